@@ -1,0 +1,1 @@
+"""Incidents: correlated alerts with a severity, a status and a timeline."""

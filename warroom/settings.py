@@ -1,0 +1,122 @@
+"""Every knob in one place: `WARROOM_*` environment variables over an optional `warroom.toml`.
+
+With nothing set, every concern falls back to its embedded default (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from warroom.severity import Severity
+
+__all__ = ["DEFAULT_CRITICAL_PATHS", "ChannelConfig", "ServiceConfig", "Settings"]
+
+DEFAULT_CRITICAL_PATHS: tuple[str, ...] = (
+    "checkout", "cart", "payment", "payments", "billing", "subscription", "order", "orders",
+    "login", "signin", "auth", "signup", "register",
+)
+
+
+class ServiceConfig(BaseModel):
+    """Per-service knowledge a small team writes once in `warroom.toml`."""
+
+    critical_paths: list[str] | None = Field(
+        default=None, description="replaces the default critical-path words for this service"
+    )
+    extra_critical_paths: list[str] = Field(default_factory=list)
+    owners: list[str] = Field(default_factory=list)
+    runbook_url: str | None = None
+    requests_per_minute: float | None = Field(
+        default=None, description="normal traffic, to turn error counts into a share of requests"
+    )
+    users: int | None = Field(default=None, description="active users, to size a cohort")
+    revenue_per_minute: float | None = None
+
+
+class ChannelConfig(BaseModel):
+    """A comms channel and the least severe level at which drafts go out without approval."""
+
+    auto_send_at_or_above: Severity | None = None
+
+
+def _default_cadence() -> dict[Severity, int]:
+    return {Severity.P0: 15, Severity.P1: 30, Severity.P2: 24 * 60, Severity.P3: 7 * 24 * 60}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WARROOM_", extra="ignore")
+
+    database_url: str = "sqlite:///./warroom.db"
+    checkpoint_url: str | None = Field(
+        default=None, description="where graph checkpoints live; defaults beside the database"
+    )
+    data_dir: Path = Path("./warroom-data")
+    public_url: str = "http://127.0.0.1:8000"
+
+    api_token: SecretStr | None = None
+    webhook_token: SecretStr | None = None
+    sentry_client_secret: SecretStr | None = None
+    pagerduty_secret: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    statuspage_api_key: SecretStr | None = None
+    statuspage_page_id: str | None = None
+    instatus_api_key: SecretStr | None = None
+    instatus_page_id: str | None = None
+    linear_api_key: SecretStr | None = None
+    smtp_url: SecretStr | None = None
+    sentry_api_token: SecretStr | None = None
+    llm_model: str | None = None
+
+    max_body_bytes: int = 1024 * 1024
+    critical_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_CRITICAL_PATHS))
+    services: dict[str, ServiceConfig] = Field(default_factory=dict)
+    channels: dict[str, ChannelConfig] = Field(default_factory=dict)
+    update_cadence_minutes: dict[Severity, int] = Field(default_factory=_default_cadence)
+    correlation_window_minutes: int = 30
+    status_page_name: str = "Service status"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get("WARROOM_CONFIG", "warroom.toml"))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_path),
+        )
+
+    def critical_paths_for(self, service: str | None) -> list[str]:
+        config = self.services.get(service or "")
+        if config is None:
+            return list(self.critical_paths)
+        base = config.critical_paths if config.critical_paths is not None else self.critical_paths
+        return [*base, *config.extra_critical_paths]
+
+    def cadence_for(self, severity: Severity) -> int:
+        return self.update_cadence_minutes.get(severity, _default_cadence()[severity])
+
+    @cached_property
+    def resolved_checkpoint_url(self) -> str:
+        if self.checkpoint_url:
+            return self.checkpoint_url
+        if self.database_url.startswith("sqlite:///"):
+            db_path = Path(self.database_url.removeprefix("sqlite:///"))
+            return f"sqlite:///{db_path.with_suffix('.checkpoints.db')}"
+        return self.database_url

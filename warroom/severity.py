@@ -1,0 +1,71 @@
+"""Severity levels and the evidence that justifies one, shared by every layer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+__all__ = ["Classification", "Evidence", "Severity"]
+
+
+class Severity(StrEnum):
+    """P0 is the worst. Ordering follows urgency: `Severity.P0 < Severity.P1` is True."""
+
+    P0 = "P0"
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+
+    @property
+    def rank(self) -> int:
+        return int(self.value[1])
+
+    @property
+    def pages_customers(self) -> bool:
+        """P0/P1 open the status page and customer comms path; P2/P3 stay internal."""
+        return self.rank <= 1
+
+    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    @staticmethod
+    def most_severe(*levels: Severity) -> Severity:
+        return min(levels, key=lambda s: s.rank)
+
+
+class Evidence(BaseModel):
+    """One signal that weighed on a classification, shown to the human as-is."""
+
+    signal: str = Field(description="machine name of the signal, e.g. 'critical_path'")
+    detail: str = Field(description="what was observed, in words a human checks quickly")
+    points_to: Severity | None = Field(default=None, description="the level this signal argues for")
+    rule: str = Field(default="", description="the rule or model that weighed it")
+
+
+class Classification(BaseModel):
+    """A severity decision with its reasons; `floor` is the level no model may lower it below."""
+
+    severity: Severity
+    reason: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    floor: Severity = Severity.P3
+    decided_by: str = "rules"
+    skip_comms: bool = False
