@@ -1,0 +1,1 @@
+"""One module per alert source, each with the same two functions: `verify` and `normalise`."""
