@@ -1,0 +1,1 @@
+"""Fake outside services that check our requests against the published specs."""

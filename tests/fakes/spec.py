@@ -1,0 +1,290 @@
+"""Checks that a request we send matches what a service publishes about its API.
+
+The fakes call these on every request they receive and collect the problems; a test fixture
+then asserts there were none, so a request that strays from the published spec fails the test
+even when the fake could still answer it.
+
+Specs are read from `WARROOM_SPECS_DIR` or from `shared/specs` beside the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft4Validator
+
+__all__ = [
+    "FailurePlan",
+    "OpenAPISpec",
+    "Recorded",
+    "SwaggerFormSpec",
+    "load_spec",
+    "schema_errors",
+    "specs_dir",
+]
+
+
+def specs_dir() -> Path:
+    configured = os.environ.get("WARROOM_SPECS_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2].parent / "shared" / "specs"
+
+
+@cache
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_spec(name: str) -> Any:
+    """The parsed JSON spec file `name`; a missing file is an error, never a silent pass."""
+    path = specs_dir() / name
+    if not path.is_file():
+        raise FileNotFoundError(f"spec {name} not found in {path.parent} (set WARROOM_SPECS_DIR)")
+    return _load(path)
+
+
+def _deref(node: Any, root: Any, seen: frozenset[str] = frozenset()) -> Any:
+    """Inline local `$ref`s; a reference cycle becomes an open schema."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            if ref in seen:
+                return {}
+            target: Any = root
+            for part in ref[2:].split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            return _deref(target, root, seen | {ref})
+        return {key: _deref(value, root, seen) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_deref(item, root, seen) for item in node]
+    return node
+
+
+def _openapi30_to_jsonschema(node: Any) -> Any:
+    """OpenAPI 3.0 says `nullable: true` where JSON Schema says `type: [t, "null"]`."""
+    if isinstance(node, dict):
+        out = {key: _openapi30_to_jsonschema(value) for key, value in node.items()}
+        if out.pop("nullable", False) and isinstance(out.get("type"), str):
+            out["type"] = [out["type"], "null"]
+            if "enum" in out:
+                out["enum"] = [*out["enum"], None]
+        return out
+    if isinstance(node, list):
+        return [_openapi30_to_jsonschema(item) for item in node]
+    return node
+
+
+def schema_errors(schema: Mapping[str, Any], instance: Any, where: str = "body") -> list[str]:
+    """Every way `instance` breaks `schema`, as readable lines (empty when it conforms)."""
+    validator = Draft4Validator(_openapi30_to_jsonschema(schema))
+    return [
+        f"{where}/{'/'.join(str(p) for p in error.absolute_path)}: {error.message}"
+        for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+
+
+def _scalar_errors(name: str, schema: Mapping[str, Any], raw: str) -> list[str]:
+    kind = schema.get("type", "string")
+    if kind == "integer" and not re.fullmatch(r"-?\d+", raw):
+        return [f"query {name}={raw!r}: not an integer"]
+    if kind == "boolean" and raw not in {"true", "false", "1", "0"}:
+        return [f"query {name}={raw!r}: not a boolean"]
+    if "enum" in schema and raw not in schema["enum"]:
+        return [f"query {name}={raw!r}: not one of {schema['enum']}"]
+    return []
+
+
+@dataclass(frozen=True)
+class Operation:
+    template: str
+    method: str
+    spec: dict[str, Any]
+    path_params: dict[str, str]
+
+
+class OpenAPISpec:
+    """An OpenAPI 3.0 document that can judge one request: path, method, query and JSON body."""
+
+    def __init__(self, document: Mapping[str, Any], *, base_path: str = "") -> None:
+        self._doc = document
+        self._base_path = base_path.rstrip("/")
+        self._routes = [
+            (self._pattern(template), template, methods) for template, methods in document["paths"].items()
+        ]
+
+    @staticmethod
+    def _pattern(template: str) -> re.Pattern[str]:
+        parts = re.split(r"(\{[^}]+\})", template)
+        regex = "".join(
+            f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part) for part in parts
+        )
+        return re.compile(f"^{regex}$")
+
+    def operation(self, method: str, path: str) -> Operation | None:
+        if self._base_path:
+            if not path.startswith(self._base_path):
+                return None
+            path = path[len(self._base_path) :]
+        for pattern, template, methods in self._routes:
+            match = pattern.match(path)
+            if match and method.lower() in methods:
+                spec = _deref(methods[method.lower()], self._doc)
+                return Operation(template, method.upper(), spec, match.groupdict())
+        return None
+
+    def check(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, list[str]] | None = None,
+        content_type: str | None = None,
+        body: Any = None,
+        extra_query: frozenset[str] = frozenset(),
+    ) -> list[str]:
+        """Problems with the request; `extra_query` names parameters documented outside the spec."""
+        op = self.operation(method, path)
+        if op is None:
+            return [f"{method} {path}: no such operation in the spec"]
+        problems: list[str] = []
+        declared = {p["name"]: p for p in op.spec.get("parameters", []) if p["in"] == "query"}
+        for name, values in (query or {}).items():
+            if name in extra_query:
+                continue
+            param = declared.get(name)
+            if param is None:
+                problems.append(f"query {name}: not a parameter of {op.method} {op.template}")
+                continue
+            schema = param.get("schema", {})
+            if schema.get("type") != "array" and len(values) > 1:
+                problems.append(f"query {name}: repeated but not an array")
+            item_schema = schema.get("items", {}) if schema.get("type") == "array" else schema
+            for raw in values:
+                problems += _scalar_errors(name, item_schema, raw)
+        for name, param in declared.items():
+            if param.get("required") and name not in (query or {}):
+                problems.append(f"query {name}: required by {op.method} {op.template}")
+        request_body = op.spec.get("requestBody")
+        if request_body is None:
+            if body is not None:
+                problems.append(f"{op.method} {op.template} takes no body")
+            return problems
+        if body is None:
+            if request_body.get("required"):
+                problems.append(f"{op.method} {op.template}: body required")
+            return problems
+        media = (content_type or "").split(";")[0].strip()
+        content = request_body.get("content", {})
+        if media not in content:
+            return [*problems, f"content type {media!r} not one of {sorted(content)}"]
+        return problems + schema_errors(content[media].get("schema", {}), body)
+
+
+_SWAGGER_TYPES = {"string": str, "boolean": bool, "integer": int, "number": (int, float)}
+
+
+class SwaggerFormSpec:
+    """Slack's Swagger 2.0 extract: method names and their form/query parameters.
+
+    Its response schemas are over-strict (the spec's own README says so), so only what we send is
+    judged: every parameter must be declared for the method, required ones present, and values
+    of the declared type. `token` is modelled as a header and Slack also accepts it as
+    `Authorization: Bearer`, which the fake checks itself.
+    """
+
+    #: Slack documents these as "a JSON-based array ... URL-encoded string" in a form body and
+    #: as plain JSON arrays in an `application/json` body (which slack-sdk uses for chat.*).
+    JSON_STRUCTURED = frozenset({"blocks", "attachments"})
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self._doc = document
+        self._base_path = document.get("basePath", "")
+
+    def method_name(self, path: str) -> str | None:
+        if not path.startswith(self._base_path + "/"):
+            return None
+        return path[len(self._base_path) + 1 :]
+
+    def operation(self, http_method: str, path: str) -> dict[str, Any] | None:
+        ops = self._doc["paths"].get(path[len(self._base_path) :]) if path.startswith(self._base_path) else None
+        if not ops:
+            return None
+        op = ops.get(http_method.lower())
+        return _deref(op, self._doc) if op else None
+
+    def error_codes(self, http_method: str, path: str) -> list[str]:
+        op = self.operation(http_method, path) or {}
+        schema = op.get("responses", {}).get("default", {}).get("schema", {})
+        return list(schema.get("properties", {}).get("error", {}).get("enum", []))
+
+    def check(self, http_method: str, path: str, params: Mapping[str, Any], *, json_body: bool) -> list[str]:
+        op = self.operation(http_method, path)
+        if op is None:
+            return [f"{http_method} {path}: no such Web API method in the spec"]
+        declared = {p["name"]: p for p in op.get("parameters", []) if p["name"] != "token"}
+        problems: list[str] = []
+        for name, value in params.items():
+            param = declared.get(name)
+            if param is None:
+                problems.append(f"{path}: parameter {name!r} is not in the spec")
+                continue
+            problems += self._value_errors(path, name, param.get("type", "string"), value, json_body)
+        for name, param in declared.items():
+            if param.get("required") and name not in params:
+                problems.append(f"{path}: required parameter {name!r} missing")
+        return problems
+
+    def _value_errors(self, path: str, name: str, kind: str, value: Any, json_body: bool) -> list[str]:
+        if json_body:
+            if name in self.JSON_STRUCTURED and isinstance(value, list | str):
+                return []
+            expected = _SWAGGER_TYPES.get(kind, str)
+            if isinstance(value, bool) and kind != "boolean" or not isinstance(value, expected):
+                return [f"{path}: {name}={value!r} is not a {kind}"]
+            return []
+        if kind == "boolean" and value not in {"true", "false", "1", "0"}:
+            return [f"{path}: {name}={value!r} is not a boolean"]
+        if kind == "integer" and not re.fullmatch(r"-?\d+", str(value)):
+            return [f"{path}: {name}={value!r} is not an integer"]
+        if name in self.JSON_STRUCTURED:
+            try:
+                json.loads(value)
+            except ValueError:
+                return [f"{path}: {name} is not URL-encoded JSON"]
+        return []
+
+
+@dataclass
+class Recorded:
+    """One request a fake received, after parsing, for assertions."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    query: dict[str, list[str]]
+    body: Any
+
+
+@dataclass
+class FailurePlan:
+    """Failures a test asked a fake to answer with, consumed one per matching request."""
+
+    queue: list[tuple[str | None, dict[str, Any]]] = field(default_factory=list)
+
+    def add(self, times: int, *, only: str | None = None, **failure: Any) -> None:
+        self.queue.extend((only, dict(failure)) for _ in range(times))
+
+    def take(self, key: str) -> dict[str, Any] | None:
+        for index, (only, failure) in enumerate(self.queue):
+            if only is None or only == key:
+                del self.queue[index]
+                return failure
+        return None

@@ -1,0 +1,120 @@
+"""Atlassian Statuspage (REST API v1) as a `StatusPage`.
+
+Our vocabulary is Statuspage's own for incident status, impact and component status, so the
+mapping is mostly the identity; what this module adds is the request shape (`{"incident": ...}`),
+the `Authorization: OAuth <key>` header, and errors that say when to retry (Statuspage answers
+420 or 429 when a token exceeds 1 request/s over a rolling minute). Retrying is the outbox's job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tools.status_page import ComponentStatus, StatusPageError, StatusPost
+
+__all__ = ["AtlassianStatuspage", "raise_for_status_page", "retry_after_seconds"]
+
+_RATE_LIMITED = frozenset({420, 429})
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a `Retry-After` header in its delta-seconds form; anything else is unknown."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return max(seconds, 0.0)
+
+
+def raise_for_status_page(response: httpx.Response, service: str) -> None:
+    """Turn a failed answer into `StatusPageError`, keeping the service's own message."""
+    if response.is_success:
+        return
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    message = response.text[:500]
+    if isinstance(payload, dict):
+        error = payload.get("error")
+        if isinstance(error, dict):
+            message = str(error.get("message") or error.get("code") or message)
+        elif error or payload.get("message"):
+            message = str(payload.get("message") or error)
+    retry_after = (
+        retry_after_seconds(response.headers.get("Retry-After"))
+        if response.status_code in _RATE_LIMITED
+        else None
+    )
+    raise StatusPageError(
+        f"{service} {response.request.method} {response.request.url.path} -> {response.status_code}: {message}",
+        status=response.status_code,
+        retry_after=retry_after,
+    )
+
+
+class AtlassianStatuspage:
+    """One Statuspage page. `component_ids` maps our component names to the page's ids;
+    a name it does not know is sent as it is, so callers may also use page ids directly."""
+
+    name = "statuspage"
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        page_id: str,
+        api_key: str,
+        component_ids: dict[str, str] | None = None,
+    ) -> None:
+        self._client = client
+        self._page_id = page_id
+        self._headers = {"Authorization": f"OAuth {api_key}"}
+        self._component_ids = dict(component_ids or {})
+
+    def create_incident(self, post: StatusPost) -> str:
+        incident = self._incident_fields(post)
+        incident["metadata"] = {"warroom": {"incident_id": str(post.incident_id)}}
+        created = self._send("POST", f"/pages/{self._page_id}/incidents", {"incident": incident})
+        return str(created["id"])
+
+    def update_incident(self, page_incident_id: str, post: StatusPost) -> None:
+        self._send(
+            "PATCH",
+            f"/pages/{self._page_id}/incidents/{page_incident_id}",
+            {"incident": self._incident_fields(post)},
+        )
+
+    def set_component_status(self, component_id: str, status: ComponentStatus) -> None:
+        """Set one component outside any incident (e.g. back to operational after the all-clear)."""
+        page_component = self._component_ids.get(component_id, component_id)
+        self._send(
+            "PATCH",
+            f"/pages/{self._page_id}/components/{page_component}",
+            {"component": {"status": status.value}},
+        )
+
+    def _incident_fields(self, post: StatusPost) -> dict[str, Any]:
+        components = {
+            self._component_ids.get(name, name): status.value for name, status in post.components.items()
+        }
+        return {
+            "name": post.title,
+            "status": post.status.value,
+            "body": post.body,
+            "impact_override": post.impact.value,
+            "component_ids": list(components),
+            "components": components,
+        }
+
+    def _send(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = self._client.request(method, path, json=body, headers=self._headers)
+        except httpx.HTTPError as exc:
+            raise StatusPageError(f"statuspage {method} {path}: {exc}") from exc
+        raise_for_status_page(response, "statuspage")
+        result: dict[str, Any] = response.json()
+        return result
