@@ -1,0 +1,37 @@
+"""The alerts table: every delivery kept with its raw payload, unique by delivery key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from warroom.db import Base
+
+__all__ = ["AlertRow"]
+
+PK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class AlertRow(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_incident_received", "incident_id", "received_at"),)
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    delivery_key: Mapped[str] = mapped_column(String(512), unique=True)
+    dedup_key: Mapped[str] = mapped_column(String(512), index=True)
+    source: Mapped[str] = mapped_column(String(32))
+    event_type: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    service: Mapped[str | None] = mapped_column(String(255))
+    endpoint: Mapped[str | None] = mapped_column(String(1024))
+    environment: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[str | None] = mapped_column(String(32))
+    occurred_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    event_count: Mapped[int] = mapped_column(default=1)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    alert: Mapped[dict[str, Any]] = mapped_column(doc="the normalised Alert (raw payload included)")

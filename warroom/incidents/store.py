@@ -1,0 +1,187 @@
+"""Queries over incidents: correlation lookups for the hot path, reads for the API, and the
+writes the graph makes (classification, status, timeline)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, update
+
+from warroom.alerts.models import Alert
+from warroom.incidents.models import EndpointCount, Incident, IncidentStatus, TimelineEvent
+from warroom.incidents.tables import (
+    ExternalRefRow,
+    IncidentEndpointRow,
+    IncidentKeyRow,
+    IncidentRow,
+    IncidentUserRow,
+    TimelineRow,
+)
+from warroom.severity import Classification, Severity
+from warroom.upsert import insert_ignore, insert_or_add
+
+__all__ = [
+    "add_timeline",
+    "count_endpoint_and_user",
+    "find_open",
+    "fold_alert",
+    "get_external_ref",
+    "get_incident",
+    "list_incidents",
+    "open_incident",
+    "record_source_recovered",
+    "register_keys",
+    "set_classification",
+    "set_external_ref",
+    "set_status",
+]
+
+INCIDENTS = IncidentRow.__table__
+KEYS = IncidentKeyRow.__table__
+ENDPOINTS = IncidentEndpointRow.__table__
+USERS = IncidentUserRow.__table__
+TIMELINE = TimelineRow.__table__
+REFS = ExternalRefRow.__table__
+
+
+def find_open(conn: Connection, keys: list[str], since: datetime) -> int | None:
+    """The open incident for the alert's own key, else one about the same thing seen since `since`."""
+    own = conn.execute(select(KEYS.c.incident_id).where(KEYS.c.key == keys[0])).scalar()
+    if own is not None or len(keys) == 1:
+        return own
+    return conn.execute(
+        select(KEYS.c.incident_id)
+        .join(INCIDENTS, INCIDENTS.c.id == KEYS.c.incident_id)
+        .where(KEYS.c.key.in_(keys[1:]), INCIDENTS.c.last_seen >= since)
+        .order_by(INCIDENTS.c.last_seen.desc())
+        .limit(1)
+    ).scalar()
+
+
+def open_incident(conn: Connection, alert: Alert, now: datetime) -> int:
+    return conn.execute(
+        INCIDENTS.insert()
+        .values(
+            title=alert.title[:500], service=alert.service, dedup_key=alert.dedup_key, source=alert.source,
+            status=IncidentStatus.INVESTIGATING.value, environment=alert.environment, level=alert.level,
+            opened_at=now, first_seen=min(alert.occurred_at, now), last_seen=max(alert.occurred_at, now),
+            event_count=alert.event_count, alert_count=1,
+        )
+        .returning(INCIDENTS.c.id)
+    ).scalar_one()
+
+
+def fold_alert(conn: Connection, incident_id: int, alert: Alert) -> tuple[int, int]:
+    """Add one alert's counts to its incident; returns the event count before and after."""
+    row = conn.execute(
+        update(INCIDENTS)
+        .where(INCIDENTS.c.id == incident_id)
+        .values(
+            event_count=INCIDENTS.c.event_count + alert.event_count,
+            alert_count=INCIDENTS.c.alert_count + 1,
+            last_seen=func.max(INCIDENTS.c.last_seen, alert.occurred_at)
+            if conn.dialect.name == "sqlite"
+            else func.greatest(INCIDENTS.c.last_seen, alert.occurred_at),
+        )
+        .returning(INCIDENTS.c.event_count)
+    ).scalar_one()
+    return row - alert.event_count, row
+
+
+def register_keys(conn: Connection, incident_id: int, keys: list[str]) -> None:
+    for key in keys:
+        insert_ignore(conn, KEYS, {"key": key, "incident_id": incident_id}, ["key"])
+
+
+def count_endpoint_and_user(conn: Connection, incident_id: int, alert: Alert) -> None:
+    if alert.endpoint:
+        insert_or_add(conn, ENDPOINTS, {"incident_id": incident_id, "endpoint": alert.endpoint[:1024],
+                                        "count": alert.event_count}, ["incident_id", "endpoint"], "count")
+    if alert.user is not None and alert.user.key:
+        insert_ignore(conn, USERS, {"incident_id": incident_id, "user_key": alert.user.key[:512],
+                                    "email": alert.user.email, "account": alert.user.account},
+                      ["incident_id", "user_key"])
+
+
+def record_source_recovered(conn: Connection, incident_id: int, alert: Alert, now: datetime) -> None:
+    """The source says it recovered: noted and offered to the human, never an auto-close."""
+    conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(source_recovered_at=now))
+    add_timeline(conn, incident_id, now, "source_recovered", f"{alert.source} reports recovery: {alert.title}",
+                 actor=alert.source, data={"delivery_key": alert.delivery_key},
+                 dedup_key=f"recovered:{alert.delivery_key}")
+
+
+def set_classification(conn: Connection, incident_id: int, classification: Classification) -> None:
+    conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(
+        severity=classification.severity.value, classification=classification.model_dump(mode="json")))
+
+
+def set_status(conn: Connection, incident_id: int, status: IncidentStatus, now: datetime) -> None:
+    values: dict[str, Any] = {"status": status.value}
+    if status is IncidentStatus.RESOLVED:
+        values["resolved_at"] = now
+        conn.execute(delete(KEYS).where(KEYS.c.incident_id == incident_id))
+    conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(**values))
+
+
+def add_timeline(
+    conn: Connection, incident_id: int, at: datetime, kind: str, text: str, *, actor: str = "warroom",
+    data: dict[str, Any] | None = None, dedup_key: str | None = None,
+) -> bool:
+    """Append to the timeline; with a `dedup_key` a replayed step adds nothing the second time."""
+    values = dict(incident_id=incident_id, at=at, kind=kind, actor=actor, text=text, data=data or {},
+                  dedup_key=dedup_key)
+    if dedup_key is None:
+        conn.execute(TIMELINE.insert().values(**values))
+        return True
+    return insert_ignore(conn, TIMELINE, values, ["dedup_key"]) is not None
+
+
+def get_external_ref(conn: Connection, incident_id: int, system: str) -> str | None:
+    return conn.execute(select(REFS.c.ref).where(REFS.c.incident_id == incident_id, REFS.c.system == system)).scalar()
+
+
+def set_external_ref(conn: Connection, incident_id: int, system: str, ref: str) -> None:
+    insert_ignore(conn, REFS, {"incident_id": incident_id, "system": system, "ref": ref}, ["incident_id", "system"])
+
+
+def _incident(row: Any, endpoints: list[EndpointCount], timeline: list[TimelineEvent], users: int) -> Incident:
+    return Incident(
+        id=row.id, title=row.title, service=row.service, dedup_key=row.dedup_key, source=row.source,
+        status=IncidentStatus(row.status), severity=Severity(row.severity) if row.severity else None,
+        classification=Classification.model_validate(row.classification) if row.classification else None,
+        opened_at=row.opened_at, first_seen=row.first_seen, last_seen=row.last_seen,
+        event_count=row.event_count, alert_count=row.alert_count, users_affected=users,
+        environment=row.environment, level=row.level, source_recovered_at=row.source_recovered_at,
+        acknowledged_at=row.acknowledged_at, resolved_at=row.resolved_at, endpoints=endpoints, timeline=timeline,
+    )
+
+
+def get_incident(conn: Connection, incident_id: int, *, with_timeline: bool = True) -> Incident | None:
+    row = conn.execute(select(INCIDENTS).where(INCIDENTS.c.id == incident_id)).first()
+    if row is None:
+        return None
+    endpoints = [EndpointCount(endpoint=e.endpoint, count=e.count) for e in conn.execute(
+        select(ENDPOINTS).where(ENDPOINTS.c.incident_id == incident_id).order_by(ENDPOINTS.c.count.desc()))]
+    timeline: list[TimelineEvent] = []
+    if with_timeline:
+        timeline = [TimelineEvent(id=t.id, incident_id=t.incident_id, at=t.at, kind=t.kind, actor=t.actor,
+                                  text=t.text, data=t.data) for t in conn.execute(
+            select(TIMELINE).where(TIMELINE.c.incident_id == incident_id).order_by(TIMELINE.c.at, TIMELINE.c.id))]
+    users = conn.execute(select(func.count()).where(USERS.c.incident_id == incident_id)).scalar_one()
+    return _incident(row, endpoints, timeline, users)
+
+
+def list_incidents(conn: Connection, *, status: IncidentStatus | None = None, open_only: bool = False,
+                   limit: int = 100) -> list[Incident]:
+    query = select(INCIDENTS).order_by(INCIDENTS.c.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(INCIDENTS.c.status == status.value)
+    if open_only:
+        query = query.where(INCIDENTS.c.status != IncidentStatus.RESOLVED.value)
+    rows = conn.execute(query).all()
+    user_counts = dict(conn.execute(
+        select(USERS.c.incident_id, func.count()).where(USERS.c.incident_id.in_([r.id for r in rows]))
+        .group_by(USERS.c.incident_id)).all()) if rows else {}
+    return [_incident(r, [], [], user_counts.get(r.id, 0)) for r in rows]

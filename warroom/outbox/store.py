@@ -1,0 +1,88 @@
+"""Enqueue and claim outbox rows.
+
+Promises: `enqueue` with a key already present changes nothing and returns False; a claimed
+row is leased, so two workers never send it at once; a row is marked sent only after its
+sender returned, and a crashed worker's lease expires so the row is retried, not lost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, or_, select, update
+
+from warroom.outbox.tables import OutboxRow
+from warroom.upsert import insert_ignore
+
+__all__ = ["OutboxItem", "claim_due", "enqueue", "mark_failed", "mark_sent", "reschedule"]
+
+MAX_ATTEMPTS = 12
+
+
+class OutboxItem:
+    __slots__ = ("attempts", "id", "idempotency_key", "incident_id", "kind", "payload")
+
+    def __init__(self, row: Any) -> None:
+        self.id: int = row.id
+        self.kind: str = row.kind
+        self.idempotency_key: str = row.idempotency_key
+        self.incident_id: int | None = row.incident_id
+        self.payload: dict[str, Any] = row.payload
+        self.attempts: int = row.attempts
+
+
+def enqueue(
+    conn: Connection, *, key: str, kind: str, payload: dict[str, Any], now: datetime,
+    incident_id: int | None = None, not_before: datetime | None = None,
+) -> bool:
+    table = OutboxRow.__table__
+    values = dict(
+        idempotency_key=key, kind=kind, incident_id=incident_id, payload=payload, state="pending",
+        attempts=0, created_at=now, next_attempt_at=not_before or now,
+    )
+    return insert_ignore(conn, table, values, ["idempotency_key"]) is not None
+
+
+def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timedelta = timedelta(minutes=2)) -> list[OutboxItem]:
+    table = OutboxRow.__table__
+    rows = conn.execute(
+        select(table.c.id)
+        .where(table.c.state == "pending", table.c.next_attempt_at <= now,
+               or_(table.c.lease_until.is_(None), table.c.lease_until <= now))
+        .order_by(table.c.next_attempt_at, table.c.id)
+        .limit(limit)
+    ).scalars().all()
+    claimed: list[OutboxItem] = []
+    for row_id in rows:
+        won = conn.execute(
+            update(table)
+            .where(table.c.id == row_id, table.c.state == "pending",
+                   or_(table.c.lease_until.is_(None), table.c.lease_until <= now))
+            .values(lease_until=now + lease, attempts=table.c.attempts + 1)
+            .returning(*table.c)
+        ).first()
+        if won is not None:
+            claimed.append(OutboxItem(won))
+    return claimed
+
+
+def mark_sent(conn: Connection, item_id: int, now: datetime, result: dict[str, Any] | None = None) -> None:
+    table = OutboxRow.__table__
+    conn.execute(update(table).where(table.c.id == item_id)
+                 .values(state="sent", sent_at=now, lease_until=None, result=result, last_error=None))
+
+
+def reschedule(conn: Connection, item_id: int, at: datetime, error: str) -> None:
+    table = OutboxRow.__table__
+    conn.execute(update(table).where(table.c.id == item_id)
+                 .values(next_attempt_at=at, lease_until=None, last_error=error[:2000]))
+
+
+def mark_failed(conn: Connection, item_id: int, error: str) -> None:
+    """Give up on a row (a permanent 4xx or too many attempts); it stays visible, never deleted."""
+    table = OutboxRow.__table__
+    conn.execute(update(table).where(table.c.id == item_id)
+                 .values(state="failed", lease_until=None, last_error=error[:2000]))
+
+

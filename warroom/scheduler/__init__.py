@@ -1,0 +1,1 @@
+"""Due work (triage, update ticks, deadlines, digests) claimed with a lease by any worker."""

@@ -1,0 +1,89 @@
+"""Schedule, claim and finish jobs. A job's lane is busy while any job in it is leased."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from warroom.scheduler.tables import JobRow
+from warroom.upsert import insert_ignore
+
+__all__ = ["Job", "cancel", "claim_due", "finish", "retry_later", "schedule"]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: int
+    key: str
+    kind: str
+    lane: str | None
+    payload: dict[str, Any]
+    due_at: datetime
+    attempts: int
+
+
+def schedule(
+    conn: Connection, *, key: str, kind: str, due_at: datetime, payload: dict[str, Any] | None = None,
+    lane: str | None = None,
+) -> bool:
+    """Returns False when a job with this key already exists (scheduled, running or done)."""
+    values = dict(key=key, kind=kind, lane=lane, payload=payload or {}, state="pending", due_at=due_at, attempts=0)
+    return insert_ignore(conn, JobRow.__table__, values, ["key"]) is not None
+
+
+def cancel(conn: Connection, key_prefix: str) -> None:
+    table = JobRow.__table__
+    conn.execute(update(table).where(table.c.key.startswith(key_prefix), table.c.state == "pending")
+                 .values(state="cancelled"))
+
+
+def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timedelta = timedelta(minutes=5)) -> list[Job]:
+    table = JobRow.__table__
+    other = aliased(JobRow.__table__)
+    lane_busy = exists().where(and_(other.c.lane == table.c.lane, other.c.id != table.c.id,
+                                    other.c.state == "pending", other.c.lease_until > now))
+    candidates = conn.execute(
+        select(table.c.id)
+        .where(table.c.state == "pending", table.c.due_at <= now,
+               or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+               or_(table.c.lane.is_(None), ~lane_busy))
+        .order_by(table.c.due_at, table.c.id)
+        .limit(limit)
+    ).scalars().all()
+    claimed: list[Job] = []
+    lanes: set[str] = set()
+    for job_id in candidates:
+        row = conn.execute(
+            update(table)
+            .where(table.c.id == job_id, table.c.state == "pending",
+                   or_(table.c.lease_until.is_(None), table.c.lease_until <= now))
+            .values(lease_until=now + lease, attempts=table.c.attempts + 1)
+            .returning(*table.c)
+        ).first()
+        if row is None:
+            continue
+        if row.lane is not None and row.lane in lanes:
+            conn.execute(update(table).where(table.c.id == job_id)
+                         .values(lease_until=None, attempts=table.c.attempts - 1))
+            continue
+        if row.lane is not None:
+            lanes.add(row.lane)
+        claimed.append(Job(row.id, row.key, row.kind, row.lane, row.payload, row.due_at, row.attempts))
+    return claimed
+
+
+def finish(conn: Connection, job_id: int, now: datetime) -> None:
+    table = JobRow.__table__
+    conn.execute(update(table).where(table.c.id == job_id).values(state="done", done_at=now, lease_until=None))
+
+
+def retry_later(conn: Connection, job_id: int, at: datetime, error: str, *, give_up: bool = False) -> None:
+    table = JobRow.__table__
+    values: dict[str, Any] = dict(lease_until=None, last_error=error[:2000], due_at=at)
+    if give_up:
+        values["state"] = "failed"
+    conn.execute(update(table).where(table.c.id == job_id).values(**values))

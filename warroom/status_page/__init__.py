@@ -1,0 +1,1 @@
+"""The built-in public status page: what `/status` and `/status.json` show."""

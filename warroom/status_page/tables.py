@@ -1,0 +1,45 @@
+"""Built-in status page storage: page incidents, their updates, and components."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from warroom.db import Base
+
+__all__ = ["ComponentRow", "PageIncidentRow", "PageUpdateRow"]
+
+PK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class PageIncidentRow(Base):
+    __tablename__ = "page_incidents"
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    impact: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class PageUpdateRow(Base):
+    __tablename__ = "page_updates"
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    page_incident_id: Mapped[int] = mapped_column(ForeignKey("page_incidents.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class ComponentRow(Base):
+    __tablename__ = "page_components"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime]

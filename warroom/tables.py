@@ -1,0 +1,20 @@
+"""Every table, imported in one place so `Base.metadata` is complete for Alembic and tests."""
+
+from warroom.alerts.tables import AlertRow
+from warroom.db import Base
+from warroom.incidents.tables import (
+    ExternalRefRow,
+    IncidentEndpointRow,
+    IncidentKeyRow,
+    IncidentRow,
+    IncidentUserRow,
+    TimelineRow,
+)
+from warroom.outbox.tables import OutboxRow
+from warroom.scheduler.tables import JobRow
+from warroom.status_page.tables import ComponentRow, PageIncidentRow, PageUpdateRow
+
+__all__ = [
+    "AlertRow", "Base", "ComponentRow", "ExternalRefRow", "IncidentEndpointRow", "IncidentKeyRow", "IncidentRow",
+    "IncidentUserRow", "JobRow", "OutboxRow", "PageIncidentRow", "PageUpdateRow", "TimelineRow",
+]
