@@ -1,0 +1,87 @@
+"""The optional chat model, and how untrusted text is handed to it.
+
+warroom is correct without a model (DESIGN.md: deterministic engine by default); a model only
+improves wording and reasoning. So building one never fails loudly: without configuration there
+is simply no model, and every caller has a deterministic answer ready.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+
+import openai
+from langchain_core.language_models import BaseChatModel
+from langchain_openai import ChatOpenAI
+from pydantic import ValidationError
+
+from warroom.settings import Settings
+
+__all__ = ["delimit_untrusted", "describe_failure", "make_chat_model", "model_name"]
+
+_OPEN = "<<<UNTRUSTED {label}>>>"
+_CLOSE = "<<<END UNTRUSTED {label}>>>"
+# Runs of angle-bracket-like characters (ASCII, full-width, guillemets, math and CJK brackets)
+# could forge our `<<<` / `>>>` markers; a single one cannot, so only runs are neutralised.
+_LOOKALIKE_RUN = re.compile(
+    "[<>\u00ab\u00bb\u02c2\u02c3\u2039\u203a\u27e8\u27e9"
+    "\u276e\u276f\u3008\u3009\ufe64\ufe65\uff1c\uff1e]{2,}"
+)
+_LABEL_UNSAFE = re.compile(r"[^a-z0-9_]+")
+
+
+def make_chat_model(settings: Settings, *, timeout: float = 20.0) -> BaseChatModel | None:
+    """A chat model when `WARROOM_LLM_MODEL` and `OPENAI_API_KEY` are both set, else None.
+
+    The key and `OPENAI_BASE_URL` are read by `ChatOpenAI` from the environment itself, so the key
+    never passes through our code, logs or prompts. Chat Completions is used (not the Responses
+    API) because that is what every OpenAI-compatible endpoint speaks. One retry only: the
+    deterministic answer is always there, so a slow model must not hold an incident up.
+    """
+    if not settings.llm_model or not os.environ.get("OPENAI_API_KEY"):
+        return None
+    return ChatOpenAI(
+        model=settings.llm_model,
+        timeout=timeout,
+        max_retries=1,
+        use_responses_api=False,
+    )
+
+
+def model_name(model: BaseChatModel) -> str:
+    """The name evidence and timelines credit, e.g. `gpt-4o-mini`."""
+    for attribute in ("model_name", "model"):
+        value = getattr(model, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(model).__name__
+
+
+def delimit_untrusted(label: str, text: str) -> str:
+    """`text` wrapped in markers that tell the model it is data to read, not orders to follow.
+
+    Whatever the text contains cannot close the block early: runs of angle-bracket look-alikes
+    (after NFKC folding, so full-width forms count too) become `_`, and control characters other
+    than newline and tab are dropped.
+    """
+    safe_label = _LABEL_UNSAFE.sub("_", label.lower()).strip("_") or "text"
+    folded = unicodedata.normalize("NFKC", text)
+    cleaned = "".join(
+        ch for ch in folded if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
+    )
+    body = _LOOKALIKE_RUN.sub("_", cleaned)
+    return f"{_OPEN.format(label=safe_label)}\n{body}\n{_CLOSE.format(label=safe_label)}"
+
+
+def describe_failure(error: BaseException) -> str:
+    """A short, secret-free reason for the timeline: never the provider's own message."""
+    if isinstance(error, openai.APITimeoutError):
+        return "timed out"
+    if isinstance(error, openai.APIConnectionError):
+        return "could not connect"
+    if isinstance(error, openai.APIStatusError):
+        return f"HTTP {error.status_code}"
+    if isinstance(error, (ValidationError, ValueError)):
+        return "invalid output"
+    return type(error).__name__
