@@ -214,10 +214,14 @@ class SwaggerFormSpec:
         return path[len(self._base_path) + 1 :]
 
     def operation(self, http_method: str, path: str) -> dict[str, Any] | None:
+        """The method's spec. Slack serves every Web API method over POST as well (slack-sdk
+        only ever POSTs), so a POST to a GET-documented method is judged by the GET entry."""
         ops = self._doc["paths"].get(path[len(self._base_path) :]) if path.startswith(self._base_path) else None
         if not ops:
             return None
         op = ops.get(http_method.lower())
+        if op is None and http_method.upper() == "POST":
+            op = ops.get("get")
         return _deref(op, self._doc) if op else None
 
     def error_codes(self, http_method: str, path: str) -> list[str]:

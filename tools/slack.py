@@ -1,0 +1,172 @@
+"""The Slack war room: one channel per incident, opened, staffed, pinned and archived.
+
+Built on slack-sdk's `WebClient`, so tests point it at a fake through `base_url`. Every call is
+safe to repeat from the outbox: "already done" answers (`already_in_channel`, `already_pinned`,
+`already_archived`) count as success. Slack signals errors in the body (`ok: false`), except rate
+limiting (HTTP 429 + `Retry-After`); both become `SlackError`, and the outbox does the retrying.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web import SlackResponse
+
+__all__ = [
+    "SIGNATURE_WINDOW_SECONDS",
+    "SlackError",
+    "SlackSignatureError",
+    "SlackWarRoom",
+    "channel_name",
+    "verify_slack_signature",
+]
+
+SIGNATURE_WINDOW_SECONDS = 300
+_MAX_NAME = 80
+_MAX_NAME_ATTEMPTS = 20
+
+
+class SlackError(Exception):
+    """Slack refused a call: `error_code` is Slack's own (`name_taken`, `ratelimited`, ...);
+    `retry_after` is set when Slack said how long to wait."""
+
+    def __init__(
+        self,
+        message: str,
+        error_code: str | None = None,
+        retry_after: float | None = None,
+        *,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.error_code = error_code
+        self.retry_after = retry_after
+        self.status = status
+
+
+class SlackSignatureError(Exception):
+    """A request claiming to come from Slack is unsigned, wrongly signed or outside the window."""
+
+
+def channel_name(opened_at: datetime, title: str) -> str:
+    """`inc-YYYY-MM-DD-<slug>`: lower-case ASCII letters, digits and hyphens, at most 80 chars."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    name = f"inc-{opened_at:%Y-%m-%d}" + (f"-{slug}" if slug else "")
+    return name[:_MAX_NAME].rstrip("-")
+
+
+def _with_suffix(name: str, attempt: int) -> str:
+    suffix = f"-{attempt}"
+    return name[: _MAX_NAME - len(suffix)].rstrip("-") + suffix
+
+
+def verify_slack_signature(body: bytes, timestamp: str, signature: str, secret: str, now: float) -> None:
+    """Check `X-Slack-Signature` over the raw body; replays older or newer than 5 minutes fail."""
+    try:
+        sent_at = int(timestamp)
+    except (TypeError, ValueError):
+        raise SlackSignatureError("missing or malformed X-Slack-Request-Timestamp") from None
+    if abs(now - sent_at) > SIGNATURE_WINDOW_SECONDS:
+        raise SlackSignatureError("request timestamp outside the 5-minute window")
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature or ""):
+        raise SlackSignatureError("signature does not match")
+
+
+def _retry_after(response: SlackResponse) -> float | None:
+    headers = response.headers or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class SlackWarRoom:
+    """War-room operations on one workspace, as the bot the client's token belongs to."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def open_channel(self, name: str) -> str:
+        """Create the channel, taking `name-2`, `name-3`, ... while the name is taken; returns its id."""
+        for attempt in range(1, _MAX_NAME_ATTEMPTS + 1):
+            candidate = name if attempt == 1 else _with_suffix(name, attempt)
+            try:
+                response = self._call(self._client.conversations_create, name=candidate)
+            except SlackError as exc:
+                if exc.error_code == "name_taken":
+                    continue
+                raise
+            assert response is not None
+            return str(response["channel"]["id"])
+        raise SlackError(f"no free channel name after {_MAX_NAME_ATTEMPTS} tries of {name}", "name_taken")
+
+    def set_topic(self, channel: str, text: str) -> None:
+        self._call(self._client.conversations_setTopic, channel=channel, topic=text)
+
+    def invite(self, channel: str, user_ids: Sequence[str]) -> None:
+        """Add people; those already there are fine. Slack refuses a whole batch when one member
+        is already in, so that answer falls back to one invitation per person."""
+        if not user_ids:
+            return
+        invite = self._client.conversations_invite
+        done = self._call(invite, ignore={"already_in_channel"}, channel=channel, users=list(user_ids))
+        if done is None and len(user_ids) > 1:
+            for user_id in user_ids:
+                self._call(invite, ignore={"already_in_channel"}, channel=channel, users=[user_id])
+
+    def lookup_user_ids(self, emails: Iterable[str]) -> dict[str, str]:
+        """Slack user ids by email; people without a Slack account are left out."""
+        found: dict[str, str] = {}
+        for email in emails:
+            response = self._call(self._client.users_lookupByEmail, ignore={"users_not_found"}, email=email)
+            if response is not None:
+                found[email] = str(response["user"]["id"])
+        return found
+
+    def post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str:
+        """Post a message; returns its `ts`, the id Slack uses to pin or update it."""
+        kwargs: dict[str, Any] = {"channel": channel, "text": text}
+        if blocks is not None:
+            kwargs["blocks"] = blocks
+        response = self._call(self._client.chat_postMessage, **kwargs)
+        assert response is not None
+        return str(response["ts"])
+
+    def pin(self, channel: str, ts: str) -> None:
+        self._call(self._client.pins_add, ignore={"already_pinned"}, channel=channel, timestamp=ts)
+
+    def archive(self, channel: str) -> None:
+        self._call(self._client.conversations_archive, ignore={"already_archived"}, channel=channel)
+
+    @staticmethod
+    def _call(
+        method: Callable[..., SlackResponse], *, ignore: set[str] | frozenset[str] = frozenset(), **kwargs: Any
+    ) -> SlackResponse | None:
+        """Run one Web API method; an ignored error code returns None instead of raising."""
+        try:
+            return method(**kwargs)
+        except SlackApiError as exc:
+            code = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+            if code in ignore:
+                return None
+            status = exc.response.status_code
+            retry_after = _retry_after(exc.response) if status == 429 else None
+            raise SlackError(
+                f"slack {method.__name__}: {code or status}", code, retry_after, status=status
+            ) from exc
+        except (SlackClientError, OSError) as exc:
+            raise SlackError(f"slack {method.__name__}: {exc}") from exc
