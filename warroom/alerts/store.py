@@ -79,7 +79,7 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
         schedule(conn, key=f"incident:{incident_id}:start", kind="incident.start", due_at=now,
                  payload={"incident_id": incident_id}, lane=f"incident:{incident_id}")
     else:
-        before, after = incidents.fold_alert(conn, incident_id, alert)
+        before, after = incidents.fold_alert(conn, incident_id, alert, now)
         if _crossed_decade(before, after):
             schedule(conn, key=f"incident:{incident_id}:reassess:{len(str(after))}", kind="incident.reassess",
                      due_at=now, payload={"incident_id": incident_id}, lane=f"incident:{incident_id}")

@@ -3,7 +3,7 @@ writes the graph makes (classification, status, timeline)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
@@ -59,30 +59,40 @@ def find_open(conn: Connection, keys: list[str], since: datetime) -> int | None:
     ).scalar()
 
 
+def seen_at(alert: Alert, now: datetime) -> datetime:
+    """When the source says it happened, unless that is implausible (a replay from last year, a
+    skewed clock): then when we received it, so rates and durations stay meaningful."""
+    if now - timedelta(days=1) <= alert.occurred_at <= now + timedelta(minutes=5):
+        return alert.occurred_at
+    return now
+
+
 def open_incident(conn: Connection, alert: Alert, now: datetime) -> int:
+    seen = seen_at(alert, now)
     return conn.execute(
         INCIDENTS.insert()
         .values(
             title=alert.title[:500], service=alert.service, dedup_key=alert.dedup_key, source=alert.source,
             status=IncidentStatus.INVESTIGATING.value, environment=alert.environment, level=alert.level,
-            opened_at=now, first_seen=min(alert.occurred_at, now), last_seen=max(alert.occurred_at, now),
+            opened_at=now, first_seen=seen, last_seen=seen,
             event_count=alert.event_count, alert_count=1,
         )
         .returning(INCIDENTS.c.id)
     ).scalar_one()
 
 
-def fold_alert(conn: Connection, incident_id: int, alert: Alert) -> tuple[int, int]:
+def fold_alert(conn: Connection, incident_id: int, alert: Alert, now: datetime) -> tuple[int, int]:
     """Add one alert's counts to its incident; returns the event count before and after."""
+    seen = seen_at(alert, now)
     row = conn.execute(
         update(INCIDENTS)
         .where(INCIDENTS.c.id == incident_id)
         .values(
             event_count=INCIDENTS.c.event_count + alert.event_count,
             alert_count=INCIDENTS.c.alert_count + 1,
-            last_seen=func.max(INCIDENTS.c.last_seen, alert.occurred_at)
+            last_seen=func.max(INCIDENTS.c.last_seen, seen)
             if conn.dialect.name == "sqlite"
-            else func.greatest(INCIDENTS.c.last_seen, alert.occurred_at),
+            else func.greatest(INCIDENTS.c.last_seen, seen),
         )
         .returning(INCIDENTS.c.event_count)
     ).scalar_one()

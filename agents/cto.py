@@ -1,0 +1,70 @@
+"""The CTO agent: severity with evidence, and the words of the public status page.
+
+Pure functions over domain values; the graph decides when to call them and the outbox sends
+what they produce.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from agents.severity import PastIncident, SeveritySignals, classify
+from tools.status_page import ComponentStatus, Impact, StatusPost
+from warroom.incidents.models import Incident, IncidentStatus
+from warroom.settings import Settings
+from warroom.severity import Classification, Severity
+
+__all__ = ["affected_thing", "assess", "first_status_post", "next_update_at", "signals_for"]
+
+IMPACT = {Severity.P0: Impact.CRITICAL, Severity.P1: Impact.MAJOR, Severity.P2: Impact.MINOR, Severity.P3: Impact.NONE}
+COMPONENT = {Severity.P0: ComponentStatus.MAJOR_OUTAGE, Severity.P1: ComponentStatus.PARTIAL_OUTAGE,
+             Severity.P2: ComponentStatus.DEGRADED_PERFORMANCE, Severity.P3: ComponentStatus.OPERATIONAL}
+GENERIC_SEGMENTS = {"api", "v1", "v2", "v3", "internal", "public", "app", "www"}
+
+
+def signals_for(incident: Incident, settings: Settings, similar_past: list[PastIncident] | None = None) -> SeveritySignals:
+    service = settings.services.get(incident.service or "")
+    return SeveritySignals(
+        title=incident.title, service=incident.service, endpoints=[e.endpoint for e in incident.endpoints],
+        environment=incident.environment, level=incident.level, source=incident.source,
+        event_count=incident.event_count, first_seen=incident.first_seen, last_seen=incident.last_seen,
+        users_affected=incident.users_affected,
+        requests_per_minute=service.requests_per_minute if service else None,
+        total_users=service.users if service else None,
+        critical_paths=settings.critical_paths_for(incident.service), similar_past=similar_past or [],
+    )
+
+
+def assess(incident: Incident, settings: Settings, similar_past: list[PastIncident] | None = None) -> Classification:
+    return classify(signals_for(incident, settings, similar_past))
+
+
+def affected_thing(incident: Incident) -> str:
+    """What customers would call the broken part: 'Checkout' for /api/checkout, else the service."""
+    for endpoint in [e.endpoint for e in incident.endpoints]:
+        segments = [s for s in re.split(r"[/?#]", endpoint.lower()) if s and s not in GENERIC_SEGMENTS]
+        if segments and not segments[0].isdigit() and endpoint.startswith("/"):
+            return segments[0].replace("-", " ").replace("_", " ").capitalize()
+    return (incident.service or "Our service").replace("-", " ").capitalize()
+
+
+def next_update_at(now: datetime, severity: Severity, settings: Settings) -> datetime:
+    return now + timedelta(minutes=settings.cadence_for(severity))
+
+
+def first_status_post(incident: Incident, classification: Classification, now: datetime, settings: Settings) -> StatusPost:
+    """The first public notice: what is affected, since when, and when the next update comes."""
+    thing = affected_thing(incident)
+    since = _hhmm(incident.first_seen)
+    due = _hhmm(next_update_at(now, classification.severity, settings))
+    verb = "is failing" if classification.severity is Severity.P0 else "is degraded"
+    body = (f"We are investigating an issue: {thing} {verb} for some customers since {since} UTC. "
+            f"We are working on it and will post the next update by {due} UTC.")
+    return StatusPost(incident_id=incident.id, title=f"{thing} {verb}"[:255], status=IncidentStatus.INVESTIGATING,
+                      body=body, impact=IMPACT[classification.severity],
+                      components={thing: COMPONENT[classification.severity]})
+
+
+def _hhmm(moment: datetime) -> str:
+    return moment.strftime("%H:%M")

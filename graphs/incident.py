@@ -1,0 +1,38 @@
+"""The incident lifecycle: triage -> respond (P0/P1) -> monitor <-> events -> resolve.
+
+One thread per incident (thread id = incident id), checkpointed after every step.
+"""
+
+from __future__ import annotations
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Checkpointer
+
+from graphs import nodes
+from graphs.state import Context, IncidentState
+
+__all__ = ["build_incident_graph", "thread_config"]
+
+
+def build_incident_graph(checkpointer: Checkpointer) -> CompiledStateGraph:
+    graph = StateGraph(IncidentState, context_schema=Context)
+    graph.add_node("triage", nodes.triage)
+    graph.add_node("respond", nodes.respond)
+    graph.add_node("monitor", nodes.monitor_wait)
+    graph.add_node("update", nodes.update)
+    graph.add_node("note", nodes.note)
+    graph.add_node("resolve", nodes.resolve)
+
+    graph.add_edge(START, "triage")
+    graph.add_conditional_edges("triage", nodes.route_by_severity, ["respond", "monitor"])
+    graph.add_edge("respond", "monitor")
+    graph.add_conditional_edges("monitor", nodes.route_event, ["triage", "update", "note", "resolve", "monitor"])
+    graph.add_edge("update", "monitor")
+    graph.add_edge("note", "monitor")
+    graph.add_edge("resolve", END)
+    return graph.compile(checkpointer=checkpointer)
+
+
+def thread_config(incident_id: int) -> dict[str, dict[str, str]]:
+    return {"configurable": {"thread_id": f"incident-{incident_id}"}}

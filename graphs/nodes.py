@@ -1,0 +1,168 @@
+"""The incident graph's node bodies: read facts, ask an agent, record, enqueue effects.
+
+Nodes never call the outside world: every effect is an outbox row or a scheduled job with a
+deterministic key, so a node replayed after a crash or an `interrupt` resume changes nothing
+the second time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agents import cto
+from graphs.state import Context, IncidentState
+from warroom.incidents import store as incidents
+from warroom.incidents.models import Incident, IncidentStatus
+from warroom.outbox.store import enqueue
+from warroom.scheduler.store import cancel, schedule
+from warroom.severity import Classification, Evidence, Severity
+from tools.status_page import ComponentStatus, Impact, StatusPost
+
+__all__ = ["monitor_wait", "resolve", "respond", "triage", "update"]
+
+
+def _load(ctx: Context, incident_id: int) -> Incident:
+    with ctx.engine.connect() as conn:
+        incident = incidents.get_incident(conn, incident_id)
+    if incident is None:
+        raise LookupError(f"incident {incident_id} does not exist")
+    return incident
+
+
+def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = runtime.context
+    incident = _load(ctx, state["incident_id"])
+    event = state.get("event") or {}
+    now = ctx.clock.now()
+    if event.get("type") == "severity":
+        classification = _override(incident, Severity(event["severity"]), event.get("actor", "human"))
+    else:
+        classification = cto.assess(incident, ctx.settings)
+        if state.get("severity"):
+            previous = Severity(state["severity"])
+            if incident.classification and incident.classification.decided_by.startswith("human"):
+                return {"event": {}}
+            if classification.severity >= previous:
+                return {"event": {}}
+    with ctx.engine.begin() as conn:
+        incidents.set_classification(conn, incident.id, classification)
+        was = state.get("severity")
+        change = f" (was {was})" if was else ""
+        incidents.add_timeline(conn, incident.id, now, "severity", f"Severity {classification.severity}{change}: "
+                               f"{classification.reason}", actor=classification.decided_by,
+                               data=classification.model_dump(mode="json"))
+    return {"severity": classification.severity.value, "event": {}}
+
+
+def _override(incident: Incident, level: Severity, actor: str) -> Classification:
+    base = incident.classification
+    evidence = [*(base.evidence if base else []),
+                Evidence(signal="human_override", points_to=level, rule="human", detail=f"{actor} set {level}")]
+    return Classification(severity=level, reason=f"set by {actor}", evidence=evidence,
+                          floor=base.floor if base else Severity.P3, decided_by=f"human:{actor}")
+
+
+def route_by_severity(state: IncidentState) -> str:
+    """Respond when the incident first reaches P0/P1, or is raised above what the page says."""
+    level = Severity(state["severity"])
+    posted = state.get("posted_severity")
+    if level.pages_customers and (posted is None or level < Severity(posted)):
+        return "respond"
+    return "monitor"
+
+
+def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """P0/P1: the public notice goes out now; a later raise updates the same page incident."""
+    ctx = runtime.context
+    incident = _load(ctx, state["incident_id"])
+    now = ctx.clock.now()
+    assert incident.classification is not None
+    post = cto.first_status_post(incident, incident.classification, now, ctx.settings)
+    first = state.get("posted_severity") is None
+    key = f"incident:{incident.id}:status:{'open' if first else incident.severity}"
+    with ctx.engine.begin() as conn:
+        enqueue(conn, key=key, kind="status_page.post", payload=post.model_dump(mode="json"), now=now,
+                incident_id=incident.id)
+        if not first:
+            cancel(conn, f"incident:{incident.id}:tick:")
+        _schedule_tick(conn, ctx, incident, state.get("ticks", 0) + 1)
+    return {"posted_severity": incident.classification.severity.value}
+
+
+def _schedule_tick(conn: Any, ctx: Context, incident: Incident, number: int) -> None:
+    assert incident.severity is not None
+    due = cto.next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
+    schedule(conn, key=f"incident:{incident.id}:tick:{number}@{due:%Y%m%dT%H%M%S}", kind="incident.event", due_at=due,
+             payload={"incident_id": incident.id, "event": {"type": "tick", "tick": number}},
+             lane=f"incident:{incident.id}")
+
+
+def monitor_wait(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
+    from langgraph.types import interrupt
+
+    event = interrupt({"incident_id": state["incident_id"], "waiting_for": ["tick", "note", "severity",
+                                                                              "reassess", "resolve"]})
+    return {"event": event}
+
+
+def route_event(state: IncidentState) -> str:
+    kind = (state.get("event") or {}).get("type")
+    if kind in ("severity", "reassess"):
+        return "triage"
+    if kind == "resolve":
+        return "resolve"
+    if kind == "tick":
+        return "update"
+    if kind == "note":
+        return "note"
+    return "monitor"
+
+
+def note(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Human notes are stored by the API when posted; here they only wake the graph."""
+    return {"event": {}}
+
+
+def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """The periodic update: to the status page for P0/P1, always on the timeline; then the next tick."""
+    ctx = runtime.context
+    incident = _load(ctx, state["incident_id"])
+    number = int((state.get("event") or {}).get("tick", state.get("ticks", 0) + 1))
+    now = ctx.clock.now()
+    assert incident.severity is not None
+    due = cto.next_update_at(now, incident.severity, ctx.settings)
+    notes = [e.text for e in incident.timeline if e.kind == "note"]
+    latest = f" Latest from the team: {notes[-1]}" if notes else ""
+    body = (f"We are continuing to work on the issue affecting {cto.affected_thing(incident)}.{latest} "
+            f"Next update by {due:%H:%M} UTC.")
+    with ctx.engine.begin() as conn:
+        incidents.add_timeline(conn, incident.id, now, "update", body, dedup_key=f"incident:{incident.id}:update:{number}")
+        if incident.severity.pages_customers and state.get("posted_severity") is not None:
+            post = StatusPost(incident_id=incident.id, title=incident.title[:255], status=incident.status, body=body,
+                              impact=cto.IMPACT[incident.severity])
+            enqueue(conn, key=f"incident:{incident.id}:status:tick:{number}", kind="status_page.post",
+                    payload=post.model_dump(mode="json"), now=now, incident_id=incident.id)
+        _schedule_tick(conn, ctx, incident, number + 1)
+    return {"ticks": number, "event": {}}
+
+
+def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = runtime.context
+    incident = _load(ctx, state["incident_id"])
+    now = ctx.clock.now()
+    actor = (state.get("event") or {}).get("actor", "human")
+    with ctx.engine.begin() as conn:
+        incidents.set_status(conn, incident.id, IncidentStatus.RESOLVED, now)
+        incidents.add_timeline(conn, incident.id, now, "resolved", f"Resolved by {actor}", actor=actor,
+                               dedup_key=f"incident:{incident.id}:resolved")
+        cancel(conn, f"incident:{incident.id}:tick:")
+        if state.get("posted_severity") is not None:
+            thing = cto.affected_thing(incident)
+            post = StatusPost(incident_id=incident.id, title=incident.title[:255], status=IncidentStatus.RESOLVED,
+                              body=f"This incident has been resolved. {thing} is working normally again.",
+                              impact=Impact.NONE, components={thing: ComponentStatus.OPERATIONAL})
+            enqueue(conn, key=f"incident:{incident.id}:status:resolved", kind="status_page.post",
+                    payload=post.model_dump(mode="json"), now=now, incident_id=incident.id)
+    return {"resolved": True, "event": {}}

@@ -1,0 +1,77 @@
+"""Runs incident graphs for the scheduler: opening a thread, and resuming it with events.
+
+Registered as job handlers by the composition root; jobs of one incident share a lane, so one
+thread never runs twice at once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+
+from graphs.incident import build_incident_graph, thread_config
+from graphs.state import Context, IncidentEvent
+from warroom.scheduler.store import Job
+
+__all__ = ["IncidentRunner", "open_checkpointer"]
+
+
+@contextmanager
+def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver[Any]]:
+    """SQLite file by default, PostgreSQL in production; tables are created on first use."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        saver = SqliteSaver(conn)
+        saver.setup()
+        try:
+            yield saver
+        finally:
+            conn.close()
+        return
+    from langgraph.checkpoint.postgres import PostgresSaver
+
+    pg_url = url.replace("postgresql+psycopg://", "postgresql://")
+    with PostgresSaver.from_conn_string(pg_url) as saver:
+        saver.setup()
+        yield saver
+
+
+class IncidentRunner:
+    def __init__(self, context: Context, checkpointer: BaseCheckpointSaver[Any]) -> None:
+        self.context = context
+        self.graph: CompiledStateGraph = build_incident_graph(checkpointer)
+
+    def start(self, incident_id: int) -> None:
+        config = thread_config(incident_id)
+        if self.graph.get_state(config).values:
+            return
+        self.graph.invoke({"incident_id": incident_id, "ticks": 0}, config, context=self.context, durability="sync")
+
+    def send(self, incident_id: int, event: IncidentEvent) -> bool:
+        """Resume the incident's graph with an event; False when it is not waiting (e.g. done)."""
+        config = thread_config(incident_id)
+        snapshot = self.graph.get_state(config)
+        if "monitor" not in snapshot.next:
+            return False
+        self.graph.invoke(Command(resume=dict(event)), config, context=self.context, durability="sync")
+        return True
+
+    def handle_start(self, job: Job) -> None:
+        self.start(int(job.payload["incident_id"]))
+
+    def handle_event(self, job: Job) -> None:
+        self.send(int(job.payload["incident_id"]), job.payload["event"])
+
+    def handle_reassess(self, job: Job) -> None:
+        self.send(int(job.payload["incident_id"]), {"type": "reassess"})
