@@ -27,7 +27,8 @@ _ADVERBS = r"(?:(?:accidentally|mistakenly|carelessly|just|again|also|clearly|ap
 _FAULT_NOUNS = r"fault|mistake|error|typo|oversight|negligence|screw-?up|blunder"
 _CAUSE_PARTICIPLES = r"caused|broken|introduced|triggered|misconfigured"
 _GENERIC_SUBJECTS = (
-    r"someone|somebody|he|she|a[ \t]+responder|the[ \t]+(?:on-?call|engineer|developer|dev|intern|operator|new[ \t]+hire)"
+    r"someone|somebody|he|she|a[ \t]+responder|the[ \t]+on-?call"
+    r"|the[ \t]+(?:on-?call[ \t]+|new[ \t]+)?(?:engineer|developer|dev|intern|operator|hire|person)"
 )
 
 _PHRASES: tuple[tuple[str, str, str], ...] = (
