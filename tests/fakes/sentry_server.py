@@ -1,0 +1,122 @@
+"""An in-process Sentry REST API (issues and their tag values) judged by Sentry's OpenAPI.
+
+Use as `httpx.Client(base_url="https://us.sentry.io", transport=fake.transport)`. Requests are
+checked against the published spec; the fake's own answers are checked against the spec's
+response schemas too, so tests never lean on a shape Sentry would not send. Lists paginate with
+Sentry's `Link` header (`rel="next"; results="true"; cursor="0:<offset>:0"`).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import httpx
+
+from tests.fakes.spec import FailurePlan, OpenAPISpec, Recorded, load_spec, schema_errors
+from warroom.clock import Clock, FakeClock
+
+__all__ = ["FakeSentry"]
+
+_ISSUE = "/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/"
+_TAG_VALUES = "/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/tags/{key}/values/"
+#: `cursor` is Sentry's generic pagination parameter (sentry-reference.json, rest_api.pagination);
+#: the extract lists it on most list endpoints but not on tag values, which paginate all the same.
+_PAGINATION = frozenset({"cursor"})
+
+
+class FakeSentry:
+    def __init__(self, org: str = "acme", token: str = "sntrys_test", *, page_size: int = 100,
+                 clock: Clock | None = None) -> None:
+        self.org = org
+        self.token = token
+        self.page_size = page_size
+        self.clock = clock or FakeClock()
+        self.spec = OpenAPISpec(load_spec("sentry-api-issues-events-subset.openapi.json"))
+        self.requests: list[Recorded] = []
+        self.violations: list[str] = []
+        self.issues: dict[str, dict[str, Any]] = {}
+        self.tags: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.failures = FailurePlan()
+
+    @property
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def add_issue(self, issue_id: str, **fields: Any) -> dict[str, Any]:
+        """An issue shaped like the spec's own example, with `fields` (API names) replaced."""
+        op = self.spec.operation("GET", f"/api/0/organizations/{self.org}/issues/{issue_id}/")
+        assert op is not None
+        example = op.spec["responses"]["200"]["content"]["application/json"]["examples"]["ReturnAnIssue"]["value"]
+        issue = {**copy.deepcopy(example), "id": issue_id, **fields}
+        self.issues[issue_id] = issue
+        return issue
+
+    def add_tag_values(self, issue_id: str, key: str, counts: dict[str, int]) -> None:
+        self.tags[(issue_id, key)] = [
+            {"key": key, "name": value, "value": value, "count": count,
+             "firstSeen": "2026-11-03T02:00:00Z", "lastSeen": "2026-11-03T02:03:00Z"}
+            for value, count in counts.items()
+        ]
+
+    def fail_next(self, times: int = 1, *, retry_after: int | None = None, reset_in: int = 20) -> None:
+        """Rate-limit the next `times` requests: 429 with Sentry's rate-limit headers."""
+        self.failures.add(times, retry_after=retry_after, reset_in=reset_in)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        query = {key: request.url.params.get_list(key) for key in request.url.params}
+        self.requests.append(Recorded(request.method, path, dict(request.headers), query, request.content or None))
+        problems = self.spec.check(request.method, path, query=query, body=request.content or None,
+                                   extra_query=_PAGINATION)
+        if problems:
+            self.violations += problems
+            return httpx.Response(400, json={"detail": "; ".join(problems)})
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return httpx.Response(401, json={"detail": "Invalid token"})
+        failure = self.failures.take(path)
+        if failure is not None:
+            return self._rate_limited(failure)
+        op = self.spec.operation(request.method, path)
+        assert op is not None
+        params = op.path_params
+        if params["organization_id_or_slug"] != self.org or params.get("issue_id") not in self.issues:
+            return httpx.Response(404, json={"detail": "The requested resource does not exist"})
+        if op.template == _ISSUE:
+            return self._answer(op.spec, self.issues[params["issue_id"]])
+        if op.template == _TAG_VALUES:
+            rows = self.tags.get((params["issue_id"], params["key"]))
+            if rows is None:
+                return httpx.Response(404, json={"detail": "Tag key not found"})
+            return self._page(request, op.spec, rows, query.get("cursor", [None])[0])
+        return httpx.Response(404, json={"detail": "not faked"})
+
+    def _answer(self, op_spec: dict[str, Any], payload: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+        schema = op_spec["responses"]["200"]["content"]["application/json"]["schema"]
+        self.violations += [f"fake response {p}" for p in schema_errors(schema, payload, "response")]
+        return httpx.Response(200, json=payload, headers=headers)
+
+    def _page(self, request: httpx.Request, op_spec: dict[str, Any], rows: list[dict[str, Any]],
+              cursor: str | None) -> httpx.Response:
+        offset = int(cursor.split(":")[1]) if cursor else 0
+        end = offset + self.page_size
+        base = str(request.url.copy_with(query=None))
+        links = [
+            f'<{base}?&cursor=0:{max(offset - self.page_size, 0)}:1>; rel="previous"; '
+            f'results="{str(offset > 0).lower()}"; cursor="0:{max(offset - self.page_size, 0)}:1"',
+            f'<{base}?&cursor=0:{end}:0>; rel="next"; results="{str(end < len(rows)).lower()}"; cursor="0:{end}:0"',
+        ]
+        return self._answer(op_spec, rows[offset:end], {"Link": ", ".join(links)})
+
+    def _rate_limited(self, failure: dict[str, Any]) -> httpx.Response:
+        reset = int(self.clock.now().timestamp()) + failure["reset_in"]
+        headers = {
+            "X-Sentry-Rate-Limit-Limit": "40",
+            "X-Sentry-Rate-Limit-Remaining": "0",
+            "X-Sentry-Rate-Limit-Reset": str(reset),
+            "X-Sentry-Rate-Limit-ConcurrentLimit": "25",
+            "X-Sentry-Rate-Limit-ConcurrentRemaining": "24",
+        }
+        if failure["retry_after"] is not None:
+            headers["Retry-After"] = str(failure["retry_after"])
+        return httpx.Response(429, headers=headers, json={"detail": "You are attempting to use this endpoint too frequently."})

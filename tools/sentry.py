@@ -1,0 +1,165 @@
+"""Sentry REST API, read-only, to enrich an incident with who and what an issue hits.
+
+The webhook tells us an issue exists; this asks Sentry how big it is (events, users, first and
+last seen) and how it splits by tag (browser, release, environment, url, region, user), which is
+what the cohort detection and the status-page wording need. Lists are paginated with a `Link`
+header carrying a `cursor`; a 429 becomes `SentryAPIError` with `retry_after` from `Retry-After`
+or, failing that, from `X-Sentry-Rate-Limit-Reset`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, Field
+
+from warroom.clock import Clock, SystemClock
+
+__all__ = ["DEFAULT_TAG_KEYS", "SentryAPI", "SentryAPIError", "SentryEnrichment", "SentryIssue", "TagValue"]
+
+DEFAULT_TAG_KEYS = ("browser", "release", "environment", "url", "region", "user")
+_MAX_PAGES = 10
+
+
+class SentryAPIError(Exception):
+    """Sentry refused or failed a request; `retry_after` is set when it is rate limiting us."""
+
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class SentryIssue(BaseModel):
+    id: str
+    short_id: str | None = None
+    title: str
+    culprit: str | None = None
+    level: str | None = None
+    status: str | None = None
+    count: int
+    user_count: int
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    permalink: str
+
+
+class TagValue(BaseModel):
+    value: str | None
+    count: int
+
+
+class SentryEnrichment(BaseModel):
+    """An issue's size and its split by tag; `tags[key]` is sorted by count, largest first."""
+
+    count: int
+    user_count: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    tags: dict[str, list[TagValue]] = Field(default_factory=dict)
+    permalink: str
+
+
+class SentryAPI:
+    """One organisation's issues. The client's base URL is the region host (e.g. https://us.sentry.io)."""
+
+    def __init__(self, client: httpx.Client, token: str, org: str, clock: Clock | None = None) -> None:
+        self._client = client
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._org = org
+        self._clock = clock or SystemClock()
+
+    def issue(self, issue_id: str) -> SentryIssue:
+        data = self._get(self._issue_path(issue_id)).json()
+        return SentryIssue(
+            id=str(data["id"]),
+            short_id=data.get("shortId"),
+            title=data["title"],
+            culprit=data.get("culprit"),
+            level=data.get("level"),
+            status=data.get("status"),
+            count=int(data.get("count") or 0),
+            user_count=int(data.get("userCount") or 0),
+            first_seen=data.get("firstSeen"),
+            last_seen=data.get("lastSeen"),
+            permalink=data["permalink"],
+        )
+
+    def tag_values(self, issue_id: str, key: str) -> list[TagValue]:
+        """Every value of one tag on the issue, following pagination (at most 10 pages)."""
+        path = f"{self._issue_path(issue_id)}tags/{key}/values/"
+        values: list[TagValue] = []
+        cursor: str | None = None
+        for _ in range(_MAX_PAGES):
+            response = self._get(path, params={"cursor": cursor} if cursor else None)
+            values += [TagValue(value=row.get("value"), count=row.get("count") or 0) for row in response.json()]
+            cursor = _next_cursor(response)
+            if cursor is None:
+                break
+        return sorted(values, key=lambda tag: tag.count, reverse=True)
+
+    def enrich(self, issue_id: str, keys: Iterable[str] = DEFAULT_TAG_KEYS) -> SentryEnrichment:
+        """The issue plus its tag splits; a tag the issue never had is left out, not an error."""
+        issue = self.issue(issue_id)
+        tags: dict[str, list[TagValue]] = {}
+        for key in keys:
+            try:
+                values = self.tag_values(issue_id, key)
+            except SentryAPIError as exc:
+                if exc.status == 404:
+                    continue
+                raise
+            if values:
+                tags[key] = values
+        return SentryEnrichment(
+            count=issue.count,
+            user_count=issue.user_count,
+            first_seen=issue.first_seen,
+            last_seen=issue.last_seen,
+            tags=tags,
+            permalink=issue.permalink,
+        )
+
+    def _issue_path(self, issue_id: str) -> str:
+        return f"/api/0/organizations/{self._org}/issues/{issue_id}/"
+
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+        try:
+            response = self._client.get(path, params=params, headers=self._headers)
+        except httpx.HTTPError as exc:
+            raise SentryAPIError(f"sentry GET {path}: {exc}") from exc
+        if response.is_success:
+            return response
+        retry_after = self._retry_after(response) if response.status_code == 429 else None
+        try:
+            detail = response.json().get("detail", response.text[:300])
+        except (ValueError, AttributeError):
+            detail = response.text[:300]
+        raise SentryAPIError(
+            f"sentry GET {path} -> {response.status_code}: {detail}",
+            status=response.status_code,
+            retry_after=retry_after,
+        )
+
+    def _retry_after(self, response: httpx.Response) -> float | None:
+        for header, relative in (("Retry-After", True), ("X-Sentry-Rate-Limit-Reset", False)):
+            raw = response.headers.get(header)
+            if raw is None:
+                continue
+            try:
+                value = float(raw)
+            except ValueError:
+                continue
+            return max(value if relative else value - self._clock.now().timestamp(), 0.0)
+        return None
+
+
+def _next_cursor(response: httpx.Response) -> str | None:
+    """Sentry's `Link` always has a `next`; only `results="true"` means there is more."""
+    link = response.links.get("next")
+    if not link or link.get("results") != "true":
+        return None
+    return link.get("cursor")
