@@ -99,7 +99,8 @@ def _timeline(inp: PostmortemInput, quote: _Quoter) -> list[TimelineEntry]:
         for e in inp.incident.timeline
     ]
     entries += [
-        TimelineEntry(at=m.at, source="war room", text=quote(m.text), actor=role(m.author)) for m in inp.war_room
+        TimelineEntry(at=m.at, source="war room", text=quote(m.text), actor=role(m.author))
+        for m in inp.war_room
     ]
     entries += [
         TimelineEntry(at=p.at, source="status page", text=f"{p.status.value}: {quote(p.body)}")
@@ -133,7 +134,9 @@ def _summary(pm_title: str, inp: PostmortemInput, impact: ImpactReport, root_cau
     )
 
 
-def _related(inp: PostmortemInput, title: str, root_cause: str | None, quote: _Quoter) -> list[RelatedIncident]:
+def _related(
+    inp: PostmortemInput, title: str, root_cause: str | None, quote: _Quoter
+) -> list[RelatedIncident]:
     past = [
         p.model_copy(update={
             "title": quote(p.title),

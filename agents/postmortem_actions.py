@@ -46,7 +46,8 @@ def _breach_action(breach: SlaBreach, service: str, owners: Owners) -> tuple[str
             return (f"Alert on {service} errors within the {target}{took}",
                     owners.owner_for(service, "service owner", fallback=service_owner), Severity.P1)
         case "time_to_acknowledge":
-            return (f"Check the paging route and escalation so pages are acknowledged within the {target}{took}",
+            return (f"Check the paging route and escalation so pages are acknowledged within the "
+                    f"{target}{took}",
                     owners.owner_for("on-call", fallback=owners.on_call), Severity.P1)
         case "time_to_first_status_post":
             return (f"Get the first status-page post out within the {target}{took}: pre-approved wording "
@@ -58,8 +59,8 @@ def _breach_action(breach: SlaBreach, service: str, owners: Owners) -> tuple[str
             return (f"Keep status-page updates on the {target_phrase(breach.target, 'cadence')}{took}",
                     owners.owner_for("comms", "support"), Severity.P2)
         case _:
-            return (f"Write or refresh the {service} runbook to resolve within the {target}{took}", owners.owner_for(service, "service owner", fallback=service_owner),
-                    Severity.P2)
+            return (f"Write or refresh the {service} runbook to resolve within the {target}{took}",
+                    owners.owner_for(service, "service owner", fallback=service_owner), Severity.P2)
 
 
 def plan_actions(

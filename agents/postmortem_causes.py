@@ -24,13 +24,15 @@ _CAUSE = re.compile(r"^cause\s*[:\-–—]\s*(?P<text>.+)", re.IGNORECASE)
 _FACTOR = re.compile(r"^(?:contributing(?:[ -]factors?)?|factor)\s*[:\-–—]\s*(?P<text>.+)", re.IGNORECASE)
 _WHY = re.compile(r"^why(?:\s*#?\s*\d+)?\s*[:?\-–—]\s*(?P<text>.+)", re.IGNORECASE)
 _ACTION = re.compile(
-    r"^(?:action(?:[ -]item)?|todo|to-do|follow[ -]?up|ai)\s*(?:[\[(](?P<prio>P[0-3])[\])])?\s*[:\-–—]\s*(?P<text>.+)",
+    r"^(?:action(?:[ -]item)?|todo|to-do|follow[ -]?up|ai)\s*"
+    r"(?:[\[(](?P<prio>P[0-3])[\])])?\s*[:\-–—]\s*(?P<text>.+)",
     re.IGNORECASE,
 )
 _BECAUSE = re.compile(r"^(?P<effect>.*?)[,;]?\s*\bbecause\b\s*(?P<reason>.+)", re.IGNORECASE)
 _PRIORITY_TAG = re.compile(r"[\[(]\s*(?P<prio>P[0-3])\s*[\])]", re.IGNORECASE)
 _OWNER = re.compile(
-    r"[\[(]?\s*(?:owner|assignee|assigned to)\s*[:=]?\s*@?(?P<owner>[\w.\-]+)\s*[\])]?|(?<!\w)@(?P<handle>[\w.\-]+)",
+    r"[\[(]?\s*(?:owner|assignee|assigned to)\s*[:=]?\s*@?(?P<owner>[\w.\-]+)\s*[\])]?"
+    r"|(?<!\w)@(?P<handle>[\w.\-]+)",
     re.IGNORECASE,
 )
 
@@ -57,10 +59,12 @@ class _Line:
     at: datetime
     role: str
     text: str
+    noted: bool
 
     @property
     def source(self) -> str:
-        return f"note by the {self.role} at {self.at.isoformat()}"
+        kind = "note" if self.noted else "war-room message"
+        return f"{kind} by the {self.role} at {self.at.isoformat()}"
 
 
 def blameless_quote(text: str, people: list[str]) -> str | None:
@@ -70,14 +74,14 @@ def blameless_quote(text: str, people: list[str]) -> str | None:
 
 
 def _human_lines(inp: PostmortemInput, owners: Owners) -> list[_Line]:
-    said = [(n.at, n.author, n.text) for n in inp.notes]
-    said += [(m.at, m.author, m.text) for m in inp.war_room if owners.role_of(m.author) != "warroom"]
+    said = [(n.at, n.author, n.text, True) for n in inp.notes]
+    said += [(m.at, m.author, m.text, False) for m in inp.war_room if owners.role_of(m.author) != "warroom"]
     lines = []
-    for at, author, text in sorted(said, key=lambda s: s[0]):
+    for at, author, text, noted in sorted(said, key=lambda s: s[0]):
         for raw in text.splitlines():
             line = _BULLET.sub("", raw).strip()
             if line:
-                lines.append(_Line(at=at, role=owners.role_of(author), text=line))
+                lines.append(_Line(at=at, role=owners.role_of(author), text=line, noted=noted))
     return lines
 
 
@@ -101,7 +105,8 @@ def _action(line: _Line, prio: str | None, text: str, people: list[str]) -> Note
 
 def read_causes(inp: PostmortemInput, owners: Owners, people: list[str]) -> CauseFindings:
     """Latest "root cause:" wins, else the latest "cause:", else the last why; earlier causes
-    become contributing factors. Whys come from "why:" lines and "X because Y" sentences."""
+    become contributing factors. Whys come from "why:" lines and, in notes only (war-room chat
+    says "because" about everything), "X because Y" sentences."""
     found = CauseFindings()
     roots: list[str] = []
     causes: list[str] = []
@@ -126,7 +131,7 @@ def read_causes(inp: PostmortemInput, owners: Owners, people: list[str]) -> Caus
         elif m := _WHY.match(quoted):
             answer = re.sub(r"^because\s+", "", m.group("text").strip(), flags=re.IGNORECASE)
             answers.append((None, answer, line.source))
-        elif m := _BECAUSE.match(quoted):
+        elif line.noted and (m := _BECAUSE.match(quoted)):
             answers.append((m.group("effect").strip() or None, m.group("reason").strip(), line.source))
 
     subject = inp.incident.title

@@ -89,7 +89,8 @@ def assess_impact(inp: PostmortemInput) -> Assessment:
     checks = [
         _Check("time_to_detect", started - first_error, timedelta(minutes=sla.detect_minutes),
                "detected {actual} after the first error vs the {target}", "", False),
-        _Check("time_to_acknowledge", _since(started, [incident.acknowledged_at] if incident.acknowledged_at else []),
+        _Check("time_to_acknowledge",
+               _since(started, [incident.acknowledged_at] if incident.acknowledged_at else []),
                _per_severity(sla.acknowledge_minutes, severity),
                "acknowledged after {actual} vs the {target}" + for_sev,
                "no acknowledgement was recorded (the {target}" + for_sev + ")", severity is not None),
@@ -129,7 +130,9 @@ def assess_impact(inp: PostmortemInput) -> Assessment:
             went_well.append(text)
         else:
             could_be_better.append(text)
-            breaches.append(SlaBreach(measure=check.measure, actual=check.actual, target=check.target, text=text))
+            breaches.append(
+                SlaBreach(measure=check.measure, actual=check.actual, target=check.target, text=text)
+            )
 
     measured = {check.measure: check.actual for check in checks}
     duration = end - started

@@ -4,6 +4,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agents.blameless import find_blame
 from agents.postmortem import (
@@ -13,6 +15,7 @@ from agents.postmortem import (
     HumanNote,
     Owners,
     PastIncident,
+    Postmortem,
     PostmortemInput,
     StatusUpdateSent,
     WarRoomMessage,
@@ -317,3 +320,45 @@ def test_names_appear_only_as_action_item_owners() -> None:
     outside = markdown.replace(action_rows, "")
     assert not re.search(r"\b(bob|alice|carol)\b", outside, re.IGNORECASE)
     assert "| alice (comms) |" in action_rows
+
+
+def test_war_room_cause_lines_count_but_war_room_chatter_does_not() -> None:
+    war_room = [
+        WarRoomMessage(at=at(2, 10), author="alice", text="rolling back because it is the safest move"),
+        WarRoomMessage(at=at(2, 11), author="carol", text="cause: provider key rotation job was disabled"),
+    ]
+
+    pm = draft_postmortem(demo_input(notes=[], war_room=war_room))
+
+    assert pm.root_cause == "provider key rotation job was disabled"
+    assert [w.answer for w in pm.five_whys] == [UNKNOWN] * 5
+
+
+def test_draft_round_trips_through_json_for_storage() -> None:
+    pm = draft_postmortem(demo_input(past_incidents=[same_cause_past(["Add key expiry alert"])]))
+
+    assert Postmortem.model_validate_json(pm.model_dump_json()) == pm
+
+
+_SUBJECTS = ["Bob", "Alice", "carol", "@bob", "someone", "the on-call engineer", "Bob's deploy"]
+_FAILURES = ["broke checkout", "forgot to renew the key", "caused the outage", "misconfigured the LB",
+             "should have known better", "was careless", "made a human error"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lines=st.lists(st.tuples(st.sampled_from(_SUBJECTS), st.sampled_from(_FAILURES)), min_size=1, max_size=4),
+    prefix=st.sampled_from(["", "root cause: ", "why: ", "cause: ", "action: ", "contributing factor: "]),
+)
+def test_draft_passes_the_blame_check_whatever_humans_wrote(
+    lines: list[tuple[str, str]], prefix: str
+) -> None:
+    text = "\n".join(f"{prefix}{who} {what}" for who, what in lines)
+    inp = demo_input(
+        notes=[HumanNote(at=at(2, 30), author="alice", text=text)],
+        war_room=[WarRoomMessage(at=at(2, 31), author="carol", text=text)],
+    )
+
+    markdown = render_markdown(draft_postmortem(inp))
+
+    assert find_blame(markdown, ["Bob", "Alice", "Carol"]) == []
