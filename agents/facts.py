@@ -1,0 +1,178 @@
+"""`IncidentFacts`: everything customer comms may say, gathered in one checked value.
+
+Drafts are rendered from these facts and grounding checks every draft against them, so a number,
+time or cause that is not here cannot reach a customer. The lead builds them with
+`IncidentFacts.from_incident` from an `Incident`, its alerts and the Sentry tag enrichment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, Field, field_validator
+
+from warroom.alerts.models import AffectedUser, Alert
+from warroom.incidents.models import Incident, IncidentStatus
+from warroom.severity import Severity
+
+__all__ = ["IncidentFacts", "KnownAccount", "affected_thing_from"]
+
+_GENERIC_SEGMENTS = {"api", "v1", "v2", "v3", "v4", "rest", "graphql", "internal", "public"}
+_PLACEHOLDER = re.compile(r"^(\{.*\}|:.+|<.+>|\d+|[0-9a-f-]{16,})$")
+
+
+class KnownAccount(BaseModel):
+    """An enterprise customer we owe a formal notice and, by contract, a root-cause analysis."""
+
+    id: str = Field(min_length=1, description="the account key users carry (AffectedUser.account)")
+    name: str = Field(min_length=1)
+    contact_emails: list[str] = Field(default_factory=list)
+    sla_rca_days: int | None = Field(default=None, ge=1, description="days to deliver the RCA")
+    tier: str = "enterprise"
+
+    def matches(self, account: str | None) -> bool:
+        return account is not None and account.casefold() in {self.id.casefold(), self.name.casefold()}
+
+
+class IncidentFacts(BaseModel):
+    """What is known about one incident, in the form comms and grounding need it.
+
+    `affected_share` is a fraction (0.15 for 15%) of requests or users; `tags` maps a tag name
+    (browser, release, region, flag, plan, ...) to how many affected events carried each value.
+    Datetimes are timezone-aware UTC.
+    """
+
+    incident_id: int
+    title: str
+    affected_thing: str = Field(min_length=1, description="what customers notice, e.g. 'checkout'")
+    service: str | None = None
+    endpoints: list[str] = Field(default_factory=list)
+    severity: Severity | None = None
+    status: IncidentStatus = IncidentStatus.INVESTIGATING
+    started_at: datetime
+    detected_at: datetime
+    last_seen_at: datetime | None = None
+    next_update_at: datetime | None = None
+    event_count: int = Field(default=0, ge=0)
+    affected_share: float | None = Field(default=None, ge=0.0, le=1.0)
+    users_affected: int = Field(default=0, ge=0)
+    cause: str | None = Field(default=None, description="from human notes; never guessed")
+    eta_minutes: int | None = Field(default=None, ge=1)
+    what_was_fixed: str | None = None
+    resolved_at: datetime | None = None
+    tags: dict[str, dict[str, int]] = Field(default_factory=dict)
+    affected_users: list[AffectedUser] = Field(default_factory=list)
+    known_accounts: list[KnownAccount] = Field(default_factory=list)
+
+    @field_validator("cause", "what_was_fixed")
+    @classmethod
+    def _blank_is_unknown(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @property
+    def event_window_minutes(self) -> int | None:
+        """Minutes between the first and last event, when both are known (at least 1)."""
+        if self.last_seen_at is None:
+            return None
+        return max(1, round((self.last_seen_at - self.started_at) / timedelta(minutes=1)))
+
+    @property
+    def duration_minutes(self) -> int | None:
+        """How long the incident lasted, once resolved."""
+        if self.resolved_at is None:
+            return None
+        return max(1, round((self.resolved_at - self.started_at) / timedelta(minutes=1)))
+
+    @property
+    def cohort_size(self) -> int:
+        return max(self.users_affected, len({u.key for u in self.affected_users if u.key}))
+
+    @classmethod
+    def from_incident(
+        cls,
+        incident: Incident,
+        *,
+        alerts: Iterable[Alert] = (),
+        tags: Mapping[str, Mapping[str, int]] | None = None,
+        affected_users: Iterable[AffectedUser] = (),
+        known_accounts: Iterable[KnownAccount] = (),
+        affected_thing: str | None = None,
+        affected_share: float | None = None,
+        cause: str | None = None,
+        eta_minutes: int | None = None,
+        what_was_fixed: str | None = None,
+        next_update_at: datetime | None = None,
+        detected_at: datetime | None = None,
+    ) -> IncidentFacts:
+        """Facts from the stored incident, its alerts and (optionally) Sentry's tag breakdown.
+
+        Sentry's `tags` (whole-issue distributions) win over counts summed from the alerts we
+        happened to receive; affected users from alerts and from enrichment are merged.
+        """
+        alert_list = list(alerts)
+        endpoints = [e.endpoint for e in sorted(incident.endpoints, key=lambda e: -e.count)]
+        for alert in alert_list:
+            if alert.endpoint and alert.endpoint not in endpoints:
+                endpoints.append(alert.endpoint)
+        users = _merge_users([*(a.user for a in alert_list if a.user), *affected_users])
+        return cls(
+            incident_id=incident.id,
+            title=incident.title,
+            affected_thing=affected_thing
+            or affected_thing_from(endpoints, incident.service, incident.title),
+            service=incident.service,
+            endpoints=endpoints,
+            severity=incident.severity,
+            status=incident.status,
+            started_at=incident.first_seen,
+            detected_at=detected_at or incident.opened_at,
+            last_seen_at=incident.last_seen,
+            next_update_at=next_update_at,
+            event_count=incident.event_count,
+            affected_share=affected_share,
+            users_affected=max(incident.users_affected, len(users)),
+            cause=cause,
+            eta_minutes=eta_minutes,
+            what_was_fixed=what_was_fixed,
+            resolved_at=incident.resolved_at,
+            tags={k: dict(v) for k, v in tags.items()} if tags else _tags_from_alerts(alert_list),
+            affected_users=users,
+            known_accounts=list(known_accounts),
+        )
+
+
+def affected_thing_from(endpoints: list[str], service: str | None, title: str) -> str:
+    """A plain word for what is broken: the last meaningful path segment, else the service."""
+    for endpoint in endpoints:
+        path = endpoint.split("?")[0].split(" ")[-1]
+        segments = [s for s in path.strip("/").split("/") if s]
+        meaningful = [
+            s for s in segments if s.lower() not in _GENERIC_SEGMENTS and not _PLACEHOLDER.match(s)
+        ]
+        if meaningful:
+            return meaningful[-1].replace("-", " ").replace("_", " ").lower()
+    if service:
+        return service.replace("-", " ").replace("_", " ")
+    return title
+
+
+def _merge_users(users: Iterable[AffectedUser]) -> list[AffectedUser]:
+    seen: dict[str, AffectedUser] = {}
+    for user in users:
+        key = user.key
+        if key is None:
+            continue
+        known = seen.get(key)
+        seen[key] = known.model_copy(update={k: v for k, v in user.model_dump().items() if v}) if known else user
+    return list(seen.values())
+
+
+def _tags_from_alerts(alerts: list[Alert]) -> dict[str, dict[str, int]]:
+    counts: dict[str, Counter[str]] = {}
+    for alert in alerts:
+        for key, value in alert.tags.items():
+            counts.setdefault(key, Counter())[value] += alert.event_count
+    return {key: dict(counter) for key, counter in counts.items()}
