@@ -154,7 +154,10 @@ class SlackWarRoom:
 
     @staticmethod
     def _call(
-        method: Callable[..., SlackResponse], *, ignore: set[str] | frozenset[str] = frozenset(), **kwargs: Any
+        method: Callable[..., SlackResponse],
+        *,
+        ignore: set[str] | frozenset[str] = frozenset(),
+        **kwargs: Any,
     ) -> SlackResponse | None:
         """Run one Web API method; an ignored error code returns None instead of raising."""
         try:

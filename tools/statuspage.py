@@ -51,7 +51,8 @@ def raise_for_status_page(response: httpx.Response, service: str) -> None:
         else None
     )
     raise StatusPageError(
-        f"{service} {response.request.method} {response.request.url.path} -> {response.status_code}: {message}",
+        f"{service} {response.request.method} {response.request.url.path}"
+        f" -> {response.status_code}: {message}",
         status=response.status_code,
         retry_after=retry_after,
     )

@@ -51,13 +51,14 @@ def _schemas() -> tuple[dict[str, Any], dict[str, Any]]:
         "additionalProperties": False,
     }
     example_keys = set(summary["endpoints"]["add_incident_update"]["official_example_request"])
+    update_properties = {**update_fields, "translations": {"type": "object"}}
     update = {
         "type": "object",
-        "properties": {**update_fields, "translations": {"type": "object"}},
+        "properties": update_properties,
         "required": ["message", "status"],
         "additionalProperties": False,
     }
-    assert set(update["properties"]) == example_keys, "fake schema drifted from the official example"
+    assert set(update_properties) == example_keys, "fake schema drifted from the official example"
     return create, update
 
 
@@ -66,7 +67,9 @@ _UPDATES = re.compile(r"^/v1/(?P<page_id>[^/]+)/incidents/(?P<incident_id>[^/]+)
 
 
 class FakeInstatus:
-    def __init__(self, page_id: str = "ckf01fonve9i40a32oas5b0uw", api_key: str = "instatus-test-key") -> None:
+    def __init__(
+        self, page_id: str = "ckf01fonve9i40a32oas5b0uw", api_key: str = "instatus-test-key"
+    ) -> None:
         self.page_id = page_id
         self.api_key = api_key
         self.create_schema, self.update_schema = _schemas()
@@ -85,7 +88,7 @@ class FakeInstatus:
         self.failures.add(times, status=status, retry_after=retry_after)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content) if request.content else None
+        body: Any = json.loads(request.content) if request.content else None
         path = request.url.path
         query = {key: request.url.params.get_list(key) for key in request.url.params}
         self.requests.append(Recorded(request.method, path, dict(request.headers), query, body))
@@ -105,8 +108,14 @@ class FakeInstatus:
             return self._error(401, "forbidden", "Not authorized")
         failure = self.failures.take(path)
         if failure is not None:
-            headers = {"Retry-After": str(failure["retry_after"])} if failure["retry_after"] is not None else {}
-            return httpx.Response(failure["status"], headers=headers, json={"error": {"code": "rate_limited", "message": "Too many requests"}})
+            headers = (
+                {"Retry-After": str(failure["retry_after"])} if failure["retry_after"] is not None else {}
+            )
+            return httpx.Response(
+                failure["status"],
+                headers=headers,
+                json={"error": {"code": "rate_limited", "message": "Too many requests"}},
+            )
         match = create or update
         assert match is not None
         if match["page_id"] != self.page_id:
@@ -152,4 +161,7 @@ class FakeInstatus:
             "started": body.get("started"),
         }
         incident["updates"].append(update)
-        return {**update, "incident": {"id": incident["id"], "name": incident["name"], "status": incident["status"]}}
+        return {
+            **update,
+            "incident": {"id": incident["id"], "name": incident["name"], "status": incident["status"]},
+        }

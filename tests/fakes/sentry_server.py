@@ -26,8 +26,14 @@ _PAGINATION = frozenset({"cursor"})
 
 
 class FakeSentry:
-    def __init__(self, org: str = "acme", token: str = "sntrys_test", *, page_size: int = 100,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        org: str = "acme",
+        token: str = "sntrys_test",
+        *,
+        page_size: int = 100,
+        clock: Clock | None = None,
+    ) -> None:
         self.org = org
         self.token = token
         self.page_size = page_size
@@ -47,15 +53,23 @@ class FakeSentry:
         """An issue shaped like the spec's own example, with `fields` (API names) replaced."""
         op = self.spec.operation("GET", f"/api/0/organizations/{self.org}/issues/{issue_id}/")
         assert op is not None
-        example = op.spec["responses"]["200"]["content"]["application/json"]["examples"]["ReturnAnIssue"]["value"]
+        example = op.spec["responses"]["200"]["content"]["application/json"]["examples"]["ReturnAnIssue"][
+            "value"
+        ]
         issue = {**copy.deepcopy(example), "id": issue_id, **fields}
         self.issues[issue_id] = issue
         return issue
 
     def add_tag_values(self, issue_id: str, key: str, counts: dict[str, int]) -> None:
         self.tags[(issue_id, key)] = [
-            {"key": key, "name": value, "value": value, "count": count,
-             "firstSeen": "2026-11-03T02:00:00Z", "lastSeen": "2026-11-03T02:03:00Z"}
+            {
+                "key": key,
+                "name": value,
+                "value": value,
+                "count": count,
+                "firstSeen": "2026-11-03T02:00:00Z",
+                "lastSeen": "2026-11-03T02:03:00Z",
+            }
             for value, count in counts.items()
         ]
 
@@ -66,9 +80,12 @@ class FakeSentry:
     def handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         query = {key: request.url.params.get_list(key) for key in request.url.params}
-        self.requests.append(Recorded(request.method, path, dict(request.headers), query, request.content or None))
-        problems = self.spec.check(request.method, path, query=query, body=request.content or None,
-                                   extra_query=_PAGINATION)
+        self.requests.append(
+            Recorded(request.method, path, dict(request.headers), query, request.content or None)
+        )
+        problems = self.spec.check(
+            request.method, path, query=query, body=request.content or None, extra_query=_PAGINATION
+        )
         if problems:
             self.violations += problems
             return httpx.Response(400, json={"detail": "; ".join(problems)})
@@ -91,20 +108,25 @@ class FakeSentry:
             return self._page(request, op.spec, rows, query.get("cursor", [None])[0])
         return httpx.Response(404, json={"detail": "not faked"})
 
-    def _answer(self, op_spec: dict[str, Any], payload: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+    def _answer(
+        self, op_spec: dict[str, Any], payload: Any, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         schema = op_spec["responses"]["200"]["content"]["application/json"]["schema"]
         self.violations += [f"fake response {p}" for p in schema_errors(schema, payload, "response")]
         return httpx.Response(200, json=payload, headers=headers)
 
-    def _page(self, request: httpx.Request, op_spec: dict[str, Any], rows: list[dict[str, Any]],
-              cursor: str | None) -> httpx.Response:
+    def _page(
+        self, request: httpx.Request, op_spec: dict[str, Any], rows: list[dict[str, Any]], cursor: str | None
+    ) -> httpx.Response:
         offset = int(cursor.split(":")[1]) if cursor else 0
         end = offset + self.page_size
         base = str(request.url.copy_with(query=None))
+        previous = f"0:{max(offset - self.page_size, 0)}:1"
         links = [
-            f'<{base}?&cursor=0:{max(offset - self.page_size, 0)}:1>; rel="previous"; '
-            f'results="{str(offset > 0).lower()}"; cursor="0:{max(offset - self.page_size, 0)}:1"',
-            f'<{base}?&cursor=0:{end}:0>; rel="next"; results="{str(end < len(rows)).lower()}"; cursor="0:{end}:0"',
+            f'<{base}?&cursor={previous}>; rel="previous"; results="{str(offset > 0).lower()}"; '
+            f'cursor="{previous}"',
+            f'<{base}?&cursor=0:{end}:0>; rel="next"; results="{str(end < len(rows)).lower()}"; '
+            f'cursor="0:{end}:0"',
         ]
         return self._answer(op_spec, rows[offset:end], {"Link": ", ".join(links)})
 
@@ -119,4 +141,6 @@ class FakeSentry:
         }
         if failure["retry_after"] is not None:
             headers["Retry-After"] = str(failure["retry_after"])
-        return httpx.Response(429, headers=headers, json={"detail": "You are attempting to use this endpoint too frequently."})
+        return httpx.Response(
+            429, headers=headers, json={"detail": "You are attempting to use this endpoint too frequently."}
+        )

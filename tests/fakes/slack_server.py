@@ -71,8 +71,9 @@ class FakeSlack:
         self.channels[channel.id] = channel
         return channel
 
-    def fail_next(self, times: int = 1, *, error: str = _RATE_LIMITED, retry_after: int = 30,
-                  method: str | None = None) -> None:
+    def fail_next(
+        self, times: int = 1, *, error: str = _RATE_LIMITED, retry_after: int = 30, method: str | None = None
+    ) -> None:
         """Answer the next `times` calls (of `method`, if given) with `error`; `ratelimited`
         comes as HTTP 429 with `Retry-After`, any other code as `ok: false`."""
         self.failures.add(times, only=method, error=error, retry_after=retry_after)
@@ -85,8 +86,7 @@ class FakeSlack:
     @property
     def base_url(self) -> str:
         assert self._server is not None, "start() the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/"
+        return f"http://127.0.0.1:{self._server.server_port}/api/"
 
     def start(self) -> FakeSlack:
         fake = self
@@ -110,7 +110,9 @@ class FakeSlack:
                 return
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -127,17 +129,20 @@ class FakeSlack:
 
     # --- one request ---------------------------------------------------------------------
 
-    def handle(self, http_method: str, target: str, headers: dict[str, str], raw: bytes
-               ) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def handle(
+        self, http_method: str, target: str, headers: dict[str, str], raw: bytes
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         """Answer one Web API call: (HTTP status, extra headers, JSON body)."""
         url = urlsplit(target)
         lowered = {k.lower(): v for k, v in headers.items()}
         is_json = lowered.get("content-type", "").startswith("application/json")
         params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         if raw:
-            body = json.loads(raw) if is_json else {
-                k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()
-            }
+            body = (
+                json.loads(raw)
+                if is_json
+                else {k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
+            )
             params.update(body)
         token = params.pop("token", None)
         with self._lock:
@@ -152,7 +157,11 @@ class FakeSlack:
             failure = self.failures.take(method)
             if failure is not None:
                 if failure["error"] == _RATE_LIMITED:
-                    return 429, {"Retry-After": str(failure["retry_after"])}, {"ok": False, "error": _RATE_LIMITED}
+                    return (
+                        429,
+                        {"Retry-After": str(failure["retry_after"])},
+                        {"ok": False, "error": _RATE_LIMITED},
+                    )
                 return 200, {}, self._error(http_method, url.path, failure["error"])
             try:
                 return 200, {}, {"ok": True, **self._dispatch(method, params)}

@@ -188,7 +188,12 @@ class OpenAPISpec:
         return problems + schema_errors(content[media].get("schema", {}), body)
 
 
-_SWAGGER_TYPES = {"string": str, "boolean": bool, "integer": int, "number": (int, float)}
+_SWAGGER_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str,
+    "boolean": bool,
+    "integer": int,
+    "number": (int, float),
+}
 
 
 class SwaggerFormSpec:
@@ -216,7 +221,9 @@ class SwaggerFormSpec:
     def operation(self, http_method: str, path: str) -> dict[str, Any] | None:
         """The method's spec. Slack serves every Web API method over POST as well (slack-sdk
         only ever POSTs), so a POST to a GET-documented method is judged by the GET entry."""
-        ops = self._doc["paths"].get(path[len(self._base_path) :]) if path.startswith(self._base_path) else None
+        ops = (
+            self._doc["paths"].get(path[len(self._base_path) :]) if path.startswith(self._base_path) else None
+        )
         if not ops:
             return None
         op = ops.get(http_method.lower())
@@ -251,7 +258,7 @@ class SwaggerFormSpec:
             if name in self.JSON_STRUCTURED and isinstance(value, list | str):
                 return []
             expected = _SWAGGER_TYPES.get(kind, str)
-            if isinstance(value, bool) and kind != "boolean" or not isinstance(value, expected):
+            if (isinstance(value, bool) and kind != "boolean") or not isinstance(value, expected):
                 return [f"{path}: {name}={value!r} is not a {kind}"]
             return []
         if kind == "boolean" and value not in {"true", "false", "1", "0"}:

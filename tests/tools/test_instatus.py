@@ -20,8 +20,13 @@ def fake() -> Iterator[FakeInstatus]:
 @pytest.fixture
 def page(fake: FakeInstatus) -> Instatus:
     client = httpx.Client(base_url="https://api.instatus.com", transport=fake.transport)
-    return Instatus(client, fake.page_id, fake.api_key, component_ids={"checkout": "ckf01fvnxywz50a35nh1qzssm"},
-                    clock=FakeClock())
+    return Instatus(
+        client,
+        fake.page_id,
+        fake.api_key,
+        component_ids={"checkout": "ckf01fvnxywz50a35nh1qzssm"},
+        clock=FakeClock(),
+    )
 
 
 def _post(status: IncidentStatus, components: dict[str, ComponentStatus] | None = None) -> StatusPost:

@@ -17,9 +17,15 @@ def clock() -> FakeClock:
 @pytest.fixture
 def fake(clock: FakeClock) -> Iterator[FakeSentry]:
     fake = FakeSentry(page_size=2, clock=clock)
-    fake.add_issue("1117540176", title="TypeError: cart is undefined", count="847", userCount=312,
-                   firstSeen="2026-11-03T01:57:00Z", lastSeen="2026-11-03T02:00:00Z",
-                   permalink="https://acme.sentry.io/issues/1117540176/")
+    fake.add_issue(
+        "1117540176",
+        title="TypeError: cart is undefined",
+        count="847",
+        userCount=312,
+        firstSeen="2026-11-03T01:57:00Z",
+        lastSeen="2026-11-03T02:00:00Z",
+        permalink="https://acme.sentry.io/issues/1117540176/",
+    )
     yield fake
     assert fake.violations == []
 
@@ -41,14 +47,21 @@ def test_issue_reads_counts_and_times_with_bearer_auth(fake: FakeSentry, api: Se
 
 
 def test_tag_values_follow_the_link_cursor_until_no_more_results(fake: FakeSentry, api: SentryAPI) -> None:
-    fake.add_tag_values("1117540176", "browser",
-                        {"Chrome 130": 500, "Safari 18": 200, "Firefox 131": 100, "Edge 130": 47, "Opera": 0})
+    fake.add_tag_values(
+        "1117540176",
+        "browser",
+        {"Chrome 130": 500, "Safari 18": 200, "Firefox 131": 100, "Edge 130": 47, "Opera": 0},
+    )
 
     values = api.tag_values("1117540176", "browser")
 
-    assert values == [TagValue(value="Chrome 130", count=500), TagValue(value="Safari 18", count=200),
-                      TagValue(value="Firefox 131", count=100), TagValue(value="Edge 130", count=47),
-                      TagValue(value="Opera", count=0)]
+    assert values == [
+        TagValue(value="Chrome 130", count=500),
+        TagValue(value="Safari 18", count=200),
+        TagValue(value="Firefox 131", count=100),
+        TagValue(value="Edge 130", count=47),
+        TagValue(value="Opera", count=0),
+    ]
     assert [r.query.get("cursor") for r in fake.requests] == [None, ["0:2:0"], ["0:4:0"]]
 
 
@@ -106,8 +119,11 @@ def test_unknown_issue_is_a_404_error(api: SentryAPI) -> None:
 def test_fake_rejects_a_sort_value_outside_the_spec_enum(fake: FakeSentry) -> None:
     client = httpx.Client(base_url="https://us.sentry.io", transport=fake.transport)
 
-    response = client.get("/api/0/organizations/acme/issues/1117540176/tags/browser/values/",
-                          params={"sort": "-count"}, headers={"Authorization": f"Bearer {fake.token}"})
+    response = client.get(
+        "/api/0/organizations/acme/issues/1117540176/tags/browser/values/",
+        params={"sort": "-count"},
+        headers={"Authorization": f"Bearer {fake.token}"},
+    )
 
     assert response.status_code == 400
     assert fake.violations == ["query sort='-count': not one of ['age', 'count', 'date', 'id']"]

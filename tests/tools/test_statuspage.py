@@ -67,8 +67,15 @@ def test_each_incident_status_reaches_the_page_under_its_statuspage_name(
     page.update_incident(page_incident_id, _post(status, body=f"Now {status.value}."))
 
     incident = fake.incidents[page_incident_id]
-    assert incident["status"] == {"investigating": "investigating", "identified": "identified",
-                                  "monitoring": "monitoring", "resolved": "resolved"}[status.value]
+    assert (
+        incident["status"]
+        == {
+            "investigating": "investigating",
+            "identified": "identified",
+            "monitoring": "monitoring",
+            "resolved": "resolved",
+        }[status.value]
+    )
     assert incident["incident_updates"][0]["body"] == f"Now {status.value}."
     assert fake.requests[-1].method == "PATCH"
 
@@ -80,7 +87,9 @@ def test_resolving_with_operational_components_restores_them(
 
     page.update_incident(
         page_incident_id,
-        _post(IncidentStatus.RESOLVED, impact=Impact.NONE, components={"checkout": ComponentStatus.OPERATIONAL}),
+        _post(
+            IncidentStatus.RESOLVED, impact=Impact.NONE, components={"checkout": ComponentStatus.OPERATIONAL}
+        ),
     )
 
     assert fake.components == {"8kbf7d35c070": "operational"}
@@ -98,7 +107,9 @@ def test_set_component_status_patches_the_mapped_component(
 
 
 @pytest.mark.parametrize("status", [420, 429])
-def test_rate_limit_raises_with_retry_after(fake: FakeStatuspage, page: AtlassianStatuspage, status: int) -> None:
+def test_rate_limit_raises_with_retry_after(
+    fake: FakeStatuspage, page: AtlassianStatuspage, status: int
+) -> None:
     fake.fail_next(status=status, retry_after=12)
 
     with pytest.raises(StatusPageError) as raised:
@@ -141,7 +152,9 @@ def test_fake_rejects_a_request_that_breaks_the_spec() -> None:
     assert any("broken" in problem for problem in fake.violations)
 
 
-@pytest.mark.parametrize(("header", "expected"), [("7", 7.0), (" 2.5 ", 2.5), ("-3", 0.0), (None, None),
-                                                   ("Wed, 21 Oct 2015 07:28:00 GMT", None)])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("7", 7.0), (" 2.5 ", 2.5), ("-3", 0.0), (None, None), ("Wed, 21 Oct 2015 07:28:00 GMT", None)],
+)
 def test_retry_after_reads_delta_seconds_only(header: str | None, expected: float | None) -> None:
     assert retry_after_seconds(header) == expected
