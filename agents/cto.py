@@ -15,7 +15,7 @@ from warroom.incidents.models import Incident, IncidentStatus
 from warroom.settings import Settings
 from warroom.severity import Classification, Severity
 
-__all__ = ["affected_thing", "assess", "first_status_post", "next_update_at", "signals_for"]
+__all__ = ["affected_thing", "assess", "first_status_post", "next_update_at", "public_title", "signals_for"]
 
 IMPACT = {Severity.P0: Impact.CRITICAL, Severity.P1: Impact.MAJOR, Severity.P2: Impact.MINOR, Severity.P3: Impact.NONE}
 COMPONENT = {Severity.P0: ComponentStatus.MAJOR_OUTAGE, Severity.P1: ComponentStatus.PARTIAL_OUTAGE,
@@ -53,6 +53,12 @@ def next_update_at(now: datetime, severity: Severity, settings: Settings) -> dat
     return now + timedelta(minutes=settings.cadence_for(severity))
 
 
+def public_title(incident: Incident, severity: Severity) -> str:
+    """The page headline names the customer-visible symptom, never an exception or a host."""
+    verb = "is failing" if severity is Severity.P0 else "is degraded"
+    return f"{affected_thing(incident)} {verb}"[:255]
+
+
 def first_status_post(incident: Incident, classification: Classification, now: datetime, settings: Settings) -> StatusPost:
     """The first public notice: what is affected, since when, and when the next update comes."""
     thing = affected_thing(incident)
@@ -61,7 +67,8 @@ def first_status_post(incident: Incident, classification: Classification, now: d
     verb = "is failing" if classification.severity is Severity.P0 else "is degraded"
     body = (f"We are investigating an issue: {thing} {verb} for some customers since {since} UTC. "
             f"We are working on it and will post the next update by {due} UTC.")
-    return StatusPost(incident_id=incident.id, title=f"{thing} {verb}"[:255], status=IncidentStatus.INVESTIGATING,
+    return StatusPost(incident_id=incident.id, title=public_title(incident, classification.severity),
+                      status=IncidentStatus.INVESTIGATING,
                       body=body, impact=IMPACT[classification.severity],
                       components={thing: COMPONENT[classification.severity]})
 

@@ -45,6 +45,9 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
             if incident.classification and incident.classification.decided_by.startswith("human"):
                 return {"event": {}}
             if classification.severity >= previous:
+                if classification.severity == previous:
+                    with ctx.engine.begin() as conn:
+                        incidents.set_classification(conn, incident.id, classification)
                 return {"event": {}}
     with ctx.engine.begin() as conn:
         incidents.set_classification(conn, incident.id, classification)
@@ -140,7 +143,8 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     with ctx.engine.begin() as conn:
         incidents.add_timeline(conn, incident.id, now, "update", body, dedup_key=f"incident:{incident.id}:update:{number}")
         if incident.severity.pages_customers and state.get("posted_severity") is not None:
-            post = StatusPost(incident_id=incident.id, title=incident.title[:255], status=incident.status, body=body,
+            post = StatusPost(incident_id=incident.id, title=cto.public_title(incident, incident.severity),
+                              status=incident.status, body=body,
                               impact=cto.IMPACT[incident.severity])
             enqueue(conn, key=f"incident:{incident.id}:status:tick:{number}", kind="status_page.post",
                     payload=post.model_dump(mode="json"), now=now, incident_id=incident.id)
@@ -160,7 +164,7 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         cancel(conn, f"incident:{incident.id}:tick:")
         if state.get("posted_severity") is not None:
             thing = cto.affected_thing(incident)
-            post = StatusPost(incident_id=incident.id, title=incident.title[:255], status=IncidentStatus.RESOLVED,
+            post = StatusPost(incident_id=incident.id, title=f"{thing}: resolved", status=IncidentStatus.RESOLVED,
                               body=f"This incident has been resolved. {thing} is working normally again.",
                               impact=Impact.NONE, components={thing: ComponentStatus.OPERATIONAL})
             enqueue(conn, key=f"incident:{incident.id}:status:resolved", kind="status_page.post",

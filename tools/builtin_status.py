@@ -32,6 +32,6 @@ class BuiltinStatusPage:
         now = self._clock.now()
         with self._engine.begin() as conn:
             store.add_update(conn, int(page_incident_id), status=post.status.value, body=post.body,
-                             impact=post.impact.value, now=now)
+                             impact=post.impact.value, now=now, title=post.title)
             for component, status in post.components.items():
                 store.set_component(conn, component, status.value, now)

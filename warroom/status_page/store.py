@@ -29,8 +29,11 @@ def create_page_incident(conn: Connection, *, incident_id: int, title: str, stat
     return int(new_id)
 
 
-def add_update(conn: Connection, page_incident_id: int, *, status: str, body: str, impact: str, now: datetime) -> None:
+def add_update(conn: Connection, page_incident_id: int, *, status: str, body: str, impact: str, now: datetime,
+               title: str | None = None) -> None:
     values = dict(status=status, updated_at=now, impact=impact)
+    if title:
+        values["title"] = title
     if status == "resolved":
         values["resolved_at"] = now
     conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == page_incident_id).values(**values))

@@ -1,0 +1,73 @@
+"""The `warroom` command: serve, worker, demo, migrate."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from api.app import create_app
+from api.composition import Warroom
+from warroom.migrations import upgrade
+from warroom.settings import Settings
+
+__all__ = ["app"]
+
+app = typer.Typer(help="warroom: the self-hosted incident-response crew.", no_args_is_help=True)
+console = Console()
+
+
+def _announce(warroom: Warroom) -> None:
+    for concern, choice in warroom.defaults.items():
+        console.print(f"[dim]{concern}:[/] {choice}")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the API, web UI, scheduler and outbox worker in one process."""
+    logging.basicConfig(level=logging.INFO)
+    warroom = Warroom.build(Settings())
+    _announce(warroom)
+    if warroom.settings.api_token is None:
+        console.print(f"[bold]API token for this run:[/] {warroom.api_token}")
+    console.print(f"status page: http://{host}:{port}/status")
+    try:
+        uvicorn.run(create_app(warroom), host=host, port=port, log_level="info")
+    finally:
+        warroom.close()
+
+
+@app.command()
+def worker() -> None:
+    """Run only the scheduler and outbox worker (scale out beside API processes on PostgreSQL)."""
+    logging.basicConfig(level=logging.INFO)
+    warroom = Warroom.build(Settings())
+    _announce(warroom)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    warroom.scheduler.start()
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        warroom.close()
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database named by WARROOM_DATABASE_URL to the latest schema."""
+    upgrade(Settings().database_url)
+    console.print("database is at the latest schema")
+
+
+@app.command()
+def demo(events: int = 847, minutes: float = 3.0) -> None:
+    """Replay the 2am checkout outage through the real HTTP API of a local server."""
+    from api.demo import run_demo
+
+    raise typer.Exit(run_demo(console, events=events, minutes=minutes))
