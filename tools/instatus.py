@@ -73,14 +73,16 @@ class Instatus:
             for name, status in post.components.items()
         ]
         started = self._clock.now().astimezone(UTC)
-        return {
+        fields: dict[str, Any] = {
             "message": post.body,
-            "components": [entry["id"] for entry in statuses],
             "started": started.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "status": instatus_incident_status(post.status),
             "notify": True,
-            "statuses": statuses,
         }
+        if statuses:
+            fields["components"] = [entry["id"] for entry in statuses]
+            fields["statuses"] = statuses
+        return fields
 
     def _send(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         try:

@@ -99,17 +99,21 @@ class AtlassianStatuspage:
         )
 
     def _incident_fields(self, post: StatusPost) -> dict[str, Any]:
-        components = {
-            self._component_ids.get(name, name): status.value for name, status in post.components.items()
-        }
-        return {
+        """Component fields are sent only when the post names components: an empty
+        `component_ids` on an update would detach the ones the incident already has."""
+        fields: dict[str, Any] = {
             "name": post.title,
             "status": post.status.value,
             "body": post.body,
             "impact_override": post.impact.value,
-            "component_ids": list(components),
-            "components": components,
         }
+        if post.components:
+            components = {
+                self._component_ids.get(name, name): status.value for name, status in post.components.items()
+            }
+            fields["component_ids"] = list(components)
+            fields["components"] = components
+        return fields
 
     def _send(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         try:

@@ -97,11 +97,14 @@ def test_component_statuses_map_to_instatus_names(
     assert fake.components == {"ckf01fvnxywz50a35nh1qzssm": theirs}
 
 
-def test_incident_without_components_sends_empty_lists(fake: FakeInstatus, page: Instatus) -> None:
-    page.create_incident(_post(IncidentStatus.INVESTIGATING, {}))
+def test_update_without_components_leaves_component_fields_out(fake: FakeInstatus, page: Instatus) -> None:
+    incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING))
 
-    assert fake.requests[-1].body["components"] == []
-    assert fake.requests[-1].body["statuses"] == []
+    page.update_incident(incident_id, _post(IncidentStatus.MONITORING, {}))
+
+    assert "components" not in fake.requests[-1].body
+    assert "statuses" not in fake.requests[-1].body
+    assert fake.components == {"ckf01fvnxywz50a35nh1qzssm": "MAJOROUTAGE"}
 
 
 def test_rate_limit_raises_with_retry_after(fake: FakeInstatus, page: Instatus) -> None:

@@ -58,24 +58,24 @@ def test_create_incident_sends_the_documented_body_with_oauth_header(
     assert fake.components == {"8kbf7d35c070": "partial_outage"}
 
 
-@pytest.mark.parametrize("status", list(IncidentStatus))
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (IncidentStatus.INVESTIGATING, "investigating"),
+        (IncidentStatus.IDENTIFIED, "identified"),
+        (IncidentStatus.MONITORING, "monitoring"),
+        (IncidentStatus.RESOLVED, "resolved"),
+    ],
+)
 def test_each_incident_status_reaches_the_page_under_its_statuspage_name(
-    fake: FakeStatuspage, page: AtlassianStatuspage, status: IncidentStatus
+    fake: FakeStatuspage, page: AtlassianStatuspage, status: IncidentStatus, expected: str
 ) -> None:
     page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING))
 
     page.update_incident(page_incident_id, _post(status, body=f"Now {status.value}."))
 
     incident = fake.incidents[page_incident_id]
-    assert (
-        incident["status"]
-        == {
-            "investigating": "investigating",
-            "identified": "identified",
-            "monitoring": "monitoring",
-            "resolved": "resolved",
-        }[status.value]
-    )
+    assert incident["status"] == expected
     assert incident["incident_updates"][0]["body"] == f"Now {status.value}."
     assert fake.requests[-1].method == "PATCH"
 
@@ -94,6 +94,18 @@ def test_resolving_with_operational_components_restores_them(
 
     assert fake.components == {"8kbf7d35c070": "operational"}
     assert fake.incidents[page_incident_id]["impact_override"] == "none"
+
+
+def test_update_without_components_keeps_the_incidents_components(
+    fake: FakeStatuspage, page: AtlassianStatuspage
+) -> None:
+    page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING))
+
+    page.update_incident(page_incident_id, _post(IncidentStatus.IDENTIFIED, components={}))
+
+    assert "component_ids" not in fake.requests[-1].body["incident"]
+    assert "components" not in fake.requests[-1].body["incident"]
+    assert fake.components == {"8kbf7d35c070": "partial_outage"}
 
 
 def test_set_component_status_patches_the_mapped_component(
