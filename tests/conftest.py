@@ -1,0 +1,69 @@
+"""Shared fixtures: a warroom on a temporary SQLite database, driven by a FakeClock."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.composition import Warroom
+from tools.webhooks.base import hmac_sha256_hex
+from warroom.clock import FakeClock
+from warroom.settings import Settings
+
+SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs"
+SENTRY_SECRET = "sentry-client-secret"
+API_TOKEN = "test-api-token"
+WEBHOOK_TOKEN = "test-webhook-token"
+
+
+def spec_payload(name: str) -> dict[str, Any]:
+    return json.loads((SPECS / name).read_text())
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path / 'warroom.db'}", data_dir=tmp_path / "data",
+                    sentry_client_secret=SENTRY_SECRET, api_token=API_TOKEN, webhook_token=WEBHOOK_TOKEN,
+                    pagerduty_secret="pd-secret")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def warroom(settings: Settings, clock: FakeClock) -> Iterator[Warroom]:
+    instance = Warroom.build(settings, clock)
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+def client(warroom: Warroom) -> Iterator[TestClient]:
+    with TestClient(create_app(warroom, run_worker=False)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def auth() -> dict[str, str]:
+    return {"authorization": f"Bearer {API_TOKEN}"}
+
+
+@pytest.fixture
+def post_sentry(client: TestClient) -> Callable[..., Any]:
+    """POST a Sentry delivery signed as Sentry signs it (or with the signature given)."""
+
+    def post(payload: dict[str, Any] | bytes, resource: str = "event_alert", signature: str | None = None):
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        headers = {"content-type": "application/json", "sentry-hook-resource": resource,
+                   "sentry-hook-signature": signature if signature is not None else hmac_sha256_hex(SENTRY_SECRET, body)}
+        return client.post("/webhooks/sentry", content=body, headers=headers)
+
+    return post
