@@ -1,0 +1,24 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything else is set up here.
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+
+.PHONY: setup demo test serve eval bench system-deps
+
+setup:
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+
+demo: setup
+	$(UV) run warroom demo
+
+test: setup system-deps
+	$(UV) run pytest -q
+
+serve: setup
+	$(UV) run warroom serve
+
+# Servers the tests run for real (PostgreSQL, Alertmanager, Chromium), installed when missing.
+system-deps:
+	@bash tests/system-deps.sh
