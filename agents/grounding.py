@@ -9,7 +9,8 @@ public drafts must also be free of internal details. A draft that fails is not s
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, timedelta
 
 from pydantic import BaseModel, Field
 
@@ -32,7 +33,8 @@ _WORDS = {
 _UNIT = r"(?:minutes?|mins?|hours?|hrs?|days?|business days|percent|per cent|users|customers|errors|events)"
 _WORD_NUMBER = re.compile(rf"\b({'|'.join(sorted(_WORDS, key=len, reverse=True))})(?=\s+{_UNIT}\b)")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_LONG_DATE = re.compile(rf"\b(?:(\d{{1,2}})\s+({'|'.join(_MONTHS)})|({'|'.join(_MONTHS)})\s+(\d{{1,2}}),?)\s+(\d{{4}})\b")
+_MONTH = "|".join(_MONTHS)
+_LONG_DATE = re.compile(rf"\b(?:(\d{{1,2}})\s+({_MONTH})|({_MONTH})\s+(\d{{1,2}}),?)\s+(\d{{4}})\b")
 _TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?\s*(am|pm)?(?:\s*(?:utc|gmt|z)\b)?")
 _HOURS = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\b(?:,?\s*(?:and\s+)?(\d+)\s*(?:minutes?|mins?|m)\b)?")
 _MINUTES = re.compile(r"\b(\d+)\s*(?:minutes?|mins?)\b")
@@ -120,10 +122,10 @@ def _claim_problems(text: str, facts: IncidentFacts) -> list[str]:
     masked = masked.replace("half an hour", "30 minutes").replace("an hour", "1 hour")
     masked = _WORD_NUMBER.sub(lambda m: str(_WORDS[m[1]]), masked)
 
-    def take(pattern: re.Pattern[str], check: object) -> None:
+    def take(pattern: re.Pattern[str], check: Callable[[re.Match[str]], str | None]) -> None:
         nonlocal masked
         for match in pattern.finditer(masked):
-            problem = check(match)  # type: ignore[operator]
+            problem = check(match)
             if problem:
                 problems.append(problem)
         masked = pattern.sub(_MASK, masked)

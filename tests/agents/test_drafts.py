@@ -187,3 +187,22 @@ def test_durations_read_naturally(minutes: int, words: str) -> None:
 
 def test_percentages_keep_a_decimal_below_one_percent() -> None:
     assert (format_percent(0.15), format_percent(0.004)) == ("15%", "0.4%")
+
+
+@pytest.mark.parametrize("status", list(IncidentStatus))
+@pytest.mark.parametrize("known", ["everything", "nothing"])
+@pytest.mark.parametrize("severity", [Severity.P0, Severity.P1])
+def test_templates_stay_grounded_whatever_is_known(status: IncidentStatus, known: str, severity: Severity) -> None:
+    facts = checkout_p0(status=status, severity=severity)
+    if known == "nothing":
+        facts = facts.model_copy(update={
+            "cause": None, "eta_minutes": None, "affected_share": None, "next_update_at": None,
+            "tags": {}, "users_affected": 0, "last_seen_at": None,
+        })
+    kinds = [CommsKind.INITIAL, CommsKind.UPDATE]
+    if status is IncidentStatus.RESOLVED:
+        facts, kinds = resolved(facts), [CommsKind.ALL_CLEAR]
+
+    for kind in kinds:
+        _, checked = prepare_comms(facts, kind)
+        assert [(c.draft.channel, c.grounding.problems) for c in checked if not c.sendable] == []
