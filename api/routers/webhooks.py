@@ -20,6 +20,7 @@ from api.composition import Warroom
 from api.deps import WarroomDep
 from tools.webhooks import alertmanager, datadog, grafana, pagerduty, sentry
 from tools.webhooks.base import Ignored, PayloadError, SignatureError
+from warroom.alerts.ignored import record_ignored
 from warroom.alerts.models import Alert, IngestResult
 from warroom.alerts.store import ingest_alert
 from warroom.settings import Settings
@@ -115,10 +116,14 @@ async def handle_delivery(source: str, module: ModuleType, secret: str | None, r
         return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=422)
     except Ignored as exc:
         ALERTS_RECEIVED.labels(source, "ignored").inc()
+        record_ignored(warroom.engine, source=source, reason=exc.reason, received_at=warroom.clock.now(),
+                       headers=headers, body=body)
         return JSONResponse({"alert_id": None, "incident_id": None, "deduplicated": False, "ignored": exc.reason},
                             status_code=status.HTTP_202_ACCEPTED)
     if not alerts:
         ALERTS_RECEIVED.labels(source, "ignored").inc()
+        record_ignored(warroom.engine, source=source, reason="the delivery held no alerts",
+                       received_at=warroom.clock.now(), headers=headers, body=body)
         return JSONResponse({"alert_id": None, "incident_id": None, "deduplicated": False,
                              "ignored": "the delivery held no alerts"}, status_code=status.HTTP_202_ACCEPTED)
     results = ingest(warroom, alerts)
