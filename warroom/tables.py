@@ -1,5 +1,6 @@
 """Every table, imported in one place so `Base.metadata` is complete for Alembic and tests."""
 
+from warroom.alerts.ignored import IGNORED_DELIVERIES
 from warroom.alerts.tables import AlertRow
 from warroom.db import Base
 from warroom.incidents.tables import (
@@ -15,6 +16,7 @@ from warroom.scheduler.tables import JobRow
 from warroom.status_page.tables import ComponentRow, PageIncidentRow, PageUpdateRow
 
 __all__ = [
+    "IGNORED_DELIVERIES",
     "AlertRow", "Base", "ComponentRow", "ExternalRefRow", "IncidentEndpointRow", "IncidentKeyRow", "IncidentRow",
     "IncidentUserRow", "JobRow", "OutboxRow", "PageIncidentRow", "PageUpdateRow", "TimelineRow",
 ]
