@@ -2,6 +2,8 @@
 # Installs the real servers the test suite talks to, when they are missing (Debian, as root).
 set -euo pipefail
 need=()
+# Alertmanager, for tests/api/test_alertmanager_real.py (Debian ships it as prometheus-alertmanager)
+[ -x /usr/bin/prometheus-alertmanager ] || command -v alertmanager >/dev/null || need+=(prometheus-alertmanager)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
