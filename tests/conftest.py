@@ -16,6 +16,8 @@ from tools.webhooks.base import hmac_sha256_hex
 from warroom.clock import FakeClock
 from warroom.settings import Settings
 
+pytest_plugins = ["tests.pg"]
+
 SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs"
 SENTRY_SECRET = "sentry-client-secret"
 API_TOKEN = "test-api-token"
