@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, or_, select, update
+from sqlalchemy import Connection, and_, exists, or_, select, text, update
 from sqlalchemy.orm import aliased
 
 from warroom.scheduler.tables import JobRow
@@ -42,6 +42,12 @@ def cancel(conn: Connection, key_prefix: str) -> None:
 
 
 def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timedelta = timedelta(minutes=5)) -> list[Job]:
+    """Lease due jobs, at most one per lane and none of a lane already leased. A lane is read
+    before it is claimed, so claimers take turns: SQLite's `BEGIN IMMEDIATE` does that, and on
+    PostgreSQL a transaction-scoped advisory lock does (otherwise two workers, both reading the
+    lane as free, would each lease a different job of one incident)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('warroom.jobs.claim_due'))"))
     table = JobRow.__table__
     other = aliased(JobRow.__table__)
     lane_busy = exists().where(and_(other.c.lane == table.c.lane, other.c.id != table.c.id,
