@@ -3,7 +3,8 @@ writes the graph makes (classification, status, timeline)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import hashlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
@@ -63,7 +64,7 @@ def seen_at(alert: Alert, now: datetime) -> datetime:
     """When the source says it happened, unless that is implausible (a replay from last year, a
     skewed clock): then when we received it, so rates and durations stay meaningful."""
     if now - timedelta(days=1) <= alert.occurred_at <= now + timedelta(minutes=5):
-        return alert.occurred_at
+        return alert.occurred_at.astimezone(UTC)
     return now
 
 
@@ -82,17 +83,19 @@ def open_incident(conn: Connection, alert: Alert, now: datetime) -> int:
 
 
 def fold_alert(conn: Connection, incident_id: int, alert: Alert, now: datetime) -> tuple[int, int]:
-    """Add one alert's counts to its incident; returns the event count before and after."""
+    """Add one firing alert's counts to its incident (a late event widens `first_seen`, and firing
+    again withdraws an earlier source recovery); returns the event count before and after."""
     seen = seen_at(alert, now)
+    earliest, latest = (func.min, func.max) if conn.dialect.name == "sqlite" else (func.least, func.greatest)
     row = conn.execute(
         update(INCIDENTS)
         .where(INCIDENTS.c.id == incident_id)
         .values(
             event_count=INCIDENTS.c.event_count + alert.event_count,
             alert_count=INCIDENTS.c.alert_count + 1,
-            last_seen=func.max(INCIDENTS.c.last_seen, seen)
-            if conn.dialect.name == "sqlite"
-            else func.greatest(INCIDENTS.c.last_seen, seen),
+            first_seen=earliest(INCIDENTS.c.first_seen, seen),
+            last_seen=latest(INCIDENTS.c.last_seen, seen),
+            source_recovered_at=None,
         )
         .returning(INCIDENTS.c.event_count)
     ).scalar_one()
@@ -119,7 +122,7 @@ def record_source_recovered(conn: Connection, incident_id: int, alert: Alert, no
     conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(source_recovered_at=now))
     add_timeline(conn, incident_id, now, "source_recovered", f"{alert.source} reports recovery: {alert.title}",
                  actor=alert.source, data={"delivery_key": alert.delivery_key},
-                 dedup_key=f"recovered:{alert.delivery_key}")
+                 dedup_key=f"recovered:{hashlib.sha256(alert.delivery_key.encode()).hexdigest()}")
 
 
 def set_classification(conn: Connection, incident_id: int, classification: Classification) -> None:
