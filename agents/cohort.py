@@ -48,10 +48,16 @@ class Cohort(BaseModel):
 
 
 def detect_cohort(facts: IncidentFacts) -> Cohort:
-    traits = sorted(
+    candidates = sorted(
         (t for t in (_dominant(tag, dist) for tag, dist in facts.tags.items()) if t is not None),
         key=lambda t: (_KIND_ORDER.index(t.kind), t.tag),
     )
+    # One trait per kind ("browser" before "browser.name"), and only kinds a person recognises:
+    # environment, level or transaction tags describe the error, not who was hit.
+    traits: list[Trait] = []
+    for trait in candidates:
+        if trait.kind != "other" and all(t.kind != trait.kind for t in traits):
+            traits.append(trait)
     return Cohort(
         description=_describe(traits),
         public_description=_describe([t for t in traits if t.kind in _PUBLIC_KINDS]),

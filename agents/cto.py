@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from agents.notes import NoteFacts
 from agents.severity import PastIncident, SeveritySignals, classify
+from tools.war_room import RoomSetup
 from tools.status_page import ComponentStatus, Impact, StatusPost
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.settings import Settings
 from warroom.severity import Classification, Severity
 
-__all__ = ["affected_thing", "assess", "first_status_post", "next_update_at", "public_title", "signals_for"]
+__all__ = ["affected_thing", "assess", "compose_update", "room_setup", "first_status_post", "next_update_at", "public_title", "signals_for"]
 
 IMPACT = {Severity.P0: Impact.CRITICAL, Severity.P1: Impact.MAJOR, Severity.P2: Impact.MINOR, Severity.P3: Impact.NONE}
 COMPONENT = {Severity.P0: ComponentStatus.MAJOR_OUTAGE, Severity.P1: ComponentStatus.PARTIAL_OUTAGE,
@@ -71,6 +73,49 @@ def first_status_post(incident: Incident, classification: Classification, now: d
                       status=IncidentStatus.INVESTIGATING,
                       body=body, impact=IMPACT[classification.severity],
                       components={thing: COMPONENT[classification.severity]})
+
+
+def compose_update(incident: Incident, notes: NoteFacts, due: datetime) -> str:
+    """The periodic update: what was tried, what works, the hypothesis and the ETA, from the humans'
+    notes; never an empty "we're working on it" when the team has written something down."""
+    thing = affected_thing(incident)
+    parts = [f"Update on {thing}: status {incident.status.value}."]
+    if notes.cause:
+        parts.append(f"Cause identified: {notes.cause}.")
+    elif notes.hypothesis:
+        parts.append(f"Current hypothesis: {notes.hypothesis}.")
+    else:
+        parts.append("The cause is not yet known.")
+    if notes.tried:
+        parts.append(f"Tried so far: {'; '.join(notes.tried)}.")
+    if notes.working:
+        parts.append(f"What is working: {'; '.join(notes.working)}.")
+    if notes.eta_minutes:
+        parts.append(f"Expected fix within {notes.eta_minutes} minutes.")
+    parts.append(f"Next update by {_hhmm(due)} UTC.")
+    return " ".join(parts)
+
+
+def room_setup(incident: Incident, settings: Settings, owners: list[str], now: datetime) -> RoomSetup:
+    """The war room: the on-call (incident commander by default) plus the owners of the affected
+    paths; warroom itself keeps the timeline and the clock."""
+    severity = incident.severity or Severity.P3
+    commander = settings.on_call.name
+    links = [f"{link.label}: {link.url}" for link in incident.links]
+    service = settings.services.get(incident.service or "")
+    runbook = incident.runbook_url or (service.runbook_url if service else None)
+    if runbook:
+        links.append(f"Runbook: {runbook}")
+    links.append(f"Status page: {settings.public_url.rstrip('/')}/status")
+    emails = [p for p in [settings.on_call.email, *owners] if p and "@" in p and not p.startswith("@")]
+    intro = (f"Incident #{incident.id}: {incident.title}\nSeverity {severity}. Incident commander: {commander} "
+             f"(on-call). warroom is scribe and timekeeper: updates every "
+             f"{settings.cadence_for(severity)} minutes. Owners of the affected paths: "
+             f"{', '.join(owners) or 'none found in CODEOWNERS'}.")
+    return RoomSetup(incident_id=incident.id, opened_at=now, title=public_title(incident, severity),
+                     topic=f"{severity} · {incident.status.value} · IC {commander}", member_emails=emails,
+                     member_slack_ids=[settings.on_call.slack_id] if settings.on_call.slack_id else [],
+                     pins=links, intro=intro)
 
 
 def _hhmm(moment: datetime) -> str:

@@ -10,7 +10,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.composition import Warroom
-from api.routers import alerts, health, incidents, status_page, webhooks
+from api.routers import (
+    action_items,
+    alerts,
+    approvals,
+    health,
+    incidents,
+    postmortems,
+    slack,
+    status_page,
+    webhooks,
+)
 
 __all__ = ["create_app"]
 
@@ -29,7 +39,7 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
 
     app = FastAPI(title="warroom", version="0.1.0", lifespan=lifespan)
     app.state.warroom = warroom
-    for module in (webhooks, alerts, incidents, status_page, health):
+    for module in (webhooks, alerts, incidents, approvals, postmortems, action_items, slack, status_page, health):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

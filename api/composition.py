@@ -8,13 +8,26 @@ import secrets
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
+import httpx
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from graphs.comms_runner import CommsRunner
+from graphs.escalation import EscalationFlow
+from graphs.postmortem_flow import PostmortemFlow
 from graphs.runner import IncidentRunner, open_checkpointer
 from graphs.state import Context
 from tools.builtin_status import BuiltinStatusPage
+from tools.discord import DiscordWebhook
+from tools.email import make_email_sender
+from tools.instatus import Instatus
+from tools.senders import CommsSender, WarRoomSender
+from tools.slack import SlackWarRoom
 from tools.status_page import StatusPage
 from tools.status_publisher import StatusPublisher
+from tools.statuspage import AtlassianStatuspage
+from tools.war_room import BuiltinWarRoom, SlackRoom, WarRoom
+from tools.x import XClient
 from warroom.clock import Clock, SystemClock
 from warroom.db import make_engine
 from warroom.migrations import upgrade
@@ -27,6 +40,10 @@ __all__ = ["Warroom"]
 log = logging.getLogger(__name__)
 
 
+def _secret(value: object) -> str | None:
+    return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
+
+
 @dataclass
 class Warroom:
     """Everything one warroom process holds; `close()` releases it."""
@@ -36,8 +53,11 @@ class Warroom:
     engine: Engine
     scheduler: Scheduler
     runner: IncidentRunner
+    comms: CommsRunner
     status_page: StatusPage
+    war_room: WarRoom
     api_token: str
+    secret_key: str
     defaults: dict[str, str] = field(default_factory=dict)
     _stack: ExitStack = field(default_factory=ExitStack)
 
@@ -49,32 +69,93 @@ class Warroom:
         upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
         stack.callback(engine.dispose)
+        http = stack.enter_context(httpx.Client(timeout=10.0))
         checkpointer = stack.enter_context(open_checkpointer(settings.resolved_checkpoint_url))
-        runner = IncidentRunner(Context(engine=engine, clock=clock, settings=settings), checkpointer)
+        secret_key = _secret(settings.secret_key) or _persistent_secret(settings)
+        context = Context(engine=engine, clock=clock, settings=settings, secret_key=secret_key)
+        runner = IncidentRunner(context, checkpointer)
+        comms = CommsRunner(context, checkpointer)
+        postmortem = PostmortemFlow(context)
+        escalation = EscalationFlow(context)
+        defaults: dict[str, str] = {}
+
+        status_page = _status_page(settings, engine, clock, http, defaults)
+        war_room = _war_room(settings, engine, clock, defaults)
         outbox = OutboxWorker(engine, clock)
-        scheduler = Scheduler(engine, clock, outbox)
-        status_page, defaults = _choose_status_page(settings, engine, clock)
         outbox.register("status_page.post", StatusPublisher(engine, clock, status_page))
-        scheduler.register("incident.start", runner.handle_start)
-        scheduler.register("incident.event", runner.handle_event)
-        scheduler.register("incident.reassess", runner.handle_reassess)
-        token = settings.api_token.get_secret_value() if settings.api_token else secrets.token_urlsafe(24)
+        room_sender = WarRoomSender(engine, clock, war_room)
+        outbox.register("war_room.open", room_sender.open)
+        outbox.register("war_room.post", room_sender.post)
+        outbox.register("war_room.close", room_sender.close)
+        smtp = _secret(settings.smtp_url)
+        email = make_email_sender(smtp, settings.data_dir / "outbox-email")
+        defaults["email"] = "SMTP" if smtp else (f".eml files in {settings.data_dir / 'outbox-email'} "
+                                                 "(set WARROOM_SMTP_URL for SMTP)")
+        discord_url, x_token = _secret(settings.discord_webhook_url), _secret(settings.x_bearer_token)
+        sender = CommsSender(engine, clock, email=email, email_from=settings.email_from, war_room=room_sender,
+                             discord=DiscordWebhook(http, discord_url) if discord_url else None,
+                             x=XClient(http, x_token, clock=clock) if x_token else None)
+        for kind, send in [("comms.email", sender.email), ("comms.discord", sender.discord), ("comms.x", sender.x),
+                           ("comms.war_room", sender.war_room), ("page.email", sender.page)]:
+            outbox.register(kind, send)
+
+        scheduler = Scheduler(engine, clock, outbox)
+        for kind, handler in [
+            ("incident.start", runner.handle_start), ("incident.event", runner.handle_event),
+            ("incident.reassess", runner.handle_reassess), ("comms.prepare", comms.handle_prepare),
+            ("draft.start", comms.handle_start), ("draft.wake", comms.handle_wake),
+            ("postmortem.draft", postmortem.handle_draft), ("postmortem.deadline", postmortem.handle_deadline),
+            ("incident.ack_deadline", escalation.handle_ack_deadline),
+            ("incident.unresolved", escalation.handle_unresolved),
+        ]:
+            scheduler.register(kind, handler)
+
+        token = _secret(settings.api_token) or secrets.token_urlsafe(24)
         if settings.api_token is None:
             defaults["api token"] = "generated for this run (set WARROOM_API_TOKEN to fix one)"
-        return cls(settings=settings, clock=clock, engine=engine, scheduler=scheduler, runner=runner,
-                   status_page=status_page, api_token=token, defaults=defaults, _stack=stack)
+        defaults["llm"] = ("deterministic rules and templates (set WARROOM_LLM_MODEL and OPENAI_API_KEY for an LLM)"
+                           if not settings.llm_model else f"{settings.llm_model} via an OpenAI-compatible endpoint")
+        if settings.database_url.startswith("sqlite"):
+            defaults["database"] = f"SQLite at {settings.database_url} (set WARROOM_DATABASE_URL for PostgreSQL)"
+        return cls(settings=settings, clock=clock, engine=engine, scheduler=scheduler, runner=runner, comms=comms,
+                   status_page=status_page, war_room=war_room, api_token=token, secret_key=secret_key,
+                   defaults=defaults, _stack=stack)
 
     def close(self) -> None:
         self.scheduler.stop()
         self._stack.close()
 
 
-def _choose_status_page(settings: Settings, engine: Engine, clock: Clock) -> tuple[StatusPage, dict[str, str]]:
-    defaults: dict[str, str] = {}
-    page: StatusPage = BuiltinStatusPage(engine, clock)
+def _status_page(settings: Settings, engine: Engine, clock: Clock, http: httpx.Client,
+                 defaults: dict[str, str]) -> StatusPage:
+    if settings.statuspage_api_key and settings.statuspage_page_id:
+        defaults["status page"] = f"Atlassian Statuspage page {settings.statuspage_page_id}"
+        client = httpx.Client(base_url="https://api.statuspage.io/v1", timeout=10.0)
+        return AtlassianStatuspage(client, settings.statuspage_page_id, settings.statuspage_api_key.get_secret_value())
+    if settings.instatus_api_key and settings.instatus_page_id:
+        defaults["status page"] = f"Instatus page {settings.instatus_page_id}"
+        client = httpx.Client(base_url="https://api.instatus.com", timeout=10.0)
+        return Instatus(client, settings.instatus_page_id, settings.instatus_api_key.get_secret_value(), clock=clock)
     defaults["status page"] = "built-in page at /status (set WARROOM_STATUSPAGE_API_KEY for Atlassian Statuspage)"
+    return BuiltinStatusPage(engine, clock)
+
+
+def _war_room(settings: Settings, engine: Engine, clock: Clock, defaults: dict[str, str]) -> WarRoom:
+    builtin = BuiltinWarRoom(engine, clock)
+    if settings.slack_bot_token:
+        defaults["war room"] = "Slack (mirrored into the built-in room)"
+        return SlackRoom(SlackWarRoom(WebClient(token=settings.slack_bot_token.get_secret_value())), builtin, engine)
     defaults["war room"] = "built-in channel in the web UI (set WARROOM_SLACK_BOT_TOKEN for Slack)"
-    defaults["llm"] = "deterministic rules and templates (set WARROOM_LLM_MODEL and OPENAI_API_KEY for an LLM)"
-    if settings.database_url.startswith("sqlite"):
-        defaults["database"] = f"SQLite at {settings.database_url} (set WARROOM_DATABASE_URL for PostgreSQL)"
-    return page, defaults
+    return builtin
+
+
+def _persistent_secret(settings: Settings) -> str:
+    """The key that signs one-click links, kept in the data folder so links survive a restart."""
+    path = settings.data_dir / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -12,6 +12,10 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agents import cto
+from agents.owners import owners_for
+from graphs import escalation
+from graphs.facts import note_facts
+from graphs.postmortem_flow import codeowners_text
 from graphs.state import Context, IncidentState
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
@@ -77,7 +81,8 @@ def route_by_severity(state: IncidentState) -> str:
 
 
 def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """P0/P1: the public notice goes out now; a later raise updates the same page incident."""
+    """P0/P1: the public notice, the war room, customer comms drafts and the acknowledgement clock
+    start now; a later raise updates the same page incident and restarts the clock."""
     ctx = runtime.context
     incident = _load(ctx, state["incident_id"])
     now = ctx.clock.now()
@@ -91,6 +96,18 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         if not first:
             cancel(conn, f"incident:{incident.id}:tick:")
         _schedule_tick(conn, ctx, incident, state.get("ticks", 0) + 1)
+        owners = owners_for(codeowners_text(ctx), [e.endpoint for e in incident.endpoints] + [incident.service or ""])
+        setup = cto.room_setup(incident, ctx.settings, owners, now)
+        enqueue(conn, key=f"incident:{incident.id}:war_room:open", kind="war_room.open", now=now,
+                incident_id=incident.id, payload=setup.model_dump(mode="json"))
+        if not first:
+            enqueue(conn, key=f"incident:{incident.id}:war_room:severity:{incident.severity}", kind="war_room.post",
+                    now=now, incident_id=incident.id,
+                    payload={"incident_id": incident.id, "text": f"Severity raised to {incident.severity}: "
+                                                                  f"{incident.classification.reason}"})
+        schedule(conn, key=f"incident:{incident.id}:comms:initial", kind="comms.prepare", due_at=now,
+                 payload={"incident_id": incident.id, "kind": "initial", "label": "initial"})
+        escalation.schedule_clocks(conn, ctx, incident, now)
     return {"posted_severity": incident.classification.severity.value}
 
 
@@ -129,44 +146,58 @@ def note(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
 
 
 def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """The periodic update: to the status page for P0/P1, always on the timeline; then the next tick."""
+    """The periodic update, from the humans' notes: to the war room always, to the status page for
+    P0/P1, and for P0 a round of customer update drafts; then the next tick."""
     ctx = runtime.context
     incident = _load(ctx, state["incident_id"])
     number = int((state.get("event") or {}).get("tick", state.get("ticks", 0) + 1))
     now = ctx.clock.now()
     assert incident.severity is not None
     due = cto.next_update_at(now, incident.severity, ctx.settings)
-    notes = [e.text for e in incident.timeline if e.kind == "note"]
-    latest = f" Latest from the team: {notes[-1]}" if notes else ""
-    body = (f"We are continuing to work on the issue affecting {cto.affected_thing(incident)}.{latest} "
-            f"Next update by {due:%H:%M} UTC.")
+    body = cto.compose_update(incident, note_facts(incident), due)
     with ctx.engine.begin() as conn:
         incidents.add_timeline(conn, incident.id, now, "update", body, dedup_key=f"incident:{incident.id}:update:{number}")
+        enqueue(conn, key=f"incident:{incident.id}:war_room:update:{number}", kind="war_room.post", now=now,
+                incident_id=incident.id, payload={"incident_id": incident.id, "text": body})
         if incident.severity.pages_customers and state.get("posted_severity") is not None:
             post = StatusPost(incident_id=incident.id, title=cto.public_title(incident, incident.severity),
-                              status=incident.status, body=body,
-                              impact=cto.IMPACT[incident.severity])
+                              status=incident.status, body=body, impact=cto.IMPACT[incident.severity])
             enqueue(conn, key=f"incident:{incident.id}:status:tick:{number}", kind="status_page.post",
                     payload=post.model_dump(mode="json"), now=now, incident_id=incident.id)
+        if incident.severity is Severity.P0:
+            schedule(conn, key=f"incident:{incident.id}:comms:update:{number}", kind="comms.prepare", due_at=now,
+                     payload={"incident_id": incident.id, "kind": "update", "label": f"update-{number}"})
         _schedule_tick(conn, ctx, incident, number + 1)
     return {"ticks": number, "event": {}}
 
 
 def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Close out everywhere: page resolved and components operational, all-clear drafts to the
+    same audiences, a closing summary in the war room, then the postmortem draft."""
     ctx = runtime.context
     incident = _load(ctx, state["incident_id"])
     now = ctx.clock.now()
     actor = (state.get("event") or {}).get("actor", "human")
+    thing = cto.affected_thing(incident)
+    minutes = max(1, round((now - incident.first_seen).total_seconds() / 60))
     with ctx.engine.begin() as conn:
         incidents.set_status(conn, incident.id, IncidentStatus.RESOLVED, now)
         incidents.add_timeline(conn, incident.id, now, "resolved", f"Resolved by {actor}", actor=actor,
                                dedup_key=f"incident:{incident.id}:resolved")
         cancel(conn, f"incident:{incident.id}:tick:")
+        cancel(conn, f"incident:{incident.id}:escalate:")
         if state.get("posted_severity") is not None:
-            thing = cto.affected_thing(incident)
             post = StatusPost(incident_id=incident.id, title=f"{thing}: resolved", status=IncidentStatus.RESOLVED,
                               body=f"This incident has been resolved. {thing} is working normally again.",
                               impact=Impact.NONE, components={thing: ComponentStatus.OPERATIONAL})
             enqueue(conn, key=f"incident:{incident.id}:status:resolved", kind="status_page.post",
                     payload=post.model_dump(mode="json"), now=now, incident_id=incident.id)
+            schedule(conn, key=f"incident:{incident.id}:comms:all_clear", kind="comms.prepare", due_at=now,
+                     payload={"incident_id": incident.id, "kind": "all_clear", "label": "all-clear"})
+            enqueue(conn, key=f"incident:{incident.id}:war_room:close", kind="war_room.close", now=now,
+                    incident_id=incident.id, payload={"incident_id": incident.id, "text": (
+                        f"Resolved by {actor} after {minutes} minutes ({incident.event_count} error events, "
+                        f"{incident.users_affected} users affected). The postmortem draft follows.")})
+        schedule(conn, key=f"incident:{incident.id}:postmortem", kind="postmortem.draft", due_at=now,
+                 payload={"incident_id": incident.id}, lane=f"incident:{incident.id}:postmortem")
     return {"resolved": True, "event": {}}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, TypedDict
+from typing import Literal, TypedDict
 
 from sqlalchemy import Engine
 
@@ -39,4 +39,4 @@ class Context:
     engine: Engine
     clock: Clock
     settings: Settings
-    extras: dict[str, Any] | None = None
+    secret_key: str = ""

@@ -19,7 +19,7 @@ from pydantic_settings import (
 
 from warroom.severity import Severity
 
-__all__ = ["DEFAULT_CRITICAL_PATHS", "ChannelConfig", "ServiceConfig", "Settings"]
+__all__ = ["DEFAULT_CRITICAL_PATHS", "AccountConfig", "ChannelConfig", "Person", "ServiceConfig", "Settings"]
 
 DEFAULT_CRITICAL_PATHS: tuple[str, ...] = (
     "checkout", "cart", "payment", "payments", "billing", "subscription", "order", "orders",
@@ -47,6 +47,27 @@ class ChannelConfig(BaseModel):
     """A comms channel and the least severe level at which drafts go out without approval."""
 
     auto_send_at_or_above: Severity | None = None
+
+
+class Person(BaseModel):
+    """Someone warroom may page or name: on-call, escalation contacts, owners."""
+
+    name: str
+    email: str | None = None
+    slack_id: str | None = None
+
+
+class AccountConfig(BaseModel):
+    """An enterprise account owed a formal notice and an RCA within `sla_rca_days`."""
+
+    name: str
+    contact_emails: list[str] = Field(default_factory=list)
+    sla_rca_days: int | None = None
+
+
+def _default_channels() -> dict[str, "ChannelConfig"]:
+    return {"status_page": ChannelConfig(auto_send_at_or_above=Severity.P1),
+            "slack_internal": ChannelConfig(auto_send_at_or_above=Severity.P1)}
 
 
 def _default_cadence() -> dict[Severity, int]:
@@ -81,7 +102,20 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     critical_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_CRITICAL_PATHS))
     services: dict[str, ServiceConfig] = Field(default_factory=dict)
-    channels: dict[str, ChannelConfig] = Field(default_factory=dict)
+    channels: dict[str, ChannelConfig] = Field(default_factory=_default_channels)
+    accounts: dict[str, AccountConfig] = Field(default_factory=dict)
+    on_call: Person = Field(default_factory=lambda: Person(name="on-call"))
+    escalation: list[Person] = Field(default_factory=list, description="who is paged, in order, when on-call is silent")
+    ack_sla_minutes: dict[Severity, float] = Field(default_factory=lambda: {Severity.P0: 1, Severity.P1: 5})
+    unresolved_escalation_minutes: dict[Severity, float] = Field(
+        default_factory=lambda: {Severity.P0: 120, Severity.P1: 480})
+    codeowners_path: Path | None = None
+    secret_key: SecretStr | None = Field(default=None, description="signs one-click links; generated if unset")
+    approval_link_minutes: int = 24 * 60
+    discord_webhook_url: SecretStr | None = None
+    x_bearer_token: SecretStr | None = None
+    sentry_org: str | None = None
+    email_from: str = "status@warroom.localhost"
     update_cadence_minutes: dict[Severity, int] = Field(default_factory=_default_cadence)
     correlation_window_minutes: int = 30
     status_page_name: str = "Service status"
@@ -108,6 +142,11 @@ class Settings(BaseSettings):
             return list(self.critical_paths)
         base = config.critical_paths if config.critical_paths is not None else self.critical_paths
         return [*base, *config.extra_critical_paths]
+
+    def auto_sends(self, channel: str, severity: Severity) -> bool:
+        """Whether drafts on `channel` go out without a human at this severity (email never, by default)."""
+        config = self.channels.get(channel)
+        return bool(config and config.auto_send_at_or_above and severity <= config.auto_send_at_or_above)
 
     def cadence_for(self, severity: Severity) -> int:
         return self.update_cadence_minutes.get(severity, _default_cadence()[severity])

@@ -1,5 +1,6 @@
 """Every table, imported in one place so `Base.metadata` is complete for Alembic and tests."""
 
+from warroom.action_items.tables import ActionItemRow
 from warroom.alerts.ignored import IGNORED_DELIVERIES
 from warroom.alerts.tables import AlertRow
 from warroom.db import Base
@@ -11,12 +12,15 @@ from warroom.incidents.tables import (
     IncidentUserRow,
     TimelineRow,
 )
+from warroom.drafts.tables import DraftRow
 from warroom.outbox.tables import OutboxRow
+from warroom.postmortems.tables import PostmortemVersionRow
 from warroom.scheduler.tables import JobRow
 from warroom.status_page.tables import ComponentRow, PageIncidentRow, PageUpdateRow
+from warroom.war_room.tables import WarRoomMessageRow
 
 __all__ = [
     "IGNORED_DELIVERIES",
-    "AlertRow", "Base", "ComponentRow", "ExternalRefRow", "IncidentEndpointRow", "IncidentKeyRow", "IncidentRow",
+    "ActionItemRow", "AlertRow", "DraftRow", "PostmortemVersionRow", "WarRoomMessageRow", "Base", "ComponentRow", "ExternalRefRow", "IncidentEndpointRow", "IncidentKeyRow", "IncidentRow",
     "IncidentUserRow", "JobRow", "OutboxRow", "PageIncidentRow", "PageUpdateRow", "TimelineRow",
 ]

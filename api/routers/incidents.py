@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import Authorized, WarroomDep
+from graphs import escalation
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.scheduler.store import schedule
@@ -76,6 +77,20 @@ def add_note(incident_id: int, note: NoteIn, warroom: WarroomDep, _: Authorized)
     with warroom.engine.begin() as conn:
         incidents.add_timeline(conn, incident_id, now, "note", note.text, actor=note.author)
     return Accepted(incident_id=incident_id, queued="note")
+
+
+class AckIn(BaseModel):
+    actor: str = Field(min_length=1, max_length=255)
+
+
+@router.post("/{incident_id}/acknowledge", response_model=Incident)
+def acknowledge(incident_id: int, body: AckIn, warroom: WarroomDep, _: Authorized) -> Incident:
+    incident = _open_incident(warroom, incident_id)
+    with warroom.engine.begin() as conn:
+        if not escalation.acknowledge(conn, incident, body.actor, warroom.clock.now()):
+            raise HTTPException(status.HTTP_409_CONFLICT,
+                                f"incident {incident_id} was already acknowledged by {incident.acknowledged_by}")
+    return get_incident(incident_id, warroom, "api")
 
 
 @router.post("/{incident_id}/severity", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)

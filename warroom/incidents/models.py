@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from warroom.alerts.models import Link
 from warroom.severity import Classification, Severity
 
 __all__ = ["EndpointCount", "Incident", "IncidentStatus", "TimelineEvent"]
@@ -57,5 +58,9 @@ class Incident(BaseModel):
     source_recovered_at: datetime | None = None
     acknowledged_at: datetime | None = None
     resolved_at: datetime | None = None
+    acknowledged_by: str | None = None
+    commander: str | None = None
+    links: list[Link] = Field(default_factory=list)
+    runbook_url: str | None = None
     endpoints: list[EndpointCount] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)

@@ -23,12 +23,14 @@ from warroom.severity import Classification, Severity
 from warroom.upsert import insert_ignore, insert_or_add
 
 __all__ = [
+    "acknowledge",
     "add_timeline",
     "count_endpoint_and_user",
     "find_open",
     "fold_alert",
     "get_external_ref",
     "get_incident",
+    "incident_for_ref",
     "list_incidents",
     "open_incident",
     "record_source_recovered",
@@ -77,6 +79,7 @@ def open_incident(conn: Connection, alert: Alert, now: datetime) -> int:
             status=IncidentStatus.INVESTIGATING.value, environment=alert.environment, level=alert.level,
             opened_at=now, first_seen=seen, last_seen=seen,
             event_count=alert.event_count, alert_count=1,
+            links=[link.model_dump() for link in alert.links], runbook_url=alert.runbook_url,
         )
         .returning(INCIDENTS.c.id)
     ).scalar_one()
@@ -138,6 +141,13 @@ def set_status(conn: Connection, incident_id: int, status: IncidentStatus, now: 
     conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(**values))
 
 
+def acknowledge(conn: Connection, incident_id: int, actor: str, now: datetime) -> bool:
+    result = conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id, INCIDENTS.c.acknowledged_at.is_(None))
+                          .values(acknowledged_at=now, acknowledged_by=actor,
+                                  commander=func.coalesce(INCIDENTS.c.commander, actor)))
+    return result.rowcount == 1
+
+
 def add_timeline(
     conn: Connection, incident_id: int, at: datetime, kind: str, text: str, *, actor: str = "warroom",
     data: dict[str, Any] | None = None, dedup_key: str | None = None,
@@ -155,6 +165,10 @@ def get_external_ref(conn: Connection, incident_id: int, system: str) -> str | N
     return conn.execute(select(REFS.c.ref).where(REFS.c.incident_id == incident_id, REFS.c.system == system)).scalar()
 
 
+def incident_for_ref(conn: Connection, system: str, ref: str) -> int | None:
+    return conn.execute(select(REFS.c.incident_id).where(REFS.c.system == system, REFS.c.ref == ref)).scalar()
+
+
 def set_external_ref(conn: Connection, incident_id: int, system: str, ref: str) -> None:
     insert_ignore(conn, REFS, {"incident_id": incident_id, "system": system, "ref": ref}, ["incident_id", "system"])
 
@@ -168,6 +182,8 @@ def _incident(row: Any, endpoints: list[EndpointCount], timeline: list[TimelineE
         event_count=row.event_count, alert_count=row.alert_count, users_affected=users,
         environment=row.environment, level=row.level, source_recovered_at=row.source_recovered_at,
         acknowledged_at=row.acknowledged_at, resolved_at=row.resolved_at, endpoints=endpoints, timeline=timeline,
+        acknowledged_by=row.acknowledged_by, commander=row.commander, links=row.links or [],
+        runbook_url=row.runbook_url,
     )
 
 

@@ -44,6 +44,11 @@ class IncidentRow(Base):
     source_recovered_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(255))
+    commander: Mapped[str | None] = mapped_column(String(255))
+    escalation_level: Mapped[int] = mapped_column(default=0, server_default="0")
+    links: Mapped[list[dict[str, Any]] | None] = mapped_column(doc="label/url pairs from the first alert")
+    runbook_url: Mapped[str | None] = mapped_column(String(1024))
 
 
 class IncidentKeyRow(Base):

@@ -1,0 +1,61 @@
+"""What the humans' notes say, in the few fields updates and comms may quote.
+
+Responders write free text; lines that start with a label ("tried:", "cause:", "eta: 30m")
+are what warroom repeats. Unlabelled text is kept on the timeline, never guessed from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pydantic import BaseModel, Field
+
+__all__ = ["NoteFacts", "parse_notes"]
+
+LABEL = re.compile(r"^\s*(tried|trying|working|what works|hypothesis|cause|root cause|eta|fixed|fix|identified)"
+                   r"\s*[:\-]\s*(.+)$", re.IGNORECASE)
+MINUTES = re.compile(r"(\d{1,4})\s*(m|min|mins|minutes|h|hr|hrs|hours)?\b", re.IGNORECASE)
+
+
+class NoteFacts(BaseModel):
+    tried: list[str] = Field(default_factory=list)
+    working: list[str] = Field(default_factory=list)
+    hypothesis: str | None = None
+    cause: str | None = None
+    eta_minutes: int | None = None
+    fixed: str | None = None
+    latest: str | None = None
+
+
+def parse_notes(notes: Iterable[str]) -> NoteFacts:
+    """Later notes win for single-valued fields (the newest hypothesis, the newest ETA)."""
+    facts = NoteFacts()
+    for note in notes:
+        facts.latest = note.strip() or facts.latest
+        for line in note.splitlines():
+            match = LABEL.match(line)
+            if not match:
+                continue
+            label, value = match.group(1).lower(), match.group(2).strip().rstrip(".")
+            if label in ("tried", "trying"):
+                facts.tried.append(value)
+            elif label in ("working", "what works"):
+                facts.working.append(value)
+            elif label == "hypothesis":
+                facts.hypothesis = value
+            elif label in ("cause", "root cause", "identified"):
+                facts.cause = value
+            elif label == "eta":
+                facts.eta_minutes = _minutes(value) or facts.eta_minutes
+            elif label in ("fixed", "fix"):
+                facts.fixed = value
+    return facts
+
+
+def _minutes(text: str) -> int | None:
+    match = MINUTES.search(text)
+    if not match:
+        return None
+    number, unit = int(match.group(1)), (match.group(2) or "m").lower()
+    return number * 60 if unit.startswith("h") else number

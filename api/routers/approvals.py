@@ -1,0 +1,110 @@
+"""Approvals: list drafts waiting for a human, approve (optionally edited) or reject them, and the
+signed one-click link that opens a confirmation page (safe against mail scanners that follow
+links: a GET never decides anything; the button on the page does)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from api.deps import Authorized, WarroomDep
+from api.routers.status_page import templates
+from graphs.approvals import Action, DecisionError, decide, read_approval_token
+from graphs.state import Context
+from warroom.drafts import store as drafts
+from warroom.drafts.models import DraftRecord, DraftState
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["approvals"])
+
+
+class ApproveIn(BaseModel):
+    body: str | None = Field(default=None, min_length=1, max_length=25_000, description="an edited text")
+    actor: str = Field(default="api", max_length=255)
+
+
+class RejectIn(BaseModel):
+    actor: str = Field(default="api", max_length=255)
+    reason: str = Field(default="", max_length=2000)
+
+
+def context(warroom: WarroomDep) -> Context:
+    return warroom.runner.context
+
+
+def _refused(exc: DecisionError) -> JSONResponse:
+    return JSONResponse({"detail": exc.message, "problems": exc.problems}, status_code=exc.status)
+
+
+def _decide(warroom: WarroomDep, draft_id: int, action: Action, **kwargs: str | None) -> DraftRecord | JSONResponse:
+    try:
+        record = decide(context(warroom), draft_id, action, **kwargs)  # type: ignore[arg-type]
+    except DecisionError as exc:
+        return _refused(exc)
+    warroom.scheduler.wake()
+    return record
+
+
+@router.get("/api/approvals", response_model=list[DraftRecord])
+def list_approvals(warroom: WarroomDep, _: Authorized,
+                   state: Annotated[list[DraftState] | None, Query()] = None,
+                   incident_id: int | None = None) -> list[DraftRecord]:
+    with warroom.engine.connect() as conn:
+        return drafts.list_drafts(conn, incident_id=incident_id,
+                                  states=state or [DraftState.PENDING, DraftState.BLOCKED])
+
+
+@router.get("/api/approvals/{draft_id}", response_model=DraftRecord)
+def get_approval(draft_id: int, warroom: WarroomDep, _: Authorized) -> DraftRecord:
+    with warroom.engine.connect() as conn:
+        draft = drafts.get_draft(conn, draft_id)
+    if draft is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"draft {draft_id} not found")
+    return draft
+
+
+@router.post("/api/approvals/{draft_id}/approve", response_model=DraftRecord)
+def approve(draft_id: int, warroom: WarroomDep, _: Authorized, body: ApproveIn | None = None):  # noqa: ANN201
+    body = body or ApproveIn()
+    return _decide(warroom, draft_id, Action.APPROVE, actor=body.actor, body=body.body)
+
+
+@router.post("/api/approvals/{draft_id}/reject", response_model=DraftRecord)
+def reject(draft_id: int, warroom: WarroomDep, _: Authorized, body: RejectIn | None = None):  # noqa: ANN201
+    body = body or RejectIn()
+    return _decide(warroom, draft_id, Action.REJECT, actor=body.actor, reason=body.reason)
+
+
+def _token_draft(warroom: WarroomDep, token: str) -> DraftRecord:
+    max_age = warroom.settings.approval_link_minutes * 60
+    try:
+        draft_id = read_approval_token(warroom.secret_key, token, max_age, warroom.clock.now())
+    except DecisionError as exc:
+        raise HTTPException(exc.status, exc.message) from exc
+    with warroom.engine.connect() as conn:
+        draft = drafts.get_draft(conn, draft_id)
+    if draft is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "this draft no longer exists")
+    return draft
+
+
+@router.get("/approve/{token}", response_class=HTMLResponse)
+def approval_page(token: str, request: Request, warroom: WarroomDep) -> HTMLResponse:
+    draft = _token_draft(warroom, token)
+    return templates.TemplateResponse(request, "approve.html", {"draft": draft, "token": token, "done": None})
+
+
+@router.post("/approve/{token}", response_class=HTMLResponse)
+def approve_by_link(token: str, request: Request, warroom: WarroomDep,
+                    actor: Annotated[str, Form(max_length=255)] = "one-click link") -> HTMLResponse:
+    draft = _token_draft(warroom, token)
+    result = _decide(warroom, draft.id, Action.APPROVE, actor=actor)
+    if isinstance(result, JSONResponse):
+        message = result.body.decode()
+        return templates.TemplateResponse(request, "approve.html", {"draft": draft, "token": token, "done": message},
+                                          status_code=result.status_code)
+    return templates.TemplateResponse(request, "approve.html", {"draft": result, "token": token, "done": "approved"})

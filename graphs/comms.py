@@ -1,0 +1,108 @@
+"""Comms approval: one thread per draft. review -> (auto-send | wait for a human) -> send.
+
+The decision itself is recorded on the draft row by whoever makes it (API, Slack button, signed
+link, or the channel's auto-send threshold), exactly once; the thread only waits, re-reads the
+row and enqueues the sending. A restart between draft and decision resumes from the checkpoint.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import Checkpointer, interrupt
+
+from graphs.state import Context
+from warroom.drafts import store as drafts
+from warroom.drafts.models import DraftRecord, DraftState
+from warroom.incidents import store as incidents
+from warroom.outbox.store import enqueue
+from warroom.severity import Severity
+
+__all__ = ["build_comms_graph", "comms_thread"]
+
+CHANNEL_KINDS = {"email": "comms.email", "enterprise_email": "comms.email", "discord": "comms.discord",
+                 "x": "comms.x", "slack_internal": "comms.war_room"}
+
+
+class CommsState(TypedDict, total=False):
+    draft_id: int
+    outcome: str
+
+
+def _draft(ctx: Context, draft_id: int) -> DraftRecord:
+    with ctx.engine.connect() as conn:
+        draft = drafts.get_draft(conn, draft_id)
+    if draft is None:
+        raise LookupError(f"draft {draft_id} does not exist")
+    return draft
+
+
+def review(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = runtime.context
+    draft = _draft(ctx, state["draft_id"])
+    if draft.state is DraftState.PENDING:
+        with ctx.engine.connect() as conn:
+            incident = incidents.get_incident(conn, draft.incident_id, with_timeline=False)
+        severity = incident.severity if incident and incident.severity else Severity.P3
+        if ctx.settings.auto_sends(draft.channel, severity):
+            now = ctx.clock.now()
+            with ctx.engine.begin() as conn:
+                if drafts.decide(conn, draft.id, to=DraftState.APPROVED, actor="warroom (auto-send threshold)", now=now):
+                    incidents.add_timeline(conn, draft.incident_id, now, "comms_decision",
+                                           f"{draft.channel} draft #{draft.id} auto-approved: {severity} is at or "
+                                           f"above the channel's auto-send threshold",
+                                           actor="warroom", dedup_key=f"draft:{draft.id}:decision")
+            draft = _draft(ctx, draft.id)
+    return {"outcome": draft.state.value}
+
+
+def route_decision(state: CommsState) -> str:
+    outcome = state.get("outcome")
+    if outcome == DraftState.APPROVED.value:
+        return "send"
+    if outcome in (DraftState.REJECTED.value, DraftState.SENT.value):
+        return END
+    return "wait"
+
+
+def wait(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
+    interrupt({"draft_id": state["draft_id"], "waiting_for": "approve, edit or reject"})
+    return {}
+
+
+def send(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """One outbox row per recipient, keyed by draft and address: nobody is mailed twice."""
+    ctx = runtime.context
+    draft = _draft(ctx, state["draft_id"])
+    kind = CHANNEL_KINDS.get(draft.channel)
+    now = ctx.clock.now()
+    with ctx.engine.begin() as conn:
+        if kind is None:
+            incidents.add_timeline(conn, draft.incident_id, now, "comms_error",
+                                   f"no sender for channel {draft.channel}", dedup_key=f"draft:{draft.id}:nosender")
+            return {"outcome": "unsendable"}
+        targets = draft.recipients if kind == "comms.email" else [draft.channel]
+        for target in targets:
+            enqueue(conn, key=f"draft:{draft.id}:send:{target}", kind=kind, incident_id=draft.incident_id, now=now,
+                    payload={"draft_id": draft.id, "to": target, "subject": draft.subject, "body": draft.body,
+                             "channel": draft.channel})
+    return {"outcome": "queued"}
+
+
+def build_comms_graph(checkpointer: Checkpointer) -> CompiledStateGraph:
+    graph = StateGraph(CommsState, context_schema=Context)
+    graph.add_node("review", review)
+    graph.add_node("wait", wait)
+    graph.add_node("send", send)
+    graph.add_edge(START, "review")
+    graph.add_conditional_edges("review", route_decision, ["send", "wait", END])
+    graph.add_edge("wait", "review")
+    graph.add_edge("send", END)
+    return graph.compile(checkpointer=checkpointer)
+
+
+def comms_thread(draft_id: int) -> dict[str, dict[str, str]]:
+    return {"configurable": {"thread_id": f"draft-{draft_id}"}}

@@ -1,0 +1,69 @@
+"""Gathers what the agents need about one incident from the store, in one read.
+
+Agents stay pure: this is the only place that turns rows into `IncidentFacts`,
+`PostmortemInput` and friends.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from agents import cto
+from agents.facts import IncidentFacts, KnownAccount
+from agents.notes import NoteFacts, parse_notes
+from warroom.alerts.models import AffectedUser, Alert
+from warroom.alerts.tables import AlertRow
+from warroom.incidents.models import Incident
+from warroom.incidents.tables import IncidentUserRow
+from warroom.settings import Settings
+
+__all__ = ["incident_facts", "known_accounts", "note_facts", "recent_alerts"]
+
+ALERTS = AlertRow.__table__
+USERS = IncidentUserRow.__table__
+SAMPLE = 2000
+
+
+def recent_alerts(conn: Connection, incident_id: int, limit: int = SAMPLE) -> list[Alert]:
+    """The newest alerts of an incident (a storm is sampled, not loaded whole)."""
+    rows = conn.execute(select(ALERTS.c.alert).where(ALERTS.c.incident_id == incident_id)
+                        .order_by(ALERTS.c.id.desc()).limit(limit)).scalars()
+    return [Alert.model_validate(row) for row in rows]
+
+
+def affected_users(conn: Connection, incident_id: int) -> list[AffectedUser]:
+    rows = conn.execute(select(USERS).where(USERS.c.incident_id == incident_id))
+    return [AffectedUser(id=r.user_key, email=r.email, account=r.account) for r in rows]
+
+
+def known_accounts(settings: Settings) -> list[KnownAccount]:
+    return [KnownAccount(id=key, name=a.name, contact_emails=a.contact_emails, sla_rca_days=a.sla_rca_days)
+            for key, a in settings.accounts.items()]
+
+
+def note_facts(incident: Incident) -> NoteFacts:
+    return parse_notes(e.text for e in incident.timeline if e.kind == "note")
+
+
+def incident_facts(conn: Connection, incident: Incident, settings: Settings, *, now: datetime) -> IncidentFacts:
+    notes = note_facts(incident)
+    severity = incident.severity
+    service = settings.services.get(incident.service or "")
+    share = None
+    if service and service.users and incident.users_affected:
+        share = min(incident.users_affected / service.users, 1.0)
+    return IncidentFacts.from_incident(
+        incident,
+        alerts=recent_alerts(conn, incident.id),
+        affected_users=affected_users(conn, incident.id),
+        known_accounts=known_accounts(settings),
+        affected_thing=cto.affected_thing(incident).lower(),
+        affected_share=share,
+        cause=notes.cause,
+        eta_minutes=notes.eta_minutes,
+        what_was_fixed=notes.fixed,
+        next_update_at=cto.next_update_at(now, severity, settings) if severity else None,
+        detected_at=incident.opened_at,
+    )

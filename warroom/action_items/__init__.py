@@ -1,0 +1,1 @@
+"""Action items from postmortems: owner, due date, tracker ticket, completion."""

@@ -1,0 +1,1 @@
+"""Customer comms drafts and the approval decisions on them."""

@@ -1,0 +1,40 @@
+"""Comms drafts as the API shows them, and the states a draft moves through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+__all__ = ["DraftRecord", "DraftState"]
+
+
+class DraftState(StrEnum):
+    """`blocked` drafts failed the grounding check and can only be edited or rejected."""
+
+    PENDING = "pending_approval"
+    BLOCKED = "blocked"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SENT = "sent"
+
+
+class DraftRecord(BaseModel):
+    id: int
+    incident_id: int
+    kind: str
+    channel: str
+    audience: str
+    recipients: list[str]
+    subject: str | None
+    body: str
+    public: bool
+    facts_used: dict[str, Any] = Field(default_factory=dict)
+    problems: list[str] = Field(default_factory=list)
+    state: DraftState
+    created_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    sent_at: datetime | None = None

@@ -1,0 +1,65 @@
+"""Drafts: create idempotently, read, and decide exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from warroom.drafts.models import DraftRecord, DraftState
+from warroom.drafts.tables import DraftRow
+from warroom.upsert import insert_ignore
+
+__all__ = ["create_draft", "decide", "get_draft", "list_drafts", "mark_sent"]
+
+DRAFTS = DraftRow.__table__
+
+
+def create_draft(conn: Connection, *, key: str, values: dict[str, Any]) -> tuple[int, bool]:
+    """Returns (draft id, created); a second call with the same key returns the first draft."""
+    new_id = insert_ignore(conn, DRAFTS, {"key": key, **values}, ["key"])
+    if new_id is not None:
+        return int(new_id), True
+    return conn.execute(select(DRAFTS.c.id).where(DRAFTS.c.key == key)).scalar_one(), False
+
+
+def get_draft(conn: Connection, draft_id: int) -> DraftRecord | None:
+    row = conn.execute(select(DRAFTS).where(DRAFTS.c.id == draft_id)).first()
+    return _record(row) if row else None
+
+
+def list_drafts(conn: Connection, *, incident_id: int | None = None, states: list[DraftState] | None = None,
+                limit: int = 200) -> list[DraftRecord]:
+    query = select(DRAFTS).order_by(DRAFTS.c.id).limit(limit)
+    if incident_id is not None:
+        query = query.where(DRAFTS.c.incident_id == incident_id)
+    if states:
+        query = query.where(DRAFTS.c.state.in_([s.value for s in states]))
+    return [_record(r) for r in conn.execute(query)]
+
+
+def decide(conn: Connection, draft_id: int, *, to: DraftState, actor: str, now: datetime,
+           body: str | None = None, problems: list[str] | None = None) -> bool:
+    """Move a draft out of pending/blocked; False when someone else decided first."""
+    values: dict[str, Any] = {"state": to.value, "decided_by": actor, "decided_at": now}
+    if body is not None:
+        values["body"] = body
+    if problems is not None:
+        values["problems"] = problems
+    result = conn.execute(update(DRAFTS).where(
+        DRAFTS.c.id == draft_id, DRAFTS.c.state.in_([DraftState.PENDING.value, DraftState.BLOCKED.value])
+    ).values(**values))
+    return result.rowcount == 1
+
+
+def mark_sent(conn: Connection, draft_id: int, now: datetime) -> None:
+    conn.execute(update(DRAFTS).where(DRAFTS.c.id == draft_id).values(state=DraftState.SENT.value, sent_at=now))
+
+
+def _record(row: Any) -> DraftRecord:
+    return DraftRecord(id=row.id, incident_id=row.incident_id, kind=row.kind, channel=row.channel,
+                       audience=row.audience, recipients=row.recipients, subject=row.subject, body=row.body,
+                       public=row.public, facts_used=row.facts_used, problems=row.problems,
+                       state=DraftState(row.state), created_at=row.created_at, decided_by=row.decided_by,
+                       decided_at=row.decided_at, sent_at=row.sent_at)
