@@ -1,0 +1,138 @@
+"""A real Prometheus Alertmanager on loopback, configured to send its webhooks to warroom.
+
+Not a fake: the binary Debian ships (`prometheus-alertmanager`, installed by
+tests/system-deps.sh) runs with a temporary config, a temporary storage path and clustering off,
+so the test sees exactly the payloads, headers, grouping and resolve notifications a real
+deployment sends. `DeliveryRecorder` wraps the warroom ASGI app to keep each request's headers,
+which the stored alerts do not (warroom keeps the body, not the transport).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api.server import free_port
+
+__all__ = ["Alertmanager", "DeliveryRecorder", "alertmanager_binary", "running_alertmanager", "wait_for"]
+
+BINARIES = ("/usr/bin/prometheus-alertmanager", "prometheus-alertmanager", "alertmanager")
+
+CONFIG = """\
+route:
+  receiver: warroom
+  group_by: ['alertname']
+  group_wait: 0s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: warroom
+    webhook_configs:
+      - url: {url}
+        send_resolved: true
+        http_config:
+          authorization:
+            type: Bearer
+            credentials: {token}
+"""
+
+
+def alertmanager_binary() -> str:
+    """The Alertmanager executable, or an error that says how to install it (never a skip)."""
+    for name in BINARIES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise RuntimeError(
+        "Alertmanager is not installed: run `make system-deps` (or `apt-get install prometheus-alertmanager`); "
+        f"looked for {', '.join(BINARIES)}"
+    )
+
+
+def wait_for(condition: Callable[[], Any], *, what: str, details: Callable[[], str] = str,
+             timeout: float = 20.0) -> Any:
+    """Poll `condition` until it returns something truthy; after `timeout` seconds fail, saying
+    `what` was awaited and the `details` (e.g. Alertmanager's log) as they are by then."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{details()}")
+        time.sleep(0.05)
+
+
+@dataclass
+class Alertmanager:
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def push(self, alerts: list[dict[str, Any]]) -> None:
+        """Send alerts through Alertmanager's own API, as Prometheus does."""
+        response = httpx.post(f"{self.base_url}/api/v2/alerts", json=alerts, timeout=5)
+        if response.status_code != 200:
+            raise AssertionError(f"Alertmanager refused the alerts: {response.status_code} {response.text}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextmanager
+def running_alertmanager(webhook_url: str, token: str, workdir: Path) -> Iterator[Alertmanager]:
+    """Start Alertmanager with one webhook receiver; stop it (and only it) on exit."""
+    binary = alertmanager_binary()
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "alertmanager.yml"
+    config.write_text(CONFIG.format(url=webhook_url, token=token))
+    port = free_port()
+    log_path = workdir / "alertmanager.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [binary, f"--config.file={config}", f"--storage.path={workdir / 'data'}",
+             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=debug"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    manager = Alertmanager(base_url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
+    try:
+        wait_for(lambda: _ready(manager), what="Alertmanager to be ready", details=manager.log)
+        yield manager
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
+def _ready(manager: Alertmanager) -> bool:
+    if manager.process.poll() is not None:
+        raise RuntimeError(f"Alertmanager exited with {manager.process.returncode}:\n{manager.log()}")
+    try:
+        return httpx.get(f"{manager.base_url}/-/ready", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@dataclass
+class DeliveryRecorder:
+    """ASGI middleware keeping (method, path, headers) of every HTTP request the app receives."""
+
+    app: Any
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            self.requests.append((scope["method"], scope["path"], headers))
+        await self.app(scope, receive, send)
