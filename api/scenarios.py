@@ -26,7 +26,8 @@ class Delivery:
 
 
 def sentry_event_alert(*, event_id: str, issue_id: str, at: datetime, path: str, user_id: str, browser: tuple[str, str],
-                       region: str, release: str = "shop@2026.11.2", title: str | None = None) -> dict[str, object]:
+                       region: str, release: str = "shop@2026.11.2", title: str | None = None,
+                       account: str | None = None) -> dict[str, object]:
     """An `event_alert.triggered` payload shaped like the one in Sentry's webhook docs."""
     title = title or "TypeError: Cannot read properties of undefined (reading 'amount')"
     return {
@@ -45,7 +46,8 @@ def sentry_event_alert(*, event_id: str, issue_id: str, at: datetime, path: str,
                 "web_url": f"https://sentry.io/organizations/acme/issues/{issue_id}/events/{event_id}/",
                 "issue_url": f"https://sentry.io/api/0/issues/{issue_id}/",
                 "request": {"url": f"https://shop.example.com{path}", "method": "POST"},
-                "user": {"id": user_id, "email": f"{user_id}@customers.example.com"},
+                "user": {"id": user_id, "email": f"{user_id}@customers.example.com",
+                         **({"data": {"account": account}} if account else {})},
                 "contexts": {"browser": {"name": browser[0], "version": browser[1], "type": "browser"}},
                 "tags": [["browser", f"{browser[0]} {browser[1]}"], ["browser.name", browser[0]],
                          ["environment", "production"], ["release", release], ["region", region],

@@ -13,6 +13,8 @@ from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.scheduler.store import schedule
 from warroom.severity import Severity
+from warroom.war_room import store as war_room
+from warroom.war_room.store import WarRoomMessage
 
 __all__ = ["router"]
 
@@ -54,6 +56,13 @@ def get_incident(incident_id: int, warroom: WarroomDep, _: Authorized) -> Incide
     if incident is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"incident {incident_id} not found")
     return incident
+
+
+@router.get("/{incident_id}/war-room", response_model=list[WarRoomMessage])
+def war_room_messages(incident_id: int, warroom: WarroomDep, _: Authorized) -> list[WarRoomMessage]:
+    get_incident(incident_id, warroom, "api")
+    with warroom.engine.connect() as conn:
+        return war_room.list_messages(conn, incident_id)
 
 
 def _open_incident(warroom: WarroomDep, incident_id: int) -> Incident:

@@ -1,0 +1,208 @@
+"""Customer comms end to end: drafted for exactly the affected people, approved once (API,
+signed link, Slack button), sent once through the outbox, surviving a restart."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from datetime import timedelta
+from email import message_from_bytes
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from pydantic import SecretStr
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.composition import Warroom
+from api.scenarios import sentry_event_alert
+from warroom.settings import AccountConfig, Settings
+
+SLACK_SECRET = "slack-signing-secret"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={
+        "slack_signing_secret": SecretStr(SLACK_SECRET),
+        "accounts": {
+            "acme": AccountConfig(name="Acme Corp", contact_emails=["ops@acme.example"], sla_rca_days=5),
+            "globex": AccountConfig(name="Globex", contact_emails=["it@globex.example"], sla_rca_days=3),
+        },
+    })
+
+
+def _outage(post_sentry, clock, users: dict[str, str | None], events: int = 30) -> int:
+    """`events` checkout errors over two minutes from `users` (user id -> enterprise account)."""
+    start = clock.now() - timedelta(minutes=2)
+    ids = list(users)
+    incident_id = None
+    for n in range(events):
+        user = ids[n % len(ids)]
+        payload = sentry_event_alert(event_id=uuid.uuid4().hex, issue_id="77", at=start + timedelta(seconds=4 * n),
+                                     path="/api/checkout", user_id=user, browser=("Chrome", "120.0"),
+                                     region="us-east-1", account=users[user])
+        response = post_sentry(payload)
+        assert response.status_code == 202
+        incident_id = response.json()["incident_id"]
+    assert incident_id is not None
+    return incident_id
+
+
+def _emails(settings: Settings) -> list[tuple[str, str]]:
+    folder = Path(settings.data_dir) / "outbox-email"
+    found = []
+    for path in sorted(folder.glob("*.eml")) if folder.exists() else []:
+        message = message_from_bytes(path.read_bytes())
+        found.append((message["To"], message["Subject"]))
+    return found
+
+
+def _pending(client, auth, incident_id: int) -> dict[str, dict]:
+    drafts = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    return {d["channel"] + (f":{d['audience']}" if d["channel"] == "enterprise_email" else ""): d for d in drafts}
+
+
+def test_only_affected_users_and_accounts_are_drafted_to(post_sentry, client, warroom, clock, auth, settings):
+    incident_id = _outage(post_sentry, clock, {"u1": "acme", "u2": None, "u3": None})
+    warroom.scheduler.run_pending()
+    drafts = _pending(client, auth, incident_id)
+    email = drafts["email"]
+    assert sorted(email["recipients"]) == ["u1@customers.example.com", "u2@customers.example.com",
+                                           "u3@customers.example.com"]
+    enterprise = [d for d in drafts.values() if d["channel"] == "enterprise_email"]
+    assert [d["recipients"] for d in enterprise] == [["ops@acme.example"]]
+    assert "Globex" not in json.dumps(drafts)
+    assert enterprise[0]["body"].startswith("Dear Acme Corp team")
+    assert "root-cause analysis within 5 days" in enterprise[0]["body"]
+
+
+def test_approved_email_goes_once_to_each_affected_user_only(post_sentry, client, warroom, clock, auth, settings):
+    incident_id = _outage(post_sentry, clock, {"u1": None, "u2": None})
+    warroom.scheduler.run_pending()
+    email = _pending(client, auth, incident_id)["email"]
+    assert _emails(settings) == []
+    response = client.post(f"/api/approvals/{email['id']}/approve", json={"actor": "founder"}, headers=auth)
+    assert response.status_code == 200 and response.json()["state"] == "approved"
+    warroom.scheduler.run_pending()
+    assert sorted(to for to, _ in _emails(settings)) == ["u1@customers.example.com", "u2@customers.example.com"]
+    again = client.post(f"/api/approvals/{email['id']}/approve", json={"actor": "someone"}, headers=auth)
+    assert again.status_code == 409
+    warroom.scheduler.run_pending()
+    assert len(_emails(settings)) == 2
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    assert any(e["kind"] == "comms_decision" and "approved by founder" in e["text"] for e in timeline)
+
+
+def test_an_edit_with_a_number_not_in_the_facts_is_refused(post_sentry, client, warroom, clock, auth, settings):
+    incident_id = _outage(post_sentry, clock, {"u1": None})
+    warroom.scheduler.run_pending()
+    email = _pending(client, auth, incident_id)["email"]
+    edited = email["body"] + "\nAbout 40% of all orders failed."
+    response = client.post(f"/api/approvals/{email['id']}/approve", json={"body": edited, "actor": "founder"},
+                           headers=auth)
+    assert response.status_code == 422
+    assert response.json()["problems"]
+    assert client.get(f"/api/approvals/{email['id']}", headers=auth).json()["state"] == "pending_approval"
+    warroom.scheduler.run_pending()
+    assert _emails(settings) == []
+
+
+def test_a_grounded_edit_is_sent_as_edited(post_sentry, client, warroom, clock, auth, settings):
+    incident_id = _outage(post_sentry, clock, {"u1": None})
+    warroom.scheduler.run_pending()
+    email = _pending(client, auth, incident_id)["email"]
+    edited = email["body"] + "\nWe are sorry for the trouble."
+    response = client.post(f"/api/approvals/{email['id']}/approve", json={"body": edited, "actor": "founder"},
+                           headers=auth)
+    assert response.status_code == 200, response.text
+    warroom.scheduler.run_pending()
+    [path] = list((Path(settings.data_dir) / "outbox-email").glob("*.eml"))
+    assert "We are sorry for the trouble." in message_from_bytes(path.read_bytes()).get_payload(decode=True).decode()
+
+
+def _link(client, auth, incident_id: int, draft_id: int) -> str:
+    timeline_room = client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()
+    [text] = [m["text"] for m in timeline_room if f"draft #{draft_id} " in m["text"]]
+    return text.rsplit(" ", 1)[-1]
+
+
+def test_one_click_link_works_once_and_expires(post_sentry, client, warroom, clock, auth, settings):
+    incident_id = _outage(post_sentry, clock, {"u1": None})
+    warroom.scheduler.run_pending()
+    drafts = _pending(client, auth, incident_id)
+    path = "/" + _link(client, auth, incident_id, drafts["email"]["id"]).split("/", 3)[3]
+    page = client.get(path)
+    assert page.status_code == 200 and "Approve and send" in page.text
+    assert client.get(f"/api/approvals/{drafts['email']['id']}", headers=auth).json()["state"] == "pending_approval"
+    assert client.post(path).status_code == 200
+    assert client.post(path).status_code == 409
+    warroom.scheduler.run_pending()
+    assert len(_emails(settings)) == 1
+    clock.advance(timedelta(minutes=settings.approval_link_minutes + 1))
+    assert client.get(path).status_code == 410
+    forged = path[:-3] + ("abc" if not path.endswith("abc") else "xyz")
+    assert client.get(forged).status_code in (403, 410)
+
+
+def _slack_post(client, path: str, body: bytes, *, secret: str = SLACK_SECRET, at: float | None = None,
+                content_type: str = "application/x-www-form-urlencoded"):
+    timestamp = str(int(at if at is not None else time.time()))
+    signature = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body,
+                                 hashlib.sha256).hexdigest()
+    return client.post(path, content=body, headers={"x-slack-request-timestamp": timestamp,
+                                                     "x-slack-signature": signature, "content-type": content_type})
+
+
+def _button(draft_id: int, action: str = "approve_draft") -> bytes:
+    payload = json.loads((Path(__file__).resolve().parents[3] / "shared" / "specs" / "slack-block-actions.json")
+                         .read_text())
+    payload["actions"][0].update({"action_id": action, "value": str(draft_id)})
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def test_slack_button_with_bad_signature_or_stale_timestamp_is_refused(post_sentry, client, warroom, clock, auth):
+    incident_id = _outage(post_sentry, clock, {"u1": None})
+    warroom.scheduler.run_pending()
+    email = _pending(client, auth, incident_id)["email"]
+    now = clock.now().timestamp()
+    assert _slack_post(client, "/slack/interactions", _button(email["id"]), secret="wrong", at=now).status_code == 401
+    assert _slack_post(client, "/slack/interactions", _button(email["id"]), at=now - 301).status_code == 401
+    assert client.get(f"/api/approvals/{email['id']}", headers=auth).json()["state"] == "pending_approval"
+    response = _slack_post(client, "/slack/interactions", _button(email["id"]), at=now)
+    assert response.status_code == 200
+    assert response.json()["results"][0]["state"] == "approved"
+    decided = client.get(f"/api/approvals/{email['id']}", headers=auth).json()
+    assert decided["decided_by"].startswith("slack:")
+
+
+def test_approval_survives_a_server_restart(post_sentry, client, warroom, clock, auth, settings):
+    incident_id = _outage(post_sentry, clock, {"u1": None, "u2": None})
+    warroom.scheduler.run_pending()
+    email = _pending(client, auth, incident_id)["email"]
+    warroom.close()
+
+    restarted = Warroom.build(settings, clock)
+    try:
+        with TestClient(create_app(restarted, run_worker=False)) as fresh:
+            assert fresh.post(f"/api/approvals/{email['id']}/approve", json={"actor": "founder"},
+                              headers=auth).status_code == 200
+            restarted.scheduler.run_pending()
+            assert fresh.get(f"/api/approvals/{email['id']}", headers=auth).json()["state"] == "sent"
+    finally:
+        restarted.close()
+    assert len(_emails(settings)) == 2
+
+
+def test_internal_summary_is_auto_sent_and_email_never_is(post_sentry, client, warroom, clock, auth, settings):
+    incident_id = _outage(post_sentry, clock, {"u1": None})
+    warroom.scheduler.run_pending()
+    drafts = client.get("/api/approvals", params={"incident_id": incident_id, "state": ["sent", "pending_approval"]},
+                        headers=auth).json()
+    states = {d["channel"]: d["state"] for d in drafts}
+    assert states["slack_internal"] == "sent"
+    assert states["email"] == "pending_approval"
