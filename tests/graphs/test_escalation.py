@@ -1,0 +1,106 @@
+"""Acknowledgement SLAs, escalation, and the content of the periodic updates."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+
+from api.scenarios import checkout_outage
+from tests.conftest import SENTRY_SECRET
+from warroom.settings import Person, Settings
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={
+        "on_call": Person(name="alice", email="alice@example.com"),
+        "escalation": [Person(name="bob", email="bob@example.com"), Person(name="carol", email="carol@example.com")],
+    })
+
+
+def _p0(client, warroom, clock) -> int:
+    deliveries = checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1))
+    for delivery in deliveries:
+        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    return incident_id
+
+
+def _paged(settings: Settings) -> list[str]:
+    folder = Path(settings.data_dir) / "outbox-email"
+    messages = [message_from_bytes(p.read_bytes()) for p in folder.glob("*.eml")] if folder.exists() else []
+    return sorted(m["To"] for m in messages if "needs you" in m["Subject"])
+
+
+def test_unacknowledged_p0_pages_down_the_escalation_list(client, warroom, clock, auth, settings):
+    incident_id = _p0(client, warroom, clock)
+    clock.advance(timedelta(seconds=59))
+    warroom.scheduler.run_pending()
+    assert _paged(settings) == []
+    clock.advance(timedelta(seconds=2))
+    warroom.scheduler.run_pending()
+    assert _paged(settings) == ["bob@example.com"]
+    clock.advance(timedelta(minutes=1))
+    warroom.scheduler.run_pending()
+    assert _paged(settings) == ["bob@example.com", "carol@example.com"]
+    room = client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()
+    assert sum("Paging bob" in m["text"] for m in room) == 1
+
+
+def test_acknowledgement_stops_the_escalation(client, warroom, clock, auth, settings):
+    incident_id = _p0(client, warroom, clock)
+    response = client.post(f"/api/incidents/{incident_id}/acknowledge", json={"actor": "alice"}, headers=auth)
+    assert response.status_code == 200
+    assert response.json()["acknowledged_by"] == "alice" and response.json()["commander"] == "alice"
+    assert client.post(f"/api/incidents/{incident_id}/acknowledge", json={"actor": "bob"},
+                       headers=auth).status_code == 409
+    clock.advance(timedelta(minutes=10))
+    warroom.scheduler.run_pending()
+    assert _paged(settings) == []
+
+
+def test_p0_open_past_two_hours_notifies_the_named_people(client, warroom, clock, auth, settings):
+    incident_id = _p0(client, warroom, clock)
+    client.post(f"/api/incidents/{incident_id}/acknowledge", json={"actor": "alice"}, headers=auth)
+    clock.advance(timedelta(minutes=119))
+    warroom.scheduler.run_pending()
+    assert _paged(settings) == []
+    clock.advance(timedelta(minutes=2))
+    warroom.scheduler.run_pending()
+    assert _paged(settings) == ["bob@example.com", "carol@example.com"]
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    assert any(e["kind"] == "escalation" and "unresolved after 120" in e["text"] for e in timeline)
+
+
+def test_updates_say_what_was_tried_the_hypothesis_and_the_eta(client, warroom, clock, auth):
+    incident_id = _p0(client, warroom, clock)
+    client.post(f"/api/incidents/{incident_id}/notes", headers=auth, json={"author": "alice", "text": (
+        "tried: rolled back the 2026.11.2 deploy\nhypothesis: payment provider timeouts\neta: 30 min")})
+    clock.advance(timedelta(minutes=15, seconds=1))
+    warroom.scheduler.run_pending()
+    [update] = [e["text"] for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+                if e["kind"] == "update"]
+    assert "Tried so far: rolled back the 2026.11.2 deploy." in update
+    assert "Current hypothesis: payment provider timeouts." in update
+    assert "Expected fix within 30 minutes." in update
+    assert "Next update by 02:30 UTC." in update
+    page = client.get("/status.json").json()
+    assert page["active_incidents"][0]["updates"][0]["body"] == update
+
+
+def test_severity_raise_from_p2_opens_the_status_page_path(client, warroom, clock, auth):
+    response = client.post("/api/alerts", headers=auth, json={
+        "title": "Recommendations widget errors", "service": "recommendations", "level": "error"})
+    incident_id = response.json()["incident_id"]
+    warroom.scheduler.run_pending()
+    assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["severity"] == "P2"
+    assert client.get("/status.json").json()["active_incidents"] == []
+    assert client.post(f"/api/incidents/{incident_id}/severity", json={"severity": "P1", "actor": "alice"},
+                       headers=auth).status_code == 202
+    warroom.scheduler.run_pending()
+    incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
+    assert incident["severity"] == "P1" and incident["classification"]["decided_by"] == "human:alice"
+    assert len(client.get("/status.json").json()["active_incidents"]) == 1
