@@ -12,6 +12,7 @@ import httpx
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from agents.llm import make_chat_model
 from graphs.comms_runner import CommsRunner
 from graphs.escalation import EscalationFlow
 from graphs.postmortem_flow import PostmortemFlow
@@ -72,7 +73,8 @@ class Warroom:
         http = stack.enter_context(httpx.Client(timeout=10.0))
         checkpointer = stack.enter_context(open_checkpointer(settings.resolved_checkpoint_url))
         secret_key = _secret(settings.secret_key) or _persistent_secret(settings)
-        context = Context(engine=engine, clock=clock, settings=settings, secret_key=secret_key)
+        context = Context(engine=engine, clock=clock, settings=settings, secret_key=secret_key,
+                          model=make_chat_model(settings))
         runner = IncidentRunner(context, checkpointer)
         comms = CommsRunner(context, checkpointer)
         postmortem = PostmortemFlow(context)
@@ -114,7 +116,8 @@ class Warroom:
         if settings.api_token is None:
             defaults["api token"] = "generated for this run (set WARROOM_API_TOKEN to fix one)"
         defaults["llm"] = ("deterministic rules and templates (set WARROOM_LLM_MODEL and OPENAI_API_KEY for an LLM)"
-                           if not settings.llm_model else f"{settings.llm_model} via an OpenAI-compatible endpoint")
+                           if context.model is None else f"{settings.llm_model} via an OpenAI-compatible endpoint, "
+                                                         "checked against the rules' floors and the facts")
         if settings.database_url.startswith("sqlite"):
             defaults["database"] = f"SQLite at {settings.database_url} (set WARROOM_DATABASE_URL for PostgreSQL)"
         return cls(settings=settings, clock=clock, engine=engine, scheduler=scheduler, runner=runner, comms=comms,

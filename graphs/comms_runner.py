@@ -12,7 +12,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 from pydantic_core import to_jsonable_python
 
-from agents.support import CommsKind, prepare_comms
+from agents.refine import rewrite_draft
+from agents.support import CheckedDraft, CommsKind, IncidentFacts, check_grounding, prepare_comms
 from graphs.approvals import approval_token
 from graphs.comms import build_comms_graph, comms_thread
 from graphs.facts import incident_facts
@@ -68,6 +69,9 @@ class CommsRunner:
             assert incident is not None
             facts = incident_facts(conn, incident, ctx.settings, now=now)
         cohort, checked = prepare_comms(facts, kind)
+        notes: list[str] = []
+        if ctx.model is not None:
+            checked = [self._reworded(item, facts, notes) for item in checked]
         channels = enabled_channels(ctx)
         created: list[int] = []
         with ctx.engine.begin() as conn:
@@ -93,12 +97,34 @@ class CommsRunner:
                                                                   "blocks": approval_blocks(draft_id, text, draft.body, link)})
                     schedule(conn, key=f"draft:{draft_id}:start", kind="draft.start", due_at=now,
                              payload={"draft_id": draft_id}, lane=f"draft:{draft_id}")
+            for note in dict.fromkeys(notes):
+                incidents.add_timeline(conn, incident_id, now, "llm", note, dedup_key=f"incident:{incident_id}:{label}:llm:{note[:80]}")
             if created:
                 incidents.add_timeline(conn, incident_id, now, "comms_drafted",
                                        f"{len(created)} {kind.value.replace('_', '-')} drafts for "
                                        f"{cohort.description or 'the affected users'} ({cohort.size} affected)",
                                        data={"draft_ids": created, "cohort": cohort.model_dump(mode="json")},
                                        dedup_key=f"incident:{incident_id}:{label}:drafted")
+
+    def _reworded(self, item: CheckedDraft, facts: IncidentFacts, notes: list[str]) -> CheckedDraft:
+        """The model may reword a template draft; the rewording must pass the same grounding check,
+        or the template stands."""
+        draft = item.draft
+        if not item.sendable or self.context.model is None:
+            return item
+        limit = 280 if draft.channel.value == "x" else 2000 if draft.channel.value == "discord" else None
+        body, note = rewrite_draft(self.context.model, draft.body, facts.model_dump(mode="json"), draft.channel.value,
+                                   limit)
+        if note:
+            notes.append(note)
+            return item
+        candidate = draft.model_copy(update={"body": body})
+        verdict = check_grounding(candidate, facts)
+        if not verdict.ok:
+            notes.append(f"LLM wording for {draft.channel.value} failed the facts check "
+                         f"({'; '.join(verdict.problems)[:200]}); the template stands")
+            return item
+        return CheckedDraft(draft=candidate, grounding=verdict)
 
     def handle_start(self, job: Job) -> None:
         config = comms_thread(int(job.payload["draft_id"]))

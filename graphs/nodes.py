@@ -13,6 +13,7 @@ from langgraph.runtime import Runtime
 
 from agents import cto
 from agents.owners import owners_for
+from agents.refine import refine_classification
 from graphs import escalation
 from graphs.facts import note_facts
 from graphs.postmortem_flow import codeowners_text
@@ -40,10 +41,11 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     incident = _load(ctx, state["incident_id"])
     event = state.get("event") or {}
     now = ctx.clock.now()
+    llm_note: str | None = None
     if event.get("type") == "severity":
         classification = _override(incident, Severity(event["severity"]), event.get("actor", "human"))
     else:
-        classification = cto.assess(incident, ctx.settings)
+        classification, llm_note = _refined(ctx, incident, cto.assess(incident, ctx.settings))
         if state.get("severity"):
             previous = Severity(state["severity"])
             if incident.classification and incident.classification.decided_by.startswith("human"):
@@ -60,7 +62,19 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         incidents.add_timeline(conn, incident.id, now, "severity", f"Severity {classification.severity}{change}: "
                                f"{classification.reason}", actor=classification.decided_by,
                                data=classification.model_dump(mode="json"))
+        if llm_note:
+            incidents.add_timeline(conn, incident.id, now, "llm", llm_note)
     return {"severity": classification.severity.value, "event": {}}
+
+
+def _refined(ctx: Context, incident: Incident, base: Classification) -> tuple[Classification, str | None]:
+    """The model may refine the rules' decision (never below its floor); without one, the rules stand."""
+    if ctx.model is None:
+        return base, None
+    facts = {"service": incident.service, "environment": incident.environment, "events": incident.event_count,
+             "users_affected": incident.users_affected, "endpoints": [e.endpoint for e in incident.endpoints],
+             "first_seen": incident.first_seen.isoformat(), "last_seen": incident.last_seen.isoformat()}
+    return refine_classification(ctx.model, base, facts, {"alert_title": incident.title})
 
 
 def _override(incident: Incident, level: Severity, actor: str) -> Classification:

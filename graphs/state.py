@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypedDict
 
+from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
 
 from warroom.clock import Clock
@@ -34,9 +35,11 @@ class IncidentState(TypedDict, total=False):
 
 @dataclass(frozen=True)
 class Context:
-    """Run-time dependencies, never checkpointed: the database, the clock and the settings."""
+    """Run-time dependencies, never checkpointed: the database, the clock, the settings, the key
+    that signs approval links and the optional chat model."""
 
     engine: Engine
     clock: Clock
     settings: Settings
     secret_key: str = ""
+    model: BaseChatModel | None = None

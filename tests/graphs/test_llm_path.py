@@ -1,0 +1,86 @@
+"""The optional LLM in the running product: the real ChatOpenAI client against a fake
+OpenAI-compatible server on loopback. It may refine and reword; it can never lower a floor, and
+when it fails the deterministic result stands and the timeline says so."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from api.scenarios import checkout_outage
+from tests.conftest import SENTRY_SECRET
+from tests.fakes.openai_server import FakeOpenAI, json_reply, reply
+from warroom.settings import Settings
+
+
+@pytest.fixture
+def fake_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        yield server
+
+
+@pytest.fixture
+def settings(settings: Settings, fake_llm: FakeOpenAI) -> Settings:
+    return settings.model_copy(update={"llm_model": "fake-model"})
+
+
+def _storm(client, warroom, clock) -> int:
+    deliveries = checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1))
+    for delivery in deliveries:
+        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    return incident_id
+
+
+def _is_severity_request(body: dict) -> bool:
+    return "response_format" in body
+
+
+def test_a_model_that_tries_to_lower_a_p0_floor_is_overruled(client, warroom, clock, auth, fake_llm):
+    fake_llm.responder = lambda body: (json_reply({"severity": "P3", "reason": "looks like noise to me"})
+                                       if _is_severity_request(body) else reply("We are looking into it."))
+    incident_id = _storm(client, warroom, clock)
+    incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
+    assert incident["severity"] == "P0"
+    evidence = incident["classification"]["evidence"]
+    assert any(e["signal"] == "severity_floor" and "P3" in e["detail"] for e in evidence)
+    assert any(_is_severity_request(r) for r in fake_llm.requests)
+
+
+def test_alert_text_reaches_the_model_only_as_delimited_data(client, warroom, clock, auth, fake_llm):
+    fake_llm.responder = lambda body: json_reply({"severity": "P1", "reason": "ok"}) if _is_severity_request(body) \
+        else reply("x")
+    _storm(client, warroom, clock)
+    severity_requests = [r for r in fake_llm.requests if _is_severity_request(r)]
+    user_text = json.dumps([m for m in severity_requests[0]["messages"] if m["role"] == "user"])
+    system_text = json.dumps([m for m in severity_requests[0]["messages"] if m["role"] == "system"])
+    assert "UNTRUSTED alert_title" in user_text and "TypeError" in user_text
+    assert "TypeError" not in system_text
+    assert "sk-test-not-a-real-key" not in json.dumps(fake_llm.requests)
+
+
+def test_when_the_model_fails_the_rules_stand_and_the_timeline_says_so(client, warroom, clock, auth, fake_llm):
+    fake_llm.fail_next(500, n=1000)
+    incident_id = _storm(client, warroom, clock)
+    incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
+    assert incident["severity"] == "P0" and incident["classification"]["decided_by"] == "rules"
+    notes = [e["text"] for e in incident["timeline"] if e["kind"] == "llm"]
+    assert any("deterministic result stands" in n for n in notes)
+    assert any("template wording stands" in n for n in notes)
+
+
+def test_model_wording_with_an_invented_number_never_reaches_a_draft(client, warroom, clock, auth, fake_llm):
+    fake_llm.responder = lambda body: (json_reply({"severity": "P0", "reason": "checkout down"})
+                                       if _is_severity_request(body)
+                                       else reply("Checkout failed for 73% of customers; fixed in 5 minutes."))
+    incident_id = _storm(client, warroom, clock)
+    drafts = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    assert drafts and all("73%" not in d["body"] for d in drafts)
+    notes = [e["text"] for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+             if e["kind"] == "llm"]
+    assert any("failed the facts check" in n for n in notes)
