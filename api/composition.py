@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from contextlib import ExitStack
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -23,6 +24,7 @@ from tools.discord import DiscordWebhook
 from tools.email import make_email_sender
 from tools.instatus import Instatus
 from tools.senders import CommsSender, WarRoomSender
+from tools.sentry import SentryAPI
 from tools.slack import SlackWarRoom
 from tools.status_page import StatusPage
 from tools.status_publisher import StatusPublisher
@@ -63,25 +65,30 @@ class Warroom:
     _stack: ExitStack = field(default_factory=ExitStack)
 
     @classmethod
-    def build(cls, settings: Settings | None = None, clock: Clock | None = None) -> Warroom:
+    def build(cls, settings: Settings | None = None, clock: Clock | None = None,
+              transport: httpx.BaseTransport | None = None) -> Warroom:
+        """`transport` replaces the network for every outbound HTTP client (tests pass fakes)."""
         settings = settings or Settings()
         clock = clock or SystemClock()
         stack = ExitStack()
         upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
         stack.callback(engine.dispose)
-        http = stack.enter_context(httpx.Client(timeout=10.0))
+        def client(base_url: str = "") -> httpx.Client:
+            return stack.enter_context(httpx.Client(base_url=base_url, timeout=10.0, transport=transport))
+
+        http = client()
         checkpointer = stack.enter_context(open_checkpointer(settings.resolved_checkpoint_url))
         secret_key = _secret(settings.secret_key) or _persistent_secret(settings)
         context = Context(engine=engine, clock=clock, settings=settings, secret_key=secret_key,
                           model=make_chat_model(settings))
         runner = IncidentRunner(context, checkpointer)
-        comms = CommsRunner(context, checkpointer)
+        comms = CommsRunner(context, checkpointer, enrich=_sentry_enricher(settings, client, clock))
         postmortem = PostmortemFlow(context)
         escalation = EscalationFlow(context)
         defaults: dict[str, str] = {}
 
-        status_page = _status_page(settings, engine, clock, http, defaults)
+        status_page = _status_page(settings, engine, clock, client, defaults)
         war_room = _war_room(settings, engine, clock, defaults)
         outbox = OutboxWorker(engine, clock)
         outbox.register("status_page.post", StatusPublisher(engine, clock, status_page))
@@ -129,16 +136,16 @@ class Warroom:
         self._stack.close()
 
 
-def _status_page(settings: Settings, engine: Engine, clock: Clock, http: httpx.Client,
+def _status_page(settings: Settings, engine: Engine, clock: Clock, client: Callable[[str], httpx.Client],
                  defaults: dict[str, str]) -> StatusPage:
     if settings.statuspage_api_key and settings.statuspage_page_id:
         defaults["status page"] = f"Atlassian Statuspage page {settings.statuspage_page_id}"
-        client = httpx.Client(base_url="https://api.statuspage.io/v1", timeout=10.0)
-        return AtlassianStatuspage(client, settings.statuspage_page_id, settings.statuspage_api_key.get_secret_value())
+        return AtlassianStatuspage(client(settings.statuspage_api_url), settings.statuspage_page_id,
+                                   settings.statuspage_api_key.get_secret_value())
     if settings.instatus_api_key and settings.instatus_page_id:
         defaults["status page"] = f"Instatus page {settings.instatus_page_id}"
-        client = httpx.Client(base_url="https://api.instatus.com", timeout=10.0)
-        return Instatus(client, settings.instatus_page_id, settings.instatus_api_key.get_secret_value(), clock=clock)
+        return Instatus(client(settings.instatus_api_url), settings.instatus_page_id,
+                        settings.instatus_api_key.get_secret_value(), clock=clock)
     defaults["status page"] = "built-in page at /status (set WARROOM_STATUSPAGE_API_KEY for Atlassian Statuspage)"
     return BuiltinStatusPage(engine, clock)
 
@@ -147,9 +154,25 @@ def _war_room(settings: Settings, engine: Engine, clock: Clock, defaults: dict[s
     builtin = BuiltinWarRoom(engine, clock)
     if settings.slack_bot_token:
         defaults["war room"] = "Slack (mirrored into the built-in room)"
-        return SlackRoom(SlackWarRoom(WebClient(token=settings.slack_bot_token.get_secret_value())), builtin, engine)
+        web = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
+        return SlackRoom(SlackWarRoom(web), builtin, engine)
     defaults["war room"] = "built-in channel in the web UI (set WARROOM_SLACK_BOT_TOKEN for Slack)"
     return builtin
+
+
+def _sentry_enricher(settings: Settings, client: Callable[[str], httpx.Client],
+                     clock: Clock) -> Callable[[str], dict[str, dict[str, int]]] | None:
+    """Sentry's whole-issue tag breakdown (browser, release, region...) for the cohort, when an API
+    token and organisation are configured."""
+    if settings.sentry_api_token is None or not settings.sentry_org:
+        return None
+    api = SentryAPI(client(settings.sentry_api_url), settings.sentry_api_token.get_secret_value(),
+                    settings.sentry_org, clock=clock)
+
+    def enrich(issue_id: str) -> dict[str, dict[str, int]]:
+        return {key: {v.value: v.count for v in values} for key, values in api.enrich(issue_id).tags.items()}
+
+    return enrich
 
 
 def _persistent_secret(settings: Settings) -> str:

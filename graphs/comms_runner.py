@@ -6,6 +6,7 @@ update n, all-clear), `draft.start` and `draft.wake` (run or resume a draft's th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -56,9 +57,20 @@ def approval_blocks(draft_id: int, text: str, body: str, link: str) -> list[dict
 
 
 class CommsRunner:
-    def __init__(self, context: Context, checkpointer: BaseCheckpointSaver[Any]) -> None:
+    def __init__(self, context: Context, checkpointer: BaseCheckpointSaver[Any],
+                 enrich: Callable[[str], dict[str, dict[str, int]]] | None = None) -> None:
         self.context = context
         self.graph = build_comms_graph(checkpointer)
+        self._enrich = enrich
+
+    def _sentry_tags(self, incident_id: int, dedup_key: str) -> tuple[dict[str, dict[str, int]] | None, str | None]:
+        """Sentry's tag breakdown for a Sentry issue; on failure the alerts' own tags are used."""
+        if self._enrich is None or not dedup_key.startswith("sentry:issue:"):
+            return None, None
+        try:
+            return self._enrich(dedup_key.removeprefix("sentry:issue:")), None
+        except Exception as exc:  # noqa: BLE001 - enrichment is optional; the alerts' tags still describe the cohort
+            return None, f"Sentry enrichment unavailable ({type(exc).__name__}: {str(exc)[:120]}); using the alerts' tags"
 
     def handle_prepare(self, job: Job) -> None:
         ctx = self.context
@@ -67,9 +79,10 @@ class CommsRunner:
         with ctx.engine.connect() as conn:
             incident = incidents.get_incident(conn, incident_id)
             assert incident is not None
-            facts = incident_facts(conn, incident, ctx.settings, now=now)
+            tags, enrich_note = self._sentry_tags(incident_id, incident.dedup_key)
+            facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags)
         cohort, checked = prepare_comms(facts, kind)
-        notes: list[str] = []
+        notes: list[str] = [enrich_note] if enrich_note else []
         if ctx.model is not None:
             checked = [self._reworded(item, facts, notes) for item in checked]
         channels = enabled_channels(ctx)

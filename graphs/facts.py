@@ -47,7 +47,8 @@ def note_facts(incident: Incident) -> NoteFacts:
     return parse_notes(e.text for e in incident.timeline if e.kind == "note")
 
 
-def incident_facts(conn: Connection, incident: Incident, settings: Settings, *, now: datetime) -> IncidentFacts:
+def incident_facts(conn: Connection, incident: Incident, settings: Settings, *, now: datetime,
+                   tags: dict[str, dict[str, int]] | None = None) -> IncidentFacts:
     notes = note_facts(incident)
     severity = incident.severity
     service = settings.services.get(incident.service or "")
@@ -57,6 +58,7 @@ def incident_facts(conn: Connection, incident: Incident, settings: Settings, *, 
     return IncidentFacts.from_incident(
         incident,
         alerts=recent_alerts(conn, incident.id),
+        tags=tags,
         affected_users=affected_users(conn, incident.id),
         known_accounts=known_accounts(settings),
         affected_thing=cto.affected_thing(incident).lower(),

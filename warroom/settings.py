@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     x_bearer_token: SecretStr | None = None
     sentry_org: str | None = None
     email_from: str = "status@warroom.localhost"
+    slack_api_url: str = "https://slack.com/api/"
+    statuspage_api_url: str = "https://api.statuspage.io/v1"
+    instatus_api_url: str = "https://api.instatus.com"
+    sentry_api_url: str = "https://sentry.io"
     update_cadence_minutes: dict[Severity, int] = Field(default_factory=_default_cadence)
     correlation_window_minutes: int = 30
     status_page_name: str = "Service status"

@@ -1,0 +1,107 @@
+"""warroom with its production integrations configured — Atlassian Statuspage, Slack, Sentry's API —
+each pointed at a fake that checks every request against the published spec."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from api.app import create_app
+from api.composition import Warroom
+from api.scenarios import checkout_outage
+from tests.conftest import SENTRY_SECRET
+from tests.fakes.routing import RoutingTransport
+from tests.fakes.sentry_server import FakeSentry
+from tests.fakes.slack_server import FakeSlack
+from tests.fakes.statuspage_server import FakeStatuspage
+from warroom.settings import Person, Settings
+
+
+@pytest.fixture
+def fakes(clock) -> Iterator[tuple[FakeStatuspage, FakeSlack, FakeSentry]]:
+    statuspage, sentry = FakeStatuspage(), FakeSentry(clock=clock)
+    with FakeSlack() as slack:
+        yield statuspage, slack, sentry
+    assert statuspage.violations == [] and slack.violations == [] and sentry.violations == []
+
+
+@pytest.fixture
+def integrated(settings: Settings, clock, fakes) -> Iterator[tuple[Warroom, TestClient]]:
+    statuspage, slack, sentry = fakes
+    configured = settings.model_copy(update={
+        "statuspage_api_key": SecretStr(statuspage.api_key), "statuspage_page_id": statuspage.page_id,
+        "slack_bot_token": SecretStr(slack.token), "slack_api_url": slack.base_url,
+        "sentry_api_token": SecretStr(sentry.token), "sentry_org": sentry.org, "sentry_api_url": "https://us.sentry.io",
+        "on_call": Person(name="alice", email="alice@example.com"),
+    })
+    transport = RoutingTransport({"api.statuspage.io": statuspage.transport, "us.sentry.io": sentry.transport})
+    warroom = Warroom.build(configured, clock, transport=transport)
+    with TestClient(create_app(warroom, run_worker=False)) as client:
+        yield warroom, client
+    warroom.close()
+
+
+def _outage(client, warroom, clock) -> int:
+    for delivery in checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1)):
+        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    return incident_id
+
+
+def test_p0_opens_an_incident_on_atlassian_statuspage_and_resolves_it(integrated, fakes, clock, auth):
+    warroom, client = integrated
+    statuspage, _, _ = fakes
+    incident_id = _outage(client, warroom, clock)
+    [page_incident] = statuspage.incidents.values()
+    assert page_incident["status"] == "investigating"
+    assert page_incident["impact_override"] == "critical" or page_incident.get("impact") == "critical"
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "alice"}, headers=auth)
+    warroom.scheduler.run_pending()
+    assert page_incident["status"] == "resolved"
+    assert [r.method for r in statuspage.requests].count("POST") == 1
+
+
+def test_statuspage_rate_limit_is_retried_after_the_wait_it_asked_for(integrated, fakes, clock, auth):
+    warroom, client = integrated
+    statuspage, _, _ = fakes
+    statuspage.fail_next(1, status=429, retry_after=7)
+    _outage(client, warroom, clock)
+    assert statuspage.incidents == {}
+    clock.advance(timedelta(seconds=7))
+    warroom.scheduler.run_pending()
+    assert len(statuspage.incidents) == 1
+
+
+def test_war_room_in_slack_handles_name_taken_and_rate_limits(integrated, fakes, clock, auth):
+    warroom, client = integrated
+    _, slack, _ = fakes
+    slack.add_channel(f"inc-{clock.now():%Y-%m-%d}-checkout-is-failing")
+    slack.add_user("alice@example.com", "U0ALICE")
+    slack.fail_next(1, method="chat.postMessage", retry_after=3)
+    incident_id = _outage(client, warroom, clock)
+    clock.advance(timedelta(seconds=3))
+    warroom.scheduler.run_pending()
+    [channel] = [c for c in slack.channels.values() if c.name.endswith("-2")]
+    assert channel.topic.startswith("P0 · investigating")
+    assert "U0ALICE" in channel.members
+    assert channel.pins, "links and the status page are pinned"
+    texts = [m["text"] for m in channel.messages.values()]
+    assert sum(t.startswith(f"Incident #{incident_id}") for t in texts) == 1
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "alice"}, headers=auth)
+    warroom.scheduler.run_pending()
+    assert channel.archived
+
+
+def test_cohort_uses_sentrys_whole_issue_breakdown(integrated, fakes, clock, auth):
+    warroom, client = integrated
+    _, _, sentry = fakes
+    sentry.add_issue("4412093", count="5000", userCount=900)
+    sentry.add_tag_values("4412093", "browser", {"Firefox 121": 4500, "Chrome 120": 500})
+    incident_id = _outage(client, warroom, clock)
+    drafted = [e for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+               if e["kind"] == "comms_drafted"]
+    assert "Firefox" in drafted[0]["data"]["cohort"]["description"]
