@@ -14,7 +14,7 @@ from langgraph.runtime import Runtime
 from agents import cto
 from agents.owners import owners_for
 from agents.refine import refine_classification
-from graphs import escalation
+from graphs import escalation, history
 from graphs.facts import note_facts
 from graphs.postmortem_flow import codeowners_text
 from graphs.state import Context, IncidentState
@@ -45,7 +45,9 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     if event.get("type") == "severity":
         classification = _override(incident, Severity(event["severity"]), event.get("actor", "human"))
     else:
-        classification, llm_note = _refined(ctx, incident, cto.assess(incident, ctx.settings))
+        with ctx.engine.connect() as conn:
+            past = history.similar_past(conn, incident)
+        classification, llm_note = _refined(ctx, incident, cto.assess(incident, ctx.settings, past))
         if state.get("severity"):
             previous = Severity(state["severity"])
             if incident.classification and incident.classification.decided_by.startswith("human"):
@@ -147,6 +149,8 @@ def route_event(state: IncidentState) -> str:
         return "triage"
     if kind == "resolve":
         return "resolve"
+    if kind == "recovered":
+        return "monitor" if Severity(state["severity"]).pages_customers else "resolve"
     if kind == "tick":
         return "update"
     if kind == "note":
@@ -196,7 +200,10 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     minutes = max(1, round((now - incident.first_seen).total_seconds() / 60))
     with ctx.engine.begin() as conn:
         incidents.set_status(conn, incident.id, IncidentStatus.RESOLVED, now)
-        incidents.add_timeline(conn, incident.id, now, "resolved", f"Resolved by {actor}", actor=actor,
+        automatic = (state.get("event") or {}).get("type") == "recovered"
+        text = (f"Auto-resolved: {actor} reports recovery and a {incident.severity} closes itself"
+                if automatic else f"Resolved by {actor}")
+        incidents.add_timeline(conn, incident.id, now, "resolved", text, actor=actor,
                                dedup_key=f"incident:{incident.id}:resolved")
         cancel(conn, f"incident:{incident.id}:tick:")
         cancel(conn, f"incident:{incident.id}:escalate:")

@@ -17,7 +17,7 @@ __all__ = ["Context", "IncidentEvent", "IncidentState"]
 class IncidentEvent(TypedDict, total=False):
     """What resumes `monitor`: a due update, a human note, a severity change, new evidence or resolution."""
 
-    type: Literal["tick", "note", "severity", "reassess", "resolve"]
+    type: Literal["tick", "note", "severity", "reassess", "recovered", "resolve"]
     actor: str
     text: str
     severity: str

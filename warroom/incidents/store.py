@@ -20,6 +20,7 @@ from warroom.incidents.tables import (
     TimelineRow,
 )
 from warroom.severity import Classification, Severity
+from warroom.scheduler.store import schedule
 from warroom.upsert import insert_ignore, insert_or_add
 
 __all__ = [
@@ -121,11 +122,15 @@ def count_endpoint_and_user(conn: Connection, incident_id: int, alert: Alert) ->
 
 
 def record_source_recovered(conn: Connection, incident_id: int, alert: Alert, now: datetime) -> None:
-    """The source says it recovered: noted and offered to the human, never an auto-close."""
+    """The source says it recovered: noted and offered to the human. The incident's graph hears of
+    it too; only a P2/P3 closes itself, never a P0/P1."""
     conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(source_recovered_at=now))
-    add_timeline(conn, incident_id, now, "source_recovered", f"{alert.source} reports recovery: {alert.title}",
-                 actor=alert.source, data={"delivery_key": alert.delivery_key},
-                 dedup_key=f"recovered:{hashlib.sha256(alert.delivery_key.encode()).hexdigest()}")
+    digest = hashlib.sha256(alert.delivery_key.encode()).hexdigest()
+    if add_timeline(conn, incident_id, now, "source_recovered", f"{alert.source} reports recovery: {alert.title}",
+                    actor=alert.source, data={"delivery_key": alert.delivery_key}, dedup_key=f"recovered:{digest}"):
+        schedule(conn, key=f"incident:{incident_id}:recovered:{digest}", kind="incident.event", due_at=now,
+                 payload={"incident_id": incident_id, "event": {"type": "recovered", "actor": alert.source}},
+                 lane=f"incident:{incident_id}")
 
 
 def set_classification(conn: Connection, incident_id: int, classification: Classification) -> None:
