@@ -19,6 +19,7 @@ from api.routers import (
     postmortems,
     slack,
     status_page,
+    web,
     webhooks,
 )
 
@@ -39,7 +40,7 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
 
     app = FastAPI(title="warroom", version="0.1.0", lifespan=lifespan)
     app.state.warroom = warroom
-    for module in (webhooks, alerts, incidents, approvals, postmortems, action_items, slack, status_page, health):
+    for module in (webhooks, alerts, incidents, approvals, postmortems, action_items, slack, status_page, health, web):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

@@ -4,6 +4,9 @@ set -euo pipefail
 need=()
 # Alertmanager, for tests/api/test_alertmanager_real.py (Debian ships it as prometheus-alertmanager)
 [ -x /usr/bin/prometheus-alertmanager ] || command -v alertmanager >/dev/null || need+=(prometheus-alertmanager)
+# Chromium (and a font for its text), for the browser tests in tests/ui/
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,188 @@
+"""The built-in web UI driven by a real headless Chromium against a real server and a real
+outage: sign in, read the incident, post in the war room, decide comms, acknowledge, resolve and
+edit the postmortem. The tests share one incident and run in the order a founder would work it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from api.routers.web import SESSION_COOKIE
+from tests.ui.conftest import API_TOKEN, Live, wait_until
+
+
+def _detail(live: Live) -> str:
+    return f"{live.base_url}/incidents/{live.incident_id}"
+
+
+def _sign_in(page: Page, live: Live) -> None:
+    page.goto(f"{live.base_url}/login")
+    page.get_by_label("API token").fill(API_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live.base_url}/incidents")
+
+
+@pytest.fixture
+def signed_in(page: Page, browser_context: BrowserContext, live: Live) -> Page:
+    if not any(c["name"] == SESSION_COOKIE for c in browser_context.cookies()):
+        _sign_in(page, live)
+    return page
+
+
+def _same_document(page: Page) -> None:
+    """Marks the loaded document; `_still_same_document` fails if the page was reloaded since."""
+    page.evaluate("window.__sameDocument = true")
+
+
+def _still_same_document(page: Page) -> None:
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded instead of swapping a fragment"
+
+
+def test_a_page_redirects_to_login_and_the_api_token_signs_in(page: Page, browser_context: BrowserContext,
+                                                              live: Live) -> None:
+    browser_context.clear_cookies()
+    page.goto(_detail(live))
+    expect(page).to_have_url(re.compile(rf"/login\?next=/incidents/{live.incident_id}$"))
+    page.get_by_label("API token").fill("not-the-token")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#login-error")).to_have_text("That is not the API token.")
+    page.get_by_label("API token").fill(API_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(_detail(live))
+    [cookie] = [c for c in browser_context.cookies() if c["name"] == SESSION_COOKIE]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+
+
+def test_state_changes_need_the_session_and_its_csrf_token(browser_context: BrowserContext, live: Live) -> None:
+    anonymous = httpx.post(f"{_detail(live)}/acknowledge", data={"csrf": "x"})
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+    forged = browser_context.request.post(f"{_detail(live)}/war-room", form={"text": "forged", "csrf": "guess"})
+    assert forged.status == 403
+    room = live.api.get(f"/api/incidents/{live.incident_id}/war-room").json()
+    assert not any(m["text"] == "forged" for m in room)
+    assert live.incident()["acknowledged_by"] is None
+
+
+def test_the_incident_list_shows_the_p0_with_its_counts(signed_in: Page, live: Live) -> None:
+    signed_in.goto(f"{live.base_url}/incidents")
+    row = signed_in.locator(f"#open-incidents #incident-{live.incident_id}")
+    expect(row.locator(".badge")).to_have_text("P0")
+    expect(row).to_contain_text("investigating")
+    expect(row.locator("td").nth(4)).to_have_text(str(live.incident()["event_count"]))
+    row.get_by_role("link").click()
+    expect(signed_in).to_have_url(_detail(live))
+
+
+def test_the_incident_page_shows_the_evidence_and_the_war_room(signed_in: Page, live: Live) -> None:
+    signed_in.goto(_detail(live))
+    expect(signed_in.locator("#severity")).to_have_text("P0")
+    expect(signed_in.locator("#reason")).to_contain_text("/api/checkout is failing")
+    failing = signed_in.locator("#evidence tr", has_text="critical_path_failing")
+    expect(failing.locator(".badge")).to_have_text("P0")
+    expect(signed_in.locator("#counts")).to_contain_text(f"Users affected {live.incident()['users_affected']}")
+    expect(signed_in.locator("#war-room-messages")).to_contain_text(f"Incident #{live.incident_id}")
+    expect(signed_in.locator('article[data-channel="email"] [data-role="state"]')).to_have_text("pending approval")
+
+
+def test_a_labelled_war_room_post_appears_without_reload_and_lands_on_the_timeline(signed_in: Page,
+                                                                                   live: Live) -> None:
+    signed_in.goto(_detail(live))
+    _same_document(signed_in)
+    signed_in.get_by_label("Message").fill("tried: rolled back shop@2026.11.2")
+    signed_in.get_by_role("button", name="Post", exact=True).click()
+    expect(signed_in.locator("#war-room-messages")).to_contain_text("tried: rolled back shop@2026.11.2")
+    expect(signed_in.locator('#timeline li[data-kind="note"]')).to_contain_text("tried: rolled back shop@2026.11.2")
+    expect(signed_in.get_by_label("Message")).to_have_value("")
+    _still_same_document(signed_in)
+    notes = [e for e in live.incident()["timeline"] if e["kind"] == "note"]
+    assert [(n["actor"], n["text"]) for n in notes] == [("web", "tried: rolled back shop@2026.11.2")]
+
+
+def test_an_unlabelled_war_room_post_stays_off_the_timeline(signed_in: Page, live: Live) -> None:
+    signed_in.goto(_detail(live))
+    signed_in.get_by_label("Message").fill("looking at the last deploy")
+    signed_in.get_by_role("button", name="Post", exact=True).click()
+    expect(signed_in.locator("#war-room-messages")).to_contain_text("looking at the last deploy")
+    assert not any("last deploy" in e["text"] for e in live.incident()["timeline"])
+
+
+def test_an_edit_with_an_invented_number_is_refused_with_the_problem_shown(signed_in: Page, live: Live) -> None:
+    signed_in.goto(_detail(live))
+    _same_document(signed_in)
+    draft = signed_in.locator('article[data-channel="email"]')
+    draft.get_by_text("Edit before approving").click()
+    text = draft.get_by_label("Text to send")
+    text.fill(text.input_value() + "\nAbout 40% of all orders failed.")
+    draft.get_by_role("button", name="Approve edited text").click()
+    refusal = draft.locator('[data-role="refusal"]')
+    expect(refusal).to_contain_text("the edited text states something the incident's facts do not support")
+    expect(refusal.locator("li", has_text="'40%' is not in the facts")).to_have_count(1)
+    expect(draft.get_by_label("Text to send")).to_have_value(re.compile("About 40% of all orders failed"))
+    expect(draft.locator('[data-role="state"]')).to_have_text("pending approval")
+    _still_same_document(signed_in)
+    [email] = [d for d in live.drafts() if d["channel"] == "email"]
+    assert email["state"] == "pending_approval" and "40%" not in email["body"]
+
+
+def test_approving_the_email_draft_marks_it_approved_then_sent(signed_in: Page, live: Live) -> None:
+    signed_in.goto(_detail(live))
+    _same_document(signed_in)
+    draft = signed_in.locator('article[data-channel="email"]')
+    draft.get_by_role("button", name="Approve and send").click()
+    state = draft.locator('[data-role="state"]')
+    expect(state).to_have_text(re.compile("^(approved|sent)$"))
+    expect(state).to_have_text("sent", timeout=15_000)
+    expect(draft).to_contain_text("by web")
+    _still_same_document(signed_in)
+    [email] = [d for d in live.drafts() if d["channel"] == "email"]
+    assert (email["state"], email["decided_by"]) == ("sent", "web")
+    assert len(list((live.data_dir / "outbox-email").glob("*.eml"))) == len(email["recipients"])
+
+
+def test_acknowledging_shows_who_acknowledged(signed_in: Page, live: Live) -> None:
+    signed_in.goto(_detail(live))
+    expect(signed_in.locator("#acknowledged")).to_have_text("not acknowledged")
+    signed_in.get_by_role("button", name="Acknowledge").click()
+    expect(signed_in.locator("#notice")).to_have_text("Acknowledged.")
+    expect(signed_in.locator("#acknowledged")).to_contain_text("acknowledged by web")
+    expect(signed_in.get_by_role("button", name="Acknowledge")).to_have_count(0)
+    assert live.incident()["acknowledged_by"] == "web"
+    signed_in.goto(f"{live.base_url}/incidents")
+    expect(signed_in.locator(f"#incident-{live.incident_id} td").nth(7)).to_have_text("web")
+
+
+def test_changing_the_severity_goes_through_the_incident_graph(signed_in: Page, live: Live) -> None:
+    signed_in.goto(_detail(live))
+    signed_in.get_by_label("Severity", exact=True).select_option("P1")
+    signed_in.get_by_role("button", name="Change severity").click()
+    expect(signed_in.locator("#notice")).to_contain_text("Severity change queued")
+    wait_until(lambda: live.incident()["severity"] == "P1", "the graph to apply the new severity")
+    signed_in.reload()
+    expect(signed_in.locator("#severity")).to_have_text("P1")
+
+
+def test_resolving_opens_the_postmortem_editor_and_saving_makes_version_2(signed_in: Page, live: Live) -> None:
+    signed_in.goto(_detail(live))
+    expect(signed_in.locator("#postmortem")).to_contain_text("drafted when the incident is resolved")
+    signed_in.get_by_label("Resolution summary (optional)").fill("fixed: rolled back shop@2026.11.2")
+    signed_in.get_by_role("button", name="Resolve").click()
+    expect(signed_in.locator("#notice")).to_contain_text("Resolution queued")
+    _same_document(signed_in)
+    editor = signed_in.get_by_label(re.compile(r"^Markdown \(version 1 by "))
+    expect(editor).to_be_visible(timeout=20_000)
+    editor.fill(editor.input_value() + "\n\nThe on-call engineer forgot to run the migration.\n")
+    signed_in.get_by_role("button", name="Save as a new version").click()
+    expect(signed_in.locator("#postmortem [role=status]")).to_have_text("Saved as version 2.")
+    expect(signed_in.locator("#postmortem-versions tbody tr").first).to_contain_text("v2")
+    expect(signed_in.locator("#blame-flags")).to_contain_text("forgot")
+    _still_same_document(signed_in)
+    versions = live.api.get(f"/api/incidents/{live.incident_id}/postmortem/versions").json()
+    assert [(v["version"], v["author"]) for v in versions][1:] == [(2, "web")]
+    assert "forgot to run the migration" in versions[1]["markdown"] and versions[1]["blame_flags"]
+    signed_in.reload()
+    expect(signed_in.locator("#status")).to_have_text("resolved")
+    expect(signed_in.get_by_role("button", name="Resolve")).to_have_count(0)
