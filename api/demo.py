@@ -76,7 +76,8 @@ async def _replay(console: Console, base_url: str, token: str, secret: str, even
         for active in page["active_incidents"]:
             console.print(Panel(active["updates"][0]["body"], title=f"/status — {active['title']}",
                                 subtitle=active["status"]))
-        console.print(f"components: " + ", ".join(f"{c['name']}={c['status']}" for c in page["components"]))
+        console.print("components: " + ", ".join(f"{c['name']}={c['status']}" for c in page["components"]))
+        await _show_room_and_drafts(console, client, auth, incident_id)
         ok = len(incidents) == 1 and incident["event_count"] == events and incident["severity"] == "P0"
         console.print(f"\n[bold]{'done' if ok else 'UNEXPECTED RESULT'}[/]: one incident, {incident['event_count']} "
                       f"events, severity {incident['severity']}; open {base_url}/status while a server runs "
@@ -109,6 +110,19 @@ async def _wait_for(client: httpx.AsyncClient, path: str, headers: dict[str, str
         if ready(body) or time.perf_counter() > deadline:
             return body
         await asyncio.sleep(0.005)
+
+
+async def _show_room_and_drafts(console: Console, client: httpx.AsyncClient, auth: dict[str, str],
+                                incident_id: int) -> None:
+    drafts = await _wait_for(client, "/api/approvals", auth, lambda d: len(d) > 0, timeout=10)
+    room = (await client.get(f"/api/incidents/{incident_id}/war-room", headers=auth)).json()
+    console.rule("the war room and the customer comms waiting for one click")
+    for message in room[:6]:
+        console.print(f"  [dim]{message['author']}[/]  {message['text'].splitlines()[0][:110]}")
+    for draft in drafts:
+        who = f"{len(draft['recipients'])} affected users" if draft["recipients"] else draft["audience"]
+        console.print(Panel(draft["body"][:600], title=f"{draft['channel']} draft #{draft['id']} → {who}",
+                            subtitle=draft["state"]))
 
 
 def _show_severity(console: Console, incident: dict) -> None:

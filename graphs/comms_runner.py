@@ -1,7 +1,8 @@
 """Drafting comms for an incident and running each draft's approval thread.
 
 Scheduler jobs: `comms.prepare` (draft every channel for one moment of the incident: initial,
-update n, all-clear), `draft.start` and `draft.wake` (run or resume a draft's thread).
+update n, all-clear; run again when the facts grow, it refreshes drafts nobody has decided on
+yet), `draft.start` and `draft.wake` (run or resume a draft's thread).
 """
 
 from __future__ import annotations
@@ -94,11 +95,15 @@ class CommsRunner:
                                                            and draft.channel.value in ("email", "enterprise_email")):
                     continue
                 key = f"incident:{incident_id}:{label}:{draft.channel.value}:{draft.account or '-'}"
+                content = dict(audience=draft.audience, recipients=draft.recipients, subject=draft.subject,
+                               body=draft.body, facts_used=to_jsonable_python(draft.facts_used),
+                               problems=item.grounding.problems,
+                               state=(DraftState.PENDING if item.sendable else DraftState.BLOCKED).value)
                 draft_id, new = drafts.create_draft(conn, key=key, values=dict(
-                    incident_id=incident_id, kind=kind.value, channel=draft.channel.value, audience=draft.audience,
-                    recipients=draft.recipients, subject=draft.subject, body=draft.body, public=draft.public,
-                    facts_used=to_jsonable_python(draft.facts_used), problems=item.grounding.problems,
-                    state=(DraftState.PENDING if item.sendable else DraftState.BLOCKED).value, created_at=now))
+                    incident_id=incident_id, kind=kind.value, channel=draft.channel.value, public=draft.public,
+                    created_at=now, **content))
+                if not new:
+                    drafts.refresh(conn, draft_id, content)
                 if new:
                     created.append(draft_id)
                     if not ctx.settings.auto_sends(draft.channel.value, incident.severity or Severity.P3):

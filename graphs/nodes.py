@@ -56,6 +56,8 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                 if classification.severity == previous:
                     with ctx.engine.begin() as conn:
                         incidents.set_classification(conn, incident.id, classification)
+                        if state.get("posted_severity") is not None and not incident.resolved_at:
+                            _refresh_initial_comms(conn, incident, now)
                 return {"event": {}}
     with ctx.engine.begin() as conn:
         incidents.set_classification(conn, incident.id, classification)
@@ -121,10 +123,17 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                     now=now, incident_id=incident.id,
                     payload={"incident_id": incident.id, "text": f"Severity raised to {incident.severity}: "
                                                                   f"{incident.classification.reason}"})
-        schedule(conn, key=f"incident:{incident.id}:comms:initial", kind="comms.prepare", due_at=now,
-                 payload={"incident_id": incident.id, "kind": "initial", "label": "initial"})
+        _refresh_initial_comms(conn, incident, now)
         escalation.schedule_clocks(conn, ctx, incident, now)
     return {"posted_severity": incident.classification.severity.value}
+
+
+def _refresh_initial_comms(conn: Any, incident: Incident, now: Any) -> None:
+    """Draft the first customer comms, or re-draft them while undecided as the storm grows, so the
+    human approves numbers that are current, not those of the first alert."""
+    schedule(conn, key=f"incident:{incident.id}:comms:initial:{incident.severity}:{incident.event_count}",
+             kind="comms.prepare", due_at=now, lane=f"incident:{incident.id}:comms",
+             payload={"incident_id": incident.id, "kind": "initial", "label": "initial"})
 
 
 def _schedule_tick(conn: Any, ctx: Context, incident: Incident, number: int) -> None:

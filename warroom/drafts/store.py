@@ -11,7 +11,7 @@ from warroom.drafts.models import DraftRecord, DraftState
 from warroom.drafts.tables import DraftRow
 from warroom.upsert import insert_ignore
 
-__all__ = ["create_draft", "decide", "get_draft", "list_drafts", "mark_sent"]
+__all__ = ["create_draft", "decide", "get_draft", "list_drafts", "mark_sent", "refresh"]
 
 DRAFTS = DraftRow.__table__
 
@@ -50,6 +50,14 @@ def decide(conn: Connection, draft_id: int, *, to: DraftState, actor: str, now: 
     result = conn.execute(update(DRAFTS).where(
         DRAFTS.c.id == draft_id, DRAFTS.c.state.in_([DraftState.PENDING.value, DraftState.BLOCKED.value])
     ).values(**values))
+    return result.rowcount == 1
+
+
+def refresh(conn: Connection, draft_id: int, values: dict[str, Any]) -> bool:
+    """Re-draft in place with newer facts, only while nobody has decided on it."""
+    result = conn.execute(update(DRAFTS).where(
+        DRAFTS.c.id == draft_id, DRAFTS.c.state.in_([DraftState.PENDING.value, DraftState.BLOCKED.value]),
+        DRAFTS.c.decided_at.is_(None)).values(**values))
     return result.rowcount == 1
 
 
