@@ -1,0 +1,1 @@
+"""Labelled cases and the harness that scores the agents' judgement through the real API."""

@@ -1,0 +1,260 @@
+"""Run labelled cases through a real, in-process warroom and record what it decided.
+
+Each case gets a fresh warroom (temporary SQLite database, FakeClock, its own settings), its
+payloads posted through the real HTTP API signed as each source signs them, and the scheduler
+run after every delivery as the worker would. The result is read back from
+`GET /api/incidents/{id}`, so the evals score the product as shipped, not a function in isolation.
+
+Cases are folders under `evals/cases/`: `case.toml` (labels and scenario) beside `payload.json`
+(one delivery, optionally repeated as a storm) or `payloads.json` (several deliveries, possibly
+from several sources). Severity is the first suite; comms and postmortem cases will add their own
+expectation tables to `case.toml` and their own readers to `Outcome`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+import tomllib
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.app import create_app
+from api.composition import Warroom
+from evals.deliveries import SOURCES, Credentials, at_time, recovered, sign
+from warroom.clock import FakeClock
+from warroom.settings import DEFAULT_CRITICAL_PATHS, Settings
+from warroom.severity import Severity
+
+__all__ = ["CASES_DIR", "Case", "Outcome", "PastOccurrence", "Step", "Storm", "load_cases", "run_case", "run_cases"]
+
+CASES_DIR = Path(__file__).resolve().parent / "cases"
+CREDENTIALS = Credentials(sentry_secret="eval-sentry-secret", pagerduty_secret="eval-pagerduty-secret",
+                          webhook_token="eval-webhook-token", api_token="eval-api-token")
+
+
+class Storm(BaseModel):
+    """`deliveries` copies of the payload spread evenly over `minutes` (new ids, new timestamps)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deliveries: int = Field(default=1, ge=1, le=5000)
+    minutes: float = Field(default=0.0, ge=0)
+    users: int | None = Field(default=None, ge=1, description="distinct users the Sentry events cycle through")
+
+
+class PastOccurrence(BaseModel):
+    """An earlier firing of the same alert: fired `days_ago`, recovered by itself after `recovered_after_minutes`,
+    then closed by a human."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days_ago: float = Field(gt=0, le=30)
+    recovered_after_minutes: float = Field(gt=0)
+
+
+class Step(BaseModel):
+    """One delivery of a multi-delivery case (`payloads.json`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    payload: dict[str, Any]
+    resource: str | None = Field(default=None, description="Sentry-Hook-Resource, Sentry only")
+    at_minute: float = Field(default=0.0, ge=0)
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    source: str = Field(description="the alert source, or 'mixed' for payloads.json cases")
+    resource: str | None = Field(default=None, description="Sentry-Hook-Resource for Sentry cases")
+    expected: Severity
+    why: str = Field(min_length=10, description="the row of DESIGN.md's severity table that decides the label")
+    settings: dict[str, Any] = Field(default_factory=dict)
+    storm: Storm = Field(default_factory=Storm)
+    past: list[PastOccurrence] = Field(default_factory=list)
+    blocked_by: str | None = Field(default=None, description="product wiring the case needs; the gate leaves it out "
+                                                            "until then and fails once it passes")
+    steps: list[Step]
+
+
+class Outcome(BaseModel):
+    """What the warroom did with one case."""
+
+    case: str
+    expected: Severity
+    severity: Severity | None
+    why: str
+    blocked_by: str | None = None
+    reason: str = ""
+    decided_by: str = ""
+    evidence: list[str] = Field(default_factory=list)
+    incidents: int = 0
+    error: str | None = None
+
+    @property
+    def correct(self) -> bool:
+        return self.severity is self.expected
+
+
+def load_cases(root: Path = CASES_DIR, names: list[str] | None = None) -> list[Case]:
+    folders = sorted(p for p in root.iterdir() if (p / "case.toml").is_file())
+    if names:
+        folders = [p for p in folders if p.name in names]
+    return [_load_case(folder) for folder in folders]
+
+
+def _load_case(folder: Path) -> Case:
+    spec = tomllib.loads((folder / "case.toml").read_text())
+    single, multi = folder / "payload.json", folder / "payloads.json"
+    if single.is_file() == multi.is_file():
+        raise ValueError(f"{folder.name}: needs exactly one of payload.json or payloads.json")
+    if single.is_file():
+        steps = [Step(source=spec["source"], resource=spec.get("resource"), payload=json.loads(single.read_text()))]
+    else:
+        steps = [Step.model_validate(item) for item in json.loads(multi.read_text())]
+    for step in steps:
+        if step.source not in SOURCES:
+            raise ValueError(f"{folder.name}: unknown source {step.source!r}")
+    return Case.model_validate({**spec, "name": folder.name, "steps": steps})
+
+
+@contextmanager
+def _isolated_environment(llm_model: str | None) -> Iterator[None]:
+    """No `warroom.toml` from the working directory and no stray WARROOM_* knob may leak into a case."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith("WARROOM_")}
+    for key in saved:
+        del os.environ[key]
+    os.environ["WARROOM_CONFIG"] = os.devnull
+    if llm_model:
+        os.environ["WARROOM_LLM_MODEL"] = llm_model
+    try:
+        yield
+    finally:
+        for key in [k for k in os.environ if k.startswith("WARROOM_")]:
+            del os.environ[key]
+        os.environ.update(saved)
+
+
+def _settings(case: Case, workdir: Path, llm_model: str | None) -> Settings:
+    values: dict[str, Any] = {"critical_paths": list(DEFAULT_CRITICAL_PATHS), **case.settings}
+    with _isolated_environment(llm_model):
+        return Settings(database_url=f"sqlite:///{workdir / 'warroom.db'}", data_dir=workdir / "data",
+                        sentry_client_secret=CREDENTIALS.sentry_secret, pagerduty_secret=CREDENTIALS.pagerduty_secret,
+                        webhook_token=CREDENTIALS.webhook_token, api_token=CREDENTIALS.api_token, **values)
+
+
+class _Session:
+    """One case's warroom, its API client and its clock."""
+
+    def __init__(self, case: Case, client: httpx.AsyncClient, warroom: Warroom, clock: FakeClock) -> None:
+        self.case, self.client, self.warroom, self.clock = case, client, warroom, clock
+        self.auth = {"authorization": f"Bearer {CREDENTIALS.api_token}"}
+
+    async def post(self, step: Step, payload: dict[str, Any]) -> int | None:
+        delivery = sign(step.source, payload, CREDENTIALS, step.resource)
+        response = await self.client.post(delivery.path, content=delivery.body, headers=delivery.headers)
+        if response.status_code != 202:
+            raise RuntimeError(f"{step.source} delivery refused: {response.status_code} {response.text[:300]}")
+        self.warroom.scheduler.run_pending()
+        return response.json().get("incident_id")
+
+    async def replay_past(self, occurrence: PastOccurrence, index: int) -> None:
+        step = self.case.steps[0]
+        start = self.clock.now()
+        self.clock.set(start - timedelta(days=occurrence.days_ago))
+        fired = at_time(step.source, step.payload, self.clock.now(), f"{self.case.name}:past:{index}")
+        incident_id = await self.post(step, fired)
+        self.clock.advance(timedelta(minutes=occurrence.recovered_after_minutes))
+        await self.post(step, recovered(step.source, fired, self.clock.now(), f"{self.case.name}:past:{index}:ok"))
+        if incident_id is not None:
+            self.clock.advance(timedelta(minutes=1))
+            await self.client.post(f"/api/incidents/{incident_id}/resolve", headers=self.auth,
+                             json={"actor": "eval", "summary": "recovered by itself"})
+            self.warroom.scheduler.run_pending()
+        self.clock.set(start)
+
+    async def deliver(self) -> list[int]:
+        start = self.clock.now()
+        incidents: list[int] = []
+        if len(self.case.steps) == 1:
+            step, storm = self.case.steps[0], self.case.storm
+            gap = timedelta(minutes=storm.minutes) / max(storm.deliveries - 1, 1)
+            schedule = [(step, start + gap * n) for n in range(storm.deliveries)]
+        else:
+            schedule = [(step, start + timedelta(minutes=step.at_minute)) for step in self.case.steps]
+        users = self.case.storm.users
+        for number, (step, moment) in enumerate(sorted(schedule, key=lambda item: item[1])):
+            self.clock.set(moment)
+            user = f"user-{number % users:05d}" if users else None
+            incident_id = await self.post(step, at_time(step.source, step.payload, moment, f"{self.case.name}:{number}", user))
+            if incident_id is not None and incident_id not in incidents:
+                incidents.append(incident_id)
+        return incidents
+
+    async def incident(self, incident_id: int) -> dict[str, Any]:
+        response = await self.client.get(f"/api/incidents/{incident_id}", headers=self.auth)
+        response.raise_for_status()
+        return response.json()
+
+
+async def _play(case: Case, warroom: Warroom, clock: FakeClock) -> list[dict[str, Any]]:
+    """In-process HTTP without a thread per request: the ASGI app is called on this event loop."""
+    transport = httpx.ASGITransport(app=create_app(warroom, run_worker=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://warroom.eval") as client:
+        session = _Session(case, client, warroom, clock)
+        for index, occurrence in enumerate(case.past):
+            await session.replay_past(occurrence, index)
+        return [await session.incident(i) for i in await session.deliver()]
+
+
+def _scratch() -> str | None:
+    """A RAM-backed directory when there is one: the cases are throwaway and fsyncs dominate otherwise."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+def run_case(case: Case, *, llm_model: str | None = None) -> Outcome:
+    """Play the case against a fresh warroom; the most severe incident it opened is its answer."""
+    base = Outcome(case=case.name, expected=case.expected, severity=None, why=case.why, blocked_by=case.blocked_by)
+    with tempfile.TemporaryDirectory(prefix=f"warroom-eval-{case.name}-", dir=_scratch()) as tmp:
+        clock = FakeClock()
+        warroom = Warroom.build(_settings(case, Path(tmp), llm_model), clock)
+        try:
+            incidents = asyncio.run(_play(case, warroom, clock))
+        except Exception as exc:  # noqa: BLE001 - a broken case is reported, not fatal to the run
+            return base.model_copy(update={"error": f"{type(exc).__name__}: {exc}"})
+        finally:
+            warroom.close()
+    rated = [i for i in incidents if i.get("severity")]
+    if not rated:
+        return base.model_copy(update={"incidents": len(incidents), "error": "no incident was classified"})
+    worst = min(rated, key=lambda i: Severity(i["severity"]).rank)
+    classification = worst.get("classification") or {}
+    evidence = [f"{e['signal']}: {e['detail']}" + (f" -> {e['points_to']}" if e.get("points_to") else "")
+                for e in classification.get("evidence", [])]
+    return base.model_copy(update={
+        "severity": Severity(worst["severity"]), "reason": classification.get("reason", ""),
+        "decided_by": classification.get("decided_by", ""), "evidence": evidence, "incidents": len(incidents),
+    })
+
+
+def run_cases(cases: list[Case], *, llm_model: str | None = None, jobs: int | None = None) -> list[Outcome]:
+    """Every case in its own warroom; cases are independent, so they run one per CPU."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(cases) < 2:
+        return [run_case(case, llm_model=llm_model) for case in cases]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(partial(run_case, llm_model=llm_model), cases))
