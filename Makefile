@@ -19,6 +19,9 @@ test: setup system-deps
 serve: setup
 	$(UV) run warroom serve
 
+eval: setup
+	$(UV) run python -m evals
+
 # Servers the tests run for real (PostgreSQL, Alertmanager, Chromium), installed when missing.
 system-deps:
 	@bash tests/system-deps.sh
