@@ -64,7 +64,7 @@ class CommsRunner:
         self.graph = build_comms_graph(checkpointer)
         self._enrich = enrich
 
-    def _sentry_tags(self, incident_id: int, dedup_key: str) -> tuple[dict[str, dict[str, int]] | None, str | None]:
+    def _sentry_tags(self, dedup_key: str) -> tuple[dict[str, dict[str, int]] | None, str | None]:
         """Sentry's tag breakdown for a Sentry issue; on failure the alerts' own tags are used."""
         if self._enrich is None or not dedup_key.startswith("sentry:issue:"):
             return None, None
@@ -80,7 +80,7 @@ class CommsRunner:
         with ctx.engine.connect() as conn:
             incident = incidents.get_incident(conn, incident_id)
             assert incident is not None
-            tags, enrich_note = self._sentry_tags(incident_id, incident.dedup_key)
+            tags, enrich_note = self._sentry_tags(incident.dedup_key)
             facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags)
         cohort, checked = prepare_comms(facts, kind)
         notes: list[str] = [enrich_note] if enrich_note else []

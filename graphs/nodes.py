@@ -7,9 +7,11 @@ the second time.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from langgraph.runtime import Runtime
+from sqlalchemy import Connection
 
 from agents import cto
 from agents.owners import owners_for
@@ -128,7 +130,7 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     return {"posted_severity": incident.classification.severity.value}
 
 
-def _refresh_initial_comms(conn: Any, incident: Incident, now: Any) -> None:
+def _refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) -> None:
     """Draft the first customer comms, or re-draft them while undecided as the storm grows, so the
     human approves numbers that are current, not those of the first alert."""
     schedule(conn, key=f"incident:{incident.id}:comms:initial:{incident.severity}:{incident.event_count}",
@@ -136,7 +138,7 @@ def _refresh_initial_comms(conn: Any, incident: Incident, now: Any) -> None:
              payload={"incident_id": incident.id, "kind": "initial", "label": "initial"})
 
 
-def _schedule_tick(conn: Any, ctx: Context, incident: Incident, number: int) -> None:
+def _schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: int) -> None:
     assert incident.severity is not None
     due = cto.next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
     schedule(conn, key=f"incident:{incident.id}:tick:{number}@{due:%Y%m%dT%H%M%S}", kind="incident.event", due_at=due,
