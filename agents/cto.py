@@ -10,8 +10,9 @@ import re
 from datetime import datetime, timedelta
 
 from agents.notes import NoteFacts
-from agents.severity import PastIncident, SeveritySignals, classify
+from agents.severity import HINTS, PastIncident, SeveritySignals, classify
 from tools.war_room import RoomSetup
+from warroom.alerts.models import Alert
 from tools.status_page import ComponentStatus, Impact, StatusPost
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.settings import Settings
@@ -25,11 +26,21 @@ COMPONENT = {Severity.P0: ComponentStatus.MAJOR_OUTAGE, Severity.P1: ComponentSt
 GENERIC_SEGMENTS = {"api", "v1", "v2", "v3", "internal", "public", "app", "www"}
 
 
-def signals_for(incident: Incident, settings: Settings, similar_past: list[PastIncident] | None = None) -> SeveritySignals:
+def signals_for(incident: Incident, settings: Settings, similar_past: list[PastIncident] | None = None,
+                alerts: list[Alert] | None = None) -> SeveritySignals:
+    """Signals from the incident and every distinct alert folded into it (their messages, and
+    the most severe of their hints): when Prometheus and PagerDuty join a Sentry issue, what
+    they say is weighed too."""
     service = settings.services.get(incident.service or "")
+    others = _distinct_alerts(alerts or [])
+    message = "\n".join(f"{a.title}: {a.message}".strip(": ") for a in others)[:8000]
+    levels = [incident.level, *(a.level for a in others)]
+    ranked = [lv for lv in levels if lv and lv.lower() in HINTS]
+    level = min(ranked, key=lambda lv: HINTS[lv.lower()].rank) if ranked else incident.level
     return SeveritySignals(
-        title=incident.title, service=incident.service, endpoints=[e.endpoint for e in incident.endpoints],
-        environment=incident.environment, level=incident.level, source=incident.source,
+        title=incident.title, message=message, service=incident.service,
+        endpoints=[e.endpoint for e in incident.endpoints],
+        environment=incident.environment, level=level, source=incident.source,
         event_count=incident.event_count, first_seen=incident.first_seen, last_seen=incident.last_seen,
         users_affected=incident.users_affected,
         requests_per_minute=service.requests_per_minute if service else None,
@@ -38,8 +49,23 @@ def signals_for(incident: Incident, settings: Settings, similar_past: list[PastI
     )
 
 
-def assess(incident: Incident, settings: Settings, similar_past: list[PastIncident] | None = None) -> Classification:
-    return classify(signals_for(incident, settings, similar_past))
+def assess(incident: Incident, settings: Settings, similar_past: list[PastIncident] | None = None,
+           alerts: list[Alert] | None = None) -> Classification:
+    return classify(signals_for(incident, settings, similar_past, alerts))
+
+
+def _distinct_alerts(alerts: list[Alert], limit: int = 20) -> list[Alert]:
+    """One alert per distinct (source, title, message): the words of every kind of alert, once."""
+    seen: set[tuple[str, str, str]] = set()
+    distinct = []
+    for alert in alerts:
+        key = (alert.source, alert.title, alert.message)
+        if key not in seen:
+            seen.add(key)
+            distinct.append(alert)
+        if len(distinct) >= limit:
+            break
+    return distinct
 
 
 def affected_thing(incident: Incident) -> str:

@@ -17,7 +17,7 @@ from agents import cto
 from agents.owners import owners_for
 from agents.refine import refine_classification
 from graphs import escalation, history
-from graphs.facts import note_facts
+from graphs.facts import note_facts, recent_alerts
 from graphs.postmortem_flow import codeowners_text
 from graphs.state import Context, IncidentState
 from warroom.incidents import store as incidents
@@ -49,7 +49,8 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     else:
         with ctx.engine.connect() as conn:
             past = history.similar_past(conn, incident)
-        classification, llm_note = _refined(ctx, incident, cto.assess(incident, ctx.settings, past))
+            alerts = recent_alerts(conn, incident.id, limit=500)
+        classification, llm_note = _refined(ctx, incident, cto.assess(incident, ctx.settings, past, alerts))
         if state.get("severity"):
             previous = Severity(state["severity"])
             if incident.classification and incident.classification.decided_by.startswith("human"):
