@@ -92,6 +92,18 @@ def test_migrations_bring_an_empty_postgres_database_to_head(postgres_database_u
         engine.dispose()
 
 
+def test_processes_starting_at_once_migrate_one_database_without_tripping_over_each_other(postgres_database_url):
+    # Each process imports first and waits for "go", so all migrate at the same moment.
+    code = "import sys, warroom.tables; from warroom.migrations import upgrade; sys.stdin.readline(); upgrade(sys.argv[1])"
+    processes = [subprocess.Popen([sys.executable, "-c", code, postgres_database_url], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    errors = [p.communicate(timeout=120)[1] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], errors
+
+
 def test_sentry_storm_through_the_api_is_one_p0_incident_with_every_event_counted(pg_client, pg_warroom, clock):
     events = 150
     incident_id = _storm(pg_client, clock, events)
