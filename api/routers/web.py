@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -206,12 +207,16 @@ def timeline(incident_id: int, request: Request, warroom: WarroomDep, _: Session
 def post_message(incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep,
                  text: Annotated[str, Form(min_length=1, max_length=10_000)]) -> Response:
     """A labelled message ("tried: …", "cause: …") is also a timeline note, as POST …/notes makes one."""
-    incident = _incident(warroom, incident_id)
+    _incident(warroom, incident_id)
     text = _text(text).strip()
-    with warroom.engine.begin() as conn:
-        war_room.post_message(conn, incident_id, at=warroom.clock.now(), author=ACTOR, text=text)
-    if incident.status is not IncidentStatus.RESOLVED and text and LABEL.match(text.splitlines()[0]):
-        incidents_api.add_note(incident_id, incidents_api.NoteIn(text=text, author=ACTOR), warroom, ACTOR)
+    if text:
+        with warroom.engine.begin() as conn:
+            war_room.post_message(conn, incident_id, at=warroom.clock.now(), author=ACTOR, text=text)
+    if text and LABEL.match(text.splitlines()[0]):
+        try:
+            incidents_api.add_note(incident_id, incidents_api.NoteIn(text=text, author=ACTOR), warroom, ACTOR)
+        except HTTPException:
+            pass  # a resolved incident takes no more notes; the message stays in the room
     if not _htmx(request):
         return _see(f"/incidents/{incident_id}#war-room")
     return _render(request, "_war_room_posted.html", {
@@ -219,7 +224,8 @@ def post_message(incident_id: int, request: Request, warroom: WarroomDep, sessio
         "messages": _room(warroom, incident_id), "csrf": session.csrf, "oob": True})
 
 
-def _act(request: Request, warroom: Warroom, session: Session, incident_id: int, done: str, call: Any) -> Response:
+def _act(request: Request, warroom: Warroom, session: Session, incident_id: int, done: str,
+         call: Callable[[], object]) -> Response:
     """Run one API route function; its refusal (409 already resolved, …) is shown on the page."""
     try:
         call()

@@ -99,6 +99,13 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browse
 
 @pytest.fixture
 def page(browser_context: BrowserContext) -> Iterator[Page]:
+    """Fails the test on a script error or a console error (a CSP violation shows as one); refusals
+    answered with 4xx are expected and only logged by Chromium as failed loads."""
     page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and "Failed to load resource" not in msg.text
+            and errors.append(msg.text))
     yield page
     page.close()
+    assert not errors, f"the browser reported errors: {errors}"

@@ -186,3 +186,12 @@ def test_resolving_opens_the_postmortem_editor_and_saving_makes_version_2(signed
     signed_in.reload()
     expect(signed_in.locator("#status")).to_have_text("resolved")
     expect(signed_in.get_by_role("button", name="Resolve")).to_have_count(0)
+
+
+def test_a_labelled_post_after_resolution_stays_in_the_room_only(signed_in: Page, live: Live) -> None:
+    notes_before = [e for e in live.incident()["timeline"] if e["kind"] == "note"]
+    signed_in.goto(_detail(live))
+    signed_in.get_by_label("Message").fill("cause: a null amount from the new pricing service")
+    signed_in.get_by_role("button", name="Post", exact=True).click()
+    expect(signed_in.locator("#war-room-messages")).to_contain_text("cause: a null amount")
+    assert [e for e in live.incident()["timeline"] if e["kind"] == "note"] == notes_before
