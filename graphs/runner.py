@@ -40,10 +40,22 @@ def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver[Any]]:
             conn.close()
         return
     from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg.rows import dict_row
+    from psycopg_pool import ConnectionPool
 
+    # A checked pool, not one connection: after a failover or a reaped idle connection the
+    # next job reconnects instead of failing until the process restarts.
     pg_url = url.replace("postgresql+psycopg://", "postgresql://")
-    with PostgresSaver.from_conn_string(pg_url) as saver:
-        saver.setup()
+    kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+    with ConnectionPool(pg_url, min_size=1, max_size=4, kwargs=kwargs, check=ConnectionPool.check_connection,
+                        name="warroom-checkpoints") as pool:
+        saver = PostgresSaver(pool)
+        with pool.connection() as lock:  # processes starting at once set the tables up one at a time
+            lock.execute("SELECT pg_advisory_lock(hashtext('warroom.checkpoints.setup'))")
+            try:
+                saver.setup()
+            finally:
+                lock.execute("SELECT pg_advisory_unlock(hashtext('warroom.checkpoints.setup'))")
         yield saver
 
 

@@ -220,6 +220,20 @@ def test_a_worker_never_claims_a_job_whose_lane_another_worker_is_claiming(pg_wa
     assert claimed_by_b == []
 
 
+def test_graphs_keep_running_after_the_server_drops_every_connection(pg_client, pg_warroom, clock):
+    """A failover or an idle-connection reaper cuts every connection; the next job must reconnect."""
+    incident_id = _storm(pg_client, clock, events=20)
+    pg_warroom.scheduler.run_pending()
+    with pg_warroom.engine.connect() as conn:
+        cut = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar_one()
+    assert cut >= 1
+    assert pg_client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"},
+                          headers=AUTH).status_code == 202
+    pg_warroom.scheduler.run_pending()
+    assert pg_client.get(f"/api/incidents/{incident_id}", headers=AUTH).json()["status"] == "resolved"
+
+
 class _Watch:
     """Counts every job and outbox row each worker ran, and notices two jobs of one lane at once."""
 
