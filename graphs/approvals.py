@@ -102,10 +102,12 @@ def decide(ctx: Context, draft_id: int, action: Action, *, actor: str, body: str
 
 
 def _grounding_problems(ctx: Context, record: DraftRecord, body: str) -> list[str]:
+    """Checked against the facts as of drafting (its "next update by" time included), with the
+    incident's current counts and notes."""
     with ctx.engine.connect() as conn:
         incident = incidents.get_incident(conn, record.incident_id)
         assert incident is not None
-        facts = incident_facts(conn, incident, ctx.settings, now=ctx.clock.now())
+        facts = incident_facts(conn, incident, ctx.settings, now=record.created_at)
     draft = Draft(incident_id=record.incident_id, kind=record.kind, channel=record.channel, audience=record.audience,
                   recipients=record.recipients, subject=record.subject or "", body=body, public=record.public,
                   facts_used=record.facts_used)

@@ -155,7 +155,7 @@ def _sentry_issue_pair(now: datetime) -> tuple[tuple[str, dict[str, Any], str], 
 
 @pytest.mark.parametrize("pair", [_alertmanager_pair, _pagerduty_pair, _sentry_issue_pair],
                          ids=["alertmanager-resolved", "pagerduty-incident.resolved", "sentry-issue-resolved"])
-def test_source_recovery_is_recorded_but_does_not_close_the_incident(send, incident, clock, warroom, pair):
+def test_source_recovery_is_recorded_and_closes_only_a_p2_or_p3(send, incident, clock, warroom, pair):
     (source, firing, resource), (_, resolved, _) = pair(clock.now())
     opened = send(source, firing, resource)
     warroom.scheduler.run_pending()
@@ -167,9 +167,12 @@ def test_source_recovery_is_recorded_but_does_not_close_the_incident(send, incid
     assert recovered["incident_id"] == opened["incident_id"]
     assert before["source_recovered_at"] is None
     assert datetime.fromisoformat(after["source_recovered_at"]) == clock.now()
-    assert after["status"] == "investigating"
     assert after["severity"] == before["severity"]
-    assert after["resolved_at"] is None
+    if before["severity"] in ("P0", "P1"):
+        assert after["status"] == "investigating" and after["resolved_at"] is None
+    else:
+        assert after["status"] == "resolved"
+        assert any(e["text"].startswith("Auto-resolved") for e in after["timeline"])
     notes = [e["text"] for e in after["timeline"] if e["kind"] == "source_recovered"]
     assert len(notes) == 1 and notes[0].startswith(f"{source} reports recovery")
 

@@ -112,10 +112,11 @@ def test_an_edit_with_a_number_not_in_the_facts_is_refused(post_sentry, client, 
     assert _emails(settings) == []
 
 
-def test_a_grounded_edit_is_sent_as_edited(post_sentry, client, warroom, clock, auth, settings):
+def test_a_grounded_edit_made_later_is_sent_as_edited(post_sentry, client, warroom, clock, auth, settings):
     incident_id = _outage(post_sentry, clock, {"u1": None})
     warroom.scheduler.run_pending()
     email = _pending(client, auth, incident_id)["email"]
+    clock.advance(timedelta(minutes=20))
     edited = email["body"] + "\nWe are sorry for the trouble."
     response = client.post(f"/api/approvals/{email['id']}/approve", json={"body": edited, "actor": "founder"},
                            headers=auth)
