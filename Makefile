@@ -19,6 +19,9 @@ test: setup system-deps
 serve: setup
 	$(UV) run warroom serve
 
+bench: setup
+	$(UV) run python -m bench.ingest
+
 eval: setup
 	$(UV) run python -m evals
 

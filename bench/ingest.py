@@ -1,0 +1,414 @@
+"""Ingest benchmark: throughput against a bare endpoint, latency at a fixed rate, an alert storm,
+and the alert → status-page clock, all through the real HTTP server on loopback.
+
+`python -m bench.ingest [--n N] [--concurrency C] [--storm 10000] [--fresh 100] [--json out.json]`
+
+Every phase gets its own warroom on a fresh temporary SQLite database with the real scheduler
+and outbox worker running, so triage competes with ingest exactly as it does in production.
+The bare endpoint (read the body, parse the JSON, answer 202) runs under the same uvicorn
+settings in the same process, so the ratio between the two is what the product costs. The load
+generator runs in a child process (`bench.load`): in the servers' process it would share their
+GIL and hide part of what the server costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import secrets
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
+
+from api.composition import Warroom
+from api.scenarios import BROWSERS, Delivery, checkout_outage, sentry_event_alert
+from api.server import free_port, serve_in_thread
+from bench.load import LoadGenerator, drive_clock, drive_closed, drive_open
+from tools.webhooks.base import hmac_sha256_hex
+from warroom.alerts.tables import AlertRow
+from warroom.clock import utcnow
+from warroom.incidents.tables import IncidentRow
+from warroom.settings import Settings
+
+__all__ = [
+    "PHASES",
+    "BenchConfig",
+    "LatencyStats",
+    "alertmanager_groups",
+    "bare_app",
+    "fresh_issues",
+    "main",
+    "run",
+]
+
+TARGET_RATIO = 0.5
+TARGET_P99_AT_RATE_MS = 50.0
+TARGET_STATUS_P99_S = 1.0
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    n: int = 2000
+    concurrency: int = 16
+    storm: int = 10_000
+    redeliveries: int = 200
+    fresh: int = 100
+    rate: float = 200.0
+    rate_seconds: float = 10.0
+    group_size: int = 10
+    warmup: int = 50
+    client: str = "raw"
+
+
+@dataclass(frozen=True)
+class LatencyStats:
+    """Requests per second over the whole run and per-request latency in milliseconds."""
+
+    requests: int
+    seconds: float
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+
+    @classmethod
+    def of(cls, latencies: list[float], seconds: float) -> LatencyStats:
+        ordered = sorted(latencies)
+        return cls(requests=len(ordered), seconds=round(seconds, 3), per_second=round(len(ordered) / seconds, 1),
+                   p50_ms=round(_quantile(ordered, 0.50) * 1000, 2), p99_ms=round(_quantile(ordered, 0.99) * 1000, 2),
+                   max_ms=round(ordered[-1] * 1000, 2))
+
+
+def _quantile(ordered: list[float], q: float) -> float:
+    """Nearest-rank quantile: the value at least `q` of the samples do not exceed."""
+    return ordered[min(len(ordered) - 1, max(0, int(q * len(ordered) + 0.999999) - 1))]
+
+
+@dataclass
+class Secrets:
+    sentry: str = field(default_factory=lambda: secrets.token_hex(16))
+    webhook: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    api: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+
+
+# -- traffic ---------------------------------------------------------------------------------
+
+
+def signed_sentry(secret: str, payload: dict[str, Any], at: datetime) -> Delivery:
+    body = json.dumps(payload).encode()
+    return Delivery(body, {
+        "content-type": "application/json", "sentry-hook-resource": "event_alert",
+        "sentry-hook-timestamp": str(int(at.timestamp())), "request-id": uuid.uuid4().hex,
+        "sentry-hook-signature": hmac_sha256_hex(secret, body),
+    })
+
+
+def fresh_issues(secret: str, count: int, *, start: datetime, seed: int = 7) -> list[Delivery]:
+    """One first event each for `count` distinct Sentry issues on /api/checkout."""
+    rng = random.Random(seed)
+    return [signed_sentry(secret, sentry_event_alert(
+        event_id=uuid.UUID(int=rng.getrandbits(128)).hex, issue_id=str(9_000_000 + n), at=start,
+        path="/api/checkout", user_id=f"user-{n:04d}", browser=BROWSERS[0], region="us-east-1",
+        title=f"CheckoutError #{n}: payment intent missing"), start) for n in range(count)]
+
+
+def alertmanager_groups(token: str, groups: int, size: int, *, start: datetime) -> list[Delivery]:
+    """Version-4 groups of `size` firing alerts each, distinct fingerprints, one service."""
+    deliveries = []
+    for g in range(groups):
+        alerts = [{
+            "status": "firing",
+            "labels": {"alertname": "HighErrorRate", "env": "production", "job": "checkout", "service": "checkout",
+                       "severity": "critical", "instance": f"checkout-{g}-{a}:8080"},
+            "annotations": {"summary": "checkout 5xx error rate above 5%",
+                            "description": f"5xx ratio for checkout pod {g}-{a} is 7.3% over the last 5m."},
+            "startsAt": (start + timedelta(seconds=g)).isoformat().replace("+00:00", "Z"),
+            "endsAt": "0001-01-01T00:00:00Z",
+            "generatorURL": "http://prometheus-0:9090/graph?g0.expr=errors",
+            "fingerprint": f"{g:08x}{a:08x}",
+        } for a in range(size)]
+        payload = {"version": "4", "groupKey": f'{{}}:{{alertname="HighErrorRate",g="{g}"}}',
+                   "truncatedAlerts": 0, "status": "firing", "receiver": "warroom",
+                   "groupLabels": {"alertname": "HighErrorRate"}, "commonLabels": {"service": "checkout"},
+                   "commonAnnotations": {}, "externalURL": "http://alertmanager:9093", "alerts": alerts}
+        deliveries.append(Delivery(json.dumps(payload).encode(), {
+            "content-type": "application/json", "authorization": f"Bearer {token}"}))
+    return deliveries
+
+
+# -- servers ---------------------------------------------------------------------------------
+
+
+def bare_app() -> FastAPI:
+    """The floor: an endpoint that only reads and parses the body and answers 202."""
+    app = FastAPI()
+
+    @app.post("/webhooks/{source}")
+    async def receive(source: str, request: Request) -> JSONResponse:
+        payload = json.loads(await request.body())
+        return JSONResponse({"alert_id": None, "incident_id": None, "deduplicated": False,
+                             "keys": len(payload)}, status_code=202)
+
+    return app
+
+
+@contextmanager
+def serve_bare() -> Iterator[str]:
+    """`bare_app()` under the uvicorn settings `api.server.serve_in_thread` uses."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(bare_app(), host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False, lifespan="on"))
+    thread = threading.Thread(target=server.run, name="bare-http", daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the bare server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@contextmanager
+def warroom_server(keys: Secrets) -> Iterator[tuple[str, Warroom]]:
+    with tempfile.TemporaryDirectory(prefix="warroom-bench-") as tmp:
+        settings = Settings(database_url=f"sqlite:///{Path(tmp) / 'warroom.db'}", data_dir=Path(tmp) / "data",
+                            sentry_client_secret=keys.sentry, webhook_token=keys.webhook, api_token=keys.api)
+        warroom = Warroom.build(settings)
+        try:
+            with serve_in_thread(warroom) as base_url:
+                yield base_url, warroom
+        finally:
+            warroom.close()
+
+
+# -- phases ----------------------------------------------------------------------------------
+
+
+def throughput(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, Any]:
+    start = utcnow() - timedelta(minutes=3)
+    sentry = checkout_outage(keys.sentry, events=config.n + config.warmup, start=start)
+    am = alertmanager_groups(keys.webhook, max(config.n // config.group_size, 1) + config.warmup, config.group_size,
+                             start=start)
+
+    def measure(url: str, path: str, deliveries: list[Delivery]) -> LatencyStats:
+        latencies, _, seconds = load(drive_closed, url, path, deliveries, config.concurrency, config.warmup,
+                                     config.client)
+        return LatencyStats.of(latencies, seconds)
+
+    with serve_bare() as bare_url:
+        bare = measure(bare_url, "/webhooks/sentry", sentry)
+        bare_am = measure(bare_url, "/webhooks/alertmanager", am)
+    with warroom_server(keys) as (url, _):
+        ours = measure(url, "/webhooks/sentry", sentry)
+    with warroom_server(keys) as (url, _):
+        ours_am = measure(url, "/webhooks/alertmanager", am)
+    ratio = round(ours.per_second / bare.per_second, 3)
+    return {
+        "sentry": {"bare": asdict(bare), "warroom": asdict(ours), "ratio": ratio},
+        "alertmanager": {"group_size": config.group_size, "bare": asdict(bare_am), "warroom": asdict(ours_am),
+                         "alerts_per_second": round(ours_am.per_second * config.group_size, 1),
+                         "ratio": round(ours_am.per_second / bare_am.per_second, 3)},
+        "target_ratio": TARGET_RATIO, "ok": ratio >= TARGET_RATIO,
+    }
+
+
+def fixed_rate(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, Any]:
+    count = int(config.rate * config.rate_seconds)
+    deliveries = checkout_outage(keys.sentry, events=count, start=utcnow() - timedelta(minutes=3), seed=3)
+    with warroom_server(keys) as (url, _):
+        latencies, failures, seconds = load(drive_open, url, "/webhooks/sentry", deliveries, config.rate,
+                                            config.client)
+    stats = LatencyStats.of(latencies, seconds)
+    return {"rate": config.rate, **asdict(stats), "failures": failures, "target_p99_ms": TARGET_P99_AT_RATE_MS,
+            "ok": failures == 0 and stats.p99_ms < TARGET_P99_AT_RATE_MS}
+
+
+def _rss_kib() -> int:
+    """Resident set size now (Linux /proc), to show growth over the storm, not only the peak."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() // 1024
+
+
+def storm(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, Any]:
+    """One Sentry issue: `storm` events, then redeliveries of some of them under new request ids."""
+    deliveries = checkout_outage(keys.sentry, events=config.storm, start=utcnow() - timedelta(minutes=3), seed=5)
+    rng = random.Random(11)
+    repeats = [Delivery(d.body, {**d.headers, "request-id": uuid.uuid4().hex})
+               for d in rng.sample(deliveries, min(config.redeliveries, len(deliveries)))]
+    with warroom_server(keys) as (url, warroom):
+        rss_before, peak_before = _rss_kib(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        growth: list[int] = []
+        bodies: list[dict] = []
+        seconds = 0.0
+        quarter = max(len(deliveries) // 4, 1)
+        for n in range(0, len(deliveries), quarter):
+            _, answered, took = load(drive_closed, url, "/webhooks/sentry", deliveries[n:n + quarter],
+                                     config.concurrency, 0, config.client)
+            bodies += answered
+            seconds += took
+            growth.append(_rss_kib() - rss_before)
+        again = load(drive_closed, url, "/webhooks/sentry", repeats, config.concurrency, 0, config.client)[1]
+        peak_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
+        with warroom.engine.connect() as conn:
+            stored = conn.execute(select(func.count()).select_from(AlertRow)).scalar_one()
+            distinct = conn.execute(select(func.count(func.distinct(AlertRow.delivery_key)))).scalar_one()
+            incidents = conn.execute(select(IncidentRow.event_count, IncidentRow.alert_count)).all()
+    result = {
+        "events": len(deliveries), "redeliveries": len(repeats), "seconds": round(seconds, 3),
+        "per_second": round(len(deliveries) / seconds, 1), "incidents": len(incidents),
+        "incident_ids_answered": len({b["incident_id"] for b in bodies + again}),
+        "alerts_stored": stored, "lost": len(deliveries) - distinct, "duplicates": stored - distinct,
+        "answered_new": sum(not b["deduplicated"] for b in bodies),
+        "redeliveries_recognised": sum(b["deduplicated"] for b in again),
+        "incident_event_count": incidents[0].event_count if incidents else 0,
+        "rss_growth_kib_by_quarter": growth, "peak_rss_growth_kib": peak_growth,
+    }
+    result["ok"] = (result["incidents"] == 1 and result["incident_ids_answered"] == 1 and stored == len(deliveries)
+                    and result["lost"] == 0 and result["duplicates"] == 0 and result["answered_new"] == len(deliveries)
+                    and result["redeliveries_recognised"] == len(repeats)
+                    and result["incident_event_count"] == len(deliveries))
+    return result
+
+
+def response_clock(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, Any]:
+    deliveries = fresh_issues(keys.sentry, config.fresh, start=utcnow())
+    with warroom_server(keys) as (url, _):
+        clocks = sorted(load(drive_clock, url, keys.api, deliveries))
+    p99 = _quantile(clocks, 0.99)
+    return {"incidents": len(clocks), "status_page_p50_ms": round(_quantile(clocks, 0.5) * 1000, 1),
+            "status_page_p99_ms": round(p99 * 1000, 1), "status_page_max_ms": round(clocks[-1] * 1000, 1),
+            "target_p99_ms": TARGET_STATUS_P99_S * 1000, "ok": p99 < TARGET_STATUS_P99_S,
+            "first_comms_draft": "not measurable yet: no comms draft is created on this path"}
+
+
+PHASES: dict[str, Callable[[BenchConfig, Secrets, LoadGenerator], dict[str, Any]]] = {
+    "throughput": throughput, "fixed_rate": fixed_rate, "storm": storm, "response_clock": response_clock,
+}
+
+
+def run(config: BenchConfig, console: Console | None = None, phases: list[str] | None = None) -> dict[str, Any]:
+    """The phases (all by default) in turn; the result is what `--json` writes."""
+    keys = Secrets()
+    results: dict[str, Any] = {"config": asdict(config)}
+    load = LoadGenerator()
+    try:
+        for name in phases or list(PHASES):
+            phase = PHASES[name]
+            if console:
+                console.print(f"[dim]running {name.replace('_', ' ')}…[/]")
+            results[name] = phase(config, keys, load)
+    finally:
+        load.close()
+    return results
+
+
+def _mark(ok: bool) -> str:
+    return "[green]ok[/]" if ok else "[red]MISSED[/]"
+
+
+def _throughput_rows(tp: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    s, a = tp["sentry"], tp["alertmanager"]
+    return [
+        ("bare endpoint (same bodies)", f"{s['bare']['per_second']:.0f}/s, p50 {s['bare']['p50_ms']} ms, "
+         f"p99 {s['bare']['p99_ms']} ms", "", ""),
+        ("warroom /webhooks/sentry", f"{s['warroom']['per_second']:.0f} alerts/s, p50 {s['warroom']['p50_ms']} ms, "
+         f"p99 {s['warroom']['p99_ms']} ms", "", ""),
+        ("ratio warroom / bare", f"{s['ratio']:.2f}", f">= {TARGET_RATIO}", _mark(s["ratio"] >= TARGET_RATIO)),
+        (f"/webhooks/alertmanager, groups of {a['group_size']}",
+         f"{a['warroom']['per_second']:.0f} groups/s = {a['alerts_per_second']:.0f} alerts/s, p99 "
+         f"{a['warroom']['p99_ms']} ms (bare {a['bare']['per_second']:.0f}/s, ratio {a['ratio']:.2f})", "", ""),
+    ]
+
+
+def _fixed_rate_rows(rate: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [(f"fixed rate {rate['rate']:g}/s, {rate['requests']} alerts",
+             f"p50 {rate['p50_ms']} ms, p99 {rate['p99_ms']} ms, max {rate['max_ms']} ms, {rate['failures']} failed",
+             f"p99 < {TARGET_P99_AT_RATE_MS:g} ms", _mark(rate["ok"]))]
+
+
+def _storm_rows(st: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [
+        (f"storm: {st['events']} events, one issue",
+         f"{st['incidents']} incident, {st['alerts_stored']} stored, {st['lost']} lost, {st['duplicates']} duplicates, "
+         f"{st['redeliveries_recognised']}/{st['redeliveries']} redeliveries recognised, {st['per_second']:.0f}/s",
+         "1 / all / 0 / 0 / all", _mark(st["ok"])),
+        ("storm memory (server process RSS)", f"growth by quarter {st['rss_growth_kib_by_quarter']} KiB; "
+         f"peak +{st['peak_rss_growth_kib']} KiB", "bounded", ""),
+    ]
+
+
+def _clock_rows(rc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [
+        (f"alert -> status page, {rc['incidents']} fresh incidents",
+         f"p50 {rc['status_page_p50_ms']} ms, p99 {rc['status_page_p99_ms']} ms",
+         f"p99 < {TARGET_STATUS_P99_S:g} s", _mark(rc["ok"])),
+        ("alert -> first comms draft", "not measurable yet (no drafts on this path)", "", ""),
+    ]
+
+
+ROWS = {"throughput": _throughput_rows, "fixed_rate": _fixed_rate_rows, "storm": _storm_rows,
+        "response_clock": _clock_rows}
+
+
+def summary_table(results: dict[str, Any]) -> Table:
+    table = Table(title="warroom ingest benchmark", title_justify="left")
+    for column in ("measure", "result", "target", ""):
+        table.add_column(column)
+    for name, rows in ROWS.items():
+        for row in rows(results[name]) if name in results else []:
+            table.add_row(*row)
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=BenchConfig.n, help="deliveries per throughput run")
+    parser.add_argument("--concurrency", type=int, default=BenchConfig.concurrency)
+    parser.add_argument("--storm", type=int, default=BenchConfig.storm, help="events of one issue")
+    parser.add_argument("--redeliveries", type=int, default=BenchConfig.redeliveries)
+    parser.add_argument("--fresh", type=int, default=BenchConfig.fresh, help="fresh incidents for the clock")
+    parser.add_argument("--rate", type=float, default=BenchConfig.rate, help="alerts/s of the fixed-rate run")
+    parser.add_argument("--rate-seconds", type=float, default=BenchConfig.rate_seconds)
+    parser.add_argument("--group-size", type=int, default=BenchConfig.group_size)
+    parser.add_argument("--warmup", type=int, default=BenchConfig.warmup)
+    parser.add_argument("--client", choices=["raw", "httpx"], default=BenchConfig.client,
+                        help="load generator: raw HTTP/1.1 streams (default) or one httpx.AsyncClient")
+    parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args(argv)
+    config = BenchConfig(n=args.n, concurrency=args.concurrency, storm=args.storm, redeliveries=args.redeliveries,
+                         fresh=args.fresh, rate=args.rate, rate_seconds=args.rate_seconds,
+                         group_size=args.group_size, warmup=args.warmup, client=args.client)
+    console = Console()
+    phases = [name.strip() for name in args.phases.split(",") if name.strip()]
+    unknown = sorted(set(phases) - set(PHASES))
+    if unknown:
+        parser.error(f"unknown phases {unknown}; known: {list(PHASES)}")
+    results = run(config, console, phases)
+    console.print(summary_table(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0 if all(results[name]["ok"] for name in phases) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
