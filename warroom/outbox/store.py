@@ -10,14 +10,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, exists, or_, select, update
+from sqlalchemy.orm import aliased
 
 from warroom.outbox.tables import OutboxRow
 from warroom.upsert import insert_ignore
 
-__all__ = ["OutboxItem", "claim_due", "enqueue", "mark_failed", "mark_sent", "reschedule"]
+__all__ = ["OutboxItem", "claim_due", "enqueue", "lane_of", "mark_failed", "mark_sent", "reschedule"]
 
 MAX_ATTEMPTS = 12
+ORDERED_FAMILIES = {"status_page", "war_room"}
 
 
 class OutboxItem:
@@ -39,17 +41,28 @@ def enqueue(
     table = OutboxRow.__table__
     values = dict(
         idempotency_key=key, kind=kind, incident_id=incident_id, payload=payload, state="pending",
-        attempts=0, created_at=now, next_attempt_at=not_before or now,
+        attempts=0, created_at=now, next_attempt_at=not_before or now, lane=lane_of(kind, incident_id),
     )
     return insert_ignore(conn, table, values, ["idempotency_key"]) is not None
 
 
+def lane_of(kind: str, incident_id: int | None) -> str | None:
+    """A status page and a war room must see an incident's posts in order (the first post opens
+    the page incident or the channel); customer messages to different people need no order."""
+    family = kind.split(".", 1)[0]
+    return f"incident:{incident_id}:{family}" if incident_id is not None and family in ORDERED_FAMILIES else None
+
+
 def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timedelta = timedelta(minutes=2)) -> list[OutboxItem]:
     table = OutboxRow.__table__
+    earlier = aliased(table)
+    waits_in_lane = exists().where(earlier.c.lane == table.c.lane, earlier.c.state == "pending",
+                                   earlier.c.id < table.c.id)
     rows = conn.execute(
         select(table.c.id)
         .where(table.c.state == "pending", table.c.next_attempt_at <= now,
-               or_(table.c.lease_until.is_(None), table.c.lease_until <= now))
+               or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+               or_(table.c.lane.is_(None), ~waits_in_lane))
         .order_by(table.c.next_attempt_at, table.c.id)
         .limit(limit)
     ).scalars().all()

@@ -1,4 +1,5 @@
-"""Outbox rows; the idempotency key is unique, so enqueueing the same effect twice is a no-op."""
+"""Outbox rows; the idempotency key is unique, so enqueueing the same effect twice is a no-op,
+and rows sharing a lane (one incident's status page, one war room) go out in the order enqueued."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ class OutboxRow(Base):
     idempotency_key: Mapped[str] = mapped_column(String(512), unique=True)
     kind: Mapped[str] = mapped_column(String(64))
     incident_id: Mapped[int | None] = mapped_column(index=True)
+    lane: Mapped[str | None] = mapped_column(String(128), index=True,
+                                            doc="rows in one lane are sent in order, one at a time")
     payload: Mapped[dict[str, Any]]
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
