@@ -117,20 +117,30 @@ def _httpx_post(client: httpx.AsyncClient, path: str) -> Post:
 
 
 class _RawPool:
-    """Idle raw connections handed out per request, opening more when all are busy."""
+    """Idle raw connections handed out per request, opening more when all are busy. Connections
+    idle longer than uvicorn's keep-alive timeout (5 s) are dropped, since the server closed them."""
+
+    MAX_IDLE_SECONDS = 4.0
 
     def __init__(self, base_url: str, path: str) -> None:
         self._base_url, self._path = base_url, path
-        self._idle: list[RawConnection] = []
+        self._idle: list[tuple[float, RawConnection]] = []
 
     async def post(self, delivery: Delivery) -> tuple[int, bytes]:
-        connection = self._idle.pop() if self._idle else await RawConnection.open(self._base_url)
+        connection = None
+        while self._idle and connection is None:
+            since, candidate = self._idle.pop()
+            if time.monotonic() - since < self.MAX_IDLE_SECONDS:
+                connection = candidate
+            else:
+                candidate.close()
+        connection = connection or await RawConnection.open(self._base_url)
         answer = await connection.post(self._path, delivery)
-        self._idle.append(connection)
+        self._idle.append((time.monotonic(), connection))
         return answer
 
     def close(self) -> None:
-        for connection in self._idle:
+        for _, connection in self._idle:
             connection.close()
 
 

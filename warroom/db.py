@@ -50,7 +50,8 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str) -> Engine:
-    """SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE`, so writers queue instead of failing."""
+    """SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` for `engine.begin()`, so writers queue
+    instead of failing; `engine.connect()` (read-only everywhere) begins deferred."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -64,9 +65,17 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+        @event.listens_for(engine, "before_execute")
+        def _reading(conn: Any, *_: Any) -> None:
+            if not conn.in_transaction():
+                conn.info["autobegin"] = True
+
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Only `engine.begin()` writes, so only it takes the write lock up front; reads in
+            # `engine.connect()` begin deferred and never hold ingest up (WAL lets them run beside it).
+            deferred = conn.info.pop("autobegin", False)
+            conn.connection.dbapi_connection.execute("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
