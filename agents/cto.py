@@ -11,14 +11,15 @@ from datetime import datetime, timedelta
 
 from agents.notes import NoteFacts
 from agents.severity import HINTS, PastIncident, SeveritySignals, classify
+from pydantic import BaseModel
+
 from tools.war_room import RoomSetup
-from warroom.alerts.models import Alert
 from tools.status_page import ComponentStatus, Impact, StatusPost
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.settings import Settings
 from warroom.severity import Classification, Severity
 
-__all__ = ["affected_thing", "assess", "compose_update", "room_setup", "first_status_post", "next_update_at", "public_title", "signals_for"]
+__all__ = ["AlertText", "affected_thing", "assess", "compose_update", "room_setup", "first_status_post", "next_update_at", "public_title", "signals_for"]
 
 IMPACT = {Severity.P0: Impact.CRITICAL, Severity.P1: Impact.MAJOR, Severity.P2: Impact.MINOR, Severity.P3: Impact.NONE}
 COMPONENT = {Severity.P0: ComponentStatus.MAJOR_OUTAGE, Severity.P1: ComponentStatus.PARTIAL_OUTAGE,
@@ -26,13 +27,22 @@ COMPONENT = {Severity.P0: ComponentStatus.MAJOR_OUTAGE, Severity.P1: ComponentSt
 GENERIC_SEGMENTS = {"api", "v1", "v2", "v3", "internal", "public", "app", "www"}
 
 
+class AlertText(BaseModel):
+    """What one kind of alert in the incident says: enough for severity, cheap to read."""
+
+    source: str
+    title: str
+    message: str = ""
+    level: str | None = None
+
+
 def signals_for(incident: Incident, settings: Settings, similar_past: list[PastIncident] | None = None,
-                alerts: list[Alert] | None = None) -> SeveritySignals:
+                alerts: list[AlertText] | None = None) -> SeveritySignals:
     """Signals from the incident and every distinct alert folded into it (their messages, and
     the most severe of their hints): when Prometheus and PagerDuty join a Sentry issue, what
     they say is weighed too."""
     service = settings.services.get(incident.service or "")
-    others = _distinct_alerts(alerts or [])
+    others = alerts or []
     message = "\n".join(f"{a.title}: {a.message}".strip(": ") for a in others)[:8000]
     levels = [incident.level, *(a.level for a in others)]
     ranked = [lv for lv in levels if lv and lv.lower() in HINTS]
@@ -50,22 +60,8 @@ def signals_for(incident: Incident, settings: Settings, similar_past: list[PastI
 
 
 def assess(incident: Incident, settings: Settings, similar_past: list[PastIncident] | None = None,
-           alerts: list[Alert] | None = None) -> Classification:
+           alerts: list[AlertText] | None = None) -> Classification:
     return classify(signals_for(incident, settings, similar_past, alerts))
-
-
-def _distinct_alerts(alerts: list[Alert], limit: int = 20) -> list[Alert]:
-    """One alert per distinct (source, title, message): the words of every kind of alert, once."""
-    seen: set[tuple[str, str, str]] = set()
-    distinct = []
-    for alert in alerts:
-        key = (alert.source, alert.title, alert.message)
-        if key not in seen:
-            seen.add(key)
-            distinct.append(alert)
-        if len(distinct) >= limit:
-            break
-    return distinct
 
 
 def affected_thing(incident: Incident) -> str:

@@ -12,7 +12,8 @@ from api.composition import Warroom
 __all__ = ["Authorized", "WarroomDep", "get_warroom", "require_token"]
 
 
-def get_warroom(request: Request) -> Warroom:
+async def get_warroom(request: Request) -> Warroom:
+    """Async so FastAPI resolves it on the event loop, not with a thread hop per request."""
     return request.app.state.warroom
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from agents import cto
+from agents.cto import AlertText
 from agents.facts import IncidentFacts, KnownAccount
 from agents.notes import NoteFacts, parse_notes
 from warroom.alerts.models import AffectedUser, Alert
@@ -19,18 +20,27 @@ from warroom.incidents.models import Incident
 from warroom.incidents.tables import IncidentUserRow
 from warroom.settings import Settings
 
-__all__ = ["incident_facts", "known_accounts", "note_facts", "recent_alerts"]
+__all__ = ["alert_texts", "incident_facts", "known_accounts", "note_facts", "recent_alerts"]
 
 ALERTS = AlertRow.__table__
 USERS = IncidentUserRow.__table__
-SAMPLE = 2000
+SAMPLE = 300
 
 
 def recent_alerts(conn: Connection, incident_id: int, limit: int = SAMPLE) -> list[Alert]:
-    """The newest alerts of an incident (a storm is sampled, not loaded whole)."""
+    """The newest alerts of an incident: a sample of a storm, enough for the cohort's proportions."""
     rows = conn.execute(select(ALERTS.c.alert).where(ALERTS.c.incident_id == incident_id)
                         .order_by(ALERTS.c.id.desc()).limit(limit)).scalars()
     return [Alert.model_validate(row) for row in rows]
+
+
+def alert_texts(conn: Connection, incident_id: int, limit: int = 50) -> list[AlertText]:
+    """Each distinct (source, title, message, level) in the incident, read as columns: a storm of
+    10,000 alerts is a handful of rows, and no alert JSON is parsed while ingest waits."""
+    message = ALERTS.c.alert["message"].as_string()
+    rows = conn.execute(select(ALERTS.c.source, ALERTS.c.title, message.label("message"), ALERTS.c.level)
+                        .where(ALERTS.c.incident_id == incident_id).distinct().limit(limit))
+    return [AlertText(source=r.source, title=r.title, message=r.message or "", level=r.level) for r in rows]
 
 
 def affected_users(conn: Connection, incident_id: int) -> list[AffectedUser]:

@@ -17,7 +17,7 @@ from agents import cto
 from agents.owners import owners_for
 from agents.refine import refine_classification
 from graphs import escalation, history
-from graphs.facts import note_facts, recent_alerts
+from graphs.facts import alert_texts, note_facts
 from graphs.postmortem_flow import codeowners_text
 from graphs.state import Context, IncidentState
 from warroom.incidents import store as incidents
@@ -49,7 +49,7 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     else:
         with ctx.engine.connect() as conn:
             past = history.similar_past(conn, incident)
-            alerts = recent_alerts(conn, incident.id, limit=500)
+            alerts = alert_texts(conn, incident.id)
         classification, llm_note = _refined(ctx, incident, cto.assess(incident, ctx.settings, past, alerts))
         if state.get("severity"):
             previous = Severity(state["severity"])

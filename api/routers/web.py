@@ -30,7 +30,7 @@ from api.routers import incidents as incidents_api
 from api.routers import postmortems as postmortems_api
 from graphs.approvals import Action, DecisionError, decide
 from warroom.drafts import store as drafts
-from warroom.drafts.models import DraftRecord, DraftState
+from warroom.drafts.models import DraftRecord
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.postmortems import store as postmortems

@@ -20,12 +20,11 @@ from fastapi.responses import JSONResponse
 from prometheus_client import Counter, Histogram
 
 from api.composition import Warroom
-from api.deps import get_warroom
 from tools.webhooks import alertmanager, datadog, grafana, pagerduty, sentry
 from tools.webhooks.base import Ignored, PayloadError, SignatureError
 from warroom.alerts.ignored import record_ignored
 from warroom.alerts.models import Alert, IngestResult
-from warroom.alerts.store import ingest_alert
+from warroom.alerts.store import ingest_alert, lock_correlation_keys
 from warroom.settings import Settings
 
 __all__ = ["SOURCES", "handle_delivery", "ingest", "read_body", "router"]
@@ -71,6 +70,7 @@ def ingest(warroom: Warroom, alerts: list[Alert]) -> list[IngestResult]:
     now = warroom.clock.now()
     window = timedelta(minutes=warroom.settings.correlation_window_minutes)
     with warroom.engine.begin() as conn:
+        lock_correlation_keys(conn, alerts)
         outcomes = [ingest_alert(conn, alert, now, window) for alert in alerts]
     if any(o.scheduled for o in outcomes):
         warroom.scheduler.wake()
@@ -92,7 +92,7 @@ def accepted(results: list[IngestResult]) -> JSONResponse:
 async def receive(source: str, request: Request) -> JSONResponse:
     if source not in SOURCES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown alert source {source!r}; known: {sorted(SOURCES)}")
-    warroom = get_warroom(request)
+    warroom: Warroom = request.app.state.warroom
     module, secret_of = SOURCES[source]
     return await handle_delivery(source, module, secret_of(warroom.settings), request, warroom)
 

@@ -246,3 +246,38 @@ def test_recovery_of_an_alert_with_the_longest_delivery_key_fits_the_timeline(cl
         keys = conn.execute(select(TimelineRow.dedup_key).where(TimelineRow.kind == "source_recovered")).scalars().all()
     assert len(keys) == 1 and len(keys[0]) <= TimelineRow.__table__.c.dedup_key.type.length
     assert incident(opened["incident_id"])["source_recovered_at"] is not None
+
+
+def test_one_fingerprint_recovering_while_another_fires_is_not_a_recovery(send, incident, clock):
+    first = alertmanager_alert("f1f1f1f1", "checkout", "checkout 5xx error rate above 5%", starts=clock.now())
+    second = alertmanager_alert("f2f2f2f2", "checkout", "checkout 5xx error rate above 5%", starts=clock.now())
+    opened = send("alertmanager", alertmanager_group(first, second))
+    clock.advance(timedelta(minutes=3))
+    ended = alertmanager_alert("f1f1f1f1", "checkout", "checkout 5xx error rate above 5%", starts=clock.now(),
+                               ends=clock.now())
+    send("alertmanager", alertmanager_group(ended, status="resolved"))
+    assert incident(opened["incident_id"])["source_recovered_at"] is None
+    ended_too = alertmanager_alert("f2f2f2f2", "checkout", "checkout 5xx error rate above 5%", starts=clock.now(),
+                                   ends=clock.now())
+    send("alertmanager", alertmanager_group(ended_too, status="resolved"))
+    assert incident(opened["incident_id"])["source_recovered_at"] is not None
+
+
+def test_a_recovery_of_an_unknown_alert_does_not_speak_for_a_neighbour(send, incident, clock):
+    opened = send("sentry", sentry_event(clock.now(), path="/api/checkout"))
+    unknown = alertmanager_alert("0dd0dd0d", "checkout", "checkout latency", starts=clock.now(), ends=clock.now())
+    recovered = send("alertmanager", alertmanager_group(unknown, status="resolved"))
+    assert recovered["incident_id"] is None
+    assert incident(opened["incident_id"])["source_recovered_at"] is None
+
+
+def test_users_a_source_reports_count_towards_the_incident(send, incident):
+    issue = spec_payload("sentry-issue-created.json")
+    issue["data"]["issue"]["userCount"] = 1300
+    opened = send("sentry", issue, "issue")
+    assert incident(opened["incident_id"])["users_affected"] == 1300
+    later = copy.deepcopy(issue)
+    later["data"]["issue"]["userCount"] = 1450
+    later["data"]["issue"]["lastSeen"] = "2019-08-19T21:10:00.000000Z"
+    send("sentry", later, "issue")
+    assert incident(opened["incident_id"])["users_affected"] == 1450

@@ -285,7 +285,7 @@ def test_two_schedulers_on_one_database_never_run_a_job_or_send_a_row_twice(pg_s
                 list(pool.map(run, (first, second)))
 
         with TestClient(create_app(first, run_worker=False)) as client:
-            incident_id = _storm(client, clock, events=120)  # start, plus reassess at 10 and 100 events
+            incident_id = _storm(client, clock, events=120)  # start, plus reassess at 2, 4, 8 ... 64 events
             race()
             for _ in range(2):
                 clock.advance(timedelta(minutes=15, seconds=1))
@@ -316,10 +316,59 @@ def test_two_schedulers_on_one_database_never_run_a_job_or_send_a_row_twice(pg_s
     assert [e["kind"] for e in incident["timeline"]].count("update") == 2
     assert watch.overlaps == [], "two jobs of one incident ran at once"
     ran = {key for key, state, _ in jobs if state == "done"}
-    assert {f"incident:{incident_id}:start", f"incident:{incident_id}:reassess:2",
-            f"incident:{incident_id}:reassess:3"} <= ran
+    assert {f"incident:{incident_id}:start", f"incident:{incident_id}:reassess:count:4",
+            f"incident:{incident_id}:reassess:count:7"} <= ran
     assert set(watch.jobs) == ran and set(watch.jobs.values()) == {1}
     assert {(state, attempts) for _, _, state, attempts in outbox} == {("sent", 1)}
     assert [kind for _, kind, _, _ in outbox].count("status_page.post") == 4  # opened, two updates, resolved
     assert sorted(watch.sent) == sorted(row.id for row in outbox) and set(watch.sent.values()) == {1}
     assert (page_incidents, page_updates, posted) == (1, 4, 4)
+
+
+def test_different_issues_on_one_path_arriving_at_once_open_one_incident(pg_warroom, clock):
+    """Eight different Sentry issues on /api/checkout at the same moment are one outage."""
+    deliveries = [checkout_outage(SENTRY_SECRET, events=1, start=clock.now(), seed=n)[0] for n in range(8)]
+    alerts = []
+    for n, delivery in enumerate(deliveries):
+        alert = sentry.normalise(json.loads(delivery.body), {k.lower(): v for k, v in delivery.headers.items()},
+                                 clock.now())[0]
+        alerts.append(alert.model_copy(update={"dedup_key": f"sentry:issue:{9000 + n}"}))
+    start = threading.Barrier(len(alerts))
+
+    def send(alert: Any) -> Any:
+        start.wait()
+        return ingest(pg_warroom, [alert])[0]
+
+    with ThreadPoolExecutor(len(alerts)) as pool:
+        results = list(pool.map(send, alerts))
+    assert len({r.incident_id for r in results}) == 1
+    assert _count(pg_warroom, IncidentRow.__table__) == 1
+
+
+def test_multi_alert_deliveries_in_opposite_orders_never_deadlock(pg_warroom, clock):
+    """Alertmanager groups [A, B] and [B, A] arriving together, round after round."""
+    first = [a for a in (_am_alert("aaaa", "search", clock), _am_alert("bbbb", "billing", clock))]
+    for round_number in range(10):
+        batch = [a.model_copy(update={"delivery_key": f"{a.delivery_key}:{round_number}"}) for a in first]
+        start = threading.Barrier(2)
+
+        def send(alerts: list[Any]) -> list[Any]:
+            start.wait()
+            return ingest(pg_warroom, alerts)
+
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = list(pool.map(send, [batch, list(reversed(batch))]))
+        assert all(len(o) == 2 for o in outcomes)
+    assert _count(pg_warroom, IncidentRow.__table__) == 2
+
+
+def _am_alert(fingerprint: str, service: str, clock: FakeClock) -> Any:
+    from tools.webhooks import alertmanager
+
+    group = {"version": "4", "groupKey": "{}:{}", "status": "firing", "receiver": "warroom", "groupLabels": {},
+             "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://am", "truncatedAlerts": 0,
+             "alerts": [{"status": "firing", "labels": {"alertname": "Errors", "service": service},
+                         "annotations": {"summary": f"{service} errors"},
+                         "startsAt": clock.now().isoformat().replace("+00:00", "Z"),
+                         "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prom", "fingerprint": fingerprint}]}
+    return alertmanager.normalise(group, {}, clock.now())[0]

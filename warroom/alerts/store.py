@@ -25,7 +25,7 @@ from warroom.incidents import store as incidents
 from warroom.incidents.tables import IncidentEndpointRow, IncidentKeyRow, IncidentRow, IncidentUserRow
 from warroom.scheduler.store import schedule
 
-__all__ = ["IngestOutcome", "correlation_keys", "ingest_alert"]
+__all__ = ["IngestOutcome", "correlation_keys", "ingest_alert", "lock_correlation_keys"]
 
 ALERTS = AlertRow.__table__
 INCIDENTS = IncidentRow.__table__
@@ -86,7 +86,7 @@ def _statements(dialect: str) -> _Statements:
     stored_json = cast(json_text, postgresql.JSONB) if dialect == "postgresql" else type_coerce(json_text, Text())
     endpoint = insert(ENDPOINTS)
     return _Statements(
-        lock=text("SELECT pg_advisory_xact_lock(hashtext(:k))") if dialect == "postgresql" else None,
+        lock=text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))") if dialect == "postgresql" else None,
         lookup=select(KEYS.c.key, KEYS.c.incident_id, INCIDENTS.c.last_seen)
         .join(INCIDENTS, INCIDENTS.c.id == KEYS.c.incident_id)
         .where(KEYS.c.key.in_([bindparam(f"k{n}") for n in range(MAX_KEYS)])),
@@ -97,7 +97,7 @@ def _statements(dialect: str) -> _Statements:
         .where(INCIDENTS.c.id == bindparam("iid"))
         .values(event_count=INCIDENTS.c.event_count + bindparam("n"), alert_count=INCIDENTS.c.alert_count + 1,
                 first_seen=earliest(INCIDENTS.c.first_seen, seen), last_seen=latest(INCIDENTS.c.last_seen, seen),
-                source_recovered_at=None)
+                reported_users=latest(INCIDENTS.c.reported_users, bindparam("users")), source_recovered_at=None)
         .returning(INCIDENTS.c.event_count),
         add_endpoint=endpoint.on_conflict_do_update(
             index_elements=["incident_id", "endpoint"], set_={"count": ENDPOINTS.c.count + endpoint.excluded.count}),
@@ -117,13 +117,26 @@ def _correlate(conn: Connection, sql: _Statements, keys: list[str], since: datet
     return own, {r.key for r in rows}
 
 
-def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelta) -> IngestOutcome:
-    """Idempotent on `alert.delivery_key`; the caller owns the transaction."""
+def lock_correlation_keys(conn: Connection, alerts: list[Alert]) -> None:
+    """PostgreSQL: serialise deliveries that could open or join the same incident, including two
+    different issues on one path. Keys are locked in sorted order, so batches never deadlock;
+    SQLite's `BEGIN IMMEDIATE` already serialises writers."""
     sql = _statements(conn.dialect.name)
-    if sql.lock is not None:
-        conn.execute(sql.lock, {"k": alert.dedup_key})
+    if sql.lock is None:
+        return
+    for key in sorted({k for alert in alerts for k in correlation_keys(alert)}):
+        conn.execute(sql.lock, {"k": key})
+
+
+def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelta) -> IngestOutcome:
+    """Idempotent on `alert.delivery_key`; the caller owns the transaction and, on PostgreSQL,
+    should have called `lock_correlation_keys` for the whole delivery first."""
+    sql = _statements(conn.dialect.name)
+    lock_correlation_keys(conn, [alert])
     keys = correlation_keys(alert)
     incident_id, known = _correlate(conn, sql, keys, now - window)
+    if alert.status is AlertStatus.RESOLVED and keys[0] not in known:
+        incident_id = None  # a recovery speaks only for its own alert, never for a neighbour
     values: dict[str, Any] = dict(
         delivery_key=alert.delivery_key, dedup_key=alert.dedup_key, source=alert.source,
         event_type=alert.event_type, status=alert.status.value, title=alert.title,
@@ -137,9 +150,10 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
         return IngestOutcome(existing.id, existing.incident_id, True, False)
 
     if alert.status is AlertStatus.RESOLVED:
-        if incident_id is not None:
+        recovered = incident_id is not None and not _others_still_firing(conn, incident_id, alert)
+        if recovered:
             incidents.record_source_recovered(conn, incident_id, alert, now)
-        return IngestOutcome(alert_id, incident_id, False, False, incident_id is not None)
+        return IngestOutcome(alert_id, incident_id, False, False, recovered)
 
     opened = scheduled = incident_id is None
     if incident_id is None:
@@ -147,14 +161,19 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
         conn.execute(update(ALERTS).where(ALERTS.c.id == alert_id).values(incident_id=incident_id))
         schedule(conn, key=f"incident:{incident_id}:start", kind="incident.start", due_at=now,
                  payload={"incident_id": incident_id}, lane=f"incident:{incident_id}")
-    else:
-        after = conn.execute(sql.fold, {"iid": incident_id, "n": alert.event_count,
-                                        "seen": incidents.seen_at(alert, now)}).scalar_one()
-        if _crossed_decade(after - alert.event_count, after):
-            scheduled = schedule(conn, key=f"incident:{incident_id}:reassess:{len(str(after))}",
-                                 kind="incident.reassess", due_at=now, payload={"incident_id": incident_id},
-                                 lane=f"incident:{incident_id}")
     new_keys = [{"key": key, "incident_id": incident_id} for key in keys if key not in known]
+    if not opened:
+        after = conn.execute(sql.fold, {"iid": incident_id, "n": alert.event_count, "users": alert.users_affected or 0,
+                                        "seen": incidents.seen_at(alert, now)}).scalar_one()
+        if alert.dedup_key not in known:
+            reason = f"joined:{alert.dedup_key}"[:200]
+        elif (after - alert.event_count).bit_length() != after.bit_length():
+            reason = f"count:{after.bit_length()}"
+        else:
+            reason = None
+        if reason is not None:
+            scheduled = schedule(conn, key=f"incident:{incident_id}:reassess:{reason}", kind="incident.reassess",
+                                 due_at=now, payload={"incident_id": incident_id}, lane=f"incident:{incident_id}")
     if new_keys:
         conn.execute(sql.add_key, new_keys)
     if alert.endpoint:
@@ -166,10 +185,13 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
     return IngestOutcome(alert_id, incident_id, False, opened, scheduled)
 
 
-def _crossed_decade(before: int, after: int) -> bool:
-    """True when the event count passed 10, 100, 1000...: new evidence worth a second look."""
-    return len(str(max(before, 1))) != len(str(max(after, 1)))
-
-
-def count_alerts(conn: Connection, incident_id: int) -> int:
-    return conn.execute(select(func.count()).where(ALERTS.c.incident_id == incident_id)).scalar_one()
+def _others_still_firing(conn: Connection, incident_id: int, alert: Alert) -> bool:
+    """Whether another alert of the same source in this incident is still firing (its latest
+    delivery says so): one fingerprint recovering is not the incident recovering."""
+    latest: dict[str, str] = {}
+    for dedup_key, status in conn.execute(
+            select(ALERTS.c.dedup_key, ALERTS.c.status)
+            .where(ALERTS.c.incident_id == incident_id, ALERTS.c.source == alert.source)
+            .order_by(ALERTS.c.id.desc())):
+        latest.setdefault(dedup_key, status)
+    return any(status == AlertStatus.FIRING.value for key, status in latest.items() if key != alert.dedup_key)

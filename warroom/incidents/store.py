@@ -1,5 +1,6 @@
-"""Queries over incidents: correlation lookups for the hot path, reads for the API, and the
-writes the graph makes (classification, status, timeline)."""
+"""Queries over incidents: opening one, reads for the API, and the writes the graph makes
+(classification, status, timeline). Folding alerts into incidents is the ingest hot path's, in
+`warroom.alerts.store`."""
 
 from __future__ import annotations
 
@@ -21,21 +22,17 @@ from warroom.incidents.tables import (
 )
 from warroom.severity import Classification, Severity
 from warroom.scheduler.store import schedule
-from warroom.upsert import insert_ignore, insert_or_add
+from warroom.upsert import insert_ignore
 
 __all__ = [
     "acknowledge",
     "add_timeline",
-    "count_endpoint_and_user",
-    "find_open",
-    "fold_alert",
     "get_external_ref",
     "get_incident",
     "incident_for_ref",
     "list_incidents",
     "open_incident",
     "record_source_recovered",
-    "register_keys",
     "set_classification",
     "set_external_ref",
     "set_status",
@@ -47,20 +44,6 @@ ENDPOINTS = IncidentEndpointRow.__table__
 USERS = IncidentUserRow.__table__
 TIMELINE = TimelineRow.__table__
 REFS = ExternalRefRow.__table__
-
-
-def find_open(conn: Connection, keys: list[str], since: datetime) -> int | None:
-    """The open incident for the alert's own key, else one about the same thing seen since `since`."""
-    own = conn.execute(select(KEYS.c.incident_id).where(KEYS.c.key == keys[0])).scalar()
-    if own is not None or len(keys) == 1:
-        return own
-    return conn.execute(
-        select(KEYS.c.incident_id)
-        .join(INCIDENTS, INCIDENTS.c.id == KEYS.c.incident_id)
-        .where(KEYS.c.key.in_(keys[1:]), INCIDENTS.c.last_seen >= since)
-        .order_by(INCIDENTS.c.last_seen.desc())
-        .limit(1)
-    ).scalar()
 
 
 def seen_at(alert: Alert, now: datetime) -> datetime:
@@ -79,46 +62,11 @@ def open_incident(conn: Connection, alert: Alert, now: datetime) -> int:
             title=alert.title[:500], service=alert.service, dedup_key=alert.dedup_key, source=alert.source,
             status=IncidentStatus.INVESTIGATING.value, environment=alert.environment, level=alert.level,
             opened_at=now, first_seen=seen, last_seen=seen,
-            event_count=alert.event_count, alert_count=1,
+            event_count=alert.event_count, alert_count=1, reported_users=alert.users_affected or 0,
             links=[link.model_dump() for link in alert.links], runbook_url=alert.runbook_url,
         )
         .returning(INCIDENTS.c.id)
     ).scalar_one()
-
-
-def fold_alert(conn: Connection, incident_id: int, alert: Alert, now: datetime) -> tuple[int, int]:
-    """Add one firing alert's counts to its incident (a late event widens `first_seen`, and firing
-    again withdraws an earlier source recovery); returns the event count before and after."""
-    seen = seen_at(alert, now)
-    earliest, latest = (func.min, func.max) if conn.dialect.name == "sqlite" else (func.least, func.greatest)
-    row = conn.execute(
-        update(INCIDENTS)
-        .where(INCIDENTS.c.id == incident_id)
-        .values(
-            event_count=INCIDENTS.c.event_count + alert.event_count,
-            alert_count=INCIDENTS.c.alert_count + 1,
-            first_seen=earliest(INCIDENTS.c.first_seen, seen),
-            last_seen=latest(INCIDENTS.c.last_seen, seen),
-            source_recovered_at=None,
-        )
-        .returning(INCIDENTS.c.event_count)
-    ).scalar_one()
-    return row - alert.event_count, row
-
-
-def register_keys(conn: Connection, incident_id: int, keys: list[str]) -> None:
-    for key in keys:
-        insert_ignore(conn, KEYS, {"key": key, "incident_id": incident_id}, ["key"])
-
-
-def count_endpoint_and_user(conn: Connection, incident_id: int, alert: Alert) -> None:
-    if alert.endpoint:
-        insert_or_add(conn, ENDPOINTS, {"incident_id": incident_id, "endpoint": alert.endpoint[:1024],
-                                        "count": alert.event_count}, ["incident_id", "endpoint"], "count")
-    if alert.user is not None and alert.user.key:
-        insert_ignore(conn, USERS, {"incident_id": incident_id, "user_key": alert.user.key[:512],
-                                    "email": alert.user.email, "account": alert.user.account},
-                      ["incident_id", "user_key"])
 
 
 def record_source_recovered(conn: Connection, incident_id: int, alert: Alert, now: datetime) -> None:
@@ -184,7 +132,7 @@ def _incident(row: Any, endpoints: list[EndpointCount], timeline: list[TimelineE
         status=IncidentStatus(row.status), severity=Severity(row.severity) if row.severity else None,
         classification=Classification.model_validate(row.classification) if row.classification else None,
         opened_at=row.opened_at, first_seen=row.first_seen, last_seen=row.last_seen,
-        event_count=row.event_count, alert_count=row.alert_count, users_affected=users,
+        event_count=row.event_count, alert_count=row.alert_count, users_affected=max(users, row.reported_users or 0),
         environment=row.environment, level=row.level, source_recovered_at=row.source_recovered_at,
         acknowledged_at=row.acknowledged_at, resolved_at=row.resolved_at, endpoints=endpoints, timeline=timeline,
         acknowledged_by=row.acknowledged_by, commander=row.commander, links=row.links or [],
@@ -196,7 +144,7 @@ def get_incident(conn: Connection, incident_id: int, *, with_timeline: bool = Tr
     row = conn.execute(select(INCIDENTS).where(INCIDENTS.c.id == incident_id)).first()
     if row is None:
         return None
-    endpoints = [EndpointCount(endpoint=e.endpoint, count=e.count) for e in conn.execute(
+    endpoints = [EndpointCount(endpoint=e.endpoint, count=e._mapping["count"]) for e in conn.execute(
         select(ENDPOINTS).where(ENDPOINTS.c.incident_id == incident_id).order_by(ENDPOINTS.c.count.desc()))]
     timeline: list[TimelineEvent] = []
     if with_timeline:
@@ -215,7 +163,7 @@ def list_incidents(conn: Connection, *, status: IncidentStatus | None = None, op
     if open_only:
         query = query.where(INCIDENTS.c.status != IncidentStatus.RESOLVED.value)
     rows = conn.execute(query).all()
-    user_counts = dict(conn.execute(
+    user_counts: dict[int, int] = dict(conn.execute(
         select(USERS.c.incident_id, func.count()).where(USERS.c.incident_id.in_([r.id for r in rows]))
         .group_by(USERS.c.incident_id)).all()) if rows else {}
     return [_incident(r, [], [], user_counts.get(r.id, 0)) for r in rows]
