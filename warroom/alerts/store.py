@@ -166,7 +166,7 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
         after = conn.execute(sql.fold, {"iid": incident_id, "n": alert.event_count, "users": alert.users_affected or 0,
                                         "seen": incidents.seen_at(alert, now)}).scalar_one()
         if alert.dedup_key not in known:
-            reason = f"joined:{alert.dedup_key}"[:200]
+            reason = f"joined:{alert.source}"  # once per source: a storm of fingerprints is one look
         elif (after - alert.event_count).bit_length() != after.bit_length():
             reason = f"count:{after.bit_length()}"
         else:
