@@ -179,24 +179,28 @@ def drive_open(base_url: str, path: str, deliveries: list[Delivery], rate: float
     return asyncio.run(go())
 
 
-def drive_clock(base_url: str, api_token: str, deliveries: list[Delivery]) -> list[float]:
-    """One fresh incident at a time: its first alert POSTed → a status-page post on its timeline."""
-    async def go() -> list[float]:
-        clocks: list[float] = []
+def drive_clock(base_url: str, api_token: str, deliveries: list[Delivery]) -> list[tuple[float, float]]:
+    """One fresh incident at a time: from its first alert's POST to a status-page post on its
+    timeline, and to its first customer comms draft."""
+    async def go() -> list[tuple[float, float]]:
+        clocks: list[tuple[float, float]] = []
         auth = {"authorization": f"Bearer {api_token}"}
         async with _httpx(base_url, 4) as http:
             for delivery in deliveries:
                 started = time.perf_counter()
                 response = await http.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers)
                 incident_id = response.json()["incident_id"]
-                while True:
+                status_at = drafted_at = None
+                while status_at is None or drafted_at is None:
                     incident = (await http.get(f"/api/incidents/{incident_id}", headers=auth)).json()
-                    if any(e["kind"] == "status_page" for e in incident["timeline"]):
-                        break
-                    if time.perf_counter() - started > 30:
-                        raise RuntimeError(f"incident {incident_id} got no status-page post in 30 s")
+                    kinds = {e["kind"] for e in incident["timeline"]}
+                    now = time.perf_counter() - started
+                    status_at = status_at if status_at is not None or "status_page" not in kinds else now
+                    drafted_at = drafted_at if drafted_at is not None or "comms_drafted" not in kinds else now
+                    if now > 30:
+                        raise RuntimeError(f"incident {incident_id}: no status-page post or comms draft in 30 s")
                     await asyncio.sleep(0.002)
-                clocks.append(time.perf_counter() - started)
+                clocks.append((status_at, drafted_at))
         return clocks
     return asyncio.run(go())
 
