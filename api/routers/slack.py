@@ -18,12 +18,14 @@ from graphs import escalation
 from graphs.approvals import Action, DecisionError, decide
 from tools.slack import SlackSignatureError, verify_slack_signature
 from warroom.incidents import store as incidents
+from warroom.scheduler.store import schedule
 from warroom.war_room import store as war_room
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/slack", tags=["slack"])
 ACK_WORDS = {"ack", "acknowledge", "acknowledged", "on it"}
+RESOLVE_WORDS = {"resolve", "resolved", "/resolve"}
 
 
 async def _verified_body(request: Request, warroom: WarroomDep) -> bytes:
@@ -92,8 +94,14 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
                                        external_id=f"slack:{event.get('channel')}:{event.get('ts')}")
         if stored is not None and any(LABEL.match(line) for line in text.splitlines()):
             incidents.add_timeline(conn, incident_id, now, "note", text, actor=author)
-        if stored is not None and text.strip().lower() in ACK_WORDS:
+        command = text.strip().lower()
+        if stored is not None and command in ACK_WORDS:
             incident = incidents.get_incident(conn, incident_id, with_timeline=False)
             if incident is not None:
                 escalation.acknowledge(conn, incident, author, now)
+        if stored is not None and command in RESOLVE_WORDS:
+            schedule(conn, key=f"incident:{incident_id}:resolve", kind="incident.event", due_at=now,
+                     payload={"incident_id": incident_id, "event": {"type": "resolve", "actor": author}},
+                     lane=f"incident:{incident_id}")
+    warroom.scheduler.wake()
     return JSONResponse({"ok": True})
