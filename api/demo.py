@@ -79,9 +79,9 @@ async def _replay(console: Console, base_url: str, token: str, secret: str, even
         console.print("components: " + ", ".join(f"{c['name']}={c['status']}" for c in page["components"]))
         await _show_room_and_drafts(console, client, auth, incident_id)
         ok = len(incidents) == 1 and incident["event_count"] == events and incident["severity"] == "P0"
-        console.print(f"\n[bold]{'done' if ok else 'UNEXPECTED RESULT'}[/]: one incident, {incident['event_count']} "
-                      f"events, severity {incident['severity']}; open {base_url}/status while a server runs "
-                      f"(`warroom serve`).")
+        console.print(f"\n[bold]{'done' if ok else 'UNEXPECTED RESULT'}[/]: {len(incidents)} incident, "
+                      f"{incident['event_count']} events, severity {incident['severity']}. The demo server stops "
+                      f"now; `uv run warroom serve` runs one to keep (status page at /status, web UI at /incidents).")
         return 0 if ok else 1
 
 
