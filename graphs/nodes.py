@@ -134,7 +134,8 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
 def _refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) -> None:
     """Draft the first customer comms, or re-draft them while undecided as the storm grows, so the
     human approves numbers that are current, not those of the first alert."""
-    schedule(conn, key=f"incident:{incident.id}:comms:initial:{incident.severity}:{incident.event_count}",
+    scale = len(str(incident.event_count))  # re-draft once per tenfold growth, not on every look
+    schedule(conn, key=f"incident:{incident.id}:comms:initial:{incident.severity}:{scale}",
              kind="comms.prepare", due_at=now, lane=f"incident:{incident.id}:comms",
              payload={"incident_id": incident.id, "kind": "initial", "label": "initial"})
 
