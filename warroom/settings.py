@@ -148,8 +148,9 @@ class Settings(BaseSettings):
         return [*base, *config.extra_critical_paths]
 
     def auto_sends(self, channel: str, severity: Severity) -> bool:
-        """Whether drafts on `channel` go out without a human at this severity (email never, by default)."""
-        config = self.channels.get(channel)
+        """Whether drafts on `channel` go out without a human at this severity (email never, by
+        default); a `warroom.toml` that names some channels keeps the defaults of the others."""
+        config = self.channels.get(channel) or _default_channels().get(channel)
         return bool(config and config.auto_send_at_or_above and severity <= config.auto_send_at_or_above)
 
     def cadence_for(self, severity: Severity) -> int:
