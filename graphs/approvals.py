@@ -9,7 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import (
+    BadSignature,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+)
 
 from agents.support import Draft, check_grounding
 from graphs.facts import incident_facts

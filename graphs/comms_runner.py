@@ -15,7 +15,13 @@ from langgraph.types import Command
 from pydantic_core import to_jsonable_python
 
 from agents.refine import rewrite_draft
-from agents.support import CheckedDraft, CommsKind, IncidentFacts, check_grounding, prepare_comms
+from agents.support import (
+    CheckedDraft,
+    CommsKind,
+    IncidentFacts,
+    check_grounding,
+    prepare_comms,
+)
 from graphs.approvals import approval_token
 from graphs.comms import build_comms_graph, comms_thread
 from graphs.facts import incident_facts

@@ -16,14 +16,15 @@ from agents.facts import IncidentFacts, KnownAccount
 from agents.notes import NoteFacts, parse_notes
 from warroom.alerts.models import AffectedUser, Alert
 from warroom.alerts.tables import AlertRow
+from warroom.db import table_of
 from warroom.incidents.models import Incident
 from warroom.incidents.tables import IncidentUserRow
 from warroom.settings import Settings
 
 __all__ = ["alert_texts", "incident_facts", "known_accounts", "note_facts", "recent_alerts"]
 
-ALERTS = AlertRow.__table__
-USERS = IncidentUserRow.__table__
+ALERTS = table_of(AlertRow)
+USERS = table_of(IncidentUserRow)
 SAMPLE = 300
 
 

@@ -13,14 +13,15 @@ from datetime import timedelta
 from sqlalchemy import Connection, or_, select
 
 from agents.severity import PastIncident
+from warroom.db import table_of
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.incidents.tables import IncidentRow, TimelineRow
 from warroom.severity import Severity
 
 __all__ = ["similar_past"]
 
-INCIDENTS = IncidentRow.__table__
-TIMELINE = TimelineRow.__table__
+INCIDENTS = table_of(IncidentRow)
+TIMELINE = table_of(TimelineRow)
 HUMAN_KINDS = ("note", "acknowledged", "comms_decision")
 LOOKBACK = timedelta(days=90)
 

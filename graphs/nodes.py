@@ -20,12 +20,12 @@ from graphs import escalation, history
 from graphs.facts import alert_texts, note_facts
 from graphs.postmortem_flow import codeowners_text
 from graphs.state import Context, IncidentState
+from tools.status_page import ComponentStatus, Impact, StatusPost
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.outbox.store import enqueue
 from warroom.scheduler.store import cancel, schedule
 from warroom.severity import Classification, Evidence, Severity
-from tools.status_page import ComponentStatus, Impact, StatusPost
 
 __all__ = ["monitor_wait", "resolve", "respond", "triage", "update"]
 

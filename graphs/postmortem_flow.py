@@ -25,6 +25,7 @@ from agents.postmortem import (
 from graphs.state import Context
 from warroom.action_items import store as action_items
 from warroom.alerts.tables import AlertRow
+from warroom.db import table_of
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.postmortems import store as postmortems
@@ -33,7 +34,7 @@ from warroom.war_room import store as war_room
 
 __all__ = ["PostmortemFlow", "codeowners_text", "postmortem_input"]
 
-ALERTS = AlertRow.__table__
+ALERTS = table_of(AlertRow)
 DEADLINE = timedelta(hours=24)
 INTERNAL_CHANNELS = {"slack_internal"}
 

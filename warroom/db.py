@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Base", "JSONType", "UTCDateTime", "make_engine", "make_sessionmaker", "session_scope"]
+__all__ = ["Base", "table_of", "JSONType", "UTCDateTime", "make_engine", "make_sessionmaker", "session_scope"]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -47,6 +47,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONType, list[str]: JSONType,
                            list[dict[str, Any]]: JSONType}
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's Core table, typed as one (the ORM types `__table__` as a FromClause)."""
+    return cast(Table, model.__table__)
 
 
 def make_engine(url: str) -> Engine:

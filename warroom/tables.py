@@ -4,6 +4,7 @@ from warroom.action_items.tables import ActionItemRow
 from warroom.alerts.ignored import IGNORED_DELIVERIES
 from warroom.alerts.tables import AlertRow
 from warroom.db import Base
+from warroom.drafts.tables import DraftRow
 from warroom.incidents.tables import (
     ExternalRefRow,
     IncidentEndpointRow,
@@ -12,7 +13,6 @@ from warroom.incidents.tables import (
     IncidentUserRow,
     TimelineRow,
 )
-from warroom.drafts.tables import DraftRow
 from warroom.outbox.tables import OutboxRow
 from warroom.postmortems.tables import PostmortemVersionRow
 from warroom.scheduler.tables import JobRow

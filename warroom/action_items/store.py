@@ -9,11 +9,12 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, select, update
 
 from warroom.action_items.tables import ActionItemRow
+from warroom.db import table_of
 from warroom.upsert import insert_ignore
 
 __all__ = ["ActionItem", "complete", "create_item", "get_item", "list_items"]
 
-ITEMS = ActionItemRow.__table__
+ITEMS = table_of(ActionItemRow)
 
 
 class ActionItem(BaseModel):

@@ -10,8 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+
 from pydantic import BaseModel, Field
-from sqlalchemy import BigInteger, Column, Connection, Engine, Index, Integer, String, Table, Text, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    select,
+)
 
 from warroom.db import Base, JSONType, UTCDateTime
 

@@ -16,22 +16,39 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Text, bindparam, cast, func, select, text, type_coerce, update
+from sqlalchemy import (
+    Connection,
+    Executable,
+    Text,
+    bindparam,
+    cast,
+    func,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from warroom.alerts.models import Alert, AlertStatus
 from warroom.alerts.tables import AlertRow
+from warroom.db import table_of
 from warroom.incidents import store as incidents
-from warroom.incidents.tables import IncidentEndpointRow, IncidentKeyRow, IncidentRow, IncidentUserRow
+from warroom.incidents.tables import (
+    IncidentEndpointRow,
+    IncidentKeyRow,
+    IncidentRow,
+    IncidentUserRow,
+)
 from warroom.scheduler.store import schedule
 
 __all__ = ["IngestOutcome", "correlation_keys", "ingest_alert", "lock_correlation_keys"]
 
-ALERTS = AlertRow.__table__
-INCIDENTS = IncidentRow.__table__
-KEYS = IncidentKeyRow.__table__
-ENDPOINTS = IncidentEndpointRow.__table__
-USERS = IncidentUserRow.__table__
+ALERTS = table_of(AlertRow)
+INCIDENTS = table_of(IncidentRow)
+KEYS = table_of(IncidentKeyRow)
+ENDPOINTS = table_of(IncidentEndpointRow)
+USERS = table_of(IncidentUserRow)
 NOISE_SEGMENTS = {"api", "v1", "v2", "v3", "internal", "public", "www", "app", ""}
 MAX_KEYS = 3  # the dedup key, the service, the endpoint's first segment: a fixed-size lookup
 

@@ -7,13 +7,14 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from warroom.db import table_of
 from warroom.drafts.models import DraftRecord, DraftState
 from warroom.drafts.tables import DraftRow
 from warroom.upsert import insert_ignore
 
 __all__ = ["create_draft", "decide", "get_draft", "list_drafts", "mark_sent", "refresh"]
 
-DRAFTS = DraftRow.__table__
+DRAFTS = table_of(DraftRow)
 
 
 def create_draft(conn: Connection, *, key: str, values: dict[str, Any]) -> tuple[int, bool]:

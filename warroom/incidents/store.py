@@ -11,7 +11,13 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select, update
 
 from warroom.alerts.models import Alert
-from warroom.incidents.models import EndpointCount, Incident, IncidentStatus, TimelineEvent
+from warroom.db import table_of
+from warroom.incidents.models import (
+    EndpointCount,
+    Incident,
+    IncidentStatus,
+    TimelineEvent,
+)
 from warroom.incidents.tables import (
     ExternalRefRow,
     IncidentEndpointRow,
@@ -20,8 +26,8 @@ from warroom.incidents.tables import (
     IncidentUserRow,
     TimelineRow,
 )
-from warroom.severity import Classification, Severity
 from warroom.scheduler.store import schedule
+from warroom.severity import Classification, Severity
 from warroom.upsert import insert_ignore
 
 __all__ = [
@@ -38,12 +44,12 @@ __all__ = [
     "set_status",
 ]
 
-INCIDENTS = IncidentRow.__table__
-KEYS = IncidentKeyRow.__table__
-ENDPOINTS = IncidentEndpointRow.__table__
-USERS = IncidentUserRow.__table__
-TIMELINE = TimelineRow.__table__
-REFS = ExternalRefRow.__table__
+INCIDENTS = table_of(IncidentRow)
+KEYS = table_of(IncidentKeyRow)
+ENDPOINTS = table_of(IncidentEndpointRow)
+USERS = table_of(IncidentUserRow)
+TIMELINE = table_of(TimelineRow)
+REFS = table_of(ExternalRefRow)
 
 
 def seen_at(alert: Alert, now: datetime) -> datetime:

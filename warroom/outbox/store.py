@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
+from warroom.db import table_of
 from warroom.outbox.tables import OutboxRow
 from warroom.upsert import insert_ignore
 
@@ -38,7 +39,7 @@ def enqueue(
     conn: Connection, *, key: str, kind: str, payload: dict[str, Any], now: datetime,
     incident_id: int | None = None, not_before: datetime | None = None,
 ) -> bool:
-    table = OutboxRow.__table__
+    table = table_of(OutboxRow)
     values = dict(
         idempotency_key=key, kind=kind, incident_id=incident_id, payload=payload, state="pending",
         attempts=0, created_at=now, next_attempt_at=not_before or now, lane=lane_of(kind, incident_id),
@@ -54,7 +55,7 @@ def lane_of(kind: str, incident_id: int | None) -> str | None:
 
 
 def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timedelta = timedelta(minutes=2)) -> list[OutboxItem]:
-    table = OutboxRow.__table__
+    table = table_of(OutboxRow)
     earlier = aliased(table)
     waits_in_lane = exists().where(earlier.c.lane == table.c.lane, earlier.c.state == "pending",
                                    earlier.c.id < table.c.id)
@@ -81,20 +82,20 @@ def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timede
 
 
 def mark_sent(conn: Connection, item_id: int, now: datetime, result: dict[str, Any] | None = None) -> None:
-    table = OutboxRow.__table__
+    table = table_of(OutboxRow)
     conn.execute(update(table).where(table.c.id == item_id)
                  .values(state="sent", sent_at=now, lease_until=None, result=result, last_error=None))
 
 
 def reschedule(conn: Connection, item_id: int, at: datetime, error: str) -> None:
-    table = OutboxRow.__table__
+    table = table_of(OutboxRow)
     conn.execute(update(table).where(table.c.id == item_id)
                  .values(next_attempt_at=at, lease_until=None, last_error=error[:2000]))
 
 
 def mark_failed(conn: Connection, item_id: int, error: str) -> None:
     """Give up on a row (a permanent 4xx or too many attempts); it stays visible, never deleted."""
-    table = OutboxRow.__table__
+    table = table_of(OutboxRow)
     conn.execute(update(table).where(table.c.id == item_id)
                  .values(state="failed", lease_until=None, last_error=error[:2000]))
 

@@ -15,7 +15,14 @@ import sentry_sdk
 from sqlalchemy import Engine
 
 from warroom.clock import Clock
-from warroom.outbox.store import MAX_ATTEMPTS, OutboxItem, claim_due, mark_failed, mark_sent, reschedule
+from warroom.outbox.store import (
+    MAX_ATTEMPTS,
+    OutboxItem,
+    claim_due,
+    mark_failed,
+    mark_sent,
+    reschedule,
+)
 
 __all__ = ["OutboxWorker", "Sender", "backoff_seconds"]
 

@@ -8,11 +8,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, func, select
 
+from warroom.db import table_of
 from warroom.postmortems.tables import PostmortemVersionRow
 
 __all__ = ["PostmortemVersion", "history", "latest", "save_version"]
 
-VERSIONS = PostmortemVersionRow.__table__
+VERSIONS = table_of(PostmortemVersionRow)
 
 
 class PostmortemVersion(BaseModel):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, or_, select, text, update
 from sqlalchemy.orm import aliased
 
+from warroom.db import table_of
 from warroom.scheduler.tables import JobRow
 from warroom.upsert import insert_ignore
 
@@ -32,11 +33,11 @@ def schedule(
 ) -> bool:
     """Returns False when a job with this key already exists (scheduled, running or done)."""
     values = dict(key=key, kind=kind, lane=lane, payload=payload or {}, state="pending", due_at=due_at, attempts=0)
-    return insert_ignore(conn, JobRow.__table__, values, ["key"]) is not None
+    return insert_ignore(conn, table_of(JobRow), values, ["key"]) is not None
 
 
 def cancel(conn: Connection, key_prefix: str) -> None:
-    table = JobRow.__table__
+    table = table_of(JobRow)
     conn.execute(update(table).where(table.c.key.startswith(key_prefix), table.c.state == "pending")
                  .values(state="cancelled"))
 
@@ -48,8 +49,8 @@ def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timede
     lane as free, would each lease a different job of one incident)."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('warroom.jobs.claim_due'))"))
-    table = JobRow.__table__
-    other = aliased(JobRow.__table__)
+    table = table_of(JobRow)
+    other = aliased(table_of(JobRow))
     lane_busy = exists().where(and_(other.c.lane == table.c.lane, other.c.id != table.c.id,
                                     other.c.state == "pending", other.c.lease_until > now))
     candidates = conn.execute(
@@ -83,12 +84,12 @@ def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timede
 
 
 def finish(conn: Connection, job_id: int, now: datetime) -> None:
-    table = JobRow.__table__
+    table = table_of(JobRow)
     conn.execute(update(table).where(table.c.id == job_id).values(state="done", done_at=now, lease_until=None))
 
 
 def retry_later(conn: Connection, job_id: int, at: datetime, error: str, *, give_up: bool = False) -> None:
-    table = JobRow.__table__
+    table = table_of(JobRow)
     values: dict[str, Any] = dict(lease_until=None, last_error=error[:2000], due_at=at)
     if give_up:
         values["state"] = "failed"

@@ -6,15 +6,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select, update
 
-from warroom.status_page.models import PageComponent, PageIncident, PageUpdate, StatusSummary
+from warroom.db import table_of
+from warroom.status_page.models import (
+    PageComponent,
+    PageIncident,
+    PageUpdate,
+    StatusSummary,
+)
 from warroom.status_page.tables import ComponentRow, PageIncidentRow, PageUpdateRow
 from warroom.upsert import insert_ignore
 
 __all__ = ["add_update", "create_page_incident", "set_component", "summary"]
 
-INCIDENTS = PageIncidentRow.__table__
-UPDATES = PageUpdateRow.__table__
-COMPONENTS = ComponentRow.__table__
+INCIDENTS = table_of(PageIncidentRow)
+UPDATES = table_of(PageUpdateRow)
+COMPONENTS = table_of(ComponentRow)
 IMPACT_ORDER = ["none", "minor", "major", "critical"]
 
 

@@ -8,12 +8,13 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
+from warroom.db import table_of
 from warroom.upsert import insert_ignore
 from warroom.war_room.tables import WarRoomMessageRow
 
 __all__ = ["WarRoomMessage", "list_messages", "post_message"]
 
-MESSAGES = WarRoomMessageRow.__table__
+MESSAGES = table_of(WarRoomMessageRow)
 
 
 class WarRoomMessage(BaseModel):

@@ -4,10 +4,11 @@ Revision ID: 0002
 Revises: 0001
 """
 
-from alembic import op
 import sqlalchemy as sa
-import warroom.db
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import warroom.db
 
 revision = '0002'
 down_revision = '0001'
