@@ -170,7 +170,8 @@ def _sentry_enricher(settings: Settings, client: Callable[[str], httpx.Client],
                     settings.sentry_org, clock=clock)
 
     def enrich(issue_id: str) -> dict[str, dict[str, int]]:
-        return {key: {v.value: v.count for v in values} for key, values in api.enrich(issue_id).tags.items()}
+        return {key: {v.value: v.count for v in values if v.value is not None}
+                for key, values in api.enrich(issue_id).tags.items()}
 
     return enrich
 

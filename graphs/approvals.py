@@ -16,7 +16,7 @@ from itsdangerous import (
     URLSafeTimedSerializer,
 )
 
-from agents.support import Draft, check_grounding
+from agents.support import Channel, CommsKind, Draft, check_grounding
 from graphs.facts import incident_facts
 from graphs.state import Context
 from warroom.drafts import store as drafts
@@ -113,7 +113,8 @@ def _grounding_problems(ctx: Context, record: DraftRecord, body: str) -> list[st
         incident = incidents.get_incident(conn, record.incident_id)
         assert incident is not None
         facts = incident_facts(conn, incident, ctx.settings, now=record.created_at)
-    draft = Draft(incident_id=record.incident_id, kind=record.kind, channel=record.channel, audience=record.audience,
+    draft = Draft(incident_id=record.incident_id, kind=CommsKind(record.kind), channel=Channel(record.channel),
+                  audience=record.audience,
                   recipients=record.recipients, subject=record.subject or "", body=body, public=record.public,
                   facts_used=record.facts_used)
     return check_grounding(draft, facts).problems

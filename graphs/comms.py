@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
@@ -92,7 +93,7 @@ def send(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
     return {"outcome": "queued"}
 
 
-def build_comms_graph(checkpointer: Checkpointer) -> CompiledStateGraph:
+def build_comms_graph(checkpointer: Checkpointer) -> CompiledStateGraph[CommsState, Context, CommsState, CommsState]:
     graph = StateGraph(CommsState, context_schema=Context)
     graph.add_node("review", review)
     graph.add_node("wait", wait)
@@ -104,5 +105,5 @@ def build_comms_graph(checkpointer: Checkpointer) -> CompiledStateGraph:
     return graph.compile(checkpointer=checkpointer)
 
 
-def comms_thread(draft_id: int) -> dict[str, dict[str, str]]:
-    return {"configurable": {"thread_id": f"draft-{draft_id}"}}
+def comms_thread(draft_id: int) -> RunnableConfig:
+    return RunnableConfig(configurable={"thread_id": f"draft-{draft_id}"})

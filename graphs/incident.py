@@ -5,6 +5,7 @@ One thread per incident (thread id = incident id), checkpointed after every step
 
 from __future__ import annotations
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer
@@ -15,7 +16,8 @@ from graphs.state import Context, IncidentState
 __all__ = ["build_incident_graph", "thread_config"]
 
 
-def build_incident_graph(checkpointer: Checkpointer) -> CompiledStateGraph:
+def build_incident_graph(checkpointer: Checkpointer) -> CompiledStateGraph[IncidentState, Context, IncidentState,
+                                                                            IncidentState]:
     graph = StateGraph(IncidentState, context_schema=Context)
     graph.add_node("triage", nodes.triage)
     graph.add_node("respond", nodes.respond)
@@ -34,5 +36,5 @@ def build_incident_graph(checkpointer: Checkpointer) -> CompiledStateGraph:
     return graph.compile(checkpointer=checkpointer)
 
 
-def thread_config(incident_id: int) -> dict[str, dict[str, str]]:
-    return {"configurable": {"thread_id": f"incident-{incident_id}"}}
+def thread_config(incident_id: int) -> RunnableConfig:
+    return RunnableConfig(configurable={"thread_id": f"incident-{incident_id}"})

@@ -78,7 +78,7 @@ def _refined(ctx: Context, incident: Incident, base: Classification) -> tuple[Cl
     """The model may refine the rules' decision (never below its floor); without one, the rules stand."""
     if ctx.model is None:
         return base, None
-    facts = {"service": incident.service, "environment": incident.environment, "events": incident.event_count,
+    facts: dict[str, object] = {"service": incident.service, "environment": incident.environment, "events": incident.event_count,
              "users_affected": incident.users_affected, "endpoints": [e.endpoint for e in incident.endpoints],
              "first_seen": incident.first_seen.isoformat(), "last_seen": incident.last_seen.isoformat()}
     return refine_classification(ctx.model, base, facts, {"alert_title": incident.title})

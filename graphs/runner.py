@@ -49,20 +49,20 @@ def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver[Any]]:
     kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
     with ConnectionPool(pg_url, min_size=1, max_size=4, kwargs=kwargs, check=ConnectionPool.check_connection,
                         name="warroom-checkpoints") as pool:
-        saver = PostgresSaver(pool)
+        pg_saver = PostgresSaver(pool)  # type: ignore[arg-type]  # rows are dicts: see row_factory above
         with pool.connection() as lock:  # processes starting at once set the tables up one at a time
             lock.execute("SELECT pg_advisory_lock(hashtext('warroom.checkpoints.setup'))")
             try:
-                saver.setup()
+                pg_saver.setup()
             finally:
                 lock.execute("SELECT pg_advisory_unlock(hashtext('warroom.checkpoints.setup'))")
-        yield saver
+        yield pg_saver
 
 
 class IncidentRunner:
     def __init__(self, context: Context, checkpointer: BaseCheckpointSaver[Any]) -> None:
         self.context = context
-        self.graph: CompiledStateGraph = build_incident_graph(checkpointer)
+        self.graph = build_incident_graph(checkpointer)
 
     def start(self, incident_id: int) -> None:
         config = thread_config(incident_id)

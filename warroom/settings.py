@@ -106,9 +106,9 @@ class Settings(BaseSettings):
     accounts: dict[str, AccountConfig] = Field(default_factory=dict)
     on_call: Person = Field(default_factory=lambda: Person(name="on-call"))
     escalation: list[Person] = Field(default_factory=list, description="who is paged, in order, when on-call is silent")
-    ack_sla_minutes: dict[Severity, float] = Field(default_factory=lambda: {Severity.P0: 1, Severity.P1: 5})
+    ack_sla_minutes: dict[Severity, float] = Field(default_factory=lambda: {Severity.P0: 1.0, Severity.P1: 5.0})
     unresolved_escalation_minutes: dict[Severity, float] = Field(
-        default_factory=lambda: {Severity.P0: 120, Severity.P1: 480})
+        default_factory=lambda: {Severity.P0: 120.0, Severity.P1: 480.0})
     codeowners_path: Path | None = None
     secret_key: SecretStr | None = Field(default=None, description="signs one-click links; generated if unset")
     approval_link_minutes: int = 24 * 60

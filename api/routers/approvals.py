@@ -104,7 +104,7 @@ def approve_by_link(token: str, request: Request, warroom: WarroomDep,
     draft = _token_draft(warroom, token)
     result = _decide(warroom, draft.id, Action.APPROVE, actor=actor)
     if isinstance(result, JSONResponse):
-        message = result.body.decode()
+        message = bytes(result.body).decode()
         return templates.TemplateResponse(request, "approve.html", {"draft": draft, "token": token, "done": message},
                                           status_code=result.status_code)
     return templates.TemplateResponse(request, "approve.html", {"draft": result, "token": token, "done": "approved"})

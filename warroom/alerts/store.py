@@ -167,9 +167,10 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
         return IngestOutcome(existing.id, existing.incident_id, True, False)
 
     if alert.status is AlertStatus.RESOLVED:
-        recovered = incident_id is not None and not _others_still_firing(conn, incident_id, alert)
-        if recovered:
+        recovered = False
+        if incident_id is not None and not _others_still_firing(conn, incident_id, alert):
             incidents.record_source_recovered(conn, incident_id, alert, now)
+            recovered = True
         return IngestOutcome(alert_id, incident_id, False, False, recovered)
 
     opened = scheduled = incident_id is None
