@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -27,7 +28,7 @@ def run_demo(console: Console, *, events: int = 847, minutes: float = 3.0) -> in
     with tempfile.TemporaryDirectory(prefix="warroom-demo-") as tmp:
         secret, token = secrets.token_hex(16), secrets.token_urlsafe(16)
         settings = Settings(database_url=f"sqlite:///{Path(tmp) / 'warroom.db'}", data_dir=Path(tmp) / "data",
-                            sentry_client_secret=secret, api_token=token)
+                            sentry_client_secret=SecretStr(secret), api_token=SecretStr(token))
         warroom = Warroom.build(settings)
         try:
             with serve_in_thread(warroom) as base_url:

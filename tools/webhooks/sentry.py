@@ -131,7 +131,9 @@ def _issue(action: str, data: dict[str, Any], received_at: datetime) -> Alert:
         endpoint=issue.get("culprit") or None,
         level=str(issue.get("level") or "error").lower(),
         occurred_at=parse_time(last_seen, "data.issue.lastSeen", received_at),
-        event_count=max(count, 1),
+        # `count` is the issue's lifetime total: taken once, when the issue is created, so that
+        # later actions (resolved, unresolved) do not add it to the incident again.
+        event_count=max(count or 1, 1) if action == "created" else 1,
         users_affected=_int(issue.get("userCount"), None),
         links=links,
         source_ref=issue_id,
