@@ -19,8 +19,6 @@ import random
 import resource
 import secrets
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,7 +27,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from rich.console import Console
@@ -38,7 +35,7 @@ from sqlalchemy import func, select
 
 from api.composition import Warroom
 from api.scenarios import BROWSERS, Delivery, checkout_outage, sentry_event_alert
-from api.server import free_port, serve_in_thread
+from api.server import serve_app_in_thread, serve_in_thread
 from bench.load import LoadGenerator, drive_clock, drive_closed, drive_open
 from tools.webhooks.base import hmac_sha256_hex
 from warroom.alerts.tables import AlertRow
@@ -170,21 +167,9 @@ def bare_app() -> FastAPI:
 
 @contextmanager
 def serve_bare() -> Iterator[str]:
-    """`bare_app()` under the uvicorn settings `api.server.serve_in_thread` uses."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(bare_app(), host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, name="bare-http", daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the bare server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    """`bare_app()` under the same uvicorn settings as warroom (`api.server.serve_app_in_thread`)."""
+    with serve_app_in_thread(bare_app(), name="bare-http") as url:
+        yield url
 
 
 @contextmanager

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from tools.status_page import ComponentStatus, StatusPageError, StatusPost
-from tools.statuspage import raise_for_status_page
+from tools.status_page import ComponentStatus, StatusPost
+from tools.statuspage import request_json
 from warroom.clock import Clock, SystemClock
 from warroom.incidents.models import IncidentStatus
 
@@ -85,10 +85,4 @@ class Instatus:
         return fields
 
     def _send(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response = self._client.request(method, path, json=body, headers=self._headers)
-        except httpx.HTTPError as exc:
-            raise StatusPageError(f"instatus {method} {path}: {exc}") from exc
-        raise_for_status_page(response, "instatus")
-        result: dict[str, Any] = response.json()
-        return result
+        return request_json(self._client, method, path, body, self._headers, "instatus")

@@ -30,6 +30,19 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(seconds, 0.0)
 
 
+def request_json(client: httpx.Client, method: str, path: str, body: dict[str, Any], headers: dict[str, str],
+                 service: str) -> dict[str, Any]:
+    """One JSON request to a status page's API; transport failures and refusals alike become
+    `StatusPageError`, so the outbox retries or gives up on one exception type."""
+    try:
+        response = client.request(method, path, json=body, headers=headers)
+    except httpx.HTTPError as exc:
+        raise StatusPageError(f"{service} {method} {path}: {exc}") from exc
+    raise_for_status_page(response, service)
+    result: dict[str, Any] = response.json()
+    return result
+
+
 def raise_for_status_page(response: httpx.Response, service: str) -> None:
     """Turn a failed answer into `StatusPageError`, keeping the service's own message."""
     if response.is_success:
@@ -116,10 +129,4 @@ class AtlassianStatuspage:
         return fields
 
     def _send(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response = self._client.request(method, path, json=body, headers=self._headers)
-        except httpx.HTTPError as exc:
-            raise StatusPageError(f"statuspage {method} {path}: {exc}") from exc
-        raise_for_status_page(response, "statuspage")
-        result: dict[str, Any] = response.json()
-        return result
+        return request_json(self._client, method, path, body, self._headers, "statuspage")
