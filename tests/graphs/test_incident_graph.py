@@ -8,6 +8,10 @@ import sys
 import textwrap
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.composition import Warroom
 from api.scenarios import checkout_outage
 from tests.conftest import SENTRY_SECRET
 
@@ -131,3 +135,25 @@ def test_unknown_incident_is_a_404(client, auth):
 def test_healthz_and_metrics(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     assert "warroom_alerts_received_total" in client.get("/metrics").text
+
+
+def test_a_restart_between_ticks_keeps_the_cadence(client, warroom, clock, settings, auth):
+    incident_id = _storm(client, clock, events=40, minutes=1)
+    warroom.scheduler.run_pending()
+    clock.advance(timedelta(minutes=10))
+    warroom.close()
+
+    restarted = Warroom.build(settings, clock)
+    try:
+        with TestClient(create_app(restarted, run_worker=False)) as fresh:
+            clock.advance(timedelta(minutes=4, seconds=59))
+            restarted.scheduler.run_pending()
+            timeline = fresh.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+            assert [e for e in timeline if e["kind"] == "update"] == []
+            clock.advance(timedelta(seconds=2))
+            restarted.scheduler.run_pending()
+            timeline = fresh.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+            [update] = [e for e in timeline if e["kind"] == "update"]
+            assert update["at"].startswith((clock.now()).strftime("%Y-%m-%dT%H:%M"))
+    finally:
+        restarted.close()
