@@ -115,6 +115,12 @@ def classify(s: SeveritySignals) -> Classification:
         return _decide(Severity.P3, evidence, floor, "this alert pattern has historically self-resolved",
                        skip_comms=True)
 
+    rated = [p for p in s.similar_past if p.severity is not None]
+    if rated:
+        evidence.append(Evidence(signal="similar_past", rule="history", detail=(
+            "similar past incidents ended as " + ", ".join(f"#{p.id} {p.severity}" for p in rated[:5])
+            + "; shown for comparison, not weighed")))
+
     text_rate = _text_rate(text)
     if text_rate is not None and text_rate > rate:
         evidence.append(Evidence(signal="alert_rate", detail=f"the alert reports {text_rate:.1f} events/min"))

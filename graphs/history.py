@@ -1,8 +1,9 @@
 """Past incidents that look like this one, with how they ended: the memory behind severity.
 
-An alert pattern that, more often than not, recovered by itself within minutes with nobody
-touching it is a false positive in the making (DESIGN.md: P3 for alerts that historically
-self-resolved in under 5 minutes).
+Found by the same alert key or by full-text search over titles and services (SQLite FTS5,
+PostgreSQL tsvector). An alert pattern that, more often than not, recovered by itself within
+minutes with nobody touching it is a false positive in the making (DESIGN.md: P3 for alerts
+that historically self-resolved in under 5 minutes).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, or_, select, text
 
 from agents.severity import PastIncident
 from warroom.db import table_of
@@ -30,18 +31,33 @@ def _words(text: str) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if len(w) > 2 and not w.isdigit()}
 
 
+def _search(conn: Connection, words: set[str], limit: int = 200) -> list[int]:
+    """Ids of incidents whose title or service shares any of `words`, best matches first."""
+    if not words:
+        return []
+    if conn.dialect.name == "sqlite":
+        query = " OR ".join(f'"{w}"' for w in sorted(words))
+        return list(conn.execute(text("SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH :q "
+                                      "ORDER BY rank LIMIT :n"), {"q": query, "n": limit}).scalars())
+    query = " | ".join(sorted(words))
+    return list(conn.execute(text(
+        "SELECT id FROM incidents WHERE to_tsvector('simple', title || ' ' || coalesce(service, '')) "
+        "@@ to_tsquery('simple', :q) ORDER BY id DESC LIMIT :n"), {"q": query, "n": limit}).scalars())
+
+
 def similar_past(conn: Connection, incident: Incident, limit: int = 20) -> list[PastIncident]:
-    """Closed or recovered incidents with the same alert key, or the same service and a title
-    sharing most of its words, newest first."""
+    """Closed or recovered incidents with the same alert key, or whose title shares most of this
+    one's words, newest first."""
+    words = _words(incident.title)
+    matches = _search(conn, words)
     rows = conn.execute(
         select(INCIDENTS)
         .where(INCIDENTS.c.id != incident.id, INCIDENTS.c.opened_at >= incident.opened_at - LOOKBACK,
                INCIDENTS.c.opened_at < incident.opened_at,
-               or_(INCIDENTS.c.dedup_key == incident.dedup_key, INCIDENTS.c.service == incident.service),
+               or_(INCIDENTS.c.dedup_key == incident.dedup_key, INCIDENTS.c.id.in_(matches)),
                or_(INCIDENTS.c.status == IncidentStatus.RESOLVED.value, INCIDENTS.c.source_recovered_at.is_not(None)))
         .order_by(INCIDENTS.c.opened_at.desc()).limit(200)
     ).all()
-    words = _words(incident.title)
     similar = [r for r in rows if r.dedup_key == incident.dedup_key
                or len(words & _words(r.title)) >= max(1, int(0.6 * len(words)))][:limit]
     if not similar:

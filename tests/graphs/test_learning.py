@@ -104,3 +104,20 @@ def test_a_p3_closes_itself_when_its_source_recovers_but_a_p1_does_not(client, w
     assert any(e["text"].startswith("Auto-resolved") for e in low_incident["timeline"])
     assert high_incident["severity"] == "P1" and high_incident["status"] == "investigating"
     assert high_incident["source_recovered_at"] is not None
+
+
+def test_similar_past_incidents_are_found_by_words_not_only_by_key(client, warroom, clock, auth):
+    first = _send(client, clock, "firing")["incident_id"]
+    warroom.scheduler.run_pending()
+    client.post(f"/api/incidents/{first}/notes", json={"text": "tried: restarted search", "author": "bob"},
+                headers=auth)
+    client.post(f"/api/incidents/{first}/resolve", json={"actor": "bob"}, headers=auth)
+    warroom.scheduler.run_pending()
+    clock.advance(timedelta(hours=6))
+    other = client.post("/api/alerts", headers=auth, json={
+        "title": "search 5xx error rate above 5% on replica", "service": "search-replica", "level": "error",
+        "dedup_key": "script:search-replica"}).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    evidence = client.get(f"/api/incidents/{other}", headers=auth).json()["classification"]["evidence"]
+    [similar] = [e for e in evidence if e["signal"] == "similar_past"]
+    assert f"#{first} " in similar["detail"]
