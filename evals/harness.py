@@ -9,6 +9,10 @@ Cases are folders under `evals/cases/`: `case.toml` (labels and scenario) beside
 (one delivery, optionally repeated as a storm) or `payloads.json` (several deliveries, possibly
 from several sources). Severity is the first suite; comms and postmortem cases will add their own
 expectation tables to `case.toml` and their own readers to `Outcome`.
+
+A case its incident rates P0/P1 then lives on (`evals.lifecycle`): acknowledged, noted, an update
+tick, resolved; what the crew wrote for customers and the postmortem land in `Outcome.response`
+for the comms and postmortem suites, so one run of the cases feeds all three.
 """
 
 from __future__ import annotations
@@ -21,24 +25,30 @@ import tomllib
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
 
 from api.app import create_app
 from api.composition import Warroom
 from evals.deliveries import SOURCES, Credentials, at_time, recovered, sign
+from evals.lifecycle import Response, ResponseSpec, respond
 from warroom.clock import FakeClock
+from warroom.db import table_of
+from warroom.scheduler.tables import JobRow
 from warroom.settings import DEFAULT_CRITICAL_PATHS, Settings
 from warroom.severity import Severity
 
-__all__ = ["CASES_DIR", "Case", "Outcome", "PastOccurrence", "Step", "Storm", "load_cases", "run_case", "run_cases"]
+__all__ = ["CASES_DIR", "Case", "CommsSpec", "Outcome", "PastOccurrence", "Step", "Storm", "load_cases", "run_case", "run_cases"]
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
+JOBS = table_of(JobRow)
+DISCORD_URL = "https://discord.eval/api/webhooks/1/eval"
 CREDENTIALS = Credentials(sentry_secret="eval-sentry-secret", pagerduty_secret="eval-pagerduty-secret",
                           webhook_token="eval-webhook-token", api_token="eval-api-token")
 
@@ -74,6 +84,17 @@ class Step(BaseModel):
     at_minute: float = Field(default=0.0, ge=0)
 
 
+class CommsSpec(BaseModel):
+    """`[comms]` in case.toml: words every public message of the case must contain (what customers call
+    the broken thing, `a|b` for alternatives), written from the payload before the case is run; and
+    rubric checks this case fails because of a named product gap (the gate fails once they pass)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    must_mention: list[str] = Field(default_factory=list)
+    known_gaps: dict[str, str] = Field(default_factory=dict, description="check -> the product gap behind it")
+
+
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -87,6 +108,8 @@ class Case(BaseModel):
     past: list[PastOccurrence] = Field(default_factory=list)
     blocked_by: str | None = Field(default=None, description="product wiring the case needs; the gate leaves it out "
                                                             "until then and fails once it passes")
+    comms: CommsSpec = Field(default_factory=CommsSpec)
+    response: ResponseSpec = Field(default_factory=ResponseSpec)
     steps: list[Step]
 
 
@@ -103,6 +126,9 @@ class Outcome(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     incidents: int = 0
     error: str | None = None
+    comms: CommsSpec = Field(default_factory=CommsSpec)
+    response: Response | None = Field(default=None, description="P0/P1 only: the rest of the incident's life")
+    response_error: str | None = None
 
     @property
     def correct(self) -> bool:
@@ -149,7 +175,8 @@ def _isolated_environment(llm_model: str | None) -> Iterator[None]:
 
 
 def _settings(case: Case, workdir: Path, llm_model: str | None) -> Settings:
-    values: dict[str, Any] = {"critical_paths": list(DEFAULT_CRITICAL_PATHS), **case.settings}
+    values: dict[str, Any] = {"critical_paths": list(DEFAULT_CRITICAL_PATHS), "discord_webhook_url": DISCORD_URL,
+                              "x_bearer_token": "eval-x-token", **case.settings}
     with _isolated_environment(llm_model):
         return Settings(database_url=f"sqlite:///{workdir / 'warroom.db'}", data_dir=workdir / "data",
                         sentry_client_secret=CREDENTIALS.sentry_secret, pagerduty_secret=CREDENTIALS.pagerduty_secret,
@@ -210,14 +237,54 @@ class _Session:
         return response.json()
 
 
-async def _play(case: Case, warroom: Warroom, clock: FakeClock) -> list[dict[str, Any]]:
+def _worst(incidents: list[dict[str, Any]]) -> dict[str, Any] | None:
+    rated = [i for i in incidents if i.get("severity")]
+    return min(rated, key=lambda i: Severity(i["severity"]).rank) if rated else None
+
+
+class _Played(BaseModel):
+    incidents: list[dict[str, Any]]
+    response: Response | None = None
+    response_error: str | None = None
+
+
+async def _play(case: Case, warroom: Warroom, clock: FakeClock) -> _Played:
     """In-process HTTP without a thread per request: the ASGI app is called on this event loop."""
     transport = httpx.ASGITransport(app=create_app(warroom, run_worker=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://warroom.eval") as client:
         session = _Session(case, client, warroom, clock)
         for index, occurrence in enumerate(case.past):
             await session.replay_past(occurrence, index)
-        return [await session.incident(i) for i in await session.deliver()]
+        played = _Played(incidents=[await session.incident(i) for i in await session.deliver()])
+        worst = _worst(played.incidents)
+        if worst is None or not Severity(worst["severity"]).pages_customers:
+            return played
+        settings = warroom.settings
+        service = settings.services.get(worst.get("service") or "")
+        try:
+            played.response = await respond(
+                client, session.auth, worst["id"], case.response, advance=clock.advance,
+                run=warroom.scheduler.run_pending, now=clock.now, next_due=partial(_next_due, warroom),
+                cadence_minutes=settings.cadence_for(Severity(worst["severity"])),
+                cadences={s.value: settings.cadence_for(s) for s in Severity if s.pages_customers}, on_call=settings.on_call.name,
+                service_users=service.users if service else None,
+                sla_rca_days=[a.sla_rca_days for a in settings.accounts.values() if a.sla_rca_days],
+                literals=[a.name for a in settings.accounts.values()])
+        except Exception as exc:  # noqa: BLE001 - reported against the comms and postmortem suites
+            played.response_error = f"{type(exc).__name__}: {exc}"
+        return played
+
+
+def _next_due(warroom: Warroom) -> datetime | None:
+    """When the scheduler next has work: the harness moves its clock there, as a polling worker would arrive."""
+    with warroom.engine.connect() as conn:
+        due = conn.execute(select(func.min(JOBS.c.due_at)).where(JOBS.c.state == "pending")).scalar()
+    return due.replace(tzinfo=UTC) if due is not None and due.tzinfo is None else due
+
+
+def _outside_world(request: httpx.Request) -> httpx.Response:
+    """Discord and X are configured so their drafts exist; nothing may leave the machine if one is sent."""
+    return httpx.Response(200, json={"data": {"id": "1", "text": ""}})
 
 
 def _scratch() -> str | None:
@@ -228,20 +295,22 @@ def _scratch() -> str | None:
 
 def run_case(case: Case, *, llm_model: str | None = None) -> Outcome:
     """Play the case against a fresh warroom; the most severe incident it opened is its answer."""
-    base = Outcome(case=case.name, expected=case.expected, severity=None, why=case.why, blocked_by=case.blocked_by)
+    base = Outcome(case=case.name, expected=case.expected, severity=None, why=case.why, blocked_by=case.blocked_by,
+                   comms=case.comms)
     with tempfile.TemporaryDirectory(prefix=f"warroom-eval-{case.name}-", dir=_scratch()) as tmp:
         clock = FakeClock()
-        warroom = Warroom.build(_settings(case, Path(tmp), llm_model), clock)
+        warroom = Warroom.build(_settings(case, Path(tmp), llm_model), clock, transport=httpx.MockTransport(_outside_world))
         try:
-            incidents = asyncio.run(_play(case, warroom, clock))
+            played = asyncio.run(_play(case, warroom, clock))
         except Exception as exc:  # noqa: BLE001 - a broken case is reported, not fatal to the run
             return base.model_copy(update={"error": f"{type(exc).__name__}: {exc}"})
         finally:
             warroom.close()
-    rated = [i for i in incidents if i.get("severity")]
-    if not rated:
+    incidents = played.incidents
+    base = base.model_copy(update={"response": played.response, "response_error": played.response_error})
+    worst = _worst(incidents)
+    if worst is None:
         return base.model_copy(update={"incidents": len(incidents), "error": "no incident was classified"})
-    worst = min(rated, key=lambda i: Severity(i["severity"]).rank)
     classification = worst.get("classification") or {}
     evidence = [f"{e['signal']}: {e['detail']}" + (f" -> {e['points_to']}" if e.get("points_to") else "")
                 for e in classification.get("evidence", [])]

@@ -1,20 +1,16 @@
-"""The CI gate: the deterministic engine, through the real API, on every labelled case."""
+"""The CI gate for severity: the deterministic engine, through the real API, on every labelled case
+(one run of the cases, shared with the comms and postmortem gates through `conftest.outcomes`)."""
 
 from __future__ import annotations
 
 import pytest
 
 from evals.__main__ import GATE_ACCURACY, gate
-from evals.harness import Case, Outcome, load_cases, run_case, run_cases
+from evals.harness import Case, Outcome, load_cases, run_case
 from evals.report import score
 from warroom.severity import Severity
 
 pytestmark = pytest.mark.timeout(300)
-
-
-@pytest.fixture(scope="module")
-def outcomes() -> list[Outcome]:
-    return run_cases(load_cases())
 
 
 def test_the_suite_has_at_least_80_cases_spread_over_every_level():

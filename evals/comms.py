@@ -1,0 +1,360 @@
+"""The comms suite: is every public message specific, current and true?
+
+Each public message of a P0/P1 case (email, enterprise email, Discord and X drafts in any state,
+and the status page's updates) is held to one rubric: it passed the product's own facts check; it
+names the affected thing; it gives the cohort and its size when the incident knows them; it says
+when the trouble started and, unless it is the all-clear, when the next update comes (and the
+status page keeps that promise); every number, share, time, date and duration in it is one the
+incident's record supports; and it carries no internal detail (stack traces, exception names,
+hostnames, email addresses, paths, the responders' names). The record checks are this suite's own reading of the API,
+independent of `agents.grounding`, so a bug there cannot hide here.
+
+`KNOWN_GAPS` names product behaviour that fails the rubric today, with the reason: the score counts
+those failures like any other; the gate tolerates them and fails once one stops occurring.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from evals.harness import Outcome
+from evals.lifecycle import PublicMessage, Response
+
+__all__ = ["CHECKS", "KNOWN_GAPS", "CommsFailure", "CommsScore", "MessageVerdict", "Record", "judge_message",
+           "render_comms", "score_comms", "verdicts"]
+
+CHECKS = ("grounded", "names_thing", "cohort", "current", "started", "next_update", "promise_kept", "facts_only", "no_internal")
+
+KNOWN_GAPS: dict[tuple[str, str, str], str] = {
+    ("status_page", "initial", "cohort"): "agents.cto.first_status_post says 'for some customers' even when the "
+                                          "incident counts the affected users",
+    ("status_page", "update", "cohort"): "the page's updates (cto.first_status_post on a raise, cto.compose_update "
+                                         "on a tick) never give the cohort or its size",
+    ("status_page", "update", "started"): "cto.compose_update (the tick's page update) does not repeat since when",
+    ("status_page", "all_clear", "cohort"): "the resolved post (graphs.nodes.resolve) says only that it is resolved",
+    ("status_page", "all_clear", "started"): "the resolved post (graphs.nodes.resolve) gives neither start nor end",
+    ("x", "initial", "cohort"): "agents/templates/x.j2 gives a size only as a share; with a user count and no "
+                                "share it says 'some users'",
+    ("x", "update", "cohort"): "agents/templates/x.j2 gives a size only as a share",
+    ("x", "all_clear", "cohort"): "agents/templates/x.j2's all-clear gives a size only as a share",
+    ("x", "all_clear", "started"): "agents/templates/x.j2's all-clear says 'after N minutes', not since when",
+    ("email", "initial", "current"): "initial drafts are re-drafted only when triage runs again (graphs.nodes."
+                                     "_refresh_initial_comms, on a severity change or a doubled count): the count, "
+                                     "the share and the recipients stop at that moment while the storm goes on",
+    ("discord", "initial", "current"): "as email/initial: not re-drafted after the last re-triage",
+    ("x", "initial", "current"): "as email/initial: not re-drafted after the last re-triage",
+}
+
+_MONTHS = "january february march april may june july august september october november december".split()
+_LONG_DATE = re.compile(rf"\b(\d{{1,2}})\s+({'|'.join(_MONTHS)})\s+(\d{{4}})\b", re.I)
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+_DURATION = re.compile(r"\b(?:(\d+)\s*hours?)?\s*(?:(\d+)\s*minutes?)?\b", re.I)
+_DAYS = re.compile(r"\b(\d+)\s*days?\b", re.I)
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+_COUNT = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)\s+(?=(?:affected\s+)?(?:users|customers|people)\b)", re.I)
+_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\w])|(?<![\w.])\d+(?:\.\d+)?(?![\w])")
+_NEXT = re.compile(r"next update[^.\n]*?\b([01]?\d|2[0-3]):([0-5]\d)", re.I)
+_INTERNAL = {
+    "a stack trace": re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|\bat [\w.$]+\([\w.]+:\d+\)"),
+    "an exception name": re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception)\b"),
+    "a hostname": re.compile(r"\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|internal|local|svc|cluster)\b|\blocalhost\b|\bip-\d+-\d+-\d+-\d+\b|"
+                             r"\b(?:\d{1,3}\.){3}\d{1,3}\b", re.I),
+    "an email address": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "a file path": re.compile(r"(?<![\w/<])/(?:[\w.-]+/)+[\w.-]+|\b[\w/-]+\.(?:py|js|ts|go|rb|java|php)\b"),
+}
+_GENERIC = {"api", "v1", "v2", "v3", "internal", "public", "www", "app", "prod", "production"}
+
+
+class MessageVerdict(BaseModel):
+    case: str
+    channel: str
+    kind: str
+    state: str
+    text: str
+    failed: dict[str, str] = Field(default_factory=dict, description="check -> what is wrong")
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed
+
+
+class CommsFailure(BaseModel):
+    case: str
+    channel: str
+    kind: str
+    check: str
+    detail: str
+    text: str
+    known_gap: str | None = None
+
+
+class CommsScore(BaseModel):
+    cases: int
+    messages: int
+    passed: int
+    share: float | None
+    by_check: dict[str, int] = Field(description="check -> messages failing it")
+    failures: list[CommsFailure]
+    unexplained: list[CommsFailure] = Field(description="failures no known gap explains: the gate's business")
+    gaps_gone: list[str] = Field(description="known gaps that no longer occur: remove them from KNOWN_GAPS")
+    errors: list[str] = Field(description="P0/P1 cases whose lifecycle could not be played")
+
+
+class Record:
+    """What the incident's record (as the API shows it) lets a public message say."""
+
+    def __init__(self, response: Response) -> None:
+        incident = response.incident
+        self.response = response
+        self.moments = [_at(incident[k]) for k in ("first_seen", "opened_at", "last_seen", "resolved_at")
+                        if incident.get(k)]
+        self.started = _at(incident["first_seen"])
+        self.resolved = _at(incident["resolved_at"]) if incident.get("resolved_at") else None
+        cohorts = [e["data"]["cohort"] for e in incident["timeline"]
+                   if e["kind"] == "comms_drafted" and (e.get("data") or {}).get("cohort")]
+        self.cohorts = [c["public_description"] for c in cohorts if c.get("public_description") not in (None, "", "users")]
+        self.users = incident["users_affected"]
+        self.share = min(self.users / response.service_users, 1.0) * 100 if response.service_users else None
+        self.percents = [t["share"] * 100 for c in cohorts for t in c.get("traits", []) if t.get("share")]
+        held = {(e.get("data") or {}).get("severity") for e in incident["timeline"] if e["kind"] == "severity"}
+        self.cadences = sorted({m for level, m in response.cadences.items() if level in held} or {response.cadence_minutes})
+        self.numbers = {float(n) for n in (incident["id"], incident["event_count"], incident["alert_count"],
+                                           self.users, *(c.get("size") or 0 for c in cohorts)) if n}
+        minutes = list(self.cadences)
+        if self.resolved:
+            minutes.append((self.resolved - self.started) / timedelta(minutes=1))
+        minutes.append((_at(incident["last_seen"]) - self.started) / timedelta(minutes=1))
+        self.minutes = minutes
+        self.days = set(response.sla_rca_days)
+        self.dates = {m.date() for m in self.moments}
+        if self.resolved:
+            self.dates |= {(self.resolved + timedelta(days=d)).date() for d in self.days}
+        endpoints = [e["endpoint"] for e in incident.get("endpoints", [])]
+        self.literals = sorted({x for x in [incident["title"], incident.get("service"), *endpoints, *self.cohorts,
+                                            *_noted(response.notes), *response.literals, f"INC-{incident['id']}"]
+                                if x and any(c.isdigit() for c in x)}, key=len, reverse=True)
+        self.things = _things(incident.get("service"), endpoints)
+
+    def time_ok(self, hhmm: tuple[int, int], message: PublicMessage) -> bool:
+        if hhmm in {(m.hour, m.minute) for m in self.moments}:
+            return True
+        return hhmm in _minutes_between(message.at, self.response.read_at + timedelta(minutes=max(self.cadences)))
+
+    def count_ok(self, users: float) -> bool:
+        """Counts only grow while an incident is open: any count up to today's was once true."""
+        return users.is_integer() and 1 <= users <= self.users
+
+    def share_ok(self, percent: float) -> bool:
+        if any(abs(percent - p) <= 0.5 for p in self.percents):
+            return True
+        return self.share is not None and 0 < percent <= self.share + 0.5
+
+
+def _at(value: str | datetime) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _minutes_between(start: datetime, end: datetime) -> set[tuple[int, int]]:
+    first = _at(start).replace(second=0, microsecond=0)
+    count = int((_at(end) - first) / timedelta(minutes=1)) + 1
+    return {((first + timedelta(minutes=n)).hour, (first + timedelta(minutes=n)).minute) for n in range(max(count, 0))}
+
+
+def _noted(notes: list[str]) -> list[str]:
+    """What the humans wrote, line by line without the label: messages may quote it."""
+    return [re.sub(r"^\s*[\w ]{1,20}:\s*", "", line).strip() for note in notes for line in note.splitlines()]
+
+
+def _things(service: str | None, endpoints: list[str]) -> list[str]:
+    """Without `[comms] must_mention`: any meaningful word of the service or an endpoint path."""
+    words = re.split(r"[-_\s]+", service or "")
+    for endpoint in endpoints:
+        words += re.split(r"[/?#\-_]+", endpoint.split(" ")[-1])
+    return [w.lower() for w in words if len(w) > 2 and w.lower() not in _GENERIC and not w.isdigit()]
+
+
+def _mentions(text: str, term: str) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(t.strip())}", text, re.I) for t in term.split("|"))
+
+
+def _hhmm(text: str) -> str:
+    return f"{int(text.split(':')[0]):02d}:{text.split(':')[1]}"
+
+
+def _facts_only(text: str, record: Record, message: PublicMessage) -> str | None:
+    masked = text
+    for literal in record.literals:
+        masked = re.sub(re.escape(literal), " § ", masked, flags=re.I)
+    wrong: list[str] = []
+
+    def take(pattern: re.Pattern[str], judge: Any) -> None:
+        nonlocal masked
+        for match in pattern.finditer(masked):
+            if match.group(0).strip() and (problem := judge(match)):
+                wrong.append(problem)
+        masked = pattern.sub(lambda m: " § " if m.group(0).strip() else m.group(0), masked)
+
+    def long_date(m: re.Match[str]) -> str | None:
+        shown = date(int(m[3]), _MONTHS.index(m[2].lower()) + 1, int(m[1]))
+        return None if shown in record.dates else f"date '{m[0]}'"
+
+    def iso_date(m: re.Match[str]) -> str | None:
+        return None if date(int(m[1]), int(m[2]), int(m[3])) in record.dates else f"date '{m[0]}'"
+
+    def duration(m: re.Match[str]) -> str | None:
+        if not (m[1] or m[2]):
+            return None
+        shown = int(m[1] or 0) * 60 + int(m[2] or 0)
+        return None if any(abs(shown - real) < 1 for real in record.minutes) else f"duration '{m[0].strip()}'"
+
+    take(_LONG_DATE, long_date)
+    take(_ISO_DATE, iso_date)
+    take(_TIME, lambda m: None if record.time_ok((int(m[1]), int(m[2])), message) else f"time '{m[0]}'")
+    take(_DURATION, duration)
+    take(_DAYS, lambda m: None if int(m[1]) in record.days else f"'{m[0]}'")
+    take(_PERCENT, lambda m: None if record.share_ok(float(m[1])) else f"share '{m[0]}'")
+    take(_COUNT, lambda m: None if record.count_ok(float(m[1].replace(",", ""))) else f"count '{m[0]}'")
+    take(_NUMBER, lambda m: None if float(m[0].replace(",", "")) in record.numbers else f"number '{m[0]}'")
+    return f"not in the incident's record: {', '.join(wrong)}" if wrong else None
+
+
+def judge_message(case: str, message: PublicMessage, record: Record, must_mention: list[str],
+                  following: PublicMessage | None = None) -> MessageVerdict:
+    """Every check of the rubric on one message; `following` is the next status-page post, if any."""
+    text = message.text
+    failed: dict[str, str] = {}
+    if message.state == "blocked" or message.problems:
+        failed["grounded"] = f"the product's facts check: {'; '.join(message.problems) or 'blocked'}"
+    terms = must_mention or ([" | ".join(record.things)] if record.things else [])
+    missing = [t for t in terms if not _mentions(text, t)]
+    if missing:
+        failed["names_thing"] = f"does not name {' / '.join(missing)}"
+    if size := _size_problem(text, record):
+        failed["current" if size.startswith("stale") else "cohort"] = size
+    if record.cohorts and not any(c.lower() in text.lower() for c in record.cohorts):
+        failed["cohort"] = (failed.get("cohort", "") + "; " if "cohort" in failed else "") + \
+            f"does not say who: {' / '.join(dict.fromkeys(record.cohorts))}"
+    started = f"{record.started:%H:%M}"
+    if not re.search(rf"(?<!\d){started}(?!\d)", _normalise_times(text)):
+        failed["started"] = f"does not say it started at {started} UTC"
+    if message.kind != "all_clear":
+        promised = _NEXT.search(text)
+        if promised is None:
+            failed["next_update"] = "no next-update time"
+        elif message.channel == "status_page":
+            shown = (int(promised[1]), int(promised[2]))
+            dues = [_at(message.at) + timedelta(minutes=c) for c in record.cadences]
+            due = next((d for d in dues if shown in _minutes_between(d - timedelta(minutes=1), d)), None)
+            if due is None:
+                failed["next_update"] = (f"promises {promised[1]}:{promised[2]}; the cadence says "
+                                         f"{' or '.join(f'{d:%H:%M}' for d in dues)}")
+            elif following is not None and _at(following.at) >= due.replace(second=0, microsecond=0) + timedelta(minutes=1):
+                failed["promise_kept"] = (f"promised an update by {promised[1]}:{promised[2]} UTC; the next post came "
+                                          f"at {_at(following.at):%H:%M:%S}")
+    if problem := _facts_only(text, record, message):
+        failed["facts_only"] = problem
+    leaks = [f"{what} ('{m[0]}')" for what, pattern in _INTERNAL.items() if (m := pattern.search(text))]
+    names = {part for person in record.response.people if person[:1].isupper()
+             for part in (person, person.split()[0]) if len(part) > 2}
+    leaks += [f"a responder's name ('{n}')" for n in sorted(names) if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)]
+    if leaks:
+        failed["no_internal"] = "contains " + ", ".join(leaks)
+    return MessageVerdict(case=case, channel=message.channel, kind=message.kind, state=message.state, text=text,
+                          failed=failed)
+
+
+def _size_problem(text: str, record: Record) -> str | None:
+    """A count or share must be today's: a draft awaiting approval, or decided after the storm, that
+    still carries an early count tells customers (and the approver) less than the record knows."""
+    if not record.users:
+        return None
+    counts = [int(m[1].replace(",", "")) for m in _COUNT.finditer(text)]
+    shares = [float(m[1]) for m in _PERCENT.finditer(text)]
+    current = [c for c in counts if c == record.users]
+    current += [p for p in shares if record.share is not None and abs(p - record.share) <= 0.5]
+    if current:
+        return None
+    if counts or shares:
+        said = ", ".join([f"{c:,} users" for c in counts] + [f"{p:g}%" for p in shares])
+        now = f"{record.users:,} users" + (f" ({record.share:.0f}%)" if record.share is not None else "")
+        return f"stale size: says {said}; the record counts {now}"
+    return f"no size although the record counts {record.users:,} affected users"
+
+
+def _normalise_times(text: str) -> str:
+    return _TIME.sub(lambda m: _hhmm(m[0]), text)
+
+
+def verdicts(outcome: Outcome) -> list[MessageVerdict]:
+    response = outcome.response
+    if response is None:
+        return []
+    record = Record(response)
+    page = sorted((m for m in response.messages if m.channel == "status_page"), key=lambda m: _at(m.at))
+    following = {id(m): nxt for m, nxt in zip(page, page[1:], strict=False)}
+    return [judge_message(outcome.case, m, record, outcome.comms.must_mention, following.get(id(m)))
+            for m in response.messages]
+
+
+def score_comms(outcomes: list[Outcome], *, every_case: bool = True) -> CommsScore:
+    """`every_case=False` for a run of some cases only: a product-wide gap may then simply not come up."""
+    judged: list[MessageVerdict] = []
+    failures: list[CommsFailure] = []
+    gone: list[str] = []
+    for outcome in outcomes:
+        mine = verdicts(outcome)
+        judged += mine
+        for verdict in mine:
+            failures += [CommsFailure(case=verdict.case, channel=verdict.channel, kind=verdict.kind, check=check,
+                                      detail=detail, text=verdict.text,
+                                      known_gap=KNOWN_GAPS.get((verdict.channel, verdict.kind, check))
+                                      or outcome.comms.known_gaps.get(check))
+                         for check, detail in verdict.failed.items()]
+        if outcome.response is not None:
+            gone += [f"{outcome.case}: {check} (case.toml [comms] known_gaps)" for check in outcome.comms.known_gaps
+                     if not any(check in v.failed for v in mine)]
+    seen = {(f.channel, f.kind, f.check) for f in failures}
+    if judged and every_case:
+        gone += [f"{c}/{k} {check} (KNOWN_GAPS)" for (c, k, check) in KNOWN_GAPS if (c, k, check) not in seen]
+    passed = sum(v.passed for v in judged)
+    return CommsScore(
+        cases=sum(o.response is not None for o in outcomes), messages=len(judged), passed=passed,
+        share=passed / len(judged) if judged else None,
+        by_check={c: sum(c in v.failed for v in judged) for c in CHECKS},
+        failures=failures, unexplained=[f for f in failures if f.known_gap is None], gaps_gone=gone,
+        errors=[f"{o.case}: {o.response_error}" for o in outcomes if o.response_error],
+    )
+
+
+def render_comms(result: CommsScore, *, limit: int = 40) -> str:
+    share = "n/a" if result.share is None else f"{result.share:.1%}"
+    lines = [f"comms: {result.passed}/{result.messages} drafts pass ({share}) over {result.cases} P0/P1 cases",
+             "  failing per check: " + ", ".join(f"{c} {n}" for c, n in result.by_check.items())]
+    lines += [f"  lifecycle error: {e}" for e in result.errors]
+    known = [f for f in result.failures if f.known_gap]
+    if known:
+        lines.append(f"  known product gaps ({len(known)} failures):")
+        groups: dict[tuple[str, str], list[CommsFailure]] = {}
+        for failure in known:
+            groups.setdefault((failure.check, failure.known_gap or ""), []).append(failure)
+        for (check, gap), group in groups.items():
+            where = sorted({f"{f.channel}/{f.kind}" for f in group})
+            cases = sorted({f.case for f in group})
+            lines.append(f"  - [{check}] x{len(group)} in {len(cases)} cases ({', '.join(where)}): {gap}")
+            lines.append(f"      e.g. {group[0].case} {group[0].channel}/{group[0].kind}: {group[0].detail}")
+            lines.append("      | " + group[0].text.replace("\n", "\n      | "))
+    if result.unexplained:
+        lines.append(f"  failures ({len(result.unexplained)}):")
+    for failure in result.unexplained[:limit]:
+        lines.append(f"  - {failure.case} {failure.channel}/{failure.kind} [{failure.check}] {failure.detail}")
+        lines.append("      | " + failure.text.replace("\n", "\n      | "))
+    if len(result.unexplained) > limit:
+        lines.append(f"  … {len(result.unexplained) - limit} more (--json lists them all)")
+    lines += [f"  known gap no longer occurs, remove the mark: {g}" for g in result.gaps_gone]
+    return "\n".join(lines)

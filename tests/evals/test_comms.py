@@ -1,0 +1,96 @@
+"""The comms gate, and proof that each check of the rubric fails on the message it is meant to catch."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from evals.comms import KNOWN_GAPS, Record, judge_message, score_comms
+from evals.harness import Outcome
+from evals.lifecycle import PublicMessage
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def _case(outcomes: list[Outcome], name: str) -> Outcome:
+    [outcome] = [o for o in outcomes if o.case == name]
+    assert outcome.response is not None, outcome.response_error
+    return outcome
+
+
+def test_every_case_rated_p0_or_p1_is_carried_to_resolution(outcomes):
+    paged = [o for o in outcomes if o.severity is not None and o.severity.pages_customers]
+    assert len(paged) >= 40
+    assert [o.case for o in paged if o.response is None or o.response.incident["status"] != "resolved"] == []
+
+
+def test_every_public_channel_is_scored(outcomes):
+    channels = {m.channel for o in outcomes if o.response for m in o.response.messages}
+    assert {"email", "discord", "x", "status_page"} <= channels
+
+
+def test_every_comms_failure_is_a_named_product_gap_and_every_named_gap_still_occurs(outcomes):
+    result = score_comms(outcomes)
+    assert result.errors == []
+    assert [f"{f.case} {f.channel}/{f.kind} [{f.check}] {f.detail}" for f in result.unexplained] == []
+    assert result.gaps_gone == [], "the product closed these gaps: remove their marks"
+
+
+@pytest.fixture
+def login(outcomes) -> tuple[Outcome, Record, PublicMessage]:
+    outcome = _case(outcomes, "p0-login-outage")
+    record = Record(outcome.response)
+    [message] = [m for m in outcome.response.messages if (m.channel, m.kind) == ("discord", "update")]
+    return outcome, record, message
+
+
+def _judge(login, text: str, **changes) -> dict[str, str]:
+    outcome, record, message = login
+    changed = message.model_copy(update={"text": text, **changes})
+    return judge_message(outcome.case, changed, record, outcome.comms.must_mention).failed
+
+
+def test_a_specific_current_message_passes_every_check(login):
+    _, record, message = login
+    assert record.users == 110
+    assert _judge(login, message.text) == {}
+
+
+@pytest.mark.parametrize(("replace", "by", "check"), [
+    ("110 users", "250 users", "facts_only"),
+    ("110 users", "16 users", "current"),
+    ("110 users", "some users", "cohort"),
+    ("Since 02:00 UTC", "Since 01:40 UTC", "started"),
+    ("Next update by 02:30 UTC.", "", "next_update"),
+    ("Login failing", "Login failing (AuthTokenError at db-1.internal.example.com)", "no_internal"),
+    ("login", "sign-on", "names_thing"),
+    ("We're investigating the cause.", "Dana Reyes is investigating.", "no_internal"),
+    ("We're investigating the cause.", "About 40% of requests fail.", "facts_only"),
+])
+def test_each_check_fails_on_what_it_guards(login, replace, by, check):
+    _, _, message = login
+    text = re.sub(re.escape(replace), by, message.text, flags=re.IGNORECASE)
+    assert text != message.text
+    assert check in _judge(login, text)
+
+
+def test_a_draft_the_product_blocked_fails_as_ungrounded(login):
+    _, _, message = login
+    assert "grounded" in _judge(login, message.text, state="blocked", problems=["number '250' is not in the facts"])
+
+
+def test_a_status_page_that_misses_its_own_next_update_time_is_caught(outcomes):
+    outcome = _case(outcomes, "p0-login-outage")
+    record = Record(outcome.response)
+    page = sorted((m for m in outcome.response.messages if m.channel == "status_page"), key=lambda m: m.at)
+    first, second = page[-3], page[-2]
+    on_time = judge_message(outcome.case, first, record, outcome.comms.must_mention, second).failed
+    late = judge_message(outcome.case, first, record, outcome.comms.must_mention,
+                         second.model_copy(update={"at": second.at + timedelta(minutes=3)})).failed
+    assert "promise_kept" not in on_time and "promise_kept" in late
+
+
+def test_known_gaps_name_where_the_product_falls_short():
+    assert all(len(reason) > 30 for reason in KNOWN_GAPS.values())
