@@ -8,6 +8,7 @@ import secrets
 from contextlib import ExitStack
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from slack_sdk import WebClient
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 
 from agents.llm import make_chat_model
 from graphs.comms_runner import CommsRunner
+from graphs.enrichment import EnrichmentFlow, SentryFetch
 from graphs.escalation import EscalationFlow
 from graphs.postmortem_flow import PostmortemFlow
 from graphs.runner import IncidentRunner, open_checkpointer
@@ -83,7 +85,8 @@ class Warroom:
         context = Context(engine=engine, clock=clock, settings=settings, secret_key=secret_key,
                           model=make_chat_model(settings))
         runner = IncidentRunner(context, checkpointer)
-        comms = CommsRunner(context, checkpointer, enrich=_sentry_enricher(settings, client, clock))
+        comms = CommsRunner(context, checkpointer)
+        enrichment = EnrichmentFlow(context, _sentry_fetch(settings, client, clock))
         postmortem = PostmortemFlow(context)
         escalation = EscalationFlow(context)
         defaults: dict[str, str] = {}
@@ -116,6 +119,7 @@ class Warroom:
             ("postmortem.draft", postmortem.handle_draft), ("postmortem.deadline", postmortem.handle_deadline),
             ("incident.ack_deadline", escalation.handle_ack_deadline),
             ("incident.unresolved", escalation.handle_unresolved),
+            ("incident.enrich", enrichment.handle_enrich),
         ]:
             scheduler.register(kind, handler)
 
@@ -160,20 +164,22 @@ def _war_room(settings: Settings, engine: Engine, clock: Clock, defaults: dict[s
     return builtin
 
 
-def _sentry_enricher(settings: Settings, client: Callable[[str], httpx.Client],
-                     clock: Clock) -> Callable[[str], dict[str, dict[str, int]]] | None:
-    """Sentry's whole-issue tag breakdown (browser, release, region...) for the cohort, when an API
+def _sentry_fetch(settings: Settings, client: Callable[[str], httpx.Client], clock: Clock) -> SentryFetch | None:
+    """Sentry's whole-issue counts and tag breakdown (browser, release, region...), when an API
     token and organisation are configured."""
     if settings.sentry_api_token is None or not settings.sentry_org:
         return None
     api = SentryAPI(client(settings.sentry_api_url), settings.sentry_api_token.get_secret_value(),
                     settings.sentry_org, clock=clock)
 
-    def enrich(issue_id: str) -> dict[str, dict[str, int]]:
-        return {key: {v.value: v.count for v in values if v.value is not None}
-                for key, values in api.enrich(issue_id).tags.items()}
+    def fetch(issue_id: str) -> dict[str, Any]:
+        found = api.enrich(issue_id)
+        return {"source": "sentry", "count": found.count, "user_count": found.user_count,
+                "permalink": found.permalink,
+                "tags": {key: {v.value: v.count for v in values if v.value is not None}
+                         for key, values in found.tags.items()}}
 
-    return enrich
+    return fetch
 
 
 def _persistent_secret(settings: Settings) -> str:

@@ -7,7 +7,6 @@ yet), `draft.start` and `draft.wake` (run or resume a draft's thread).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -64,20 +63,9 @@ def approval_blocks(draft_id: int, text: str, body: str, link: str) -> list[dict
 
 
 class CommsRunner:
-    def __init__(self, context: Context, checkpointer: BaseCheckpointSaver[Any],
-                 enrich: Callable[[str], dict[str, dict[str, int]]] | None = None) -> None:
+    def __init__(self, context: Context, checkpointer: BaseCheckpointSaver[Any]) -> None:
         self.context = context
         self.graph = build_comms_graph(checkpointer)
-        self._enrich = enrich
-
-    def _sentry_tags(self, dedup_key: str) -> tuple[dict[str, dict[str, int]] | None, str | None]:
-        """Sentry's tag breakdown for a Sentry issue; on failure the alerts' own tags are used."""
-        if self._enrich is None or not dedup_key.startswith("sentry:issue:"):
-            return None, None
-        try:
-            return self._enrich(dedup_key.removeprefix("sentry:issue:")), None
-        except Exception as exc:  # noqa: BLE001 - enrichment is optional; the alerts' tags still describe the cohort
-            return None, f"Sentry enrichment unavailable ({type(exc).__name__}: {str(exc)[:120]}); using the alerts' tags"
 
     def handle_prepare(self, job: Job) -> None:
         ctx = self.context
@@ -86,10 +74,10 @@ class CommsRunner:
         with ctx.engine.connect() as conn:
             incident = incidents.get_incident(conn, incident_id)
             assert incident is not None
-            tags, enrich_note = self._sentry_tags(incident.dedup_key)
+            tags = (incident.enrichment or {}).get("tags") or None
             facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags)
         cohort, checked = prepare_comms(facts, kind)
-        notes: list[str] = [enrich_note] if enrich_note else []
+        notes: list[str] = []
         if ctx.model is not None:
             checked = [self._reworded(item, facts, notes) for item in checked]
         channels = enabled_channels(ctx)

@@ -128,6 +128,9 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                                                                   f"{incident.classification.reason}"})
         _refresh_initial_comms(conn, incident, now)
         escalation.schedule_clocks(conn, ctx, incident, now)
+        if ctx.settings.sentry_api_token and ctx.settings.sentry_org and incident.dedup_key.startswith("sentry:issue:"):
+            schedule(conn, key=f"incident:{incident.id}:enrich", kind="incident.enrich", due_at=now,
+                     payload={"incident_id": incident.id}, lane=f"incident:{incident.id}:enrich")
     return {"posted_severity": incident.classification.severity.value}
 
 

@@ -96,12 +96,31 @@ def test_war_room_in_slack_handles_name_taken_and_rate_limits(integrated, fakes,
     assert channel.archived
 
 
-def test_cohort_uses_sentrys_whole_issue_breakdown(integrated, fakes, clock, auth):
+def test_sentry_enrichment_reaches_evidence_users_and_cohort(integrated, fakes, clock, auth):
     warroom, client = integrated
     _, _, sentry = fakes
     sentry.add_issue("4412093", count="5000", userCount=900)
     sentry.add_tag_values("4412093", "browser", {"Firefox 121": 4500, "Chrome 120": 500})
     incident_id = _outage(client, warroom, clock)
-    drafted = [e for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
-               if e["kind"] == "comms_drafted"]
-    assert "Firefox" in drafted[0]["data"]["cohort"]["description"]
+    incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
+    [enriched] = [e for e in incident["timeline"] if e["kind"] == "enrichment"]
+    assert "5000 events, 900 users" in enriched["text"] and "browser Firefox 121" in enriched["text"]
+    assert incident["users_affected"] == 900, "severity and comms weigh Sentry's user count"
+    drafts = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    [email] = [d for d in drafts if d["channel"] == "email"]
+    assert "Firefox" in email["body"]
+
+
+def test_sentry_api_failure_is_retried_and_the_alerts_tags_stand_meanwhile(integrated, fakes, clock, auth):
+    warroom, client = integrated
+    _, _, sentry = fakes
+    incident_id = _outage(client, warroom, clock)
+    drafts = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    assert drafts, "drafting does not wait for Sentry"
+    assert not [e for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+                if e["kind"] == "enrichment"]
+    sentry.add_issue("4412093", count="70", userCount=60)
+    clock.advance(timedelta(minutes=5))
+    warroom.scheduler.run_pending()
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    assert [e["kind"] for e in timeline].count("enrichment") == 1

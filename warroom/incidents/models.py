@@ -62,5 +62,6 @@ class Incident(BaseModel):
     commander: str | None = None
     links: list[Link] = Field(default_factory=list)
     runbook_url: str | None = None
+    enrichment: dict[str, Any] | None = None
     endpoints: list[EndpointCount] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)

@@ -40,6 +40,7 @@ __all__ = [
     "open_incident",
     "record_source_recovered",
     "set_classification",
+    "set_enrichment",
     "set_external_ref",
     "set_status",
 ]
@@ -85,6 +86,14 @@ def record_source_recovered(conn: Connection, incident_id: int, alert: Alert, no
         schedule(conn, key=f"incident:{incident_id}:recovered:{digest}", kind="incident.event", due_at=now,
                  payload={"incident_id": incident_id, "event": {"type": "recovered", "actor": alert.source}},
                  lane=f"incident:{incident_id}")
+
+
+def set_enrichment(conn: Connection, incident_id: int, enrichment: dict[str, Any], users: int | None) -> None:
+    values: dict[str, Any] = {"enrichment": enrichment}
+    if users:
+        values["reported_users"] = func.max(INCIDENTS.c.reported_users, users) if conn.dialect.name == "sqlite" \
+            else func.greatest(INCIDENTS.c.reported_users, users)
+    conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(**values))
 
 
 def set_classification(conn: Connection, incident_id: int, classification: Classification) -> None:
@@ -142,7 +151,7 @@ def _incident(row: Any, endpoints: list[EndpointCount], timeline: list[TimelineE
         environment=row.environment, level=row.level, source_recovered_at=row.source_recovered_at,
         acknowledged_at=row.acknowledged_at, resolved_at=row.resolved_at, endpoints=endpoints, timeline=timeline,
         acknowledged_by=row.acknowledged_by, commander=row.commander, links=row.links or [],
-        runbook_url=row.runbook_url,
+        runbook_url=row.runbook_url, enrichment=row.enrichment,
     )
 
 

@@ -51,6 +51,7 @@ class IncidentRow(Base):
                                                 doc="the most users any source said were affected")
     links: Mapped[list[dict[str, Any]] | None] = mapped_column(doc="label/url pairs from the first alert")
     runbook_url: Mapped[str | None] = mapped_column(String(1024))
+    enrichment: Mapped[dict[str, Any] | None] = mapped_column(doc="what the source's API adds (Sentry tags, counts)")
 
 
 class IncidentKeyRow(Base):
