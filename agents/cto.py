@@ -19,7 +19,8 @@ from warroom.incidents.models import Incident, IncidentStatus
 from warroom.settings import Settings
 from warroom.severity import Classification, Severity
 
-__all__ = ["AlertText", "affected_thing", "assess", "compose_update", "room_setup", "first_status_post", "next_update_at", "public_title", "signals_for"]
+__all__ = ["AlertText", "affected_thing", "assess", "compose_public_update", "compose_update",
+           "resolved_post_body", "room_setup", "first_status_post", "next_update_at", "public_title", "signals_for"]
 
 IMPACT = {Severity.P0: Impact.CRITICAL, Severity.P1: Impact.MAJOR, Severity.P2: Impact.MINOR, Severity.P3: Impact.NONE}
 COMPONENT = {Severity.P0: ComponentStatus.MAJOR_OUTAGE, Severity.P1: ComponentStatus.PARTIAL_OUTAGE,
@@ -64,13 +65,44 @@ def assess(incident: Incident, settings: Settings, similar_past: list[PastIncide
     return classify(signals_for(incident, settings, similar_past, alerts))
 
 
+FRIENDLY = {
+    "checkout": "Checkout", "cart": "Cart", "payment": "Payments", "payments": "Payments",
+    "billing": "Billing", "subscription": "Subscriptions", "subscriptions": "Subscriptions",
+    "order": "Orders", "orders": "Orders", "login": "Login", "signin": "Login", "auth": "Login",
+    "oauth": "Login", "session": "Login", "sessions": "Login", "signup": "Sign-up", "register": "Sign-up",
+    "search": "Search", "upload": "Uploads", "uploads": "Uploads", "notifications": "Notifications",
+}
+SURFACES = {
+    "android": "The Android app", "ios": "The iOS app", "iphone": "The iOS app", "mobile": "The mobile app",
+    "api": "The API", "graphql": "The API", "rest": "The API",
+    "web": "The site", "www": "The site", "site": "The site", "storefront": "The storefront",
+    "frontend": "The site", "ingress": "The site", "nginx": "The site", "gateway": "The site",
+    "edge": "The site", "proxy": "The site", "lb": "The site", "cdn": "The site",
+}
+INTERNALS = {"backend", "app", "server", "service", "services", "worker", "workers", "jobs", "job", "db", "database",
+             "postgres", "postgresql", "mysql", "redis", "cache", "queue", "cluster", "k8s", "pod", "node", "prod",
+             "production", "internal", "high", "error", "errors", "rate", "latency", "the", "and", "for"}
+
+
 def affected_thing(incident: Incident) -> str:
-    """What customers would call the broken part: 'Checkout' for /api/checkout, else the service."""
-    for endpoint in [e.endpoint for e in incident.endpoints]:
-        segments = [s for s in re.split(r"[/?#]", endpoint.lower()) if s and s not in GENERIC_SEGMENTS]
-        if segments and not segments[0].isdigit() and endpoint.startswith("/"):
-            return segments[0].replace("-", " ").replace("_", " ").capitalize()
-    return (incident.service or "Our service").replace("-", " ").capitalize()
+    """What customers would call the broken part, in their words: 'Checkout' for /api/checkout,
+    'Login' for an auth service, 'The website' for the ingress, 'The Android app' for a mobile
+    crash; never an internal component's name."""
+    words: list[str] = []
+    for endpoint in [e.endpoint for e in incident.endpoints if e.endpoint.startswith("/")]:
+        words += [s for s in re.split(r"[/?#]", endpoint.lower()) if s and s not in GENERIC_SEGMENTS]
+    words += re.split(r"[^a-z0-9]+", (incident.service or "").lower())
+    words += re.split(r"[^a-z0-9]+", incident.title.lower())
+    present = set(words)
+    for table in (FRIENDLY, SURFACES):  # in the tables' order: 'android' before 'mobile'
+        for key, name in table.items():
+            if key in present:
+                return name
+    service = re.split(r"[^a-z0-9]+", (incident.service or "").lower())
+    for word in service:
+        if len(word) > 2 and not word.isdigit() and word not in INTERNALS:
+            return word.capitalize()
+    return "Our service"
 
 
 def next_update_at(now: datetime, severity: Severity, settings: Settings) -> datetime:
@@ -89,7 +121,8 @@ def first_status_post(incident: Incident, classification: Classification, now: d
     since = _hhmm(incident.first_seen)
     due = _hhmm(next_update_at(now, classification.severity, settings))
     verb = "is failing" if classification.severity is Severity.P0 else "is degraded"
-    body = (f"We are investigating an issue: {thing} {verb} for some customers since {since} UTC. "
+    who = f"at least {incident.users_affected} users" if incident.users_affected > 1 else "some customers"
+    body = (f"We are investigating an issue: {thing} {verb} for {who} since {since} UTC. "
             f"We are working on it and will post the next update by {due} UTC.")
     return StatusPost(incident_id=incident.id, title=public_title(incident, classification.severity),
                       status=IncidentStatus.INVESTIGATING,
@@ -116,6 +149,29 @@ def compose_update(incident: Incident, notes: NoteFacts, due: datetime) -> str:
         parts.append(f"Expected fix within {notes.eta_minutes} minutes.")
     parts.append(f"Next update by {_hhmm(due)} UTC.")
     return " ".join(parts)
+
+
+def compose_public_update(incident: Incident, notes: NoteFacts, due: datetime) -> str:
+    """The status-page version of an update. Humans' notes are never quoted to the public (they
+    name hosts, exceptions and colleagues); only what they establish: a cause found, an ETA."""
+    thing = affected_thing(incident)
+    parts = [f"Update: {thing} has been affected since {_hhmm(incident.first_seen)} UTC"
+             + (f", for at least {incident.users_affected} users so far." if incident.users_affected > 1 else ".")]
+    parts.append("We have identified the cause and are working on a fix." if notes.cause or notes.fixed
+                 else "We are still investigating the cause.")
+    if notes.eta_minutes:
+        parts.append(f"We expect it to be fixed within {notes.eta_minutes} minutes.")
+    parts.append(f"Next update by {_hhmm(due)} UTC.")
+    return " ".join(parts)
+
+
+def resolved_post_body(incident: Incident, now: datetime) -> str:
+    """The all-clear on the status page: what was affected, from when to when, for how many."""
+    thing = affected_thing(incident)
+    minutes = max(1, round((now - incident.first_seen).total_seconds() / 60))
+    who = f" for {incident.users_affected} users" if incident.users_affected > 1 else ""
+    return (f"Resolved: {thing} is working normally again. It was affected{who} from "
+            f"{_hhmm(incident.first_seen)} to {_hhmm(now)} UTC ({minutes} minutes).")
 
 
 def room_setup(incident: Incident, settings: Settings, owners: list[str], now: datetime) -> RoomSetup:

@@ -34,17 +34,18 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
                                           "incident counts the affected users",
     ("status_page", "update", "cohort"): "the page's updates (cto.first_status_post on a raise, cto.compose_update "
                                          "on a tick) never give the cohort or its size",
-    ("status_page", "update", "started"): "cto.compose_update (the tick's page update) does not repeat since when",
     ("status_page", "all_clear", "cohort"): "the resolved post (graphs.nodes.resolve) says only that it is resolved",
-    ("status_page", "all_clear", "started"): "the resolved post (graphs.nodes.resolve) gives neither start nor end",
     ("x", "initial", "cohort"): "agents/templates/x.j2 gives a size only as a share; with a user count and no "
                                 "share it says 'some users'",
     ("x", "update", "cohort"): "agents/templates/x.j2 gives a size only as a share",
     ("x", "all_clear", "cohort"): "agents/templates/x.j2's all-clear gives a size only as a share",
     ("x", "all_clear", "started"): "agents/templates/x.j2's all-clear says 'after N minutes', not since when",
-    ("email", "initial", "current"): "initial drafts are re-drafted only when triage runs again (graphs.nodes."
-                                     "_refresh_initial_comms, on a severity change or a doubled count): the count, "
-                                     "the share and the recipients stop at that moment while the storm goes on",
+    ("email", "initial", "current"): "undecided drafts are re-drafted when the count doubles and a minute after "
+                                     "the last re-triage (graphs.nodes._refresh_initial_comms): approved the moment "
+                                     "a storm ends, a draft can trail the final count by up to half",
+    ("status_page", "initial", "current"): "a page post gives the count when it was posted ('for at least N users'); "
+                                           "the rubric compares it with the final count",
+    ("status_page", "update", "current"): "as status_page/initial: 'at least N users so far' at the time of the post",
     ("discord", "initial", "current"): "as email/initial: not re-drafted after the last re-triage",
     ("x", "initial", "current"): "as email/initial: not re-drafted after the last re-triage",
 }

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from agents import cto
 from agents.cto import AlertText
 from agents.facts import IncidentFacts, KnownAccount
-from agents.notes import NoteFacts, parse_notes
+from agents.notes import NoteFacts, parse_notes, public_safe
 from warroom.alerts.models import AffectedUser, Alert
 from warroom.alerts.tables import AlertRow
 from warroom.db import table_of
@@ -74,9 +74,9 @@ def incident_facts(conn: Connection, incident: Incident, settings: Settings, *, 
         known_accounts=known_accounts(settings),
         affected_thing=cto.affected_thing(incident).lower(),
         affected_share=share,
-        cause=notes.cause,
+        cause=notes.cause if notes.cause and public_safe(notes.cause) else None,
         eta_minutes=notes.eta_minutes,
-        what_was_fixed=notes.fixed,
+        what_was_fixed=notes.fixed if notes.fixed and public_safe(notes.fixed) else None,
         next_update_at=cto.next_update_at(now, severity, settings) if severity else None,
         detected_at=incident.opened_at,
     )

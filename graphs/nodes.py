@@ -7,7 +7,7 @@ the second time.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -135,12 +135,15 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
 
 
 def _refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) -> None:
-    """Draft the first customer comms, or re-draft them while undecided as the storm grows, so the
-    human approves numbers that are current, not those of the first alert."""
-    scale = len(str(incident.event_count))  # re-draft once per tenfold growth, not on every look
-    schedule(conn, key=f"incident:{incident.id}:comms:initial:{incident.severity}:{scale}",
-             kind="comms.prepare", due_at=now, lane=f"incident:{incident.id}:comms",
-             payload={"incident_id": incident.id, "kind": "initial", "label": "initial"})
+    """Draft the first customer comms, and re-draft them while undecided as the storm doubles and
+    once more a minute after it goes quiet, so the human approves current numbers and recipients."""
+    payload = {"incident_id": incident.id, "kind": "initial", "label": "initial"}
+    lane = f"incident:{incident.id}:comms"
+    scale = incident.event_count.bit_length()
+    schedule(conn, key=f"incident:{incident.id}:comms:initial:{incident.severity}:{scale}", kind="comms.prepare",
+             due_at=now, lane=lane, payload=payload)
+    schedule(conn, key=f"incident:{incident.id}:comms:initial:settle:{now:%Y%m%d%H%M}", kind="comms.prepare",
+             due_at=now + timedelta(minutes=1), lane=lane, payload=payload)
 
 
 def _schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: int) -> None:
@@ -188,14 +191,16 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     now = ctx.clock.now()
     assert incident.severity is not None
     due = cto.next_update_at(now, incident.severity, ctx.settings)
-    body = cto.compose_update(incident, note_facts(incident), due)
+    notes = note_facts(incident)
+    body = cto.compose_update(incident, notes, due)
     with ctx.engine.begin() as conn:
         incidents.add_timeline(conn, incident.id, now, "update", body, dedup_key=f"incident:{incident.id}:update:{number}")
         enqueue(conn, key=f"incident:{incident.id}:war_room:update:{number}", kind="war_room.post", now=now,
                 incident_id=incident.id, payload={"incident_id": incident.id, "text": body})
         if incident.severity.pages_customers and state.get("posted_severity") is not None:
             post = StatusPost(incident_id=incident.id, title=cto.public_title(incident, incident.severity),
-                              status=incident.status, body=body, impact=cto.IMPACT[incident.severity])
+                              status=incident.status, body=cto.compose_public_update(incident, notes, due),
+                              impact=cto.IMPACT[incident.severity])
             enqueue(conn, key=f"incident:{incident.id}:status:tick:{number}", kind="status_page.post",
                     payload=post.model_dump(mode="json"), now=now, incident_id=incident.id)
         if incident.severity is Severity.P0:
@@ -225,7 +230,7 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         cancel(conn, f"incident:{incident.id}:escalate:")
         if state.get("posted_severity") is not None:
             post = StatusPost(incident_id=incident.id, title=f"{thing}: resolved", status=IncidentStatus.RESOLVED,
-                              body=f"This incident has been resolved. {thing} is working normally again.",
+                              body=cto.resolved_post_body(incident, now),
                               impact=Impact.NONE, components={thing: ComponentStatus.OPERATIONAL})
             enqueue(conn, key=f"incident:{incident.id}:status:resolved", kind="status_page.post",
                     payload=post.model_dump(mode="json"), now=now, incident_id=incident.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from email import message_from_bytes
 from pathlib import Path
@@ -87,8 +88,28 @@ def test_updates_say_what_was_tried_the_hypothesis_and_the_eta(client, warroom, 
     assert "Current hypothesis: payment provider timeouts." in update
     assert "Expected fix within 30 minutes." in update
     assert "Next update by 02:30 UTC." in update
-    page = client.get("/status.json").json()
-    assert page["active_incidents"][0]["updates"][0]["body"] == update
+    public = client.get("/status.json").json()["active_incidents"][0]["updates"][0]["body"]
+    assert "2026.11.2" not in public and "hypothesis" not in public, "notes are never quoted publicly"
+    assert "Checkout has been affected since 01:59 UTC" in public
+    assert "We expect it to be fixed within 30 minutes. Next update by 02:30 UTC." in public
+
+
+def test_a_note_naming_hosts_or_colleagues_never_reaches_the_public(client, warroom, clock, auth):
+    incident_id = _p0(client, warroom, clock)
+    client.post(f"/api/incidents/{incident_id}/notes", headers=auth, json={"author": "alice", "text": (
+        "cause: Sam forgot to update the config on payments-worker-2\nfixed: rolled back ip-10-0-3-17")})
+    clock.advance(timedelta(minutes=15, seconds=1))
+    warroom.scheduler.run_pending()
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "alice"}, headers=auth)
+    warroom.scheduler.run_pending()
+    public = json.dumps(client.get("/status.json").json())
+    drafts = client.get("/api/approvals", params={"incident_id": incident_id, "state": ["pending_approval", "sent",
+                                                                                          "blocked"]},
+                        headers=auth).json()
+    public += json.dumps([d["body"] for d in drafts if d["channel"] != "slack_internal"])
+    for leak in ("Sam", "payments-worker-2", "ip-10-0-3-17"):
+        assert leak not in public
+    assert "We have identified the cause" in public
 
 
 def test_severity_raise_from_p2_opens_the_status_page_path(client, warroom, clock, auth):
