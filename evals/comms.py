@@ -30,16 +30,11 @@ __all__ = ["CHECKS", "KNOWN_GAPS", "CommsFailure", "CommsScore", "MessageVerdict
 CHECKS = ("grounded", "names_thing", "cohort", "current", "started", "next_update", "promise_kept", "facts_only", "no_internal")
 
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
-    ("status_page", "initial", "cohort"): "agents.cto.first_status_post says 'for some customers' even when the "
-                                          "incident counts the affected users",
-    ("status_page", "update", "cohort"): "the page's updates (cto.first_status_post on a raise, cto.compose_update "
-                                         "on a tick) never give the cohort or its size",
-    ("status_page", "all_clear", "cohort"): "the resolved post (graphs.nodes.resolve) says only that it is resolved",
-    ("x", "initial", "cohort"): "agents/templates/x.j2 gives a size only as a share; with a user count and no "
-                                "share it says 'some users'",
-    ("x", "update", "cohort"): "agents/templates/x.j2 gives a size only as a share",
-    ("x", "all_clear", "cohort"): "agents/templates/x.j2's all-clear gives a size only as a share",
-    ("x", "all_clear", "started"): "agents/templates/x.j2's all-clear says 'after N minutes', not since when",
+    ("status_page", "initial", "cohort"): "the CTO agent's page posts give the size ('at least N users') but not who: "
+                                          "the cohort description lives in the Support agent's drafts only",
+    ("status_page", "update", "cohort"): "as status_page/initial: size without the cohort description",
+    ("status_page", "all_clear", "cohort"): "the resolved post gives how many and how long, not who",
+    ("x", "all_clear", "cohort"): "agents/templates/x.j2's all-clear gives the size, not the cohort, to stay in 280",
     ("email", "initial", "current"): "undecided drafts are re-drafted when the count doubles and a minute after "
                                      "the last re-triage (graphs.nodes._refresh_initial_comms): approved the moment "
                                      "a storm ends, a draft can trail the final count by up to half",
