@@ -101,8 +101,12 @@ def find_blame(text: str, people: list[str]) -> list[BlameFlag]:
     def add(kind: str, match: re.Match[str], suggestion: str, person: str | None = None) -> None:
         flags.append(
             BlameFlag(
-                kind=kind, excerpt=match.group(0), start=match.start(), end=match.end(),
-                person=person, suggestion=suggestion,
+                kind=kind,
+                excerpt=match.group(0),
+                start=match.start(),
+                end=match.end(),
+                person=person,
+                suggestion=suggestion,
             )
         )
 
@@ -114,14 +118,27 @@ def find_blame(text: str, people: list[str]) -> list[BlameFlag]:
     generic = rf"\b(?:{_GENERIC_SUBJECTS})\b"
     who = f"{names}|{generic}" if names else generic
     checks = (
-        ("person_caused_failure", rf"(?P<who>{who})[ \t]+{_ADVERBS}(?:{_FAILURE_VERBS})\b",
-         "make the system the subject: what failed and why it could"),
-        ("fault", rf"(?P<who>{who})'s[ \t]+(?:\w+[ \t]+)?(?:{_FAULT_NOUNS})\b",
-         "describe the change and the safeguard that did not catch it"),
-        ("person_caused_failure", rf"(?P<who>{who})'s[ \t]+\w+[ \t]+{_ADVERBS}(?:{_FAILURE_VERBS})\b",
-         "describe the change and the safeguard that did not catch it"),
-        ("fault", rf"\b(?:{_CAUSE_PARTICIPLES}|fault[ \t]+of|because[ \t]+of|blamed?(?:[ \t]+on)?)"
-                  rf"[ \t]+(?:by[ \t]+)?(?P<who>{who})", "name the mechanism, not the person"),
+        (
+            "person_caused_failure",
+            rf"(?P<who>{who})[ \t]+{_ADVERBS}(?:{_FAILURE_VERBS})\b",
+            "make the system the subject: what failed and why it could",
+        ),
+        (
+            "fault",
+            rf"(?P<who>{who})'s[ \t]+(?:\w+[ \t]+)?(?:{_FAULT_NOUNS})\b",
+            "describe the change and the safeguard that did not catch it",
+        ),
+        (
+            "person_caused_failure",
+            rf"(?P<who>{who})'s[ \t]+\w+[ \t]+{_ADVERBS}(?:{_FAILURE_VERBS})\b",
+            "describe the change and the safeguard that did not catch it",
+        ),
+        (
+            "fault",
+            rf"\b(?:{_CAUSE_PARTICIPLES}|fault[ \t]+of|because[ \t]+of|blamed?(?:[ \t]+on)?)"
+            rf"[ \t]+(?:by[ \t]+)?(?P<who>{who})",
+            "name the mechanism, not the person",
+        ),
     )
     for kind, pattern, suggestion in checks:
         for m in re.finditer(pattern, text, re.IGNORECASE):
@@ -129,8 +146,7 @@ def find_blame(text: str, people: list[str]) -> list[BlameFlag]:
     for m in re.finditer(r"\bhuman[ \t]+error\b", text, re.IGNORECASE):
         named = re.search(who, _sentence_around(text, m.start(), m.end()), re.IGNORECASE)
         if named:
-            add("human_error", m, "ask what made the error possible and easy",
-                _person(named.group(0), people, names))
+            add("human_error", m, "ask what made the error possible and easy", _person(named.group(0), people, names))
 
     unique = {(f.start, f.end, f.kind): f for f in flags}
     return sorted(unique.values(), key=lambda f: (f.start, f.end))
@@ -146,8 +162,6 @@ def depersonalise(text: str, people: list[str], *, replacement: str = "a respond
 
 def diff_versions(old: str, new: str, *, old_label: str = "previous", new_label: str = "edited") -> str:
     """A unified diff from `old` to `new` for the postmortem's edit history; "" when equal."""
-    lines = difflib.unified_diff(
-        old.splitlines(), new.splitlines(), fromfile=old_label, tofile=new_label, lineterm=""
-    )
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), fromfile=old_label, tofile=new_label, lineterm="")
     body = "\n".join(lines)
     return body + "\n" if body else ""

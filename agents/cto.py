@@ -9,22 +9,37 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from agents.notes import NoteFacts
-from agents.severity import HINTS, PastIncident, SeveritySignals, classify
 from pydantic import BaseModel
 
-from tools.war_room import RoomSetup
+from agents.notes import NoteFacts
+from agents.severity import HINTS, PastIncident, SeveritySignals, classify
 from tools.status_page import ComponentStatus, Impact, StatusPost
+from tools.war_room import RoomSetup
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.settings import Settings
 from warroom.severity import Classification, Severity
 
-__all__ = ["AlertText", "affected_thing", "assess", "compose_public_update", "compose_update",
-           "resolved_post_body", "room_setup", "first_status_post", "next_update_at", "public_title", "signals_for"]
+__all__ = [
+    "AlertText",
+    "affected_thing",
+    "assess",
+    "compose_public_update",
+    "compose_update",
+    "resolved_post_body",
+    "room_setup",
+    "first_status_post",
+    "next_update_at",
+    "public_title",
+    "signals_for",
+]
 
 IMPACT = {Severity.P0: Impact.CRITICAL, Severity.P1: Impact.MAJOR, Severity.P2: Impact.MINOR, Severity.P3: Impact.NONE}
-COMPONENT = {Severity.P0: ComponentStatus.MAJOR_OUTAGE, Severity.P1: ComponentStatus.PARTIAL_OUTAGE,
-             Severity.P2: ComponentStatus.DEGRADED_PERFORMANCE, Severity.P3: ComponentStatus.OPERATIONAL}
+COMPONENT = {
+    Severity.P0: ComponentStatus.MAJOR_OUTAGE,
+    Severity.P1: ComponentStatus.PARTIAL_OUTAGE,
+    Severity.P2: ComponentStatus.DEGRADED_PERFORMANCE,
+    Severity.P3: ComponentStatus.OPERATIONAL,
+}
 GENERIC_SEGMENTS = {"api", "v1", "v2", "v3", "internal", "public", "app", "www"}
 
 
@@ -37,8 +52,12 @@ class AlertText(BaseModel):
     level: str | None = None
 
 
-def signals_for(incident: Incident, settings: Settings, similar_past: list[PastIncident] | None = None,
-                alerts: list[AlertText] | None = None) -> SeveritySignals:
+def signals_for(
+    incident: Incident,
+    settings: Settings,
+    similar_past: list[PastIncident] | None = None,
+    alerts: list[AlertText] | None = None,
+) -> SeveritySignals:
     """Signals from the incident and every distinct alert folded into it (their messages, and
     the most severe of their hints): when Prometheus and PagerDuty join a Sentry issue, what
     they say is weighed too."""
@@ -49,39 +68,111 @@ def signals_for(incident: Incident, settings: Settings, similar_past: list[PastI
     ranked = [lv for lv in levels if lv and lv.lower() in HINTS]
     level = min(ranked, key=lambda lv: HINTS[lv.lower()].rank) if ranked else incident.level
     return SeveritySignals(
-        title=incident.title, message=message, service=incident.service,
+        title=incident.title,
+        message=message,
+        service=incident.service,
         endpoints=[e.endpoint for e in incident.endpoints],
-        environment=incident.environment, level=level, source=incident.source,
-        event_count=incident.event_count, first_seen=incident.first_seen, last_seen=incident.last_seen,
+        environment=incident.environment,
+        level=level,
+        source=incident.source,
+        event_count=incident.event_count,
+        first_seen=incident.first_seen,
+        last_seen=incident.last_seen,
         users_affected=incident.users_affected,
         requests_per_minute=service.requests_per_minute if service else None,
         total_users=service.users if service else None,
-        critical_paths=settings.critical_paths_for(incident.service), similar_past=similar_past or [],
+        critical_paths=settings.critical_paths_for(incident.service),
+        similar_past=similar_past or [],
     )
 
 
-def assess(incident: Incident, settings: Settings, similar_past: list[PastIncident] | None = None,
-           alerts: list[AlertText] | None = None) -> Classification:
+def assess(
+    incident: Incident,
+    settings: Settings,
+    similar_past: list[PastIncident] | None = None,
+    alerts: list[AlertText] | None = None,
+) -> Classification:
     return classify(signals_for(incident, settings, similar_past, alerts))
 
 
 FRIENDLY = {
-    "checkout": "Checkout", "cart": "Cart", "payment": "Payments", "payments": "Payments",
-    "billing": "Billing", "subscription": "Subscriptions", "subscriptions": "Subscriptions",
-    "order": "Orders", "orders": "Orders", "login": "Login", "signin": "Login", "auth": "Login",
-    "oauth": "Login", "session": "Login", "sessions": "Login", "signup": "Sign-up", "register": "Sign-up",
-    "search": "Search", "upload": "Uploads", "uploads": "Uploads", "notifications": "Notifications",
+    "checkout": "Checkout",
+    "cart": "Cart",
+    "payment": "Payments",
+    "payments": "Payments",
+    "billing": "Billing",
+    "subscription": "Subscriptions",
+    "subscriptions": "Subscriptions",
+    "order": "Orders",
+    "orders": "Orders",
+    "login": "Login",
+    "signin": "Login",
+    "auth": "Login",
+    "oauth": "Login",
+    "session": "Login",
+    "sessions": "Login",
+    "signup": "Sign-up",
+    "register": "Sign-up",
+    "search": "Search",
+    "upload": "Uploads",
+    "uploads": "Uploads",
+    "notifications": "Notifications",
 }
 SURFACES = {
-    "android": "The Android app", "ios": "The iOS app", "iphone": "The iOS app", "mobile": "The mobile app",
-    "api": "The API", "graphql": "The API", "rest": "The API",
-    "web": "The site", "www": "The site", "site": "The site", "storefront": "The storefront",
-    "frontend": "The site", "ingress": "The site", "nginx": "The site", "gateway": "The site",
-    "edge": "The site", "proxy": "The site", "lb": "The site", "cdn": "The site",
+    "android": "The Android app",
+    "ios": "The iOS app",
+    "iphone": "The iOS app",
+    "mobile": "The mobile app",
+    "api": "The API",
+    "graphql": "The API",
+    "rest": "The API",
+    "web": "The site",
+    "www": "The site",
+    "site": "The site",
+    "storefront": "The storefront",
+    "frontend": "The site",
+    "ingress": "The site",
+    "nginx": "The site",
+    "gateway": "The site",
+    "edge": "The site",
+    "proxy": "The site",
+    "lb": "The site",
+    "cdn": "The site",
 }
-INTERNALS = {"backend", "app", "server", "service", "services", "worker", "workers", "jobs", "job", "db", "database",
-             "postgres", "postgresql", "mysql", "redis", "cache", "queue", "cluster", "k8s", "pod", "node", "prod",
-             "production", "internal", "high", "error", "errors", "rate", "latency", "the", "and", "for"}
+INTERNALS = {
+    "backend",
+    "app",
+    "server",
+    "service",
+    "services",
+    "worker",
+    "workers",
+    "jobs",
+    "job",
+    "db",
+    "database",
+    "postgres",
+    "postgresql",
+    "mysql",
+    "redis",
+    "cache",
+    "queue",
+    "cluster",
+    "k8s",
+    "pod",
+    "node",
+    "prod",
+    "production",
+    "internal",
+    "high",
+    "error",
+    "errors",
+    "rate",
+    "latency",
+    "the",
+    "and",
+    "for",
+}
 
 
 def affected_thing(incident: Incident) -> str:
@@ -115,19 +206,27 @@ def public_title(incident: Incident, severity: Severity) -> str:
     return f"{affected_thing(incident)} {verb}"[:255]
 
 
-def first_status_post(incident: Incident, classification: Classification, now: datetime, settings: Settings) -> StatusPost:
+def first_status_post(
+    incident: Incident, classification: Classification, now: datetime, settings: Settings
+) -> StatusPost:
     """The first public notice: what is affected, since when, and when the next update comes."""
     thing = affected_thing(incident)
     since = _hhmm(incident.first_seen)
     due = _hhmm(next_update_at(now, classification.severity, settings))
     verb = "is failing" if classification.severity is Severity.P0 else "is degraded"
     who = f"at least {incident.users_affected} users" if incident.users_affected > 1 else "some customers"
-    body = (f"We are investigating an issue: {thing} {verb} for {who} since {since} UTC. "
-            f"We are working on it and will post the next update by {due} UTC.")
-    return StatusPost(incident_id=incident.id, title=public_title(incident, classification.severity),
-                      status=IncidentStatus.INVESTIGATING,
-                      body=body, impact=IMPACT[classification.severity],
-                      components={thing: COMPONENT[classification.severity]})
+    body = (
+        f"We are investigating an issue: {thing} {verb} for {who} since {since} UTC. "
+        f"We are working on it and will post the next update by {due} UTC."
+    )
+    return StatusPost(
+        incident_id=incident.id,
+        title=public_title(incident, classification.severity),
+        status=IncidentStatus.INVESTIGATING,
+        body=body,
+        impact=IMPACT[classification.severity],
+        components={thing: COMPONENT[classification.severity]},
+    )
 
 
 def compose_update(incident: Incident, notes: NoteFacts, due: datetime) -> str:
@@ -155,10 +254,15 @@ def compose_public_update(incident: Incident, notes: NoteFacts, due: datetime) -
     """The status-page version of an update. Humans' notes are never quoted to the public (they
     name hosts, exceptions and colleagues); only what they establish: a cause found, an ETA."""
     thing = affected_thing(incident)
-    parts = [f"Update: {thing} has been affected since {_hhmm(incident.first_seen)} UTC"
-             + (f", for at least {incident.users_affected} users so far." if incident.users_affected > 1 else ".")]
-    parts.append("We have identified the cause and are working on a fix." if notes.cause or notes.fixed
-                 else "We are still investigating the cause.")
+    parts = [
+        f"Update: {thing} has been affected since {_hhmm(incident.first_seen)} UTC"
+        + (f", for at least {incident.users_affected} users so far." if incident.users_affected > 1 else ".")
+    ]
+    parts.append(
+        "We have identified the cause and are working on a fix."
+        if notes.cause or notes.fixed
+        else "We are still investigating the cause."
+    )
     if notes.eta_minutes:
         parts.append(f"We expect it to be fixed within {notes.eta_minutes} minutes.")
     parts.append(f"Next update by {_hhmm(due)} UTC.")
@@ -170,8 +274,10 @@ def resolved_post_body(incident: Incident, now: datetime) -> str:
     thing = affected_thing(incident)
     minutes = max(1, round((now - incident.first_seen).total_seconds() / 60))
     who = f" for {incident.users_affected} users" if incident.users_affected > 1 else ""
-    return (f"Resolved: {thing} is working normally again. It was affected{who} from "
-            f"{_hhmm(incident.first_seen)} to {_hhmm(now)} UTC ({minutes} minutes).")
+    return (
+        f"Resolved: {thing} is working normally again. It was affected{who} from "
+        f"{_hhmm(incident.first_seen)} to {_hhmm(now)} UTC ({minutes} minutes)."
+    )
 
 
 def room_setup(incident: Incident, settings: Settings, owners: list[str], now: datetime) -> RoomSetup:
@@ -186,14 +292,22 @@ def room_setup(incident: Incident, settings: Settings, owners: list[str], now: d
         links.append(f"Runbook: {runbook}")
     links.append(f"Status page: {settings.public_url.rstrip('/')}/status")
     emails = [p for p in [settings.on_call.email, *owners] if p and "@" in p and not p.startswith("@")]
-    intro = (f"Incident #{incident.id}: {incident.title}\nSeverity {severity}. Incident commander: {commander} "
-             f"(on-call). warroom is scribe and timekeeper: updates every "
-             f"{settings.cadence_for(severity)} minutes. Owners of the affected paths: "
-             f"{', '.join(owners) or 'none found in CODEOWNERS'}.")
-    return RoomSetup(incident_id=incident.id, opened_at=now, title=public_title(incident, severity),
-                     topic=f"{severity} · {incident.status.value} · IC {commander}", member_emails=emails,
-                     member_slack_ids=[settings.on_call.slack_id] if settings.on_call.slack_id else [],
-                     pins=links, intro=intro)
+    intro = (
+        f"Incident #{incident.id}: {incident.title}\nSeverity {severity}. Incident commander: {commander} "
+        f"(on-call). warroom is scribe and timekeeper: updates every "
+        f"{settings.cadence_for(severity)} minutes. Owners of the affected paths: "
+        f"{', '.join(owners) or 'none found in CODEOWNERS'}."
+    )
+    return RoomSetup(
+        incident_id=incident.id,
+        opened_at=now,
+        title=public_title(incident, severity),
+        topic=f"{severity} · {incident.status.value} · IC {commander}",
+        member_emails=emails,
+        member_slack_ids=[settings.on_call.slack_id] if settings.on_call.slack_id else [],
+        pins=links,
+        intro=intro,
+    )
 
 
 def _hhmm(moment: datetime) -> str:

@@ -120,7 +120,10 @@ def draft_comms(facts: IncidentFacts, cohort: Cohort, kind: CommsKind | str) -> 
     if cohort.recipients:
         drafts.append(
             _render(
-                facts, kind, Channel.EMAIL, context,
+                facts,
+                kind,
+                Channel.EMAIL,
+                context,
                 audience=f"{len(cohort.recipients)} affected users",
                 recipients=cohort.recipients,
             )
@@ -129,7 +132,9 @@ def draft_comms(facts: IncidentFacts, cohort: Cohort, kind: CommsKind | str) -> 
         due = rca_due(facts, account)
         drafts.append(
             _render(
-                facts, kind, Channel.ENTERPRISE_EMAIL,
+                facts,
+                kind,
+                Channel.ENTERPRISE_EMAIL,
                 {
                     **context,
                     "account": account.name,
@@ -239,9 +244,7 @@ def _facts_used(facts: IncidentFacts, text: str, context: dict[str, Any]) -> dic
         "users_affected": (context["users"], facts.cohort_size),
         "cohort": (context["cohort"], context["cohort"]),
         "started_at": (context["started"], facts.started_at.isoformat()),
-        "next_update_at": (
-            context["next_update"], facts.next_update_at.isoformat() if facts.next_update_at else None
-        ),
+        "next_update_at": (context["next_update"], facts.next_update_at.isoformat() if facts.next_update_at else None),
         "eta_minutes": (context["eta"], facts.eta_minutes),
         "cause": (context["cause"], facts.cause),
         "what_was_fixed": (context["fixed"], facts.what_was_fixed),

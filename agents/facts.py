@@ -121,8 +121,7 @@ class IncidentFacts(BaseModel):
         return cls(
             incident_id=incident.id,
             title=incident.title,
-            affected_thing=affected_thing
-            or affected_thing_from(endpoints, incident.service, incident.title),
+            affected_thing=affected_thing or affected_thing_from(endpoints, incident.service, incident.title),
             service=incident.service,
             endpoints=endpoints,
             severity=incident.severity,
@@ -149,9 +148,7 @@ def affected_thing_from(endpoints: list[str], service: str | None, title: str) -
     for endpoint in endpoints:
         path = endpoint.split("?")[0].split(" ")[-1]
         segments = [s for s in path.strip("/").split("/") if s]
-        meaningful = [
-            s for s in segments if s.lower() not in _GENERIC_SEGMENTS and not _PLACEHOLDER.match(s)
-        ]
+        meaningful = [s for s in segments if s.lower() not in _GENERIC_SEGMENTS and not _PLACEHOLDER.match(s)]
         if meaningful:
             return meaningful[-1].replace("-", " ").replace("_", " ").lower()
     if service:

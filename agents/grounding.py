@@ -22,13 +22,28 @@ from tools.x import MAX_POST_LENGTH, weighted_length
 __all__ = ["GroundingResult", "check_grounding"]
 
 _MASK = " § "
-_MONTHS = (
-    "january february march april may june july august september october november december".split()
-)
+_MONTHS = "january february march april may june july august september october november december".split()
 _WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "forty-five": 45,
+    "fifty": 50,
+    "sixty": 60,
+    "ninety": 90,
 }
 _UNIT = r"(?:minutes?|mins?|hours?|hrs?|days?|business days|percent|per cent|users|customers|errors|events)"
 _WORD_NUMBER = re.compile(rf"\b({'|'.join(sorted(_WORDS, key=len, reverse=True))})(?=\s+{_UNIT}\b)")
@@ -42,9 +57,7 @@ _DAYS = re.compile(r"\b(\d+)\s*(?:business\s+|calendar\s+|working\s+)?days?\b")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)")
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
 
-_CAUSE_LABEL = re.compile(
-    r"\b(?:root cause|the cause|cause found|cause)\s*(?:is|was|:|\(|—|-)\s*(?P<clause>[^.;)\n]+)"
-)
+_CAUSE_LABEL = re.compile(r"\b(?:root cause|the cause|cause found|cause)\s*(?:is|was|:|\(|—|-)\s*(?P<clause>[^.;)\n]+)")
 _CAUSE_LINK = re.compile(
     r"\b(?:caused by|due to|because of|because (?!you|we|your|our|it\b)|traced (?:it |this )?to|"
     r"triggered by|the result of)\s*(?P<clause>[^.;)\n]+)"
@@ -55,21 +68,41 @@ _STOPWORDS = set(
 )
 
 _INTERNAL: list[tuple[str, re.Pattern[str]]] = [
-    ("a stack trace", re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|"
-                                 r"^\s*at [\w.$<>]+\s*\(.*\)\s*$|\bat [\w.$<>]+ \([^)]*:\d+(?::\d+)?\)", re.M)),
+    (
+        "a stack trace",
+        re.compile(
+            r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|"
+            r"^\s*at [\w.$<>]+\s*\(.*\)\s*$|\bat [\w.$<>]+ \([^)]*:\d+(?::\d+)?\)",
+            re.M,
+        ),
+    ),
     ("an email address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("an IP address", re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b", re.I)),
-    ("a hostname", re.compile(
-        r"\bhttps?://\S+|\blocalhost\b|\bip-\d+-\d+-\d+-\d+\b|"
-        r"\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.){2,}[a-z]{2,63}\b|"
-        r"\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.(?:com|net|org|io|dev|app|co|ai|cloud|internal|local|"
-        r"lan|corp|svc|cluster|intra|private)\b", re.I)),
-    ("a file path", re.compile(
-        r"(?<![\w/:])/(?:[\w.@-]+/)+[\w.@-]*|\b[a-z]:\\[\w\\ .-]+|"
-        r"\b[\w/-]+\.(?:py|js|mjs|ts|tsx|jsx|java|go|rb|php|cs|rs|kt|scala|cpp|c|h|ex|exs)\b(?::\d+)?", re.I)),
-    ("an exception name", re.compile(
-        r"\b(?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Error|Exception|Fault)\b|"
-        r"\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EPIPE|SIGKILL|SIGSEGV|OOMKilled)\b")),
+    (
+        "a hostname",
+        re.compile(
+            r"\bhttps?://\S+|\blocalhost\b|\bip-\d+-\d+-\d+-\d+\b|"
+            r"\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.){2,}[a-z]{2,63}\b|"
+            r"\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.(?:com|net|org|io|dev|app|co|ai|cloud|internal|local|"
+            r"lan|corp|svc|cluster|intra|private)\b",
+            re.I,
+        ),
+    ),
+    (
+        "a file path",
+        re.compile(
+            r"(?<![\w/:])/(?:[\w.@-]+/)+[\w.@-]*|\b[a-z]:\\[\w\\ .-]+|"
+            r"\b[\w/-]+\.(?:py|js|mjs|ts|tsx|jsx|java|go|rb|php|cs|rs|kt|scala|cpp|c|h|ex|exs)\b(?::\d+)?",
+            re.I,
+        ),
+    ),
+    (
+        "an exception name",
+        re.compile(
+            r"\b(?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Error|Exception|Fault)\b|"
+            r"\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EPIPE|SIGKILL|SIGSEGV|OOMKilled)\b"
+        ),
+    ),
 ]
 
 
@@ -178,9 +211,15 @@ class _Allowed:
         shares = [facts.affected_share, *(t.share for t in cohort.traits)]
         self._percents = [s * 100 for s in shares if s is not None]
         numbers: set[float] = {
-            facts.incident_id, facts.event_count, facts.users_affected, cohort.size,
-            len(facts.affected_users), len(cohort.recipients), len(cohort.accounts),
-            *self._minutes, *self._days,
+            facts.incident_id,
+            facts.event_count,
+            facts.users_affected,
+            cohort.size,
+            len(facts.affected_users),
+            len(cohort.recipients),
+            len(cohort.accounts),
+            *self._minutes,
+            *self._days,
         }
         numbers.update(round(p) for p in self._percents)
         if facts.affected_share is not None:
@@ -248,9 +287,7 @@ def _internal_problems(text: str, draft: Draft, facts: IncidentFacts) -> list[st
         if match
     ]
     others = [a for a in facts.known_accounts if draft.account is None or not a.matches(draft.account)]
-    problems += [
-        f"public draft names another customer ('{a.name}')" for a in others if _names_in(text, a.name, a.id)
-    ]
+    problems += [f"public draft names another customer ('{a.name}')" for a in others if _names_in(text, a.name, a.id)]
     cohort = detect_cohort(facts)
     problems += [
         f"public draft names an internal {t.kind} ('{t.value}')"

@@ -25,8 +25,7 @@ _CLOSE = "<<<END UNTRUSTED {label}>>>"
 # Runs of angle-bracket-like characters (ASCII, full-width, guillemets, math and CJK brackets)
 # could forge our `<<<` / `>>>` markers; a single one cannot, so only runs are neutralised.
 _LOOKALIKE_RUN = re.compile(
-    "[<>\u00ab\u00bb\u02c2\u02c3\u2039\u203a\u27e8\u27e9"
-    "\u276e\u276f\u3008\u3009\ufe64\ufe65\uff1c\uff1e]{2,}"
+    "[<>\u00ab\u00bb\u02c2\u02c3\u2039\u203a\u27e8\u27e9\u276e\u276f\u3008\u3009\ufe64\ufe65\uff1c\uff1e]{2,}"
 )
 _LABEL_UNSAFE = re.compile(r"[^a-z0-9_]+")
 
@@ -67,9 +66,7 @@ def delimit_untrusted(label: str, text: str) -> str:
     """
     safe_label = _LABEL_UNSAFE.sub("_", label.lower()).strip("_") or "text"
     folded = unicodedata.normalize("NFKC", text)
-    cleaned = "".join(
-        ch for ch in folded if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-    )
+    cleaned = "".join(ch for ch in folded if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     body = _LOOKALIKE_RUN.sub("_", cleaned)
     return f"{_OPEN.format(label=safe_label)}\n{body}\n{_CLOSE.format(label=safe_label)}"
 

@@ -13,8 +13,11 @@ from pydantic import BaseModel, Field
 
 __all__ = ["NoteFacts", "parse_notes", "public_safe"]
 
-LABEL = re.compile(r"^\s*(tried|trying|working|what works|hypothesis|cause|root cause|eta|fixed|fix|identified)"
-                   r"\s*[:\-]\s*(.+)$", re.IGNORECASE)
+LABEL = re.compile(
+    r"^\s*(tried|trying|working|what works|hypothesis|cause|root cause|eta|fixed|fix|identified)"
+    r"\s*[:\-]\s*(.+)$",
+    re.IGNORECASE,
+)
 MINUTES = re.compile(r"(\d{1,4})\s*(m|min|mins|minutes|h|hr|hrs|hours)?\b", re.IGNORECASE)
 
 
@@ -56,7 +59,8 @@ def parse_notes(notes: Iterable[str]) -> NoteFacts:
 INTERNAL = re.compile(
     r"\b\d{1,3}(?:\.\d{1,3}){3}\b|\bip-\d+-\d+-\d+-\d+\b|[\w.+-]+@[\w-]+\.[\w.]+"
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+){2,}\b|(?:^|\s)/[\w.-]+/|\b\w+(?:Error|Exception)\b"
-    r"|\b[a-z]+(?:-[a-z0-9]+)*-\d+\b|\b[a-z0-9]+-[0-9a-f]{6,}\b")
+    r"|\b[a-z]+(?:-[a-z0-9]+)*-\d+\b|\b[a-z0-9]+-[0-9a-f]{6,}\b"
+)
 NAME = re.compile(r"\b[A-Z][a-z]+\b")
 
 

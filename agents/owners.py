@@ -24,7 +24,7 @@ def _matches(pattern: str, path: str) -> bool:
     pattern = pattern.lstrip("/")
     if pattern.endswith("/"):
         pattern += "**"
-    candidates = [path] if anchored else [path] + [path[i + 1:] for i, c in enumerate(path) if c == "/"]
+    candidates = [path] if anchored else [path] + [path[i + 1 :] for i, c in enumerate(path) if c == "/"]
     for candidate in candidates:
         if fnmatch.fnmatch(candidate, pattern) or fnmatch.fnmatch(candidate, pattern.rstrip("*") + "*"):
             return True

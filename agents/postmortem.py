@@ -90,8 +90,9 @@ def _timeline(inp: PostmortemInput, quote: _Quoter) -> list[TimelineEntry]:
     """All recorded moments in time order, each with its stored timestamp and where it came from."""
     role = inp.owners.role_of
     entries = [
-        TimelineEntry(at=a.at, source=f"alert ({a.source})",
-                      text=quote(a.title) + (f" (×{a.count})" if a.count > 1 else ""))
+        TimelineEntry(
+            at=a.at, source=f"alert ({a.source})", text=quote(a.title) + (f" (×{a.count})" if a.count > 1 else "")
+        )
         for a in inp.alerts
     ]
     entries += [
@@ -99,8 +100,7 @@ def _timeline(inp: PostmortemInput, quote: _Quoter) -> list[TimelineEntry]:
         for e in inp.incident.timeline
     ]
     entries += [
-        TimelineEntry(at=m.at, source="war room", text=quote(m.text), actor=role(m.author))
-        for m in inp.war_room
+        TimelineEntry(at=m.at, source="war room", text=quote(m.text), actor=role(m.author)) for m in inp.war_room
     ]
     entries += [
         TimelineEntry(at=p.at, source="status page", text=f"{p.status.value}: {quote(p.body)}")
@@ -122,9 +122,11 @@ def _summary(pm_title: str, inp: PostmortemInput, impact: ImpactReport, root_cau
     cohort = f", in the cohort {impact.cohort}" if impact.cohort else ""
     steps = [
         f"first status-page post after {fmt_duration(impact.time_to_first_status_post)}"
-        if impact.time_to_first_status_post is not None else "no status-page post",
+        if impact.time_to_first_status_post is not None
+        else "no status-page post",
         f"first customer comms after {fmt_duration(impact.time_to_first_comms)}"
-        if impact.time_to_first_comms is not None else "no customer comms",
+        if impact.time_to_first_comms is not None
+        else "no customer comms",
     ]
     return (
         f"{severity}incident “{pm_title}”{service} lasted {fmt_duration(impact.duration)} "
@@ -134,15 +136,15 @@ def _summary(pm_title: str, inp: PostmortemInput, impact: ImpactReport, root_cau
     )
 
 
-def _related(
-    inp: PostmortemInput, title: str, root_cause: str | None, quote: _Quoter
-) -> list[RelatedIncident]:
+def _related(inp: PostmortemInput, title: str, root_cause: str | None, quote: _Quoter) -> list[RelatedIncident]:
     past = [
-        p.model_copy(update={
-            "title": quote(p.title),
-            "root_cause": quote(p.root_cause) if p.root_cause else None,
-            "open_action_items": [quote(item) for item in p.open_action_items],
-        })
+        p.model_copy(
+            update={
+                "title": quote(p.title),
+                "root_cause": quote(p.root_cause) if p.root_cause else None,
+                "open_action_items": [quote(item) for item in p.open_action_items],
+            }
+        )
         for p in inp.past_incidents
     ]
     return find_related(title, root_cause, past, exclude_id=inp.incident.id)

@@ -43,24 +43,43 @@ def _breach_action(breach: SlaBreach, service: str, owners: Owners) -> tuple[str
     service_owner = next(iter(owners.service_owners), None)
     match breach.measure:
         case "time_to_detect":
-            return (f"Alert on {service} errors within the {target}{took}",
-                    owners.owner_for(service, "service owner", fallback=service_owner), Severity.P1)
+            return (
+                f"Alert on {service} errors within the {target}{took}",
+                owners.owner_for(service, "service owner", fallback=service_owner),
+                Severity.P1,
+            )
         case "time_to_acknowledge":
-            return (f"Check the paging route and escalation so pages are acknowledged within the "
-                    f"{target}{took}",
-                    owners.owner_for("on-call", fallback=owners.on_call), Severity.P1)
+            return (
+                f"Check the paging route and escalation so pages are acknowledged within the {target}{took}",
+                owners.owner_for("on-call", fallback=owners.on_call),
+                Severity.P1,
+            )
         case "time_to_first_status_post":
-            return (f"Get the first status-page post out within the {target}{took}: pre-approved wording "
-                    "or auto-post for P0/P1", owners.owner_for("comms", "support"), Severity.P1)
+            return (
+                f"Get the first status-page post out within the {target}{took}: pre-approved wording "
+                "or auto-post for P0/P1",
+                owners.owner_for("comms", "support"),
+                Severity.P1,
+            )
         case "time_to_first_comms":
-            return (f"Get the first customer comms out within the {target}{took}: pre-approved templates "
-                    "or auto-send for P0/P1", owners.owner_for("comms", "support"), Severity.P1)
+            return (
+                f"Get the first customer comms out within the {target}{took}: pre-approved templates "
+                "or auto-send for P0/P1",
+                owners.owner_for("comms", "support"),
+                Severity.P1,
+            )
         case "update_cadence":
-            return (f"Keep status-page updates on the {target_phrase(breach.target, 'cadence')}{took}",
-                    owners.owner_for("comms", "support"), Severity.P2)
+            return (
+                f"Keep status-page updates on the {target_phrase(breach.target, 'cadence')}{took}",
+                owners.owner_for("comms", "support"),
+                Severity.P2,
+            )
         case _:
-            return (f"Write or refresh the {service} runbook to resolve within the {target}{took}",
-                    owners.owner_for(service, "service owner", fallback=service_owner), Severity.P2)
+            return (
+                f"Write or refresh the {service} runbook to resolve within the {target}{took}",
+                owners.owner_for(service, "service owner", fallback=service_owner),
+                Severity.P2,
+            )
 
 
 def plan_actions(
@@ -82,26 +101,37 @@ def plan_actions(
         planned.append((action.title, owner, action.priority or severity, action.source))
 
     if root_cause:
-        planned.append((f"Fix the root cause and add a guard so it cannot recur: {root_cause}",
-                        owners.owner_for(service, "service owner", fallback=service_owner), severity,
-                        "root cause"))
+        planned.append(
+            (
+                f"Fix the root cause and add a guard so it cannot recur: {root_cause}",
+                owners.owner_for(service, "service owner", fallback=service_owner),
+                severity,
+                "root cause",
+            )
+        )
     else:
-        planned.append(("Complete the root-cause analysis and the five whys",
-                        owners.default, severity, "root cause unknown"))
+        planned.append(
+            ("Complete the root-cause analysis and the five whys", owners.default, severity, "root cause unknown")
+        )
 
     for past in related:
         if past.same_cause and past.open_action_items:
-            planned.append((f"Finish the open action items from incident #{past.id}: "
-                            + "; ".join(past.open_action_items),
-                            owners.default, Severity.most_severe(severity, Severity.P1),
-                            f"related incident #{past.id}"))
+            planned.append(
+                (
+                    f"Finish the open action items from incident #{past.id}: " + "; ".join(past.open_action_items),
+                    owners.default,
+                    Severity.most_severe(severity, Severity.P1),
+                    f"related incident #{past.id}",
+                )
+            )
 
     for breach in breaches:
         title, owner, priority = _breach_action(breach, service, owners)
         planned.append((title, owner, priority, f"missed target: {breach.measure}"))
 
     return [
-        ActionItemDraft(title=title, owner=owner, priority=priority, source=source,
-                        due=_due(inp.now, priority, inp.action_due_days))
+        ActionItemDraft(
+            title=title, owner=owner, priority=priority, source=source, due=_due(inp.now, priority, inp.action_due_days)
+        )
         for title, owner, priority, source in planned
     ]

@@ -87,27 +87,55 @@ def assess_impact(inp: PostmortemInput) -> Assessment:
     for_sev = f" for {severity.value}" if severity else ""
 
     checks = [
-        _Check("time_to_detect", started - first_error, timedelta(minutes=sla.detect_minutes),
-               "detected {actual} after the first error vs the {target}", "", False),
-        _Check("time_to_acknowledge",
-               _since(started, [incident.acknowledged_at] if incident.acknowledged_at else []),
-               _per_severity(sla.acknowledge_minutes, severity),
-               "acknowledged after {actual} vs the {target}" + for_sev,
-               "no acknowledgement was recorded (the {target}" + for_sev + ")", severity is not None),
-        _Check("time_to_first_status_post", _since(started, [p.at for p in inp.status_posts]),
-               timedelta(minutes=sla.first_status_post_minutes),
-               "first status-page post after {actual} vs the {target}",
-               "no status-page post was made (the {target})", customer_facing),
-        _Check("time_to_first_comms", _since(started, [c.at for c in inp.comms]),
-               timedelta(minutes=sla.first_comms_minutes),
-               "first comms after {actual} vs the {target}",
-               "no customer comms were sent (the {target})", customer_facing),
-        _Check("time_to_resolve", end - started, _per_severity(sla.resolve_minutes, severity),
-               "resolved after {actual} vs the {target}" + for_sev, "", False),
-        _Check("update_cadence", _longest_gap([p.at for p in inp.status_posts], end),
-               _per_severity(sla.update_cadence_minutes, severity),
-               "status-page updates at most {actual} apart vs the {target}" + for_sev, "",
-               False, noun="cadence"),
+        _Check(
+            "time_to_detect",
+            started - first_error,
+            timedelta(minutes=sla.detect_minutes),
+            "detected {actual} after the first error vs the {target}",
+            "",
+            False,
+        ),
+        _Check(
+            "time_to_acknowledge",
+            _since(started, [incident.acknowledged_at] if incident.acknowledged_at else []),
+            _per_severity(sla.acknowledge_minutes, severity),
+            "acknowledged after {actual} vs the {target}" + for_sev,
+            "no acknowledgement was recorded (the {target}" + for_sev + ")",
+            severity is not None,
+        ),
+        _Check(
+            "time_to_first_status_post",
+            _since(started, [p.at for p in inp.status_posts]),
+            timedelta(minutes=sla.first_status_post_minutes),
+            "first status-page post after {actual} vs the {target}",
+            "no status-page post was made (the {target})",
+            customer_facing,
+        ),
+        _Check(
+            "time_to_first_comms",
+            _since(started, [c.at for c in inp.comms]),
+            timedelta(minutes=sla.first_comms_minutes),
+            "first comms after {actual} vs the {target}",
+            "no customer comms were sent (the {target})",
+            customer_facing,
+        ),
+        _Check(
+            "time_to_resolve",
+            end - started,
+            _per_severity(sla.resolve_minutes, severity),
+            "resolved after {actual} vs the {target}" + for_sev,
+            "",
+            False,
+        ),
+        _Check(
+            "update_cadence",
+            _longest_gap([p.at for p in inp.status_posts], end),
+            _per_severity(sla.update_cadence_minutes, severity),
+            "status-page updates at most {actual} apart vs the {target}" + for_sev,
+            "",
+            False,
+            noun="cadence",
+        ),
     ]
     if incident.resolved_at is None:
         checks = [c for c in checks if c.measure != "time_to_resolve"]
@@ -130,9 +158,7 @@ def assess_impact(inp: PostmortemInput) -> Assessment:
             went_well.append(text)
         else:
             could_be_better.append(text)
-            breaches.append(
-                SlaBreach(measure=check.measure, actual=check.actual, target=check.target, text=text)
-            )
+            breaches.append(SlaBreach(measure=check.measure, actual=check.actual, target=check.target, text=text))
 
     measured = {check.measure: check.actual for check in checks}
     duration = end - started
@@ -149,9 +175,7 @@ def assess_impact(inp: PostmortemInput) -> Assessment:
         time_to_first_status_post=measured["time_to_first_status_post"],
         time_to_first_comms=measured["time_to_first_comms"],
         users_affected=inp.users_affected if inp.users_affected is not None else incident.users_affected,
-        requests_affected=(
-            inp.requests_affected if inp.requests_affected is not None else incident.event_count
-        ),
+        requests_affected=(inp.requests_affected if inp.requests_affected is not None else incident.event_count),
         cohort=inp.cohort,
         cohort_size=inp.cohort_size,
         revenue_estimate=revenue,

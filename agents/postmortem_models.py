@@ -83,9 +83,7 @@ class SlaTargets(BaseModel):
     first_status_post_minutes: float = 5
     first_comms_minutes: float = 5
     acknowledge_minutes: dict[Severity, float] = Field(default_factory=lambda: _minutes(5, 15, 60, 240))
-    resolve_minutes: dict[Severity, float] = Field(
-        default_factory=lambda: _minutes(60, 240, 24 * 60, 7 * 24 * 60)
-    )
+    resolve_minutes: dict[Severity, float] = Field(default_factory=lambda: _minutes(60, 240, 24 * 60, 7 * 24 * 60))
     update_cadence_minutes: dict[Severity, float] = Field(
         default_factory=lambda: _minutes(15, 30, 24 * 60, 7 * 24 * 60)
     )
@@ -110,12 +108,7 @@ class Owners(BaseModel):
     @property
     def default(self) -> str:
         """The incident commander, else the on-call, else a service owner, else the role itself."""
-        return (
-            self.incident_commander
-            or self.on_call
-            or next(iter(self.service_owners), None)
-            or "incident commander"
-        )
+        return self.incident_commander or self.on_call or next(iter(self.service_owners), None) or "incident commander"
 
     def names(self) -> list[str]:
         people = [self.incident_commander, self.on_call, *self.service_owners, *self.roles.values()]

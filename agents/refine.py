@@ -68,9 +68,7 @@ def rewrite_draft(
     A reply that is empty or longer than `max_chars` counts as a failure.
     """
     messages: list[BaseMessage] = [
-        SystemMessage(
-            render("draft_rewrite", channel=channel, max_chars=max_chars, facts_json=_json(facts))
-        ),
+        SystemMessage(render("draft_rewrite", channel=channel, max_chars=max_chars, facts_json=_json(facts))),
         HumanMessage(render("draft_rewrite_input", draft=template_text)),
     ]
     try:
@@ -81,15 +79,11 @@ def rewrite_draft(
     if not text:
         return template_text, "LLM unavailable: empty output; template wording stands"
     if max_chars is not None and len(text) > max_chars:
-        return template_text, (
-            f"LLM draft too long ({len(text)} > {max_chars} characters); template wording stands"
-        )
+        return template_text, (f"LLM draft too long ({len(text)} > {max_chars} characters); template wording stands")
     return text, None
 
 
-def _severity_messages(
-    base: Classification, facts: dict[str, object], untrusted: dict[str, str]
-) -> list[BaseMessage]:
+def _severity_messages(base: Classification, facts: dict[str, object], untrusted: dict[str, str]) -> list[BaseMessage]:
     instructions = render(
         "severity_refine",
         severity=base.severity,
@@ -121,9 +115,7 @@ def _apply_opinion(base: Classification, opinion: SeverityOpinion, rule: str) ->
             }
         )
     held = f"the model proposed {opinion.severity} but the floor {base.floor} holds"
-    evidence.append(
-        Evidence(signal="severity_floor", detail=held, points_to=base.floor, rule="floor")
-    )
+    evidence.append(Evidence(signal="severity_floor", detail=held, points_to=base.floor, rule="floor"))
     return base.model_copy(
         update={
             "severity": base.floor,

@@ -16,38 +16,76 @@ from warroom.severity import Classification, Evidence, Severity
 __all__ = ["PastIncident", "SeveritySignals", "classify"]
 
 PRODUCTION = {"production", "prod", "live", "prd"}
-SECURITY = re.compile(r"\b(data[ -]?loss|breach|unauthori[sz]ed access|leak(ed)?|exfiltrat\w*|sql injection|"
-                      r"credential[s]? (exposed|leak\w*)|ransomware|corrupt(ed|ion)?|data (deleted|destroyed)|"
-                      r"compromised?)\b", re.IGNORECASE)
-CAPACITY = re.compile(r"\b(disk|capacity|quota|filesystem|certificate expir\w*|cert expir\w*|expires in \d+ days?|"
-                      r"memory usage|cpu usage|connection pool|utili[sz]ed|predicted to run out)\b", re.IGNORECASE)
+SECURITY = re.compile(
+    r"\b(data[ -]?loss|breach|unauthori[sz]ed access|leak(ed)?|exfiltrat\w*|sql injection|"
+    r"credential[s]? (exposed|leak\w*)|ransomware|corrupt(ed|ion)?|data (deleted|destroyed)|"
+    r"compromised?)\b",
+    re.IGNORECASE,
+)
+CAPACITY = re.compile(
+    r"\b(disk|capacity|quota|filesystem|certificate expir\w*|cert expir\w*|expires in \d+ days?|"
+    r"memory usage|cpu usage|connection pool|utili[sz]ed|predicted to run out)\b",
+    re.IGNORECASE,
+)
 COSMETIC = re.compile(r"\b(cosmetic|typo|favicon|alt text|deprecat\w*|css|layout shift)\b", re.IGNORECASE)
 AVAILABILITY = re.compile(r"\b(?:availability|uptime|success rate)\D{0,20}?(\d+(?:\.\d+)?)\s*%", re.IGNORECASE)
 FAILURE_SHARE = re.compile(
     r"\b(?:error|errors|5xx|failure|fail)\s*(?:error\s*)?(?:rate|ratio)\D{0,12}?(\d+(?:\.\d+)?)\s*%"
     r"|(\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?(?:\w+\s+)?(?:requests|queries|calls|sessions)?\s*"
-    r"(?:failing|failed|timing out|erroring)", re.IGNORECASE)
+    r"(?:failing|failed|timing out|erroring)",
+    re.IGNORECASE,
+)
 LATENCY_FACTOR = re.compile(r"(\d+(?:\.\d+)?)\s*x\s+(?:the\s+|above\s+)?(?:[\w.]+\s+)?SLO", re.IGNORECASE)
-LATENCY_VALUES = re.compile(r"\blatency\s+(\d+(?:\.\d+)?)\s*(ms|s)\b.*?\bSLO\s+(\d+(?:\.\d+)?)\s*(ms|s)\b",
-                            re.IGNORECASE)
-COUNT_WINDOW = re.compile(r"\b(\d[\d,]*)\s+(?:events|errors)?\s*(?:in|per)\s+(?:the\s+last\s+)?(\d+)?\s*"
-                          r"(minutes?|hours?|hour)\b", re.IGNORECASE)
-TOTAL_OUTAGE = re.compile(r"\b(?:all|every)\b[^.:;]{0,30}\b(?:requests?|payments?|calls?|logins?|checkouts?|orders?)\b"
-                          r"[^.;]{0,30}\b(?:fail\w*|reject\w*|503|500|error\w*)"
-                          r"|\b(?:5\d\d|fail\w*|reject\w*)\b[^.;]{0,20}\bfor (?:all|every)\b|\bfrom (\d+) of \1 locations\b"
-                          r"|\b(?:is|are) down\b|\bunreachable\b|\bno successful requests?\b", re.IGNORECASE)
-COHORT = re.compile(r"\b(region|tenant|customer|account|accounts|clients?|app version|version|"
-                    r"[a-z]{2}-[a-z]+-\d|android|ios)\b|\b\d+\.\d+\.\d+\b", re.IGNORECASE)
-DEGRADED = re.compile(r"\b(lag\w*|delay\w*|backlog|elevated|degraded|slow|crash\w*|fail\w*|down|unavailable|"
-                      r"timeouts?|timing out|errors?|5xx|exception)\b", re.IGNORECASE)
+LATENCY_VALUES = re.compile(
+    r"\blatency\s+(\d+(?:\.\d+)?)\s*(ms|s)\b.*?\bSLO\s+(\d+(?:\.\d+)?)\s*(ms|s)\b", re.IGNORECASE
+)
+COUNT_WINDOW = re.compile(
+    r"\b(\d[\d,]*)\s+(?:events|errors)?\s*(?:in|per)\s+(?:the\s+last\s+)?(\d+)?\s*"
+    r"(minutes?|hours?|hour)\b",
+    re.IGNORECASE,
+)
+TOTAL_OUTAGE = re.compile(
+    r"\b(?:all|every)\b[^.:;]{0,30}\b(?:requests?|payments?|calls?|logins?|checkouts?|orders?)\b"
+    r"[^.;]{0,30}\b(?:fail\w*|reject\w*|503|500|error\w*)"
+    r"|\b(?:5\d\d|fail\w*|reject\w*)\b[^.;]{0,20}\bfor (?:all|every)\b|\bfrom (\d+) of \1 locations\b"
+    r"|\b(?:is|are) down\b|\bunreachable\b|\bno successful requests?\b",
+    re.IGNORECASE,
+)
+COHORT = re.compile(
+    r"\b(region|tenant|customer|account|accounts|clients?|app version|version|"
+    r"[a-z]{2}-[a-z]+-\d|android|ios)\b|\b\d+\.\d+\.\d+\b",
+    re.IGNORECASE,
+)
+DEGRADED = re.compile(
+    r"\b(lag\w*|delay\w*|backlog|elevated|degraded|slow|crash\w*|fail\w*|down|unavailable|"
+    r"timeouts?|timing out|errors?|5xx|exception)\b",
+    re.IGNORECASE,
+)
 CUSTOMER_REPORT = re.compile(r"\bcustomer reports?\b", re.IGNORECASE)
 FRONT_DOOR = {"api", "web", "www", "frontend", "ingress", "gateway", "edge", "lb", "storefront", "site", "app"}
 HINTS: dict[str, Severity] = {
-    "fatal": Severity.P1, "critical": Severity.P1, "p1": Severity.P1, "page": Severity.P1,
-    "sev1": Severity.P1, "p0": Severity.P0, "sev0": Severity.P0, "emergency": Severity.P0,
-    "error": Severity.P2, "p2": Severity.P2, "major": Severity.P2, "high": Severity.P2,
-    "warning": Severity.P3, "warn": Severity.P3, "low": Severity.P3, "info": Severity.P3, "p3": Severity.P3,
-    "p4": Severity.P3, "p5": Severity.P3, "minor": Severity.P3, "none": Severity.P3, "success": Severity.P3,
+    "fatal": Severity.P1,
+    "critical": Severity.P1,
+    "p1": Severity.P1,
+    "page": Severity.P1,
+    "sev1": Severity.P1,
+    "p0": Severity.P0,
+    "sev0": Severity.P0,
+    "emergency": Severity.P0,
+    "error": Severity.P2,
+    "p2": Severity.P2,
+    "major": Severity.P2,
+    "high": Severity.P2,
+    "warning": Severity.P3,
+    "warn": Severity.P3,
+    "low": Severity.P3,
+    "info": Severity.P3,
+    "p3": Severity.P3,
+    "p4": Severity.P3,
+    "p5": Severity.P3,
+    "minor": Severity.P3,
+    "none": Severity.P3,
+    "success": Severity.P3,
 }
 P0_ERRORS_PER_MINUTE = 10.0
 P0_AVAILABILITY = 99.0
@@ -96,37 +134,71 @@ def classify(s: SeveritySignals) -> Classification:
 
     match = SECURITY.search(text)
     if match:
-        evidence.append(Evidence(signal="security_or_data_loss", points_to=Severity.P0, rule="table:P0",
-                                 detail=f"the alert mentions {match.group(0)!r} (possible breach or data loss)"))
+        evidence.append(
+            Evidence(
+                signal="security_or_data_loss",
+                points_to=Severity.P0,
+                rule="table:P0",
+                detail=f"the alert mentions {match.group(0)!r} (possible breach or data loss)",
+            )
+        )
         floor = Severity.P0
 
     if s.environment and s.environment.lower() not in PRODUCTION and floor is not Severity.P0:
-        evidence.append(Evidence(signal="non_production", points_to=Severity.P3, rule="table:P3",
-                                 detail=f"environment is {s.environment!r}, not production"))
+        evidence.append(
+            Evidence(
+                signal="non_production",
+                points_to=Severity.P3,
+                rule="table:P3",
+                detail=f"environment is {s.environment!r}, not production",
+            )
+        )
         return _decide(Severity.P3, evidence, floor, f"non-production ({s.environment}) alert: record only")
 
-    flapping = [p for p in s.similar_past if p.self_resolved_minutes is not None
-                and p.self_resolved_minutes < s.self_resolve_minutes]
+    flapping = [
+        p
+        for p in s.similar_past
+        if p.self_resolved_minutes is not None and p.self_resolved_minutes < s.self_resolve_minutes
+    ]
     if flapping and floor is not Severity.P0 and len(flapping) >= max(1, len(s.similar_past) // 2 + 1):
-        evidence.append(Evidence(signal="self_resolving_pattern", points_to=Severity.P3, rule="history",
-                                 detail=f"{len(flapping)} of {len(s.similar_past)} similar past incidents resolved "
-                                        f"by themselves in under {s.self_resolve_minutes:g} minutes "
-                                        f"(#{', #'.join(str(p.id) for p in flapping[:5])})"))
-        return _decide(Severity.P3, evidence, floor, "this alert pattern has historically self-resolved",
-                       skip_comms=True)
+        evidence.append(
+            Evidence(
+                signal="self_resolving_pattern",
+                points_to=Severity.P3,
+                rule="history",
+                detail=f"{len(flapping)} of {len(s.similar_past)} similar past incidents resolved "
+                f"by themselves in under {s.self_resolve_minutes:g} minutes "
+                f"(#{', #'.join(str(p.id) for p in flapping[:5])})",
+            )
+        )
+        return _decide(
+            Severity.P3, evidence, floor, "this alert pattern has historically self-resolved", skip_comms=True
+        )
 
     rated = [p for p in s.similar_past if p.severity is not None]
     if rated:
-        evidence.append(Evidence(signal="similar_past", rule="history", detail=(
-            "similar past incidents ended as " + ", ".join(f"#{p.id} {p.severity}" for p in rated[:5])
-            + "; shown for comparison, not weighed")))
+        evidence.append(
+            Evidence(
+                signal="similar_past",
+                rule="history",
+                detail=(
+                    "similar past incidents ended as "
+                    + ", ".join(f"#{p.id} {p.severity}" for p in rated[:5])
+                    + "; shown for comparison, not weighed"
+                ),
+            )
+        )
 
     text_rate = _text_rate(text)
     if text_rate is not None and text_rate > rate:
         evidence.append(Evidence(signal="alert_rate", detail=f"the alert reports {text_rate:.1f} events/min"))
         rate = text_rate
-    evidence.append(Evidence(signal="volume", detail=f"{s.event_count} events over {minutes:.1f} min "
-                                                     f"({rate:.1f}/min) from {s.source or 'the source'}"))
+    evidence.append(
+        Evidence(
+            signal="volume",
+            detail=f"{s.event_count} events over {minutes:.1f} min ({rate:.1f}/min) from {s.source or 'the source'}",
+        )
+    )
     share = _text_share(text, evidence)
     if share is None:
         share = _share(s, rate, evidence)
@@ -136,8 +208,14 @@ def classify(s: SeveritySignals) -> Classification:
     minor = COSMETIC.search(text) or CAPACITY.search(text)
     if minor and floor is not Severity.P0 and share is None and availability is None and not outage:
         kind = "cosmetic" if COSMETIC.search(text) else "capacity warning"
-        evidence.append(Evidence(signal=kind.replace(" ", "_"), points_to=Severity.P3, rule="table:P3",
-                                 detail=f"{minor.group(0)!r}: a {kind}, nothing is failing yet"))
+        evidence.append(
+            Evidence(
+                signal=kind.replace(" ", "_"),
+                points_to=Severity.P3,
+                rule="table:P3",
+                detail=f"{minor.group(0)!r}: a {kind}, nothing is failing yet",
+            )
+        )
         return _decide(Severity.P3, evidence, floor, f"minor: a {kind}, record only")
 
     cohort = COHORT.search(text)
@@ -147,48 +225,92 @@ def classify(s: SeveritySignals) -> Classification:
 
     if availability is not None and availability < P0_AVAILABILITY:
         level = Severity.P1 if cohort else Severity.P0
-        evidence.append(Evidence(signal="availability", points_to=level, rule="table:P0",
-                                 detail=f"availability {availability:g}% is below {P0_AVAILABILITY:g}%"))
+        evidence.append(
+            Evidence(
+                signal="availability",
+                points_to=level,
+                rule="table:P0",
+                detail=f"availability {availability:g}% is below {P0_AVAILABILITY:g}%",
+            )
+        )
         found.append((level, f"availability {availability:g}% (below {P0_AVAILABILITY:g}%)"))
 
     if critical:
-        evidence.append(Evidence(signal="critical_path", points_to=Severity.P1, rule="config:critical_paths",
-                                 detail=f"{critical} is a revenue/access path"))
+        evidence.append(
+            Evidence(
+                signal="critical_path",
+                points_to=Severity.P1,
+                rule="config:critical_paths",
+                detail=f"{critical} is a revenue/access path",
+            )
+        )
     if share is not None:
         found.append(_by_share(share, critical, everyone, evidence))
     elif critical and rate >= P0_ERRORS_PER_MINUTE:
-        evidence.append(Evidence(signal="critical_path_failing", points_to=Severity.P0, rule="table:P0",
-                                 detail=f"{critical} failing at {rate:.0f} errors/min"))
+        evidence.append(
+            Evidence(
+                signal="critical_path_failing",
+                points_to=Severity.P0,
+                rule="table:P0",
+                detail=f"{critical} failing at {rate:.0f} errors/min",
+            )
+        )
         found.append((Severity.P0, f"{critical} is failing ({rate:.0f} errors/min): revenue or access path down"))
     elif critical:
         found.append((Severity.P1, f"errors on {critical}; volume not (yet) at outage level"))
 
     if outage:
         level = Severity.P1 if cohort else Severity.P0 if critical or front_door else Severity.P2
-        scope = f"one cohort ({cohort.group(0)})" if cohort else "a revenue/access path or the whole service" \
-            if level is Severity.P0 else "a non-critical feature"
-        evidence.append(Evidence(signal="outage", points_to=level, rule="table:P0/P1/P2",
-                                 detail=f"{outage.group(0)!r}: down for {scope}"))
+        scope = (
+            f"one cohort ({cohort.group(0)})"
+            if cohort
+            else "a revenue/access path or the whole service"
+            if level is Severity.P0
+            else "a non-critical feature"
+        )
+        evidence.append(
+            Evidence(
+                signal="outage", points_to=level, rule="table:P0/P1/P2", detail=f"{outage.group(0)!r}: down for {scope}"
+            )
+        )
         found.append((level, f"{scope} is down"))
 
     factor = _latency_factor(text)
     if factor is not None:
         level = Severity.P1 if factor > P1_LATENCY_FACTOR else Severity.P2
-        evidence.append(Evidence(signal="latency", points_to=level, rule="table:P1",
-                                 detail=f"latency at {factor:.1f}x its SLO (P1 above {P1_LATENCY_FACTOR:g}x)"))
+        evidence.append(
+            Evidence(
+                signal="latency",
+                points_to=level,
+                rule="table:P1",
+                detail=f"latency at {factor:.1f}x its SLO (P1 above {P1_LATENCY_FACTOR:g}x)",
+            )
+        )
         found.append((level, f"latency {factor:.1f}x the SLO"))
 
     if CUSTOMER_REPORT.search(text):
         level = Severity.P1 if s.event_count >= SEVERAL_REPORTS else Severity.P2
-        evidence.append(Evidence(signal="customer_reports", points_to=level, rule="table:P1",
-                                 detail=f"{s.event_count} customer report(s) of this issue"))
+        evidence.append(
+            Evidence(
+                signal="customer_reports",
+                points_to=level,
+                rule="table:P1",
+                detail=f"{s.event_count} customer report(s) of this issue",
+            )
+        )
         found.append((level, f"{s.event_count} customer reports of one issue"))
 
     if s.users_affected >= 2 and s.total_users:
         user_share = s.users_affected / s.total_users
         level = Severity.P1 if user_share >= 0.2 else Severity.P2
-        evidence.append(Evidence(signal="users_affected", points_to=level, rule="table:P1",
-                                 detail=f"{s.users_affected} of {s.total_users} users ({user_share:.0%})"))
+        evidence.append(
+            Evidence(
+                signal="users_affected",
+                points_to=level,
+                rule="table:P1",
+                detail=f"{s.users_affected} of {s.total_users} users ({user_share:.0%})",
+            )
+        )
         found.append((level, f"{user_share:.0%} of users affected"))
 
     if floor is Severity.P0:
@@ -218,14 +340,25 @@ def _fallback(s: SeveritySignals, text: str, weighed: bool, evidence: list[Evide
     degraded = DEGRADED.search(text)
     if hint is not None:
         used = hint is Severity.P0 or not (weighed or (degraded and hint is not Severity.P2))
-        evidence.append(Evidence(signal="source_severity", points_to=hint, rule=f"{s.source or 'source'} hint",
-                                 detail=f"the source rates it {s.level!r}"
-                                        + ("" if used else "; the table's evidence outweighs it")))
+        evidence.append(
+            Evidence(
+                signal="source_severity",
+                points_to=hint,
+                rule=f"{s.source or 'source'} hint",
+                detail=f"the source rates it {s.level!r}" + ("" if used else "; the table's evidence outweighs it"),
+            )
+        )
         if used:
             return hint, f"the source rates it {s.level}"
     if degraded:
-        evidence.append(Evidence(signal="degraded", points_to=Severity.P2, rule="table:P2",
-                                 detail=f"{degraded.group(0)!r}: a feature degraded, scope unknown"))
+        evidence.append(
+            Evidence(
+                signal="degraded",
+                points_to=Severity.P2,
+                rule="table:P2",
+                detail=f"{degraded.group(0)!r}: a feature degraded, scope unknown",
+            )
+        )
     return Severity.P2, "partial degradation, not yet customer-visible at scale"
 
 
@@ -277,8 +410,11 @@ def _front_door(s: SeveritySignals) -> bool:
 
 def _critical_hit(s: SeveritySignals) -> str | None:
     words = [w.lower() for w in s.critical_paths]
-    for label, value in [("service " + (s.service or ""), s.service or ""),
-                         *[(f"endpoint {e}", e) for e in s.endpoints], (f"'{s.title}'", s.title)]:
+    for label, value in [
+        ("service " + (s.service or ""), s.service or ""),
+        *[(f"endpoint {e}", e) for e in s.endpoints],
+        (f"'{s.title}'", s.title),
+    ]:
         tokens = set(re.split(r"[^a-z0-9]+", value.lower()))
         if any(w in tokens for w in words):
             return label
@@ -289,13 +425,19 @@ def _share(s: SeveritySignals, rate: float, evidence: list[Evidence]) -> float |
     if not s.requests_per_minute:
         return None
     share = min(rate / s.requests_per_minute, 1.0)
-    evidence.append(Evidence(signal="error_share", detail=f"{rate:.0f} errors/min against the service's normal "
-                                                          f"{s.requests_per_minute:g} requests/min"))
+    evidence.append(
+        Evidence(
+            signal="error_share",
+            detail=f"{rate:.0f} errors/min against the service's normal {s.requests_per_minute:g} requests/min",
+        )
+    )
     return share
 
 
-def _decide(level: Severity, evidence: list[Evidence], floor: Severity, reason: str,
-            *, skip_comms: bool = False) -> Classification:
+def _decide(
+    level: Severity, evidence: list[Evidence], floor: Severity, reason: str, *, skip_comms: bool = False
+) -> Classification:
     level = Severity.most_severe(level, floor)
-    return Classification(severity=level, reason=reason, evidence=evidence, floor=floor, decided_by="rules",
-                          skip_comms=skip_comms)
+    return Classification(
+        severity=level, reason=reason, evidence=evidence, floor=floor, decided_by="rules", skip_comms=skip_comms
+    )

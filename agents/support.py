@@ -44,6 +44,5 @@ def prepare_comms(facts: IncidentFacts, kind: CommsKind | str) -> tuple[Cohort, 
     """The cohort and every channel's draft, each with its grounding verdict."""
     cohort = detect_cohort(facts)
     return cohort, [
-        CheckedDraft(draft=draft, grounding=check_grounding(draft, facts))
-        for draft in draft_comms(facts, cohort, kind)
+        CheckedDraft(draft=draft, grounding=check_grounding(draft, facts)) for draft in draft_comms(facts, cohort, kind)
     ]

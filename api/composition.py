@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from contextlib import ExitStack
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,8 +67,9 @@ class Warroom:
     _stack: ExitStack = field(default_factory=ExitStack)
 
     @classmethod
-    def build(cls, settings: Settings | None = None, clock: Clock | None = None,
-              transport: httpx.BaseTransport | None = None) -> Warroom:
+    def build(
+        cls, settings: Settings | None = None, clock: Clock | None = None, transport: httpx.BaseTransport | None = None
+    ) -> Warroom:
         """`transport` replaces the network for every outbound HTTP client (tests pass fakes)."""
         settings = settings or Settings()
         clock = clock or SystemClock()
@@ -76,14 +77,16 @@ class Warroom:
         upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
         stack.callback(engine.dispose)
+
         def client(base_url: str = "") -> httpx.Client:
             return stack.enter_context(httpx.Client(base_url=base_url, timeout=10.0, transport=transport))
 
         http = client()
         checkpointer = stack.enter_context(open_checkpointer(settings.resolved_checkpoint_url))
         secret_key = _secret(settings.secret_key) or _persistent_secret(settings)
-        context = Context(engine=engine, clock=clock, settings=settings, secret_key=secret_key,
-                          model=make_chat_model(settings))
+        context = Context(
+            engine=engine, clock=clock, settings=settings, secret_key=secret_key, model=make_chat_model(settings)
+        )
         runner = IncidentRunner(context, checkpointer)
         comms = CommsRunner(context, checkpointer)
         enrichment = EnrichmentFlow(context, _sentry_fetch(settings, client, clock))
@@ -101,22 +104,38 @@ class Warroom:
         outbox.register("war_room.close", room_sender.close)
         smtp = _secret(settings.smtp_url)
         email = make_email_sender(smtp, settings.data_dir / "outbox-email")
-        defaults["email"] = "SMTP" if smtp else (f".eml files in {settings.data_dir / 'outbox-email'} "
-                                                 "(set WARROOM_SMTP_URL for SMTP)")
+        defaults["email"] = (
+            "SMTP" if smtp else (f".eml files in {settings.data_dir / 'outbox-email'} (set WARROOM_SMTP_URL for SMTP)")
+        )
         discord_url, x_token = _secret(settings.discord_webhook_url), _secret(settings.x_bearer_token)
-        sender = CommsSender(engine, clock, email=email, email_from=settings.email_from, war_room=room_sender,
-                             discord=DiscordWebhook(http, discord_url) if discord_url else None,
-                             x=XClient(http, x_token, clock=clock) if x_token else None)
-        for kind, send in [("comms.email", sender.email), ("comms.discord", sender.discord), ("comms.x", sender.x),
-                           ("comms.war_room", sender.war_room), ("page.email", sender.page)]:
+        sender = CommsSender(
+            engine,
+            clock,
+            email=email,
+            email_from=settings.email_from,
+            war_room=room_sender,
+            discord=DiscordWebhook(http, discord_url) if discord_url else None,
+            x=XClient(http, x_token, clock=clock) if x_token else None,
+        )
+        for kind, send in [
+            ("comms.email", sender.email),
+            ("comms.discord", sender.discord),
+            ("comms.x", sender.x),
+            ("comms.war_room", sender.war_room),
+            ("page.email", sender.page),
+        ]:
             outbox.register(kind, send)
 
         scheduler = Scheduler(engine, clock, outbox)
         for kind, handler in [
-            ("incident.start", runner.handle_start), ("incident.event", runner.handle_event),
-            ("incident.reassess", runner.handle_reassess), ("comms.prepare", comms.handle_prepare),
-            ("draft.start", comms.handle_start), ("draft.wake", comms.handle_wake),
-            ("postmortem.draft", postmortem.handle_draft), ("postmortem.deadline", postmortem.handle_deadline),
+            ("incident.start", runner.handle_start),
+            ("incident.event", runner.handle_event),
+            ("incident.reassess", runner.handle_reassess),
+            ("comms.prepare", comms.handle_prepare),
+            ("draft.start", comms.handle_start),
+            ("draft.wake", comms.handle_wake),
+            ("postmortem.draft", postmortem.handle_draft),
+            ("postmortem.deadline", postmortem.handle_deadline),
             ("incident.ack_deadline", escalation.handle_ack_deadline),
             ("incident.unresolved", escalation.handle_unresolved),
             ("incident.enrich", enrichment.handle_enrich),
@@ -126,30 +145,52 @@ class Warroom:
         token = _secret(settings.api_token) or secrets.token_urlsafe(24)
         if settings.api_token is None:
             defaults["api token"] = "generated for this run (set WARROOM_API_TOKEN to fix one)"
-        defaults["llm"] = ("deterministic rules and templates (set WARROOM_LLM_MODEL and OPENAI_API_KEY for an LLM)"
-                           if context.model is None else f"{settings.llm_model} via an OpenAI-compatible endpoint, "
-                                                         "checked against the rules' floors and the facts")
+        defaults["llm"] = (
+            "deterministic rules and templates (set WARROOM_LLM_MODEL and OPENAI_API_KEY for an LLM)"
+            if context.model is None
+            else f"{settings.llm_model} via an OpenAI-compatible endpoint, "
+            "checked against the rules' floors and the facts"
+        )
         if settings.database_url.startswith("sqlite"):
             defaults["database"] = f"SQLite at {settings.database_url} (set WARROOM_DATABASE_URL for PostgreSQL)"
-        return cls(settings=settings, clock=clock, engine=engine, scheduler=scheduler, runner=runner, comms=comms,
-                   status_page=status_page, war_room=war_room, api_token=token, secret_key=secret_key,
-                   defaults=defaults, _stack=stack)
+        return cls(
+            settings=settings,
+            clock=clock,
+            engine=engine,
+            scheduler=scheduler,
+            runner=runner,
+            comms=comms,
+            status_page=status_page,
+            war_room=war_room,
+            api_token=token,
+            secret_key=secret_key,
+            defaults=defaults,
+            _stack=stack,
+        )
 
     def close(self) -> None:
         self.scheduler.stop()
         self._stack.close()
 
 
-def _status_page(settings: Settings, engine: Engine, clock: Clock, client: Callable[[str], httpx.Client],
-                 defaults: dict[str, str]) -> StatusPage:
+def _status_page(
+    settings: Settings, engine: Engine, clock: Clock, client: Callable[[str], httpx.Client], defaults: dict[str, str]
+) -> StatusPage:
     if settings.statuspage_api_key and settings.statuspage_page_id:
         defaults["status page"] = f"Atlassian Statuspage page {settings.statuspage_page_id}"
-        return AtlassianStatuspage(client(settings.statuspage_api_url), settings.statuspage_page_id,
-                                   settings.statuspage_api_key.get_secret_value())
+        return AtlassianStatuspage(
+            client(settings.statuspage_api_url),
+            settings.statuspage_page_id,
+            settings.statuspage_api_key.get_secret_value(),
+        )
     if settings.instatus_api_key and settings.instatus_page_id:
         defaults["status page"] = f"Instatus page {settings.instatus_page_id}"
-        return Instatus(client(settings.instatus_api_url), settings.instatus_page_id,
-                        settings.instatus_api_key.get_secret_value(), clock=clock)
+        return Instatus(
+            client(settings.instatus_api_url),
+            settings.instatus_page_id,
+            settings.instatus_api_key.get_secret_value(),
+            clock=clock,
+        )
     defaults["status page"] = "built-in page at /status (set WARROOM_STATUSPAGE_API_KEY for Atlassian Statuspage)"
     return BuiltinStatusPage(engine, clock)
 
@@ -169,15 +210,21 @@ def _sentry_fetch(settings: Settings, client: Callable[[str], httpx.Client], clo
     token and organisation are configured."""
     if settings.sentry_api_token is None or not settings.sentry_org:
         return None
-    api = SentryAPI(client(settings.sentry_api_url), settings.sentry_api_token.get_secret_value(),
-                    settings.sentry_org, clock=clock)
+    api = SentryAPI(
+        client(settings.sentry_api_url), settings.sentry_api_token.get_secret_value(), settings.sentry_org, clock=clock
+    )
 
     def fetch(issue_id: str) -> dict[str, Any]:
         found = api.enrich(issue_id)
-        return {"source": "sentry", "count": found.count, "user_count": found.user_count,
-                "permalink": found.permalink,
-                "tags": {key: {v.value: v.count for v in values if v.value is not None}
-                         for key, values in found.tags.items()}}
+        return {
+            "source": "sentry",
+            "count": found.count,
+            "user_count": found.user_count,
+            "permalink": found.permalink,
+            "tags": {
+                key: {v.value: v.count for v in values if v.value is not None} for key, values in found.tags.items()
+            },
+        }
 
     return fetch
 

@@ -27,8 +27,12 @@ __all__ = ["run_demo"]
 def run_demo(console: Console, *, events: int = 847, minutes: float = 3.0) -> int:
     with tempfile.TemporaryDirectory(prefix="warroom-demo-") as tmp:
         secret, token = secrets.token_hex(16), secrets.token_urlsafe(16)
-        settings = Settings(database_url=f"sqlite:///{Path(tmp) / 'warroom.db'}", data_dir=Path(tmp) / "data",
-                            sentry_client_secret=SecretStr(secret), api_token=SecretStr(token))
+        settings = Settings(
+            database_url=f"sqlite:///{Path(tmp) / 'warroom.db'}",
+            data_dir=Path(tmp) / "data",
+            sentry_client_secret=SecretStr(secret),
+            api_token=SecretStr(token),
+        )
         warroom = Warroom.build(settings)
         try:
             with serve_in_thread(warroom) as base_url:
@@ -50,8 +54,12 @@ async def _replay(console: Console, base_url: str, token: str, secret: str, even
         incident_id = first["incident_id"]
         console.print(f"202 in {answered * 1000:.1f} ms → alert {first['alert_id']}, incident #{incident_id} opened")
 
-        incident = await _wait_for(client, f"/api/incidents/{incident_id}", auth,
-                                   lambda i: any(e["kind"] == "status_page" for e in i["timeline"]))
+        incident = await _wait_for(
+            client,
+            f"/api/incidents/{incident_id}",
+            auth,
+            lambda i: any(e["kind"] == "status_page" for e in i["timeline"]),
+        )
         to_status = time.perf_counter() - t0
         _show_severity(console, incident)
         console.print(f"status page posted {to_status * 1000:.0f} ms after the first alert")
@@ -61,28 +69,36 @@ async def _replay(console: Console, base_url: str, token: str, secret: str, even
         results = await _post_all(client, deliveries[1:])
         took = time.perf_counter() - t1
         incidents = {r["incident_id"] for r in results} | {incident_id}
-        console.print(f"{len(results)} deliveries answered 202 in {took:.2f} s ({len(results) / took:.0f}/s); "
-                      f"incidents: {sorted(incidents)}")
+        console.print(
+            f"{len(results)} deliveries answered 202 in {took:.2f} s ({len(results) / took:.0f}/s); "
+            f"incidents: {sorted(incidents)}"
+        )
         console.print("redelivering the first event as Sentry would on a timeout…")
         again = await _post(client, deliveries[0])
         console.print(f"→ deduplicated={again['deduplicated']} (alert {again['alert_id']}, not stored twice)")
 
-        incident = await _wait_for(client, f"/api/incidents/{incident_id}", auth,
-                                   lambda i: i["severity"] == "P0" and
-                                   sum(e["kind"] == "status_page" for e in i["timeline"]) >= 2)
+        incident = await _wait_for(
+            client,
+            f"/api/incidents/{incident_id}",
+            auth,
+            lambda i: i["severity"] == "P0" and sum(e["kind"] == "status_page" for e in i["timeline"]) >= 2,
+        )
         console.rule("where things stand")
         _show_severity(console, incident)
         _show_counts(console, incident)
         page = (await client.get("/status.json")).json()
         for active in page["active_incidents"]:
-            console.print(Panel(active["updates"][0]["body"], title=f"/status — {active['title']}",
-                                subtitle=active["status"]))
+            console.print(
+                Panel(active["updates"][0]["body"], title=f"/status — {active['title']}", subtitle=active["status"])
+            )
         console.print("components: " + ", ".join(f"{c['name']}={c['status']}" for c in page["components"]))
         await _show_room_and_drafts(console, client, auth, incident_id)
         ok = len(incidents) == 1 and incident["event_count"] == events and incident["severity"] == "P0"
-        console.print(f"\n[bold]{'done' if ok else 'UNEXPECTED RESULT'}[/]: {len(incidents)} incident, "
-                      f"{incident['event_count']} events, severity {incident['severity']}. The demo server stops "
-                      f"now; `uv run warroom serve` runs one to keep (status page at /status, web UI at /incidents).")
+        console.print(
+            f"\n[bold]{'done' if ok else 'UNEXPECTED RESULT'}[/]: {len(incidents)} incident, "
+            f"{incident['event_count']} events, severity {incident['severity']}. The demo server stops "
+            f"now; `uv run warroom serve` runs one to keep (status page at /status, web UI at /incidents)."
+        )
         return 0 if ok else 1
 
 
@@ -104,7 +120,9 @@ async def _post_all(client: httpx.AsyncClient, deliveries: list[Delivery], concu
     return results
 
 
-async def _wait_for(client: httpx.AsyncClient, path: str, headers: dict[str, str], ready, timeout: float = 20.0) -> dict:
+async def _wait_for(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str], ready, timeout: float = 20.0
+) -> dict:
     deadline = time.perf_counter() + timeout
     while True:
         body = (await client.get(path, headers=headers)).json()
@@ -113,8 +131,9 @@ async def _wait_for(client: httpx.AsyncClient, path: str, headers: dict[str, str
         await asyncio.sleep(0.005)
 
 
-async def _show_room_and_drafts(console: Console, client: httpx.AsyncClient, auth: dict[str, str],
-                                incident_id: int) -> None:
+async def _show_room_and_drafts(
+    console: Console, client: httpx.AsyncClient, auth: dict[str, str], incident_id: int
+) -> None:
     drafts = await _wait_for(client, "/api/approvals", auth, lambda d: len(d) > 0, timeout=10)
     room = (await client.get(f"/api/incidents/{incident_id}/war-room", headers=auth)).json()
     console.rule("the war room and the customer comms waiting for one click")
@@ -122,14 +141,20 @@ async def _show_room_and_drafts(console: Console, client: httpx.AsyncClient, aut
         console.print(f"  [dim]{message['author']}[/]  {message['text'].splitlines()[0][:110]}")
     for draft in drafts:
         who = f"{len(draft['recipients'])} affected users" if draft["recipients"] else draft["audience"]
-        console.print(Panel(draft["body"][:600], title=f"{draft['channel']} draft #{draft['id']} → {who}",
-                            subtitle=draft["state"]))
+        console.print(
+            Panel(
+                draft["body"][:600], title=f"{draft['channel']} draft #{draft['id']} → {who}", subtitle=draft["state"]
+            )
+        )
 
 
 def _show_severity(console: Console, incident: dict) -> None:
     c = incident["classification"] or {}
-    table = Table(title=f"#{incident['id']} {incident['title']} — {incident['severity']}: {c.get('reason', '')}",
-                  show_header=True, title_justify="left")
+    table = Table(
+        title=f"#{incident['id']} {incident['title']} — {incident['severity']}: {c.get('reason', '')}",
+        show_header=True,
+        title_justify="left",
+    )
     table.add_column("signal")
     table.add_column("evidence")
     table.add_column("points to")
@@ -140,7 +165,9 @@ def _show_severity(console: Console, incident: dict) -> None:
 
 def _show_counts(console: Console, incident: dict) -> None:
     endpoints = ", ".join(f"{e['endpoint']}: {e['count']}" for e in incident["endpoints"])
-    console.print(f"events {incident['event_count']} in {incident['alert_count']} alerts · "
-                  f"distinct users {incident['users_affected']} · {endpoints}")
+    console.print(
+        f"events {incident['event_count']} in {incident['alert_count']} alerts · "
+        f"distinct users {incident['users_affected']} · {endpoints}"
+    )
     for e in incident["timeline"]:
         console.print(f"  {e['at'][11:19]}  [bold]{e['kind']}[/]  {e['text']}")

@@ -25,9 +25,19 @@ class Delivery:
     headers: dict[str, str]
 
 
-def sentry_event_alert(*, event_id: str, issue_id: str, at: datetime, path: str, user_id: str, browser: tuple[str, str],
-                       region: str, release: str = "shop@2026.11.2", title: str | None = None,
-                       account: str | None = None) -> dict[str, object]:
+def sentry_event_alert(
+    *,
+    event_id: str,
+    issue_id: str,
+    at: datetime,
+    path: str,
+    user_id: str,
+    browser: tuple[str, str],
+    region: str,
+    release: str = "shop@2026.11.2",
+    title: str | None = None,
+    account: str | None = None,
+) -> dict[str, object]:
     """An `event_alert.triggered` payload shaped like the one in Sentry's webhook docs."""
     title = title or "TypeError: Cannot read properties of undefined (reading 'amount')"
     return {
@@ -38,29 +48,48 @@ def sentry_event_alert(*, event_id: str, issue_id: str, at: datetime, path: str,
             "triggered_rule": "Checkout errors",
             "issue_alert": {"title": "Checkout errors", "settings": []},
             "event": {
-                "event_id": event_id, "issue_id": issue_id, "level": "error", "platform": "python",
-                "datetime": at.isoformat().replace("+00:00", "Z"), "timestamp": at.timestamp(),
-                "title": title, "culprit": "shop.checkout.views in create_order", "message": "",
-                "project": 7, "environment": "production", "release": release,
+                "event_id": event_id,
+                "issue_id": issue_id,
+                "level": "error",
+                "platform": "python",
+                "datetime": at.isoformat().replace("+00:00", "Z"),
+                "timestamp": at.timestamp(),
+                "title": title,
+                "culprit": "shop.checkout.views in create_order",
+                "message": "",
+                "project": 7,
+                "environment": "production",
+                "release": release,
                 "url": f"https://sentry.io/api/0/projects/acme/shop/events/{event_id}/",
                 "web_url": f"https://sentry.io/organizations/acme/issues/{issue_id}/events/{event_id}/",
                 "issue_url": f"https://sentry.io/api/0/issues/{issue_id}/",
                 "request": {"url": f"https://shop.example.com{path}", "method": "POST"},
-                "user": {"id": user_id, "email": f"{user_id}@customers.example.com",
-                         **({"data": {"account": account}} if account else {})},
+                "user": {
+                    "id": user_id,
+                    "email": f"{user_id}@customers.example.com",
+                    **({"data": {"account": account}} if account else {}),
+                },
                 "contexts": {"browser": {"name": browser[0], "version": browser[1], "type": "browser"}},
-                "tags": [["browser", f"{browser[0]} {browser[1]}"], ["browser.name", browser[0]],
-                         ["environment", "production"], ["release", release], ["region", region],
-                         ["transaction", path], ["level", "error"]],
-                "exception": {"values": [{"type": "TypeError",
-                                          "value": "Cannot read properties of undefined (reading 'amount')"}]},
+                "tags": [
+                    ["browser", f"{browser[0]} {browser[1]}"],
+                    ["browser.name", browser[0]],
+                    ["environment", "production"],
+                    ["release", release],
+                    ["region", region],
+                    ["transaction", path],
+                    ["level", "error"],
+                ],
+                "exception": {
+                    "values": [{"type": "TypeError", "value": "Cannot read properties of undefined (reading 'amount')"}]
+                },
             },
         },
     }
 
 
-def checkout_outage(secret: str, *, events: int = 847, minutes: float = 3.0, start: datetime,
-                    seed: int = 2) -> list[Delivery]:
+def checkout_outage(
+    secret: str, *, events: int = 847, minutes: float = 3.0, start: datetime, seed: int = 2
+) -> list[Delivery]:
     """`events` errors on /api/checkout spread over `minutes`, from ~15% of 900 active users."""
     rng = random.Random(seed)
     issue_id = "4412093"
@@ -69,15 +98,25 @@ def checkout_outage(secret: str, *, events: int = 847, minutes: float = 3.0, sta
     deliveries = []
     for n in range(events):
         payload = sentry_event_alert(
-            event_id=uuid.UUID(int=rng.getrandbits(128)).hex, issue_id=issue_id, at=start + step * n,
-            path="/api/checkout", user_id=rng.choice(users),
-            browser=BROWSERS[0] if rng.random() < 0.8 else rng.choice(BROWSERS), region=rng.choice(REGIONS),
+            event_id=uuid.UUID(int=rng.getrandbits(128)).hex,
+            issue_id=issue_id,
+            at=start + step * n,
+            path="/api/checkout",
+            user_id=rng.choice(users),
+            browser=BROWSERS[0] if rng.random() < 0.8 else rng.choice(BROWSERS),
+            region=rng.choice(REGIONS),
         )
         body = json.dumps(payload).encode()
-        deliveries.append(Delivery(body, {
-            "content-type": "application/json", "sentry-hook-resource": "event_alert",
-            "sentry-hook-timestamp": str(int((start + step * n).timestamp())),
-            "request-id": uuid.UUID(int=rng.getrandbits(128)).hex,
-            "sentry-hook-signature": hmac_sha256_hex(secret, body),
-        }))
+        deliveries.append(
+            Delivery(
+                body,
+                {
+                    "content-type": "application/json",
+                    "sentry-hook-resource": "event_alert",
+                    "sentry-hook-timestamp": str(int((start + step * n).timestamp())),
+                    "request-id": uuid.UUID(int=rng.getrandbits(128)).hex,
+                    "sentry-hook-signature": hmac_sha256_hex(secret, body),
+                },
+            )
+        )
     return deliveries

@@ -87,9 +87,14 @@ class LatencyStats:
     @classmethod
     def of(cls, latencies: list[float], seconds: float) -> LatencyStats:
         ordered = sorted(latencies)
-        return cls(requests=len(ordered), seconds=round(seconds, 3), per_second=round(len(ordered) / seconds, 1),
-                   p50_ms=round(_quantile(ordered, 0.50) * 1000, 2), p99_ms=round(_quantile(ordered, 0.99) * 1000, 2),
-                   max_ms=round(ordered[-1] * 1000, 2))
+        return cls(
+            requests=len(ordered),
+            seconds=round(seconds, 3),
+            per_second=round(len(ordered) / seconds, 1),
+            p50_ms=round(_quantile(ordered, 0.50) * 1000, 2),
+            p99_ms=round(_quantile(ordered, 0.99) * 1000, 2),
+            max_ms=round(ordered[-1] * 1000, 2),
+        )
 
 
 def _quantile(ordered: list[float], q: float) -> float:
@@ -109,43 +114,83 @@ class Secrets:
 
 def signed_sentry(secret: str, payload: dict[str, Any], at: datetime) -> Delivery:
     body = json.dumps(payload).encode()
-    return Delivery(body, {
-        "content-type": "application/json", "sentry-hook-resource": "event_alert",
-        "sentry-hook-timestamp": str(int(at.timestamp())), "request-id": uuid.uuid4().hex,
-        "sentry-hook-signature": hmac_sha256_hex(secret, body),
-    })
+    return Delivery(
+        body,
+        {
+            "content-type": "application/json",
+            "sentry-hook-resource": "event_alert",
+            "sentry-hook-timestamp": str(int(at.timestamp())),
+            "request-id": uuid.uuid4().hex,
+            "sentry-hook-signature": hmac_sha256_hex(secret, body),
+        },
+    )
 
 
 def fresh_issues(secret: str, count: int, *, start: datetime, seed: int = 7) -> list[Delivery]:
     """One first event each for `count` distinct Sentry issues on /api/checkout."""
     rng = random.Random(seed)
-    return [signed_sentry(secret, sentry_event_alert(
-        event_id=uuid.UUID(int=rng.getrandbits(128)).hex, issue_id=str(9_000_000 + n), at=start,
-        path="/api/checkout", user_id=f"user-{n:04d}", browser=BROWSERS[0], region="us-east-1",
-        title=f"CheckoutError #{n}: payment intent missing"), start) for n in range(count)]
+    return [
+        signed_sentry(
+            secret,
+            sentry_event_alert(
+                event_id=uuid.UUID(int=rng.getrandbits(128)).hex,
+                issue_id=str(9_000_000 + n),
+                at=start,
+                path="/api/checkout",
+                user_id=f"user-{n:04d}",
+                browser=BROWSERS[0],
+                region="us-east-1",
+                title=f"CheckoutError #{n}: payment intent missing",
+            ),
+            start,
+        )
+        for n in range(count)
+    ]
 
 
 def alertmanager_groups(token: str, groups: int, size: int, *, start: datetime) -> list[Delivery]:
     """Version-4 groups of `size` firing alerts each, distinct fingerprints, one service."""
     deliveries = []
     for g in range(groups):
-        alerts = [{
+        alerts = [
+            {
+                "status": "firing",
+                "labels": {
+                    "alertname": "HighErrorRate",
+                    "env": "production",
+                    "job": "checkout",
+                    "service": "checkout",
+                    "severity": "critical",
+                    "instance": f"checkout-{g}-{a}:8080",
+                },
+                "annotations": {
+                    "summary": "checkout 5xx error rate above 5%",
+                    "description": f"5xx ratio for checkout pod {g}-{a} is 7.3% over the last 5m.",
+                },
+                "startsAt": (start + timedelta(seconds=g)).isoformat().replace("+00:00", "Z"),
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prometheus-0:9090/graph?g0.expr=errors",
+                "fingerprint": f"{g:08x}{a:08x}",
+            }
+            for a in range(size)
+        ]
+        payload = {
+            "version": "4",
+            "groupKey": f'{{}}:{{alertname="HighErrorRate",g="{g}"}}',
+            "truncatedAlerts": 0,
             "status": "firing",
-            "labels": {"alertname": "HighErrorRate", "env": "production", "job": "checkout", "service": "checkout",
-                       "severity": "critical", "instance": f"checkout-{g}-{a}:8080"},
-            "annotations": {"summary": "checkout 5xx error rate above 5%",
-                            "description": f"5xx ratio for checkout pod {g}-{a} is 7.3% over the last 5m."},
-            "startsAt": (start + timedelta(seconds=g)).isoformat().replace("+00:00", "Z"),
-            "endsAt": "0001-01-01T00:00:00Z",
-            "generatorURL": "http://prometheus-0:9090/graph?g0.expr=errors",
-            "fingerprint": f"{g:08x}{a:08x}",
-        } for a in range(size)]
-        payload = {"version": "4", "groupKey": f'{{}}:{{alertname="HighErrorRate",g="{g}"}}',
-                   "truncatedAlerts": 0, "status": "firing", "receiver": "warroom",
-                   "groupLabels": {"alertname": "HighErrorRate"}, "commonLabels": {"service": "checkout"},
-                   "commonAnnotations": {}, "externalURL": "http://alertmanager:9093", "alerts": alerts}
-        deliveries.append(Delivery(json.dumps(payload).encode(), {
-            "content-type": "application/json", "authorization": f"Bearer {token}"}))
+            "receiver": "warroom",
+            "groupLabels": {"alertname": "HighErrorRate"},
+            "commonLabels": {"service": "checkout"},
+            "commonAnnotations": {},
+            "externalURL": "http://alertmanager:9093",
+            "alerts": alerts,
+        }
+        deliveries.append(
+            Delivery(
+                json.dumps(payload).encode(), {"content-type": "application/json", "authorization": f"Bearer {token}"}
+            )
+        )
     return deliveries
 
 
@@ -159,8 +204,9 @@ def bare_app() -> FastAPI:
     @app.post("/webhooks/{source}")
     async def receive(source: str, request: Request) -> JSONResponse:
         payload = json.loads(await request.body())
-        return JSONResponse({"alert_id": None, "incident_id": None, "deduplicated": False,
-                             "keys": len(payload)}, status_code=202)
+        return JSONResponse(
+            {"alert_id": None, "incident_id": None, "deduplicated": False, "keys": len(payload)}, status_code=202
+        )
 
     return app
 
@@ -175,8 +221,13 @@ def serve_bare() -> Iterator[str]:
 @contextmanager
 def warroom_server(keys: Secrets) -> Iterator[tuple[str, Warroom]]:
     with tempfile.TemporaryDirectory(prefix="warroom-bench-") as tmp:
-        settings = Settings(database_url=f"sqlite:///{Path(tmp) / 'warroom.db'}", data_dir=Path(tmp) / "data",
-                            sentry_client_secret=keys.sentry, webhook_token=keys.webhook, api_token=keys.api)
+        settings = Settings(
+            database_url=f"sqlite:///{Path(tmp) / 'warroom.db'}",
+            data_dir=Path(tmp) / "data",
+            sentry_client_secret=keys.sentry,
+            webhook_token=keys.webhook,
+            api_token=keys.api,
+        )
         warroom = Warroom.build(settings)
         try:
             with serve_in_thread(warroom) as base_url:
@@ -191,12 +242,14 @@ def warroom_server(keys: Secrets) -> Iterator[tuple[str, Warroom]]:
 def throughput(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, Any]:
     start = utcnow() - timedelta(minutes=3)
     sentry = checkout_outage(keys.sentry, events=config.n + config.warmup, start=start)
-    am = alertmanager_groups(keys.webhook, max(config.n // config.group_size, 1) + config.warmup, config.group_size,
-                             start=start)
+    am = alertmanager_groups(
+        keys.webhook, max(config.n // config.group_size, 1) + config.warmup, config.group_size, start=start
+    )
 
     def measure(url: str, path: str, deliveries: list[Delivery]) -> LatencyStats:
-        latencies, _, seconds = load(drive_closed, url, path, deliveries, config.concurrency, config.warmup,
-                                     config.client)
+        latencies, _, seconds = load(
+            drive_closed, url, path, deliveries, config.concurrency, config.warmup, config.client
+        )
         return LatencyStats.of(latencies, seconds)
 
     with serve_bare() as bare_url:
@@ -209,10 +262,15 @@ def throughput(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[
     ratio = round(ours.per_second / bare.per_second, 3)
     return {
         "sentry": {"bare": asdict(bare), "warroom": asdict(ours), "ratio": ratio},
-        "alertmanager": {"group_size": config.group_size, "bare": asdict(bare_am), "warroom": asdict(ours_am),
-                         "alerts_per_second": round(ours_am.per_second * config.group_size, 1),
-                         "ratio": round(ours_am.per_second / bare_am.per_second, 3)},
-        "target_ratio": TARGET_RATIO, "ok": ratio >= TARGET_RATIO,
+        "alertmanager": {
+            "group_size": config.group_size,
+            "bare": asdict(bare_am),
+            "warroom": asdict(ours_am),
+            "alerts_per_second": round(ours_am.per_second * config.group_size, 1),
+            "ratio": round(ours_am.per_second / bare_am.per_second, 3),
+        },
+        "target_ratio": TARGET_RATIO,
+        "ok": ratio >= TARGET_RATIO,
     }
 
 
@@ -220,11 +278,15 @@ def fixed_rate(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[
     count = int(config.rate * config.rate_seconds)
     deliveries = checkout_outage(keys.sentry, events=count, start=utcnow() - timedelta(minutes=3), seed=3)
     with warroom_server(keys) as (url, _):
-        latencies, failures, seconds = load(drive_open, url, "/webhooks/sentry", deliveries, config.rate,
-                                            config.client)
+        latencies, failures, seconds = load(drive_open, url, "/webhooks/sentry", deliveries, config.rate, config.client)
     stats = LatencyStats.of(latencies, seconds)
-    return {"rate": config.rate, **asdict(stats), "failures": failures, "target_p99_ms": TARGET_P99_AT_RATE_MS,
-            "ok": failures == 0 and stats.p99_ms < TARGET_P99_AT_RATE_MS}
+    return {
+        "rate": config.rate,
+        **asdict(stats),
+        "failures": failures,
+        "target_p99_ms": TARGET_P99_AT_RATE_MS,
+        "ok": failures == 0 and stats.p99_ms < TARGET_P99_AT_RATE_MS,
+    }
 
 
 def _rss_kib() -> int:
@@ -237,8 +299,10 @@ def storm(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, 
     """One Sentry issue: `storm` events, then redeliveries of some of them under new request ids."""
     deliveries = checkout_outage(keys.sentry, events=config.storm, start=utcnow() - timedelta(minutes=3), seed=5)
     rng = random.Random(11)
-    repeats = [Delivery(d.body, {**d.headers, "request-id": uuid.uuid4().hex})
-               for d in rng.sample(deliveries, min(config.redeliveries, len(deliveries)))]
+    repeats = [
+        Delivery(d.body, {**d.headers, "request-id": uuid.uuid4().hex})
+        for d in rng.sample(deliveries, min(config.redeliveries, len(deliveries)))
+    ]
     with warroom_server(keys) as (url, warroom):
         rss_before, peak_before = _rss_kib(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         growth: list[int] = []
@@ -246,8 +310,9 @@ def storm(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, 
         seconds = 0.0
         quarter = max(len(deliveries) // 4, 1)
         for n in range(0, len(deliveries), quarter):
-            _, answered, took = load(drive_closed, url, "/webhooks/sentry", deliveries[n:n + quarter],
-                                     config.concurrency, 0, config.client)
+            _, answered, took = load(
+                drive_closed, url, "/webhooks/sentry", deliveries[n : n + quarter], config.concurrency, 0, config.client
+            )
             bodies += answered
             seconds += took
             growth.append(_rss_kib() - rss_before)
@@ -258,19 +323,31 @@ def storm(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, 
             distinct = conn.execute(select(func.count(func.distinct(AlertRow.delivery_key)))).scalar_one()
             incidents = conn.execute(select(IncidentRow.event_count, IncidentRow.alert_count)).all()
     result = {
-        "events": len(deliveries), "redeliveries": len(repeats), "seconds": round(seconds, 3),
-        "per_second": round(len(deliveries) / seconds, 1), "incidents": len(incidents),
+        "events": len(deliveries),
+        "redeliveries": len(repeats),
+        "seconds": round(seconds, 3),
+        "per_second": round(len(deliveries) / seconds, 1),
+        "incidents": len(incidents),
         "incident_ids_answered": len({b["incident_id"] for b in bodies + again}),
-        "alerts_stored": stored, "lost": len(deliveries) - distinct, "duplicates": stored - distinct,
+        "alerts_stored": stored,
+        "lost": len(deliveries) - distinct,
+        "duplicates": stored - distinct,
         "answered_new": sum(not b["deduplicated"] for b in bodies),
         "redeliveries_recognised": sum(b["deduplicated"] for b in again),
         "incident_event_count": incidents[0].event_count if incidents else 0,
-        "rss_growth_kib_by_quarter": growth, "peak_rss_growth_kib": peak_growth,
+        "rss_growth_kib_by_quarter": growth,
+        "peak_rss_growth_kib": peak_growth,
     }
-    result["ok"] = (result["incidents"] == 1 and result["incident_ids_answered"] == 1 and stored == len(deliveries)
-                    and result["lost"] == 0 and result["duplicates"] == 0 and result["answered_new"] == len(deliveries)
-                    and result["redeliveries_recognised"] == len(repeats)
-                    and result["incident_event_count"] == len(deliveries))
+    result["ok"] = (
+        result["incidents"] == 1
+        and result["incident_ids_answered"] == 1
+        and stored == len(deliveries)
+        and result["lost"] == 0
+        and result["duplicates"] == 0
+        and result["answered_new"] == len(deliveries)
+        and result["redeliveries_recognised"] == len(repeats)
+        and result["incident_event_count"] == len(deliveries)
+    )
     return result
 
 
@@ -280,15 +357,23 @@ def response_clock(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> d
         pairs = load(drive_clock, url, keys.api, deliveries)
     clocks, drafts = sorted(p[0] for p in pairs), sorted(p[1] for p in pairs)
     p99 = _quantile(clocks, 0.99)
-    return {"incidents": len(clocks), "status_page_p50_ms": round(_quantile(clocks, 0.5) * 1000, 1),
-            "status_page_p99_ms": round(p99 * 1000, 1), "status_page_max_ms": round(clocks[-1] * 1000, 1),
-            "target_p99_ms": TARGET_STATUS_P99_S * 1000, "ok": p99 < TARGET_STATUS_P99_S,
-            "comms_draft_p50_ms": round(_quantile(drafts, 0.5) * 1000, 1),
-            "comms_draft_p99_ms": round(_quantile(drafts, 0.99) * 1000, 1)}
+    return {
+        "incidents": len(clocks),
+        "status_page_p50_ms": round(_quantile(clocks, 0.5) * 1000, 1),
+        "status_page_p99_ms": round(p99 * 1000, 1),
+        "status_page_max_ms": round(clocks[-1] * 1000, 1),
+        "target_p99_ms": TARGET_STATUS_P99_S * 1000,
+        "ok": p99 < TARGET_STATUS_P99_S,
+        "comms_draft_p50_ms": round(_quantile(drafts, 0.5) * 1000, 1),
+        "comms_draft_p99_ms": round(_quantile(drafts, 0.99) * 1000, 1),
+    }
 
 
 PHASES: dict[str, Callable[[BenchConfig, Secrets, LoadGenerator], dict[str, Any]]] = {
-    "throughput": throughput, "fixed_rate": fixed_rate, "storm": storm, "response_clock": response_clock,
+    "throughput": throughput,
+    "fixed_rate": fixed_rate,
+    "storm": storm,
+    "response_clock": response_clock,
 }
 
 
@@ -315,46 +400,82 @@ def _mark(ok: bool) -> str:
 def _throughput_rows(tp: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     s, a = tp["sentry"], tp["alertmanager"]
     return [
-        ("bare endpoint (same bodies)", f"{s['bare']['per_second']:.0f}/s, p50 {s['bare']['p50_ms']} ms, "
-         f"p99 {s['bare']['p99_ms']} ms", "", ""),
-        ("warroom /webhooks/sentry", f"{s['warroom']['per_second']:.0f} alerts/s, p50 {s['warroom']['p50_ms']} ms, "
-         f"p99 {s['warroom']['p99_ms']} ms", "", ""),
+        (
+            "bare endpoint (same bodies)",
+            f"{s['bare']['per_second']:.0f}/s, p50 {s['bare']['p50_ms']} ms, p99 {s['bare']['p99_ms']} ms",
+            "",
+            "",
+        ),
+        (
+            "warroom /webhooks/sentry",
+            f"{s['warroom']['per_second']:.0f} alerts/s, p50 {s['warroom']['p50_ms']} ms, "
+            f"p99 {s['warroom']['p99_ms']} ms",
+            "",
+            "",
+        ),
         ("ratio warroom / bare", f"{s['ratio']:.2f}", f">= {TARGET_RATIO}", _mark(s["ratio"] >= TARGET_RATIO)),
-        (f"/webhooks/alertmanager, groups of {a['group_size']}",
-         f"{a['warroom']['per_second']:.0f} groups/s = {a['alerts_per_second']:.0f} alerts/s, p99 "
-         f"{a['warroom']['p99_ms']} ms (bare {a['bare']['per_second']:.0f}/s, ratio {a['ratio']:.2f})", "", ""),
+        (
+            f"/webhooks/alertmanager, groups of {a['group_size']}",
+            f"{a['warroom']['per_second']:.0f} groups/s = {a['alerts_per_second']:.0f} alerts/s, p99 "
+            f"{a['warroom']['p99_ms']} ms (bare {a['bare']['per_second']:.0f}/s, ratio {a['ratio']:.2f})",
+            "",
+            "",
+        ),
     ]
 
 
 def _fixed_rate_rows(rate: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    return [(f"fixed rate {rate['rate']:g}/s, {rate['requests']} alerts",
-             f"p50 {rate['p50_ms']} ms, p99 {rate['p99_ms']} ms, max {rate['max_ms']} ms, {rate['failures']} failed",
-             f"p99 < {TARGET_P99_AT_RATE_MS:g} ms", _mark(rate["ok"]))]
+    return [
+        (
+            f"fixed rate {rate['rate']:g}/s, {rate['requests']} alerts",
+            f"p50 {rate['p50_ms']} ms, p99 {rate['p99_ms']} ms, max {rate['max_ms']} ms, {rate['failures']} failed",
+            f"p99 < {TARGET_P99_AT_RATE_MS:g} ms",
+            _mark(rate["ok"]),
+        )
+    ]
 
 
 def _storm_rows(st: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return [
-        (f"storm: {st['events']} events, one issue",
-         f"{st['incidents']} incident, {st['alerts_stored']} stored, {st['lost']} lost, {st['duplicates']} duplicates, "
-         f"{st['redeliveries_recognised']}/{st['redeliveries']} redeliveries recognised, {st['per_second']:.0f}/s",
-         "1 / all / 0 / 0 / all", _mark(st["ok"])),
-        ("storm memory (server process RSS)", f"growth by quarter {st['rss_growth_kib_by_quarter']} KiB; "
-         f"peak +{st['peak_rss_growth_kib']} KiB", "bounded", ""),
+        (
+            f"storm: {st['events']} events, one issue",
+            f"{st['incidents']} incident, {st['alerts_stored']} stored, {st['lost']} lost, {st['duplicates']} duplicates, "
+            f"{st['redeliveries_recognised']}/{st['redeliveries']} redeliveries recognised, {st['per_second']:.0f}/s",
+            "1 / all / 0 / 0 / all",
+            _mark(st["ok"]),
+        ),
+        (
+            "storm memory (server process RSS)",
+            f"growth by quarter {st['rss_growth_kib_by_quarter']} KiB; peak +{st['peak_rss_growth_kib']} KiB",
+            "bounded",
+            "",
+        ),
     ]
 
 
 def _clock_rows(rc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return [
-        (f"alert -> status page, {rc['incidents']} fresh incidents",
-         f"p50 {rc['status_page_p50_ms']} ms, p99 {rc['status_page_p99_ms']} ms",
-         f"p99 < {TARGET_STATUS_P99_S:g} s", _mark(rc["ok"])),
-        (f"alert -> first comms draft, {rc['incidents']} fresh incidents",
-         f"p50 {rc['comms_draft_p50_ms']} ms, p99 {rc['comms_draft_p99_ms']} ms", "< 5 min (playbooks)", ""),
+        (
+            f"alert -> status page, {rc['incidents']} fresh incidents",
+            f"p50 {rc['status_page_p50_ms']} ms, p99 {rc['status_page_p99_ms']} ms",
+            f"p99 < {TARGET_STATUS_P99_S:g} s",
+            _mark(rc["ok"]),
+        ),
+        (
+            f"alert -> first comms draft, {rc['incidents']} fresh incidents",
+            f"p50 {rc['comms_draft_p50_ms']} ms, p99 {rc['comms_draft_p99_ms']} ms",
+            "< 5 min (playbooks)",
+            "",
+        ),
     ]
 
 
-ROWS = {"throughput": _throughput_rows, "fixed_rate": _fixed_rate_rows, "storm": _storm_rows,
-        "response_clock": _clock_rows}
+ROWS = {
+    "throughput": _throughput_rows,
+    "fixed_rate": _fixed_rate_rows,
+    "storm": _storm_rows,
+    "response_clock": _clock_rows,
+}
 
 
 def summary_table(results: dict[str, Any]) -> Table:
@@ -378,14 +499,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-seconds", type=float, default=BenchConfig.rate_seconds)
     parser.add_argument("--group-size", type=int, default=BenchConfig.group_size)
     parser.add_argument("--warmup", type=int, default=BenchConfig.warmup)
-    parser.add_argument("--client", choices=["raw", "httpx"], default=BenchConfig.client,
-                        help="load generator: raw HTTP/1.1 streams (default) or one httpx.AsyncClient")
+    parser.add_argument(
+        "--client",
+        choices=["raw", "httpx"],
+        default=BenchConfig.client,
+        help="load generator: raw HTTP/1.1 streams (default) or one httpx.AsyncClient",
+    )
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
-    config = BenchConfig(n=args.n, concurrency=args.concurrency, storm=args.storm, redeliveries=args.redeliveries,
-                         fresh=args.fresh, rate=args.rate, rate_seconds=args.rate_seconds,
-                         group_size=args.group_size, warmup=args.warmup, client=args.client)
+    config = BenchConfig(
+        n=args.n,
+        concurrency=args.concurrency,
+        storm=args.storm,
+        redeliveries=args.redeliveries,
+        fresh=args.fresh,
+        rate=args.rate,
+        rate_seconds=args.rate_seconds,
+        group_size=args.group_size,
+        warmup=args.warmup,
+        client=args.client,
+    )
     console = Console()
     phases = [name.strip() for name in args.phases.split(",") if name.strip()]
     unknown = sorted(set(phases) - set(PHASES))

@@ -42,8 +42,10 @@ class RawConnection:
 
     async def post(self, path: str, delivery: Delivery) -> tuple[int, bytes]:
         head = "".join(f"{name}: {value}\r\n" for name, value in delivery.headers.items())
-        self._writer.write(f"POST {path} HTTP/1.1\r\nhost: {self._host}\r\ncontent-length: {len(delivery.body)}\r\n"
-                           f"{head}\r\n".encode() + delivery.body)
+        self._writer.write(
+            f"POST {path} HTTP/1.1\r\nhost: {self._host}\r\ncontent-length: {len(delivery.body)}\r\n{head}\r\n".encode()
+            + delivery.body
+        )
         status = int((await self._reader.readline()).split(b" ", 2)[1])
         length = 0
         while (line := await self._reader.readline()) not in (b"\r\n", b""):
@@ -113,6 +115,7 @@ def _httpx_post(client: httpx.AsyncClient, path: str) -> Post:
     async def post(delivery: Delivery) -> tuple[int, bytes]:
         response = await client.post(path, content=delivery.body, headers=delivery.headers)
         return response.status_code, response.content
+
     return post
 
 
@@ -144,10 +147,12 @@ class _RawPool:
             connection.close()
 
 
-def drive_closed(base_url: str, path: str, deliveries: list[Delivery], concurrency: int, warmup: int = 0,
-                 client: str = "raw") -> tuple[list[float], list[dict], float]:
+def drive_closed(
+    base_url: str, path: str, deliveries: list[Delivery], concurrency: int, warmup: int = 0, client: str = "raw"
+) -> tuple[list[float], list[dict], float]:
     """Load-generator process: `warmup` untimed deliveries, then the rest back to back over
     `concurrency` keep-alive connections."""
+
     async def go() -> tuple[list[float], list[dict], float]:
         if client == "httpx":
             async with _httpx(base_url, concurrency) as shared:
@@ -162,11 +167,13 @@ def drive_closed(base_url: str, path: str, deliveries: list[Delivery], concurren
         finally:
             for connection in connections:
                 connection.close()
+
     return asyncio.run(go())
 
 
-def drive_open(base_url: str, path: str, deliveries: list[Delivery], rate: float,
-               client: str = "raw") -> tuple[list[float], int, float]:
+def drive_open(
+    base_url: str, path: str, deliveries: list[Delivery], rate: float, client: str = "raw"
+) -> tuple[list[float], int, float]:
     async def go() -> tuple[list[float], int, float]:
         if client == "httpx":
             async with _httpx(base_url, 256) as shared:
@@ -176,12 +183,14 @@ def drive_open(base_url: str, path: str, deliveries: list[Delivery], rate: float
             return await open_loop(pool.post, deliveries, rate)
         finally:
             pool.close()
+
     return asyncio.run(go())
 
 
 def drive_clock(base_url: str, api_token: str, deliveries: list[Delivery]) -> list[tuple[float, float]]:
     """One fresh incident at a time: from its first alert's POST to a status-page post on its
     timeline, and to its first customer comms draft."""
+
     async def go() -> list[tuple[float, float]]:
         clocks: list[tuple[float, float]] = []
         auth = {"authorization": f"Bearer {api_token}"}
@@ -202,6 +211,7 @@ def drive_clock(base_url: str, api_token: str, deliveries: list[Delivery]) -> li
                     await asyncio.sleep(0.002)
                 clocks.append((status_at, drafted_at))
         return clocks
+
     return asyncio.run(go())
 
 

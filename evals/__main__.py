@@ -23,8 +23,7 @@ GATE_ACCURACY = 0.90
 
 def gate(outcomes: list[Outcome]) -> tuple[SeverityScore, list[Outcome]]:
     """The gate's score over unblocked cases, and blocked cases that now pass (their mark must go)."""
-    return (score([o for o in outcomes if not o.blocked_by]),
-            [o for o in outcomes if o.blocked_by and o.correct])
+    return (score([o for o in outcomes if not o.blocked_by]), [o for o in outcomes if o.blocked_by and o.correct])
 
 
 def passes(gated: SeverityScore, unblocked: list[Outcome]) -> bool:
@@ -54,37 +53,61 @@ def main(argv: list[str] | None = None) -> int:
     result = score(outcomes)
     gated, unblocked = gate(outcomes)
     comms, postmortems = score_comms(outcomes, every_case=not args.cases), score_postmortems(outcomes)
-    verdicts = {"severity": passes(gated, unblocked), "comms": comms_passes(comms),
-                "postmortems": postmortems_pass(postmortems)}
+    verdicts = {
+        "severity": passes(gated, unblocked),
+        "comms": comms_passes(comms),
+        "postmortems": postmortems_pass(postmortems),
+    }
     ok = all(verdicts.values())
     seconds = time.perf_counter() - started
     llm_model = os.environ.get("WARROOM_LLM_MODEL")
     llm = score(run_cases(cases, llm_model=llm_model, jobs=args.jobs)) if args.llm and llm_model else None
-    llm_note = "not configured (set WARROOM_LLM_MODEL and OPENAI_API_KEY)" if not llm_model else (
-        f"{llm_model} (pass --llm to score it)" if llm is None else llm_model)
+    llm_note = (
+        "not configured (set WARROOM_LLM_MODEL and OPENAI_API_KEY)"
+        if not llm_model
+        else (f"{llm_model} (pass --llm to score it)" if llm is None else llm_model)
+    )
     if args.json:
-        print(json.dumps({"rules": result.model_dump(mode="json"), "llm": llm.model_dump(mode="json") if llm else None,
-                          "llm_note": llm_note, "seconds": round(seconds, 2),
-                          "comms": comms.model_dump(mode="json"), "postmortems": postmortems.model_dump(mode="json"),
-                          "gate": {"accuracy_at_least": GATE_ACCURACY, "p0_recall": 1.0, "passed": ok,
-                                   "suites": verdicts,
-                                   "score": gated.model_dump(mode="json", exclude={"failures"}),
-                                   "blocked": [o.case for o in outcomes if o.blocked_by],
-                                   "blocked_but_passing": [o.case for o in unblocked]}},
-                         indent=2))
+        print(
+            json.dumps(
+                {
+                    "rules": result.model_dump(mode="json"),
+                    "llm": llm.model_dump(mode="json") if llm else None,
+                    "llm_note": llm_note,
+                    "seconds": round(seconds, 2),
+                    "comms": comms.model_dump(mode="json"),
+                    "postmortems": postmortems.model_dump(mode="json"),
+                    "gate": {
+                        "accuracy_at_least": GATE_ACCURACY,
+                        "p0_recall": 1.0,
+                        "passed": ok,
+                        "suites": verdicts,
+                        "score": gated.model_dump(mode="json", exclude={"failures"}),
+                        "blocked": [o.case for o in outcomes if o.blocked_by],
+                        "blocked_but_passing": [o.case for o in unblocked],
+                    },
+                },
+                indent=2,
+            )
+        )
     else:
         print(render(result, llm, llm_note, seconds))
         blocked = [o for o in outcomes if o.blocked_by]
-        print(f"\ngate over {gated.cases} unblocked cases: accuracy {gated.accuracy:.1%}, "
-              f"P0 recall {gated.recall['P0']:.0%} (needs >= {GATE_ACCURACY:.0%} and 100%): "
-              f"{'PASS' if verdicts['severity'] else 'FAIL'}")
+        print(
+            f"\ngate over {gated.cases} unblocked cases: accuracy {gated.accuracy:.1%}, "
+            f"P0 recall {gated.recall['P0']:.0%} (needs >= {GATE_ACCURACY:.0%} and 100%): "
+            f"{'PASS' if verdicts['severity'] else 'FAIL'}"
+        )
         for outcome in blocked:
             state = "NOW PASSES: remove blocked_by" if outcome.correct else "still fails"
             print(f"  blocked {outcome.case} ({state}): {outcome.blocked_by}")
-        print(f"\n{render_comms(comms)}\ngate (every failure a named product gap): "
-              f"{'PASS' if verdicts['comms'] else 'FAIL'}")
-        print(f"\n{render_postmortems(postmortems)}\ngate (all complete): "
-              f"{'PASS' if verdicts['postmortems'] else 'FAIL'}")
+        print(
+            f"\n{render_comms(comms)}\ngate (every failure a named product gap): "
+            f"{'PASS' if verdicts['comms'] else 'FAIL'}"
+        )
+        print(
+            f"\n{render_postmortems(postmortems)}\ngate (all complete): {'PASS' if verdicts['postmortems'] else 'FAIL'}"
+        )
     return 0 if ok else 1
 
 

@@ -24,22 +24,42 @@ from pydantic import BaseModel, Field
 from evals.harness import Outcome
 from evals.lifecycle import PublicMessage, Response
 
-__all__ = ["CHECKS", "KNOWN_GAPS", "CommsFailure", "CommsScore", "MessageVerdict", "Record", "judge_message",
-           "render_comms", "score_comms", "verdicts"]
+__all__ = [
+    "CHECKS",
+    "KNOWN_GAPS",
+    "CommsFailure",
+    "CommsScore",
+    "MessageVerdict",
+    "Record",
+    "judge_message",
+    "render_comms",
+    "score_comms",
+    "verdicts",
+]
 
-CHECKS = ("grounded", "names_thing", "cohort", "current", "started", "next_update", "promise_kept", "facts_only", "no_internal")
+CHECKS = (
+    "grounded",
+    "names_thing",
+    "cohort",
+    "current",
+    "started",
+    "next_update",
+    "promise_kept",
+    "facts_only",
+    "no_internal",
+)
 
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     ("status_page", "initial", "cohort"): "the CTO agent's page posts give the size ('at least N users') but not who: "
-                                          "the cohort description lives in the Support agent's drafts only",
+    "the cohort description lives in the Support agent's drafts only",
     ("status_page", "update", "cohort"): "as status_page/initial: size without the cohort description",
     ("status_page", "all_clear", "cohort"): "the resolved post gives how many and how long, not who",
     ("x", "all_clear", "cohort"): "agents/templates/x.j2's all-clear gives the size, not the cohort, to stay in 280",
     ("email", "initial", "current"): "undecided drafts are re-drafted when the count doubles and a minute after "
-                                     "the last re-triage (graphs.nodes._refresh_initial_comms): approved the moment "
-                                     "a storm ends, a draft can trail the final count by up to half",
+    "the last re-triage (graphs.nodes._refresh_initial_comms): approved the moment "
+    "a storm ends, a draft can trail the final count by up to half",
     ("status_page", "initial", "current"): "a page post gives the count when it was posted ('for at least N users'); "
-                                           "the rubric compares it with the final count",
+    "the rubric compares it with the final count",
     ("status_page", "update", "current"): "as status_page/initial: 'at least N users so far' at the time of the post",
     ("discord", "initial", "current"): "as email/initial: not re-drafted after the last re-triage",
     ("x", "initial", "current"): "as email/initial: not re-drafted after the last re-triage",
@@ -56,10 +76,15 @@ _COUNT = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)\s+(?=(?:affected\s+)?(?
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\w])|(?<![\w.])\d+(?:\.\d+)?(?![\w])")
 _NEXT = re.compile(r"next update[^.\n]*?\b([01]?\d|2[0-3]):([0-5]\d)", re.I)
 _INTERNAL = {
-    "a stack trace": re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|\bat [\w.$]+\([\w.]+:\d+\)"),
+    "a stack trace": re.compile(
+        r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|\bat [\w.$]+\([\w.]+:\d+\)"
+    ),
     "an exception name": re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Error|Exception)\b"),
-    "a hostname": re.compile(r"\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|internal|local|svc|cluster)\b|\blocalhost\b|\bip-\d+-\d+-\d+-\d+\b|"
-                             r"\b(?:\d{1,3}\.){3}\d{1,3}\b", re.I),
+    "a hostname": re.compile(
+        r"\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|internal|local|svc|cluster)\b|\blocalhost\b|\bip-\d+-\d+-\d+-\d+\b|"
+        r"\b(?:\d{1,3}\.){3}\d{1,3}\b",
+        re.I,
+    ),
     "an email address": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "a file path": re.compile(r"(?<![\w/<])/(?:[\w.-]+/)+[\w.-]+|\b[\w/-]+\.(?:py|js|ts|go|rb|java|php)\b"),
 }
@@ -107,20 +132,37 @@ class Record:
     def __init__(self, response: Response) -> None:
         incident = response.incident
         self.response = response
-        self.moments = [_at(incident[k]) for k in ("first_seen", "opened_at", "last_seen", "resolved_at")
-                        if incident.get(k)]
+        self.moments = [
+            _at(incident[k]) for k in ("first_seen", "opened_at", "last_seen", "resolved_at") if incident.get(k)
+        ]
         self.started = _at(incident["first_seen"])
         self.resolved = _at(incident["resolved_at"]) if incident.get("resolved_at") else None
-        cohorts = [e["data"]["cohort"] for e in incident["timeline"]
-                   if e["kind"] == "comms_drafted" and (e.get("data") or {}).get("cohort")]
-        self.cohorts = [c["public_description"] for c in cohorts if c.get("public_description") not in (None, "", "users")]
+        cohorts = [
+            e["data"]["cohort"]
+            for e in incident["timeline"]
+            if e["kind"] == "comms_drafted" and (e.get("data") or {}).get("cohort")
+        ]
+        self.cohorts = [
+            c["public_description"] for c in cohorts if c.get("public_description") not in (None, "", "users")
+        ]
         self.users = incident["users_affected"]
         self.share = min(self.users / response.service_users, 1.0) * 100 if response.service_users else None
         self.percents = [t["share"] * 100 for c in cohorts for t in c.get("traits", []) if t.get("share")]
         held = {(e.get("data") or {}).get("severity") for e in incident["timeline"] if e["kind"] == "severity"}
-        self.cadences = sorted({m for level, m in response.cadences.items() if level in held} or {response.cadence_minutes})
-        self.numbers = {float(n) for n in (incident["id"], incident["event_count"], incident["alert_count"],
-                                           self.users, *(c.get("size") or 0 for c in cohorts)) if n}
+        self.cadences = sorted(
+            {m for level, m in response.cadences.items() if level in held} or {response.cadence_minutes}
+        )
+        self.numbers = {
+            float(n)
+            for n in (
+                incident["id"],
+                incident["event_count"],
+                incident["alert_count"],
+                self.users,
+                *(c.get("size") or 0 for c in cohorts),
+            )
+            if n
+        }
         minutes = list(self.cadences)
         if self.resolved:
             minutes.append((self.resolved - self.started) / timedelta(minutes=1))
@@ -131,9 +173,23 @@ class Record:
         if self.resolved:
             self.dates |= {(self.resolved + timedelta(days=d)).date() for d in self.days}
         endpoints = [e["endpoint"] for e in incident.get("endpoints", [])]
-        self.literals = sorted({x for x in [incident["title"], incident.get("service"), *endpoints, *self.cohorts,
-                                            *_noted(response.notes), *response.literals, f"INC-{incident['id']}"]
-                                if x and any(c.isdigit() for c in x)}, key=len, reverse=True)
+        self.literals = sorted(
+            {
+                x
+                for x in [
+                    incident["title"],
+                    incident.get("service"),
+                    *endpoints,
+                    *self.cohorts,
+                    *_noted(response.notes),
+                    *response.literals,
+                    f"INC-{incident['id']}",
+                ]
+                if x and any(c.isdigit() for c in x)
+            },
+            key=len,
+            reverse=True,
+        )
         self.things = _things(incident.get("service"), endpoints)
 
     def time_ok(self, hhmm: tuple[int, int], message: PublicMessage) -> bool:
@@ -220,8 +276,9 @@ def _facts_only(text: str, record: Record, message: PublicMessage) -> str | None
     return f"not in the incident's record: {', '.join(wrong)}" if wrong else None
 
 
-def judge_message(case: str, message: PublicMessage, record: Record, must_mention: list[str],
-                  following: PublicMessage | None = None) -> MessageVerdict:
+def judge_message(
+    case: str, message: PublicMessage, record: Record, must_mention: list[str], following: PublicMessage | None = None
+) -> MessageVerdict:
     """Every check of the rubric on one message; `following` is the next status-page post, if any."""
     text = message.text
     failed: dict[str, str] = {}
@@ -234,8 +291,9 @@ def judge_message(case: str, message: PublicMessage, record: Record, must_mentio
     if size := _size_problem(text, record):
         failed["current" if size.startswith("stale") else "cohort"] = size
     if record.cohorts and not any(c.lower() in text.lower() for c in record.cohorts):
-        failed["cohort"] = (failed.get("cohort", "") + "; " if "cohort" in failed else "") + \
-            f"does not say who: {' / '.join(dict.fromkeys(record.cohorts))}"
+        failed["cohort"] = (
+            failed.get("cohort", "") + "; " if "cohort" in failed else ""
+        ) + f"does not say who: {' / '.join(dict.fromkeys(record.cohorts))}"
     started = f"{record.started:%H:%M}"
     if not re.search(rf"(?<!\d){started}(?!\d)", _normalise_times(text)):
         failed["started"] = f"does not say it started at {started} UTC"
@@ -248,21 +306,32 @@ def judge_message(case: str, message: PublicMessage, record: Record, must_mentio
             dues = [_at(message.at) + timedelta(minutes=c) for c in record.cadences]
             due = next((d for d in dues if shown in _minutes_between(d - timedelta(minutes=1), d)), None)
             if due is None:
-                failed["next_update"] = (f"promises {promised[1]}:{promised[2]}; the cadence says "
-                                         f"{' or '.join(f'{d:%H:%M}' for d in dues)}")
-            elif following is not None and _at(following.at) >= due.replace(second=0, microsecond=0) + timedelta(minutes=1):
-                failed["promise_kept"] = (f"promised an update by {promised[1]}:{promised[2]} UTC; the next post came "
-                                          f"at {_at(following.at):%H:%M:%S}")
+                failed["next_update"] = (
+                    f"promises {promised[1]}:{promised[2]}; the cadence says {' or '.join(f'{d:%H:%M}' for d in dues)}"
+                )
+            elif following is not None and _at(following.at) >= due.replace(second=0, microsecond=0) + timedelta(
+                minutes=1
+            ):
+                failed["promise_kept"] = (
+                    f"promised an update by {promised[1]}:{promised[2]} UTC; the next post came "
+                    f"at {_at(following.at):%H:%M:%S}"
+                )
     if problem := _facts_only(text, record, message):
         failed["facts_only"] = problem
     leaks = [f"{what} ('{m[0]}')" for what, pattern in _INTERNAL.items() if (m := pattern.search(text))]
-    names = {part for person in record.response.people if person[:1].isupper()
-             for part in (person, person.split()[0]) if len(part) > 2}
+    names = {
+        part
+        for person in record.response.people
+        if person[:1].isupper()
+        for part in (person, person.split()[0])
+        if len(part) > 2
+    }
     leaks += [f"a responder's name ('{n}')" for n in sorted(names) if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)]
     if leaks:
         failed["no_internal"] = "contains " + ", ".join(leaks)
-    return MessageVerdict(case=case, channel=message.channel, kind=message.kind, state=message.state, text=text,
-                          failed=failed)
+    return MessageVerdict(
+        case=case, channel=message.channel, kind=message.kind, state=message.state, text=text, failed=failed
+    )
 
 
 def _size_problem(text: str, record: Record) -> str | None:
@@ -294,8 +363,10 @@ def verdicts(outcome: Outcome) -> list[MessageVerdict]:
     record = Record(response)
     page = sorted((m for m in response.messages if m.channel == "status_page"), key=lambda m: _at(m.at))
     following = {id(m): nxt for m, nxt in zip(page, page[1:], strict=False)}
-    return [judge_message(outcome.case, m, record, outcome.comms.must_mention, following.get(id(m)))
-            for m in response.messages]
+    return [
+        judge_message(outcome.case, m, record, outcome.comms.must_mention, following.get(id(m)))
+        for m in response.messages
+    ]
 
 
 def score_comms(outcomes: list[Outcome], *, every_case: bool = True) -> CommsScore:
@@ -307,31 +378,48 @@ def score_comms(outcomes: list[Outcome], *, every_case: bool = True) -> CommsSco
         mine = verdicts(outcome)
         judged += mine
         for verdict in mine:
-            failures += [CommsFailure(case=verdict.case, channel=verdict.channel, kind=verdict.kind, check=check,
-                                      detail=detail, text=verdict.text,
-                                      known_gap=KNOWN_GAPS.get((verdict.channel, verdict.kind, check))
-                                      or outcome.comms.known_gaps.get(check))
-                         for check, detail in verdict.failed.items()]
+            failures += [
+                CommsFailure(
+                    case=verdict.case,
+                    channel=verdict.channel,
+                    kind=verdict.kind,
+                    check=check,
+                    detail=detail,
+                    text=verdict.text,
+                    known_gap=KNOWN_GAPS.get((verdict.channel, verdict.kind, check))
+                    or outcome.comms.known_gaps.get(check),
+                )
+                for check, detail in verdict.failed.items()
+            ]
         if outcome.response is not None:
-            gone += [f"{outcome.case}: {check} (case.toml [comms] known_gaps)" for check in outcome.comms.known_gaps
-                     if not any(check in v.failed for v in mine)]
+            gone += [
+                f"{outcome.case}: {check} (case.toml [comms] known_gaps)"
+                for check in outcome.comms.known_gaps
+                if not any(check in v.failed for v in mine)
+            ]
     seen = {(f.channel, f.kind, f.check) for f in failures}
     if judged and every_case:
         gone += [f"{c}/{k} {check} (KNOWN_GAPS)" for (c, k, check) in KNOWN_GAPS if (c, k, check) not in seen]
     passed = sum(v.passed for v in judged)
     return CommsScore(
-        cases=sum(o.response is not None for o in outcomes), messages=len(judged), passed=passed,
+        cases=sum(o.response is not None for o in outcomes),
+        messages=len(judged),
+        passed=passed,
         share=passed / len(judged) if judged else None,
         by_check={c: sum(c in v.failed for v in judged) for c in CHECKS},
-        failures=failures, unexplained=[f for f in failures if f.known_gap is None], gaps_gone=gone,
+        failures=failures,
+        unexplained=[f for f in failures if f.known_gap is None],
+        gaps_gone=gone,
         errors=[f"{o.case}: {o.response_error}" for o in outcomes if o.response_error],
     )
 
 
 def render_comms(result: CommsScore, *, limit: int = 40) -> str:
     share = "n/a" if result.share is None else f"{result.share:.1%}"
-    lines = [f"comms: {result.passed}/{result.messages} drafts pass ({share}) over {result.cases} P0/P1 cases",
-             "  failing per check: " + ", ".join(f"{c} {n}" for c, n in result.by_check.items())]
+    lines = [
+        f"comms: {result.passed}/{result.messages} drafts pass ({share}) over {result.cases} P0/P1 cases",
+        "  failing per check: " + ", ".join(f"{c} {n}" for c, n in result.by_check.items()),
+    ]
     lines += [f"  lifecycle error: {e}" for e in result.errors]
     known = [f for f in result.failures if f.known_gap]
     if known:

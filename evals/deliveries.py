@@ -52,7 +52,9 @@ def _new_id(seed: str, template: str) -> str:
     return str(uuid.UUID(digest[:32]))
 
 
-def at_time(source: str, payload: dict[str, Any], moment: datetime, seed: str, user: str | None = None) -> dict[str, Any]:
+def at_time(
+    source: str, payload: dict[str, Any], moment: datetime, seed: str, user: str | None = None
+) -> dict[str, Any]:
     """The payload as the source would send it at `moment`, as a distinct delivery named by `seed`;
     `user` replaces the affected user of a Sentry event (a storm hits many people)."""
     body = copy.deepcopy(payload)

@@ -44,13 +44,28 @@ from warroom.scheduler.tables import JobRow
 from warroom.settings import DEFAULT_CRITICAL_PATHS, Settings
 from warroom.severity import Severity
 
-__all__ = ["CASES_DIR", "Case", "CommsSpec", "Outcome", "PastOccurrence", "Step", "Storm", "load_cases", "run_case", "run_cases"]
+__all__ = [
+    "CASES_DIR",
+    "Case",
+    "CommsSpec",
+    "Outcome",
+    "PastOccurrence",
+    "Step",
+    "Storm",
+    "load_cases",
+    "run_case",
+    "run_cases",
+]
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 JOBS = table_of(JobRow)
 DISCORD_URL = "https://discord.eval/api/webhooks/1/eval"
-CREDENTIALS = Credentials(sentry_secret="eval-sentry-secret", pagerduty_secret="eval-pagerduty-secret",
-                          webhook_token="eval-webhook-token", api_token="eval-api-token")
+CREDENTIALS = Credentials(
+    sentry_secret="eval-sentry-secret",
+    pagerduty_secret="eval-pagerduty-secret",
+    webhook_token="eval-webhook-token",
+    api_token="eval-api-token",
+)
 
 
 class Storm(BaseModel):
@@ -106,8 +121,10 @@ class Case(BaseModel):
     settings: dict[str, Any] = Field(default_factory=dict)
     storm: Storm = Field(default_factory=Storm)
     past: list[PastOccurrence] = Field(default_factory=list)
-    blocked_by: str | None = Field(default=None, description="product wiring the case needs; the gate leaves it out "
-                                                            "until then and fails once it passes")
+    blocked_by: str | None = Field(
+        default=None,
+        description="product wiring the case needs; the gate leaves it out until then and fails once it passes",
+    )
     comms: CommsSpec = Field(default_factory=CommsSpec)
     response: ResponseSpec = Field(default_factory=ResponseSpec)
     steps: list[Step]
@@ -175,12 +192,22 @@ def _isolated_environment(llm_model: str | None) -> Iterator[None]:
 
 
 def _settings(case: Case, workdir: Path, llm_model: str | None) -> Settings:
-    values: dict[str, Any] = {"critical_paths": list(DEFAULT_CRITICAL_PATHS), "discord_webhook_url": DISCORD_URL,
-                              "x_bearer_token": "eval-x-token", **case.settings}
+    values: dict[str, Any] = {
+        "critical_paths": list(DEFAULT_CRITICAL_PATHS),
+        "discord_webhook_url": DISCORD_URL,
+        "x_bearer_token": "eval-x-token",
+        **case.settings,
+    }
     with _isolated_environment(llm_model):
-        return Settings(database_url=f"sqlite:///{workdir / 'warroom.db'}", data_dir=workdir / "data",
-                        sentry_client_secret=CREDENTIALS.sentry_secret, pagerduty_secret=CREDENTIALS.pagerduty_secret,
-                        webhook_token=CREDENTIALS.webhook_token, api_token=CREDENTIALS.api_token, **values)
+        return Settings(
+            database_url=f"sqlite:///{workdir / 'warroom.db'}",
+            data_dir=workdir / "data",
+            sentry_client_secret=CREDENTIALS.sentry_secret,
+            pagerduty_secret=CREDENTIALS.pagerduty_secret,
+            webhook_token=CREDENTIALS.webhook_token,
+            api_token=CREDENTIALS.api_token,
+            **values,
+        )
 
 
 class _Session:
@@ -208,8 +235,11 @@ class _Session:
         await self.post(step, recovered(step.source, fired, self.clock.now(), f"{self.case.name}:past:{index}:ok"))
         if incident_id is not None:
             self.clock.advance(timedelta(minutes=1))
-            await self.client.post(f"/api/incidents/{incident_id}/resolve", headers=self.auth,
-                             json={"actor": "eval", "summary": "recovered by itself"})
+            await self.client.post(
+                f"/api/incidents/{incident_id}/resolve",
+                headers=self.auth,
+                json={"actor": "eval", "summary": "recovered by itself"},
+            )
             self.warroom.scheduler.run_pending()
         self.clock.set(start)
 
@@ -226,7 +256,9 @@ class _Session:
         for number, (step, moment) in enumerate(sorted(schedule, key=lambda item: item[1])):
             self.clock.set(moment)
             user = f"user-{number % users:05d}" if users else None
-            incident_id = await self.post(step, at_time(step.source, step.payload, moment, f"{self.case.name}:{number}", user))
+            incident_id = await self.post(
+                step, at_time(step.source, step.payload, moment, f"{self.case.name}:{number}", user)
+            )
             if incident_id is not None and incident_id not in incidents:
                 incidents.append(incident_id)
         return incidents
@@ -263,13 +295,21 @@ async def _play(case: Case, warroom: Warroom, clock: FakeClock) -> _Played:
         service = settings.services.get(worst.get("service") or "")
         try:
             played.response = await respond(
-                client, session.auth, worst["id"], case.response, advance=clock.advance,
-                run=warroom.scheduler.run_pending, now=clock.now, next_due=partial(_next_due, warroom),
+                client,
+                session.auth,
+                worst["id"],
+                case.response,
+                advance=clock.advance,
+                run=warroom.scheduler.run_pending,
+                now=clock.now,
+                next_due=partial(_next_due, warroom),
                 cadence_minutes=settings.cadence_for(Severity(worst["severity"])),
-                cadences={s.value: settings.cadence_for(s) for s in Severity if s.pages_customers}, on_call=settings.on_call.name,
+                cadences={s.value: settings.cadence_for(s) for s in Severity if s.pages_customers},
+                on_call=settings.on_call.name,
                 service_users=service.users if service else None,
                 sla_rca_days=[a.sla_rca_days for a in settings.accounts.values() if a.sla_rca_days],
-                literals=[a.name for a in settings.accounts.values()])
+                literals=[a.name for a in settings.accounts.values()],
+            )
         except Exception as exc:  # noqa: BLE001 - reported against the comms and postmortem suites
             played.response_error = f"{type(exc).__name__}: {exc}"
         return played
@@ -295,11 +335,19 @@ def _scratch() -> str | None:
 
 def run_case(case: Case, *, llm_model: str | None = None) -> Outcome:
     """Play the case against a fresh warroom; the most severe incident it opened is its answer."""
-    base = Outcome(case=case.name, expected=case.expected, severity=None, why=case.why, blocked_by=case.blocked_by,
-                   comms=case.comms)
+    base = Outcome(
+        case=case.name,
+        expected=case.expected,
+        severity=None,
+        why=case.why,
+        blocked_by=case.blocked_by,
+        comms=case.comms,
+    )
     with tempfile.TemporaryDirectory(prefix=f"warroom-eval-{case.name}-", dir=_scratch()) as tmp:
         clock = FakeClock()
-        warroom = Warroom.build(_settings(case, Path(tmp), llm_model), clock, transport=httpx.MockTransport(_outside_world))
+        warroom = Warroom.build(
+            _settings(case, Path(tmp), llm_model), clock, transport=httpx.MockTransport(_outside_world)
+        )
         try:
             played = asyncio.run(_play(case, warroom, clock))
         except Exception as exc:  # noqa: BLE001 - a broken case is reported, not fatal to the run
@@ -312,12 +360,19 @@ def run_case(case: Case, *, llm_model: str | None = None) -> Outcome:
     if worst is None:
         return base.model_copy(update={"incidents": len(incidents), "error": "no incident was classified"})
     classification = worst.get("classification") or {}
-    evidence = [f"{e['signal']}: {e['detail']}" + (f" -> {e['points_to']}" if e.get("points_to") else "")
-                for e in classification.get("evidence", [])]
-    return base.model_copy(update={
-        "severity": Severity(worst["severity"]), "reason": classification.get("reason", ""),
-        "decided_by": classification.get("decided_by", ""), "evidence": evidence, "incidents": len(incidents),
-    })
+    evidence = [
+        f"{e['signal']}: {e['detail']}" + (f" -> {e['points_to']}" if e.get("points_to") else "")
+        for e in classification.get("evidence", [])
+    ]
+    return base.model_copy(
+        update={
+            "severity": Severity(worst["severity"]),
+            "reason": classification.get("reason", ""),
+            "decided_by": classification.get("decided_by", ""),
+            "evidence": evidence,
+            "incidents": len(incidents),
+        }
+    )
 
 
 def run_cases(cases: list[Case], *, llm_model: str | None = None, jobs: int | None = None) -> list[Outcome]:

@@ -19,8 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = ["DEFAULT_NOTES", "PublicMessage", "Response", "ResponseSpec", "respond"]
 
 DEFAULT_NOTES = [
-    "tried: rolled back the most recent deploy; no change\n"
-    "hypothesis: the database connection pool is exhausted",
+    "tried: rolled back the most recent deploy; no change\nhypothesis: the database connection pool is exhausted",
     "cause: a configuration change lowered the database connection pool limit below peak traffic\n"
     "fixed: restored the previous connection pool limit\n"
     "action: validate connection pool limits against peak traffic before a config change ships",
@@ -33,8 +32,11 @@ class ResponseSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    notes: list[str] = Field(default_factory=lambda: list(DEFAULT_NOTES), min_length=2,
-                             description="the first before the update tick, the rest after it")
+    notes: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_NOTES),
+        min_length=2,
+        description="the first before the update tick, the rest after it",
+    )
     author: str = Field(default="Dana Reyes", description="the on-call who acknowledges, writes notes and approves")
     resolver: str = Field(default="Sam Okafor", description="who marks it resolved")
 
@@ -69,7 +71,6 @@ class Response(BaseModel):
     read_at: datetime
 
 
-
 def _kind_of(update: dict[str, Any], first_at: str) -> str:
     if update["status"] == "resolved":
         return "all_clear"
@@ -78,23 +79,43 @@ def _kind_of(update: dict[str, Any], first_at: str) -> str:
 
 def _status_messages(page: dict[str, Any], incident: dict[str, Any]) -> list[PublicMessage]:
     """This incident's updates on the built-in page (found through the refs on its timeline)."""
-    refs = {str(ref) for e in incident["timeline"] if e["kind"] == "status_page"
-            for ref in (e.get("data") or {}).get("pages", {}).values()}
+    refs = {
+        str(ref)
+        for e in incident["timeline"]
+        if e["kind"] == "status_page"
+        for ref in (e.get("data") or {}).get("pages", {}).values()
+    }
     messages: list[PublicMessage] = []
     for page_incident in [*page["active_incidents"], *page["recent_incidents"]]:
         if str(page_incident["id"]) not in refs:
             continue
         updates = sorted(page_incident["updates"], key=lambda u: u["at"])
-        messages += [PublicMessage(channel="status_page", kind=_kind_of(u, updates[0]["at"]), state="posted",
-                                   at=u["at"], text=u["body"]) for u in updates]
+        messages += [
+            PublicMessage(
+                channel="status_page", kind=_kind_of(u, updates[0]["at"]), state="posted", at=u["at"], text=u["body"]
+            )
+            for u in updates
+        ]
     return messages
 
 
-async def respond(client: httpx.AsyncClient, auth: dict[str, str], incident_id: int, spec: ResponseSpec, *,
-                  advance: Callable[[timedelta], None], run: Callable[[], None], now: Callable[[], datetime],
-                  next_due: Callable[[], datetime | None],
-                  cadence_minutes: int, cadences: dict[str, int], on_call: str, service_users: int | None, sla_rca_days: list[int],
-                  literals: list[str]) -> Response:
+async def respond(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    incident_id: int,
+    spec: ResponseSpec,
+    *,
+    advance: Callable[[timedelta], None],
+    run: Callable[[], None],
+    now: Callable[[], datetime],
+    next_due: Callable[[], datetime | None],
+    cadence_minutes: int,
+    cadences: dict[str, int],
+    on_call: str,
+    service_users: int | None,
+    sla_rca_days: list[int],
+    literals: list[str],
+) -> Response:
     """Acknowledge, note, approve the email, pass one update tick, note the cause, resolve, read back."""
     base = f"/api/incidents/{incident_id}"
 
@@ -130,17 +151,34 @@ async def respond(client: httpx.AsyncClient, auth: dict[str, str], incident_id: 
     incident = (await call("GET", base)).json()
     drafts = (await call("GET", "/api/approvals", params={"incident_id": incident_id, "state": DRAFT_STATES})).json()
     page = (await call("GET", "/status.json")).json()
-    messages = [PublicMessage(channel=d["channel"], kind=d["kind"], state=d["state"], at=d["created_at"],
-                              text=f"{d['subject'] or ''}\n{d['body']}", problems=d["problems"])
-                for d in drafts if d["public"]]
+    messages = [
+        PublicMessage(
+            channel=d["channel"],
+            kind=d["kind"],
+            state=d["state"],
+            at=d["created_at"],
+            text=f"{d['subject'] or ''}\n{d['body']}",
+            problems=d["problems"],
+        )
+        for d in drafts
+        if d["public"]
+    ]
     messages += _status_messages(page, incident)
     pm = await client.get(f"{base}/postmortem", headers=auth)
     items = (await call("GET", "/api/action-items", params={"incident_id": incident_id})).json()
     return Response(
-        incident=incident, messages=messages, internal_drafts=sum(not d["public"] for d in drafts),
+        incident=incident,
+        messages=messages,
+        internal_drafts=sum(not d["public"] for d in drafts),
         postmortem=pm.json() if pm.status_code == 200 else None,
         postmortem_error=None if pm.status_code == 200 else f"{pm.status_code} {pm.text[:300]}",
-        action_items=items, people=list(dict.fromkeys([spec.author, spec.resolver, on_call])), notes=spec.notes,
-        cadence_minutes=cadence_minutes, cadences=cadences, service_users=service_users, sla_rca_days=sla_rca_days, literals=literals,
+        action_items=items,
+        people=list(dict.fromkeys([spec.author, spec.resolver, on_call])),
+        notes=spec.notes,
+        cadence_minutes=cadence_minutes,
+        cadences=cadences,
+        service_users=service_users,
+        sla_rca_days=sla_rca_days,
+        literals=literals,
         read_at=now(),
     )

@@ -21,11 +21,28 @@ from agents.postmortem_impact import fmt_duration
 from evals.harness import Outcome
 from evals.lifecycle import Response
 
-__all__ = ["CHECKS", "SECTIONS", "PostmortemFailure", "PostmortemScore", "judge_postmortem", "render_postmortems",
-           "score_postmortems"]
+__all__ = [
+    "CHECKS",
+    "SECTIONS",
+    "PostmortemFailure",
+    "PostmortemScore",
+    "judge_postmortem",
+    "render_postmortems",
+    "score_postmortems",
+]
 
-SECTIONS = ("Summary", "Impact", "Timeline", "Root cause", "Five whys", "Contributing factors", "What went well",
-            "What could be better", "Action items", "Related incidents")
+SECTIONS = (
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Root cause",
+    "Five whys",
+    "Contributing factors",
+    "What went well",
+    "What could be better",
+    "Action items",
+    "Related incidents",
+)
 _DURATION = TypeAdapter(timedelta)
 CHECKS = ("drafted", "sections", "action_items", "timeline", "durations", "root_cause", "blameless")
 
@@ -74,8 +91,12 @@ def judge_postmortem(response: Response) -> dict[str, str]:
     shown = {_at(e["at"]) for e in data["timeline"] if e["source"] == "status page"}
     order = [_at(e["at"]) for e in data["timeline"]]
     if shown != stored or order != sorted(order):
-        failed["timeline"] = (f"status-page entries at {sorted(f'{t:%H:%M:%S}' for t in shown ^ stored)} match no "
-                              f"stored status-page event" if shown != stored else "entries out of time order")
+        failed["timeline"] = (
+            f"status-page entries at {sorted(f'{t:%H:%M:%S}' for t in shown ^ stored)} match no "
+            f"stored status-page event"
+            if shown != stored
+            else "entries out of time order"
+        )
 
     impact = data["impact"]
     started, ended = _at(impact["started_at"]), _at(impact["resolved_at"])
@@ -107,20 +128,28 @@ def judge_postmortem(response: Response) -> dict[str, str]:
 
 def score_postmortems(outcomes: list[Outcome]) -> PostmortemScore:
     judged = {o.case: judge_postmortem(o.response) for o in outcomes if o.response is not None}
-    failures = [PostmortemFailure(case=case, check=check, detail=detail)
-                for case, failed in judged.items() for check, detail in failed.items()]
+    failures = [
+        PostmortemFailure(case=case, check=check, detail=detail)
+        for case, failed in judged.items()
+        for check, detail in failed.items()
+    ]
     complete = sum(not failed for failed in judged.values())
     return PostmortemScore(
-        cases=len(judged), complete=complete, share=complete / len(judged) if judged else None,
-        by_check={c: sum(c in failed for failed in judged.values()) for c in CHECKS}, failures=failures,
+        cases=len(judged),
+        complete=complete,
+        share=complete / len(judged) if judged else None,
+        by_check={c: sum(c in failed for failed in judged.values()) for c in CHECKS},
+        failures=failures,
         errors=[f"{o.case}: {o.response_error}" for o in outcomes if o.response_error],
     )
 
 
 def render_postmortems(result: PostmortemScore) -> str:
     share = "n/a" if result.share is None else f"{result.share:.1%}"
-    lines = [f"postmortems: {result.complete}/{result.cases} complete ({share})",
-             "  failing per check: " + ", ".join(f"{c} {n}" for c, n in result.by_check.items())]
+    lines = [
+        f"postmortems: {result.complete}/{result.cases} complete ({share})",
+        "  failing per check: " + ", ".join(f"{c} {n}" for c, n in result.by_check.items()),
+    ]
     lines += [f"  lifecycle error: {e}" for e in result.errors]
     lines += [f"  - {f.case} [{f.check}] {f.detail}" for f in result.failures]
     return "\n".join(lines)

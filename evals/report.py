@@ -20,7 +20,9 @@ class SeverityScore(BaseModel):
     cases: int
     correct: int
     accuracy: float
-    confusion: dict[str, dict[str, int]] = Field(description="expected level -> decided level ('none' if none) -> count")
+    confusion: dict[str, dict[str, int]] = Field(
+        description="expected level -> decided level ('none' if none) -> count"
+    )
     recall: dict[str, float | None]
     over_paging: float | None = Field(description="true P2/P3 rated P0/P1, as a share of true P2/P3")
     failures: list[Outcome]
@@ -39,8 +41,12 @@ def score(outcomes: list[Outcome]) -> SeverityScore:
     paged = [o for o in quiet if o.severity is not None and o.severity.pages_customers]
     correct = sum(o.correct for o in outcomes)
     return SeverityScore(
-        cases=len(outcomes), correct=correct, accuracy=correct / len(outcomes) if outcomes else 0.0,
-        confusion=confusion, recall=recall, over_paging=len(paged) / len(quiet) if quiet else None,
+        cases=len(outcomes),
+        correct=correct,
+        accuracy=correct / len(outcomes) if outcomes else 0.0,
+        confusion=confusion,
+        recall=recall,
+        over_paging=len(paged) / len(quiet) if quiet else None,
         failures=[o for o in outcomes if not o.correct],
     )
 
@@ -50,21 +56,29 @@ def _pct(value: float | None) -> str:
 
 
 def render(result: SeverityScore, llm: SeverityScore | None, llm_note: str, seconds: float) -> str:
-    lines = [f"severity: {result.correct}/{result.cases} correct, accuracy {_pct(result.accuracy)} "
-             f"(deterministic rules; {seconds:.1f}s)",
-             f"LLM: {llm_note if llm is None else f'accuracy {_pct(llm.accuracy)}, over-paging {_pct(llm.over_paging)}'}",
-             "", "confusion (rows expected, columns decided):",
-             "        " + "".join(f"{c:>6}" for c in [*(lv.value for lv in LEVELS), "none"])]
+    lines = [
+        f"severity: {result.correct}/{result.cases} correct, accuracy {_pct(result.accuracy)} "
+        f"(deterministic rules; {seconds:.1f}s)",
+        f"LLM: {llm_note if llm is None else f'accuracy {_pct(llm.accuracy)}, over-paging {_pct(llm.over_paging)}'}",
+        "",
+        "confusion (rows expected, columns decided):",
+        "        " + "".join(f"{c:>6}" for c in [*(lv.value for lv in LEVELS), "none"]),
+    ]
     for expected, row in result.confusion.items():
         lines.append(f"  {expected:<6}" + "".join(f"{n:>6}" for n in row.values()))
-    lines += ["", "recall: " + ", ".join(f"{level} {_pct(value)}" for level, value in result.recall.items()),
-              f"over-paging (true P2/P3 rated P0/P1): {_pct(result.over_paging)}"]
+    lines += [
+        "",
+        "recall: " + ", ".join(f"{level} {_pct(value)}" for level, value in result.recall.items()),
+        f"over-paging (true P2/P3 rated P0/P1): {_pct(result.over_paging)}",
+    ]
     if result.failures:
         lines += ["", f"failures ({len(result.failures)}):"]
     for failure in result.failures:
         got = failure.severity.value if failure.severity else "none"
-        lines.append(f"- {failure.case}: expected {failure.expected}, got {got}"
-                     + (f" [{failure.error}]" if failure.error else f" ({failure.reason})"))
+        lines.append(
+            f"- {failure.case}: expected {failure.expected}, got {got}"
+            + (f" [{failure.error}]" if failure.error else f" ({failure.reason})")
+        )
         lines.append(f"    why: {failure.why}")
         lines += [f"    evidence: {line}" for line in failure.evidence]
     return "\n".join(lines)

@@ -66,41 +66,58 @@ def read_approval_token(secret_key: str, token: str, max_age_seconds: int, now: 
     return int(data["draft"])
 
 
-def decide(ctx: Context, draft_id: int, action: Action, *, actor: str, body: str | None = None,
-           reason: str = "") -> DraftRecord:
+def decide(
+    ctx: Context, draft_id: int, action: Action, *, actor: str, body: str | None = None, reason: str = ""
+) -> DraftRecord:
     with ctx.engine.connect() as conn:
         draft = drafts.get_draft(conn, draft_id)
     if draft is None:
         raise DecisionError(404, f"draft {draft_id} not found")
     if draft.state not in (DraftState.PENDING, DraftState.BLOCKED):
-        raise DecisionError(409, f"draft {draft_id} was already {draft.state.value}"
-                                 + (f" by {draft.decided_by}" if draft.decided_by else ""))
+        raise DecisionError(
+            409,
+            f"draft {draft_id} was already {draft.state.value}"
+            + (f" by {draft.decided_by}" if draft.decided_by else ""),
+        )
     problems: list[str] | None = None
     edited = body is not None and body.strip() != draft.body.strip()
     if action is Action.APPROVE:
         if edited:
             problems = _grounding_problems(ctx, draft, body or "")
             if problems:
-                raise DecisionError(422, "the edited text states something the incident's facts do not support",
-                                    problems)
+                raise DecisionError(
+                    422, "the edited text states something the incident's facts do not support", problems
+                )
         elif draft.state is DraftState.BLOCKED:
-            raise DecisionError(422, "this draft failed the grounding check; edit it before approving",
-                                draft.problems)
+            raise DecisionError(422, "this draft failed the grounding check; edit it before approving", draft.problems)
     now = ctx.clock.now()
     target = DraftState.APPROVED if action is Action.APPROVE else DraftState.REJECTED
     with ctx.engine.begin() as conn:
-        if not drafts.decide(conn, draft_id, to=target, actor=actor, now=now, body=body if edited else None,
-                             problems=problems):
+        if not drafts.decide(
+            conn, draft_id, to=target, actor=actor, now=now, body=body if edited else None, problems=problems
+        ):
             raise DecisionError(409, f"draft {draft_id} was decided by someone else a moment ago")
-        verb = {DraftState.APPROVED: "edited and approved" if edited else "approved",
-                DraftState.REJECTED: "rejected"}[target]
-        incidents.add_timeline(conn, draft.incident_id, now, "comms_decision",
-                               f"{draft.channel} draft #{draft_id} {verb} by {actor}"
-                               + (f": {reason}" if reason else ""), actor=actor,
-                               data={"draft_id": draft_id, "decision": target.value, "edited": edited},
-                               dedup_key=f"draft:{draft_id}:decision")
-        schedule(conn, key=f"draft:{draft_id}:wake:{target.value}", kind="draft.wake", due_at=now,
-                 payload={"draft_id": draft_id}, lane=f"draft:{draft_id}")
+        verb = {DraftState.APPROVED: "edited and approved" if edited else "approved", DraftState.REJECTED: "rejected"}[
+            target
+        ]
+        incidents.add_timeline(
+            conn,
+            draft.incident_id,
+            now,
+            "comms_decision",
+            f"{draft.channel} draft #{draft_id} {verb} by {actor}" + (f": {reason}" if reason else ""),
+            actor=actor,
+            data={"draft_id": draft_id, "decision": target.value, "edited": edited},
+            dedup_key=f"draft:{draft_id}:decision",
+        )
+        schedule(
+            conn,
+            key=f"draft:{draft_id}:wake:{target.value}",
+            kind="draft.wake",
+            due_at=now,
+            payload={"draft_id": draft_id},
+            lane=f"draft:{draft_id}",
+        )
         updated = drafts.get_draft(conn, draft_id)
     assert updated is not None
     return updated
@@ -113,8 +130,15 @@ def _grounding_problems(ctx: Context, record: DraftRecord, body: str) -> list[st
         incident = incidents.get_incident(conn, record.incident_id)
         assert incident is not None
         facts = incident_facts(conn, incident, ctx.settings, now=record.created_at)
-    draft = Draft(incident_id=record.incident_id, kind=CommsKind(record.kind), channel=Channel(record.channel),
-                  audience=record.audience,
-                  recipients=record.recipients, subject=record.subject or "", body=body, public=record.public,
-                  facts_used=record.facts_used)
+    draft = Draft(
+        incident_id=record.incident_id,
+        kind=CommsKind(record.kind),
+        channel=Channel(record.channel),
+        audience=record.audience,
+        recipients=record.recipients,
+        subject=record.subject or "",
+        body=body,
+        public=record.public,
+        facts_used=record.facts_used,
+    )
     return check_grounding(draft, facts).problems

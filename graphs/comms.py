@@ -24,8 +24,13 @@ from warroom.severity import Severity
 
 __all__ = ["build_comms_graph", "comms_thread"]
 
-CHANNEL_KINDS = {"email": "comms.email", "enterprise_email": "comms.email", "discord": "comms.discord",
-                 "x": "comms.x", "slack_internal": "comms.war_room"}
+CHANNEL_KINDS = {
+    "email": "comms.email",
+    "enterprise_email": "comms.email",
+    "discord": "comms.discord",
+    "x": "comms.x",
+    "slack_internal": "comms.war_room",
+}
 
 
 class CommsState(TypedDict, total=False):
@@ -51,11 +56,19 @@ def review(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
         if ctx.settings.auto_sends(draft.channel, severity):
             now = ctx.clock.now()
             with ctx.engine.begin() as conn:
-                if drafts.decide(conn, draft.id, to=DraftState.APPROVED, actor="warroom (auto-send threshold)", now=now):
-                    incidents.add_timeline(conn, draft.incident_id, now, "comms_decision",
-                                           f"{draft.channel} draft #{draft.id} auto-approved: {severity} is at or "
-                                           f"above the channel's auto-send threshold",
-                                           actor="warroom", dedup_key=f"draft:{draft.id}:decision")
+                if drafts.decide(
+                    conn, draft.id, to=DraftState.APPROVED, actor="warroom (auto-send threshold)", now=now
+                ):
+                    incidents.add_timeline(
+                        conn,
+                        draft.incident_id,
+                        now,
+                        "comms_decision",
+                        f"{draft.channel} draft #{draft.id} auto-approved: {severity} is at or "
+                        f"above the channel's auto-send threshold",
+                        actor="warroom",
+                        dedup_key=f"draft:{draft.id}:decision",
+                    )
             draft = _draft(ctx, draft.id)
     return {"outcome": draft.state.value}
 
@@ -82,14 +95,31 @@ def send(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
     now = ctx.clock.now()
     with ctx.engine.begin() as conn:
         if kind is None:
-            incidents.add_timeline(conn, draft.incident_id, now, "comms_error",
-                                   f"no sender for channel {draft.channel}", dedup_key=f"draft:{draft.id}:nosender")
+            incidents.add_timeline(
+                conn,
+                draft.incident_id,
+                now,
+                "comms_error",
+                f"no sender for channel {draft.channel}",
+                dedup_key=f"draft:{draft.id}:nosender",
+            )
             return {"outcome": "unsendable"}
         targets = draft.recipients if kind == "comms.email" else [draft.channel]
         for target in targets:
-            enqueue(conn, key=f"draft:{draft.id}:send:{target}", kind=kind, incident_id=draft.incident_id, now=now,
-                    payload={"draft_id": draft.id, "to": target, "subject": draft.subject, "body": draft.body,
-                             "channel": draft.channel})
+            enqueue(
+                conn,
+                key=f"draft:{draft.id}:send:{target}",
+                kind=kind,
+                incident_id=draft.incident_id,
+                now=now,
+                payload={
+                    "draft_id": draft.id,
+                    "to": target,
+                    "subject": draft.subject,
+                    "body": draft.body,
+                    "channel": draft.channel,
+                },
+            )
     return {"outcome": "queued"}
 
 

@@ -51,14 +51,33 @@ def approval_blocks(draft_id: int, text: str, body: str, link: str) -> list[dict
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}},
         {"type": "section", "text": {"type": "plain_text", "text": body[:3000]}},
-        {"type": "actions", "block_id": f"draft-{draft_id}", "elements": [
-            {"type": "button", "action_id": "approve_draft", "style": "primary", "value": str(draft_id),
-             "text": {"type": "plain_text", "text": "Approve"}},
-            {"type": "button", "action_id": "reject_draft", "style": "danger", "value": str(draft_id),
-             "text": {"type": "plain_text", "text": "Reject"}},
-            {"type": "button", "action_id": "edit_draft", "url": link, "value": str(draft_id),
-             "text": {"type": "plain_text", "text": "Edit"}},
-        ]},
+        {
+            "type": "actions",
+            "block_id": f"draft-{draft_id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "approve_draft",
+                    "style": "primary",
+                    "value": str(draft_id),
+                    "text": {"type": "plain_text", "text": "Approve"},
+                },
+                {
+                    "type": "button",
+                    "action_id": "reject_draft",
+                    "style": "danger",
+                    "value": str(draft_id),
+                    "text": {"type": "plain_text", "text": "Reject"},
+                },
+                {
+                    "type": "button",
+                    "action_id": "edit_draft",
+                    "url": link,
+                    "value": str(draft_id),
+                    "text": {"type": "plain_text", "text": "Edit"},
+                },
+            ],
+        },
     ]
 
 
@@ -85,17 +104,32 @@ class CommsRunner:
         with ctx.engine.begin() as conn:
             for item in checked:
                 draft = item.draft
-                if draft.channel.value not in channels or (draft.public and not draft.recipients
-                                                           and draft.channel.value in ("email", "enterprise_email")):
+                if draft.channel.value not in channels or (
+                    draft.public and not draft.recipients and draft.channel.value in ("email", "enterprise_email")
+                ):
                     continue
                 key = f"incident:{incident_id}:{label}:{draft.channel.value}:{draft.account or '-'}"
-                content = dict(audience=draft.audience, recipients=draft.recipients, subject=draft.subject,
-                               body=draft.body, facts_used=to_jsonable_python(draft.facts_used),
-                               problems=item.grounding.problems,
-                               state=(DraftState.PENDING if item.sendable else DraftState.BLOCKED).value)
-                draft_id, new = drafts.create_draft(conn, key=key, values=dict(
-                    incident_id=incident_id, kind=kind.value, channel=draft.channel.value, public=draft.public,
-                    created_at=now, **content))
+                content = dict(
+                    audience=draft.audience,
+                    recipients=draft.recipients,
+                    subject=draft.subject,
+                    body=draft.body,
+                    facts_used=to_jsonable_python(draft.facts_used),
+                    problems=item.grounding.problems,
+                    state=(DraftState.PENDING if item.sendable else DraftState.BLOCKED).value,
+                )
+                draft_id, new = drafts.create_draft(
+                    conn,
+                    key=key,
+                    values=dict(
+                        incident_id=incident_id,
+                        kind=kind.value,
+                        channel=draft.channel.value,
+                        public=draft.public,
+                        created_at=now,
+                        **content,
+                    ),
+                )
                 if not new:
                     drafts.refresh(conn, draft_id, content)
                 if new:
@@ -104,19 +138,41 @@ class CommsRunner:
                         link = f"{ctx.settings.public_url.rstrip('/')}/approve/{approval_token(ctx.secret_key, draft_id, now)}"
                         state = "awaits approval" if item.sendable else "is BLOCKED (failed the facts check)"
                         text = f"{draft.channel.value} draft #{draft_id} to {draft.audience} {state}: {link}"
-                        enqueue(conn, key=f"draft:{draft_id}:request", kind="war_room.post", now=now,
-                                incident_id=incident_id, payload={"incident_id": incident_id, "text": text,
-                                                                  "blocks": approval_blocks(draft_id, text, draft.body, link)})
-                    schedule(conn, key=f"draft:{draft_id}:start", kind="draft.start", due_at=now,
-                             payload={"draft_id": draft_id}, lane=f"draft:{draft_id}")
+                        enqueue(
+                            conn,
+                            key=f"draft:{draft_id}:request",
+                            kind="war_room.post",
+                            now=now,
+                            incident_id=incident_id,
+                            payload={
+                                "incident_id": incident_id,
+                                "text": text,
+                                "blocks": approval_blocks(draft_id, text, draft.body, link),
+                            },
+                        )
+                    schedule(
+                        conn,
+                        key=f"draft:{draft_id}:start",
+                        kind="draft.start",
+                        due_at=now,
+                        payload={"draft_id": draft_id},
+                        lane=f"draft:{draft_id}",
+                    )
             for note in dict.fromkeys(notes):
-                incidents.add_timeline(conn, incident_id, now, "llm", note, dedup_key=f"incident:{incident_id}:{label}:llm:{note[:80]}")
+                incidents.add_timeline(
+                    conn, incident_id, now, "llm", note, dedup_key=f"incident:{incident_id}:{label}:llm:{note[:80]}"
+                )
             if created:
-                incidents.add_timeline(conn, incident_id, now, "comms_drafted",
-                                       f"{len(created)} {kind.value.replace('_', '-')} drafts for "
-                                       f"{cohort.description or 'the affected users'} ({cohort.size} affected)",
-                                       data={"draft_ids": created, "cohort": cohort.model_dump(mode="json")},
-                                       dedup_key=f"incident:{incident_id}:{label}:drafted")
+                incidents.add_timeline(
+                    conn,
+                    incident_id,
+                    now,
+                    "comms_drafted",
+                    f"{len(created)} {kind.value.replace('_', '-')} drafts for "
+                    f"{cohort.description or 'the affected users'} ({cohort.size} affected)",
+                    data={"draft_ids": created, "cohort": cohort.model_dump(mode="json")},
+                    dedup_key=f"incident:{incident_id}:{label}:drafted",
+                )
 
     def _reworded(self, item: CheckedDraft, facts: IncidentFacts, notes: list[str]) -> CheckedDraft:
         """The model may reword a template draft; the rewording must pass the same grounding check,
@@ -125,16 +181,19 @@ class CommsRunner:
         if not item.sendable or self.context.model is None:
             return item
         limit = 280 if draft.channel.value == "x" else 2000 if draft.channel.value == "discord" else None
-        body, note = rewrite_draft(self.context.model, draft.body, facts.model_dump(mode="json"), draft.channel.value,
-                                   limit)
+        body, note = rewrite_draft(
+            self.context.model, draft.body, facts.model_dump(mode="json"), draft.channel.value, limit
+        )
         if note:
             notes.append(note)
             return item
         candidate = draft.model_copy(update={"body": body})
         verdict = check_grounding(candidate, facts)
         if not verdict.ok:
-            notes.append(f"LLM wording for {draft.channel.value} failed the facts check "
-                         f"({'; '.join(verdict.problems)[:200]}); the template stands")
+            notes.append(
+                f"LLM wording for {draft.channel.value} failed the facts check "
+                f"({'; '.join(verdict.problems)[:200]}); the template stands"
+            )
             return item
         return CheckedDraft(draft=candidate, grounding=verdict)
 

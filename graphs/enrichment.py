@@ -40,15 +40,35 @@ class EnrichmentFlow:
         data = self._fetch(issue_id)
         now = ctx.clock.now()
         tops = [f"{key} {max(values, key=values.get)}" for key, values in data.get("tags", {}).items() if values][:4]
-        summary = (f"Sentry issue {issue_id}: {data.get('count', '?')} events, {data.get('user_count', '?')} users"
-                   + (f"; most affected: {', '.join(tops)}" if tops else ""))
+        summary = f"Sentry issue {issue_id}: {data.get('count', '?')} events, {data.get('user_count', '?')} users" + (
+            f"; most affected: {', '.join(tops)}" if tops else ""
+        )
         with ctx.engine.begin() as conn:
             incidents.set_enrichment(conn, incident_id, data, data.get("user_count"))
-            incidents.add_timeline(conn, incident_id, now, "enrichment", summary, actor="sentry", data=data,
-                                   dedup_key=f"incident:{incident_id}:enriched")
-            schedule(conn, key=f"incident:{incident_id}:reassess:enriched", kind="incident.reassess", due_at=now,
-                     payload={"incident_id": incident_id}, lane=f"incident:{incident_id}")
+            incidents.add_timeline(
+                conn,
+                incident_id,
+                now,
+                "enrichment",
+                summary,
+                actor="sentry",
+                data=data,
+                dedup_key=f"incident:{incident_id}:enriched",
+            )
+            schedule(
+                conn,
+                key=f"incident:{incident_id}:reassess:enriched",
+                kind="incident.reassess",
+                due_at=now,
+                payload={"incident_id": incident_id},
+                lane=f"incident:{incident_id}",
+            )
             if incident.severity is not None and incident.severity.pages_customers:
-                schedule(conn, key=f"incident:{incident_id}:comms:initial:enriched", kind="comms.prepare",
-                         due_at=now, payload={"incident_id": incident_id, "kind": "initial", "label": "initial"},
-                         lane=f"incident:{incident_id}:comms")
+                schedule(
+                    conn,
+                    key=f"incident:{incident_id}:comms:initial:enriched",
+                    kind="comms.prepare",
+                    due_at=now,
+                    payload={"incident_id": incident_id, "kind": "initial", "label": "initial"},
+                    lane=f"incident:{incident_id}:comms",
+                )

@@ -28,23 +28,48 @@ def schedule_clocks(conn: Connection, ctx: Context, incident: Incident, now: dat
         return
     ack = ctx.settings.ack_sla_minutes.get(severity)
     if ack is not None and incident.acknowledged_at is None:
-        schedule(conn, key=f"incident:{incident.id}:escalate:ack:{severity}:0", kind="incident.ack_deadline",
-                 due_at=now + timedelta(minutes=ack), payload={"incident_id": incident.id, "step": 0})
+        schedule(
+            conn,
+            key=f"incident:{incident.id}:escalate:ack:{severity}:0",
+            kind="incident.ack_deadline",
+            due_at=now + timedelta(minutes=ack),
+            payload={"incident_id": incident.id, "step": 0},
+        )
     limit = ctx.settings.unresolved_escalation_minutes.get(severity)
     if limit is not None:
-        schedule(conn, key=f"incident:{incident.id}:escalate:unresolved:{severity}", kind="incident.unresolved",
-                 due_at=incident.opened_at + timedelta(minutes=limit), payload={"incident_id": incident.id})
+        schedule(
+            conn,
+            key=f"incident:{incident.id}:escalate:unresolved:{severity}",
+            kind="incident.unresolved",
+            due_at=incident.opened_at + timedelta(minutes=limit),
+            payload={"incident_id": incident.id},
+        )
 
 
 def _page(conn: Connection, ctx: Context, incident: Incident, person: Person, reason: str, key: str) -> None:
     now = ctx.clock.now()
     text = f"Paging {person.name}: incident #{incident.id} ({incident.severity}) {reason}."
-    enqueue(conn, key=f"{key}:room", kind="war_room.post", now=now, incident_id=incident.id,
-            payload={"incident_id": incident.id, "text": text})
+    enqueue(
+        conn,
+        key=f"{key}:room",
+        kind="war_room.post",
+        now=now,
+        incident_id=incident.id,
+        payload={"incident_id": incident.id, "text": text},
+    )
     if person.email:
-        enqueue(conn, key=f"{key}:email", kind="page.email", now=now, incident_id=incident.id,
-                payload={"to": person.email, "subject": f"[{incident.severity}] incident #{incident.id} needs you",
-                         "body": f"{text}\n\n{ctx.settings.public_url.rstrip('/')}/incidents/{incident.id}"})
+        enqueue(
+            conn,
+            key=f"{key}:email",
+            kind="page.email",
+            now=now,
+            incident_id=incident.id,
+            payload={
+                "to": person.email,
+                "subject": f"[{incident.severity}] incident #{incident.id} needs you",
+                "body": f"{text}\n\n{ctx.settings.public_url.rstrip('/')}/incidents/{incident.id}",
+            },
+        )
     incidents.add_timeline(conn, incident.id, now, "escalation", text, data={"to": person.name}, dedup_key=key)
 
 
@@ -69,15 +94,23 @@ class EscalationFlow:
         minutes = ctx.settings.ack_sla_minutes.get(incident.severity, 5)
         with ctx.engine.begin() as conn:
             if step < len(chain):
-                _page(conn, ctx, incident, chain[step],
-                      f"has not been acknowledged within {minutes:g} min", job.key)
-                schedule(conn, key=f"incident:{incident.id}:escalate:ack:{incident.severity}:{step + 1}",
-                         kind="incident.ack_deadline", due_at=ctx.clock.now() + timedelta(minutes=minutes),
-                         payload={"incident_id": incident.id, "step": step + 1})
+                _page(conn, ctx, incident, chain[step], f"has not been acknowledged within {minutes:g} min", job.key)
+                schedule(
+                    conn,
+                    key=f"incident:{incident.id}:escalate:ack:{incident.severity}:{step + 1}",
+                    kind="incident.ack_deadline",
+                    due_at=ctx.clock.now() + timedelta(minutes=minutes),
+                    payload={"incident_id": incident.id, "step": step + 1},
+                )
             else:
-                incidents.add_timeline(conn, incident.id, ctx.clock.now(), "escalation",
-                                       "Still unacknowledged and the escalation list is exhausted",
-                                       dedup_key=job.key)
+                incidents.add_timeline(
+                    conn,
+                    incident.id,
+                    ctx.clock.now(),
+                    "escalation",
+                    "Still unacknowledged and the escalation list is exhausted",
+                    dedup_key=job.key,
+                )
 
     def handle_unresolved(self, job: Job) -> None:
         ctx = self.context
@@ -95,6 +128,13 @@ def acknowledge(conn: Connection, incident: Incident, actor: str, now: datetime)
     """First acknowledgement wins; the acknowledger becomes incident commander if none is named."""
     done = incidents.acknowledge(conn, incident.id, actor, now)
     if done:
-        incidents.add_timeline(conn, incident.id, now, "acknowledged", f"Acknowledged by {actor}", actor=actor,
-                               dedup_key=f"incident:{incident.id}:acknowledged")
+        incidents.add_timeline(
+            conn,
+            incident.id,
+            now,
+            "acknowledged",
+            f"Acknowledged by {actor}",
+            actor=actor,
+            dedup_key=f"incident:{incident.id}:acknowledged",
+        )
     return done

@@ -30,8 +30,9 @@ SAMPLE = 300
 
 def recent_alerts(conn: Connection, incident_id: int, limit: int = SAMPLE) -> list[Alert]:
     """The newest alerts of an incident: a sample of a storm, enough for the cohort's proportions."""
-    rows = conn.execute(select(ALERTS.c.alert).where(ALERTS.c.incident_id == incident_id)
-                        .order_by(ALERTS.c.id.desc()).limit(limit)).scalars()
+    rows = conn.execute(
+        select(ALERTS.c.alert).where(ALERTS.c.incident_id == incident_id).order_by(ALERTS.c.id.desc()).limit(limit)
+    ).scalars()
     return [Alert.model_validate(row) for row in rows]
 
 
@@ -39,8 +40,12 @@ def alert_texts(conn: Connection, incident_id: int, limit: int = 50) -> list[Ale
     """Each distinct (source, title, message, level) in the incident, read as columns: a storm of
     10,000 alerts is a handful of rows, and no alert JSON is parsed while ingest waits."""
     message = ALERTS.c.alert["message"].as_string()
-    rows = conn.execute(select(ALERTS.c.source, ALERTS.c.title, message.label("message"), ALERTS.c.level)
-                        .where(ALERTS.c.incident_id == incident_id).distinct().limit(limit))
+    rows = conn.execute(
+        select(ALERTS.c.source, ALERTS.c.title, message.label("message"), ALERTS.c.level)
+        .where(ALERTS.c.incident_id == incident_id)
+        .distinct()
+        .limit(limit)
+    )
     return [AlertText(source=r.source, title=r.title, message=r.message or "", level=r.level) for r in rows]
 
 
@@ -50,16 +55,24 @@ def affected_users(conn: Connection, incident_id: int) -> list[AffectedUser]:
 
 
 def known_accounts(settings: Settings) -> list[KnownAccount]:
-    return [KnownAccount(id=key, name=a.name, contact_emails=a.contact_emails, sla_rca_days=a.sla_rca_days)
-            for key, a in settings.accounts.items()]
+    return [
+        KnownAccount(id=key, name=a.name, contact_emails=a.contact_emails, sla_rca_days=a.sla_rca_days)
+        for key, a in settings.accounts.items()
+    ]
 
 
 def note_facts(incident: Incident) -> NoteFacts:
     return parse_notes(e.text for e in incident.timeline if e.kind == "note")
 
 
-def incident_facts(conn: Connection, incident: Incident, settings: Settings, *, now: datetime,
-                   tags: dict[str, dict[str, int]] | None = None) -> IncidentFacts:
+def incident_facts(
+    conn: Connection,
+    incident: Incident,
+    settings: Settings,
+    *,
+    now: datetime,
+    tags: dict[str, dict[str, int]] | None = None,
+) -> IncidentFacts:
     notes = note_facts(incident)
     severity = incident.severity
     service = settings.services.get(incident.service or "")

@@ -37,12 +37,22 @@ def _search(conn: Connection, words: set[str], limit: int = 200) -> list[int]:
         return []
     if conn.dialect.name == "sqlite":
         query = " OR ".join(f'"{w}"' for w in sorted(words))
-        return list(conn.execute(text("SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH :q "
-                                      "ORDER BY rank LIMIT :n"), {"q": query, "n": limit}).scalars())
+        return list(
+            conn.execute(
+                text("SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH :q ORDER BY rank LIMIT :n"),
+                {"q": query, "n": limit},
+            ).scalars()
+        )
     query = " | ".join(sorted(words))
-    return list(conn.execute(text(
-        "SELECT id FROM incidents WHERE to_tsvector('simple', title || ' ' || coalesce(service, '')) "
-        "@@ to_tsquery('simple', :q) ORDER BY id DESC LIMIT :n"), {"q": query, "n": limit}).scalars())
+    return list(
+        conn.execute(
+            text(
+                "SELECT id FROM incidents WHERE to_tsvector('simple', title || ' ' || coalesce(service, '')) "
+                "@@ to_tsquery('simple', :q) ORDER BY id DESC LIMIT :n"
+            ),
+            {"q": query, "n": limit},
+        ).scalars()
+    )
 
 
 def similar_past(conn: Connection, incident: Incident, limit: int = 20) -> list[PastIncident]:
@@ -52,23 +62,41 @@ def similar_past(conn: Connection, incident: Incident, limit: int = 20) -> list[
     matches = _search(conn, words)
     rows = conn.execute(
         select(INCIDENTS)
-        .where(INCIDENTS.c.id != incident.id, INCIDENTS.c.opened_at >= incident.opened_at - LOOKBACK,
-               INCIDENTS.c.opened_at < incident.opened_at,
-               or_(INCIDENTS.c.dedup_key == incident.dedup_key, INCIDENTS.c.id.in_(matches)),
-               or_(INCIDENTS.c.status == IncidentStatus.RESOLVED.value, INCIDENTS.c.source_recovered_at.is_not(None)))
-        .order_by(INCIDENTS.c.opened_at.desc()).limit(200)
+        .where(
+            INCIDENTS.c.id != incident.id,
+            INCIDENTS.c.opened_at >= incident.opened_at - LOOKBACK,
+            INCIDENTS.c.opened_at < incident.opened_at,
+            or_(INCIDENTS.c.dedup_key == incident.dedup_key, INCIDENTS.c.id.in_(matches)),
+            or_(INCIDENTS.c.status == IncidentStatus.RESOLVED.value, INCIDENTS.c.source_recovered_at.is_not(None)),
+        )
+        .order_by(INCIDENTS.c.opened_at.desc())
+        .limit(200)
     ).all()
-    similar = [r for r in rows if r.dedup_key == incident.dedup_key
-               or len(words & _words(r.title)) >= max(1, int(0.6 * len(words)))][:limit]
+    similar = [
+        r
+        for r in rows
+        if r.dedup_key == incident.dedup_key or len(words & _words(r.title)) >= max(1, int(0.6 * len(words)))
+    ][:limit]
     if not similar:
         return []
-    touched = set(conn.execute(select(TIMELINE.c.incident_id).where(
-        TIMELINE.c.incident_id.in_([r.id for r in similar]), TIMELINE.c.kind.in_(HUMAN_KINDS))).scalars())
+    touched = set(
+        conn.execute(
+            select(TIMELINE.c.incident_id).where(
+                TIMELINE.c.incident_id.in_([r.id for r in similar]), TIMELINE.c.kind.in_(HUMAN_KINDS)
+            )
+        ).scalars()
+    )
     past = []
     for row in similar:
         minutes = None
         if row.source_recovered_at is not None and row.id not in touched:
             minutes = max((row.source_recovered_at - row.first_seen).total_seconds() / 60, 0.0)
-        past.append(PastIncident(id=row.id, title=row.title, severity=Severity(row.severity) if row.severity else None,
-                                 self_resolved_minutes=minutes))
+        past.append(
+            PastIncident(
+                id=row.id,
+                title=row.title,
+                severity=Severity(row.severity) if row.severity else None,
+                self_resolved_minutes=minutes,
+            )
+        )
     return past

@@ -16,8 +16,9 @@ from graphs.state import Context, IncidentState
 __all__ = ["build_incident_graph", "thread_config"]
 
 
-def build_incident_graph(checkpointer: Checkpointer) -> CompiledStateGraph[IncidentState, Context, IncidentState,
-                                                                            IncidentState]:
+def build_incident_graph(
+    checkpointer: Checkpointer,
+) -> CompiledStateGraph[IncidentState, Context, IncidentState, IncidentState]:
     graph = StateGraph(IncidentState, context_schema=Context)
     graph.add_node("triage", nodes.triage)
     graph.add_node("respond", nodes.respond)

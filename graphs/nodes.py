@@ -66,9 +66,15 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         incidents.set_classification(conn, incident.id, classification)
         was = state.get("severity")
         change = f" (was {was})" if was else ""
-        incidents.add_timeline(conn, incident.id, now, "severity", f"Severity {classification.severity}{change}: "
-                               f"{classification.reason}", actor=classification.decided_by,
-                               data=classification.model_dump(mode="json"))
+        incidents.add_timeline(
+            conn,
+            incident.id,
+            now,
+            "severity",
+            f"Severity {classification.severity}{change}: {classification.reason}",
+            actor=classification.decided_by,
+            data=classification.model_dump(mode="json"),
+        )
         if llm_note:
             incidents.add_timeline(conn, incident.id, now, "llm", llm_note)
     return {"severity": classification.severity.value, "event": {}}
@@ -78,18 +84,31 @@ def _refined(ctx: Context, incident: Incident, base: Classification) -> tuple[Cl
     """The model may refine the rules' decision (never below its floor); without one, the rules stand."""
     if ctx.model is None:
         return base, None
-    facts: dict[str, object] = {"service": incident.service, "environment": incident.environment, "events": incident.event_count,
-             "users_affected": incident.users_affected, "endpoints": [e.endpoint for e in incident.endpoints],
-             "first_seen": incident.first_seen.isoformat(), "last_seen": incident.last_seen.isoformat()}
+    facts: dict[str, object] = {
+        "service": incident.service,
+        "environment": incident.environment,
+        "events": incident.event_count,
+        "users_affected": incident.users_affected,
+        "endpoints": [e.endpoint for e in incident.endpoints],
+        "first_seen": incident.first_seen.isoformat(),
+        "last_seen": incident.last_seen.isoformat(),
+    }
     return refine_classification(ctx.model, base, facts, {"alert_title": incident.title})
 
 
 def _override(incident: Incident, level: Severity, actor: str) -> Classification:
     base = incident.classification
-    evidence = [*(base.evidence if base else []),
-                Evidence(signal="human_override", points_to=level, rule="human", detail=f"{actor} set {level}")]
-    return Classification(severity=level, reason=f"set by {actor}", evidence=evidence,
-                          floor=base.floor if base else Severity.P3, decided_by=f"human:{actor}")
+    evidence = [
+        *(base.evidence if base else []),
+        Evidence(signal="human_override", points_to=level, rule="human", detail=f"{actor} set {level}"),
+    ]
+    return Classification(
+        severity=level,
+        reason=f"set by {actor}",
+        evidence=evidence,
+        floor=base.floor if base else Severity.P3,
+        decided_by=f"human:{actor}",
+    )
 
 
 def route_by_severity(state: IncidentState) -> str:
@@ -112,25 +131,50 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     first = state.get("posted_severity") is None
     key = f"incident:{incident.id}:status:{'open' if first else incident.severity}"
     with ctx.engine.begin() as conn:
-        enqueue(conn, key=key, kind="status_page.post", payload=post.model_dump(mode="json"), now=now,
-                incident_id=incident.id)
+        enqueue(
+            conn,
+            key=key,
+            kind="status_page.post",
+            payload=post.model_dump(mode="json"),
+            now=now,
+            incident_id=incident.id,
+        )
         if not first:
             cancel(conn, f"incident:{incident.id}:tick:")
         _schedule_tick(conn, ctx, incident, state.get("ticks", 0) + 1)
         owners = owners_for(codeowners_text(ctx), [e.endpoint for e in incident.endpoints] + [incident.service or ""])
         setup = cto.room_setup(incident, ctx.settings, owners, now)
-        enqueue(conn, key=f"incident:{incident.id}:war_room:open", kind="war_room.open", now=now,
-                incident_id=incident.id, payload=setup.model_dump(mode="json"))
+        enqueue(
+            conn,
+            key=f"incident:{incident.id}:war_room:open",
+            kind="war_room.open",
+            now=now,
+            incident_id=incident.id,
+            payload=setup.model_dump(mode="json"),
+        )
         if not first:
-            enqueue(conn, key=f"incident:{incident.id}:war_room:severity:{incident.severity}", kind="war_room.post",
-                    now=now, incident_id=incident.id,
-                    payload={"incident_id": incident.id, "text": f"Severity raised to {incident.severity}: "
-                                                                  f"{incident.classification.reason}"})
+            enqueue(
+                conn,
+                key=f"incident:{incident.id}:war_room:severity:{incident.severity}",
+                kind="war_room.post",
+                now=now,
+                incident_id=incident.id,
+                payload={
+                    "incident_id": incident.id,
+                    "text": f"Severity raised to {incident.severity}: {incident.classification.reason}",
+                },
+            )
         _refresh_initial_comms(conn, incident, now)
         escalation.schedule_clocks(conn, ctx, incident, now)
         if ctx.settings.sentry_api_token and ctx.settings.sentry_org and incident.dedup_key.startswith("sentry:issue:"):
-            schedule(conn, key=f"incident:{incident.id}:enrich", kind="incident.enrich", due_at=now,
-                     payload={"incident_id": incident.id}, lane=f"incident:{incident.id}:enrich")
+            schedule(
+                conn,
+                key=f"incident:{incident.id}:enrich",
+                kind="incident.enrich",
+                due_at=now,
+                payload={"incident_id": incident.id},
+                lane=f"incident:{incident.id}:enrich",
+            )
     return {"posted_severity": incident.classification.severity.value}
 
 
@@ -140,25 +184,43 @@ def _refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) 
     payload = {"incident_id": incident.id, "kind": "initial", "label": "initial"}
     lane = f"incident:{incident.id}:comms"
     scale = incident.event_count.bit_length()
-    schedule(conn, key=f"incident:{incident.id}:comms:initial:{incident.severity}:{scale}", kind="comms.prepare",
-             due_at=now, lane=lane, payload=payload)
-    schedule(conn, key=f"incident:{incident.id}:comms:initial:settle:{now:%Y%m%d%H%M}", kind="comms.prepare",
-             due_at=now + timedelta(minutes=1), lane=lane, payload=payload)
+    schedule(
+        conn,
+        key=f"incident:{incident.id}:comms:initial:{incident.severity}:{scale}",
+        kind="comms.prepare",
+        due_at=now,
+        lane=lane,
+        payload=payload,
+    )
+    schedule(
+        conn,
+        key=f"incident:{incident.id}:comms:initial:settle:{now:%Y%m%d%H%M}",
+        kind="comms.prepare",
+        due_at=now + timedelta(minutes=1),
+        lane=lane,
+        payload=payload,
+    )
 
 
 def _schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: int) -> None:
     assert incident.severity is not None
     due = cto.next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
-    schedule(conn, key=f"incident:{incident.id}:tick:{number}@{due:%Y%m%dT%H%M%S}", kind="incident.event", due_at=due,
-             payload={"incident_id": incident.id, "event": {"type": "tick", "tick": number}},
-             lane=f"incident:{incident.id}")
+    schedule(
+        conn,
+        key=f"incident:{incident.id}:tick:{number}@{due:%Y%m%dT%H%M%S}",
+        kind="incident.event",
+        due_at=due,
+        payload={"incident_id": incident.id, "event": {"type": "tick", "tick": number}},
+        lane=f"incident:{incident.id}",
+    )
 
 
 def monitor_wait(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     from langgraph.types import interrupt
 
-    event = interrupt({"incident_id": state["incident_id"], "waiting_for": ["tick", "note", "severity",
-                                                                              "reassess", "resolve"]})
+    event = interrupt(
+        {"incident_id": state["incident_id"], "waiting_for": ["tick", "note", "severity", "reassess", "resolve"]}
+    )
     return {"event": event}
 
 
@@ -194,18 +256,41 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     notes = note_facts(incident)
     body = cto.compose_update(incident, notes, due)
     with ctx.engine.begin() as conn:
-        incidents.add_timeline(conn, incident.id, now, "update", body, dedup_key=f"incident:{incident.id}:update:{number}")
-        enqueue(conn, key=f"incident:{incident.id}:war_room:update:{number}", kind="war_room.post", now=now,
-                incident_id=incident.id, payload={"incident_id": incident.id, "text": body})
+        incidents.add_timeline(
+            conn, incident.id, now, "update", body, dedup_key=f"incident:{incident.id}:update:{number}"
+        )
+        enqueue(
+            conn,
+            key=f"incident:{incident.id}:war_room:update:{number}",
+            kind="war_room.post",
+            now=now,
+            incident_id=incident.id,
+            payload={"incident_id": incident.id, "text": body},
+        )
         if incident.severity.pages_customers and state.get("posted_severity") is not None:
-            post = StatusPost(incident_id=incident.id, title=cto.public_title(incident, incident.severity),
-                              status=incident.status, body=cto.compose_public_update(incident, notes, due),
-                              impact=cto.IMPACT[incident.severity])
-            enqueue(conn, key=f"incident:{incident.id}:status:tick:{number}", kind="status_page.post",
-                    payload=post.model_dump(mode="json"), now=now, incident_id=incident.id)
+            post = StatusPost(
+                incident_id=incident.id,
+                title=cto.public_title(incident, incident.severity),
+                status=incident.status,
+                body=cto.compose_public_update(incident, notes, due),
+                impact=cto.IMPACT[incident.severity],
+            )
+            enqueue(
+                conn,
+                key=f"incident:{incident.id}:status:tick:{number}",
+                kind="status_page.post",
+                payload=post.model_dump(mode="json"),
+                now=now,
+                incident_id=incident.id,
+            )
         if incident.severity is Severity.P0:
-            schedule(conn, key=f"incident:{incident.id}:comms:update:{number}", kind="comms.prepare", due_at=now,
-                     payload={"incident_id": incident.id, "kind": "update", "label": f"update-{number}"})
+            schedule(
+                conn,
+                key=f"incident:{incident.id}:comms:update:{number}",
+                kind="comms.prepare",
+                due_at=now,
+                payload={"incident_id": incident.id, "kind": "update", "label": f"update-{number}"},
+            )
         _schedule_tick(conn, ctx, incident, number + 1)
     return {"ticks": number, "event": {}}
 
@@ -222,24 +307,60 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     with ctx.engine.begin() as conn:
         incidents.set_status(conn, incident.id, IncidentStatus.RESOLVED, now)
         automatic = (state.get("event") or {}).get("type") == "recovered"
-        text = (f"Auto-resolved: {actor} reports recovery and a {incident.severity} closes itself"
-                if automatic else f"Resolved by {actor}")
-        incidents.add_timeline(conn, incident.id, now, "resolved", text, actor=actor,
-                               dedup_key=f"incident:{incident.id}:resolved")
+        text = (
+            f"Auto-resolved: {actor} reports recovery and a {incident.severity} closes itself"
+            if automatic
+            else f"Resolved by {actor}"
+        )
+        incidents.add_timeline(
+            conn, incident.id, now, "resolved", text, actor=actor, dedup_key=f"incident:{incident.id}:resolved"
+        )
         cancel(conn, f"incident:{incident.id}:tick:")
         cancel(conn, f"incident:{incident.id}:escalate:")
         if state.get("posted_severity") is not None:
-            post = StatusPost(incident_id=incident.id, title=f"{thing}: resolved", status=IncidentStatus.RESOLVED,
-                              body=cto.resolved_post_body(incident, now),
-                              impact=Impact.NONE, components={thing: ComponentStatus.OPERATIONAL})
-            enqueue(conn, key=f"incident:{incident.id}:status:resolved", kind="status_page.post",
-                    payload=post.model_dump(mode="json"), now=now, incident_id=incident.id)
-            schedule(conn, key=f"incident:{incident.id}:comms:all_clear", kind="comms.prepare", due_at=now,
-                     payload={"incident_id": incident.id, "kind": "all_clear", "label": "all-clear"})
-            enqueue(conn, key=f"incident:{incident.id}:war_room:close", kind="war_room.close", now=now,
-                    incident_id=incident.id, payload={"incident_id": incident.id, "text": (
+            post = StatusPost(
+                incident_id=incident.id,
+                title=f"{thing}: resolved",
+                status=IncidentStatus.RESOLVED,
+                body=cto.resolved_post_body(incident, now),
+                impact=Impact.NONE,
+                components={thing: ComponentStatus.OPERATIONAL},
+            )
+            enqueue(
+                conn,
+                key=f"incident:{incident.id}:status:resolved",
+                kind="status_page.post",
+                payload=post.model_dump(mode="json"),
+                now=now,
+                incident_id=incident.id,
+            )
+            schedule(
+                conn,
+                key=f"incident:{incident.id}:comms:all_clear",
+                kind="comms.prepare",
+                due_at=now,
+                payload={"incident_id": incident.id, "kind": "all_clear", "label": "all-clear"},
+            )
+            enqueue(
+                conn,
+                key=f"incident:{incident.id}:war_room:close",
+                kind="war_room.close",
+                now=now,
+                incident_id=incident.id,
+                payload={
+                    "incident_id": incident.id,
+                    "text": (
                         f"Resolved by {actor} after {minutes} minutes ({incident.event_count} error events, "
-                        f"{incident.users_affected} users affected). The postmortem draft follows.")})
-        schedule(conn, key=f"incident:{incident.id}:postmortem", kind="postmortem.draft", due_at=now,
-                 payload={"incident_id": incident.id}, lane=f"incident:{incident.id}:postmortem")
+                        f"{incident.users_affected} users affected). The postmortem draft follows."
+                    ),
+                },
+            )
+        schedule(
+            conn,
+            key=f"incident:{incident.id}:postmortem",
+            kind="postmortem.draft",
+            due_at=now,
+            payload={"incident_id": incident.id},
+            lane=f"incident:{incident.id}:postmortem",
+        )
     return {"resolved": True, "event": {}}

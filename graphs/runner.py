@@ -46,8 +46,9 @@ def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver[Any]]:
     # next job reconnects instead of failing until the process restarts.
     pg_url = url.replace("postgresql+psycopg://", "postgresql://")
     kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
-    with ConnectionPool(pg_url, min_size=1, max_size=4, kwargs=kwargs, check=ConnectionPool.check_connection,
-                        name="warroom-checkpoints") as pool:
+    with ConnectionPool(
+        pg_url, min_size=1, max_size=4, kwargs=kwargs, check=ConnectionPool.check_connection, name="warroom-checkpoints"
+    ) as pool:
         pg_saver = PostgresSaver(pool)  # type: ignore[arg-type]  # rows are dicts: see row_factory above
         with pool.connection() as lock:  # processes starting at once set the tables up one at a time
             lock.execute("SELECT pg_advisory_lock(hashtext('warroom.checkpoints.setup'))")

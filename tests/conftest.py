@@ -30,9 +30,14 @@ def spec_payload(name: str) -> dict[str, Any]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path / 'warroom.db'}", data_dir=tmp_path / "data",
-                    sentry_client_secret=SENTRY_SECRET, api_token=API_TOKEN, webhook_token=WEBHOOK_TOKEN,
-                    pagerduty_secret="pd-secret")
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'warroom.db'}",
+        data_dir=tmp_path / "data",
+        sentry_client_secret=SENTRY_SECRET,
+        api_token=API_TOKEN,
+        webhook_token=WEBHOOK_TOKEN,
+        pagerduty_secret="pd-secret",
+    )
 
 
 @pytest.fixture
@@ -64,8 +69,11 @@ def post_sentry(client: TestClient) -> Callable[..., Any]:
 
     def post(payload: dict[str, Any] | bytes, resource: str = "event_alert", signature: str | None = None):
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        headers = {"content-type": "application/json", "sentry-hook-resource": resource,
-                   "sentry-hook-signature": signature if signature is not None else hmac_sha256_hex(SENTRY_SECRET, body)}
+        headers = {
+            "content-type": "application/json",
+            "sentry-hook-resource": resource,
+            "sentry-hook-signature": signature if signature is not None else hmac_sha256_hex(SENTRY_SECRET, body),
+        }
         return client.post("/webhooks/sentry", content=body, headers=headers)
 
     return post

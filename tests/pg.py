@@ -33,8 +33,11 @@ def _bin_dir() -> Path:
     found = sorted(glob.glob(BIN_GLOB), key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0)
     found = [p for p in found if Path(p, "initdb").exists() and Path(p, "pg_ctl").exists()]
     if not found:
-        pytest.fail(f"PostgreSQL server binaries not found under {BIN_GLOB}: run `bash tests/system-deps.sh` "
-                    "(as root; `make test` does it) or `apt-get install postgresql`", pytrace=False)
+        pytest.fail(
+            f"PostgreSQL server binaries not found under {BIN_GLOB}: run `bash tests/system-deps.sh` "
+            "(as root; `make test` does it) or `apt-get install postgresql`",
+            pytrace=False,
+        )
     return Path(found[-1])
 
 
@@ -69,20 +72,41 @@ def postgres_url() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     port = _free_port()
-    _run(_as_postgres(bin_dir / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                      "--no-sync", "--locale=C.UTF-8"), "initdb")
-    options = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
-               f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-               f"-c timezone={SERVER_TIMEZONE}")
-    _run(_as_postgres(bin_dir / "pg_ctl", "-D", data, "-l", root / "server.log", "-o", options, "-w", "start"),
-         "pg_ctl start")
+    _run(
+        _as_postgres(
+            bin_dir / "initdb",
+            "-D",
+            data,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C.UTF-8",
+        ),
+        "initdb",
+    )
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
+        f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+        f"-c timezone={SERVER_TIMEZONE}"
+    )
+    _run(
+        _as_postgres(bin_dir / "pg_ctl", "-D", data, "-l", root / "server.log", "-o", options, "-w", "start"),
+        "pg_ctl start",
+    )
     try:
         with _admin(port) as conn:
             conn.execute("CREATE DATABASE warroom")
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/warroom"
     finally:
-        subprocess.run(_as_postgres(bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"),
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            _as_postgres(bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"),
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 

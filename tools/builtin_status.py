@@ -21,9 +21,15 @@ class BuiltinStatusPage:
     def create_incident(self, post: StatusPost) -> str:
         now = self._clock.now()
         with self._engine.begin() as conn:
-            page_id = store.create_page_incident(conn, incident_id=post.incident_id, title=post.title,
-                                                 status=post.status.value, impact=post.impact.value,
-                                                 body=post.body, now=now)
+            page_id = store.create_page_incident(
+                conn,
+                incident_id=post.incident_id,
+                title=post.title,
+                status=post.status.value,
+                impact=post.impact.value,
+                body=post.body,
+                now=now,
+            )
             for component, status in post.components.items():
                 store.set_component(conn, component, status.value, now)
         return str(page_id)
@@ -31,7 +37,14 @@ class BuiltinStatusPage:
     def update_incident(self, page_incident_id: str, post: StatusPost) -> None:
         now = self._clock.now()
         with self._engine.begin() as conn:
-            store.add_update(conn, int(page_incident_id), status=post.status.value, body=post.body,
-                             impact=post.impact.value, now=now, title=post.title)
+            store.add_update(
+                conn,
+                int(page_incident_id),
+                status=post.status.value,
+                body=post.body,
+                impact=post.impact.value,
+                now=now,
+                title=post.title,
+            )
             for component, status in post.components.items():
                 store.set_component(conn, component, status.value, now)

@@ -137,8 +137,9 @@ class SmtpSender:
                     smtp.starttls(context=self._ssl_context)
                 if self._username is not None:
                     smtp.login(self._username, self._password or "")
-                refused = smtp.send_message(mime, from_addr=email.utils.parseaddr(message.sender)[1],
-                                            to_addrs=message.to)
+                refused = smtp.send_message(
+                    mime, from_addr=email.utils.parseaddr(message.sender)[1], to_addrs=message.to
+                )
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()))
             raise EmailError(f"all recipients refused: {_text(reply)}", status=code) from exc

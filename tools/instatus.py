@@ -57,15 +57,11 @@ class Instatus:
         self._clock = clock or SystemClock()
 
     def create_incident(self, post: StatusPost) -> str:
-        created = self._send(
-            "POST", f"/v1/{self._page_id}/incidents", {"name": post.title, **self._update(post)}
-        )
+        created = self._send("POST", f"/v1/{self._page_id}/incidents", {"name": post.title, **self._update(post)})
         return str(created["id"])
 
     def update_incident(self, page_incident_id: str, post: StatusPost) -> None:
-        self._send(
-            "POST", f"/v1/{self._page_id}/incidents/{page_incident_id}/incident-updates", self._update(post)
-        )
+        self._send("POST", f"/v1/{self._page_id}/incidents/{page_incident_id}/incident-updates", self._update(post))
 
     def _update(self, post: StatusPost) -> dict[str, Any]:
         statuses = [

@@ -41,16 +41,26 @@ class WarRoomSender:
         room = self.room.open(setup, item.idempotency_key)
         with self._engine.begin() as conn:
             incidents.set_external_ref(conn, setup.incident_id, "war_room", room)
-            incidents.add_timeline(conn, setup.incident_id, self._clock.now(), "war_room",
-                                   f"War room {room} opened ({self.room.name}); {setup.topic}",
-                                   data={"room": room, "members": setup.member_emails},
-                                   dedup_key=item.idempotency_key)
+            incidents.add_timeline(
+                conn,
+                setup.incident_id,
+                self._clock.now(),
+                "war_room",
+                f"War room {room} opened ({self.room.name}); {setup.topic}",
+                data={"room": room, "members": setup.member_emails},
+                dedup_key=item.idempotency_key,
+            )
         return {"room": room}
 
     def post(self, item: OutboxItem) -> None:
         incident_id = int(item.payload["incident_id"])
-        self.room.post(incident_id, self.room_id(incident_id), item.payload["text"], item.idempotency_key,
-                       blocks=item.payload.get("blocks"))
+        self.room.post(
+            incident_id,
+            self.room_id(incident_id),
+            item.payload["text"],
+            item.idempotency_key,
+            blocks=item.payload.get("blocks"),
+        )
 
     def close(self, item: OutboxItem) -> None:
         incident_id = int(item.payload["incident_id"])
@@ -60,8 +70,17 @@ class WarRoomSender:
 class CommsSender:
     """`comms.email`, `comms.discord`, `comms.x`, `comms.war_room`: one approved draft's parts."""
 
-    def __init__(self, engine: Engine, clock: Clock, *, email: EmailSender, email_from: str,
-                 war_room: WarRoomSender, discord: DiscordPoster | None = None, x: XPoster | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        *,
+        email: EmailSender,
+        email_from: str,
+        war_room: WarRoomSender,
+        discord: DiscordPoster | None = None,
+        x: XPoster | None = None,
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._email = email
@@ -72,18 +91,30 @@ class CommsSender:
 
     def email(self, item: OutboxItem) -> dict[str, str]:
         digest = hashlib.sha256(item.idempotency_key.encode()).hexdigest()[:32]
-        receipt = self._email.send(EmailMessage(
-            sender=self._from, to=[item.payload["to"]], subject=item.payload["subject"] or "Service incident",
-            body=item.payload["body"], message_id=f"<{digest}@warroom>"))
+        receipt = self._email.send(
+            EmailMessage(
+                sender=self._from,
+                to=[item.payload["to"]],
+                subject=item.payload["subject"] or "Service incident",
+                body=item.payload["body"],
+                message_id=f"<{digest}@warroom>",
+            )
+        )
         self._sent(item, f"email to {item.payload['to']}")
         return {"message_id": receipt.message_id}
 
     def page(self, item: OutboxItem) -> dict[str, str]:
         """A page to a person on the escalation list (no draft: internal, sent at once)."""
         digest = hashlib.sha256(item.idempotency_key.encode()).hexdigest()[:32]
-        receipt = self._email.send(EmailMessage(sender=self._from, to=[item.payload["to"]],
-                                                subject=item.payload["subject"], body=item.payload["body"],
-                                                message_id=f"<{digest}@warroom>"))
+        receipt = self._email.send(
+            EmailMessage(
+                sender=self._from,
+                to=[item.payload["to"]],
+                subject=item.payload["subject"],
+                body=item.payload["body"],
+                message_id=f"<{digest}@warroom>",
+            )
+        )
         return {"message_id": receipt.message_id}
 
     def discord(self, item: OutboxItem) -> dict[str, str]:
@@ -103,8 +134,9 @@ class CommsSender:
     def war_room(self, item: OutboxItem) -> None:
         incident_id = item.incident_id
         assert incident_id is not None
-        self._war_room.room.post(incident_id, self._war_room.room_id(incident_id), item.payload["body"],
-                                 item.idempotency_key)
+        self._war_room.room.post(
+            incident_id, self._war_room.room_id(incident_id), item.payload["body"], item.idempotency_key
+        )
         self._sent(item, "the war room")
 
     def _sent(self, item: OutboxItem, where: str) -> None:
@@ -113,7 +145,12 @@ class CommsSender:
         with self._engine.begin() as conn:
             drafts.mark_sent(conn, draft_id, now)
             if item.incident_id is not None:
-                incidents.add_timeline(conn, item.incident_id, now, "comms_sent",
-                                       f"{item.payload.get('channel', 'comms')} draft #{draft_id} sent to {where}",
-                                       data={"draft_id": draft_id, "channel": item.payload.get("channel")},
-                                       dedup_key=f"sent:{item.idempotency_key}")
+                incidents.add_timeline(
+                    conn,
+                    item.incident_id,
+                    now,
+                    "comms_sent",
+                    f"{item.payload.get('channel', 'comms')} draft #{draft_id} sent to {where}",
+                    data={"draft_id": draft_id, "channel": item.payload.get("channel")},
+                    dedup_key=f"sent:{item.idempotency_key}",
+                )

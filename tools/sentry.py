@@ -95,9 +95,7 @@ class SentryAPI:
         cursor: str | None = None
         for _ in range(_MAX_PAGES):
             response = self._get(path, params={"cursor": cursor} if cursor else None)
-            values += [
-                TagValue(value=row.get("value"), count=row.get("count") or 0) for row in response.json()
-            ]
+            values += [TagValue(value=row.get("value"), count=row.get("count") or 0) for row in response.json()]
             cursor = _next_cursor(response)
             if cursor is None:
                 break

@@ -168,8 +168,6 @@ class SlackWarRoom:
                 return None
             status = exc.response.status_code
             retry_after = _retry_after(exc.response) if status == 429 else None
-            raise SlackError(
-                f"slack {method.__name__}: {code or status}", code, retry_after, status=status
-            ) from exc
+            raise SlackError(f"slack {method.__name__}: {code or status}", code, retry_after, status=status) from exc
         except (SlackClientError, OSError) as exc:
             raise SlackError(f"slack {method.__name__}: {exc}") from exc

@@ -35,8 +35,13 @@ class StatusPublisher:
             self.page.update_incident(ref, post)
         refs = {self.page.name: ref}
         with self._engine.begin() as conn:
-            incidents.add_timeline(conn, post.incident_id, self._clock.now(), "status_page",
-                                   f"Status page ({post.status}): {post.body}",
-                                   data={"pages": refs, "status": post.status.value, "impact": post.impact.value},
-                                   dedup_key=item.idempotency_key)
+            incidents.add_timeline(
+                conn,
+                post.incident_id,
+                self._clock.now(),
+                "status_page",
+                f"Status page ({post.status}): {post.body}",
+                data={"pages": refs, "status": post.status.value, "impact": post.impact.value},
+                dedup_key=item.idempotency_key,
+            )
         return refs

@@ -30,8 +30,9 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(seconds, 0.0)
 
 
-def request_json(client: httpx.Client, method: str, path: str, body: dict[str, Any], headers: dict[str, str],
-                 service: str) -> dict[str, Any]:
+def request_json(
+    client: httpx.Client, method: str, path: str, body: dict[str, Any], headers: dict[str, str], service: str
+) -> dict[str, Any]:
     """One JSON request to a status page's API; transport failures and refusals alike become
     `StatusPageError`, so the outbox retries or gives up on one exception type."""
     try:
@@ -59,13 +60,10 @@ def raise_for_status_page(response: httpx.Response, service: str) -> None:
         elif error or payload.get("message"):
             message = str(payload.get("message") or error)
     retry_after = (
-        retry_after_seconds(response.headers.get("Retry-After"))
-        if response.status_code in _RATE_LIMITED
-        else None
+        retry_after_seconds(response.headers.get("Retry-After")) if response.status_code in _RATE_LIMITED else None
     )
     raise StatusPageError(
-        f"{service} {response.request.method} {response.request.url.path}"
-        f" -> {response.status_code}: {message}",
+        f"{service} {response.request.method} {response.request.url.path} -> {response.status_code}: {message}",
         status=response.status_code,
         retry_after=retry_after,
     )
@@ -121,9 +119,7 @@ class AtlassianStatuspage:
             "impact_override": post.impact.value,
         }
         if post.components:
-            components = {
-                self._component_ids.get(name, name): status.value for name, status in post.components.items()
-            }
+            components = {self._component_ids.get(name, name): status.value for name, status in post.components.items()}
             fields["component_ids"] = list(components)
             fields["components"] = components
         return fields

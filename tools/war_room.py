@@ -55,17 +55,29 @@ class BuiltinWarRoom:
         now = self._clock.now()
         room = channel_name(setup.opened_at, setup.title)
         with self._engine.begin() as conn:
-            messages.post_message(conn, setup.incident_id, at=now, author="warroom", external_id=f"{key}:intro",
-                                  text=f"{setup.intro}\nTopic: {setup.topic}")
+            messages.post_message(
+                conn,
+                setup.incident_id,
+                at=now,
+                author="warroom",
+                external_id=f"{key}:intro",
+                text=f"{setup.intro}\nTopic: {setup.topic}",
+            )
             for n, pin in enumerate(setup.pins):
-                messages.post_message(conn, setup.incident_id, at=now, author="warroom", text=pin, pinned=True,
-                                      external_id=f"{key}:pin:{n}")
+                messages.post_message(
+                    conn,
+                    setup.incident_id,
+                    at=now,
+                    author="warroom",
+                    text=pin,
+                    pinned=True,
+                    external_id=f"{key}:pin:{n}",
+                )
         return room
 
     def post(self, incident_id: int, room: str, text: str, key: str, blocks: list[dict] | None = None) -> None:
         with self._engine.begin() as conn:
-            messages.post_message(conn, incident_id, at=self._clock.now(), author="warroom", text=text,
-                                  external_id=key)
+            messages.post_message(conn, incident_id, at=self._clock.now(), author="warroom", text=text, external_id=key)
 
     def close(self, incident_id: int, room: str, summary: str, key: str) -> None:
         self.post(incident_id, room, summary + "\nThis war room is now archived.", key)

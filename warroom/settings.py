@@ -22,8 +22,19 @@ from warroom.severity import Severity
 __all__ = ["DEFAULT_CRITICAL_PATHS", "AccountConfig", "ChannelConfig", "Person", "ServiceConfig", "Settings"]
 
 DEFAULT_CRITICAL_PATHS: tuple[str, ...] = (
-    "checkout", "cart", "payment", "payments", "billing", "subscription", "order", "orders",
-    "login", "signin", "auth", "signup", "register",
+    "checkout",
+    "cart",
+    "payment",
+    "payments",
+    "billing",
+    "subscription",
+    "order",
+    "orders",
+    "login",
+    "signin",
+    "auth",
+    "signup",
+    "register",
 )
 
 
@@ -65,9 +76,11 @@ class AccountConfig(BaseModel):
     sla_rca_days: int | None = None
 
 
-def _default_channels() -> dict[str, "ChannelConfig"]:
-    return {"status_page": ChannelConfig(auto_send_at_or_above=Severity.P1),
-            "slack_internal": ChannelConfig(auto_send_at_or_above=Severity.P1)}
+def _default_channels() -> dict[str, ChannelConfig]:
+    return {
+        "status_page": ChannelConfig(auto_send_at_or_above=Severity.P1),
+        "slack_internal": ChannelConfig(auto_send_at_or_above=Severity.P1),
+    }
 
 
 def _default_cadence() -> dict[Severity, int]:
@@ -108,7 +121,8 @@ class Settings(BaseSettings):
     escalation: list[Person] = Field(default_factory=list, description="who is paged, in order, when on-call is silent")
     ack_sla_minutes: dict[Severity, float] = Field(default_factory=lambda: {Severity.P0: 1.0, Severity.P1: 5.0})
     unresolved_escalation_minutes: dict[Severity, float] = Field(
-        default_factory=lambda: {Severity.P0: 120.0, Severity.P1: 480.0})
+        default_factory=lambda: {Severity.P0: 120.0, Severity.P1: 480.0}
+    )
     codeowners_path: Path | None = None
     secret_key: SecretStr | None = Field(default=None, description="signs one-click links; generated if unset")
     approval_link_minutes: int = 24 * 60

@@ -21,6 +21,21 @@ from warroom.war_room.tables import WarRoomMessageRow
 
 __all__ = [
     "IGNORED_DELIVERIES",
-    "ActionItemRow", "AlertRow", "DraftRow", "PostmortemVersionRow", "WarRoomMessageRow", "Base", "ComponentRow", "ExternalRefRow", "IncidentEndpointRow", "IncidentKeyRow", "IncidentRow",
-    "IncidentUserRow", "JobRow", "OutboxRow", "PageIncidentRow", "PageUpdateRow", "TimelineRow",
+    "ActionItemRow",
+    "AlertRow",
+    "DraftRow",
+    "PostmortemVersionRow",
+    "WarRoomMessageRow",
+    "Base",
+    "ComponentRow",
+    "ExternalRefRow",
+    "IncidentEndpointRow",
+    "IncidentKeyRow",
+    "IncidentRow",
+    "IncidentUserRow",
+    "JobRow",
+    "OutboxRow",
+    "PageIncidentRow",
+    "PageUpdateRow",
+    "TimelineRow",
 ]

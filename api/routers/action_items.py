@@ -16,9 +16,12 @@ router = APIRouter(prefix="/api/action-items", tags=["action items"])
 
 
 @router.get("", response_model=list[ActionItem])
-def list_action_items(warroom: WarroomDep, _: Authorized,
-                      status_: Annotated[Literal["open", "done"] | None, Query(alias="status")] = None,
-                      incident_id: int | None = None) -> list[ActionItem]:
+def list_action_items(
+    warroom: WarroomDep,
+    _: Authorized,
+    status_: Annotated[Literal["open", "done"] | None, Query(alias="status")] = None,
+    incident_id: int | None = None,
+) -> list[ActionItem]:
     with warroom.engine.connect() as conn:
         return action_items.list_items(conn, incident_id=incident_id, status=status_)
 
@@ -28,8 +31,10 @@ def complete(item_id: int, warroom: WarroomDep, _: Authorized) -> ActionItem:
     with warroom.engine.begin() as conn:
         if not action_items.complete(conn, item_id, warroom.clock.now()):
             exists = action_items.get_item(conn, item_id) is not None
-            raise HTTPException(status.HTTP_409_CONFLICT if exists else status.HTTP_404_NOT_FOUND,
-                                f"action item {item_id} is already done" if exists else f"action item {item_id} not found")
+            raise HTTPException(
+                status.HTTP_409_CONFLICT if exists else status.HTTP_404_NOT_FOUND,
+                f"action item {item_id} is already done" if exists else f"action item {item_id} not found",
+            )
         item = action_items.get_item(conn, item_id)
     assert item is not None
     return item

@@ -15,8 +15,13 @@ __all__ = ["router"]
 router = APIRouter(tags=["alerts"])
 
 
-@router.post("/api/alerts", status_code=status.HTTP_202_ACCEPTED, response_model=IngestResult,
-             openapi_extra={"requestBody": {"content": {"application/json": {
-                 "schema": generic.GenericAlertIn.model_json_schema()}}}})
+@router.post(
+    "/api/alerts",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=IngestResult,
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": generic.GenericAlertIn.model_json_schema()}}}
+    },
+)
 async def post_alert(request: Request, warroom: WarroomDep) -> JSONResponse:
     return await handle_delivery("api", generic, warroom.api_token, request, warroom)

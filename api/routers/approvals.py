@@ -50,12 +50,16 @@ def _decide(warroom: WarroomDep, draft_id: int, action: Action, **kwargs: str | 
 
 
 @router.get("/api/approvals", response_model=list[DraftRecord])
-def list_approvals(warroom: WarroomDep, _: Authorized,
-                   state: Annotated[list[DraftState] | None, Query()] = None,
-                   incident_id: int | None = None) -> list[DraftRecord]:
+def list_approvals(
+    warroom: WarroomDep,
+    _: Authorized,
+    state: Annotated[list[DraftState] | None, Query()] = None,
+    incident_id: int | None = None,
+) -> list[DraftRecord]:
     with warroom.engine.connect() as conn:
-        return drafts.list_drafts(conn, incident_id=incident_id,
-                                  states=state or [DraftState.PENDING, DraftState.BLOCKED])
+        return drafts.list_drafts(
+            conn, incident_id=incident_id, states=state or [DraftState.PENDING, DraftState.BLOCKED]
+        )
 
 
 @router.get("/api/approvals/{draft_id}", response_model=DraftRecord)
@@ -99,12 +103,14 @@ def approval_page(token: str, request: Request, warroom: WarroomDep) -> HTMLResp
 
 
 @router.post("/approve/{token}", response_class=HTMLResponse)
-def approve_by_link(token: str, request: Request, warroom: WarroomDep,
-                    actor: Annotated[str, Form(max_length=255)] = "one-click link") -> HTMLResponse:
+def approve_by_link(
+    token: str, request: Request, warroom: WarroomDep, actor: Annotated[str, Form(max_length=255)] = "one-click link"
+) -> HTMLResponse:
     draft = _token_draft(warroom, token)
     result = _decide(warroom, draft.id, Action.APPROVE, actor=actor)
     if isinstance(result, JSONResponse):
         message = bytes(result.body).decode()
-        return templates.TemplateResponse(request, "approve.html", {"draft": draft, "token": token, "done": message},
-                                          status_code=result.status_code)
+        return templates.TemplateResponse(
+            request, "approve.html", {"draft": draft, "token": token, "done": message}, status_code=result.status_code
+        )
     return templates.TemplateResponse(request, "approve.html", {"draft": result, "token": token, "done": "approved"})

@@ -42,9 +42,13 @@ class Accepted(BaseModel):
 
 
 @router.get("", response_model=list[Incident])
-def list_incidents(warroom: WarroomDep, _: Authorized,
-                   status_: Annotated[IncidentStatus | None, Query(alias="status")] = None,
-                   open_only: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[Incident]:
+def list_incidents(
+    warroom: WarroomDep,
+    _: Authorized,
+    status_: Annotated[IncidentStatus | None, Query(alias="status")] = None,
+    open_only: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[Incident]:
     with warroom.engine.connect() as conn:
         return incidents.list_incidents(conn, status=status_, open_only=open_only, limit=limit)
 
@@ -74,8 +78,14 @@ def _open_incident(warroom: WarroomDep, incident_id: int) -> Incident:
 
 def _queue_event(warroom: WarroomDep, incident_id: int, key: str, event: dict[str, object]) -> None:
     with warroom.engine.begin() as conn:
-        schedule(conn, key=key, kind="incident.event", due_at=warroom.clock.now(),
-                 payload={"incident_id": incident_id, "event": event}, lane=f"incident:{incident_id}")
+        schedule(
+            conn,
+            key=key,
+            kind="incident.event",
+            due_at=warroom.clock.now(),
+            payload={"incident_id": incident_id, "event": event},
+            lane=f"incident:{incident_id}",
+        )
     warroom.scheduler.wake()
 
 
@@ -97,8 +107,10 @@ def acknowledge(incident_id: int, body: AckIn, warroom: WarroomDep, _: Authorize
     incident = _open_incident(warroom, incident_id)
     with warroom.engine.begin() as conn:
         if not escalation.acknowledge(conn, incident, body.actor, warroom.clock.now()):
-            raise HTTPException(status.HTTP_409_CONFLICT,
-                                f"incident {incident_id} was already acknowledged by {incident.acknowledged_by}")
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                f"incident {incident_id} was already acknowledged by {incident.acknowledged_by}",
+            )
     return get_incident(incident_id, warroom, "api")
 
 
@@ -106,8 +118,9 @@ def acknowledge(incident_id: int, body: AckIn, warroom: WarroomDep, _: Authorize
 def set_severity(incident_id: int, change: SeverityIn, warroom: WarroomDep, _: Authorized) -> Accepted:
     _open_incident(warroom, incident_id)
     key = f"incident:{incident_id}:severity:{warroom.clock.now().isoformat()}:{change.severity}"
-    _queue_event(warroom, incident_id, key, {"type": "severity", "severity": change.severity.value,
-                                             "actor": change.actor})
+    _queue_event(
+        warroom, incident_id, key, {"type": "severity", "severity": change.severity.value, "actor": change.actor}
+    )
     return Accepted(incident_id=incident_id, queued="severity")
 
 

@@ -36,18 +36,27 @@ def _latest(warroom: WarroomDep, incident_id: int) -> PostmortemVersion:
     with warroom.engine.connect() as conn:
         latest = postmortems.latest(conn, incident_id)
     if latest is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND,
-                            f"incident {incident_id} has no postmortem yet (it is drafted when the incident is resolved)")
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"incident {incident_id} has no postmortem yet (it is drafted when the incident is resolved)",
+        )
     return latest
 
 
 @router.get("", response_model=PostmortemVersion)
-def get_postmortem(incident_id: int, warroom: WarroomDep, _: Authorized,
-                   format: Annotated[Literal["json", "markdown"], Query()] = "json"):  # noqa: A002, ANN201
+def get_postmortem(
+    incident_id: int,
+    warroom: WarroomDep,
+    _: Authorized,
+    format: Annotated[Literal["json", "markdown"], Query()] = "json",
+):  # noqa: A002, ANN201
     latest = _latest(warroom, incident_id)
     if format == "markdown":
-        return PlainTextResponse(latest.markdown, media_type="text/markdown; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="postmortem-{incident_id}-v{latest.version}.md"'})
+        return PlainTextResponse(
+            latest.markdown,
+            media_type="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="postmortem-{incident_id}-v{latest.version}.md"'},
+        )
     return latest
 
 
@@ -61,10 +70,23 @@ def save_postmortem(incident_id: int, edit: PostmortemEdit, warroom: WarroomDep,
         people = sorted({edit.author, previous.author, incident.commander or "", incident.acknowledged_by or ""} - {""})
         flags = [f.model_dump(mode="json") for f in find_blame(edit.markdown, people)]
         version = postmortems.save_version(
-            conn, incident_id, author=edit.author, now=now, markdown=edit.markdown, blame_flags=flags,
-            diff=diff_versions(previous.markdown, edit.markdown, old_label=f"v{previous.version}", new_label="edited"))
-        incidents.add_timeline(conn, incident_id, now, "postmortem", f"Postmortem v{version} saved by {edit.author}"
-                               + (f" ({len(flags)} blaming phrases flagged)" if flags else ""), actor=edit.author)
+            conn,
+            incident_id,
+            author=edit.author,
+            now=now,
+            markdown=edit.markdown,
+            blame_flags=flags,
+            diff=diff_versions(previous.markdown, edit.markdown, old_label=f"v{previous.version}", new_label="edited"),
+        )
+        incidents.add_timeline(
+            conn,
+            incident_id,
+            now,
+            "postmortem",
+            f"Postmortem v{version} saved by {edit.author}"
+            + (f" ({len(flags)} blaming phrases flagged)" if flags else ""),
+            actor=edit.author,
+        )
         saved = postmortems.history(conn, incident_id)[-1]
     return saved
 

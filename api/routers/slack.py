@@ -34,9 +34,13 @@ async def _verified_body(request: Request, warroom: WarroomDep) -> bytes:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "WARROOM_SLACK_SIGNING_SECRET is not set")
     body = await read_body(request, warroom.settings.max_body_bytes)
     try:
-        verify_slack_signature(body, request.headers.get("x-slack-request-timestamp", ""),
-                               request.headers.get("x-slack-signature", ""), secret.get_secret_value(),
-                               warroom.clock.now().timestamp())
+        verify_slack_signature(
+            body,
+            request.headers.get("x-slack-request-timestamp", ""),
+            request.headers.get("x-slack-signature", ""),
+            secret.get_secret_value(),
+            warroom.clock.now().timestamp(),
+        )
     except SlackSignatureError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from exc
     return body
@@ -90,8 +94,14 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
         incident_id = incidents.incident_for_ref(conn, "slack:channel", str(event.get("channel")))
         if incident_id is None:
             return JSONResponse({"ok": True, "ignored": "not a war-room channel"})
-        stored = war_room.post_message(conn, incident_id, at=now, author=author, text=text,
-                                       external_id=f"slack:{event.get('channel')}:{event.get('ts')}")
+        stored = war_room.post_message(
+            conn,
+            incident_id,
+            at=now,
+            author=author,
+            text=text,
+            external_id=f"slack:{event.get('channel')}:{event.get('ts')}",
+        )
         if stored is not None and any(LABEL.match(line) for line in text.splitlines()):
             incidents.add_timeline(conn, incident_id, now, "note", text, actor=author)
         command = text.strip().lower()
@@ -100,8 +110,13 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
             if incident is not None:
                 escalation.acknowledge(conn, incident, author, now)
         if stored is not None and command in RESOLVE_WORDS:
-            schedule(conn, key=f"incident:{incident_id}:resolve", kind="incident.event", due_at=now,
-                     payload={"incident_id": incident_id, "event": {"type": "resolve", "actor": author}},
-                     lane=f"incident:{incident_id}")
+            schedule(
+                conn,
+                key=f"incident:{incident_id}:resolve",
+                kind="incident.event",
+                due_at=now,
+                payload={"incident_id": incident_id, "event": {"type": "resolve", "actor": author}},
+                lane=f"incident:{incident_id}",
+            )
     warroom.scheduler.wake()
     return JSONResponse({"ok": True})

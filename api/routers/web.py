@@ -42,12 +42,17 @@ __all__ = ["SESSION_COOKIE", "router"]
 SESSION_COOKIE = "warroom_session"
 SESSION_HOURS = 12
 ACTOR = "web"
-NOTICES = {"acknowledged": "Acknowledged.", "severity": "Severity change queued; the page updates once it is applied.",
-           "resolving": "Resolution queued: the all-clear goes out and the postmortem draft appears below."}
+NOTICES = {
+    "acknowledged": "Acknowledged.",
+    "severity": "Severity change queued; the page updates once it is applied.",
+    "resolving": "Resolution queued: the all-clear goes out and the postmortem draft appears below.",
+}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
 }
 
 _here = Path(__file__).resolve().parent.parent
@@ -126,15 +131,30 @@ def login_form(request: Request, next: str = "/incidents") -> HTMLResponse:  # n
 
 
 @router.post("/login")
-def login(request: Request, warroom: WarroomDep, token: Annotated[str, Form()] = "",
-          next: Annotated[str, Form()] = "/incidents") -> Response:  # noqa: A002
+def login(
+    request: Request,
+    warroom: WarroomDep,
+    token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/incidents",
+) -> Response:  # noqa: A002
     if not hmac.compare_digest(token.strip().encode(), warroom.api_token.encode()):
-        return _render(request, "login.html", {"next": _local(next), "error": "That is not the API token."},
-                       status_code=status.HTTP_401_UNAUTHORIZED)
+        return _render(
+            request,
+            "login.html",
+            {"next": _local(next), "error": "That is not the API token."},
+            status_code=status.HTTP_401_UNAUTHORIZED,
+        )
     response = _see(_local(next))
     cookie = _signer(warroom).dumps(Session(csrf=secrets.token_urlsafe(24)).model_dump())
-    response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_HOURS * 3600, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
     return response
 
 
@@ -174,17 +194,36 @@ def _postmortem(warroom: Warroom, incident: Incident, saved: bool = False) -> di
     return {"incident": incident, "versions": versions, "latest": versions[-1] if versions else None, "saved": saved}
 
 
-def _page(request: Request, warroom: Warroom, session: Session, incident_id: int, *, error: str | None = None,
-          draft_errors: dict[int, dict[str, Any]] | None = None, status_code: int = 200) -> HTMLResponse:
+def _page(
+    request: Request,
+    warroom: Warroom,
+    session: Session,
+    incident_id: int,
+    *,
+    error: str | None = None,
+    draft_errors: dict[int, dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     incident = _incident(warroom, incident_id)
     with warroom.engine.connect() as conn:
         draft_list = drafts.list_drafts(conn, incident_id=incident_id)
-    return _render(request, "incident.html", {
-        "incident": incident, "messages": _room(warroom, incident_id), "drafts": draft_list,
-        "draft_errors": draft_errors or {}, "csrf": session.csrf, "error": error,
-        "notice": NOTICES.get(request.query_params.get("done", "")), "severities": list(Severity),
-        **_postmortem(warroom, incident), "resolving": request.query_params.get("done") == "resolving",
-    }, status_code=status_code)
+    return _render(
+        request,
+        "incident.html",
+        {
+            "incident": incident,
+            "messages": _room(warroom, incident_id),
+            "drafts": draft_list,
+            "draft_errors": draft_errors or {},
+            "csrf": session.csrf,
+            "error": error,
+            "notice": NOTICES.get(request.query_params.get("done", "")),
+            "severities": list(Severity),
+            **_postmortem(warroom, incident),
+            "resolving": request.query_params.get("done") == "resolving",
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
@@ -204,8 +243,13 @@ def timeline(incident_id: int, request: Request, warroom: WarroomDep, _: Session
 
 
 @router.post("/incidents/{incident_id}/war-room")
-def post_message(incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep,
-                 text: Annotated[str, Form(min_length=1, max_length=10_000)]) -> Response:
+def post_message(
+    incident_id: int,
+    request: Request,
+    warroom: WarroomDep,
+    session: CheckedDep,
+    text: Annotated[str, Form(min_length=1, max_length=10_000)],
+) -> Response:
     """A labelled message ("tried: …", "cause: …") is also a timeline note, as POST …/notes makes one."""
     _incident(warroom, incident_id)
     text = _text(text).strip()
@@ -219,13 +263,22 @@ def post_message(incident_id: int, request: Request, warroom: WarroomDep, sessio
             pass  # a resolved incident takes no more notes; the message stays in the room
     if not _htmx(request):
         return _see(f"/incidents/{incident_id}#war-room")
-    return _render(request, "_war_room_posted.html", {
-        "incident": _incident(warroom, incident_id), "incident_id": incident_id,
-        "messages": _room(warroom, incident_id), "csrf": session.csrf, "oob": True})
+    return _render(
+        request,
+        "_war_room_posted.html",
+        {
+            "incident": _incident(warroom, incident_id),
+            "incident_id": incident_id,
+            "messages": _room(warroom, incident_id),
+            "csrf": session.csrf,
+            "oob": True,
+        },
+    )
 
 
-def _act(request: Request, warroom: Warroom, session: Session, incident_id: int, done: str,
-         call: Callable[[], object]) -> Response:
+def _act(
+    request: Request, warroom: Warroom, session: Session, incident_id: int, done: str, call: Callable[[], object]
+) -> Response:
     """Run one API route function; its refusal (409 already resolved, …) is shown on the page."""
     try:
         call()
@@ -236,22 +289,50 @@ def _act(request: Request, warroom: Warroom, session: Session, incident_id: int,
 
 @router.post("/incidents/{incident_id}/acknowledge")
 def acknowledge(incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep) -> Response:
-    return _act(request, warroom, session, incident_id, "acknowledged", lambda: incidents_api.acknowledge(
-        incident_id, incidents_api.AckIn(actor=ACTOR), warroom, ACTOR))
+    return _act(
+        request,
+        warroom,
+        session,
+        incident_id,
+        "acknowledged",
+        lambda: incidents_api.acknowledge(incident_id, incidents_api.AckIn(actor=ACTOR), warroom, ACTOR),
+    )
 
 
 @router.post("/incidents/{incident_id}/severity")
-def set_severity(incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep,
-                 severity: Annotated[Severity, Form()]) -> Response:
-    return _act(request, warroom, session, incident_id, "severity", lambda: incidents_api.set_severity(
-        incident_id, incidents_api.SeverityIn(severity=severity, actor=ACTOR), warroom, ACTOR))
+def set_severity(
+    incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep, severity: Annotated[Severity, Form()]
+) -> Response:
+    return _act(
+        request,
+        warroom,
+        session,
+        incident_id,
+        "severity",
+        lambda: incidents_api.set_severity(
+            incident_id, incidents_api.SeverityIn(severity=severity, actor=ACTOR), warroom, ACTOR
+        ),
+    )
 
 
 @router.post("/incidents/{incident_id}/resolve")
-def resolve(incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep,
-            summary: Annotated[str, Form(max_length=10_000)] = "") -> Response:
-    return _act(request, warroom, session, incident_id, "resolving", lambda: incidents_api.resolve(
-        incident_id, incidents_api.ResolveIn(actor=ACTOR, summary=_text(summary).strip()), warroom, ACTOR))
+def resolve(
+    incident_id: int,
+    request: Request,
+    warroom: WarroomDep,
+    session: CheckedDep,
+    summary: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    return _act(
+        request,
+        warroom,
+        session,
+        incident_id,
+        "resolving",
+        lambda: incidents_api.resolve(
+            incident_id, incidents_api.ResolveIn(actor=ACTOR, summary=_text(summary).strip()), warroom, ACTOR
+        ),
+    )
 
 
 def _draft(warroom: Warroom, incident_id: int, draft_id: int) -> DraftRecord:
@@ -262,28 +343,37 @@ def _draft(warroom: Warroom, incident_id: int, draft_id: int) -> DraftRecord:
     return draft
 
 
-def _draft_view(request: Request, draft: DraftRecord, csrf: str, failure: dict[str, Any] | None = None,
-                status_code: int = 200) -> HTMLResponse:
-    return _render(request, "_draft.html", {"draft": draft, "csrf": csrf, "failure": failure},
-                   status_code=status_code)
+def _draft_view(
+    request: Request, draft: DraftRecord, csrf: str, failure: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    return _render(request, "_draft.html", {"draft": draft, "csrf": csrf, "failure": failure}, status_code=status_code)
 
 
 @router.get("/incidents/{incident_id}/drafts/{draft_id}", response_class=HTMLResponse)
-def draft_fragment(incident_id: int, draft_id: int, request: Request, warroom: WarroomDep,
-                   session: SessionDep) -> HTMLResponse:
+def draft_fragment(
+    incident_id: int, draft_id: int, request: Request, warroom: WarroomDep, session: SessionDep
+) -> HTMLResponse:
     return _draft_view(request, _draft(warroom, incident_id, draft_id), session.csrf)
 
 
 @router.post("/incidents/{incident_id}/drafts/{draft_id}/{action}")
-def decide_draft(incident_id: int, draft_id: int, action: Action, request: Request, warroom: WarroomDep,
-                 session: CheckedDep, body: Annotated[str | None, Form(max_length=25_000)] = None,
-                 reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def decide_draft(
+    incident_id: int,
+    draft_id: int,
+    action: Action,
+    request: Request,
+    warroom: WarroomDep,
+    session: CheckedDep,
+    body: Annotated[str | None, Form(max_length=25_000)] = None,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
     """Approve (the edited text when one is sent) or reject through graphs.approvals.decide."""
     draft = _draft(warroom, incident_id, draft_id)
     edited = _text(body) if body is not None else None
     try:
-        draft = decide(warroom.runner.context, draft_id, action, actor=ACTOR, body=edited or None,
-                       reason=reason.strip())
+        draft = decide(
+            warroom.runner.context, draft_id, action, actor=ACTOR, body=edited or None, reason=reason.strip()
+        )
     except DecisionError as exc:
         failure = {"message": exc.message, "problems": exc.problems, "body": edited}
         if _htmx(request):
@@ -296,15 +386,21 @@ def decide_draft(incident_id: int, draft_id: int, action: Action, request: Reque
 
 
 @router.get("/incidents/{incident_id}/postmortem", response_class=HTMLResponse)
-def postmortem_fragment(incident_id: int, request: Request, warroom: WarroomDep, session: SessionDep,
-                        resolving: bool = False) -> HTMLResponse:
+def postmortem_fragment(
+    incident_id: int, request: Request, warroom: WarroomDep, session: SessionDep, resolving: bool = False
+) -> HTMLResponse:
     context = _postmortem(warroom, _incident(warroom, incident_id))
     return _render(request, "_postmortem.html", {**context, "csrf": session.csrf, "resolving": resolving})
 
 
 @router.post("/incidents/{incident_id}/postmortem")
-def save_postmortem(incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep,
-                    markdown: Annotated[str, Form(min_length=1, max_length=500_000)]) -> Response:
+def save_postmortem(
+    incident_id: int,
+    request: Request,
+    warroom: WarroomDep,
+    session: CheckedDep,
+    markdown: Annotated[str, Form(min_length=1, max_length=500_000)],
+) -> Response:
     """A new version, exactly as PUT /api/incidents/{id}/postmortem saves one (diff, blame flags)."""
     edit = postmortems_api.PostmortemEdit(markdown=_text(markdown), author=ACTOR)
     postmortems_api.save_postmortem(incident_id, edit, warroom, ACTOR)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
@@ -31,10 +31,15 @@ __all__ = ["SOURCES", "handle_delivery", "ingest", "read_body", "router"]
 
 router = APIRouter(tags=["webhooks"])
 
-ALERTS_RECEIVED = Counter("warroom_alerts_received_total", "Webhook deliveries by source and outcome",
-                          ["source", "outcome"])
-INGEST_SECONDS = Histogram("warroom_ingest_seconds", "Time to store a webhook delivery", ["source"],
-                           buckets=(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0))
+ALERTS_RECEIVED = Counter(
+    "warroom_alerts_received_total", "Webhook deliveries by source and outcome", ["source", "outcome"]
+)
+INGEST_SECONDS = Histogram(
+    "warroom_ingest_seconds",
+    "Time to store a webhook delivery",
+    ["source"],
+    buckets=(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+)
 
 
 def _secret(value: Any) -> str | None:
@@ -74,8 +79,7 @@ def ingest(warroom: Warroom, alerts: list[Alert]) -> list[IngestResult]:
         outcomes = [ingest_alert(conn, alert, now, window) for alert in alerts]
     if any(o.scheduled for o in outcomes):
         warroom.scheduler.wake()
-    return [IngestResult(alert_id=o.alert_id, incident_id=o.incident_id, deduplicated=o.deduplicated)
-            for o in outcomes]
+    return [IngestResult(alert_id=o.alert_id, incident_id=o.incident_id, deduplicated=o.deduplicated) for o in outcomes]
 
 
 def accepted(results: list[IngestResult]) -> JSONResponse:
@@ -97,8 +101,9 @@ async def receive(source: str, request: Request) -> JSONResponse:
     return await handle_delivery(source, module, secret_of(warroom.settings), request, warroom)
 
 
-async def handle_delivery(source: str, module: ModuleType, secret: str | None, request: Request,
-                          warroom: Warroom) -> JSONResponse:
+async def handle_delivery(
+    source: str, module: ModuleType, secret: str | None, request: Request, warroom: Warroom
+) -> JSONResponse:
     """Verify, parse, normalise and store one delivery; shared by every source and `/api/alerts`."""
     started = time.perf_counter()
     body = await read_body(request, warroom.settings.max_body_bytes)
@@ -120,16 +125,32 @@ async def handle_delivery(source: str, module: ModuleType, secret: str | None, r
         return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=422)
     except Ignored as exc:
         ALERTS_RECEIVED.labels(source, "ignored").inc()
-        record_ignored(warroom.engine, source=source, reason=exc.reason, received_at=warroom.clock.now(),
-                       headers=headers, body=body)
-        return JSONResponse({"alert_id": None, "incident_id": None, "deduplicated": False, "ignored": exc.reason},
-                            status_code=status.HTTP_202_ACCEPTED)
+        record_ignored(
+            warroom.engine,
+            source=source,
+            reason=exc.reason,
+            received_at=warroom.clock.now(),
+            headers=headers,
+            body=body,
+        )
+        return JSONResponse(
+            {"alert_id": None, "incident_id": None, "deduplicated": False, "ignored": exc.reason},
+            status_code=status.HTTP_202_ACCEPTED,
+        )
     if not alerts:
         ALERTS_RECEIVED.labels(source, "ignored").inc()
-        record_ignored(warroom.engine, source=source, reason="the delivery held no alerts",
-                       received_at=warroom.clock.now(), headers=headers, body=body)
-        return JSONResponse({"alert_id": None, "incident_id": None, "deduplicated": False,
-                             "ignored": "the delivery held no alerts"}, status_code=status.HTTP_202_ACCEPTED)
+        record_ignored(
+            warroom.engine,
+            source=source,
+            reason="the delivery held no alerts",
+            received_at=warroom.clock.now(),
+            headers=headers,
+            body=body,
+        )
+        return JSONResponse(
+            {"alert_id": None, "incident_id": None, "deduplicated": False, "ignored": "the delivery held no alerts"},
+            status_code=status.HTTP_202_ACCEPTED,
+        )
     results = ingest(warroom, alerts)
     ALERTS_RECEIVED.labels(source, "deduplicated" if all(r.deduplicated for r in results) else "stored").inc()
     INGEST_SECONDS.labels(source).observe(time.perf_counter() - started)

@@ -15,8 +15,15 @@ def test_named_person_breaking_something_is_flagged() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Bob owns the fix", "owner: Bob", "Bob rolled back the deploy", "bob: checkout failed again",
-     "the payment client failed", "Bobby broke the build", "Human error is never a root cause here"],
+    [
+        "Bob owns the fix",
+        "owner: Bob",
+        "Bob rolled back the deploy",
+        "bob: checkout failed again",
+        "the payment client failed",
+        "Bobby broke the build",
+        "Human error is never a root cause here",
+    ],
 )
 def test_owner_and_system_wording_is_not_flagged(text: str) -> None:
     assert find_blame(text, PEOPLE) == []

@@ -92,16 +92,33 @@ def test_cohort_size_is_the_larger_of_the_count_and_the_known_users() -> None:
 
 def test_facts_from_an_incident_take_endpoints_tags_and_users_from_its_alerts() -> None:
     incident = Incident(
-        id=7, title="POST /api/checkout 500", service="shop", dedup_key="k", source="sentry",
-        status=IncidentStatus.INVESTIGATING, severity=Severity.P0, classification=None,
-        opened_at=T0 + timedelta(minutes=1), first_seen=T0, last_seen=T0 + timedelta(minutes=3),
-        event_count=847, alert_count=2, users_affected=1,
+        id=7,
+        title="POST /api/checkout 500",
+        service="shop",
+        dedup_key="k",
+        source="sentry",
+        status=IncidentStatus.INVESTIGATING,
+        severity=Severity.P0,
+        classification=None,
+        opened_at=T0 + timedelta(minutes=1),
+        first_seen=T0,
+        last_seen=T0 + timedelta(minutes=3),
+        event_count=847,
+        alert_count=2,
+        users_affected=1,
         endpoints=[EndpointCount(endpoint="/api/checkout", count=840)],
     )
     alerts = [
-        Alert(source="sentry", delivery_key=f"d{n}", dedup_key="k", title="t", occurred_at=T0,
-              event_count=count, tags={"browser": browser},
-              user=AffectedUser(id=f"u{n}", email=f"u{n}@example.com"))
+        Alert(
+            source="sentry",
+            delivery_key=f"d{n}",
+            dedup_key="k",
+            title="t",
+            occurred_at=T0,
+            event_count=count,
+            tags={"browser": browser},
+            user=AffectedUser(id=f"u{n}", email=f"u{n}@example.com"),
+        )
         for n, (browser, count) in enumerate([("Chrome", 9), ("Safari", 1)])
     ]
 

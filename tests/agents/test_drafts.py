@@ -195,10 +195,17 @@ def test_percentages_keep_a_decimal_below_one_percent() -> None:
 def test_templates_stay_grounded_whatever_is_known(status: IncidentStatus, known: str, severity: Severity) -> None:
     facts = checkout_p0(status=status, severity=severity)
     if known == "nothing":
-        facts = facts.model_copy(update={
-            "cause": None, "eta_minutes": None, "affected_share": None, "next_update_at": None,
-            "tags": {}, "users_affected": 0, "last_seen_at": None,
-        })
+        facts = facts.model_copy(
+            update={
+                "cause": None,
+                "eta_minutes": None,
+                "affected_share": None,
+                "next_update_at": None,
+                "tags": {},
+                "users_affected": 0,
+                "last_seen_at": None,
+            }
+        )
     kinds = [CommsKind.INITIAL, CommsKind.UPDATE]
     if status is IncidentStatus.RESOLVED:
         facts, kinds = resolved(facts), [CommsKind.ALL_CLEAR]

@@ -5,11 +5,18 @@ from agents.grounding import check_grounding
 from tests.agents.test_drafts import checkout_p0, resolved
 
 
-def _draft(body: str, *, channel: Channel = Channel.STATUS_PAGE, public: bool = True,
-           account: str | None = None) -> Draft:
+def _draft(
+    body: str, *, channel: Channel = Channel.STATUS_PAGE, public: bool = True, account: str | None = None
+) -> Draft:
     return Draft(
-        incident_id=42, kind=CommsKind.UPDATE, channel=channel, audience="test", subject="Checkout",
-        body=body, public=public, account=account,
+        incident_id=42,
+        kind=CommsKind.UPDATE,
+        channel=channel,
+        audience="test",
+        subject="Checkout",
+        body=body,
+        public=public,
+        account=account,
     )
 
 
@@ -86,8 +93,11 @@ def test_a_public_draft_with_internal_details_fails(body: str, what: str) -> Non
 
 
 def test_internal_drafts_may_carry_internal_details() -> None:
-    draft = _draft("TypeError on /api/checkout from db-1.internal; ann@example.com saw it.",
-                   channel=Channel.SLACK_INTERNAL, public=False)
+    draft = _draft(
+        "TypeError on /api/checkout from db-1.internal; ann@example.com saw it.",
+        channel=Channel.SLACK_INTERNAL,
+        public=False,
+    )
 
     assert check_grounding(draft, checkout_p0()).ok
 

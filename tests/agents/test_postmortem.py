@@ -27,8 +27,16 @@ from warroom.incidents.models import Incident, IncidentStatus, TimelineEvent
 from warroom.severity import Severity
 
 SECTIONS = [
-    "Summary", "Impact", "Timeline", "Root cause", "Five whys", "Contributing factors",
-    "What went well", "What could be better", "Action items", "Related incidents",
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Root cause",
+    "Five whys",
+    "Contributing factors",
+    "What went well",
+    "What could be better",
+    "Action items",
+    "Related incidents",
 ]
 
 
@@ -38,10 +46,22 @@ def at(hour: int, minute: int, second: int = 0) -> datetime:
 
 def checkout_incident(**changes: object) -> Incident:
     incident = Incident(
-        id=7, title="Checkout failing: 500s on /api/checkout", service="checkout", dedup_key="sentry:42",
-        source="sentry", status=IncidentStatus.RESOLVED, severity=Severity.P0, classification=None,
-        opened_at=at(2, 0), first_seen=at(1, 59, 30), last_seen=at(2, 3), event_count=847, alert_count=3,
-        users_affected=312, acknowledged_at=at(2, 4), resolved_at=at(2, 47),
+        id=7,
+        title="Checkout failing: 500s on /api/checkout",
+        service="checkout",
+        dedup_key="sentry:42",
+        source="sentry",
+        status=IncidentStatus.RESOLVED,
+        severity=Severity.P0,
+        classification=None,
+        opened_at=at(2, 0),
+        first_seen=at(1, 59, 30),
+        last_seen=at(2, 3),
+        event_count=847,
+        alert_count=3,
+        users_affected=312,
+        acknowledged_at=at(2, 4),
+        resolved_at=at(2, 47),
         timeline=[
             TimelineEvent(incident_id=7, at=at(2, 0), kind="opened", text="Incident opened as P0"),
             TimelineEvent(incident_id=7, at=at(2, 4), kind="acknowledged", actor="bob", text="Acknowledged"),
@@ -54,11 +74,12 @@ def checkout_incident(**changes: object) -> Incident:
 NOTES = [
     HumanNote(at=at(2, 20), author="alice", text="Bob broke checkout with the deploy"),
     HumanNote(
-        at=at(2, 30), author="bob",
+        at=at(2, 30),
+        author="bob",
         text="root cause: the payment provider API key expired\n"
-             "why: checkout calls to the provider returned 401\n"
-             "- contributing factor: no expiry monitoring on secrets\n"
-             "action [P1]: add an expiry alert for provider keys owner: alice",
+        "why: checkout calls to the provider returned 401\n"
+        "- contributing factor: no expiry monitoring on secrets\n"
+        "action [P1]: add an expiry alert for provider keys owner: alice",
     ),
 ]
 
@@ -79,7 +100,9 @@ def demo_input(**changes: object) -> PostmortemInput:
             WarRoomMessage(at=at(2, 12), author="alice", text="rotating the key now"),
             WarRoomMessage(at=at(2, 13), author="warroom", text="P0 update due at 02:15"),
         ],
-        cohort="customers checking out in the EU", cohort_size=312, revenue_per_minute=50,
+        cohort="customers checking out in the EU",
+        cohort_size=312,
+        revenue_per_minute=50,
         owners=Owners(incident_commander="bob", on_call="carol", roles={"comms": "alice"}),
         now=at(3, 0),
     )
@@ -88,8 +111,11 @@ def demo_input(**changes: object) -> PostmortemInput:
 
 def same_cause_past(open_items: list[str]) -> PastIncident:
     return PastIncident(
-        id=3, title="Checkout 401s from the payment provider", root_cause="expired payment provider API key",
-        resolved_at=at(1, 0) - timedelta(days=40), open_action_items=open_items,
+        id=3,
+        title="Checkout 401s from the payment provider",
+        root_cause="expired payment provider API key",
+        resolved_at=at(1, 0) - timedelta(days=40),
+        open_action_items=open_items,
     )
 
 
@@ -110,14 +136,22 @@ def test_timeline_keeps_the_stored_timestamps_of_every_source_in_order() -> None
     pm = draft_postmortem(inp)
 
     stored = (
-        [a.at for a in inp.alerts] + [e.at for e in inp.incident.timeline] + [m.at for m in inp.war_room]
-        + [p.at for p in inp.status_posts] + [c.at for c in inp.comms]
+        [a.at for a in inp.alerts]
+        + [e.at for e in inp.incident.timeline]
+        + [m.at for m in inp.war_room]
+        + [p.at for p in inp.status_posts]
+        + [c.at for c in inp.comms]
     )
     assert sorted(e.at for e in pm.timeline) == sorted(stored)
     assert [e.at for e in pm.timeline] == sorted(e.at for e in pm.timeline)
     assert {e.source for e in pm.timeline} == {
-        "alert (sentry)", "incident (opened)", "incident (acknowledged)", "incident (resolved)",
-        "war room", "status page", "comms (email)",
+        "alert (sentry)",
+        "incident (opened)",
+        "incident (acknowledged)",
+        "incident (resolved)",
+        "war room",
+        "status page",
+        "comms (email)",
     }
     timeline = section(render_markdown(pm), "Timeline")
     for moment in stored:
@@ -284,8 +318,9 @@ def test_same_cause_past_incident_with_items_done_gets_no_warning() -> None:
 
 
 def test_unrelated_past_incident_is_not_listed() -> None:
-    past = PastIncident(id=4, title="Newsletter images slow", root_cause="CDN cache purge",
-                        open_action_items=["Tune CDN"])
+    past = PastIncident(
+        id=4, title="Newsletter images slow", root_cause="CDN cache purge", open_action_items=["Tune CDN"]
+    )
 
     pm = draft_postmortem(demo_input(past_incidents=[past]))
 
@@ -341,8 +376,15 @@ def test_draft_round_trips_through_json_for_storage() -> None:
 
 
 _SUBJECTS = ["Bob", "Alice", "carol", "@bob", "someone", "the on-call engineer", "Bob's deploy"]
-_FAILURES = ["broke checkout", "forgot to renew the key", "caused the outage", "misconfigured the LB",
-             "should have known better", "was careless", "made a human error"]
+_FAILURES = [
+    "broke checkout",
+    "forgot to renew the key",
+    "caused the outage",
+    "misconfigured the LB",
+    "should have known better",
+    "was careless",
+    "made a human error",
+]
 
 
 @settings(max_examples=40, deadline=None)
@@ -350,9 +392,7 @@ _FAILURES = ["broke checkout", "forgot to renew the key", "caused the outage", "
     lines=st.lists(st.tuples(st.sampled_from(_SUBJECTS), st.sampled_from(_FAILURES)), min_size=1, max_size=4),
     prefix=st.sampled_from(["", "root cause: ", "why: ", "cause: ", "action: ", "contributing factor: "]),
 )
-def test_draft_passes_the_blame_check_whatever_humans_wrote(
-    lines: list[tuple[str, str]], prefix: str
-) -> None:
+def test_draft_passes_the_blame_check_whatever_humans_wrote(lines: list[tuple[str, str]], prefix: str) -> None:
     text = "\n".join(f"{prefix}{who} {what}" for who, what in lines)
     inp = demo_input(
         notes=[HumanNote(at=at(2, 30), author="alice", text=text)],

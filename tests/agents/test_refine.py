@@ -58,9 +58,7 @@ def checkout_outage(severity: Severity, floor: Severity) -> Classification:
 def test_model_proposing_p2_for_p0_floor_is_clamped_to_p0_and_evidence_says_so(
     fake: FakeOpenAI, model: BaseChatModel
 ) -> None:
-    fake.responder = lambda _request: json_reply(
-        {"severity": "P2", "reason": "only 3% of requests"}
-    )
+    fake.responder = lambda _request: json_reply({"severity": "P2", "reason": "only 3% of requests"})
     base = checkout_outage(Severity.P0, floor=Severity.P0)
 
     result, note = refine_classification(model, base, {"error_rate": 0.03}, {})
@@ -74,12 +72,8 @@ def test_model_proposing_p2_for_p0_floor_is_clamped_to_p0_and_evidence_says_so(
     assert "proposed P2" in held.detail and "floor P0 holds" in held.detail
 
 
-def test_model_raising_p2_to_p1_is_accepted_with_its_reason(
-    fake: FakeOpenAI, model: BaseChatModel
-) -> None:
-    fake.responder = lambda _request: json_reply(
-        {"severity": "P1", "reason": "31% of checkout requests fail"}
-    )
+def test_model_raising_p2_to_p1_is_accepted_with_its_reason(fake: FakeOpenAI, model: BaseChatModel) -> None:
+    fake.responder = lambda _request: json_reply({"severity": "P1", "reason": "31% of checkout requests fail"})
     base = checkout_outage(Severity.P2, floor=Severity.P2)
 
     result, note = refine_classification(model, base, {"error_rate": 0.31}, {})
@@ -115,9 +109,7 @@ def test_server_error_leaves_deterministic_result_and_returns_timeline_note(
     assert len(fake.requests) == 2
 
 
-def test_timeout_leaves_deterministic_result_and_returns_timeline_note(
-    fake: FakeOpenAI, configured: Settings
-) -> None:
+def test_timeout_leaves_deterministic_result_and_returns_timeline_note(fake: FakeOpenAI, configured: Settings) -> None:
     impatient = make_chat_model(configured, timeout=0.2)
     assert impatient is not None
     fake.delay = 30.0
@@ -196,9 +188,7 @@ def test_make_chat_model_returns_none_without_configuration(
     assert make_chat_model(Settings(llm_model=model_setting)) is None
 
 
-def test_rewrite_returns_model_wording_within_the_channel_limit(
-    fake: FakeOpenAI, model: BaseChatModel
-) -> None:
+def test_rewrite_returns_model_wording_within_the_channel_limit(fake: FakeOpenAI, model: BaseChatModel) -> None:
     fake.responder = lambda _request: reply("  Checkout is failing for some customers.  ")
 
     text, note = rewrite_draft(model, "Checkout degraded.", {"service": "checkout"}, "x", 280)
@@ -209,9 +199,7 @@ def test_rewrite_returns_model_wording_within_the_channel_limit(
     assert "Checkout degraded." in user["content"]
 
 
-def test_rewrite_falls_back_to_template_when_the_model_fails(
-    fake: FakeOpenAI, model: BaseChatModel
-) -> None:
+def test_rewrite_falls_back_to_template_when_the_model_fails(fake: FakeOpenAI, model: BaseChatModel) -> None:
     fake.fail_next(503, n=2)
 
     text, note = rewrite_draft(model, "Checkout degraded.", {}, "email", None)
@@ -220,9 +208,7 @@ def test_rewrite_falls_back_to_template_when_the_model_fails(
     assert note == "LLM unavailable: HTTP 503; template wording stands"
 
 
-def test_rewrite_longer_than_the_channel_limit_falls_back_to_template(
-    fake: FakeOpenAI, model: BaseChatModel
-) -> None:
+def test_rewrite_longer_than_the_channel_limit_falls_back_to_template(fake: FakeOpenAI, model: BaseChatModel) -> None:
     fake.responder = lambda _request: reply("A" * 281)
 
     text, note = rewrite_draft(model, "Checkout degraded.", {}, "x", 280)

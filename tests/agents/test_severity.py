@@ -12,8 +12,13 @@ START = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
 
 
 def signals(title: str, *, minutes: float = 0, **fields) -> SeveritySignals:
-    values = {"first_seen": START, "last_seen": START + timedelta(minutes=minutes), "environment": "production",
-              "critical_paths": list(DEFAULT_CRITICAL_PATHS), **fields}
+    values = {
+        "first_seen": START,
+        "last_seen": START + timedelta(minutes=minutes),
+        "environment": "production",
+        "critical_paths": list(DEFAULT_CRITICAL_PATHS),
+        **fields,
+    }
     return SeveritySignals(title=title, **values)
 
 
@@ -60,10 +65,14 @@ def test_latency_on_a_critical_path_is_not_an_outage():
 
 
 def test_total_outage_depends_on_what_is_down():
-    assert classify(signals("Payment processor returning 503 for all card payments", service="Payments")).severity \
+    assert (
+        classify(signals("Payment processor returning 503 for all card payments", service="Payments")).severity
         is Severity.P0
-    assert classify(signals("Primary database unreachable: all API requests failing", service="Core API")).severity \
+    )
+    assert (
+        classify(signals("Primary database unreachable: all API requests failing", service="Core API")).severity
         is Severity.P0
+    )
     assert classify(signals("all requests from eu-west-1 failing", service="edge")).severity is Severity.P1
     assert classify(signals("Avatar service is down", service="avatars", level="critical")).severity is Severity.P2
 
@@ -88,8 +97,10 @@ def test_a_degradation_symptom_keeps_a_warning_at_p2():
 def test_metric_alert_counts_in_the_text_are_a_rate():
     title = "Critical: Checkout errors above 500 in 10 minutes"
     assert classify(signals(title, service="checkout", level="critical")).severity is Severity.P0
-    assert classify(signals("Warning: Blog errors above 100 per hour", service="blog", level="warning")).severity \
+    assert (
+        classify(signals("Warning: Blog errors above 100 per hour", service="blog", level="warning")).severity
         is Severity.P2
+    )
 
 
 def test_security_or_data_loss_is_p0_even_for_one_event():

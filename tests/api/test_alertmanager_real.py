@@ -44,8 +44,10 @@ def recorder(monkeypatch) -> DeliveryRecorder:
 
 @pytest.fixture
 def stack(warroom, recorder, tmp_path):
-    with serve_in_thread(warroom, run_worker=False) as base_url, \
-            running_alertmanager(f"{base_url}/webhooks/alertmanager", WEBHOOK_TOKEN, tmp_path / "alertmanager") as am:
+    with (
+        serve_in_thread(warroom, run_worker=False) as base_url,
+        running_alertmanager(f"{base_url}/webhooks/alertmanager", WEBHOOK_TOKEN, tmp_path / "alertmanager") as am,
+    ):
         yield base_url, am
 
 
@@ -64,17 +66,31 @@ def _incident(base_url: str, incident_id: int) -> dict[str, Any]:
 def test_alert_pushed_to_alertmanager_opens_an_incident_and_its_resolve_is_recorded(stack, recorder, warroom):
     base_url, am = stack
     starts = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=2)
-    labels = {"alertname": "CheckoutHighErrorRate", "service": "checkout", "severity": "critical",
-              "env": "production", "route": "/api/checkout"}
-    alert = {"labels": labels, "startsAt": _iso(starts), "generatorURL": "http://prometheus.test/graph?g0.expr=up",
-             "annotations": {"summary": "checkout 5xx error rate above 5%",
-                             "description": "5xx ratio for checkout is 7.3% over the last 5m"}}
+    labels = {
+        "alertname": "CheckoutHighErrorRate",
+        "service": "checkout",
+        "severity": "critical",
+        "env": "production",
+        "route": "/api/checkout",
+    }
+    alert = {
+        "labels": labels,
+        "startsAt": _iso(starts),
+        "generatorURL": "http://prometheus.test/graph?g0.expr=up",
+        "annotations": {
+            "summary": "checkout 5xx error rate above 5%",
+            "description": "5xx ratio for checkout is 7.3% over the last 5m",
+        },
+    }
     am.push([alert])
 
     [opened] = wait_for(lambda: _incidents(base_url), what="warroom to open an incident", details=am.log)
     incident = _incident(base_url, opened["id"])
     assert (incident["title"], incident["service"], incident["source"]) == (
-        "checkout 5xx error rate above 5%", "checkout", "alertmanager")
+        "checkout 5xx error rate above 5%",
+        "checkout",
+        "alertmanager",
+    )
     assert incident["endpoints"] == [{"endpoint": "/api/checkout", "count": 1}]
     with warroom.engine.connect() as conn:
         [stored] = conn.execute(select(AlertRow.alert).where(AlertRow.incident_id == opened["id"])).scalars().all()
@@ -87,21 +103,32 @@ def test_alert_pushed_to_alertmanager_opens_an_incident_and_its_resolve_is_recor
 
     am.push([{**alert, "endsAt": _iso(datetime.now(UTC) - timedelta(seconds=5))}])
 
-    recovered = wait_for(lambda: (found := _incident(base_url, opened["id"]))["source_recovered_at"] and found,
-                         what="warroom to record Alertmanager's resolve", details=am.log)
+    recovered = wait_for(
+        lambda: (found := _incident(base_url, opened["id"]))["source_recovered_at"] and found,
+        what="warroom to record Alertmanager's resolve",
+        details=am.log,
+    )
     assert recovered["status"] == "investigating"
-    assert any(e["kind"] == "source_recovered" and e["text"].startswith("alertmanager reports recovery")
-               for e in recovered["timeline"])
+    assert any(
+        e["kind"] == "source_recovered" and e["text"].startswith("alertmanager reports recovery")
+        for e in recovered["timeline"]
+    )
     assert len(_incidents(base_url)) == 1
 
 
 def test_one_alertmanager_group_for_two_services_opens_two_incidents(stack):
     base_url, am = stack
     starts = _iso(datetime.now(UTC) - timedelta(minutes=1))
-    am.push([{"labels": {"alertname": "HighErrorRate", "service": service, "severity": "critical"},
-              "annotations": {"summary": f"{service} 5xx error rate above 5%"}, "startsAt": starts}
-             for service in ("checkout", "search")])
+    am.push(
+        [
+            {
+                "labels": {"alertname": "HighErrorRate", "service": service, "severity": "critical"},
+                "annotations": {"summary": f"{service} 5xx error rate above 5%"},
+                "startsAt": starts,
+            }
+            for service in ("checkout", "search")
+        ]
+    )
 
-    opened = wait_for(lambda: len(found := _incidents(base_url)) == 2 and found,
-                      what="two incidents", details=am.log)
+    opened = wait_for(lambda: len(found := _incidents(base_url)) == 2 and found, what="two incidents", details=am.log)
     assert sorted(i["service"] for i in opened) == ["checkout", "search"]

@@ -59,8 +59,9 @@ def alertmanager_group(*alerts: dict[str, Any], status: str = "firing") -> dict[
     return group
 
 
-def alertmanager_alert(fingerprint: str, service: str, summary: str, *, starts: datetime,
-                       ends: datetime | None = None) -> dict[str, Any]:
+def alertmanager_alert(
+    fingerprint: str, service: str, summary: str, *, starts: datetime, ends: datetime | None = None
+) -> dict[str, Any]:
     return {
         "status": "resolved" if ends else "firing",
         "labels": {"alertname": "HighErrorRate", "service": service, "severity": "critical", "env": "production"},
@@ -72,8 +73,9 @@ def alertmanager_alert(fingerprint: str, service: str, summary: str, *, starts: 
     }
 
 
-def sentry_event(at: datetime, *, event_id: str = "e" * 32, path: str = "/api/checkout",
-                 user: str | None = "u-1") -> dict[str, Any]:
+def sentry_event(
+    at: datetime, *, event_id: str = "e" * 32, path: str = "/api/checkout", user: str | None = "u-1"
+) -> dict[str, Any]:
     """Sentry's documented event alert, moved to `path` on the shop and to time `at`."""
     payload = spec_payload("sentry-issue-alert.json")
     event = payload["data"]["event"]
@@ -134,15 +136,20 @@ def test_alerts_about_unrelated_services_at_the_same_moment_stay_apart(send, clo
 
 def _alertmanager_pair(now: datetime) -> tuple[tuple[str, dict[str, Any], str], tuple[str, dict[str, Any], str]]:
     firing = alertmanager_alert("c0ffee01", "checkout", "checkout 5xx error rate above 5%", starts=now)
-    resolved = alertmanager_alert("c0ffee01", "checkout", "checkout 5xx error rate above 5%", starts=now,
-                                  ends=now + timedelta(minutes=9))
-    return (("alertmanager", alertmanager_group(firing), "event_alert"),
-            ("alertmanager", alertmanager_group(resolved, status="resolved"), "event_alert"))
+    resolved = alertmanager_alert(
+        "c0ffee01", "checkout", "checkout 5xx error rate above 5%", starts=now, ends=now + timedelta(minutes=9)
+    )
+    return (
+        ("alertmanager", alertmanager_group(firing), "event_alert"),
+        ("alertmanager", alertmanager_group(resolved, status="resolved"), "event_alert"),
+    )
 
 
 def _pagerduty_pair(now: datetime) -> tuple[tuple[str, dict[str, Any], str], tuple[str, dict[str, Any], str]]:
-    return (("pagerduty", spec_payload("pagerduty-incident-triggered.json"), "event_alert"),
-            ("pagerduty", spec_payload("pagerduty-incident-resolved.json"), "event_alert"))
+    return (
+        ("pagerduty", spec_payload("pagerduty-incident-triggered.json"), "event_alert"),
+        ("pagerduty", spec_payload("pagerduty-incident-resolved.json"), "event_alert"),
+    )
 
 
 def _sentry_issue_pair(now: datetime) -> tuple[tuple[str, dict[str, Any], str], tuple[str, dict[str, Any], str]]:
@@ -153,8 +160,11 @@ def _sentry_issue_pair(now: datetime) -> tuple[tuple[str, dict[str, Any], str], 
     return ("sentry", created, "issue"), ("sentry", resolved, "issue")
 
 
-@pytest.mark.parametrize("pair", [_alertmanager_pair, _pagerduty_pair, _sentry_issue_pair],
-                         ids=["alertmanager-resolved", "pagerduty-incident.resolved", "sentry-issue-resolved"])
+@pytest.mark.parametrize(
+    "pair",
+    [_alertmanager_pair, _pagerduty_pair, _sentry_issue_pair],
+    ids=["alertmanager-resolved", "pagerduty-incident.resolved", "sentry-issue-resolved"],
+)
 def test_source_recovery_is_recorded_and_closes_only_a_p2_or_p3(send, incident, clock, warroom, pair):
     (source, firing, resource), (_, resolved, _) = pair(clock.now())
     opened = send(source, firing, resource)
@@ -208,17 +218,26 @@ def test_a_firing_after_recovery_joins_the_incident_and_withdraws_the_recovery(s
 
 def test_storm_counts_events_first_and_last_seen_distinct_users_and_endpoints(send, incident, clock):
     start = clock.now() - timedelta(minutes=5)
-    events = [(0, "/api/checkout", "u-1"), (1, "/api/checkout", "u-2"), (2, "/api/checkout", "u-1"),
-              (3, "/api/checkout/confirm", "u-3"), (4, "/api/checkout", None)]
-    answers = [send("sentry", sentry_event(start + timedelta(minutes=m), event_id=f"{i:032x}", path=path, user=user))
-               for i, (m, path, user) in enumerate(events)]
+    events = [
+        (0, "/api/checkout", "u-1"),
+        (1, "/api/checkout", "u-2"),
+        (2, "/api/checkout", "u-1"),
+        (3, "/api/checkout/confirm", "u-3"),
+        (4, "/api/checkout", None),
+    ]
+    answers = [
+        send("sentry", sentry_event(start + timedelta(minutes=m), event_id=f"{i:032x}", path=path, user=user))
+        for i, (m, path, user) in enumerate(events)
+    ]
     assert len({a["incident_id"] for a in answers}) == 1
     found = incident(answers[0]["incident_id"])
     assert (found["event_count"], found["alert_count"], found["users_affected"]) == (5, 5, 3)
     assert datetime.fromisoformat(found["first_seen"]) == start
     assert datetime.fromisoformat(found["last_seen"]) == start + timedelta(minutes=4)
-    assert found["endpoints"] == [{"endpoint": "/api/checkout", "count": 4},
-                                  {"endpoint": "/api/checkout/confirm", "count": 1}]
+    assert found["endpoints"] == [
+        {"endpoint": "/api/checkout", "count": 4},
+        {"endpoint": "/api/checkout/confirm", "count": 1},
+    ]
 
 
 def test_a_late_event_moves_first_seen_back_and_leaves_last_seen(send, incident, clock):
@@ -230,10 +249,16 @@ def test_a_late_event_moves_first_seen_back_and_leaves_last_seen(send, incident,
 
 
 def test_last_seen_from_a_sender_in_another_time_zone_is_kept_in_utc(client, auth, incident, clock):
-    posts = [(clock.now() - timedelta(minutes=30)).isoformat(),
-             (clock.now() - timedelta(minutes=10)).astimezone(timezone(timedelta(hours=2))).isoformat()]
-    answers = [client.post("/api/alerts", headers=auth, json={"title": "Checkout slow", "service": "checkout",
-                                                              "occurred_at": at}).json() for at in posts]
+    posts = [
+        (clock.now() - timedelta(minutes=30)).isoformat(),
+        (clock.now() - timedelta(minutes=10)).astimezone(timezone(timedelta(hours=2))).isoformat(),
+    ]
+    answers = [
+        client.post(
+            "/api/alerts", headers=auth, json={"title": "Checkout slow", "service": "checkout", "occurred_at": at}
+        ).json()
+        for at in posts
+    ]
     found = incident(answers[0]["incident_id"])
     assert datetime.fromisoformat(found["last_seen"]) == clock.now() - timedelta(minutes=10)
 
@@ -253,12 +278,14 @@ def test_one_fingerprint_recovering_while_another_fires_is_not_a_recovery(send, 
     second = alertmanager_alert("f2f2f2f2", "checkout", "checkout 5xx error rate above 5%", starts=clock.now())
     opened = send("alertmanager", alertmanager_group(first, second))
     clock.advance(timedelta(minutes=3))
-    ended = alertmanager_alert("f1f1f1f1", "checkout", "checkout 5xx error rate above 5%", starts=clock.now(),
-                               ends=clock.now())
+    ended = alertmanager_alert(
+        "f1f1f1f1", "checkout", "checkout 5xx error rate above 5%", starts=clock.now(), ends=clock.now()
+    )
     send("alertmanager", alertmanager_group(ended, status="resolved"))
     assert incident(opened["incident_id"])["source_recovered_at"] is None
-    ended_too = alertmanager_alert("f2f2f2f2", "checkout", "checkout 5xx error rate above 5%", starts=clock.now(),
-                                   ends=clock.now())
+    ended_too = alertmanager_alert(
+        "f2f2f2f2", "checkout", "checkout 5xx error rate above 5%", starts=clock.now(), ends=clock.now()
+    )
     send("alertmanager", alertmanager_group(ended_too, status="resolved"))
     assert incident(opened["incident_id"])["source_recovered_at"] is not None
 

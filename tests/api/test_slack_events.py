@@ -28,20 +28,30 @@ def _post(client, clock, payload: dict, *, secret: str = SECRET, skew: float = 0
     body = json.dumps(payload).encode()
     timestamp = str(int(clock.now().timestamp() + skew))
     signature = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
-    return client.post("/slack/events", content=body, headers={"content-type": "application/json",
-                                                                 "x-slack-request-timestamp": timestamp,
-                                                                 "x-slack-signature": signature})
+    return client.post(
+        "/slack/events",
+        content=body,
+        headers={
+            "content-type": "application/json",
+            "x-slack-request-timestamp": timestamp,
+            "x-slack-signature": signature,
+        },
+    )
 
 
 def _message(text: str, ts: str, channel: str = "C0WARROOM") -> dict:
-    return {"type": "event_callback", "event": {"type": "message", "channel": channel, "user": "U0ALICE",
-                                                  "text": text, "ts": ts}}
+    return {
+        "type": "event_callback",
+        "event": {"type": "message", "channel": channel, "user": "U0ALICE", "text": text, "ts": ts},
+    }
 
 
 @pytest.fixture
 def incident_id(client, warroom, clock) -> int:
     for delivery in checkout_outage(SENTRY_SECRET, events=20, minutes=1, start=clock.now() - timedelta(minutes=1)):
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()["incident_id"]
+        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
+            "incident_id"
+        ]
     warroom.scheduler.run_pending()
     with warroom.engine.begin() as conn:
         incidents.set_external_ref(conn, incident_id, "slack:channel", "C0WARROOM")
@@ -63,9 +73,14 @@ def test_war_room_messages_reach_the_incident_and_labelled_ones_become_notes(cli
     assert _post(client, clock, _message("tried: rolled back 2026.11.2", "1.2")).status_code == 200
     room = client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()
     assert [m["text"] for m in room if m["author"] == "slack:U0ALICE"] == [
-        "looking at the deploy now", "tried: rolled back 2026.11.2"]
-    notes = [e["text"] for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
-             if e["kind"] == "note"]
+        "looking at the deploy now",
+        "tried: rolled back 2026.11.2",
+    ]
+    notes = [
+        e["text"]
+        for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+        if e["kind"] == "note"
+    ]
     assert notes == ["tried: rolled back 2026.11.2"]
     assert _post(client, clock, _message("unrelated", "1.3", channel="C0OTHER")).json()["ignored"]
 

@@ -23,8 +23,11 @@ def _counts(warroom) -> tuple[int, int]:
 
 
 def test_signed_sample_payloads_are_accepted(post_sentry, warroom):
-    for name, resource in [("sentry-issue-alert.json", "event_alert"), ("sentry-issue-created.json", "issue"),
-                           ("sentry-error-created.json", "error")]:
+    for name, resource in [
+        ("sentry-issue-alert.json", "event_alert"),
+        ("sentry-issue-created.json", "issue"),
+        ("sentry-error-created.json", "error"),
+    ]:
         response = post_sentry(spec_payload(name), resource)
         assert response.status_code == 202, response.text
         body = response.json()
@@ -39,16 +42,20 @@ def test_wrong_signature_is_refused_and_stores_nothing(post_sentry, warroom):
 
 
 def test_missing_signature_is_refused(client, warroom):
-    response = client.post("/webhooks/sentry", json=spec_payload("sentry-issue-alert.json"),
-                           headers={"sentry-hook-resource": "event_alert"})
+    response = client.post(
+        "/webhooks/sentry",
+        json=spec_payload("sentry-issue-alert.json"),
+        headers={"sentry-hook-resource": "event_alert"},
+    )
     assert response.status_code == 401
     assert "Sentry-Hook-Signature" in response.json()["detail"]
 
 
 def test_signature_over_a_different_body_is_refused(client):
     body = b'{"action": "triggered", "data": {}}'
-    response = client.post("/webhooks/sentry", content=body + b" ",
-                           headers={"sentry-hook-signature": hmac_sha256_hex(SENTRY_SECRET, body)})
+    response = client.post(
+        "/webhooks/sentry", content=body + b" ", headers={"sentry-hook-signature": hmac_sha256_hex(SENTRY_SECRET, body)}
+    )
     assert response.status_code == 401
 
 
@@ -96,9 +103,15 @@ def test_redelivery_with_a_new_request_id_is_recognised(post_sentry, client, war
     payload = spec_payload("sentry-issue-alert.json")
     first = post_sentry(payload).json()
     body = json.dumps(payload).encode()
-    retried = client.post("/webhooks/sentry", content=body, headers={
-        "sentry-hook-resource": "event_alert", "request-id": "a-new-request-id",
-        "sentry-hook-signature": hmac_sha256_hex(SENTRY_SECRET, body)})
+    retried = client.post(
+        "/webhooks/sentry",
+        content=body,
+        headers={
+            "sentry-hook-resource": "event_alert",
+            "request-id": "a-new-request-id",
+            "sentry-hook-signature": hmac_sha256_hex(SENTRY_SECRET, body),
+        },
+    )
     assert retried.status_code == 202
     assert retried.json() == {**first, "deduplicated": True}
     assert _counts(warroom) == (1, 1)

@@ -21,11 +21,21 @@ from warroom.alerts.tables import AlertRow
 from warroom.incidents.tables import IncidentRow
 
 PD_SECRET = "pd-secret"
-PATHS = {"pagerduty": "/webhooks/pagerduty", "alertmanager": "/webhooks/alertmanager",
-         "grafana": "/webhooks/grafana", "datadog": "/webhooks/datadog", "api": "/api/alerts",
-         "sentry": "/webhooks/sentry"}
-GENERIC_ALERT = {"title": "Checkout latency above SLO", "service": "checkout", "endpoint": "/api/checkout",
-                 "level": "critical", "tags": {"team": "payments"}}
+PATHS = {
+    "pagerduty": "/webhooks/pagerduty",
+    "alertmanager": "/webhooks/alertmanager",
+    "grafana": "/webhooks/grafana",
+    "datadog": "/webhooks/datadog",
+    "api": "/api/alerts",
+    "sentry": "/webhooks/sentry",
+}
+GENERIC_ALERT = {
+    "title": "Checkout latency above SLO",
+    "service": "checkout",
+    "endpoint": "/api/checkout",
+    "level": "critical",
+    "tags": {"team": "payments"},
+}
 FIRING = {
     "pagerduty": ("pagerduty-incident-triggered.json", "A little bump in the road"),
     "alertmanager": ("alertmanager-firing.json", "checkout 5xx error rate above 5%"),
@@ -59,8 +69,11 @@ def wrong_credentials(source: str, body: bytes) -> dict[str, str]:
 
 def deliver(client, source: str, payload: Any, headers: dict[str, str] | None = None):
     body = json.dumps(payload).encode()
-    sent = {"content-type": "application/json", "user-agent": f"{source}-test/1.0",
-            **(credentials(source, body) if headers is None else headers)}
+    sent = {
+        "content-type": "application/json",
+        "user-agent": f"{source}-test/1.0",
+        **(credentials(source, body) if headers is None else headers),
+    }
     return client.post(PATHS[source], content=body, headers=sent)
 
 
@@ -103,16 +116,18 @@ def test_pagerduty_accepts_any_matching_v1_signature_while_secrets_rotate(client
     signatures = [f"v1={hmac_sha256_hex('retired-secret', body)}", f"v1={hmac_sha256_hex(PD_SECRET, body)}"]
     if order == "new secret first":
         signatures.reverse()
-    response = client.post(PATHS["pagerduty"], content=body,
-                           headers={"x-pagerduty-signature": ",".join(signatures)})
+    response = client.post(PATHS["pagerduty"], content=body, headers={"x-pagerduty-signature": ",".join(signatures)})
     assert response.status_code == 202, response.text
 
 
 @pytest.mark.parametrize("header", ["v1=00ff,v1=abcd", "v0={good}", "{good}", "v1="])
 def test_pagerduty_refuses_when_no_v1_signature_matches(client, warroom, header):
     body = json.dumps(spec_payload("pagerduty-incident-triggered.json")).encode()
-    response = client.post(PATHS["pagerduty"], content=body,
-                           headers={"x-pagerduty-signature": header.format(good=hmac_sha256_hex(PD_SECRET, body))})
+    response = client.post(
+        PATHS["pagerduty"],
+        content=body,
+        headers={"x-pagerduty-signature": header.format(good=hmac_sha256_hex(PD_SECRET, body))},
+    )
     assert response.status_code == 401
     assert counts(warroom) == (0, 0)
 
@@ -137,8 +152,9 @@ WRONG_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize(("source", "mutate", "field"), WRONG_SHAPES,
-                         ids=[f"{source}-{field}" for source, _, field in WRONG_SHAPES])
+@pytest.mark.parametrize(
+    ("source", "mutate", "field"), WRONG_SHAPES, ids=[f"{source}-{field}" for source, _, field in WRONG_SHAPES]
+)
 def test_wrong_shape_is_a_422_naming_the_field(client, warroom, source, mutate, field):
     response = deliver(client, source, mutate(firing_payload(source)))
     assert response.status_code == 422, response.text
@@ -162,10 +178,12 @@ NOT_ALERTS = [
 ]
 
 
-@pytest.mark.parametrize(("source", "payload", "reason"), NOT_ALERTS,
-                         ids=[f"{source}-{reason[:30]}" for source, _, reason in NOT_ALERTS])
-def test_event_that_is_not_an_alert_is_a_202_ignored_and_kept_with_its_reason(client, warroom, clock, source,
-                                                                               payload, reason):
+@pytest.mark.parametrize(
+    ("source", "payload", "reason"), NOT_ALERTS, ids=[f"{source}-{reason[:30]}" for source, _, reason in NOT_ALERTS]
+)
+def test_event_that_is_not_an_alert_is_a_202_ignored_and_kept_with_its_reason(
+    client, warroom, clock, source, payload, reason
+):
     response = deliver(client, source, payload)
     assert response.status_code == 202, response.text
     body = response.json()
@@ -208,9 +226,11 @@ def test_redelivery_is_recognised_and_stored_once(client, warroom, source):
     stored = counts(warroom)
     again = deliver(client, source, payload)
     assert again.status_code == 202
-    assert again.json() == {**first, "deduplicated": True,
-                            **({"alerts": [{**a, "deduplicated": True} for a in first["alerts"]]}
-                               if "alerts" in first else {})}
+    assert again.json() == {
+        **first,
+        "deduplicated": True,
+        **({"alerts": [{**a, "deduplicated": True} for a in first["alerts"]]} if "alerts" in first else {}),
+    }
     assert counts(warroom) == stored
 
 

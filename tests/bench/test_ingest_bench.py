@@ -43,9 +43,30 @@ def test_fresh_issues_are_signed_and_each_a_different_issue():
 
 def test_tiny_run_reports_every_phase_and_keeps_the_storm_invariants(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    code = main(["--n", "24", "--concurrency", "3", "--warmup", "4", "--group-size", "3", "--storm", "40",
-                 "--redeliveries", "6", "--fresh", "2", "--rate", "40", "--rate-seconds", "0.25",
-                 "--json", str(out)])
+    code = main(
+        [
+            "--n",
+            "24",
+            "--concurrency",
+            "3",
+            "--warmup",
+            "4",
+            "--group-size",
+            "3",
+            "--storm",
+            "40",
+            "--redeliveries",
+            "6",
+            "--fresh",
+            "2",
+            "--rate",
+            "40",
+            "--rate-seconds",
+            "0.25",
+            "--json",
+            str(out),
+        ]
+    )
     results = json.loads(out.read_text())
     assert code in (0, 1)
     assert set(results) == {"config", "throughput", "fixed_rate", "storm", "response_clock"}

@@ -58,17 +58,20 @@ def test_a_specific_current_message_passes_every_check(login):
     assert _judge(login, message.text) == {}
 
 
-@pytest.mark.parametrize(("replace", "by", "check"), [
-    ("110 users", "250 users", "facts_only"),
-    ("110 users", "16 users", "current"),
-    ("110 users", "some users", "cohort"),
-    ("Since 02:00 UTC", "Since 01:40 UTC", "started"),
-    ("Next update by 02:30 UTC.", "", "next_update"),
-    ("Login failing", "Login failing (AuthTokenError at db-1.internal.example.com)", "no_internal"),
-    ("login", "sign-on", "names_thing"),
-    ("We're investigating the cause.", "Dana Reyes is investigating.", "no_internal"),
-    ("We're investigating the cause.", "About 40% of requests fail.", "facts_only"),
-])
+@pytest.mark.parametrize(
+    ("replace", "by", "check"),
+    [
+        ("110 users", "250 users", "facts_only"),
+        ("110 users", "16 users", "current"),
+        ("110 users", "some users", "cohort"),
+        ("Since 02:00 UTC", "Since 01:40 UTC", "started"),
+        ("Next update by 02:30 UTC.", "", "next_update"),
+        ("Login failing", "Login failing (AuthTokenError at db-1.internal.example.com)", "no_internal"),
+        ("login", "sign-on", "names_thing"),
+        ("We're investigating the cause.", "Dana Reyes is investigating.", "no_internal"),
+        ("We're investigating the cause.", "About 40% of requests fail.", "facts_only"),
+    ],
+)
 def test_each_check_fails_on_what_it_guards(login, replace, by, check):
     _, _, message = login
     text = re.sub(re.escape(replace), by, message.text, flags=re.IGNORECASE)
@@ -87,8 +90,13 @@ def test_a_status_page_that_misses_its_own_next_update_time_is_caught(outcomes):
     page = sorted((m for m in outcome.response.messages if m.channel == "status_page"), key=lambda m: m.at)
     first, second = page[-3], page[-2]
     on_time = judge_message(outcome.case, first, record, outcome.comms.must_mention, second).failed
-    late = judge_message(outcome.case, first, record, outcome.comms.must_mention,
-                         second.model_copy(update={"at": second.at + timedelta(minutes=3)})).failed
+    late = judge_message(
+        outcome.case,
+        first,
+        record,
+        outcome.comms.must_mention,
+        second.model_copy(update={"at": second.at + timedelta(minutes=3)}),
+    ).failed
     assert "promise_kept" not in on_time and "promise_kept" in late
 
 

@@ -49,7 +49,11 @@ def test_score_counts_over_paging_and_recall():
 
 def test_a_refused_delivery_is_reported_as_the_case_error():
     [case] = load_cases(names=["p2-search-5xx-3pct"])
-    broken = Case.model_validate({**case.model_dump(), "steps": [{**case.steps[0].model_dump(),
-                                                                    "payload": {"version": "4", "alerts": [{"status": "firing"}]}}]})
+    broken = Case.model_validate(
+        {
+            **case.model_dump(),
+            "steps": [{**case.steps[0].model_dump(), "payload": {"version": "4", "alerts": [{"status": "firing"}]}}],
+        }
+    )
     result = run_case(broken)
     assert result.severity is None and result.error and "422" in result.error

@@ -57,8 +57,9 @@ def alertmanager_binary() -> str:
     )
 
 
-def wait_for(condition: Callable[[], Any], *, what: str, details: Callable[[], str] = str,
-             timeout: float = 20.0) -> Any:
+def wait_for(
+    condition: Callable[[], Any], *, what: str, details: Callable[[], str] = str, timeout: float = 20.0
+) -> Any:
     """Poll `condition` until it returns something truthy; after `timeout` seconds fail, saying
     `what` was awaited and the `details` (e.g. Alertmanager's log) as they are by then."""
     deadline = time.monotonic() + timeout
@@ -98,9 +99,16 @@ def running_alertmanager(webhook_url: str, token: str, workdir: Path) -> Iterato
     log_path = workdir / "alertmanager.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [binary, f"--config.file={config}", f"--storage.path={workdir / 'data'}",
-             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=debug"],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                binary,
+                f"--config.file={config}",
+                f"--storage.path={workdir / 'data'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--cluster.listen-address=",
+                "--log.level=debug",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     manager = Alertmanager(base_url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
     try:

@@ -33,10 +33,7 @@ def _validator(schema_name: str) -> Draft202012Validator:
 
 
 def _errors(validator: Draft202012Validator, instance: Any, where: str) -> list[str]:
-    return [
-        f"{where}/{'/'.join(map(str, e.absolute_path))}: {e.message}"
-        for e in validator.iter_errors(instance)
-    ]
+    return [f"{where}/{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(instance)]
 
 
 def _query_problems(operation: dict[str, Any], query: dict[str, list[str]]) -> list[str]:
@@ -114,9 +111,7 @@ class FakeDiscord:
         if not any(body.get(name) for name in _PAYLOAD_FIELDS):
             problems.append("body: needs at least one of content, embeds, components, attachments, poll")
         embed_chars = sum(
-            len(str(embed.get(key) or ""))
-            for embed in body.get("embeds") or []
-            for key in ("title", "description")
+            len(str(embed.get(key) or "")) for embed in body.get("embeds") or [] for key in ("title", "description")
         )
         if embed_chars > _EMBED_TOTAL_MAX:
             problems.append(f"body/embeds: {embed_chars} characters, over {_EMBED_TOTAL_MAX}")
@@ -167,8 +162,9 @@ class FakeDiscord:
         body = {"code": 0, "message": "You are being rate limited.", "retry_after": retry_after, "global": False}
         return self._answer(429, body, self._ratelimit_schema, headers)
 
-    def _answer(self, status: int, body: dict[str, Any], schema: Draft202012Validator,
-                headers: dict[str, str] | None = None) -> httpx.Response:
+    def _answer(
+        self, status: int, body: dict[str, Any], schema: Draft202012Validator, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         self.violations += [f"fake response: {p}" for p in _errors(schema, body, "response")]
         return httpx.Response(status, json=body, headers=headers)
 

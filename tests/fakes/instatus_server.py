@@ -67,9 +67,7 @@ _UPDATES = re.compile(r"^/v1/(?P<page_id>[^/]+)/incidents/(?P<incident_id>[^/]+)
 
 
 class FakeInstatus:
-    def __init__(
-        self, page_id: str = "ckf01fonve9i40a32oas5b0uw", api_key: str = "instatus-test-key"
-    ) -> None:
+    def __init__(self, page_id: str = "ckf01fonve9i40a32oas5b0uw", api_key: str = "instatus-test-key") -> None:
         self.page_id = page_id
         self.api_key = api_key
         self.create_schema, self.update_schema = _schemas()
@@ -108,9 +106,7 @@ class FakeInstatus:
             return self._error(401, "forbidden", "Not authorized")
         failure = self.failures.take(path)
         if failure is not None:
-            headers = (
-                {"Retry-After": str(failure["retry_after"])} if failure["retry_after"] is not None else {}
-            )
+            headers = {"Retry-After": str(failure["retry_after"])} if failure["retry_after"] is not None else {}
             return httpx.Response(
                 failure["status"],
                 headers=headers,

@@ -59,9 +59,7 @@ def json_reply(value: object, *, model: str = "fake-model") -> dict[str, Any]:
     return reply(json.dumps(value), model=model)
 
 
-def tool_reply(
-    name: str, arguments: dict[str, Any], *, model: str = "fake-model"
-) -> dict[str, Any]:
+def tool_reply(name: str, arguments: dict[str, Any], *, model: str = "fake-model") -> dict[str, Any]:
     """One function call, as `tool_choice` / function-calling structured output returns it."""
     call = {
         "id": f"call_fake_{next(_ids)}",
@@ -103,13 +101,9 @@ class FakeOpenAI:
         self._socket.listen(64)
         port = self._socket.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}/v1"
-        config = uvicorn.Config(
-            self._app(), lifespan="off", log_level="warning", timeout_graceful_shutdown=1
-        )
+        config = uvicorn.Config(self._app(), lifespan="off", log_level="warning", timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
         self._thread.start()
         return self
 

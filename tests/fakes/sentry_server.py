@@ -53,9 +53,7 @@ class FakeSentry:
         """An issue shaped like the spec's own example, with `fields` (API names) replaced."""
         op = self.spec.operation("GET", f"/api/0/organizations/{self.org}/issues/{issue_id}/")
         assert op is not None
-        example = op.spec["responses"]["200"]["content"]["application/json"]["examples"]["ReturnAnIssue"][
-            "value"
-        ]
+        example = op.spec["responses"]["200"]["content"]["application/json"]["examples"]["ReturnAnIssue"]["value"]
         issue = {**copy.deepcopy(example), "id": issue_id, **fields}
         self.issues[issue_id] = issue
         return issue
@@ -80,9 +78,7 @@ class FakeSentry:
     def handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         query = {key: request.url.params.get_list(key) for key in request.url.params}
-        self.requests.append(
-            Recorded(request.method, path, dict(request.headers), query, request.content or None)
-        )
+        self.requests.append(Recorded(request.method, path, dict(request.headers), query, request.content or None))
         problems = self.spec.check(
             request.method, path, query=query, body=request.content or None, extra_query=_PAGINATION
         )
@@ -108,9 +104,7 @@ class FakeSentry:
             return self._page(request, op.spec, rows, query.get("cursor", [None])[0])
         return httpx.Response(404, json={"detail": "not faked"})
 
-    def _answer(
-        self, op_spec: dict[str, Any], payload: Any, headers: dict[str, str] | None = None
-    ) -> httpx.Response:
+    def _answer(self, op_spec: dict[str, Any], payload: Any, headers: dict[str, str] | None = None) -> httpx.Response:
         schema = op_spec["responses"]["200"]["content"]["application/json"]["schema"]
         self.violations += [f"fake response {p}" for p in schema_errors(schema, payload, "response")]
         return httpx.Response(200, json=payload, headers=headers)
@@ -123,10 +117,8 @@ class FakeSentry:
         base = str(request.url.copy_with(query=None))
         previous = f"0:{max(offset - self.page_size, 0)}:1"
         links = [
-            f'<{base}?&cursor={previous}>; rel="previous"; results="{str(offset > 0).lower()}"; '
-            f'cursor="{previous}"',
-            f'<{base}?&cursor=0:{end}:0>; rel="next"; results="{str(end < len(rows)).lower()}"; '
-            f'cursor="0:{end}:0"',
+            f'<{base}?&cursor={previous}>; rel="previous"; results="{str(offset > 0).lower()}"; cursor="{previous}"',
+            f'<{base}?&cursor=0:{end}:0>; rel="next"; results="{str(end < len(rows)).lower()}"; cursor="0:{end}:0"',
         ]
         return self._answer(op_spec, rows[offset:end], {"Link": ", ".join(links)})
 

@@ -116,16 +116,12 @@ class OpenAPISpec:
     def __init__(self, document: Mapping[str, Any], *, base_path: str = "") -> None:
         self._doc = document
         self._base_path = base_path.rstrip("/")
-        self._routes = [
-            (self._pattern(template), template, methods) for template, methods in document["paths"].items()
-        ]
+        self._routes = [(self._pattern(template), template, methods) for template, methods in document["paths"].items()]
 
     @staticmethod
     def _pattern(template: str) -> re.Pattern[str]:
         parts = re.split(r"(\{[^}]+\})", template)
-        regex = "".join(
-            f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part) for part in parts
-        )
+        regex = "".join(f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part) for part in parts)
         return re.compile(f"^{regex}$")
 
     def operation(self, method: str, path: str) -> Operation | None:
@@ -221,9 +217,7 @@ class SwaggerFormSpec:
     def operation(self, http_method: str, path: str) -> dict[str, Any] | None:
         """The method's spec. Slack serves every Web API method over POST as well (slack-sdk
         only ever POSTs), so a POST to a GET-documented method is judged by the GET entry."""
-        ops = (
-            self._doc["paths"].get(path[len(self._base_path) :]) if path.startswith(self._base_path) else None
-        )
+        ops = self._doc["paths"].get(path[len(self._base_path) :]) if path.startswith(self._base_path) else None
         if not ops:
             return None
         op = ops.get(http_method.lower())

@@ -60,9 +60,7 @@ class FakeStatuspage:
             return httpx.Response(401, json={"message": "Could not authenticate"})
         failure = self.failures.take(request.url.path)
         if failure is not None:
-            headers = (
-                {"Retry-After": str(failure["retry_after"])} if failure["retry_after"] is not None else {}
-            )
+            headers = {"Retry-After": str(failure["retry_after"])} if failure["retry_after"] is not None else {}
             return httpx.Response(failure["status"], headers=headers, json={"message": "Rate limit exceeded"})
         return self._route(request, body)
 
@@ -135,8 +133,7 @@ class FakeStatuspage:
                     "status": incident["status"],
                     "body": fields["body"],
                     "affected_components": [
-                        {"code": cid, "new_status": st}
-                        for cid, st in (fields.get("components") or {}).items()
+                        {"code": cid, "new_status": st} for cid, st in (fields.get("components") or {}).items()
                     ],
                 },
             )

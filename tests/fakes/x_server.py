@@ -35,8 +35,10 @@ CREATE_POST_REQUEST: dict[str, Any] = {
         "media": {
             "type": "object",
             "required": ["media_ids"],
-            "properties": {"media_ids": {"type": "array", "items": _ID, "minItems": 1, "maxItems": 4},
-                           "tagged_user_ids": {"type": "array", "items": _ID}},
+            "properties": {
+                "media_ids": {"type": "array", "items": _ID, "minItems": 1, "maxItems": 4},
+                "tagged_user_ids": {"type": "array", "items": _ID},
+            },
         },
         "nullcast": {"type": "boolean"},
         "quote_tweet_id": _ID,
@@ -44,9 +46,11 @@ CREATE_POST_REQUEST: dict[str, Any] = {
             "type": "object",
             "required": ["in_reply_to_tweet_id"],
             "additionalProperties": False,
-            "properties": {"in_reply_to_tweet_id": _ID,
-                           "auto_populate_reply_metadata": {"type": "boolean"},
-                           "exclude_reply_user_ids": {"type": "array", "items": _ID}},
+            "properties": {
+                "in_reply_to_tweet_id": _ID,
+                "auto_populate_reply_metadata": {"type": "boolean"},
+                "exclude_reply_user_ids": {"type": "array", "items": _ID},
+            },
         },
         "reply_settings": {"enum": ["following", "mentionedUsers", "subscribers", "verified"]},
     },
@@ -92,9 +96,16 @@ class FakeX:
             return _problem(400, "Invalid Request", "; ".join(problems))
         failure = self.failures.take("post")
         if failure is not None:
-            return _problem(429, "Too Many Requests", "Too Many Requests",
-                            headers={"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
-                                     "x-rate-limit-reset": str(int(failure["reset_at"]))})
+            return _problem(
+                429,
+                "Too Many Requests",
+                "Too Many Requests",
+                headers={
+                    "x-rate-limit-limit": "100",
+                    "x-rate-limit-remaining": "0",
+                    "x-rate-limit-reset": str(int(failure["reset_at"])),
+                },
+            )
         text = body.get("text", "")
         if weighted_length(text) > MAX_POST_LENGTH:
             return _problem(403, "Forbidden", "Your Tweet text is too long.")
@@ -107,6 +118,7 @@ class FakeX:
 
 def _problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> httpx.Response:
     return httpx.Response(
-        status, headers=headers,
+        status,
+        headers=headers,
         json={"title": title, "detail": detail, "type": "about:blank", "status": status},
     )

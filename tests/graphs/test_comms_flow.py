@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from pydantic import SecretStr
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.app import create_app
 from api.composition import Warroom
@@ -27,13 +27,15 @@ SLACK_SECRET = "slack-signing-secret"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={
-        "slack_signing_secret": SecretStr(SLACK_SECRET),
-        "accounts": {
-            "acme": AccountConfig(name="Acme Corp", contact_emails=["ops@acme.example"], sla_rca_days=5),
-            "globex": AccountConfig(name="Globex", contact_emails=["it@globex.example"], sla_rca_days=3),
-        },
-    })
+    return settings.model_copy(
+        update={
+            "slack_signing_secret": SecretStr(SLACK_SECRET),
+            "accounts": {
+                "acme": AccountConfig(name="Acme Corp", contact_emails=["ops@acme.example"], sla_rca_days=5),
+                "globex": AccountConfig(name="Globex", contact_emails=["it@globex.example"], sla_rca_days=3),
+            },
+        }
+    )
 
 
 def _outage(post_sentry, clock, users: dict[str, str | None], events: int = 30) -> int:
@@ -43,9 +45,16 @@ def _outage(post_sentry, clock, users: dict[str, str | None], events: int = 30) 
     incident_id = None
     for n in range(events):
         user = ids[n % len(ids)]
-        payload = sentry_event_alert(event_id=uuid.uuid4().hex, issue_id="77", at=start + timedelta(seconds=4 * n),
-                                     path="/api/checkout", user_id=user, browser=("Chrome", "120.0"),
-                                     region="us-east-1", account=users[user])
+        payload = sentry_event_alert(
+            event_id=uuid.uuid4().hex,
+            issue_id="77",
+            at=start + timedelta(seconds=4 * n),
+            path="/api/checkout",
+            user_id=user,
+            browser=("Chrome", "120.0"),
+            region="us-east-1",
+            account=users[user],
+        )
         response = post_sentry(payload)
         assert response.status_code == 202
         incident_id = response.json()["incident_id"]
@@ -72,8 +81,11 @@ def test_only_affected_users_and_accounts_are_drafted_to(post_sentry, client, wa
     warroom.scheduler.run_pending()
     drafts = _pending(client, auth, incident_id)
     email = drafts["email"]
-    assert sorted(email["recipients"]) == ["u1@customers.example.com", "u2@customers.example.com",
-                                           "u3@customers.example.com"]
+    assert sorted(email["recipients"]) == [
+        "u1@customers.example.com",
+        "u2@customers.example.com",
+        "u3@customers.example.com",
+    ]
     enterprise = [d for d in drafts.values() if d["channel"] == "enterprise_email"]
     assert [d["recipients"] for d in enterprise] == [["ops@acme.example"]]
     assert "Globex" not in json.dumps(drafts)
@@ -103,8 +115,9 @@ def test_an_edit_with_a_number_not_in_the_facts_is_refused(post_sentry, client, 
     warroom.scheduler.run_pending()
     email = _pending(client, auth, incident_id)["email"]
     edited = email["body"] + "\nAbout 40% of all orders failed."
-    response = client.post(f"/api/approvals/{email['id']}/approve", json={"body": edited, "actor": "founder"},
-                           headers=auth)
+    response = client.post(
+        f"/api/approvals/{email['id']}/approve", json={"body": edited, "actor": "founder"}, headers=auth
+    )
     assert response.status_code == 422
     assert response.json()["problems"]
     assert client.get(f"/api/approvals/{email['id']}", headers=auth).json()["state"] == "pending_approval"
@@ -118,8 +131,9 @@ def test_a_grounded_edit_made_later_is_sent_as_edited(post_sentry, client, warro
     email = _pending(client, auth, incident_id)["email"]
     clock.advance(timedelta(minutes=20))
     edited = email["body"] + "\nWe are sorry for the trouble."
-    response = client.post(f"/api/approvals/{email['id']}/approve", json={"body": edited, "actor": "founder"},
-                           headers=auth)
+    response = client.post(
+        f"/api/approvals/{email['id']}/approve", json={"body": edited, "actor": "founder"}, headers=auth
+    )
     assert response.status_code == 200, response.text
     warroom.scheduler.run_pending()
     [path] = list((Path(settings.data_dir) / "outbox-email").glob("*.eml"))
@@ -150,18 +164,28 @@ def test_one_click_link_works_once_and_expires(post_sentry, client, warroom, clo
     assert client.get(forged).status_code in (403, 410)
 
 
-def _slack_post(client, path: str, body: bytes, *, secret: str = SLACK_SECRET, at: float | None = None,
-                content_type: str = "application/x-www-form-urlencoded"):
+def _slack_post(
+    client,
+    path: str,
+    body: bytes,
+    *,
+    secret: str = SLACK_SECRET,
+    at: float | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
+):
     timestamp = str(int(at if at is not None else time.time()))
-    signature = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body,
-                                 hashlib.sha256).hexdigest()
-    return client.post(path, content=body, headers={"x-slack-request-timestamp": timestamp,
-                                                     "x-slack-signature": signature, "content-type": content_type})
+    signature = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return client.post(
+        path,
+        content=body,
+        headers={"x-slack-request-timestamp": timestamp, "x-slack-signature": signature, "content-type": content_type},
+    )
 
 
 def _button(draft_id: int, action: str = "approve_draft") -> bytes:
-    payload = json.loads((Path(__file__).resolve().parents[3] / "shared" / "specs" / "slack-block-actions.json")
-                         .read_text())
+    payload = json.loads(
+        (Path(__file__).resolve().parents[3] / "shared" / "specs" / "slack-block-actions.json").read_text()
+    )
     payload["actions"][0].update({"action_id": action, "value": str(draft_id)})
     return urlencode({"payload": json.dumps(payload)}).encode()
 
@@ -190,8 +214,10 @@ def test_approval_survives_a_server_restart(post_sentry, client, warroom, clock,
     restarted = Warroom.build(settings, clock)
     try:
         with TestClient(create_app(restarted, run_worker=False)) as fresh:
-            assert fresh.post(f"/api/approvals/{email['id']}/approve", json={"actor": "founder"},
-                              headers=auth).status_code == 200
+            assert (
+                fresh.post(f"/api/approvals/{email['id']}/approve", json={"actor": "founder"}, headers=auth).status_code
+                == 200
+            )
             restarted.scheduler.run_pending()
             assert fresh.get(f"/api/approvals/{email['id']}", headers=auth).json()["state"] == "sent"
     finally:
@@ -202,8 +228,9 @@ def test_approval_survives_a_server_restart(post_sentry, client, warroom, clock,
 def test_internal_summary_is_auto_sent_and_email_never_is(post_sentry, client, warroom, clock, auth, settings):
     incident_id = _outage(post_sentry, clock, {"u1": None})
     warroom.scheduler.run_pending()
-    drafts = client.get("/api/approvals", params={"incident_id": incident_id, "state": ["sent", "pending_approval"]},
-                        headers=auth).json()
+    drafts = client.get(
+        "/api/approvals", params={"incident_id": incident_id, "state": ["sent", "pending_approval"]}, headers=auth
+    ).json()
     states = {d["channel"]: d["state"] for d in drafts}
     assert states["slack_internal"] == "sent"
     assert states["email"] == "pending_approval"

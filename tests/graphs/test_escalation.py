@@ -16,16 +16,23 @@ from warroom.settings import Person, Settings
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={
-        "on_call": Person(name="alice", email="alice@example.com"),
-        "escalation": [Person(name="bob", email="bob@example.com"), Person(name="carol", email="carol@example.com")],
-    })
+    return settings.model_copy(
+        update={
+            "on_call": Person(name="alice", email="alice@example.com"),
+            "escalation": [
+                Person(name="bob", email="bob@example.com"),
+                Person(name="carol", email="carol@example.com"),
+            ],
+        }
+    )
 
 
 def _p0(client, warroom, clock) -> int:
     deliveries = checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1))
     for delivery in deliveries:
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()["incident_id"]
+        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
+            "incident_id"
+        ]
     warroom.scheduler.run_pending()
     return incident_id
 
@@ -56,8 +63,9 @@ def test_acknowledgement_stops_the_escalation(client, warroom, clock, auth, sett
     response = client.post(f"/api/incidents/{incident_id}/acknowledge", json={"actor": "alice"}, headers=auth)
     assert response.status_code == 200
     assert response.json()["acknowledged_by"] == "alice" and response.json()["commander"] == "alice"
-    assert client.post(f"/api/incidents/{incident_id}/acknowledge", json={"actor": "bob"},
-                       headers=auth).status_code == 409
+    assert (
+        client.post(f"/api/incidents/{incident_id}/acknowledge", json={"actor": "bob"}, headers=auth).status_code == 409
+    )
     clock.advance(timedelta(minutes=10))
     warroom.scheduler.run_pending()
     assert _paged(settings) == []
@@ -78,12 +86,21 @@ def test_p0_open_past_two_hours_notifies_the_named_people(client, warroom, clock
 
 def test_updates_say_what_was_tried_the_hypothesis_and_the_eta(client, warroom, clock, auth):
     incident_id = _p0(client, warroom, clock)
-    client.post(f"/api/incidents/{incident_id}/notes", headers=auth, json={"author": "alice", "text": (
-        "tried: rolled back the 2026.11.2 deploy\nhypothesis: payment provider timeouts\neta: 30 min")})
+    client.post(
+        f"/api/incidents/{incident_id}/notes",
+        headers=auth,
+        json={
+            "author": "alice",
+            "text": ("tried: rolled back the 2026.11.2 deploy\nhypothesis: payment provider timeouts\neta: 30 min"),
+        },
+    )
     clock.advance(timedelta(minutes=15, seconds=1))
     warroom.scheduler.run_pending()
-    [update] = [e["text"] for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
-                if e["kind"] == "update"]
+    [update] = [
+        e["text"]
+        for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+        if e["kind"] == "update"
+    ]
     assert "Tried so far: rolled back the 2026.11.2 deploy." in update
     assert "Current hypothesis: payment provider timeouts." in update
     assert "Expected fix within 30 minutes." in update
@@ -96,16 +113,24 @@ def test_updates_say_what_was_tried_the_hypothesis_and_the_eta(client, warroom, 
 
 def test_a_note_naming_hosts_or_colleagues_never_reaches_the_public(client, warroom, clock, auth):
     incident_id = _p0(client, warroom, clock)
-    client.post(f"/api/incidents/{incident_id}/notes", headers=auth, json={"author": "alice", "text": (
-        "cause: Sam forgot to update the config on payments-worker-2\nfixed: rolled back ip-10-0-3-17")})
+    client.post(
+        f"/api/incidents/{incident_id}/notes",
+        headers=auth,
+        json={
+            "author": "alice",
+            "text": ("cause: Sam forgot to update the config on payments-worker-2\nfixed: rolled back ip-10-0-3-17"),
+        },
+    )
     clock.advance(timedelta(minutes=15, seconds=1))
     warroom.scheduler.run_pending()
     client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "alice"}, headers=auth)
     warroom.scheduler.run_pending()
     public = json.dumps(client.get("/status.json").json())
-    drafts = client.get("/api/approvals", params={"incident_id": incident_id, "state": ["pending_approval", "sent",
-                                                                                          "blocked"]},
-                        headers=auth).json()
+    drafts = client.get(
+        "/api/approvals",
+        params={"incident_id": incident_id, "state": ["pending_approval", "sent", "blocked"]},
+        headers=auth,
+    ).json()
     public += json.dumps([d["body"] for d in drafts if d["channel"] != "slack_internal"])
     for leak in ("Sam", "payments-worker-2", "ip-10-0-3-17"):
         assert leak not in public
@@ -113,14 +138,21 @@ def test_a_note_naming_hosts_or_colleagues_never_reaches_the_public(client, warr
 
 
 def test_severity_raise_from_p2_opens_the_status_page_path(client, warroom, clock, auth):
-    response = client.post("/api/alerts", headers=auth, json={
-        "title": "Recommendations widget errors", "service": "recommendations", "level": "error"})
+    response = client.post(
+        "/api/alerts",
+        headers=auth,
+        json={"title": "Recommendations widget errors", "service": "recommendations", "level": "error"},
+    )
     incident_id = response.json()["incident_id"]
     warroom.scheduler.run_pending()
     assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["severity"] == "P2"
     assert client.get("/status.json").json()["active_incidents"] == []
-    assert client.post(f"/api/incidents/{incident_id}/severity", json={"severity": "P1", "actor": "alice"},
-                       headers=auth).status_code == 202
+    assert (
+        client.post(
+            f"/api/incidents/{incident_id}/severity", json={"severity": "P1", "actor": "alice"}, headers=auth
+        ).status_code
+        == 202
+    )
     warroom.scheduler.run_pending()
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     assert incident["severity"] == "P1" and incident["classification"]["decided_by"] == "human:alice"

@@ -17,8 +17,9 @@ from tests.conftest import SENTRY_SECRET
 
 
 def _storm(client, clock, events: int = 847, minutes: float = 3.0) -> int:
-    deliveries = checkout_outage(SENTRY_SECRET, events=events, minutes=minutes,
-                                 start=clock.now() - timedelta(minutes=minutes))
+    deliveries = checkout_outage(
+        SENTRY_SECRET, events=events, minutes=minutes, start=clock.now() - timedelta(minutes=minutes)
+    )
     first = client.post("/webhooks/sentry", content=deliveries[0].body, headers=deliveries[0].headers).json()
     for delivery in deliveries[1:]:
         assert client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).status_code == 202
@@ -38,8 +39,9 @@ def test_demo_scenario_is_p0_because_checkout_is_a_revenue_path(client, warroom,
 
 def test_first_alert_is_triaged_and_posted_before_the_storm_ends(client, warroom, clock, auth):
     deliveries = checkout_outage(SENTRY_SECRET, events=1, start=clock.now())
-    incident_id = client.post("/webhooks/sentry", content=deliveries[0].body,
-                              headers=deliveries[0].headers).json()["incident_id"]
+    incident_id = client.post("/webhooks/sentry", content=deliveries[0].body, headers=deliveries[0].headers).json()[
+        "incident_id"
+    ]
     warroom.scheduler.run_pending()
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     assert incident["severity"] == "P1"
@@ -84,7 +86,9 @@ def test_updates_come_at_the_p0_cadence_and_stop_after_resolution(client, warroo
     warroom.scheduler.run_pending()
     assert len(updates()) == 2
 
-    assert client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"}, headers=auth).status_code == 202
+    assert (
+        client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"}, headers=auth).status_code == 202
+    )
     warroom.scheduler.run_pending()
     clock.advance(timedelta(hours=2))
     warroom.scheduler.run_pending()

@@ -32,12 +32,18 @@ def fakes(clock) -> Iterator[tuple[FakeStatuspage, FakeSlack, FakeSentry]]:
 @pytest.fixture
 def integrated(settings: Settings, clock, fakes) -> Iterator[tuple[Warroom, TestClient]]:
     statuspage, slack, sentry = fakes
-    configured = settings.model_copy(update={
-        "statuspage_api_key": SecretStr(statuspage.api_key), "statuspage_page_id": statuspage.page_id,
-        "slack_bot_token": SecretStr(slack.token), "slack_api_url": slack.base_url,
-        "sentry_api_token": SecretStr(sentry.token), "sentry_org": sentry.org, "sentry_api_url": "https://us.sentry.io",
-        "on_call": Person(name="alice", email="alice@example.com"),
-    })
+    configured = settings.model_copy(
+        update={
+            "statuspage_api_key": SecretStr(statuspage.api_key),
+            "statuspage_page_id": statuspage.page_id,
+            "slack_bot_token": SecretStr(slack.token),
+            "slack_api_url": slack.base_url,
+            "sentry_api_token": SecretStr(sentry.token),
+            "sentry_org": sentry.org,
+            "sentry_api_url": "https://us.sentry.io",
+            "on_call": Person(name="alice", email="alice@example.com"),
+        }
+    )
     transport = RoutingTransport({"api.statuspage.io": statuspage.transport, "us.sentry.io": sentry.transport})
     warroom = Warroom.build(configured, clock, transport=transport)
     with TestClient(create_app(warroom, run_worker=False)) as client:
@@ -47,7 +53,9 @@ def integrated(settings: Settings, clock, fakes) -> Iterator[tuple[Warroom, Test
 
 def _outage(client, warroom, clock) -> int:
     for delivery in checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1)):
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()["incident_id"]
+        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
+            "incident_id"
+        ]
     warroom.scheduler.run_pending()
     return incident_id
 
@@ -117,8 +125,11 @@ def test_sentry_api_failure_is_retried_and_the_alerts_tags_stand_meanwhile(integ
     incident_id = _outage(client, warroom, clock)
     drafts = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
     assert drafts, "drafting does not wait for Sentry"
-    assert not [e for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
-                if e["kind"] == "enrichment"]
+    assert not [
+        e
+        for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+        if e["kind"] == "enrichment"
+    ]
     sentry.add_issue("4412093", count="70", userCount=60)
     clock.advance(timedelta(minutes=5))
     warroom.scheduler.run_pending()

@@ -13,8 +13,9 @@ from tests.conftest import WEBHOOK_TOKEN, spec_payload
 def _group(clock, status: str, service: str = "search") -> dict:
     group = spec_payload("alertmanager-firing.json")
     alert = copy.deepcopy(group["alerts"][0])
-    alert["labels"].update({"alertname": f"{service.capitalize()}Errors", "service": service, "job": service,
-                            "severity": "critical"})
+    alert["labels"].update(
+        {"alertname": f"{service.capitalize()}Errors", "service": service, "job": service, "severity": "critical"}
+    )
     alert["annotations"]["summary"] = f"{service} 5xx error rate above 5%"
     alert["fingerprint"] = f"{service}-0000000001"
     starts = clock.now() - timedelta(seconds=30)
@@ -22,14 +23,23 @@ def _group(clock, status: str, service: str = "search") -> dict:
     alert["status"] = status
     if status == "resolved":
         alert["endsAt"] = clock.now().isoformat().replace("+00:00", "Z")
-    group.update({"status": status, "alerts": [alert], "commonLabels": alert["labels"],
-                  "groupLabels": {"alertname": "SearchErrors"}})
+    group.update(
+        {
+            "status": status,
+            "alerts": [alert],
+            "commonLabels": alert["labels"],
+            "groupLabels": {"alertname": "SearchErrors"},
+        }
+    )
     return group
 
 
 def _send(client, clock, status: str, service: str = "search") -> dict:
-    response = client.post("/webhooks/alertmanager", json=_group(clock, status, service),
-                           headers={"authorization": f"Bearer {WEBHOOK_TOKEN}"})
+    response = client.post(
+        "/webhooks/alertmanager",
+        json=_group(clock, status, service),
+        headers={"authorization": f"Bearer {WEBHOOK_TOKEN}"},
+    )
     assert response.status_code == 202, response.text
     return response.json()
 
@@ -42,8 +52,10 @@ def _flap(client, warroom, clock, auth) -> int:
     warroom.scheduler.run_pending()
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     if incident["status"] != "resolved":
-        assert client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "alice"},
-                           headers=auth).status_code == 202
+        assert (
+            client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "alice"}, headers=auth).status_code
+            == 202
+        )
         warroom.scheduler.run_pending()
     clock.advance(timedelta(hours=6))
     return incident_id
@@ -68,8 +80,11 @@ def test_an_alert_someone_worked_on_is_not_learned_as_noise(client, warroom, clo
     for _ in range(3):
         incident_id = _send(client, clock, "firing")["incident_id"]
         warroom.scheduler.run_pending()
-        client.post(f"/api/incidents/{incident_id}/notes", json={"text": "tried: restarted search", "author": "bob"},
-                    headers=auth)
+        client.post(
+            f"/api/incidents/{incident_id}/notes",
+            json={"text": "tried: restarted search", "author": "bob"},
+            headers=auth,
+        )
         clock.advance(timedelta(minutes=2))
         _send(client, clock, "resolved")
         client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "bob"}, headers=auth)
@@ -82,15 +97,19 @@ def test_an_alert_someone_worked_on_is_not_learned_as_noise(client, warroom, clo
     assert all(e["signal"] != "self_resolving_pattern" for e in incident["classification"]["evidence"])
 
 
-DISK = {"labels": {"alertname": "DiskFillingUp", "service": "batch", "severity": "warning"},
-        "annotations": {"summary": "disk on batch-1 is 85% full", "description": "capacity warning"},
-        "fingerprint": "d15c000000000001"}
+DISK = {
+    "labels": {"alertname": "DiskFillingUp", "service": "batch", "severity": "warning"},
+    "annotations": {"summary": "disk on batch-1 is 85% full", "description": "capacity warning"},
+    "fingerprint": "d15c000000000001",
+}
 
 
 def test_a_p3_closes_itself_when_its_source_recovers_but_a_p1_does_not(client, warroom, clock, auth):
-    low = client.post("/webhooks/alertmanager", headers={"authorization": f"Bearer {WEBHOOK_TOKEN}"},
-                      json={**_group(clock, "firing"), "alerts": [{**_group(clock, "firing")["alerts"][0], **DISK}]}
-                      ).json()["incident_id"]
+    low = client.post(
+        "/webhooks/alertmanager",
+        headers={"authorization": f"Bearer {WEBHOOK_TOKEN}"},
+        json={**_group(clock, "firing"), "alerts": [{**_group(clock, "firing")["alerts"][0], **DISK}]},
+    ).json()["incident_id"]
     high = _send(client, clock, "firing", service="checkout")["incident_id"]
     warroom.scheduler.run_pending()
     clock.advance(timedelta(minutes=3))
@@ -109,14 +128,22 @@ def test_a_p3_closes_itself_when_its_source_recovers_but_a_p1_does_not(client, w
 def test_similar_past_incidents_are_found_by_words_not_only_by_key(client, warroom, clock, auth):
     first = _send(client, clock, "firing")["incident_id"]
     warroom.scheduler.run_pending()
-    client.post(f"/api/incidents/{first}/notes", json={"text": "tried: restarted search", "author": "bob"},
-                headers=auth)
+    client.post(
+        f"/api/incidents/{first}/notes", json={"text": "tried: restarted search", "author": "bob"}, headers=auth
+    )
     client.post(f"/api/incidents/{first}/resolve", json={"actor": "bob"}, headers=auth)
     warroom.scheduler.run_pending()
     clock.advance(timedelta(hours=6))
-    other = client.post("/api/alerts", headers=auth, json={
-        "title": "search 5xx error rate above 5% on replica", "service": "search-replica", "level": "error",
-        "dedup_key": "script:search-replica"}).json()["incident_id"]
+    other = client.post(
+        "/api/alerts",
+        headers=auth,
+        json={
+            "title": "search 5xx error rate above 5% on replica",
+            "service": "search-replica",
+            "level": "error",
+            "dedup_key": "script:search-replica",
+        },
+    ).json()["incident_id"]
     warroom.scheduler.run_pending()
     evidence = client.get(f"/api/incidents/{other}", headers=auth).json()["classification"]["evidence"]
     [similar] = [e for e in evidence if e["signal"] == "similar_past"]

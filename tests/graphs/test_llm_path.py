@@ -32,7 +32,9 @@ def settings(settings: Settings, fake_llm: FakeOpenAI) -> Settings:
 def _storm(client, warroom, clock) -> int:
     deliveries = checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1))
     for delivery in deliveries:
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()["incident_id"]
+        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
+            "incident_id"
+        ]
     warroom.scheduler.run_pending()
     return incident_id
 
@@ -42,8 +44,11 @@ def _is_severity_request(body: dict) -> bool:
 
 
 def test_a_model_that_tries_to_lower_a_p0_floor_is_overruled(client, warroom, clock, auth, fake_llm):
-    fake_llm.responder = lambda body: (json_reply({"severity": "P3", "reason": "looks like noise to me"})
-                                       if _is_severity_request(body) else reply("We are looking into it."))
+    fake_llm.responder = lambda body: (
+        json_reply({"severity": "P3", "reason": "looks like noise to me"})
+        if _is_severity_request(body)
+        else reply("We are looking into it.")
+    )
     incident_id = _storm(client, warroom, clock)
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     assert incident["severity"] == "P0"
@@ -53,8 +58,9 @@ def test_a_model_that_tries_to_lower_a_p0_floor_is_overruled(client, warroom, cl
 
 
 def test_alert_text_reaches_the_model_only_as_delimited_data(client, warroom, clock, auth, fake_llm):
-    fake_llm.responder = lambda body: json_reply({"severity": "P1", "reason": "ok"}) if _is_severity_request(body) \
-        else reply("x")
+    fake_llm.responder = lambda body: (
+        json_reply({"severity": "P1", "reason": "ok"}) if _is_severity_request(body) else reply("x")
+    )
     _storm(client, warroom, clock)
     severity_requests = [r for r in fake_llm.requests if _is_severity_request(r)]
     user_text = json.dumps([m for m in severity_requests[0]["messages"] if m["role"] == "user"])
@@ -75,12 +81,17 @@ def test_when_the_model_fails_the_rules_stand_and_the_timeline_says_so(client, w
 
 
 def test_model_wording_with_an_invented_number_never_reaches_a_draft(client, warroom, clock, auth, fake_llm):
-    fake_llm.responder = lambda body: (json_reply({"severity": "P0", "reason": "checkout down"})
-                                       if _is_severity_request(body)
-                                       else reply("Checkout failed for 73% of customers; fixed in 5 minutes."))
+    fake_llm.responder = lambda body: (
+        json_reply({"severity": "P0", "reason": "checkout down"})
+        if _is_severity_request(body)
+        else reply("Checkout failed for 73% of customers; fixed in 5 minutes.")
+    )
     incident_id = _storm(client, warroom, clock)
     drafts = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
     assert drafts and all("73%" not in d["body"] for d in drafts)
-    notes = [e["text"] for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
-             if e["kind"] == "llm"]
+    notes = [
+        e["text"]
+        for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+        if e["kind"] == "llm"
+    ]
     assert any("failed the facts check" in n for n in notes)

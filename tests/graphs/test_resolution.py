@@ -7,28 +7,55 @@ from datetime import datetime, timedelta
 from api.scenarios import checkout_outage
 from tests.conftest import SENTRY_SECRET
 
-SECTIONS = ["## Summary", "## Impact", "## Timeline", "## Root cause", "## Five whys", "## Contributing factors",
-            "## What went well", "## What could be better", "## Action items", "## Related incidents"]
+SECTIONS = [
+    "## Summary",
+    "## Impact",
+    "## Timeline",
+    "## Root cause",
+    "## Five whys",
+    "## Contributing factors",
+    "## What went well",
+    "## What could be better",
+    "## Action items",
+    "## Related incidents",
+]
 
 
 def _run_outage(client, warroom, clock, auth) -> int:
     """02:00 first alert (errors since 01:58), notes, email approved at 02:09, resolved at 02:47."""
     deliveries = checkout_outage(SENTRY_SECRET, events=60, minutes=2, start=clock.now() - timedelta(minutes=2))
     for delivery in deliveries:
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()["incident_id"]
+        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
+            "incident_id"
+        ]
     warroom.scheduler.run_pending()
     clock.advance(timedelta(minutes=4))
-    client.post(f"/api/incidents/{incident_id}/notes", headers=auth, json={"author": "alice", "text": (
-        "tried: restarting the checkout pods\nhypothesis: the 2026.11.2 deploy\n"
-        "cause: a deploy changed the order payload format\naction: add a contract test for the order payload")})
+    client.post(
+        f"/api/incidents/{incident_id}/notes",
+        headers=auth,
+        json={
+            "author": "alice",
+            "text": (
+                "tried: restarting the checkout pods\nhypothesis: the 2026.11.2 deploy\n"
+                "cause: a deploy changed the order payload format\naction: add a contract test for the order payload"
+            ),
+        },
+    )
     clock.advance(timedelta(minutes=5))
-    email = [d for d in client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
-             if d["channel"] == "email"][0]
-    assert client.post(f"/api/approvals/{email['id']}/approve", json={"actor": "alice"}, headers=auth).status_code == 200
+    email = [
+        d
+        for d in client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+        if d["channel"] == "email"
+    ][0]
+    assert (
+        client.post(f"/api/approvals/{email['id']}/approve", json={"actor": "alice"}, headers=auth).status_code == 200
+    )
     warroom.scheduler.run_pending()
     clock.advance(timedelta(minutes=38))
     warroom.scheduler.run_pending()
-    assert client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "alice"}, headers=auth).status_code == 202
+    assert (
+        client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "alice"}, headers=auth).status_code == 202
+    )
     warroom.scheduler.run_pending()
     return incident_id
 
@@ -39,9 +66,11 @@ def test_resolution_posts_exactly_one_all_clear_per_audience(client, warroom, cl
     clock.advance(timedelta(hours=1))
     warroom.scheduler.run_pending()
 
-    drafts = client.get("/api/approvals", params={"incident_id": incident_id,
-                                                   "state": ["pending_approval", "sent", "approved", "blocked"]},
-                        headers=auth).json()
+    drafts = client.get(
+        "/api/approvals",
+        params={"incident_id": incident_id, "state": ["pending_approval", "sent", "approved", "blocked"]},
+        headers=auth,
+    ).json()
     all_clear = [(d["channel"], d["audience"]) for d in drafts if d["kind"] == "all_clear"]
     assert sorted(all_clear) == sorted(set(all_clear)) and {c for c, _ in all_clear} == {"email", "slack_internal"}
     page = client.get("/status.json").json()
@@ -70,8 +99,9 @@ def test_postmortem_draft_has_every_section_and_true_numbers(client, warroom, cl
     status_entries = [t for t in data["timeline"] if t["source"] == "status page"]
     assert status_entries
     stored_status_times = {e["at"] for e in incident["timeline"] if e["kind"] == "status_page"}
-    assert {datetime.fromisoformat(t["at"]) for t in status_entries} == {datetime.fromisoformat(a)
-                                                                         for a in stored_status_times}
+    assert {datetime.fromisoformat(t["at"]) for t in status_entries} == {
+        datetime.fromisoformat(a) for a in stored_status_times
+    }
 
     items = client.get("/api/action-items", params={"incident_id": incident_id}, headers=auth).json()
     assert items and all(i["owner"] and i["due"] for i in items)
@@ -83,8 +113,9 @@ def test_postmortem_edit_round_trips_with_history_and_blame_flags(client, warroo
     draft = client.get(f"/api/incidents/{incident_id}/postmortem", headers=auth).json()
     clock.advance(timedelta(hours=2))
     edited = draft["markdown"] + "\n\nBob broke checkout with a careless deploy.\n"
-    saved = client.put(f"/api/incidents/{incident_id}/postmortem", json={"markdown": edited, "author": "Bob"},
-                       headers=auth)
+    saved = client.put(
+        f"/api/incidents/{incident_id}/postmortem", json={"markdown": edited, "author": "Bob"}, headers=auth
+    )
     assert saved.status_code == 200
     assert saved.json()["version"] == 2 and saved.json()["blame_flags"]
     versions = client.get(f"/api/incidents/{incident_id}/postmortem/versions", headers=auth).json()

@@ -77,8 +77,9 @@ def test_an_unreachable_discord_does_not_leak_the_token() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    webhook = DiscordWebhook(httpx.Client(transport=httpx.MockTransport(refuse)),
-                             "https://discord.com/api/v10/webhooks/1/secret-token")
+    webhook = DiscordWebhook(
+        httpx.Client(transport=httpx.MockTransport(refuse)), "https://discord.com/api/v10/webhooks/1/secret-token"
+    )
 
     with pytest.raises(DiscordError) as caught:
         webhook.execute(DiscordMessage(content="update"))

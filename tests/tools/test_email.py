@@ -69,9 +69,26 @@ def plain_server(inbox: Inbox) -> Iterator[int]:
 def certificate(tmp_path: Path) -> tuple[Path, Path]:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
@@ -83,8 +100,14 @@ def tls_server(inbox: Inbox, certificate: tuple[Path, Path]) -> Iterator[int]:
     context.load_cert_chain(cert, key)
     port = _free_port()
     controller = Controller(
-        inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-        authenticator=_authenticate, auth_require_tls=True, auth_exclude_mechanism=["LOGIN"],
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=_authenticate,
+        auth_require_tls=True,
+        auth_exclude_mechanism=["LOGIN"],
     )
     controller.start()
     yield port
@@ -106,7 +129,7 @@ def _message(**overrides: Any) -> EmailMessage:
 def test_smtp_delivers_the_message_with_its_stable_message_id(inbox: Inbox, plain_server: int) -> None:
     receipt = SmtpSender(f"smtp://127.0.0.1:{plain_server}").send(_message())
 
-    (recipients, delivered), = inbox.received
+    ((recipients, delivered),) = inbox.received
     assert recipients == ["ann@example.com"]
     assert delivered["Message-ID"] == receipt.message_id == "<inc-42-email-1@shop.test>"
     assert delivered["Subject"] == "We know checkout isn't working for you"
@@ -114,8 +137,7 @@ def test_smtp_delivers_the_message_with_its_stable_message_id(inbox: Inbox, plai
     assert receipt.refused == {}
 
 
-def test_smtp_upgrades_with_starttls_and_logs_in(inbox: Inbox, tls_server: int,
-                                                 certificate: tuple[Path, Path]) -> None:
+def test_smtp_upgrades_with_starttls_and_logs_in(inbox: Inbox, tls_server: int, certificate: tuple[Path, Path]) -> None:
     context = ssl.create_default_context(cafile=str(certificate[0]))
     url = f"smtp://{USER}:s3cret%2F%2Bpass@127.0.0.1:{tls_server}?starttls=true"
 
@@ -146,9 +168,7 @@ def test_server_requiring_starttls_refuses_a_plain_session(inbox: Inbox, tls_ser
 def test_partly_refused_recipients_are_reported_and_the_rest_delivered(inbox: Inbox, plain_server: int) -> None:
     inbox.refuse = {"gone@example.com"}
 
-    receipt = SmtpSender(f"smtp://127.0.0.1:{plain_server}").send(
-        _message(to=["ann@example.com", "gone@example.com"])
-    )
+    receipt = SmtpSender(f"smtp://127.0.0.1:{plain_server}").send(_message(to=["ann@example.com", "gone@example.com"]))
 
     assert [r for r, _ in inbox.received] == [["ann@example.com"]]
     assert receipt.refused == {"gone@example.com": "550 5.1.1 no such user"}

@@ -80,16 +80,12 @@ def test_each_incident_status_reaches_the_page_under_its_statuspage_name(
     assert fake.requests[-1].method == "PATCH"
 
 
-def test_resolving_with_operational_components_restores_them(
-    fake: FakeStatuspage, page: AtlassianStatuspage
-) -> None:
+def test_resolving_with_operational_components_restores_them(fake: FakeStatuspage, page: AtlassianStatuspage) -> None:
     page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING))
 
     page.update_incident(
         page_incident_id,
-        _post(
-            IncidentStatus.RESOLVED, impact=Impact.NONE, components={"checkout": ComponentStatus.OPERATIONAL}
-        ),
+        _post(IncidentStatus.RESOLVED, impact=Impact.NONE, components={"checkout": ComponentStatus.OPERATIONAL}),
     )
 
     assert fake.components == {"8kbf7d35c070": "operational"}
@@ -108,9 +104,7 @@ def test_update_without_components_keeps_the_incidents_components(
     assert fake.components == {"8kbf7d35c070": "partial_outage"}
 
 
-def test_set_component_status_patches_the_mapped_component(
-    fake: FakeStatuspage, page: AtlassianStatuspage
-) -> None:
+def test_set_component_status_patches_the_mapped_component(fake: FakeStatuspage, page: AtlassianStatuspage) -> None:
     page.set_component_status("checkout", ComponentStatus.MAJOR_OUTAGE)
 
     assert fake.requests[-1].path == f"/v1/pages/{fake.page_id}/components/8kbf7d35c070"
@@ -119,9 +113,7 @@ def test_set_component_status_patches_the_mapped_component(
 
 
 @pytest.mark.parametrize("status", [420, 429])
-def test_rate_limit_raises_with_retry_after(
-    fake: FakeStatuspage, page: AtlassianStatuspage, status: int
-) -> None:
+def test_rate_limit_raises_with_retry_after(fake: FakeStatuspage, page: AtlassianStatuspage, status: int) -> None:
     fake.fail_next(status=status, retry_after=12)
 
     with pytest.raises(StatusPageError) as raised:

@@ -24,8 +24,16 @@ from warroom.clock import SystemClock
 from warroom.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SENTRY_SECRET = "ui-sentry-secret"
 API_TOKEN = "ui-api-token"
 
@@ -51,25 +59,40 @@ class Live:
         return self.api.get(f"/api/incidents/{self.incident_id}").raise_for_status().json()
 
     def drafts(self) -> list[dict[str, Any]]:
-        return self.api.get("/api/approvals", params={"incident_id": self.incident_id,
-                                                      "state": ["pending_approval", "blocked", "approved", "sent",
-                                                                "rejected"]}).raise_for_status().json()
+        return (
+            self.api.get(
+                "/api/approvals",
+                params={
+                    "incident_id": self.incident_id,
+                    "state": ["pending_approval", "blocked", "approved", "sent", "rejected"],
+                },
+            )
+            .raise_for_status()
+            .json()
+        )
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """A server with one P0 checkout outage delivered through the signed Sentry webhook."""
     tmp = tmp_path_factory.mktemp("ui")
-    settings = Settings(database_url=f"sqlite:///{tmp / 'warroom.db'}", data_dir=tmp / "data",
-                        sentry_client_secret=SENTRY_SECRET, api_token=API_TOKEN)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp / 'warroom.db'}",
+        data_dir=tmp / "data",
+        sentry_client_secret=SENTRY_SECRET,
+        api_token=API_TOKEN,
+    )
     clock = SystemClock()
     warroom = Warroom.build(settings, clock)
     try:
-        with serve_in_thread(warroom) as base_url, httpx.Client(
-                base_url=base_url, headers={"authorization": f"Bearer {API_TOKEN}"}, timeout=10) as api:
+        with (
+            serve_in_thread(warroom) as base_url,
+            httpx.Client(base_url=base_url, headers={"authorization": f"Bearer {API_TOKEN}"}, timeout=10) as api,
+        ):
             incident_id = 0
-            for delivery in checkout_outage(SENTRY_SECRET, events=90, minutes=3,
-                                            start=clock.now() - timedelta(minutes=3)):
+            for delivery in checkout_outage(
+                SENTRY_SECRET, events=90, minutes=3, start=clock.now() - timedelta(minutes=3)
+            ):
                 response = api.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers)
                 assert response.status_code == 202, response.text
                 incident_id = response.json()["incident_id"]
@@ -84,12 +107,19 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: the web UI tests drive a real Chromium. Install it with "
-                    "`sudo tests/system-deps.sh` (apt-get install chromium), which `make test` runs.", pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: the web UI tests drive a real Chromium. Install it with "
+            "`sudo tests/system-deps.sh` (apt-get install chromium), which `make test` runs.",
+            pytrace=False,
+        )
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1366, "height": 1000})
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1366, "height": 1000},
+        )
         context.set_default_timeout(10_000)
         try:
             yield context
@@ -104,8 +134,10 @@ def page(browser_context: BrowserContext) -> Iterator[Page]:
     page = browser_context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and "Failed to load resource" not in msg.text
-            and errors.append(msg.text))
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and "Failed to load resource" not in msg.text and errors.append(msg.text),
+    )
     yield page
     page.close()
     assert not errors, f"the browser reported errors: {errors}"

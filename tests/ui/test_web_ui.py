@@ -42,8 +42,9 @@ def _still_same_document(page: Page) -> None:
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded instead of swapping a fragment"
 
 
-def test_a_page_redirects_to_login_and_the_api_token_signs_in(page: Page, browser_context: BrowserContext,
-                                                              live: Live) -> None:
+def test_a_page_redirects_to_login_and_the_api_token_signs_in(
+    page: Page, browser_context: BrowserContext, live: Live
+) -> None:
     browser_context.clear_cookies()
     page.goto(_detail(live))
     expect(page).to_have_url(re.compile(rf"/login\?next=/incidents/{live.incident_id}$"))
@@ -88,8 +89,7 @@ def test_the_incident_page_shows_the_evidence_and_the_war_room(signed_in: Page, 
     expect(signed_in.locator('article[data-channel="email"] [data-role="state"]')).to_have_text("pending approval")
 
 
-def test_a_labelled_war_room_post_appears_without_reload_and_lands_on_the_timeline(signed_in: Page,
-                                                                                   live: Live) -> None:
+def test_a_labelled_war_room_post_appears_without_reload_and_lands_on_the_timeline(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
     _same_document(signed_in)
     signed_in.get_by_label("Message").fill("tried: rolled back shop@2026.11.2")

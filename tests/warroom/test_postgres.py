@@ -42,8 +42,13 @@ AUTH = {"authorization": f"Bearer {API_TOKEN}"}
 
 @pytest.fixture
 def pg_settings(postgres_database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=postgres_database_url, data_dir=tmp_path / "data", api_token=API_TOKEN,
-                    sentry_client_secret=SENTRY_SECRET, webhook_token=WEBHOOK_TOKEN)
+    return Settings(
+        database_url=postgres_database_url,
+        data_dir=tmp_path / "data",
+        api_token=API_TOKEN,
+        sentry_client_secret=SENTRY_SECRET,
+        webhook_token=WEBHOOK_TOKEN,
+    )
 
 
 @pytest.fixture
@@ -65,10 +70,10 @@ def _count(warroom: Warroom, table: Any, *where: Any) -> int:
 
 
 def _storm(client: TestClient, clock: FakeClock, events: int, minutes: float = 1.0) -> int:
-    deliveries = checkout_outage(SENTRY_SECRET, events=events, minutes=minutes,
-                                 start=clock.now() - timedelta(minutes=minutes))
-    ids = {client.post("/webhooks/sentry", content=d.body, headers=d.headers).json()["incident_id"]
-           for d in deliveries}
+    deliveries = checkout_outage(
+        SENTRY_SECRET, events=events, minutes=minutes, start=clock.now() - timedelta(minutes=minutes)
+    )
+    ids = {client.post("/webhooks/sentry", content=d.body, headers=d.headers).json()["incident_id"] for d in deliveries}
     [incident_id] = ids
     return incident_id
 
@@ -82,8 +87,16 @@ def test_migrations_bring_an_empty_postgres_database_to_head(postgres_database_u
         with engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
             schema = inspect(conn)
-            assert {"alerts", "incidents", "incident_keys", "timeline_events", "jobs", "outbox",
-                    "page_incidents", "page_updates"} <= set(schema.get_table_names())
+            assert {
+                "alerts",
+                "incidents",
+                "incident_keys",
+                "timeline_events",
+                "jobs",
+                "outbox",
+                "page_incidents",
+                "page_updates",
+            } <= set(schema.get_table_names())
             alerts = {c["name"]: c for c in schema.get_columns("alerts")}
             assert type(alerts["alert"]["type"]).__name__ == "JSONB"
             assert type(alerts["id"]["type"]).__name__ == "BIGINT"
@@ -94,9 +107,19 @@ def test_migrations_bring_an_empty_postgres_database_to_head(postgres_database_u
 
 def test_processes_starting_at_once_migrate_one_database_without_tripping_over_each_other(postgres_database_url):
     # Each process imports first and waits for "go", so all migrate at the same moment.
-    code = "import sys, warroom.tables; from warroom.migrations import upgrade; sys.stdin.readline(); upgrade(sys.argv[1])"
-    processes = [subprocess.Popen([sys.executable, "-c", code, postgres_database_url], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    code = (
+        "import sys, warroom.tables; from warroom.migrations import upgrade; sys.stdin.readline(); upgrade(sys.argv[1])"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, postgres_database_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     for process in processes:
         process.stdin.write("go\n")
         process.stdin.flush()
@@ -127,8 +150,9 @@ def test_sentry_storm_through_the_api_is_one_p0_incident_with_every_event_counte
 def test_redelivery_is_recognised_and_stored_once(pg_client, pg_warroom, clock):
     [delivery] = checkout_outage(SENTRY_SECRET, events=1, start=clock.now())
     first = pg_client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()
-    again = pg_client.post("/webhooks/sentry", content=delivery.body,
-                           headers={**delivery.headers, "request-id": "a-new-request-id"}).json()
+    again = pg_client.post(
+        "/webhooks/sentry", content=delivery.body, headers={**delivery.headers, "request-id": "a-new-request-id"}
+    ).json()
     assert first["deduplicated"] is False
     assert again == {**first, "deduplicated": True}
     assert _count(pg_warroom, AlertRow.__table__) == 1
@@ -137,13 +161,17 @@ def test_redelivery_is_recognised_and_stored_once(pg_client, pg_warroom, clock):
 def test_concurrent_deliveries_of_one_new_issue_open_exactly_one_incident(pg_warroom, clock):
     """16 threads race on the first alert of an issue; every delivery also arrives twice at once."""
     threads, per_thread = 16, 12
-    deliveries = checkout_outage(SENTRY_SECRET, events=threads * per_thread // 2, minutes=1,
-                                 start=clock.now() - timedelta(minutes=1))
-    alerts = [sentry.normalise(json.loads(d.body), {k.lower(): v for k, v in d.headers.items()}, clock.now())[0]
-              for d in deliveries]
+    deliveries = checkout_outage(
+        SENTRY_SECRET, events=threads * per_thread // 2, minutes=1, start=clock.now() - timedelta(minutes=1)
+    )
+    alerts = [
+        sentry.normalise(json.loads(d.body), {k.lower(): v for k, v in d.headers.items()}, clock.now())[0]
+        for d in deliveries
+    ]
     # Thread n and thread n + 8 send the same deliveries, so redeliveries race each other too.
-    batches = [alerts[(n % (threads // 2)) * per_thread:(n % (threads // 2) + 1) * per_thread]
-               for n in range(threads)]
+    batches = [
+        alerts[(n % (threads // 2)) * per_thread : (n % (threads // 2) + 1) * per_thread] for n in range(threads)
+    ]
     start = threading.Barrier(threads)
 
     def send(batch: list[Any]) -> list[Any]:
@@ -168,8 +196,10 @@ def test_concurrent_deliveries_of_one_new_issue_open_exactly_one_incident(pg_war
 def test_graph_resumes_from_its_postgres_checkpoint_in_a_new_process(pg_client, pg_warroom, clock, pg_settings):
     incident_id = _storm(pg_client, clock, events=20)
     pg_warroom.scheduler.run_pending()
-    assert pg_client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"},
-                          headers=AUTH).status_code == 202
+    assert (
+        pg_client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"}, headers=AUTH).status_code
+        == 202
+    )
     pg_warroom.close()
 
     script = textwrap.dedent(f"""
@@ -210,8 +240,9 @@ def test_a_worker_never_claims_a_job_whose_lane_another_worker_is_claiming(pg_wa
                     return jobs.claim_due(b, now)
 
             b_claims = pool.submit(claim_b)
-            waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                           "AND datname = current_database()")
+            waiting = text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
             while not probe.execute(waiting).scalar_one() and not b_claims.done():
                 probe.rollback()
             probe.rollback()
@@ -225,11 +256,17 @@ def test_graphs_keep_running_after_the_server_drops_every_connection(pg_client, 
     incident_id = _storm(pg_client, clock, events=20)
     pg_warroom.scheduler.run_pending()
     with pg_warroom.engine.connect() as conn:
-        cut = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar_one()
+        cut = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
     assert cut >= 1
-    assert pg_client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"},
-                          headers=AUTH).status_code == 202
+    assert (
+        pg_client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"}, headers=AUTH).status_code
+        == 202
+    )
     pg_warroom.scheduler.run_pending()
     assert pg_client.get(f"/api/incidents/{incident_id}", headers=AUTH).json()["status"] == "resolved"
 
@@ -290,8 +327,12 @@ def test_two_schedulers_on_one_database_never_run_a_job_or_send_a_row_twice(pg_s
             for _ in range(2):
                 clock.advance(timedelta(minutes=15, seconds=1))
                 race()
-            assert client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"},
-                               headers=AUTH).status_code == 202
+            assert (
+                client.post(
+                    f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"}, headers=AUTH
+                ).status_code
+                == 202
+            )
             race()
             clock.advance(timedelta(hours=1))
             race()
@@ -307,8 +348,9 @@ def test_two_schedulers_on_one_database_never_run_a_job_or_send_a_row_twice(pg_s
             outbox = conn.execute(select(OutboxRow.id, OutboxRow.kind, OutboxRow.state, OutboxRow.attempts)).all()
             page_updates = conn.execute(select(func.count()).select_from(PageUpdateRow)).scalar_one()
             page_incidents = conn.execute(select(func.count()).select_from(PageIncidentRow)).scalar_one()
-            posted = conn.execute(select(func.count()).select_from(TimelineRow)
-                                  .where(TimelineRow.kind == "status_page")).scalar_one()
+            posted = conn.execute(
+                select(func.count()).select_from(TimelineRow).where(TimelineRow.kind == "status_page")
+            ).scalar_one()
     finally:
         engine.dispose()
 
@@ -316,8 +358,11 @@ def test_two_schedulers_on_one_database_never_run_a_job_or_send_a_row_twice(pg_s
     assert [e["kind"] for e in incident["timeline"]].count("update") == 2
     assert watch.overlaps == [], "two jobs of one incident ran at once"
     ran = {key for key, state, _ in jobs if state == "done"}
-    assert {f"incident:{incident_id}:start", f"incident:{incident_id}:reassess:count:4",
-            f"incident:{incident_id}:reassess:count:7"} <= ran
+    assert {
+        f"incident:{incident_id}:start",
+        f"incident:{incident_id}:reassess:count:4",
+        f"incident:{incident_id}:reassess:count:7",
+    } <= ran
     assert set(watch.jobs) == ran and set(watch.jobs.values()) == {1}
     assert {(state, attempts) for _, _, state, attempts in outbox} == {("sent", 1)}
     assert [kind for _, kind, _, _ in outbox].count("status_page.post") == 4  # opened, two updates, resolved
@@ -330,8 +375,9 @@ def test_different_issues_on_one_path_arriving_at_once_open_one_incident(pg_warr
     deliveries = [checkout_outage(SENTRY_SECRET, events=1, start=clock.now(), seed=n)[0] for n in range(8)]
     alerts = []
     for n, delivery in enumerate(deliveries):
-        alert = sentry.normalise(json.loads(delivery.body), {k.lower(): v for k, v in delivery.headers.items()},
-                                 clock.now())[0]
+        alert = sentry.normalise(
+            json.loads(delivery.body), {k.lower(): v for k, v in delivery.headers.items()}, clock.now()
+        )[0]
         alerts.append(alert.model_copy(update={"dedup_key": f"sentry:issue:{9000 + n}"}))
     start = threading.Barrier(len(alerts))
 
@@ -352,7 +398,7 @@ def test_multi_alert_deliveries_in_opposite_orders_never_deadlock(pg_warroom, cl
         batch = [a.model_copy(update={"delivery_key": f"{a.delivery_key}:{round_number}"}) for a in first]
         start = threading.Barrier(2)
 
-        def send(alerts: list[Any]) -> list[Any]:
+        def send(alerts: list[Any], start: threading.Barrier = start) -> list[Any]:
             start.wait()
             return ingest(pg_warroom, alerts)
 
@@ -365,10 +411,26 @@ def test_multi_alert_deliveries_in_opposite_orders_never_deadlock(pg_warroom, cl
 def _am_alert(fingerprint: str, service: str, clock: FakeClock) -> Any:
     from tools.webhooks import alertmanager
 
-    group = {"version": "4", "groupKey": "{}:{}", "status": "firing", "receiver": "warroom", "groupLabels": {},
-             "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://am", "truncatedAlerts": 0,
-             "alerts": [{"status": "firing", "labels": {"alertname": "Errors", "service": service},
-                         "annotations": {"summary": f"{service} errors"},
-                         "startsAt": clock.now().isoformat().replace("+00:00", "Z"),
-                         "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prom", "fingerprint": fingerprint}]}
+    group = {
+        "version": "4",
+        "groupKey": "{}:{}",
+        "status": "firing",
+        "receiver": "warroom",
+        "groupLabels": {},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://am",
+        "truncatedAlerts": 0,
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": "Errors", "service": service},
+                "annotations": {"summary": f"{service} errors"},
+                "startsAt": clock.now().isoformat().replace("+00:00", "Z"),
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prom",
+                "fingerprint": fingerprint,
+            }
+        ],
+    }
     return alertmanager.normalise(group, {}, clock.now())[0]

@@ -12,7 +12,7 @@ from warroom.severity import Severity
 
 def test_toml_is_read_and_the_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     config = tmp_path / "warroom.toml"
-    config.write_text('''
+    config.write_text("""
 correlation_window_minutes = 10
 critical_paths = ["checkout"]
 
@@ -25,7 +25,7 @@ auto_send_at_or_above = "P0"
 
 [update_cadence_minutes]
 P1 = 20
-''')
+""")
     monkeypatch.setenv("WARROOM_CONFIG", str(config))
     monkeypatch.setenv("WARROOM_CORRELATION_WINDOW_MINUTES", "45")
     settings = Settings()

@@ -32,10 +32,7 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str | None) -> None:
 
 def normalise(payload: Any, headers: Mapping[str, str], received_at: datetime) -> list[Alert]:
     group, elements = group_alerts(payload, version="4")
-    return [
-        Alert(**alert_fields(SOURCE, element, index, group, received_at))
-        for index, element in enumerate(elements)
-    ]
+    return [Alert(**alert_fields(SOURCE, element, index, group, received_at)) for index, element in enumerate(elements)]
 
 
 @contextmanager
@@ -104,9 +101,7 @@ def alert_fields(
         "level": labels["severity"].lower() if labels.get("severity") else None,
         "occurred_at": (starts_at if status is AlertStatus.FIRING else resolved_at).astimezone(UTC),
         "tags": labels,
-        "links": [Link(label="Source", url=generator_url)]
-        if isinstance(generator_url, str) and generator_url
-        else [],
+        "links": [Link(label="Source", url=generator_url)] if isinstance(generator_url, str) and generator_url else [],
         "runbook_url": annotations.get("runbook_url") or None,
         "source_ref": fingerprint,
         "raw": {"alert": element, "group": group},

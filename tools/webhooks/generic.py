@@ -76,8 +76,7 @@ def normalise(payload: Any, headers: Mapping[str, str], received_at: datetime) -
         Alert(
             **fields,
             delivery_key=f"api:{alert_in.source}:{alert_in.delivery_key or _content_digest(alert_in)}",
-            dedup_key=alert_in.dedup_key
-            or f"{alert_in.source}:{alert_in.service or '-'}:{alert_in.title}"[:512],
+            dedup_key=alert_in.dedup_key or f"{alert_in.source}:{alert_in.service or '-'}:{alert_in.title}"[:512],
             occurred_at=alert_in.occurred_at or received_at,
             raw=payload,
         )

@@ -50,9 +50,7 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str | None) -> None:
     if not secret:
         raise SignatureError("WARROOM_PAGERDUTY_SECRET is not set; refusing unsigned webhooks")
     header = headers.get("x-pagerduty-signature", "")
-    supplied = [
-        part.strip()[3:] for part in header.split(",") if part.strip().startswith("v1=")
-    ]
+    supplied = [part.strip()[3:] for part in header.split(",") if part.strip().startswith("v1=")]
     if not supplied:
         raise SignatureError("missing X-PagerDuty-Signature v1 signature")
     expected = hmac_sha256_hex(secret, body)
@@ -131,9 +129,7 @@ def _tags(payload: dict[str, Any]) -> dict[str, str]:
         "urgency": field(payload, "event.data.urgency", str, required=False),
         "priority": field(payload, "event.data.priority.summary", str, required=False),
         "incident_type": field(payload, "event.data.incident_type.name", str, required=False),
-        "escalation_policy": field(
-            payload, "event.data.escalation_policy.summary", str, required=False
-        ),
+        "escalation_policy": field(payload, "event.data.escalation_policy.summary", str, required=False),
     }
     number = field(payload, "event.data.number", int, required=False)
     if number is not None:
@@ -143,9 +139,7 @@ def _tags(payload: dict[str, Any]) -> dict[str, str]:
 
 def _links(payload: dict[str, Any]) -> list[Link]:
     incident_url = field(payload, "event.data.html_url", str, required=False)
-    bridge_url = field(
-        payload, "event.data.conference_bridge.conference_url", str, required=False
-    )
+    bridge_url = field(payload, "event.data.conference_bridge.conference_url", str, required=False)
     links = [Link(label="PagerDuty incident", url=incident_url)] if incident_url else []
     if bridge_url:
         links.append(Link(label="Conference bridge", url=bridge_url))

@@ -58,8 +58,12 @@ def normalise(payload: Any, headers: Mapping[str, str], received_at: datetime) -
 def _guess_resource(payload: dict[str, Any]) -> str:
     data = payload.get("data")
     if isinstance(data, dict):
-        for key, resource in (("event", "event_alert"), ("issue", "issue"),
-                              ("metric_alert", "metric_alert"), ("error", "error")):
+        for key, resource in (
+            ("event", "event_alert"),
+            ("issue", "issue"),
+            ("metric_alert", "metric_alert"),
+            ("error", "error"),
+        ):
             if key in data:
                 return resource
     raise PayloadError("data", "no event, issue, metric_alert or error object, and no Sentry-Hook-Resource header")

@@ -50,6 +50,7 @@ def get_item(conn: Connection, item_id: int) -> ActionItem | None:
 
 
 def complete(conn: Connection, item_id: int, now: datetime) -> bool:
-    result = conn.execute(update(ITEMS).where(ITEMS.c.id == item_id, ITEMS.c.status == "open")
-                          .values(status="done", completed_at=now))
+    result = conn.execute(
+        update(ITEMS).where(ITEMS.c.id == item_id, ITEMS.c.status == "open").values(status="done", completed_at=now)
+    )
     return result.rowcount == 1

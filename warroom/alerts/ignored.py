@@ -37,10 +37,19 @@ __all__ = [
 ]
 
 MAX_BODY_BYTES = 64 * 1024
-KEPT_HEADERS = frozenset({
-    "content-type", "content-length", "user-agent", "request-id", "x-request-id",
-    "sentry-hook-resource", "sentry-hook-timestamp", "x-webhook-id", "x-webhook-subscription",
-})
+KEPT_HEADERS = frozenset(
+    {
+        "content-type",
+        "content-length",
+        "user-agent",
+        "request-id",
+        "x-request-id",
+        "sentry-hook-resource",
+        "sentry-hook-timestamp",
+        "x-webhook-id",
+        "x-webhook-subscription",
+    }
+)
 
 IGNORED_DELIVERIES = Table(
     "ignored_deliveries",
@@ -67,7 +76,13 @@ class IgnoredDelivery(BaseModel):
 
 
 def record_ignored(
-    engine: Engine, *, source: str, reason: str, received_at: datetime, headers: Mapping[str, str], body: bytes,
+    engine: Engine,
+    *,
+    source: str,
+    reason: str,
+    received_at: datetime,
+    headers: Mapping[str, str],
+    body: bytes,
 ) -> int:
     """Store one ignored delivery in its own short transaction; returns its id."""
     kept = {name: value for name, value in headers.items() if name.lower() in KEPT_HEADERS}
@@ -75,8 +90,9 @@ def record_ignored(
     with engine.begin() as conn:
         return conn.execute(
             IGNORED_DELIVERIES.insert()
-            .values(source=source[:32], reason=reason, received_at=received_at, headers=kept, body=text,
-                    body_size=len(body))
+            .values(
+                source=source[:32], reason=reason, received_at=received_at, headers=kept, body=text, body_size=len(body)
+            )
             .returning(IGNORED_DELIVERIES.c.id)
         ).scalar_one()
 

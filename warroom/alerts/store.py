@@ -107,17 +107,25 @@ def _statements(dialect: str) -> _Statements:
         lookup=select(KEYS.c.key, KEYS.c.incident_id, INCIDENTS.c.last_seen)
         .join(INCIDENTS, INCIDENTS.c.id == KEYS.c.incident_id)
         .where(KEYS.c.key.in_([bindparam(f"k{n}") for n in range(MAX_KEYS)])),
-        insert_alert=insert(ALERTS).values(alert=stored_json)
-        .on_conflict_do_nothing(index_elements=["delivery_key"]).returning(ALERTS.c.id),
+        insert_alert=insert(ALERTS)
+        .values(alert=stored_json)
+        .on_conflict_do_nothing(index_elements=["delivery_key"])
+        .returning(ALERTS.c.id),
         existing=select(ALERTS.c.id, ALERTS.c.incident_id).where(ALERTS.c.delivery_key == bindparam("k")),
         fold=update(INCIDENTS)
         .where(INCIDENTS.c.id == bindparam("iid"))
-        .values(event_count=INCIDENTS.c.event_count + bindparam("n"), alert_count=INCIDENTS.c.alert_count + 1,
-                first_seen=earliest(INCIDENTS.c.first_seen, seen), last_seen=latest(INCIDENTS.c.last_seen, seen),
-                reported_users=latest(INCIDENTS.c.reported_users, bindparam("users")), source_recovered_at=None)
+        .values(
+            event_count=INCIDENTS.c.event_count + bindparam("n"),
+            alert_count=INCIDENTS.c.alert_count + 1,
+            first_seen=earliest(INCIDENTS.c.first_seen, seen),
+            last_seen=latest(INCIDENTS.c.last_seen, seen),
+            reported_users=latest(INCIDENTS.c.reported_users, bindparam("users")),
+            source_recovered_at=None,
+        )
         .returning(INCIDENTS.c.event_count),
         add_endpoint=endpoint.on_conflict_do_update(
-            index_elements=["incident_id", "endpoint"], set_={"count": ENDPOINTS.c.count + endpoint.excluded.count}),
+            index_elements=["incident_id", "endpoint"], set_={"count": ENDPOINTS.c.count + endpoint.excluded.count}
+        ),
         add_user=insert(USERS).on_conflict_do_nothing(index_elements=["incident_id", "user_key"]),
         add_key=insert(KEYS).on_conflict_do_nothing(index_elements=["key"]),
     )
@@ -155,11 +163,21 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
     if alert.status is AlertStatus.RESOLVED and keys[0] not in known:
         incident_id = None  # a recovery speaks only for its own alert, never for a neighbour
     values: dict[str, Any] = dict(
-        delivery_key=alert.delivery_key, dedup_key=alert.dedup_key, source=alert.source,
-        event_type=alert.event_type, status=alert.status.value, title=alert.title,
-        service=alert.service, endpoint=alert.endpoint, environment=alert.environment,
-        level=alert.level, occurred_at=alert.occurred_at, received_at=now,
-        event_count=alert.event_count, incident_id=incident_id, alert_json=alert.model_dump_json(),
+        delivery_key=alert.delivery_key,
+        dedup_key=alert.dedup_key,
+        source=alert.source,
+        event_type=alert.event_type,
+        status=alert.status.value,
+        title=alert.title,
+        service=alert.service,
+        endpoint=alert.endpoint,
+        environment=alert.environment,
+        level=alert.level,
+        occurred_at=alert.occurred_at,
+        received_at=now,
+        event_count=alert.event_count,
+        incident_id=incident_id,
+        alert_json=alert.model_dump_json(),
     )
     alert_id = conn.execute(sql.insert_alert, values).scalar()
     if alert_id is None:
@@ -177,12 +195,25 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
     if incident_id is None:
         incident_id = incidents.open_incident(conn, alert, now)
         conn.execute(update(ALERTS).where(ALERTS.c.id == alert_id).values(incident_id=incident_id))
-        schedule(conn, key=f"incident:{incident_id}:start", kind="incident.start", due_at=now,
-                 payload={"incident_id": incident_id}, lane=f"incident:{incident_id}")
+        schedule(
+            conn,
+            key=f"incident:{incident_id}:start",
+            kind="incident.start",
+            due_at=now,
+            payload={"incident_id": incident_id},
+            lane=f"incident:{incident_id}",
+        )
     new_keys = [{"key": key, "incident_id": incident_id} for key in keys if key not in known]
     if not opened:
-        after = conn.execute(sql.fold, {"iid": incident_id, "n": alert.event_count, "users": alert.users_affected or 0,
-                                        "seen": incidents.seen_at(alert, now)}).scalar_one()
+        after = conn.execute(
+            sql.fold,
+            {
+                "iid": incident_id,
+                "n": alert.event_count,
+                "users": alert.users_affected or 0,
+                "seen": incidents.seen_at(alert, now),
+            },
+        ).scalar_one()
         if alert.dedup_key not in known:
             reason = f"joined:{alert.source}"  # once per source: a storm of fingerprints is one look
         elif (after - alert.event_count).bit_length() != after.bit_length():
@@ -190,16 +221,31 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
         else:
             reason = None
         if reason is not None:
-            scheduled = schedule(conn, key=f"incident:{incident_id}:reassess:{reason}", kind="incident.reassess",
-                                 due_at=now, payload={"incident_id": incident_id}, lane=f"incident:{incident_id}")
+            scheduled = schedule(
+                conn,
+                key=f"incident:{incident_id}:reassess:{reason}",
+                kind="incident.reassess",
+                due_at=now,
+                payload={"incident_id": incident_id},
+                lane=f"incident:{incident_id}",
+            )
     if new_keys:
         conn.execute(sql.add_key, new_keys)
     if alert.endpoint:
-        conn.execute(sql.add_endpoint, {"incident_id": incident_id, "endpoint": alert.endpoint[:1024],
-                                        "count": alert.event_count})
+        conn.execute(
+            sql.add_endpoint,
+            {"incident_id": incident_id, "endpoint": alert.endpoint[:1024], "count": alert.event_count},
+        )
     if alert.user is not None and alert.user.key:
-        conn.execute(sql.add_user, {"incident_id": incident_id, "user_key": alert.user.key[:512],
-                                    "email": alert.user.email, "account": alert.user.account})
+        conn.execute(
+            sql.add_user,
+            {
+                "incident_id": incident_id,
+                "user_key": alert.user.key[:512],
+                "email": alert.user.email,
+                "account": alert.user.account,
+            },
+        )
     return IngestOutcome(alert_id, incident_id, False, opened, scheduled)
 
 
@@ -208,8 +254,9 @@ def _others_still_firing(conn: Connection, incident_id: int, alert: Alert) -> bo
     delivery says so): one fingerprint recovering is not the incident recovering."""
     latest: dict[str, str] = {}
     for dedup_key, status in conn.execute(
-            select(ALERTS.c.dedup_key, ALERTS.c.status)
-            .where(ALERTS.c.incident_id == incident_id, ALERTS.c.source == alert.source)
-            .order_by(ALERTS.c.id.desc())):
+        select(ALERTS.c.dedup_key, ALERTS.c.status)
+        .where(ALERTS.c.incident_id == incident_id, ALERTS.c.source == alert.source)
+        .order_by(ALERTS.c.id.desc())
+    ):
         latest.setdefault(dedup_key, status)
     return any(status == AlertStatus.FIRING.value for key, status in latest.items() if key != alert.dedup_key)

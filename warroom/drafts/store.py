@@ -30,8 +30,9 @@ def get_draft(conn: Connection, draft_id: int) -> DraftRecord | None:
     return _record(row) if row else None
 
 
-def list_drafts(conn: Connection, *, incident_id: int | None = None, states: list[DraftState] | None = None,
-                limit: int = 200) -> list[DraftRecord]:
+def list_drafts(
+    conn: Connection, *, incident_id: int | None = None, states: list[DraftState] | None = None, limit: int = 200
+) -> list[DraftRecord]:
     query = select(DRAFTS).order_by(DRAFTS.c.id).limit(limit)
     if incident_id is not None:
         query = query.where(DRAFTS.c.incident_id == incident_id)
@@ -40,25 +41,41 @@ def list_drafts(conn: Connection, *, incident_id: int | None = None, states: lis
     return [_record(r) for r in conn.execute(query)]
 
 
-def decide(conn: Connection, draft_id: int, *, to: DraftState, actor: str, now: datetime,
-           body: str | None = None, problems: list[str] | None = None) -> bool:
+def decide(
+    conn: Connection,
+    draft_id: int,
+    *,
+    to: DraftState,
+    actor: str,
+    now: datetime,
+    body: str | None = None,
+    problems: list[str] | None = None,
+) -> bool:
     """Move a draft out of pending/blocked; False when someone else decided first."""
     values: dict[str, Any] = {"state": to.value, "decided_by": actor, "decided_at": now}
     if body is not None:
         values["body"] = body
     if problems is not None:
         values["problems"] = problems
-    result = conn.execute(update(DRAFTS).where(
-        DRAFTS.c.id == draft_id, DRAFTS.c.state.in_([DraftState.PENDING.value, DraftState.BLOCKED.value])
-    ).values(**values))
+    result = conn.execute(
+        update(DRAFTS)
+        .where(DRAFTS.c.id == draft_id, DRAFTS.c.state.in_([DraftState.PENDING.value, DraftState.BLOCKED.value]))
+        .values(**values)
+    )
     return result.rowcount == 1
 
 
 def refresh(conn: Connection, draft_id: int, values: dict[str, Any]) -> bool:
     """Re-draft in place with newer facts, only while nobody has decided on it."""
-    result = conn.execute(update(DRAFTS).where(
-        DRAFTS.c.id == draft_id, DRAFTS.c.state.in_([DraftState.PENDING.value, DraftState.BLOCKED.value]),
-        DRAFTS.c.decided_at.is_(None)).values(**values))
+    result = conn.execute(
+        update(DRAFTS)
+        .where(
+            DRAFTS.c.id == draft_id,
+            DRAFTS.c.state.in_([DraftState.PENDING.value, DraftState.BLOCKED.value]),
+            DRAFTS.c.decided_at.is_(None),
+        )
+        .values(**values)
+    )
     return result.rowcount == 1
 
 
@@ -67,8 +84,21 @@ def mark_sent(conn: Connection, draft_id: int, now: datetime) -> None:
 
 
 def _record(row: Any) -> DraftRecord:
-    return DraftRecord(id=row.id, incident_id=row.incident_id, kind=row.kind, channel=row.channel,
-                       audience=row.audience, recipients=row.recipients, subject=row.subject, body=row.body,
-                       public=row.public, facts_used=row.facts_used, problems=row.problems,
-                       state=DraftState(row.state), created_at=row.created_at, decided_by=row.decided_by,
-                       decided_at=row.decided_at, sent_at=row.sent_at)
+    return DraftRecord(
+        id=row.id,
+        incident_id=row.incident_id,
+        kind=row.kind,
+        channel=row.channel,
+        audience=row.audience,
+        recipients=row.recipients,
+        subject=row.subject,
+        body=row.body,
+        public=row.public,
+        facts_used=row.facts_used,
+        problems=row.problems,
+        state=DraftState(row.state),
+        created_at=row.created_at,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        sent_at=row.sent_at,
+    )

@@ -66,11 +66,21 @@ def open_incident(conn: Connection, alert: Alert, now: datetime) -> int:
     return conn.execute(
         INCIDENTS.insert()
         .values(
-            title=alert.title[:500], service=alert.service, dedup_key=alert.dedup_key, source=alert.source,
-            status=IncidentStatus.INVESTIGATING.value, environment=alert.environment, level=alert.level,
-            opened_at=now, first_seen=seen, last_seen=seen,
-            event_count=alert.event_count, alert_count=1, reported_users=alert.users_affected or 0,
-            links=[link.model_dump() for link in alert.links], runbook_url=alert.runbook_url,
+            title=alert.title[:500],
+            service=alert.service,
+            dedup_key=alert.dedup_key,
+            source=alert.source,
+            status=IncidentStatus.INVESTIGATING.value,
+            environment=alert.environment,
+            level=alert.level,
+            opened_at=now,
+            first_seen=seen,
+            last_seen=seen,
+            event_count=alert.event_count,
+            alert_count=1,
+            reported_users=alert.users_affected or 0,
+            links=[link.model_dump() for link in alert.links],
+            runbook_url=alert.runbook_url,
         )
         .returning(INCIDENTS.c.id)
     ).scalar_one()
@@ -81,24 +91,43 @@ def record_source_recovered(conn: Connection, incident_id: int, alert: Alert, no
     it too; only a P2/P3 closes itself, never a P0/P1."""
     conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(source_recovered_at=now))
     digest = hashlib.sha256(alert.delivery_key.encode()).hexdigest()
-    if add_timeline(conn, incident_id, now, "source_recovered", f"{alert.source} reports recovery: {alert.title}",
-                    actor=alert.source, data={"delivery_key": alert.delivery_key}, dedup_key=f"recovered:{digest}"):
-        schedule(conn, key=f"incident:{incident_id}:recovered:{digest}", kind="incident.event", due_at=now,
-                 payload={"incident_id": incident_id, "event": {"type": "recovered", "actor": alert.source}},
-                 lane=f"incident:{incident_id}")
+    if add_timeline(
+        conn,
+        incident_id,
+        now,
+        "source_recovered",
+        f"{alert.source} reports recovery: {alert.title}",
+        actor=alert.source,
+        data={"delivery_key": alert.delivery_key},
+        dedup_key=f"recovered:{digest}",
+    ):
+        schedule(
+            conn,
+            key=f"incident:{incident_id}:recovered:{digest}",
+            kind="incident.event",
+            due_at=now,
+            payload={"incident_id": incident_id, "event": {"type": "recovered", "actor": alert.source}},
+            lane=f"incident:{incident_id}",
+        )
 
 
 def set_enrichment(conn: Connection, incident_id: int, enrichment: dict[str, Any], users: int | None) -> None:
     values: dict[str, Any] = {"enrichment": enrichment}
     if users:
-        values["reported_users"] = func.max(INCIDENTS.c.reported_users, users) if conn.dialect.name == "sqlite" \
+        values["reported_users"] = (
+            func.max(INCIDENTS.c.reported_users, users)
+            if conn.dialect.name == "sqlite"
             else func.greatest(INCIDENTS.c.reported_users, users)
+        )
     conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(**values))
 
 
 def set_classification(conn: Connection, incident_id: int, classification: Classification) -> None:
-    conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(
-        severity=classification.severity.value, classification=classification.model_dump(mode="json")))
+    conn.execute(
+        update(INCIDENTS)
+        .where(INCIDENTS.c.id == incident_id)
+        .values(severity=classification.severity.value, classification=classification.model_dump(mode="json"))
+    )
 
 
 def set_status(conn: Connection, incident_id: int, status: IncidentStatus, now: datetime) -> None:
@@ -110,19 +139,29 @@ def set_status(conn: Connection, incident_id: int, status: IncidentStatus, now: 
 
 
 def acknowledge(conn: Connection, incident_id: int, actor: str, now: datetime) -> bool:
-    result = conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id, INCIDENTS.c.acknowledged_at.is_(None))
-                          .values(acknowledged_at=now, acknowledged_by=actor,
-                                  commander=func.coalesce(INCIDENTS.c.commander, actor)))
+    result = conn.execute(
+        update(INCIDENTS)
+        .where(INCIDENTS.c.id == incident_id, INCIDENTS.c.acknowledged_at.is_(None))
+        .values(acknowledged_at=now, acknowledged_by=actor, commander=func.coalesce(INCIDENTS.c.commander, actor))
+    )
     return result.rowcount == 1
 
 
 def add_timeline(
-    conn: Connection, incident_id: int, at: datetime, kind: str, text: str, *, actor: str = "warroom",
-    data: dict[str, Any] | None = None, dedup_key: str | None = None,
+    conn: Connection,
+    incident_id: int,
+    at: datetime,
+    kind: str,
+    text: str,
+    *,
+    actor: str = "warroom",
+    data: dict[str, Any] | None = None,
+    dedup_key: str | None = None,
 ) -> bool:
     """Append to the timeline; with a `dedup_key` a replayed step adds nothing the second time."""
-    values = dict(incident_id=incident_id, at=at, kind=kind, actor=actor, text=text, data=data or {},
-                  dedup_key=dedup_key)
+    values = dict(
+        incident_id=incident_id, at=at, kind=kind, actor=actor, text=text, data=data or {}, dedup_key=dedup_key
+    )
     if dedup_key is None:
         conn.execute(TIMELINE.insert().values(**values))
         return True
@@ -143,15 +182,32 @@ def set_external_ref(conn: Connection, incident_id: int, system: str, ref: str) 
 
 def _incident(row: Any, endpoints: list[EndpointCount], timeline: list[TimelineEvent], users: int) -> Incident:
     return Incident(
-        id=row.id, title=row.title, service=row.service, dedup_key=row.dedup_key, source=row.source,
-        status=IncidentStatus(row.status), severity=Severity(row.severity) if row.severity else None,
+        id=row.id,
+        title=row.title,
+        service=row.service,
+        dedup_key=row.dedup_key,
+        source=row.source,
+        status=IncidentStatus(row.status),
+        severity=Severity(row.severity) if row.severity else None,
         classification=Classification.model_validate(row.classification) if row.classification else None,
-        opened_at=row.opened_at, first_seen=row.first_seen, last_seen=row.last_seen,
-        event_count=row.event_count, alert_count=row.alert_count, users_affected=max(users, row.reported_users or 0),
-        environment=row.environment, level=row.level, source_recovered_at=row.source_recovered_at,
-        acknowledged_at=row.acknowledged_at, resolved_at=row.resolved_at, endpoints=endpoints, timeline=timeline,
-        acknowledged_by=row.acknowledged_by, commander=row.commander, links=row.links or [],
-        runbook_url=row.runbook_url, enrichment=row.enrichment,
+        opened_at=row.opened_at,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        event_count=row.event_count,
+        alert_count=row.alert_count,
+        users_affected=max(users, row.reported_users or 0),
+        environment=row.environment,
+        level=row.level,
+        source_recovered_at=row.source_recovered_at,
+        acknowledged_at=row.acknowledged_at,
+        resolved_at=row.resolved_at,
+        endpoints=endpoints,
+        timeline=timeline,
+        acknowledged_by=row.acknowledged_by,
+        commander=row.commander,
+        links=row.links or [],
+        runbook_url=row.runbook_url,
+        enrichment=row.enrichment,
     )
 
 
@@ -159,26 +215,44 @@ def get_incident(conn: Connection, incident_id: int, *, with_timeline: bool = Tr
     row = conn.execute(select(INCIDENTS).where(INCIDENTS.c.id == incident_id)).first()
     if row is None:
         return None
-    endpoints = [EndpointCount(endpoint=e.endpoint, count=e._mapping["count"]) for e in conn.execute(
-        select(ENDPOINTS).where(ENDPOINTS.c.incident_id == incident_id).order_by(ENDPOINTS.c.count.desc()))]
+    endpoints = [
+        EndpointCount(endpoint=e.endpoint, count=e._mapping["count"])
+        for e in conn.execute(
+            select(ENDPOINTS).where(ENDPOINTS.c.incident_id == incident_id).order_by(ENDPOINTS.c.count.desc())
+        )
+    ]
     timeline: list[TimelineEvent] = []
     if with_timeline:
-        timeline = [TimelineEvent(id=t.id, incident_id=t.incident_id, at=t.at, kind=t.kind, actor=t.actor,
-                                  text=t.text, data=t.data) for t in conn.execute(
-            select(TIMELINE).where(TIMELINE.c.incident_id == incident_id).order_by(TIMELINE.c.at, TIMELINE.c.id))]
+        timeline = [
+            TimelineEvent(
+                id=t.id, incident_id=t.incident_id, at=t.at, kind=t.kind, actor=t.actor, text=t.text, data=t.data
+            )
+            for t in conn.execute(
+                select(TIMELINE).where(TIMELINE.c.incident_id == incident_id).order_by(TIMELINE.c.at, TIMELINE.c.id)
+            )
+        ]
     users = conn.execute(select(func.count()).where(USERS.c.incident_id == incident_id)).scalar_one()
     return _incident(row, endpoints, timeline, users)
 
 
-def list_incidents(conn: Connection, *, status: IncidentStatus | None = None, open_only: bool = False,
-                   limit: int = 100) -> list[Incident]:
+def list_incidents(
+    conn: Connection, *, status: IncidentStatus | None = None, open_only: bool = False, limit: int = 100
+) -> list[Incident]:
     query = select(INCIDENTS).order_by(INCIDENTS.c.id.desc()).limit(limit)
     if status is not None:
         query = query.where(INCIDENTS.c.status == status.value)
     if open_only:
         query = query.where(INCIDENTS.c.status != IncidentStatus.RESOLVED.value)
     rows = conn.execute(query).all()
-    user_counts: dict[int, int] = dict(conn.execute(
-        select(USERS.c.incident_id, func.count()).where(USERS.c.incident_id.in_([r.id for r in rows]))
-        .group_by(USERS.c.incident_id)).all()) if rows else {}
+    user_counts: dict[int, int] = (
+        dict(
+            conn.execute(
+                select(USERS.c.incident_id, func.count())
+                .where(USERS.c.incident_id.in_([r.id for r in rows]))
+                .group_by(USERS.c.incident_id)
+            ).all()
+        )
+        if rows
+        else {}
+    )
     return [_incident(r, [], [], user_counts.get(r.id, 0)) for r in rows]

@@ -47,8 +47,9 @@ class IncidentRow(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(255))
     commander: Mapped[str | None] = mapped_column(String(255))
     escalation_level: Mapped[int] = mapped_column(default=0, server_default="0")
-    reported_users: Mapped[int] = mapped_column(default=0, server_default="0",
-                                                doc="the most users any source said were affected")
+    reported_users: Mapped[int] = mapped_column(
+        default=0, server_default="0", doc="the most users any source said were affected"
+    )
     links: Mapped[list[dict[str, Any]] | None] = mapped_column(doc="label/url pairs from the first alert")
     runbook_url: Mapped[str | None] = mapped_column(String(1024))
     enrichment: Mapped[dict[str, Any] | None] = mapped_column(doc="what the source's API adds (Sentry tags, counts)")

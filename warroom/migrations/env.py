@@ -17,10 +17,12 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """The full-text index (SQLite FTS5 shadow tables) is made by hand in 0006: not a model."""
     return not (type_ == "table" and name is not None and name.startswith("incidents_fts"))
 
+
 engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
 with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
-                      include_name=include_name)
+    context.configure(
+        connection=connection, target_metadata=Base.metadata, render_as_batch=True, include_name=include_name
+    )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('warroom.migrations'))"))

@@ -36,13 +36,26 @@ class OutboxItem:
 
 
 def enqueue(
-    conn: Connection, *, key: str, kind: str, payload: dict[str, Any], now: datetime,
-    incident_id: int | None = None, not_before: datetime | None = None,
+    conn: Connection,
+    *,
+    key: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    incident_id: int | None = None,
+    not_before: datetime | None = None,
 ) -> bool:
     table = table_of(OutboxRow)
     values = dict(
-        idempotency_key=key, kind=kind, incident_id=incident_id, payload=payload, state="pending",
-        attempts=0, created_at=now, next_attempt_at=not_before or now, lane=lane_of(kind, incident_id),
+        idempotency_key=key,
+        kind=kind,
+        incident_id=incident_id,
+        payload=payload,
+        state="pending",
+        attempts=0,
+        created_at=now,
+        next_attempt_at=not_before or now,
+        lane=lane_of(kind, incident_id),
     )
     return insert_ignore(conn, table, values, ["idempotency_key"]) is not None
 
@@ -54,25 +67,38 @@ def lane_of(kind: str, incident_id: int | None) -> str | None:
     return f"incident:{incident_id}:{family}" if incident_id is not None and family in ORDERED_FAMILIES else None
 
 
-def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timedelta = timedelta(minutes=2)) -> list[OutboxItem]:
+def claim_due(
+    conn: Connection, now: datetime, *, limit: int = 20, lease: timedelta = timedelta(minutes=2)
+) -> list[OutboxItem]:
     table = table_of(OutboxRow)
     earlier = aliased(table)
-    waits_in_lane = exists().where(earlier.c.lane == table.c.lane, earlier.c.state == "pending",
-                                   earlier.c.id < table.c.id)
-    rows = conn.execute(
-        select(table.c.id)
-        .where(table.c.state == "pending", table.c.next_attempt_at <= now,
-               or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
-               or_(table.c.lane.is_(None), ~waits_in_lane))
-        .order_by(table.c.next_attempt_at, table.c.id)
-        .limit(limit)
-    ).scalars().all()
+    waits_in_lane = exists().where(
+        earlier.c.lane == table.c.lane, earlier.c.state == "pending", earlier.c.id < table.c.id
+    )
+    rows = (
+        conn.execute(
+            select(table.c.id)
+            .where(
+                table.c.state == "pending",
+                table.c.next_attempt_at <= now,
+                or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+                or_(table.c.lane.is_(None), ~waits_in_lane),
+            )
+            .order_by(table.c.next_attempt_at, table.c.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     claimed: list[OutboxItem] = []
     for row_id in rows:
         won = conn.execute(
             update(table)
-            .where(table.c.id == row_id, table.c.state == "pending",
-                   or_(table.c.lease_until.is_(None), table.c.lease_until <= now))
+            .where(
+                table.c.id == row_id,
+                table.c.state == "pending",
+                or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+            )
             .values(lease_until=now + lease, attempts=table.c.attempts + 1)
             .returning(*table.c)
         ).first()
@@ -83,20 +109,23 @@ def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timede
 
 def mark_sent(conn: Connection, item_id: int, now: datetime, result: dict[str, Any] | None = None) -> None:
     table = table_of(OutboxRow)
-    conn.execute(update(table).where(table.c.id == item_id)
-                 .values(state="sent", sent_at=now, lease_until=None, result=result, last_error=None))
+    conn.execute(
+        update(table)
+        .where(table.c.id == item_id)
+        .values(state="sent", sent_at=now, lease_until=None, result=result, last_error=None)
+    )
 
 
 def reschedule(conn: Connection, item_id: int, at: datetime, error: str) -> None:
     table = table_of(OutboxRow)
-    conn.execute(update(table).where(table.c.id == item_id)
-                 .values(next_attempt_at=at, lease_until=None, last_error=error[:2000]))
+    conn.execute(
+        update(table).where(table.c.id == item_id).values(next_attempt_at=at, lease_until=None, last_error=error[:2000])
+    )
 
 
 def mark_failed(conn: Connection, item_id: int, error: str) -> None:
     """Give up on a row (a permanent 4xx or too many attempts); it stays visible, never deleted."""
     table = table_of(OutboxRow)
-    conn.execute(update(table).where(table.c.id == item_id)
-                 .values(state="failed", lease_until=None, last_error=error[:2000]))
-
-
+    conn.execute(
+        update(table).where(table.c.id == item_id).values(state="failed", lease_until=None, last_error=error[:2000])
+    )

@@ -24,8 +24,9 @@ class OutboxRow(Base):
     idempotency_key: Mapped[str] = mapped_column(String(512), unique=True)
     kind: Mapped[str] = mapped_column(String(64))
     incident_id: Mapped[int | None] = mapped_column(index=True)
-    lane: Mapped[str | None] = mapped_column(String(128), index=True,
-                                            doc="rows in one lane are sent in order, one at a time")
+    lane: Mapped[str | None] = mapped_column(
+        String(128), index=True, doc="rows in one lane are sent in order, one at a time"
+    )
     payload: Mapped[dict[str, Any]]
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)

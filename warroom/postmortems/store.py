@@ -27,18 +27,38 @@ class PostmortemVersion(BaseModel):
     data: dict[str, Any] | None = None
 
 
-def save_version(conn: Connection, incident_id: int, *, author: str, now: datetime, markdown: str, diff: str = "",
-                 data: dict[str, Any] | None = None, blame_flags: list[dict[str, Any]] | None = None) -> int:
+def save_version(
+    conn: Connection,
+    incident_id: int,
+    *,
+    author: str,
+    now: datetime,
+    markdown: str,
+    diff: str = "",
+    data: dict[str, Any] | None = None,
+    blame_flags: list[dict[str, Any]] | None = None,
+) -> int:
     current = conn.execute(select(func.max(VERSIONS.c.version)).where(VERSIONS.c.incident_id == incident_id)).scalar()
     version = (current or 0) + 1
-    conn.execute(VERSIONS.insert().values(incident_id=incident_id, version=version, author=author, created_at=now,
-                                          markdown=markdown, diff=diff, data=data, blame_flags=blame_flags or []))
+    conn.execute(
+        VERSIONS.insert().values(
+            incident_id=incident_id,
+            version=version,
+            author=author,
+            created_at=now,
+            markdown=markdown,
+            diff=diff,
+            data=data,
+            blame_flags=blame_flags or [],
+        )
+    )
     return version
 
 
 def latest(conn: Connection, incident_id: int) -> PostmortemVersion | None:
-    row = conn.execute(select(VERSIONS).where(VERSIONS.c.incident_id == incident_id)
-                       .order_by(VERSIONS.c.version.desc()).limit(1)).first()
+    row = conn.execute(
+        select(VERSIONS).where(VERSIONS.c.incident_id == incident_id).order_by(VERSIONS.c.version.desc()).limit(1)
+    ).first()
     return PostmortemVersion.model_validate(row._mapping) if row else None
 
 

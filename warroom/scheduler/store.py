@@ -28,7 +28,12 @@ class Job:
 
 
 def schedule(
-    conn: Connection, *, key: str, kind: str, due_at: datetime, payload: dict[str, Any] | None = None,
+    conn: Connection,
+    *,
+    key: str,
+    kind: str,
+    due_at: datetime,
+    payload: dict[str, Any] | None = None,
     lane: str | None = None,
 ) -> bool:
     """Returns False when a job with this key already exists (scheduled, running or done)."""
@@ -38,11 +43,14 @@ def schedule(
 
 def cancel(conn: Connection, key_prefix: str) -> None:
     table = table_of(JobRow)
-    conn.execute(update(table).where(table.c.key.startswith(key_prefix), table.c.state == "pending")
-                 .values(state="cancelled"))
+    conn.execute(
+        update(table).where(table.c.key.startswith(key_prefix), table.c.state == "pending").values(state="cancelled")
+    )
 
 
-def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timedelta = timedelta(minutes=5)) -> list[Job]:
+def claim_due(
+    conn: Connection, now: datetime, *, limit: int = 20, lease: timedelta = timedelta(minutes=5)
+) -> list[Job]:
     """Lease due jobs, at most one per lane and none of a lane already leased. A lane is read
     before it is claimed, so claimers take turns: SQLite's `BEGIN IMMEDIATE` does that, and on
     PostgreSQL a transaction-scoped advisory lock does (otherwise two workers, both reading the
@@ -51,31 +59,48 @@ def claim_due(conn: Connection, now: datetime, *, limit: int = 20, lease: timede
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('warroom.jobs.claim_due'))"))
     table = table_of(JobRow)
     other = aliased(table_of(JobRow))
-    lane_busy = exists().where(and_(other.c.lane == table.c.lane, other.c.id != table.c.id,
-                                    other.c.state == "pending", other.c.lease_until > now))
-    candidates = conn.execute(
-        select(table.c.id)
-        .where(table.c.state == "pending", table.c.due_at <= now,
-               or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
-               or_(table.c.lane.is_(None), ~lane_busy))
-        .order_by(table.c.due_at, table.c.id)
-        .limit(limit)
-    ).scalars().all()
+    lane_busy = exists().where(
+        and_(
+            other.c.lane == table.c.lane,
+            other.c.id != table.c.id,
+            other.c.state == "pending",
+            other.c.lease_until > now,
+        )
+    )
+    candidates = (
+        conn.execute(
+            select(table.c.id)
+            .where(
+                table.c.state == "pending",
+                table.c.due_at <= now,
+                or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+                or_(table.c.lane.is_(None), ~lane_busy),
+            )
+            .order_by(table.c.due_at, table.c.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     claimed: list[Job] = []
     lanes: set[str] = set()
     for job_id in candidates:
         row = conn.execute(
             update(table)
-            .where(table.c.id == job_id, table.c.state == "pending",
-                   or_(table.c.lease_until.is_(None), table.c.lease_until <= now))
+            .where(
+                table.c.id == job_id,
+                table.c.state == "pending",
+                or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+            )
             .values(lease_until=now + lease, attempts=table.c.attempts + 1)
             .returning(*table.c)
         ).first()
         if row is None:
             continue
         if row.lane is not None and row.lane in lanes:
-            conn.execute(update(table).where(table.c.id == job_id)
-                         .values(lease_until=None, attempts=table.c.attempts - 1))
+            conn.execute(
+                update(table).where(table.c.id == job_id).values(lease_until=None, attempts=table.c.attempts - 1)
+            )
             continue
         if row.lane is not None:
             lanes.add(row.lane)

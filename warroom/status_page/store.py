@@ -24,19 +24,32 @@ COMPONENTS = table_of(ComponentRow)
 IMPACT_ORDER = ["none", "minor", "major", "critical"]
 
 
-def create_page_incident(conn: Connection, *, incident_id: int, title: str, status: str, impact: str,
-                         body: str, now: datetime) -> int:
+def create_page_incident(
+    conn: Connection, *, incident_id: int, title: str, status: str, impact: str, body: str, now: datetime
+) -> int:
     """Idempotent per incident: a second create returns the existing page incident untouched."""
-    new_id = insert_ignore(conn, INCIDENTS, dict(incident_id=incident_id, title=title, status=status,
-                                                  impact=impact, created_at=now, updated_at=now), ["incident_id"])
+    new_id = insert_ignore(
+        conn,
+        INCIDENTS,
+        dict(incident_id=incident_id, title=title, status=status, impact=impact, created_at=now, updated_at=now),
+        ["incident_id"],
+    )
     if new_id is None:
         return conn.execute(select(INCIDENTS.c.id).where(INCIDENTS.c.incident_id == incident_id)).scalar_one()
     conn.execute(UPDATES.insert().values(page_incident_id=new_id, status=status, body=body, at=now))
     return int(new_id)
 
 
-def add_update(conn: Connection, page_incident_id: int, *, status: str, body: str, impact: str, now: datetime,
-               title: str | None = None) -> None:
+def add_update(
+    conn: Connection,
+    page_incident_id: int,
+    *,
+    status: str,
+    body: str,
+    impact: str,
+    now: datetime,
+    title: str | None = None,
+) -> None:
     values = dict(status=status, updated_at=now, impact=impact)
     if title:
         values["title"] = title
@@ -52,22 +65,49 @@ def set_component(conn: Connection, name: str, status: str, now: datetime) -> No
 
 
 def summary(conn: Connection, *, name: str, now: datetime, history_days: int = 14) -> StatusSummary:
-    components = [PageComponent(name=r.name, status=r.status, updated_at=r.updated_at)
-                  for r in conn.execute(select(COMPONENTS).order_by(COMPONENTS.c.name))]
-    rows = conn.execute(select(INCIDENTS).where(
-        (INCIDENTS.c.resolved_at.is_(None)) | (INCIDENTS.c.resolved_at >= now - timedelta(days=history_days))
-    ).order_by(INCIDENTS.c.created_at.desc())).all()
+    components = [
+        PageComponent(name=r.name, status=r.status, updated_at=r.updated_at)
+        for r in conn.execute(select(COMPONENTS).order_by(COMPONENTS.c.name))
+    ]
+    rows = conn.execute(
+        select(INCIDENTS)
+        .where((INCIDENTS.c.resolved_at.is_(None)) | (INCIDENTS.c.resolved_at >= now - timedelta(days=history_days)))
+        .order_by(INCIDENTS.c.created_at.desc())
+    ).all()
     updates: dict[int, list[PageUpdate]] = {}
     if rows:
-        for u in conn.execute(select(UPDATES).where(UPDATES.c.page_incident_id.in_([r.id for r in rows]))
-                              .order_by(UPDATES.c.at.desc(), UPDATES.c.id.desc())):
+        for u in conn.execute(
+            select(UPDATES)
+            .where(UPDATES.c.page_incident_id.in_([r.id for r in rows]))
+            .order_by(UPDATES.c.at.desc(), UPDATES.c.id.desc())
+        ):
             updates.setdefault(u.page_incident_id, []).append(PageUpdate(status=u.status, body=u.body, at=u.at))
-    incidents = [PageIncident(id=r.id, title=r.title, status=r.status, impact=r.impact, created_at=r.created_at,
-                              updated_at=r.updated_at, resolved_at=r.resolved_at, updates=updates.get(r.id, []))
-                 for r in rows]
+    incidents = [
+        PageIncident(
+            id=r.id,
+            title=r.title,
+            status=r.status,
+            impact=r.impact,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            resolved_at=r.resolved_at,
+            updates=updates.get(r.id, []),
+        )
+        for r in rows
+    ]
     active = [i for i in incidents if i.status != "resolved"]
     indicator = max((i.impact for i in active), key=IMPACT_ORDER.index, default="none")
-    description = {"none": "All systems operational", "minor": "Minor service disruption",
-                   "major": "Partial system outage", "critical": "Major system outage"}[indicator]
-    return StatusSummary(name=name, indicator=indicator, description=description, components=components,
-                         active_incidents=active, recent_incidents=[i for i in incidents if i.status == "resolved"])
+    description = {
+        "none": "All systems operational",
+        "minor": "Minor service disruption",
+        "major": "Partial system outage",
+        "critical": "Major system outage",
+    }[indicator]
+    return StatusSummary(
+        name=name,
+        indicator=indicator,
+        description=description,
+        components=components,
+        active_incidents=active,
+        recent_incidents=[i for i in incidents if i.status == "resolved"],
+    )

@@ -26,18 +26,30 @@ class WarRoomMessage(BaseModel):
     pinned: bool
 
 
-def post_message(conn: Connection, incident_id: int, *, at: datetime, author: str, text: str,
-                 pinned: bool = False, external_id: str | None = None) -> int | None:
+def post_message(
+    conn: Connection,
+    incident_id: int,
+    *,
+    at: datetime,
+    author: str,
+    text: str,
+    pinned: bool = False,
+    external_id: str | None = None,
+) -> int | None:
     """With an `external_id` (a Slack ts, an outbox key) the same message is stored once."""
-    values: dict[str, Any] = dict(incident_id=incident_id, at=at, author=author, text=text, pinned=pinned,
-                                  external_id=external_id)
+    values: dict[str, Any] = dict(
+        incident_id=incident_id, at=at, author=author, text=text, pinned=pinned, external_id=external_id
+    )
     if external_id is None:
         return conn.execute(MESSAGES.insert().values(**values).returning(MESSAGES.c.id)).scalar_one()
     return insert_ignore(conn, MESSAGES, values, ["external_id"])
 
 
 def list_messages(conn: Connection, incident_id: int) -> list[WarRoomMessage]:
-    rows = conn.execute(select(MESSAGES).where(MESSAGES.c.incident_id == incident_id)
-                        .order_by(MESSAGES.c.at, MESSAGES.c.id))
-    return [WarRoomMessage(id=r.id, incident_id=r.incident_id, at=r.at, author=r.author, text=r.text,
-                           pinned=r.pinned) for r in rows]
+    rows = conn.execute(
+        select(MESSAGES).where(MESSAGES.c.incident_id == incident_id).order_by(MESSAGES.c.at, MESSAGES.c.id)
+    )
+    return [
+        WarRoomMessage(id=r.id, incident_id=r.incident_id, at=r.at, author=r.author, text=r.text, pinned=r.pinned)
+        for r in rows
+    ]

@@ -87,9 +87,7 @@ def test_a_group_mixing_firing_and_resolved_alerts_keeps_each_status() -> None:
 
 def test_two_deliveries_of_the_same_group_give_the_same_delivery_keys() -> None:
     first = alertmanager.normalise(sample("alertmanager-firing.json"), {}, RECEIVED)
-    retry = alertmanager.normalise(
-        sample("alertmanager-firing.json"), {}, datetime(2024, 5, 14, 10, 19, tzinfo=UTC)
-    )
+    retry = alertmanager.normalise(sample("alertmanager-firing.json"), {}, datetime(2024, 5, 14, 10, 19, tzinfo=UTC))
 
     assert [alert.delivery_key for alert in retry] == [alert.delivery_key for alert in first]
 

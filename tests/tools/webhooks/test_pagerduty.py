@@ -145,9 +145,7 @@ def test_unknown_event_types_are_ignored() -> None:
 
 def test_two_deliveries_of_the_same_event_share_a_delivery_key() -> None:
     [first] = pagerduty.normalise(sample("pagerduty-incident-triggered.json"), {}, RECEIVED)
-    [retry] = pagerduty.normalise(
-        sample("pagerduty-incident-triggered.json"), {}, datetime(2020, 10, 3, tzinfo=UTC)
-    )
+    [retry] = pagerduty.normalise(sample("pagerduty-incident-triggered.json"), {}, datetime(2020, 10, 3, tzinfo=UTC))
 
     assert retry.delivery_key == first.delivery_key
 
