@@ -23,12 +23,12 @@ from agents.support import (
 )
 from graphs.approvals import approval_token
 from graphs.comms import build_comms_graph, comms_thread
+from graphs.effects import post_to_war_room
 from graphs.facts import incident_facts
 from graphs.state import Context
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftState
 from warroom.incidents import store as incidents
-from warroom.outbox.store import enqueue
 from warroom.scheduler.store import Job, schedule
 from warroom.severity import Severity
 
@@ -138,17 +138,13 @@ class CommsRunner:
                         link = f"{ctx.settings.public_url.rstrip('/')}/approve/{approval_token(ctx.secret_key, draft_id, now)}"
                         state = "awaits approval" if item.sendable else "is BLOCKED (failed the facts check)"
                         text = f"{draft.channel.value} draft #{draft_id} to {draft.audience} {state}: {link}"
-                        enqueue(
+                        post_to_war_room(
                             conn,
                             key=f"draft:{draft_id}:request",
-                            kind="war_room.post",
-                            now=now,
                             incident_id=incident_id,
-                            payload={
-                                "incident_id": incident_id,
-                                "text": text,
-                                "blocks": approval_blocks(draft_id, text, draft.body, link),
-                            },
+                            text=text,
+                            now=now,
+                            blocks=approval_blocks(draft_id, text, draft.body, link),
                         )
                     schedule(
                         conn,

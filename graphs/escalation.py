@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from graphs.effects import post_to_war_room
 from graphs.state import Context
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
@@ -49,14 +50,7 @@ def schedule_clocks(conn: Connection, ctx: Context, incident: Incident, now: dat
 def _page(conn: Connection, ctx: Context, incident: Incident, person: Person, reason: str, key: str) -> None:
     now = ctx.clock.now()
     text = f"Paging {person.name}: incident #{incident.id} ({incident.severity}) {reason}."
-    enqueue(
-        conn,
-        key=f"{key}:room",
-        kind="war_room.post",
-        now=now,
-        incident_id=incident.id,
-        payload={"incident_id": incident.id, "text": text},
-    )
+    post_to_war_room(conn, key=f"{key}:room", incident_id=incident.id, text=text, now=now)
     if person.email:
         enqueue(
             conn,

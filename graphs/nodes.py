@@ -17,6 +17,7 @@ from agents import cto
 from agents.owners import owners_for
 from agents.refine import refine_classification
 from graphs import escalation, history
+from graphs.effects import post_status, post_to_war_room
 from graphs.facts import alert_texts, note_facts
 from graphs.postmortem_flow import codeowners_text
 from graphs.state import Context, IncidentState
@@ -131,14 +132,7 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     first = state.get("posted_severity") is None
     key = f"incident:{incident.id}:status:{'open' if first else incident.severity}"
     with ctx.engine.begin() as conn:
-        enqueue(
-            conn,
-            key=key,
-            kind="status_page.post",
-            payload=post.model_dump(mode="json"),
-            now=now,
-            incident_id=incident.id,
-        )
+        post_status(conn, key=key, post=post, now=now)
         if not first:
             cancel(conn, f"incident:{incident.id}:tick:")
         _schedule_tick(conn, ctx, incident, state.get("ticks", 0) + 1)
@@ -153,16 +147,12 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
             payload=setup.model_dump(mode="json"),
         )
         if not first:
-            enqueue(
+            post_to_war_room(
                 conn,
                 key=f"incident:{incident.id}:war_room:severity:{incident.severity}",
-                kind="war_room.post",
-                now=now,
                 incident_id=incident.id,
-                payload={
-                    "incident_id": incident.id,
-                    "text": f"Severity raised to {incident.severity}: {incident.classification.reason}",
-                },
+                text=f"Severity raised to {incident.severity}: {incident.classification.reason}",
+                now=now,
             )
         _refresh_initial_comms(conn, incident, now)
         escalation.schedule_clocks(conn, ctx, incident, now)
@@ -259,13 +249,8 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         incidents.add_timeline(
             conn, incident.id, now, "update", body, dedup_key=f"incident:{incident.id}:update:{number}"
         )
-        enqueue(
-            conn,
-            key=f"incident:{incident.id}:war_room:update:{number}",
-            kind="war_room.post",
-            now=now,
-            incident_id=incident.id,
-            payload={"incident_id": incident.id, "text": body},
+        post_to_war_room(
+            conn, key=f"incident:{incident.id}:war_room:update:{number}", incident_id=incident.id, text=body, now=now
         )
         if incident.severity.pages_customers and state.get("posted_severity") is not None:
             post = StatusPost(
@@ -275,14 +260,7 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                 body=cto.compose_public_update(incident, notes, due),
                 impact=cto.IMPACT[incident.severity],
             )
-            enqueue(
-                conn,
-                key=f"incident:{incident.id}:status:tick:{number}",
-                kind="status_page.post",
-                payload=post.model_dump(mode="json"),
-                now=now,
-                incident_id=incident.id,
-            )
+            post_status(conn, key=f"incident:{incident.id}:status:tick:{number}", post=post, now=now)
         if incident.severity is Severity.P0:
             schedule(
                 conn,
@@ -326,14 +304,7 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                 impact=Impact.NONE,
                 components={thing: ComponentStatus.OPERATIONAL},
             )
-            enqueue(
-                conn,
-                key=f"incident:{incident.id}:status:resolved",
-                kind="status_page.post",
-                payload=post.model_dump(mode="json"),
-                now=now,
-                incident_id=incident.id,
-            )
+            post_status(conn, key=f"incident:{incident.id}:status:resolved", post=post, now=now)
             schedule(
                 conn,
                 key=f"incident:{incident.id}:comms:all_clear",
