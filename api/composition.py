@@ -182,6 +182,7 @@ def _status_page(
             client(settings.statuspage_api_url),
             settings.statuspage_page_id,
             settings.statuspage_api_key.get_secret_value(),
+            component_ids=settings.status_page_components,
         )
     if settings.instatus_api_key and settings.instatus_page_id:
         defaults["status page"] = f"Instatus page {settings.instatus_page_id}"
@@ -189,6 +190,7 @@ def _status_page(
             client(settings.instatus_api_url),
             settings.instatus_page_id,
             settings.instatus_api_key.get_secret_value(),
+            component_ids=settings.status_page_components,
             clock=clock,
         )
     defaults["status page"] = "built-in page at /status (set WARROOM_STATUSPAGE_API_KEY for Atlassian Statuspage)"

@@ -53,7 +53,7 @@ class Instatus:
         self._client = client
         self._page_id = page_id
         self._headers = {"Authorization": f"Bearer {api_key}"}
-        self._component_ids = dict(component_ids or {})
+        self._component_ids = {name.lower(): page_id for name, page_id in (component_ids or {}).items()}
         self._clock = clock or SystemClock()
 
     def create_incident(self, post: StatusPost) -> str:
@@ -64,9 +64,10 @@ class Instatus:
         self._send("POST", f"/v1/{self._page_id}/incidents/{page_incident_id}/incident-updates", self._update(post))
 
     def _update(self, post: StatusPost) -> dict[str, Any]:
-        statuses = [
-            {"id": self._component_ids.get(name, name), "status": instatus_component_status(status)}
+        statuses = [  # only components the page knows: an unknown id would fail the whole post
+            {"id": self._component_ids[name.lower()], "status": instatus_component_status(status)}
             for name, status in post.components.items()
+            if name.lower() in self._component_ids
         ]
         started = self._clock.now().astimezone(UTC)
         fields: dict[str, Any] = {

@@ -85,7 +85,7 @@ class AtlassianStatuspage:
         self._client = client
         self._page_id = page_id
         self._headers = {"Authorization": f"OAuth {api_key}"}
-        self._component_ids = dict(component_ids or {})
+        self._component_ids = {name.lower(): page_id for name, page_id in (component_ids or {}).items()}
 
     def create_incident(self, post: StatusPost) -> str:
         incident = self._incident_fields(post)
@@ -118,8 +118,13 @@ class AtlassianStatuspage:
             "body": post.body,
             "impact_override": post.impact.value,
         }
-        if post.components:
-            components = {self._component_ids.get(name, name): status.value for name, status in post.components.items()}
+        # Only components the page knows: an unknown id would make Statuspage refuse the whole post.
+        components = {
+            self._component_ids[name.lower()]: status.value
+            for name, status in post.components.items()
+            if name.lower() in self._component_ids
+        }
+        if components:
             fields["component_ids"] = list(components)
             fields["components"] = components
         return fields

@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     update_cadence_minutes: dict[Severity, int] = Field(default_factory=_default_cadence)
     correlation_window_minutes: int = 30
     status_page_name: str = "Service status"
+    status_page_components: dict[str, str] = Field(
+        default_factory=dict, description="our component names ('Checkout') to the Statuspage/Instatus component ids"
+    )
 
     @classmethod
     def settings_customise_sources(

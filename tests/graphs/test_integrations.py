@@ -135,3 +135,23 @@ def test_sentry_api_failure_is_retried_and_the_alerts_tags_stand_meanwhile(integ
     warroom.scheduler.run_pending()
     timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
     assert [e["kind"] for e in timeline].count("enrichment") == 1
+
+
+def test_components_reach_statuspage_only_when_mapped_to_page_ids(settings, clock, fakes, auth):
+    statuspage, slack, _ = fakes
+    configured = settings.model_copy(
+        update={
+            "statuspage_api_key": SecretStr(statuspage.api_key),
+            "statuspage_page_id": statuspage.page_id,
+            "status_page_components": {"checkout": "8kbf7d35c070"},
+        }
+    )
+    warroom = Warroom.build(configured, clock, transport=RoutingTransport({"api.statuspage.io": statuspage.transport}))
+    try:
+        with TestClient(create_app(warroom, run_worker=False)) as client:
+            _outage(client, warroom, clock)
+    finally:
+        warroom.close()
+    [page_incident] = statuspage.incidents.values()
+    assert statuspage.components == {"8kbf7d35c070": "major_outage"}
+    assert page_incident["status"] == "investigating"
