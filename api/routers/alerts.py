@@ -1,13 +1,17 @@
-"""`POST /api/alerts`: a normalised alert from anything that has no webhook module of its own."""
+"""`POST /api/alerts`: a normalised alert from anything that has no webhook module of its own;
+`GET /api/ignored-deliveries`: what was answered 202 but not turned into an alert, and why."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from api.deps import WarroomDep
+from api.deps import Authorized, WarroomDep
 from api.routers.webhooks import handle_delivery
 from tools.webhooks import generic
+from warroom.alerts.ignored import IgnoredDelivery, recent_ignored
 from warroom.alerts.models import IngestResult
 
 __all__ = ["router"]
@@ -25,3 +29,12 @@ router = APIRouter(tags=["alerts"])
 )
 async def post_alert(request: Request, warroom: WarroomDep) -> JSONResponse:
     return await handle_delivery("api", generic, warroom.api_token, request, warroom)
+
+
+@router.get("/api/ignored-deliveries", response_model=list[IgnoredDelivery])
+def ignored_deliveries(
+    warroom: WarroomDep, _: Authorized, source: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[IgnoredDelivery]:
+    """Deliveries answered 202 but not turned into alerts, newest first, with the reason why."""
+    with warroom.engine.connect() as conn:
+        return recent_ignored(conn, source=source, limit=limit)

@@ -132,3 +132,10 @@ def test_unknown_resource_is_accepted_and_ignored_with_a_reason(post_sentry, war
     assert response.status_code == 202
     assert "installation" in response.json()["ignored"]
     assert _counts(warroom) == (0, 0)
+
+
+def test_ignored_deliveries_are_listed_with_their_reason(post_sentry, client, auth):
+    post_sentry({"action": "created", "data": {"installation": {}}}, resource="installation")
+    assert client.get("/api/ignored-deliveries").status_code == 401
+    [ignored] = client.get("/api/ignored-deliveries", params={"source": "sentry"}, headers=auth).json()
+    assert "installation" in ignored["reason"] and ignored["source"] == "sentry"
