@@ -25,10 +25,6 @@ class EnrichmentFlow:
         self.context = context
         self._fetch = fetch_sentry_issue
 
-    @property
-    def enabled(self) -> bool:
-        return self._fetch is not None
-
     def handle_enrich(self, job: Job) -> None:
         ctx = self.context
         incident_id = int(job.payload["incident_id"])

@@ -12,7 +12,7 @@ import hashlib
 from sqlalchemy import Engine
 
 from tools.discord import DiscordMessage, DiscordPoster
-from tools.email import EmailMessage, EmailSender
+from tools.email import EmailMessage, EmailReceipt, EmailSender
 from tools.war_room import RoomSetup, WarRoom
 from tools.x import XPost, XPoster
 from warroom.clock import Clock
@@ -90,32 +90,27 @@ class CommsSender:
         self._x = x
 
     def email(self, item: OutboxItem) -> dict[str, str]:
-        digest = hashlib.sha256(item.idempotency_key.encode()).hexdigest()[:32]
-        receipt = self._email.send(
-            EmailMessage(
-                sender=self._from,
-                to=[item.payload["to"]],
-                subject=item.payload["subject"] or "Service incident",
-                body=item.payload["body"],
-                message_id=f"<{digest}@warroom>",
-            )
-        )
+        receipt = self._mail(item, subject=item.payload["subject"] or "Service incident")
         self._sent(item, f"email to {item.payload['to']}")
         return {"message_id": receipt.message_id}
 
     def page(self, item: OutboxItem) -> dict[str, str]:
         """A page to a person on the escalation list (no draft: internal, sent at once)."""
+        return {"message_id": self._mail(item, subject=item.payload["subject"]).message_id}
+
+    def _mail(self, item: OutboxItem, *, subject: str) -> EmailReceipt:
+        """One message to one address; its Message-ID comes from the outbox key, so a resend after
+        a crash is the same message to the receiving side (and the .eml folder writes it once)."""
         digest = hashlib.sha256(item.idempotency_key.encode()).hexdigest()[:32]
-        receipt = self._email.send(
+        return self._email.send(
             EmailMessage(
                 sender=self._from,
                 to=[item.payload["to"]],
-                subject=item.payload["subject"],
+                subject=subject,
                 body=item.payload["body"],
                 message_id=f"<{digest}@warroom>",
             )
         )
-        return {"message_id": receipt.message_id}
 
     def discord(self, item: OutboxItem) -> dict[str, str]:
         if self._discord is None:

@@ -40,9 +40,11 @@ def _refused(exc: DecisionError) -> JSONResponse:
     return JSONResponse({"detail": exc.message, "problems": exc.problems}, status_code=exc.status)
 
 
-def _decide(warroom: WarroomDep, draft_id: int, action: Action, **kwargs: str | None) -> DraftRecord | JSONResponse:
+def _decide(
+    warroom: WarroomDep, draft_id: int, action: Action, *, actor: str, body: str | None = None, reason: str = ""
+) -> DraftRecord | JSONResponse:
     try:
-        record = decide(context(warroom), draft_id, action, **kwargs)  # type: ignore[arg-type]
+        record = decide(context(warroom), draft_id, action, actor=actor, body=body, reason=reason)
     except DecisionError as exc:
         return _refused(exc)
     warroom.scheduler.wake()

@@ -25,13 +25,6 @@ class PostmortemEdit(BaseModel):
     author: str = Field(min_length=1, max_length=255)
 
 
-class VersionSummary(BaseModel):
-    version: int
-    author: str
-    created_at: str
-    blame_flags: int
-
-
 def _latest(warroom: WarroomDep, incident_id: int) -> PostmortemVersion:
     with warroom.engine.connect() as conn:
         latest = postmortems.latest(conn, incident_id)

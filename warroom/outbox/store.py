@@ -14,6 +14,7 @@ from sqlalchemy import Connection, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from warroom.db import table_of
+from warroom.leases import lease_free, take_lease
 from warroom.outbox.tables import OutboxRow
 from warroom.upsert import insert_ignore
 
@@ -81,7 +82,7 @@ def claim_due(
             .where(
                 table.c.state == "pending",
                 table.c.next_attempt_at <= now,
-                or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+                lease_free(table, now),
                 or_(table.c.lane.is_(None), ~waits_in_lane),
             )
             .order_by(table.c.next_attempt_at, table.c.id)
@@ -92,16 +93,7 @@ def claim_due(
     )
     claimed: list[OutboxItem] = []
     for row_id in rows:
-        won = conn.execute(
-            update(table)
-            .where(
-                table.c.id == row_id,
-                table.c.state == "pending",
-                or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
-            )
-            .values(lease_until=now + lease, attempts=table.c.attempts + 1)
-            .returning(*table.c)
-        ).first()
+        won = take_lease(conn, table, row_id, now, lease)
         if won is not None:
             claimed.append(OutboxItem(won))
     return claimed

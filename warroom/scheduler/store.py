@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, exists, or_, select, text, update
 from sqlalchemy.orm import aliased
 
 from warroom.db import table_of
+from warroom.leases import lease_free, take_lease
 from warroom.scheduler.tables import JobRow
 from warroom.upsert import insert_ignore
 
@@ -67,43 +68,27 @@ def claim_due(
             other.c.lease_until > now,
         )
     )
-    candidates = (
-        conn.execute(
-            select(table.c.id)
-            .where(
-                table.c.state == "pending",
-                table.c.due_at <= now,
-                or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
-                or_(table.c.lane.is_(None), ~lane_busy),
-            )
-            .order_by(table.c.due_at, table.c.id)
-            .limit(limit)
+    candidates = conn.execute(
+        select(table.c.id, table.c.lane)
+        .where(
+            table.c.state == "pending",
+            table.c.due_at <= now,
+            lease_free(table, now),
+            or_(table.c.lane.is_(None), ~lane_busy),
         )
-        .scalars()
-        .all()
-    )
+        .order_by(table.c.due_at, table.c.id)
+        .limit(limit)
+    ).all()
     claimed: list[Job] = []
     lanes: set[str] = set()
-    for job_id in candidates:
-        row = conn.execute(
-            update(table)
-            .where(
-                table.c.id == job_id,
-                table.c.state == "pending",
-                or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
-            )
-            .values(lease_until=now + lease, attempts=table.c.attempts + 1)
-            .returning(*table.c)
-        ).first()
+    for job_id, lane in candidates:
+        if lane is not None and lane in lanes:
+            continue
+        row = take_lease(conn, table, job_id, now, lease)
         if row is None:
             continue
-        if row.lane is not None and row.lane in lanes:
-            conn.execute(
-                update(table).where(table.c.id == job_id).values(lease_until=None, attempts=table.c.attempts - 1)
-            )
-            continue
-        if row.lane is not None:
-            lanes.add(row.lane)
+        if lane is not None:
+            lanes.add(lane)
         claimed.append(Job(row.id, row.key, row.kind, row.lane, row.payload, row.due_at, row.attempts))
     return claimed
 
