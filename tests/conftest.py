@@ -18,14 +18,9 @@ from warroom.settings import Settings
 
 pytest_plugins = ["tests.pg"]
 
-SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs"
 SENTRY_SECRET = "sentry-client-secret"
 API_TOKEN = "test-api-token"
 WEBHOOK_TOKEN = "test-webhook-token"
-
-
-def spec_payload(name: str) -> dict[str, Any]:
-    return json.loads((SPECS / name).read_text())
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import SENTRY_SECRET, WEBHOOK_TOKEN, spec_payload
+from tests.conftest import SENTRY_SECRET, WEBHOOK_TOKEN
+from tests.fakes.spec import spec_payload
 from tools.webhooks.base import hmac_sha256_hex
 from warroom.incidents.tables import TimelineRow
 

@@ -9,7 +9,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from api.scenarios import checkout_outage
-from tests.conftest import SENTRY_SECRET, spec_payload
+from tests.conftest import SENTRY_SECRET
+from tests.fakes.spec import spec_payload
 from tools.webhooks.base import hmac_sha256_hex
 from warroom.alerts.tables import AlertRow
 from warroom.incidents.tables import IncidentRow
@@ -27,6 +28,7 @@ def test_signed_sample_payloads_are_accepted(post_sentry, warroom):
         ("sentry-issue-alert.json", "event_alert"),
         ("sentry-issue-created.json", "issue"),
         ("sentry-error-created.json", "error"),
+        ("sentry-metric-alert.json", "metric_alert"),
     ]:
         response = post_sentry(spec_payload(name), resource)
         assert response.status_code == 202, response.text

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import API_TOKEN, SENTRY_SECRET, WEBHOOK_TOKEN, spec_payload
+from tests.conftest import API_TOKEN, SENTRY_SECRET, WEBHOOK_TOKEN
+from tests.fakes.spec import spec_payload
 from tools.webhooks.base import hmac_sha256_hex
 from warroom.alerts.ignored import MAX_BODY_BYTES, recent_ignored
 from warroom.alerts.tables import AlertRow

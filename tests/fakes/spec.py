@@ -4,13 +4,13 @@ The fakes call these on every request they receive and collect the problems; a t
 then asserts there were none, so a request that strays from the published spec fails the test
 even when the fake could still answer it.
 
-Specs are read from `WARROOM_SPECS_DIR` or from `shared/specs` beside the repository.
+Specs live in `tests/specs/` (copied with their provenance, see its README): a clone of the
+repository alone has everything its tests check against. Every test reads them through here.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,15 +27,18 @@ __all__ = [
     "SwaggerFormSpec",
     "load_spec",
     "schema_errors",
+    "spec_bytes",
+    "spec_path",
+    "spec_payload",
     "specs_dir",
 ]
 
 
+SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
+
+
 def specs_dir() -> Path:
-    configured = os.environ.get("WARROOM_SPECS_DIR")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "specs"
+    return SPECS_DIR
 
 
 @cache
@@ -43,12 +46,27 @@ def _load(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_spec(name: str) -> Any:
-    """The parsed JSON spec file `name`; a missing file is an error, never a silent pass."""
+def spec_path(name: str) -> Path:
+    """The file `name` in `tests/specs/`; a missing file is an error, never a silent pass."""
     path = specs_dir() / name
     if not path.is_file():
-        raise FileNotFoundError(f"spec {name} not found in {path.parent} (set WARROOM_SPECS_DIR)")
-    return _load(path)
+        raise FileNotFoundError(f"spec {name} not found in {path.parent}: copy it there with its provenance")
+    return path
+
+
+def load_spec(name: str) -> Any:
+    """The parsed JSON spec file `name` (cached: treat it as read-only)."""
+    return _load(spec_path(name))
+
+
+def spec_payload(name: str) -> Any:
+    """A fresh parsed copy of the payload sample `name`, for a test to change at will."""
+    return json.loads(spec_bytes(name))
+
+
+def spec_bytes(name: str) -> bytes:
+    """The payload sample `name` exactly as published, for signature tests over raw bodies."""
+    return spec_path(name).read_bytes()
 
 
 def _deref(node: Any, root: Any, seen: frozenset[str] = frozenset()) -> Any:

@@ -1,6 +1,6 @@
 """An in-process X API v2 that accepts `POST /2/tweets` the way docs.x.com documents it.
 
-There is no X spec in `shared/specs/`, so the request schema below is transcribed from the
+There is no X spec in `tests/specs/` (none was published with provenance), so the request schema below is transcribed from the
 "Create or Edit Post" reference (https://docs.x.com/x-api/posts/creation-of-a-post): a JSON
 object of known fields, ids as 1–19 digit strings. The fake also applies the documented
 behaviour the schema cannot say: a user-context Bearer token, the 280 weighted-character limit

@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.composition import Warroom
 from api.scenarios import sentry_event_alert
+from tests.fakes.spec import spec_payload
 from warroom.settings import AccountConfig, Settings
 
 SLACK_SECRET = "slack-signing-secret"
@@ -183,9 +184,7 @@ def _slack_post(
 
 
 def _button(draft_id: int, action: str = "approve_draft") -> bytes:
-    payload = json.loads(
-        (Path(__file__).resolve().parents[3] / "shared" / "specs" / "slack-block-actions.json").read_text()
-    )
+    payload = spec_payload("slack-block-actions.json")
     payload["actions"][0].update({"action_id": action, "value": str(draft_id)})
     return urlencode({"payload": json.dumps(payload)}).encode()
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
-from tests.conftest import WEBHOOK_TOKEN, spec_payload
+from tests.conftest import WEBHOOK_TOKEN
+from tests.fakes.spec import spec_payload
 
 
 def _group(clock, status: str, service: str = "search") -> dict:

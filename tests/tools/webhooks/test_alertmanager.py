@@ -1,21 +1,19 @@
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fakes.spec import spec_payload
 from tools.webhooks import alertmanager
 from tools.webhooks.base import Ignored, PayloadError, SignatureError
 from warroom.alerts.models import AlertStatus
 
-SPECS = Path(__file__).resolve().parents[3] / ".." / "shared" / "specs"
 RECEIVED = datetime(2024, 5, 14, 10, 14, tzinfo=UTC)
 TOKEN = "webhook-token"
 
 
 def sample(name: str) -> dict[str, Any]:
-    return json.loads((SPECS / name).read_text())
+    return spec_payload(name)
 
 
 def test_the_configured_bearer_token_is_accepted() -> None:

@@ -1,21 +1,19 @@
-import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fakes.spec import spec_payload
 from tools.webhooks import datadog
 from tools.webhooks.base import PayloadError, SignatureError
 from warroom.alerts.models import AlertStatus
 
-SPECS = Path(__file__).resolve().parents[3] / ".." / "shared" / "specs"
 RECEIVED = datetime(2024, 5, 14, 10, 13, tzinfo=UTC)
 TOKEN = "webhook-token"
 
 
 def sample() -> dict[str, Any]:
-    return json.loads((SPECS / "datadog.json").read_text())
+    return spec_payload("datadog.json")
 
 
 def recovered() -> dict[str, Any]:

@@ -1,26 +1,24 @@
-import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fakes.spec import spec_bytes, spec_payload
 from tools.webhooks import grafana
 from tools.webhooks.base import PayloadError, SignatureError, hmac_sha256_hex
 from warroom.alerts.models import AlertStatus
 
-SPECS = Path(__file__).resolve().parents[3] / ".." / "shared" / "specs"
 RECEIVED = datetime(2021, 10, 12, 8, 0, tzinfo=UTC)
 SECRET = "grafana-secret"
 SIGNED_AT = datetime(2021, 10, 12, 8, 0, tzinfo=UTC)
 
 
 def sample() -> dict[str, Any]:
-    return json.loads((SPECS / "grafana-firing.json").read_text())
+    return spec_payload("grafana-firing.json")
 
 
 def body() -> bytes:
-    return (SPECS / "grafana-firing.json").read_bytes()
+    return spec_bytes("grafana-firing.json")
 
 
 def test_the_bearer_token_is_accepted_when_grafana_does_not_sign() -> None:

@@ -1,25 +1,23 @@
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fakes.spec import spec_bytes, spec_payload
 from tools.webhooks import pagerduty
 from tools.webhooks.base import Ignored, PayloadError, SignatureError, hmac_sha256_hex
 from warroom.alerts.models import AlertStatus
 
-SPECS = Path(__file__).resolve().parents[3] / ".." / "shared" / "specs"
 RECEIVED = datetime(2020, 10, 2, 18, 45, 23, tzinfo=UTC)
 SECRET = "pd-subscription-secret"
 
 
 def sample(name: str) -> dict[str, Any]:
-    return json.loads((SPECS / name).read_text())
+    return spec_payload(name)
 
 
 def body_of(name: str) -> bytes:
-    return (SPECS / name).read_bytes()
+    return spec_bytes(name)
 
 
 def test_a_single_v1_signature_of_the_raw_body_is_accepted() -> None:
