@@ -295,7 +295,7 @@ def room_setup(incident: Incident, settings: Settings, owners: list[str], now: d
     intro = (
         f"Incident #{incident.id}: {incident.title}\nSeverity {severity}. Incident commander: {commander} "
         f"(on-call). warroom is scribe and timekeeper: updates every "
-        f"{settings.cadence_for(severity)} minutes. Owners of the affected paths: "
+        f"{settings.cadence_for(severity):g} minutes. Owners of the affected paths: "
         f"{', '.join(owners) or 'none found in CODEOWNERS'}."
     )
     return RoomSetup(

@@ -63,8 +63,8 @@ class Response(BaseModel):
     action_items: list[dict[str, Any]] = Field(default_factory=list)
     people: list[str]
     notes: list[str]
-    cadence_minutes: int
-    cadences: dict[str, int] = Field(default_factory=dict, description="update cadence per customer-facing severity")
+    cadence_minutes: float
+    cadences: dict[str, float] = Field(default_factory=dict, description="update cadence per customer-facing severity")
     service_users: int | None = None
     sla_rca_days: list[int] = Field(default_factory=list, description="the configured accounts' RCA deadlines")
     literals: list[str] = Field(default_factory=list, description="configured names public text may quote verbatim")
@@ -109,8 +109,8 @@ async def respond(
     run: Callable[[], None],
     now: Callable[[], datetime],
     next_due: Callable[[], datetime | None],
-    cadence_minutes: int,
-    cadences: dict[str, int],
+    cadence_minutes: float,
+    cadences: dict[str, float],
     on_call: str,
     service_users: int | None,
     sla_rca_days: list[int],
@@ -126,7 +126,7 @@ async def respond(
         run()
         return response
 
-    def wait(minutes: int) -> None:
+    def wait(minutes: float) -> None:
         """Let time pass as a worker sees it: every job runs at its due time, not at the end of the wait."""
         until = now() + timedelta(minutes=minutes)
         while (due := next_due()) is not None and due <= until:

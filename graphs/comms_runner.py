@@ -23,6 +23,7 @@ from agents.support import (
 )
 from graphs.approvals import approval_token
 from graphs.comms import build_comms_graph, comms_thread
+from graphs.crashpoints import with_crash_points
 from graphs.effects import post_to_war_room
 from graphs.facts import incident_facts
 from graphs.state import Context
@@ -194,13 +195,13 @@ class CommsRunner:
         return CheckedDraft(draft=candidate, grounding=verdict)
 
     def handle_start(self, job: Job) -> None:
-        config = comms_thread(int(job.payload["draft_id"]))
+        config = with_crash_points(comms_thread(int(job.payload["draft_id"])), "comms")
         if self.graph.get_state(config).values:
             return
         self.graph.invoke({"draft_id": int(job.payload["draft_id"])}, config, context=self.context, durability="sync")
 
     def handle_wake(self, job: Job) -> None:
-        config = comms_thread(int(job.payload["draft_id"]))
+        config = with_crash_points(comms_thread(int(job.payload["draft_id"])), "comms")
         if "wait" not in self.graph.get_state(config).next:
             return
         self.graph.invoke(Command(resume={"decided": True}), config, context=self.context, durability="sync")

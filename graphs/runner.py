@@ -16,6 +16,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
+from graphs.crashpoints import with_crash_points
 from graphs.incident import build_incident_graph, thread_config
 from graphs.state import Context, IncidentEvent
 from warroom.scheduler.store import Job
@@ -65,14 +66,14 @@ class IncidentRunner:
         self.graph = build_incident_graph(checkpointer)
 
     def start(self, incident_id: int) -> None:
-        config = thread_config(incident_id)
+        config = with_crash_points(thread_config(incident_id), "incident")
         if self.graph.get_state(config).values:
             return
         self.graph.invoke({"incident_id": incident_id, "ticks": 0}, config, context=self.context, durability="sync")
 
     def send(self, incident_id: int, event: IncidentEvent) -> bool:
         """Resume the incident's graph with an event; False when it is not waiting (e.g. done)."""
-        config = thread_config(incident_id)
+        config = with_crash_points(thread_config(incident_id), "incident")
         snapshot = self.graph.get_state(config)
         if "monitor" not in snapshot.next:
             return False

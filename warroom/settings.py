@@ -83,8 +83,8 @@ def _default_channels() -> dict[str, ChannelConfig]:
     }
 
 
-def _default_cadence() -> dict[Severity, int]:
-    return {Severity.P0: 15, Severity.P1: 30, Severity.P2: 24 * 60, Severity.P3: 7 * 24 * 60}
+def _default_cadence() -> dict[Severity, float]:
+    return {Severity.P0: 15.0, Severity.P1: 30.0, Severity.P2: 24 * 60.0, Severity.P3: 7 * 24 * 60.0}
 
 
 class Settings(BaseSettings):
@@ -128,13 +128,17 @@ class Settings(BaseSettings):
     approval_link_minutes: int = 24 * 60
     discord_webhook_url: SecretStr | None = None
     x_bearer_token: SecretStr | None = None
+    x_api_url: str = "https://api.x.com"
     sentry_org: str | None = None
     email_from: str = "status@warroom.localhost"
     slack_api_url: str = "https://slack.com/api/"
     statuspage_api_url: str = "https://api.statuspage.io/v1"
     instatus_api_url: str = "https://api.instatus.com"
     sentry_api_url: str = "https://sentry.io"
-    update_cadence_minutes: dict[Severity, int] = Field(default_factory=_default_cadence)
+    update_cadence_minutes: dict[Severity, float] = Field(
+        default_factory=_default_cadence,
+        description="minutes between updates per severity; fractions are allowed (the crash suite runs at seconds)",
+    )
     correlation_window_minutes: int = 30
     status_page_name: str = "Service status"
     status_page_components: dict[str, str] = Field(
@@ -170,7 +174,7 @@ class Settings(BaseSettings):
         config = self.channels.get(channel) or _default_channels().get(channel)
         return bool(config and config.auto_send_at_or_above and severity <= config.auto_send_at_or_above)
 
-    def cadence_for(self, severity: Severity) -> int:
+    def cadence_for(self, severity: Severity) -> float:
         return self.update_cadence_minutes.get(severity, _default_cadence()[severity])
 
     @cached_property

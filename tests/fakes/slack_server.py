@@ -15,6 +15,7 @@ import itertools
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -60,6 +61,8 @@ class FakeSlack:
         self._channel_ids = (f"C0{n:08d}" for n in itertools.count(1))
         self._ts = (f"{1762135200 + n}.000100" for n in itertools.count(1))
         self._server: ThreadingHTTPServer | None = None
+        self.after: Callable[[str, dict[str, Any]], None] | None = None
+        """Called with each successful call (method, parameters) before its answer is written."""
 
     # --- test controls -------------------------------------------------------------------
 
@@ -162,9 +165,12 @@ class FakeSlack:
                     )
                 return 200, {}, self._error(http_method, url.path, failure["error"])
             try:
-                return 200, {}, {"ok": True, **self._dispatch(method, params)}
+                answer: dict[str, Any] = {"ok": True, **self._dispatch(method, params)}
             except _SlackFailure as failed:
                 return 200, {}, self._error(http_method, url.path, failed.code)
+            if self.after is not None:
+                self.after(method, params)
+            return 200, {}, answer
 
     def _error(self, http_method: str, path: str, code: str) -> dict[str, Any]:
         documented = set(self.spec.error_codes(http_method, path)) | self.common_errors
