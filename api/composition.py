@@ -37,6 +37,7 @@ from warroom.clock import Clock, SystemClock
 from warroom.db import make_engine
 from warroom.migrations import upgrade
 from warroom.outbox.worker import OutboxWorker
+from warroom.processes import ProcessLocks
 from warroom.scheduler.engine import Scheduler
 from warroom.settings import Settings
 
@@ -96,7 +97,8 @@ class Warroom:
 
         status_page = _status_page(settings, engine, clock, client, defaults)
         war_room = _war_room(settings, engine, clock, defaults)
-        outbox = OutboxWorker(engine, clock)
+        locks = ProcessLocks(settings.data_dir / "processes")
+        outbox = OutboxWorker(engine, clock, owner=locks.boot_id)
         outbox.register("status_page.post", StatusPublisher(engine, clock, status_page))
         room_sender = WarRoomSender(engine, clock, war_room)
         outbox.register("war_room.open", room_sender.open)
@@ -115,7 +117,7 @@ class Warroom:
             email_from=settings.email_from,
             war_room=room_sender,
             discord=DiscordWebhook(http, discord_url) if discord_url else None,
-            x=XClient(http, x_token, clock=clock) if x_token else None,
+            x=XClient(http, x_token, base_url=settings.x_api_url, clock=clock) if x_token else None,
         )
         for kind, send in [
             ("comms.email", sender.email),
@@ -126,7 +128,7 @@ class Warroom:
         ]:
             outbox.register(kind, send)
 
-        scheduler = Scheduler(engine, clock, outbox)
+        scheduler = Scheduler(engine, clock, outbox, locks)
         for kind, handler in [
             ("incident.start", runner.handle_start),
             ("incident.event", runner.handle_event),

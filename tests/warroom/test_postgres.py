@@ -233,11 +233,11 @@ def test_a_worker_never_claims_a_job_whose_lane_another_worker_is_claiming(pg_wa
             jobs.schedule(conn, key=f"incident:1:{key}", kind="incident.event", due_at=now, lane="incident:1")
     with ThreadPoolExecutor(1) as pool, pg_warroom.engine.connect() as probe:
         with pg_warroom.engine.begin() as a:
-            claimed_by_a = jobs.claim_due(a, now)
+            claimed_by_a = jobs.claim_due(a, now, "worker-a")
 
             def claim_b() -> list[Job]:
                 with pg_warroom.engine.begin() as b:
-                    return jobs.claim_due(b, now)
+                    return jobs.claim_due(b, now, "worker-b")
 
             b_claims = pool.submit(claim_b)
             waiting = text(

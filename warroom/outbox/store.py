@@ -2,7 +2,9 @@
 
 Promises: `enqueue` with a key already present changes nothing and returns False; a claimed
 row is leased, so two workers never send it at once; a row is marked sent only after its
-sender returned, and a crashed worker's lease expires so the row is retried, not lost.
+sender returned, and a crashed worker's lease is released so the row is retried, not lost.
+A row whose send cannot be repeated safely is marked attempted, committed, before the send: a
+retry then knows an earlier attempt may have arrived (`OutboxItem.attempted_at`).
 """
 
 from __future__ import annotations
@@ -14,18 +16,31 @@ from sqlalchemy import Connection, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from warroom.db import table_of
-from warroom.leases import lease_free, take_lease
+from warroom.leases import LEASE, lease_free, take_lease
+from warroom.outbox.models import OutboxRecord
 from warroom.outbox.tables import OutboxRow
 from warroom.upsert import insert_ignore
 
-__all__ = ["OutboxItem", "claim_due", "enqueue", "lane_of", "mark_failed", "mark_sent", "reschedule"]
+__all__ = [
+    "OutboxItem",
+    "claim_due",
+    "enqueue",
+    "lane_of",
+    "list_rows",
+    "mark_attempted",
+    "mark_failed",
+    "mark_sent",
+    "mark_unknown",
+    "reschedule",
+    "retry",
+]
 
 MAX_ATTEMPTS = 12
 ORDERED_FAMILIES = {"status_page", "war_room"}
 
 
 class OutboxItem:
-    __slots__ = ("attempts", "id", "idempotency_key", "incident_id", "kind", "payload")
+    __slots__ = ("attempted_at", "attempts", "id", "idempotency_key", "incident_id", "kind", "payload")
 
     def __init__(self, row: Any) -> None:
         self.id: int = row.id
@@ -34,6 +49,8 @@ class OutboxItem:
         self.incident_id: int | None = row.incident_id
         self.payload: dict[str, Any] = row.payload
         self.attempts: int = row.attempts
+        self.attempted_at: datetime | None = row.attempted_at
+        """Set when an earlier attempt began and its outcome never got recorded (the process died)."""
 
 
 def enqueue(
@@ -69,7 +86,7 @@ def lane_of(kind: str, incident_id: int | None) -> str | None:
 
 
 def claim_due(
-    conn: Connection, now: datetime, *, limit: int = 20, lease: timedelta = timedelta(minutes=2)
+    conn: Connection, now: datetime, owner: str, *, limit: int = 20, lease: timedelta = LEASE
 ) -> list[OutboxItem]:
     table = table_of(OutboxRow)
     earlier = aliased(table)
@@ -93,10 +110,16 @@ def claim_due(
     )
     claimed: list[OutboxItem] = []
     for row_id in rows:
-        won = take_lease(conn, table, row_id, now, lease)
+        won = take_lease(conn, table, row_id, now, lease, owner)
         if won is not None:
             claimed.append(OutboxItem(won))
     return claimed
+
+
+def mark_attempted(conn: Connection, item_id: int, now: datetime) -> None:
+    """Commit this before a send that cannot be repeated safely."""
+    table = table_of(OutboxRow)
+    conn.execute(update(table).where(table.c.id == item_id).values(attempted_at=now))
 
 
 def mark_sent(conn: Connection, item_id: int, now: datetime, result: dict[str, Any] | None = None) -> None:
@@ -104,20 +127,72 @@ def mark_sent(conn: Connection, item_id: int, now: datetime, result: dict[str, A
     conn.execute(
         update(table)
         .where(table.c.id == item_id)
-        .values(state="sent", sent_at=now, lease_until=None, result=result, last_error=None)
+        .values(
+            state="sent",
+            sent_at=now,
+            lease_until=None,
+            lease_owner=None,
+            attempted_at=None,
+            result=result,
+            last_error=None,
+        )
     )
 
 
-def reschedule(conn: Connection, item_id: int, at: datetime, error: str) -> None:
+def reschedule(conn: Connection, item_id: int, at: datetime, error: str, *, may_have_arrived: bool = False) -> None:
+    """Try again at `at`. Unless the failed attempt `may_have_arrived` (then the next one checks
+    first), it is known not to have gone out."""
     table = table_of(OutboxRow)
-    conn.execute(
-        update(table).where(table.c.id == item_id).values(next_attempt_at=at, lease_until=None, last_error=error[:2000])
-    )
+    values: dict[str, Any] = dict(next_attempt_at=at, lease_until=None, lease_owner=None, last_error=error[:2000])
+    if not may_have_arrived:
+        values["attempted_at"] = None
+    conn.execute(update(table).where(table.c.id == item_id).values(**values))
 
 
 def mark_failed(conn: Connection, item_id: int, error: str) -> None:
-    """Give up on a row (a permanent 4xx or too many attempts); it stays visible, never deleted."""
+    """Give up on a row (a permanent 4xx or too many attempts): the dead letter, kept for a human."""
     table = table_of(OutboxRow)
     conn.execute(
-        update(table).where(table.c.id == item_id).values(state="failed", lease_until=None, last_error=error[:2000])
+        update(table)
+        .where(table.c.id == item_id)
+        .values(state="failed", lease_until=None, lease_owner=None, attempted_at=None, last_error=error[:2000])
     )
+
+
+def mark_unknown(conn: Connection, item_id: int, error: str) -> None:
+    """An attempt may or may not have arrived and the receiver cannot be asked: never re-sent
+    blindly, left for a human to check and retry or drop."""
+    table = table_of(OutboxRow)
+    conn.execute(
+        update(table)
+        .where(table.c.id == item_id)
+        .values(state="unknown", lease_until=None, lease_owner=None, last_error=error[:2000])
+    )
+
+
+def retry(conn: Connection, item_id: int, now: datetime) -> bool:
+    """A human's decision to send a dead or unknown row (again): due now, with fresh attempts.
+    False when there is no such row, or it is pending or sent."""
+    table = table_of(OutboxRow)
+    return (
+        conn.execute(
+            update(table)
+            .where(table.c.id == item_id, table.c.state.in_(["failed", "unknown"]))
+            .values(
+                state="pending", attempts=0, next_attempt_at=now, attempted_at=None, lease_until=None, lease_owner=None
+            )
+        ).rowcount
+        == 1
+    )
+
+
+def list_rows(
+    conn: Connection, *, states: list[str] | None = None, incident_id: int | None = None, limit: int = 200
+) -> list[OutboxRecord]:
+    table = table_of(OutboxRow)
+    query = select(table).order_by(table.c.id.desc()).limit(limit)
+    if states:
+        query = query.where(table.c.state.in_(states))
+    if incident_id is not None:
+        query = query.where(table.c.incident_id == incident_id)
+    return [OutboxRecord.model_validate(row._mapping) for row in conn.execute(query)]

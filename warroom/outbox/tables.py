@@ -1,5 +1,8 @@
 """Outbox rows; the idempotency key is unique, so enqueueing the same effect twice is a no-op,
-and rows sharing a lane (one incident's status page, one war room) go out in the order enqueued."""
+and rows sharing a lane (one incident's status page, one war room) go out in the order enqueued.
+States: `pending`, `sent`, `failed` (the dead letter: refused for good or out of attempts) and
+`unknown` (an attempt that may or may not have reached the receiver, which cannot be asked:
+a human decides, `warroom outbox retry ID` sends it again)."""
 
 from __future__ import annotations
 
@@ -33,6 +36,12 @@ class OutboxRow(Base):
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
     lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(
+        String(64), index=True, doc="boot id of the process holding the lease"
+    )
+    attempted_at: Mapped[datetime | None] = mapped_column(
+        doc="set, committed, before a send that cannot be repeated safely; cleared once its outcome is known"
+    )
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None]

@@ -2,34 +2,60 @@
 
 A sender raises to fail: an exception with `retry_after` (seconds) is retried then; one with a
 4xx `status` other than 408/409/420/425/429 is permanent; anything else backs off exponentially.
+
+What a crash may leave is set per kind by its `Delivery`: an idempotent send is simply repeated;
+a checked one is marked attempted (committed) before it goes, and its sender asks the receiver
+whether an attempted row arrived before sending it again; an at-most-once one is marked
+attempted too, and a row found attempted with no outcome goes to `unknown` for a human instead
+of a second send. Bookkeeping after a send (`after`) runs once the row is sent and can never
+make it go again: a failure there is logged and kept on the row.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 import sentry_sdk
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, update
 
+from warroom import crashpoints
 from warroom.clock import Clock
+from warroom.db import table_of
 from warroom.outbox.store import (
     MAX_ATTEMPTS,
     OutboxItem,
     claim_due,
+    mark_attempted,
     mark_failed,
     mark_sent,
+    mark_unknown,
     reschedule,
 )
+from warroom.outbox.tables import OutboxRow
 
-__all__ = ["OutboxWorker", "Sender", "backoff_seconds"]
+__all__ = ["AfterSent", "Delivery", "OutboxWorker", "Sender", "backoff_seconds"]
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[[OutboxItem], dict[str, Any] | None]
+AfterSent = Callable[[Connection, OutboxItem, dict[str, Any] | None], None]
 RETRYABLE_4XX = {408, 409, 420, 425, 429}
+
+
+class Delivery(StrEnum):
+    """What sending a row a second time would do, so what a crash mid-send may leave."""
+
+    IDEMPOTENT = "idempotent"
+    """The receiver keeps one copy however often it is sent (our own tables, the .eml folder)."""
+    CHECKED = "checked"
+    """The sender asks the receiver whether an attempted row arrived before sending it again."""
+    AT_MOST_ONCE = "at_most_once"
+    """Nobody can be asked (SMTP, Discord, X): an attempt of unknown outcome waits for a human."""
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -37,20 +63,28 @@ def backoff_seconds(attempts: int) -> float:
 
 
 class OutboxWorker:
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, owner: str | None = None) -> None:
         self._engine = engine
         self._clock = clock
+        self.owner = owner or uuid.uuid4().hex
         self._senders: dict[str, Sender] = {}
+        self._delivery: dict[str, Delivery] = {}
+        self._after: dict[str, AfterSent] = {}
         self.on_sent: list[Callable[[OutboxItem, dict[str, Any] | None], None]] = []
 
-    def register(self, kind: str, sender: Sender) -> None:
+    def register(
+        self, kind: str, sender: Sender, *, delivery: Delivery = Delivery.IDEMPOTENT, after: AfterSent | None = None
+    ) -> None:
         self._senders[kind] = sender
+        self._delivery[kind] = delivery
+        if after is not None:
+            self._after[kind] = after
 
     def run_due(self, limit: int = 50) -> int:
         """Send what is due now; returns how many rows were attempted."""
         now = self._clock.now()
         with self._engine.begin() as conn:
-            items = claim_due(conn, now, limit=limit)
+            items = claim_due(conn, now, self.owner, limit=limit)
         for item in items:
             self._send(item)
         return len(items)
@@ -61,20 +95,56 @@ class OutboxWorker:
             with self._engine.begin() as conn:
                 mark_failed(conn, item.id, f"no sender registered for {item.kind!r}")
             return
+        delivery = self._delivery[item.kind]
+        if delivery is Delivery.AT_MOST_ONCE and item.attempted_at is not None:
+            self._unknown(
+                item, f"an attempt began at {item.attempted_at:%Y-%m-%d %H:%M:%S} UTC and its outcome was lost"
+            )
+            return
+        if delivery is not Delivery.IDEMPOTENT and item.attempted_at is None:
+            with self._engine.begin() as conn:
+                mark_attempted(conn, item.id, self._clock.now())
         try:
+            crashpoints.reach(f"outbox.{item.kind}.send")
             result = sender(item)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
-            self._failed(item, exc)
+            self._failed(item, exc, delivery)
             return
+        crashpoints.reach(f"outbox.{item.kind}.sent")
         with self._engine.begin() as conn:
             mark_sent(conn, item.id, self._clock.now(), result)
+            self._bookkeep(conn, item, result)
         for hook in self.on_sent:
             hook(item, result)
 
-    def _failed(self, item: OutboxItem, exc: Exception) -> None:
+    def _bookkeep(self, conn: Connection, item: OutboxItem, result: dict[str, Any] | None) -> None:
+        """In the transaction that marks the row sent, under a savepoint: done with it, or not at
+        all and the reason kept on the row; the row stays sent either way."""
+        after = self._after.get(item.kind)
+        if after is None:
+            return
+        try:
+            with conn.begin_nested():
+                after(conn, item, result)
+        except Exception as exc:  # noqa: BLE001 - the send happened; only its record failed
+            log.exception("outbox %s %s sent, but its bookkeeping failed", item.kind, item.idempotency_key)
+            sentry_sdk.capture_exception(exc)
+            table = table_of(OutboxRow)
+            message = f"sent; recording it failed: {type(exc).__name__}: {exc}"
+            conn.execute(update(table).where(table.c.id == item.id).values(last_error=message[:2000]))
+
+    def _unknown(self, item: OutboxItem, why: str) -> None:
+        log.warning("outbox %s %s: outcome unknown, left for a human: %s", item.kind, item.idempotency_key, why)
+        with self._engine.begin() as conn:
+            mark_unknown(conn, item.id, why)
+
+    def _failed(self, item: OutboxItem, exc: Exception, delivery: Delivery) -> None:
         status = getattr(exc, "status", None)
         retry_after = getattr(exc, "retry_after", None)
         message = f"{type(exc).__name__}: {exc}"
+        if delivery is Delivery.AT_MOST_ONCE and getattr(exc, "outcome_unknown", False):
+            self._unknown(item, message)
+            return
         permanent = isinstance(status, int) and 400 <= status < 500 and status not in RETRYABLE_4XX
         with self._engine.begin() as conn:
             if permanent or item.attempts >= MAX_ATTEMPTS:
@@ -83,4 +153,5 @@ class OutboxWorker:
                 mark_failed(conn, item.id, message)
                 return
             delay = float(retry_after) if retry_after is not None else backoff_seconds(item.attempts)
-            reschedule(conn, item.id, self._clock.now() + timedelta(seconds=delay), message)
+            at = self._clock.now() + timedelta(seconds=delay)
+            reschedule(conn, item.id, at, message, may_have_arrived=delivery is Delivery.CHECKED)

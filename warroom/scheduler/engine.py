@@ -2,6 +2,10 @@
 
 Handlers are registered at start-up by the composition root (api/), so this core module knows
 no agent or graph. Tests drive it with `run_pending()` and a FakeClock instead of sleeping.
+
+Started as a service (`start`), it first takes over the work of this host's processes that died
+(their leases are released, `warroom.processes`), then keeps its own leases alive with a
+heartbeat, so a `kill -9` and restart resumes work within seconds, never minutes.
 """
 
 from __future__ import annotations
@@ -14,9 +18,15 @@ from datetime import timedelta
 import sentry_sdk
 from sqlalchemy import Engine
 
+from warroom import crashpoints
 from warroom.clock import Clock
+from warroom.db import table_of
+from warroom.leases import LEASE, release_leases, renew_leases
+from warroom.outbox.tables import OutboxRow
 from warroom.outbox.worker import OutboxWorker, backoff_seconds
+from warroom.processes import ProcessLocks
 from warroom.scheduler.store import Job, claim_due, finish, retry_later
+from warroom.scheduler.tables import JobRow
 
 __all__ = ["Handler", "Scheduler"]
 
@@ -24,17 +34,24 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Job], None]
 MAX_JOB_ATTEMPTS = 8
+HEARTBEAT_SECONDS = 5.0
+LEASED_TABLES = (table_of(JobRow), table_of(OutboxRow))
 
 
 class Scheduler:
-    def __init__(self, engine: Engine, clock: Clock, outbox: OutboxWorker) -> None:
+    """`outbox.owner` names this process in leases; `locks` (absent in tests driven by hand)
+    lets it find this host's dead processes when it starts."""
+
+    def __init__(self, engine: Engine, clock: Clock, outbox: OutboxWorker, locks: ProcessLocks | None = None) -> None:
         self._engine = engine
         self._clock = clock
         self.outbox = outbox
+        self.owner = outbox.owner
+        self._locks = locks
         self._handlers: dict[str, Handler] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def register(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
@@ -56,7 +73,7 @@ class Scheduler:
     def _run_jobs(self) -> int:
         now = self._clock.now()
         with self._engine.begin() as conn:
-            jobs = claim_due(conn, now)
+            jobs = claim_due(conn, now, self.owner)
         for job in jobs:
             self._run(job)
         return len(jobs)
@@ -66,7 +83,9 @@ class Scheduler:
         try:
             if handler is None:
                 raise LookupError(f"no handler registered for job kind {job.kind!r}")
+            crashpoints.reach(f"job.{job.kind}.run")
             handler(job)
+            crashpoints.reach(f"job.{job.kind}.done")
         except Exception as exc:  # noqa: BLE001 - recorded on the job and reported
             log.exception("job %s failed", job.key)
             sentry_sdk.capture_exception(exc)
@@ -79,14 +98,47 @@ class Scheduler:
 
     def start(self, poll_seconds: float = 1.0) -> None:
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, args=(poll_seconds,), name="warroom-scheduler", daemon=True)
-        self._thread.start()
+        if self._locks is not None:
+            self._locks.enter()
+            self.release(self._locks.dead())
+        self._threads = [
+            threading.Thread(target=self._loop, args=(poll_seconds,), name="warroom-scheduler", daemon=True),
+            threading.Thread(target=self._heartbeat, name="warroom-heartbeat", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def release(self, dead: list[str]) -> None:
+        """Release the leases of processes known to be dead, so their work runs now."""
+        if not dead:
+            return
+        with self._engine.begin() as conn:
+            released = sum(release_leases(conn, table, dead) for table in LEASED_TABLES)
+        log.info("took over %d leased rows of %d dead process(es)", released, len(dead))
+
+    def renew(self) -> None:
+        until = self._clock.now() + LEASE
+        with self._engine.begin() as conn:
+            for table in LEASED_TABLES:
+                renew_leases(conn, table, self.owner, until)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        for thread in self._threads:
+            thread.join(timeout)
+        if self._locks is not None and not any(t.is_alive() for t in self._threads):
+            self.release([self.owner])
+            self._locks.leave()
+        self._threads = []
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            try:
+                self.renew()
+            except Exception as exc:  # noqa: BLE001 - a missed beat only shortens a lease
+                log.exception("lease heartbeat failed")
+                sentry_sdk.capture_exception(exc)
 
     def _loop(self, poll_seconds: float) -> None:
         while not self._stop.is_set():

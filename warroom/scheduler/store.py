@@ -10,11 +10,12 @@ from sqlalchemy import Connection, and_, exists, or_, select, text, update
 from sqlalchemy.orm import aliased
 
 from warroom.db import table_of
-from warroom.leases import lease_free, take_lease
+from warroom.leases import LEASE, lease_free, take_lease
+from warroom.scheduler.models import JobRecord
 from warroom.scheduler.tables import JobRow
 from warroom.upsert import insert_ignore
 
-__all__ = ["Job", "cancel", "claim_due", "finish", "retry_later", "schedule"]
+__all__ = ["Job", "JobRecord", "cancel", "claim_due", "finish", "list_jobs", "retry", "retry_later", "schedule"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,20 @@ def schedule(
     payload: dict[str, Any] | None = None,
     lane: str | None = None,
 ) -> bool:
-    """Returns False when a job with this key already exists (scheduled, running or done)."""
-    values = dict(key=key, kind=kind, lane=lane, payload=payload or {}, state="pending", due_at=due_at, attempts=0)
+    """Returns False when a job with this key already exists (scheduled, running or done). A job
+    whose payload names an `incident_id` is filed under that incident (its page shows it)."""
+    payload = payload or {}
+    incident_id = payload.get("incident_id")
+    values = dict(
+        key=key,
+        kind=kind,
+        lane=lane,
+        payload=payload,
+        state="pending",
+        due_at=due_at,
+        attempts=0,
+        incident_id=int(incident_id) if incident_id is not None else None,
+    )
     return insert_ignore(conn, table_of(JobRow), values, ["key"]) is not None
 
 
@@ -49,9 +62,7 @@ def cancel(conn: Connection, key_prefix: str) -> None:
     )
 
 
-def claim_due(
-    conn: Connection, now: datetime, *, limit: int = 20, lease: timedelta = timedelta(minutes=5)
-) -> list[Job]:
+def claim_due(conn: Connection, now: datetime, owner: str, *, limit: int = 20, lease: timedelta = LEASE) -> list[Job]:
     """Lease due jobs, at most one per lane and none of a lane already leased. A lane is read
     before it is claimed, so claimers take turns: SQLite's `BEGIN IMMEDIATE` does that, and on
     PostgreSQL a transaction-scoped advisory lock does (otherwise two workers, both reading the
@@ -84,7 +95,7 @@ def claim_due(
     for job_id, lane in candidates:
         if lane is not None and lane in lanes:
             continue
-        row = take_lease(conn, table, job_id, now, lease)
+        row = take_lease(conn, table, job_id, now, lease, owner)
         if row is None:
             continue
         if lane is not None:
@@ -95,12 +106,40 @@ def claim_due(
 
 def finish(conn: Connection, job_id: int, now: datetime) -> None:
     table = table_of(JobRow)
-    conn.execute(update(table).where(table.c.id == job_id).values(state="done", done_at=now, lease_until=None))
+    conn.execute(
+        update(table).where(table.c.id == job_id).values(state="done", done_at=now, lease_until=None, lease_owner=None)
+    )
 
 
 def retry_later(conn: Connection, job_id: int, at: datetime, error: str, *, give_up: bool = False) -> None:
     table = table_of(JobRow)
-    values: dict[str, Any] = dict(lease_until=None, last_error=error[:2000], due_at=at)
+    values: dict[str, Any] = dict(lease_until=None, lease_owner=None, last_error=error[:2000], due_at=at)
     if give_up:
         values["state"] = "failed"
     conn.execute(update(table).where(table.c.id == job_id).values(**values))
+
+
+def list_jobs(
+    conn: Connection, *, states: list[str] | None = None, incident_id: int | None = None, limit: int = 200
+) -> list[JobRecord]:
+    table = table_of(JobRow)
+    query = select(table).order_by(table.c.id.desc()).limit(limit)
+    if states:
+        query = query.where(table.c.state.in_(states))
+    if incident_id is not None:
+        query = query.where(table.c.incident_id == incident_id)
+    return [JobRecord.model_validate(row._mapping) for row in conn.execute(query)]
+
+
+def retry(conn: Connection, job_id: int, now: datetime) -> bool:
+    """A human's retry of a job that gave up (or was cancelled): due now, with fresh attempts.
+    False when there is no such job, or it is pending or done."""
+    table = table_of(JobRow)
+    return (
+        conn.execute(
+            update(table)
+            .where(table.c.id == job_id, table.c.state.in_(["failed", "cancelled"]))
+            .values(state="pending", attempts=0, due_at=now, lease_until=None, lease_owner=None)
+        ).rowcount
+        == 1
+    )

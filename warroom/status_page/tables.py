@@ -35,6 +35,7 @@ class PageUpdateRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     body: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
+    key: Mapped[str | None] = mapped_column(String(255), unique=True, doc="the outbox key that posted it: once")
 
 
 class ComponentRow(Base):
