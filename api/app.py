@@ -14,6 +14,7 @@ from api.routers import (
     action_items,
     alerts,
     approvals,
+    dead_letters,
     health,
     incidents,
     postmortems,
@@ -40,7 +41,19 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
 
     app = FastAPI(title="warroom", version="0.1.0", lifespan=lifespan)
     app.state.warroom = warroom
-    for module in (webhooks, alerts, incidents, approvals, postmortems, action_items, slack, status_page, health, web):
+    for module in (
+        webhooks,
+        alerts,
+        incidents,
+        approvals,
+        postmortems,
+        action_items,
+        dead_letters,
+        slack,
+        status_page,
+        health,
+        web,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

@@ -176,7 +176,6 @@ def _status_page(
             settings.instatus_page_id,
             settings.instatus_api_key.get_secret_value(),
             component_ids=settings.status_page_components,
-            clock=clock,
         )
     defaults["status page"] = "built-in page at /status (set WARROOM_STATUSPAGE_API_KEY for Atlassian Statuspage)"
     return BuiltinStatusPage(engine, clock)

@@ -116,7 +116,7 @@ def decide(
             key=f"draft:{draft_id}:wake:{target.value}",
             kind="draft.wake",
             due_at=now,
-            payload={"draft_id": draft_id},
+            payload={"draft_id": draft_id, "incident_id": draft.incident_id},
             lane=f"draft:{draft_id}",
         )
         updated = drafts.get_draft(conn, draft_id)

@@ -148,7 +148,7 @@ class CommsFlow:
                         key=f"draft:{draft_id}:start",
                         kind="draft.start",
                         due_at=now,
-                        payload={"draft_id": draft_id},
+                        payload={"draft_id": draft_id, "incident_id": incident_id},
                         lane=f"draft:{draft_id}",
                     )
             for note in dict.fromkeys(notes):

@@ -200,7 +200,7 @@ def _schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: i
     due = status_posts.next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
     schedule(
         conn,
-        key=f"incident:{incident.id}:tick:{number}@{due:%Y%m%dT%H%M%S}",
+        key=f"incident:{incident.id}:tick:{incident.severity}:{number}",
         kind="incident.event",
         due_at=due,
         payload={"incident_id": incident.id, "event": {"type": "tick", "tick": number}},
@@ -214,7 +214,7 @@ def monitor_wait(state: IncidentState, runtime: Runtime[Context]) -> dict[str, A
     event = interrupt(
         {"incident_id": state["incident_id"], "waiting_for": ["tick", "note", "severity", "reassess", "resolve"]}
     )
-    return {"event": event}
+    return {"event": event, "handled": [event["id"]] if event.get("id") else []}
 
 
 def route_event(state: IncidentState) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Annotated, Literal, TypedDict
 
 __all__ = ["IncidentEvent", "IncidentState"]
 
@@ -15,6 +15,15 @@ class IncidentEvent(TypedDict, total=False):
     text: str
     severity: str
     tick: int
+    id: str
+    """The job that delivered it, so a redelivery after a crash is recognised."""
+
+
+HANDLED_KEPT = 50
+
+
+def _recent(handled: list[str], new: list[str]) -> list[str]:
+    return [*handled, *new][-HANDLED_KEPT:]
 
 
 class IncidentState(TypedDict, total=False):
@@ -23,4 +32,6 @@ class IncidentState(TypedDict, total=False):
     posted_severity: str
     ticks: int
     event: IncidentEvent
+    handled: Annotated[list[str], _recent]
+    """Ids of the latest events `monitor` took (a redelivered one is not taken twice)."""
     resolved: bool

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 import httpx
 from pydantic import BaseModel, Field
 
+from tools.delivery import may_have_arrived
+
 __all__ = ["CONTENT_MAX", "DiscordError", "DiscordMessage", "DiscordPoster", "DiscordWebhook"]
 
 CONTENT_MAX = 2000
@@ -28,7 +30,7 @@ class DiscordMessage(BaseModel):
 
 class DiscordError(Exception):
     """Discord refused or failed a request. `code` is Discord's own error code when given;
-    `retry_after` (seconds) is set on 429."""
+    `retry_after` (seconds) is set on 429; `outcome_unknown` when the post may have arrived."""
 
     def __init__(
         self,
@@ -37,11 +39,13 @@ class DiscordError(Exception):
         status: int | None = None,
         retry_after: float | None = None,
         code: int | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
         self.code = code
+        self.outcome_unknown = outcome_unknown
 
     @property
     def webhook_gone(self) -> bool:
@@ -72,7 +76,9 @@ class DiscordWebhook:
         try:
             response = self._client.post(self._url, params=params, json=body)
         except httpx.HTTPError as exc:
-            raise DiscordError(f"Discord unreachable ({type(exc).__name__})") from None
+            raise DiscordError(
+                f"Discord unreachable ({type(exc).__name__})", outcome_unknown=may_have_arrived(exc)
+            ) from None
         if response.status_code == 429:
             raise DiscordError("Discord rate limit", status=429, retry_after=_retry_after(response))
         if response.status_code >= 400:

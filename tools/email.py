@@ -88,20 +88,36 @@ class EmailReceipt(BaseModel):
 
 class EmailError(Exception):
     """Sending failed. `status` is the SMTP reply code when there was one; 4xx codes and
-    connection failures are `transient` (retry later), 5xx are not."""
+    connection failures are `transient` (retry later), 5xx are `permanent`. `outcome_unknown`:
+    the connection broke after the message was handed over, so it may have been accepted."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        outcome_unknown: bool = False,
+    ):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.outcome_unknown = outcome_unknown
 
     @property
     def transient(self) -> bool:
         return self.status is None or 400 <= self.status < 500
 
+    @property
+    def permanent(self) -> bool:
+        """In SMTP's own terms (its 4xx means "try again"), for the outbox's retry rule."""
+        return not self.transient
+
 
 class EmailSender(Protocol):
     name: str
+    idempotent: bool
+    """Sending one message (one Message-ID) twice leaves one copy: true of the folder, not of SMTP."""
 
     def send(self, message: EmailMessage) -> EmailReceipt: ...
 
@@ -111,6 +127,7 @@ class SmtpSender:
     `smtps://...` (TLS from the first byte, port 465 by default)."""
 
     name = "smtp"
+    idempotent = False
 
     def __init__(self, url: str, *, timeout: float = 10.0, ssl_context: ssl.SSLContext | None = None) -> None:
         parts = urlsplit(url)
@@ -131,12 +148,14 @@ class SmtpSender:
     def send(self, message: EmailMessage) -> EmailReceipt:
         message = message.with_message_id()
         mime = message.to_mime()
+        handed_over = False
         try:
             with self._connect() as smtp:
                 if self._starttls:
                     smtp.starttls(context=self._ssl_context)
                 if self._username is not None:
                     smtp.login(self._username, self._password or "")
+                handed_over = True
                 refused = smtp.send_message(
                     mime, from_addr=email.utils.parseaddr(message.sender)[1], to_addrs=message.to
                 )
@@ -146,7 +165,10 @@ class SmtpSender:
         except smtplib.SMTPResponseException as exc:
             raise EmailError(f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}", status=exc.smtp_code) from exc
         except (smtplib.SMTPException, OSError) as exc:
-            raise EmailError(f"SMTP server {self._host}:{self._port} unavailable: {exc}") from exc
+            where = f"SMTP server {self._host}:{self._port}"
+            if handed_over:  # the server may have queued it before the line went quiet
+                raise EmailError(f"{where} stopped answering while sending: {exc}", outcome_unknown=True) from exc
+            raise EmailError(f"{where} unavailable: {exc}") from exc
         assert message.message_id is not None
         return EmailReceipt(
             message_id=message.message_id,
@@ -163,6 +185,7 @@ class EmlFolderSender:
     """The embedded default: each message becomes `<message-id>.eml` in `folder`, written once."""
 
     name = "eml-folder"
+    idempotent = True
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder

@@ -2,7 +2,8 @@
 
 Built on slack-sdk's `WebClient`, so tests point it at a fake through `base_url`. Every call is
 safe to repeat from the outbox: "already done" answers (`already_in_channel`, `already_pinned`,
-`already_archived`) count as success. Slack signals errors in the body (`ok: false`), except rate
+`already_archived`) count as success, and a message carries our mark as message metadata so a
+retry can find what an earlier attempt posted (`find_marked`) instead of posting it twice. Slack signals errors in the body (`ok: false`), except rate
 limiting (HTTP 429 + `Retry-After`); both become `SlackError`, and the outbox does the retrying.
 """
 
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 SIGNATURE_WINDOW_SECONDS = 300
+METADATA_EVENT = "warroom_message"
+HISTORY_LOOKBACK = 200
+"""Messages read back when checking whether an earlier attempt arrived (a war room is small)."""
 _MAX_NAME = 80
 _MAX_NAME_ATTEMPTS = 20
 
@@ -137,14 +141,43 @@ class SlackWarRoom:
                 found[email] = str(response["user"]["id"])
         return found
 
-    def post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str:
-        """Post a message; returns its `ts`, the id Slack uses to pin or update it."""
+    def post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, mark: str | None = None) -> str:
+        """Post a message; returns its `ts`, the id Slack uses to pin or update it. A `mark` rides
+        along as message metadata, for `find_marked` to recognise the message later."""
         kwargs: dict[str, Any] = {"channel": channel, "text": text}
         if blocks is not None:
             kwargs["blocks"] = blocks
+        if mark is not None:
+            kwargs["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"mark": mark}}
         response = self._call(self._client.chat_postMessage, **kwargs)
         assert response is not None
         return str(response["ts"])
+
+    def find_marked(self, channel: str, mark: str) -> str | None:
+        """The `ts` of a recent message carrying `mark` (an earlier attempt that arrived), if any."""
+        response = self._call(
+            self._client.conversations_history, channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK
+        )
+        assert response is not None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and (metadata.get("event_payload") or {}).get("mark") == mark
+            ):
+                return str(message["ts"])
+        return None
+
+    def find_channel(self, name: str) -> str | None:
+        """The id of the unarchived public channel called exactly `name`, if there is one."""
+        response = self._call(
+            self._client.conversations_list, exclude_archived=True, types="public_channel", limit=1000
+        )
+        assert response is not None
+        for channel in response.get("channels") or []:
+            if channel.get("name") == name:
+                return str(channel["id"])
+        return None
 
     def pin(self, channel: str, ts: str) -> None:
         self._call(self._client.pins_add, ignore={"already_pinned"}, channel=channel, timestamp=ts)

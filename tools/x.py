@@ -12,6 +12,7 @@ from typing import Protocol
 import httpx
 from pydantic import BaseModel, Field, field_validator
 
+from tools.delivery import may_have_arrived
 from warroom.clock import Clock, SystemClock
 
 __all__ = ["MAX_POST_LENGTH", "XClient", "XError", "XPost", "XPoster", "weighted_length"]
@@ -44,12 +45,21 @@ class XPost(BaseModel):
 
 
 class XError(Exception):
-    """X refused or failed a request; `retry_after` (seconds) is set on 429."""
+    """X refused or failed a request; `retry_after` (seconds) is set on 429; `outcome_unknown`
+    when the post may have arrived."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        outcome_unknown: bool = False,
+    ):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.outcome_unknown = outcome_unknown
 
 
 class XPoster(Protocol):
@@ -83,7 +93,7 @@ class XClient:
                 headers={"Authorization": f"Bearer {self._token}"},
             )
         except httpx.HTTPError as exc:
-            raise XError(f"X unreachable: {exc}") from exc
+            raise XError(f"X unreachable: {exc}", outcome_unknown=may_have_arrived(exc)) from exc
         if response.status_code == 429:
             raise XError("X rate limit", status=429, retry_after=self._retry_after(response))
         if response.status_code >= 400:

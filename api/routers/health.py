@@ -1,28 +1,36 @@
-"""`/healthz` (the database answers) and `/metrics` (Prometheus text format)."""
+"""`/healthz` (the database answers, and what needs a human) and `/metrics` (Prometheus text format)."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import WarroomDep
+from warroom.attention import Attention, attention
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
-def healthz(warroom: WarroomDep) -> dict[str, str]:
+class Health(Attention):
+    status: Literal["ok", "attention"]
+    """`attention` while work gave up or a send's outcome is unknown; the process itself is
+    fine (200): restarting it would not help, a human would."""
+
+
+@router.get("/healthz", response_model=Health)
+def healthz(warroom: WarroomDep) -> Health:
     try:
         with warroom.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            found = attention(conn)
     except SQLAlchemyError as exc:
         raise HTTPException(503, f"database unavailable: {type(exc).__name__}") from exc
-    return {"status": "ok"}
+    return Health(status="ok" if found.clear else "attention", **found.model_dump())
 
 
 @router.get("/metrics", response_class=PlainTextResponse)

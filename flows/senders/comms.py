@@ -7,9 +7,9 @@ crash is recognised downstream where the channel allows it.
 
 from __future__ import annotations
 
-import hashlib
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from flows.senders.war_room import WarRoomSender
 from tools.discord import DiscordMessage, DiscordPoster
@@ -19,13 +19,20 @@ from warroom.clock import Clock
 from warroom.drafts import store as drafts
 from warroom.incidents import store as incidents
 from warroom.outbox.store import OutboxItem
-from warroom.outbox.worker import OutboxWorker
+from warroom.outbox.worker import Delivery, OutboxWorker
 
 __all__ = ["CommsSender"]
 
 
 class CommsSender:
-    """`comms.email`, `comms.discord`, `comms.x`, `comms.war_room`: one approved draft's parts."""
+    """`comms.email`, `comms.discord`, `comms.x`, `comms.war_room`: one approved draft's parts.
+
+    Each sender only sends; the draft's "sent" mark and timeline entry are written once the row
+    is marked sent (`record`), so a failure there can never send the message again. SMTP,
+    Discord and X cannot be asked whether a message arrived: an attempt whose outcome was lost
+    waits for a human (`unknown`) instead of going twice. The `.eml` folder keeps one file per
+    Message-ID, so it is simply repeated.
+    """
 
     def __init__(
         self,
@@ -47,32 +54,31 @@ class CommsSender:
         self._x = x
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("comms.email", self.email)
-        outbox.register("comms.discord", self.discord)
-        outbox.register("comms.x", self.x)
-        outbox.register("comms.war_room", self.war_room)
-        outbox.register("page.email", self.page)
+        mail = Delivery.IDEMPOTENT if self._email.idempotent else Delivery.AT_MOST_ONCE
+        outbox.register("comms.email", self.email, delivery=mail, after=self.record)
+        outbox.register("page.email", self.page, delivery=mail)
+        outbox.register("comms.discord", self.discord, delivery=Delivery.AT_MOST_ONCE, after=self.record)
+        outbox.register("comms.x", self.x, delivery=Delivery.AT_MOST_ONCE, after=self.record)
+        outbox.register("comms.war_room", self.war_room, delivery=self._war_room.delivery, after=self.record)
 
     def email(self, item: OutboxItem) -> dict[str, str]:
         receipt = self._mail(item, subject=item.payload["subject"] or "Service incident")
-        self._sent(item, f"email to {item.payload['to']}")
-        return {"message_id": receipt.message_id}
+        return {"message_id": receipt.message_id, "where": f"email to {item.payload['to']}"}
 
     def page(self, item: OutboxItem) -> dict[str, str]:
         """A page to a person on the escalation list (no draft: internal, sent at once)."""
         return {"message_id": self._mail(item, subject=item.payload["subject"]).message_id}
 
     def _mail(self, item: OutboxItem, *, subject: str) -> EmailReceipt:
-        """One message to one address; its Message-ID comes from the outbox key, so a resend after
-        a crash is the same message to the receiving side (and the .eml folder writes it once)."""
-        digest = hashlib.sha256(item.idempotency_key.encode()).hexdigest()[:32]
+        """One message to one address; its Message-ID comes from the outbox key, so a resend is
+        the same message to the receiving side (and the .eml folder writes it once)."""
         return self._email.send(
             EmailMessage(
                 sender=self._from,
                 to=[item.payload["to"]],
                 subject=subject,
                 body=item.payload["body"],
-                message_id=f"<{digest}@warroom>",
+                message_id=f"<{item.mark}@warroom>",
             )
         )
 
@@ -80,36 +86,38 @@ class CommsSender:
         if self._discord is None:
             raise RuntimeError("Discord is not configured (WARROOM_DISCORD_WEBHOOK_URL)")
         message_id = self._discord.execute(DiscordMessage(content=item.payload["body"][:2000]))
-        self._sent(item, "Discord")
-        return {"message_id": message_id}
+        return {"message_id": message_id, "where": "Discord"}
 
     def x(self, item: OutboxItem) -> dict[str, str]:
         if self._x is None:
             raise RuntimeError("X is not configured (WARROOM_X_BEARER_TOKEN)")
         post_id = self._x.post(XPost(text=item.payload["body"]))
-        self._sent(item, "X")
-        return {"post_id": post_id}
+        return {"post_id": post_id, "where": "X"}
 
-    def war_room(self, item: OutboxItem) -> None:
+    def war_room(self, item: OutboxItem) -> dict[str, str]:
         incident_id = item.incident_id
         assert incident_id is not None
         self._war_room.room.post(
-            incident_id, self._war_room.room_id(incident_id), item.payload["body"], item.idempotency_key
+            incident_id,
+            self._war_room.room_id(incident_id),
+            item.payload["body"],
+            item.idempotency_key,
+            recheck=item.attempted_at is not None,
         )
-        self._sent(item, "the war room")
+        return {"where": "the war room"}
 
-    def _sent(self, item: OutboxItem, where: str) -> None:
+    def record(self, conn: Connection, item: OutboxItem, result: dict[str, Any] | None) -> None:
+        """The draft is sent, and the timeline says where (once per row)."""
         draft_id = int(item.payload["draft_id"])
         now = self._clock.now()
-        with self._engine.begin() as conn:
-            drafts.mark_sent(conn, draft_id, now)
-            if item.incident_id is not None:
-                incidents.add_timeline(
-                    conn,
-                    item.incident_id,
-                    now,
-                    "comms_sent",
-                    f"{item.payload.get('channel', 'comms')} draft #{draft_id} sent to {where}",
-                    data={"draft_id": draft_id, "channel": item.payload.get("channel")},
-                    dedup_key=f"sent:{item.idempotency_key}",
-                )
+        drafts.mark_sent(conn, draft_id, now)
+        if item.incident_id is not None:
+            incidents.add_timeline(
+                conn,
+                item.incident_id,
+                now,
+                "comms_sent",
+                f"{item.payload.get('channel', 'comms')} draft #{draft_id} sent to {(result or {}).get('where', '?')}",
+                data={"draft_id": draft_id, "channel": item.payload.get("channel")},
+                dedup_key=f"sent:{item.mark}",
+            )

@@ -1,18 +1,22 @@
 """The outbox sender for status posts: first post opens the page incident, later ones update it.
 
 The page's own incident id is remembered per incident and page, so retries and later updates
-go to the same page incident; every post that went out lands on the incident timeline.
+go to the same page incident. Each post carries our mark, so a retry after a crash finds what an
+earlier attempt did on the page instead of posting it twice (checked delivery); the timeline
+entry is written once the post is out and can never make it go again.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from typing import Any
 
-from tools.status_page.port import StatusPage, StatusPost
+from sqlalchemy import Connection, Engine
+
+from tools.status_page.port import PostMark, StatusPage, StatusPost
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
 from warroom.outbox.store import OutboxItem
-from warroom.outbox.worker import OutboxWorker
+from warroom.outbox.worker import Delivery, OutboxWorker
 
 __all__ = ["StatusPublisher"]
 
@@ -24,28 +28,30 @@ class StatusPublisher:
         self.page = page
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("status_page.post", self)
+        outbox.register("status_page.post", self, delivery=Delivery.CHECKED, after=self.record)
 
     def __call__(self, item: OutboxItem) -> dict[str, str]:
         post = StatusPost.model_validate(item.payload)
+        mark = PostMark(key=item.mark, at=item.created_at)
         system = f"status_page:{self.page.name}"
         with self._engine.connect() as conn:
             ref = incidents.get_external_ref(conn, post.incident_id, system)
         if ref is None:
-            ref = self.page.create_incident(post)
+            ref = self.page.create_incident(post, mark)
             with self._engine.begin() as conn:
                 incidents.set_external_ref(conn, post.incident_id, system, ref)
         else:
-            self.page.update_incident(ref, post)
-        refs = {self.page.name: ref}
-        with self._engine.begin() as conn:
-            incidents.add_timeline(
-                conn,
-                post.incident_id,
-                self._clock.now(),
-                "status_page",
-                f"Status page ({post.status}): {post.body}",
-                data={"pages": refs, "status": post.status.value, "impact": post.impact.value},
-                dedup_key=item.idempotency_key,
-            )
-        return refs
+            self.page.update_incident(ref, post, mark, recheck=item.attempted_at is not None)
+        return {self.page.name: ref}
+
+    def record(self, conn: Connection, item: OutboxItem, refs: dict[str, Any] | None) -> None:
+        post = StatusPost.model_validate(item.payload)
+        incidents.add_timeline(
+            conn,
+            post.incident_id,
+            self._clock.now(),
+            "status_page",
+            f"Status page ({post.status}): {post.body}",
+            data={"pages": refs or {}, "status": post.status.value, "impact": post.impact.value},
+            dedup_key=item.idempotency_key,
+        )

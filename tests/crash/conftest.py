@@ -15,7 +15,6 @@ from tests.crash.process import WarroomProcess
 from tests.crash.scenario import Probe, Scenario
 from tests.crash.services import Services
 from tests.crash.storm import Storm
-from warroom.db import make_engine
 
 CADENCE_SECONDS = 3.0
 """The P0/P1 update cadence in these runs (15 and 30 minutes in production): warroom's clock is
@@ -51,7 +50,7 @@ def installation(tmp_path: Path) -> Iterator[Callable[..., Scenario]]:
         }
         process = WarroomProcess(settings, port, tmp_path / "warroom.log")
         storm = Storm(process.url, SENTRY_SECRET, events=events, per_second=25)
-        scenario = Scenario(process, Probe(make_engine(url)), storm, API_TOKEN)
+        scenario = Scenario(process, Probe(url), storm, API_TOKEN)
         made.append(scenario)
         return scenario
 
@@ -59,4 +58,4 @@ def installation(tmp_path: Path) -> Iterator[Callable[..., Scenario]]:
     for scenario in made:
         scenario.storm.stop()
         scenario.process.kill()
-        scenario.probe.engine.dispose()
+        scenario.probe.close()

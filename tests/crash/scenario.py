@@ -12,22 +12,28 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
+from graphs.comms import build_comms_graph, comms_thread
+from graphs.incident import build_incident_graph, thread_config
+from graphs.runner import open_checkpointer
 from tests.crash.process import WarroomProcess
 from tests.crash.services import Services
 from tests.crash.storm import Storm
 from warroom.alerts.tables import AlertRow
-from warroom.db import table_of
+from warroom.clock import utcnow
+from warroom.db import make_engine, table_of
 from warroom.drafts.tables import DraftRow
 from warroom.incidents.tables import IncidentRow, TimelineRow
 from warroom.outbox.tables import OutboxRow
 from warroom.postmortems.tables import PostmortemVersionRow
 from warroom.scheduler.tables import JobRow
+from warroom.settings import Settings
 
 __all__ = ["Outcome", "Probe", "Scenario", "Step"]
 
@@ -41,10 +47,29 @@ JOBS, OUTBOX, POSTMORTEMS, TIMELINE = (
 
 
 class Probe:
-    """Reads the installation's database directly: what a crash left and what a restart did."""
+    """Reads the installation's database directly: what a crash left and what a restart did,
+    graph checkpoints included."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, database_url: str) -> None:
+        self.engine = make_engine(database_url)
+        self._stack = ExitStack()
+        saver = self._stack.enter_context(
+            open_checkpointer(Settings(database_url=database_url).resolved_checkpoint_url)
+        )
+        self._incident = build_incident_graph(saver)
+        self._comms = build_comms_graph(saver)
+
+    def close(self) -> None:
+        self._stack.close()
+        self.engine.dispose()
+
+    def incident_thread(self, incident_id: int) -> str:
+        """Where the incident's graph stands: `waiting` (at `monitor`), `done`, or the node it
+        would run next (a step a crash cut short)."""
+        return _where(self._incident.get_state(thread_config(incident_id)))
+
+    def draft_thread(self, draft_id: int) -> str:
+        return _where(self._comms.get_state(comms_thread(draft_id)))
 
     def rows(self, statement: Any) -> list[Any]:
         with self.engine.connect() as conn:
@@ -105,15 +130,21 @@ class Outcome:
     point: str
     reached: bool
     reached_after: float | None = None
+    """Seconds from its process's start to the kill at this point."""
     resumed_after: float | None = None
-    note: str = ""
+    """Seconds from the restart after the kill to the interrupted work being seen done."""
 
     def row(self) -> str:
-        reached = f"killed after {self.reached_after:.2f} s" if self.reached else "NOT REACHED"
-        resumed = (
-            f"resumed {self.resumed_after:.2f} s after restart" if self.resumed_after is not None else "NOT RESUMED"
-        )
-        return f"{self.point:<44} {reached:<22} {resumed}{(' - ' + self.note) if self.note else ''}"
+        reached = f"killed {self.reached_after:5.2f} s in" if self.reached_after is not None else "NOT REACHED"
+        resumed = f"done {self.resumed_after:5.2f} s after restart" if self.resumed_after is not None else "NOT RESUMED"
+        return f"{self.point:<40} {reached:<18} {resumed}"
+
+
+@dataclass
+class _Waiting:
+    outcome: Outcome
+    check: Callable[[Scenario], bool]
+    since: float = 0.0
 
 
 @dataclass
@@ -125,6 +156,10 @@ class Scenario:
     services: Services | None = None
     outcomes: list[Outcome] = field(default_factory=list)
     disarm: list[Callable[[], None]] = field(default_factory=list)
+    ready_after: list[float] = field(default_factory=list)
+    """Seconds from each start to `/healthz` answering."""
+    _waiting: list[_Waiting] = field(default_factory=list)
+    _unfinished: Callable[[Scenario], None] | None = None
 
     @property
     def incident_id(self) -> int:
@@ -151,62 +186,106 @@ class Scenario:
         self.process.kill()
 
     def run(self, steps: list[Step]) -> None:
-        """Every step in a process of its own, then one more process that is left running."""
-        previous: Step | None = None
+        """Every step in a process of its own, then one more process that is left running until
+        every interrupted piece of work was seen done."""
         for step in steps:
-            self._life(step, previous)
-            previous = step
-        self._life(None, previous)
+            self._life(step)
+        self._life(None)
 
-    def _life(self, step: Step | None, previous: Step | None) -> None:
-        """One process: started (with `step`'s crash point armed), watched for the previous step's
-        work to resume, driven towards `step`'s point and, once it died there, recorded."""
+    def _life(self, step: Step | None) -> None:
+        """One process: started (with `step`'s crash point armed), driven towards that point and,
+        once it died there, recorded. Meanwhile it is watched for the work earlier crashes
+        interrupted: each is timed from the first restart after its crash, through any further
+        crashes. A drive cut short by an early death is done again in the next process."""
         self.process.start(crash_at=step.arm if step else None)
+        restarted = self.process.started_at
+        for waiting in self._waiting:
+            waiting.since = waiting.since or restarted
         if step and step.kill_on:
             step.kill_on(self)
-        check = previous.resumed if previous else None
-        seen: list[float] = []
         stop = threading.Event()
-
-        def watch() -> None:
-            while check is not None and not stop.is_set():
-                if _quietly(check, self):
-                    seen.append(self.process.since_start())
-                    return
-                time.sleep(0.03)
-
-        watcher = threading.Thread(target=watch, daemon=True)
+        watcher = threading.Thread(target=self._watch, args=(stop,), daemon=True)
         watcher.start()
         reached_after: float | None = None
         try:
-            ready = self.process.wait_ready()
+            if self.process.wait_ready():
+                self.ready_after.append(self.process.since_start())
+            drives = [d for d in (self._unfinished, step.drive if step else None) if d is not None]
+            self._unfinished = None
+            for drive in drives:
+                if not self._drive(drive):
+                    break
             if step is None:
-                self.until(lambda: bool(seen) or check is None, timeout=30)
+                self.until(lambda: not self._waiting, timeout=30)
+            elif self.process.wait_dead(step.timeout):
+                reached_after = self.process.since_start()
             else:
-                if ready and step.drive:
-                    try:
-                        step.drive(self)
-                    except httpx.HTTPError:
-                        pass  # the crash point was reached during the call
-                if self.process.wait_dead(step.timeout):
-                    reached_after = self.process.since_start()
-                else:
-                    self.process.kill()
+                self.process.kill()
         finally:
             stop.set()
             watcher.join(5)
             for undo in self.disarm:
                 undo()
             self.disarm.clear()
-        if check is not None and self.outcomes:
-            if not seen and _quietly(check, self):
-                seen.append(reached_after if reached_after is not None else self.process.since_start())
-            self.outcomes[-1].resumed_after = seen[0] if seen else None
         if step is not None:
-            self.outcomes.append(Outcome(step.point, reached_after is not None and self.process.killed, reached_after))
+            reached = reached_after is not None and self.process.killed
+            outcome = Outcome(step.point, reached, reached_after if reached else None)
+            self.outcomes.append(outcome)
+            if step.resumed is not None:
+                self._waiting.append(_Waiting(outcome, step.resumed))
+
+    def _watch(self, stop: threading.Event) -> None:
+        while not stop.is_set() and self._waiting:
+            for waiting in list(self._waiting):
+                if waiting.since and _quietly(waiting.check, self):
+                    waiting.outcome.resumed_after = time.monotonic() - waiting.since
+                    self._waiting.remove(waiting)
+            time.sleep(0.05)
+
+    def _drive(self, drive: Callable[[Scenario], None]) -> bool:
+        """False (and kept for the next process) when this one died before or during it."""
+        if not self.process.alive:
+            self._unfinished = drive
+            return False
+        try:
+            drive(self)
+        except httpx.HTTPError:
+            self._unfinished = drive
+            return False
+        return True
 
     def crash_map(self) -> str:
         return "\n".join(o.row() for o in self.outcomes)
+
+    def due_work(self) -> list[str]:
+        """Jobs and sends due by now and still pending (later ticks and deadlines may wait)."""
+        now = utcnow()
+        jobs = [
+            f"job {j.key} ({j.attempts} attempts)"
+            for j in self.probe.jobs()
+            if j.state == "pending" and j.due_at <= now
+        ]
+        sends = [
+            f"send {r.idempotency_key} ({r.attempts} attempts; {r.last_error})"
+            for r in self.probe.outbox()
+            if r.state == "pending" and r.next_attempt_at <= now
+        ]
+        return jobs + sends
+
+    def settle(self, timeout: float = 30.0) -> list[str]:
+        """Wait until nothing is due; what is still due then."""
+        self.until(lambda: not _quietly(lambda _: bool(self.due_work()), self), timeout=timeout)
+        return self.due_work()
+
+
+def _where(snapshot: Any) -> str:
+    if not snapshot.values:
+        return "absent"
+    if not snapshot.tasks:
+        return "done"
+    if snapshot.interrupts:
+        return "waiting"
+    return ",".join(task.name for task in snapshot.tasks)
 
 
 def _quietly(check: Callable[[Scenario], bool], scenario: Scenario) -> bool:

@@ -31,9 +31,17 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], Any]] = []
         self.after: Callable[[], None] | None = None
+        self._refusals = 0
         self._lock = threading.Lock()
 
+    def refuse_next(self, times: int = 1) -> None:
+        """Answer the next `times` messages `451` (try again later), as a greylisting server does."""
+        self._refusals += times
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self._refusals:
+            self._refusals -= 1
+            return "451 4.7.1 Greylisted, please try again later"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append((list(envelope.rcpt_tos), message))
@@ -63,12 +71,16 @@ class Services:
         self.slack.start()
         for served in self._served.values():
             served.start()
+        self._smtp = self.start_smtp()
+        return self
+
+    def start_smtp(self) -> Controller:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.smtp_port = sock.getsockname()[1]
-        self._smtp = Controller(self.inbox, hostname="127.0.0.1", port=self.smtp_port)
-        self._smtp.start()
-        return self
+        controller = Controller(self.inbox, hostname="127.0.0.1", port=self.smtp_port)
+        controller.start()
+        return controller
 
     def stop(self) -> None:
         self.slack.stop()

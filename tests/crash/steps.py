@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.crash.scenario import Scenario
+from warroom.clock import utcnow
 
 __all__ = [
     "approve",
@@ -16,7 +17,11 @@ __all__ = [
     "jobs_settled",
     "resolve_after_steady_ticks",
     "sends_settled",
-    "severity_set",
+    "drafts_past",
+    "drafts_settled",
+    "incident_done",
+    "incident_past",
+    "incident_waits",
 ]
 
 Check = Callable[[Scenario], bool]
@@ -29,8 +34,41 @@ def first_alert(s: Scenario) -> None:
     s.storm.start()
 
 
-def severity_set(s: Scenario) -> bool:
-    return s.probe.incident(s.incident_id).severity is not None
+def incident_past(node: str) -> Check:
+    """The incident's graph got past `node`: the step a crash interrupted there was finished."""
+
+    def check(s: Scenario) -> bool:
+        return s.probe.incident_thread(s.incident_id) not in ("absent", node)
+
+    return check
+
+
+def incident_waits(s: Scenario) -> bool:
+    """The incident's graph is back at `monitor`, waiting for the next event: not stuck in a step."""
+    return s.probe.incident_thread(s.incident_id) == "waiting"
+
+
+def incident_done(s: Scenario) -> bool:
+    return s.probe.incident_thread(s.incident_id) == "done" and s.probe.incident(s.incident_id).status == "resolved"
+
+
+def drafts_past(node: str) -> Check:
+    """No draft's thread is stuck at `node`: the step a crash interrupted there was finished."""
+
+    def check(s: Scenario) -> bool:
+        return all(s.probe.draft_thread(d.id) != node for d in s.probe.drafts(s.incident_id))
+
+    return check
+
+
+def drafts_settled(channel: str | None = None) -> Check:
+    """Every draft's thread (of `channel`) waits for a human or has finished."""
+
+    def check(s: Scenario) -> bool:
+        drafts = s.probe.drafts(s.incident_id, channel)
+        return bool(drafts) and all(s.probe.draft_thread(d.id) in ("waiting", "done") for d in drafts)
+
+    return check
 
 
 def sends_settled(*kinds: str) -> Check:
@@ -64,34 +102,43 @@ def approve(channel: str) -> Drive:
     """Approve the incident's first pending draft for `channel`, as a human would in the web UI."""
 
     def drive(s: Scenario) -> None:
-        def pending() -> list[Any]:
-            return [d for d in s.probe.drafts(s.incident_id, channel) if d.state == "pending" and d.kind == "initial"]
+        def initial() -> list[Any]:
+            return [d for d in s.probe.drafts(s.incident_id, channel) if d.kind == "initial"]
 
-        if not s.until(lambda: bool(pending()), timeout=10):
-            return
-        response = s.api("POST", f"/api/approvals/{pending()[0].id}/approve", json={"actor": "founder"})
+        if not s.until(lambda: bool(initial()), timeout=10):
+            raise AssertionError(f"no initial {channel} draft to approve")
+        [draft] = initial()
+        if draft.state != "pending_approval":
+            return  # approved by an earlier process, which died before that was seen here
+        response = s.api("POST", f"/api/approvals/{draft.id}/approve", json={"actor": "founder"})
         assert response.status_code == 200, response.text
 
     return drive
 
 
 def resolve_after_steady_ticks(periods: int, cadence: float, record: dict[str, Any]) -> Drive:
-    """Watch the update clock for `periods` cadences with nothing crashing, then resolve.
-
-    Records the ticks seen (number and time) and the most tick jobs ever pending at once."""
+    """Once the storm is over, watch the update clock for `periods` cadences with nothing
+    crashing, then resolve. Records the gaps between updates and the most ticks ever waiting at
+    once (one clock: one; a clock doubled by a replayed step: two)."""
 
     def drive(s: Scenario) -> None:
-        before = len(s.probe.timeline(s.incident_id, "update"))
+        s.storm.wait()
+        start_at = utcnow()
         start = time.monotonic()
-        most_pending = 0
+        most_waiting = 0
         while time.monotonic() - start < periods * cadence and s.process.alive:
+            now = utcnow()
             ticks = s.probe.jobs("incident.event", f"incident:{s.incident_id}:tick:%")
-            most_pending = max(most_pending, sum(j.state == "pending" for j in ticks))
+            waiting = [j for j in ticks if j.state == "pending" and not (j.lease_until and j.lease_until > now)]
+            most_waiting = max(most_waiting, len(waiting))
             time.sleep(0.1)
-        updates = s.probe.timeline(s.incident_id, "update")
-        record["fired"] = len(updates) - before
-        record["numbers"] = [u.dedup_key for u in updates]
-        record["most_pending_ticks"] = most_pending
+        times = [u.at for u in s.probe.timeline(s.incident_id, "update")]
+        seen = [t for t in times if t >= start_at]
+        record["fired"] = len(seen)
+        record["gaps"] = [
+            round((b - a).total_seconds(), 2) for a, b in zip(times[-len(seen) - 1 :], seen, strict=False)
+        ]
+        record["most_waiting_ticks"] = most_waiting
         s.api("POST", f"/api/incidents/{s.incident_id}/resolve", json={"actor": "founder"})
 
     return drive

@@ -28,7 +28,7 @@ class Storm:
         self.incident_id: int | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._first = threading.Event()
+        self._client = httpx.Client(timeout=httpx.Timeout(5.0, connect=1.0))
 
     def deliver_first(self, timeout: float = 30.0) -> int:
         """The first error of the outage, delivered (retried) until accepted; its incident id."""
@@ -51,6 +51,7 @@ class Storm:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(10)
+        self._client.close()
 
     def _run(self) -> None:
         interval = 1.0 / self.per_second
@@ -62,21 +63,20 @@ class Storm:
 
     def _deliver(self, index: int, deadline: float) -> None:
         delivery = self.deliveries[index]
-        with httpx.Client(timeout=httpx.Timeout(5.0, connect=1.0)) as client:
-            while not self._stop.is_set() and time.monotonic() < deadline:
-                try:
-                    response = client.post(
-                        f"{self.url}/webhooks/sentry", content=delivery.body, headers=delivery.headers
-                    )
-                except httpx.HTTPError:
-                    time.sleep(0.05)
-                    continue
-                if response.status_code == 202:
-                    body = response.json()
-                    self.accepted.add(index)
-                    self.deduplicated += bool(body.get("deduplicated"))
-                    self.incident_id = self.incident_id or body["incident_id"]
-                    return
-                self.refused += 1
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            try:
+                response = self._client.post(
+                    f"{self.url}/webhooks/sentry", content=delivery.body, headers=delivery.headers
+                )
+            except httpx.HTTPError:
                 time.sleep(0.05)
+                continue
+            if response.status_code == 202:
+                body = response.json()
+                self.accepted.add(index)
+                self.deduplicated += bool(body.get("deduplicated"))
+                self.incident_id = self.incident_id or body["incident_id"]
+                return
+            self.refused += 1
+            time.sleep(0.05)
         raise TimeoutError(f"delivery {index} never accepted")

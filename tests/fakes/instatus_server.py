@@ -91,6 +91,8 @@ class FakeInstatus:
         query = {key: request.url.params.get_list(key) for key in request.url.params}
         self.requests.append(Recorded(request.method, path, dict(request.headers), query, body))
         create, update = _INCIDENTS.match(path), _UPDATES.match(path)
+        if request.method == "GET" and create:
+            return self._list(create["page_id"], request)
         problems: list[str] = []
         if request.method != "POST" or not (create or update):
             problems.append(f"{request.method} {path}: not an Instatus endpoint we expect to call")
@@ -106,12 +108,7 @@ class FakeInstatus:
             return self._error(401, "forbidden", "Not authorized")
         failure = self.failures.take(path)
         if failure is not None:
-            headers = {"Retry-After": str(failure["retry_after"])} if failure["retry_after"] is not None else {}
-            return httpx.Response(
-                failure["status"],
-                headers=headers,
-                json={"error": {"code": "rate_limited", "message": "Too many requests"}},
-            )
+            return self._failed(failure)
         match = create or update
         assert match is not None
         if match["page_id"] != self.page_id:
@@ -122,6 +119,26 @@ class FakeInstatus:
         if incident is None:
             return self._error(404, "not_found", "Incident not found")
         return httpx.Response(200, json=self._add_update(incident, body))
+
+    def _list(self, page_id: str, request: httpx.Request) -> httpx.Response:
+        """`GET /v1/:page_id/incidents`: each incident in the shape of the `incident` object of the
+        documented incident-update answer (id, name, started, status)."""
+        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+            return self._error(401, "forbidden", "Not authorized")
+        if page_id != self.page_id:
+            return self._error(404, "not_found", "Page not found")
+        failure = self.failures.take(request.url.path)
+        if failure is not None:
+            return self._failed(failure)
+        listed = [{k: i[k] for k in ("id", "name", "started", "status")} for i in self.incidents.values()]
+        return httpx.Response(200, json=listed)
+
+    @staticmethod
+    def _failed(failure: dict[str, Any]) -> httpx.Response:
+        headers = {"Retry-After": str(failure["retry_after"])} if failure["retry_after"] is not None else {}
+        return httpx.Response(
+            failure["status"], headers=headers, json={"error": {"code": "rate_limited", "message": "Too many requests"}}
+        )
 
     @staticmethod
     def _error(status: int, code: str, message: str) -> httpx.Response:
@@ -140,7 +157,13 @@ class FakeInstatus:
 
     def _create(self, body: dict[str, Any]) -> dict[str, Any]:
         incident_id = next(self._ids)
-        incident = {"id": incident_id, "name": body["name"], "status": body["status"], "updates": []}
+        incident = {
+            "id": incident_id,
+            "name": body["name"],
+            "status": body["status"],
+            "started": body.get("started"),
+            "updates": [],
+        }
         self.incidents[incident_id] = incident
         self._add_update(incident, body)
         return incident

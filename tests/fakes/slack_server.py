@@ -11,6 +11,7 @@ checked against the method's documented error enum, so the fake cannot invent Sl
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import re
@@ -41,6 +42,19 @@ class FakeChannel:
     pins: list[str] = field(default_factory=list)
 
 
+def web_api_spec() -> dict[str, Any]:
+    """The two Swagger extracts as one document, with the message-metadata arguments Slack added
+    later (`slack-message-metadata.json`) declared where its docs put them."""
+    document = copy.deepcopy(load_spec("slack-web-api-subset.openapi.json"))
+    later = load_spec("slack-web-api-history-list.openapi.json")
+    document["paths"].update(copy.deepcopy(later["paths"]))
+    document["definitions"].update(copy.deepcopy(later["definitions"]))
+    for path, arguments in load_spec("slack-message-metadata.json")["arguments"].items():
+        for operation in document["paths"][path].values():
+            operation["parameters"].extend(copy.deepcopy(arguments))
+    return document
+
+
 class _SlackFailure(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -50,7 +64,7 @@ class _SlackFailure(Exception):
 class FakeSlack:
     def __init__(self, token: str = "xoxb-test-token") -> None:
         self.token = token
-        self.spec = SwaggerFormSpec(load_spec("slack-web-api-subset.openapi.json"))
+        self.spec = SwaggerFormSpec(web_api_spec())
         self.common_errors = set(load_spec("slack-reference.json")["key_error_codes"]["common"])
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
@@ -187,6 +201,8 @@ class FakeSlack:
             "users.lookupByEmail": self._lookup,
             "chat.postMessage": self._post,
             "pins.add": self._pin,
+            "conversations.history": self._history,
+            "conversations.list": self._list,
         }
         return handlers[method](params)
 
@@ -250,7 +266,33 @@ class FakeSlack:
             raise _SlackFailure("no_text")
         ts = next(self._ts)
         channel.messages[ts] = {"ts": ts, "text": params.get("text"), "blocks": params.get("blocks")}
+        metadata = params.get("metadata")
+        if metadata is not None:
+            channel.messages[ts]["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
         return {"channel": channel.id, "ts": ts, "message": {"type": "message", **channel.messages[ts]}}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, from `oldest` on; metadata only when asked for, as Slack does."""
+        channel = self._channel(params, writable=False)
+        oldest = float(params.get("oldest") or 0)
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "false")).lower() in {"1", "true"}
+        found = [m for ts, m in channel.messages.items() if float(ts) >= oldest]
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        messages = [
+            {"type": "message", "user": _BOT_USER, **{k: v for k, v in m.items() if with_metadata or k != "metadata"}}
+            for m in found[:limit]
+        ]
+        return {"messages": messages, "has_more": len(found) > limit, "pin_count": len(channel.pins)}
+
+    def _list(self, params: dict[str, Any]) -> dict[str, Any]:
+        skip_archived = str(params.get("exclude_archived", "false")).lower() in {"1", "true"}
+        channels = [
+            {"id": c.id, "name": c.name, "is_channel": True, "is_archived": c.archived, "creator": _BOT_USER}
+            for c in self.channels.values()
+            if not (skip_archived and c.archived)
+        ]
+        return {"channels": channels, "response_metadata": {"next_cursor": ""}}
 
     def _pin(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params)

@@ -207,6 +207,7 @@ _SWAGGER_TYPES: dict[str, type | tuple[type, ...]] = {
     "boolean": bool,
     "integer": int,
     "number": (int, float),
+    "object": dict,
 }
 
 
@@ -221,7 +222,7 @@ class SwaggerFormSpec:
 
     #: Slack documents these as "a JSON-based array ... URL-encoded string" in a form body and
     #: as plain JSON arrays in an `application/json` body (which slack-sdk uses for chat.*).
-    JSON_STRUCTURED = frozenset({"blocks", "attachments"})
+    JSON_STRUCTURED = frozenset({"blocks", "attachments", "metadata"})
 
     def __init__(self, document: Mapping[str, Any]) -> None:
         self._doc = document

@@ -93,6 +93,13 @@ class FakeStatuspage:
             return httpx.Response(404, json={"message": "The requested resource could not be found."})
         if op.template == "/pages/{page_id}/incidents" and request.method == "POST":
             return httpx.Response(201, json=self._create(body["incident"]))
+        if op.template == "/pages/{page_id}/incidents/unresolved" and request.method == "GET":
+            return httpx.Response(200, json=[i for i in self.incidents.values() if i["status"] != "resolved"])
+        if op.template == "/pages/{page_id}/incidents/{incident_id}" and request.method == "GET":
+            incident = self.incidents.get(op.path_params["incident_id"])
+            if incident is None:
+                return httpx.Response(404, json={"message": "The requested resource could not be found."})
+            return httpx.Response(200, json=incident)
         if op.template == "/pages/{page_id}/incidents/{incident_id}" and request.method in {"PATCH", "PUT"}:
             incident = self.incidents.get(op.path_params["incident_id"])
             if incident is None:

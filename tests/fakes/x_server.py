@@ -64,6 +64,8 @@ class FakeX:
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self.posts: dict[str, dict[str, Any]] = {}
+        self.duplicates = 0
+        """Posts refused because their text was already posted: a second send of one post."""
         self.failures = FailurePlan()
         self._validator = Draft202012Validator(CREATE_POST_REQUEST)
         self._ids = (str(1853000000000000000 + n) for n in itertools.count(1))
@@ -110,6 +112,7 @@ class FakeX:
         if weighted_length(text) > MAX_POST_LENGTH:
             return _problem(403, "Forbidden", "Your Tweet text is too long.")
         if any(post["text"] == text for post in self.posts.values()):
+            self.duplicates += 1
             return _problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
         post_id = next(self._ids)
         self.posts[post_id] = body

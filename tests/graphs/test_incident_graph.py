@@ -137,7 +137,13 @@ def test_unknown_incident_is_a_404(client, auth):
 
 
 def test_healthz_and_metrics(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "failed_jobs": 0,
+        "failed_sends": 0,
+        "unknown_sends": 0,
+        "stuck_incidents": [],
+    }
     assert "warroom_alerts_received_total" in client.get("/metrics").text
 
 

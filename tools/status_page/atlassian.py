@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from tools.status_page.http import request_json
-from tools.status_page.port import ComponentStatus, StatusPost
+from tools.status_page.port import ComponentStatus, PostMark, StatusPost
 
 __all__ = ["AtlassianStatuspage"]
 
@@ -36,18 +36,27 @@ class AtlassianStatuspage:
         self._headers = {"Authorization": f"OAuth {api_key}"}
         self._component_ids = {name.lower(): page_id for name, page_id in (component_ids or {}).items()}
 
-    def create_incident(self, post: StatusPost) -> str:
+    def create_incident(self, post: StatusPost, mark: PostMark) -> str:
+        """Our mark rides in the incident's metadata; an unresolved incident carrying it is ours
+        from an earlier attempt whose answer was lost, and is returned instead of a duplicate."""
+        unresolved = self._send("GET", f"/pages/{self._page_id}/incidents/unresolved", params={"per_page": 100})
+        for found in unresolved:
+            if ((found.get("metadata") or {}).get("warroom") or {}).get("key") == mark.key:
+                return str(found["id"])
         incident = self._incident_fields(post)
-        incident["metadata"] = {"warroom": {"incident_id": str(post.incident_id)}}
+        incident["metadata"] = {"warroom": {"incident_id": str(post.incident_id), "key": mark.key}}
         created = self._send("POST", f"/pages/{self._page_id}/incidents", {"incident": incident})
         return str(created["id"])
 
-    def update_incident(self, page_incident_id: str, post: StatusPost) -> None:
-        self._send(
-            "PATCH",
-            f"/pages/{self._page_id}/incidents/{page_incident_id}",
-            {"incident": self._incident_fields(post)},
-        )
+    def update_incident(self, page_incident_id: str, post: StatusPost, mark: PostMark, *, recheck: bool) -> None:
+        """On a recheck, the incident's latest update already saying this (same status and
+        words) means the earlier attempt arrived."""
+        path = f"/pages/{self._page_id}/incidents/{page_incident_id}"
+        if recheck:
+            latest = (self._send("GET", path).get("incident_updates") or [{}])[0]
+            if latest.get("body") == post.body and latest.get("status") == post.status.value:
+                return
+        self._send("PATCH", path, {"incident": self._incident_fields(post)})
 
     def set_component_status(self, component_id: str, status: ComponentStatus) -> None:
         """Set one component outside any incident (e.g. back to operational after the all-clear)."""
@@ -78,5 +87,7 @@ class AtlassianStatuspage:
             fields["components"] = components
         return fields
 
-    def _send(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return request_json(self._client, method, path, body, self._headers, "statuspage")
+    def _send(
+        self, method: str, path: str, body: dict[str, Any] | None = None, params: dict[str, Any] | None = None
+    ) -> Any:
+        return request_json(self._client, method, path, body, self._headers, "statuspage", params)

@@ -1,10 +1,11 @@
-"""The built-in status page as a `StatusPage`: posts land in our own database and `/status`."""
+"""The built-in status page as a `StatusPage`: posts land in our own database and `/status`,
+each once: the page incident is unique per incident, an update unique per mark."""
 
 from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tools.status_page.port import StatusPost
+from tools.status_page.port import PostMark, StatusPost
 from warroom.clock import Clock
 from warroom.status_page import store
 
@@ -18,7 +19,7 @@ class BuiltinStatusPage:
         self._engine = engine
         self._clock = clock
 
-    def create_incident(self, post: StatusPost) -> str:
+    def create_incident(self, post: StatusPost, mark: PostMark) -> str:
         now = self._clock.now()
         with self._engine.begin() as conn:
             page_id = store.create_page_incident(
@@ -29,22 +30,25 @@ class BuiltinStatusPage:
                 impact=post.impact.value,
                 body=post.body,
                 now=now,
+                key=mark.key,
             )
             for component, status in post.components.items():
                 store.set_component(conn, component, status.value, now)
         return str(page_id)
 
-    def update_incident(self, page_incident_id: str, post: StatusPost) -> None:
+    def update_incident(self, page_incident_id: str, post: StatusPost, mark: PostMark, *, recheck: bool) -> None:
         now = self._clock.now()
         with self._engine.begin() as conn:
-            store.add_update(
+            if not store.add_update(
                 conn,
                 int(page_incident_id),
                 status=post.status.value,
                 body=post.body,
                 impact=post.impact.value,
                 now=now,
+                key=mark.key,
                 title=post.title,
-            )
+            ):
+                return
             for component, status in post.components.items():
                 store.set_component(conn, component, status.value, now)

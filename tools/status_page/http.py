@@ -30,17 +30,22 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def request_json(
-    client: httpx.Client, method: str, path: str, body: dict[str, Any], headers: dict[str, str], service: str
-) -> dict[str, Any]:
+    client: httpx.Client,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    headers: dict[str, str],
+    service: str,
+    params: dict[str, Any] | None = None,
+) -> Any:
     """One JSON request to a status page's API; transport failures and refusals alike become
     `StatusPageError`, so the outbox retries or gives up on one exception type."""
     try:
-        response = client.request(method, path, json=body, headers=headers)
+        response = client.request(method, path, json=body, headers=headers, params=params)
     except httpx.HTTPError as exc:
         raise StatusPageError(f"{service} {method} {path}: {exc}") from exc
     raise_for_status_page(response, service)
-    result: dict[str, Any] = response.json()
-    return result
+    return response.json()
 
 
 def raise_for_status_page(response: httpx.Response, service: str) -> None:

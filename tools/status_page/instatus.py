@@ -7,14 +7,13 @@ a patch of the incident. It publishes no rate limit; a 429 is honoured through `
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from tools.status_page.http import request_json
-from tools.status_page.port import ComponentStatus, StatusPost
-from warroom.clock import Clock, SystemClock
+from tools.status_page.port import ComponentStatus, PostMark, StatusPageError, StatusPost
 from warroom.incidents.models import IncidentStatus
 
 __all__ = ["Instatus", "instatus_component_status", "instatus_incident_status"]
@@ -38,7 +37,7 @@ def instatus_component_status(status: ComponentStatus) -> str:
 
 class Instatus:
     """One Instatus page. `component_ids` maps our component names to Instatus component ids;
-    unknown names are sent as they are. `clock` stamps each update's `started` time."""
+    unknown names are sent as they are."""
 
     name = "instatus"
 
@@ -48,31 +47,43 @@ class Instatus:
         page_id: str,
         api_key: str,
         component_ids: dict[str, str] | None = None,
-        clock: Clock | None = None,
     ) -> None:
         self._client = client
         self._page_id = page_id
         self._headers = {"Authorization": f"Bearer {api_key}"}
         self._component_ids = {name.lower(): page_id for name, page_id in (component_ids or {}).items()}
-        self._clock = clock or SystemClock()
 
-    def create_incident(self, post: StatusPost) -> str:
-        created = self._send("POST", f"/v1/{self._page_id}/incidents", {"name": post.title, **self._update(post)})
+    def create_incident(self, post: StatusPost, mark: PostMark) -> str:
+        """Instatus keeps no metadata, so our mark is the headline plus the `started` time, which
+        is when the post was queued: an unresolved incident with both is ours from an earlier
+        attempt whose answer was lost, and is returned instead of a duplicate."""
+        for found in self._send("GET", f"/v1/{self._page_id}/incidents"):
+            if (
+                found.get("status") != "RESOLVED"
+                and found.get("name") == post.title
+                and _at(found.get("started")) == _ms(mark.at)
+            ):
+                return str(found["id"])
+        created = self._send("POST", f"/v1/{self._page_id}/incidents", {"name": post.title, **self._update(post, mark)})
         return str(created["id"])
 
-    def update_incident(self, page_incident_id: str, post: StatusPost) -> None:
-        self._send("POST", f"/v1/{self._page_id}/incidents/{page_incident_id}/incident-updates", self._update(post))
+    def update_incident(self, page_incident_id: str, post: StatusPost, mark: PostMark, *, recheck: bool) -> None:
+        """Instatus documents no way to read an incident's updates back, so an update that may
+        have arrived is not sent again: the outbox leaves it to a human."""
+        if recheck:
+            raise StatusPageError("instatus cannot show whether this update arrived", outcome_unknown=True)
+        path = f"/v1/{self._page_id}/incidents/{page_incident_id}/incident-updates"
+        self._send("POST", path, self._update(post, mark))
 
-    def _update(self, post: StatusPost) -> dict[str, Any]:
+    def _update(self, post: StatusPost, mark: PostMark) -> dict[str, Any]:
         statuses = [  # only components the page knows: an unknown id would fail the whole post
             {"id": self._component_ids[name.lower()], "status": instatus_component_status(status)}
             for name, status in post.components.items()
             if name.lower() in self._component_ids
         ]
-        started = self._clock.now().astimezone(UTC)
         fields: dict[str, Any] = {
             "message": post.body,
-            "started": started.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "started": _ms(mark.at).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "status": instatus_incident_status(post.status),
             "notify": True,
         }
@@ -81,5 +92,20 @@ class Instatus:
             fields["statuses"] = statuses
         return fields
 
-    def _send(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _send(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         return request_json(self._client, method, path, body, self._headers, "instatus")
+
+
+def _ms(moment: datetime) -> datetime:
+    """To the millisecond, as Instatus keeps times."""
+    moment = moment.astimezone(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _at(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return _ms(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return None

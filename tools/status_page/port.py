@@ -6,6 +6,7 @@ never call a page directly from a graph node, only through the outbox.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -13,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from warroom.incidents.models import IncidentStatus
 
-__all__ = ["ComponentStatus", "Impact", "StatusPage", "StatusPageError", "StatusPost"]
+__all__ = ["ComponentStatus", "Impact", "PostMark", "StatusPage", "StatusPageError", "StatusPost"]
 
 
 class ComponentStatus(StrEnum):
@@ -42,22 +43,42 @@ class StatusPost(BaseModel):
     components: dict[str, ComponentStatus] = Field(default_factory=dict)
 
 
-class StatusPageError(Exception):
-    """A status page refused or failed a request; `retry_after` is set when it said when to retry."""
+class PostMark(BaseModel):
+    """How a page recognises a post of ours after a crash: `key` (fixed length, from the outbox
+    key) and `at`, when the post was queued (the same on every attempt)."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+    key: str = Field(min_length=1, max_length=64)
+    at: datetime
+
+
+class StatusPageError(Exception):
+    """A status page refused or failed a request; `retry_after` is set when it said when to retry,
+    `outcome_unknown` when an earlier attempt may have arrived and the page cannot tell."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        outcome_unknown: bool = False,
+    ):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.outcome_unknown = outcome_unknown
 
 
 class StatusPage(Protocol):
     name: str
 
-    def create_incident(self, post: StatusPost) -> str:
-        """Open an incident on the page; returns the page's id for it."""
+    def create_incident(self, post: StatusPost, mark: PostMark) -> str:
+        """Open an incident on the page, marked; returns the page's id for it. If an open incident
+        with this mark exists (an earlier attempt arrived), that one is returned, none created."""
         ...
 
-    def update_incident(self, page_incident_id: str, post: StatusPost) -> None:
-        """Add an update (new status and body) to an incident the page already has."""
+    def update_incident(self, page_incident_id: str, post: StatusPost, mark: PostMark, *, recheck: bool) -> None:
+        """Add an update (new status and body) to an incident the page already has. `recheck`:
+        an earlier attempt of this update may have arrived; post nothing if the page shows it,
+        or raise `StatusPageError(outcome_unknown=True)` if the page cannot tell."""
         ...

@@ -9,6 +9,7 @@ retry then knows an earlier attempt may have arrived (`OutboxItem.attempted_at`)
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = [
     "OutboxItem",
     "claim_due",
     "enqueue",
+    "get_row",
     "lane_of",
     "list_rows",
     "mark_attempted",
@@ -40,7 +42,7 @@ ORDERED_FAMILIES = {"status_page", "war_room"}
 
 
 class OutboxItem:
-    __slots__ = ("attempted_at", "attempts", "id", "idempotency_key", "incident_id", "kind", "payload")
+    __slots__ = ("attempted_at", "attempts", "created_at", "id", "idempotency_key", "incident_id", "kind", "payload")
 
     def __init__(self, row: Any) -> None:
         self.id: int = row.id
@@ -49,8 +51,15 @@ class OutboxItem:
         self.incident_id: int | None = row.incident_id
         self.payload: dict[str, Any] = row.payload
         self.attempts: int = row.attempts
+        self.created_at: datetime = row.created_at
         self.attempted_at: datetime | None = row.attempted_at
         """Set when an earlier attempt began and its outcome never got recorded (the process died)."""
+
+    @property
+    def mark(self) -> str:
+        """The key at a fixed length (32 hex characters), for receivers that carry our mark on
+        what we send them (a Message-ID, status-page metadata, Slack message metadata)."""
+        return hashlib.sha256(self.idempotency_key.encode()).hexdigest()[:32]
 
 
 def enqueue(
@@ -184,6 +193,12 @@ def retry(conn: Connection, item_id: int, now: datetime) -> bool:
         ).rowcount
         == 1
     )
+
+
+def get_row(conn: Connection, item_id: int) -> OutboxRecord | None:
+    table = table_of(OutboxRow)
+    row = conn.execute(select(table).where(table.c.id == item_id)).first()
+    return OutboxRecord.model_validate(row._mapping) if row else None
 
 
 def list_rows(

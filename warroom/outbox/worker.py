@@ -1,7 +1,9 @@
 """Sends outbox rows through the senders registered at start-up, with retries and backoff.
 
-A sender raises to fail: an exception with `retry_after` (seconds) is retried then; one with a
-4xx `status` other than 408/409/420/425/429 is permanent; anything else backs off exponentially.
+A sender raises to fail: an exception with `retry_after` (seconds) is retried then; one that says
+it is `permanent` (or, saying nothing, has a 4xx HTTP `status` other than 408/409/420/425/429) is
+given up; one with `outcome_unknown` (the request may have arrived) is set aside for a human
+unless the kind is idempotent; anything else backs off exponentially.
 
 What a crash may leave is set per kind by its `Delivery`: an idempotent send is simply repeated;
 a checked one is marked attempted (committed) before it goes, and its sender asks the receiver
@@ -142,10 +144,12 @@ class OutboxWorker:
         status = getattr(exc, "status", None)
         retry_after = getattr(exc, "retry_after", None)
         message = f"{type(exc).__name__}: {exc}"
-        if delivery is Delivery.AT_MOST_ONCE and getattr(exc, "outcome_unknown", False):
+        if delivery is not Delivery.IDEMPOTENT and getattr(exc, "outcome_unknown", False):
             self._unknown(item, message)
             return
-        permanent = isinstance(status, int) and 400 <= status < 500 and status not in RETRYABLE_4XX
+        permanent = getattr(exc, "permanent", None)
+        if permanent is None:
+            permanent = isinstance(status, int) and 400 <= status < 500 and status not in RETRYABLE_4XX
         with self._engine.begin() as conn:
             if permanent or item.attempts >= MAX_ATTEMPTS:
                 log.warning("outbox %s %s failed for good: %s", item.kind, item.idempotency_key, message)

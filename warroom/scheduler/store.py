@@ -15,7 +15,18 @@ from warroom.scheduler.models import JobRecord
 from warroom.scheduler.tables import JobRow
 from warroom.upsert import insert_ignore
 
-__all__ = ["Job", "JobRecord", "cancel", "claim_due", "finish", "list_jobs", "retry", "retry_later", "schedule"]
+__all__ = [
+    "Job",
+    "JobRecord",
+    "cancel",
+    "claim_due",
+    "finish",
+    "get_job",
+    "list_jobs",
+    "retry",
+    "retry_later",
+    "schedule",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +128,12 @@ def retry_later(conn: Connection, job_id: int, at: datetime, error: str, *, give
     if give_up:
         values["state"] = "failed"
     conn.execute(update(table).where(table.c.id == job_id).values(**values))
+
+
+def get_job(conn: Connection, job_id: int) -> JobRecord | None:
+    table = table_of(JobRow)
+    row = conn.execute(select(table).where(table.c.id == job_id)).first()
+    return JobRecord.model_validate(row._mapping) if row else None
 
 
 def list_jobs(

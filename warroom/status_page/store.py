@@ -25,9 +25,10 @@ IMPACT_ORDER = ["none", "minor", "major", "critical"]
 
 
 def create_page_incident(
-    conn: Connection, *, incident_id: int, title: str, status: str, impact: str, body: str, now: datetime
+    conn: Connection, *, incident_id: int, title: str, status: str, impact: str, body: str, now: datetime, key: str
 ) -> int:
-    """Idempotent per incident: a second create returns the existing page incident untouched."""
+    """Idempotent per incident: a second create returns the existing page incident untouched.
+    `key` names the first update, as in `add_update`."""
     new_id = insert_ignore(
         conn,
         INCIDENTS,
@@ -36,7 +37,7 @@ def create_page_incident(
     )
     if new_id is None:
         return conn.execute(select(INCIDENTS.c.id).where(INCIDENTS.c.incident_id == incident_id)).scalar_one()
-    conn.execute(UPDATES.insert().values(page_incident_id=new_id, status=status, body=body, at=now))
+    conn.execute(UPDATES.insert().values(page_incident_id=new_id, status=status, body=body, at=now, key=key))
     return int(new_id)
 
 
@@ -48,15 +49,22 @@ def add_update(
     body: str,
     impact: str,
     now: datetime,
+    key: str,
     title: str | None = None,
-) -> None:
+) -> bool:
+    """Once per `key` (the post's mark): a second call with it changes nothing and returns False."""
+    added = insert_ignore(
+        conn, UPDATES, dict(page_incident_id=page_incident_id, status=status, body=body, at=now, key=key), ["key"]
+    )
+    if added is None:
+        return False
     values = dict(status=status, updated_at=now, impact=impact)
     if title:
         values["title"] = title
     if status == "resolved":
         values["resolved_at"] = now
     conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == page_incident_id).values(**values))
-    conn.execute(UPDATES.insert().values(page_incident_id=page_incident_id, status=status, body=body, at=now))
+    return True
 
 
 def set_component(conn: Connection, name: str, status: str, now: datetime) -> None:

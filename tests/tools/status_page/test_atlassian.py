@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -6,8 +7,10 @@ import pytest
 from tests.fakes.statuspage_server import FakeStatuspage
 from tools.status_page.atlassian import AtlassianStatuspage
 from tools.status_page.http import retry_after_seconds
-from tools.status_page.port import ComponentStatus, Impact, StatusPageError, StatusPost
+from tools.status_page.port import ComponentStatus, Impact, PostMark, StatusPageError, StatusPost
 from warroom.incidents.models import IncidentStatus
+
+MARK = PostMark(key="5be1" * 8, at=datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -39,7 +42,7 @@ def _post(status: IncidentStatus, **overrides: object) -> StatusPost:
 def test_create_incident_sends_the_documented_body_with_oauth_header(
     fake: FakeStatuspage, page: AtlassianStatuspage
 ) -> None:
-    page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING))
+    page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
 
     assert page_incident_id in fake.incidents
     sent = fake.requests[-1]
@@ -53,7 +56,7 @@ def test_create_incident_sends_the_documented_body_with_oauth_header(
             "impact_override": "major",
             "component_ids": ["8kbf7d35c070"],
             "components": {"8kbf7d35c070": "partial_outage"},
-            "metadata": {"warroom": {"incident_id": "42"}},
+            "metadata": {"warroom": {"incident_id": "42", "key": MARK.key}},
         }
     }
     assert fake.components == {"8kbf7d35c070": "partial_outage"}
@@ -71,9 +74,9 @@ def test_create_incident_sends_the_documented_body_with_oauth_header(
 def test_each_incident_status_reaches_the_page_under_its_statuspage_name(
     fake: FakeStatuspage, page: AtlassianStatuspage, status: IncidentStatus, expected: str
 ) -> None:
-    page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING))
+    page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
 
-    page.update_incident(page_incident_id, _post(status, body=f"Now {status.value}."))
+    page.update_incident(page_incident_id, _post(status, body=f"Now {status.value}."), MARK, recheck=False)
 
     incident = fake.incidents[page_incident_id]
     assert incident["status"] == expected
@@ -82,11 +85,13 @@ def test_each_incident_status_reaches_the_page_under_its_statuspage_name(
 
 
 def test_resolving_with_operational_components_restores_them(fake: FakeStatuspage, page: AtlassianStatuspage) -> None:
-    page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING))
+    page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
 
     page.update_incident(
         page_incident_id,
         _post(IncidentStatus.RESOLVED, impact=Impact.NONE, components={"checkout": ComponentStatus.OPERATIONAL}),
+        MARK,
+        recheck=False,
     )
 
     assert fake.components == {"8kbf7d35c070": "operational"}
@@ -96,13 +101,38 @@ def test_resolving_with_operational_components_restores_them(fake: FakeStatuspag
 def test_update_without_components_keeps_the_incidents_components(
     fake: FakeStatuspage, page: AtlassianStatuspage
 ) -> None:
-    page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING))
+    page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
 
-    page.update_incident(page_incident_id, _post(IncidentStatus.IDENTIFIED, components={}))
+    page.update_incident(page_incident_id, _post(IncidentStatus.IDENTIFIED, components={}), MARK, recheck=False)
 
     assert "component_ids" not in fake.requests[-1].body["incident"]
     assert "components" not in fake.requests[-1].body["incident"]
     assert fake.components == {"8kbf7d35c070": "partial_outage"}
+
+
+def test_a_create_whose_answer_was_lost_finds_its_incident_by_our_mark(
+    fake: FakeStatuspage, page: AtlassianStatuspage
+) -> None:
+    first = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
+    again = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
+
+    assert again == first and len(fake.incidents) == 1
+    other = MARK.model_copy(update={"key": "77aa" * 8})
+    assert page.create_incident(_post(IncidentStatus.INVESTIGATING), other) != first
+
+
+def test_a_rechecked_update_already_on_the_page_is_not_posted_again(
+    fake: FakeStatuspage, page: AtlassianStatuspage
+) -> None:
+    page_incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
+    update = _post(IncidentStatus.IDENTIFIED, body="Cause found; fix rolling out.")
+    page.update_incident(page_incident_id, update, MARK, recheck=False)
+
+    page.update_incident(page_incident_id, update, MARK, recheck=True)
+    page.update_incident(page_incident_id, _post(IncidentStatus.MONITORING, body="Fixed."), MARK, recheck=True)
+
+    bodies = [u["body"] for u in fake.incidents[page_incident_id]["incident_updates"]]
+    assert bodies.count("Cause found; fix rolling out.") == 1 and bodies[0] == "Fixed."
 
 
 def test_set_component_status_patches_the_mapped_component(fake: FakeStatuspage, page: AtlassianStatuspage) -> None:
@@ -118,7 +148,7 @@ def test_rate_limit_raises_with_retry_after(fake: FakeStatuspage, page: Atlassia
     fake.fail_next(status=status, retry_after=12)
 
     with pytest.raises(StatusPageError) as raised:
-        page.create_incident(_post(IncidentStatus.INVESTIGATING))
+        page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
 
     assert raised.value.status == status
     assert raised.value.retry_after == 12.0
@@ -130,14 +160,14 @@ def test_wrong_key_surfaces_the_services_401_without_retry_hint(fake: FakeStatus
     page = AtlassianStatuspage(client, fake.page_id, "not-the-key")
 
     with pytest.raises(StatusPageError, match="Could not authenticate") as raised:
-        page.create_incident(_post(IncidentStatus.INVESTIGATING))
+        page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
 
     assert (raised.value.status, raised.value.retry_after) == (401, None)
 
 
 def test_unknown_incident_is_a_404_error(page: AtlassianStatuspage) -> None:
     with pytest.raises(StatusPageError) as raised:
-        page.update_incident("nope", _post(IncidentStatus.MONITORING))
+        page.update_incident("nope", _post(IncidentStatus.MONITORING), MARK, recheck=False)
 
     assert raised.value.status == 404
 

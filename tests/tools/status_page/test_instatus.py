@@ -1,13 +1,15 @@
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from tests.fakes.instatus_server import FakeInstatus
 from tools.status_page.instatus import Instatus
-from tools.status_page.port import ComponentStatus, Impact, StatusPageError, StatusPost
-from warroom.clock import FakeClock
+from tools.status_page.port import ComponentStatus, Impact, PostMark, StatusPageError, StatusPost
 from warroom.incidents.models import IncidentStatus
+
+MARK = PostMark(key="0f3c" * 8, at=datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -25,7 +27,6 @@ def page(fake: FakeInstatus) -> Instatus:
         fake.page_id,
         fake.api_key,
         component_ids={"checkout": "ckf01fvnxywz50a35nh1qzssm"},
-        clock=FakeClock(),
     )
 
 
@@ -41,7 +42,7 @@ def _post(status: IncidentStatus, components: dict[str, ComponentStatus] | None 
 
 
 def test_create_incident_posts_upper_case_enums_with_bearer_auth(fake: FakeInstatus, page: Instatus) -> None:
-    incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING))
+    incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
 
     sent = fake.requests[-1]
     assert (sent.method, sent.path) == ("POST", f"/v1/{fake.page_id}/incidents")
@@ -70,9 +71,9 @@ def test_create_incident_posts_upper_case_enums_with_bearer_auth(fake: FakeInsta
 def test_update_goes_to_incident_updates_with_instatus_status(
     fake: FakeInstatus, page: Instatus, status: IncidentStatus, expected: str
 ) -> None:
-    incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING))
+    incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
 
-    page.update_incident(incident_id, _post(status))
+    page.update_incident(incident_id, _post(status), MARK, recheck=False)
 
     assert fake.requests[-1].path == f"/v1/{fake.page_id}/incidents/{incident_id}/incident-updates"
     assert fake.incidents[incident_id]["status"] == expected
@@ -92,36 +93,56 @@ def test_update_goes_to_incident_updates_with_instatus_status(
 def test_component_statuses_map_to_instatus_names(
     fake: FakeInstatus, page: Instatus, ours: ComponentStatus, theirs: str
 ) -> None:
-    page.create_incident(_post(IncidentStatus.IDENTIFIED, {"checkout": ours}))
+    page.create_incident(_post(IncidentStatus.IDENTIFIED, {"checkout": ours}), MARK)
 
     assert fake.components == {"ckf01fvnxywz50a35nh1qzssm": theirs}
 
 
 def test_update_without_components_leaves_component_fields_out(fake: FakeInstatus, page: Instatus) -> None:
-    incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING))
+    incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
 
-    page.update_incident(incident_id, _post(IncidentStatus.MONITORING, {}))
+    page.update_incident(incident_id, _post(IncidentStatus.MONITORING, {}), MARK, recheck=False)
 
     assert "components" not in fake.requests[-1].body
     assert "statuses" not in fake.requests[-1].body
     assert fake.components == {"ckf01fvnxywz50a35nh1qzssm": "MAJOROUTAGE"}
 
 
+def test_a_create_whose_answer_was_lost_finds_its_incident_instead_of_opening_a_second(
+    fake: FakeInstatus, page: Instatus
+) -> None:
+    first = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
+    again = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
+
+    assert again == first and len(fake.incidents) == 1
+    later = MARK.model_copy(update={"at": datetime(2026, 11, 3, 3, 0, tzinfo=UTC)})
+    assert page.create_incident(_post(IncidentStatus.INVESTIGATING), later) != first, "a new post is a new incident"
+
+
+def test_an_update_that_may_have_arrived_is_left_for_a_human(fake: FakeInstatus, page: Instatus) -> None:
+    incident_id = page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
+
+    with pytest.raises(StatusPageError) as raised:
+        page.update_incident(incident_id, _post(IncidentStatus.MONITORING), MARK, recheck=True)
+
+    assert raised.value.outcome_unknown and len(fake.incidents[incident_id]["updates"]) == 1
+
+
 def test_rate_limit_raises_with_retry_after(fake: FakeInstatus, page: Instatus) -> None:
     fake.fail_next(retry_after=30)
 
     with pytest.raises(StatusPageError) as raised:
-        page.create_incident(_post(IncidentStatus.INVESTIGATING))
+        page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
 
     assert (raised.value.status, raised.value.retry_after) == (429, 30.0)
 
 
 def test_error_message_comes_from_instatus_error_shape(fake: FakeInstatus) -> None:
     client = httpx.Client(base_url="https://api.instatus.com", transport=fake.transport)
-    page = Instatus(client, fake.page_id, "wrong", clock=FakeClock())
+    page = Instatus(client, fake.page_id, "wrong")
 
     with pytest.raises(StatusPageError, match="Not authorized") as raised:
-        page.create_incident(_post(IncidentStatus.INVESTIGATING))
+        page.create_incident(_post(IncidentStatus.INVESTIGATING), MARK)
 
     assert raised.value.status == 401
 
