@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from agents.notes import LABEL
 from api.composition import Warroom
 from api.deps import WarroomDep
+from api.routers import dead_letters
 from api.routers import incidents as incidents_api
 from api.routers import postmortems as postmortems_api
 from flows.approvals import Action, DecisionError, decide
@@ -33,7 +34,9 @@ from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
+from warroom.outbox import store as outbox
 from warroom.postmortems import store as postmortems
+from warroom.scheduler import store as jobs
 from warroom.severity import Severity
 from warroom.war_room import store as war_room
 
@@ -211,6 +214,7 @@ def _page(
         request,
         "incident.html",
         {
+            **_needs_human(warroom, incident_id),
             "incident": incident,
             "messages": _room(warroom, incident_id),
             "drafts": draft_list,
@@ -383,6 +387,37 @@ def decide_draft(
     if not _htmx(request):
         return _see(f"/incidents/{incident_id}#draft-{draft_id}")
     return _draft_view(request, draft, session.csrf)
+
+
+def _needs_human(warroom: Warroom, incident_id: int | None = None) -> dict[str, Any]:
+    """Jobs that gave up and sends that gave up or whose outcome is unknown (of one incident)."""
+    with warroom.engine.connect() as conn:
+        failed_jobs = jobs.list_jobs(conn, states=["failed"], incident_id=incident_id)
+        held_sends = outbox.list_rows(conn, states=["failed", "unknown"], incident_id=incident_id)
+    return {"failed_jobs": failed_jobs, "held_sends": held_sends}
+
+
+@router.get("/attention", response_class=HTMLResponse)
+def attention_page(request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
+    return _render(request, "attention.html", {**_needs_human(warroom), "csrf": session.csrf, "back": "/attention"})
+
+
+@router.post("/retry/{what}/{item_id}")
+def retry(
+    what: Literal["jobs", "outbox"],
+    item_id: int,
+    warroom: WarroomDep,
+    _: CheckedDep,
+    back: Annotated[str, Form()] = "/attention",
+) -> RedirectResponse:
+    """The retry button: the same as POST /api/jobs|outbox/{id}/retry (a 409 means someone else
+    retried it first, which the page then shows)."""
+    try:
+        (dead_letters.retry_job if what == "jobs" else dead_letters.retry_send)(item_id, warroom, ACTOR)
+    except HTTPException as exc:
+        if exc.status_code != status.HTTP_409_CONFLICT:
+            raise
+    return _see(_local(back))
 
 
 @router.get("/incidents/{incident_id}/postmortem", response_class=HTMLResponse)

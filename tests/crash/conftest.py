@@ -33,7 +33,7 @@ def installation(tmp_path: Path) -> Iterator[Callable[..., Scenario]]:
     """A scenario factory: a database (SQLite here unless a URL is given), a data folder, a port."""
     made: list[Scenario] = []
 
-    def make(*, database_url: str | None = None, env: dict[str, str] | None = None, events: int = 250) -> Scenario:
+    def make(*, database_url: str | None = None, env: dict[str, str] | None = None, events: int = 200) -> Scenario:
         url = database_url or f"sqlite:///{tmp_path / 'warroom.db'}"
         minutes = CADENCE_SECONDS / 60
         port = free_port()
@@ -49,7 +49,7 @@ def installation(tmp_path: Path) -> Iterator[Callable[..., Scenario]]:
             **(env or {}),
         }
         process = WarroomProcess(settings, port, tmp_path / "warroom.log")
-        storm = Storm(process.url, SENTRY_SECRET, events=events, per_second=25)
+        storm = Storm(process.url, SENTRY_SECRET, events=events, per_second=40)
         scenario = Scenario(process, Probe(url), storm, API_TOKEN)
         made.append(scenario)
         return scenario

@@ -34,10 +34,12 @@ from warroom.outbox.tables import OutboxRow
 from warroom.postmortems.tables import PostmortemVersionRow
 from warroom.scheduler.tables import JobRow
 from warroom.settings import Settings
+from warroom.status_page.tables import PageUpdateRow
 
 __all__ = ["Outcome", "Probe", "Scenario", "Step"]
 
 ALERTS, DRAFTS, INCIDENTS = table_of(AlertRow), table_of(DraftRow), table_of(IncidentRow)
+PAGE_UPDATES = table_of(PageUpdateRow)
 JOBS, OUTBOX, POSTMORTEMS, TIMELINE = (
     table_of(JobRow),
     table_of(OutboxRow),
@@ -109,6 +111,10 @@ class Probe:
 
     def alerts(self) -> int:
         return int(self.rows(select(func.count()).select_from(ALERTS))[0][0])
+
+    def page_updates(self) -> int:
+        """Updates on the built-in status page."""
+        return int(self.rows(select(func.count()).select_from(PAGE_UPDATES))[0][0])
 
     def postmortem(self, incident_id: int) -> bool:
         return bool(self.rows(select(POSTMORTEMS.c.version).where(POSTMORTEMS.c.incident_id == incident_id)))

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, sync_playwright
+from sqlalchemy import Engine
 
 from api.composition import Warroom
 from api.scenarios import checkout_outage
@@ -54,6 +55,7 @@ class Live:
     api: httpx.Client
     incident_id: int
     data_dir: Path
+    engine: Engine
 
     def incident(self) -> dict[str, Any]:
         return self.api.get(f"/api/incidents/{self.incident_id}").raise_for_status().json()
@@ -96,7 +98,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
                 response = api.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers)
                 assert response.status_code == 202, response.text
                 incident_id = response.json()["incident_id"]
-            live = Live(base_url, api, incident_id, settings.data_dir)
+            live = Live(base_url, api, incident_id, settings.data_dir, warroom.engine)
             wait_until(lambda: any(d["channel"] == "email" for d in live.drafts()), "the email draft")
             wait_until(lambda: api.get(f"/api/incidents/{incident_id}/war-room").json(), "the war room to open")
             yield live

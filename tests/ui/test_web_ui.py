@@ -13,6 +13,11 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from api.routers.web import SESSION_COOKIE
 from tests.ui.conftest import API_TOKEN, Live, wait_until
+from warroom.clock import utcnow
+from warroom.outbox import store as outbox
+from warroom.outbox.store import enqueue, mark_unknown
+from warroom.scheduler import store as jobs
+from warroom.scheduler.store import retry_later, schedule
 
 
 def _detail(live: Live) -> str:
@@ -163,6 +168,43 @@ def test_changing_the_severity_goes_through_the_incident_graph(signed_in: Page, 
     wait_until(lambda: live.incident()["severity"] == "P1", "the graph to apply the new severity")
     signed_in.reload()
     expect(signed_in.locator("#severity")).to_have_text("P1")
+
+
+def test_work_that_gave_up_and_a_send_of_unknown_outcome_are_shown_with_retry_buttons(
+    signed_in: Page, live: Live
+) -> None:
+    now = utcnow()
+    with live.engine.begin() as conn:
+        schedule(conn, key="ui:stuck", kind="incident.enrich", due_at=now, payload={"incident_id": live.incident_id})
+        [job] = jobs.list_jobs(conn, incident_id=live.incident_id, states=["pending"], limit=1000)[:1]
+        retry_later(conn, job.id, now, "RuntimeError: the enrichment kept failing", give_up=True)
+        enqueue(
+            conn,
+            key="ui:maybe-sent",
+            kind="comms.unregistered",
+            now=now,
+            incident_id=live.incident_id,
+            payload={"to": "ana@customers.example.com"},
+        )
+        [row] = outbox.list_rows(conn, incident_id=live.incident_id, states=["pending"])[:1]
+        mark_unknown(conn, row.id, "an attempt began and its outcome was lost")
+    assert httpx.get(f"{live.base_url}/healthz").json()["status"] == "attention"
+
+    signed_in.goto(_detail(live))
+    panel = signed_in.locator("#needs-human")
+    expect(panel.locator(f"#job-{job.id}")).to_contain_text("the enrichment kept failing")
+    expect(panel.locator(f"#send-{row.id}")).to_contain_text("outcome unknown")
+    panel.screenshot(path=str(live.data_dir / "needs-a-human.png"))
+    panel.locator(f"#send-{row.id}").get_by_role("button", name="Send again").click()
+    expect(signed_in).to_have_url(_detail(live))
+    with live.engine.connect() as conn:
+        assert outbox.get_row(conn, row.id).state != "unknown"
+    signed_in.goto(f"{live.base_url}/attention")
+    expect(signed_in.locator(f"#job-{job.id}")).to_be_visible()
+    signed_in.locator(f"#job-{job.id}").get_by_role("button", name="Run again").click()
+    expect(signed_in).to_have_url(f"{live.base_url}/attention")
+    with live.engine.connect() as conn:
+        assert jobs.get_job(conn, job.id).state != "failed"
 
 
 def test_resolving_opens_the_postmortem_editor_and_saving_makes_version_2(signed_in: Page, live: Live) -> None:
