@@ -363,3 +363,24 @@ def test_a_send_whose_outcome_was_lost_is_checked_or_left_for_a_human_never_repe
     _drain(wired)
     assert send.copies(wired) == 1
     assert _row(wired, send.kind).state == send.when_outcome_lost
+
+
+def test_a_step_that_keeps_failing_is_shown_stuck_and_a_retry_after_the_fix_resumes_it(client, warroom, clock, auth):
+    incident_id = _storm(client, clock)
+    with failing_statement(warroom.engine, "UPDATE incidents SET severity", times=100):
+        for _ in range(10):
+            warroom.scheduler.run_pending()
+            clock.advance(timedelta(minutes=3))
+    health = client.get("/healthz").json()
+    assert (health["status"], health["stuck_incidents"]) == ("attention", [incident_id])
+    failed = client.get("/api/jobs", params={"state": "failed"}, headers=auth).json()
+    [start] = [j for j in failed if j["kind"] == "incident.start"]
+    assert start["attempts"] == 8 and "injected failure" in start["last_error"]
+
+    for job in failed:  # the cause is gone: a human runs the stuck work again
+        assert client.post(f"/api/jobs/{job['id']}/retry", headers=auth).status_code == 200
+    assert client.post(f"/api/jobs/{start['id']}/retry", headers=auth).status_code == 409
+    warroom.scheduler.run_pending()
+    assert warroom.runner.graph.get_state({"configurable": {"thread_id": f"incident-{incident_id}"}}).interrupts
+    assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["severity"] == "P0"
+    assert client.get("/healthz").json()["status"] == "ok"
