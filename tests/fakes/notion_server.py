@@ -193,7 +193,10 @@ class FakeNotion:
         listed = self.listed(params["block_id"])
         size = min(int(float(query.get("page_size", ["100"])[0])), _PAGE_SIZE_MAX)
         ids = [block.id for block in listed]
-        start = ids.index(_uuid(query["start_cursor"][0])) if "start_cursor" in query else 0
+        cursor = _uuid(query["start_cursor"][0]) if "start_cursor" in query else None
+        if cursor is not None and cursor not in ids:
+            return 400, _error_body(400, "validation_error", "start_cursor provided is invalid.")
+        start = ids.index(cursor) if cursor is not None else 0
         page = listed[start : start + size]
         more = start + size < len(listed)
         return 200, {

@@ -9,7 +9,6 @@ wall-clock time. `openmetrics` writes that text from (time, value) samples.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,10 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import httpx
-
 from api.server import free_port
-from tests.fakes.alertmanager import wait_for
+from tests.fakes.server_process import find_binary, server_process
 
 __all__ = ["MetricFamily", "PrometheusServer", "openmetrics", "prometheus_binaries", "running_prometheus"]
 
@@ -31,15 +28,10 @@ CONFIG = "global:\n  scrape_interval: 1h\n"
 
 def prometheus_binaries() -> tuple[str, str]:
     """(prometheus, promtool), or an error that says how to install them (never a skip)."""
-    return _binary("prometheus"), _binary("promtool")
-
-
-def _binary(name: str) -> str:
-    for candidate in (f"/usr/bin/{name}", name):
-        found = shutil.which(candidate)
-        if found:
-            return found
-    raise RuntimeError(f"{name} is not installed: run `make system-deps` (or `apt-get install prometheus`)")
+    return (
+        find_binary(("/usr/bin/prometheus", "prometheus"), "prometheus"),
+        find_binary(("/usr/bin/promtool", "promtool"), "prometheus"),
+    )
 
 
 @dataclass(frozen=True)
@@ -60,9 +52,13 @@ def openmetrics(families: Sequence[MetricFamily]) -> str:
         base = family.name.removesuffix("_total") if family.type == "counter" else family.name
         lines += [f"# HELP {base} {family.help}", f"# TYPE {base} {family.type}"]
         for labels, samples in family.series.items():
-            label_text = ",".join(f'{key}="{value}"' for key, value in labels)
-            lines += [f"{family.name}{{{label_text}}} {value:g} {at.timestamp():.3f}" for at, value in samples]
+            label_text = ",".join(f'{key}="{_escape(value)}"' for key, value in labels)
+            lines += [f"{family.name}{{{label_text}}} {value:.17g} {at.timestamp():.3f}" for at, value in samples]
     return "\n".join([*lines, "# EOF", ""])
+
+
+def _escape(label_value: str) -> str:
+    return label_value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 @dataclass
@@ -96,36 +92,13 @@ def running_prometheus(openmetrics_text: str, workdir: Path) -> Iterator[Prometh
     config = workdir / "prometheus.yml"
     config.write_text(CONFIG)
     port = free_port()
+    argv = [
+        prometheus,
+        f"--config.file={config}",
+        f"--storage.tsdb.path={workdir / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+    ]
+    base_url = f"http://127.0.0.1:{port}"
     log_path = workdir / "prometheus.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                prometheus,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={workdir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    server = PrometheusServer(base_url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
-    try:
-        wait_for(lambda: _ready(server), what="Prometheus to be ready", details=server.log)
-        server.startup_seconds = time.monotonic() - started
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-
-
-def _ready(server: PrometheusServer) -> bool:
-    if server.process.poll() is not None:
-        raise RuntimeError(f"Prometheus exited with {server.process.returncode}:\n{server.log()}")
-    try:
-        return httpx.get(f"{server.base_url}/-/ready", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
+    with server_process(argv, log_path, f"{base_url}/-/ready", "Prometheus") as process:
+        yield PrometheusServer(base_url, process, log_path, startup_seconds=time.monotonic() - started)
