@@ -31,6 +31,7 @@ from tools.slack import SlackWarRoom
 from tools.status_page import StatusPage
 from tools.status_publisher import StatusPublisher
 from tools.statuspage import AtlassianStatuspage
+from tools.tracker import Tracker, tracker_from_settings
 from tools.war_room import BuiltinWarRoom, SlackRoom, WarRoom
 from tools.x import XClient
 from warroom.clock import Clock, SystemClock
@@ -61,6 +62,7 @@ class Warroom:
     comms: CommsRunner
     status_page: StatusPage
     war_room: WarRoom
+    tracker: Tracker
     api_token: str
     secret_key: str
     defaults: dict[str, str] = field(default_factory=dict)
@@ -96,6 +98,7 @@ class Warroom:
 
         status_page = _status_page(settings, engine, clock, client, defaults)
         war_room = _war_room(settings, engine, clock, defaults)
+        tracker, defaults["tickets"] = tracker_from_settings(settings, http, engine=engine, clock=clock)
         outbox = OutboxWorker(engine, clock)
         outbox.register("status_page.post", StatusPublisher(engine, clock, status_page))
         room_sender = WarRoomSender(engine, clock, war_room)
@@ -162,6 +165,7 @@ class Warroom:
             comms=comms,
             status_page=status_page,
             war_room=war_room,
+            tracker=tracker,
             api_token=token,
             secret_key=secret_key,
             defaults=defaults,
