@@ -101,6 +101,9 @@ class FakeJira:
             request.method, path, query=query, content_type=request.headers.get("content-type"), body=body
         )
         problems += self._prose_problems(request.method, path, body)
+        op = self.spec.operation(request.method, path)
+        removed = [c for c in (op.spec.get("x-changes") or []) if c.get("type") == "removed"] if op else []
+        problems += [f"{request.method} {path}: removed from Jira Cloud on {c['effective']}" for c in removed]
         if problems:
             self.violations += problems
             return httpx.Response(400, json=_errors(*problems))

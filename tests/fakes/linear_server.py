@@ -19,6 +19,7 @@ import itertools
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -63,8 +64,10 @@ def _refusal(message: str, kind: str = "invalid input") -> GraphQLError:
     )
 
 
-def _failure_body(status: int) -> dict[str, Any]:
-    kind, code, message = _FAILURES.get(status, _FAILURES[500])
+def _failure_body(status: int, error_type: str | None = None) -> dict[str, Any]:
+    """`error_type` stands in for the status's own (Linear may say "ratelimited" under a 400)."""
+    by_type = {kind: (kind, code, message) for kind, code, message in _FAILURES.values()}
+    kind, code, message = by_type[error_type] if error_type else _FAILURES.get(status, _FAILURES[500])
     return {
         "errors": [{"message": message, "extensions": {"type": kind, "code": code, "userPresentableMessage": message}}]
     }
@@ -86,6 +89,7 @@ class FakeLinear:
     attachments: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     failures: FailurePlan = field(default_factory=FailurePlan)
     lost_answers: FailurePlan = field(default_factory=FailurePlan)
+    happenings: dict[str, list[Callable[[], None]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.team = {"id": self.team_id, "key": self.team_key, "name": "Engineering"}
@@ -121,10 +125,20 @@ class FakeLinear:
         self.issues[issue_id]["state"] = {"type": state_type, "name": _STATE_NAMES[state_type]}
 
     def fail_next(
-        self, times: int = 1, *, status: int = 429, retry_after: int | None = 7, operation: str | None = None
+        self,
+        times: int = 1,
+        *,
+        status: int = 429,
+        retry_after: int | None = 7,
+        operation: str | None = None,
+        error_type: str | None = None,
     ) -> None:
         """Answer the next `times` requests (of `operation`, if named) with `status`."""
-        self.failures.add(times, only=operation, status=status, retry_after=retry_after)
+        self.failures.add(times, only=operation, status=status, retry_after=retry_after, error_type=error_type)
+
+    def before_next(self, operation: str, happening: Callable[[], None]) -> None:
+        """Let something happen on Linear's side (another client's write) just before `operation`."""
+        self.happenings.setdefault(operation, []).append(happening)
 
     def lose_next_answer(self, operation: str) -> None:
         """Run the next `operation` for real, then drop its answer (a timeout, as the client sees it)."""
@@ -146,7 +160,10 @@ class FakeLinear:
         failure = self.failures.take(operation)
         if failure is not None:
             headers = {"Retry-After": str(failure["retry_after"])} if failure["retry_after"] is not None else {}
-            return httpx.Response(failure["status"], headers=headers, json=_failure_body(failure["status"]))
+            body = _failure_body(failure["status"], failure["error_type"])
+            return httpx.Response(failure["status"], headers=headers, json=body)
+        for happening in self.happenings.pop(operation, []):
+            happening()
         try:
             document = parse(body["query"])
         except GraphQLError as exc:
