@@ -182,9 +182,14 @@ class JiraTracker:
             response = self._client.request(method, self._site + path, auth=self._auth, **kwargs)
         except httpx.HTTPError as exc:
             raise TrackerError(f"jira {method} {path}: no answer ({type(exc).__name__})", service=SERVICE) from None
-        if response.is_success:
+        if not response.is_success:
+            raise _error(method, path, response)
+        try:
             return response.json() if response.content else {}
-        raise _error(method, path, response)
+        except ValueError:
+            raise TrackerError(
+                f"jira {method} {path}: answered {response.status_code} without JSON", service=SERVICE
+            ) from None
 
 
 def _error(method: str, path: str, response: httpx.Response) -> TrackerError:

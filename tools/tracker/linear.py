@@ -282,7 +282,7 @@ class LinearTracker:
             raise _error(name, response, errors if isinstance(errors, list) else [])
         data = payload.get("data") if isinstance(payload, dict) else None
         if not isinstance(data, dict):
-            raise TrackerError(f"linear {name}: answer without data", service=SERVICE, status=response.status_code)
+            raise TrackerError(f"linear {name}: answered {response.status_code} without data", service=SERVICE)
         return data
 
 
