@@ -32,6 +32,7 @@ from tools.status_page.atlassian import AtlassianStatuspage
 from tools.status_page.builtin import BuiltinStatusPage
 from tools.status_page.instatus import Instatus
 from tools.status_page.port import StatusPage
+from tools.tracker import Tracker, tracker_from_settings
 from tools.war_room import BuiltinWarRoom, SlackRoom, WarRoom
 from tools.x import XClient
 from warroom.clock import Clock, SystemClock
@@ -62,6 +63,7 @@ class Warroom:
     comms: CommsRunner
     status_page: StatusPage
     war_room: WarRoom
+    tracker: Tracker
     api_token: str
     secret_key: str
     defaults: dict[str, str] = field(default_factory=dict)
@@ -94,6 +96,7 @@ class Warroom:
 
         status_page = _status_page(settings, engine, clock, client, defaults)
         war_room = _war_room(settings, engine, clock, defaults)
+        tracker, defaults["tickets"] = tracker_from_settings(settings, http, engine=engine, clock=clock)
         outbox = OutboxWorker(engine, clock)
         StatusPublisher(engine, clock, status_page).register(outbox)
         room_sender = WarRoomSender(engine, clock, war_room)
@@ -145,6 +148,7 @@ class Warroom:
             comms=comms,
             status_page=status_page,
             war_room=war_room,
+            tracker=tracker,
             api_token=token,
             secret_key=secret_key,
             defaults=defaults,
