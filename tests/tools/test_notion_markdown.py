@@ -2,8 +2,8 @@ from typing import Any
 
 import pytest
 
-from agents.postmortem import draft_postmortem, render_markdown
-from tests.agents.test_postmortem import demo_input, same_cause_past
+from agents.cto.postmortem.draft import draft_postmortem, render_markdown
+from tests.agents.cto.postmortem.test_draft import demo_input, same_cause_past
 from tests.fakes.spec import OpenAPISpec, load_spec
 from tools.notion_markdown import ITEMS_MAX, ROWS_MAX, TEXT_MAX, markdown_to_blocks, plain_rich_text
 
