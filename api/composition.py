@@ -15,22 +15,23 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from agents.llm import make_chat_model
-from graphs.comms_runner import CommsRunner
-from graphs.enrichment import EnrichmentFlow, SentryFetch
-from graphs.escalation import EscalationFlow
-from graphs.postmortem_flow import PostmortemFlow
-from graphs.runner import IncidentRunner, open_checkpointer
-from graphs.state import Context
-from tools.builtin_status import BuiltinStatusPage
+from flows.comms import CommsFlow
+from flows.context import Context
+from flows.enrichment import EnrichmentFlow, SentryFetch
+from flows.escalation import EscalationFlow
+from flows.postmortem import PostmortemFlow
+from flows.senders.comms import CommsSender
+from flows.senders.status_page import StatusPublisher
+from flows.senders.war_room import WarRoomSender
+from graphs.runner import CommsRunner, IncidentRunner, open_checkpointer
 from tools.discord import DiscordWebhook
 from tools.email import make_email_sender
-from tools.instatus import Instatus
-from tools.senders import CommsSender, WarRoomSender
 from tools.sentry import SentryAPI
 from tools.slack import SlackWarRoom
-from tools.status_page import StatusPage
-from tools.status_publisher import StatusPublisher
-from tools.statuspage import AtlassianStatuspage
+from tools.status_page.atlassian import AtlassianStatuspage
+from tools.status_page.builtin import BuiltinStatusPage
+from tools.status_page.instatus import Instatus
+from tools.status_page.port import StatusPage
 from tools.war_room import BuiltinWarRoom, SlackRoom, WarRoom
 from tools.x import XClient
 from warroom.clock import Clock, SystemClock
@@ -89,26 +90,21 @@ class Warroom:
         )
         runner = IncidentRunner(context, checkpointer)
         comms = CommsRunner(context, checkpointer)
-        enrichment = EnrichmentFlow(context, _sentry_fetch(settings, client, clock))
-        postmortem = PostmortemFlow(context)
-        escalation = EscalationFlow(context)
         defaults: dict[str, str] = {}
 
         status_page = _status_page(settings, engine, clock, client, defaults)
         war_room = _war_room(settings, engine, clock, defaults)
         outbox = OutboxWorker(engine, clock)
-        outbox.register("status_page.post", StatusPublisher(engine, clock, status_page))
+        StatusPublisher(engine, clock, status_page).register(outbox)
         room_sender = WarRoomSender(engine, clock, war_room)
-        outbox.register("war_room.open", room_sender.open)
-        outbox.register("war_room.post", room_sender.post)
-        outbox.register("war_room.close", room_sender.close)
+        room_sender.register(outbox)
         smtp = _secret(settings.smtp_url)
         email = make_email_sender(smtp, settings.data_dir / "outbox-email")
         defaults["email"] = (
             "SMTP" if smtp else (f".eml files in {settings.data_dir / 'outbox-email'} (set WARROOM_SMTP_URL for SMTP)")
         )
         discord_url, x_token = _secret(settings.discord_webhook_url), _secret(settings.x_bearer_token)
-        sender = CommsSender(
+        CommsSender(
             engine,
             clock,
             email=email,
@@ -116,31 +112,18 @@ class Warroom:
             war_room=room_sender,
             discord=DiscordWebhook(http, discord_url) if discord_url else None,
             x=XClient(http, x_token, clock=clock) if x_token else None,
-        )
-        for kind, send in [
-            ("comms.email", sender.email),
-            ("comms.discord", sender.discord),
-            ("comms.x", sender.x),
-            ("comms.war_room", sender.war_room),
-            ("page.email", sender.page),
-        ]:
-            outbox.register(kind, send)
+        ).register(outbox)
 
         scheduler = Scheduler(engine, clock, outbox)
-        for kind, handler in [
-            ("incident.start", runner.handle_start),
-            ("incident.event", runner.handle_event),
-            ("incident.reassess", runner.handle_reassess),
-            ("comms.prepare", comms.handle_prepare),
-            ("draft.start", comms.handle_start),
-            ("draft.wake", comms.handle_wake),
-            ("postmortem.draft", postmortem.handle_draft),
-            ("postmortem.deadline", postmortem.handle_deadline),
-            ("incident.ack_deadline", escalation.handle_ack_deadline),
-            ("incident.unresolved", escalation.handle_unresolved),
-            ("incident.enrich", enrichment.handle_enrich),
-        ]:
-            scheduler.register(kind, handler)
+        for flow in (
+            runner,
+            comms,
+            CommsFlow(context),
+            PostmortemFlow(context),
+            EscalationFlow(context),
+            EnrichmentFlow(context, _sentry_fetch(settings, client, clock)),
+        ):
+            flow.register(scheduler)
 
         token = _secret(settings.api_token) or secrets.token_urlsafe(24)
         if settings.api_token is None:

@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 
 from api.deps import Authorized, WarroomDep
 from api.routers.status_page import templates
-from graphs.approvals import Action, DecisionError, decide, read_approval_token
-from graphs.state import Context
+from flows.approvals import Action, DecisionError, decide, read_approval_token
+from flows.context import Context
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord, DraftState
 

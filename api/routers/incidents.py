@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import Authorized, WarroomDep
-from graphs import escalation
+from flows import escalation
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.scheduler.store import schedule

@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse
 from agents.notes import LABEL
 from api.deps import WarroomDep
 from api.routers.webhooks import read_body
-from graphs import escalation
-from graphs.approvals import Action, DecisionError, decide
+from flows import escalation
+from flows.approvals import Action, DecisionError, decide
 from tools.slack import SlackSignatureError, verify_slack_signature
 from warroom.incidents import store as incidents
 from warroom.scheduler.store import schedule

@@ -3,7 +3,7 @@
 Server-rendered with jinja2; htmx swaps fragments for war-room posts, draft decisions and the
 postmortem editor, and every form also works as a plain post without JavaScript. Signing in takes
 the API token; the session is a signed HttpOnly SameSite=Lax cookie holding a CSRF token that every
-state-changing form sends back. Actions call the API routes' own functions and graphs/, so the web,
+state-changing form sends back. Actions call the API routes' own functions and flows/, so the web,
 the REST API and Slack decide in exactly the same way.
 """
 
@@ -28,7 +28,7 @@ from api.composition import Warroom
 from api.deps import WarroomDep
 from api.routers import incidents as incidents_api
 from api.routers import postmortems as postmortems_api
-from graphs.approvals import Action, DecisionError, decide
+from flows.approvals import Action, DecisionError, decide
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord
 from warroom.incidents import store as incidents
@@ -367,7 +367,7 @@ def decide_draft(
     body: Annotated[str | None, Form(max_length=25_000)] = None,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Approve (the edited text when one is sent) or reject through graphs.approvals.decide."""
+    """Approve (the edited text when one is sent) or reject through flows.approvals.decide."""
     draft = _draft(warroom, incident_id, draft_id)
     edited = _text(body) if body is not None else None
     try:

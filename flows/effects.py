@@ -1,0 +1,43 @@
+"""The effects nodes and flows ask for, as outbox rows: a post in the war room, a status-page post.
+
+One function per effect, so every caller keys, addresses and shapes it the same way; the
+outbox's idempotency key makes a replayed step enqueue nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from tools.status_page.port import StatusPost
+from warroom.outbox.store import enqueue
+
+__all__ = ["post_status", "post_to_war_room"]
+
+
+def post_to_war_room(
+    conn: Connection,
+    *,
+    key: str,
+    incident_id: int,
+    text: str,
+    now: datetime,
+    blocks: list[dict[str, Any]] | None = None,
+) -> bool:
+    payload: dict[str, Any] = {"incident_id": incident_id, "text": text}
+    if blocks is not None:
+        payload["blocks"] = blocks
+    return enqueue(conn, key=key, kind="war_room.post", now=now, incident_id=incident_id, payload=payload)
+
+
+def post_status(conn: Connection, *, key: str, post: StatusPost, now: datetime) -> bool:
+    return enqueue(
+        conn,
+        key=key,
+        kind="status_page.post",
+        now=now,
+        incident_id=post.incident_id,
+        payload=post.model_dump(mode="json"),
+    )
