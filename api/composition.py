@@ -33,6 +33,7 @@ from tools.status_page.atlassian import AtlassianStatuspage
 from tools.status_page.builtin import BuiltinStatusPage
 from tools.status_page.instatus import Instatus
 from tools.status_page.port import StatusPage
+from tools.tracker import Tracker, tracker_from_settings
 from tools.war_room import BuiltinWarRoom, SlackRoom, WarRoom
 from tools.x import XClient
 from warroom.clock import Clock, SystemClock
@@ -67,6 +68,7 @@ class Warroom:
     comms: CommsRunner
     status_page: StatusPage
     war_room: WarRoom
+    tracker: Tracker
     api_token: str
     secret_key: str
     defaults: dict[str, str] = field(default_factory=dict)
@@ -100,6 +102,7 @@ class Warroom:
         status_page = _status_page(settings, engine, clock, client, defaults)
         slack = _slack(settings)
         war_room = _war_room(settings, engine, clock, slack, defaults)
+        tracker, defaults["tickets"] = tracker_from_settings(settings, http, engine=engine, clock=clock)
         outbox = OutboxWorker(engine, clock)
         if slack is not None:
             SlackReplies(slack).register(outbox)
@@ -154,6 +157,7 @@ class Warroom:
             comms=comms,
             status_page=status_page,
             war_room=war_room,
+            tracker=tracker,
             api_token=token,
             secret_key=secret_key,
             defaults=defaults,

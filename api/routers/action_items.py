@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import Authorized, WarroomDep
 from flows.actions.action_items import complete_action_item
 from warroom.action_items import store as action_items
-from warroom.action_items.store import ActionItem
+from warroom.action_items.store import ActionItem, TicketState
 from warroom.actors import Actor, ActorKind
 
 __all__ = ["router"]
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/action-items", tags=["action items"])
 def list_action_items(
     warroom: WarroomDep,
     _: Authorized,
-    status_: Annotated[Literal["open", "done"] | None, Query(alias="status")] = None,
+    status_: Annotated[TicketState | None, Query(alias="status")] = None,
     incident_id: int | None = None,
 ) -> list[ActionItem]:
     with warroom.engine.connect() as conn:

@@ -1,4 +1,4 @@
-"""Completing an action item: once, with who did it on the incident's timeline."""
+"""Completing an action item (open or in progress): once, with who did it on the incident's timeline."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def complete_action_item(ctx: Context, item_id: int, actor: Actor) -> ActionItem
         if item is None:
             raise NotFound(f"action item {item_id} not found")
         if not action_items.complete(conn, item_id, now):
-            raise Conflict(f"action item {item_id} is already done")
+            raise Conflict(f"action item {item_id} is already {item.status.value.replace('_', ' ')}")
         incidents.add_timeline(
             conn,
             item.incident_id,
