@@ -7,13 +7,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
 
+from api.composition import Warroom
 from api.deps import Authorized, WarroomDep
 from warroom.outbox import store as outbox
 from warroom.outbox.models import OutboxRecord
 from warroom.scheduler import store as jobs
 from warroom.scheduler.models import JobRecord
 
-__all__ = ["retry_job", "retry_send", "router"]
+__all__ = ["rerun_job", "resend", "router"]
 
 router = APIRouter(prefix="/api", tags=["dead letters"])
 
@@ -35,7 +36,12 @@ def list_jobs(
 
 @router.post("/jobs/{job_id}/retry", response_model=JobRecord)
 def retry_job(job_id: int, warroom: WarroomDep, _: Authorized) -> JobRecord:
-    """Run a job that gave up (or was cancelled) again, now, with fresh attempts."""
+    return rerun_job(warroom, job_id)
+
+
+def rerun_job(warroom: Warroom, job_id: int) -> JobRecord:
+    """Run a job that gave up (or was cancelled) again, now, with fresh attempts (the web UI's
+    button does the same)."""
     with warroom.engine.begin() as conn:
         retried = jobs.retry(conn, job_id, warroom.clock.now())
         job = jobs.get_job(conn, job_id)
@@ -63,7 +69,12 @@ def list_sends(
 
 @router.post("/outbox/{item_id}/retry", response_model=OutboxRecord)
 def retry_send(item_id: int, warroom: WarroomDep, _: Authorized) -> OutboxRecord:
-    """Send a row that gave up, or one of unknown outcome a human checked did not arrive."""
+    return resend(warroom, item_id)
+
+
+def resend(warroom: Warroom, item_id: int) -> OutboxRecord:
+    """Send a row that gave up, or one of unknown outcome a human checked did not arrive (the web
+    UI's button does the same)."""
     with warroom.engine.begin() as conn:
         retried = outbox.retry(conn, item_id, warroom.clock.now())
         row = outbox.get_row(conn, item_id)

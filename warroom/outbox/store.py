@@ -13,7 +13,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, exists, or_, select, update
+from sqlalchemy import Connection, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from warroom.db import table_of
@@ -25,6 +25,7 @@ from warroom.upsert import insert_ignore
 __all__ = [
     "OutboxItem",
     "claim_due",
+    "count_unsent",
     "enqueue",
     "get_row",
     "lane_of",
@@ -211,3 +212,15 @@ def list_rows(
     if incident_id is not None:
         query = query.where(table.c.incident_id == incident_id)
     return [OutboxRecord.model_validate(row._mapping) for row in conn.execute(query)]
+
+
+def count_unsent(conn: Connection, *, key_prefix: str, other_than: int) -> int:
+    """Rows of one effect group (keys sharing `key_prefix`, e.g. one draft's recipients) not yet
+    sent, leaving out the row being sent now: a group is done only when this comes back 0."""
+    table = table_of(OutboxRow)
+    query = select(func.count()).where(
+        table.c.idempotency_key.startswith(key_prefix, autoescape=True),
+        table.c.state != "sent",
+        table.c.id != other_than,
+    )
+    return int(conn.execute(query).scalar_one())
