@@ -105,7 +105,27 @@ class WarroomProcess:
         return not self.process.is_alive()
 
     def kill(self) -> None:
-        """`kill -9` from outside."""
+        """`kill -9` from outside, and reap it."""
         if self.process is not None and self.process.pid is not None and self.process.is_alive():
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.join(10)
+
+    def kill_from_another_thread(self) -> None:
+        """`kill -9` and wait until the process has stopped running, without reaping it: only the
+        thread that started it may (two threads reading its exit status race for it)."""
+        pid = self.process.pid if self.process is not None else None
+        if pid is None:
+            return
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _running(pid):
+            time.sleep(0.005)
+
+
+def _running(pid: int) -> bool:
+    """False once `pid` is gone or a zombie (dead, not yet reaped)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status

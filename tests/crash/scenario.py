@@ -189,7 +189,7 @@ class Scenario:
 
     def kill_now(self) -> None:
         """For fakes: `kill -9` warroom at once, from the fake's own thread."""
-        self.process.kill()
+        self.process.kill_from_another_thread()
 
     def run(self, steps: list[Step]) -> None:
         """Every step in a process of its own, then one more process that is left running until
