@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -38,7 +38,8 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         finally:
             warroom.scheduler.stop()
 
-    app = FastAPI(title="warroom", version="0.1.0", lifespan=lifespan)
+    limit = warroom.settings.max_body_bytes
+    app = FastAPI(title="warroom", version="0.1.0", lifespan=lifespan, max_body_size=limit)
     app.state.warroom = warroom
     for module in (webhooks, alerts, incidents, approvals, postmortems, action_items, slack, status_page, health, web):
         app.include_router(module.router)
@@ -50,5 +51,9 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         ]
         first = errors[0] if errors else {"field": "body", "message": "invalid"}
         return JSONResponse({"detail": f"{first['field']}: {first['message']}", "errors": errors}, status_code=422)
+
+    @app.exception_handler(413)
+    async def too_large(_: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"detail": f"the request body is over {limit} bytes"}, status_code=413)
 
     return app

@@ -1,5 +1,5 @@
 """`POST /api/alerts`: a normalised alert from anything that has no webhook module of its own;
-`GET /api/ignored-deliveries`: what was answered 202 but not turned into an alert, and why."""
+`GET /api/ignored-deliveries`: what was received but not turned into an alert, and why."""
 
 from __future__ import annotations
 
@@ -33,8 +33,13 @@ async def post_alert(request: Request, warroom: WarroomDep) -> JSONResponse:
 
 @router.get("/api/ignored-deliveries", response_model=list[IgnoredDelivery])
 def ignored_deliveries(
-    warroom: WarroomDep, _: Authorized, source: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    warroom: WarroomDep,
+    _: Authorized,
+    source: str | None = None,
+    quarantined: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[IgnoredDelivery]:
-    """Deliveries answered 202 but not turned into alerts, newest first, with the reason why."""
+    """Authentic deliveries that became no alert, newest first, with the reason why: ignored
+    (read, and not an alert) or quarantined (could not be read or normalised)."""
     with warroom.engine.connect() as conn:
-        return recent_ignored(conn, source=source, limit=limit)
+        return recent_ignored(conn, source=source, quarantined=quarantined, limit=limit)

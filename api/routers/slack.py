@@ -4,21 +4,23 @@ messages onto the incident timeline). Both verify Slack's signature over the raw
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 
 from agents.notes import LABEL
 from api.deps import WarroomDep
-from api.routers.webhooks import read_body
 from graphs import escalation
 from graphs.approvals import Action, DecisionError, decide
 from tools.slack import SlackSignatureError, verify_slack_signature
+from tools.slack_requests import EventEnvelope, Interaction, MessageEvent
+from tools.webhooks.base import error_path
 from warroom.incidents import store as incidents
 from warroom.scheduler.store import schedule
+from warroom.untrusted import MAX_ID, MalformedJSON, parse_json
 from warroom.war_room import store as war_room
 
 __all__ = ["router"]
@@ -26,13 +28,15 @@ __all__ = ["router"]
 router = APIRouter(prefix="/slack", tags=["slack"])
 ACK_WORDS = {"ack", "acknowledge", "acknowledged", "on it"}
 RESOLVE_WORDS = {"resolve", "resolved", "/resolve"}
+Shape = TypeVar("Shape", bound=BaseModel)
+_MAX_ID_DIGITS = len(str(MAX_ID))
 
 
 async def _verified_body(request: Request, warroom: WarroomDep) -> bytes:
     secret = warroom.settings.slack_signing_secret
     if secret is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "WARROOM_SLACK_SIGNING_SECRET is not set")
-    body = await read_body(request, warroom.settings.max_body_bytes)
+    body = await request.body()
     try:
         verify_slack_signature(
             body,
@@ -46,52 +50,66 @@ async def _verified_body(request: Request, warroom: WarroomDep) -> bytes:
     return body
 
 
-def _who(user: dict[str, Any]) -> str:
-    return f"slack:{user.get('username') or user.get('name') or user.get('id') or 'unknown'}"
+def _read(shape: type[Shape], raw: bytes) -> Shape:
+    """Parse and validate a signed body; refusals name what is wrong (400 not JSON, 422 shape)."""
+    try:
+        return shape.model_validate(parse_json(raw))
+    except MalformedJSON as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"{error_path(error['loc'])}: {error['msg']}"
+        ) from exc
 
 
 @router.post("/interactions")
 async def interactions(request: Request, warroom: WarroomDep) -> JSONResponse:
     body = await _verified_body(request, warroom)
     try:
-        payload = json.loads(parse_qs(body.decode())["payload"][0])
-    except (KeyError, IndexError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected a form field `payload` holding JSON") from exc
-    if payload.get("type") != "block_actions":
-        return JSONResponse({"ok": True, "ignored": f"interaction type {payload.get('type')!r}"})
-    results = []
-    for action in payload.get("actions", []):
-        action_id, value = action.get("action_id"), action.get("value", "")
-        if action_id not in ("approve_draft", "reject_draft") or not str(value).isdigit():
-            results.append({"action": action_id, "ignored": "not a decision button"})
+        [field] = parse_qs(body.decode(), strict_parsing=True)["payload"]
+    except (KeyError, ValueError) as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected one form field `payload` holding JSON") from exc
+    payload = _read(Interaction, field.encode())
+    if payload.type != "block_actions":
+        return JSONResponse({"ok": True, "ignored": f"interaction type {payload.type[:64]!r}"})
+    results: list[dict[str, Any]] = []
+    for action in payload.actions:
+        value = action.value
+        draft_id = int(value) if value.isascii() and value.isdigit() and len(value) <= _MAX_ID_DIGITS else 0
+        if action.action_id not in ("approve_draft", "reject_draft") or not 0 < draft_id <= MAX_ID:
+            results.append({"action": action.action_id, "ignored": "not a decision button"})
             continue
-        decision = Action.APPROVE if action_id == "approve_draft" else Action.REJECT
+        decision = Action.APPROVE if action.action_id == "approve_draft" else Action.REJECT
         try:
-            record = decide(warroom.runner.context, int(value), decision, actor=_who(payload.get("user") or {}))
+            record = decide(warroom.runner.context, draft_id, decision, actor=payload.user.actor)
             results.append({"draft_id": record.id, "state": record.state.value})
         except DecisionError as exc:
-            results.append({"draft_id": int(value), "refused": exc.message})
+            results.append({"draft_id": draft_id, "refused": exc.message})
     warroom.scheduler.wake()
     return JSONResponse({"ok": True, "results": results})
 
 
 @router.post("/events")
 async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
-    body = await _verified_body(request, warroom)
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "body is not JSON") from exc
-    if payload.get("type") == "url_verification":
-        return JSONResponse({"challenge": payload.get("challenge", "")})
-    event = payload.get("event") or {}
-    if event.get("type") != "message" or event.get("subtype") or event.get("bot_id"):
+    envelope = _read(EventEnvelope, await _verified_body(request, warroom))
+    if envelope.type == "url_verification":
+        return JSONResponse({"challenge": envelope.challenge})
+    raw_event = envelope.human_message()
+    if raw_event is None:
         return JSONResponse({"ok": True, "ignored": "not a human message"})
+    try:
+        event = MessageEvent.model_validate(raw_event)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"event.{error_path(error['loc'])}: {error['msg']}"
+        ) from exc
     now = warroom.clock.now()
-    text = str(event.get("text") or "")[:10_000]
-    author = _who({"id": event.get("user")})
+    text = event.text[:10_000]
+    author = f"slack:{event.user or 'unknown'}"
     with warroom.engine.begin() as conn:
-        incident_id = incidents.incident_for_ref(conn, "slack:channel", str(event.get("channel")))
+        incident_id = incidents.incident_for_ref(conn, "slack:channel", event.channel)
         if incident_id is None:
             return JSONResponse({"ok": True, "ignored": "not a war-room channel"})
         stored = war_room.post_message(
@@ -100,7 +118,7 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
             at=now,
             author=author,
             text=text,
-            external_id=f"slack:{event.get('channel')}:{event.get('ts')}",
+            external_id=f"slack:{event.channel}:{event.ts}",
         )
         if stored is not None and any(LABEL.match(line) for line in text.splitlines()):
             incidents.add_timeline(conn, incident_id, now, "note", text, actor=author)
