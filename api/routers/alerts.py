@@ -9,7 +9,9 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from api.deps import Authorized, WarroomDep
-from api.routers.webhooks import handle_delivery
+from api.errors import documented
+from api.openapi import REF_TEMPLATE
+from api.routers.webhooks import INGEST_REFUSALS, handle_delivery
 from tools.webhooks import generic
 from warroom.alerts.ignored import IgnoredDelivery, recent_ignored
 from warroom.alerts.models import IngestResult
@@ -23,15 +25,19 @@ router = APIRouter(tags=["alerts"])
     "/api/alerts",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=IngestResult,
+    responses=INGEST_REFUSALS,
     openapi_extra={
-        "requestBody": {"content": {"application/json": {"schema": generic.GenericAlertIn.model_json_schema()}}}
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="GenericAlertIn")}}},
+        }
     },
 )
 async def post_alert(request: Request, warroom: WarroomDep) -> JSONResponse:
     return await handle_delivery("api", generic, warroom.api_token, request, warroom)
 
 
-@router.get("/api/ignored-deliveries", response_model=list[IgnoredDelivery])
+@router.get("/api/ignored-deliveries", response_model=list[IgnoredDelivery], responses=documented(401, 422))
 def ignored_deliveries(
     warroom: WarroomDep,
     _: Authorized,

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
-from api.deps import Authorized, WarroomDep
+from api.deps import Authorized, Id, WarroomDep
+from api.errors import documented
+from api.routing import UntrustedJSONRoute
 from graphs import escalation
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
@@ -18,7 +20,10 @@ from warroom.war_room.store import WarRoomMessage
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/incidents", tags=["incidents"])
+router = APIRouter(
+    prefix="/api/incidents", tags=["incidents"], route_class=UntrustedJSONRoute, responses=documented(401, 422)
+)
+CHANGE = documented(400, 404, 409, 413)
 
 
 class NoteIn(BaseModel):
@@ -53,8 +58,8 @@ def list_incidents(
         return incidents.list_incidents(conn, status=status_, open_only=open_only, limit=limit)
 
 
-@router.get("/{incident_id}", response_model=Incident)
-def get_incident(incident_id: int, warroom: WarroomDep, _: Authorized) -> Incident:
+@router.get("/{incident_id}", response_model=Incident, responses=documented(404))
+def get_incident(incident_id: Id, warroom: WarroomDep, _: Authorized) -> Incident:
     with warroom.engine.connect() as conn:
         incident = incidents.get_incident(conn, incident_id)
     if incident is None:
@@ -62,8 +67,8 @@ def get_incident(incident_id: int, warroom: WarroomDep, _: Authorized) -> Incide
     return incident
 
 
-@router.get("/{incident_id}/war-room", response_model=list[WarRoomMessage])
-def war_room_messages(incident_id: int, warroom: WarroomDep, _: Authorized) -> list[WarRoomMessage]:
+@router.get("/{incident_id}/war-room", response_model=list[WarRoomMessage], responses=documented(404))
+def war_room_messages(incident_id: Id, warroom: WarroomDep, _: Authorized) -> list[WarRoomMessage]:
     get_incident(incident_id, warroom, "api")
     with warroom.engine.connect() as conn:
         return war_room.list_messages(conn, incident_id)
@@ -89,8 +94,8 @@ def _queue_event(warroom: WarroomDep, incident_id: int, key: str, event: dict[st
     warroom.scheduler.wake()
 
 
-@router.post("/{incident_id}/notes", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-def add_note(incident_id: int, note: NoteIn, warroom: WarroomDep, _: Authorized) -> Accepted:
+@router.post("/{incident_id}/notes", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=CHANGE)
+def add_note(incident_id: Id, note: NoteIn, warroom: WarroomDep, _: Authorized) -> Accepted:
     _open_incident(warroom, incident_id)
     now = warroom.clock.now()
     with warroom.engine.begin() as conn:
@@ -102,8 +107,8 @@ class AckIn(BaseModel):
     actor: str = Field(min_length=1, max_length=255)
 
 
-@router.post("/{incident_id}/acknowledge", response_model=Incident)
-def acknowledge(incident_id: int, body: AckIn, warroom: WarroomDep, _: Authorized) -> Incident:
+@router.post("/{incident_id}/acknowledge", response_model=Incident, responses=CHANGE)
+def acknowledge(incident_id: Id, body: AckIn, warroom: WarroomDep, _: Authorized) -> Incident:
     incident = _open_incident(warroom, incident_id)
     with warroom.engine.begin() as conn:
         if not escalation.acknowledge(conn, incident, body.actor, warroom.clock.now()):
@@ -114,8 +119,8 @@ def acknowledge(incident_id: int, body: AckIn, warroom: WarroomDep, _: Authorize
     return get_incident(incident_id, warroom, "api")
 
 
-@router.post("/{incident_id}/severity", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-def set_severity(incident_id: int, change: SeverityIn, warroom: WarroomDep, _: Authorized) -> Accepted:
+@router.post("/{incident_id}/severity", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=CHANGE)
+def set_severity(incident_id: Id, change: SeverityIn, warroom: WarroomDep, _: Authorized) -> Accepted:
     _open_incident(warroom, incident_id)
     key = f"incident:{incident_id}:severity:{warroom.clock.now().isoformat()}:{change.severity}"
     _queue_event(
@@ -124,8 +129,8 @@ def set_severity(incident_id: int, change: SeverityIn, warroom: WarroomDep, _: A
     return Accepted(incident_id=incident_id, queued="severity")
 
 
-@router.post("/{incident_id}/resolve", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-def resolve(incident_id: int, body: ResolveIn, warroom: WarroomDep, _: Authorized) -> Accepted:
+@router.post("/{incident_id}/resolve", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=CHANGE)
+def resolve(incident_id: Id, body: ResolveIn, warroom: WarroomDep, _: Authorized) -> Accepted:
     _open_incident(warroom, incident_id)
     if body.summary:
         with warroom.engine.begin() as conn:

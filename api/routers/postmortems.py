@@ -10,14 +10,21 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from agents.blameless import diff_versions, find_blame
-from api.deps import Authorized, WarroomDep
+from api.deps import Authorized, Id, WarroomDep
+from api.errors import documented
+from api.routing import UntrustedJSONRoute
 from warroom.incidents import store as incidents
 from warroom.postmortems import store as postmortems
 from warroom.postmortems.store import PostmortemVersion
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/incidents/{incident_id}/postmortem", tags=["postmortems"])
+router = APIRouter(
+    prefix="/api/incidents/{incident_id}/postmortem",
+    tags=["postmortems"],
+    route_class=UntrustedJSONRoute,
+    responses=documented(401, 404, 422),
+)
 
 
 class PostmortemEdit(BaseModel):
@@ -36,9 +43,13 @@ def _latest(warroom: WarroomDep, incident_id: int) -> PostmortemVersion:
     return latest
 
 
-@router.get("", response_model=PostmortemVersion)
+@router.get(
+    "",
+    response_model=PostmortemVersion,
+    responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}, "description": "?format=markdown"}},
+)
 def get_postmortem(
-    incident_id: int,
+    incident_id: Id,
     warroom: WarroomDep,
     _: Authorized,
     format: Annotated[Literal["json", "markdown"], Query()] = "json",
@@ -53,8 +64,8 @@ def get_postmortem(
     return latest
 
 
-@router.put("", response_model=PostmortemVersion)
-def save_postmortem(incident_id: int, edit: PostmortemEdit, warroom: WarroomDep, _: Authorized) -> PostmortemVersion:
+@router.put("", response_model=PostmortemVersion, responses=documented(400, 413))
+def save_postmortem(incident_id: Id, edit: PostmortemEdit, warroom: WarroomDep, _: Authorized) -> PostmortemVersion:
     previous = _latest(warroom, incident_id)
     now = warroom.clock.now()
     with warroom.engine.begin() as conn:
@@ -85,7 +96,7 @@ def save_postmortem(incident_id: int, edit: PostmortemEdit, warroom: WarroomDep,
 
 
 @router.get("/versions", response_model=list[PostmortemVersion])
-def list_versions(incident_id: int, warroom: WarroomDep, _: Authorized) -> list[PostmortemVersion]:
+def list_versions(incident_id: Id, warroom: WarroomDep, _: Authorized) -> list[PostmortemVersion]:
     _latest(warroom, incident_id)
     with warroom.engine.connect() as conn:
         return postmortems.history(conn, incident_id)

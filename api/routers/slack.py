@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from agents.notes import LABEL
 from api.deps import WarroomDep
+from api.errors import documented
 from graphs import escalation
 from graphs.approvals import Action, DecisionError, decide
 from tools.slack import SlackSignatureError, verify_slack_signature
@@ -25,7 +26,7 @@ from warroom.war_room import store as war_room
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/slack", tags=["slack"])
+router = APIRouter(prefix="/slack", tags=["slack"], responses=documented(400, 401, 413, 422))
 ACK_WORDS = {"ack", "acknowledge", "acknowledged", "on it"}
 RESOLVE_WORDS = {"resolve", "resolved", "/resolve"}
 Shape = TypeVar("Shape", bound=BaseModel)

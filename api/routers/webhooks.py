@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import Counter, Histogram
 
 from api.composition import Warroom
+from api.errors import documented
 from tools.webhooks import alertmanager, datadog, grafana, pagerduty, sentry
 from tools.webhooks.base import Ignored, PayloadError, SignatureError
 from warroom.alerts.ignored import record_ignored
@@ -32,9 +33,10 @@ from warroom.alerts.store import ingest_alert, lock_correlation_keys
 from warroom.settings import Settings
 from warroom.untrusted import MalformedJSON, parse_json
 
-__all__ = ["SOURCES", "handle_delivery", "ingest", "router"]
+__all__ = ["INGEST_REFUSALS", "SOURCES", "handle_delivery", "ingest", "router"]
 
 router = APIRouter(tags=["webhooks"])
+INGEST_REFUSALS = documented(400, 401, 413, 422)
 
 ALERTS_RECEIVED = Counter(
     "warroom_alerts_received_total", "Webhook deliveries by source and outcome", ["source", "outcome"]
@@ -82,7 +84,12 @@ def accepted(results: list[IngestResult]) -> JSONResponse:
     return JSONResponse(body, status_code=status.HTTP_202_ACCEPTED)
 
 
-@router.post("/webhooks/{source}", status_code=status.HTTP_202_ACCEPTED, response_model=IngestResult)
+@router.post(
+    "/webhooks/{source}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=IngestResult,
+    responses={**INGEST_REFUSALS, **documented(404)},
+)
 async def receive(source: str, request: Request) -> JSONResponse:
     if source not in SOURCES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown alert source {source!r}; known: {sorted(SOURCES)}")

@@ -47,7 +47,7 @@ _MAX_SENT_KEY = 400
 class GenericAlertIn(BaseModel):
     """The body of `POST /api/alerts`; only `title` is required."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=MAX_TITLE)
     source: str = Field(default="api", min_length=1, max_length=MAX_SOURCE, pattern=r"^[A-Za-z0-9_.-]+$")
