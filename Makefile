@@ -14,7 +14,7 @@ demo: setup
 	$(UV) run warroom demo
 
 test: setup system-deps
-	$(UV) run ruff check agents api graphs tools warroom bench evals prompts tests
+	$(UV) run ruff check agents api graphs flows tools warroom bench evals prompts tests
 	$(UV) run pytest -q
 
 serve: setup

@@ -7,6 +7,7 @@ is simply no model, and every caller has a deterministic answer ready.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import unicodedata
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from warroom.settings import Settings
 
-__all__ = ["delimit_untrusted", "describe_failure", "make_chat_model", "model_name"]
+__all__ = ["delimit_untrusted", "describe_failure", "facts_json", "make_chat_model", "model_name"]
 
 _OPEN = "<<<UNTRUSTED {label}>>>"
 _CLOSE = "<<<END UNTRUSTED {label}>>>"
@@ -82,3 +83,8 @@ def describe_failure(error: BaseException) -> str:
     if isinstance(error, (ValidationError, ValueError)):
         return "invalid output"
     return type(error).__name__
+
+
+def facts_json(facts: dict[str, object]) -> str:
+    """Trusted facts as the prompts show them: stable key order, dates as text."""
+    return json.dumps(facts, indent=2, sort_keys=True, default=str)

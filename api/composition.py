@@ -8,29 +8,32 @@ import secrets
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import httpx
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from agents.llm import make_chat_model
-from graphs.comms_runner import CommsRunner
-from graphs.enrichment import EnrichmentFlow, SentryFetch
-from graphs.escalation import EscalationFlow
-from graphs.postmortem_flow import PostmortemFlow
-from graphs.runner import IncidentRunner, open_checkpointer
-from graphs.state import Context
-from tools.builtin_status import BuiltinStatusPage
+from flows.comms import CommsFlow
+from flows.context import Context
+from flows.enrichment import EnrichmentFlow, SentryFetch
+from flows.escalation import EscalationFlow
+from flows.postmortem import PostmortemFlow
+from flows.senders.comms import CommsSender
+from flows.senders.slack_replies import SlackReplies
+from flows.senders.status_page import StatusPublisher
+from flows.senders.war_room import WarRoomSender
+from graphs.runner import CommsRunner, IncidentRunner, open_checkpointer
 from tools.discord import DiscordWebhook
 from tools.email import make_email_sender
-from tools.instatus import Instatus
-from tools.senders import CommsSender, WarRoomSender
 from tools.sentry import SentryAPI
 from tools.slack import SlackWarRoom
-from tools.status_page import StatusPage
-from tools.status_publisher import StatusPublisher
-from tools.statuspage import AtlassianStatuspage
+from tools.status_page.atlassian import AtlassianStatuspage
+from tools.status_page.builtin import BuiltinStatusPage
+from tools.status_page.instatus import Instatus
+from tools.status_page.port import StatusPage
+from tools.tracker import Tracker, tracker_from_settings
 from tools.war_room import BuiltinWarRoom, SlackRoom, WarRoom
 from tools.x import XClient
 from warroom.clock import Clock, SystemClock
@@ -44,6 +47,9 @@ __all__ = ["Warroom"]
 
 log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 def _secret(value: object) -> str | None:
     return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
@@ -56,11 +62,13 @@ class Warroom:
     settings: Settings
     clock: Clock
     engine: Engine
+    context: Context
     scheduler: Scheduler
     runner: IncidentRunner
     comms: CommsRunner
     status_page: StatusPage
     war_room: WarRoom
+    tracker: Tracker
     api_token: str
     secret_key: str
     defaults: dict[str, str] = field(default_factory=dict)
@@ -89,26 +97,25 @@ class Warroom:
         )
         runner = IncidentRunner(context, checkpointer)
         comms = CommsRunner(context, checkpointer)
-        enrichment = EnrichmentFlow(context, _sentry_fetch(settings, client, clock))
-        postmortem = PostmortemFlow(context)
-        escalation = EscalationFlow(context)
         defaults: dict[str, str] = {}
 
         status_page = _status_page(settings, engine, clock, client, defaults)
-        war_room = _war_room(settings, engine, clock, defaults)
+        slack = _slack(settings)
+        war_room = _war_room(settings, engine, clock, slack, defaults)
+        tracker, defaults["tickets"] = tracker_from_settings(settings, http, engine=engine, clock=clock)
         outbox = OutboxWorker(engine, clock)
-        outbox.register("status_page.post", StatusPublisher(engine, clock, status_page))
+        if slack is not None:
+            SlackReplies(slack).register(outbox)
+        StatusPublisher(engine, clock, status_page).register(outbox)
         room_sender = WarRoomSender(engine, clock, war_room)
-        outbox.register("war_room.open", room_sender.open)
-        outbox.register("war_room.post", room_sender.post)
-        outbox.register("war_room.close", room_sender.close)
+        room_sender.register(outbox)
         smtp = _secret(settings.smtp_url)
         email = make_email_sender(smtp, settings.data_dir / "outbox-email")
         defaults["email"] = (
             "SMTP" if smtp else (f".eml files in {settings.data_dir / 'outbox-email'} (set WARROOM_SMTP_URL for SMTP)")
         )
         discord_url, x_token = _secret(settings.discord_webhook_url), _secret(settings.x_bearer_token)
-        sender = CommsSender(
+        CommsSender(
             engine,
             clock,
             email=email,
@@ -116,31 +123,18 @@ class Warroom:
             war_room=room_sender,
             discord=DiscordWebhook(http, discord_url) if discord_url else None,
             x=XClient(http, x_token, clock=clock) if x_token else None,
-        )
-        for kind, send in [
-            ("comms.email", sender.email),
-            ("comms.discord", sender.discord),
-            ("comms.x", sender.x),
-            ("comms.war_room", sender.war_room),
-            ("page.email", sender.page),
-        ]:
-            outbox.register(kind, send)
+        ).register(outbox)
 
         scheduler = Scheduler(engine, clock, outbox)
-        for kind, handler in [
-            ("incident.start", runner.handle_start),
-            ("incident.event", runner.handle_event),
-            ("incident.reassess", runner.handle_reassess),
-            ("comms.prepare", comms.handle_prepare),
-            ("draft.start", comms.handle_start),
-            ("draft.wake", comms.handle_wake),
-            ("postmortem.draft", postmortem.handle_draft),
-            ("postmortem.deadline", postmortem.handle_deadline),
-            ("incident.ack_deadline", escalation.handle_ack_deadline),
-            ("incident.unresolved", escalation.handle_unresolved),
-            ("incident.enrich", enrichment.handle_enrich),
-        ]:
-            scheduler.register(kind, handler)
+        for flow in (
+            runner,
+            comms,
+            CommsFlow(context),
+            PostmortemFlow(context),
+            EscalationFlow(context),
+            EnrichmentFlow(context, _sentry_fetch(settings, client, clock)),
+        ):
+            flow.register(scheduler)
 
         token = _secret(settings.api_token) or secrets.token_urlsafe(24)
         if settings.api_token is None:
@@ -157,16 +151,24 @@ class Warroom:
             settings=settings,
             clock=clock,
             engine=engine,
+            context=context,
             scheduler=scheduler,
             runner=runner,
             comms=comms,
             status_page=status_page,
             war_room=war_room,
+            tracker=tracker,
             api_token=token,
             secret_key=secret_key,
             defaults=defaults,
             _stack=stack,
         )
+
+    def act(self, action: Callable[Concatenate[Context, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run one human action (`flows.actions`) and wake the scheduler for what it queued."""
+        result = action(self.context, *args, **kwargs)
+        self.scheduler.wake()
+        return result
 
     def close(self) -> None:
         self.scheduler.stop()
@@ -197,12 +199,19 @@ def _status_page(
     return BuiltinStatusPage(engine, clock)
 
 
-def _war_room(settings: Settings, engine: Engine, clock: Clock, defaults: dict[str, str]) -> WarRoom:
+def _slack(settings: Settings) -> SlackWarRoom | None:
+    if settings.slack_bot_token is None:
+        return None
+    return SlackWarRoom(WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url))
+
+
+def _war_room(
+    settings: Settings, engine: Engine, clock: Clock, slack: SlackWarRoom | None, defaults: dict[str, str]
+) -> WarRoom:
     builtin = BuiltinWarRoom(engine, clock)
-    if settings.slack_bot_token:
+    if slack is not None:
         defaults["war room"] = "Slack (mirrored into the built-in room)"
-        web = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
-        return SlackRoom(SlackWarRoom(web), builtin, engine)
+        return SlackRoom(slack, builtin, engine)
     defaults["war room"] = "built-in channel in the web UI (set WARROOM_SLACK_BOT_TOKEN for Slack)"
     return builtin
 

@@ -1,26 +1,42 @@
 """How every refusal looks, and how the OpenAPI document says so.
 
 Every 4xx answers with a `Problem`: one sentence in `detail` that names the field when a field is
-at fault, plus the machine-readable parts where there are some. `documented(...)` gives a route's
-`responses=` for the refusals it can make, so the schema lists exactly those (FastAPI's own 422
-schema, whose `detail` is an array, is never used).
+at fault, plus the machine-readable parts where there are some. The project's refusals
+(`warroom.errors`) map to their statuses here; `documented(...)` gives a route's `responses=`
+for the refusals it can make, so the schema lists exactly those (FastAPI's own 422 schema, whose
+`detail` is an array, is never used).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from tools.webhooks.base import error_path
+from warroom.errors import ActionError, Conflict, Expired, Forbidden, Invalid, NotFound
 
-__all__ = ["PROBLEM_REF", "FieldProblem", "Problem", "documented", "install_error_handlers"]
+__all__ = [
+    "PROBLEM_REF",
+    "FieldProblem",
+    "Problem",
+    "action_error_response",
+    "documented",
+    "install_error_handlers",
+    "status_of",
+]
 
 PROBLEM_REF = "#/components/schemas/Problem"
-
+_STATUS: dict[type[ActionError], int] = {
+    NotFound: status.HTTP_404_NOT_FOUND,
+    Conflict: status.HTTP_409_CONFLICT,
+    Invalid: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    Forbidden: status.HTTP_403_FORBIDDEN,
+    Expired: status.HTTP_410_GONE,
+}
 _MEANINGS = {
     400: "The body is not JSON warroom will read (not UTF-8, not JSON, nested too deep).",
     401: "Missing or wrong credentials (bearer token or signature).",
@@ -45,7 +61,7 @@ class Problem(BaseModel):
     detail: str = Field(description="what is wrong, naming the field when one is at fault")
     field: str | None = Field(default=None, description="the field at fault, as a dotted path")
     errors: list[FieldProblem] | None = Field(default=None, description="every field at fault")
-    problems: list[str] | None = Field(default=None, description="what the grounding check found")
+    problems: list[str] | None = Field(default=None, description="what to fix, e.g. what the facts check found")
 
 
 def documented(*codes: int, html: bool = False, json: bool = True) -> dict[int | str, dict[str, Any]]:
@@ -58,8 +74,20 @@ def documented(*codes: int, html: bool = False, json: bool = True) -> dict[int |
     return {code: {"description": _MEANINGS[code], "content": content} for code in codes}
 
 
+def status_of(error: ActionError) -> int:
+    return next((code for kind, code in _STATUS.items() if isinstance(error, kind)), status.HTTP_400_BAD_REQUEST)
+
+
+async def action_error_response(_: Request, error: Exception) -> JSONResponse:
+    """Registered for `ActionError` on the app: a REST route just lets the action raise."""
+    assert isinstance(error, ActionError)
+    return JSONResponse({"detail": error.message, "problems": error.problems}, status_code=status_of(error))
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Validation failures as a `Problem` naming the first field (every field in `errors`)."""
+    """The project's refusals by their status; validation failures as a `Problem` naming the
+    first field (every field in `errors`)."""
+    app.add_exception_handler(ActionError, action_error_response)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,7 +7,7 @@ when the trouble started and, unless it is the all-clear, when the next update c
 status page keeps that promise); every number, share, time, date and duration in it is one the
 incident's record supports; and it carries no internal detail (stack traces, exception names,
 hostnames, email addresses, paths, the responders' names). The record checks are this suite's own reading of the API,
-independent of `agents.grounding`, so a bug there cannot hide here.
+independent of `agents.support.grounding`, so a bug there cannot hide here.
 
 `KNOWN_GAPS` names product behaviour that fails the rubric today, with the reason: the score counts
 those failures like any other; the gate tolerates them and fails once one stops occurring.
@@ -54,7 +54,11 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     "the cohort description lives in the Support agent's drafts only",
     ("status_page", "update", "cohort"): "as status_page/initial: size without the cohort description",
     ("status_page", "all_clear", "cohort"): "the resolved post gives how many and how long, not who",
-    ("x", "all_clear", "cohort"): "agents/templates/x.j2's all-clear gives the size, not the cohort, to stay in 280",
+    (
+        "x",
+        "all_clear",
+        "cohort",
+    ): "agents/support/templates/x.j2's all-clear gives the size, not the cohort, to stay in 280",
     ("email", "initial", "current"): "undecided drafts are re-drafted when the count doubles and a minute after "
     "the last re-triage (graphs.nodes._refresh_initial_comms): approved the moment "
     "a storm ends, a draft can trail the final count by up to half",

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field, TypeAdapter
 
 from agents.blameless import find_blame
+from agents.cto.postmortem.impact import fmt_duration
 from agents.notes import parse_notes
-from agents.postmortem_impact import fmt_duration
 from evals.harness import Outcome
 from evals.lifecycle import Response
 

@@ -15,7 +15,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer, interrupt
 
-from graphs.state import Context
+from flows.context import Context
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord, DraftState
 from warroom.incidents import store as incidents

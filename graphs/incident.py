@@ -10,8 +10,9 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer
 
+from flows.context import Context
 from graphs import nodes
-from graphs.state import Context, IncidentState
+from graphs.state import IncidentState
 
 __all__ = ["build_incident_graph", "thread_config"]
 

@@ -13,15 +13,18 @@ from typing import Any
 from langgraph.runtime import Runtime
 from sqlalchemy import Connection
 
-from agents import cto
-from agents.owners import owners_for
-from agents.refine import refine_classification
-from graphs import escalation, history
-from graphs.effects import post_status, post_to_war_room
-from graphs.facts import alert_texts, note_facts
-from graphs.postmortem_flow import codeowners_text
-from graphs.state import Context, IncidentState
-from tools.status_page import ComponentStatus, Impact, StatusPost
+from agents.cto import status_posts
+from agents.cto.assess import assess
+from agents.cto.owners import owners_for
+from agents.cto.refine import refine_classification
+from agents.cto.war_room import room_setup
+from flows import escalation, history
+from flows.context import Context
+from flows.effects import post_status, post_to_war_room
+from flows.facts import alert_texts, note_facts
+from flows.postmortem import codeowners_text
+from graphs.state import IncidentState
+from tools.status_page.port import ComponentStatus, Impact, StatusPost
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.outbox.store import enqueue
@@ -51,7 +54,7 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         with ctx.engine.connect() as conn:
             past = history.similar_past(conn, incident)
             alerts = alert_texts(conn, incident.id)
-        classification, llm_note = _refined(ctx, incident, cto.assess(incident, ctx.settings, past, alerts))
+        classification, llm_note = _refined(ctx, incident, assess(incident, ctx.settings, past, alerts))
         if state.get("severity"):
             previous = Severity(state["severity"])
             if incident.classification and incident.classification.decided_by.startswith("human"):
@@ -128,7 +131,7 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     incident = _load(ctx, state["incident_id"])
     now = ctx.clock.now()
     assert incident.classification is not None
-    post = cto.first_status_post(incident, incident.classification, now, ctx.settings)
+    post = status_posts.first_status_post(incident, incident.classification, now, ctx.settings)
     first = state.get("posted_severity") is None
     key = f"incident:{incident.id}:status:{'open' if first else incident.severity}"
     with ctx.engine.begin() as conn:
@@ -137,7 +140,7 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
             cancel(conn, f"incident:{incident.id}:tick:")
         _schedule_tick(conn, ctx, incident, state.get("ticks", 0) + 1)
         owners = owners_for(codeowners_text(ctx), [e.endpoint for e in incident.endpoints] + [incident.service or ""])
-        setup = cto.room_setup(incident, ctx.settings, owners, now)
+        setup = room_setup(incident, ctx.settings, owners, now)
         enqueue(
             conn,
             key=f"incident:{incident.id}:war_room:open",
@@ -194,7 +197,7 @@ def _refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) 
 
 def _schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: int) -> None:
     assert incident.severity is not None
-    due = cto.next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
+    due = status_posts.next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
     schedule(
         conn,
         key=f"incident:{incident.id}:tick:{number}@{due:%Y%m%dT%H%M%S}",
@@ -242,9 +245,9 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     number = int((state.get("event") or {}).get("tick", state.get("ticks", 0) + 1))
     now = ctx.clock.now()
     assert incident.severity is not None
-    due = cto.next_update_at(now, incident.severity, ctx.settings)
+    due = status_posts.next_update_at(now, incident.severity, ctx.settings)
     notes = note_facts(incident)
-    body = cto.compose_update(incident, notes, due)
+    body = status_posts.compose_update(incident, notes, due)
     with ctx.engine.begin() as conn:
         incidents.add_timeline(
             conn, incident.id, now, "update", body, dedup_key=f"incident:{incident.id}:update:{number}"
@@ -255,10 +258,10 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         if incident.severity.pages_customers and state.get("posted_severity") is not None:
             post = StatusPost(
                 incident_id=incident.id,
-                title=cto.public_title(incident, incident.severity),
+                title=status_posts.public_title(incident, incident.severity),
                 status=incident.status,
-                body=cto.compose_public_update(incident, notes, due),
-                impact=cto.IMPACT[incident.severity],
+                body=status_posts.compose_public_update(incident, notes, due),
+                impact=status_posts.IMPACT[incident.severity],
             )
             post_status(conn, key=f"incident:{incident.id}:status:tick:{number}", post=post, now=now)
         if incident.severity is Severity.P0:
@@ -280,7 +283,7 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     incident = _load(ctx, state["incident_id"])
     now = ctx.clock.now()
     actor = (state.get("event") or {}).get("actor", "human")
-    thing = cto.affected_thing(incident)
+    thing = status_posts.affected_thing(incident)
     minutes = max(1, round((now - incident.first_seen).total_seconds() / 60))
     with ctx.engine.begin() as conn:
         incidents.set_status(conn, incident.id, IncidentStatus.RESOLVED, now)
@@ -300,7 +303,7 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                 incident_id=incident.id,
                 title=f"{thing}: resolved",
                 status=IncidentStatus.RESOLVED,
-                body=cto.resolved_post_body(incident, now),
+                body=status_posts.resolved_post_body(incident, now),
                 impact=Impact.NONE,
                 components={thing: ComponentStatus.OPERATIONAL},
             )

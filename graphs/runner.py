@@ -1,6 +1,7 @@
-"""Runs incident graphs for the scheduler: opening a thread, and resuming it with events.
+"""Runs the graphs for the scheduler: an incident's thread (opened, resumed with events) and a
+draft's approval thread (started, woken by a decision).
 
-Registered as job handlers by the composition root; jobs of one incident share a lane, so one
+Each runner registers its own job kinds; jobs of one incident (or one draft) share a lane, so one
 thread never runs twice at once.
 """
 
@@ -16,11 +17,14 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
+from flows.context import Context
+from graphs.comms import build_comms_graph, comms_thread
 from graphs.incident import build_incident_graph, thread_config
-from graphs.state import Context, IncidentEvent
+from graphs.state import IncidentEvent
+from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job
 
-__all__ = ["IncidentRunner", "open_checkpointer"]
+__all__ = ["CommsRunner", "IncidentRunner", "open_checkpointer"]
 
 
 @contextmanager
@@ -64,6 +68,11 @@ class IncidentRunner:
         self.context = context
         self.graph = build_incident_graph(checkpointer)
 
+    def register(self, scheduler: Scheduler) -> None:
+        scheduler.register("incident.start", self.handle_start)
+        scheduler.register("incident.event", self.handle_event)
+        scheduler.register("incident.reassess", self.handle_reassess)
+
     def start(self, incident_id: int) -> None:
         config = thread_config(incident_id)
         if self.graph.get_state(config).values:
@@ -87,3 +96,25 @@ class IncidentRunner:
 
     def handle_reassess(self, job: Job) -> None:
         self.send(int(job.payload["incident_id"]), {"type": "reassess"})
+
+
+class CommsRunner:
+    def __init__(self, context: Context, checkpointer: BaseCheckpointSaver[Any]) -> None:
+        self.context = context
+        self.graph = build_comms_graph(checkpointer)
+
+    def register(self, scheduler: Scheduler) -> None:
+        scheduler.register("draft.start", self.handle_start)
+        scheduler.register("draft.wake", self.handle_wake)
+
+    def handle_start(self, job: Job) -> None:
+        config = comms_thread(int(job.payload["draft_id"]))
+        if self.graph.get_state(config).values:
+            return
+        self.graph.invoke({"draft_id": int(job.payload["draft_id"])}, config, context=self.context, durability="sync")
+
+    def handle_wake(self, job: Job) -> None:
+        config = comms_thread(int(job.payload["draft_id"]))
+        if "wait" not in self.graph.get_state(config).next:
+            return
+        self.graph.invoke(Command(resume={"decided": True}), config, context=self.context, durability="sync")

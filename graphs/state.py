@@ -1,17 +1,10 @@
-"""Typed state of the incident graph and the context every node receives."""
+"""Typed state of the incident graph and the events that resume it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal, TypedDict
 
-from langchain_core.language_models import BaseChatModel
-from sqlalchemy import Engine
-
-from warroom.clock import Clock
-from warroom.settings import Settings
-
-__all__ = ["Context", "IncidentEvent", "IncidentState"]
+__all__ = ["IncidentEvent", "IncidentState"]
 
 
 class IncidentEvent(TypedDict, total=False):
@@ -31,15 +24,3 @@ class IncidentState(TypedDict, total=False):
     ticks: int
     event: IncidentEvent
     resolved: bool
-
-
-@dataclass(frozen=True)
-class Context:
-    """Run-time dependencies, never checkpointed: the database, the clock, the settings, the key
-    that signs approval links and the optional chat model."""
-
-    engine: Engine
-    clock: Clock
-    settings: Settings
-    secret_key: str = ""
-    model: BaseChatModel | None = None

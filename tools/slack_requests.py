@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["EventEnvelope", "Interaction", "MessageEvent", "SlackAction", "SlackUser"]
+__all__ = ["BlockActions", "EventEnvelope", "Interaction", "MessageEvent", "SlackAction", "SlackUser"]
 
 
 _MAX_ID = 100  # Slack ids are about 11 characters; this bounds what is stored from them
@@ -23,22 +23,39 @@ class SlackUser(BaseModel):
     username: str | None = Field(default=None, max_length=_MAX_ID)
     name: str | None = Field(default=None, max_length=_MAX_ID)
 
-    @property
-    def actor(self) -> str:
-        return f"slack:{self.username or self.name or self.id or 'unknown'}"
-
 
 class SlackAction(BaseModel):
     action_id: str | None = None
     value: str = ""
+    action_ts: str | None = Field(default=None, max_length=32)
+
+
+class SlackChannel(BaseModel):
+    id: str | None = Field(default=None, max_length=_MAX_ID)
+
+
+class SlackContainer(BaseModel):
+    channel_id: str | None = Field(default=None, max_length=_MAX_ID)
 
 
 class Interaction(BaseModel):
-    """The form field `payload` of an interactivity request; warroom acts on `block_actions`."""
+    """The form field `payload` of an interactivity request: only its type is read, since each
+    type has a shape of its own; warroom acts on `block_actions`."""
 
     type: str
+
+
+class BlockActions(BaseModel):
+    """A button click: who clicked, which buttons, and where (to answer them there)."""
+
     user: SlackUser = Field(default_factory=SlackUser)
     actions: list[SlackAction] = Field(default_factory=list)
+    channel: SlackChannel | None = None
+    container: SlackContainer | None = None
+
+    @property
+    def channel_id(self) -> str | None:
+        return (self.channel.id if self.channel else None) or (self.container.channel_id if self.container else None)
 
 
 class MessageEvent(BaseModel):

@@ -19,7 +19,15 @@ from pydantic_settings import (
 
 from warroom.severity import Severity
 
-__all__ = ["DEFAULT_CRITICAL_PATHS", "AccountConfig", "ChannelConfig", "Person", "ServiceConfig", "Settings"]
+__all__ = [
+    "DEFAULT_CRITICAL_PATHS",
+    "DEFAULT_JIRA_PRIORITIES",
+    "AccountConfig",
+    "ChannelConfig",
+    "Person",
+    "ServiceConfig",
+    "Settings",
+]
 
 DEFAULT_CRITICAL_PATHS: tuple[str, ...] = (
     "checkout",
@@ -36,6 +44,14 @@ DEFAULT_CRITICAL_PATHS: tuple[str, ...] = (
     "signup",
     "register",
 )
+
+#: Jira Cloud's default priority scheme, highest first.
+DEFAULT_JIRA_PRIORITIES: dict[Severity, str] = {
+    Severity.P0: "Highest",
+    Severity.P1: "High",
+    Severity.P2: "Medium",
+    Severity.P3: "Low",
+}
 
 
 class ServiceConfig(BaseModel):
@@ -108,6 +124,17 @@ class Settings(BaseSettings):
     instatus_api_key: SecretStr | None = None
     instatus_page_id: str | None = None
     linear_api_key: SecretStr | None = None
+    linear_team_id: str | None = None
+    linear_api_url: str = "https://api.linear.app/graphql"
+    jira_url: str | None = Field(default=None, description="the Jira Cloud site, e.g. https://acme.atlassian.net")
+    jira_email: str | None = None
+    jira_api_token: SecretStr | None = None
+    jira_project: str | None = Field(default=None, description="the project key tickets are filed in, e.g. OPS")
+    jira_issue_type: str = "Task"
+    jira_priorities: dict[Severity, str] = Field(
+        default_factory=lambda: dict(DEFAULT_JIRA_PRIORITIES),
+        description="our item priorities to the Jira priority names of your site (unnamed ones keep the default)",
+    )
     smtp_url: SecretStr | None = None
     sentry_api_token: SecretStr | None = None
     llm_model: str | None = None

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 
 from api.deps import Authorized, Id, IdFilter, WarroomDep
 from api.errors import documented
+from flows.actions.action_items import complete_action_item
 from warroom.action_items import store as action_items
-from warroom.action_items.store import ActionItem
+from warroom.action_items.store import ActionItem, TicketState
+from warroom.actors import Actor, ActorKind
 
 __all__ = ["router"]
 
@@ -20,7 +22,7 @@ router = APIRouter(prefix="/api/action-items", tags=["action items"], responses=
 def list_action_items(
     warroom: WarroomDep,
     _: Authorized,
-    status_: Annotated[Literal["open", "done"] | None, Query(alias="status")] = None,
+    status_: Annotated[TicketState | None, Query(alias="status")] = None,
     incident_id: IdFilter = None,
 ) -> list[ActionItem]:
     with warroom.engine.connect() as conn:
@@ -29,13 +31,4 @@ def list_action_items(
 
 @router.post("/{item_id}/complete", response_model=ActionItem, responses=documented(404, 409))
 def complete(item_id: Id, warroom: WarroomDep, _: Authorized) -> ActionItem:
-    with warroom.engine.begin() as conn:
-        if not action_items.complete(conn, item_id, warroom.clock.now()):
-            exists = action_items.get_item(conn, item_id) is not None
-            raise HTTPException(
-                status.HTTP_409_CONFLICT if exists else status.HTTP_404_NOT_FOUND,
-                f"action item {item_id} is already done" if exists else f"action item {item_id} not found",
-            )
-        item = action_items.get_item(conn, item_id)
-    assert item is not None
-    return item
+    return warroom.act(complete_action_item, item_id, Actor(kind=ActorKind.API, name="api"))

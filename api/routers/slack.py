@@ -1,6 +1,12 @@
 """Slack's requests to us: interactivity (Approve/Reject buttons) and the Events API (war-room
-messages onto the incident timeline). Both verify Slack's signature over the raw body with a
-5-minute replay window before reading anything."""
+messages onto the incident timeline; "ack" and "resolve" typed in the channel). Both verify
+Slack's signature over the raw body with a 5-minute replay window before reading anything, then
+read it through `parse_json` and the shapes in `tools.slack_requests` (400 unreadable, 422 a
+field of the wrong kind, named).
+
+Buttons and commands are the same actions the web and the API run (`flows.actions`); a refusal
+(already decided, already acknowledged) is told to that person alone, as an ephemeral reply,
+when a bot token lets warroom write to Slack."""
 
 from __future__ import annotations
 
@@ -11,18 +17,18 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from agents.notes import LABEL
 from api.deps import WarroomDep
 from api.errors import documented
-from graphs import escalation
-from graphs.approvals import Action, DecisionError, decide
+from flows.actions import incidents as actions
+from flows.actions.drafts import Decision, decide_draft
+from flows.effects import reply_in_slack
 from tools.slack import SlackSignatureError, verify_slack_signature
-from tools.slack_requests import EventEnvelope, Interaction, MessageEvent
+from tools.slack_requests import BlockActions, EventEnvelope, Interaction, MessageEvent, SlackUser
 from tools.webhooks.base import error_path
+from warroom.actors import Actor, ActorKind
+from warroom.errors import ActionError
 from warroom.incidents import store as incidents
-from warroom.scheduler.store import schedule
 from warroom.untrusted import MAX_ID, MalformedJSON, parse_json
-from warroom.war_room import store as war_room
 
 __all__ = ["router"]
 
@@ -51,17 +57,41 @@ async def _verified_body(request: Request, warroom: WarroomDep) -> bytes:
     return body
 
 
-def _read(shape: type[Shape], raw: bytes) -> Shape:
-    """Parse and validate a signed body; refusals name what is wrong (400 not JSON, 422 shape)."""
+def _shaped(shape: type[Shape], value: Any, prefix: str = "") -> Shape:
     try:
-        return shape.model_validate(parse_json(raw))
-    except MalformedJSON as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+        return shape.model_validate(value)
     except ValidationError as exc:
         error = exc.errors()[0]
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"{error_path(error['loc'])}: {error['msg']}"
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"{prefix}{error_path(error['loc'])}: {error['msg']}"
         ) from exc
+
+
+def _parsed(raw: bytes) -> Any:
+    try:
+        return parse_json(raw)
+    except MalformedJSON as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+
+
+def _tell(warroom: WarroomDep, key: str, channel: str | None, user: str | None, text: str) -> None:
+    """A refusal, to the person alone; without a bot token there is no way to tell them in Slack."""
+    if warroom.settings.slack_bot_token is None or not channel or not user:
+        return
+    with warroom.engine.begin() as conn:
+        reply_in_slack(conn, key=key, channel=channel, user=user, text=text, now=warroom.clock.now())
+    warroom.scheduler.wake()
+
+
+def _who(user: SlackUser) -> Actor:
+    return Actor(kind=ActorKind.SLACK, name=user.username or user.name or user.id or "unknown")
+
+
+def _draft_id(value: str) -> int | None:
+    """A button's value when it is a draft id within the databases' range."""
+    if not (value.isascii() and value.isdigit() and len(value) <= _MAX_ID_DIGITS):
+        return None
+    return int(value) if 0 < int(value) <= MAX_ID else None
 
 
 @router.post("/interactions")
@@ -71,71 +101,54 @@ async def interactions(request: Request, warroom: WarroomDep) -> JSONResponse:
         [field] = parse_qs(body.decode(), strict_parsing=True)["payload"]
     except (KeyError, ValueError) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected one form field `payload` holding JSON") from exc
-    payload = _read(Interaction, field.encode())
-    if payload.type != "block_actions":
-        return JSONResponse({"ok": True, "ignored": f"interaction type {payload.type[:64]!r}"})
+    payload = _parsed(field.encode())
+    kind = _shaped(Interaction, payload).type
+    if kind != "block_actions":
+        return JSONResponse({"ok": True, "ignored": f"interaction type {kind[:64]!r}"})
+    clicked = _shaped(BlockActions, payload)
     results: list[dict[str, Any]] = []
-    for action in payload.actions:
-        value = action.value
-        draft_id = int(value) if value.isascii() and value.isdigit() and len(value) <= _MAX_ID_DIGITS else 0
-        if action.action_id not in ("approve_draft", "reject_draft") or not 0 < draft_id <= MAX_ID:
+    for action in clicked.actions:
+        draft_id = _draft_id(action.value)
+        if action.action_id not in ("approve_draft", "reject_draft") or draft_id is None:
             results.append({"action": action.action_id, "ignored": "not a decision button"})
             continue
-        decision = Action.APPROVE if action.action_id == "approve_draft" else Action.REJECT
+        decision = Decision.APPROVE if action.action_id == "approve_draft" else Decision.REJECT
         try:
-            record = decide(warroom.runner.context, draft_id, decision, actor=payload.user.actor)
+            record = warroom.act(decide_draft, draft_id, decision, _who(clicked.user))
             results.append({"draft_id": record.id, "state": record.state.value})
-        except DecisionError as exc:
+        except ActionError as exc:
             results.append({"draft_id": draft_id, "refused": exc.message})
-    warroom.scheduler.wake()
+            key = f"slack:reply:{clicked.user.id}:{action.action_ts}:{draft_id}"
+            _tell(warroom, key, clicked.channel_id, clicked.user.id, exc.message)
     return JSONResponse({"ok": True, "results": results})
 
 
 @router.post("/events")
 async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
-    envelope = _read(EventEnvelope, await _verified_body(request, warroom))
+    envelope = _shaped(EventEnvelope, _parsed(await _verified_body(request, warroom)))
     if envelope.type == "url_verification":
         return JSONResponse({"challenge": envelope.challenge})
     raw_event = envelope.human_message()
     if raw_event is None:
         return JSONResponse({"ok": True, "ignored": "not a human message"})
-    try:
-        event = MessageEvent.model_validate(raw_event)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"event.{error_path(error['loc'])}: {error['msg']}"
-        ) from exc
-    now = warroom.clock.now()
+    event = _shaped(MessageEvent, raw_event, prefix="event.")
     text = event.text[:10_000]
-    author = f"slack:{event.user or 'unknown'}"
-    with warroom.engine.begin() as conn:
+    actor = _who(SlackUser(id=event.user))
+    with warroom.engine.connect() as conn:
         incident_id = incidents.incident_for_ref(conn, "slack:channel", event.channel)
-        if incident_id is None:
-            return JSONResponse({"ok": True, "ignored": "not a war-room channel"})
-        stored = war_room.post_message(
-            conn,
-            incident_id,
-            at=now,
-            author=author,
-            text=text,
-            external_id=f"slack:{event.channel}:{event.ts}",
-        )
-        if stored is not None and any(LABEL.match(line) for line in text.splitlines()):
-            incidents.add_timeline(conn, incident_id, now, "note", text, actor=author)
-        command = text.strip().lower()
-        if stored is not None and command in ACK_WORDS:
-            incident = incidents.get_incident(conn, incident_id, with_timeline=False)
-            if incident is not None:
-                escalation.acknowledge(conn, incident, author, now)
-        if stored is not None and command in RESOLVE_WORDS:
-            schedule(
-                conn,
-                key=f"incident:{incident_id}:resolve",
-                kind="incident.event",
-                due_at=now,
-                payload={"incident_id": incident_id, "event": {"type": "resolve", "actor": author}},
-                lane=f"incident:{incident_id}",
-            )
-    warroom.scheduler.wake()
+    if incident_id is None:
+        return JSONResponse({"ok": True, "ignored": "not a war-room channel"})
+    external_id = f"slack:{event.channel}:{event.ts}"
+    stored = warroom.act(actions.post_message, incident_id, text, actor, external_id=external_id)
+    command = text.strip().lower()
+    try:
+        if command in ACK_WORDS:
+            warroom.act(actions.acknowledge, incident_id, actor)
+        elif command in RESOLVE_WORDS:
+            warroom.act(actions.resolve, incident_id, actor)
+    except ActionError as exc:
+        if not stored:
+            return JSONResponse({"ok": True})  # Slack's retry of a message already answered
+        _tell(warroom, f"slack:reply:{external_id}", event.channel, event.user, exc.message)
+        return JSONResponse({"ok": True, "refused": exc.message})
     return JSONResponse({"ok": True})

@@ -1,8 +1,14 @@
-"""Action items: filed idempotently from a postmortem, listed, completed."""
+"""Action items: filed idempotently from a postmortem, listed, completed.
+
+An item's `status` is its ticket's state in the tracker's common vocabulary (`TicketState`), so
+the built-in tracker and a synced Linear/Jira ticket read the same way.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,9 +18,27 @@ from warroom.action_items.tables import ActionItemRow
 from warroom.db import table_of
 from warroom.upsert import insert_ignore
 
-__all__ = ["ActionItem", "complete", "create_item", "get_item", "list_items"]
+__all__ = [
+    "ActionItem",
+    "TicketState",
+    "complete",
+    "create_item",
+    "get_item",
+    "get_item_by_key",
+    "get_items",
+    "list_items",
+]
 
 ITEMS = table_of(ActionItemRow)
+
+
+class TicketState(StrEnum):
+    """Where an action item's ticket stands, whichever tracker holds it."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELED = "canceled"
 
 
 class ActionItem(BaseModel):
@@ -25,14 +49,14 @@ class ActionItem(BaseModel):
     due: datetime
     priority: str
     source: str
-    status: str
+    status: TicketState
     tracker_ref: str | None
     created_at: datetime
     completed_at: datetime | None
 
 
 def create_item(conn: Connection, *, key: str, values: dict[str, Any]) -> int | None:
-    return insert_ignore(conn, ITEMS, {"key": key, "status": "open", **values}, ["key"])
+    return insert_ignore(conn, ITEMS, {"key": key, "status": TicketState.OPEN, **values}, ["key"])
 
 
 def list_items(conn: Connection, *, incident_id: int | None = None, status: str | None = None) -> list[ActionItem]:
@@ -49,8 +73,23 @@ def get_item(conn: Connection, item_id: int) -> ActionItem | None:
     return ActionItem.model_validate(row._mapping) if row else None
 
 
+def get_item_by_key(conn: Connection, key: str) -> ActionItem | None:
+    row = conn.execute(select(ITEMS).where(ITEMS.c.key == key)).first()
+    return ActionItem.model_validate(row._mapping) if row else None
+
+
+def get_items(conn: Connection, item_ids: Sequence[int]) -> list[ActionItem]:
+    if not item_ids:
+        return []
+    rows = conn.execute(select(ITEMS).where(ITEMS.c.id.in_(list(item_ids))).order_by(ITEMS.c.id))
+    return [ActionItem.model_validate(r._mapping) for r in rows]
+
+
 def complete(conn: Connection, item_id: int, now: datetime) -> bool:
+    """Done from open or in progress; False when the item is missing, already done or canceled."""
     result = conn.execute(
-        update(ITEMS).where(ITEMS.c.id == item_id, ITEMS.c.status == "open").values(status="done", completed_at=now)
+        update(ITEMS)
+        .where(ITEMS.c.id == item_id, ITEMS.c.status.in_([TicketState.OPEN, TicketState.IN_PROGRESS]))
+        .values(status=TicketState.DONE, completed_at=now)
     )
     return result.rowcount == 1

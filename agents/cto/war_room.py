@@ -1,0 +1,43 @@
+"""How the CTO agent staffs the war room: who is in it, what is pinned, what it is told first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from agents.cto.status_posts import public_title
+from tools.war_room import RoomSetup
+from warroom.incidents.models import Incident
+from warroom.settings import Settings
+from warroom.severity import Severity
+
+__all__ = ["room_setup"]
+
+
+def room_setup(incident: Incident, settings: Settings, owners: list[str], now: datetime) -> RoomSetup:
+    """The war room: the on-call (incident commander by default) plus the owners of the affected
+    paths; warroom itself keeps the timeline and the clock."""
+    severity = incident.severity or Severity.P3
+    commander = settings.on_call.name
+    links = [f"{link.label}: {link.url}" for link in incident.links]
+    service = settings.services.get(incident.service or "")
+    runbook = incident.runbook_url or (service.runbook_url if service else None)
+    if runbook:
+        links.append(f"Runbook: {runbook}")
+    links.append(f"Status page: {settings.public_url.rstrip('/')}/status")
+    emails = [p for p in [settings.on_call.email, *owners] if p and "@" in p and not p.startswith("@")]
+    intro = (
+        f"Incident #{incident.id}: {incident.title}\nSeverity {severity}. Incident commander: {commander} "
+        f"(on-call). warroom is scribe and timekeeper: updates every "
+        f"{settings.cadence_for(severity)} minutes. Owners of the affected paths: "
+        f"{', '.join(owners) or 'none found in CODEOWNERS'}."
+    )
+    return RoomSetup(
+        incident_id=incident.id,
+        opened_at=now,
+        title=public_title(incident, severity),
+        topic=f"{severity} · {incident.status.value} · IC {commander}",
+        member_emails=emails,
+        member_slack_ids=[settings.on_call.slack_id] if settings.on_call.slack_id else [],
+        pins=links,
+        intro=intro,
+    )

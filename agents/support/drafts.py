@@ -1,0 +1,266 @@
+"""Per-channel customer comms drafted from the facts by deterministic templates.
+
+Templates live in `agents/support/templates/` (one per channel; `_macros.j2` holds shared sentences).
+Drafts are proposals only: each one goes through `check_grounding` and the approval graph before
+anything is sent, and recipients are the cohort's affected users, never a wider list.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from pydantic import BaseModel, Field
+
+from agents.support.cohort import Cohort
+from agents.support.facts import IncidentFacts, KnownAccount
+from tools.x import MAX_POST_LENGTH, weighted_length
+from warroom.severity import Severity
+
+__all__ = [
+    "DISCORD_MAX_CHARS",
+    "Channel",
+    "CommsKind",
+    "Draft",
+    "draft_comms",
+    "format_duration",
+    "format_percent",
+    "format_time",
+    "rca_due",
+]
+
+DISCORD_MAX_CHARS = 2000
+_TEMPLATES = Path(__file__).parent / "templates"
+_ENV = Environment(
+    loader=FileSystemLoader(_TEMPLATES),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    autoescape=False,
+)
+
+
+class Channel(StrEnum):
+    STATUS_PAGE = "status_page"
+    X = "x"
+    DISCORD = "discord"
+    EMAIL = "email"
+    ENTERPRISE_EMAIL = "enterprise_email"
+    SLACK_INTERNAL = "slack_internal"
+
+
+class CommsKind(StrEnum):
+    INITIAL = "initial"
+    UPDATE = "update"
+    ALL_CLEAR = "all_clear"
+
+
+_PROSE = {Channel.STATUS_PAGE, Channel.X}
+_PUBLIC = {Channel.STATUS_PAGE, Channel.X, Channel.DISCORD, Channel.EMAIL, Channel.ENTERPRISE_EMAIL}
+
+
+class Draft(BaseModel):
+    """One message for one channel. `public` drafts reach customers and must pass grounding's
+    internal-detail check; `account` names the enterprise account an enterprise email is for."""
+
+    incident_id: int
+    kind: CommsKind
+    channel: Channel
+    audience: str
+    recipients: list[str] = Field(default_factory=list)
+    account: str | None = None
+    subject: str
+    body: str
+    facts_used: dict[str, Any] = Field(default_factory=dict)
+    public: bool
+
+
+def format_time(moment: datetime) -> str:
+    """'02:14 UTC' — the form templates use and grounding recognises."""
+    return moment.astimezone(UTC).strftime("%H:%M UTC")
+
+
+def format_percent(share: float) -> str:
+    """0.15 -> '15%'; below 1% one decimal is kept ('0.4%')."""
+    percent = share * 100
+    return f"{round(percent)}%" if percent >= 1 else f"{round(percent, 1)}%"
+
+
+def format_duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest or not hours:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)
+
+
+def rca_due(facts: IncidentFacts, account: KnownAccount) -> datetime | None:
+    """When the account's contract says the root-cause analysis is due (from resolution)."""
+    if account.sla_rca_days is None or facts.resolved_at is None:
+        return None
+    return facts.resolved_at + timedelta(days=account.sla_rca_days)
+
+
+def draft_comms(facts: IncidentFacts, cohort: Cohort, kind: CommsKind | str) -> list[Draft]:
+    """One draft per channel; email only when the cohort has addresses, one enterprise email
+    per affected account. Rendering is deterministic: same facts, same drafts."""
+    kind = CommsKind(kind)
+    context = _context(facts, cohort, kind)
+    drafts = [
+        _render(facts, kind, Channel.STATUS_PAGE, context, audience="public status page"),
+        _render_x(facts, kind, context),
+        _render(facts, kind, Channel.DISCORD, context, audience="public Discord channel"),
+    ]
+    if cohort.recipients:
+        drafts.append(
+            _render(
+                facts,
+                kind,
+                Channel.EMAIL,
+                context,
+                audience=f"{len(cohort.recipients)} affected users",
+                recipients=cohort.recipients,
+            )
+        )
+    for account in cohort.accounts:
+        due = rca_due(facts, account)
+        drafts.append(
+            _render(
+                facts,
+                kind,
+                Channel.ENTERPRISE_EMAIL,
+                {
+                    **context,
+                    "account": account.name,
+                    "rca_days": account.sla_rca_days,
+                    "rca_due": due.strftime("%-d %B %Y") if due else None,
+                },
+                audience=f"{account.name} ({account.tier})",
+                recipients=_dedupe(account.contact_emails),
+                account=account.name,
+            )
+        )
+    drafts.append(_render(facts, kind, Channel.SLACK_INTERNAL, context, audience="incident channel"))
+    return drafts
+
+
+def _context(facts: IncidentFacts, cohort: Cohort, kind: CommsKind) -> dict[str, Any]:
+    failing = facts.severity in (None, Severity.P0)
+    thing = facts.affected_thing.strip()
+    return {
+        "kind": kind.value,
+        "status": facts.status.value,
+        "severity": facts.severity.value if facts.severity else None,
+        "ref": f"INC-{facts.incident_id}",
+        "title": facts.title,
+        "thing": thing,
+        "Thing": thing[:1].upper() + thing[1:],
+        "impact": "has been failing" if failing else "has been degraded",
+        "impact_short": "failing" if failing else "degraded",
+        "impact_past": f"could not use {thing}" if failing else f"saw errors with {thing}",
+        "share": format_percent(facts.affected_share) if facts.affected_share else None,
+        "users": f"{cohort.size:,}" if cohort.size else None,
+        "cohort": cohort.public_description if cohort.public_description != "users" else None,
+        "cohort_internal": cohort.description,
+        "traits": [{"tag": t.tag, "value": t.value, "pct": format_percent(t.share)} for t in cohort.traits],
+        "started": format_time(facts.started_at),
+        "next_update": format_time(facts.next_update_at) if facts.next_update_at else None,
+        "eta": format_duration(facts.eta_minutes) if facts.eta_minutes else None,
+        "cause": facts.cause,
+        "fixed": facts.what_was_fixed,
+        "resolved": format_time(facts.resolved_at) if facts.resolved_at else None,
+        "duration": format_duration(facts.duration_minutes) if facts.duration_minutes else None,
+        "service": facts.service,
+        "endpoints": facts.endpoints,
+        "event_count": f"{facts.event_count:,}",
+        "window": format_duration(facts.event_window_minutes) if facts.event_window_minutes else None,
+        "recipients": len(cohort.recipients),
+        "accounts": [a.name for a in cohort.accounts],
+        "brief": False,
+    }
+
+
+def _render(
+    facts: IncidentFacts,
+    kind: CommsKind,
+    channel: Channel,
+    context: dict[str, Any],
+    *,
+    audience: str,
+    recipients: list[str] | None = None,
+    account: str | None = None,
+) -> Draft:
+    if kind is CommsKind.ALL_CLEAR and facts.resolved_at is None:
+        raise ValueError("an all-clear needs facts.resolved_at")
+    template: Template = _ENV.get_template(f"{channel.value}.j2")
+    variables = {**context, "m": _ENV.get_template("_macros.j2").make_module(context)}
+    subject = _block(template, "subject", variables, prose=True)
+    body = _block(template, "body", variables, prose=channel in _PROSE)
+    return Draft(
+        incident_id=facts.incident_id,
+        kind=kind,
+        channel=channel,
+        audience=audience,
+        recipients=recipients or [],
+        account=account,
+        subject=subject,
+        body=body,
+        facts_used=_facts_used(facts, f"{subject}\n{body}", context),
+        public=channel in _PUBLIC,
+    )
+
+
+def _render_x(facts: IncidentFacts, kind: CommsKind, context: dict[str, Any]) -> Draft:
+    """The X post drops the cohort and cause words when the full version is over 280."""
+    draft = _render(facts, kind, Channel.X, context, audience="public X account")
+    if weighted_length(draft.body) > MAX_POST_LENGTH:
+        draft = _render(facts, kind, Channel.X, {**context, "brief": True}, audience="public X account")
+    if weighted_length(draft.body) > MAX_POST_LENGTH:
+        draft = draft.model_copy(update={"body": draft.body[: MAX_POST_LENGTH - 1].rstrip() + "…"})
+    return draft
+
+
+def _block(template: Template, name: str, variables: dict[str, Any], *, prose: bool) -> str:
+    text = "".join(template.blocks[name](template.new_context(variables)))
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    if prose:
+        paragraphs = [" ".join(line.strip() for line in p.splitlines() if line.strip()) for p in paragraphs]
+    else:
+        paragraphs = ["\n".join(line.rstrip() for line in p.splitlines() if line.strip()) for p in paragraphs]
+    return "\n\n".join(re.sub(r"[ \t]{2,}", " ", p) for p in paragraphs)
+
+
+def _facts_used(facts: IncidentFacts, text: str, context: dict[str, Any]) -> dict[str, Any]:
+    """The facts whose rendered form appears in the text, with their raw values."""
+    candidates: dict[str, tuple[Any, Any]] = {
+        "affected_thing": (context["thing"], facts.affected_thing),
+        "affected_share": (context["share"], facts.affected_share),
+        "users_affected": (context["users"], facts.cohort_size),
+        "cohort": (context["cohort"], context["cohort"]),
+        "started_at": (context["started"], facts.started_at.isoformat()),
+        "next_update_at": (context["next_update"], facts.next_update_at.isoformat() if facts.next_update_at else None),
+        "eta_minutes": (context["eta"], facts.eta_minutes),
+        "cause": (context["cause"], facts.cause),
+        "what_was_fixed": (context["fixed"], facts.what_was_fixed),
+        "resolved_at": (context["resolved"], facts.resolved_at.isoformat() if facts.resolved_at else None),
+        "duration_minutes": (context["duration"], facts.duration_minutes),
+        "event_count": (context["event_count"], facts.event_count),
+        "status": (context["status"], facts.status.value),
+        "severity": (context["severity"], context["severity"]),
+    }
+    lowered = text.lower()
+    return {
+        name: raw
+        for name, (shown, raw) in candidates.items()
+        if shown and raw is not None and str(shown).lower() in lowered
+    }
+
+
+def _dedupe(emails: list[str]) -> list[str]:
+    return list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))

@@ -1,0 +1,148 @@
+"""Deciding a draft: approve, edit-then-approve, or reject, exactly once, whoever asks; and the
+signed one-click link that lets someone decide from their mail.
+
+An edited body must pass the same grounding check as a template; a blocked draft can only be
+edited or rejected. The decision wakes the draft's approval thread (`draft.wake`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from itsdangerous import (
+    BadSignature,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+)
+
+from agents.support.drafts import Channel, CommsKind, Draft
+from agents.support.grounding import check_grounding
+from flows.context import Context
+from flows.facts import incident_facts
+from warroom.actors import Actor
+from warroom.drafts import store as drafts
+from warroom.drafts.models import DraftRecord, DraftState
+from warroom.errors import Conflict, Expired, Forbidden, Invalid, NotFound
+from warroom.incidents import store as incidents
+from warroom.scheduler.store import schedule
+
+__all__ = ["Decision", "approval_token", "decide_draft", "get_draft", "read_approval_token"]
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+def _serializer(secret_key: str, now: datetime) -> URLSafeTimedSerializer:
+    """Signed with our clock's time, so expiry follows the same clock as everything else."""
+
+    class ClockSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(now.timestamp())
+
+    return URLSafeTimedSerializer(secret_key, salt="warroom.approve", signer=ClockSigner)
+
+
+def approval_token(secret_key: str, draft_id: int, now: datetime) -> str:
+    return _serializer(secret_key, now).dumps({"draft": draft_id, "action": Decision.APPROVE.value})
+
+
+def read_approval_token(secret_key: str, token: str, max_age_seconds: int, now: datetime) -> int:
+    try:
+        data = _serializer(secret_key, now).loads(token, max_age=max_age_seconds)
+    except SignatureExpired as exc:
+        raise Expired("this approval link has expired; approve from the web UI instead") from exc
+    except BadSignature as exc:
+        raise Forbidden("this approval link is not valid") from exc
+    return int(data["draft"])
+
+
+def get_draft(ctx: Context, draft_id: int, *, incident_id: int | None = None) -> DraftRecord:
+    """The draft, which must belong to `incident_id` when one is given."""
+    with ctx.engine.connect() as conn:
+        draft = drafts.get_draft(conn, draft_id)
+    if draft is None or (incident_id is not None and draft.incident_id != incident_id):
+        raise NotFound(f"draft {draft_id} not found" + (f" on incident {incident_id}" if incident_id else ""))
+    return draft
+
+
+def decide_draft(
+    ctx: Context,
+    draft_id: int,
+    decision: Decision,
+    actor: Actor,
+    *,
+    body: str | None = None,
+    reason: str = "",
+) -> DraftRecord:
+    """Approve (the edited `body` when it differs) or reject; `Conflict` when it was decided already."""
+    draft = get_draft(ctx, draft_id)
+    if draft.state not in (DraftState.PENDING, DraftState.BLOCKED):
+        raise Conflict(
+            f"draft {draft_id} was already {draft.state.value}"
+            + (f" by {draft.decided_by}" if draft.decided_by else ""),
+        )
+    problems: list[str] | None = None
+    edited = body is not None and body.strip() != draft.body.strip()
+    if decision is Decision.APPROVE:
+        if edited:
+            problems = _grounding_problems(ctx, draft, body or "")
+            if problems:
+                raise Invalid("the edited text states something the incident's facts do not support", problems)
+        elif draft.state is DraftState.BLOCKED:
+            raise Invalid("this draft failed the grounding check; edit it before approving", draft.problems)
+    now = ctx.clock.now()
+    target = DraftState.APPROVED if decision is Decision.APPROVE else DraftState.REJECTED
+    with ctx.engine.begin() as conn:
+        if not drafts.decide(
+            conn, draft_id, to=target, actor=actor.label, now=now, body=body if edited else None, problems=problems
+        ):
+            raise Conflict(f"draft {draft_id} was decided by someone else a moment ago")
+        verb = {DraftState.APPROVED: "edited and approved" if edited else "approved", DraftState.REJECTED: "rejected"}[
+            target
+        ]
+        incidents.add_timeline(
+            conn,
+            draft.incident_id,
+            now,
+            "comms_decision",
+            f"{draft.channel} draft #{draft_id} {verb} by {actor.label}" + (f": {reason}" if reason else ""),
+            actor=actor.label,
+            data={"draft_id": draft_id, "decision": target.value, "edited": edited},
+            dedup_key=f"draft:{draft_id}:decision",
+        )
+        schedule(
+            conn,
+            key=f"draft:{draft_id}:wake:{target.value}",
+            kind="draft.wake",
+            due_at=now,
+            payload={"draft_id": draft_id},
+            lane=f"draft:{draft_id}",
+        )
+        updated = drafts.get_draft(conn, draft_id)
+    assert updated is not None
+    return updated
+
+
+def _grounding_problems(ctx: Context, record: DraftRecord, body: str) -> list[str]:
+    """Checked against the facts as of drafting (its "next update by" time included), with the
+    incident's current counts and notes."""
+    with ctx.engine.connect() as conn:
+        incident = incidents.get_incident(conn, record.incident_id)
+        assert incident is not None
+        facts = incident_facts(conn, incident, ctx.settings, now=record.created_at)
+    draft = Draft(
+        incident_id=record.incident_id,
+        kind=CommsKind(record.kind),
+        channel=Channel(record.channel),
+        audience=record.audience,
+        recipients=record.recipients,
+        subject=record.subject or "",
+        body=body,
+        public=record.public,
+        facts_used=record.facts_used,
+    )
+    return check_grounding(draft, facts).problems

@@ -1,0 +1,191 @@
+"""Drafting comms for one moment of an incident (initial, update n, all-clear).
+
+Scheduler job `comms.prepare`: the Support agent drafts every enabled channel, each draft is
+stored and its approval thread started (`draft.start`, run by `graphs.runner.CommsRunner`). Run
+again when the facts grow, it refreshes the drafts nobody has decided on yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+
+from agents.support.comms import CheckedDraft, prepare_comms
+from agents.support.drafts import CommsKind
+from agents.support.facts import IncidentFacts
+from agents.support.grounding import check_grounding
+from agents.support.rewrite import rewrite_draft
+from flows.actions.drafts import approval_token
+from flows.context import Context
+from flows.effects import post_to_war_room
+from flows.facts import incident_facts
+from warroom.drafts import store as drafts
+from warroom.drafts.models import DraftState
+from warroom.incidents import store as incidents
+from warroom.scheduler.engine import Scheduler
+from warroom.scheduler.store import Job, schedule
+from warroom.severity import Severity
+
+__all__ = ["CommsFlow", "approval_blocks", "enabled_channels"]
+
+
+def enabled_channels(context: Context) -> set[str]:
+    """Channels with somewhere to send to. The status page is the CTO agent's, posted directly."""
+    settings = context.settings
+    channels = {"email", "enterprise_email", "slack_internal"}
+    if settings.discord_webhook_url:
+        channels.add("discord")
+    if settings.x_bearer_token:
+        channels.add("x")
+    return channels
+
+
+def approval_blocks(draft_id: int, text: str, body: str, link: str) -> list[dict[str, Any]]:
+    """Slack Block Kit: the draft, and Approve / Reject buttons plus Edit (the web page)."""
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}},
+        {"type": "section", "text": {"type": "plain_text", "text": body[:3000]}},
+        {
+            "type": "actions",
+            "block_id": f"draft-{draft_id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "approve_draft",
+                    "style": "primary",
+                    "value": str(draft_id),
+                    "text": {"type": "plain_text", "text": "Approve"},
+                },
+                {
+                    "type": "button",
+                    "action_id": "reject_draft",
+                    "style": "danger",
+                    "value": str(draft_id),
+                    "text": {"type": "plain_text", "text": "Reject"},
+                },
+                {
+                    "type": "button",
+                    "action_id": "edit_draft",
+                    "url": link,
+                    "value": str(draft_id),
+                    "text": {"type": "plain_text", "text": "Edit"},
+                },
+            ],
+        },
+    ]
+
+
+class CommsFlow:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def register(self, scheduler: Scheduler) -> None:
+        scheduler.register("comms.prepare", self.handle_prepare)
+
+    def handle_prepare(self, job: Job) -> None:
+        ctx = self.context
+        incident_id, kind, label = int(job.payload["incident_id"]), CommsKind(job.payload["kind"]), job.payload["label"]
+        now = ctx.clock.now()
+        with ctx.engine.connect() as conn:
+            incident = incidents.get_incident(conn, incident_id)
+            assert incident is not None
+            tags = (incident.enrichment or {}).get("tags") or None
+            facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags)
+        cohort, checked = prepare_comms(facts, kind)
+        notes: list[str] = []
+        if ctx.model is not None:
+            checked = [self._reworded(item, facts, notes) for item in checked]
+        channels = enabled_channels(ctx)
+        created: list[int] = []
+        with ctx.engine.begin() as conn:
+            for item in checked:
+                draft = item.draft
+                if draft.channel.value not in channels or (
+                    draft.public and not draft.recipients and draft.channel.value in ("email", "enterprise_email")
+                ):
+                    continue
+                key = f"incident:{incident_id}:{label}:{draft.channel.value}:{draft.account or '-'}"
+                content = dict(
+                    audience=draft.audience,
+                    recipients=draft.recipients,
+                    subject=draft.subject,
+                    body=draft.body,
+                    facts_used=to_jsonable_python(draft.facts_used),
+                    problems=item.grounding.problems,
+                    state=(DraftState.PENDING if item.sendable else DraftState.BLOCKED).value,
+                )
+                draft_id, new = drafts.create_draft(
+                    conn,
+                    key=key,
+                    values=dict(
+                        incident_id=incident_id,
+                        kind=kind.value,
+                        channel=draft.channel.value,
+                        public=draft.public,
+                        created_at=now,
+                        **content,
+                    ),
+                )
+                if not new:
+                    drafts.refresh(conn, draft_id, content)
+                if new:
+                    created.append(draft_id)
+                    if not ctx.settings.auto_sends(draft.channel.value, incident.severity or Severity.P3):
+                        link = f"{ctx.settings.public_url.rstrip('/')}/approve/{approval_token(ctx.secret_key, draft_id, now)}"
+                        state = "awaits approval" if item.sendable else "is BLOCKED (failed the facts check)"
+                        text = f"{draft.channel.value} draft #{draft_id} to {draft.audience} {state}: {link}"
+                        post_to_war_room(
+                            conn,
+                            key=f"draft:{draft_id}:request",
+                            incident_id=incident_id,
+                            text=text,
+                            now=now,
+                            blocks=approval_blocks(draft_id, text, draft.body, link),
+                        )
+                    schedule(
+                        conn,
+                        key=f"draft:{draft_id}:start",
+                        kind="draft.start",
+                        due_at=now,
+                        payload={"draft_id": draft_id},
+                        lane=f"draft:{draft_id}",
+                    )
+            for note in dict.fromkeys(notes):
+                incidents.add_timeline(
+                    conn, incident_id, now, "llm", note, dedup_key=f"incident:{incident_id}:{label}:llm:{note[:80]}"
+                )
+            if created:
+                incidents.add_timeline(
+                    conn,
+                    incident_id,
+                    now,
+                    "comms_drafted",
+                    f"{len(created)} {kind.value.replace('_', '-')} drafts for "
+                    f"{cohort.description or 'the affected users'} ({cohort.size} affected)",
+                    data={"draft_ids": created, "cohort": cohort.model_dump(mode="json")},
+                    dedup_key=f"incident:{incident_id}:{label}:drafted",
+                )
+
+    def _reworded(self, item: CheckedDraft, facts: IncidentFacts, notes: list[str]) -> CheckedDraft:
+        """The model may reword a template draft; the rewording must pass the same grounding check,
+        or the template stands."""
+        draft = item.draft
+        if not item.sendable or self.context.model is None:
+            return item
+        limit = 280 if draft.channel.value == "x" else 2000 if draft.channel.value == "discord" else None
+        body, note = rewrite_draft(
+            self.context.model, draft.body, facts.model_dump(mode="json"), draft.channel.value, limit
+        )
+        if note:
+            notes.append(note)
+            return item
+        candidate = draft.model_copy(update={"body": body})
+        verdict = check_grounding(candidate, facts)
+        if not verdict.ok:
+            notes.append(
+                f"LLM wording for {draft.channel.value} failed the facts check "
+                f"({'; '.join(verdict.problems)[:200]}); the template stands"
+            )
+            return item
+        return CheckedDraft(draft=candidate, grounding=verdict)

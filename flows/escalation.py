@@ -1,0 +1,123 @@
+"""Acknowledgement and escalation clocks.
+
+A P0/P1 not acknowledged within its SLA (P0 1 min, P1 5 min by default) pages the next person on
+the escalation list, one step per missed window; an incident still open past its threshold
+(P0 2 h by default) notifies everyone on the list. Both are scheduler jobs, so a restart keeps
+the clocks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from flows.context import Context
+from flows.effects import post_to_war_room
+from warroom.incidents import store as incidents
+from warroom.incidents.models import Incident, IncidentStatus
+from warroom.outbox.store import enqueue
+from warroom.scheduler.engine import Scheduler
+from warroom.scheduler.store import Job, schedule
+from warroom.settings import Person
+
+__all__ = ["EscalationFlow", "schedule_clocks"]
+
+
+def schedule_clocks(conn: Connection, ctx: Context, incident: Incident, now: datetime) -> None:
+    severity = incident.severity
+    if severity is None:
+        return
+    ack = ctx.settings.ack_sla_minutes.get(severity)
+    if ack is not None and incident.acknowledged_at is None:
+        schedule(
+            conn,
+            key=f"incident:{incident.id}:escalate:ack:{severity}:0",
+            kind="incident.ack_deadline",
+            due_at=now + timedelta(minutes=ack),
+            payload={"incident_id": incident.id, "step": 0},
+        )
+    limit = ctx.settings.unresolved_escalation_minutes.get(severity)
+    if limit is not None:
+        schedule(
+            conn,
+            key=f"incident:{incident.id}:escalate:unresolved:{severity}",
+            kind="incident.unresolved",
+            due_at=incident.opened_at + timedelta(minutes=limit),
+            payload={"incident_id": incident.id},
+        )
+
+
+def _page(conn: Connection, ctx: Context, incident: Incident, person: Person, reason: str, key: str) -> None:
+    now = ctx.clock.now()
+    text = f"Paging {person.name}: incident #{incident.id} ({incident.severity}) {reason}."
+    post_to_war_room(conn, key=f"{key}:room", incident_id=incident.id, text=text, now=now)
+    if person.email:
+        enqueue(
+            conn,
+            key=f"{key}:email",
+            kind="page.email",
+            now=now,
+            incident_id=incident.id,
+            payload={
+                "to": person.email,
+                "subject": f"[{incident.severity}] incident #{incident.id} needs you",
+                "body": f"{text}\n\n{ctx.settings.public_url.rstrip('/')}/incidents/{incident.id}",
+            },
+        )
+    incidents.add_timeline(conn, incident.id, now, "escalation", text, data={"to": person.name}, dedup_key=key)
+
+
+class EscalationFlow:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def register(self, scheduler: Scheduler) -> None:
+        scheduler.register("incident.ack_deadline", self.handle_ack_deadline)
+        scheduler.register("incident.unresolved", self.handle_unresolved)
+
+    def _incident(self, job: Job) -> Incident | None:
+        with self.context.engine.connect() as conn:
+            incident = incidents.get_incident(conn, int(job.payload["incident_id"]), with_timeline=False)
+        if incident is None or incident.status is IncidentStatus.RESOLVED:
+            return None
+        return incident
+
+    def handle_ack_deadline(self, job: Job) -> None:
+        ctx = self.context
+        incident = self._incident(job)
+        if incident is None or incident.acknowledged_at is not None or incident.severity is None:
+            return
+        step = int(job.payload["step"])
+        chain = ctx.settings.escalation
+        minutes = ctx.settings.ack_sla_minutes.get(incident.severity, 5)
+        with ctx.engine.begin() as conn:
+            if step < len(chain):
+                _page(conn, ctx, incident, chain[step], f"has not been acknowledged within {minutes:g} min", job.key)
+                schedule(
+                    conn,
+                    key=f"incident:{incident.id}:escalate:ack:{incident.severity}:{step + 1}",
+                    kind="incident.ack_deadline",
+                    due_at=ctx.clock.now() + timedelta(minutes=minutes),
+                    payload={"incident_id": incident.id, "step": step + 1},
+                )
+            else:
+                incidents.add_timeline(
+                    conn,
+                    incident.id,
+                    ctx.clock.now(),
+                    "escalation",
+                    "Still unacknowledged and the escalation list is exhausted",
+                    dedup_key=job.key,
+                )
+
+    def handle_unresolved(self, job: Job) -> None:
+        ctx = self.context
+        incident = self._incident(job)
+        if incident is None or incident.severity is None:
+            return
+        limit = ctx.settings.unresolved_escalation_minutes.get(incident.severity, 0)
+        with ctx.engine.begin() as conn:
+            people = ctx.settings.escalation or [ctx.settings.on_call]
+            for n, person in enumerate(people):
+                _page(conn, ctx, incident, person, f"is still unresolved after {limit:g} minutes", f"{job.key}:{n}")

@@ -1,0 +1,102 @@
+"""Past incidents that look like this one, with how they ended: the memory behind severity.
+
+Found by the same alert key or by full-text search over titles and services (SQLite FTS5,
+PostgreSQL tsvector). An alert pattern that, more often than not, recovered by itself within
+minutes with nobody touching it is a false positive in the making (DESIGN.md: P3 for alerts
+that historically self-resolved in under 5 minutes).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import Connection, or_, select, text
+
+from agents.cto.severity import PastIncident
+from warroom.db import table_of
+from warroom.incidents.models import Incident, IncidentStatus
+from warroom.incidents.tables import IncidentRow, TimelineRow
+from warroom.severity import Severity
+
+__all__ = ["similar_past"]
+
+INCIDENTS = table_of(IncidentRow)
+TIMELINE = table_of(TimelineRow)
+HUMAN_KINDS = ("note", "acknowledged", "comms_decision")
+LOOKBACK = timedelta(days=90)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if len(w) > 2 and not w.isdigit()}
+
+
+def _search(conn: Connection, words: set[str], limit: int = 200) -> list[int]:
+    """Ids of incidents whose title or service shares any of `words`, best matches first."""
+    if not words:
+        return []
+    if conn.dialect.name == "sqlite":
+        query = " OR ".join(f'"{w}"' for w in sorted(words))
+        return list(
+            conn.execute(
+                text("SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH :q ORDER BY rank LIMIT :n"),
+                {"q": query, "n": limit},
+            ).scalars()
+        )
+    query = " | ".join(sorted(words))
+    return list(
+        conn.execute(
+            text(
+                "SELECT id FROM incidents WHERE to_tsvector('simple', title || ' ' || coalesce(service, '')) "
+                "@@ to_tsquery('simple', :q) ORDER BY id DESC LIMIT :n"
+            ),
+            {"q": query, "n": limit},
+        ).scalars()
+    )
+
+
+def similar_past(conn: Connection, incident: Incident, limit: int = 20) -> list[PastIncident]:
+    """Closed or recovered incidents with the same alert key, or whose title shares most of this
+    one's words, newest first."""
+    words = _words(incident.title)
+    matches = _search(conn, words)
+    rows = conn.execute(
+        select(INCIDENTS)
+        .where(
+            INCIDENTS.c.id != incident.id,
+            INCIDENTS.c.opened_at >= incident.opened_at - LOOKBACK,
+            INCIDENTS.c.opened_at < incident.opened_at,
+            or_(INCIDENTS.c.dedup_key == incident.dedup_key, INCIDENTS.c.id.in_(matches)),
+            or_(INCIDENTS.c.status == IncidentStatus.RESOLVED.value, INCIDENTS.c.source_recovered_at.is_not(None)),
+        )
+        .order_by(INCIDENTS.c.opened_at.desc())
+        .limit(200)
+    ).all()
+    similar = [
+        r
+        for r in rows
+        if r.dedup_key == incident.dedup_key or len(words & _words(r.title)) >= max(1, int(0.6 * len(words)))
+    ][:limit]
+    if not similar:
+        return []
+    touched = set(
+        conn.execute(
+            select(TIMELINE.c.incident_id).where(
+                TIMELINE.c.incident_id.in_([r.id for r in similar]), TIMELINE.c.kind.in_(HUMAN_KINDS)
+            )
+        ).scalars()
+    )
+    past = []
+    for row in similar:
+        minutes = None
+        if row.source_recovered_at is not None and row.id not in touched:
+            minutes = max((row.source_recovered_at - row.first_seen).total_seconds() / 60, 0.0)
+        past.append(
+            PastIncident(
+                id=row.id,
+                title=row.title,
+                severity=Severity(row.severity) if row.severity else None,
+                self_resolved_minutes=minutes,
+            )
+        )
+    return past

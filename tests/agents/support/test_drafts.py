@@ -1,0 +1,215 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from agents.support.cohort import detect_cohort
+from agents.support.comms import prepare_comms
+from agents.support.drafts import Channel, CommsKind, Draft, draft_comms, format_duration, format_percent
+from agents.support.facts import IncidentFacts, KnownAccount
+from agents.support.grounding import check_grounding
+from tools.x import weighted_length
+from warroom.alerts.models import AffectedUser
+from warroom.incidents.models import IncidentStatus
+from warroom.severity import Severity
+
+T0 = datetime(2026, 11, 3, 2, 14, tzinfo=UTC)
+
+
+def checkout_p0(**overrides: object) -> IncidentFacts:
+    """The 2am outage: 847 errors in 3 minutes on /api/checkout, 15% of users, mostly Chrome."""
+    fields: dict[str, object] = {
+        "incident_id": 42,
+        "title": "TypeError: Cannot read properties of undefined (reading 'total')",
+        "affected_thing": "checkout",
+        "service": "checkout-api",
+        "endpoints": ["/api/checkout"],
+        "severity": Severity.P0,
+        "status": IncidentStatus.IDENTIFIED,
+        "started_at": T0,
+        "detected_at": T0 + timedelta(minutes=1),
+        "last_seen_at": T0 + timedelta(minutes=3),
+        "next_update_at": T0 + timedelta(minutes=16),
+        "event_count": 847,
+        "affected_share": 0.15,
+        "users_affected": 312,
+        "cause": "a new deploy broke the order total and has been rolled back",
+        "eta_minutes": 30,
+        "tags": {
+            "browser": {"Chrome 120": 600, "Chrome 121": 150, "Firefox 119": 60, "Safari 17": 37},
+            "region": {"us-east-1": 800, "eu-west-1": 47},
+            "release": {"web@2026.11.03-1": 847},
+            "feature_flag": {"new-checkout": 820, "none": 27},
+        },
+        "affected_users": [
+            AffectedUser(id="u1", email="ann@example.com", account="acme"),
+            AffectedUser(id="u2", email="bob@example.org"),
+            AffectedUser(id="u3", email="ANN@example.com"),
+        ],
+        "known_accounts": [
+            KnownAccount(id="acme", name="Acme Corp", contact_emails=["ops@acme.test"], sla_rca_days=5),
+            KnownAccount(id="globex", name="Globex", contact_emails=["it@globex.test"], sla_rca_days=3),
+        ],
+    }
+    fields.update(overrides)
+    return IncidentFacts.model_validate(fields)
+
+
+def resolved(facts: IncidentFacts) -> IncidentFacts:
+    return facts.model_copy(
+        update={
+            "status": IncidentStatus.RESOLVED,
+            "resolved_at": T0 + timedelta(minutes=72),
+            "what_was_fixed": "we rolled back the deploy and restored the order total",
+        }
+    )
+
+
+def _by_channel(drafts: list[Draft]) -> dict[Channel, list[Draft]]:
+    out: dict[Channel, list[Draft]] = {}
+    for draft in drafts:
+        out.setdefault(draft.channel, []).append(draft)
+    return out
+
+
+def _drafts(facts: IncidentFacts, kind: CommsKind) -> dict[Channel, list[Draft]]:
+    return _by_channel(draft_comms(facts, detect_cohort(facts), kind))
+
+
+@pytest.mark.parametrize("kind", list(CommsKind))
+def test_every_template_passes_its_own_grounding_for_the_checkout_outage(kind: CommsKind) -> None:
+    facts = checkout_p0()
+    if kind is CommsKind.ALL_CLEAR:
+        facts = resolved(facts)
+
+    _, checked = prepare_comms(facts, kind)
+
+    assert {c.draft.channel for c in checked} == set(Channel)
+    assert [(c.draft.channel, c.grounding.problems) for c in checked if not c.sendable] == []
+
+
+def test_initial_status_page_is_specific_about_who_what_cause_and_eta() -> None:
+    (status,) = _drafts(checkout_p0(), CommsKind.INITIAL)[Channel.STATUS_PAGE]
+
+    assert status.body == (
+        "Since 02:14 UTC, checkout has been failing for about 15% of users, mostly Chrome 120+ "
+        "users in us-east-1. We've identified the cause (a new deploy broke the order total and "
+        "has been rolled back) and are working on a fix. We expect it to be fixed within 30 "
+        "minutes. Next update by 02:30 UTC."
+    )
+    assert status.public
+    assert status.facts_used["affected_share"] == 0.15
+    assert status.facts_used["eta_minutes"] == 30
+
+
+def test_email_goes_only_to_affected_users() -> None:
+    (email,) = _drafts(checkout_p0(), CommsKind.INITIAL)[Channel.EMAIL]
+
+    assert email.recipients == ["ann@example.com", "bob@example.org"]
+
+
+def test_no_email_draft_when_no_affected_user_has_an_address() -> None:
+    drafts = _drafts(checkout_p0(affected_users=[AffectedUser(id="u1")]), CommsKind.INITIAL)
+
+    assert Channel.EMAIL not in drafts
+
+
+def test_only_affected_enterprise_accounts_get_a_formal_notice_with_their_rca_deadline() -> None:
+    (notice,) = _drafts(resolved(checkout_p0()), CommsKind.ALL_CLEAR)[Channel.ENTERPRISE_EMAIL]
+
+    assert notice.account == "Acme Corp"
+    assert notice.recipients == ["ops@acme.test"]
+    assert notice.body.startswith("Dear Acme Corp team,")
+    assert "root-cause analysis within 5 days, by 8 November 2026" in notice.body
+    assert "Globex" not in notice.body
+
+
+def test_x_post_fits_280_characters_even_with_a_long_cause() -> None:
+    facts = checkout_p0(cause="a configuration change to the payment provider's retry policy " * 4)
+
+    (post,) = _drafts(facts, CommsKind.INITIAL)[Channel.X]
+
+    assert weighted_length(post.body) <= 280
+    assert check_grounding(post, facts).ok
+
+
+def test_all_clear_says_what_was_fixed_how_long_and_who_was_affected() -> None:
+    (status,) = _drafts(resolved(checkout_p0()), CommsKind.ALL_CLEAR)[Channel.STATUS_PAGE]
+
+    assert "we rolled back the deploy and restored the order total" in status.body
+    assert "From 02:14 UTC to 03:26 UTC (1 hour 12 minutes)" in status.body
+    assert "about 15% of users, mostly Chrome 120+ users in us-east-1" in status.body
+
+
+def test_an_all_clear_without_a_resolution_time_is_refused() -> None:
+    with pytest.raises(ValueError, match="resolved_at"):
+        draft_comms(checkout_p0(), detect_cohort(checkout_p0()), CommsKind.ALL_CLEAR)
+
+
+def test_without_a_known_cause_drafts_say_investigating_and_claim_no_cause() -> None:
+    facts = checkout_p0(status=IncidentStatus.INVESTIGATING, cause=None, eta_minutes=None)
+
+    (status,) = _drafts(facts, CommsKind.INITIAL)[Channel.STATUS_PAGE]
+
+    assert "We're investigating the cause." in status.body
+    assert "expect" not in status.body
+    assert check_grounding(status, facts).ok
+
+
+def test_internal_summary_carries_internals_and_is_not_public() -> None:
+    (summary,) = _drafts(checkout_p0(), CommsKind.INITIAL)[Channel.SLACK_INTERNAL]
+
+    assert not summary.public
+    assert "847 events in 3 minutes" in summary.body
+    assert "/api/checkout" in summary.body
+    assert "on release web@2026.11.03-1 with the new-checkout flag" in summary.body
+    assert "enterprise notices: Acme Corp" in summary.body
+
+
+def test_drafts_are_deterministic() -> None:
+    facts = checkout_p0()
+    cohort = detect_cohort(facts)
+
+    assert draft_comms(facts, cohort, "update") == draft_comms(facts, cohort, "update")
+
+
+def test_p1_is_described_as_degraded_rather_than_failing() -> None:
+    (status,) = _drafts(checkout_p0(severity=Severity.P1), CommsKind.UPDATE)[Channel.STATUS_PAGE]
+
+    assert status.body.startswith("Update: since 02:14 UTC, checkout has been degraded for")
+
+
+@pytest.mark.parametrize(
+    ("minutes", "words"), [(1, "1 minute"), (45, "45 minutes"), (60, "1 hour"), (135, "2 hours 15 minutes")]
+)
+def test_durations_read_naturally(minutes: int, words: str) -> None:
+    assert format_duration(minutes) == words
+
+
+def test_percentages_keep_a_decimal_below_one_percent() -> None:
+    assert (format_percent(0.15), format_percent(0.004)) == ("15%", "0.4%")
+
+
+@pytest.mark.parametrize("status", list(IncidentStatus))
+@pytest.mark.parametrize("known", ["everything", "nothing"])
+@pytest.mark.parametrize("severity", [Severity.P0, Severity.P1])
+def test_templates_stay_grounded_whatever_is_known(status: IncidentStatus, known: str, severity: Severity) -> None:
+    facts = checkout_p0(status=status, severity=severity)
+    if known == "nothing":
+        facts = facts.model_copy(
+            update={
+                "cause": None,
+                "eta_minutes": None,
+                "affected_share": None,
+                "next_update_at": None,
+                "tags": {},
+                "users_affected": 0,
+                "last_seen_at": None,
+            }
+        )
+    kinds = [CommsKind.INITIAL, CommsKind.UPDATE]
+    if status is IncidentStatus.RESOLVED:
+        facts, kinds = resolved(facts), [CommsKind.ALL_CLEAR]
+
+    for kind in kinds:
+        _, checked = prepare_comms(facts, kind)
+        assert [(c.draft.channel, c.grounding.problems) for c in checked if not c.sendable] == []
