@@ -1,5 +1,6 @@
 """What every untrusted input passes before anything is built from it: JSON parsed within a depth
-limit, text normalised so every database can store it, instants clamped into the storable range.
+limit, text normalised so every database can store it, instants clamped into the storable range,
+and URLs that may become links (only http and https: `javascript:` in an alert stays text).
 
 Promises: `parse_json` raises `MalformedJSON` (and nothing else) for any body; what it returns
 holds no NUL character, no lone surrogate and no non-finite number. Both databases refuse those
@@ -15,6 +16,7 @@ import json
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = [
     "EARLIEST",
@@ -26,6 +28,7 @@ __all__ = [
     "as_utc",
     "clean_json",
     "clean_text",
+    "http_url",
     "parse_json",
 ]
 
@@ -87,6 +90,17 @@ def as_utc(value: datetime) -> datetime:
     except OverflowError:
         return LATEST if aware.year > 1 else EARLIEST
     return min(max(instant, EARLIEST), LATEST)
+
+
+def http_url(value: Any) -> str | None:
+    """`value` when it is an absolute http(s) URL with a host, else None (a link's `href` only)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return None
+    return value.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def _check_depth(raw: bytes) -> None:

@@ -1,5 +1,6 @@
 """`/openapi.json` and `/docs`: the API's own description, for whoever may call it (the API
-token) or for everyone when `WARROOM_PUBLIC_DOCS` is set. Not in the schema themselves."""
+token, or a web UI session: the docs page fetches the document with the browser's cookie) or
+for everyone when `WARROOM_PUBLIC_DOCS` is set. Not in the schema themselves."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.deps import WarroomDep, require_token
+from api.web_sessions import signed_in
 
 __all__ = ["router"]
 
@@ -15,7 +17,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _may_read(request: Request, warroom: WarroomDep) -> None:
-    if not warroom.settings.public_docs:
+    if not (warroom.settings.public_docs or signed_in(request, warroom)):
         require_token(request, warroom)
 
 
