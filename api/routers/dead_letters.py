@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 
 from api.composition import Warroom
-from api.deps import Authorized, WarroomDep
+from api.deps import Authorized, Id, IdFilter, WarroomDep
+from api.errors import documented
 from warroom.outbox import store as outbox
 from warroom.outbox.models import OutboxRecord
 from warroom.scheduler import store as jobs
@@ -16,7 +17,7 @@ from warroom.scheduler.models import JobRecord
 
 __all__ = ["rerun_job", "resend", "router"]
 
-router = APIRouter(prefix="/api", tags=["dead letters"])
+router = APIRouter(prefix="/api", tags=["dead letters"], responses=documented(401, 422))
 
 JobState = Literal["pending", "done", "cancelled", "failed"]
 SendState = Literal["pending", "sent", "failed", "unknown"]
@@ -27,15 +28,15 @@ def list_jobs(
     warroom: WarroomDep,
     _: Authorized,
     state: Annotated[list[JobState] | None, Query()] = None,
-    incident_id: int | None = None,
+    incident_id: IdFilter = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[JobRecord]:
     with warroom.engine.connect() as conn:
         return jobs.list_jobs(conn, states=list(state or []), incident_id=incident_id, limit=limit)
 
 
-@router.post("/jobs/{job_id}/retry", response_model=JobRecord)
-def retry_job(job_id: int, warroom: WarroomDep, _: Authorized) -> JobRecord:
+@router.post("/jobs/{job_id}/retry", response_model=JobRecord, responses=documented(404, 409))
+def retry_job(job_id: Id, warroom: WarroomDep, _: Authorized) -> JobRecord:
     return rerun_job(warroom, job_id)
 
 
@@ -60,15 +61,15 @@ def list_sends(
     warroom: WarroomDep,
     _: Authorized,
     state: Annotated[list[SendState] | None, Query()] = None,
-    incident_id: int | None = None,
+    incident_id: IdFilter = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[OutboxRecord]:
     with warroom.engine.connect() as conn:
         return outbox.list_rows(conn, states=list(state or []), incident_id=incident_id, limit=limit)
 
 
-@router.post("/outbox/{item_id}/retry", response_model=OutboxRecord)
-def retry_send(item_id: int, warroom: WarroomDep, _: Authorized) -> OutboxRecord:
+@router.post("/outbox/{item_id}/retry", response_model=OutboxRecord, responses=documented(404, 409))
+def retry_send(item_id: Id, warroom: WarroomDep, _: Authorized) -> OutboxRecord:
     return resend(warroom, item_id)
 
 
