@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from evals.harness import Outcome
 from evals.lifecycle import PublicMessage, Response
+from warroom.kinds import TimelineKind
 
 __all__ = [
     "CHECKS",
@@ -140,7 +141,7 @@ class Record:
         cohorts = [
             e["data"]["cohort"]
             for e in incident["timeline"]
-            if e["kind"] == "comms_drafted" and (e.get("data") or {}).get("cohort")
+            if e["kind"] == TimelineKind.COMMS_DRAFTED and (e.get("data") or {}).get("cohort")
         ]
         self.cohorts = [
             c["public_description"] for c in cohorts if c.get("public_description") not in (None, "", "users")
@@ -148,7 +149,7 @@ class Record:
         self.users = incident["users_affected"]
         self.share = min(self.users / response.service_users, 1.0) * 100 if response.service_users else None
         self.percents = [t["share"] * 100 for c in cohorts for t in c.get("traits", []) if t.get("share")]
-        held = {(e.get("data") or {}).get("severity") for e in incident["timeline"] if e["kind"] == "severity"}
+        held = {(e.get("data") or {}).get("severity") for e in incident["timeline"] if e["kind"] == TimelineKind.SEVERITY}
         self.cadences = sorted(
             {m for level, m in response.cadences.items() if level in held} or {response.cadence_minutes}
         )

@@ -16,20 +16,23 @@ from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer, interrupt
 
 from flows.context import Context
+from warroom import keys
+from warroom.channels import Channel
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord, DraftState
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import enqueue
 from warroom.severity import Severity
 
 __all__ = ["build_comms_graph", "comms_thread"]
 
 CHANNEL_KINDS = {
-    "email": "comms.email",
-    "enterprise_email": "comms.email",
-    "discord": "comms.discord",
-    "x": "comms.x",
-    "slack_internal": "comms.war_room",
+    Channel.EMAIL: OutboxKind.COMMS_EMAIL,
+    Channel.ENTERPRISE_EMAIL: OutboxKind.COMMS_EMAIL,
+    Channel.DISCORD: OutboxKind.COMMS_DISCORD,
+    Channel.X: OutboxKind.COMMS_X,
+    Channel.SLACK_INTERNAL: OutboxKind.COMMS_WAR_ROOM,
 }
 
 
@@ -63,11 +66,11 @@ def review(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
                         conn,
                         draft.incident_id,
                         now,
-                        "comms_decision",
+                        TimelineKind.COMMS_DECISION,
                         f"{draft.channel} draft #{draft.id} auto-approved: {severity} is at or "
                         f"above the channel's auto-send threshold",
                         actor="warroom",
-                        dedup_key=f"draft:{draft.id}:decision",
+                        dedup_key=keys.draft_decision(draft.id),
                     )
             draft = _draft(ctx, draft.id)
     return {"outcome": draft.state.value}
@@ -99,16 +102,16 @@ def send(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
                 conn,
                 draft.incident_id,
                 now,
-                "comms_error",
+                TimelineKind.COMMS_ERROR,
                 f"no sender for channel {draft.channel}",
-                dedup_key=f"draft:{draft.id}:nosender",
+                dedup_key=keys.draft_unsendable(draft.id),
             )
             return {"outcome": "unsendable"}
-        targets = draft.recipients if kind == "comms.email" else [draft.channel]
+        targets = draft.recipients if kind is OutboxKind.COMMS_EMAIL else [draft.channel]
         for target in targets:
             enqueue(
                 conn,
-                key=f"draft:{draft.id}:send:{target}",
+                key=keys.draft_send(draft.id, target),
                 kind=kind,
                 incident_id=draft.incident_id,
                 now=now,

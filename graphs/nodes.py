@@ -24,12 +24,15 @@ from flows.effects import post_status, post_to_war_room
 from flows.facts import alert_texts, note_facts
 from flows.postmortem import codeowners_text
 from graphs.state import IncidentState
-from tools.status_page.port import ComponentStatus, Impact, StatusPost
+from warroom import keys
+from warroom.drafts.models import CommsKind
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
+from warroom.kinds import JobKind, OutboxKind, TimelineKind
 from warroom.outbox.store import enqueue
 from warroom.scheduler.store import cancel, schedule
 from warroom.severity import Classification, Evidence, Severity
+from warroom.status_page.models import ComponentStatus, Impact, StatusPost
 
 __all__ = ["monitor_wait", "resolve", "respond", "triage", "update"]
 
@@ -74,13 +77,13 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
             conn,
             incident.id,
             now,
-            "severity",
+            TimelineKind.SEVERITY,
             f"Severity {classification.severity}{change}: {classification.reason}",
             actor=classification.decided_by,
             data=classification.model_dump(mode="json"),
         )
         if llm_note:
-            incidents.add_timeline(conn, incident.id, now, "llm", llm_note)
+            incidents.add_timeline(conn, incident.id, now, TimelineKind.LLM, llm_note)
     return {"severity": classification.severity.value, "event": {}}
 
 
@@ -133,18 +136,19 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     assert incident.classification is not None
     post = status_posts.first_status_post(incident, incident.classification, now, ctx.settings)
     first = state.get("posted_severity") is None
-    key = f"incident:{incident.id}:status:{'open' if first else incident.severity}"
+    assert incident.severity is not None
+    key = keys.status_opened(incident.id) if first else keys.status_raised(incident.id, incident.severity)
     with ctx.engine.begin() as conn:
         post_status(conn, key=key, post=post, now=now)
         if not first:
-            cancel(conn, f"incident:{incident.id}:tick:")
+            cancel(conn, keys.ticks(incident.id))
         _schedule_tick(conn, ctx, incident, state.get("ticks", 0) + 1)
         owners = owners_for(codeowners_text(ctx), [e.endpoint for e in incident.endpoints] + [incident.service or ""])
         setup = room_setup(incident, ctx.settings, owners, now)
         enqueue(
             conn,
-            key=f"incident:{incident.id}:war_room:open",
-            kind="war_room.open",
+            key=keys.war_room_opened(incident.id),
+            kind=OutboxKind.WAR_ROOM_OPEN,
             now=now,
             incident_id=incident.id,
             payload=setup.model_dump(mode="json"),
@@ -152,7 +156,7 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         if not first:
             post_to_war_room(
                 conn,
-                key=f"incident:{incident.id}:war_room:severity:{incident.severity}",
+                key=keys.war_room_raised(incident.id, incident.severity),
                 incident_id=incident.id,
                 text=f"Severity raised to {incident.severity}: {incident.classification.reason}",
                 now=now,
@@ -162,11 +166,11 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         if ctx.settings.sentry_api_token and ctx.settings.sentry_org and incident.dedup_key.startswith("sentry:issue:"):
             schedule(
                 conn,
-                key=f"incident:{incident.id}:enrich",
-                kind="incident.enrich",
+                key=keys.enrich(incident.id),
+                kind=JobKind.INCIDENT_ENRICH,
                 due_at=now,
                 payload={"incident_id": incident.id},
-                lane=f"incident:{incident.id}:enrich",
+                lane=keys.enrich_lane(incident.id),
             )
     return {"posted_severity": incident.classification.severity.value}
 
@@ -174,21 +178,22 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
 def _refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) -> None:
     """Draft the first customer comms, and re-draft them while undecided as the storm doubles and
     once more a minute after it goes quiet, so the human approves current numbers and recipients."""
-    payload = {"incident_id": incident.id, "kind": "initial", "label": "initial"}
-    lane = f"incident:{incident.id}:comms"
+    assert incident.severity is not None
+    payload = {"incident_id": incident.id, "kind": CommsKind.INITIAL.value, "label": "initial"}
+    lane = keys.comms_lane(incident.id)
     scale = incident.event_count.bit_length()
     schedule(
         conn,
-        key=f"incident:{incident.id}:comms:initial:{incident.severity}:{scale}",
-        kind="comms.prepare",
+        key=keys.initial_comms(incident.id, incident.severity, scale),
+        kind=JobKind.COMMS_PREPARE,
         due_at=now,
         lane=lane,
         payload=payload,
     )
     schedule(
         conn,
-        key=f"incident:{incident.id}:comms:initial:settle:{now:%Y%m%d%H%M}",
-        kind="comms.prepare",
+        key=keys.initial_comms_settled(incident.id, incident.event_count),
+        kind=JobKind.COMMS_PREPARE,
         due_at=now + timedelta(minutes=1),
         lane=lane,
         payload=payload,
@@ -200,11 +205,11 @@ def _schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: i
     due = status_posts.next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
     schedule(
         conn,
-        key=f"incident:{incident.id}:tick:{number}@{due:%Y%m%dT%H%M%S}",
-        kind="incident.event",
+        key=keys.tick(incident.id, number, incident.severity),
+        kind=JobKind.INCIDENT_EVENT,
         due_at=due,
         payload={"incident_id": incident.id, "event": {"type": "tick", "tick": number}},
-        lane=f"incident:{incident.id}",
+        lane=keys.incident_lane(incident.id),
     )
 
 
@@ -212,7 +217,7 @@ def monitor_wait(state: IncidentState, runtime: Runtime[Context]) -> dict[str, A
     from langgraph.types import interrupt
 
     event = interrupt(
-        {"incident_id": state["incident_id"], "waiting_for": ["tick", "note", "severity", "reassess", "resolve"]}
+        {"incident_id": state["incident_id"], "waiting_for": ["tick", "severity", "reassess", "recovered", "resolve"]}
     )
     return {"event": event}
 
@@ -227,14 +232,7 @@ def route_event(state: IncidentState) -> str:
         return "monitor" if Severity(state["severity"]).pages_customers else "resolve"
     if kind == "tick":
         return "update"
-    if kind == "note":
-        return "note"
     return "monitor"
-
-
-def note(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Human notes are stored by the API when posted; here they only wake the graph."""
-    return {"event": {}}
 
 
 def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -250,11 +248,9 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     body = status_posts.compose_update(incident, notes, due)
     with ctx.engine.begin() as conn:
         incidents.add_timeline(
-            conn, incident.id, now, "update", body, dedup_key=f"incident:{incident.id}:update:{number}"
+            conn, incident.id, now, TimelineKind.UPDATE, body, dedup_key=keys.update_noted(incident.id, number)
         )
-        post_to_war_room(
-            conn, key=f"incident:{incident.id}:war_room:update:{number}", incident_id=incident.id, text=body, now=now
-        )
+        post_to_war_room(conn, key=keys.war_room_update(incident.id, number), incident_id=incident.id, text=body, now=now)
         if incident.severity.pages_customers and state.get("posted_severity") is not None:
             post = StatusPost(
                 incident_id=incident.id,
@@ -263,14 +259,14 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                 body=status_posts.compose_public_update(incident, notes, due),
                 impact=status_posts.IMPACT[incident.severity],
             )
-            post_status(conn, key=f"incident:{incident.id}:status:tick:{number}", post=post, now=now)
+            post_status(conn, key=keys.status_update(incident.id, number), post=post, now=now)
         if incident.severity is Severity.P0:
             schedule(
                 conn,
-                key=f"incident:{incident.id}:comms:update:{number}",
-                kind="comms.prepare",
+                key=keys.update_comms(incident.id, number),
+                kind=JobKind.COMMS_PREPARE,
                 due_at=now,
-                payload={"incident_id": incident.id, "kind": "update", "label": f"update-{number}"},
+                payload={"incident_id": incident.id, "kind": CommsKind.UPDATE.value, "label": f"update-{number}"},
             )
         _schedule_tick(conn, ctx, incident, number + 1)
     return {"ticks": number, "event": {}}
@@ -294,10 +290,10 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
             else f"Resolved by {actor}"
         )
         incidents.add_timeline(
-            conn, incident.id, now, "resolved", text, actor=actor, dedup_key=f"incident:{incident.id}:resolved"
+            conn, incident.id, now, TimelineKind.RESOLVED, text, actor=actor, dedup_key=keys.incident_resolved(incident.id)
         )
-        cancel(conn, f"incident:{incident.id}:tick:")
-        cancel(conn, f"incident:{incident.id}:escalate:")
+        cancel(conn, keys.ticks(incident.id))
+        cancel(conn, keys.escalations(incident.id))
         if state.get("posted_severity") is not None:
             post = StatusPost(
                 incident_id=incident.id,
@@ -307,18 +303,18 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                 impact=Impact.NONE,
                 components={thing: ComponentStatus.OPERATIONAL},
             )
-            post_status(conn, key=f"incident:{incident.id}:status:resolved", post=post, now=now)
+            post_status(conn, key=keys.status_resolved(incident.id), post=post, now=now)
             schedule(
                 conn,
-                key=f"incident:{incident.id}:comms:all_clear",
-                kind="comms.prepare",
+                key=keys.all_clear_comms(incident.id),
+                kind=JobKind.COMMS_PREPARE,
                 due_at=now,
-                payload={"incident_id": incident.id, "kind": "all_clear", "label": "all-clear"},
+                payload={"incident_id": incident.id, "kind": CommsKind.ALL_CLEAR.value, "label": "all-clear"},
             )
             enqueue(
                 conn,
-                key=f"incident:{incident.id}:war_room:close",
-                kind="war_room.close",
+                key=keys.war_room_closed(incident.id),
+                kind=OutboxKind.WAR_ROOM_CLOSE,
                 now=now,
                 incident_id=incident.id,
                 payload={
@@ -331,10 +327,10 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
             )
         schedule(
             conn,
-            key=f"incident:{incident.id}:postmortem",
-            kind="postmortem.draft",
+            key=keys.postmortem_draft(incident.id),
+            kind=JobKind.POSTMORTEM_DRAFT,
             due_at=now,
             payload={"incident_id": incident.id},
-            lane=f"incident:{incident.id}:postmortem",
+            lane=keys.postmortem_lane(incident.id),
         )
-    return {"resolved": True, "event": {}}
+    return {"event": {}}

@@ -21,6 +21,7 @@ from flows.context import Context
 from graphs.comms import build_comms_graph, comms_thread
 from graphs.incident import build_incident_graph, thread_config
 from graphs.state import IncidentEvent
+from warroom.kinds import JobKind
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job
 
@@ -69,9 +70,9 @@ class IncidentRunner:
         self.graph = build_incident_graph(checkpointer)
 
     def register(self, scheduler: Scheduler) -> None:
-        scheduler.register("incident.start", self.handle_start)
-        scheduler.register("incident.event", self.handle_event)
-        scheduler.register("incident.reassess", self.handle_reassess)
+        scheduler.register(JobKind.INCIDENT_START, self.handle_start)
+        scheduler.register(JobKind.INCIDENT_EVENT, self.handle_event)
+        scheduler.register(JobKind.INCIDENT_REASSESS, self.handle_reassess)
 
     def start(self, incident_id: int) -> None:
         config = thread_config(incident_id)
@@ -104,8 +105,8 @@ class CommsRunner:
         self.graph = build_comms_graph(checkpointer)
 
     def register(self, scheduler: Scheduler) -> None:
-        scheduler.register("draft.start", self.handle_start)
-        scheduler.register("draft.wake", self.handle_wake)
+        scheduler.register(JobKind.DRAFT_START, self.handle_start)
+        scheduler.register(JobKind.DRAFT_WAKE, self.handle_wake)
 
     def handle_start(self, job: Job) -> None:
         config = comms_thread(int(job.payload["draft_id"]))

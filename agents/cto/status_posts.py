@@ -11,10 +11,11 @@ import re
 from datetime import datetime, timedelta
 
 from agents.notes import NoteFacts
-from tools.status_page.port import ComponentStatus, Impact, StatusPost
+from warroom.alerts.models import endpoint_words
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.settings import Settings
 from warroom.severity import Classification, Severity
+from warroom.status_page.models import ComponentStatus, Impact, StatusPost
 
 __all__ = [
     "COMPONENT",
@@ -35,7 +36,6 @@ COMPONENT = {
     Severity.P2: ComponentStatus.DEGRADED_PERFORMANCE,
     Severity.P3: ComponentStatus.OPERATIONAL,
 }
-GENERIC_SEGMENTS = {"api", "v1", "v2", "v3", "internal", "public", "app", "www"}
 
 
 FRIENDLY = {
@@ -124,7 +124,7 @@ def affected_thing(incident: Incident) -> str:
     crash; never an internal component's name."""
     words: list[str] = []
     for endpoint in [e.endpoint for e in incident.endpoints if e.endpoint.startswith("/")]:
-        words += [s for s in re.split(r"[/?#]", endpoint.lower()) if s and s not in GENERIC_SEGMENTS]
+        words += endpoint_words(endpoint)
     words += re.split(r"[^a-z0-9]+", (incident.service or "").lower())
     words += re.split(r"[^a-z0-9]+", incident.title.lower())
     present = set(words)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from agents.cto.status_posts import public_title
-from tools.war_room import RoomSetup
 from warroom.incidents.models import Incident
 from warroom.settings import Settings
 from warroom.severity import Severity
+from warroom.war_room.models import RoomSetup
 
 __all__ = ["room_setup"]
 

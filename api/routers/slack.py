@@ -21,6 +21,7 @@ from flows.actions import incidents as actions
 from flows.actions.drafts import Decision, decide_draft
 from flows.effects import reply_in_slack
 from tools.slack import SlackSignatureError, verify_slack_signature
+from warroom import keys
 from warroom.actors import Actor, ActorKind
 from warroom.errors import ActionError
 from warroom.incidents import store as incidents
@@ -86,7 +87,7 @@ async def interactions(request: Request, warroom: WarroomDep) -> JSONResponse:
             results.append({"draft_id": int(value), "refused": exc.message})
             user = payload.get("user") or {}
             channel = (payload.get("channel") or {}).get("id") or (payload.get("container") or {}).get("channel_id")
-            key = f"slack:reply:{user.get('id')}:{action.get('action_ts')}:{value}"
+            key = keys.slack_reply(str(user.get("id")), str(action.get("action_ts")), str(value))
             _tell(warroom, key, channel, user.get("id"), exc.message)
     return JSONResponse({"ok": True, "results": results})
 
@@ -109,7 +110,7 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
         incident_id = incidents.incident_for_ref(conn, "slack:channel", str(event.get("channel")))
     if incident_id is None:
         return JSONResponse({"ok": True, "ignored": "not a war-room channel"})
-    external_id = f"slack:{event.get('channel')}:{event.get('ts')}"
+    external_id = keys.slack_message(str(event.get("channel")), str(event.get("ts")))
     stored = warroom.act(actions.post_message, incident_id, text, actor, external_id=external_id)
     command = text.strip().lower()
     try:
@@ -120,6 +121,6 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
     except ActionError as exc:
         if not stored:
             return JSONResponse({"ok": True})  # Slack's retry of a message already answered
-        _tell(warroom, f"slack:reply:{external_id}", event.get("channel"), event.get("user"), exc.message)
+        _tell(warroom, keys.slack_reply(external_id), event.get("channel"), event.get("user"), exc.message)
         return JSONResponse({"ok": True, "refused": exc.message})
     return JSONResponse({"ok": True})

@@ -128,7 +128,7 @@ def home() -> RedirectResponse:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/incidents") -> HTMLResponse:  # noqa: A002
+def login_form(request: Request, next: str = "/incidents") -> HTMLResponse:
     return _render(request, "login.html", {"next": _local(next), "error": None})
 
 
@@ -138,7 +138,7 @@ def login(
     warroom: WarroomDep,
     token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/incidents",
-) -> Response:  # noqa: A002
+) -> Response:
     if not hmac.compare_digest(token.strip().encode(), warroom.api_token.encode()):
         return _render(
             request,

@@ -25,7 +25,7 @@ from tools.webhooks.base import Ignored, PayloadError, SignatureError
 from warroom.alerts.ignored import record_ignored
 from warroom.alerts.models import Alert, IngestResult
 from warroom.alerts.store import ingest_alert, lock_correlation_keys
-from warroom.settings import Settings
+from warroom.settings import Settings, secret_value
 
 __all__ = ["SOURCES", "handle_delivery", "ingest", "read_body", "router"]
 
@@ -42,16 +42,12 @@ INGEST_SECONDS = Histogram(
 )
 
 
-def _secret(value: Any) -> str | None:
-    return value.get_secret_value() if value is not None else None
-
-
 SOURCES: dict[str, tuple[ModuleType, Callable[[Settings], str | None]]] = {
-    "sentry": (sentry, lambda s: _secret(s.sentry_client_secret)),
-    "pagerduty": (pagerduty, lambda s: _secret(s.pagerduty_secret)),
-    "alertmanager": (alertmanager, lambda s: _secret(s.webhook_token)),
-    "grafana": (grafana, lambda s: _secret(s.webhook_token)),
-    "datadog": (datadog, lambda s: _secret(s.webhook_token)),
+    "sentry": (sentry, lambda s: secret_value(s.sentry_client_secret)),
+    "pagerduty": (pagerduty, lambda s: secret_value(s.pagerduty_secret)),
+    "alertmanager": (alertmanager, lambda s: secret_value(s.webhook_token)),
+    "grafana": (grafana, lambda s: secret_value(s.webhook_token)),
+    "datadog": (datadog, lambda s: secret_value(s.webhook_token)),
 }
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tools.status_page.port import StatusPage, StatusPost
+from tools.status_page.port import StatusPage
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import OutboxWorker
+from warroom.status_page.models import StatusPost
 
 __all__ = ["StatusPublisher"]
 
@@ -24,7 +26,7 @@ class StatusPublisher:
         self.page = page
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("status_page.post", self)
+        outbox.register(OutboxKind.STATUS_POST, self)
 
     def __call__(self, item: OutboxItem) -> dict[str, str]:
         post = StatusPost.model_validate(item.payload)
@@ -43,7 +45,7 @@ class StatusPublisher:
                 conn,
                 post.incident_id,
                 self._clock.now(),
-                "status_page",
+                TimelineKind.STATUS_PAGE,
                 f"Status page ({post.status}): {post.body}",
                 data={"pages": refs, "status": post.status.value, "impact": post.impact.value},
                 dedup_key=item.idempotency_key,

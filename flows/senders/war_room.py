@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tools.war_room import RoomSetup, WarRoom
+from tools.war_room import WarRoom
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import OutboxWorker
+from warroom.war_room.models import RoomSetup
 
 __all__ = ["WarRoomSender"]
 
@@ -26,9 +28,9 @@ class WarRoomSender:
         self.room = room
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("war_room.open", self.open)
-        outbox.register("war_room.post", self.post)
-        outbox.register("war_room.close", self.close)
+        outbox.register(OutboxKind.WAR_ROOM_OPEN, self.open)
+        outbox.register(OutboxKind.WAR_ROOM_POST, self.post)
+        outbox.register(OutboxKind.WAR_ROOM_CLOSE, self.close)
 
     def room_id(self, incident_id: int) -> str:
         with self._engine.connect() as conn:
@@ -44,7 +46,7 @@ class WarRoomSender:
                 conn,
                 setup.incident_id,
                 self._clock.now(),
-                "war_room",
+                TimelineKind.WAR_ROOM,
                 f"War room {room} opened ({self.room.name}); {setup.topic}",
                 data={"room": room, "members": setup.member_emails},
                 dedup_key=item.idempotency_key,

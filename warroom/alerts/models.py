@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["AffectedUser", "Alert", "AlertStatus", "IngestResult", "Link"]
+__all__ = ["GENERIC_SEGMENTS", "AffectedUser", "Alert", "AlertStatus", "IngestResult", "Link", "endpoint_words"]
+
+GENERIC_SEGMENTS = frozenset({"api", "v1", "v2", "v3", "internal", "public", "app", "www"})
+"""Path segments that say nothing about what an endpoint is for."""
+
+
+def endpoint_words(endpoint: str) -> list[str]:
+    """The segments of an endpoint path that name something (`/api/v2/checkout` -> `checkout`):
+    what correlation groups alerts by and what the status page calls the broken part."""
+    return [s for s in re.split(r"[/?#]", endpoint.lower()) if s and s not in GENERIC_SEGMENTS]
 
 
 class AlertStatus(StrEnum):

@@ -4,10 +4,12 @@ acknowledgement wins, and refusals in the project's own errors."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from flows.actions import incidents as actions
 from warroom.actors import Actor, ActorKind
 from warroom.errors import Conflict, NotFound
+from warroom.scheduler.tables import JobRow
 from warroom.severity import Severity
 
 ALICE = Actor(kind=ActorKind.SLACK, name="U0ALICE")
@@ -67,3 +69,18 @@ def test_a_severity_set_by_hand_is_applied_with_its_author(warroom, incident_id)
     incident = actions.get_incident(warroom.context, incident_id)
     assert incident.severity is Severity.P2
     assert incident.classification is not None and incident.classification.decided_by == "human:bob"
+
+
+def test_the_same_severity_asked_twice_before_it_applies_is_one_change(warroom, incident_id):
+    def changes() -> int:
+        with warroom.engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).select_from(JobRow).where(JobRow.key.contains(":severity:"))
+            ).scalar_one()
+
+    actions.set_severity(warroom.context, incident_id, Severity.P1, BOB)
+    actions.set_severity(warroom.context, incident_id, Severity.P1, BOB)
+    assert changes() == 1
+    warroom.scheduler.run_pending()
+    actions.set_severity(warroom.context, incident_id, Severity.P1, BOB)
+    assert changes() == 2
