@@ -20,9 +20,10 @@ from api.routers import (
     postmortems,
     slack,
     status_page,
-    web,
     webhooks,
 )
+from api.routers.web import incidents as web_incidents
+from api.routers.web import session as web_session
 from warroom.errors import ActionError
 
 __all__ = ["create_app"]
@@ -42,7 +43,19 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
 
     app = FastAPI(title="warroom", version="0.1.0", lifespan=lifespan)
     app.state.warroom = warroom
-    for module in (webhooks, alerts, incidents, approvals, postmortems, action_items, slack, status_page, health, web):
+    for module in (
+        webhooks,
+        alerts,
+        incidents,
+        approvals,
+        postmortems,
+        action_items,
+        slack,
+        status_page,
+        health,
+        web_session,
+        web_incidents,
+    ):
         app.include_router(module.router)
 
     app.add_exception_handler(ActionError, action_error_response)

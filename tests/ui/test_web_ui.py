@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from api.routers.web import SESSION_COOKIE
+from api.routers.web.session import SESSION_COOKIE
 from tests.ui.conftest import API_TOKEN, Live, wait_until
 
 
