@@ -24,7 +24,8 @@ from flows.senders.comms import CommsSender
 from flows.senders.slack_replies import SlackReplies
 from flows.senders.status_page import StatusPublisher
 from flows.senders.war_room import WarRoomSender
-from graphs.runner import CommsRunner, IncidentRunner, open_checkpointer
+from graphs.checkpoints import open_checkpointer
+from graphs.runner import CommsRunner, IncidentRunner
 from tools.discord import DiscordWebhook
 from tools.email import make_email_sender
 from tools.sentry import SentryAPI

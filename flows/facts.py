@@ -10,8 +10,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from agents.cto import status_posts
+from agents.cto.affected import affected_thing
 from agents.cto.assess import AlertText
+from agents.cto.status_posts import next_update_at
 from agents.notes import NoteFacts, parse_notes
 from agents.support.facts import IncidentFacts, KnownAccount
 from agents.support.internal import quotable
@@ -87,11 +88,11 @@ def incident_facts(
         tags=tags,
         affected_users=affected_users(conn, incident.id),
         known_accounts=known_accounts(settings),
-        affected_thing=status_posts.affected_thing(incident).lower(),
+        affected_thing=affected_thing(incident).lower(),
         affected_share=share,
         cause=notes.cause if notes.cause and quotable(notes.cause) else None,
         eta_minutes=notes.eta_minutes,
         what_was_fixed=notes.fixed if notes.fixed and quotable(notes.fixed) else None,
-        next_update_at=status_posts.next_update_at(now, severity, settings) if severity else None,
+        next_update_at=next_update_at(now, severity, settings) if severity else None,
         detected_at=incident.opened_at,
     )

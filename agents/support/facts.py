@@ -3,7 +3,7 @@
 Drafts are rendered from these facts and grounding checks every draft against them, so a number,
 time or cause that is not here cannot reach a customer. `flows.facts` builds them with
 `IncidentFacts.from_incident` from an `Incident`, its alerts and the Sentry tag enrichment; what
-is broken is named by the CTO agent (`agents.cto.status_posts.affected_thing`), once for both.
+is broken is named by the CTO agent (`agents.cto.affected.affected_thing`), once for both.
 """
 
 from __future__ import annotations

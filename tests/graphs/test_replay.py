@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from api.scenarios import checkout_outage
 from flows.actions.incidents import get_incident
-from graphs import nodes
+from graphs import incident_effects
 from tests.conftest import SENTRY_SECRET
 from warroom.scheduler.tables import JobRow
 
@@ -30,7 +30,7 @@ def test_rescheduling_the_tick_and_the_redraft_minutes_later_adds_no_job(client,
 
     clock.advance(timedelta(minutes=3))
     with warroom.engine.begin() as conn:
-        nodes._refresh_initial_comms(conn, incident, clock.now())
-        nodes._schedule_tick(conn, warroom.context, incident, 1)
+        incident_effects.refresh_initial_comms(conn, incident, clock.now())
+        incident_effects.schedule_tick(conn, warroom.context, incident, 1)
 
     assert _jobs(warroom) == before

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agents.cto.status_posts import affected_thing
+from agents.cto.affected import affected_thing
 from warroom.incidents.models import EndpointCount, Incident, IncidentStatus
 
 T0 = datetime(2026, 11, 3, 2, 14, tzinfo=UTC)
