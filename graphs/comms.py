@@ -15,11 +15,12 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer, interrupt
 
+from flows.actions.drafts import get_draft
 from flows.context import Context
 from warroom import keys
 from warroom.channels import Channel
 from warroom.drafts import store as drafts
-from warroom.drafts.models import DraftRecord, DraftState
+from warroom.drafts.models import DraftState
 from warroom.incidents import store as incidents
 from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import enqueue
@@ -41,17 +42,9 @@ class CommsState(TypedDict, total=False):
     outcome: str
 
 
-def _draft(ctx: Context, draft_id: int) -> DraftRecord:
-    with ctx.engine.connect() as conn:
-        draft = drafts.get_draft(conn, draft_id)
-    if draft is None:
-        raise LookupError(f"draft {draft_id} does not exist")
-    return draft
-
-
 def review(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = runtime.context
-    draft = _draft(ctx, state["draft_id"])
+    draft = get_draft(ctx, state["draft_id"])
     if draft.state is DraftState.PENDING:
         with ctx.engine.connect() as conn:
             incident = incidents.get_incident(conn, draft.incident_id, with_timeline=False)
@@ -72,7 +65,7 @@ def review(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
                         actor="warroom",
                         dedup_key=keys.draft_decision(draft.id),
                     )
-            draft = _draft(ctx, draft.id)
+            draft = get_draft(ctx, draft.id)
     return {"outcome": draft.state.value}
 
 
@@ -93,7 +86,7 @@ def wait(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
 def send(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
     """One outbox row per recipient, keyed by draft and address: nobody is mailed twice."""
     ctx = runtime.context
-    draft = _draft(ctx, state["draft_id"])
+    draft = get_draft(ctx, state["draft_id"])
     kind = CHANNEL_KINDS.get(draft.channel)
     now = ctx.clock.now()
     with ctx.engine.begin() as conn:

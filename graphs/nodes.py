@@ -18,31 +18,22 @@ from agents.cto.assess import assess, human_override
 from agents.cto.owners import owners_for
 from agents.cto.refine import refine_for
 from flows import history
+from flows.actions.incidents import get_incident
 from flows.context import Context
 from flows.facts import alert_texts, note_facts
 from flows.postmortem import codeowners_text
 from graphs import incident_effects as effects
 from graphs.state import IncidentState
-from warroom.incidents import store as incidents
-from warroom.incidents.models import Incident
 from warroom.severity import Severity
 
 __all__ = ["monitor_wait", "resolve", "respond", "route_by_severity", "route_event", "triage", "update"]
-
-
-def _load(ctx: Context, incident_id: int) -> Incident:
-    with ctx.engine.connect() as conn:
-        incident = incidents.get_incident(conn, incident_id)
-    if incident is None:
-        raise LookupError(f"incident {incident_id} does not exist")
-    return incident
 
 
 def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Rate the incident: a human's level as given; else the rules (refined by the model, if any),
     which never lower the level already reached nor overrule a human."""
     ctx = runtime.context
-    incident = _load(ctx, state["incident_id"])
+    incident = get_incident(ctx, state["incident_id"])
     event = state.get("event") or {}
     previous = Severity(state["severity"]) if state.get("severity") else None
     note = None
@@ -76,7 +67,7 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """P0/P1: the public notice, the war room, customer comms drafts and the acknowledgement clock
     start now; a later raise updates the same page incident and restarts the clock."""
     ctx = runtime.context
-    incident = _load(ctx, state["incident_id"])
+    incident = get_incident(ctx, state["incident_id"])
     assert incident.classification is not None
     now = ctx.clock.now()
     owners = owners_for(codeowners_text(ctx), [e.endpoint for e in incident.endpoints] + [incident.service or ""])
@@ -117,7 +108,7 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """The periodic update, from the humans' notes: to the war room always, to the status page for
     P0/P1 once customers are being told, and for P0 a round of customer update drafts."""
     ctx = runtime.context
-    incident = _load(ctx, state["incident_id"])
+    incident = get_incident(ctx, state["incident_id"])
     assert incident.severity is not None
     number = int((state.get("event") or {}).get("tick", state.get("ticks", 0) + 1))
     due = status_posts.next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
@@ -137,7 +128,7 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Close out everywhere: page resolved and components operational, all-clear drafts to the
     same audiences, a closing summary in the war room, then the postmortem draft."""
     ctx = runtime.context
-    incident = _load(ctx, state["incident_id"])
+    incident = get_incident(ctx, state["incident_id"])
     now = ctx.clock.now()
     event = state.get("event") or {}
     actor = event.get("actor", "human")

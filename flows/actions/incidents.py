@@ -25,6 +25,7 @@ __all__ = ["acknowledge", "add_note", "get_incident", "post_message", "resolve",
 
 
 def get_incident(ctx: Context, incident_id: int) -> Incident:
+    """The incident with its timeline, for every door and every node; `NotFound` when there is none."""
     with ctx.engine.connect() as conn:
         incident = incidents.get_incident(conn, incident_id)
     if incident is None:

@@ -7,10 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from api.scenarios import checkout_outage
 from flows.actions.incidents import get_incident
 from graphs import incident_effects
-from tests.conftest import SENTRY_SECRET
 from warroom.scheduler.tables import JobRow
 
 
@@ -19,13 +17,8 @@ def _jobs(warroom) -> int:
         return conn.execute(select(func.count()).select_from(JobRow)).scalar_one()
 
 
-def test_rescheduling_the_tick_and_the_redraft_minutes_later_adds_no_job(client, warroom, clock):
-    for delivery in checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1)):
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
-            "incident_id"
-        ]
-    warroom.scheduler.run_pending()
-    incident = get_incident(warroom.context, incident_id)
+def test_rescheduling_the_tick_and_the_redraft_minutes_later_adds_no_job(warroom, clock, p0_incident):
+    incident = get_incident(warroom.context, p0_incident)
     before = _jobs(warroom)
 
     clock.advance(timedelta(minutes=3))
