@@ -1,8 +1,10 @@
-"""`python -m evals [--json] [--llm] [CASE ...]`: score the crew's judgement on the labelled cases.
+"""`python -m evals [--json] [--llm] [--sets S,...] [--show-holdout] [CASE ...]`: score the crew's judgement.
 
-One run of the cases feeds three suites: severity (every case), comms and postmortems (the cases
-the product rates P0/P1, carried on to resolution). Exits 1 when a gate fails, so CI and
-`make eval` can use it.
+Three labelled sets (`evals.sets`). The tuned set feeds three suites from one run: severity (every
+case), comms and postmortems (the cases the product rates P0/P1, carried on to resolution), and
+carries the CI gates. The development and held-out sets are scored on severity only and gate
+nothing yet; the held-out one is printed as aggregates unless `--show-holdout` is given. Exits 1
+when a tuned-set gate fails, so CI and `make eval` can use it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import json
 import os
 import sys
 import time
+from typing import Any
 
 from evals.comms import CommsScore, render_comms, score_comms
 from evals.harness import Outcome, load_cases, run_cases
 from evals.postmortem import PostmortemScore, render_postmortems, score_postmortems
-from evals.report import SeverityScore, render, score
+from evals.report import SeverityScore, render, render_set, score, set_json
+from evals.sets import SETS, TUNED, CaseSet
 
 GATE_ACCURACY = 0.90
 
@@ -39,15 +43,18 @@ def postmortems_pass(result: PostmortemScore) -> bool:
     return not result.failures and not result.errors
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
-    parser.add_argument("cases", nargs="*", help="case folder names (default: all)")
-    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
-    parser.add_argument("--llm", action="store_true", help="also run with the configured LLM (WARROOM_LLM_MODEL)")
-    parser.add_argument("--jobs", type=int, default=None, help="cases run in parallel (default: one per CPU)")
-    args = parser.parse_args(argv)
+def _sets(text: str) -> list[CaseSet]:
+    by_name = {case_set.name: case_set for case_set in SETS}
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in by_name]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(by_name)} (comma-separated), got {text!r}")
+    return [by_name[name] for name in names]
 
-    cases = load_cases(names=args.cases or None)
+
+def _tuned(args: argparse.Namespace, llm_model: str | None) -> tuple[str, dict[str, Any], bool]:
+    """The tuned set with its three suites and gates: the print-out, the JSON and whether every gate passed."""
+    cases = load_cases(TUNED.root, names=args.cases or None)
     started = time.perf_counter()
     outcomes = run_cases(cases, jobs=args.jobs)
     result = score(outcomes)
@@ -60,54 +67,100 @@ def main(argv: list[str] | None = None) -> int:
     }
     ok = all(verdicts.values())
     seconds = time.perf_counter() - started
-    llm_model = os.environ.get("WARROOM_LLM_MODEL")
     llm = score(run_cases(cases, llm_model=llm_model, jobs=args.jobs)) if args.llm and llm_model else None
     llm_note = (
         "not configured (set WARROOM_LLM_MODEL and OPENAI_API_KEY)"
         if not llm_model
         else (f"{llm_model} (pass --llm to score it)" if llm is None else llm_model)
     )
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "rules": result.model_dump(mode="json"),
-                    "llm": llm.model_dump(mode="json") if llm else None,
-                    "llm_note": llm_note,
-                    "seconds": round(seconds, 2),
-                    "comms": comms.model_dump(mode="json"),
-                    "postmortems": postmortems.model_dump(mode="json"),
-                    "gate": {
-                        "accuracy_at_least": GATE_ACCURACY,
-                        "p0_recall": 1.0,
-                        "passed": ok,
-                        "suites": verdicts,
-                        "score": gated.model_dump(mode="json", exclude={"failures"}),
-                        "blocked": [o.case for o in outcomes if o.blocked_by],
-                        "blocked_but_passing": [o.case for o in unblocked],
-                    },
-                },
-                indent=2,
-            )
-        )
-    else:
-        print(render(result, llm, llm_note, seconds))
-        blocked = [o for o in outcomes if o.blocked_by]
-        print(
-            f"\ngate over {gated.cases} unblocked cases: accuracy {gated.accuracy:.1%}, "
-            f"P0 recall {gated.recall['P0']:.0%} (needs >= {GATE_ACCURACY:.0%} and 100%): "
-            f"{'PASS' if verdicts['severity'] else 'FAIL'}"
-        )
-        for outcome in blocked:
-            state = "NOW PASSES: remove blocked_by" if outcome.correct else "still fails"
-            print(f"  blocked {outcome.case} ({state}): {outcome.blocked_by}")
-        print(
-            f"\n{render_comms(comms)}\ngate (every failure a named product gap): "
-            f"{'PASS' if verdicts['comms'] else 'FAIL'}"
-        )
-        print(
-            f"\n{render_postmortems(postmortems)}\ngate (all complete): {'PASS' if verdicts['postmortems'] else 'FAIL'}"
-        )
+    report = {
+        "rules": result.model_dump(mode="json"),
+        "llm": llm.model_dump(mode="json") if llm else None,
+        "llm_note": llm_note,
+        "seconds": round(seconds, 2),
+        "comms": comms.model_dump(mode="json"),
+        "postmortems": postmortems.model_dump(mode="json"),
+        "gate": {
+            "accuracy_at_least": GATE_ACCURACY,
+            "p0_recall": 1.0,
+            "passed": ok,
+            "suites": verdicts,
+            "score": gated.model_dump(mode="json", exclude={"failures"}),
+            "blocked": [o.case for o in outcomes if o.blocked_by],
+            "blocked_but_passing": [o.case for o in unblocked],
+        },
+    }
+    lines = [
+        f"== {TUNED.title} ==",
+        render(result, llm, llm_note, seconds),
+        f"\ngate over {gated.cases} unblocked cases: accuracy {gated.accuracy:.1%}, "
+        f"P0 recall {gated.recall['P0']:.0%} (needs >= {GATE_ACCURACY:.0%} and 100%): "
+        f"{'PASS' if verdicts['severity'] else 'FAIL'}",
+    ]
+    for outcome in (o for o in outcomes if o.blocked_by):
+        state = "NOW PASSES: remove blocked_by" if outcome.correct else "still fails"
+        lines.append(f"  blocked {outcome.case} ({state}): {outcome.blocked_by}")
+    lines += [
+        f"\n{render_comms(comms)}\ngate (every failure a named product gap): {'PASS' if verdicts['comms'] else 'FAIL'}",
+        f"\n{render_postmortems(postmortems)}\ngate (all complete): {'PASS' if verdicts['postmortems'] else 'FAIL'}",
+    ]
+    return "\n".join(lines), report, ok
+
+
+def _adapted(case_set: CaseSet, args: argparse.Namespace, llm_model: str | None) -> tuple[str, dict[str, Any]]:
+    """A set scored on severity alone, with no lifecycle run and no gate."""
+    private = case_set.private and not args.show_holdout
+    if private and args.cases:
+        note = "skipped: naming cases would show single held-out results; run it whole, or with --show-holdout"
+        return f"== {case_set.title} ==\n{note}", {"skipped": note}
+    cases = load_cases(case_set.root, names=args.cases or None)
+    started = time.perf_counter()
+    result = score(run_cases(cases, jobs=args.jobs, lifecycle=False))
+    seconds = time.perf_counter() - started
+    llm = (
+        score(run_cases(cases, llm_model=llm_model, jobs=args.jobs, lifecycle=False))
+        if args.llm and llm_model
+        else None
+    )
+    report = {
+        **set_json(result, private=private),
+        "llm": set_json(llm, private=private) if llm else None,
+        "seconds": round(seconds, 2),
+    }
+    return f"== {case_set.title} ({seconds:.1f}s) ==\n{render_set(result, private=private, llm=llm)}", report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
+    parser.add_argument("cases", nargs="*", help="case folder names (default: all)")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    parser.add_argument("--llm", action="store_true", help="also run with the configured LLM (WARROOM_LLM_MODEL)")
+    parser.add_argument("--jobs", type=int, default=None, help="cases run in parallel (default: one per CPU)")
+    parser.add_argument(
+        "--sets",
+        type=_sets,
+        default=list(SETS),
+        help="which sets to score, comma-separated: tuned, development, holdout (default: all three)",
+    )
+    parser.add_argument(
+        "--show-holdout",
+        action="store_true",
+        help="list the held-out cases' failures too; never while changing the severity rules",
+    )
+    args = parser.parse_args(argv)
+
+    llm_model = os.environ.get("WARROOM_LLM_MODEL")
+    texts: list[str] = []
+    report: dict[str, Any] = {}
+    ok = True
+    for case_set in args.sets:
+        if case_set is TUNED:
+            text, tuned_report, ok = _tuned(args, llm_model)
+            report.update(tuned_report)
+        else:
+            text, report[case_set.name] = _adapted(case_set, args, llm_model)
+        texts.append(text)
+    print(json.dumps(report, indent=2) if args.json else "\n\n".join(texts))
     return 0 if ok else 1
 
 

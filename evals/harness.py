@@ -5,14 +5,15 @@ payloads posted through the real HTTP API signed as each source signs them, and 
 run after every delivery as the worker would. The result is read back from
 `GET /api/incidents/{id}`, so the evals score the product as shipped, not a function in isolation.
 
-Cases are folders under `evals/cases/`: `case.toml` (labels and scenario) beside `payload.json`
-(one delivery, optionally repeated as a storm) or `payloads.json` (several deliveries, possibly
-from several sources). Severity is the first suite; comms and postmortem cases will add their own
-expectation tables to `case.toml` and their own readers to `Outcome`.
+Cases are folders (`evals/cases/`, and the sets in `evals.sets`): `case.toml` (labels and
+scenario) beside `payload.json` (one delivery, optionally repeated as a storm) or `payloads.json`
+(several deliveries, possibly from several sources). Severity is the first suite; comms and
+postmortem cases add their own expectation tables to `case.toml` and their own readers to `Outcome`.
 
 A case its incident rates P0/P1 then lives on (`evals.lifecycle`): acknowledged, noted, an update
 tick, resolved; what the crew wrote for customers and the postmortem land in `Outcome.response`
-for the comms and postmortem suites, so one run of the cases feeds all three.
+for the comms and postmortem suites, so one run of the cases feeds all three. `lifecycle=False`
+stops after the severity read-back, for sets scored on severity alone.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from warroom.severity import Severity
 __all__ = [
     "CASES_DIR",
     "Case",
+    "Citation",
     "CommsSpec",
     "Outcome",
     "PastOccurrence",
@@ -110,6 +112,18 @@ class CommsSpec(BaseModel):
     known_gaps: dict[str, str] = Field(default_factory=dict, description="check -> the product gap behind it")
 
 
+class Citation(BaseModel):
+    """`[citation]` in case.toml: the public postmortem or status-page entry the case was adapted from."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    title: str = Field(min_length=1)
+    company: str = Field(min_length=1)
+    date: str = Field(min_length=4, description="when it happened, as precisely as the source says (YYYY[-MM[-DD]])")
+    summary: str = Field(min_length=10, description="one line of what happened")
+
+
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -127,6 +141,7 @@ class Case(BaseModel):
     )
     comms: CommsSpec = Field(default_factory=CommsSpec)
     response: ResponseSpec = Field(default_factory=ResponseSpec)
+    citation: Citation | None = Field(default=None, description="where the case comes from (the adapted sets)")
     steps: list[Step]
 
 
@@ -280,7 +295,7 @@ class _Played(BaseModel):
     response_error: str | None = None
 
 
-async def _play(case: Case, warroom: Warroom, clock: FakeClock) -> _Played:
+async def _play(case: Case, warroom: Warroom, clock: FakeClock, *, lifecycle: bool) -> _Played:
     """In-process HTTP without a thread per request: the ASGI app is called on this event loop."""
     transport = httpx.ASGITransport(app=create_app(warroom, run_worker=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://warroom.eval") as client:
@@ -289,7 +304,7 @@ async def _play(case: Case, warroom: Warroom, clock: FakeClock) -> _Played:
             await session.replay_past(occurrence, index)
         played = _Played(incidents=[await session.incident(i) for i in await session.deliver()])
         worst = _worst(played.incidents)
-        if worst is None or not Severity(worst["severity"]).pages_customers:
+        if not lifecycle or worst is None or not Severity(worst["severity"]).pages_customers:
             return played
         settings = warroom.settings
         service = settings.services.get(worst.get("service") or "")
@@ -333,8 +348,9 @@ def _scratch() -> str | None:
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
-def run_case(case: Case, *, llm_model: str | None = None) -> Outcome:
-    """Play the case against a fresh warroom; the most severe incident it opened is its answer."""
+def run_case(case: Case, *, llm_model: str | None = None, lifecycle: bool = True) -> Outcome:
+    """Play the case against a fresh warroom; the most severe incident it opened is its answer.
+    With `lifecycle`, a P0/P1 incident is then carried to resolution for the comms and postmortem suites."""
     base = Outcome(
         case=case.name,
         expected=case.expected,
@@ -349,7 +365,7 @@ def run_case(case: Case, *, llm_model: str | None = None) -> Outcome:
             _settings(case, Path(tmp), llm_model), clock, transport=httpx.MockTransport(_outside_world)
         )
         try:
-            played = asyncio.run(_play(case, warroom, clock))
+            played = asyncio.run(_play(case, warroom, clock, lifecycle=lifecycle))
         except Exception as exc:  # a broken case is reported, not fatal to the run
             return base.model_copy(update={"error": f"{type(exc).__name__}: {exc}"})
         finally:
@@ -375,10 +391,13 @@ def run_case(case: Case, *, llm_model: str | None = None) -> Outcome:
     )
 
 
-def run_cases(cases: list[Case], *, llm_model: str | None = None, jobs: int | None = None) -> list[Outcome]:
+def run_cases(
+    cases: list[Case], *, llm_model: str | None = None, jobs: int | None = None, lifecycle: bool = True
+) -> list[Outcome]:
     """Every case in its own warroom; cases are independent, so they run one per CPU."""
     jobs = jobs or os.cpu_count() or 1
+    play = partial(run_case, llm_model=llm_model, lifecycle=lifecycle)
     if jobs == 1 or len(cases) < 2:
-        return [run_case(case, llm_model=llm_model) for case in cases]
+        return [play(case) for case in cases]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(partial(run_case, llm_model=llm_model), cases))
+        return list(pool.map(play, cases))

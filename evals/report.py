@@ -2,6 +2,8 @@
 
 Over-paging is the share of true P2/P3 cases rated P0/P1: each one wakes a human and tells
 customers something is wrong when it is not, so it is tracked beside P0 recall (a missed outage).
+A private set (the held-out cases) is printed and dumped as aggregates only: no case name, no
+failure, no evidence, so a score can be read without learning which cases it missed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pydantic import BaseModel, Field
 from evals.harness import Outcome
 from warroom.severity import Severity
 
-__all__ = ["SeverityScore", "render", "score"]
+__all__ = ["SeverityScore", "render", "render_set", "score", "set_json"]
 
 LEVELS = list(Severity)
 
@@ -25,6 +27,7 @@ class SeverityScore(BaseModel):
     )
     recall: dict[str, float | None]
     over_paging: float | None = Field(description="true P2/P3 rated P0/P1, as a share of true P2/P3")
+    not_played: int = Field(default=0, description="cases that produced no classification (refused or broken)")
     failures: list[Outcome]
 
 
@@ -47,6 +50,7 @@ def score(outcomes: list[Outcome]) -> SeverityScore:
         confusion=confusion,
         recall=recall,
         over_paging=len(paged) / len(quiet) if quiet else None,
+        not_played=sum(o.severity is None for o in outcomes),
         failures=[o for o in outcomes if not o.correct],
     )
 
@@ -61,18 +65,54 @@ def render(result: SeverityScore, llm: SeverityScore | None, llm_note: str, seco
         f"(deterministic rules; {seconds:.1f}s)",
         f"LLM: {llm_note if llm is None else f'accuracy {_pct(llm.accuracy)}, over-paging {_pct(llm.over_paging)}'}",
         "",
+        *_table(result),
+        *_failures(result),
+    ]
+    return "\n".join(lines)
+
+
+def render_set(result: SeverityScore, *, private: bool, llm: SeverityScore | None = None) -> str:
+    """One set's severity score; a private set shows its aggregates and nothing that names a case."""
+    lines = [
+        f"severity: {result.correct}/{result.cases} correct, accuracy {_pct(result.accuracy)}, "
+        f"P0 recall {_pct(result.recall['P0'])} (severity only, no gate)",
+    ]
+    if llm is not None:
+        lines.append(f"LLM: accuracy {_pct(llm.accuracy)}, P0 recall {_pct(llm.recall['P0'])}")
+    lines += ["", *_table(result)]
+    if private:
+        lines += [
+            f"not played: {result.not_played}",
+            "(aggregates only: the held-out cases and their failures are not shown; --show-holdout lists them,"
+            " never while changing the rules)",
+        ]
+    else:
+        lines += _failures(result)
+    return "\n".join(lines)
+
+
+def set_json(result: SeverityScore, *, private: bool) -> dict[str, object]:
+    """The score as JSON; a private set leaves out its failures (names, evidence, reasons)."""
+    return result.model_dump(mode="json", exclude={"failures"} if private else None)
+
+
+def _table(result: SeverityScore) -> list[str]:
+    lines = [
         "confusion (rows expected, columns decided):",
         "        " + "".join(f"{c:>6}" for c in [*(lv.value for lv in LEVELS), "none"]),
     ]
     for expected, row in result.confusion.items():
         lines.append(f"  {expected:<6}" + "".join(f"{n:>6}" for n in row.values()))
-    lines += [
+    return [
+        *lines,
         "",
         "recall: " + ", ".join(f"{level} {_pct(value)}" for level, value in result.recall.items()),
         f"over-paging (true P2/P3 rated P0/P1): {_pct(result.over_paging)}",
     ]
-    if result.failures:
-        lines += ["", f"failures ({len(result.failures)}):"]
+
+
+def _failures(result: SeverityScore) -> list[str]:
+    lines = ["", f"failures ({len(result.failures)}):"] if result.failures else []
     for failure in result.failures:
         got = failure.severity.value if failure.severity else "none"
         lines.append(
@@ -81,4 +121,4 @@ def render(result: SeverityScore, llm: SeverityScore | None, llm_note: str, seco
         )
         lines.append(f"    why: {failure.why}")
         lines += [f"    evidence: {line}" for line in failure.evidence]
-    return "\n".join(lines)
+    return lines

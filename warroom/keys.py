@@ -34,6 +34,7 @@ __all__ = [
     "draft_decision",
     "draft_lane",
     "draft_send",
+    "draft_sends",
     "draft_start",
     "draft_unsendable",
     "draft_wake",
@@ -266,9 +267,14 @@ def page(step: str, channel: str) -> str:
     return f"{step}:{channel}"
 
 
+def draft_sends(draft_id: int) -> str:
+    """Every recipient's row of one draft (a prefix)."""
+    return _draft(draft_id, "send") + ":"
+
+
 def draft_send(draft_id: int, to: str) -> str:
     """One approved draft to one recipient (an address, or the channel itself)."""
-    return _draft(draft_id, "send", digest(to))
+    return draft_sends(draft_id) + digest(to)
 
 
 def slack_reply(*origin: str) -> str:

@@ -21,7 +21,7 @@ from warroom.clock import Clock
 from warroom.drafts import store as drafts
 from warroom.incidents import store as incidents
 from warroom.kinds import OutboxKind, TimelineKind
-from warroom.outbox.store import OutboxItem
+from warroom.outbox.store import OutboxItem, count_unsent
 from warroom.outbox.worker import OutboxWorker
 
 __all__ = ["CommsSender"]
@@ -105,7 +105,9 @@ class CommsSender:
         draft_id = int(item.payload["draft_id"])
         now = self._clock.now()
         with self._engine.begin() as conn:
-            drafts.mark_sent(conn, draft_id, now)
+            # A draft to many recipients is one outbox row each: it is "sent" once the last one is.
+            if not count_unsent(conn, key_prefix=keys.draft_sends(draft_id), other_than=item.id):
+                drafts.mark_sent(conn, draft_id, now)
             if item.incident_id is not None:
                 incidents.add_timeline(
                     conn,

@@ -1,0 +1,48 @@
+"""The labelled sets the evals score, and the seeded rule that splits the adapted cases.
+
+`tuned` is `evals/cases/`: the rules were tuned while looking at it, so its score is not a
+held-out figure. The adapted cases (public postmortems and status-page entries, labelled from the
+severity table before the product was run on them) are split by a fixed rule on each case's
+folder name: `in_holdout` puts about a third of them in `evals/holdout/`, the rest in
+`evals/development/`. The rule is per case, so adding a case never moves another one, and
+`tests/evals/test_sets.py` fails if a case sits on the wrong side. The held-out set is printed as
+aggregates only (`private`), so whoever changes the rules does not see its cases by accident.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from evals.harness import CASES_DIR
+
+__all__ = ["DEVELOPMENT", "HOLDOUT", "HOLDOUT_SEED", "SETS", "TUNED", "CaseSet", "in_holdout"]
+
+EVALS_DIR = Path(__file__).resolve().parent
+HOLDOUT_SEED = 13
+
+
+def in_holdout(name: str) -> bool:
+    """Whether the adapted case named `name` belongs to the held-out third (fixed seed, one case at a time)."""
+    digest = hashlib.sha256(f"{HOLDOUT_SEED}:{name}".encode()).hexdigest()
+    return int(digest, 16) % 3 == 0
+
+
+@dataclass(frozen=True)
+class CaseSet:
+    name: str
+    root: Path
+    title: str
+    lifecycle: bool
+    """P0/P1 cases are carried to resolution for the comms and postmortem suites."""
+    private: bool
+    """Only aggregates are shown, never a case name or a failure."""
+
+
+TUNED = CaseSet(
+    "tuned", CASES_DIR, "tuned set (evals/cases; the rules were tuned on it)", lifecycle=True, private=False
+)
+DEVELOPMENT = CaseSet("development", EVALS_DIR / "development", "development set", lifecycle=False, private=False)
+HOLDOUT = CaseSet("holdout", EVALS_DIR / "holdout", "held-out set", lifecycle=False, private=True)
+SETS = (TUNED, DEVELOPMENT, HOLDOUT)

@@ -1,0 +1,87 @@
+"""The adapted sets: every case is well-formed and cited, the held-out split is the recorded one, and
+nothing about a held-out case reaches the print-out or the JSON unless asked for."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from evals.__main__ import main
+from evals.harness import Outcome, load_cases, run_case
+from evals.report import render_set, score, set_json
+from evals.sets import DEVELOPMENT, HOLDOUT, HOLDOUT_SEED, TUNED
+from warroom.severity import Severity
+
+
+def _recorded_rule(name: str) -> bool:
+    """The split as recorded in evals/README.md, written out again so that a change to `in_holdout` shows."""
+    return int(hashlib.sha256(f"13:{name}".encode()).hexdigest(), 16) % 3 == 0
+
+
+def test_every_adapted_case_parses_cites_its_source_and_carries_a_label_and_a_reason():
+    cases = load_cases(DEVELOPMENT.root) + load_cases(HOLDOUT.root)
+    assert len(cases) >= 120
+    for case in cases:
+        assert case.citation is not None, case.name
+        assert case.citation.url.startswith(("https://", "http://")), case.name
+        assert case.citation.summary and case.citation.company and case.citation.date, case.name
+        assert case.why.strip() and case.expected in Severity, case.name
+    assert sum(c.expected is Severity.P0 for c in cases) >= 30
+    assert all(any(c.expected is level for c in cases) for level in Severity)
+
+
+def test_the_split_is_the_recorded_seeded_split():
+    assert HOLDOUT_SEED == 13
+    development = [c.name for c in load_cases(DEVELOPMENT.root)]
+    holdout = [c.name for c in load_cases(HOLDOUT.root)]
+    assert [n for n in development if _recorded_rule(n)] == [], "these belong in evals/holdout"
+    assert [n for n in holdout if not _recorded_rule(n)] == [], "these belong in evals/development"
+    assert len(holdout) >= 36 and len(development) >= 88, "a case was removed from an adapted set"
+
+
+def test_adapted_cases_are_not_also_tuned_cases():
+    tuned = {c.name for c in load_cases(TUNED.root)}
+    adapted = {c.name for c in load_cases(DEVELOPMENT.root) + load_cases(HOLDOUT.root)}
+    assert tuned.isdisjoint(adapted)
+
+
+def _outcome(case: str, expected: str, got: str | None, error: str | None = None) -> Outcome:
+    return Outcome(
+        case=case,
+        expected=Severity(expected),
+        severity=Severity(got) if got else None,
+        why="payments failing for 48% of requests",
+        reason="rule critical-path-failing",
+        evidence=["error_ratio: 0.48 from summary"],
+        error=error,
+    )
+
+
+def test_a_private_set_prints_and_dumps_aggregates_but_no_case():
+    outcomes = [
+        _outcome("secret-case-one", "P0", "P1"),
+        _outcome("secret-case-two", "P2", "P2"),
+        _outcome("secret-case-three", "P1", None, error="RuntimeError: refused"),
+    ]
+    result = score(outcomes)
+    private = render_set(result, private=True) + json.dumps(set_json(result, private=True))
+    for detail in ("secret-case", "48% of requests", "critical-path-failing", "error_ratio", "refused"):
+        assert detail not in private
+    assert "1/3 correct" in private and "not played: 1" in private
+    shown = render_set(result, private=False) + json.dumps(set_json(result, private=False))
+    assert "secret-case-one" in shown and "error_ratio" in shown
+
+
+def test_naming_cases_skips_the_held_out_set_instead_of_showing_single_results(capsys):
+    assert main(["--sets", "holdout", "--json", "any-case"]) == 0
+    assert "skipped" in json.loads(capsys.readouterr().out)["holdout"]
+
+
+@pytest.mark.timeout(120)
+def test_a_severity_only_run_stops_after_the_classification():
+    [case] = load_cases(TUNED.root, names=["p0-whole-site-5xx"])
+    outcome = run_case(case, lifecycle=False)
+    assert outcome.severity is not None and outcome.error is None
+    assert outcome.response is None and outcome.response_error is None
