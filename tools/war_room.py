@@ -86,11 +86,11 @@ class SlackRoom:
 
     def open(self, setup: RoomSetup, key: str) -> str:
         with self._engine.connect() as conn:
-            channel = incidents.get_external_ref(conn, setup.incident_id, "slack:channel")
+            channel = incidents.get_external_ref(conn, setup.incident_id, keys.SLACK_CHANNEL_REF)
         if channel is None:
             channel = self._slack.open_channel(channel_name(setup.opened_at, setup.title))
             with self._engine.begin() as conn:
-                incidents.set_external_ref(conn, setup.incident_id, "slack:channel", channel)
+                incidents.set_external_ref(conn, setup.incident_id, keys.SLACK_CHANNEL_REF, channel)
         self._slack.set_topic(channel, setup.topic)
         ids = list(setup.member_slack_ids)
         ids += list(self._slack.lookup_user_ids(setup.member_emails).values())

@@ -20,6 +20,8 @@ import hashlib
 from warroom.severity import Severity
 
 __all__ = [
+    "SLACK_CHANNEL_REF",
+    "WAR_ROOM_REF",
     "ack_deadline",
     "acknowledged",
     "action_item",
@@ -68,6 +70,7 @@ __all__ = [
     "slack_message",
     "slack_reply",
     "status_opened",
+    "status_page_ref",
     "status_raised",
     "status_resolved",
     "status_update",
@@ -340,6 +343,20 @@ def action_item_done(item_id: int) -> str:
 
 def action_item_comment(item_id: int, key: str) -> str:
     return f"action-item:{item_id}:comment:{digest(key)}"
+
+
+# --- external references: an incident's id in another system --------------------------------
+
+SLACK_CHANNEL_REF = "slack:channel"
+"""The incident's Slack channel (how a Slack message finds its incident)."""
+
+WAR_ROOM_REF = "war_room"
+"""The incident's room in whichever war room is configured."""
+
+
+def status_page_ref(page: str) -> str:
+    """The incident's id on one status page (`builtin`, `statuspage`, `instatus`)."""
+    return f"status_page:{page}"
 
 
 # --- rows keyed by what they are for -----------------------------------------------------------

@@ -107,7 +107,7 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
     text = str(event.get("text") or "")[:10_000]
     actor = _who({"id": event.get("user")})
     with warroom.engine.connect() as conn:
-        incident_id = incidents.incident_for_ref(conn, "slack:channel", str(event.get("channel")))
+        incident_id = incidents.incident_for_ref(conn, keys.SLACK_CHANNEL_REF, str(event.get("channel")))
     if incident_id is None:
         return JSONResponse({"ok": True, "ignored": "not a war-room channel"})
     external_id = keys.slack_message(str(event.get("channel")), str(event.get("ts")))

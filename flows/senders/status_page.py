@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from tools.status_page.port import StatusPage
+from warroom import keys
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
 from warroom.kinds import OutboxKind, TimelineKind
@@ -30,7 +31,7 @@ class StatusPublisher:
 
     def __call__(self, item: OutboxItem) -> dict[str, str]:
         post = StatusPost.model_validate(item.payload)
-        system = f"status_page:{self.page.name}"
+        system = keys.status_page_ref(self.page.name)
         with self._engine.connect() as conn:
             ref = incidents.get_external_ref(conn, post.incident_id, system)
         if ref is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from tools.war_room import WarRoom
+from warroom import keys
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
 from warroom.kinds import OutboxKind, TimelineKind
@@ -34,14 +35,14 @@ class WarRoomSender:
 
     def room_id(self, incident_id: int) -> str:
         with self._engine.connect() as conn:
-            room = incidents.get_external_ref(conn, incident_id, "war_room")
+            room = incidents.get_external_ref(conn, incident_id, keys.WAR_ROOM_REF)
         return room or f"incident-{incident_id}"
 
     def open(self, item: OutboxItem) -> dict[str, str]:
         setup = RoomSetup.model_validate(item.payload)
         room = self.room.open(setup, item.idempotency_key)
         with self._engine.begin() as conn:
-            incidents.set_external_ref(conn, setup.incident_id, "war_room", room)
+            incidents.set_external_ref(conn, setup.incident_id, keys.WAR_ROOM_REF, room)
             incidents.add_timeline(
                 conn,
                 setup.incident_id,
