@@ -47,16 +47,16 @@ def add_note(ctx: Context, incident_id: int, text: str, actor: Actor) -> None:
         incidents.add_timeline(conn, incident_id, ctx.clock.now(), TimelineKind.NOTE, text, actor=actor.label)
 
 
-def post_message(
-    ctx: Context, incident_id: int, text: str, actor: Actor, *, external_id: str | None = None
-) -> bool:
+def post_message(ctx: Context, incident_id: int, text: str, actor: Actor, *, external_id: str | None = None) -> bool:
     """A message in the built-in war room, False when `external_id` was posted already (a Slack
     retry). A message with a labelled line is also a note while the incident is open: one rule
     for every door, the one the updates read notes by. Message and note are stored together."""
     incident = get_incident(ctx, incident_id)
     now = ctx.clock.now()
     with ctx.engine.begin() as conn:
-        stored = war_room.post_message(conn, incident_id, at=now, author=actor.label, text=text, external_id=external_id)
+        stored = war_room.post_message(
+            conn, incident_id, at=now, author=actor.label, text=text, external_id=external_id
+        )
         if stored is None:
             return False
         if is_labelled(text) and incident.status is not IncidentStatus.RESOLVED:
@@ -89,7 +89,9 @@ def set_severity(ctx: Context, incident_id: int, severity: Severity, actor: Acto
     after = sum(e.kind == TimelineKind.SEVERITY for e in incident.timeline)
     key = keys.severity_change(incident_id, after, severity)
     with ctx.engine.begin() as conn:
-        _queue_event(conn, ctx, incident_id, key, {"type": "severity", "severity": severity.value, "actor": actor.label})
+        _queue_event(
+            conn, ctx, incident_id, key, {"type": "severity", "severity": severity.value, "actor": actor.label}
+        )
 
 
 def resolve(ctx: Context, incident_id: int, actor: Actor, summary: str = "") -> None:

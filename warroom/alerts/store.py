@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from warroom import keys
-from warroom.alerts.models import Alert, AlertStatus, endpoint_words
+from warroom.alerts.models import Alert, AlertStatus, bounded_key, endpoint_words
 from warroom.alerts.tables import AlertRow
 from warroom.db import table_of
 from warroom.incidents import store as incidents
@@ -66,7 +66,8 @@ class IngestOutcome:
 
 def correlation_keys(alert: Alert) -> list[str]:
     """The alert's own dedup key first, then the names of what it is about ("svc:checkout"),
-    which let different sources' alerts for one outage join one incident within the window."""
+    which let different sources' alerts for one outage join one incident within the window.
+    Every key fits the key column (`bounded_key`)."""
     found = [alert.dedup_key]
     topics: list[str] = []
     if alert.service:
@@ -75,7 +76,7 @@ def correlation_keys(alert: Alert) -> list[str]:
         segments = endpoint_words(alert.endpoint)
         if segments and not segments[0].isdigit():
             topics.append(segments[0])
-    found.extend(f"svc:{topic}" for topic in dict.fromkeys(topics))
+    found.extend(bounded_key(f"svc:{topic}") for topic in dict.fromkeys(topics))
     return found
 
 

@@ -1,8 +1,9 @@
 """The incident pages of the web UI: the list, one incident (severity and evidence, timeline,
 war room, drafts, postmortem) with its fragments for htmx, and the forms that act on it.
 
-Actions are `flows.actions`, the same functions the REST API, Slack and the CLI call; a refusal
-is shown on the page with its status code.
+Actions are `flows.actions`, the same functions the REST API, Slack and the CLI call, always as
+the web actor (no form field names who acted); a refusal is shown on the page with its status
+code. Form texts are normalised like every other input, and only http(s) URLs become links.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.composition import Warroom
-from api.deps import WarroomDep
+from api.deps import Id, WarroomDep
 from api.errors import status_of
 from api.routers.web.render import API_DIR, form_text, htmx, render, see
-from api.routers.web.session import CheckedDep, Session, SessionDep
+from api.web_sessions import CheckedDep, Session, SessionDep
 from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
 from flows.actions.drafts import Decision, decide_draft, get_draft
@@ -105,24 +106,24 @@ def _page(
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
-def incident_page(incident_id: int, request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
+def incident_page(incident_id: Id, request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
     return _page(request, warroom, session, incident_id)
 
 
 @router.get("/incidents/{incident_id}/war-room", response_class=HTMLResponse)
-def war_room_messages(incident_id: int, request: Request, warroom: WarroomDep, _: SessionDep) -> HTMLResponse:
+def war_room_messages(incident_id: Id, request: Request, warroom: WarroomDep, _: SessionDep) -> HTMLResponse:
     _incident(warroom, incident_id)
     return render(request, "_messages.html", {"incident_id": incident_id, "messages": _room(warroom, incident_id)})
 
 
 @router.get("/incidents/{incident_id}/timeline", response_class=HTMLResponse)
-def timeline(incident_id: int, request: Request, warroom: WarroomDep, _: SessionDep) -> HTMLResponse:
+def timeline(incident_id: Id, request: Request, warroom: WarroomDep, _: SessionDep) -> HTMLResponse:
     return render(request, "_timeline.html", {"incident": _incident(warroom, incident_id), "oob": False})
 
 
 @router.post("/incidents/{incident_id}/war-room")
 def post_message(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     warroom: WarroomDep,
     session: CheckedDep,
@@ -169,20 +170,20 @@ def _act(
 
 
 @router.post("/incidents/{incident_id}/acknowledge")
-def acknowledge(incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep) -> Response:
+def acknowledge(incident_id: Id, request: Request, warroom: WarroomDep, session: CheckedDep) -> Response:
     return _act(request, warroom, session, incident_id, "acknowledged", actions.acknowledge, ACTOR)
 
 
 @router.post("/incidents/{incident_id}/severity")
 def set_severity(
-    incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep, severity: Annotated[Severity, Form()]
+    incident_id: Id, request: Request, warroom: WarroomDep, session: CheckedDep, severity: Annotated[Severity, Form()]
 ) -> Response:
     return _act(request, warroom, session, incident_id, "severity", actions.set_severity, severity, ACTOR)
 
 
 @router.post("/incidents/{incident_id}/resolve")
 def resolve(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     warroom: WarroomDep,
     session: CheckedDep,
@@ -207,15 +208,15 @@ def _draft_view(
 
 @router.get("/incidents/{incident_id}/drafts/{draft_id}", response_class=HTMLResponse)
 def draft_fragment(
-    incident_id: int, draft_id: int, request: Request, warroom: WarroomDep, session: SessionDep
+    incident_id: Id, draft_id: Id, request: Request, warroom: WarroomDep, session: SessionDep
 ) -> HTMLResponse:
     return _draft_view(request, _draft(warroom, incident_id, draft_id), session.csrf)
 
 
 @router.post("/incidents/{incident_id}/drafts/{draft_id}/{decision}")
 def decide(
-    incident_id: int,
-    draft_id: int,
+    incident_id: Id,
+    draft_id: Id,
     decision: Decision,
     request: Request,
     warroom: WarroomDep,
@@ -227,7 +228,7 @@ def decide(
     _draft(warroom, incident_id, draft_id)
     edited = form_text(body) if body is not None else None
     try:
-        draft = warroom.act(decide_draft, draft_id, decision, ACTOR, body=edited or None, reason=reason.strip())
+        draft = warroom.act(decide_draft, draft_id, decision, ACTOR, body=edited or None, reason=form_text(reason).strip())
     except ActionError as exc:
         failure = {"message": exc.message, "problems": exc.problems, "body": edited}
         code = status_of(exc)
@@ -241,7 +242,7 @@ def decide(
 
 @router.get("/incidents/{incident_id}/postmortem", response_class=HTMLResponse)
 def postmortem_fragment(
-    incident_id: int, request: Request, warroom: WarroomDep, session: SessionDep, resolving: bool = False
+    incident_id: Id, request: Request, warroom: WarroomDep, session: SessionDep, resolving: bool = False
 ) -> HTMLResponse:
     context = _postmortem(warroom, _incident(warroom, incident_id))
     return render(request, "_postmortem.html", {**context, "csrf": session.csrf, "resolving": resolving})
@@ -249,7 +250,7 @@ def postmortem_fragment(
 
 @router.post("/incidents/{incident_id}/postmortem")
 def save_postmortem(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     warroom: WarroomDep,
     session: CheckedDep,

@@ -1,5 +1,5 @@
-"""Answering with a page: the templates, the security headers every page carries, redirects,
-and the small differences between a browser's plain post and an htmx request."""
+"""Answering with a page: the templates (only http(s) URLs become links), the security headers
+every page carries, redirects, form texts, and a browser's plain post told from an htmx request."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 from fastapi import Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+
+from warroom.untrusted import clean_text, http_url
 
 __all__ = ["API_DIR", "SECURITY_HEADERS", "form_text", "htmx", "render", "see", "templates"]
 
@@ -23,6 +25,7 @@ SECURITY_HEADERS = {
 API_DIR = Path(__file__).resolve().parent.parent.parent
 templates = Jinja2Templates(directory=API_DIR / "templates")
 templates.env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(at, datetime) else ""
+templates.env.filters["http_url"] = http_url
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -36,8 +39,9 @@ def see(url: str) -> RedirectResponse:
 
 
 def form_text(value: str) -> str:
-    """Browsers submit textareas with CRLF line ends; the stored texts use LF."""
-    return value.replace("\r\n", "\n")
+    """Browsers submit textareas with CRLF line ends; the stored texts use LF (and no NUL): form
+    texts are normalised like every other input."""
+    return clean_text(value).replace("\r\n", "\n")
 
 
 def htmx(request: Request) -> bool:
