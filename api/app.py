@@ -23,9 +23,11 @@ from api.routers import (
     postmortems,
     slack,
     status_page,
-    web,
     webhooks,
 )
+from api.routers.web import attention as web_attention
+from api.routers.web import incidents as web_incidents
+from api.routers.web import sign_in as web_sign_in
 from tools.webhooks.generic import GenericAlertIn
 
 __all__ = ["create_app"]
@@ -64,7 +66,9 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         status_page,
         health,
         docs,
-        web,
+        web_sign_in,
+        web_incidents,
+        web_attention,
     )
     for module in routers:
         app.include_router(module.router)

@@ -8,11 +8,11 @@ __all__ = ["IncidentEvent", "IncidentState"]
 
 
 class IncidentEvent(TypedDict, total=False):
-    """What resumes `monitor`: a due update, a human note, a severity change, new evidence or resolution."""
+    """What resumes `monitor`: a due update, a severity change, new evidence, the source's recovery
+    or resolution. (Notes need no event: the updates read them from the timeline.)"""
 
-    type: Literal["tick", "note", "severity", "reassess", "recovered", "resolve"]
+    type: Literal["tick", "severity", "reassess", "recovered", "resolve"]
     actor: str
-    text: str
     severity: str
     tick: int
     id: str
@@ -34,4 +34,3 @@ class IncidentState(TypedDict, total=False):
     event: IncidentEvent
     handled: Annotated[list[str], _recent]
     """Ids of the latest events `monitor` took (a redelivered one is not taken twice)."""
-    resolved: bool

@@ -1,37 +1,26 @@
 """The war room, built-in or in Slack, behind one interface the outbox senders call.
 
-The built-in room is a channel stored in our database and shown in the web UI; the Slack room
-is a real channel (`#inc-YYYY-MM-DD-<slug>`). The built-in room keeps one message per outbox
-key; the Slack room, asked to recheck, finds what an earlier attempt posted: a retried send
-never posts twice.
+The built-in room is a channel stored in our database and shown in the web UI, idempotent per
+outbox key; the Slack room is a real channel (`#inc-YYYY-MM-DD-<slug>`) mirrored into the
+built-in one. Slack has no idempotency key for a message, so every message carries our mark as
+message metadata, and a send retried after Slack may have accepted it (`recheck`) looks for that
+mark in the channel first: a retried send never posts twice.
 """
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from tools.slack import SlackError, SlackWarRoom, channel_name
+from warroom import keys
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
 from warroom.war_room import store as messages
+from warroom.war_room.models import RoomSetup
 
-__all__ = ["BuiltinWarRoom", "RoomSetup", "SlackRoom", "WarRoom"]
-
-
-class RoomSetup(BaseModel):
-    incident_id: int
-    opened_at: datetime
-    title: str
-    topic: str
-    member_emails: list[str] = Field(default_factory=list)
-    member_slack_ids: list[str] = Field(default_factory=list)
-    pins: list[str] = Field(default_factory=list, description="links and the runbook, pinned in the room")
-    intro: str
+__all__ = ["BuiltinWarRoom", "SlackRoom", "WarRoom"]
 
 
 class WarRoom(Protocol):
@@ -75,7 +64,7 @@ class BuiltinWarRoom:
                 setup.incident_id,
                 at=now,
                 author="warroom",
-                external_id=f"{key}:intro",
+                external_id=keys.room_intro(key),
                 text=f"{setup.intro}\nTopic: {setup.topic}",
             )
             for n, pin in enumerate(setup.pins):
@@ -86,7 +75,7 @@ class BuiltinWarRoom:
                     author="warroom",
                     text=pin,
                     pinned=True,
-                    external_id=f"{key}:pin:{n}",
+                    external_id=keys.room_pin(key, n),
                 )
         return room
 
@@ -124,21 +113,21 @@ class SlackRoom:
     def open(self, setup: RoomSetup, key: str, *, recheck: bool = False) -> str:
         name = channel_name(setup.opened_at, setup.title)
         with self._engine.connect() as conn:
-            channel = incidents.get_external_ref(conn, setup.incident_id, "slack:channel")
+            channel = incidents.get_external_ref(conn, setup.incident_id, keys.SLACK_CHANNEL_REF)
         if channel is None and recheck:
             channel = self._slack.find_channel(name)
         if channel is None:
             channel = self._slack.open_channel(name)
         with self._engine.begin() as conn:
-            incidents.set_external_ref(conn, setup.incident_id, "slack:channel", channel)
+            incidents.set_external_ref(conn, setup.incident_id, keys.SLACK_CHANNEL_REF, channel)
         self._slack.set_topic(channel, setup.topic)
         ids = list(setup.member_slack_ids)
         ids += list(self._slack.lookup_user_ids(setup.member_emails).values())
         if ids:
             self._slack.invite(channel, sorted(set(ids)))
-        self._post_once(channel, setup.intro, f"{key}:intro", recheck)
+        self._post_once(channel, setup.intro, keys.room_intro(key), recheck)
         for n, pin in enumerate(setup.pins):
-            self._slack.pin(channel, self._post_once(channel, pin, f"{key}:pin:{n}", recheck))
+            self._slack.pin(channel, self._post_once(channel, pin, keys.room_pin(key, n), recheck))
         self._mirror.open(setup, key)
         return channel
 
@@ -169,6 +158,6 @@ class SlackRoom:
     def _post_once(
         self, channel: str, text: str, key: str, recheck: bool, blocks: list[dict[str, Any]] | None = None
     ) -> str:
-        mark = hashlib.sha256(key.encode()).hexdigest()[:32]
+        mark = keys.digest(key)[:32]
         found = self._slack.find_marked(channel, mark) if recheck else None
         return found or self._slack.post(channel, text, blocks=blocks, mark=mark)

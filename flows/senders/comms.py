@@ -15,9 +15,12 @@ from flows.senders.war_room import WarRoomSender
 from tools.discord import DiscordMessage, DiscordPoster
 from tools.email import EmailMessage, EmailReceipt, EmailSender
 from tools.x import XPost, XPoster
+from warroom import keys
+from warroom.channels import DISCORD_MAX_LENGTH
 from warroom.clock import Clock
 from warroom.drafts import store as drafts
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import OutboxItem, count_unsent
 from warroom.outbox.worker import Delivery, OutboxWorker
 
@@ -55,11 +58,11 @@ class CommsSender:
 
     def register(self, outbox: OutboxWorker) -> None:
         mail = Delivery.IDEMPOTENT if self._email.idempotent else Delivery.AT_MOST_ONCE
-        outbox.register("comms.email", self.email, delivery=mail, after=self.record)
-        outbox.register("page.email", self.page, delivery=mail)
-        outbox.register("comms.discord", self.discord, delivery=Delivery.AT_MOST_ONCE, after=self.record)
-        outbox.register("comms.x", self.x, delivery=Delivery.AT_MOST_ONCE, after=self.record)
-        outbox.register("comms.war_room", self.war_room, delivery=self._war_room.delivery, after=self.record)
+        outbox.register(OutboxKind.COMMS_EMAIL, self.email, delivery=mail, after=self.record)
+        outbox.register(OutboxKind.PAGE_EMAIL, self.page, delivery=mail)
+        outbox.register(OutboxKind.COMMS_DISCORD, self.discord, delivery=Delivery.AT_MOST_ONCE, after=self.record)
+        outbox.register(OutboxKind.COMMS_X, self.x, delivery=Delivery.AT_MOST_ONCE, after=self.record)
+        outbox.register(OutboxKind.COMMS_WAR_ROOM, self.war_room, delivery=self._war_room.delivery, after=self.record)
 
     def email(self, item: OutboxItem) -> dict[str, str]:
         receipt = self._mail(item, subject=item.payload["subject"] or "Service incident")
@@ -85,7 +88,7 @@ class CommsSender:
     def discord(self, item: OutboxItem) -> dict[str, str]:
         if self._discord is None:
             raise RuntimeError("Discord is not configured (WARROOM_DISCORD_WEBHOOK_URL)")
-        message_id = self._discord.execute(DiscordMessage(content=item.payload["body"][:2000]))
+        message_id = self._discord.execute(DiscordMessage(content=item.payload["body"][:DISCORD_MAX_LENGTH]))
         return {"message_id": message_id, "where": "Discord"}
 
     def x(self, item: OutboxItem) -> dict[str, str]:
@@ -111,15 +114,15 @@ class CommsSender:
         draft_id = int(item.payload["draft_id"])
         now = self._clock.now()
         # A draft to many recipients is one outbox row each: it is "sent" once the last one is.
-        if not count_unsent(conn, key_prefix=f"draft:{draft_id}:send:", other_than=item.id):
+        if not count_unsent(conn, key_prefix=keys.draft_sends(draft_id), other_than=item.id):
             drafts.mark_sent(conn, draft_id, now)
         if item.incident_id is not None:
             incidents.add_timeline(
                 conn,
                 item.incident_id,
                 now,
-                "comms_sent",
+                TimelineKind.COMMS_SENT,
                 f"{item.payload.get('channel', 'comms')} draft #{draft_id} sent to {(result or {}).get('where', '?')}",
                 data={"draft_id": draft_id, "channel": item.payload.get("channel")},
-                dedup_key=f"sent:{item.mark}",
+                dedup_key=keys.sent(item.idempotency_key),
             )

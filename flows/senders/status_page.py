@@ -12,11 +12,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tools.status_page.port import PostMark, StatusPage, StatusPost
+from tools.status_page.port import PostMark, StatusPage
+from warroom import keys
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import Delivery, OutboxWorker
+from warroom.status_page.models import StatusPost
 
 __all__ = ["StatusPublisher"]
 
@@ -28,12 +31,12 @@ class StatusPublisher:
         self.page = page
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("status_page.post", self, delivery=Delivery.CHECKED, after=self.record)
+        outbox.register(OutboxKind.STATUS_POST, self, delivery=Delivery.CHECKED, after=self.record)
 
     def __call__(self, item: OutboxItem) -> dict[str, str]:
         post = StatusPost.model_validate(item.payload)
         mark = PostMark(key=item.mark, at=item.created_at)
-        system = f"status_page:{self.page.name}"
+        system = keys.status_page_ref(self.page.name)
         with self._engine.connect() as conn:
             ref = incidents.get_external_ref(conn, post.incident_id, system)
         if ref is None:
@@ -50,7 +53,7 @@ class StatusPublisher:
             conn,
             post.incident_id,
             self._clock.now(),
-            "status_page",
+            TimelineKind.STATUS_PAGE,
             f"Status page ({post.status}): {post.body}",
             data={"pages": refs or {}, "status": post.status.value, "impact": post.impact.value},
             dedup_key=item.idempotency_key,

@@ -11,11 +11,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from tools.war_room import RoomSetup, WarRoom
+from tools.war_room import WarRoom
+from warroom import keys
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import Delivery, OutboxWorker
+from warroom.war_room.models import RoomSetup
 
 __all__ = ["WarRoomSender"]
 
@@ -30,20 +33,20 @@ class WarRoomSender:
         self.delivery = Delivery.IDEMPOTENT if room.idempotent else Delivery.CHECKED
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("war_room.open", self.open, delivery=self.delivery, after=self.record_opened)
-        outbox.register("war_room.post", self.post, delivery=self.delivery)
-        outbox.register("war_room.close", self.close, delivery=self.delivery)
+        outbox.register(OutboxKind.WAR_ROOM_OPEN, self.open, delivery=self.delivery, after=self.record_opened)
+        outbox.register(OutboxKind.WAR_ROOM_POST, self.post, delivery=self.delivery)
+        outbox.register(OutboxKind.WAR_ROOM_CLOSE, self.close, delivery=self.delivery)
 
     def room_id(self, incident_id: int) -> str:
         with self._engine.connect() as conn:
-            room = incidents.get_external_ref(conn, incident_id, "war_room")
+            room = incidents.get_external_ref(conn, incident_id, keys.WAR_ROOM_REF)
         return room or f"incident-{incident_id}"
 
     def open(self, item: OutboxItem) -> dict[str, str]:
         setup = RoomSetup.model_validate(item.payload)
         room = self.room.open(setup, item.idempotency_key, recheck=item.attempted_at is not None)
         with self._engine.begin() as conn:
-            incidents.set_external_ref(conn, setup.incident_id, "war_room", room)
+            incidents.set_external_ref(conn, setup.incident_id, keys.WAR_ROOM_REF, room)
         return {"room": room}
 
     def record_opened(self, conn: Connection, item: OutboxItem, result: dict[str, Any] | None) -> None:
@@ -53,7 +56,7 @@ class WarRoomSender:
             conn,
             setup.incident_id,
             self._clock.now(),
-            "war_room",
+            TimelineKind.WAR_ROOM,
             f"War room {room} opened ({self.room.name}); {setup.topic}",
             data={"room": room, "members": setup.member_emails},
             dedup_key=item.idempotency_key,

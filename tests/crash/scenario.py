@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from graphs.checkpoints import open_checkpointer
 from graphs.comms import build_comms_graph, comms_thread
 from graphs.incident import build_incident_graph, thread_config
-from graphs.runner import open_checkpointer
 from tests.crash.process import WarroomProcess
 from tests.crash.services import Services
 from tests.crash.storm import Storm
@@ -298,5 +298,5 @@ def _quietly(check: Callable[[Scenario], bool], scenario: Scenario) -> bool:
     """A check reads the database while warroom writes it; a passing lock error is a 'not yet'."""
     try:
         return bool(check(scenario))
-    except Exception:  # noqa: BLE001 - any error here means "not observed yet"
+    except Exception:  # any error here means "not observed yet"
         return False

@@ -25,14 +25,15 @@ from tests.crash.faults import FlakySaver, failing_statement
 from tests.crash.services import Services
 from tests.fakes.instatus_server import FakeInstatus
 from tests.fakes.routing import RoutingTransport
-from tools.status_page.port import Impact, StatusPost
-from tools.war_room import RoomSetup
+from warroom import keys
 from warroom.db import table_of
 from warroom.drafts import store as drafts
 from warroom.incidents.models import IncidentStatus
 from warroom.outbox.store import enqueue
 from warroom.outbox.tables import OutboxRow
 from warroom.settings import Settings
+from warroom.status_page.models import Impact, StatusPost
+from warroom.war_room.models import RoomSetup
 
 pytestmark = pytest.mark.crash
 OUTBOX = table_of(OutboxRow)
@@ -206,7 +207,7 @@ def _comms(kind: str, channel: str, to: str) -> Callable[[Wired], None]:
             payload = {"draft_id": draft_id, "to": to, "subject": "Checkout problems", "body": TEXT, "channel": channel}
             enqueue(
                 conn,
-                key=f"draft:{draft_id}:send:{to}",
+                key=keys.draft_send(draft_id, to),
                 kind=kind,
                 now=w.clock.now(),
                 incident_id=w.incident_id,
@@ -356,7 +357,7 @@ def test_a_send_whose_outcome_was_lost_is_checked_or_left_for_a_human_never_repe
     with failing_statement(wired.warroom.engine, "UPDATE outbox SET state") as refused:
         try:
             wired.warroom.scheduler.outbox.run_due()
-        except Exception:  # noqa: BLE001 - the process would have died here
+        except Exception:  # the process would have died here
             pass
     assert refused
     wired.warroom.scheduler.release([wired.warroom.scheduler.owner])  # what a restart does for a dead process

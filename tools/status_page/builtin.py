@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tools.status_page.port import PostMark, StatusPost
+from tools.status_page.port import PostMark
 from warroom.clock import Clock
 from warroom.status_page import store
+from warroom.status_page.models import StatusPost
 
 __all__ = ["BuiltinStatusPage"]
 

@@ -7,40 +7,13 @@ never call a page directly from a graph node, only through the outbox.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from warroom.incidents.models import IncidentStatus
+from warroom.status_page.models import StatusPost
 
-__all__ = ["ComponentStatus", "Impact", "PostMark", "StatusPage", "StatusPageError", "StatusPost"]
-
-
-class ComponentStatus(StrEnum):
-    OPERATIONAL = "operational"
-    DEGRADED_PERFORMANCE = "degraded_performance"
-    PARTIAL_OUTAGE = "partial_outage"
-    MAJOR_OUTAGE = "major_outage"
-    UNDER_MAINTENANCE = "under_maintenance"
-
-
-class Impact(StrEnum):
-    NONE = "none"
-    MINOR = "minor"
-    MAJOR = "major"
-    CRITICAL = "critical"
-
-
-class StatusPost(BaseModel):
-    """One public update: the incident's headline, its status, the words, the components hit."""
-
-    incident_id: int
-    title: str = Field(max_length=255)
-    status: IncidentStatus
-    body: str = Field(max_length=25_000)
-    impact: Impact = Impact.MAJOR
-    components: dict[str, ComponentStatus] = Field(default_factory=dict)
+__all__ = ["PostMark", "StatusPage", "StatusPageError"]
 
 
 class PostMark(BaseModel):

@@ -109,7 +109,7 @@ class OutboxWorker:
         try:
             crashpoints.reach(f"outbox.{item.kind}.send")
             result = sender(item)
-        except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
+        except Exception as exc:  # every failure is recorded on the row
             self._failed(item, exc, delivery)
             return
         crashpoints.reach(f"outbox.{item.kind}.sent")
@@ -128,7 +128,7 @@ class OutboxWorker:
         try:
             with conn.begin_nested():
                 after(conn, item, result)
-        except Exception as exc:  # noqa: BLE001 - the send happened; only its record failed
+        except Exception as exc:  # the send happened; only its record failed
             log.exception("outbox %s %s sent, but its bookkeeping failed", item.kind, item.idempotency_key)
             sentry_sdk.capture_exception(exc)
             table = table_of(OutboxRow)

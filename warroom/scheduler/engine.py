@@ -1,7 +1,8 @@
 """The loop that runs due jobs and drains the outbox.
 
-Handlers are registered at start-up by the composition root (api/), so this core module knows
-no agent or graph. Tests drive it with `run_pending()` and a FakeClock instead of sleeping.
+Handlers are registered at start-up (each flow and graph runner registers its own kinds when
+the composition root builds it), so this core module knows no agent, flow or graph. Tests drive
+it with `run_pending()` and a FakeClock instead of sleeping.
 
 Started as a service (`start`), it first takes over the work of this host's processes that died
 (their leases are released, `warroom.processes`), then keeps its own leases alive with a
@@ -86,7 +87,7 @@ class Scheduler:
             crashpoints.reach(f"job.{job.kind}.run")
             handler(job)
             crashpoints.reach(f"job.{job.kind}.done")
-        except Exception as exc:  # noqa: BLE001 - recorded on the job and reported
+        except Exception as exc:  # recorded on the job and reported
             log.exception("job %s failed", job.key)
             sentry_sdk.capture_exception(exc)
             at = self._clock.now() + timedelta(seconds=backoff_seconds(job.attempts))
@@ -136,7 +137,7 @@ class Scheduler:
         while not self._stop.wait(HEARTBEAT_SECONDS):
             try:
                 self.renew()
-            except Exception as exc:  # noqa: BLE001 - a missed beat only shortens a lease
+            except Exception as exc:  # a missed beat only shortens a lease
                 log.exception("lease heartbeat failed")
                 sentry_sdk.capture_exception(exc)
 
@@ -145,7 +146,7 @@ class Scheduler:
             self._wake.clear()
             try:
                 self.run_pending()
-            except Exception as exc:  # noqa: BLE001 - the loop must survive a bad round
+            except Exception as exc:  # the loop must survive a bad round
                 log.exception("scheduler round failed")
                 sentry_sdk.capture_exception(exc)
             self._wake.wait(poll_seconds)

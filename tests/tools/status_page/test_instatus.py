@@ -6,8 +6,9 @@ import pytest
 
 from tests.fakes.instatus_server import FakeInstatus
 from tools.status_page.instatus import Instatus
-from tools.status_page.port import ComponentStatus, Impact, PostMark, StatusPageError, StatusPost
+from tools.status_page.port import PostMark, StatusPageError
 from warroom.incidents.models import IncidentStatus
+from warroom.status_page.models import ComponentStatus, Impact, StatusPost
 
 MARK = PostMark(key="0f3c" * 8, at=datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
 
