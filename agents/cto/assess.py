@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from agents.cto.severity import HINTS, PastIncident, SeveritySignals, classify
+from agents.cto.severity import HINTS, PastIncident, SeverityInput, classify
 from warroom.incidents.models import Incident
 from warroom.settings import Settings
 from warroom.severity import Classification
@@ -27,7 +27,7 @@ def signals_for(
     settings: Settings,
     similar_past: list[PastIncident] | None = None,
     alerts: list[AlertText] | None = None,
-) -> SeveritySignals:
+) -> SeverityInput:
     """Signals from the incident and every distinct alert folded into it (their messages, and
     the most severe of their hints): when Prometheus and PagerDuty join a Sentry issue, what
     they say is weighed too."""
@@ -37,7 +37,7 @@ def signals_for(
     levels = [incident.level, *(a.level for a in others)]
     ranked = [lv for lv in levels if lv and lv.lower() in HINTS]
     level = min(ranked, key=lambda lv: HINTS[lv.lower()].rank) if ranked else incident.level
-    return SeveritySignals(
+    return SeverityInput(
         title=incident.title,
         message=message,
         service=incident.service,
