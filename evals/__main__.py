@@ -94,7 +94,7 @@ def _tuned(args: argparse.Namespace, llm_model: str | None) -> tuple[str, dict[s
         f"== {TUNED.title} ==",
         render(result, llm, llm_note, seconds),
         f"\ngate over {gated.cases} unblocked cases: accuracy {gated.accuracy:.1%}, "
-        f"P0 recall {gated.recall['P0']:.0%} (needs >= {GATE_ACCURACY:.0%} and 100%): "
+        f"P0 recall {'n/a' if gated.recall['P0'] is None else format(gated.recall['P0'], '.0%')} (needs >= {GATE_ACCURACY:.0%} and 100%): "
         f"{'PASS' if verdicts['severity'] else 'FAIL'}",
     ]
     for outcome in (o for o in outcomes if o.blocked_by):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -84,6 +85,9 @@ class Classification(BaseModel):
     skip_comms: bool = False
     rule: str = ""
     confidence: Confidence = Confidence.CONFIDENT
+    facts: dict[str, Any] = Field(
+        default_factory=dict, description="the typed signals the rule read: kinds, numbers and flags, never alert text"
+    )
 
     @property
     def asks_confirmation(self) -> bool:

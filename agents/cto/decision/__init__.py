@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.cto.decision.evidence import conclusion, describe
+from agents.cto.decision.evidence import conclusion, describe, typed_facts
 from agents.cto.decision.reading import Reading, read
 from agents.cto.decision.rules import (
     AVAILABILITY_P0,
     CORE_P1_SHARE,
     FAILURE_TABLE,
     LATENCY_P1_FACTOR,
+    NEAR_LIMIT_PERCENT,
     PRODUCT_P0_SHARE,
     REVENUE_P0_SHARE,
     RULES,
@@ -56,6 +57,10 @@ class Finding:
 
 def decide(signals: Signals) -> Classification:
     reading = read(signals)
+    return _decide(signals, reading).model_copy(update={"facts": typed_facts(signals, reading)})
+
+
+def _decide(signals: Signals, reading: Reading) -> Classification:
     evidence = describe(signals, reading)
     exposure = [e for e in signals.exposure if e.kind in ("exposed", "breach")]
     loss = [e for e in signals.exposure if e.kind in ("loss", "corruption")]
@@ -239,6 +244,11 @@ def _at_risk(signals: Signals, reading: Reading) -> list[Finding]:
             found.append(Finding("expiry_soon", expiry))
         else:
             found.append(Finding("warning_before_impact", expiry))
+    for saturation in signals.saturation:
+        near = saturation.percent is not None and saturation.percent >= NEAR_LIMIT_PERCENT
+        soon = saturation.forecast_seconds is not None and saturation.forecast_seconds < 86_400
+        if near or soon:
+            found.append(Finding("capacity_near_limit", saturation, uncertain=True))
     if not found:
         found.append(Finding("warning_before_impact", reading.state_fact))
     return found

@@ -13,7 +13,7 @@ from agents.cto.signals import Signals
 from agents.cto.signals.facts import Availability, Fact, FailingShare, StatementKind
 from warroom.severity import Evidence, Severity
 
-__all__ = ["conclusion", "describe"]
+__all__ = ["conclusion", "describe", "typed_facts"]
 
 _STATEMENTS = {
     StatementKind.NO_IMPACT: "the alert states no customer impact",
@@ -63,6 +63,33 @@ def describe(signals: Signals, reading: Reading) -> list[Evidence]:
     lines.append(Evidence(signal="volume", detail=f"{volume.events} events from {volume.users} users{rate}",
                           rule="reader:volume", quote=volume.quote))
     return lines
+
+
+def typed_facts(signals: Signals, reading: Reading) -> dict[str, object]:
+    """The reading as kinds, numbers and flags only: safe to show a model as trusted facts, since no
+    alert text is in it (the words the facts came from are quoted in the evidence instead)."""
+    facts: dict[str, object] = {
+        "surface": reading.surface.value,
+        "surface_named_by_alert": signals.surface.strong,
+        "production": reading.production,
+        "events": signals.volume.events,
+        "users": signals.volume.users,
+        "failing_share": None if reading.share is None else round(reading.share, 4),
+        "capacity_share": None if reading.capacity_share is None else round(reading.capacity_share, 4),
+        "scope": reading.scope.value if reading.scope else None,
+        "state": reading.state.value if reading.state else None,
+        "errors_per_minute": None if signals.volume.per_minute is None else round(signals.volume.per_minute, 2),
+        "availability_percent": min((a.percent for a in signals.availability), default=None),
+        "latency_factor": max((round(lat.factor, 2) for lat in signals.latency), default=None),
+        "throughput_remaining": min((t.remaining for t in signals.throughput), default=None),
+        "saturation_percent": max((s.percent for s in signals.saturation if s.percent is not None), default=None),
+        "expiry_seconds_left": min((e.seconds_left for e in signals.expiry if e.seconds_left is not None), default=None),
+        "customer_reports": max((r.count for r in signals.reports), default=None),
+        "statements": sorted({kind.value for kind in reading.statements}),
+        "exposure": sorted({e.kind for e in signals.exposure}),
+        "source_label_points_to": signals.label.points_to.value if signals.label else None,
+    }
+    return {key: value for key, value in facts.items() if value not in (None, [])}
 
 
 def _share(share: float, fact: Fact) -> str:

@@ -22,6 +22,7 @@ __all__ = [
     "CORE_P1_SHARE",
     "FAILURE_TABLE",
     "LATENCY_P1_FACTOR",
+    "NEAR_LIMIT_PERCENT",
     "PRODUCT_P0_SHARE",
     "REVENUE_P0_SHARE",
     "RULES",
@@ -39,6 +40,8 @@ CORE_P1_SHARE = 0.10
 SMALL_SHARE = 0.05
 AVAILABILITY_P0 = 99.0
 LATENCY_P1_FACTOR = 3.0
+NEAR_LIMIT_PERCENT = 95.0
+"""A resource this full is not 'well before impact' any more."""
 SEVERAL_REPORTS = 3
 STORM_PER_MINUTE = 10.0
 """Errors a minute, sustained, that are an outage of a critical path even when its traffic is unknown."""
@@ -105,6 +108,7 @@ _ROWS = [
     Rule("isolated_errors", Severity.P3, "isolated errors that are not an outage"),
     Rule("cosmetic_minor", Severity.P3, "a cosmetic defect, nothing failing"),
     Rule("warning_before_impact", Severity.P3, "a capacity or expiry warning well before impact"),
+    Rule("capacity_near_limit", Severity.P2, "a resource about to run out: impact is close"),
     Rule("expiry_soon", Severity.P2, "a certificate or domain expiring within days"),
     Rule("expiry_imminent", Severity.P1, "a certificate or domain expiring within a day"),
     Rule("source_label_only", Severity.P2, "nothing the table weighs was found: the source's own label decides"),

@@ -62,8 +62,8 @@ _N_OF_M = re.compile(
 _EVERY = re.compile(
     r"\b(?:every|all)\s+(?:of\s+the\s+)?(?:[\w.-]+\s+){0,3}?(?P<unit>requests?|calls?|queries|writes?|inserts?|saves?|"
     r"uploads?|sign-?ins?|logins?|payments?|checkouts?|orders?|builds?|deliveries|lookups?|checks?|probes?|"
-    r"api calls?|page loads?|purchases?|attempts?)\b[^.;]{0,40}?\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|"
-    r"reject\w*|error\w*|time(?:s|d)? out|refused|5\d\d)",
+    r"api calls?|page loads?|purchases?|attempts?|sessions?|launch(?:es)?|jobs?|renders?)\b[^.;]{0,40}?\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|"
+    r"reject\w*|error\w*|time(?:s|d)? out|refused|5\d\d|crash\w*|unavailable)",
     re.IGNORECASE,
 )
 _FOR_EVERY = re.compile(
@@ -178,7 +178,15 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
         kind = measure_class(text, number)
         if kind == "burn":
             target = next((n.value for n in numbers(text) if n.unit == "%" and n.target), None)
-            found.burn_rates.append((number.value, target, quote(text, number.start, number.end), field))
+            where = quote(text, number.start, number.end)
+            if target is not None and target < 100:
+                share = min(number.value * (100 - target) / 100, 1.0)
+                found.shares.append(
+                    FailingShare(share=share, measure=f"error budget burning {number.value:g}x against a {target:g}% SLO",
+                                 quote=where, field=field)
+                )
+            else:
+                found.burn_rates.append((number.value, None, where, field))
         return
     kind = measure_class(text, number)
     if kind == "success" and re.search(r"apdex", text, re.IGNORECASE) and number.value <= 1 and not number.unit:

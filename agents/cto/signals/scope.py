@@ -48,7 +48,7 @@ _COHORT = re.compile(
     r"linux)\s+v?\d+(?:\.\d+)+|\bapp version\b|\bv?\d+\.\d+\.\d+ (?:clients?|users?|builds?|apps?)\b|"
     r"\b(?:users?|customers?|accounts?|orgs?) (?:with|without|on|using|in)\b(?! (?:all|every))|"
     r"\bfor (?:a few|certain|specific) (?:\w+ )?(?:customers?|users?|accounts?|orgs?)\b|"
-    r"\b(?:[A-Z][a-z]+) users\b",
+    r"\b(?!(?:All|Every|Most|No|Some|Our|The|Many|Few|New)\b)(?-i:[A-Z][A-Za-z]+) (?:users|customers|merchants|accounts)\b",
     re.IGNORECASE,
 )
 _FEW = re.compile(

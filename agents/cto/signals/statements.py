@@ -104,7 +104,10 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\bpublicly (?:readable|accessible|exposed|listed)\b|\bworld[- ]readable\b|\bAllUsers\b|"
             r"\b(?:data|records|pii|credentials|secrets?|tokens?|keys?|passwords?) (?:were |was |are |is )?(?:exposed|leaked)\b|"
             r"(?<!memory )(?<!connection )(?<!goroutine )(?<!descriptor )(?<!handle )\bleak(?:ed|s|ing)?\b|"
-            r"\bexposed (?:to|publicly)\b|\bcross[- ](?:tenant|user|account|org)\b",
+            r"\bexposed (?:to|publicly)\b|\bcross[- ](?:tenant|user|account|org)\b|"
+            r"\b(?:tenant|data|account|customer) isolation (?:violation|breach|failure|broken|bypass)\b|"
+            r"\b(?:could|can|was able to|were able to) (?:read|see|view|access|download)\b[^.;]{0,40}\b(?:of|belonging to|"
+            r"owned by) (?:another |other |a different )?(?:account|tenant|customer|user|org(?:ani[sz]ation)?)s?\b",
             re.IGNORECASE,
         ),
     ),

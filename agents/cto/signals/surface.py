@@ -134,11 +134,13 @@ def _text_surfaces(found: list[Surface], clause: Clause) -> None:
 _ORDER = [
     SurfaceKind.COSMETIC,
     SurfaceKind.INTERNAL,
+    SurfaceKind.BATCH,
     SurfaceKind.REVENUE_ACCESS,
     SurfaceKind.PRODUCT,
     SurfaceKind.SECONDARY,
-    SurfaceKind.BATCH,
 ]
+"""Most specific first: what the failing thing is (a stylesheet, an internal tool, a nightly job)
+outweighs which domain it serves (billing, checkout)."""
 
 
 def resolve_surface(found: list[Surface], *, failure_measured: bool, endpoints: list[str]) -> Surface:
