@@ -70,7 +70,9 @@ def _severity_messages(base: Classification, facts: dict[str, object], untrusted
         facts_json=facts_json(facts),
     )
     quoted = "\n".join(f"{e.signal}: {e.detail} ({e.quote})" for e in base.evidence if e.quote)
-    blocks = [delimit_untrusted(label, text) for label, text in {**untrusted, "evidence_quotes": quoted}.items() if text]
+    blocks = [
+        delimit_untrusted(label, text) for label, text in {**untrusted, "evidence_quotes": quoted}.items() if text
+    ]
     return [
         SystemMessage(instructions),
         HumanMessage(render("severity_refine_input", blocks=blocks)),

@@ -39,7 +39,9 @@ def test_llm_mode_plays_the_refine_path_and_an_injected_title_cannot_lower_a_p1(
         monkeypatch.setenv("WARROOM_LLM_MODEL", "fake-model")
         code = main(["--json", "--llm", "--jobs", "1", "--sets", "tuned", INJECTED, PLAIN])
         severity_questions = [
-            r for r in fake.requests if (r.get("response_format") or {}).get("json_schema", {}).get("name") == "SeverityOpinion"
+            r
+            for r in fake.requests
+            if (r.get("response_format") or {}).get("json_schema", {}).get("name") == "SeverityOpinion"
         ]
 
     report = json.loads(capsys.readouterr().out)

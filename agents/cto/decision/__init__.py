@@ -135,6 +135,8 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
         rule = "product_failing"
     elif surface is SurfaceKind.REVENUE_ACCESS and size is Size.TOTAL and share is None:
         rule = "critical_path_down"
+    elif surface is SurfaceKind.CORE and size is Size.TOTAL and (share is None or share >= 0.99):
+        rule = "core_feature_down"
     else:
         rule = FAILURE_TABLE[(surface, size)]
     if size is Size.CONFINED:
@@ -183,7 +185,9 @@ def _isolated(reading: Reading, signals: Signals) -> bool:
     """A few errors from one or two people: only an error tracker's events are counted this way;
     a monitor's one alert describes a condition, whatever its count."""
     volume = signals.volume
-    count = volume.per_minute * volume.minutes if volume.stated and volume.per_minute and volume.minutes else volume.events
+    count = (
+        volume.per_minute * volume.minutes if volume.stated and volume.per_minute and volume.minutes else volume.events
+    )
     return reading.error_events and reading.share is None and count <= 3 and volume.users <= 2 and not signals.reports
 
 
@@ -203,10 +207,12 @@ def _measures(reading: Reading, signals: Signals) -> list[Finding]:
         if availability.percent < AVAILABILITY_P0 and availability.bound != "at_least" and features:
             confined = reading.scope in (ScopeKind.REGION, ScopeKind.COHORT)
             found.append(Finding("region_or_cohort" if confined else "availability_below_99", availability))
+    stated_slow = max((share for share, _, _ in signals.slow_shares), default=None)
     for latency in signals.latency:
+        slow = latency.slow_share if latency.slow_share is not None else stated_slow
         if latency.observed_seconds is not None and latency.observed_seconds >= 60:
             found.append(Finding("work_delayed", latency))
-        elif latency.factor > LATENCY_P1_FACTOR and (latency.slow_share is None or latency.slow_share >= SMALL_SHARE):
+        elif latency.factor > LATENCY_P1_FACTOR and (slow is None or slow >= SMALL_SHARE):
             rule = "latency_over_3x_slo" if features else "secondary_feature"
             found.append(Finding(rule, latency, uncertain=latency.reference == "baseline"))
         elif latency.factor > 1:
@@ -258,7 +264,9 @@ def _fallback(reading: Reading, signals: Signals) -> Finding:
     """Nothing the table weighs: isolated errors, or the source's label, never with confidence."""
     if reading.state in _BAD and _isolated(reading, signals):
         label = signals.label.points_to if signals.label else Severity.P2
-        return Finding("isolated_errors" if label is Severity.P3 else "errors_size_unknown", signals.volume, uncertain=True)
+        return Finding(
+            "isolated_errors" if label is Severity.P3 else "errors_size_unknown", signals.volume, uncertain=True
+        )
     if signals.label is not None:
         return Finding("source_label_only", signals.label, uncertain=True, note=signals.label.points_to.value)
     rule = "errors_size_unknown" if reading.state in _BAD else "nothing_measured"
@@ -274,8 +282,13 @@ def _capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple
     still = statements.get(StatementKind.STILL_WORKS)
     if still is not None:
         product_works = _says_product_works(still.quote)
-        caps.append((Severity.P2 if product_works else Severity.P1,
-                     "cosmetic_failing" if product_works else "core_feature_down", still))
+        caps.append(
+            (
+                Severity.P2 if product_works else Severity.P1,
+                "cosmetic_failing" if product_works else "core_feature_down",
+                still,
+            )
+        )
     if reading.scope in (ScopeKind.REGION, ScopeKind.COHORT) and reading.surface in _FEATURES:
         caps.append((Severity.P1, "region_or_cohort", reading.scope_fact))
     conflicts: list[Evidence] = []
@@ -299,8 +312,10 @@ def _capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple
 
 def _says_product_works(quote: str) -> bool:
     lowered = quote.lower()
-    return any(word in lowered for word in ("pages still", "page still", "site still", "app still", "still load",
-                                             "still render", "pages load"))
+    return any(
+        word in lowered
+        for word in ("pages still", "page still", "site still", "app still", "still load", "still render", "pages load")
+    )
 
 
 def _close_call(chosen: Finding, reading: Reading) -> bool:
@@ -310,7 +325,11 @@ def _close_call(chosen: Finding, reading: Reading) -> bool:
 
 def _self_resolving(signals: Signals) -> str:
     past = signals.similar_past
-    quick = [p for p in past if p.self_resolved_minutes is not None and p.self_resolved_minutes < signals.self_resolve_minutes]
+    quick = [
+        p
+        for p in past
+        if p.self_resolved_minutes is not None and p.self_resolved_minutes < signals.self_resolve_minutes
+    ]
     if not quick or len(quick) < max(1, len(past) // 2 + 1):
         return ""
     ids = ", #".join(str(p.id) for p in quick[:5])
@@ -322,12 +341,21 @@ def _point(finding: Finding) -> Evidence | None:
     if finding.fact is None and not finding.note:
         return None
     detail = finding.note or rule.reason
-    return Evidence(signal=finding.rule, detail=detail, points_to=rule.level, rule=f"table:{finding.rule}",
-                    quote=finding.fact.quote if finding.fact else None)
+    return Evidence(
+        signal=finding.rule,
+        detail=detail,
+        points_to=rule.level,
+        rule=f"table:{finding.rule}",
+        quote=finding.fact.quote if finding.fact else None,
+    )
 
 
 def _classify(
-    finding: Finding, evidence: list[Evidence], *, floor: Severity | None = None, uncertain: bool = False,
+    finding: Finding,
+    evidence: list[Evidence],
+    *,
+    floor: Severity | None = None,
+    uncertain: bool = False,
     skip_comms: bool = False,
 ) -> Classification:
     rule = RULES[finding.rule]

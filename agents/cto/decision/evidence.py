@@ -38,30 +38,67 @@ def describe(signals: Signals, reading: Reading) -> list[Evidence]:
         )
     ]
     if reading.share is not None and reading.share_fact is not None:
-        lines.append(Evidence(signal="failing_share", detail=_share(reading.share, reading.share_fact), rule="reader:share",
-                              quote=reading.share_fact.quote))
+        lines.append(
+            Evidence(
+                signal="failing_share",
+                detail=_share(reading.share, reading.share_fact),
+                rule="reader:share",
+                quote=reading.share_fact.quote,
+            )
+        )
     if reading.capacity_share is not None and reading.capacity_fact is not None:
-        lines.append(Evidence(signal="capacity_share", detail=f"{reading.capacity_share:.0%} of serving units affected",
-                              rule="reader:share", quote=reading.capacity_fact.quote))
+        lines.append(
+            Evidence(
+                signal="capacity_share",
+                detail=f"{reading.capacity_share:.0%} of serving units affected",
+                rule="reader:share",
+                quote=reading.capacity_fact.quote,
+            )
+        )
     if reading.scope is not None and reading.scope_fact is not None:
-        lines.append(Evidence(signal="scope", detail=reading.scope.value, rule="reader:scope", quote=reading.scope_fact.quote))
+        lines.append(
+            Evidence(signal="scope", detail=reading.scope.value, rule="reader:scope", quote=reading.scope_fact.quote)
+        )
     if reading.state is not None and reading.state_fact is not None:
-        lines.append(Evidence(signal="state", detail=reading.state.value, rule="reader:state", quote=reading.state_fact.quote))
+        lines.append(
+            Evidence(signal="state", detail=reading.state.value, rule="reader:state", quote=reading.state_fact.quote)
+        )
     for kind, fact in reading.statements.items():
-        lines.append(Evidence(signal=f"statement:{kind.value}", detail=_STATEMENTS[kind], rule="reader:statement",
-                              quote=fact.quote))
+        lines.append(
+            Evidence(
+                signal=f"statement:{kind.value}", detail=_STATEMENTS[kind], rule="reader:statement", quote=fact.quote
+            )
+        )
     if reading.environment_fact is not None:
         env = reading.environment_fact
-        lines.append(Evidence(signal="environment", detail=f"{env.quote} ({'production' if reading.production else 'not production'})",
-                              rule="reader:environment", quote=env.quote))
+        lines.append(
+            Evidence(
+                signal="environment",
+                detail=f"{env.quote} ({'production' if reading.production else 'not production'})",
+                rule="reader:environment",
+                quote=env.quote,
+            )
+        )
     if signals.label is not None:
-        lines.append(Evidence(signal="source_label", detail=f"the source rates it {signals.label.label!r}",
-                              points_to=signals.label.points_to, rule=f"{signals.source or 'source'} label",
-                              quote=signals.label.quote))
+        lines.append(
+            Evidence(
+                signal="source_label",
+                detail=f"the source rates it {signals.label.label!r}",
+                points_to=signals.label.points_to,
+                rule=f"{signals.source or 'source'} label",
+                quote=signals.label.quote,
+            )
+        )
     volume = signals.volume
     rate = f", {volume.per_minute:.1f}/min" if volume.per_minute is not None else ", no window (one delivery)"
-    lines.append(Evidence(signal="volume", detail=f"{volume.events} events from {volume.users} users{rate}",
-                          rule="reader:volume", quote=volume.quote))
+    lines.append(
+        Evidence(
+            signal="volume",
+            detail=f"{volume.events} events from {volume.users} users{rate}",
+            rule="reader:volume",
+            quote=volume.quote,
+        )
+    )
     return lines
 
 
@@ -83,7 +120,9 @@ def typed_facts(signals: Signals, reading: Reading) -> dict[str, object]:
         "latency_factor": max((round(lat.factor, 2) for lat in signals.latency), default=None),
         "throughput_remaining": min((t.remaining for t in signals.throughput), default=None),
         "saturation_percent": max((s.percent for s in signals.saturation if s.percent is not None), default=None),
-        "expiry_seconds_left": min((e.seconds_left for e in signals.expiry if e.seconds_left is not None), default=None),
+        "expiry_seconds_left": min(
+            (e.seconds_left for e in signals.expiry if e.seconds_left is not None), default=None
+        ),
         "customer_reports": max((r.count for r in signals.reports), default=None),
         "statements": sorted({kind.value for kind in reading.statements}),
         "exposure": sorted({e.kind for e in signals.exposure}),
@@ -101,9 +140,7 @@ def _share(share: float, fact: Fact) -> str:
     return f"{share:.1%} failing"
 
 
-def conclusion(
-    rule: str, level: Severity, reason: str, fact: Fact | None, note: str, uncertain: bool
-) -> Evidence:
+def conclusion(rule: str, level: Severity, reason: str, fact: Fact | None, note: str, uncertain: bool) -> Evidence:
     sure = "uncertain: the on-call should confirm" if uncertain else "confident"
     extra = f"; {note}" if note and rule != "source_label_only" else ""
     return Evidence(

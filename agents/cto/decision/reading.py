@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agents.cto.signals import Signals
-from agents.cto.signals.text import name_tokens
 from agents.cto.signals.facts import (
     Fact,
     FailingShare,
@@ -20,18 +19,53 @@ from agents.cto.signals.facts import (
     StatementKind,
     SurfaceKind,
 )
+from agents.cto.signals.text import name_tokens
 
 __all__ = ["CAPACITY_UNITS", "ERROR_TRACKER", "Reading", "read"]
 
 ERROR_TRACKER = "sentry"
 
 CAPACITY_UNITS = {
-    "hosts", "host", "instances", "instance", "servers", "server", "nodes", "node", "pods", "pod", "replicas",
-    "replica", "pops", "workers", "worker", "machines", "machine", "members", "member", "shards", "shard",
+    "hosts",
+    "host",
+    "instances",
+    "instance",
+    "servers",
+    "server",
+    "nodes",
+    "node",
+    "pods",
+    "pod",
+    "replicas",
+    "replica",
+    "pops",
+    "workers",
+    "worker",
+    "machines",
+    "machine",
+    "members",
+    "member",
+    "shards",
+    "shard",
 }
 """Units of serving capacity: losing some of them is absorbed by the rest until most are gone."""
-_INFRA = {"database", "db", "postgres", "postgresql", "mysql", "primary", "dns", "coredns", "network", "backbone",
-          "etcd", "consul", "kubernetes", "k8s", "datacenter"}
+_INFRA = {
+    "database",
+    "db",
+    "postgres",
+    "postgresql",
+    "mysql",
+    "primary",
+    "dns",
+    "coredns",
+    "network",
+    "backbone",
+    "etcd",
+    "consul",
+    "kubernetes",
+    "k8s",
+    "datacenter",
+}
 
 
 @dataclass
@@ -123,8 +157,11 @@ def _computed_share(signals: Signals) -> tuple[float, Fact] | None:
     if signals.total_users and volume.users >= 2:
         share = min(volume.users / signals.total_users, 1.0)
         fact = FailingShare(
-            share=share, unit="users", measure=f"{volume.users} of the service's {signals.total_users} users",
-            quote=volume.quote, field="settings",
+            share=share,
+            unit="users",
+            measure=f"{volume.users} of the service's {signals.total_users} users",
+            quote=volume.quote,
+            field="settings",
         )
         return share, fact
     return None
@@ -177,7 +214,7 @@ def _state(reading: Reading, signals: Signals) -> None:
         if reading.state in (None, StateKind.AT_RISK) and (signals.saturation or signals.expiry):
             fact = signals.saturation[0] if signals.saturation else signals.expiry[0]
             reading.state, reading.state_fact = StateKind.AT_RISK, fact
-        elif reading.state is None and reading.error_events and (signals.label is None or signals.label.points_to.rank < 3):
+        elif reading.state is None and reading.error_events:
             reading.state, reading.state_fact = StateKind.FAILING, signals.volume
 
 

@@ -83,7 +83,9 @@ _ROWS = [
     Rule("product_failing", Severity.P0, "a large share of all requests failing: availability far below 99%"),
     Rule("critical_path_down", Severity.P0, "a revenue or access path is down"),
     Rule("critical_path_failing", Severity.P0, "a revenue or access path failing for >= 25% of its requests or users"),
-    Rule("critical_path_error_storm", Severity.P0, "a revenue or access path failing at outage volume (traffic unknown)"),
+    Rule(
+        "critical_path_error_storm", Severity.P0, "a revenue or access path failing at outage volume (traffic unknown)"
+    ),
     Rule("throughput_collapse", Severity.P0, "a revenue or access path's throughput collapsed"),
     Rule("shared_infrastructure_down", Severity.P0, "shared infrastructure every request needs is down everywhere"),
     Rule("critical_path_degraded", Severity.P1, "a critical path degraded but mostly working (5-25% failing)"),

@@ -18,8 +18,8 @@ from agents.cto.signals.facts import (
     CustomerReports,
     Delay,
     Environment,
-    Exposure,
     Expiry,
+    Exposure,
     FailingShare,
     Latency,
     Saturation,
@@ -87,6 +87,9 @@ class Signals(BaseModel):
     delays: list[Delay] = Field(default_factory=list)
     burn_rates: list[tuple[float, float | None, str, str]] = Field(default_factory=list)
     apdex: list[tuple[float, str, str]] = Field(default_factory=list)
+    slow_shares: list[tuple[float, str, str]] = Field(
+        default_factory=list, description="share over the SLO, quote, field"
+    )
     scope: list[Scope] = Field(default_factory=list)
     environment: list[Environment] = Field(default_factory=list)
     statements: list[Statement] = Field(default_factory=list)
@@ -123,6 +126,7 @@ def read_signals(alert: SeverityInput) -> Signals:
         delays=capacity.delays,
         burn_rates=measures.burn_rates,
         apdex=measures.apdex,
+        slow_shares=measures.slow_shares,
         scope=read_scope(parts),
         environment=read_environment(alert.environment, parts),
         statements=said.statements,

@@ -63,7 +63,10 @@ def read_capacity(parts: Iterable[Clause]) -> Capacity:
         if full and not negated(text, full.start()) and not foreseen:
             found.saturation.append(
                 Saturation(
-                    resource=full.group(0).lower(), full=True, quote=quote(text, full.start(), full.end()), field=clause.field
+                    resource=full.group(0).lower(),
+                    full=True,
+                    quote=quote(text, full.start(), full.end()),
+                    field=clause.field,
                 )
             )
         forecast = _FORECAST.search(text)

@@ -37,8 +37,11 @@ _FACTOR = re.compile(
     r"(?:[\w.]+\s+)?(?P<kind>slo|sla|objective|target|baseline|normal)\b",
     re.IGNORECASE,
 )
-_SHARE_NEAR = re.compile(r"(?P<pct>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:requests?|users?|sessions?|"
-                         r"viewers?|queries|calls?|page loads?|customers?)", re.IGNORECASE)
+_SHARE_NEAR = re.compile(
+    r"(?P<pct>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:requests?|users?|sessions?|"
+    r"viewers?|queries|calls?|page loads?|customers?)",
+    re.IGNORECASE,
+)
 
 
 def read_latency(parts: Iterable[Clause]) -> list[Latency]:
@@ -55,7 +58,9 @@ def read_latency(parts: Iterable[Clause]) -> list[Latency]:
             found.append(
                 Latency(
                     factor=float(stated.group("factor")),
-                    reference="slo" if stated.group("kind").lower() in {"slo", "sla", "objective", "target"} else "baseline",
+                    reference="slo"
+                    if stated.group("kind").lower() in {"slo", "sla", "objective", "target"}
+                    else "baseline",
                     observed_seconds=observed,
                     percentile=percentile,
                     slow_share=share,

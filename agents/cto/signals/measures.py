@@ -21,7 +21,8 @@ __all__ = ["Measures", "measure_class", "read_measures"]
 
 _CLASSES: dict[str, re.Pattern[str]] = {
     "success": re.compile(
-        r"availability(?![- ]zone)|available|uptime|success(?:ful)?|non-5xx|\b2xx\b|healthy|apdex|served ok", re.IGNORECASE
+        r"availability(?![- ]zone)|available|uptime|success(?:ful)?|non-5xx|\b2xx\b|healthy|apdex|served ok",
+        re.IGNORECASE,
     ),
     "burn": re.compile(r"burn(?:ing)?(?:\s+rate)?", re.IGNORECASE),
     "saturation": re.compile(
@@ -34,8 +35,11 @@ _CLASSES: dict[str, re.Pattern[str]] = {
         r"\brpm\b|\brps\b|draining|\bdown\b(?= *\d)",
         re.IGNORECASE,
     ),
-    "slow": re.compile(r"slower than|(?:over|above|exceed\w*|breach\w*) (?:the |its )?(?:slo|objective)|rebuffer\w*|"
-                       r"frustrated", re.IGNORECASE),
+    "slow": re.compile(
+        r"slower than|(?:over|above|exceed\w*|breach\w*) (?:the |its )?(?:slo|objective)|rebuffer\w*|"
+        r"frustrated",
+        re.IGNORECASE,
+    ),
     "failing": re.compile(
         r"errors?|\berr\b|5xx|4xx|\b[45]\d\d\b|fail\w*|timeouts?|timing out|timed out|time out|reject\w*|refus\w*|"
         r"servfail|unreachable|\blost\b|\bloss\b|drop\w*|crash\w*|not (?:being )?scheduled|stuck|queued|unhealthy|"
@@ -72,7 +76,9 @@ _FOR_EVERY = re.compile(
     r"payments?|checkouts?|orders?|builds?|deliveries|users?|customers?|attempts?|purchases?)\b",
     re.IGNORECASE,
 )
-_NO_SUCCESS = re.compile(r"\bno (?:successful|2xx) (?:requests?|responses?)|\b0 healthy\b|\bzero successful\b", re.IGNORECASE)
+_NO_SUCCESS = re.compile(
+    r"\bno (?:successful|2xx) (?:requests?|responses?)|\b0 healthy\b|\bzero successful\b", re.IGNORECASE
+)
 _DROP = re.compile(
     r"\b(?:down|dropped|drop(?:ped)? by|fell|fallen|decreased|declined|lower)\s+(?:by\s+)?(?P<pct>\d+(?:\.\d+)?)\s*%",
     re.IGNORECASE,
@@ -182,8 +188,12 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
             if target is not None and target < 100:
                 share = min(number.value * (100 - target) / 100, 1.0)
                 found.shares.append(
-                    FailingShare(share=share, measure=f"error budget burning {number.value:g}x against a {target:g}% SLO",
-                                 quote=where, field=field)
+                    FailingShare(
+                        share=share,
+                        measure=f"error budget burning {number.value:g}x against a {target:g}% SLO",
+                        quote=where,
+                        field=field,
+                    )
                 )
             else:
                 found.burn_rates.append((number.value, None, where, field))

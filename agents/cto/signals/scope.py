@@ -33,8 +33,38 @@ _CODE = re.compile(
     r"\b(?:in|at|from|[Rr]egion)\s+(?P<a>[A-Z]{3})(?:-\d{1,2})?\b|\b(?P<b>[A-Z]{3})-\d{2}\b|"
     r"\b(?P<c>[A-Z]{3})\s+(?:worker|edge|compute)?\s*(?:hosts?|servers?|nodes?|machines?)\b"
 )
-_NOT_PLACES = {"API", "CPU", "DNS", "AWS", "EBS", "IAM", "CSS", "SSO", "SQL", "TLS", "SSL", "URL", "UTC", "GMT", "JVM",
-               "RDS", "GCE", "VPC", "TCP", "UDP", "MCP", "CDN", "ETL", "OOM", "PUT", "GET", "JWT", "SMS", "SDK", "IOS"}
+_NOT_PLACES = {
+    "API",
+    "CPU",
+    "DNS",
+    "AWS",
+    "EBS",
+    "IAM",
+    "CSS",
+    "SSO",
+    "SQL",
+    "TLS",
+    "SSL",
+    "URL",
+    "UTC",
+    "GMT",
+    "JVM",
+    "RDS",
+    "GCE",
+    "VPC",
+    "TCP",
+    "UDP",
+    "MCP",
+    "CDN",
+    "ETL",
+    "OOM",
+    "PUT",
+    "GET",
+    "JWT",
+    "SMS",
+    "SDK",
+    "IOS",
+}
 _GLOBAL = re.compile(
     r"\b(?:in |across )?(?:all|every) (?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|pops|"
     r"probe locations|sites|clusters)\b|\bglobal(?:ly)?\b|\bworld-?wide\b|\beverywhere\b|"
@@ -69,19 +99,31 @@ def read_scope(parts: Iterable[Clause]) -> list[Scope]:
         for match in _SMALL_PART.finditer(text):
             n, m = int(match.group("n")), int(match.group("m"))
             if 0 < n <= m and n / m <= 0.1:
-                found.append(Scope(kind=ScopeKind.FEW, name=match.group(0), quote=quote(text, *match.span()), field=clause.field))
+                found.append(
+                    Scope(kind=ScopeKind.FEW, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
+                )
         for match in _GLOBAL.finditer(text):
-            found.append(Scope(kind=ScopeKind.GLOBAL, name=match.group(0), quote=quote(text, *match.span()), field=clause.field))
+            found.append(
+                Scope(kind=ScopeKind.GLOBAL, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
+            )
         for match in _REGION.finditer(text):
-            found.append(Scope(kind=ScopeKind.REGION, name=match.group(0), quote=quote(text, *match.span()), field=clause.field))
+            found.append(
+                Scope(kind=ScopeKind.REGION, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
+            )
         for match in _CODE.finditer(text):
             code = match.group("a") or match.group("b") or match.group("c")
             if code not in _NOT_PLACES:
-                found.append(Scope(kind=ScopeKind.REGION, name=code, quote=quote(text, *match.span()), field=clause.field))
+                found.append(
+                    Scope(kind=ScopeKind.REGION, name=code, quote=quote(text, *match.span()), field=clause.field)
+                )
         for match in _COHORT.finditer(text):
-            found.append(Scope(kind=ScopeKind.COHORT, name=match.group(0), quote=quote(text, *match.span()), field=clause.field))
+            found.append(
+                Scope(kind=ScopeKind.COHORT, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
+            )
         for match in _FEW.finditer(text):
-            found.append(Scope(kind=ScopeKind.FEW, name=match.group(0), quote=quote(text, *match.span()), field=clause.field))
+            found.append(
+                Scope(kind=ScopeKind.FEW, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
+            )
     return found
 
 
@@ -92,10 +134,14 @@ def read_environment(label: str | None, parts: Iterable[Clause]) -> list[Environ
         found.append(Environment(name=label, production=label.lower() in PRODUCTION, quote=label, field="environment"))
     if found and not found[0].production:
         for clause in parts:
-            match = re.search(r"\bproduction (?:database|data|primary|tables?|cluster|traffic|users?)\b", clause.text, re.I)
+            match = re.search(
+                r"\bproduction (?:database|data|primary|tables?|cluster|traffic|users?)\b", clause.text, re.I
+            )
             if match:
                 found.append(
-                    Environment(name="production", production=True, quote=quote(clause.text, *match.span()), field=clause.field)
+                    Environment(
+                        name="production", production=True, quote=quote(clause.text, *match.span()), field=clause.field
+                    )
                 )
                 break
     return found

@@ -52,7 +52,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
             r"\bdown\b(?! \d)|\bunreachable\b|\bunavailable\b|\boffline\b|\boutage\b|\bnot accepting\b|"
             r"\bcannot be reached\b|\bcan't be reached\b|\bno healthy\b|\b0 healthy\b|\blost quorum\b|\bno leader\b|"
             r"\bno primary\b|\brefus\w* (?:all )?writes\b|\bhalted\b|\bpowered down\b|\bpower (?:loss|lost)\b|"
-            r"\bnot found\b|\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bwon't boot\b|\bfail\w* to boot\b|"
+            r"\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bwon't boot\b|\bfail\w* to boot\b|"
             r"\bcannot elect\b|\bnot (?:sending|serving|responding)\b|\bno successful\b|\bread[- ]only\b|\bsite not found\b",
             re.IGNORECASE,
         ),
@@ -126,15 +126,25 @@ def read_volume(events: int, users: int, first_seen: datetime, last_seen: dateti
             continue
         count = float(match.group("count").replace(",", ""))
         unit = match.group("unit").lower()
-        per = float(match.group("span") or 1) * (60 if unit.startswith("hour") else 1 / 60 if unit.startswith("sec") else 1)
+        per = float(match.group("span") or 1) * (
+            60 if unit.startswith("hour") else 1 / 60 if unit.startswith("sec") else 1
+        )
         stated = count / per
         if rate is None or stated > rate:
             return Volume(
-                events=events, users=users, minutes=per, per_minute=stated, stated=True,
-                quote=quote(clause.text, *match.span()), field=clause.field,
+                events=events,
+                users=users,
+                minutes=per,
+                per_minute=stated,
+                stated=True,
+                quote=quote(clause.text, *match.span()),
+                field=clause.field,
             )
     return Volume(
-        events=events, users=users, minutes=minutes, per_minute=rate,
+        events=events,
+        users=users,
+        minutes=minutes,
+        per_minute=rate,
         quote=f"{events} events from {users} users" + (f" over {minutes:.1f} min" if minutes else " in one delivery"),
         field="volume",
     )

@@ -19,7 +19,9 @@ from agents.cto.signals.text import Clause, negated, quote
 
 __all__ = ["Said", "read_statements"]
 
-_PEOPLE = r"(?:customers?|users?|clients?|merchants?|tenants?|accounts?|orgs?|organi[sz]ations?|people|everyone|visitors?)"
+_PEOPLE = (
+    r"(?:customers?|users?|clients?|merchants?|tenants?|accounts?|orgs?|organi[sz]ations?|people|everyone|visitors?)"
+)
 _FUNCTION = (
     r"(?:traffic|requests|pages?|sites?|apps?|services?|reads?|builds?|meetings?|machines?|instances?|workloads?|"
     r"deploys?|deployments?|payments?|checkouts?|logins?|sign-?ins?|api|dashboard|edge|serving|content|forwarding rules|"
@@ -46,7 +48,9 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
     ),
     (
         StatementKind.AT_RISK_ONLY,
-        re.compile(r"\bnothing (?:fails|is failing|is broken|broken)\b|\bbuilds? pass\b|\bno failures? yet\b", re.IGNORECASE),
+        re.compile(
+            r"\bnothing (?:fails|is failing|is broken|broken)\b|\bbuilds? pass\b|\bno failures? yet\b", re.IGNORECASE
+        ),
     ),
     (
         StatementKind.STILL_WORKS,
@@ -94,8 +98,9 @@ _THEIR_DATA = re.compile(
     r"addresses|invoices?|documents?",
     re.IGNORECASE,
 )
-_STILL_FINE = re.compile(r"^\W{0,3}(?:are |is |remain )?(?:unaffected|healthy|fine|normal|can still|still|not affected|work)",
-                         re.IGNORECASE)
+_STILL_FINE = re.compile(
+    r"^\W{0,3}(?:are |is |remain )?(?:unaffected|healthy|fine|normal|can still|still|not affected|work)", re.IGNORECASE
+)
 _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
     (
         "exposed",
@@ -167,7 +172,9 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
             count = int(report.group("count")) if report.group("count") else events
             found.reports.append(
                 CustomerReports(
-                    count=max(count, 1), window_days=_window(report.group("window")), quote=quote(text, *report.span()),
+                    count=max(count, 1),
+                    window_days=_window(report.group("window")),
+                    quote=quote(text, *report.span()),
                     field=clause.field,
                 )
             )
@@ -179,7 +186,11 @@ def _exposure(clause: Clause) -> list[Exposure]:
     text = clause.text
     found: list[Exposure] = []
     for match in _CROSS_TENANT.finditer(text):
-        if _THEIR_DATA.search(text) and not _STILL_FINE.search(text[match.end() :]) and not negated(text, match.start()):
+        if (
+            _THEIR_DATA.search(text)
+            and not _STILL_FINE.search(text[match.end() :])
+            and not negated(text, match.start())
+        ):
             found.append(Exposure(kind="exposed", quote=quote(text, *match.span()), field=clause.field))
     for kind, pattern in _EXPOSURE:
         for match in pattern.finditer(text):

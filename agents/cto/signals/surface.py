@@ -23,18 +23,101 @@ from agents.cto.signals.text import Clause, name_tokens, quote
 
 __all__ = ["critical_word", "read_surfaces", "resolve_surface"]
 
-_SUFFIXES = {"", "s", "es", "n", "z", "zd", "d", "ed", "er", "ers", "ing", "entication", "enticate", "orization",
-             "orisation", "orize", "service", "svc", "api", "page", "flow", "controller"}
-_FRONT_DOOR = {"frontend", "edge", "www", "website", "site", "storefront", "ingress", "gateway", "cdn", "web", "lb",
-               "loadbalancer", "haproxy", "nginx", "envoy", "router"}
-_SECONDARY = {"audit", "admin", "backoffice", "analytics", "metrics", "recommendation", "recommendations", "recs",
-              "suggest", "suggestions", "autocomplete", "newsletter", "changelog"}
-_SECONDARY_NAMES = {"report", "reports", "reporting", "export", "exports", "logs", "logging", "digest", "preview",
-                    "previews"}
+_SUFFIXES = {
+    "",
+    "s",
+    "es",
+    "n",
+    "z",
+    "zd",
+    "d",
+    "ed",
+    "er",
+    "ers",
+    "ing",
+    "entication",
+    "enticate",
+    "orization",
+    "orisation",
+    "orize",
+    "service",
+    "svc",
+    "api",
+    "page",
+    "flow",
+    "controller",
+}
+_FRONT_DOOR = {
+    "frontend",
+    "edge",
+    "www",
+    "website",
+    "site",
+    "storefront",
+    "ingress",
+    "gateway",
+    "cdn",
+    "web",
+    "lb",
+    "loadbalancer",
+    "haproxy",
+    "nginx",
+    "envoy",
+    "router",
+}
+_SECONDARY = {
+    "audit",
+    "admin",
+    "backoffice",
+    "analytics",
+    "metrics",
+    "recommendation",
+    "recommendations",
+    "recs",
+    "suggest",
+    "suggestions",
+    "autocomplete",
+    "newsletter",
+    "changelog",
+}
+_SECONDARY_NAMES = {
+    "report",
+    "reports",
+    "reporting",
+    "export",
+    "exports",
+    "logs",
+    "logging",
+    "digest",
+    "preview",
+    "previews",
+}
 """Words that are also verbs or too common in prose ('users report'): read from service and endpoint names only."""
-_COSMETIC = {"css", "stylesheet", "stylesheets", "favicon", "font", "fonts", "thumbnail", "thumbnails", "avatar",
-             "avatars", "icon", "icons", "emoji", "typo", "layout", "placeholder", "placeholders", "unstyled",
-             "styling", "badge", "badges", "cosmetic", "a11y"}
+_COSMETIC = {
+    "css",
+    "stylesheet",
+    "stylesheets",
+    "favicon",
+    "font",
+    "fonts",
+    "thumbnail",
+    "thumbnails",
+    "avatar",
+    "avatars",
+    "icon",
+    "icons",
+    "emoji",
+    "typo",
+    "layout",
+    "placeholder",
+    "placeholders",
+    "unstyled",
+    "styling",
+    "badge",
+    "badges",
+    "cosmetic",
+    "a11y",
+}
 _BATCH = {"etl", "cron", "nightly", "batch", "backfill"}
 _BATCH_TEXT = re.compile(r"\bscheduled (?:jobs?|tasks?|reports?|exports?|runs?)\b", re.IGNORECASE)
 _INTERNAL_NAME = {"internal", "ci", "tooling", "sandbox"}
@@ -49,8 +132,27 @@ _HOST = re.compile(
     r"info|biz|xyz|gg|ly|sh|to|fm))\b(?!\.\w)",
     re.IGNORECASE,
 )
-_PUBLIC_FIRST = {None, "www", "api", "app", "m", "shop", "store", "web", "my", "dashboard", "portal", "status", "login",
-                 "auth", "accounts", "checkout", "pay", "console", "admin"}
+_PUBLIC_FIRST = {
+    None,
+    "www",
+    "api",
+    "app",
+    "m",
+    "shop",
+    "store",
+    "web",
+    "my",
+    "dashboard",
+    "portal",
+    "status",
+    "login",
+    "auth",
+    "accounts",
+    "checkout",
+    "pay",
+    "console",
+    "admin",
+}
 _WHOLE = re.compile(
     r"\b(?:all|every)\s+(?:(?:web|api|http|https|page|site)\s+(?:and\s+(?:web|api)\s+)?)?requests?\b|"
     r"\bweb and api\b|\bapi and web\b|\b(?:whole|entire) (?:site|product|platform|service)\b|\ball services\b|"
@@ -105,9 +207,15 @@ def read_surfaces(
         if statement.kind is StatementKind.ALL_AFFECTED and re.search(
             r"can ?not|can't|unable|fail", statement.quote, re.IGNORECASE
         ):
-            found.append(Surface(kind=SurfaceKind.REVENUE_ACCESS, name="access", quote=statement.quote, field=statement.field))
+            found.append(
+                Surface(kind=SurfaceKind.REVENUE_ACCESS, name="access", quote=statement.quote, field=statement.field)
+            )
         elif statement.kind is StatementKind.OFF_PATH:
-            found.append(Surface(kind=SurfaceKind.INTERNAL, name="off the user path", quote=statement.quote, field=statement.field))
+            found.append(
+                Surface(
+                    kind=SurfaceKind.INTERNAL, name="off the user path", quote=statement.quote, field=statement.field
+                )
+            )
     return found
 
 
@@ -115,19 +223,35 @@ def _text_surfaces(found: list[Surface], clause: Clause) -> None:
     text = clause.text
     internal = _INTERNAL_TEXT.search(text)
     if internal:
-        found.append(Surface(kind=SurfaceKind.INTERNAL, name=internal.group(0), quote=quote(text, *internal.span()), field=clause.field))
+        found.append(
+            Surface(
+                kind=SurfaceKind.INTERNAL,
+                name=internal.group(0),
+                quote=quote(text, *internal.span()),
+                field=clause.field,
+            )
+        )
     batch = _BATCH_TEXT.search(text)
     if batch:
-        found.append(Surface(kind=SurfaceKind.BATCH, name=batch.group(0), quote=quote(text, *batch.span()), field=clause.field))
+        found.append(
+            Surface(kind=SurfaceKind.BATCH, name=batch.group(0), quote=quote(text, *batch.span()), field=clause.field)
+        )
     whole = _WHOLE.search(text)
     if whole:
-        found.append(Surface(kind=SurfaceKind.PRODUCT, name=whole.group(0), quote=quote(text, *whole.span()), field=clause.field))
+        found.append(
+            Surface(kind=SurfaceKind.PRODUCT, name=whole.group(0), quote=quote(text, *whole.span()), field=clause.field)
+        )
     if clause.field == "title":
         for match in _HOST.finditer(text):
             first = match.group("first")
             if (first.lower() if first else None) in _PUBLIC_FIRST:
                 found.append(
-                    Surface(kind=SurfaceKind.PRODUCT, name=match.group("host"), quote=quote(text, *match.span()), field="title")
+                    Surface(
+                        kind=SurfaceKind.PRODUCT,
+                        name=match.group("host"),
+                        quote=quote(text, *match.span()),
+                        field="title",
+                    )
                 )
 
 
