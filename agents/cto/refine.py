@@ -16,6 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
+from agents.cto.decision.rules import RULES
 from agents.llm import delimit_untrusted, describe_failure, facts_json, model_name
 from prompts import render
 from warroom.severity import Classification, Evidence, Severity
@@ -62,7 +63,7 @@ def _severity_messages(base: Classification, facts: dict[str, object], untrusted
     instructions = render(
         "severity_refine",
         severity=base.severity,
-        reason=base.reason,
+        reason=RULES[base.rule].reason if base.rule in RULES else "no row of the table",
         rule=base.rule or "unnamed",
         confidence=base.confidence.value,
         evidence=[e for e in base.evidence if e.rule.startswith("table:") or e.signal == "conflict"],

@@ -20,6 +20,7 @@ from agents.cto.decision.rules import (
     AVAILABILITY_P0,
     CORE_P1_SHARE,
     FAILURE_TABLE,
+    ISOLATED_AFTER_MINUTES,
     LATENCY_P1_FACTOR,
     NEAR_LIMIT_PERCENT,
     PRODUCT_P0_SHARE,
@@ -41,6 +42,7 @@ _FEATURES = {SurfaceKind.PRODUCT, SurfaceKind.REVENUE_ACCESS, SurfaceKind.CORE}
 _FAILED = {StateKind.DOWN, StateKind.FAILING}
 _BAD = {StateKind.DOWN, StateKind.FAILING, StateKind.DEGRADED, StateKind.DELAYED}
 _THRESHOLDS = (REVENUE_P0_SHARE, CORE_P1_SHARE, SMALL_SHARE)
+_NOT_ABOUT_SURFACE = {"data_exposed", "data_lost", "non_production", "self_resolving", "source_label_only"}
 
 
 @dataclass
@@ -57,7 +59,10 @@ class Finding:
 
 def decide(signals: Signals) -> Classification:
     reading = read(signals)
-    return _decide(signals, reading).model_copy(update={"facts": typed_facts(signals, reading)})
+    decided = _decide(signals, reading)
+    named = signals.surface.strong and reading.surface in _FEATURES and decided.rule not in _NOT_ABOUT_SURFACE
+    reason = f"{decided.reason}: {signals.surface.name}" if named else decided.reason
+    return decided.model_copy(update={"facts": typed_facts(signals, reading), "reason": reason})
 
 
 def _decide(signals: Signals, reading: Reading) -> Classification:
@@ -71,6 +76,7 @@ def _decide(signals: Signals, reading: Reading) -> Classification:
         return _classify(Finding("non_production", reading.environment_fact), evidence)
     flapping = _self_resolving(signals)
     if flapping:
+        evidence.append(Evidence(signal="self_resolving", detail=flapping, points_to=Severity.P3, rule="history"))
         return _classify(Finding("self_resolving", note=flapping), evidence, skip_comms=True)
     findings = _findings(reading, signals)
     chosen = max(findings, key=lambda f: (-f.level.rank, not f.uncertain))
@@ -182,13 +188,16 @@ def _size_unknown(reading: Reading, signals: Signals) -> Finding:
 
 
 def _isolated(reading: Reading, signals: Signals) -> bool:
-    """A few errors from one or two people: only an error tracker's events are counted this way;
-    a monitor's one alert describes a condition, whatever its count."""
+    """A few errors from one or two people: only an error tracker's events are counted this way (a
+    monitor's one alert describes a condition, whatever its count). On a revenue or access path the
+    first errors are not called isolated until a few minutes have passed without more."""
     volume = signals.volume
     count = (
         volume.per_minute * volume.minutes if volume.stated and volume.per_minute and volume.minutes else volume.events
     )
-    return reading.error_events and reading.share is None and count <= 3 and volume.users <= 2 and not signals.reports
+    few = reading.error_events and reading.share is None and count <= 3 and volume.users <= 2 and not signals.reports
+    settled = reading.surface not in _P0_CAPABLE or (volume.minutes or 0) >= ISOLATED_AFTER_MINUTES
+    return few and settled
 
 
 def _infrastructure_down(reading: Reading) -> bool:

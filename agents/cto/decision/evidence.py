@@ -89,6 +89,16 @@ def describe(signals: Signals, reading: Reading) -> list[Evidence]:
                 quote=signals.label.quote,
             )
         )
+    rated = [p for p in signals.similar_past if p.severity is not None]
+    if rated:
+        past = ", ".join(f"#{p.id} {p.severity}" for p in rated[:5])
+        lines.append(
+            Evidence(
+                signal="similar_past",
+                detail=f"similar past incidents ended as {past}; shown for comparison, not weighed",
+                rule="history",
+            )
+        )
     volume = signals.volume
     rate = f", {volume.per_minute:.1f}/min" if volume.per_minute is not None else ", no window (one delivery)"
     lines.append(

@@ -21,6 +21,7 @@ __all__ = [
     "AVAILABILITY_P0",
     "CORE_P1_SHARE",
     "FAILURE_TABLE",
+    "ISOLATED_AFTER_MINUTES",
     "LATENCY_P1_FACTOR",
     "NEAR_LIMIT_PERCENT",
     "PRODUCT_P0_SHARE",
@@ -43,6 +44,8 @@ LATENCY_P1_FACTOR = 3.0
 NEAR_LIMIT_PERCENT = 95.0
 """A resource this full is not 'well before impact' any more."""
 SEVERAL_REPORTS = 3
+ISOLATED_AFTER_MINUTES = 5.0
+"""A few errors on a critical path are isolated only once this long has passed without more."""
 STORM_PER_MINUTE = 10.0
 """Errors a minute, sustained, that are an outage of a critical path even when its traffic is unknown."""
 
