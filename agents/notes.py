@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-__all__ = ["NoteFacts", "parse_notes", "public_safe"]
+__all__ = ["NoteFacts", "is_labelled", "parse_notes", "public_safe"]
 
 LABEL = re.compile(
     r"^\s*(tried|trying|working|what works|hypothesis|cause|root cause|eta|fixed|fix|identified)"
@@ -29,6 +29,11 @@ class NoteFacts(BaseModel):
     eta_minutes: int | None = None
     fixed: str | None = None
     latest: str | None = None
+
+
+def is_labelled(text: str) -> bool:
+    """Whether any line of `text` carries a label: such a message is a note, wherever it is written."""
+    return any(LABEL.match(line) for line in text.splitlines())
 
 
 def parse_notes(notes: Iterable[str]) -> NoteFacts:

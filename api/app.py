@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.composition import Warroom
+from api.errors import action_error_response
 from api.routers import (
     action_items,
     alerts,
@@ -22,6 +23,7 @@ from api.routers import (
     web,
     webhooks,
 )
+from warroom.errors import ActionError
 
 __all__ = ["create_app"]
 
@@ -42,6 +44,8 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
     app.state.warroom = warroom
     for module in (webhooks, alerts, incidents, approvals, postmortems, action_items, slack, status_page, health, web):
         app.include_router(module.router)
+
+    app.add_exception_handler(ActionError, action_error_response)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""The `warroom` command: serve, worker, demo, migrate."""
+"""The `warroom` command: serve, worker, demo, migrate; and the human actions (`api.cli_actions`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from api import cli_actions
 from api.app import create_app
 from api.composition import Warroom
 from warroom.migrations import upgrade
@@ -19,6 +20,10 @@ __all__ = ["app"]
 
 app = typer.Typer(help="warroom: the self-hosted incident-response crew.", no_args_is_help=True)
 console = Console()
+app.add_typer(cli_actions.incident, name="incident")
+app.add_typer(cli_actions.draft, name="draft")
+app.add_typer(cli_actions.postmortem, name="postmortem")
+app.add_typer(cli_actions.action_item, name="action-item")
 
 
 def _announce(warroom: Warroom) -> None:

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import httpx
 from slack_sdk import WebClient
@@ -21,6 +21,7 @@ from flows.enrichment import EnrichmentFlow, SentryFetch
 from flows.escalation import EscalationFlow
 from flows.postmortem import PostmortemFlow
 from flows.senders.comms import CommsSender
+from flows.senders.slack_replies import SlackReplies
 from flows.senders.status_page import StatusPublisher
 from flows.senders.war_room import WarRoomSender
 from graphs.runner import CommsRunner, IncidentRunner, open_checkpointer
@@ -46,6 +47,9 @@ __all__ = ["Warroom"]
 
 log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 def _secret(value: object) -> str | None:
     return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
@@ -58,6 +62,7 @@ class Warroom:
     settings: Settings
     clock: Clock
     engine: Engine
+    context: Context
     scheduler: Scheduler
     runner: IncidentRunner
     comms: CommsRunner
@@ -95,9 +100,12 @@ class Warroom:
         defaults: dict[str, str] = {}
 
         status_page = _status_page(settings, engine, clock, client, defaults)
-        war_room = _war_room(settings, engine, clock, defaults)
+        slack = _slack(settings)
+        war_room = _war_room(settings, engine, clock, slack, defaults)
         tracker, defaults["tickets"] = tracker_from_settings(settings, http, engine=engine, clock=clock)
         outbox = OutboxWorker(engine, clock)
+        if slack is not None:
+            SlackReplies(slack).register(outbox)
         StatusPublisher(engine, clock, status_page).register(outbox)
         room_sender = WarRoomSender(engine, clock, war_room)
         room_sender.register(outbox)
@@ -143,6 +151,7 @@ class Warroom:
             settings=settings,
             clock=clock,
             engine=engine,
+            context=context,
             scheduler=scheduler,
             runner=runner,
             comms=comms,
@@ -154,6 +163,12 @@ class Warroom:
             defaults=defaults,
             _stack=stack,
         )
+
+    def act(self, action: Callable[Concatenate[Context, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run one human action (`flows.actions`) and wake the scheduler for what it queued."""
+        result = action(self.context, *args, **kwargs)
+        self.scheduler.wake()
+        return result
 
     def close(self) -> None:
         self.scheduler.stop()
@@ -184,12 +199,19 @@ def _status_page(
     return BuiltinStatusPage(engine, clock)
 
 
-def _war_room(settings: Settings, engine: Engine, clock: Clock, defaults: dict[str, str]) -> WarRoom:
+def _slack(settings: Settings) -> SlackWarRoom | None:
+    if settings.slack_bot_token is None:
+        return None
+    return SlackWarRoom(WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url))
+
+
+def _war_room(
+    settings: Settings, engine: Engine, clock: Clock, slack: SlackWarRoom | None, defaults: dict[str, str]
+) -> WarRoom:
     builtin = BuiltinWarRoom(engine, clock)
-    if settings.slack_bot_token:
+    if slack is not None:
         defaults["war room"] = "Slack (mirrored into the built-in room)"
-        web = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
-        return SlackRoom(SlackWarRoom(web), builtin, engine)
+        return SlackRoom(slack, builtin, engine)
     defaults["war room"] = "built-in channel in the web UI (set WARROOM_SLACK_BOT_TOKEN for Slack)"
     return builtin
 

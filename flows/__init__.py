@@ -1,3 +1,4 @@
-"""What the scheduler and the outbox run that is not a graph: escalation clocks, enrichment,
-comms preparation, the postmortem flow and the outbox senders, each registering its own kinds;
-plus the readers and effects the graphs share with them. Flows never import `graphs/`."""
+"""Everything that acts on an incident outside the graphs: what the scheduler and the outbox run
+(escalation clocks, enrichment, comms preparation, the postmortem flow, the outbox senders; each
+registering its own kinds), the human actions every front door calls (`actions`), and the
+readers and effects the graphs share with them. Flows never import `graphs/`."""

@@ -16,7 +16,7 @@ from agents.support.drafts import CommsKind
 from agents.support.facts import IncidentFacts
 from agents.support.grounding import check_grounding
 from agents.support.rewrite import rewrite_draft
-from flows.approvals import approval_token
+from flows.actions.drafts import approval_token
 from flows.context import Context
 from flows.effects import post_to_war_room
 from flows.facts import incident_facts

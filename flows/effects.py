@@ -1,4 +1,5 @@
-"""The effects nodes and flows ask for, as outbox rows: a post in the war room, a status-page post.
+"""The effects nodes, flows and front doors ask for, as outbox rows: a post in the war room, a
+status-page post, a private reply to one Slack user.
 
 One function per effect, so every caller keys, addresses and shapes it the same way; the
 outbox's idempotency key makes a replayed step enqueue nothing new.
@@ -14,7 +15,7 @@ from sqlalchemy import Connection
 from tools.status_page.port import StatusPost
 from warroom.outbox.store import enqueue
 
-__all__ = ["post_status", "post_to_war_room"]
+__all__ = ["post_status", "post_to_war_room", "reply_in_slack"]
 
 
 def post_to_war_room(
@@ -40,4 +41,18 @@ def post_status(conn: Connection, *, key: str, post: StatusPost, now: datetime) 
         now=now,
         incident_id=post.incident_id,
         payload=post.model_dump(mode="json"),
+    )
+
+
+def reply_in_slack(
+    conn: Connection, *, key: str, channel: str, user: str, text: str, now: datetime, incident_id: int | None = None
+) -> bool:
+    """An ephemeral message only `user` sees: why a button or command of theirs was refused."""
+    return enqueue(
+        conn,
+        key=key,
+        kind="slack.reply",
+        now=now,
+        incident_id=incident_id,
+        payload={"channel": channel, "user": user, "text": text},
     )

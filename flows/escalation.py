@@ -21,7 +21,7 @@ from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
 from warroom.settings import Person
 
-__all__ = ["EscalationFlow", "acknowledge", "schedule_clocks"]
+__all__ = ["EscalationFlow", "schedule_clocks"]
 
 
 def schedule_clocks(conn: Connection, ctx: Context, incident: Incident, now: datetime) -> None:
@@ -121,19 +121,3 @@ class EscalationFlow:
             people = ctx.settings.escalation or [ctx.settings.on_call]
             for n, person in enumerate(people):
                 _page(conn, ctx, incident, person, f"is still unresolved after {limit:g} minutes", f"{job.key}:{n}")
-
-
-def acknowledge(conn: Connection, incident: Incident, actor: str, now: datetime) -> bool:
-    """First acknowledgement wins; the acknowledger becomes incident commander if none is named."""
-    done = incidents.acknowledge(conn, incident.id, actor, now)
-    if done:
-        incidents.add_timeline(
-            conn,
-            incident.id,
-            now,
-            "acknowledged",
-            f"Acknowledged by {actor}",
-            actor=actor,
-            dedup_key=f"incident:{incident.id}:acknowledged",
-        )
-    return done

@@ -4,6 +4,8 @@ set -euo pipefail
 need=()
 # Alertmanager, for tests/api/test_alertmanager_real.py (Debian ships it as prometheus-alertmanager)
 [ -x /usr/bin/prometheus-alertmanager ] || command -v alertmanager >/dev/null || need+=(prometheus-alertmanager)
+# Prometheus and promtool, for tests/tools/test_prometheus.py and the investigation suite's metrics (tests/evals/test_investigation_cases.py)
+{ [ -x /usr/bin/prometheus ] || command -v prometheus >/dev/null; } && { [ -x /usr/bin/promtool ] || command -v promtool >/dev/null; } || need+=(prometheus)
 # Chromium (and a font for its text), for the browser tests in tests/ui/
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)

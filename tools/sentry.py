@@ -1,10 +1,12 @@
 """Sentry REST API, read-only, to enrich an incident with who and what an issue hits.
 
 The webhook tells us an issue exists; this asks Sentry how big it is (events, users, first and
-last seen) and how it splits by tag (browser, release, environment, url, region, user), which is
-what the cohort detection and the status-page wording need. Lists are paginated with a `Link`
-header carrying a `cursor`; a 429 becomes `SentryAPIError` with `retry_after` from `Retry-After`
-or, failing that, from `X-Sentry-Rate-Limit-Reset`.
+last seen, the release it first appeared in), how it splits by tag (browser, release,
+environment, url, region, user), which is what the cohort detection and the status-page wording
+need, and what its latest event says (exception, in-app frames, breadcrumbs), which is where an
+investigation starts. Lists are paginated with a `Link` header carrying a `cursor`; a 429 becomes
+`SentryAPIError` with `retry_after` from `Retry-After` or, failing that, from
+`X-Sentry-Rate-Limit-Reset`. Nothing here writes to Sentry.
 """
 
 from __future__ import annotations
@@ -16,9 +18,20 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field
 
+from tools.sentry_event import SentryEvent, parse_event
 from warroom.clock import Clock, SystemClock
 
-__all__ = ["DEFAULT_TAG_KEYS", "SentryAPI", "SentryAPIError", "SentryEnrichment", "SentryIssue", "TagValue"]
+__all__ = [
+    "DEFAULT_TAG_KEYS",
+    "SentryAPI",
+    "SentryAPIError",
+    "SentryEnrichment",
+    "SentryIssue",
+    "SentryRelease",
+    "TagDistribution",
+    "TagShare",
+    "TagValue",
+]
 
 DEFAULT_TAG_KEYS = ("browser", "release", "environment", "url", "region", "user")
 _MAX_PAGES = 10
@@ -33,6 +46,13 @@ class SentryAPIError(Exception):
         self.retry_after = retry_after
 
 
+class SentryRelease(BaseModel):
+    version: str
+    short_version: str | None = None
+    date_created: datetime | None = None
+    date_released: datetime | None = None
+
+
 class SentryIssue(BaseModel):
     id: str
     short_id: str | None = None
@@ -45,11 +65,33 @@ class SentryIssue(BaseModel):
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     permalink: str
+    first_release: SentryRelease | None = Field(default=None, description="the release it first appeared in")
+    last_release: SentryRelease | None = None
 
 
 class TagValue(BaseModel):
     value: str | None
     count: int
+
+
+class TagShare(BaseModel):
+    value: str | None
+    count: int
+    share: float = Field(description="of the events carrying the tag, between 0 and 1")
+
+
+class TagDistribution(BaseModel):
+    """How an issue's events split over one tag's values (Sentry returns the top 9)."""
+
+    key: str
+    total: int = Field(description="events carrying the tag")
+    unique_values: int | None = None
+    top: list[TagShare] = Field(default_factory=list, description="largest first")
+
+    @property
+    def dominant(self) -> TagShare | None:
+        """The most common value, e.g. the release 94% of the events came from."""
+        return self.top[0] if self.top else None
 
 
 class SentryEnrichment(BaseModel):
@@ -86,7 +128,45 @@ class SentryAPI:
             first_seen=data.get("firstSeen"),
             last_seen=data.get("lastSeen"),
             permalink=data["permalink"],
+            first_release=_release(data.get("firstRelease")),
+            last_release=_release(data.get("lastRelease")),
         )
+
+    def latest_event(self, issue_id: str, *, breadcrumbs: int = 10, environment: str | None = None) -> SentryEvent:
+        """The issue's most recent event, with its last `breadcrumbs` breadcrumbs."""
+        params = {"environment": environment} if environment else None
+        data = self._get(f"{self._issue_path(issue_id)}events/latest/", params=params).json()
+        return parse_event(data, breadcrumbs=breadcrumbs)
+
+    def tag_distribution(self, issue_id: str, key: str) -> TagDistribution:
+        """One tag's top values on the issue with each one's share of the events carrying it."""
+        data = self._get(f"{self._issue_path(issue_id)}tags/{key}/").json()
+        total = int(data.get("totalValues") or 0)
+        counts = [
+            (row.get("value"), int(row.get("count") or 0))
+            for row in data.get("topValues") or []
+            if isinstance(row, dict)
+        ]
+        return TagDistribution(
+            key=key,
+            total=total,
+            unique_values=data.get("uniqueValues"),
+            top=[
+                TagShare(value=value, count=count, share=count / total if total else 0.0)
+                for value, count in sorted(counts, key=lambda pair: pair[1], reverse=True)
+            ],
+        )
+
+    def tag_distributions(self, issue_id: str, keys: Iterable[str] = DEFAULT_TAG_KEYS) -> dict[str, TagDistribution]:
+        """`tag_distribution` for each key the issue has; a key it never had is left out."""
+        found: dict[str, TagDistribution] = {}
+        for key in keys:
+            try:
+                found[key] = self.tag_distribution(issue_id, key)
+            except SentryAPIError as exc:
+                if exc.status != 404:
+                    raise
+        return found
 
     def tag_values(self, issue_id: str, key: str) -> list[TagValue]:
         """Every value of one tag on the issue, following pagination (at most 10 pages)."""
@@ -155,6 +235,17 @@ class SentryAPI:
                 continue
             return max(value if relative else value - self._clock.now().timestamp(), 0.0)
         return None
+
+
+def _release(data: Any) -> SentryRelease | None:
+    if not isinstance(data, dict) or not data.get("version"):
+        return None
+    return SentryRelease(
+        version=str(data["version"]),
+        short_version=data.get("shortVersion"),
+        date_created=data.get("dateCreated"),
+        date_released=data.get("dateReleased"),
+    )
 
 
 def _next_cursor(response: httpx.Response) -> str | None:

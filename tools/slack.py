@@ -146,6 +146,13 @@ class SlackWarRoom:
         assert response is not None
         return str(response["ts"])
 
+    def post_ephemeral(self, channel: str, user: str, text: str) -> None:
+        """A message only `user` sees in `channel` (why what they asked for was refused); someone
+        who has left the channel since is not told."""
+        self._call(
+            self._client.chat_postEphemeral, ignore={"user_not_in_channel"}, channel=channel, user=user, text=text
+        )
+
     def pin(self, channel: str, ts: str) -> None:
         self._call(self._client.pins_add, ignore={"already_pinned"}, channel=channel, timestamp=ts)
 

@@ -137,6 +137,11 @@ class Settings(BaseSettings):
     )
     smtp_url: SecretStr | None = None
     sentry_api_token: SecretStr | None = None
+    notion_token: SecretStr | None = None
+    notion_parent_page_id: str | None = Field(
+        default=None, description="the page postmortems are published under (shared with the integration)"
+    )
+    prometheus_url: str | None = Field(default=None, description="e.g. http://prometheus:9090, read-only queries")
     llm_model: str | None = None
 
     max_body_bytes: int = 1024 * 1024
@@ -161,6 +166,7 @@ class Settings(BaseSettings):
     statuspage_api_url: str = "https://api.statuspage.io/v1"
     instatus_api_url: str = "https://api.instatus.com"
     sentry_api_url: str = "https://sentry.io"
+    notion_api_url: str = "https://api.notion.com"
     update_cadence_minutes: dict[Severity, int] = Field(default_factory=_default_cadence)
     correlation_window_minutes: int = 30
     status_page_name: str = "Service status"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 
 from api.deps import Authorized, WarroomDep
+from flows.actions.action_items import complete_action_item
 from warroom.action_items import store as action_items
 from warroom.action_items.store import ActionItem, TicketState
+from warroom.actors import Actor, ActorKind
 
 __all__ = ["router"]
 
@@ -28,13 +30,4 @@ def list_action_items(
 
 @router.post("/{item_id}/complete", response_model=ActionItem)
 def complete(item_id: int, warroom: WarroomDep, _: Authorized) -> ActionItem:
-    with warroom.engine.begin() as conn:
-        if not action_items.complete(conn, item_id, warroom.clock.now()):
-            exists = action_items.get_item(conn, item_id) is not None
-            raise HTTPException(
-                status.HTTP_409_CONFLICT if exists else status.HTTP_404_NOT_FOUND,
-                f"action item {item_id} is already done" if exists else f"action item {item_id} not found",
-            )
-        item = action_items.get_item(conn, item_id)
-    assert item is not None
-    return item
+    return warroom.act(complete_action_item, item_id, Actor(kind=ActorKind.API, name="api"))

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request, status
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from api.deps import Authorized, WarroomDep
+from api.errors import status_of
 from api.routers.status_page import templates
-from flows.approvals import Action, DecisionError, decide, read_approval_token
-from flows.context import Context
+from flows.actions.drafts import Decision, decide_draft, get_draft, read_approval_token
+from warroom.actors import Actor, ActorKind
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord, DraftState
+from warroom.errors import ActionError
 
 __all__ = ["router"]
 
@@ -24,31 +26,12 @@ router = APIRouter(tags=["approvals"])
 
 class ApproveIn(BaseModel):
     body: str | None = Field(default=None, min_length=1, max_length=25_000, description="an edited text")
-    actor: str = Field(default="api", max_length=255)
+    actor: str = Field(default="api", min_length=1, max_length=255)
 
 
 class RejectIn(BaseModel):
-    actor: str = Field(default="api", max_length=255)
+    actor: str = Field(default="api", min_length=1, max_length=255)
     reason: str = Field(default="", max_length=2000)
-
-
-def context(warroom: WarroomDep) -> Context:
-    return warroom.runner.context
-
-
-def _refused(exc: DecisionError) -> JSONResponse:
-    return JSONResponse({"detail": exc.message, "problems": exc.problems}, status_code=exc.status)
-
-
-def _decide(
-    warroom: WarroomDep, draft_id: int, action: Action, *, actor: str, body: str | None = None, reason: str = ""
-) -> DraftRecord | JSONResponse:
-    try:
-        record = decide(context(warroom), draft_id, action, actor=actor, body=body, reason=reason)
-    except DecisionError as exc:
-        return _refused(exc)
-    warroom.scheduler.wake()
-    return record
 
 
 @router.get("/api/approvals", response_model=list[DraftRecord])
@@ -66,36 +49,27 @@ def list_approvals(
 
 @router.get("/api/approvals/{draft_id}", response_model=DraftRecord)
 def get_approval(draft_id: int, warroom: WarroomDep, _: Authorized) -> DraftRecord:
-    with warroom.engine.connect() as conn:
-        draft = drafts.get_draft(conn, draft_id)
-    if draft is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"draft {draft_id} not found")
-    return draft
+    return get_draft(warroom.context, draft_id)
 
 
 @router.post("/api/approvals/{draft_id}/approve", response_model=DraftRecord)
-def approve(draft_id: int, warroom: WarroomDep, _: Authorized, body: ApproveIn | None = None):  # noqa: ANN201
+def approve(draft_id: int, warroom: WarroomDep, _: Authorized, body: ApproveIn | None = None) -> DraftRecord:
     body = body or ApproveIn()
-    return _decide(warroom, draft_id, Action.APPROVE, actor=body.actor, body=body.body)
+    actor = Actor(kind=ActorKind.API, name=body.actor)
+    return warroom.act(decide_draft, draft_id, Decision.APPROVE, actor, body=body.body)
 
 
 @router.post("/api/approvals/{draft_id}/reject", response_model=DraftRecord)
-def reject(draft_id: int, warroom: WarroomDep, _: Authorized, body: RejectIn | None = None):  # noqa: ANN201
+def reject(draft_id: int, warroom: WarroomDep, _: Authorized, body: RejectIn | None = None) -> DraftRecord:
     body = body or RejectIn()
-    return _decide(warroom, draft_id, Action.REJECT, actor=body.actor, reason=body.reason)
+    actor = Actor(kind=ActorKind.API, name=body.actor)
+    return warroom.act(decide_draft, draft_id, Decision.REJECT, actor, reason=body.reason)
 
 
 def _token_draft(warroom: WarroomDep, token: str) -> DraftRecord:
     max_age = warroom.settings.approval_link_minutes * 60
-    try:
-        draft_id = read_approval_token(warroom.secret_key, token, max_age, warroom.clock.now())
-    except DecisionError as exc:
-        raise HTTPException(exc.status, exc.message) from exc
-    with warroom.engine.connect() as conn:
-        draft = drafts.get_draft(conn, draft_id)
-    if draft is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "this draft no longer exists")
-    return draft
+    draft_id = read_approval_token(warroom.secret_key, token, max_age, warroom.clock.now())
+    return get_draft(warroom.context, draft_id)
 
 
 @router.get("/approve/{token}", response_class=HTMLResponse)
@@ -106,13 +80,15 @@ def approval_page(token: str, request: Request, warroom: WarroomDep) -> HTMLResp
 
 @router.post("/approve/{token}", response_class=HTMLResponse)
 def approve_by_link(
-    token: str, request: Request, warroom: WarroomDep, actor: Annotated[str, Form(max_length=255)] = "one-click link"
+    token: str,
+    request: Request,
+    warroom: WarroomDep,
+    actor: Annotated[str, Form(min_length=1, max_length=255)] = "one-click link",
 ) -> HTMLResponse:
     draft = _token_draft(warroom, token)
-    result = _decide(warroom, draft.id, Action.APPROVE, actor=actor)
-    if isinstance(result, JSONResponse):
-        message = bytes(result.body).decode()
-        return templates.TemplateResponse(
-            request, "approve.html", {"draft": draft, "token": token, "done": message}, status_code=result.status_code
-        )
-    return templates.TemplateResponse(request, "approve.html", {"draft": result, "token": token, "done": "approved"})
+    try:
+        decided = warroom.act(decide_draft, draft.id, Decision.APPROVE, Actor(kind=ActorKind.WEB, name=actor))
+    except ActionError as exc:
+        context = {"draft": draft, "token": token, "done": exc.message, "problems": exc.problems}
+        return templates.TemplateResponse(request, "approve.html", context, status_code=status_of(exc))
+    return templates.TemplateResponse(request, "approve.html", {"draft": decided, "token": token, "done": "approved"})

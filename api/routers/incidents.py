@@ -1,17 +1,17 @@
-"""`/api/incidents`: read incidents with their evidence and timeline; resolve, note, re-rate."""
+"""`/api/incidents`: read incidents with their evidence and timeline; note, acknowledge, re-rate, resolve."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import Authorized, WarroomDep
-from flows import escalation
+from flows.actions import incidents as actions
+from warroom.actors import Actor, ActorKind
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
-from warroom.scheduler.store import schedule
 from warroom.severity import Severity
 from warroom.war_room import store as war_room
 from warroom.war_room.store import WarRoomMessage
@@ -23,22 +23,30 @@ router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
 class NoteIn(BaseModel):
     text: str = Field(min_length=1, max_length=10_000)
-    author: str = Field(default="api", max_length=255)
+    author: str = Field(default="api", min_length=1, max_length=255)
+
+
+class AckIn(BaseModel):
+    actor: str = Field(min_length=1, max_length=255)
 
 
 class SeverityIn(BaseModel):
     severity: Severity
-    actor: str = Field(default="api", max_length=255)
+    actor: str = Field(default="api", min_length=1, max_length=255)
 
 
 class ResolveIn(BaseModel):
-    actor: str = Field(default="api", max_length=255)
+    actor: str = Field(default="api", min_length=1, max_length=255)
     summary: str = Field(default="", max_length=10_000)
 
 
 class Accepted(BaseModel):
     incident_id: int
     queued: str
+
+
+def _caller(name: str) -> Actor:
+    return Actor(kind=ActorKind.API, name=name)
 
 
 @router.get("", response_model=list[Incident])
@@ -55,80 +63,34 @@ def list_incidents(
 
 @router.get("/{incident_id}", response_model=Incident)
 def get_incident(incident_id: int, warroom: WarroomDep, _: Authorized) -> Incident:
-    with warroom.engine.connect() as conn:
-        incident = incidents.get_incident(conn, incident_id)
-    if incident is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"incident {incident_id} not found")
-    return incident
+    return actions.get_incident(warroom.context, incident_id)
 
 
 @router.get("/{incident_id}/war-room", response_model=list[WarRoomMessage])
 def war_room_messages(incident_id: int, warroom: WarroomDep, _: Authorized) -> list[WarRoomMessage]:
-    get_incident(incident_id, warroom, "api")
+    actions.get_incident(warroom.context, incident_id)
     with warroom.engine.connect() as conn:
         return war_room.list_messages(conn, incident_id)
 
 
-def _open_incident(warroom: WarroomDep, incident_id: int) -> Incident:
-    incident = get_incident(incident_id, warroom, "api")
-    if incident.status is IncidentStatus.RESOLVED:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"incident {incident_id} is already resolved")
-    return incident
-
-
-def _queue_event(warroom: WarroomDep, incident_id: int, key: str, event: dict[str, object]) -> None:
-    with warroom.engine.begin() as conn:
-        schedule(
-            conn,
-            key=key,
-            kind="incident.event",
-            due_at=warroom.clock.now(),
-            payload={"incident_id": incident_id, "event": event},
-            lane=f"incident:{incident_id}",
-        )
-    warroom.scheduler.wake()
-
-
 @router.post("/{incident_id}/notes", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
 def add_note(incident_id: int, note: NoteIn, warroom: WarroomDep, _: Authorized) -> Accepted:
-    _open_incident(warroom, incident_id)
-    now = warroom.clock.now()
-    with warroom.engine.begin() as conn:
-        incidents.add_timeline(conn, incident_id, now, "note", note.text, actor=note.author)
+    warroom.act(actions.add_note, incident_id, note.text, _caller(note.author))
     return Accepted(incident_id=incident_id, queued="note")
-
-
-class AckIn(BaseModel):
-    actor: str = Field(min_length=1, max_length=255)
 
 
 @router.post("/{incident_id}/acknowledge", response_model=Incident)
 def acknowledge(incident_id: int, body: AckIn, warroom: WarroomDep, _: Authorized) -> Incident:
-    incident = _open_incident(warroom, incident_id)
-    with warroom.engine.begin() as conn:
-        if not escalation.acknowledge(conn, incident, body.actor, warroom.clock.now()):
-            raise HTTPException(
-                status.HTTP_409_CONFLICT,
-                f"incident {incident_id} was already acknowledged by {incident.acknowledged_by}",
-            )
-    return get_incident(incident_id, warroom, "api")
+    return warroom.act(actions.acknowledge, incident_id, _caller(body.actor))
 
 
 @router.post("/{incident_id}/severity", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
 def set_severity(incident_id: int, change: SeverityIn, warroom: WarroomDep, _: Authorized) -> Accepted:
-    _open_incident(warroom, incident_id)
-    key = f"incident:{incident_id}:severity:{warroom.clock.now().isoformat()}:{change.severity}"
-    _queue_event(
-        warroom, incident_id, key, {"type": "severity", "severity": change.severity.value, "actor": change.actor}
-    )
+    warroom.act(actions.set_severity, incident_id, change.severity, _caller(change.actor))
     return Accepted(incident_id=incident_id, queued="severity")
 
 
 @router.post("/{incident_id}/resolve", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
 def resolve(incident_id: int, body: ResolveIn, warroom: WarroomDep, _: Authorized) -> Accepted:
-    _open_incident(warroom, incident_id)
-    if body.summary:
-        with warroom.engine.begin() as conn:
-            incidents.add_timeline(conn, incident_id, warroom.clock.now(), "note", body.summary, actor=body.actor)
-    _queue_event(warroom, incident_id, f"incident:{incident_id}:resolve", {"type": "resolve", "actor": body.actor})
+    warroom.act(actions.resolve, incident_id, _caller(body.actor), summary=body.summary)
     return Accepted(incident_id=incident_id, queued="resolve")

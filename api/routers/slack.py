@@ -1,6 +1,10 @@
 """Slack's requests to us: interactivity (Approve/Reject buttons) and the Events API (war-room
-messages onto the incident timeline). Both verify Slack's signature over the raw body with a
-5-minute replay window before reading anything."""
+messages onto the incident timeline; "ack" and "resolve" typed in the channel). Both verify
+Slack's signature over the raw body with a 5-minute replay window before reading anything.
+
+Buttons and commands are the same actions the web and the API run (`flows.actions`); a refusal
+(already decided, already acknowledged) is told to that person alone, as an ephemeral reply,
+when a bot token lets warroom write to Slack."""
 
 from __future__ import annotations
 
@@ -11,15 +15,15 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 
-from agents.notes import LABEL
 from api.deps import WarroomDep
 from api.routers.webhooks import read_body
-from flows import escalation
-from flows.approvals import Action, DecisionError, decide
+from flows.actions import incidents as actions
+from flows.actions.drafts import Decision, decide_draft
+from flows.effects import reply_in_slack
 from tools.slack import SlackSignatureError, verify_slack_signature
+from warroom.actors import Actor, ActorKind
+from warroom.errors import ActionError
 from warroom.incidents import store as incidents
-from warroom.scheduler.store import schedule
-from warroom.war_room import store as war_room
 
 __all__ = ["router"]
 
@@ -46,8 +50,17 @@ async def _verified_body(request: Request, warroom: WarroomDep) -> bytes:
     return body
 
 
-def _who(user: dict[str, Any]) -> str:
-    return f"slack:{user.get('username') or user.get('name') or user.get('id') or 'unknown'}"
+def _tell(warroom: WarroomDep, key: str, channel: object, user: object, text: str) -> None:
+    """A refusal, to the person alone; without a bot token there is no way to tell them in Slack."""
+    if warroom.settings.slack_bot_token is None or not channel or not user:
+        return
+    with warroom.engine.begin() as conn:
+        reply_in_slack(conn, key=key, channel=str(channel), user=str(user), text=text, now=warroom.clock.now())
+    warroom.scheduler.wake()
+
+
+def _who(user: dict[str, Any]) -> Actor:
+    return Actor(kind=ActorKind.SLACK, name=str(user.get("username") or user.get("name") or user.get("id") or "unknown"))
 
 
 @router.post("/interactions")
@@ -65,13 +78,16 @@ async def interactions(request: Request, warroom: WarroomDep) -> JSONResponse:
         if action_id not in ("approve_draft", "reject_draft") or not str(value).isdigit():
             results.append({"action": action_id, "ignored": "not a decision button"})
             continue
-        decision = Action.APPROVE if action_id == "approve_draft" else Action.REJECT
+        decision = Decision.APPROVE if action_id == "approve_draft" else Decision.REJECT
         try:
-            record = decide(warroom.runner.context, int(value), decision, actor=_who(payload.get("user") or {}))
+            record = warroom.act(decide_draft, int(value), decision, _who(payload.get("user") or {}))
             results.append({"draft_id": record.id, "state": record.state.value})
-        except DecisionError as exc:
+        except ActionError as exc:
             results.append({"draft_id": int(value), "refused": exc.message})
-    warroom.scheduler.wake()
+            user = payload.get("user") or {}
+            channel = (payload.get("channel") or {}).get("id") or (payload.get("container") or {}).get("channel_id")
+            key = f"slack:reply:{user.get('id')}:{action.get('action_ts')}:{value}"
+            _tell(warroom, key, channel, user.get("id"), exc.message)
     return JSONResponse({"ok": True, "results": results})
 
 
@@ -87,36 +103,23 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
     event = payload.get("event") or {}
     if event.get("type") != "message" or event.get("subtype") or event.get("bot_id"):
         return JSONResponse({"ok": True, "ignored": "not a human message"})
-    now = warroom.clock.now()
     text = str(event.get("text") or "")[:10_000]
-    author = _who({"id": event.get("user")})
-    with warroom.engine.begin() as conn:
+    actor = _who({"id": event.get("user")})
+    with warroom.engine.connect() as conn:
         incident_id = incidents.incident_for_ref(conn, "slack:channel", str(event.get("channel")))
-        if incident_id is None:
-            return JSONResponse({"ok": True, "ignored": "not a war-room channel"})
-        stored = war_room.post_message(
-            conn,
-            incident_id,
-            at=now,
-            author=author,
-            text=text,
-            external_id=f"slack:{event.get('channel')}:{event.get('ts')}",
-        )
-        if stored is not None and any(LABEL.match(line) for line in text.splitlines()):
-            incidents.add_timeline(conn, incident_id, now, "note", text, actor=author)
-        command = text.strip().lower()
-        if stored is not None and command in ACK_WORDS:
-            incident = incidents.get_incident(conn, incident_id, with_timeline=False)
-            if incident is not None:
-                escalation.acknowledge(conn, incident, author, now)
-        if stored is not None and command in RESOLVE_WORDS:
-            schedule(
-                conn,
-                key=f"incident:{incident_id}:resolve",
-                kind="incident.event",
-                due_at=now,
-                payload={"incident_id": incident_id, "event": {"type": "resolve", "actor": author}},
-                lane=f"incident:{incident_id}",
-            )
-    warroom.scheduler.wake()
+    if incident_id is None:
+        return JSONResponse({"ok": True, "ignored": "not a war-room channel"})
+    external_id = f"slack:{event.get('channel')}:{event.get('ts')}"
+    stored = warroom.act(actions.post_message, incident_id, text, actor, external_id=external_id)
+    command = text.strip().lower()
+    try:
+        if command in ACK_WORDS:
+            warroom.act(actions.acknowledge, incident_id, actor)
+        elif command in RESOLVE_WORDS:
+            warroom.act(actions.resolve, incident_id, actor)
+    except ActionError as exc:
+        if not stored:
+            return JSONResponse({"ok": True})  # Slack's retry of a message already answered
+        _tell(warroom, f"slack:reply:{external_id}", event.get("channel"), event.get("user"), exc.message)
+        return JSONResponse({"ok": True, "refused": exc.message})
     return JSONResponse({"ok": True})

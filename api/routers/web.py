@@ -3,8 +3,8 @@
 Server-rendered with jinja2; htmx swaps fragments for war-room posts, draft decisions and the
 postmortem editor, and every form also works as a plain post without JavaScript. Signing in takes
 the API token; the session is a signed HttpOnly SameSite=Lax cookie holding a CSRF token that every
-state-changing form sends back. Actions call the API routes' own functions and flows/, so the web,
-the REST API and Slack decide in exactly the same way.
+state-changing form sends back. Actions are `flows.actions`, the same functions the REST API,
+Slack and the CLI call; a refusal is shown on the page with its status code.
 """
 
 from __future__ import annotations
@@ -23,14 +23,16 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import BaseModel, ValidationError
 
-from agents.notes import LABEL
 from api.composition import Warroom
 from api.deps import WarroomDep
-from api.routers import incidents as incidents_api
-from api.routers import postmortems as postmortems_api
-from flows.approvals import Action, DecisionError, decide
+from api.errors import status_of
+from flows.actions import incidents as actions
+from flows.actions import postmortems as postmortem_actions
+from flows.actions.drafts import Decision, decide_draft, get_draft
+from warroom.actors import Actor, ActorKind
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord
+from warroom.errors import ActionError
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.postmortems import store as postmortems
@@ -41,7 +43,7 @@ __all__ = ["SESSION_COOKIE", "router"]
 
 SESSION_COOKIE = "warroom_session"
 SESSION_HOURS = 12
-ACTOR = "web"
+ACTOR = Actor(kind=ActorKind.WEB, name="web")
 NOTICES = {
     "acknowledged": "Acknowledged.",
     "severity": "Severity change queued; the page updates once it is applied.",
@@ -175,11 +177,10 @@ def incident_list(request: Request, warroom: WarroomDep, session: SessionDep) ->
 
 
 def _incident(warroom: Warroom, incident_id: int) -> Incident:
-    with warroom.engine.connect() as conn:
-        incident = incidents.get_incident(conn, incident_id)
-    if incident is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"incident {incident_id} not found")
-    return incident
+    try:
+        return actions.get_incident(warroom.context, incident_id)
+    except ActionError as exc:
+        raise HTTPException(status_of(exc), exc.message) from exc
 
 
 def _room(warroom: Warroom, incident_id: int) -> list[war_room.WarRoomMessage]:
@@ -250,17 +251,13 @@ def post_message(
     session: CheckedDep,
     text: Annotated[str, Form(min_length=1, max_length=10_000)],
 ) -> Response:
-    """A labelled message ("tried: …", "cause: …") is also a timeline note, as POST …/notes makes one."""
-    _incident(warroom, incident_id)
+    """A message with a labelled line ("tried: …", "cause: …") is also a timeline note (`post_message`)."""
     text = _text(text).strip()
     if text:
-        with warroom.engine.begin() as conn:
-            war_room.post_message(conn, incident_id, at=warroom.clock.now(), author=ACTOR, text=text)
-    if text and LABEL.match(text.splitlines()[0]):
         try:
-            incidents_api.add_note(incident_id, incidents_api.NoteIn(text=text, author=ACTOR), warroom, ACTOR)
-        except HTTPException:
-            pass  # a resolved incident takes no more notes; the message stays in the room
+            warroom.act(actions.post_message, incident_id, text, ACTOR)
+        except ActionError as exc:
+            raise HTTPException(status_of(exc), exc.message) from exc
     if not _htmx(request):
         return _see(f"/incidents/{incident_id}#war-room")
     return _render(
@@ -277,42 +274,33 @@ def post_message(
 
 
 def _act(
-    request: Request, warroom: Warroom, session: Session, incident_id: int, done: str, call: Callable[[], object]
+    request: Request,
+    warroom: Warroom,
+    session: Session,
+    incident_id: int,
+    done: str,
+    action: Callable[..., object],
+    *args: object,
+    **kwargs: object,
 ) -> Response:
-    """Run one API route function; its refusal (409 already resolved, …) is shown on the page."""
+    """Run one action on the incident; its refusal (409 already resolved, …) is shown on the page."""
     try:
-        call()
-    except HTTPException as exc:
-        return _page(request, warroom, session, incident_id, error=str(exc.detail), status_code=exc.status_code)
+        warroom.act(action, incident_id, *args, **kwargs)
+    except ActionError as exc:
+        return _page(request, warroom, session, incident_id, error=exc.message, status_code=status_of(exc))
     return _see(f"/incidents/{incident_id}?done={done}")
 
 
 @router.post("/incidents/{incident_id}/acknowledge")
 def acknowledge(incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep) -> Response:
-    return _act(
-        request,
-        warroom,
-        session,
-        incident_id,
-        "acknowledged",
-        lambda: incidents_api.acknowledge(incident_id, incidents_api.AckIn(actor=ACTOR), warroom, ACTOR),
-    )
+    return _act(request, warroom, session, incident_id, "acknowledged", actions.acknowledge, ACTOR)
 
 
 @router.post("/incidents/{incident_id}/severity")
 def set_severity(
     incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep, severity: Annotated[Severity, Form()]
 ) -> Response:
-    return _act(
-        request,
-        warroom,
-        session,
-        incident_id,
-        "severity",
-        lambda: incidents_api.set_severity(
-            incident_id, incidents_api.SeverityIn(severity=severity, actor=ACTOR), warroom, ACTOR
-        ),
-    )
+    return _act(request, warroom, session, incident_id, "severity", actions.set_severity, severity, ACTOR)
 
 
 @router.post("/incidents/{incident_id}/resolve")
@@ -323,24 +311,15 @@ def resolve(
     session: CheckedDep,
     summary: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
-    return _act(
-        request,
-        warroom,
-        session,
-        incident_id,
-        "resolving",
-        lambda: incidents_api.resolve(
-            incident_id, incidents_api.ResolveIn(actor=ACTOR, summary=_text(summary).strip()), warroom, ACTOR
-        ),
-    )
+    summary = _text(summary).strip()
+    return _act(request, warroom, session, incident_id, "resolving", actions.resolve, ACTOR, summary=summary)
 
 
 def _draft(warroom: Warroom, incident_id: int, draft_id: int) -> DraftRecord:
-    with warroom.engine.connect() as conn:
-        draft = drafts.get_draft(conn, draft_id)
-    if draft is None or draft.incident_id != incident_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"draft {draft_id} not found on incident {incident_id}")
-    return draft
+    try:
+        return get_draft(warroom.context, draft_id, incident_id=incident_id)
+    except ActionError as exc:
+        raise HTTPException(status_of(exc), exc.message) from exc
 
 
 def _draft_view(
@@ -356,30 +335,28 @@ def draft_fragment(
     return _draft_view(request, _draft(warroom, incident_id, draft_id), session.csrf)
 
 
-@router.post("/incidents/{incident_id}/drafts/{draft_id}/{action}")
-def decide_draft(
+@router.post("/incidents/{incident_id}/drafts/{draft_id}/{decision}")
+def decide(
     incident_id: int,
     draft_id: int,
-    action: Action,
+    decision: Decision,
     request: Request,
     warroom: WarroomDep,
     session: CheckedDep,
     body: Annotated[str | None, Form(max_length=25_000)] = None,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Approve (the edited text when one is sent) or reject through flows.approvals.decide."""
-    draft = _draft(warroom, incident_id, draft_id)
+    """Approve (the edited text when one is sent) or reject, as `decide_draft` decides."""
+    _draft(warroom, incident_id, draft_id)
     edited = _text(body) if body is not None else None
     try:
-        draft = decide(
-            warroom.runner.context, draft_id, action, actor=ACTOR, body=edited or None, reason=reason.strip()
-        )
-    except DecisionError as exc:
+        draft = warroom.act(decide_draft, draft_id, decision, ACTOR, body=edited or None, reason=reason.strip())
+    except ActionError as exc:
         failure = {"message": exc.message, "problems": exc.problems, "body": edited}
+        code = status_of(exc)
         if _htmx(request):
-            return _draft_view(request, _draft(warroom, incident_id, draft_id), session.csrf, failure, exc.status)
-        return _page(request, warroom, session, incident_id, draft_errors={draft_id: failure}, status_code=exc.status)
-    warroom.scheduler.wake()
+            return _draft_view(request, _draft(warroom, incident_id, draft_id), session.csrf, failure, code)
+        return _page(request, warroom, session, incident_id, draft_errors={draft_id: failure}, status_code=code)
     if not _htmx(request):
         return _see(f"/incidents/{incident_id}#draft-{draft_id}")
     return _draft_view(request, draft, session.csrf)
@@ -402,8 +379,10 @@ def save_postmortem(
     markdown: Annotated[str, Form(min_length=1, max_length=500_000)],
 ) -> Response:
     """A new version, exactly as PUT /api/incidents/{id}/postmortem saves one (diff, blame flags)."""
-    edit = postmortems_api.PostmortemEdit(markdown=_text(markdown), author=ACTOR)
-    postmortems_api.save_postmortem(incident_id, edit, warroom, ACTOR)
+    try:
+        warroom.act(postmortem_actions.save_postmortem, incident_id, _text(markdown), ACTOR)
+    except ActionError as exc:
+        raise HTTPException(status_of(exc), exc.message) from exc
     if not _htmx(request):
         return _see(f"/incidents/{incident_id}#postmortem")
     context = _postmortem(warroom, _incident(warroom, incident_id), saved=True)

@@ -18,7 +18,7 @@ from tools.x import XPost, XPoster
 from warroom.clock import Clock
 from warroom.drafts import store as drafts
 from warroom.incidents import store as incidents
-from warroom.outbox.store import OutboxItem
+from warroom.outbox.store import OutboxItem, count_unsent
 from warroom.outbox.worker import OutboxWorker
 
 __all__ = ["CommsSender"]
@@ -102,7 +102,9 @@ class CommsSender:
         draft_id = int(item.payload["draft_id"])
         now = self._clock.now()
         with self._engine.begin() as conn:
-            drafts.mark_sent(conn, draft_id, now)
+            # A draft to many recipients is one outbox row each: it is "sent" once the last one is.
+            if not count_unsent(conn, key_prefix=f"draft:{draft_id}:send:", other_than=item.id):
+                drafts.mark_sent(conn, draft_id, now)
             if item.incident_id is not None:
                 incidents.add_timeline(
                     conn,

@@ -3,8 +3,6 @@ notes; "ack" acknowledges and "resolve" resolves; unsigned or stale requests are
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from datetime import timedelta
 
@@ -13,6 +11,7 @@ from pydantic import SecretStr
 
 from api.scenarios import checkout_outage
 from tests.conftest import SENTRY_SECRET
+from tests.fakes.slack_server import signed_headers
 from warroom.incidents import store as incidents
 from warroom.settings import Settings
 
@@ -26,17 +25,8 @@ def settings(settings: Settings) -> Settings:
 
 def _post(client, clock, payload: dict, *, secret: str = SECRET, skew: float = 0):
     body = json.dumps(payload).encode()
-    timestamp = str(int(clock.now().timestamp() + skew))
-    signature = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
-    return client.post(
-        "/slack/events",
-        content=body,
-        headers={
-            "content-type": "application/json",
-            "x-slack-request-timestamp": timestamp,
-            "x-slack-signature": signature,
-        },
-    )
+    headers = signed_headers(body, secret, clock.now().timestamp() + skew, "application/json")
+    return client.post("/slack/events", content=body, headers=headers)
 
 
 def _message(text: str, ts: str, channel: str = "C0WARROOM") -> dict:

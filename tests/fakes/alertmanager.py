@@ -9,10 +9,8 @@ which the stored alerts do not (warroom keeps the body, not the transport).
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 import httpx
 
 from api.server import free_port
+from tests.fakes.server_process import find_binary, server_process, wait_for
 
 __all__ = ["Alertmanager", "DeliveryRecorder", "alertmanager_binary", "running_alertmanager", "wait_for"]
 
@@ -47,29 +46,7 @@ receivers:
 
 def alertmanager_binary() -> str:
     """The Alertmanager executable, or an error that says how to install it (never a skip)."""
-    for name in BINARIES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise RuntimeError(
-        "Alertmanager is not installed: run `make system-deps` (or `apt-get install prometheus-alertmanager`); "
-        f"looked for {', '.join(BINARIES)}"
-    )
-
-
-def wait_for(
-    condition: Callable[[], Any], *, what: str, details: Callable[[], str] = str, timeout: float = 20.0
-) -> Any:
-    """Poll `condition` until it returns something truthy; after `timeout` seconds fail, saying
-    `what` was awaited and the `details` (e.g. Alertmanager's log) as they are by then."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{details()}")
-        time.sleep(0.05)
+    return find_binary(BINARIES, "prometheus-alertmanager")
 
 
 @dataclass
@@ -96,40 +73,18 @@ def running_alertmanager(webhook_url: str, token: str, workdir: Path) -> Iterato
     config = workdir / "alertmanager.yml"
     config.write_text(CONFIG.format(url=webhook_url, token=token))
     port = free_port()
+    argv = [
+        binary,
+        f"--config.file={config}",
+        f"--storage.path={workdir / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--cluster.listen-address=",
+        "--log.level=debug",
+    ]
     log_path = workdir / "alertmanager.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config}",
-                f"--storage.path={workdir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-                "--cluster.listen-address=",
-                "--log.level=debug",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    manager = Alertmanager(base_url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
-    try:
-        wait_for(lambda: _ready(manager), what="Alertmanager to be ready", details=manager.log)
-        yield manager
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-
-
-def _ready(manager: Alertmanager) -> bool:
-    if manager.process.poll() is not None:
-        raise RuntimeError(f"Alertmanager exited with {manager.process.returncode}:\n{manager.log()}")
-    try:
-        return httpx.get(f"{manager.base_url}/-/ready", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
+    base_url = f"http://127.0.0.1:{port}"
+    with server_process(argv, log_path, f"{base_url}/-/ready", "Alertmanager") as process:
+        yield Alertmanager(base_url=base_url, process=process, log_path=log_path)
 
 
 @dataclass

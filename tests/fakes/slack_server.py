@@ -11,6 +11,8 @@ checked against the method's documented error enum, so the fake cannot invent Sl
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
 import re
@@ -22,11 +24,18 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.spec import FailurePlan, Recorded, SwaggerFormSpec, load_spec
 
-__all__ = ["FakeChannel", "FakeSlack"]
+__all__ = ["FakeChannel", "FakeSlack", "signed_headers"]
 
 _BOT_USER = "U0BOT00001"
 _TOPIC_MAX = 250
 _RATE_LIMITED = "ratelimited"
+
+
+def signed_headers(body: bytes, secret: str, at: float, content_type: str) -> dict[str, str]:
+    """The headers Slack sends with a request to us: its timestamp and `v0=` HMAC over the raw body."""
+    timestamp = str(int(at))
+    signature = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return {"x-slack-request-timestamp": timestamp, "x-slack-signature": signature, "content-type": content_type}
 
 
 @dataclass
@@ -38,6 +47,7 @@ class FakeChannel:
     members: set[str] = field(default_factory=lambda: {_BOT_USER})
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     pins: list[str] = field(default_factory=list)
+    ephemeral: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _SlackFailure(Exception):
@@ -180,6 +190,7 @@ class FakeSlack:
             "conversations.archive": self._archive,
             "users.lookupByEmail": self._lookup,
             "chat.postMessage": self._post,
+            "chat.postEphemeral": self._post_ephemeral,
             "pins.add": self._pin,
         }
         return handlers[method](params)
@@ -245,6 +256,16 @@ class FakeSlack:
         ts = next(self._ts)
         channel.messages[ts] = {"ts": ts, "text": params.get("text"), "blocks": params.get("blocks")}
         return {"channel": channel.id, "ts": ts, "message": {"type": "message", **channel.messages[ts]}}
+
+    def _post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(params)
+        if not params.get("text") and not params.get("blocks"):
+            raise _SlackFailure("no_text")
+        user = str(params.get("user", ""))
+        if user not in channel.members:
+            raise _SlackFailure("user_not_in_channel")
+        channel.ephemeral.append({"user": user, "text": params.get("text")})
+        return {"message_ts": next(self._ts)}
 
     def _pin(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params)

@@ -18,7 +18,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 __all__ = [
     "FailurePlan",
@@ -109,15 +112,40 @@ def schema_errors(schema: Mapping[str, Any], instance: Any, where: str = "body")
     ]
 
 
-def _scalar_errors(name: str, schema: Mapping[str, Any], raw: str) -> list[str]:
+def _scalar_errors(name: str, schema: Mapping[str, Any], raw: str, where: str = "query") -> list[str]:
     kind = schema.get("type", "string")
     if kind == "integer" and not re.fullmatch(r"-?\d+", raw):
-        return [f"query {name}={raw!r}: not an integer"]
+        return [f"{where} {name}={raw!r}: not an integer"]
+    if kind == "number" and not re.fullmatch(r"-?\d+(\.\d+)?", raw):
+        return [f"{where} {name}={raw!r}: not a number"]
     if kind == "boolean" and raw not in {"true", "false", "1", "0"}:
-        return [f"query {name}={raw!r}: not a boolean"]
+        return [f"{where} {name}={raw!r}: not a boolean"]
     if "enum" in schema and raw not in schema["enum"]:
-        return [f"query {name}={raw!r}: not one of {schema['enum']}"]
+        return [f"{where} {name}={raw!r}: not one of {schema['enum']}"]
     return []
+
+
+def _pointer(*parts: str) -> str:
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def _deepest(error: ValidationError) -> ValidationError:
+    """For an `anyOf`/`oneOf` nothing matched, the failure deepest in the instance: it comes from
+    the branch that matched the most (the block type that was meant), where "is not valid under
+    any of the given schemas" says nothing."""
+    if not error.context:
+        return error
+    return max((_deepest(e) for e in error.context), key=lambda e: len(e.absolute_path))
+
+
+def _error_lines(errors: list[ValidationError], where: str) -> list[str]:
+    lines = []
+    for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
+        cause = _deepest(error)
+        path = "/".join(str(p) for p in cause.absolute_path)
+        message = cause.message if len(cause.message) <= 300 else f"{cause.message[:120]} … {cause.message[-160:]}"
+        lines.append(f"{where}/{path}: {message}")
+    return lines
 
 
 @dataclass(frozen=True)
@@ -126,15 +154,26 @@ class Operation:
     method: str
     spec: dict[str, Any]
     path_params: dict[str, str]
+    #: JSON pointer of the operation inside the document, e.g. `/paths/~1v1~1pages/post`.
+    pointer: str = ""
 
 
 class OpenAPISpec:
-    """An OpenAPI 3.0 document that can judge one request: path, method, query and JSON body."""
+    """An OpenAPI 3.0 or 3.1 document that can judge one request (path, method, query, headers
+    and JSON body) and a fake's answer.
+
+    A 3.0 document's operations are returned with every `$ref` inlined. A 3.1 document (Notion's)
+    is plain JSON Schema 2020-12 and so recursive that inlining one operation gives tens of
+    megabytes: there only the parameters are inlined, and bodies are validated by reference
+    against the document itself.
+    """
 
     def __init__(self, document: Mapping[str, Any], *, base_path: str = "") -> None:
         self._doc = document
         self._base_path = base_path.rstrip("/")
         self._routes = [(self._pattern(template), template, methods) for template, methods in document["paths"].items()]
+        self._json_schema_dialect = str(document.get("openapi", "")).startswith("3.1")
+        self._validators: dict[str, Draft202012Validator] = {}
 
     @staticmethod
     def _pattern(template: str) -> re.Pattern[str]:
@@ -150,9 +189,35 @@ class OpenAPISpec:
         for pattern, template, methods in self._routes:
             match = pattern.match(path)
             if match and method.lower() in methods:
-                spec = _deref(methods[method.lower()], self._doc)
-                return Operation(template, method.upper(), spec, match.groupdict())
+                raw = methods[method.lower()]
+                if self._json_schema_dialect:
+                    spec = {**raw, "parameters": _deref(raw.get("parameters", []), self._doc)}
+                else:
+                    spec = _deref(raw, self._doc)
+                pointer = _pointer("paths", template, method.lower())
+                return Operation(template, method.upper(), spec, match.groupdict(), pointer)
         return None
+
+    def errors_at(self, pointer: str, instance: Any, where: str = "body") -> list[str]:
+        """Every way `instance` breaks the schema at `pointer` in a 3.1 document."""
+        validator = self._validators.get(pointer)
+        if validator is None:
+            resource = Resource.from_contents(self._doc, default_specification=DRAFT202012)
+            registry: Registry = Registry().with_resource("urn:spec", resource)
+            validator = Draft202012Validator({"$ref": f"urn:spec#{pointer}"}, registry=registry)
+            self._validators[pointer] = validator
+        return _error_lines(list(validator.iter_errors(instance)), where)
+
+    def response_errors(self, op: Operation, status: int, payload: Any) -> list[str]:
+        """How a fake's JSON answer strays from what the spec says `op` returns with `status`."""
+        if self._json_schema_dialect:
+            return self.errors_at(
+                op.pointer + _pointer("responses", str(status), "content", "application/json", "schema"),
+                payload,
+                "response",
+            )
+        schema = op.spec["responses"][str(status)]["content"]["application/json"]["schema"]
+        return schema_errors(schema, payload, "response")
 
     def check(
         self,
@@ -163,12 +228,16 @@ class OpenAPISpec:
         content_type: str | None = None,
         body: Any = None,
         extra_query: frozenset[str] = frozenset(),
+        headers: Mapping[str, str] | None = None,
     ) -> list[str]:
-        """Problems with the request; `extra_query` names parameters documented outside the spec."""
+        """Problems with the request; `extra_query` names parameters documented outside the spec.
+        Header parameters are judged only when `headers` is given."""
         op = self.operation(method, path)
         if op is None:
             return [f"{method} {path}: no such operation in the spec"]
         problems: list[str] = []
+        if headers is not None:
+            problems += self._header_errors(op, headers)
         declared = {p["name"]: p for p in op.spec.get("parameters", []) if p["in"] == "query"}
         for name, values in (query or {}).items():
             if name in extra_query:
@@ -199,7 +268,24 @@ class OpenAPISpec:
         content = request_body.get("content", {})
         if media not in content:
             return [*problems, f"content type {media!r} not one of {sorted(content)}"]
+        if self._json_schema_dialect:
+            return problems + self.errors_at(op.pointer + _pointer("requestBody", "content", media, "schema"), body)
         return problems + schema_errors(content[media].get("schema", {}), body)
+
+    @staticmethod
+    def _header_errors(op: Operation, headers: Mapping[str, str]) -> list[str]:
+        sent = {name.lower(): value for name, value in headers.items()}
+        problems = []
+        for param in op.spec.get("parameters", []):
+            if param["in"] != "header":
+                continue
+            value = sent.get(param["name"].lower())
+            if value is None:
+                if param.get("required"):
+                    problems.append(f"header {param['name']}: required by {op.method} {op.template}")
+                continue
+            problems += _scalar_errors(param["name"], param.get("schema", {}), value, "header")
+        return problems
 
 
 _SWAGGER_TYPES: dict[str, type | tuple[type, ...]] = {

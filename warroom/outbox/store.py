@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, exists, or_, select, update
+from sqlalchemy import Connection, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from warroom.db import table_of
@@ -18,7 +18,16 @@ from warroom.leases import lease_free, take_lease
 from warroom.outbox.tables import OutboxRow
 from warroom.upsert import insert_ignore
 
-__all__ = ["OutboxItem", "claim_due", "enqueue", "lane_of", "mark_failed", "mark_sent", "reschedule"]
+__all__ = [
+    "OutboxItem",
+    "claim_due",
+    "count_unsent",
+    "enqueue",
+    "lane_of",
+    "mark_failed",
+    "mark_sent",
+    "reschedule",
+]
 
 MAX_ATTEMPTS = 12
 ORDERED_FAMILIES = {"status_page", "war_room"}
@@ -121,3 +130,15 @@ def mark_failed(conn: Connection, item_id: int, error: str) -> None:
     conn.execute(
         update(table).where(table.c.id == item_id).values(state="failed", lease_until=None, last_error=error[:2000])
     )
+
+
+def count_unsent(conn: Connection, *, key_prefix: str, other_than: int) -> int:
+    """Rows of one effect group (keys sharing `key_prefix`, e.g. one draft's recipients) not yet
+    sent, leaving out the row being sent now: a group is done only when this comes back 0."""
+    table = table_of(OutboxRow)
+    query = select(func.count()).where(
+        table.c.idempotency_key.startswith(key_prefix, autoescape=True),
+        table.c.state != "sent",
+        table.c.id != other_than,
+    )
+    return int(conn.execute(query).scalar_one())

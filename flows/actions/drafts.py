@@ -1,7 +1,8 @@
-"""Deciding a draft: approve, edit-then-approve, or reject — exactly once, whoever asks.
+"""Deciding a draft: approve, edit-then-approve, or reject, exactly once, whoever asks; and the
+signed one-click link that lets someone decide from their mail.
 
-Shared by the REST API, Slack buttons and signed one-click links. An edited body must pass the
-same grounding check as a template; a blocked draft can only be edited or rejected.
+An edited body must pass the same grounding check as a template; a blocked draft can only be
+edited or rejected. The decision wakes the draft's approval thread (`draft.wake`).
 """
 
 from __future__ import annotations
@@ -20,27 +21,19 @@ from agents.support.drafts import Channel, CommsKind, Draft
 from agents.support.grounding import check_grounding
 from flows.context import Context
 from flows.facts import incident_facts
+from warroom.actors import Actor
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord, DraftState
+from warroom.errors import Conflict, Expired, Forbidden, Invalid, NotFound
 from warroom.incidents import store as incidents
 from warroom.scheduler.store import schedule
 
-__all__ = ["Action", "DecisionError", "approval_token", "decide", "read_approval_token"]
+__all__ = ["Decision", "approval_token", "decide_draft", "get_draft", "read_approval_token"]
 
 
-class Action(StrEnum):
+class Decision(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
-
-
-class DecisionError(Exception):
-    """Why a decision was refused, with the HTTP status that says so."""
-
-    def __init__(self, status: int, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.problems = problems or []
 
 
 def _serializer(secret_key: str, now: datetime) -> URLSafeTimedSerializer:
@@ -54,50 +47,60 @@ def _serializer(secret_key: str, now: datetime) -> URLSafeTimedSerializer:
 
 
 def approval_token(secret_key: str, draft_id: int, now: datetime) -> str:
-    return _serializer(secret_key, now).dumps({"draft": draft_id, "action": Action.APPROVE.value})
+    return _serializer(secret_key, now).dumps({"draft": draft_id, "action": Decision.APPROVE.value})
 
 
 def read_approval_token(secret_key: str, token: str, max_age_seconds: int, now: datetime) -> int:
     try:
         data = _serializer(secret_key, now).loads(token, max_age=max_age_seconds)
     except SignatureExpired as exc:
-        raise DecisionError(410, "this approval link has expired; approve from the web UI instead") from exc
+        raise Expired("this approval link has expired; approve from the web UI instead") from exc
     except BadSignature as exc:
-        raise DecisionError(403, "this approval link is not valid") from exc
+        raise Forbidden("this approval link is not valid") from exc
     return int(data["draft"])
 
 
-def decide(
-    ctx: Context, draft_id: int, action: Action, *, actor: str, body: str | None = None, reason: str = ""
-) -> DraftRecord:
+def get_draft(ctx: Context, draft_id: int, *, incident_id: int | None = None) -> DraftRecord:
+    """The draft, which must belong to `incident_id` when one is given."""
     with ctx.engine.connect() as conn:
         draft = drafts.get_draft(conn, draft_id)
-    if draft is None:
-        raise DecisionError(404, f"draft {draft_id} not found")
+    if draft is None or (incident_id is not None and draft.incident_id != incident_id):
+        raise NotFound(f"draft {draft_id} not found" + (f" on incident {incident_id}" if incident_id else ""))
+    return draft
+
+
+def decide_draft(
+    ctx: Context,
+    draft_id: int,
+    decision: Decision,
+    actor: Actor,
+    *,
+    body: str | None = None,
+    reason: str = "",
+) -> DraftRecord:
+    """Approve (the edited `body` when it differs) or reject; `Conflict` when it was decided already."""
+    draft = get_draft(ctx, draft_id)
     if draft.state not in (DraftState.PENDING, DraftState.BLOCKED):
-        raise DecisionError(
-            409,
+        raise Conflict(
             f"draft {draft_id} was already {draft.state.value}"
             + (f" by {draft.decided_by}" if draft.decided_by else ""),
         )
     problems: list[str] | None = None
     edited = body is not None and body.strip() != draft.body.strip()
-    if action is Action.APPROVE:
+    if decision is Decision.APPROVE:
         if edited:
             problems = _grounding_problems(ctx, draft, body or "")
             if problems:
-                raise DecisionError(
-                    422, "the edited text states something the incident's facts do not support", problems
-                )
+                raise Invalid("the edited text states something the incident's facts do not support", problems)
         elif draft.state is DraftState.BLOCKED:
-            raise DecisionError(422, "this draft failed the grounding check; edit it before approving", draft.problems)
+            raise Invalid("this draft failed the grounding check; edit it before approving", draft.problems)
     now = ctx.clock.now()
-    target = DraftState.APPROVED if action is Action.APPROVE else DraftState.REJECTED
+    target = DraftState.APPROVED if decision is Decision.APPROVE else DraftState.REJECTED
     with ctx.engine.begin() as conn:
         if not drafts.decide(
-            conn, draft_id, to=target, actor=actor, now=now, body=body if edited else None, problems=problems
+            conn, draft_id, to=target, actor=actor.label, now=now, body=body if edited else None, problems=problems
         ):
-            raise DecisionError(409, f"draft {draft_id} was decided by someone else a moment ago")
+            raise Conflict(f"draft {draft_id} was decided by someone else a moment ago")
         verb = {DraftState.APPROVED: "edited and approved" if edited else "approved", DraftState.REJECTED: "rejected"}[
             target
         ]
@@ -106,8 +109,8 @@ def decide(
             draft.incident_id,
             now,
             "comms_decision",
-            f"{draft.channel} draft #{draft_id} {verb} by {actor}" + (f": {reason}" if reason else ""),
-            actor=actor,
+            f"{draft.channel} draft #{draft_id} {verb} by {actor.label}" + (f": {reason}" if reason else ""),
+            actor=actor.label,
             data={"draft_id": draft_id, "decision": target.value, "edited": edited},
             dedup_key=f"draft:{draft_id}:decision",
         )

@@ -1,0 +1,119 @@
+"""`warroom incident|draft|postmortem|action-item …`: the human actions from a terminal.
+
+The same functions the web UI, the REST API and Slack call (`flows.actions`), run against the
+database `WARROOM_DATABASE_URL` names; a running `warroom serve` or `warroom worker` picks up what
+they queue within its poll interval. A refusal prints its reason and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from flows.actions import incidents as incident_actions
+from flows.actions.action_items import complete_action_item
+from flows.actions.drafts import Decision, decide_draft
+from flows.actions.postmortems import save_postmortem
+from flows.context import Context
+from warroom.actors import Actor, ActorKind
+from warroom.clock import SystemClock
+from warroom.db import make_engine
+from warroom.errors import ActionError
+from warroom.migrations import upgrade
+from warroom.settings import Settings
+from warroom.severity import Severity
+
+__all__ = ["action_item", "draft", "incident", "postmortem"]
+
+incident = typer.Typer(help="Note, acknowledge, re-rate or resolve an incident.", no_args_is_help=True)
+draft = typer.Typer(help="Approve or reject a customer comms draft.", no_args_is_help=True)
+postmortem = typer.Typer(help="Save an edited postmortem as its next version.", no_args_is_help=True)
+action_item = typer.Typer(help="Mark an action item done.", no_args_is_help=True)
+console = Console(stderr=True)
+
+As = Annotated[str, typer.Option("--as", help="who is acting (recorded as cli:<name>)")]
+
+
+def _run(action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    settings = Settings()
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        return action(Context(engine=engine, clock=SystemClock(), settings=settings), *args, **kwargs)
+    except ActionError as exc:
+        console.print(f"[red]refused:[/] {exc.message}")
+        for problem in exc.problems:
+            console.print(f"  - {problem}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+def _actor(name: str) -> Actor:
+    """`--as` or, without it, the login name of whoever runs the command."""
+    return Actor(kind=ActorKind.CLI, name=name or getpass.getuser())
+
+
+@incident.command("note")
+def note(incident_id: int, text: str, as_: As = "") -> None:
+    """Add a note; labelled lines ("tried: …", "cause: …", "eta: 30m") feed the updates."""
+    _run(incident_actions.add_note, incident_id, text, _actor(as_))
+    typer.echo(f"noted on incident {incident_id}")
+
+
+@incident.command("ack")
+def acknowledge(incident_id: int, as_: As = "") -> None:
+    """Acknowledge the incident (and become its commander if none is named)."""
+    done = _run(incident_actions.acknowledge, incident_id, _actor(as_))
+    typer.echo(f"incident {incident_id} acknowledged by {done.acknowledged_by}")
+
+
+@incident.command("severity")
+def set_severity(incident_id: int, severity: Severity, as_: As = "") -> None:
+    """Set the severity by hand (the rules' evidence stays, the override is added)."""
+    _run(incident_actions.set_severity, incident_id, severity, _actor(as_))
+    typer.echo(f"severity {severity} queued for incident {incident_id}")
+
+
+@incident.command("resolve")
+def resolve(incident_id: int, summary: str = "", as_: As = "") -> None:
+    """Resolve: the all-clear, the war room's close and the postmortem draft follow."""
+    _run(incident_actions.resolve, incident_id, _actor(as_), summary=summary)
+    typer.echo(f"resolution queued for incident {incident_id}")
+
+
+@draft.command("approve")
+def approve(
+    draft_id: int,
+    body: Annotated[Path | None, typer.Option(help="a file with the edited text to send instead")] = None,
+    as_: As = "",
+) -> None:
+    """Approve a draft as written, or as edited in `--body` (checked against the facts again)."""
+    text = body.read_text() if body else None
+    decided = _run(decide_draft, draft_id, Decision.APPROVE, _actor(as_), body=text)
+    typer.echo(f"draft {draft_id} {decided.state.value}")
+
+
+@draft.command("reject")
+def reject(draft_id: int, reason: str = "", as_: As = "") -> None:
+    decided = _run(decide_draft, draft_id, Decision.REJECT, _actor(as_), reason=reason)
+    typer.echo(f"draft {draft_id} {decided.state.value}")
+
+
+@postmortem.command("save")
+def save(incident_id: int, markdown: Path, as_: As = "") -> None:
+    """Save the Markdown file as the postmortem's next version; blaming wording is flagged."""
+    version = _run(save_postmortem, incident_id, markdown.read_text(), _actor(as_))
+    flagged = f", {len(version.blame_flags)} blaming phrases flagged" if version.blame_flags else ""
+    typer.echo(f"postmortem v{version.version} saved{flagged}")
+
+
+@action_item.command("complete")
+def complete(item_id: int, as_: As = "") -> None:
+    done = _run(complete_action_item, item_id, _actor(as_))
+    typer.echo(f"action item {item_id} {done.status}")
