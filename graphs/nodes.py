@@ -18,7 +18,7 @@ from agents.cto.assess import assess
 from agents.cto.owners import owners_for
 from agents.cto.refine import refine_classification
 from agents.cto.war_room import room_setup
-from flows import escalation, history
+from flows import escalation, history, severity_question
 from flows.context import Context
 from flows.effects import post_status, post_to_war_room
 from flows.facts import alert_texts, note_facts
@@ -101,17 +101,21 @@ def _refined(ctx: Context, incident: Incident, base: Classification) -> tuple[Cl
 
 
 def _override(incident: Incident, level: Severity, actor: str) -> Classification:
+    """The human's level; confirming the rules' own level is said so, and the rule and facts stay."""
     base = incident.classification
+    verb = "confirmed" if base is not None and base.severity is level else "set"
     evidence = [
         *(base.evidence if base else []),
-        Evidence(signal="human_override", points_to=level, rule="human", detail=f"{actor} set {level}"),
+        Evidence(signal="human_override", points_to=level, rule="human", detail=f"{actor} {verb} {level}"),
     ]
     return Classification(
         severity=level,
-        reason=f"set by {actor}",
+        reason=f"{verb} by {actor}",
         evidence=evidence,
         floor=base.floor if base else Severity.P3,
         decided_by=f"human:{actor}",
+        rule=base.rule if base else "",
+        facts=base.facts if base else {},
     )
 
 
@@ -157,6 +161,7 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                 text=f"Severity raised to {incident.severity}: {incident.classification.reason}",
                 now=now,
             )
+        severity_question.ask(conn, incident, ctx.settings.public_url, now)
         _refresh_initial_comms(conn, incident, now)
         escalation.schedule_clocks(conn, ctx, incident, now)
         if ctx.settings.sentry_api_token and ctx.settings.sentry_org and incident.dedup_key.startswith("sentry:issue:"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 __all__ = ["Classification", "Confidence", "Evidence", "Severity"]
 
@@ -89,6 +89,7 @@ class Classification(BaseModel):
         default_factory=dict, description="the typed signals the rule read: kinds, numbers and flags, never alert text"
     )
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def asks_confirmation(self) -> bool:
         """An uncertain P1 or P2 is put to the on-call (confirm, raise, lower) instead of silently picked."""

@@ -1,4 +1,5 @@
-"""Slack's requests to us: interactivity (Approve/Reject buttons) and the Events API (war-room
+"""Slack's requests to us: interactivity (Approve/Reject buttons on drafts; Confirm/Raise/Lower on a
+level the rules were unsure of) and the Events API (war-room
 messages onto the incident timeline; "ack" and "resolve" typed in the channel). Both verify
 Slack's signature over the raw body with a 5-minute replay window before reading anything.
 
@@ -9,6 +10,7 @@ when a bot token lets warroom write to Slack."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -17,6 +19,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import WarroomDep
 from api.routers.webhooks import read_body
+from flows import severity_question
 from flows.actions import incidents as actions
 from flows.actions.drafts import Decision, decide_draft
 from flows.effects import reply_in_slack
@@ -24,6 +27,7 @@ from tools.slack import SlackSignatureError, verify_slack_signature
 from warroom.actors import Actor, ActorKind
 from warroom.errors import ActionError
 from warroom.incidents import store as incidents
+from warroom.severity import Severity
 
 __all__ = ["router"]
 
@@ -60,7 +64,9 @@ def _tell(warroom: WarroomDep, key: str, channel: object, user: object, text: st
 
 
 def _who(user: dict[str, Any]) -> Actor:
-    return Actor(kind=ActorKind.SLACK, name=str(user.get("username") or user.get("name") or user.get("id") or "unknown"))
+    return Actor(
+        kind=ActorKind.SLACK, name=str(user.get("username") or user.get("name") or user.get("id") or "unknown")
+    )
 
 
 @router.post("/interactions")
@@ -75,6 +81,9 @@ async def interactions(request: Request, warroom: WarroomDep) -> JSONResponse:
     results = []
     for action in payload.get("actions", []):
         action_id, value = action.get("action_id"), action.get("value", "")
+        if action_id in severity_question.ACTIONS:
+            results.append(_answer_severity(warroom, payload, action))
+            continue
         if action_id not in ("approve_draft", "reject_draft") or not str(value).isdigit():
             results.append({"action": action_id, "ignored": "not a decision button"})
             continue
@@ -89,6 +98,28 @@ async def interactions(request: Request, warroom: WarroomDep) -> JSONResponse:
             key = f"slack:reply:{user.get('id')}:{action.get('action_ts')}:{value}"
             _tell(warroom, key, channel, user.get("id"), exc.message)
     return JSONResponse({"ok": True, "results": results})
+
+
+def _answer_severity(warroom: WarroomDep, payload: dict[str, Any], action: dict[str, Any]) -> dict[str, Any]:
+    """A click on the uncertain level's question: `incident:asked:answer`, refused when the level moved."""
+    match = re.fullmatch(r"(\d+):(P[0-3]):(P[0-3])", str(action.get("value", "")))
+    if match is None:
+        return {"action": action.get("action_id"), "ignored": "not a severity answer"}
+    incident_id, asked, answer = int(match.group(1)), Severity(match.group(2)), Severity(match.group(3))
+    user = payload.get("user") or {}
+    try:
+        warroom.act(actions.set_severity, incident_id, answer, _who(user), asked=asked)
+    except ActionError as exc:
+        channel = (payload.get("channel") or {}).get("id") or (payload.get("container") or {}).get("channel_id")
+        _tell(
+            warroom,
+            f"slack:reply:{user.get('id')}:{action.get('action_ts')}:{match.group(0)}",
+            channel,
+            user.get("id"),
+            exc.message,
+        )
+        return {"incident_id": incident_id, "refused": exc.message}
+    return {"incident_id": incident_id, "severity": answer.value}
 
 
 @router.post("/events")

@@ -12,14 +12,21 @@ from sqlalchemy import Connection
 from agents.notes import is_labelled
 from flows.context import Context
 from warroom.actors import Actor
-from warroom.errors import Conflict, NotFound
+from warroom.errors import Conflict, Invalid, NotFound
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.scheduler.store import schedule
 from warroom.severity import Severity
 from warroom.war_room import store as war_room
 
-__all__ = ["acknowledge", "add_note", "get_incident", "post_message", "resolve", "set_severity"]
+__all__ = [
+    "acknowledge",
+    "add_note",
+    "get_incident",
+    "post_message",
+    "resolve",
+    "set_severity",
+]
 
 
 def get_incident(ctx: Context, incident_id: int) -> Incident:
@@ -44,16 +51,16 @@ def add_note(ctx: Context, incident_id: int, text: str, actor: Actor) -> None:
         incidents.add_timeline(conn, incident_id, ctx.clock.now(), "note", text, actor=actor.label)
 
 
-def post_message(
-    ctx: Context, incident_id: int, text: str, actor: Actor, *, external_id: str | None = None
-) -> bool:
+def post_message(ctx: Context, incident_id: int, text: str, actor: Actor, *, external_id: str | None = None) -> bool:
     """A message in the built-in war room, False when `external_id` was posted already (a Slack
     retry). A message with a labelled line is also a note while the incident is open: one rule
     for every door, the one the updates read notes by. Message and note are stored together."""
     incident = get_incident(ctx, incident_id)
     now = ctx.clock.now()
     with ctx.engine.begin() as conn:
-        stored = war_room.post_message(conn, incident_id, at=now, author=actor.label, text=text, external_id=external_id)
+        stored = war_room.post_message(
+            conn, incident_id, at=now, author=actor.label, text=text, external_id=external_id
+        )
         if stored is None:
             return False
         if is_labelled(text) and incident.status is not IncidentStatus.RESOLVED:
@@ -80,12 +87,27 @@ def acknowledge(ctx: Context, incident_id: int, actor: Actor) -> Incident:
     return get_incident(ctx, incident_id)
 
 
-def set_severity(ctx: Context, incident_id: int, severity: Severity, actor: Actor) -> None:
-    """The human's level replaces the rules' (the override and its author go on the timeline)."""
-    _open(ctx, incident_id)
+def set_severity(
+    ctx: Context, incident_id: int, severity: Severity, actor: Actor, *, asked: Severity | None = None
+) -> None:
+    """The human's level replaces the rules' (the override and its author go on the timeline).
+
+    With `asked`, this is the one-click answer to the rules' question about an uncertain level
+    (confirm it, or raise or lower it one level): refused when the level has moved since the
+    question was put, so a stale 'confirm P1' cannot undo a raise to P0."""
+    incident = _open(ctx, incident_id)
+    decided = incident.classification.decided_by if incident.classification else ""
+    if asked is not None and decided.startswith("human"):
+        raise Conflict(f"incident {incident_id} is already {incident.severity}, decided by {decided.split(':', 1)[1]}")
+    if asked is not None and incident.severity is not asked:
+        raise Conflict(f"incident {incident_id} is {incident.severity} now, not {asked}: nothing to confirm")
+    if asked is not None and abs(severity.rank - asked.rank) > 1:
+        raise Invalid(f"the question was {asked}: confirm it, or raise or lower it one level (not {severity})")
     key = f"incident:{incident_id}:severity:{ctx.clock.now().isoformat()}:{severity}"
     with ctx.engine.begin() as conn:
-        _queue_event(conn, ctx, incident_id, key, {"type": "severity", "severity": severity.value, "actor": actor.label})
+        _queue_event(
+            conn, ctx, incident_id, key, {"type": "severity", "severity": severity.value, "actor": actor.label}
+        )
 
 
 def resolve(ctx: Context, incident_id: int, actor: Actor, summary: str = "") -> None:
@@ -94,7 +116,9 @@ def resolve(ctx: Context, incident_id: int, actor: Actor, summary: str = "") -> 
     with ctx.engine.begin() as conn:
         if summary:
             incidents.add_timeline(conn, incident_id, ctx.clock.now(), "note", summary, actor=actor.label)
-        _queue_event(conn, ctx, incident_id, f"incident:{incident_id}:resolve", {"type": "resolve", "actor": actor.label})
+        _queue_event(
+            conn, ctx, incident_id, f"incident:{incident_id}:resolve", {"type": "resolve", "actor": actor.label}
+        )
 
 
 def _queue_event(conn: Connection, ctx: Context, incident_id: int, key: str, event: dict[str, object]) -> None:

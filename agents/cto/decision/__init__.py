@@ -310,7 +310,7 @@ def _capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple
                     f"{fact.quote if fact else 'otherwise'!r}: at most {cap}",
                     points_to=cap,
                     rule=rule,
-                    quote=fact.quote if fact else None,
+                    quote=(fact.quote or None) if fact else None,
                 )
             )
             below = [f for f in findings if f.level >= cap]
@@ -355,7 +355,7 @@ def _point(finding: Finding) -> Evidence | None:
         detail=detail,
         points_to=rule.level,
         rule=f"table:{finding.rule}",
-        quote=finding.fact.quote if finding.fact else None,
+        quote=(finding.fact.quote or None) if finding.fact else None,
     )
 
 

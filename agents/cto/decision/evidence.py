@@ -43,7 +43,7 @@ def describe(signals: Signals, reading: Reading) -> list[Evidence]:
                 signal="failing_share",
                 detail=_share(reading.share, reading.share_fact),
                 rule="reader:share",
-                quote=reading.share_fact.quote,
+                quote=reading.share_fact.quote or None,
             )
         )
     if reading.capacity_share is not None and reading.capacity_fact is not None:
@@ -61,7 +61,9 @@ def describe(signals: Signals, reading: Reading) -> list[Evidence]:
         )
     if reading.state is not None and reading.state_fact is not None:
         lines.append(
-            Evidence(signal="state", detail=reading.state.value, rule="reader:state", quote=reading.state_fact.quote)
+            Evidence(
+                signal="state", detail=reading.state.value, rule="reader:state", quote=reading.state_fact.quote or None
+            )
         )
     for kind, fact in reading.statements.items():
         lines.append(
@@ -106,7 +108,7 @@ def describe(signals: Signals, reading: Reading) -> list[Evidence]:
             signal="volume",
             detail=f"{volume.events} events from {volume.users} users{rate}",
             rule="reader:volume",
-            quote=volume.quote,
+            quote=volume.quote or None,
         )
     )
     return lines
@@ -158,5 +160,5 @@ def conclusion(rule: str, level: Severity, reason: str, fact: Fact | None, note:
         detail=f"{rule}: {reason}{extra} ({sure})",
         points_to=level,
         rule=f"table:{rule}",
-        quote=fact.quote if fact else None,
+        quote=(fact.quote or None) if fact else None,
     )

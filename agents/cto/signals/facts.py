@@ -45,7 +45,7 @@ Bound = Literal["exact", "at_least", "at_most"]
 
 
 class Fact(BaseModel):
-    quote: str = Field(description="the words of the alert this fact was read from")
+    quote: str = Field(description="the words of the alert this fact was read from ('' when counted, not read)")
     field: str = Field(description="which part of the alert: title, message, service, endpoint, level, volume...")
 
 

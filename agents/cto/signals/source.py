@@ -145,6 +145,6 @@ def read_volume(events: int, users: int, first_seen: datetime, last_seen: dateti
         users=users,
         minutes=minutes,
         per_minute=rate,
-        quote=f"{events} events from {users} users" + (f" over {minutes:.1f} min" if minutes else " in one delivery"),
+        quote="",
         field="volume",
     )
