@@ -147,7 +147,7 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
         rule = FAILURE_TABLE[(surface, size)]
     if size is Size.CONFINED:
         fact = reading.scope_fact
-    near = share is not None and any(0.8 <= share / t <= 1.25 for t in _THRESHOLDS)
+    near = share is not None and any(0.8 <= share / t <= 1.25 for t in _THRESHOLDS) or rule == "product_degraded"
     weak_surface = not signals.surface.strong and surface is not SurfaceKind.CORE
     return Finding(rule, fact, uncertain=near or weak_surface and RULES[rule].level is Severity.P0)
 
@@ -157,7 +157,9 @@ def _size(reading: Reading, signals: Signals) -> Size:
     global_scope = reading.scope is ScopeKind.GLOBAL
     all_affected = StatementKind.ALL_AFFECTED in reading.statements
     whole = reading.state is StateKind.DOWN or all_affected
-    if reading.scope in (ScopeKind.REGION, ScopeKind.COHORT) and (share is not None and share >= SMALL_SHARE or whole):
+    failing_region = reading.scope is ScopeKind.REGION and reading.state in _FAILED
+    confined = reading.scope in (ScopeKind.REGION, ScopeKind.COHORT)
+    if confined and (share is not None and share >= SMALL_SHARE or whole or share is None and failing_region):
         return Size.CONFINED
     if reading.scope is ScopeKind.FEW and (share is None or share < CORE_P1_SHARE):
         return Size.FEW
@@ -169,6 +171,8 @@ def _size(reading: Reading, signals: Signals) -> Size:
         return Size.TOTAL
     if surface is SurfaceKind.PRODUCT and share >= PRODUCT_P0_SHARE:
         return Size.TOTAL
+    if surface is SurfaceKind.PRODUCT and share >= SMALL_SHARE:
+        return Size.MEDIUM
     if share > CORE_P1_SHARE or (surface is SurfaceKind.CORE and share >= REVENUE_P0_SHARE):
         return Size.LARGE
     return Size.MEDIUM if share >= SMALL_SHARE else Size.SMALL

@@ -35,8 +35,9 @@ __all__ = [
 ]
 
 REVENUE_P0_SHARE = 0.25
-PRODUCT_P0_SHARE = 0.05
-"""The whole product failing for 5% is availability well under 99%; below 5% the table's P2 row applies."""
+PRODUCT_P0_SHARE = 0.10
+"""The whole product failing for 10% is availability far under 99%; 5-10% is degraded (P1); below 5% the
+table's P2 row applies."""
 CORE_P1_SHARE = 0.10
 SMALL_SHARE = 0.05
 AVAILABILITY_P0 = 99.0
@@ -91,6 +92,7 @@ _ROWS = [
     ),
     Rule("throughput_collapse", Severity.P0, "a revenue or access path's throughput collapsed"),
     Rule("shared_infrastructure_down", Severity.P0, "shared infrastructure every request needs is down everywhere"),
+    Rule("product_degraded", Severity.P1, "the whole product failing for 5-10%: degraded, mostly working"),
     Rule("critical_path_degraded", Severity.P1, "a critical path degraded but mostly working (5-25% failing)"),
     Rule("critical_path_errors", Severity.P1, "errors on a revenue or access path; how many of its users is unknown"),
     Rule("core_feature_failing", Severity.P1, "a core feature failing for more than 10% of its requests"),
@@ -127,7 +129,7 @@ _C = SurfaceKind.CORE
 FAILURE_TABLE: dict[tuple[SurfaceKind, Size], str] = {
     (_P, Size.TOTAL): "product_down",
     (_P, Size.LARGE): "product_failing",
-    (_P, Size.MEDIUM): "product_failing",
+    (_P, Size.MEDIUM): "product_degraded",
     (_P, Size.SMALL): "small_share",
     (_P, Size.CONFINED): "region_or_cohort",
     (_P, Size.FEW): "few_units",

@@ -21,7 +21,7 @@ __all__ = ["Measures", "measure_class", "read_measures"]
 
 _CLASSES: dict[str, re.Pattern[str]] = {
     "success": re.compile(
-        r"availability(?![- ]zone)|available|uptime|success(?:ful)?|non-5xx|\b2xx\b|healthy|apdex|served ok",
+        r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok",
         re.IGNORECASE,
     ),
     "burn": re.compile(r"burn(?:ing)?(?:\s+rate)?", re.IGNORECASE),
@@ -43,6 +43,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
     "failing": re.compile(
         r"errors?|\berr\b|5xx|4xx|\b[45]\d\d\b|fail\w*|timeouts?|timing out|timed out|time out|reject\w*|refus\w*|"
         r"servfail|unreachable|\blost\b|\bloss\b|drop\w*|crash\w*|not (?:being )?scheduled|stuck|queued|unhealthy|"
+        r"\bwaiting\b|\bpending\b|\bdelayed\b|"
         r"denied|abort\w*|throttl\w*|unavailable|\bdown\b|broken|not (?:sent|delivered|processed|working)|"
         r"can(?:no|')t",
         re.IGNORECASE,
@@ -66,7 +67,8 @@ _N_OF_M = re.compile(
 _EVERY = re.compile(
     r"\b(?:every|all)\s+(?:of\s+the\s+)?(?:[\w.-]+\s+){0,3}?(?P<unit>requests?|calls?|queries|writes?|inserts?|saves?|"
     r"uploads?|sign-?ins?|logins?|payments?|checkouts?|orders?|builds?|deliveries|lookups?|checks?|probes?|"
-    r"api calls?|page loads?|purchases?|attempts?|sessions?|launch(?:es)?|jobs?|renders?)\b[^.;]{0,40}?\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|"
+    r"api calls?|page loads?|purchases?|attempts?|sessions?|launch(?:es)?|jobs?|renders?|[a-z][\w-]*[a-rt-z]s)\b[^.;]{0,40}?"
+    r"\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|"
     r"reject\w*|error\w*|time(?:s|d)? out|refused|5\d\d|crash\w*|unavailable)",
     re.IGNORECASE,
 )
@@ -85,7 +87,8 @@ _DROP = re.compile(
 )
 _ZERO = re.compile(
     r"\b(?:zero|no|0)\s+(?:new\s+)?(?:orders?|payments?|transactions?|checkouts?|sign-?ups?|requests?|traffic|throughput|"
-    r"events? (?:received|processed)|messages? (?:sent|processed))\b|\bthroughput (?:dropped |fell )?to (?:zero|0)\b",
+    r"events? (?:received|processed)|messages? (?:sent|processed))\b|"
+    r"\b(?:dropped|fell|fallen|down|declined) to (?:near[- ]|almost |nearly )?(?:zero|0)\b|\bthroughput (?:dropped |fell )?to (?:zero|0)\b",
     re.IGNORECASE,
 )
 

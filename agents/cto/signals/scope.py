@@ -26,7 +26,7 @@ _REGION = re.compile(
     rf"\b(?:east|west|north|south|central)\s?(?:us|europe|asia|india|japan)\s?\d?\b|"
     r"\bregion[:=\s]+['\"]?[a-z]{2,}[\w-]*|\b(?:availability[- ]zone|zone)[:=\s]+[\w-]+|\b(?:one|a single|this|that) "
     r"(?:availability zone|zone|region|data ?cent(?:er|re)|datacenter|pop|cell)\b|"
-    r"\bmulti-region\b",
+    r"\bmulti-region\b|\b(?:the|one|a|a single) [\w-]+ (?:region|availability zone|data ?cent(?:er|re)|datacenter)\b",
     re.IGNORECASE,
 )
 _CODE = re.compile(

@@ -20,7 +20,8 @@ from agents.cto.signals.text import Clause, negated, quote
 __all__ = ["Said", "read_statements"]
 
 _PEOPLE = (
-    r"(?:customers?|users?|clients?|merchants?|tenants?|accounts?|orgs?|organi[sz]ations?|people|everyone|visitors?)"
+    r"(?:customers?|users?|clients?|merchants?|tenants?|accounts?|orgs?|organi[sz]ations?|people|everyone|visitors?|"
+    r"players?|members?|shoppers?|buyers?|sellers?|drivers?|riders?|developers?|subscribers?|viewers?)"
 )
 _FUNCTION = (
     r"(?:traffic|requests|pages?|sites?|apps?|services?|reads?|builds?|meetings?|machines?|instances?|workloads?|"
@@ -72,8 +73,8 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
     (
         StatementKind.ALL_AFFECTED,
         re.compile(
-            rf"\b(?:for |to )?(?:all|every) {_PEOPLE}\b|\bnobody can\b|\bno one can\b|\beveryone\b|"
-            rf"\b{_PEOPLE} (?:can ?not|can't|are unable to|cannot) (?:load|open|access|reach|use|sign|log|connect|get)\b|"
+            rf"\b(?:for |to )?(?:all|every) (?:[\w.-]+ ){{0,2}}?{_PEOPLE}\b|\bnobody can\b|\bno one can\b|\beveryone\b|"
+            rf"\b{_PEOPLE} (?:can ?not|can't|are unable to|cannot|unable to) \w+|"
             rf"\bfails? to load for (?:all|every)\b",
             re.IGNORECASE,
         ),
@@ -110,6 +111,8 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:data|records|pii|credentials|secrets?|tokens?|keys?|passwords?) (?:were |was |are |is )?(?:exposed|leaked)\b|"
             r"(?<!memory )(?<!connection )(?<!goroutine )(?<!descriptor )(?<!handle )\bleak(?:ed|s|ing)?\b|"
             r"\bexposed (?:to|publicly)\b|\bcross[- ](?:tenant|user|account|org)\b|"
+            r"\b(?:sent|emailed|delivered|shown|displayed|visible|served) to (?:the )?wrong (?:customers?|users?|"
+            r"recipients?|accounts?|people)\b|\bindexed by search engines\b|"
             r"\b(?:tenant|data|account|customer) isolation (?:violation|breach|failure|broken|bypass)\b|"
             r"\b(?:could|can|was able to|were able to) (?:read|see|view|access|download)\b[^.;]{0,40}\b(?:of|belonging to|"
             r"owned by) (?:another |other |a different )?(?:account|tenant|customer|user|org(?:ani[sz]ation)?)s?\b",
@@ -134,7 +137,11 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"files?|uploads?|backups?|databases?|sites?|repositories|accounts?|directory|writes|events)\b|"
             r"\b(?:rows?|records?|tables?|data|files?|uploads?|sites?|repositories|accounts?|writes|directory) "
             r"(?:were |was |are |is |has been |have been )?(?:deleted|removed|wiped|truncated|purged|lost|dropped)\b|"
-            r"\btruncate\b|\brm -rf\b|\bnow empty\b|\bevents are dropped\b|\bhours of (?:writes|data)\b",
+            r"\btruncate\b|\brm -rf\b|\bnow empty\b|\bevents are dropped\b|\bhours of (?:writes|data)\b|"
+            r"\b(?:unrecoverabl|irrecoverabl|permanently (?:deleted|lost))\w*|\bmissing (?:data|records|rows|files)\b|"
+            r"\b(?:data|records?|rows?|files?|uploads?|backups?|documents?|messages?|repositories)\b[^.;]{0,40}?\b(?:lost|"
+            r"deleted|wiped|overwritten|destroyed)\b|\brestored over (?:production|live|customer)\b|"
+            r"\b(?:data|records|rows|files) (?:were |was |are |is )?(?:overwritten|missing)\b",
             re.IGNORECASE,
         ),
     ),
@@ -168,8 +175,14 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
         found.exposure += _exposure(clause)
         report = _REPORTS.search(text)
         counted = report is not None and report.group("count") and report.group("window")
+        several = re.search(
+            r"\b(?:several|multiple|many|numerous|dozens of|hundreds of) (?:customers?|users?|reports?|"
+            r"tickets?|complaints?)\b",
+            text,
+            re.IGNORECASE,
+        )
         if report and (counted or re.search(r"customer|user|support|ticket|complain", report.group(0), re.IGNORECASE)):
-            count = int(report.group("count")) if report.group("count") else events
+            count = int(report.group("count")) if report.group("count") else max(events, 3 if several else 1)
             found.reports.append(
                 CustomerReports(
                     count=max(count, 1),

@@ -65,6 +65,30 @@ _FRONT_DOOR = {
     "envoy",
     "router",
 }
+_GENERIC = {
+    "api",
+    "app",
+    "webapp",
+    "public",
+    "core",
+    "main",
+    "prod",
+    "production",
+    "server",
+    "service",
+    "svc",
+    "cache",
+    "http",
+    "https",
+    "ui",
+    "v1",
+    "v2",
+    "proxy",
+    "external",
+    "global",
+}
+"""Words a service name adds to a front door without naming a feature: 'api', 'core-api', 'edge-cache'
+are the product's front door; 'iplayer-api' or 'kinesis-frontend' are one feature's."""
 _SECONDARY = {
     "audit",
     "admin",
@@ -153,6 +177,21 @@ _PUBLIC_FIRST = {
     "console",
     "admin",
 }
+_CRITICAL_TEXT = re.compile(
+    r"\b(?:can ?not|can't|unable to|fail(?:s|ed|ing)? to|could not|couldn't)\s+(?:buy|purchase|pay|check ?out|"
+    r"place (?:an? |new )?orders?|complete (?:an? |their )?(?:purchases?|payments?|checkouts?|orders?|transactions?)|"
+    r"sign ?in|log ?in|sign ?up|register|authenticate|access (?:their |your |the )?accounts?)\b|"
+    r"\b(?:purchases|transactions|charges|payouts|transfers|bookings|reservations) (?:are )?(?:failing|fail|declined|rejected)\b|"
+    r"\brevenue\b",
+    re.IGNORECASE,
+)
+"""A revenue or access path named by what it does rather than by its name ('customers cannot complete purchases')."""
+_ACCESS_DENIED = re.compile(
+    r"\b(?:can ?not|can't|unable to|fails? to)\s+(?:load|open|access|reach|use|sign|log|connect|get into|join|start|"
+    r"launch|enter)\b",
+    re.IGNORECASE,
+)
+"""People kept out of the product ('users cannot load Slack', 'players cannot join'): its access path."""
 _WHOLE = re.compile(
     r"\b(?:all|every)\s+(?:(?:web|api|http|https|page|site)\s+(?:and\s+(?:web|api)\s+)?)?requests?\b|"
     r"\bweb and api\b|\bapi and web\b|\b(?:whole|entire) (?:site|product|platform|service)\b|\ball services\b|"
@@ -197,16 +236,16 @@ def read_surfaces(
             if hit:
                 found.append(Surface(kind=kind, name=hit[0], quote=value, field=field, strong=field != "service"))
         if field == "service":
-            if tokens & _FRONT_DOOR or any(t.endswith("lb") and len(t) <= 5 for t in tokens):
+            balancer = any(t.endswith("lb") and len(t) <= 5 for t in tokens)
+            door = tokens & (_FRONT_DOOR | {"api", "app", "webapp"})
+            if balancer or door and tokens <= _FRONT_DOOR | _GENERIC:
                 found.append(Surface(kind=SurfaceKind.PRODUCT, name=value, quote=value, field=field, strong=False))
             if tokens & _INTERNAL_NAME:
                 found.append(Surface(kind=SurfaceKind.INTERNAL, name=value, quote=value, field=field, strong=False))
     for clause in parts:
         _text_surfaces(found, clause)
     for statement in statements:
-        if statement.kind is StatementKind.ALL_AFFECTED and re.search(
-            r"can ?not|can't|unable|fail", statement.quote, re.IGNORECASE
-        ):
+        if statement.kind is StatementKind.ALL_AFFECTED and _ACCESS_DENIED.search(statement.quote):
             found.append(
                 Surface(kind=SurfaceKind.REVENUE_ACCESS, name="access", quote=statement.quote, field=statement.field)
             )
@@ -228,6 +267,16 @@ def _text_surfaces(found: list[Surface], clause: Clause) -> None:
                 kind=SurfaceKind.INTERNAL,
                 name=internal.group(0),
                 quote=quote(text, *internal.span()),
+                field=clause.field,
+            )
+        )
+    critical = _CRITICAL_TEXT.search(text)
+    if critical:
+        found.append(
+            Surface(
+                kind=SurfaceKind.REVENUE_ACCESS,
+                name=critical.group(0),
+                quote=quote(text, *critical.span()),
                 field=clause.field,
             )
         )

@@ -34,6 +34,7 @@ EXAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "product_down": ("Site down: example.com returns 502 for all requests", "", {"service": "nginx"}),
     "availability_below_99": ("api availability 97.2% over the last 5m (SLO 99.9%)", "", {"service": "api"}),
     "product_failing": ("web 5xx 30% over 10m", "", {"service": "web", "level": "critical"}),
+    "product_degraded": ("API error rate 8% over 10m", "", {"service": "api", "level": "warning"}),
     "critical_path_down": (
         "Payments API and Dashboard down: Postgres cluster has no primary",
         "",

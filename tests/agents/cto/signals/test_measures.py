@@ -57,6 +57,20 @@ def test_every_request_failing_is_a_whole_share_in_either_order():
     assert signals("Payment processor returning 503 for all card payments").shares[0].share == 1.0
 
 
+def test_every_one_of_any_plural_unit_failing_is_a_whole_share():
+    found = signals("All game joins failing").shares[0]
+    assert (found.share, found.unit) == (1.0, "joins")
+
+
+def test_a_share_of_work_waiting_past_its_threshold_is_failing():
+    assert signals("Build queue: 40% of jobs waiting more than 30 minutes").shares[0].share == 0.4
+
+
+def test_succeeded_and_dropped_to_zero_are_read():
+    assert signals("98.2% of requests succeeded over 5m").availability[0].percent == 98.2
+    assert signals("checkout requests per second dropped to near zero").throughput[0].remaining == 0
+
+
 def test_n_of_m_units_failing_is_a_share_of_those_units():
     found = signals("flaps: 3 of 5 control-plane members down").shares[0]
     assert (found.share, found.unit, found.measure) == (0.6, "control-plane members", "3 of 5")

@@ -23,6 +23,7 @@ def kinds(title: str, message: str = "") -> set[ScopeKind]:
         "Region OTP (Bucharest) offline",
         "EC2 instances in one availability zone unavailable",
         "Storage Write API error rate 27% (US multi-region)",
+        "uploads failing in the EU region",
     ],
 )
 def test_a_region_zone_or_data_center_is_a_region(title: str):

@@ -25,6 +25,8 @@ def said(text: str) -> set[StatementKind]:
         ("Other regions healthy", StatementKind.OTHERS_FINE),
         ("Dashboards fail to load for all customers", StatementKind.ALL_AFFECTED),
         ("Users cannot load Slack", StatementKind.ALL_AFFECTED),
+        ("Merchants cannot process card payments", StatementKind.ALL_AFFECTED),
+        ("All 5.2.0 users affected", StatementKind.ALL_AFFECTED),
         ("Normal API traffic does not route through gateways", StatementKind.OFF_PATH),
         ("Replace before Chrome 70 ships; nothing fails today", StatementKind.AT_RISK_ONLY),
         ("Ecto.InvalidChangesetError: name can't be blank", StatementKind.INPUT_SPECIFIC),
@@ -47,6 +49,8 @@ def test_explicit_impact_statements_are_read(text: str, kind: StatementKind):
         ("nightly cleanup job deleted 3,412 rows from production orders table", "loss"),
         ("Customer sites deleted by app-deactivation script", "loss"),
         ("Filesystem corruption detected in running dynos", "corruption"),
+        ("customer records from the last 6 hours lost", "loss"),
+        ("password reset emails sent to the wrong recipients", "exposed"),
     ],
 )
 def test_exposure_breach_loss_and_corruption_are_read_at_any_volume(text: str, kind: str):
@@ -74,3 +78,4 @@ def test_customer_reports_are_counted_with_their_window():
     assert max(r.count for r in reports) == 3 and 7.0 in {r.window_days for r in reports}
     assert signals("Customer report: CSV export downloads an empty file", event_count=4).reports[0].count == 4
     assert not signals("Security report: edge responses leak memory").reports
+    assert signals("Several customers report failed card payments").reports[0].count == 3

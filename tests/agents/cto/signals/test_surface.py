@@ -54,7 +54,7 @@ def test_a_cosmetic_component_outranks_the_critical_path_it_sits_on():
 
 
 def test_an_endpoint_names_the_feature_behind_a_front_door_service():
-    found = signals("OperationalError: table is full", service="instapaper-web", endpoints=["/api/add"])
+    found = signals("OperationalError: table is full", service="web", endpoints=["/api/add"])
     assert (found.surface.kind, found.surface.name) == (SurfaceKind.CORE, "/api/add")
 
 
@@ -62,6 +62,29 @@ def test_a_service_merely_named_internal_yields_to_a_measured_customer_failure()
     found = signals("EC2 DescribeInstances 5xx 30%", service="internal-network")
     assert found.surface.kind is SurfaceKind.CORE
     assert signals("grafana down", service="grafana-internal").surface.kind is SurfaceKind.INTERNAL
+
+
+@pytest.mark.parametrize(
+    ("service", "kind"),
+    [
+        ("api", SurfaceKind.PRODUCT),
+        ("core-api", SurfaceKind.PRODUCT),
+        ("edge-cache", SurfaceKind.PRODUCT),
+        ("gclb", SurfaceKind.PRODUCT),
+        ("iplayer-api", SurfaceKind.CORE),
+        ("kinesis-frontend", SurfaceKind.CORE),
+    ],
+)
+def test_a_front_door_service_is_the_product_unless_its_name_names_a_feature(service: str, kind: SurfaceKind):
+    assert signals("5xx ratio 0.3 over 5m", service=service).surface.kind is kind
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Customers cannot complete purchases", "Players cannot join games", "card charges failing at the acquirer"],
+)
+def test_a_revenue_or_access_path_is_read_from_what_people_cannot_do(title: str):
+    assert signals(title, service="games").surface.kind is SurfaceKind.REVENUE_ACCESS
 
 
 def test_a_surface_guessed_from_a_service_name_is_weak():
