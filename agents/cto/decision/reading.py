@@ -143,13 +143,18 @@ def _share(reading: Reading, signals: Signals) -> None:
 
 
 def _computed_share(signals: Signals) -> tuple[float, Fact] | None:
-    """Errors against the service's configured traffic, or affected users against its configured users."""
+    """Errors against the service's configured traffic, or affected users against its configured users.
+
+    One delivery has no window; its events are taken as one minute's worth, which can only
+    overstate the rate (a first error against known traffic is a tiny share, not an unknown one)."""
     volume = signals.volume
-    if signals.requests_per_minute and volume.per_minute is not None:
-        share = min(volume.per_minute / signals.requests_per_minute, 1.0)
+    if signals.requests_per_minute:
+        per_minute = volume.per_minute if volume.per_minute is not None else float(volume.events)
+        share = min(per_minute / signals.requests_per_minute, 1.0)
         fact = FailingShare(
             share=share,
-            measure=f"{volume.per_minute:.0f} errors/min against {signals.requests_per_minute:g} requests/min configured",
+            measure=f"{per_minute:.0f} errors/min against {signals.requests_per_minute:g} requests/min configured",
+            bound="exact" if volume.per_minute is not None else "at_most",
             quote=volume.quote,
             field="settings",
         )
