@@ -287,13 +287,14 @@ def _fallback(reading: Reading, signals: Signals) -> Finding:
 
 
 def _capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[Finding, list[Evidence]]:
-    """Explicit statements and a confined scope rule out the levels above them; the conflict is shown."""
+    """Explicit statements and a confined scope rule out the levels above them; the conflict is shown.
+    'The rest still works' rules out a whole-product outage, not a revenue or access path failing."""
     caps: list[tuple[Severity, str, Fact | None]] = []
     statements = reading.statements
     if StatementKind.NO_IMPACT in statements:
         caps.append((Severity.P2, "no_customer_impact", statements[StatementKind.NO_IMPACT]))
     still = statements.get(StatementKind.STILL_WORKS)
-    if still is not None:
+    if still is not None and reading.surface is not SurfaceKind.REVENUE_ACCESS:
         product_works = _says_product_works(still.quote)
         caps.append(
             (
