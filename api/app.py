@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
+from api.body_limit import BodyLimit
 from api.composition import Warroom
-from api.errors import action_error_response
+from api.errors import Problem, install_error_handlers
+from api.openapi import openapi_document
 from api.routers import (
     action_items,
     alerts,
     approvals,
+    docs,
     health,
     incidents,
     postmortems,
@@ -23,7 +25,7 @@ from api.routers import (
     web,
     webhooks,
 )
-from warroom.errors import ActionError
+from tools.webhooks.generic import GenericAlertIn
 
 __all__ = ["create_app"]
 
@@ -40,19 +42,23 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         finally:
             warroom.scheduler.stop()
 
-    app = FastAPI(title="warroom", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="warroom",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.warroom = warroom
-    for module in (webhooks, alerts, incidents, approvals, postmortems, action_items, slack, status_page, health, web):
+    routers = (webhooks, alerts, incidents, approvals, postmortems, action_items, slack, status_page, health, docs, web)
+    for module in routers:
         app.include_router(module.router)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=warroom.settings.max_body_bytes)
 
-    app.add_exception_handler(ActionError, action_error_response)
+    def openapi() -> dict[str, Any]:
+        return openapi_document(app, (Problem, GenericAlertIn))
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]} for e in exc.errors()
-        ]
-        first = errors[0] if errors else {"field": "body", "message": "invalid"}
-        return JSONResponse({"detail": f"{first['field']}: {first['message']}", "errors": errors}, status_code=422)
-
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -1,4 +1,5 @@
-"""Shared fixtures: a warroom on a temporary SQLite database, driven by a FakeClock."""
+"""Shared fixtures: a warroom on a temporary SQLite database, driven by a FakeClock; and, for
+tests that must hold on both databases, one warroom per module on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ pytest_plugins = ["tests.pg"]
 SENTRY_SECRET = "sentry-client-secret"
 API_TOKEN = "test-api-token"
 WEBHOOK_TOKEN = "test-webhook-token"
+PAGERDUTY_SECRET = "pd-secret"
+SLACK_SECRET = "slack-signing-secret"
 
 
 @pytest.fixture
@@ -31,7 +34,7 @@ def settings(tmp_path: Path) -> Settings:
         sentry_client_secret=SENTRY_SECRET,
         api_token=API_TOKEN,
         webhook_token=WEBHOOK_TOKEN,
-        pagerduty_secret="pd-secret",
+        pagerduty_secret=PAGERDUTY_SECRET,
     )
 
 
@@ -72,3 +75,34 @@ def post_sentry(client: TestClient) -> Callable[..., Any]:
         return client.post("/webhooks/sentry", content=body, headers=headers)
 
     return post
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Module-scoped, once per database: tests using it run on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'warroom.db'}"
+    return request.getfixturevalue("module_postgres_database_url")
+
+
+@pytest.fixture(scope="module")
+def db_warroom(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warroom]:
+    """One warroom per module and database, every secret set; tests keep their keys unique."""
+    settings = Settings(
+        database_url=db_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        sentry_client_secret=SENTRY_SECRET,
+        api_token=API_TOKEN,
+        webhook_token=WEBHOOK_TOKEN,
+        pagerduty_secret=PAGERDUTY_SECRET,
+        slack_signing_secret=SLACK_SECRET,
+    )
+    instance = Warroom.build(settings, FakeClock())
+    yield instance
+    instance.close()
+
+
+@pytest.fixture(scope="module")
+def db_client(db_warroom: Warroom) -> Iterator[TestClient]:
+    with TestClient(create_app(db_warroom, run_worker=False)) as test_client:
+        yield test_client

@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 SIGNATURE_WINDOW_SECONDS = 300
+_MAX_TIMESTAMP_DIGITS = 12
 _MAX_NAME = 80
 _MAX_NAME_ATTEMPTS = 20
 
@@ -70,16 +71,16 @@ def _with_suffix(name: str, attempt: int) -> str:
 
 
 def verify_slack_signature(body: bytes, timestamp: str, signature: str, secret: str, now: float) -> None:
-    """Check `X-Slack-Signature` over the raw body; replays older or newer than 5 minutes fail."""
-    try:
-        sent_at = int(timestamp)
-    except (TypeError, ValueError):
-        raise SlackSignatureError("missing or malformed X-Slack-Request-Timestamp") from None
-    if abs(now - sent_at) > SIGNATURE_WINDOW_SECONDS:
+    """Check `X-Slack-Signature` over the raw body; replays older or newer than 5 minutes fail.
+    Any header text is refused cleanly: unix seconds are at most 12 ASCII digits (a 400-digit
+    number overflows a float), and the signature is compared as bytes."""
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= _MAX_TIMESTAMP_DIGITS):
+        raise SlackSignatureError("missing or malformed X-Slack-Request-Timestamp")
+    if abs(now - int(timestamp)) > SIGNATURE_WINDOW_SECONDS:
         raise SlackSignatureError("request timestamp outside the 5-minute window")
     base = b"v0:" + timestamp.encode() + b":" + body
     expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature or ""):
+    if not hmac.compare_digest(expected.encode(), (signature or "").encode("utf-8", "surrogateescape")):
         raise SlackSignatureError("signature does not match")
 
 

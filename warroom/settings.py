@@ -144,7 +144,9 @@ class Settings(BaseSettings):
     prometheus_url: str | None = Field(default=None, description="e.g. http://prometheus:9090, read-only queries")
     llm_model: str | None = None
 
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = Field(default=1024 * 1024, description="the largest request body any route takes (413)")
+    public_metrics: bool = Field(default=False, description="serve /metrics without the API token")
+    public_docs: bool = Field(default=False, description="serve /docs and /openapi.json without the API token")
     critical_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_CRITICAL_PATHS))
     services: dict[str, ServiceConfig] = Field(default_factory=dict)
     channels: dict[str, ChannelConfig] = Field(default_factory=_default_channels)

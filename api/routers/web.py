@@ -2,30 +2,31 @@
 
 Server-rendered with jinja2; htmx swaps fragments for war-room posts, draft decisions and the
 postmortem editor, and every form also works as a plain post without JavaScript. Signing in takes
-the API token; the session is a signed HttpOnly SameSite=Lax cookie holding a CSRF token that every
-state-changing form sends back. Actions are `flows.actions`, the same functions the REST API,
-Slack and the CLI call; a refusal is shown on the page with its status code.
+the API token and opens a server-side session (`api.web_sessions`: signing out or rotating the
+token ends it); every state-changing form sends back the session's CSRF token. Actions are
+`flows.actions`, the same functions the REST API, Slack and the CLI call, always as the web actor
+(no form field names who acted); a refusal is shown on the page with its status code. Form texts
+are normalised like every other input (`clean_text`), and only http(s) URLs become links.
 """
 
 from __future__ import annotations
 
 import hmac
-import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from pydantic import BaseModel, ValidationError
 
+from api import web_sessions
 from api.composition import Warroom
-from api.deps import WarroomDep
+from api.deps import Id, WarroomDep
 from api.errors import status_of
+from api.web_sessions import CheckedDep, Session, SessionDep
 from flows import severity_question
 from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
@@ -38,12 +39,11 @@ from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.postmortems import store as postmortems
 from warroom.severity import Severity
+from warroom.untrusted import clean_text, http_url
 from warroom.war_room import store as war_room
 
-__all__ = ["SESSION_COOKIE", "router"]
+__all__ = ["router"]
 
-SESSION_COOKIE = "warroom_session"
-SESSION_HOURS = 12
 ACTOR = Actor(kind=ActorKind.WEB, name="web")
 NOTICES = {
     "acknowledged": "Acknowledged.",
@@ -61,42 +61,9 @@ SECURITY_HEADERS = {
 _here = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=_here / "templates")
 templates.env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(at, datetime) else ""
+templates.env.filters["http_url"] = http_url
 router = APIRouter(tags=["web"], include_in_schema=False)
 router.mount("/static", StaticFiles(directory=_here / "static"), name="static")
-
-
-class Session(BaseModel):
-    csrf: str
-
-
-def _signer(warroom: Warroom) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(warroom.secret_key, salt="warroom.web.session")
-
-
-def current_session(request: Request, warroom: WarroomDep) -> Session:
-    """A missing or forged cookie sends the browser to /login (htmx gets HX-Redirect instead)."""
-    raw = request.cookies.get(SESSION_COOKIE)
-    if raw:
-        try:
-            return Session.model_validate(_signer(warroom).loads(raw, max_age=SESSION_HOURS * 3600))
-        except (BadSignature, ValidationError):
-            pass
-    target = f"/login?next={request.url.path}"
-    if request.headers.get("hx-request"):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in again", headers={"HX-Redirect": target})
-    raise HTTPException(status.HTTP_303_SEE_OTHER, "sign in first", headers={"Location": target})
-
-
-SessionDep = Annotated[Session, Depends(current_session)]
-
-
-def checked_session(session: SessionDep, csrf: Annotated[str, Form()] = "") -> Session:
-    if not hmac.compare_digest(csrf.encode(), session.csrf.encode()):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this form is stale or not ours; reload the page")
-    return session
-
-
-CheckedDep = Annotated[Session, Depends(checked_session)]
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -115,8 +82,8 @@ def _see(url: str) -> RedirectResponse:
 
 
 def _text(value: str) -> str:
-    """Browsers submit textareas with CRLF line ends; the stored texts use LF."""
-    return value.replace("\r\n", "\n")
+    """Browsers submit textareas with CRLF line ends; the stored texts use LF (and no NUL)."""
+    return clean_text(value).replace("\r\n", "\n")
 
 
 def _htmx(request: Request) -> bool:
@@ -140,7 +107,7 @@ def login(
     token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/incidents",
 ) -> Response:  # noqa: A002
-    if not hmac.compare_digest(token.strip().encode(), warroom.api_token.encode()):
+    if not hmac.compare_digest(token.strip().encode("utf-8", "surrogateescape"), warroom.api_token.encode()):
         return _render(
             request,
             "login.html",
@@ -148,23 +115,14 @@ def login(
             status_code=status.HTTP_401_UNAUTHORIZED,
         )
     response = _see(_local(next))
-    cookie = _signer(warroom).dumps(Session(csrf=secrets.token_urlsafe(24)).model_dump())
-    response.set_cookie(
-        SESSION_COOKIE,
-        cookie,
-        max_age=SESSION_HOURS * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
+    web_sessions.start(request, warroom, response)
     return response
 
 
 @router.post("/logout")
-def logout(_: CheckedDep) -> RedirectResponse:
+def logout(session: CheckedDep, warroom: WarroomDep) -> RedirectResponse:
     response = _see("/login")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    web_sessions.end(session, warroom, response)
     return response
 
 
@@ -230,24 +188,24 @@ def _page(
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
-def incident_page(incident_id: int, request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
+def incident_page(incident_id: Id, request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
     return _page(request, warroom, session, incident_id)
 
 
 @router.get("/incidents/{incident_id}/war-room", response_class=HTMLResponse)
-def war_room_messages(incident_id: int, request: Request, warroom: WarroomDep, _: SessionDep) -> HTMLResponse:
+def war_room_messages(incident_id: Id, request: Request, warroom: WarroomDep, _: SessionDep) -> HTMLResponse:
     _incident(warroom, incident_id)
     return _render(request, "_messages.html", {"incident_id": incident_id, "messages": _room(warroom, incident_id)})
 
 
 @router.get("/incidents/{incident_id}/timeline", response_class=HTMLResponse)
-def timeline(incident_id: int, request: Request, warroom: WarroomDep, _: SessionDep) -> HTMLResponse:
+def timeline(incident_id: Id, request: Request, warroom: WarroomDep, _: SessionDep) -> HTMLResponse:
     return _render(request, "_timeline.html", {"incident": _incident(warroom, incident_id), "oob": False})
 
 
 @router.post("/incidents/{incident_id}/war-room")
 def post_message(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     warroom: WarroomDep,
     session: CheckedDep,
@@ -294,13 +252,13 @@ def _act(
 
 
 @router.post("/incidents/{incident_id}/acknowledge")
-def acknowledge(incident_id: int, request: Request, warroom: WarroomDep, session: CheckedDep) -> Response:
+def acknowledge(incident_id: Id, request: Request, warroom: WarroomDep, session: CheckedDep) -> Response:
     return _act(request, warroom, session, incident_id, "acknowledged", actions.acknowledge, ACTOR)
 
 
 @router.post("/incidents/{incident_id}/severity")
 def set_severity(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     warroom: WarroomDep,
     session: CheckedDep,
@@ -313,7 +271,7 @@ def set_severity(
 
 @router.post("/incidents/{incident_id}/resolve")
 def resolve(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     warroom: WarroomDep,
     session: CheckedDep,
@@ -338,15 +296,15 @@ def _draft_view(
 
 @router.get("/incidents/{incident_id}/drafts/{draft_id}", response_class=HTMLResponse)
 def draft_fragment(
-    incident_id: int, draft_id: int, request: Request, warroom: WarroomDep, session: SessionDep
+    incident_id: Id, draft_id: Id, request: Request, warroom: WarroomDep, session: SessionDep
 ) -> HTMLResponse:
     return _draft_view(request, _draft(warroom, incident_id, draft_id), session.csrf)
 
 
 @router.post("/incidents/{incident_id}/drafts/{draft_id}/{decision}")
 def decide(
-    incident_id: int,
-    draft_id: int,
+    incident_id: Id,
+    draft_id: Id,
     decision: Decision,
     request: Request,
     warroom: WarroomDep,
@@ -358,7 +316,7 @@ def decide(
     _draft(warroom, incident_id, draft_id)
     edited = _text(body) if body is not None else None
     try:
-        draft = warroom.act(decide_draft, draft_id, decision, ACTOR, body=edited or None, reason=reason.strip())
+        draft = warroom.act(decide_draft, draft_id, decision, ACTOR, body=edited or None, reason=_text(reason).strip())
     except ActionError as exc:
         failure = {"message": exc.message, "problems": exc.problems, "body": edited}
         code = status_of(exc)
@@ -372,7 +330,7 @@ def decide(
 
 @router.get("/incidents/{incident_id}/postmortem", response_class=HTMLResponse)
 def postmortem_fragment(
-    incident_id: int, request: Request, warroom: WarroomDep, session: SessionDep, resolving: bool = False
+    incident_id: Id, request: Request, warroom: WarroomDep, session: SessionDep, resolving: bool = False
 ) -> HTMLResponse:
     context = _postmortem(warroom, _incident(warroom, incident_id))
     return _render(request, "_postmortem.html", {**context, "csrf": session.csrf, "resolving": resolving})
@@ -380,7 +338,7 @@ def postmortem_fragment(
 
 @router.post("/incidents/{incident_id}/postmortem")
 def save_postmortem(
-    incident_id: int,
+    incident_id: Id,
     request: Request,
     warroom: WarroomDep,
     session: CheckedDep,

@@ -29,7 +29,9 @@ def signed_in(client, warroom, clock) -> tuple[int, str]:
 def test_a_labelled_second_line_makes_a_web_message_a_note(client, auth, signed_in):
     incident_id, csrf = signed_in
     text = "looking at the pool\ncause: connection pool exhausted"
-    posted = client.post(f"/incidents/{incident_id}/war-room", data={"csrf": csrf, "text": text}, follow_redirects=False)
+    posted = client.post(
+        f"/incidents/{incident_id}/war-room", data={"csrf": csrf, "text": text}, follow_redirects=False
+    )
     assert posted.status_code == 303
     timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
     assert [(e["actor"], e["text"]) for e in timeline if e["kind"] == "note"] == [("web", text)]

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from warroom.alerts.models import Alert, AlertStatus
+from warroom.alerts.models import Alert, AlertStatus, bounded_key
 from warroom.alerts.tables import AlertRow
 from warroom.db import table_of
 from warroom.incidents import store as incidents
@@ -67,7 +67,8 @@ class IngestOutcome:
 
 def correlation_keys(alert: Alert) -> list[str]:
     """The alert's own dedup key first, then the names of what it is about ("svc:checkout"),
-    which let different sources' alerts for one outage join one incident within the window."""
+    which let different sources' alerts for one outage join one incident within the window.
+    Every key fits the key column (`bounded_key`)."""
     keys = [alert.dedup_key]
     topics: list[str] = []
     if alert.service:
@@ -76,7 +77,7 @@ def correlation_keys(alert: Alert) -> list[str]:
         segments = [s for s in re.split(r"[/?#]", alert.endpoint.lower()) if s not in NOISE_SEGMENTS]
         if segments and not segments[0].isdigit():
             topics.append(segments[0])
-    keys.extend(f"svc:{topic}" for topic in dict.fromkeys(topics))
+    keys.extend(bounded_key(f"svc:{topic}") for topic in dict.fromkeys(topics))
     return keys
 
 
