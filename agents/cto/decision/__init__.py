@@ -115,8 +115,10 @@ def _failure(reading: Reading, signals: Signals) -> list[Finding]:
     if surface is SurfaceKind.COSMETIC:
         rule = "cosmetic_failing" if state in _FAILED and not _isolated(reading, signals) else "cosmetic_minor"
         return [Finding(rule, signals.surface)]
-    if surface is SurfaceKind.SECONDARY:
+    if surface is SurfaceKind.SECONDARY and not _wholesale(reading):
         return [Finding("secondary_feature", signals.surface, uncertain=not signals.surface.strong)]
+    if surface is SurfaceKind.SECONDARY:
+        reading.surface = SurfaceKind.CORE
     if surface is SurfaceKind.BATCH:
         return [Finding("background_failing", signals.surface)]
     if state is StateKind.DELAYED:
@@ -129,6 +131,8 @@ def _failure(reading: Reading, signals: Signals) -> list[Finding]:
         return [Finding("errors_size_unknown", reading.state_fact, uncertain=True)]
     if _infrastructure_down(reading):
         return [Finding("shared_infrastructure_down", reading.state_fact, uncertain=not reading.share)]
+    if _everyone_affected(reading):
+        return [Finding("everyone_affected", reading.statements[StatementKind.ALL_AFFECTED], uncertain=True)]
     return [_by_size(reading, signals)]
 
 
@@ -209,7 +213,26 @@ def _infrastructure_down(reading: Reading) -> bool:
     total = reading.state is StateKind.DOWN and (reading.share is None or reading.share >= 0.99)
     confined = reading.scope in (ScopeKind.REGION, ScopeKind.COHORT, ScopeKind.FEW)
     works = StatementKind.STILL_WORKS in reading.statements
-    return reading.infrastructure and total and not confined and not works and reading.surface is SurfaceKind.CORE
+    return reading.infrastructure and total and not confined and not works and reading.surface is SurfaceKind.PRODUCT
+
+
+def _wholesale(reading: Reading) -> bool:
+    """A 'secondary' feature failing for everyone or for a large share, with no word that the rest
+    works, is not a side feature to whoever's product it is (metrics for a metrics company)."""
+    large = reading.share is not None and reading.share >= REVENUE_P0_SHARE
+    said = StatementKind.ALL_AFFECTED in reading.statements
+    works = StatementKind.STILL_WORKS in reading.statements or StatementKind.NO_IMPACT in reading.statements
+    return reading.state in _FAILED and (large or said) and not works
+
+
+def _everyone_affected(reading: Reading) -> bool:
+    """'For all customers' on a feature that is down or wholly failing, everywhere, with no word that the
+    rest works: the table's 'the product unreachable for everyone', as the alert itself says."""
+    total = reading.state is StateKind.DOWN or (reading.share is not None and reading.share >= 0.99)
+    confined = reading.scope in (ScopeKind.REGION, ScopeKind.COHORT, ScopeKind.FEW)
+    works = StatementKind.STILL_WORKS in reading.statements or StatementKind.OTHERS_FINE in reading.statements
+    said = StatementKind.ALL_AFFECTED in reading.statements
+    return said and total and not confined and not works and reading.surface is SurfaceKind.CORE
 
 
 def _measures(reading: Reading, signals: Signals) -> list[Finding]:
@@ -292,7 +315,12 @@ def _capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple
     caps: list[tuple[Severity, str, Fact | None]] = []
     statements = reading.statements
     if StatementKind.NO_IMPACT in statements:
-        caps.append((Severity.P2, "no_customer_impact", statements[StatementKind.NO_IMPACT]))
+        isolated = reading.scope is ScopeKind.FEW
+        caps.append(
+            (Severity.P3, "isolated_errors", statements[StatementKind.NO_IMPACT])
+            if isolated
+            else (Severity.P2, "no_customer_impact", statements[StatementKind.NO_IMPACT])
+        )
     still = statements.get(StatementKind.STILL_WORKS)
     if still is not None and reading.surface is not SurfaceKind.REVENUE_ACCESS:
         product_works = _says_product_works(still.quote)

@@ -28,15 +28,12 @@ _STATEMENTS = {
 
 def describe(signals: Signals, reading: Reading) -> list[Evidence]:
     surface = signals.surface
-    lines = [
-        Evidence(
-            signal="surface",
-            detail=f"{surface.kind.value.replace('_', ' ')}: {surface.name}"
-            + ("" if surface.strong else " (guessed from the service name)"),
-            rule="reader:surface",
-            quote=surface.quote or None,
-        )
-    ]
+    if reading.surface is not surface.kind:
+        detail = f"product: {signals.service or surface.name} is shared infrastructure every request goes through"
+    else:
+        guessed = "" if surface.strong else " (guessed from the service name)"
+        detail = f"{surface.kind.value.replace('_', ' ')}: {surface.name}{guessed}"
+    lines = [Evidence(signal="surface", detail=detail, rule="reader:surface", quote=surface.quote or None)]
     if reading.share is not None and reading.share_fact is not None:
         lines.append(
             Evidence(

@@ -8,6 +8,7 @@ wins, and the reading says which fact it used so the evidence can quote it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from agents.cto.signals import Signals
@@ -49,6 +50,12 @@ CAPACITY_UNITS = {
     "shard",
 }
 """Units of serving capacity: losing some of them is absorbed by the rest until most are gone."""
+_INFRA_TEXT = re.compile(
+    r"\b(?:primary|master) (?:database|db|node|instance|cluster)\b|\bdatabase (?:primary|cluster|server)s?\b|"
+    r"\b(?:dns|authoritative name ?servers?) (?:resolution|servers?|lookups?)\b|\bnetwork (?:partition|outage)\b|"
+    r"\bbackbone\b|\bdata ?cent(?:er|re) (?:power|outage)\b",
+    re.IGNORECASE,
+)
 _INFRA = {
     "database",
     "db",
@@ -97,7 +104,13 @@ def read(signals: Signals) -> Reading:
     _share(reading, signals)
     _scope(reading, signals)
     _state(reading, signals)
-    reading.infrastructure = bool(_INFRA & set(name_tokens(signals.service or "")))
+    reading.infrastructure = bool(_INFRA & set(name_tokens(signals.service or ""))) or bool(
+        _INFRA_TEXT.search(signals.title)
+    )
+    fleet = reading.capacity_share is not None and reading.capacity_share >= 0.9 and reading.scope is None
+    if (reading.infrastructure or fleet) and reading.surface is SurfaceKind.CORE and reading.scope is not ScopeKind.FEW:
+        reading.infrastructure = True
+        reading.surface = SurfaceKind.PRODUCT
     return reading
 
 
@@ -177,7 +190,7 @@ def _scope(reading: Reading, signals: Signals) -> None:
     small_capacity = reading.capacity_share is not None and reading.capacity_share < 0.5
     if by_kind[ScopeKind.GLOBAL]:
         reading.scope, reading.scope_fact = ScopeKind.GLOBAL, by_kind[ScopeKind.GLOBAL][0]
-    elif by_kind[ScopeKind.FEW] and (reading.share is None or reading.share < 0.1):
+    elif by_kind[ScopeKind.FEW] and (reading.share is None or reading.share < 0.1) and not _single_point(signals):
         reading.scope, reading.scope_fact = ScopeKind.FEW, by_kind[ScopeKind.FEW][0]
     elif by_kind[ScopeKind.REGION]:
         reading.scope, reading.scope_fact = ScopeKind.REGION, by_kind[ScopeKind.REGION][0]
@@ -189,6 +202,18 @@ def _scope(reading: Reading, signals: Signals) -> None:
         reading.scope, reading.scope_fact = ScopeKind.FEW, reading.capacity_fact
     elif StatementKind.INPUT_SPECIFIC in reading.statements and reading.share is None:
         reading.scope, reading.scope_fact = ScopeKind.COHORT, reading.statements[StatementKind.INPUT_SPECIFIC]
+
+
+_SINGLE_POINT = re.compile(
+    r"\b(?:primary|master|leader|writer)\b(?! key)|\bthe (?:database|db|cluster|load balancer)\b|"
+    r"\b(?:dns|authoritative) (?:servers?|resolution|lookups?)\b",
+    re.IGNORECASE,
+)
+"""What every request goes through: one host of it is not 'a small part of the fleet'."""
+
+
+def _single_point(signals: Signals) -> bool:
+    return bool(_SINGLE_POINT.search(signals.title)) or any(_SINGLE_POINT.search(s.quote) for s in signals.states)
 
 
 def _state(reading: Reading, signals: Signals) -> None:

@@ -92,6 +92,9 @@ _ROWS = [
     ),
     Rule("throughput_collapse", Severity.P0, "a revenue or access path's throughput collapsed"),
     Rule("shared_infrastructure_down", Severity.P0, "shared infrastructure every request needs is down everywhere"),
+    Rule(
+        "everyone_affected", Severity.P0, "the alert states everyone is affected by a failure with nothing left working"
+    ),
     Rule("product_degraded", Severity.P1, "the whole product failing for 5-10%: degraded, mostly working"),
     Rule("critical_path_degraded", Severity.P1, "a critical path degraded but mostly working (5-25% failing)"),
     Rule("critical_path_errors", Severity.P1, "errors on a revenue or access path; how many of its users is unknown"),

@@ -128,7 +128,7 @@ def read_signals(alert: SeverityInput) -> Signals:
         apdex=measures.apdex,
         slow_shares=measures.slow_shares,
         scope=read_scope(parts),
-        environment=read_environment(alert.environment, parts),
+        environment=read_environment(alert.environment, parts, alert.service),
         statements=said.statements,
         exposure=said.exposure,
         reports=said.reports,

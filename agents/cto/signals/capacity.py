@@ -24,9 +24,16 @@ _FULL = re.compile(
     r"\b(?:is|are|now|100%)\s+full\b|\bfull\b(?=[^.;]{0,20}\b(?:writes?|inserts?)\b)|\bexhaust(?:ed|ion)\b|"
     r"\bout of (?:memory|disk|space|connections|file descriptors|inodes|threads|capacity)\b|\boom\s*kill\w*|\boomkilled\b|"
     r"\b(?:thread|connection|rate|file) limit\b|\blimit reached\b|\breached (?:its|the) (?:max\w*|limit)\b|"
-    r"\b2147483647\b|\b4294967295\b|\binteger overflow\b|\bwraparound\b|\bno space left\b",
+    r"\b(?:reached|hit|exceeded|at|=|entry '?)\s*(?:2147483647|4294967295)\b|\binteger overflow\b|"
+    r"\b(?:refusing|not accepting)[^.;]{0,30}\bwraparound\b|\bwraparound (?:protection|data loss)\b|\bno space left\b",
     re.IGNORECASE,
 )
+_OF_LIMIT = re.compile(
+    r"(?P<pct>\d+(?:\.\d+)?)\s*%\s+of\s+(?:the\s+|its\s+)?(?:int(?:eger)?(?:32)?|max\w*|2147483647|4294967295|"
+    r"limit|capacity|id space|key space|sequence)\b",
+    re.IGNORECASE,
+)
+"""A share of a hard limit used ('ids at 85% of int32 max'): a warning while headroom is left."""
 _FORECAST = re.compile(
     r"\b(?:predicted|forecast|expected|projected|will|going) to (?:run out|fill|be full|exhaust)\w*|\bruns? out\b[^.;]{0,20}\bin\b",
     re.IGNORECASE,
@@ -66,6 +73,15 @@ def read_capacity(parts: Iterable[Clause]) -> Capacity:
                     resource=full.group(0).lower(),
                     full=True,
                     quote=quote(text, full.start(), full.end()),
+                    field=clause.field,
+                )
+            )
+        for used in _OF_LIMIT.finditer(text):
+            found.saturation.append(
+                Saturation(
+                    resource="limit",
+                    percent=float(used.group("pct")),
+                    quote=quote(text, *used.span()),
                     field=clause.field,
                 )
             )

@@ -78,6 +78,11 @@ _FOR_EVERY = re.compile(
     r"payments?|checkouts?|orders?|builds?|deliveries|users?|customers?|attempts?|purchases?)\b",
     re.IGNORECASE,
 )
+_VERB_ALL = re.compile(
+    r"\b(?:reject\w*|declin\w*|fail\w* on|block\w*|drop\w*|refus\w*|timing out on|time(?:s|d)? out on)\s+(?:all|every)\s+"
+    r"(?:[\w.-]+\s+){0,2}?(?P<unit>[a-z][\w-]*[a-rt-z]s|requests?|calls?|logins?|payments?|transactions?|connections?)\b",
+    re.IGNORECASE,
+)
 _NO_SUCCESS = re.compile(
     r"\bno (?:successful|2xx) (?:requests?|responses?)|\b0 healthy\b|\bzero successful\b", re.IGNORECASE
 )
@@ -158,7 +163,7 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
                         field=clause.field,
                     )
                 )
-        for match in (*_EVERY.finditer(text), *_FOR_EVERY.finditer(text)):
+        for match in (*_EVERY.finditer(text), *_FOR_EVERY.finditer(text), *_VERB_ALL.finditer(text)):
             if not negated(text, match.start()):
                 found.shares.append(
                     FailingShare(

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from agents.cto.signals.facts import Environment, Scope, ScopeKind
-from agents.cto.signals.text import Clause, quote
+from agents.cto.signals.text import Clause, name_tokens, quote
 
 __all__ = ["PRODUCTION", "read_environment", "read_scope"]
 
@@ -76,15 +76,17 @@ _COHORT = re.compile(
     r"tenants?|merchants?|clients?|devices?|projects?)\b|\bsome (?:orgs?|organi[sz]ations?|customers?|users?|accounts?|"
     r"tenants?|merchants?|clients?|devices?|projects?)\b|\bconcentrated (?:on|in)\b|\b(?:android|ios|windows|macos|"
     r"linux)\s+v?\d+(?:\.\d+)+|\bapp version\b|\bv?\d+\.\d+\.\d+ (?:clients?|users?|builds?|apps?)\b|"
-    r"\b(?:users?|customers?|accounts?|orgs?) (?:with|without|on|using|in)\b(?! (?:all|every))|"
+    r"\b(?:users?|customers?|accounts?|orgs?) (?:with|without)\b(?! (?:all|every|any))|"
     r"\bfor (?:a few|certain|specific) (?:\w+ )?(?:customers?|users?|accounts?|orgs?)\b|"
-    r"\b(?!(?:All|Every|Most|No|Some|Our|The|Many|Few|New)\b)(?-i:[A-Z][A-Za-z]+) (?:users|customers|merchants|accounts)\b",
+    r"\b(?-i:[A-Z]{2,4}) (?:users|customers|merchants|accounts)\b",
     re.IGNORECASE,
 )
 _FEW = re.compile(
     r"\bon (?:host|node|server|instance|machine|worker)\s+[\w.-]+|\bon (?:a |one )?(?:single|one) (?:host|node|server|"
     r"instance|machine|worker)\b|\bon [a-z]+(?:-[a-z]+)*-?\d+(?:-[a-z0-9]+)*\b(?! (?:of|out of) )|"
-    r"\b(?:a small number|a handful|a few|very small subset|small subset|small share|few) of\b",
+    r"\b(?:a small number|a handful|a few|very small subset|small subset|small share|few) of\b|"
+    r"\bon (?:\d|two|three|four|five|several|a few) (?:[\w-]+ )?(?:hosts?|nodes?|servers?|instances?|machines?|workers?|"
+    r"pods?|replicas?)\b",
     re.IGNORECASE,
 )
 
@@ -127,11 +129,33 @@ def read_scope(parts: Iterable[Clause]) -> list[Scope]:
     return found
 
 
-def read_environment(label: str | None, parts: Iterable[Clause]) -> list[Environment]:
-    """The source's environment label, and any production the text names against a non-production label."""
+_NAMED_ENVIRONMENT = re.compile(
+    r"^\[?(?P<bracket>staging|sandbox|pre-?prod|preview|dev|qa|test)\]|\b(?P<env>staging|sandbox|pre-?production|"
+    r"preview) (?:environment|env|cluster|deploy\w*|stack|server|database|site)\b|\bin (?P<in>staging|sandbox|pre-?prod)\b",
+    re.IGNORECASE,
+)
+
+
+_NON_PRODUCTION_NAMES = {"staging", "stage", "qa", "sandbox", "preview", "dev"}
+
+
+def read_environment(label: str | None, parts: Iterable[Clause], service: str | None = None) -> list[Environment]:
+    """The source's environment label, and any production the text names against a non-production label;
+    without a label, a non-production environment the service's name or the text names ('checkout-staging',
+    '[staging] checkout failing')."""
     found: list[Environment] = []
+    named = sorted(_NON_PRODUCTION_NAMES & set(name_tokens(service or "")))
     if label:
         found.append(Environment(name=label, production=label.lower() in PRODUCTION, quote=label, field="environment"))
+    elif named:
+        found.append(Environment(name=named[0], production=False, quote=service or "", field="service"))
+    else:
+        for clause in parts:
+            named = _NAMED_ENVIRONMENT.search(clause.text)
+            if named:
+                name = next(g for g in named.groups() if g)
+                found.append(Environment(name=name.lower(), production=False, quote=named.group(0), field=clause.field))
+                return found
     if found and not found[0].production:
         for clause in parts:
             match = re.search(

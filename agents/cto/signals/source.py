@@ -49,7 +49,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
     (
         StateKind.DOWN,
         re.compile(
-            r"\bdown\b(?! \d)|\bunreachable\b|\bunavailable\b|\boffline\b|\boutage\b|\bnot accepting\b|"
+            r"\bdown\b(?! \d)|\bunreachable\b|\bunavailable\b|\boffline\b|(?<!partial )\boutage\b|\bnot accepting\b|"
             r"\bcannot be reached\b|\bcan't be reached\b|\bno healthy\b|\b0 healthy\b|\blost quorum\b|\bno leader\b|"
             r"\bno primary\b|\brefus\w* (?:all )?writes\b|\bhalted\b|\bpowered down\b|\bpower (?:loss|lost)\b|"
             r"\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bwon't boot\b|\bfail\w* to boot\b|"

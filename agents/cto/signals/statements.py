@@ -75,7 +75,8 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
         re.compile(
             rf"\b(?:for |to )?(?:all|every) (?:[\w.-]+ ){{0,2}}?{_PEOPLE}\b|\bnobody can\b|\bno one can\b|\beveryone\b|"
             rf"\b{_PEOPLE} (?:can ?not|can't|are unable to|cannot|unable to) \w+|"
-            rf"\bfails? to load for (?:all|every)\b",
+            rf"\bfails? to load for (?:all|every)\b|\b(?:major|full|complete|total|global|widespread|site-?wide|"
+            rf"platform-?wide) (?:outage|disruption)\b",
             re.IGNORECASE,
         ),
     ),
@@ -111,6 +112,11 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:data|records|pii|credentials|secrets?|tokens?|keys?|passwords?) (?:were |was |are |is )?(?:exposed|leaked)\b|"
             r"(?<!memory )(?<!connection )(?<!goroutine )(?<!descriptor )(?<!handle )\bleak(?:ed|s|ing)?\b|"
             r"\bexposed (?:to|publicly)\b|\bcross[- ](?:tenant|user|account|org)\b|"
+            r"\bplain ?text (?:passwords?|credentials?|tokens?|secrets?)\b|\b(?:passwords?|credentials?|secrets?|api keys?|"
+            r"access tokens?|pii) (?:were |was |are |is )?(?:written|logged|stored|visible|shown|included|committed|"
+            r"published) (?:in|to|into)\b|\bsomeone else's\b|\b(?:session|account)s? mix-?up\b|\bmixed up\b|"
+            r"\bprivate (?:repos?|repositories|projects?|data|files?|messages?|channels?|documents?) (?:were |was |are |is "
+            r")?(?:visible|public|exposed|accessible|made public|readable)\b|\bmade public\b|"
             r"\b(?:sent|emailed|delivered|shown|displayed|visible|served) to (?:the )?wrong (?:customers?|users?|"
             r"recipients?|accounts?|people)\b|\bindexed by search engines\b|"
             r"\b(?:tenant|data|account|customer) isolation (?:violation|breach|failure|broken|bypass)\b|"
@@ -123,7 +129,9 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
         "breach",
         re.compile(
             r"\bbreach(?:ed)?\b|\bcompromised?\b|\bexfiltrat\w*|\bunauthori[sz]ed (?:access|login|use)\b|\bransomware\b|"
-            r"\battacker\b|\bstolen\b|\b(?:tokens?|credentials?|keys?|passwords?)\b[^.;]{0,60}\bused from (?:an? )?"
+            r"\battacker\b|\bstolen\b|\bunauthori[sz]ed (?:party|actor|user|change|modification|commit)\b|"
+            r"\bmalicious (?:code|package|actor|commit|version|script|payload)\b|\bintrusion\b|\bhijack\w*|"
+            r"\bbackdoor\w*|\bsupply[- ]chain attack\b|\bleaked (?:credentials|keys|tokens|secrets|passwords)\b|\b(?:tokens?|credentials?|keys?|passwords?)\b[^.;]{0,60}\bused from (?:an? )?"
             r"(?:unknown|unfamiliar|unrecogni[sz]ed|suspicious|foreign|new) (?:ip|location|party|address|host)|"
             r"\b(?:owners?|users?) did not initiate\b|\bsql injection\b|\bremote code execution\b",
             re.IGNORECASE,
@@ -139,7 +147,8 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"(?:were |was |are |is |has been |have been )?(?:deleted|removed|wiped|truncated|purged|lost|dropped)\b|"
             r"\btruncate\b|\brm -rf\b|\bnow empty\b|\bevents are dropped\b|\bhours of (?:writes|data)\b|"
             r"\b(?:unrecoverabl|irrecoverabl|permanently (?:deleted|lost))\w*|\bmissing (?:data|records|rows|files)\b|"
-            r"\b(?:data|records?|rows?|files?|uploads?|backups?|documents?|messages?|repositories)\b[^.;]{0,40}?\b(?:lost|"
+            r"\b(?:data|records?|rows?|files?|uploads?|backups?|documents?|messages?|repositories|events|writes|orders|"
+            r"payments|transactions|emails)\b[^.;]{0,40}?\b(?:lost|"
             r"deleted|wiped|overwritten|destroyed)\b|\brestored over (?:production|live|customer)\b|"
             r"\b(?:data|records|rows|files) (?:were |was |are |is )?(?:overwritten|missing)\b",
             re.IGNORECASE,
@@ -169,7 +178,7 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
         text = clause.text
         for kind, pattern in _STATEMENTS:
             for match in pattern.finditer(text):
-                if kind is not StatementKind.NO_IMPACT and negated(text, match.start()):
+                if kind is not StatementKind.NO_IMPACT and negated(text, match.start(), reach=0):
                     continue
                 found.statements.append(Statement(kind=kind, quote=quote(text, *match.span()), field=clause.field))
         found.exposure += _exposure(clause)
@@ -202,13 +211,13 @@ def _exposure(clause: Clause) -> list[Exposure]:
         if (
             _THEIR_DATA.search(text)
             and not _STILL_FINE.search(text[match.end() :])
-            and not negated(text, match.start())
+            and not negated(text, match.start(), hypothetical=False)
         ):
             found.append(Exposure(kind="exposed", quote=quote(text, *match.span()), field=clause.field))
     for kind, pattern in _EXPOSURE:
         for match in pattern.finditer(text):
             near = text[max(0, match.start() - 24) : match.end() + 24]
-            if negated(text, match.start()) or (kind == "breach" and _NOT_SECURITY.search(near)):
+            if negated(text, match.start(), hypothetical=False) or (kind == "breach" and _NOT_SECURITY.search(near)):
                 continue
             found.append(Exposure(kind=kind, quote=quote(text, *match.span()), field=clause.field))  # type: ignore[arg-type]
     return found

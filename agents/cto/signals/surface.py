@@ -144,13 +144,15 @@ _COSMETIC = {
 }
 _BATCH = {"etl", "cron", "nightly", "batch", "backfill"}
 _BATCH_TEXT = re.compile(r"\bscheduled (?:jobs?|tasks?|reports?|exports?|runs?)\b", re.IGNORECASE)
-_INTERNAL_NAME = {"internal", "ci", "tooling", "sandbox"}
+_INTERNAL_NAME = {"internal", "tooling", "sandbox"}
 _INTERNAL_TEXT = re.compile(
-    r"\binternal[- ]only\b|\binternal (?:tool\w*|deploy\w*|dashboards?|instances?|grafana|test\w*|teams?|services?|"
-    r"systems?|pipelines?|orgs?|users?|admin|backends?|api|builds?|staff)\b|\b(?:test|staging|sandbox|demo) org\b|"
+    r"\binternal[- ]only\b|\binternal (?:tool\w*|deploy\w*|dashboards?|grafana|test\w*|teams?|pipelines?|orgs?|"
+    r"admin|builds?|staff|wiki|ci)\b|\b(?:test|staging|sandbox|demo) org\b|"
     r"\bunreleased\b|\bnot yet released\b|\bdogfood\w*|\bpre-?release\b",
     re.IGNORECASE,
 )
+"""What only the team uses (its tools, deploys, test organisations, unreleased products). An 'internal
+service' or 'internal network' is not on this list: customers' requests run through those."""
 _HOST = re.compile(
     r"\b(?P<host>(?:(?P<first>[a-z0-9-]+)\.)?[a-z0-9-]+\.(?:com|net|org|io|co|app|dev|ai|cloud|so|me|tv|us|uk|de|fr|eu|"
     r"info|biz|xyz|gg|ly|sh|to|fm))\b(?!\.\w)",

@@ -65,11 +65,9 @@ _SECONDS = {
     "week": 604800,
     "month": 2_592_000,
 }
-_NEGATION = re.compile(
-    r"\b(?:no|not|without|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|to avoid|nothing|never|zero|risk of|"
-    r"would|could|may|might|if)\b[\w\s'-]{0,24}$",
-    re.IGNORECASE,
-)
+_DENIAL = r"\b(?:no|not|without|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|nothing|never|zero|risk of)\s+"
+_HYPOTHESIS = r"\b(?:would|could|may|might|if|will)\s+"
+_WORDS_BETWEEN = r"(?:[\w'-]+\s+){{0,{reach}}}$"
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _JOINED_VERBS = re.compile(r"\b(sign|log)[\s-]+(in|on|up)(s?)\b", re.IGNORECASE)
@@ -140,9 +138,15 @@ def duration_seconds(number: Number) -> float | None:
     return number.value * factor if factor is not None else None
 
 
-def negated(text: str, start: int) -> bool:
-    """Whether the words just before `start` deny or hypothesise what follows ('to avoid data loss')."""
-    return bool(_NEGATION.search(text[max(0, start - 40) : start]))
+def negated(text: str, start: int, *, hypothetical: bool = True, reach: int = 2) -> bool:
+    """Whether a word at most `reach` words before `start` denies what follows ('to avoid data loss',
+    'no errors'), or, with `hypothetical`, only supposes it ('would fail'). A reported possibility
+    ('may have been exfiltrated') is still a report: exposure readers pass `hypothetical=False`."""
+    before = text[max(0, start - 48) : start]
+    between = _WORDS_BETWEEN.format(reach=reach)
+    if re.search(_DENIAL + between, before, re.IGNORECASE):
+        return True
+    return hypothetical and bool(re.search(_HYPOTHESIS + between, before, re.IGNORECASE))
 
 
 def name_tokens(value: str) -> list[str]:

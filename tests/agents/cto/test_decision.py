@@ -47,6 +47,11 @@ EXAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
         {**SENTRY, "endpoints": ["/api/checkout"], "event_count": 300, "users_affected": 200, "minutes": 3},
     ),
     "throughput_collapse": ("orders/min down 80% vs last week", "", {"service": "orders"}),
+    "everyone_affected": (
+        "Messages not being delivered for all users",
+        "Message queue brokers down",
+        {"service": "messaging"},
+    ),
     "shared_infrastructure_down": (
         "database is not accepting commands",
         "All INSERTs fail on the primary",
@@ -185,3 +190,32 @@ def test_the_rest_still_working_does_not_excuse_a_failing_revenue_path():
         alert("checkout 5xx ratio 0.6 over 5m", "Pages still load; other services unaffected", service="checkout")
     )
     assert result.severity is Severity.P0
+
+
+def test_one_named_host_is_a_small_part_of_the_fleet_unless_it_is_the_single_point_everything_uses():
+    worker = classify(alert("LVM2 operations hung on ord-w-412 for 5m", service="workers"))
+    primary = classify(alert("Primary database down on db-1", "all writes failing", service="orders"))
+    assert (worker.severity, worker.rule) == (Severity.P2, "few_units")
+    assert primary.severity is Severity.P0
+
+
+def test_nearly_the_whole_fleet_failing_is_the_product_down():
+    result = classify(alert("sensor heartbeat lost from 97% of Windows hosts", service="falcon-sensor"))
+    assert result.severity is Severity.P0
+    assert "shared infrastructure" in next(e.detail for e in result.evidence if e.signal == "surface")
+
+
+def test_no_customer_impact_on_a_few_hosts_is_isolated():
+    result = classify(
+        alert("flaps on 4 gateway hosts restarting in a loop", "no customer impact observed", level="warning")
+    )
+    assert (result.severity, result.rule) == (Severity.P3, "isolated_errors")
+
+
+def test_a_secondary_feature_failing_for_everyone_is_weighed_as_a_core_feature():
+    side = classify(alert("metrics writes failing", service="metrics-intake"))
+    everyone = classify(
+        alert("metrics ingestion failing for all customers", "100% of writes rejected", service="metrics")
+    )
+    assert (side.severity, side.rule) == (Severity.P2, "secondary_feature")
+    assert everyone.severity < Severity.P2

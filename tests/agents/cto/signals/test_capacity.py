@@ -21,6 +21,12 @@ def test_nothing_fits_any_more_is_a_full_resource(text: str):
     assert any(s.full for s in signals(text).saturation)
 
 
+def test_an_id_approaching_its_integer_limit_is_a_warning_not_a_full_table():
+    found = signals("events.id at 85% of int32 max (2147483647); about 90 days of headroom").saturation
+    assert not any(s.full for s in found)
+    assert any(s.percent == 85 for s in found)
+
+
 def test_a_forecast_is_time_left_not_a_full_resource():
     found = signals("Filesystem on kafka-2 predicted to run out of space within 5 days").saturation
     assert not any(s.full for s in found)

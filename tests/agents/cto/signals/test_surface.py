@@ -87,6 +87,11 @@ def test_a_revenue_or_access_path_is_read_from_what_people_cannot_do(title: str)
     assert signals(title, service="games").surface.kind is SurfaceKind.REVENUE_ACCESS
 
 
+def test_an_internal_service_customers_depend_on_is_not_an_internal_tool():
+    assert signals("internal service discovery failing; game joins fail").surface.kind is not SurfaceKind.INTERNAL
+    assert signals("internal Grafana volume full").surface.kind is SurfaceKind.INTERNAL
+
+
 def test_a_surface_guessed_from_a_service_name_is_weak():
     assert not signals("5xx 30%", service="web").surface.strong
     assert signals("login error ratio 91%", service="auth").surface.strong
