@@ -12,55 +12,40 @@ is uncertain. Every decision names its rule and carries the facts that fed it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from agents.cto.decision.conflicts import capped, close_call
 from agents.cto.decision.evidence import conclusion, describe, typed_facts
+from agents.cto.decision.measures import at_risk, measured
 from agents.cto.decision.reading import Reading, read
 from agents.cto.decision.rules import (
-    AVAILABILITY_P0,
     CORE_P1_SHARE,
     FAILURE_TABLE,
+    FEATURES,
     ISOLATED_AFTER_MINUTES,
-    LATENCY_P1_FACTOR,
-    NEAR_LIMIT_PERCENT,
+    P0_CAPABLE,
     PRODUCT_P0_SHARE,
     REVENUE_P0_SHARE,
     RULES,
-    SEVERAL_REPORTS,
     SMALL_SHARE,
     STORM_PER_MINUTE,
+    Finding,
     Size,
 )
 from agents.cto.signals import Signals
-from agents.cto.signals.facts import Fact, ScopeKind, StateKind, StatementKind, SurfaceKind
+from agents.cto.signals.facts import ScopeKind, StateKind, StatementKind, SurfaceKind
 from warroom.severity import Classification, Confidence, Evidence, Severity
 
 __all__ = ["decide"]
 
-_P0_CAPABLE = {SurfaceKind.PRODUCT, SurfaceKind.REVENUE_ACCESS}
-_FEATURES = {SurfaceKind.PRODUCT, SurfaceKind.REVENUE_ACCESS, SurfaceKind.CORE}
 _FAILED = {StateKind.DOWN, StateKind.FAILING}
 _BAD = {StateKind.DOWN, StateKind.FAILING, StateKind.DEGRADED, StateKind.DELAYED}
 _THRESHOLDS = (REVENUE_P0_SHARE, CORE_P1_SHARE, SMALL_SHARE)
 _NOT_ABOUT_SURFACE = {"data_exposed", "data_lost", "non_production", "self_resolving", "source_label_only"}
 
 
-@dataclass
-class Finding:
-    rule: str
-    fact: Fact | None = None
-    uncertain: bool = False
-    note: str = ""
-
-    @property
-    def level(self) -> Severity:
-        return RULES[self.rule].level
-
-
 def decide(signals: Signals) -> Classification:
     reading = read(signals)
     decided = _decide(signals, reading)
-    named = signals.surface.strong and reading.surface in _FEATURES and decided.rule not in _NOT_ABOUT_SURFACE
+    named = signals.surface.strong and reading.surface in FEATURES and decided.rule not in _NOT_ABOUT_SURFACE
     reason = f"{decided.reason}: {signals.surface.name}" if named else decided.reason
     return decided.model_copy(update={"facts": typed_facts(signals, reading), "reason": reason})
 
@@ -80,7 +65,7 @@ def _decide(signals: Signals, reading: Reading) -> Classification:
         return _classify(Finding("self_resolving", note=flapping), evidence, skip_comms=True)
     findings = _findings(reading, signals)
     chosen = max(findings, key=lambda f: (-f.level.rank, not f.uncertain))
-    chosen, conflicts = _capped(chosen, findings, reading)
+    chosen, conflicts = capped(chosen, findings, reading)
     evidence += [e for e in (_point(f) for f in findings) if e is not None]
     evidence += conflicts
     if signals.label is not None and abs(signals.label.points_to.rank - RULES[chosen.rule].level.rank) >= 2:
@@ -93,13 +78,13 @@ def _decide(signals: Signals, reading: Reading) -> Classification:
                 quote=signals.label.quote,
             )
         )
-    return _classify(chosen, evidence, uncertain=chosen.uncertain or bool(conflicts and _close_call(chosen, reading)))
+    return _classify(chosen, evidence, uncertain=chosen.uncertain or bool(conflicts and close_call(chosen, reading)))
 
 
 def _findings(reading: Reading, signals: Signals) -> list[Finding]:
-    found = _failure(reading, signals) + _measures(reading, signals)
+    found = _failure(reading, signals) + measured(reading, signals)
     if reading.state is StateKind.AT_RISK:
-        found += _at_risk(signals, reading)
+        found += at_risk(signals, reading)
     if not found:
         found.append(_fallback(reading, signals))
     return found
@@ -190,7 +175,7 @@ def _size_unknown(reading: Reading, signals: Signals) -> Finding:
         minor = signals.label is None or signals.label.points_to is Severity.P3
         return Finding("isolated_errors" if minor else "errors_size_unknown", volume, uncertain=True)
     storm = volume.per_minute is not None and volume.per_minute >= STORM_PER_MINUTE and volume.minutes is not None
-    if reading.surface in _P0_CAPABLE:
+    if reading.surface in P0_CAPABLE:
         return Finding("critical_path_error_storm" if storm else "critical_path_errors", volume, uncertain=True)
     return Finding("core_error_storm" if storm else "errors_size_unknown", volume, uncertain=True)
 
@@ -204,7 +189,7 @@ def _isolated(reading: Reading, signals: Signals) -> bool:
         volume.per_minute * volume.minutes if volume.stated and volume.per_minute and volume.minutes else volume.events
     )
     few = reading.error_events and reading.share is None and count <= 3 and volume.users <= 2 and not signals.reports
-    settled = reading.surface not in _P0_CAPABLE or (volume.minutes or 0) >= ISOLATED_AFTER_MINUTES
+    settled = reading.surface not in P0_CAPABLE or (volume.minutes or 0) >= ISOLATED_AFTER_MINUTES
     return few and settled
 
 
@@ -235,67 +220,6 @@ def _everyone_affected(reading: Reading) -> bool:
     return said and total and not confined and not works and reading.surface is SurfaceKind.CORE
 
 
-def _measures(reading: Reading, signals: Signals) -> list[Finding]:
-    """Rows that weigh a measure whatever the failure rows said: availability, latency, throughput, reports."""
-    found: list[Finding] = []
-    features = reading.surface in _FEATURES
-    for availability in signals.availability:
-        if availability.percent < AVAILABILITY_P0 and availability.bound != "at_least" and features:
-            confined = reading.scope in (ScopeKind.REGION, ScopeKind.COHORT)
-            found.append(Finding("region_or_cohort" if confined else "availability_below_99", availability))
-    stated_slow = max((share for share, _, _ in signals.slow_shares), default=None)
-    for latency in signals.latency:
-        slow = latency.slow_share if latency.slow_share is not None else stated_slow
-        if latency.observed_seconds is not None and latency.observed_seconds >= 60:
-            found.append(Finding("work_delayed", latency))
-        elif latency.factor > LATENCY_P1_FACTOR and (slow is None or slow >= SMALL_SHARE):
-            rule = "latency_over_3x_slo" if features else "secondary_feature"
-            found.append(Finding(rule, latency, uncertain=latency.reference == "baseline"))
-        elif latency.factor > 1:
-            found.append(Finding("latency_under_3x_slo", latency))
-    for throughput in signals.throughput:
-        if throughput.remaining <= 0.5 and reading.surface in _P0_CAPABLE:
-            found.append(Finding("throughput_collapse", throughput, uncertain=throughput.remaining > 0.25))
-        elif throughput.remaining <= 0.5 and features:
-            found.append(Finding("core_feature_failing", throughput))
-    for factor, target, quote, _ in signals.burn_rates:
-        if target is None and features:
-            rule = "core_feature_failing" if factor >= 14.4 else "small_share"
-            found.append(Finding(rule, note=f"error budget burning {factor:g}x ({quote})", uncertain=True))
-    for score, quote, _ in signals.apdex:
-        if features:
-            rule = "latency_over_3x_slo" if score < 0.5 else "latency_under_3x_slo"
-            found.append(Finding(rule, note=f"Apdex {score:g} ({quote})", uncertain=True))
-    if signals.reports:
-        report = max(signals.reports, key=lambda r: r.count)
-        windows = [r.window_days for r in signals.reports if r.window_days is not None]
-        recent = not windows or max(windows) <= 1
-        rule = "several_customer_reports" if report.count >= SEVERAL_REPORTS and recent else "few_customer_reports"
-        found.append(Finding(rule, report))
-    return found
-
-
-def _at_risk(signals: Signals, reading: Reading) -> list[Finding]:
-    found: list[Finding] = []
-    for expiry in signals.expiry:
-        if expiry.seconds_left is None:
-            found.append(Finding("warning_before_impact", expiry, uncertain=True))
-        elif expiry.seconds_left < 86_400:
-            found.append(Finding("expiry_imminent", expiry, uncertain=True))
-        elif expiry.seconds_left < 7 * 86_400:
-            found.append(Finding("expiry_soon", expiry))
-        else:
-            found.append(Finding("warning_before_impact", expiry))
-    for saturation in signals.saturation:
-        near = saturation.percent is not None and saturation.percent >= NEAR_LIMIT_PERCENT
-        soon = saturation.forecast_seconds is not None and saturation.forecast_seconds < 86_400
-        if near or soon:
-            found.append(Finding("capacity_near_limit", saturation, uncertain=True))
-    if not found:
-        found.append(Finding("warning_before_impact", reading.state_fact))
-    return found
-
-
 def _fallback(reading: Reading, signals: Signals) -> Finding:
     """Nothing the table weighs: isolated errors, or the source's label, never with confidence."""
     if reading.state in _BAD and _isolated(reading, signals):
@@ -307,62 +231,6 @@ def _fallback(reading: Reading, signals: Signals) -> Finding:
         return Finding("source_label_only", signals.label, uncertain=True, note=signals.label.points_to.value)
     rule = "errors_size_unknown" if reading.state in _BAD else "nothing_measured"
     return Finding(rule, reading.state_fact, uncertain=True)
-
-
-def _capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[Finding, list[Evidence]]:
-    """Explicit statements and a confined scope rule out the levels above them; the conflict is shown.
-    'The rest still works' rules out a whole-product outage, not a revenue or access path failing."""
-    caps: list[tuple[Severity, str, Fact | None]] = []
-    statements = reading.statements
-    if StatementKind.NO_IMPACT in statements:
-        isolated = reading.scope is ScopeKind.FEW
-        caps.append(
-            (Severity.P3, "isolated_errors", statements[StatementKind.NO_IMPACT])
-            if isolated
-            else (Severity.P2, "no_customer_impact", statements[StatementKind.NO_IMPACT])
-        )
-    still = statements.get(StatementKind.STILL_WORKS)
-    if still is not None and reading.surface is not SurfaceKind.REVENUE_ACCESS:
-        product_works = _says_product_works(still.quote)
-        caps.append(
-            (
-                Severity.P2 if product_works else Severity.P1,
-                "cosmetic_failing" if product_works else "core_feature_down",
-                still,
-            )
-        )
-    if reading.scope in (ScopeKind.REGION, ScopeKind.COHORT) and reading.surface in _FEATURES:
-        caps.append((Severity.P1, "region_or_cohort", reading.scope_fact))
-    conflicts: list[Evidence] = []
-    for cap, rule, fact in sorted(caps, key=lambda c: -c[0].rank):
-        if chosen.level < cap:
-            conflicts.append(
-                Evidence(
-                    signal="conflict",
-                    detail=f"{RULES[chosen.rule].reason} ({chosen.level}), but the alert says "
-                    f"{fact.quote if fact else 'otherwise'!r}: at most {cap}",
-                    points_to=cap,
-                    rule=rule,
-                    quote=(fact.quote or None) if fact else None,
-                )
-            )
-            below = [f for f in findings if f.level >= cap]
-            best = max(below, key=lambda f: -f.level.rank) if below else None
-            chosen = best if best is not None and best.level is cap else Finding(rule, fact)
-    return chosen, conflicts
-
-
-def _says_product_works(quote: str) -> bool:
-    lowered = quote.lower()
-    return any(
-        word in lowered
-        for word in ("pages still", "page still", "site still", "app still", "still load", "still render", "pages load")
-    )
-
-
-def _close_call(chosen: Finding, reading: Reading) -> bool:
-    """A statement overrode a measure that pointed to P0 on a revenue or access path: the human should look."""
-    return reading.surface in _P0_CAPABLE and reading.share is not None and reading.share >= REVENUE_P0_SHARE
 
 
 def _self_resolving(signals: Signals) -> str:

@@ -14,22 +14,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from agents.cto.signals.facts import SurfaceKind
+from agents.cto.signals.facts import Fact, SurfaceKind
 from warroom.severity import Severity
 
 __all__ = [
     "AVAILABILITY_P0",
     "CORE_P1_SHARE",
     "FAILURE_TABLE",
+    "FEATURES",
     "ISOLATED_AFTER_MINUTES",
     "LATENCY_P1_FACTOR",
     "NEAR_LIMIT_PERCENT",
+    "P0_CAPABLE",
     "PRODUCT_P0_SHARE",
     "REVENUE_P0_SHARE",
     "RULES",
     "SEVERAL_REPORTS",
     "SMALL_SHARE",
     "STORM_PER_MINUTE",
+    "Finding",
     "Rule",
     "Size",
 ]
@@ -125,6 +128,25 @@ _ROWS = [
     Rule("nothing_measured", Severity.P3, "no failure, size or state the table weighs: record only"),
 ]
 RULES: dict[str, Rule] = {rule.name: rule for rule in _ROWS}
+P0_CAPABLE = frozenset({SurfaceKind.PRODUCT, SurfaceKind.REVENUE_ACCESS})
+"""The surfaces whose failure can be P0: the product as a whole, a revenue or access path."""
+FEATURES = frozenset({SurfaceKind.PRODUCT, SurfaceKind.REVENUE_ACCESS, SurfaceKind.CORE})
+"""The surfaces the failure rows size (secondary, cosmetic, batch and internal have one row each)."""
+
+
+@dataclass
+class Finding:
+    """A row of the table that applies to this incident, with the fact that made it apply."""
+
+    rule: str
+    fact: Fact | None = None
+    uncertain: bool = False
+    note: str = ""
+
+    @property
+    def level(self) -> Severity:
+        return RULES[self.rule].level
+
 
 _P = SurfaceKind.PRODUCT
 _R = SurfaceKind.REVENUE_ACCESS
