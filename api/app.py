@@ -22,9 +22,10 @@ from api.routers import (
     postmortems,
     slack,
     status_page,
-    web,
     webhooks,
 )
+from api.routers.web import incidents as web_incidents
+from api.routers.web import sign_in as web_sign_in
 from tools.webhooks.generic import GenericAlertIn
 
 __all__ = ["create_app"]
@@ -51,7 +52,20 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         openapi_url=None,
     )
     app.state.warroom = warroom
-    routers = (webhooks, alerts, incidents, approvals, postmortems, action_items, slack, status_page, health, docs, web)
+    routers = (
+        webhooks,
+        alerts,
+        incidents,
+        approvals,
+        postmortems,
+        action_items,
+        slack,
+        status_page,
+        health,
+        docs,
+        web_sign_in,
+        web_incidents,
+    )
     for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)

@@ -24,7 +24,8 @@ from flows.senders.comms import CommsSender
 from flows.senders.slack_replies import SlackReplies
 from flows.senders.status_page import StatusPublisher
 from flows.senders.war_room import WarRoomSender
-from graphs.runner import CommsRunner, IncidentRunner, open_checkpointer
+from graphs.checkpoints import open_checkpointer
+from graphs.runner import CommsRunner, IncidentRunner
 from tools.discord import DiscordWebhook
 from tools.email import make_email_sender
 from tools.sentry import SentryAPI
@@ -41,7 +42,7 @@ from warroom.db import make_engine
 from warroom.migrations import upgrade
 from warroom.outbox.worker import OutboxWorker
 from warroom.scheduler.engine import Scheduler
-from warroom.settings import Settings
+from warroom.settings import Settings, secret_value
 
 __all__ = ["Warroom"]
 
@@ -49,10 +50,6 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _secret(value: object) -> str | None:
-    return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -91,7 +88,7 @@ class Warroom:
 
         http = client()
         checkpointer = stack.enter_context(open_checkpointer(settings.resolved_checkpoint_url))
-        secret_key = _secret(settings.secret_key) or _persistent_secret(settings)
+        secret_key = secret_value(settings.secret_key) or _persistent_secret(settings)
         context = Context(
             engine=engine, clock=clock, settings=settings, secret_key=secret_key, model=make_chat_model(settings)
         )
@@ -109,12 +106,12 @@ class Warroom:
         StatusPublisher(engine, clock, status_page).register(outbox)
         room_sender = WarRoomSender(engine, clock, war_room)
         room_sender.register(outbox)
-        smtp = _secret(settings.smtp_url)
+        smtp = secret_value(settings.smtp_url)
         email = make_email_sender(smtp, settings.data_dir / "outbox-email")
         defaults["email"] = (
             "SMTP" if smtp else (f".eml files in {settings.data_dir / 'outbox-email'} (set WARROOM_SMTP_URL for SMTP)")
         )
-        discord_url, x_token = _secret(settings.discord_webhook_url), _secret(settings.x_bearer_token)
+        discord_url, x_token = secret_value(settings.discord_webhook_url), secret_value(settings.x_bearer_token)
         CommsSender(
             engine,
             clock,
@@ -136,7 +133,7 @@ class Warroom:
         ):
             flow.register(scheduler)
 
-        token = _secret(settings.api_token) or secrets.token_urlsafe(24)
+        token = secret_value(settings.api_token) or secrets.token_urlsafe(24)
         if settings.api_token is None:
             defaults["api token"] = "generated for this run (set WARROOM_API_TOKEN to fix one)"
         defaults["llm"] = (

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from flows.effects import post_to_war_room
+from warroom import keys
 from warroom.incidents.models import Incident
 from warroom.severity import Severity
 
@@ -79,7 +80,7 @@ def ask(conn: Connection, incident: Incident, public_url: str, now: datetime) ->
     text = question_text(incident, f"{public_url.rstrip('/')}/incidents/{incident.id}")
     return post_to_war_room(
         conn,
-        key=f"incident:{incident.id}:severity:question:{incident.severity}",
+        key=keys.war_room_severity_question(incident.id, incident.severity),
         incident_id=incident.id,
         text=text,
         now=now,

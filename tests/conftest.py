@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.composition import Warroom
+from api.scenarios import checkout_outage
 from tools.webhooks.base import hmac_sha256_hex
 from warroom.clock import FakeClock
 from warroom.settings import Settings
@@ -75,6 +77,22 @@ def post_sentry(client: TestClient) -> Callable[..., Any]:
         return client.post("/webhooks/sentry", content=body, headers=headers)
 
     return post
+
+
+def open_outage(client: TestClient, warroom: Warroom, clock: FakeClock) -> int:
+    """A P0 checkout outage (40 Sentry errors in a minute) sent through the API and worked until
+    nothing is due: triaged, on the status page, war room open, drafts waiting. Its id."""
+    for delivery in checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1)):
+        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
+            "incident_id"
+        ]
+    warroom.scheduler.run_pending()
+    return int(incident_id)
+
+
+@pytest.fixture
+def p0_incident(client: TestClient, warroom: Warroom, clock: FakeClock) -> int:
+    return open_outage(client, warroom, clock)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -20,6 +20,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
+from tools.retry_after import retry_after_seconds
+
 __all__ = [
     "SIGNATURE_WINDOW_SECONDS",
     "SlackError",
@@ -84,15 +86,10 @@ def verify_slack_signature(body: bytes, timestamp: str, signature: str, secret: 
         raise SlackSignatureError("signature does not match")
 
 
-def _retry_after(response: SlackResponse) -> float | None:
+def _header(response: SlackResponse, name: str) -> str | list[str] | None:
+    """slack-sdk keeps the headers as urllib gave them: any case, sometimes a list."""
     headers = response.headers or {}
-    value = headers.get("Retry-After") or headers.get("retry-after")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+    return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
 
 
 class SlackWarRoom:
@@ -175,7 +172,7 @@ class SlackWarRoom:
             if code in ignore:
                 return None
             status = exc.response.status_code
-            retry_after = _retry_after(exc.response) if status == 429 else None
+            retry_after = retry_after_seconds(_header(exc.response, "Retry-After")) if status == 429 else None
             raise SlackError(f"slack {method.__name__}: {code or status}", code, retry_after, status=status) from exc
         except (SlackClientError, OSError) as exc:
             raise SlackError(f"slack {method.__name__}: {exc}") from exc

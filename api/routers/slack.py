@@ -28,6 +28,7 @@ from flows.effects import reply_in_slack
 from tools.slack import SlackSignatureError, verify_slack_signature
 from tools.slack_requests import BlockActions, EventEnvelope, Interaction, MessageEvent, SlackAction, SlackUser
 from tools.webhooks.base import error_path
+from warroom import keys
 from warroom.actors import Actor, ActorKind
 from warroom.errors import ActionError
 from warroom.incidents import store as incidents
@@ -126,7 +127,7 @@ async def interactions(request: Request, warroom: WarroomDep) -> JSONResponse:
             results.append({"draft_id": record.id, "state": record.state.value})
         except ActionError as exc:
             results.append({"draft_id": draft_id, "refused": exc.message})
-            key = f"slack:reply:{clicked.user.id}:{action.action_ts}:{draft_id}"
+            key = keys.slack_reply(clicked.user.id, str(action.action_ts), str(draft_id))
             _tell(warroom, key, clicked.channel_id, clicked.user.id, exc.message)
     return JSONResponse({"ok": True, "results": results})
 
@@ -140,7 +141,7 @@ def _answer_severity(warroom: WarroomDep, clicked: BlockActions, action: SlackAc
     try:
         warroom.act(actions.set_severity, incident_id, answer, _who(clicked.user), asked=asked)
     except ActionError as exc:
-        key = f"slack:reply:{clicked.user.id}:{action.action_ts}:{action.value}"
+        key = keys.slack_reply(str(clicked.user.id), str(action.action_ts), action.value)
         _tell(warroom, key, clicked.channel_id, clicked.user.id, exc.message)
         return {"incident_id": incident_id, "refused": exc.message}
     return {"incident_id": incident_id, "severity": answer.value}
@@ -158,10 +159,10 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
     text = event.text[:10_000]
     actor = _who(SlackUser(id=event.user))
     with warroom.engine.connect() as conn:
-        incident_id = incidents.incident_for_ref(conn, "slack:channel", event.channel)
+        incident_id = incidents.incident_for_ref(conn, keys.SLACK_CHANNEL_REF, event.channel)
     if incident_id is None:
         return JSONResponse({"ok": True, "ignored": "not a war-room channel"})
-    external_id = f"slack:{event.channel}:{event.ts}"
+    external_id = keys.slack_message(event.channel, event.ts)
     stored = warroom.act(actions.post_message, incident_id, text, actor, external_id=external_id)
     command = text.strip().lower()
     try:
@@ -172,6 +173,6 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
     except ActionError as exc:
         if not stored:
             return JSONResponse({"ok": True})  # Slack's retry of a message already answered
-        _tell(warroom, f"slack:reply:{external_id}", event.channel, event.user, exc.message)
+        _tell(warroom, keys.slack_reply(external_id), event.channel, event.user, exc.message)
         return JSONResponse({"ok": True, "refused": exc.message})
     return JSONResponse({"ok": True})

@@ -30,7 +30,7 @@ from tools.webhooks.base import Ignored, PayloadError, SignatureError
 from warroom.alerts.ignored import record_ignored
 from warroom.alerts.models import Alert, IngestResult
 from warroom.alerts.store import ingest_alert, lock_correlation_keys
-from warroom.settings import Settings
+from warroom.settings import Settings, secret_value
 from warroom.untrusted import MalformedJSON, parse_json
 
 __all__ = ["INGEST_REFUSALS", "SOURCES", "handle_delivery", "ingest", "router"]
@@ -49,16 +49,12 @@ INGEST_SECONDS = Histogram(
 )
 
 
-def _secret(value: Any) -> str | None:
-    return value.get_secret_value() if value is not None else None
-
-
 SOURCES: dict[str, tuple[ModuleType, Callable[[Settings], str | None]]] = {
-    "sentry": (sentry, lambda s: _secret(s.sentry_client_secret)),
-    "pagerduty": (pagerduty, lambda s: _secret(s.pagerduty_secret)),
-    "alertmanager": (alertmanager, lambda s: _secret(s.webhook_token)),
-    "grafana": (grafana, lambda s: _secret(s.webhook_token)),
-    "datadog": (datadog, lambda s: _secret(s.webhook_token)),
+    "sentry": (sentry, lambda s: secret_value(s.sentry_client_secret)),
+    "pagerduty": (pagerduty, lambda s: secret_value(s.pagerduty_secret)),
+    "alertmanager": (alertmanager, lambda s: secret_value(s.webhook_token)),
+    "grafana": (grafana, lambda s: secret_value(s.webhook_token)),
+    "datadog": (datadog, lambda s: secret_value(s.webhook_token)),
 }
 
 

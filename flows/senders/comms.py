@@ -15,9 +15,12 @@ from flows.senders.war_room import WarRoomSender
 from tools.discord import DiscordMessage, DiscordPoster
 from tools.email import EmailMessage, EmailReceipt, EmailSender
 from tools.x import XPost, XPoster
+from warroom import keys
+from warroom.channels import DISCORD_MAX_LENGTH
 from warroom.clock import Clock
 from warroom.drafts import store as drafts
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import OutboxItem, count_unsent
 from warroom.outbox.worker import OutboxWorker
 
@@ -47,11 +50,11 @@ class CommsSender:
         self._x = x
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("comms.email", self.email)
-        outbox.register("comms.discord", self.discord)
-        outbox.register("comms.x", self.x)
-        outbox.register("comms.war_room", self.war_room)
-        outbox.register("page.email", self.page)
+        outbox.register(OutboxKind.COMMS_EMAIL, self.email)
+        outbox.register(OutboxKind.COMMS_DISCORD, self.discord)
+        outbox.register(OutboxKind.COMMS_X, self.x)
+        outbox.register(OutboxKind.COMMS_WAR_ROOM, self.war_room)
+        outbox.register(OutboxKind.PAGE_EMAIL, self.page)
 
     def email(self, item: OutboxItem) -> dict[str, str]:
         receipt = self._mail(item, subject=item.payload["subject"] or "Service incident")
@@ -79,7 +82,7 @@ class CommsSender:
     def discord(self, item: OutboxItem) -> dict[str, str]:
         if self._discord is None:
             raise RuntimeError("Discord is not configured (WARROOM_DISCORD_WEBHOOK_URL)")
-        message_id = self._discord.execute(DiscordMessage(content=item.payload["body"][:2000]))
+        message_id = self._discord.execute(DiscordMessage(content=item.payload["body"][:DISCORD_MAX_LENGTH]))
         self._sent(item, "Discord")
         return {"message_id": message_id}
 
@@ -103,15 +106,15 @@ class CommsSender:
         now = self._clock.now()
         with self._engine.begin() as conn:
             # A draft to many recipients is one outbox row each: it is "sent" once the last one is.
-            if not count_unsent(conn, key_prefix=f"draft:{draft_id}:send:", other_than=item.id):
+            if not count_unsent(conn, key_prefix=keys.draft_sends(draft_id), other_than=item.id):
                 drafts.mark_sent(conn, draft_id, now)
             if item.incident_id is not None:
                 incidents.add_timeline(
                     conn,
                     item.incident_id,
                     now,
-                    "comms_sent",
+                    TimelineKind.COMMS_SENT,
                     f"{item.payload.get('channel', 'comms')} draft #{draft_id} sent to {where}",
                     data={"draft_id": draft_id, "channel": item.payload.get("channel")},
-                    dedup_key=f"sent:{item.idempotency_key}",
+                    dedup_key=keys.sent(item.idempotency_key),
                 )

@@ -4,21 +4,15 @@ message a note, and a refusal is shown on the page with its status code."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 
-from api.scenarios import checkout_outage
-from tests.conftest import API_TOKEN, SENTRY_SECRET
+from tests.conftest import API_TOKEN
 
 
 @pytest.fixture
-def signed_in(client, warroom, clock) -> tuple[int, str]:
-    for delivery in checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1)):
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
-            "incident_id"
-        ]
-    warroom.scheduler.run_pending()
+def signed_in(client, p0_incident) -> tuple[int, str]:
+    incident_id = p0_incident
     assert client.post("/login", data={"token": API_TOKEN, "next": "/incidents"}, follow_redirects=False).is_redirect
     page = client.get(f"/incidents/{incident_id}").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page)

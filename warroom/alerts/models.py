@@ -9,6 +9,7 @@ addresses (320), Prometheus generator URLs that quote a whole query.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -31,6 +32,7 @@ __all__ = [
     "MAX_SOURCE",
     "MAX_TITLE",
     "MAX_URL",
+    "GENERIC_SEGMENTS",
     "AffectedUser",
     "Alert",
     "AlertStatus",
@@ -38,6 +40,7 @@ __all__ = [
     "Instant",
     "Link",
     "bounded_key",
+    "endpoint_words",
 ]
 
 MAX_SOURCE = 64
@@ -64,6 +67,16 @@ def bounded_key(key: str) -> str:
         return key
     digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
     return f"{key[: MAX_KEY - len(digest) - 1]}:{digest}"
+
+
+GENERIC_SEGMENTS = frozenset({"api", "v1", "v2", "v3", "internal", "public", "app", "www"})
+"""Path segments that say nothing about what an endpoint is for."""
+
+
+def endpoint_words(endpoint: str) -> list[str]:
+    """The segments of an endpoint path that name something (`/api/v2/checkout` -> `checkout`):
+    what correlation groups alerts by and what the status page calls the broken part."""
+    return [s for s in re.split(r"[/?#]", endpoint.lower()) if s and s not in GENERIC_SEGMENTS]
 
 
 class AlertStatus(StrEnum):

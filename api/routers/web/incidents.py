@@ -1,31 +1,24 @@
-"""The built-in web UI: where a founder works an incident when Slack is not configured.
+"""The incident pages of the web UI: the list, one incident (severity and evidence, timeline,
+war room, drafts, postmortem) with its fragments for htmx, and the forms that act on it.
 
-Server-rendered with jinja2; htmx swaps fragments for war-room posts, draft decisions and the
-postmortem editor, and every form also works as a plain post without JavaScript. Signing in takes
-the API token and opens a server-side session (`api.web_sessions`: signing out or rotating the
-token ends it); every state-changing form sends back the session's CSRF token. Actions are
-`flows.actions`, the same functions the REST API, Slack and the CLI call, always as the web actor
-(no form field names who acted); a refusal is shown on the page with its status code. Form texts
-are normalised like every other input (`clean_text`), and only http(s) URLs become links.
+Actions are `flows.actions`, the same functions the REST API, Slack and the CLI call, always as
+the web actor (no form field names who acted); a refusal is shown on the page with its status
+code. Form texts are normalised like every other input, and only http(s) URLs become links.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
-from api import web_sessions
 from api.composition import Warroom
 from api.deps import Id, WarroomDep
 from api.errors import status_of
+from api.routers.web.render import API_DIR, form_text, htmx, render, see
 from api.web_sessions import CheckedDep, Session, SessionDep
 from flows import severity_question
 from flows.actions import incidents as actions
@@ -39,7 +32,6 @@ from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.postmortems import store as postmortems
 from warroom.severity import Severity
-from warroom.untrusted import clean_text, http_url
 from warroom.war_room import store as war_room
 
 __all__ = ["router"]
@@ -50,80 +42,8 @@ NOTICES = {
     "severity": "Severity change queued; the page updates once it is applied.",
     "resolving": "Resolution queued: the all-clear goes out and the postmortem draft appears below.",
 }
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-}
-
-_here = Path(__file__).resolve().parent.parent
-templates = Jinja2Templates(directory=_here / "templates")
-templates.env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(at, datetime) else ""
-templates.env.filters["http_url"] = http_url
 router = APIRouter(tags=["web"], include_in_schema=False)
-router.mount("/static", StaticFiles(directory=_here / "static"), name="static")
-
-
-def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    response = templates.TemplateResponse(request, f"web/{name}", context, status_code=status_code)
-    response.headers.update(SECURITY_HEADERS)
-    return response
-
-
-def _local(path: str) -> str:
-    """Only redirect to our own pages after login (no open redirect)."""
-    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/incidents"
-
-
-def _see(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
-
-
-def _text(value: str) -> str:
-    """Browsers submit textareas with CRLF line ends; the stored texts use LF (and no NUL)."""
-    return clean_text(value).replace("\r\n", "\n")
-
-
-def _htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
-@router.get("/")
-def home() -> RedirectResponse:
-    return _see("/incidents")
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/incidents") -> HTMLResponse:  # noqa: A002
-    return _render(request, "login.html", {"next": _local(next), "error": None})
-
-
-@router.post("/login")
-def login(
-    request: Request,
-    warroom: WarroomDep,
-    token: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/incidents",
-) -> Response:  # noqa: A002
-    if not hmac.compare_digest(token.strip().encode("utf-8", "surrogateescape"), warroom.api_token.encode()):
-        return _render(
-            request,
-            "login.html",
-            {"next": _local(next), "error": "That is not the API token."},
-            status_code=status.HTTP_401_UNAUTHORIZED,
-        )
-    response = _see(_local(next))
-    web_sessions.start(request, warroom, response)
-    return response
-
-
-@router.post("/logout")
-def logout(session: CheckedDep, warroom: WarroomDep) -> RedirectResponse:
-    response = _see("/login")
-    web_sessions.end(session, warroom, response)
-    return response
+router.mount("/static", StaticFiles(directory=API_DIR / "static"), name="static")
 
 
 @router.get("/incidents", response_class=HTMLResponse)
@@ -132,7 +52,7 @@ def incident_list(request: Request, warroom: WarroomDep, session: SessionDep) ->
         found = incidents.list_incidents(conn, limit=200)
     open_ = [i for i in found if i.status is not IncidentStatus.RESOLVED]
     recent = [i for i in found if i.status is IncidentStatus.RESOLVED][:50]
-    return _render(request, "incidents.html", {"open": open_, "recent": recent, "csrf": session.csrf})
+    return render(request, "incidents.html", {"open": open_, "recent": recent, "csrf": session.csrf})
 
 
 def _incident(warroom: Warroom, incident_id: int) -> Incident:
@@ -167,7 +87,7 @@ def _page(
     incident = _incident(warroom, incident_id)
     with warroom.engine.connect() as conn:
         draft_list = drafts.list_drafts(conn, incident_id=incident_id)
-    return _render(
+    return render(
         request,
         "incident.html",
         {
@@ -195,12 +115,12 @@ def incident_page(incident_id: Id, request: Request, warroom: WarroomDep, sessio
 @router.get("/incidents/{incident_id}/war-room", response_class=HTMLResponse)
 def war_room_messages(incident_id: Id, request: Request, warroom: WarroomDep, _: SessionDep) -> HTMLResponse:
     _incident(warroom, incident_id)
-    return _render(request, "_messages.html", {"incident_id": incident_id, "messages": _room(warroom, incident_id)})
+    return render(request, "_messages.html", {"incident_id": incident_id, "messages": _room(warroom, incident_id)})
 
 
 @router.get("/incidents/{incident_id}/timeline", response_class=HTMLResponse)
 def timeline(incident_id: Id, request: Request, warroom: WarroomDep, _: SessionDep) -> HTMLResponse:
-    return _render(request, "_timeline.html", {"incident": _incident(warroom, incident_id), "oob": False})
+    return render(request, "_timeline.html", {"incident": _incident(warroom, incident_id), "oob": False})
 
 
 @router.post("/incidents/{incident_id}/war-room")
@@ -212,15 +132,15 @@ def post_message(
     text: Annotated[str, Form(min_length=1, max_length=10_000)],
 ) -> Response:
     """A message with a labelled line ("tried: …", "cause: …") is also a timeline note (`post_message`)."""
-    text = _text(text).strip()
+    text = form_text(text).strip()
     if text:
         try:
             warroom.act(actions.post_message, incident_id, text, ACTOR)
         except ActionError as exc:
             raise HTTPException(status_of(exc), exc.message) from exc
-    if not _htmx(request):
-        return _see(f"/incidents/{incident_id}#war-room")
-    return _render(
+    if not htmx(request):
+        return see(f"/incidents/{incident_id}#war-room")
+    return render(
         request,
         "_war_room_posted.html",
         {
@@ -248,7 +168,7 @@ def _act(
         warroom.act(action, incident_id, *args, **kwargs)
     except ActionError as exc:
         return _page(request, warroom, session, incident_id, error=exc.message, status_code=status_of(exc))
-    return _see(f"/incidents/{incident_id}?done={done}")
+    return see(f"/incidents/{incident_id}?done={done}")
 
 
 @router.post("/incidents/{incident_id}/acknowledge")
@@ -277,7 +197,7 @@ def resolve(
     session: CheckedDep,
     summary: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
-    summary = _text(summary).strip()
+    summary = form_text(summary).strip()
     return _act(request, warroom, session, incident_id, "resolving", actions.resolve, ACTOR, summary=summary)
 
 
@@ -291,7 +211,7 @@ def _draft(warroom: Warroom, incident_id: int, draft_id: int) -> DraftRecord:
 def _draft_view(
     request: Request, draft: DraftRecord, csrf: str, failure: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    return _render(request, "_draft.html", {"draft": draft, "csrf": csrf, "failure": failure}, status_code=status_code)
+    return render(request, "_draft.html", {"draft": draft, "csrf": csrf, "failure": failure}, status_code=status_code)
 
 
 @router.get("/incidents/{incident_id}/drafts/{draft_id}", response_class=HTMLResponse)
@@ -314,17 +234,17 @@ def decide(
 ) -> Response:
     """Approve (the edited text when one is sent) or reject, as `decide_draft` decides."""
     _draft(warroom, incident_id, draft_id)
-    edited = _text(body) if body is not None else None
+    edited = form_text(body) if body is not None else None
     try:
-        draft = warroom.act(decide_draft, draft_id, decision, ACTOR, body=edited or None, reason=_text(reason).strip())
+        draft = warroom.act(decide_draft, draft_id, decision, ACTOR, body=edited or None, reason=form_text(reason).strip())
     except ActionError as exc:
         failure = {"message": exc.message, "problems": exc.problems, "body": edited}
         code = status_of(exc)
-        if _htmx(request):
+        if htmx(request):
             return _draft_view(request, _draft(warroom, incident_id, draft_id), session.csrf, failure, code)
         return _page(request, warroom, session, incident_id, draft_errors={draft_id: failure}, status_code=code)
-    if not _htmx(request):
-        return _see(f"/incidents/{incident_id}#draft-{draft_id}")
+    if not htmx(request):
+        return see(f"/incidents/{incident_id}#draft-{draft_id}")
     return _draft_view(request, draft, session.csrf)
 
 
@@ -333,7 +253,7 @@ def postmortem_fragment(
     incident_id: Id, request: Request, warroom: WarroomDep, session: SessionDep, resolving: bool = False
 ) -> HTMLResponse:
     context = _postmortem(warroom, _incident(warroom, incident_id))
-    return _render(request, "_postmortem.html", {**context, "csrf": session.csrf, "resolving": resolving})
+    return render(request, "_postmortem.html", {**context, "csrf": session.csrf, "resolving": resolving})
 
 
 @router.post("/incidents/{incident_id}/postmortem")
@@ -346,10 +266,10 @@ def save_postmortem(
 ) -> Response:
     """A new version, exactly as PUT /api/incidents/{id}/postmortem saves one (diff, blame flags)."""
     try:
-        warroom.act(postmortem_actions.save_postmortem, incident_id, _text(markdown), ACTOR)
+        warroom.act(postmortem_actions.save_postmortem, incident_id, form_text(markdown), ACTOR)
     except ActionError as exc:
         raise HTTPException(status_of(exc), exc.message) from exc
-    if not _htmx(request):
-        return _see(f"/incidents/{incident_id}#postmortem")
+    if not htmx(request):
+        return see(f"/incidents/{incident_id}#postmortem")
     context = _postmortem(warroom, _incident(warroom, incident_id), saved=True)
-    return _render(request, "_postmortem.html", {**context, "csrf": session.csrf, "resolving": False})
+    return render(request, "_postmortem.html", {**context, "csrf": session.csrf, "resolving": False})
