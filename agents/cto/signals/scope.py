@@ -159,7 +159,9 @@ def read_environment(label: str | None, parts: Iterable[Clause], service: str | 
     if found and not found[0].production:
         for clause in parts:
             match = re.search(
-                r"\bproduction (?:database|data|primary|tables?|cluster|traffic|users?)\b", clause.text, re.I
+                r"\b(?:production|prod|live) (?:database|db|data|primary|tables?|cluster|traffic|users?|customers?)\b",
+                clause.text,
+                re.I,
             )
             if match:
                 found.append(

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from agents.cto.signals.facts import Statement, StatementKind, Surface, SurfaceKind
 from agents.cto.signals.text import Clause, name_tokens, quote
 
-__all__ = ["critical_word", "read_surfaces", "resolve_surface"]
+__all__ = ["ACCESS_WORDS", "critical_word", "read_surfaces", "resolve_surface"]
 
 _SUFFIXES = {
     "",
@@ -179,11 +179,16 @@ _PUBLIC_FIRST = {
     "console",
     "admin",
 }
+ACCESS_WORDS = ("sso", "saml", "oauth", "oidc", "mfa", "2fa", "identity", "idp")
+"""Access paths by another name than the configured words (single sign-on, second factor, identity
+provider): reading them is the reader's job, the configured list stays the user's."""
 _CRITICAL_TEXT = re.compile(
     r"\b(?:can ?not|can't|unable to|fail(?:s|ed|ing)? to|could not|couldn't)\s+(?:buy|purchase|pay|check ?out|"
     r"place (?:an? |new )?orders?|complete (?:an? |their )?(?:purchases?|payments?|checkouts?|orders?|transactions?)|"
     r"sign ?in|log ?in|sign ?up|register|authenticate|access (?:their |your |the )?accounts?)\b|"
-    r"\b(?:purchases|transactions|charges|payouts|transfers|bookings|reservations) (?:are )?(?:failing|fail|declined|rejected)\b|"
+    r"\b(?:purchases|transactions|charges|payouts|transfers|bookings|reservations|trades|trading|deposits|"
+    r"withdrawals|donations|ticket sales|ad serving|ads) (?:are |is )?(?:failing|fail|declined|rejected|down|"
+    r"unavailable|halted|disabled|suspended)\b|"
     r"\brevenue\b",
     re.IGNORECASE,
 )
@@ -224,7 +229,7 @@ def read_surfaces(
     found: list[Surface] = []
     names = [("endpoint", e) for e in endpoints] + [("title", title)] + ([("service", service)] if service else [])
     for field, value in names:
-        word = critical_word(value, critical_paths)
+        word = critical_word(value, critical_paths) or critical_word(value, ACCESS_WORDS)
         if word:
             found.append(Surface(kind=SurfaceKind.REVENUE_ACCESS, name=word, quote=value, field=field))
         tokens = set(name_tokens(value))

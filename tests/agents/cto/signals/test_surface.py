@@ -95,3 +95,11 @@ def test_an_internal_service_customers_depend_on_is_not_an_internal_tool():
 def test_a_surface_guessed_from_a_service_name_is_weak():
     assert not signals("5xx 30%", service="web").surface.strong
     assert signals("login error ratio 91%", service="auth").surface.strong
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Okta SAML assertions rejected for SSO sign-ins", "MFA codes not accepted", "trading halted on the exchange"],
+)
+def test_access_and_revenue_paths_by_other_names_are_read(title: str):
+    assert signals(title, service="platform").surface.kind is SurfaceKind.REVENUE_ACCESS
