@@ -59,8 +59,9 @@ DEVELOPMENT = CaseSet(
     "development set",
     lifecycle=False,
     private=False,
-    gate=SetGate(accuracy=0.95, p0_recall=0.95),
+    gate=SetGate(accuracy=0.97, p0_recall=0.96),
 )
-"""Gate: first achieved 87/88 (98.9%), P0 recall 28/29 (96.6%) after issue 13's rule change."""
+"""Gate: 88/88 and P0 recall 29/29 after issue 13's rule change, less a margin of two cases (one P0).
+The held-out set has no gate: its figure (25/36, P0 recall 8/14) is below the issue's bar."""
 HOLDOUT = CaseSet("holdout", EVALS_DIR / "holdout", "held-out set", lifecycle=False, private=True)
 SETS = (TUNED, DEVELOPMENT, HOLDOUT)
