@@ -2,9 +2,9 @@
 
 Three labelled sets (`evals.sets`). The tuned set feeds three suites from one run: severity (every
 case), comms and postmortems (the cases the product rates P0/P1, carried on to resolution), and
-carries the CI gates. The development and held-out sets are scored on severity only and gate
-nothing yet; the held-out one is printed as aggregates unless `--show-holdout` is given. Exits 1
-when a tuned-set gate fails, so CI and `make eval` can use it.
+carries the CI gates. The development and held-out sets are scored on severity only, each against
+its own gate when played whole (`evals.sets.SetGate`); the held-out one is printed as aggregates
+unless `--show-holdout` is given. Exits 1 when any gate fails, so CI and `make eval` can use it.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def _tuned(args: argparse.Namespace, llm_model: str | None) -> tuple[str, dict[s
         f"== {TUNED.title} ==",
         render(result, llm, llm_note, seconds),
         f"\ngate over {gated.cases} unblocked cases: accuracy {gated.accuracy:.1%}, "
-        f"P0 recall {gated.recall['P0']:.0%} (needs >= {GATE_ACCURACY:.0%} and 100%): "
+        f"P0 recall {'n/a' if gated.recall['P0'] is None else format(gated.recall['P0'], '.0%')} (needs >= {GATE_ACCURACY:.0%} and 100%): "
         f"{'PASS' if verdicts['severity'] else 'FAIL'}",
     ]
     for outcome in (o for o in outcomes if o.blocked_by):
@@ -107,12 +107,12 @@ def _tuned(args: argparse.Namespace, llm_model: str | None) -> tuple[str, dict[s
     return "\n".join(lines), report, ok
 
 
-def _adapted(case_set: CaseSet, args: argparse.Namespace, llm_model: str | None) -> tuple[str, dict[str, Any]]:
-    """A set scored on severity alone, with no lifecycle run and no gate."""
+def _adapted(case_set: CaseSet, args: argparse.Namespace, llm_model: str | None) -> tuple[str, dict[str, Any], bool]:
+    """A set scored on severity alone, with no lifecycle run; its gate, if any, when played whole."""
     private = case_set.private and not args.show_holdout
     if private and args.cases:
         note = "skipped: naming cases would show single held-out results; run it whole, or with --show-holdout"
-        return f"== {case_set.title} ==\n{note}", {"skipped": note}
+        return f"== {case_set.title} ==\n{note}", {"skipped": note}, True
     cases = load_cases(case_set.root, names=args.cases or None)
     started = time.perf_counter()
     result = score(run_cases(cases, jobs=args.jobs, lifecycle=False))
@@ -127,7 +127,15 @@ def _adapted(case_set: CaseSet, args: argparse.Namespace, llm_model: str | None)
         "llm": set_json(llm, private=private) if llm else None,
         "seconds": round(seconds, 2),
     }
-    return f"== {case_set.title} ({seconds:.1f}s) ==\n{render_set(result, private=private, llm=llm)}", report
+    text = f"== {case_set.title} ({seconds:.1f}s) ==\n{render_set(result, private=private, llm=llm)}"
+    gate = case_set.gate
+    if gate is None or args.cases:
+        return text, report, True
+    recall = result.recall["P0"]
+    ok = result.accuracy >= gate.accuracy and (recall is None or recall >= gate.p0_recall)
+    report["gate"] = {"accuracy_at_least": gate.accuracy, "p0_recall_at_least": gate.p0_recall, "passed": ok}
+    verdict = f"\ngate: accuracy >= {gate.accuracy:.0%}, P0 recall >= {gate.p0_recall:.0%}: {'PASS' if ok else 'FAIL'}"
+    return text + verdict, report, ok
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,10 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for case_set in args.sets:
         if case_set is TUNED:
-            text, tuned_report, ok = _tuned(args, llm_model)
+            text, tuned_report, passed = _tuned(args, llm_model)
             report.update(tuned_report)
+            ok = ok and passed
         else:
-            text, report[case_set.name] = _adapted(case_set, args, llm_model)
+            text, report[case_set.name], passed = _adapted(case_set, args, llm_model)
+            ok = ok and passed
         texts.append(text)
     print(json.dumps(report, indent=2) if args.json else "\n\n".join(texts))
     return 0 if ok else 1

@@ -75,7 +75,7 @@ def render_set(result: SeverityScore, *, private: bool, llm: SeverityScore | Non
     """One set's severity score; a private set shows its aggregates and nothing that names a case."""
     lines = [
         f"severity: {result.correct}/{result.cases} correct, accuracy {_pct(result.accuracy)}, "
-        f"P0 recall {_pct(result.recall['P0'])} (severity only, no gate)",
+        f"P0 recall {_pct(result.recall['P0'])} (severity only)",
     ]
     if llm is not None:
         lines.append(f"LLM: accuracy {_pct(llm.accuracy)}, P0 recall {_pct(llm.recall['P0'])}")

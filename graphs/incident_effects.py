@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from agents.cto.status_posts import next_update_at
-from flows import escalation
+from flows import escalation, severity_question
 from flows.context import Context
 from flows.effects import post_status, post_to_war_room
 from warroom import keys
@@ -91,6 +91,7 @@ def respond(
                 text=raised,
                 now=now,
             )
+        severity_question.ask(conn, incident, ctx.settings.public_url, now)
         refresh_initial_comms(conn, incident, now)
         escalation.schedule_clocks(conn, ctx, incident, now)
         if ctx.settings.sentry_api_token and ctx.settings.sentry_org and incident.dedup_key.startswith("sentry:issue:"):

@@ -82,6 +82,7 @@ __all__ = [
     "war_room_closed",
     "war_room_opened",
     "war_room_raised",
+    "war_room_severity_question",
     "war_room_update",
 ]
 
@@ -246,6 +247,11 @@ def war_room_opened(incident_id: int) -> str:
 
 def war_room_raised(incident_id: int, severity: Severity) -> str:
     return _incident(incident_id, "war_room", "severity", severity)
+
+
+def war_room_severity_question(incident_id: int, severity: Severity) -> str:
+    """The rules' question about an uncertain level, asked once per level."""
+    return _incident(incident_id, "war_room", "severity_question", severity)
 
 
 def war_room_update(incident_id: int, number: int) -> str:

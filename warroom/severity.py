@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
-__all__ = ["Classification", "Evidence", "Severity"]
+__all__ = ["Classification", "Confidence", "Evidence", "Severity"]
 
 
 class Severity(StrEnum):
@@ -58,10 +59,23 @@ class Evidence(BaseModel):
     detail: str = Field(description="what was observed, in words a human checks quickly")
     points_to: Severity | None = Field(default=None, description="the level this signal argues for")
     rule: str = Field(default="", description="the rule or model that weighed it")
+    quote: str | None = Field(default=None, description="the words of the alert it was read from")
+
+
+class Confidence(StrEnum):
+    """Whether the rules were sure. An uncertain P1/P2 asks the on-call to confirm, raise or lower it."""
+
+    CONFIDENT = "confident"
+    UNCERTAIN = "uncertain"
 
 
 class Classification(BaseModel):
-    """A severity decision with its reasons; `floor` is the level no model may lower it below."""
+    """A severity decision with its reasons; `floor` is the level no model may lower it below.
+
+    `rule` names the row of the severity table that fired; `confidence` says whether the rules
+    were sure, and for an uncertain decision `floor` is one level below it (the band a model or
+    the on-call may move it in); a confident one, or a data-exposure floor, is its own floor.
+    """
 
     severity: Severity
     reason: str
@@ -69,3 +83,18 @@ class Classification(BaseModel):
     floor: Severity = Severity.P3
     decided_by: str = "rules"
     skip_comms: bool = False
+    rule: str = ""
+    confidence: Confidence = Confidence.CONFIDENT
+    facts: dict[str, Any] = Field(
+        default_factory=dict, description="the typed signals the rule read: kinds, numbers and flags, never alert text"
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def asks_confirmation(self) -> bool:
+        """An uncertain P1 or P2 is put to the on-call (confirm, raise, lower) instead of silently picked."""
+        return (
+            self.confidence is Confidence.UNCERTAIN
+            and self.severity in (Severity.P1, Severity.P2)
+            and not self.decided_by.startswith("human")
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from agents.cto.severity import HINTS, PastIncident, SeveritySignals, classify
+from agents.cto.severity import HINTS, PastIncident, SeverityInput, classify
 from warroom.incidents.models import Incident
 from warroom.settings import Settings
 from warroom.severity import Classification, Evidence, Severity
@@ -27,7 +27,7 @@ def signals_for(
     settings: Settings,
     similar_past: list[PastIncident] | None = None,
     alerts: list[AlertText] | None = None,
-) -> SeveritySignals:
+) -> SeverityInput:
     """Signals from the incident and every distinct alert folded into it (their messages, and
     the most severe of their hints): when Prometheus and PagerDuty join a Sentry issue, what
     they say is weighed too."""
@@ -37,7 +37,7 @@ def signals_for(
     levels = [incident.level, *(a.level for a in others)]
     ranked = [lv for lv in levels if lv and lv.lower() in HINTS]
     level = min(ranked, key=lambda lv: HINTS[lv.lower()].rank) if ranked else incident.level
-    return SeveritySignals(
+    return SeverityInput(
         title=incident.title,
         message=message,
         service=incident.service,
@@ -67,15 +67,19 @@ def assess(
 
 def human_override(base: Classification | None, level: Severity, actor: str) -> Classification:
     """A human's level: it decides, the rules' evidence stays beside it, and the floor is kept on
-    record (a human may go below it; the evidence shows they did)."""
+    record (a human may go below it; the evidence shows they did). Confirming the rules' own level
+    is said so, and the rule and its typed facts stay."""
+    verb = "confirmed" if base is not None and base.severity is level else "set"
     evidence = [
         *(base.evidence if base else []),
-        Evidence(signal="human_override", points_to=level, rule="human", detail=f"{actor} set {level}"),
+        Evidence(signal="human_override", points_to=level, rule="human", detail=f"{actor} {verb} {level}"),
     ]
     return Classification(
         severity=level,
-        reason=f"set by {actor}",
+        reason=f"{verb} by {actor}",
         evidence=evidence,
         floor=base.floor if base else Severity.P3,
         decided_by=f"human:{actor}",
+        rule=base.rule if base else "",
+        facts=base.facts if base else {},
     )

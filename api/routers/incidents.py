@@ -38,6 +38,9 @@ class AckIn(BaseModel):
 class SeverityIn(BaseModel):
     severity: Severity
     actor: str = Field(default="api", min_length=1, max_length=255)
+    asked: Severity | None = Field(
+        default=None, description="the uncertain level this answers (409 if the level has moved since)"
+    )
 
 
 class ResolveIn(BaseModel):
@@ -91,7 +94,7 @@ def acknowledge(incident_id: Id, body: AckIn, warroom: WarroomDep, _: Authorized
 
 @router.post("/{incident_id}/severity", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=CHANGE)
 def set_severity(incident_id: Id, change: SeverityIn, warroom: WarroomDep, _: Authorized) -> Accepted:
-    warroom.act(actions.set_severity, incident_id, change.severity, _caller(change.actor))
+    warroom.act(actions.set_severity, incident_id, change.severity, _caller(change.actor), asked=change.asked)
     return Accepted(incident_id=incident_id, queued="severity")
 
 

@@ -1,4 +1,5 @@
-"""Slack's requests to us: interactivity (Approve/Reject buttons) and the Events API (war-room
+"""Slack's requests to us: interactivity (Approve/Reject on drafts, Confirm/Raise/Lower on a level the
+rules were unsure of) and the Events API (war-room
 messages onto the incident timeline; "ack" and "resolve" typed in the channel). Both verify
 Slack's signature over the raw body with a 5-minute replay window before reading anything, then
 read it through `parse_json` and the shapes in `tools.slack_requests` (400 unreadable, 422 a
@@ -10,6 +11,7 @@ when a bot token lets warroom write to Slack."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
@@ -19,16 +21,18 @@ from pydantic import BaseModel, ValidationError
 
 from api.deps import WarroomDep
 from api.errors import documented
+from flows import severity_question
 from flows.actions import incidents as actions
 from flows.actions.drafts import Decision, decide_draft
 from flows.effects import reply_in_slack
 from tools.slack import SlackSignatureError, verify_slack_signature
-from tools.slack_requests import BlockActions, EventEnvelope, Interaction, MessageEvent, SlackUser
+from tools.slack_requests import BlockActions, EventEnvelope, Interaction, MessageEvent, SlackAction, SlackUser
 from tools.webhooks.base import error_path
 from warroom import keys
 from warroom.actors import Actor, ActorKind
 from warroom.errors import ActionError
 from warroom.incidents import store as incidents
+from warroom.severity import Severity
 from warroom.untrusted import MAX_ID, MalformedJSON, parse_json
 
 __all__ = ["router"]
@@ -38,6 +42,7 @@ ACK_WORDS = {"ack", "acknowledge", "acknowledged", "on it"}
 RESOLVE_WORDS = {"resolve", "resolved", "/resolve"}
 Shape = TypeVar("Shape", bound=BaseModel)
 _MAX_ID_DIGITS = len(str(MAX_ID))
+_ANSWER = re.compile(rf"(\d{{1,{_MAX_ID_DIGITS}}}):(P[0-3]):(P[0-3])")
 
 
 async def _verified_body(request: Request, warroom: WarroomDep) -> bytes:
@@ -109,6 +114,9 @@ async def interactions(request: Request, warroom: WarroomDep) -> JSONResponse:
     clicked = _shaped(BlockActions, payload)
     results: list[dict[str, Any]] = []
     for action in clicked.actions:
+        if action.action_id in severity_question.ACTIONS:
+            results.append(_answer_severity(warroom, clicked, action))
+            continue
         draft_id = _draft_id(action.value)
         if action.action_id not in ("approve_draft", "reject_draft") or draft_id is None:
             results.append({"action": action.action_id, "ignored": "not a decision button"})
@@ -122,6 +130,21 @@ async def interactions(request: Request, warroom: WarroomDep) -> JSONResponse:
             key = keys.slack_reply(clicked.user.id, str(action.action_ts), str(draft_id))
             _tell(warroom, key, clicked.channel_id, clicked.user.id, exc.message)
     return JSONResponse({"ok": True, "results": results})
+
+
+def _answer_severity(warroom: WarroomDep, clicked: BlockActions, action: SlackAction) -> dict[str, Any]:
+    """A click on the uncertain level's question, `incident:asked:answer`; refused when the level moved."""
+    match = _ANSWER.fullmatch(action.value)
+    if match is None or not 0 < int(match.group(1)) <= MAX_ID:
+        return {"action": action.action_id, "ignored": "not a severity answer"}
+    incident_id, asked, answer = int(match.group(1)), Severity(match.group(2)), Severity(match.group(3))
+    try:
+        warroom.act(actions.set_severity, incident_id, answer, _who(clicked.user), asked=asked)
+    except ActionError as exc:
+        key = keys.slack_reply(str(clicked.user.id), str(action.action_ts), action.value)
+        _tell(warroom, key, clicked.channel_id, clicked.user.id, exc.message)
+        return {"incident_id": incident_id, "refused": exc.message}
+    return {"incident_id": incident_id, "severity": answer.value}
 
 
 @router.post("/events")

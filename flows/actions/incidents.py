@@ -13,7 +13,7 @@ from agents.notes import is_labelled
 from flows.context import Context
 from warroom import keys
 from warroom.actors import Actor
-from warroom.errors import Conflict, NotFound
+from warroom.errors import Conflict, Invalid, NotFound
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.kinds import JobKind, TimelineKind
@@ -21,7 +21,14 @@ from warroom.scheduler.store import schedule
 from warroom.severity import Severity
 from warroom.war_room import store as war_room
 
-__all__ = ["acknowledge", "add_note", "get_incident", "post_message", "resolve", "set_severity"]
+__all__ = [
+    "acknowledge",
+    "add_note",
+    "get_incident",
+    "post_message",
+    "resolve",
+    "set_severity",
+]
 
 
 def get_incident(ctx: Context, incident_id: int) -> Incident:
@@ -83,9 +90,22 @@ def acknowledge(ctx: Context, incident_id: int, actor: Actor) -> Incident:
     return get_incident(ctx, incident_id)
 
 
-def set_severity(ctx: Context, incident_id: int, severity: Severity, actor: Actor) -> None:
-    """The human's level replaces the rules' (the override and its author go on the timeline)."""
+def set_severity(
+    ctx: Context, incident_id: int, severity: Severity, actor: Actor, *, asked: Severity | None = None
+) -> None:
+    """The human's level replaces the rules' (the override and its author go on the timeline).
+
+    With `asked`, this is the one-click answer to the rules' question about an uncertain level
+    (confirm it, or raise or lower it one level): refused when the level has moved since the
+    question was put, so a stale 'confirm P1' cannot undo a raise to P0."""
     incident = _open(ctx, incident_id)
+    decided = incident.classification.decided_by if incident.classification else ""
+    if asked is not None and decided.startswith("human"):
+        raise Conflict(f"incident {incident_id} is already {incident.severity}, decided by {decided.split(':', 1)[1]}")
+    if asked is not None and incident.severity is not asked:
+        raise Conflict(f"incident {incident_id} is {incident.severity} now, not {asked}: nothing to confirm")
+    if asked is not None and abs(severity.rank - asked.rank) > 1:
+        raise Invalid(f"the question was {asked}: confirm it, or raise or lower it one level (not {severity})")
     after = sum(e.kind == TimelineKind.SEVERITY for e in incident.timeline)
     key = keys.severity_change(incident_id, after, severity)
     with ctx.engine.begin() as conn:

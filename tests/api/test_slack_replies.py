@@ -4,44 +4,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
-import pytest
-from fastapi.testclient import TestClient
-from pydantic import SecretStr
-
-from api.app import create_app
-from api.composition import Warroom
+from tests.api.conftest import SLACK_SECRET
 from tests.conftest import open_outage
 from tests.fakes.slack_server import FakeChannel, FakeSlack, signed_headers
 from tests.fakes.spec import spec_payload
 from warroom.incidents import store as incidents
-from warroom.settings import Settings
 
-SECRET = "slack-signing-secret"
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-    assert fake.violations == []
-
-
-@pytest.fixture
-def slack_warroom(settings: Settings, clock, slack: FakeSlack) -> Iterator[tuple[Warroom, TestClient]]:
-    configured = settings.model_copy(
-        update={
-            "slack_signing_secret": SecretStr(SECRET),
-            "slack_bot_token": SecretStr(slack.token),
-            "slack_api_url": slack.base_url,
-        }
-    )
-    warroom = Warroom.build(configured, clock)
-    with TestClient(create_app(warroom, run_worker=False)) as client:
-        yield warroom, client
-    warroom.close()
+SECRET = SLACK_SECRET
 
 
 def _room(slack_warroom, slack: FakeSlack, clock) -> tuple[int, FakeChannel]:

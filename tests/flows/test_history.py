@@ -72,8 +72,8 @@ def test_an_alert_that_keeps_self_resolving_becomes_p3_and_skips_comms(client, w
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     assert incident["severity"] == "P3"
     assert incident["classification"]["skip_comms"] is True
-    [evidence] = [e for e in incident["classification"]["evidence"] if e["signal"] == "self_resolving_pattern"]
-    assert "under 5 minutes" in evidence["detail"]
+    [evidence] = [e for e in incident["classification"]["evidence"] if e["signal"] == "self_resolving"]
+    assert "under 5 min" in evidence["detail"]
     assert client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json() == []
 
 
@@ -95,7 +95,7 @@ def test_an_alert_someone_worked_on_is_not_learned_as_noise(client, warroom, clo
     warroom.scheduler.run_pending()
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     assert incident["severity"] in ("P1", "P2")
-    assert all(e["signal"] != "self_resolving_pattern" for e in incident["classification"]["evidence"])
+    assert all(e["signal"] != "self_resolving" for e in incident["classification"]["evidence"])
 
 
 DISK = {

@@ -31,10 +31,11 @@ def test_demo_scenario_is_p0_because_checkout_is_a_revenue_path(client, warroom,
     warroom.scheduler.run_pending()
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     assert incident["severity"] == "P0"
-    signals = {e["signal"] for e in incident["classification"]["evidence"]}
-    assert {"critical_path", "critical_path_failing"} <= signals
-    assert incident["classification"]["floor"] == "P0"
-    assert "checkout" in incident["classification"]["reason"]
+    classification = incident["classification"]
+    surface = next(e for e in classification["evidence"] if e["signal"] == "surface")
+    assert surface["detail"] == "revenue access: checkout"
+    assert classification["rule"] == "critical_path_error_storm"
+    assert "checkout" in classification["reason"]
 
 
 def test_first_alert_is_triaged_and_posted_before_the_storm_ends(client, warroom, clock, auth):

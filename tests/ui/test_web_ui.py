@@ -86,9 +86,10 @@ def test_the_incident_list_shows_the_p0_with_its_counts(signed_in: Page, live: L
 def test_the_incident_page_shows_the_evidence_and_the_war_room(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
     expect(signed_in.locator("#severity")).to_have_text("P0")
-    expect(signed_in.locator("#reason")).to_contain_text("/api/checkout is failing")
-    failing = signed_in.locator("#evidence tr", has_text="critical_path_failing")
+    expect(signed_in.locator("#reason")).to_contain_text("outage volume (traffic unknown): checkout")
+    failing = signed_in.locator("#evidence tr", has_text="critical_path_error_storm").first
     expect(failing.locator(".badge")).to_have_text("P0")
+    expect(signed_in.locator("#severity-question")).to_have_count(0)
     expect(signed_in.locator("#counts")).to_contain_text(f"Users affected {live.incident()['users_affected']}")
     expect(signed_in.locator("#war-room-messages")).to_contain_text(f"Incident #{live.incident_id}")
     expect(signed_in.locator('article[data-channel="email"] [data-role="state"]')).to_have_text("pending approval")
@@ -205,6 +206,32 @@ def test_work_that_gave_up_and_a_send_of_unknown_outcome_are_shown_with_retry_bu
     expect(signed_in).to_have_url(f"{live.base_url}/attention")
     with live.engine.connect() as conn:
         assert jobs.get_job(conn, job.id).state != "failed"
+
+
+def test_an_uncertain_p1_is_put_to_the_on_call_and_one_click_confirms_it(signed_in: Page, live: Live) -> None:
+    alert = {"title": "login failures 22% over 10m", "service": "auth", "level": "warning", "dedup_key": "ui:login"}
+    incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
+    url = f"{live.base_url}/incidents/{incident_id}"
+    rated = wait_until(
+        lambda: (c := live.api.get(f"/api/incidents/{incident_id}").json()["classification"]) and c, "the rules"
+    )
+    assert (rated["severity"], rated["confidence"]) == ("P1", "uncertain")
+    signed_in.goto(url)
+    question = signed_in.locator("#severity-question")
+    expect(question).to_contain_text("Is this P1?")
+    expect(question).to_contain_text("critical_path_degraded")
+    expect(question.get_by_role("button")).to_have_text(["Confirm P1", "Raise to P0", "Lower to P2"])
+    expect(signed_in.locator("#decided-by")).to_contain_text("uncertain")
+    question.get_by_role("button", name="Confirm P1").click()
+    expect(signed_in.locator("#notice")).to_contain_text("Severity change queued")
+    wait_until(
+        lambda: live.api.get(f"/api/incidents/{incident_id}").json()["classification"]["decided_by"] == "human:web",
+        "the graph to record the confirmation",
+    )
+    signed_in.reload()
+    expect(signed_in.locator("#severity")).to_have_text("P1")
+    expect(signed_in.locator("#severity-question")).to_have_count(0)
+    expect(signed_in.locator("#reason")).to_contain_text("confirmed by web")
 
 
 def test_resolving_opens_the_postmortem_editor_and_saving_makes_version_2(signed_in: Page, live: Live) -> None:

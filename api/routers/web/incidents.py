@@ -21,6 +21,7 @@ from api.errors import status_of
 from api.routers.web.attention import needs_human
 from api.routers.web.render import API_DIR, form_text, htmx, render, see
 from api.web_sessions import CheckedDep, Session, SessionDep
+from flows import severity_question
 from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
 from flows.actions.drafts import Decision, decide_draft, get_draft
@@ -100,6 +101,7 @@ def _page(
             "error": error,
             "notice": NOTICES.get(request.query_params.get("done", "")),
             "severities": list(Severity),
+            "question": severity_question.pending(incident),
             **_postmortem(warroom, incident),
             "resolving": request.query_params.get("done") == "resolving",
         },
@@ -178,9 +180,15 @@ def acknowledge(incident_id: Id, request: Request, warroom: WarroomDep, session:
 
 @router.post("/incidents/{incident_id}/severity")
 def set_severity(
-    incident_id: Id, request: Request, warroom: WarroomDep, session: CheckedDep, severity: Annotated[Severity, Form()]
+    incident_id: Id,
+    request: Request,
+    warroom: WarroomDep,
+    session: CheckedDep,
+    severity: Annotated[Severity, Form()],
+    asked: Annotated[Severity | None, Form()] = None,
 ) -> Response:
-    return _act(request, warroom, session, incident_id, "severity", actions.set_severity, severity, ACTOR)
+    """A chosen level; with `asked`, the one-click answer to the rules' question about that level."""
+    return _act(request, warroom, session, incident_id, "severity", actions.set_severity, severity, ACTOR, asked=asked)
 
 
 @router.post("/incidents/{incident_id}/resolve")

@@ -1,0 +1,67 @@
+"""When the alert's own words rule a level out: 'no customer impact', 'the rest still works', a
+confined region or cohort. The capped level and the conflict, stated as evidence."""
+
+from __future__ import annotations
+
+from agents.cto.decision.reading import Reading
+from agents.cto.decision.rules import FEATURES, P0_CAPABLE, REVENUE_P0_SHARE, RULES, Finding
+from agents.cto.signals.facts import Fact, ScopeKind, StatementKind, SurfaceKind
+from warroom.severity import Evidence, Severity
+
+__all__ = ["capped", "close_call"]
+
+
+def capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[Finding, list[Evidence]]:
+    """Explicit statements and a confined scope rule out the levels above them; the conflict is shown.
+    'The rest still works' rules out a whole-product outage, not a revenue or access path failing."""
+    caps: list[tuple[Severity, str, Fact | None]] = []
+    statements = reading.statements
+    if StatementKind.NO_IMPACT in statements:
+        isolated = reading.scope is ScopeKind.FEW
+        caps.append(
+            (Severity.P3, "isolated_errors", statements[StatementKind.NO_IMPACT])
+            if isolated
+            else (Severity.P2, "no_customer_impact", statements[StatementKind.NO_IMPACT])
+        )
+    still = statements.get(StatementKind.STILL_WORKS)
+    if still is not None and reading.surface is not SurfaceKind.REVENUE_ACCESS:
+        product_works = _says_product_works(still.quote)
+        caps.append(
+            (
+                Severity.P2 if product_works else Severity.P1,
+                "cosmetic_failing" if product_works else "core_feature_down",
+                still,
+            )
+        )
+    if reading.scope in (ScopeKind.REGION, ScopeKind.COHORT) and reading.surface in FEATURES:
+        caps.append((Severity.P1, "region_or_cohort", reading.scope_fact))
+    conflicts: list[Evidence] = []
+    for cap, rule, fact in sorted(caps, key=lambda c: -c[0].rank):
+        if chosen.level < cap:
+            conflicts.append(
+                Evidence(
+                    signal="conflict",
+                    detail=f"{RULES[chosen.rule].reason} ({chosen.level}), but the alert says "
+                    f"{fact.quote if fact else 'otherwise'!r}: at most {cap}",
+                    points_to=cap,
+                    rule=rule,
+                    quote=(fact.quote or None) if fact else None,
+                )
+            )
+            below = [f for f in findings if f.level >= cap]
+            best = max(below, key=lambda f: -f.level.rank) if below else None
+            chosen = best if best is not None and best.level is cap else Finding(rule, fact)
+    return chosen, conflicts
+
+
+def _says_product_works(quote: str) -> bool:
+    lowered = quote.lower()
+    return any(
+        word in lowered
+        for word in ("pages still", "page still", "site still", "app still", "still load", "still render", "pages load")
+    )
+
+
+def close_call(chosen: Finding, reading: Reading) -> bool:
+    """A statement overrode a measure that pointed to P0 on a revenue or access path: the human should look."""
+    return reading.surface in P0_CAPABLE and reading.share is not None and reading.share >= REVENUE_P0_SHARE

@@ -1,0 +1,128 @@
+"""Latency against its objective, in the forms monitors write it.
+
+"p99 latency 25s (SLO 500ms)", "p95 2.1s vs 500ms objective", "2.6s, 5.2x the 500ms SLO",
+"10x above SLO", "6.0s is 4x SLO (1.5s)", "p95 38m (normal 3m)", "3x baseline". The factor is
+observed over objective; a comparison with the normal value is kept apart (`baseline`), because
+the table speaks of the SLO. A duration after "for", "over", "in the last" is a window, not a
+latency. A share stated beside it ("for 30% of requests", "40% of requests slower than the SLO")
+is the share of requests over the objective.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from agents.cto.signals.facts import Latency
+from agents.cto.signals.text import Clause, duration_seconds, numbers, quote
+
+__all__ = ["describe", "read_latency"]
+
+_LATENCY_WORDS = re.compile(
+    r"latenc\w*|\bp\d{2,3}\b|\d{2}p\b|duration|response times?|\bttfb\b|\bslow\w*|round[- ]trip|\brtt\b", re.IGNORECASE
+)
+_PERCENTILE = re.compile(r"\bp(\d{2,3}(?:\.\d+)?)\b|\b(\d{2})p\b|\b(median)\b", re.IGNORECASE)
+_WINDOW = re.compile(
+    r"(?:\bfor|\bover|\bin|\bwithin|\blast|\bsince|\bevery|\bafter|\bduring|\bpast|\bthe last)\s*(?:>\s*)?$",
+    re.IGNORECASE,
+)
+_REFERENCE_BEFORE = re.compile(
+    r"(?P<kind>\bslo|\bsla|objective|target|threshold|normal(?:ly)?|baseline|usual(?:ly)?|\bvs\.?|versus)"
+    r"\s*(?:of|is|at|=|:)?\s*\(?\s*$",
+    re.IGNORECASE,
+)
+_REFERENCE_AFTER = re.compile(r"^\)?\s*(?P<kind>slo|sla|objective|target|threshold|normal|baseline)\b", re.IGNORECASE)
+_FACTOR = re.compile(
+    r"(?P<factor>\d+(?:\.\d+)?)\s*(?:x|×|times)\s+(?:(?:above|over|the|its|of|their)\s+)*"
+    r"(?:[\w.]+\s+)?(?P<kind>slo|sla|objective|target|baseline|normal)\b",
+    re.IGNORECASE,
+)
+_SHARE_NEAR = re.compile(
+    r"(?P<pct>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:requests?|users?|sessions?|"
+    r"viewers?|queries|calls?|page loads?|customers?)",
+    re.IGNORECASE,
+)
+
+
+def read_latency(parts: Iterable[Clause]) -> list[Latency]:
+    found: list[Latency] = []
+    for clause in parts:
+        text = clause.text
+        stated = _FACTOR.search(text)
+        if not _LATENCY_WORDS.search(text) and not (stated and re.search(r"rebuffer|load time", text, re.I)):
+            continue
+        observed, reference, kind = _durations(text)
+        share = _share(text)
+        percentile = _percentile(text)
+        if stated:
+            found.append(
+                Latency(
+                    factor=float(stated.group("factor")),
+                    reference="slo"
+                    if stated.group("kind").lower() in {"slo", "sla", "objective", "target"}
+                    else "baseline",
+                    observed_seconds=observed,
+                    percentile=percentile,
+                    slow_share=share,
+                    quote=quote(text, stated.start(), stated.end(), margin=60),
+                    field=clause.field,
+                )
+            )
+        elif observed is not None and reference:
+            found.append(
+                Latency(
+                    factor=observed / reference,
+                    reference=kind,
+                    observed_seconds=observed,
+                    percentile=percentile,
+                    slow_share=share,
+                    quote=text[:160],
+                    field=clause.field,
+                )
+            )
+    return found
+
+
+def _durations(text: str) -> tuple[float | None, float | None, str]:
+    """The observed latency and the objective it is compared with, in seconds."""
+    observed: float | None = None
+    reference: float | None = None
+    kind = "slo"
+    for number in numbers(text):
+        seconds = duration_seconds(number)
+        if seconds is None:
+            continue
+        before = text[max(0, number.start - 24) : number.start]
+        after = text[number.end : number.end + 16]
+        marked = _REFERENCE_BEFORE.search(before) or _REFERENCE_AFTER.search(after)
+        if marked:
+            if reference is None:
+                reference = seconds
+                kind = "baseline" if marked.group("kind").lower().startswith(("normal", "baseline", "usual")) else "slo"
+            continue
+        if _WINDOW.search(before) or number.bound != "exact" and observed is not None:
+            continue
+        if number.bound == "at_least" and re.search(r"\bwas\s*>?\s*$", before):
+            continue
+        if observed is None or re.search(r"current\s*$", before, re.IGNORECASE):
+            observed = seconds
+    return observed, reference, kind
+
+
+def _share(text: str) -> float | None:
+    match = _SHARE_NEAR.search(text)
+    return float(match.group("pct")) / 100 if match else None
+
+
+def _percentile(text: str) -> str | None:
+    match = _PERCENTILE.search(text)
+    if match is None:
+        return None
+    return "median" if match.group(3) else f"p{match.group(1) or match.group(2)}"
+
+
+def describe(latency: Latency) -> str:
+    what = f"{latency.percentile} latency" if latency.percentile else "latency"
+    versus = "its SLO" if latency.reference == "slo" else "its normal value"
+    share = f", {latency.slow_share:.0%} of requests over it" if latency.slow_share is not None else ""
+    return f"{what} {latency.factor:.1f}x {versus}{share}"

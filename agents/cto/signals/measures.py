@@ -1,0 +1,255 @@
+"""Shares and rates in every form an alert states them.
+
+A percentage or a ratio means nothing alone: "48%" is an error ratio beside "5xx", an
+availability beside "uptime", a saturation beside "disk", what is left of normal traffic beside
+"of normal". Each number takes the meaning of the nearest measure word in its clause, so "5xx
+ratio 1.0", "error rate 0.48", "48% of requests failing", "HTTP 530 on 1.9% of requests",
+"availability 97.2%", "success ratio 0.972", "orders/min down 80%", "6 of 310 hosts failing",
+"error budget burn rate 14.4x (SLO 99.9%)" and "Apdex 0.42" all become typed facts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from agents.cto.signals.facts import Availability, FailingShare, Saturation, Throughput
+from agents.cto.signals.text import Clause, Number, negated, numbers, quote
+
+__all__ = ["Measures", "measure_class", "read_measures"]
+
+_CLASSES: dict[str, re.Pattern[str]] = {
+    "success": re.compile(
+        r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok",
+        re.IGNORECASE,
+    ),
+    "burn": re.compile(r"burn(?:ing)?(?:\s+rate)?", re.IGNORECASE),
+    "saturation": re.compile(
+        r"\bcpu\b|memory|\bmem\b|\bdisk\b|volume|storage|quota|utili[sz]\w*|usage|\bused\b|\bfull\b|pool|capacity|"
+        r"\bsteal\b|\bload\b|saturat\w*|headroom|\binodes?\b|\bheap\b|connections?\b",
+        re.IGNORECASE,
+    ),
+    "throughput": re.compile(
+        r"of (?:the )?(?:normal|usual|baseline|expected|typical)|throughput|\btraffic\b|per (?:minute|second)|/min\b|/s\b|"
+        r"\brpm\b|\brps\b|draining|\bdown\b(?= *\d)",
+        re.IGNORECASE,
+    ),
+    "slow": re.compile(
+        r"slower than|(?:over|above|exceed\w*|breach\w*) (?:the |its )?(?:slo|objective)|rebuffer\w*|"
+        r"frustrated",
+        re.IGNORECASE,
+    ),
+    "failing": re.compile(
+        r"errors?|\berr\b|5xx|4xx|\b[45]\d\d\b|fail\w*|timeouts?|timing out|timed out|time out|reject\w*|refus\w*|"
+        r"servfail|unreachable|\blost\b|\bloss\b|drop\w*|crash\w*|not (?:being )?scheduled|stuck|queued|unhealthy|"
+        r"\bwaiting\b|\bpending\b|\bdelayed\b|"
+        r"denied|abort\w*|throttl\w*|unavailable|\bdown\b|broken|not (?:sent|delivered|processed|working)|"
+        r"can(?:no|')t",
+        re.IGNORECASE,
+    ),
+}
+_UNIT = re.compile(
+    r"^\s*(?:of\s+)?(?:(?:all|the|its|new|our|[\w-]+)\s+){0,3}?(?P<unit>requests?|queries|query|calls?|users?|customers?|"
+    r"accounts?|orgs?|organi[sz]ations?|tenants?|sessions?|hosts?|instances?|servers?|nodes?|pods?|replicas?|pops|"
+    r"locations?|regions?|zones?|jobs?|builds?|sign-?ins?|logins?|checks?|lookups?|viewers?|clusters?|machines?|"
+    r"deliveries|messages?|sends|orders?|payments?|transactions?|uploads?|devices?|workers?|shards?|packets?|"
+    r"events?|writes?|reads?|charges?|checkouts?|purchases?)\b",
+    re.IGNORECASE,
+)
+_RATIO_CUE = re.compile(r"(?:ratio|rate|share|current(?: value)?|value|is|was|=|of|at)\s*\(?$", re.IGNORECASE)
+_N_OF_M = re.compile(
+    r"\b(?P<n>\d+)\s+(?:of|out of|/)\s+(?P<m>\d+)\s+(?P<unit>(?:[\w-]+\s+){0,3}?(?:hosts?|instances?|servers?|nodes?|"
+    r"pods?|replicas?|pops|locations?|regions?|zones?|members?|shards?|workers?|machines?|clusters?|"
+    r"data ?cent(?:er|re)s?|probes?|checks?))\b",
+    re.IGNORECASE,
+)
+_EVERY = re.compile(
+    r"\b(?:every|all)\s+(?:of\s+the\s+)?(?:[\w.-]+\s+){0,3}?(?P<unit>requests?|calls?|queries|writes?|inserts?|saves?|"
+    r"uploads?|sign-?ins?|logins?|payments?|checkouts?|orders?|builds?|deliveries|lookups?|checks?|probes?|"
+    r"api calls?|page loads?|purchases?|attempts?|sessions?|launch(?:es)?|jobs?|renders?|[a-z][\w-]*[a-rt-z]s)\b[^.;]{0,40}?"
+    r"\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|"
+    r"reject\w*|error\w*|time(?:s|d)? out|refused|5\d\d|crash\w*|unavailable)",
+    re.IGNORECASE,
+)
+_FOR_EVERY = re.compile(
+    r"\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|reject\w*|5\d\d|error\w*|time(?:s|d)? out)\b[^.;]{0,30}?"
+    r"\bfor (?:all|every)\s+(?:[\w.-]+\s+){0,2}?(?P<unit>requests?|calls?|queries|writes?|uploads?|sign-?ins?|logins?|"
+    r"payments?|checkouts?|orders?|builds?|deliveries|users?|customers?|attempts?|purchases?)\b",
+    re.IGNORECASE,
+)
+_VERB_ALL = re.compile(
+    r"\b(?:reject\w*|declin\w*|fail\w* on|block\w*|drop\w*|refus\w*|timing out on|time(?:s|d)? out on)\s+(?:all|every)\s+"
+    r"(?:[\w.-]+\s+){0,2}?(?P<unit>[a-z][\w-]*[a-rt-z]s|requests?|calls?|logins?|payments?|transactions?|connections?)\b",
+    re.IGNORECASE,
+)
+_NO_SUCCESS = re.compile(
+    r"\bno (?:successful|2xx) (?:requests?|responses?)|\b0 healthy\b|\bzero successful\b", re.IGNORECASE
+)
+_DROP = re.compile(
+    r"\b(?:down|dropped|drop(?:ped)? by|fell|fallen|decreased|declined|lower)\s+(?:by\s+)?(?P<pct>\d+(?:\.\d+)?)\s*%",
+    re.IGNORECASE,
+)
+_ZERO = re.compile(
+    r"\b(?:zero|no|0)\s+(?:new\s+)?(?:orders?|payments?|transactions?|checkouts?|sign-?ups?|requests?|traffic|throughput|"
+    r"events? (?:received|processed)|messages? (?:sent|processed))\b|"
+    r"\b(?:dropped|fell|fallen|down|declined) to (?:near[- ]|almost |nearly )?(?:zero|0)\b|\bthroughput (?:dropped |fell )?to (?:zero|0)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Measures:
+    shares: list[FailingShare]
+    availability: list[Availability]
+    throughput: list[Throughput]
+    saturation: list[Saturation]
+    burn_rates: list[tuple[float, float | None, str, str]]
+    """(factor, SLO target percent or None, quote, field)"""
+    apdex: list[tuple[float, str, str]]
+    slow_shares: list[tuple[float, str, str]]
+
+
+def measure_class(clause: str, number: Number) -> str | None:
+    """The measure a number belongs to: the measure word nearest to it in its clause."""
+    best: tuple[int, str] | None = None
+    for name, pattern in _CLASSES.items():
+        for match in pattern.finditer(clause):
+            if match.end() <= number.start:
+                distance = number.start - match.end()
+            elif match.start() >= number.end:
+                distance = match.start() - number.end
+            else:
+                continue
+            if name == "failing" and negated(clause, match.start()):
+                continue
+            if best is None or distance < best[0]:
+                best = (distance, name)
+    return best[1] if best else None
+
+
+def _unit(clause: str, number: Number) -> str:
+    match = _UNIT.match(clause[number.end :])
+    return match.group("unit").lower() if match else "requests"
+
+
+def _as_percent(clause: str, number: Number) -> float | None:
+    """A percentage, or a ratio in 0..1 written as a decimal after a cue ('ratio 1.0', 'current 0.41')."""
+    if number.target:
+        return None
+    if number.unit == "%":
+        return number.value if number.value <= 100 else None
+    if number.unit or not 0 <= number.value <= 1 or "." not in number.text:
+        return None
+    return number.value * 100 if _RATIO_CUE.search(clause[max(0, number.start - 16) : number.start]) else None
+
+
+def read_measures(parts: Iterable[Clause]) -> Measures:
+    found = Measures([], [], [], [], [], [], [])
+    for clause in parts:
+        text = clause.text
+        for number in numbers(text):
+            _read_number(found, clause, number)
+        for match in _N_OF_M.finditer(text):
+            n, m = int(match.group("n")), int(match.group("m"))
+            probe = Number(n, "", "exact", False, match.start(), match.end(), match.group(0))
+            if m and n <= m and measure_class(text, probe) == "failing":
+                found.shares.append(
+                    FailingShare(
+                        share=n / m,
+                        unit=match.group("unit").lower(),
+                        measure=f"{n} of {m}",
+                        quote=quote(text, match.start(), match.end()),
+                        field=clause.field,
+                    )
+                )
+        for match in (*_EVERY.finditer(text), *_FOR_EVERY.finditer(text), *_VERB_ALL.finditer(text)):
+            if not negated(text, match.start()):
+                found.shares.append(
+                    FailingShare(
+                        share=1.0,
+                        unit=match.group("unit").lower(),
+                        measure="every one failing",
+                        quote=quote(text, match.start(), match.end()),
+                        field=clause.field,
+                    )
+                )
+        for match in _NO_SUCCESS.finditer(text):
+            found.availability.append(Availability(percent=0, quote=match.group(0), field=clause.field))
+        for match in _DROP.finditer(text):
+            remaining = max(0.0, 1 - float(match.group("pct")) / 100)
+            found.throughput.append(
+                Throughput(remaining=remaining, quote=quote(text, match.start(), match.end()), field=clause.field)
+            )
+        for match in _ZERO.finditer(text):
+            found.throughput.append(Throughput(remaining=0, quote=match.group(0), field=clause.field))
+    return found
+
+
+def _read_number(found: Measures, clause: Clause, number: Number) -> None:
+    text, field = clause.text, clause.field
+    if number.unit == "x" and not number.target:
+        kind = measure_class(text, number)
+        if kind == "burn":
+            target = next((n.value for n in numbers(text) if n.unit == "%" and n.target), None)
+            where = quote(text, number.start, number.end)
+            if target is not None and target < 100:
+                share = min(number.value * (100 - target) / 100, 1.0)
+                found.shares.append(
+                    FailingShare(
+                        share=share,
+                        measure=f"error budget burning {number.value:g}x against a {target:g}% SLO",
+                        quote=where,
+                        field=field,
+                    )
+                )
+            else:
+                found.burn_rates.append((number.value, None, where, field))
+        return
+    kind = measure_class(text, number)
+    if kind == "success" and re.search(r"apdex", text, re.IGNORECASE) and number.value <= 1 and not number.unit:
+        found.apdex.append((number.value, quote(text, number.start, number.end), field))
+        return
+    percent = _as_percent(text, number)
+    if percent is None:
+        return
+    where = quote(text, number.start, number.end)
+    if kind == "success":
+        found.availability.append(Availability(percent=percent, bound=number.bound, quote=where, field=field))
+    elif kind == "failing":
+        found.shares.append(
+            FailingShare(
+                share=percent / 100,
+                unit=_unit(text, number),
+                measure="stated failing share",
+                bound=number.bound,
+                quote=where,
+                field=field,
+            )
+        )
+    elif kind == "saturation":
+        headroom = re.search(r"headroom|free|spare|left", text, re.IGNORECASE)
+        used = 100 - percent if headroom else percent
+        found.saturation.append(Saturation(resource=_resource(text), percent=used, quote=where, field=field))
+    elif kind == "throughput":
+        if re.search(r"of (?:the )?(?:normal|usual|baseline|expected|typical)", text, re.IGNORECASE):
+            bound = "at_most" if number.bound == "at_most" else "exact"
+            found.throughput.append(Throughput(remaining=percent / 100, bound=bound, quote=where, field=field))
+    elif kind == "slow":
+        found.slow_shares.append((percent / 100, where, field))
+    elif kind is None and _UNIT.match(text[number.end :]):
+        found.shares.append(
+            FailingShare(
+                share=percent / 100,
+                unit=_unit(text, number),
+                measure="share affected",
+                affected_only=True,
+                quote=where,
+                field=field,
+            )
+        )
+
+
+def _resource(text: str) -> str:
+    match = _CLASSES["saturation"].search(text)
+    return match.group(0).lower() if match else "capacity"

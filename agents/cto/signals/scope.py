@@ -1,0 +1,173 @@
+"""How far a failure reaches, and in which environment.
+
+Region or zone: cloud region and zone names (us-east-1, us-east-1a, europe-west2-a, East US),
+"region:sjc" tags, "in ORD", "one availability zone", "this data center". Global: "all regions",
+"globally", "from all locations", "6 of 6 locations". Cohort: a tenant, an app version, a
+platform, "a subset of orgs", "some accounts". Few: one named host ("on host fra-w-77", "on
+ord-w-412"), "a small number of", "a handful of". Environment: the source's label, unless the
+text names production data ("the production database") while the label says test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from agents.cto.signals.facts import Environment, Scope, ScopeKind
+from agents.cto.signals.text import Clause, name_tokens, quote
+
+__all__ = ["PRODUCTION", "read_environment", "read_scope"]
+
+PRODUCTION = {"production", "prod", "live", "prd", "main"}
+_DIRECTIONS = r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)"
+_REGION = re.compile(
+    rf"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|gov)-{_DIRECTIONS}-\d(?:[a-f]\b)?|"
+    rf"\b(?:us|europe|asia|australia|southamerica|northamerica|me|africa)-{_DIRECTIONS}\d{{1,2}}(?:-[a-f])?\b|"
+    rf"\b(?:east|west|north|south|central)\s?(?:us|europe|asia|india|japan)\s?\d?\b|"
+    r"\bregion[:=\s]+['\"]?[a-z]{2,}[\w-]*|\b(?:availability[- ]zone|zone)[:=\s]+[\w-]+|\b(?:one|a single|this|that) "
+    r"(?:availability zone|zone|region|data ?cent(?:er|re)|datacenter|pop|cell)\b|"
+    r"\bmulti-region\b|\b(?:the|one|a|a single) [\w-]+ (?:region|availability zone|data ?cent(?:er|re)|datacenter)\b",
+    re.IGNORECASE,
+)
+_CODE = re.compile(
+    r"\b(?:in|at|from|[Rr]egion)\s+(?P<a>[A-Z]{3})(?:-\d{1,2})?\b|\b(?P<b>[A-Z]{3})-\d{2}\b|"
+    r"\b(?P<c>[A-Z]{3})\s+(?:worker|edge|compute)?\s*(?:hosts?|servers?|nodes?|machines?)\b"
+)
+_NOT_PLACES = {
+    "API",
+    "CPU",
+    "DNS",
+    "AWS",
+    "EBS",
+    "IAM",
+    "CSS",
+    "SSO",
+    "SQL",
+    "TLS",
+    "SSL",
+    "URL",
+    "UTC",
+    "GMT",
+    "JVM",
+    "RDS",
+    "GCE",
+    "VPC",
+    "TCP",
+    "UDP",
+    "MCP",
+    "CDN",
+    "ETL",
+    "OOM",
+    "PUT",
+    "GET",
+    "JWT",
+    "SMS",
+    "SDK",
+    "IOS",
+}
+_GLOBAL = re.compile(
+    r"\b(?:in |across )?(?:all|every) (?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|pops|"
+    r"probe locations|sites|clusters)\b|\bglobal(?:ly)?\b|\bworld-?wide\b|\beverywhere\b|"
+    r"\bfrom (?P<n>\d+) of (?P=n) (?:locations|probes|regions|checks)\b|\bfrom all \d+ locations\b",
+    re.IGNORECASE,
+)
+_COHORT = re.compile(
+    r"\btenant\s+[\w.-]+|\b(?:a )?subset of (?:the )?(?:\w+ ){0,2}?(?:orgs?|organi[sz]ations?|customers?|users?|accounts?|"
+    r"tenants?|merchants?|clients?|devices?|projects?)\b|\bsome (?:orgs?|organi[sz]ations?|customers?|users?|accounts?|"
+    r"tenants?|merchants?|clients?|devices?|projects?)\b|\bconcentrated (?:on|in)\b|\b(?:android|ios|windows|macos|"
+    r"linux)\s+v?\d+(?:\.\d+)+|\bapp version\b|\bv?\d+\.\d+\.\d+ (?:clients?|users?|builds?|apps?)\b|"
+    r"\b(?:users?|customers?|accounts?|orgs?) (?:with|without)\b(?! (?:all|every|any))|"
+    r"\bfor (?:a few|certain|specific) (?:\w+ )?(?:customers?|users?|accounts?|orgs?)\b|"
+    r"\b(?-i:[A-Z]{2,4}) (?:users|customers|merchants|accounts)\b",
+    re.IGNORECASE,
+)
+_FEW = re.compile(
+    r"\bon (?:host|node|server|instance|machine|worker)\s+[\w.-]+|\bon (?:a |one )?(?:single|one) (?:host|node|server|"
+    r"instance|machine|worker)\b|\bon [a-z]+(?:-[a-z]+)*-?\d+(?:-[a-z0-9]+)*\b(?! (?:of|out of) )|"
+    r"\b(?:a small number|a handful|a few|very small subset|small subset|small share|few) of\b|"
+    r"\bon (?:\d|two|three|four|five|several|a few) (?:[\w-]+ )?(?:hosts?|nodes?|servers?|instances?|machines?|workers?|"
+    r"pods?|replicas?)\b",
+    re.IGNORECASE,
+)
+
+
+_SMALL_PART = re.compile(r"\b(?P<n>\d+) (?:of|out of) (?P<m>\d+)\b")
+
+
+def read_scope(parts: Iterable[Clause]) -> list[Scope]:
+    found: list[Scope] = []
+    for clause in parts:
+        text = clause.text
+        for match in _SMALL_PART.finditer(text):
+            n, m = int(match.group("n")), int(match.group("m"))
+            if 0 < n <= m and n / m <= 0.1:
+                found.append(
+                    Scope(kind=ScopeKind.FEW, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
+                )
+        for match in _GLOBAL.finditer(text):
+            found.append(
+                Scope(kind=ScopeKind.GLOBAL, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
+            )
+        for match in _REGION.finditer(text):
+            found.append(
+                Scope(kind=ScopeKind.REGION, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
+            )
+        for match in _CODE.finditer(text):
+            code = match.group("a") or match.group("b") or match.group("c")
+            if code not in _NOT_PLACES:
+                found.append(
+                    Scope(kind=ScopeKind.REGION, name=code, quote=quote(text, *match.span()), field=clause.field)
+                )
+        for match in _COHORT.finditer(text):
+            found.append(
+                Scope(kind=ScopeKind.COHORT, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
+            )
+        for match in _FEW.finditer(text):
+            found.append(
+                Scope(kind=ScopeKind.FEW, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
+            )
+    return found
+
+
+_NAMED_ENVIRONMENT = re.compile(
+    r"^\[?(?P<bracket>staging|sandbox|pre-?prod|preview|dev|qa|test)\]|\b(?P<env>staging|sandbox|pre-?production|"
+    r"preview) (?:environment|env|cluster|deploy\w*|stack|server|database|site)\b|\bin (?P<in>staging|sandbox|pre-?prod)\b",
+    re.IGNORECASE,
+)
+
+
+_NON_PRODUCTION_NAMES = {"staging", "stage", "qa", "sandbox", "preview", "dev"}
+
+
+def read_environment(label: str | None, parts: Iterable[Clause], service: str | None = None) -> list[Environment]:
+    """The source's environment label, and any production the text names against a non-production label;
+    without a label, a non-production environment the service's name or the text names ('checkout-staging',
+    '[staging] checkout failing')."""
+    found: list[Environment] = []
+    named = sorted(_NON_PRODUCTION_NAMES & set(name_tokens(service or "")))
+    if label:
+        found.append(Environment(name=label, production=label.lower() in PRODUCTION, quote=label, field="environment"))
+    elif named:
+        found.append(Environment(name=named[0], production=False, quote=service or "", field="service"))
+    else:
+        for clause in parts:
+            named = _NAMED_ENVIRONMENT.search(clause.text)
+            if named:
+                name = next(g for g in named.groups() if g)
+                found.append(Environment(name=name.lower(), production=False, quote=named.group(0), field=clause.field))
+                return found
+    if found and not found[0].production:
+        for clause in parts:
+            match = re.search(
+                r"\b(?:production|prod|live) (?:database|db|data|primary|tables?|cluster|traffic|users?|customers?)\b",
+                clause.text,
+                re.I,
+            )
+            if match:
+                found.append(
+                    Environment(
+                        name="production", production=True, quote=quote(clause.text, *match.span()), field=clause.field
+                    )
+                )
+                break
+    return found

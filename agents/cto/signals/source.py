@@ -1,0 +1,150 @@
+"""What the source and warroom's own counting say: the source's label, the volume, the state words.
+
+The label (`critical`, `warning`, PagerDuty `P2`, urgency `high`) is what the monitor's author
+thought when they wrote the rule, not what is happening now: one signal among the others. Volume
+is what warroom counted: events and distinct users, and the window they came in. One delivery
+that carries a count (a Sentry issue with `count: 57`) has no window, so it has no rate; a rate
+stated by the monitor ("1000 events in the last 10 minutes") has one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from agents.cto.signals.facts import SourceLabel, State, StateKind, Volume
+from agents.cto.signals.text import Clause, negated, numbers, quote
+from warroom.severity import Severity
+
+__all__ = ["HINTS", "read_label", "read_states", "read_volume"]
+
+HINTS: dict[str, Severity] = {
+    "fatal": Severity.P1,
+    "critical": Severity.P1,
+    "p1": Severity.P1,
+    "page": Severity.P1,
+    "sev1": Severity.P1,
+    "p0": Severity.P0,
+    "sev0": Severity.P0,
+    "emergency": Severity.P0,
+    "error": Severity.P2,
+    "p2": Severity.P2,
+    "sev2": Severity.P2,
+    "major": Severity.P2,
+    "high": Severity.P2,
+    "warning": Severity.P3,
+    "warn": Severity.P3,
+    "low": Severity.P3,
+    "info": Severity.P3,
+    "p3": Severity.P3,
+    "sev3": Severity.P3,
+    "p4": Severity.P3,
+    "p5": Severity.P3,
+    "minor": Severity.P3,
+    "none": Severity.P3,
+    "success": Severity.P3,
+}
+_STATES: list[tuple[StateKind, re.Pattern[str]]] = [
+    (
+        StateKind.DOWN,
+        re.compile(
+            r"\bdown\b(?! \d)|\bunreachable\b|\bunavailable\b|\boffline\b|(?<!partial )\boutage\b|\bnot accepting\b|"
+            r"\bcannot be reached\b|\bcan't be reached\b|\bno healthy\b|\b0 healthy\b|\blost quorum\b|\bno leader\b|"
+            r"\bno primary\b|\brefus\w* (?:all )?writes\b|\bhalted\b|\bpowered down\b|\bpower (?:loss|lost)\b|"
+            r"\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bwon't boot\b|\bfail\w* to boot\b|"
+            r"\bcannot elect\b|\bnot (?:sending|serving|responding)\b|\bno successful\b|\bread[- ]only\b|\bsite not found\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        StateKind.FAILING,
+        re.compile(
+            r"\bfail\w*|\berrors?\b|\b5xx\b|\b5\d\d\b|\breject\w*|\btimeouts?\b|\btim(?:ing|ed) out\b|\bexception\b|"
+            r"\bpanic\b|\bbugcheck\b|\bcrash\w*|\brefused\b|\bservfail\b|\bcannot\b|\bcan't\b|\bunable\b|\bbroken\b|"
+            r"\bnot (?:loading|working|delivered|processed)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        StateKind.DEGRADED,
+        re.compile(
+            r"\bdegraded\b|\belevated\b|\bslow\w*|\blatency\b|\bthrottl\w*|\bpacket loss\b|\brebuffer\w*|\bflapping\b|"
+            r"\bcongest\w*|\bintermittent\w*|\bunhealthy\b|\bsteal\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        StateKind.DELAYED,
+        re.compile(
+            r"\blag\w*|\bdelay\w*|\bbacklog\w*|\bqueue age\b|\bbehind\b|\bpending\b|\bbacking up\b|\blate\b|\bnot draining\b|"
+            r"\bqueued\b|\bnot started within\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        StateKind.AT_RISK,
+        re.compile(
+            r"\bwill\b|\bexpir\w*|\bpredicted\b|\bforecast\w*|\bapproaching\b|\bdeprecat\w*|\bheadroom\b|\bquota\b|"
+            r"\busage above\b|\bdistrust\w*|\bwarning\b|\butili[sz]\w*",
+            re.IGNORECASE,
+        ),
+    ),
+]
+_STATED_RATE = re.compile(
+    r"\b(?P<count>\d[\d,]*)\s+(?:events|errors|failures|exceptions|occurrences)\s+(?:in|per)\s+(?:the\s+)?(?:last\s+|past\s+)?"
+    r"(?P<span>\d+)?\s*(?P<unit>minutes?|mins?|hours?|hour|seconds?)\b",
+    re.IGNORECASE,
+)
+
+
+def read_label(level: str | None) -> SourceLabel | None:
+    hint = HINTS.get((level or "").lower())
+    if hint is None or level is None:
+        return None
+    return SourceLabel(label=level, points_to=hint, quote=level, field="level")
+
+
+def read_states(parts: Iterable[Clause]) -> list[State]:
+    found: list[State] = []
+    for clause in parts:
+        for kind, pattern in _STATES:
+            for match in pattern.finditer(clause.text):
+                if not negated(clause.text, match.start()):
+                    found.append(State(kind=kind, quote=quote(clause.text, *match.span()), field=clause.field))
+    return found
+
+
+def read_volume(events: int, users: int, first_seen: datetime, last_seen: datetime, parts: Iterable[Clause]) -> Volume:
+    """Counted volume, with a rate only when there is a window: the deliveries' spread, or the monitor's own words."""
+    span = (last_seen - first_seen).total_seconds() / 60
+    minutes = max(span, 1.0) if span > 0 else None
+    rate = events / minutes if minutes else None
+    for clause in parts:
+        match = _STATED_RATE.search(clause.text)
+        if match is None or any(n.bound == "at_least" and n.start == match.start() for n in numbers(clause.text)):
+            continue
+        count = float(match.group("count").replace(",", ""))
+        unit = match.group("unit").lower()
+        per = float(match.group("span") or 1) * (
+            60 if unit.startswith("hour") else 1 / 60 if unit.startswith("sec") else 1
+        )
+        stated = count / per
+        if rate is None or stated > rate:
+            return Volume(
+                events=events,
+                users=users,
+                minutes=per,
+                per_minute=stated,
+                stated=True,
+                quote=quote(clause.text, *match.span()),
+                field=clause.field,
+            )
+    return Volume(
+        events=events,
+        users=users,
+        minutes=minutes,
+        per_minute=rate,
+        quote="",
+        field="volume",
+    )

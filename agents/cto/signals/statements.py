@@ -1,0 +1,234 @@
+"""What the alert says outright: impact statements, customer reports, exposure and loss.
+
+An explicit impact statement is weighed (DESIGN.md): "no customer impact", "pages still load",
+"running services unaffected", "other regions healthy", "for all customers", "users cannot load
+the app". Exposure and loss set the P0 floor whatever the volume: another customer's data shown
+or served, data readable by anyone, a confirmed breach (tokens or keys used by an unknown party),
+data deleted, truncated or corrupted. A denied or hypothetical mention ("to avoid data loss",
+"no data loss") is not one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from agents.cto.signals.facts import CustomerReports, Exposure, Statement, StatementKind
+from agents.cto.signals.text import Clause, negated, quote
+
+__all__ = ["Said", "read_statements"]
+
+_PEOPLE = (
+    r"(?:customers?|users?|clients?|merchants?|tenants?|accounts?|orgs?|organi[sz]ations?|people|everyone|visitors?|"
+    r"players?|members?|shoppers?|buyers?|sellers?|drivers?|riders?|developers?|subscribers?|viewers?)"
+)
+_FUNCTION = (
+    r"(?:traffic|requests|pages?|sites?|apps?|services?|reads?|builds?|meetings?|machines?|instances?|workloads?|"
+    r"deploys?|deployments?|payments?|checkouts?|logins?|sign-?ins?|api|dashboard|edge|serving|content|forwarding rules|"
+    r"running [\w\s]{1,25}|existing [\w\s]{1,25}|cached [\w\s]{1,15}|customer[- ]facing [\w\s]{1,20})"
+)
+_STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
+    (
+        StatementKind.NO_IMPACT,
+        re.compile(
+            rf"\bno (?:{_PEOPLE}|user|customer)[- ]?(?:facing )?(?:impact|errors?|visible (?:impact|errors?))\b|"
+            rf"\b(?:without|no) (?:any )?(?:impact on|{_PEOPLE}[- ]?impact)\b|\bnot customer[- ]facing\b|"
+            rf"\b{_PEOPLE} (?:are |were )?(?:not|un)affected\b|\b{_PEOPLE} traffic (?:is |remains? )?normal\b|"
+            r"\b(?:request )?latency and errors (?:are |remain )?normal\b|\bno impact\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        StatementKind.OFF_PATH,
+        re.compile(
+            r"\btraffic (?:does not|doesn't|never) (?:route|go|pass|flow)s? through\b|\bnot (?:in|on) the "
+            r"(?:request|serving|critical|user) path\b|\binternal[- ]only\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        StatementKind.AT_RISK_ONLY,
+        re.compile(
+            r"\bnothing (?:fails|is failing|is broken|broken)\b|\bbuilds? pass\b|\bno failures? yet\b", re.IGNORECASE
+        ),
+    ),
+    (
+        StatementKind.STILL_WORKS,
+        re.compile(
+            rf"\b(?:still|continue to|keep) (?:loads?|works?|serves?|serving|render\w*|run\w*|function\w*|available|up)\b|"
+            rf"\b{_FUNCTION} (?:are |is |remain |remains )?(?:unaffected|not affected|unimpacted|normal|healthy|working|"
+            rf"fine|up|serv(?:e|es|ing) normally|work normally)\b|\bread[- ]only\b|\bmeetings themselves unaffected\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        StatementKind.OTHERS_FINE,
+        re.compile(
+            r"\bother (?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|clusters?|cells?|shards?|"
+            r"availability zones?|pops)\b[^.;]{0,20}\b(?:healthy|fine|normal|unaffected|ok|working|serving|serve|up)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        StatementKind.ALL_AFFECTED,
+        re.compile(
+            rf"\b(?:for |to )?(?:all|every) (?:[\w.-]+ ){{0,2}}?{_PEOPLE}\b|\bnobody can\b|\bno one can\b|\beveryone\b|"
+            rf"\b{_PEOPLE} (?:can ?not|can't|are unable to|cannot|unable to) \w+|"
+            rf"\bfails? to load for (?:all|every)\b|\b(?:major|full|complete|total|global|widespread|site-?wide|"
+            rf"platform-?wide) (?:outage|disruption)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        StatementKind.INPUT_SPECIFIC,
+        re.compile(
+            r"\bvalidation\w*|\binvalid\w*|can't be blank|cannot be blank|must not be (?:blank|empty)|not recogni[sz]ed|"
+            r"\bunknown (?:locale|format|field|parameter)\b|\bmalformed\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+_CROSS_TENANT = re.compile(
+    r"\b(?:another|different|other|wrong) (?:user|customer|org(?:ani[sz]ation)?|tenant|account|site|merchant|project)"
+    r"(?:s'|s|'s|’s)?(?!\w)",
+    re.IGNORECASE,
+)
+_THEIR_DATA = re.compile(
+    r"\bdata\b|histor\w*|records?|responses?|cookies?|tokens?|files?|returned|shown|served|visible|restored|snapshot|"
+    r"backups?|conversations?|messages?|content|\bpii\b|owned by|belonging to|memory|bodies|titles?|emails?|"
+    r"addresses|invoices?|documents?",
+    re.IGNORECASE,
+)
+_STILL_FINE = re.compile(
+    r"^\W{0,3}(?:are |is |remain )?(?:unaffected|healthy|fine|normal|can still|still|not affected|work)", re.IGNORECASE
+)
+_EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "exposed",
+        re.compile(
+            r"\b(?:allows?|allowing|grants?) (?:\w+ )?(?:anonymous|public) (?:reads?|access|listing)\b|"
+            r"\bpublicly (?:readable|accessible|exposed|listed)\b|\bworld[- ]readable\b|\bAllUsers\b|"
+            r"\b(?:data|records|pii|credentials|secrets?|tokens?|keys?|passwords?) (?:were |was |are |is )?(?:exposed|leaked)\b|"
+            r"(?<!memory )(?<!connection )(?<!goroutine )(?<!descriptor )(?<!handle )\bleak(?:ed|s|ing)?\b|"
+            r"\bexposed (?:to|publicly)\b|\bcross[- ](?:tenant|user|account|org)\b|"
+            r"\bplain ?text (?:passwords?|credentials?|tokens?|secrets?)\b|\b(?:passwords?|credentials?|secrets?|api keys?|"
+            r"access tokens?|pii) (?:were |was |are |is )?(?:written|logged|stored|visible|shown|included|committed|"
+            r"published) (?:in|to|into)\b|\bsomeone else's\b|\b(?:session|account)s? mix-?up\b|\bmixed up\b|"
+            r"\bprivate (?:repos?|repositories|projects?|data|files?|messages?|channels?|documents?) (?:were |was |are |is "
+            r")?(?:visible|public|exposed|accessible|made public|readable)\b|\bmade public\b|"
+            r"\b(?:sent|emailed|delivered|shown|displayed|visible|served) to (?:the )?wrong (?:customers?|users?|"
+            r"recipients?|accounts?|people)\b|\bindexed by search engines\b|"
+            r"\b(?:tenant|data|account|customer) isolation (?:violation|breach|failure|broken|bypass)\b|"
+            r"\b(?:could|can|was able to|were able to) (?:read|see|view|access|download)\b[^.;]{0,40}\b(?:of|belonging to|"
+            r"owned by) (?:another |other |a different )?(?:account|tenant|customer|user|org(?:ani[sz]ation)?)s?\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "breach",
+        re.compile(
+            r"\bbreach(?:ed)?\b|\bcompromised?\b|\bexfiltrat\w*|\bunauthori[sz]ed (?:access|login|use)\b|\bransomware\b|"
+            r"\battacker\b|\bstolen\b|\bunauthori[sz]ed (?:party|actor|user|change|modification|commit)\b|"
+            r"\bmalicious (?:code|package|actor|commit|version|script|payload)\b|\bintrusion\b|\bhijack\w*|"
+            r"\bbackdoor\w*|\bsupply[- ]chain attack\b|\bleaked (?:credentials|keys|tokens|secrets|passwords)\b|\b(?:tokens?|credentials?|keys?|passwords?)\b[^.;]{0,60}\bused from (?:an? )?"
+            r"(?:unknown|unfamiliar|unrecogni[sz]ed|suspicious|foreign|new) (?:ip|location|party|address|host)|"
+            r"\b(?:owners?|users?) did not initiate\b|\bsql injection\b|\bremote code execution\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "loss",
+        re.compile(
+            r"\bdata[ -]?loss\b|\bdata (?:was |were |is )?(?:lost|deleted|destroyed|removed|wiped)\b|"
+            r"\b(?:deleted|removed|wiped|truncated|purged|dropped|lost)\b[^.;]{0,40}\b(?:rows?|records?|tables?|data|"
+            r"files?|uploads?|backups?|databases?|sites?|repositories|accounts?|directory|writes|events)\b|"
+            r"\b(?:rows?|records?|tables?|data|files?|uploads?|sites?|repositories|accounts?|writes|directory) "
+            r"(?:were |was |are |is |has been |have been )?(?:deleted|removed|wiped|truncated|purged|lost|dropped)\b|"
+            r"\btruncate\b|\brm -rf\b|\bnow empty\b|\bevents are dropped\b|\bhours of (?:writes|data)\b|"
+            r"\b(?:unrecoverabl|irrecoverabl|permanently (?:deleted|lost))\w*|\bmissing (?:data|records|rows|files)\b|"
+            r"\b(?:data|records?|rows?|files?|uploads?|backups?|documents?|messages?|repositories|events|writes|orders|"
+            r"payments|transactions|emails)\b[^.;]{0,40}?\b(?:lost|"
+            r"deleted|wiped|overwritten|destroyed)\b|\brestored over (?:production|live|customer)\b|"
+            r"\b(?:data|records|rows|files) (?:were |was |are |is )?(?:overwritten|missing)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("corruption", re.compile(r"\bcorrupt(?:ed|ion|s)?\b|\bchecksum failures?\b|\bbad extent\b", re.IGNORECASE)),
+]
+_NOT_SECURITY = re.compile(r"\b(?:slo|sla|threshold|budget|objective|target|limit)\b", re.IGNORECASE)
+_REPORTS = re.compile(
+    r"\b(?:(?P<count>\d+)\s+)?(?:customer|user|support)?\s*(?:reports?|tickets?|complaints?)\b(?:\s+(?:this|in the last|over the last|per)"
+    r"\s+(?P<window>week|day|hour|month|\d+\s*(?:days?|hours?|minutes?)))?|\b(?:customers?|users?) (?:report|say|complain)\w*\b",
+    re.IGNORECASE,
+)
+_WINDOW_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.0}
+
+
+@dataclass
+class Said:
+    statements: list[Statement]
+    exposure: list[Exposure]
+    reports: list[CustomerReports]
+
+
+def read_statements(parts: Iterable[Clause], events: int) -> Said:
+    found = Said([], [], [])
+    for clause in parts:
+        text = clause.text
+        for kind, pattern in _STATEMENTS:
+            for match in pattern.finditer(text):
+                if kind is not StatementKind.NO_IMPACT and negated(text, match.start(), reach=0):
+                    continue
+                found.statements.append(Statement(kind=kind, quote=quote(text, *match.span()), field=clause.field))
+        found.exposure += _exposure(clause)
+        report = _REPORTS.search(text)
+        counted = report is not None and report.group("count") and report.group("window")
+        several = re.search(
+            r"\b(?:several|multiple|many|numerous|dozens of|hundreds of) (?:customers?|users?|reports?|"
+            r"tickets?|complaints?)\b",
+            text,
+            re.IGNORECASE,
+        )
+        if report and (counted or re.search(r"customer|user|support|ticket|complain", report.group(0), re.IGNORECASE)):
+            count = int(report.group("count")) if report.group("count") else max(events, 3 if several else 1)
+            found.reports.append(
+                CustomerReports(
+                    count=max(count, 1),
+                    window_days=_window(report.group("window")),
+                    quote=quote(text, *report.span()),
+                    field=clause.field,
+                )
+            )
+    return found
+
+
+def _exposure(clause: Clause) -> list[Exposure]:
+    """Exposure, breach, loss and corruption in one clause; not when denied, hypothetical or about an SLO."""
+    text = clause.text
+    found: list[Exposure] = []
+    for match in _CROSS_TENANT.finditer(text):
+        if (
+            _THEIR_DATA.search(text)
+            and not _STILL_FINE.search(text[match.end() :])
+            and not negated(text, match.start(), hypothetical=False)
+        ):
+            found.append(Exposure(kind="exposed", quote=quote(text, *match.span()), field=clause.field))
+    for kind, pattern in _EXPOSURE:
+        for match in pattern.finditer(text):
+            near = text[max(0, match.start() - 24) : match.end() + 24]
+            if negated(text, match.start(), hypothetical=False) or (kind == "breach" and _NOT_SECURITY.search(near)):
+                continue
+            found.append(Exposure(kind=kind, quote=quote(text, *match.span()), field=clause.field))  # type: ignore[arg-type]
+    return found
+
+
+def _window(text: str | None) -> float | None:
+    if not text:
+        return None
+    word = text.strip().lower()
+    if word in _WINDOW_DAYS:
+        return _WINDOW_DAYS[word]
+    number, unit = re.match(r"(\d+)\s*(\w+)", word).groups()  # type: ignore[union-attr]
+    per_day = {"d": 1.0, "h": 1 / 24, "m": 1 / 1440}[unit[0]]
+    return float(number) * per_day

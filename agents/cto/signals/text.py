@@ -1,0 +1,168 @@
+"""How alert text is cut up and how its numbers are read, shared by every reader.
+
+Alert text comes from monitors that decorate it (Datadog's `**metric**` markup and monitor links,
+Grafana's `[ var='B' ... value=0.18 ]` dumps, URLs): `clean` removes the decoration so a number in
+a link is never read as a measurement. `clauses` cuts the text where one statement ends (";",
+"|", ": ", sentence ends, line breaks), because a percentage belongs to the words beside it.
+Numbers are read with their units: percentages, ratios, durations (ms to months), factors ("4x"),
+"N of M"; a number after "above", "below" or ">" is a threshold the measure crossed, not the
+measure, and a number labelled as a target ("SLO 99.9%", "threshold 2%") is not read at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from agents.cto.signals.facts import Bound
+
+__all__ = [
+    "Clause",
+    "Number",
+    "clauses",
+    "clean",
+    "duration_seconds",
+    "name_tokens",
+    "negated",
+    "numbers",
+    "quote",
+]
+
+_LINKS = re.compile(r"\[\[[^\]]*\]\([^)]*\)\]|\[([^\]]*)\]\(https?://[^)]*\)|https?://\S+")
+_GRAFANA_VALUES = re.compile(r"\[\s*var='[^']*'\s*labels=\{[^}]*\}\s*value=[^\]]*\]\s*,?")
+_MARKUP = re.compile(r"\*\*|@webhook-[\w-]+|`")
+_CLAUSE_END = re.compile(
+    r"\s*(?:[;|\n]|\\n|(?<=[^\d\s])\.\s+|:\s+|,\s+(?=(?:while|but|and|so|though)\b)|\s-\s|\s—\s)\s*"
+)
+_NUMBER = re.compile(
+    r"(?P<lt>[<>]=?\s*)?(?P<value>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)\s*"
+    r"(?P<unit>%|x\b|×|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b|m\b|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|"
+    r"d\b|days?\b|w\b|weeks?\b|months?\b)?",
+    re.IGNORECASE,
+)
+_AT_LEAST = re.compile(r"(?:above|over|exceed(?:s|ed|ing)?|more than|greater than|at least|>=?|≥)\s*$", re.IGNORECASE)
+_AT_MOST = re.compile(r"(?:below|under|less than|at most|<=?|≤)\s*$", re.IGNORECASE)
+_TARGET = re.compile(
+    r"(?:\bslo|\bsla|objective|target|threshold|budget|goal|normal(?:ly)?|baseline|usual(?:ly)?)\s*(?:of|is|at|=|:)?\s*\(?$",
+    re.IGNORECASE,
+)
+_SECONDS = {
+    "ms": 0.001,
+    "millisecond": 0.001,
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "m": 60,
+    "min": 60,
+    "minute": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hour": 3600,
+    "d": 86400,
+    "day": 86400,
+    "w": 604800,
+    "week": 604800,
+    "month": 2_592_000,
+}
+_DENIAL = r"\b(?:no|not|without|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|nothing|never|zero|risk of)\s+"
+_HYPOTHESIS = r"\b(?:would|could|may|might|if|will)\s+"
+_WORDS_BETWEEN = r"(?:[\w'-]+\s+){{0,{reach}}}$"
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_JOINED_VERBS = re.compile(r"\b(sign|log)[\s-]+(in|on|up)(s?)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One statement of the alert and the field it is in."""
+
+    text: str
+    field: str
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number read with its unit; `start`/`end` locate it in its clause."""
+
+    value: float
+    unit: str
+    bound: Bound
+    target: bool
+    start: int
+    end: int
+    text: str
+
+
+def clean(text: str) -> str:
+    """The alert's words without monitor decoration (links, markup, query value dumps)."""
+    text = _LINKS.sub(lambda m: m.group(1) or "", text)
+    text = _GRAFANA_VALUES.sub("", text)
+    return _MARKUP.sub("", text)
+
+
+def clauses(text: str, field: str) -> list[Clause]:
+    parts = (part.strip(" ,.()[]") for part in _CLAUSE_END.split(clean(text)))
+    return [Clause(part, field) for part in parts if part]
+
+
+def numbers(text: str) -> Iterator[Number]:
+    """Every number in `text` with its unit, threshold bound and whether it is a target."""
+    for match in _NUMBER.finditer(text):
+        if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "_-/."):
+            continue
+        before = text[max(0, match.start() - 24) : match.start()]
+        sign = (match.group("lt") or "").strip()
+        if sign.startswith(">") or _AT_LEAST.search(before):
+            bound: Bound = "at_least"
+        elif sign.startswith("<") or _AT_MOST.search(before):
+            bound = "at_most"
+        else:
+            bound = "exact"
+        unit = (match.group("unit") or "").lower()
+        yield Number(
+            value=float(match.group("value").replace(",", "")),
+            unit="x" if unit == "×" else unit,
+            bound=bound,
+            target=bool(_TARGET.search(before)),
+            start=match.start(),
+            end=match.end(),
+            text=match.group(0).strip(),
+        )
+
+
+def duration_seconds(number: Number) -> float | None:
+    """A duration in seconds, or None when the number has no time unit."""
+    unit = number.unit.rstrip("s") if len(number.unit) > 2 else number.unit
+    factor = _SECONDS.get(unit)
+    return number.value * factor if factor is not None else None
+
+
+def negated(text: str, start: int, *, hypothetical: bool = True, reach: int = 2) -> bool:
+    """Whether a word at most `reach` words before `start` denies what follows ('to avoid data loss',
+    'no errors'), or, with `hypothetical`, only supposes it ('would fail'). A reported possibility
+    ('may have been exfiltrated') is still a report: exposure readers pass `hypothetical=False`."""
+    before = text[max(0, start - 48) : start]
+    between = _WORDS_BETWEEN.format(reach=reach)
+    if re.search(_DENIAL + between, before, re.IGNORECASE):
+        return True
+    return hypothetical and bool(re.search(_HYPOTHESIS + between, before, re.IGNORECASE))
+
+
+def name_tokens(value: str) -> list[str]:
+    """The words of a name: `Web.AuthController.github_callback/2` -> web, auth, controller, github, callback, 2;
+    'sign-in' and 'log in' become one word ('signin', 'login')."""
+    joined = _JOINED_VERBS.sub(lambda m: m.group(1) + m.group(2) + m.group(3), value)
+    return [token for token in _WORD_SPLIT.split(_CAMEL.sub(" ", joined).lower()) if token]
+
+
+def quote(text: str, start: int, end: int, *, margin: int = 40) -> str:
+    """The words around a match, trimmed to whole words, for evidence."""
+    left = max(0, start - margin)
+    right = min(len(text), end + margin)
+    snippet = text[left:right]
+    if left > 0 and " " in snippet:
+        snippet = snippet.split(" ", 1)[1]
+    if right < len(text) and " " in snippet:
+        snippet = snippet.rsplit(" ", 1)[0]
+    return snippet.strip()

@@ -1,0 +1,50 @@
+"""Latency against its objective, stated or computed, and the share of requests over it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.agents.cto.alerts import signals
+
+
+@pytest.mark.parametrize(
+    ("title", "factor", "percentile"),
+    [
+        ("API p99 latency 25s (SLO 500ms)", 50.0, "p99"),
+        ("api p95 latency 1.8s (SLO 400ms)", 4.5, "p95"),
+        ("search p99 latency 2.6s, 5.2x the 500ms SLO", 5.2, "p99"),
+        ("checkout p95 latency 6.0s is 4x SLO (1.5s)", 4.0, "p95"),
+        ("image CDN p95 latency 1.6x SLO", 1.6, "p95"),
+        ("p95 latency 800ms vs 500ms objective", 1.6, "p95"),
+        ("search latency 4x over SLO for 10m", 4.0, None),
+    ],
+)
+def test_latency_is_a_factor_of_its_slo(title: str, factor: float, percentile: str | None):
+    found = signals(title).latency[0]
+    assert found.factor == pytest.approx(factor)
+    assert (found.reference, found.percentile) == ("slo", percentile)
+
+
+def test_a_window_is_not_a_latency():
+    found = signals("checkout p99 latency 6.2s over the last 10m (SLO 1.5s)").latency[0]
+    assert found.observed_seconds == 6.2
+
+
+def test_a_comparison_with_normal_is_kept_apart_from_the_slo():
+    found = signals("add-on provisioning p95 38m (normal 3m)").latency[0]
+    assert (found.reference, found.observed_seconds) == ("baseline", 2280)
+    assert signals("rebuffer ratio 3x baseline for 15% of viewers").latency[0].reference == "baseline"
+
+
+def test_the_share_of_requests_over_the_slo_is_read_beside_it():
+    found = signals("search-api p99 latency 2.4s (SLO 500ms); 35% of requests slower than the SLO").latency
+    assert found[0].factor == pytest.approx(4.8)
+    assert (
+        signals("search-api p99 latency 2.4s (SLO 500ms); 35% of requests slower than the SLO").slow_shares[0][0]
+        == 0.35
+    )
+    assert signals("search p99 4.8x SLO for 35% of requests").latency[0].slow_share == 0.35
+
+
+def test_no_latency_without_a_latency_word():
+    assert not signals("queue age 47 minutes (normal 2m)").latency

@@ -1,0 +1,110 @@
+"""Failing shares, availability and throughput in every form a monitor states them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.agents.cto.alerts import signals
+
+
+@pytest.mark.parametrize(
+    ("title", "share", "unit"),
+    [
+        ("payments 5xx ratio 0.48 over 5m", 0.48, "requests"),
+        ("checkout error rate 48% over last 5m", 0.48, "requests"),
+        ("HTTP 530 on 1.9% of requests over 5m", 0.019, "requests"),
+        ("37% of sign-ins timing out", 0.37, "sign-ins"),
+        ("Kinesis PutRecord errors 63% in us-east-1", 0.63, "requests"),
+        ("create/resume failing for ~25% of customers", 0.25, "customers"),
+        ("reddit.com 5xx ratio 1.0 over 5m", 1.0, "requests"),
+        ("48% of workflow jobs queued for more than 5 minutes", 0.48, "jobs"),
+        ("sensor heartbeat lost from 97% of Windows hosts", 0.97, "hosts"),
+    ],
+)
+def test_a_failing_share_is_read_in_percent_and_ratio_forms(title: str, share: float, unit: str):
+    found = signals(title).shares[0]
+    assert found.share == pytest.approx(share)
+    assert found.unit == unit
+    assert found.quote in title and found.field == "title"
+
+
+def test_the_monitors_current_value_is_a_measure_and_its_threshold_a_bound():
+    found = signals(
+        "x", "trace.http.request.errors over service:api was > 0.05 during the last 5m (current 0.38)"
+    ).shares
+    assert {(s.share, s.bound) for s in found} == {(0.05, "at_least"), (0.38, "exact")}
+
+
+def test_a_target_is_never_read_as_a_measure():
+    found = signals("api availability 97.2% over the last 5m (SLO 99.9%)")
+    assert [a.percent for a in found.availability] == [97.2]
+    assert not found.shares
+
+
+def test_availability_uptime_and_success_ratios_are_availability():
+    assert signals("slack.com availability 39% over 5m").availability[0].percent == 39
+    assert (
+        signals("x", "Ratio of non-5xx responses to all responses for api over 5m is 0.972").availability[0].percent
+        == 97.2
+    )
+    assert signals("login success rate 62% over 5m").availability[0].percent == 62
+    assert not signals("us-east-1 availability zone 1a: 41% of instances failing").availability
+
+
+def test_every_request_failing_is_a_whole_share_in_either_order():
+    assert signals("Signup returns 500 for every request").shares[0].share == 1.0
+    assert signals("x", "Every write that records an event fails").shares[0].unit == "write"
+    assert signals("Payment processor returning 503 for all card payments").shares[0].share == 1.0
+
+
+def test_every_one_of_any_plural_unit_failing_is_a_whole_share():
+    found = signals("All game joins failing").shares[0]
+    assert (found.share, found.unit) == (1.0, "joins")
+
+
+def test_a_share_of_work_waiting_past_its_threshold_is_failing():
+    assert signals("Build queue: 40% of jobs waiting more than 30 minutes").shares[0].share == 0.4
+
+
+def test_succeeded_and_dropped_to_zero_are_read():
+    assert signals("98.2% of requests succeeded over 5m").availability[0].percent == 98.2
+    assert signals("checkout requests per second dropped to near zero").throughput[0].remaining == 0
+
+
+def test_n_of_m_units_failing_is_a_share_of_those_units():
+    found = signals("flaps: 3 of 5 control-plane members down").shares[0]
+    assert (found.share, found.unit, found.measure) == (0.6, "control-plane members", "3 of 5")
+
+
+def test_a_share_with_no_measure_word_is_the_share_the_failure_reaches():
+    found = signals("consul has no leader", "About 1% of managed Postgres clusters depend on this cluster").shares[0]
+    assert found.affected_only and found.share == 0.01
+
+
+@pytest.mark.parametrize(
+    ("text", "remaining"),
+    [
+        ("orders/min down 80% vs last week", 0.2),
+        ("Zero orders received in the last 10 minutes", 0.0),
+        ("backlog draining at 30% of normal rate", 0.3),
+        ("checkout conversions dropped by 95%", 0.05),
+    ],
+)
+def test_throughput_drops_are_what_is_left_of_normal(text: str, remaining: float):
+    assert signals(text).throughput[0].remaining == pytest.approx(remaining)
+
+
+def test_saturation_percentages_are_not_failures():
+    found = signals("Disk 85% full on log-archive-1")
+    assert not found.shares and found.saturation[0].percent == 85
+    assert signals("Edge capacity headroom 60%").saturation[0].percent == 40
+
+
+def test_an_error_budget_burn_rate_against_a_stated_slo_is_an_error_share():
+    found = signals("checkout error budget burn rate 14.4x (SLO 99.9%)").shares[0]
+    assert found.share == pytest.approx(0.0144) and "14.4x" in found.measure
+    assert signals("checkout error budget burn rate 14.4x").burn_rates[0][0] == 14.4
+
+
+def test_apdex_is_read_as_a_score():
+    assert signals("Apdex 0.41 for web transactions").apdex[0][0] == 0.41

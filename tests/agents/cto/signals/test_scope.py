@@ -1,0 +1,92 @@
+"""How far a failure reaches, and in which environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.cto.signals.facts import ScopeKind
+from tests.agents.cto.alerts import signals
+
+
+def kinds(title: str, message: str = "") -> set[ScopeKind]:
+    return {s.kind for s in signals(title, message).scope}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Kinesis PutRecord errors 63% in us-east-1",
+        "ap-southeast-2a: 41% of instances failing status checks",
+        "europe-west2-a: cooling failure; zone unavailable",
+        "Codespace create failure rate (East US)",
+        "FKS etcd lost quorum in ORD",
+        "Region OTP (Bucharest) offline",
+        "EC2 instances in one availability zone unavailable",
+        "Storage Write API error rate 27% (US multi-region)",
+        "uploads failing in the EU region",
+    ],
+)
+def test_a_region_zone_or_data_center_is_a_region(title: str):
+    assert ScopeKind.REGION in kinds(title)
+
+
+def test_a_three_letter_acronym_is_not_a_place():
+    assert ScopeKind.REGION not in kinds("errors in API calls from CPU throttling", "in DNS")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Service Control crash-looping in all regions",
+        "API requests 503 globally",
+        "DNS resolution failing from all probe locations",
+        "GET / returns 503 from 6 of 6 locations",
+    ],
+)
+def test_everywhere_is_global(title: str):
+    assert ScopeKind.GLOBAL in kinds(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Tenant acme-corp: all requests rejected with 403",
+        "login failures 12%, concentrated on a subset of orgs",
+        "android 7.1.0 clients: all API calls failing",
+        "EU customers cannot log in",
+    ],
+)
+def test_a_tenant_version_platform_or_group_of_users_is_a_cohort(title: str):
+    assert ScopeKind.COHORT in kinds(title)
+
+
+def test_all_customers_or_a_company_s_users_are_not_a_cohort():
+    assert ScopeKind.COHORT not in kinds("Dashboards fail to load for all customers")
+    assert ScopeKind.COHORT not in kinds("Slack users cannot connect", "customers using the API see errors")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "6PN private networking unreachable on host fra-w-77",
+        "LVM2 operations hung on ord-w-412 for 5m",
+        "CPU steal above 40% on 6 of 310 worker hosts",
+        "A small number of Machines fail to boot",
+        "flaps on 4 gateway hosts restarting in a loop",
+    ],
+)
+def test_one_host_or_a_small_part_of_the_fleet_is_few(title: str):
+    assert ScopeKind.FEW in kinds(title)
+
+
+def test_without_a_label_the_service_name_or_the_text_names_a_non_production_environment():
+    assert not signals("checkout 5xx 100%", environment=None, service="checkout-staging").environment[0].production
+    assert not signals("[staging] checkout failing", environment=None).environment[0].production
+    assert not signals("checkout failing", environment=None, service="checkout").environment
+
+
+def test_the_environment_label_counts_unless_the_text_names_production_data():
+    assert not signals("x", environment="staging").environment[0].production
+    labelled_test = signals("Test run executed TRUNCATE on 31 tables of the production database", environment="test")
+    assert [e.production for e in labelled_test.environment] == [False, True]
+    assert labelled_test.environment[1].field == "title"

@@ -1,0 +1,63 @@
+"""The source's label, warroom's own counting and the state words."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.cto.signals.facts import StateKind
+from tests.agents.cto.alerts import signals
+from warroom.severity import Severity
+
+
+@pytest.mark.parametrize(
+    ("level", "points_to"),
+    [
+        ("critical", Severity.P1),
+        ("warning", Severity.P3),
+        ("p2", Severity.P2),
+        ("high", Severity.P2),
+        ("sev0", Severity.P0),
+    ],
+)
+def test_the_source_label_is_read_as_the_level_it_points_to(level: str, points_to: Severity):
+    label = signals("x", level=level).label
+    assert label is not None and (label.points_to, label.field, label.quote) == (points_to, "level", level)
+
+
+def test_an_unknown_label_is_not_a_signal():
+    assert signals("x", level="purple").label is None
+
+
+def test_one_delivery_carrying_a_count_has_no_rate():
+    volume = signals("Ecto.InvalidChangesetError", event_count=57, users_affected=41).volume
+    assert (volume.events, volume.users, volume.minutes, volume.per_minute) == (57, 41, None, None)
+
+
+def test_deliveries_spread_over_minutes_give_a_rate():
+    volume = signals("TypeError", event_count=64, minutes=3.2).volume
+    assert volume.per_minute == pytest.approx(20)
+
+
+def test_a_rate_the_monitor_states_is_read_and_a_threshold_is_not():
+    volume = signals("Critical: Checkout errors above 500 in 10 minutes", "1000 events in the last 10 minutes").volume
+    assert (volume.per_minute, volume.stated) == (100, True)
+    assert signals("0.2% of requests returned 404 in the last 10 minutes").volume.per_minute is None
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        ("Payments API and Dashboard down", StateKind.DOWN),
+        ("6PN private networking unreachable on host fra-w-77", StateKind.DOWN),
+        ("inserts into events failing", StateKind.FAILING),
+        ("EBS latency in us-east-1 zone c", StateKind.DEGRADED),
+        ("log parts queue lag 14 minutes", StateKind.DELAYED),
+        ("DeprecationWarning: utcnow() is deprecated", StateKind.AT_RISK),
+    ],
+)
+def test_state_words_are_read(text: str, state: StateKind):
+    assert state in {s.kind for s in signals(text).states}
+
+
+def test_a_denied_state_is_not_read():
+    assert StateKind.FAILING not in {s.kind for s in signals("no customer-facing errors").states}

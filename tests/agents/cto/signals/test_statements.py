@@ -1,0 +1,85 @@
+"""What the alert says outright: impact statements, exposure and loss, customer reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.cto.signals.facts import StatementKind
+from tests.agents.cto.alerts import signals
+
+
+def said(text: str) -> set[StatementKind]:
+    return {s.kind for s in signals(text).statements}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("No customer impact.", StatementKind.NO_IMPACT),
+        ("no customer-facing errors", StatementKind.NO_IMPACT),
+        ("Customer traffic normal", StatementKind.NO_IMPACT),
+        ("request latency and errors normal", StatementKind.NO_IMPACT),
+        ("Pages still load and forms work", StatementKind.STILL_WORKS),
+        ("Running hosted services unaffected", StatementKind.STILL_WORKS),
+        ("Basecamp 3 effectively read-only", StatementKind.STILL_WORKS),
+        ("Other regions healthy", StatementKind.OTHERS_FINE),
+        ("Dashboards fail to load for all customers", StatementKind.ALL_AFFECTED),
+        ("Messages not being delivered for all users", StatementKind.ALL_AFFECTED),
+        ("Major outage: all services affected", StatementKind.ALL_AFFECTED),
+        ("Users cannot load Slack", StatementKind.ALL_AFFECTED),
+        ("Merchants cannot process card payments", StatementKind.ALL_AFFECTED),
+        ("All 5.2.0 users affected", StatementKind.ALL_AFFECTED),
+        ("Normal API traffic does not route through gateways", StatementKind.OFF_PATH),
+        ("Replace before Chrome 70 ships; nothing fails today", StatementKind.AT_RISK_ONLY),
+        ("Ecto.InvalidChangesetError: name can't be blank", StatementKind.INPUT_SPECIFIC),
+    ],
+)
+def test_explicit_impact_statements_are_read(text: str, kind: StatementKind):
+    assert kind in said(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("conversation history returned for a different user", "exposed"),
+        ("database restored from a snapshot owned by another organization", "exposed"),
+        ("edge responses contain uninitialized memory (other sites' cookies, auth tokens)", "exposed"),
+        ("S3 bucket holding database backups allows anonymous reads", "exposed"),
+        ("account 8812 could read documents of account 1097", "exposed"),
+        ("OAuth tokens used from unfamiliar IP to clone private repositories", "breach"),
+        ("Confirmed breach: attacker has interactive shell on web-3", "breach"),
+        ("Secrets and tokens may have been exfiltrated from the build environment", "breach"),
+        ("User passwords written to internal logs in plaintext", "exposed"),
+        ("nightly cleanup job deleted 3,412 rows from production orders table", "loss"),
+        ("Customer sites deleted by app-deactivation script", "loss"),
+        ("Filesystem corruption detected in running dynos", "corruption"),
+        ("customer records from the last 6 hours lost", "loss"),
+        ("password reset emails sent to the wrong recipients", "exposed"),
+    ],
+)
+def test_exposure_breach_loss_and_corruption_are_read_at_any_volume(text: str, kind: str):
+    found = signals(text).exposure
+    assert [e.kind for e in found][:1] == [kind]
+    assert found[0].quote in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "database is not accepting commands to avoid wraparound data loss",
+        "no data loss expected",
+        "authzd memory leak after deploy",
+        "latency breached the SLO for 10m",
+        "one tenant throttled; other customers unaffected",
+    ],
+)
+def test_denied_hypothetical_or_unrelated_mentions_are_not_exposure(text: str):
+    assert not signals(text).exposure
+
+
+def test_customer_reports_are_counted_with_their_window():
+    reports = signals("Polish users report they cannot type 'Ś'", "3 reports this week", event_count=3).reports
+    assert max(r.count for r in reports) == 3 and 7.0 in {r.window_days for r in reports}
+    assert signals("Customer report: CSV export downloads an empty file", event_count=4).reports[0].count == 4
+    assert not signals("Security report: edge responses leak memory").reports
+    assert signals("Several customers report failed card payments").reports[0].count == 3

@@ -1,0 +1,61 @@
+"""Cutting alert text into clauses and reading its numbers with their units."""
+
+from __future__ import annotations
+
+from agents.cto.signals.text import clauses, clean, duration_seconds, name_tokens, negated, numbers
+
+
+def test_monitor_decoration_is_removed_so_a_link_is_never_a_measurement():
+    text = "**trace.errors** was **> 0.05** [[Monitor Status](https://app.datadoghq.com/monitors/46385725)] @webhook-x"
+    assert clean(text) == "trace.errors was > 0.05  "
+    assert "value" not in clean(
+        "login error ratio 91% over 5m: [ var='B' labels={} value=0.91 ], [ var='C' labels={} value=1 ]"
+    )
+
+
+def test_clauses_end_at_semicolons_colons_pipes_and_sentences_but_not_decimals():
+    parts = [
+        c.text for c in clauses("api p99 2.1s (SLO 1.5s); 0.5% of requests fail. Reads unaffected | x: y", "title")
+    ]
+    assert parts == ["api p99 2.1s (SLO 1.5s", "0.5% of requests fail", "Reads unaffected", "x", "y"]
+    assert {c.field for c in clauses("a; b", "message")} == {"message"}
+
+
+def test_numbers_carry_units_thresholds_and_targets():
+    found = {n.text: n for n in numbers("error rate above 50%: 88% now (SLO 99.9%), p99 900ms, 5.2x, was > 0.05")}
+    assert (found["88%"].unit, found["88%"].bound, found["88%"].target) == ("%", "exact", False)
+    assert found["50%"].bound == "at_least"
+    assert found["99.9%"].target
+    assert found["900ms"].unit == "ms" and found["5.2x"].unit == "x"
+    assert found["> 0.05"].bound == "at_least"
+
+
+def test_durations_in_every_unit():
+    values = {n.text: duration_seconds(n) for n in numbers("500ms 2.5s 38m 2 hours 27 days 13 months 3 weeks")}
+    assert values == {
+        "500ms": 0.5,
+        "2.5s": 2.5,
+        "38m": 2280,
+        "2 hours": 7200,
+        "27 days": 2_332_800,
+        "13 months": 33_696_000,
+        "3 weeks": 1_814_400,
+    }
+
+
+def test_names_split_into_words_and_sign_in_forms_become_one_word():
+    assert name_tokens("Web.AuthController.github_callback/2") == [
+        "web",
+        "auth",
+        "controller",
+        "github",
+        "callback",
+        "2",
+    ]
+    assert "signin" in name_tokens("merchant sign-in p99") and "login" in name_tokens("users cannot log in")
+
+
+def test_denials_and_hypotheticals_are_recognised():
+    text = "not accepting commands to avoid wraparound data loss"
+    assert negated(text, text.index("data loss"))
+    assert not negated("data loss on the primary", 0)
