@@ -15,6 +15,7 @@ from api.routers import (
     action_items,
     alerts,
     approvals,
+    findings,
     health,
     incidents,
     postmortems,
@@ -42,7 +43,19 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
 
     app = FastAPI(title="warroom", version="0.1.0", lifespan=lifespan)
     app.state.warroom = warroom
-    for module in (webhooks, alerts, incidents, approvals, postmortems, action_items, slack, status_page, health, web):
+    for module in (
+        webhooks,
+        alerts,
+        incidents,
+        findings,
+        approvals,
+        postmortems,
+        action_items,
+        slack,
+        status_page,
+        health,
+        web,
+    ):
         app.include_router(module.router)
 
     app.add_exception_handler(ActionError, action_error_response)

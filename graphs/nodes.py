@@ -81,6 +81,15 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         )
         if llm_note:
             incidents.add_timeline(conn, incident.id, now, "llm", llm_note)
+        if classification.severity <= Severity.P2:
+            schedule(
+                conn,
+                key=f"incident:{incident.id}:investigate",
+                kind="investigation.start",
+                due_at=now,
+                payload={"incident_id": incident.id},
+                lane=f"incident:{incident.id}:investigation",
+            )
     return {"severity": classification.severity.value, "event": {}}
 
 

@@ -60,7 +60,9 @@ def _tell(warroom: WarroomDep, key: str, channel: object, user: object, text: st
 
 
 def _who(user: dict[str, Any]) -> Actor:
-    return Actor(kind=ActorKind.SLACK, name=str(user.get("username") or user.get("name") or user.get("id") or "unknown"))
+    return Actor(
+        kind=ActorKind.SLACK, name=str(user.get("username") or user.get("name") or user.get("id") or "unknown")
+    )
 
 
 @router.post("/interactions")

@@ -44,16 +44,16 @@ def add_note(ctx: Context, incident_id: int, text: str, actor: Actor) -> None:
         incidents.add_timeline(conn, incident_id, ctx.clock.now(), "note", text, actor=actor.label)
 
 
-def post_message(
-    ctx: Context, incident_id: int, text: str, actor: Actor, *, external_id: str | None = None
-) -> bool:
+def post_message(ctx: Context, incident_id: int, text: str, actor: Actor, *, external_id: str | None = None) -> bool:
     """A message in the built-in war room, False when `external_id` was posted already (a Slack
     retry). A message with a labelled line is also a note while the incident is open: one rule
     for every door, the one the updates read notes by. Message and note are stored together."""
     incident = get_incident(ctx, incident_id)
     now = ctx.clock.now()
     with ctx.engine.begin() as conn:
-        stored = war_room.post_message(conn, incident_id, at=now, author=actor.label, text=text, external_id=external_id)
+        stored = war_room.post_message(
+            conn, incident_id, at=now, author=actor.label, text=text, external_id=external_id
+        )
         if stored is None:
             return False
         if is_labelled(text) and incident.status is not IncidentStatus.RESOLVED:
@@ -85,7 +85,9 @@ def set_severity(ctx: Context, incident_id: int, severity: Severity, actor: Acto
     _open(ctx, incident_id)
     key = f"incident:{incident_id}:severity:{ctx.clock.now().isoformat()}:{severity}"
     with ctx.engine.begin() as conn:
-        _queue_event(conn, ctx, incident_id, key, {"type": "severity", "severity": severity.value, "actor": actor.label})
+        _queue_event(
+            conn, ctx, incident_id, key, {"type": "severity", "severity": severity.value, "actor": actor.label}
+        )
 
 
 def resolve(ctx: Context, incident_id: int, actor: Actor, summary: str = "") -> None:
@@ -94,7 +96,9 @@ def resolve(ctx: Context, incident_id: int, actor: Actor, summary: str = "") -> 
     with ctx.engine.begin() as conn:
         if summary:
             incidents.add_timeline(conn, incident_id, ctx.clock.now(), "note", summary, actor=actor.label)
-        _queue_event(conn, ctx, incident_id, f"incident:{incident_id}:resolve", {"type": "resolve", "actor": actor.label})
+        _queue_event(
+            conn, ctx, incident_id, f"incident:{incident_id}:resolve", {"type": "resolve", "actor": actor.label}
+        )
 
 
 def _queue_event(conn: Connection, ctx: Context, incident_id: int, key: str, event: dict[str, object]) -> None:

@@ -1,0 +1,373 @@
+"""The first look without a model: what a seasoned responder reads off the evidence in a minute.
+
+The top in-app frame and the exception; the release the issue first appeared in and how long
+after it the errors began; where the events concentrate (a release, a region, a host); the other
+errors that began just before; the metrics an alert names, and when they left their usual level;
+the past incident this resembles, with its cause and its still-open action items; the runbook
+section that speaks to it; who owns the failing code. Every claim cites the evidence it reads, and
+the hypothesis says which of them points at a trigger, or that none does yet. Deterministic: the
+same evidence gives the same finding.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from agents.cto.investigation.evidence import (
+    Evidence,
+    FrameFact,
+    IssueFact,
+    OwnerFact,
+    PastIncidentFact,
+    RunbookSection,
+    SeriesFact,
+    TagFact,
+    fmt_number,
+    short,
+)
+from agents.cto.investigation.text import terms
+from agents.cto.owners import matches
+from agents.cto.postmortem.impact import fmt_duration
+from warroom.findings.models import Claim, Confidence, Finding, MadeBy
+
+__all__ = ["RECENT_RELEASE", "first_look"]
+
+#: A release this close before the first error is the first suspect.
+RECENT_RELEASE = timedelta(hours=2)
+#: Beyond this, the release the issue first appeared in says little about today's trigger.
+OLD_RELEASE = timedelta(hours=6)
+CONCENTRATED = 0.8
+#: Tags that describe every error (or none), not who or what it hit.
+_PLAIN_TAGS = frozenset({"environment", "level", "handled", "mechanism", "runtime", "runtime.name", "logger"})
+#: A past incident sharing this much of the incident's words is worth naming.
+RESEMBLES = 0.2
+_SOURCES = {
+    "sentry": "Sentry",
+    "alertmanager": "Alertmanager",
+    "grafana": "Grafana",
+    "datadog": "Datadog",
+    "pagerduty": "PagerDuty",
+    "api": "API",
+}
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def first_look(evidence: Evidence) -> Finding:
+    """The rules' cited finding over `evidence`; low confidence unless a recent release with the
+    events concentrated on it points at one trigger."""
+    start = evidence.incident.first_seen
+    claims: list[Claim] = []
+    error = _error(evidence)
+    if error:
+        claims.append(error)
+    release = _release(evidence.issue)
+    release_claim, recent = release if release else (None, False)
+    if release_claim:
+        claims.append(release_claim)
+    tags = _concentrations(evidence.tags)
+    claims += [claim for claim, _ in tags]
+    others = _earlier_issues(evidence, start)
+    claims += others
+    series = _moved(evidence.series, start)
+    claims += [_series_claim(s, start) for s in series]
+    past = _resembling(evidence.past)
+    if past is not None:
+        claims += _past_claims(past)
+    section = _runbook(evidence)
+    if section is not None:
+        claims.append(section)
+    owner = _owner(evidence)
+    if owner is not None:
+        claims.append(owner)
+    if not claims and evidence.alerts:
+        claims.append(_alert_claim(evidence))
+    hypothesis, confidence = _hypothesis(evidence, recent, tags, others, series, past)
+    return Finding(
+        hypothesis=hypothesis,
+        confidence=confidence,
+        claims=claims,
+        next_checks=_next_checks(evidence, recent, past),
+        made_by=MadeBy.RULES,
+        evidence=evidence.summaries(),
+    )
+
+
+def _error(evidence: Evidence) -> Claim | None:
+    event = evidence.event
+    if event is not None and event.exception:
+        cites = [f"{event.citation}:exception"]
+        where = ""
+        if event.frames:
+            cites.append(event.frames[0].citation)
+            where = f" in {event.frames[0].where}"
+        return Claim(text=f"The errors are {short(event.exception, 160)}, raised{where}.", citations=cites)
+    issue = evidence.issue
+    if issue is not None and issue.culprit:
+        return Claim(
+            text=f"Sentry groups the errors as {short(issue.title, 140)} at {issue.culprit}.",
+            citations=[issue.field("culprit")],
+        )
+    alert = next((a for a in evidence.alerts if a.exception), None)
+    if alert is not None:
+        at = f" at {alert.culprit}" if alert.culprit else ""
+        on = f" on release {alert.release}" if alert.release else ""
+        return Claim(
+            text=f"The {_SOURCES.get(alert.source, alert.source)} alert reports {short(alert.exception, 160)}{at}{on}.",
+            citations=[alert.citation],
+        )
+    return None
+
+
+def _alert_claim(evidence: Evidence) -> Claim:
+    """With nothing else to read, what the first alert itself says."""
+    alert = evidence.alerts[0]
+    said = f": {short(alert.message, 200)}" if alert.message else ""
+    return Claim(
+        text=f"The {_SOURCES.get(alert.source, alert.source)} alert at {alert.at:%H:%M} UTC reports {short(alert.title, 160)}{said}",
+        citations=[alert.citation],
+    )
+
+
+def _release(issue: IssueFact | None) -> tuple[Claim, bool] | None:
+    if issue is None or issue.first_release is None or issue.first_seen is None:
+        return None
+    release = issue.first_release
+    cites = [issue.field("first_release"), issue.field("first_seen")]
+    if release.released_at is None:
+        return Claim(text=f"The issue first appeared in release {release.version}.", citations=cites), False
+    gap = issue.first_seen - release.released_at
+    if gap < timedelta(0):
+        return None
+    if gap > OLD_RELEASE:
+        text = (
+            f"The issue first appeared in release {release.version}, released {_span(gap)} before the errors "
+            "began, so that release is an unlikely trigger on its own."
+        )
+        return Claim(text=text, citations=cites), False
+    text = (
+        f"The issue first appeared in release {release.version}, released at {release.released_at:%H:%M} UTC; "
+        f"the errors began {_span(gap)} after it."
+    )
+    return Claim(text=text, citations=cites), gap <= RECENT_RELEASE
+
+
+def _concentrations(tags: list[TagFact]) -> list[tuple[Claim, TagFact]]:
+    found = []
+    for tag in tags:
+        top = tag.top[0] if tag.top else None
+        if tag.key in _PLAIN_TAGS or top is None or top.value is None or tag.total < 5 or top.share < CONCENTRATED:
+            continue
+        found.append(
+            (Claim(text=f"{top.share:.0%} of the events have {tag.key} {top.value}.", citations=[top.citation]), tag)
+        )
+    found.sort(key=lambda pair: -pair[1].top[0].share)
+    return found[:3]
+
+
+def _earlier_issues(evidence: Evidence, start: datetime) -> list[Claim]:
+    own = evidence.issue.id if evidence.issue else None
+    claims = []
+    for issue in evidence.other_issues:
+        if issue.id == own or issue.first_seen is None:
+            continue
+        lead = start - issue.first_seen
+        if timedelta(minutes=-10) <= lead <= timedelta(hours=3):
+            when = f"{_span(lead)} before the incident's first error" if lead > timedelta(0) else "with it"
+            place = f" at {issue.culprit}" if issue.culprit else ""
+            claims.append(
+                Claim(
+                    text=f"Another Sentry issue began {when}: {short(issue.title, 140)}{place} ({issue.count} events).",
+                    citations=[issue.citation],
+                )
+            )
+    return claims[:2]
+
+
+def _moved(series: list[SeriesFact], start: datetime) -> list[SeriesFact]:
+    """Series that left their baseline from half an hour before the first error to ten minutes
+    after it, the largest relative move first."""
+    window = (start - timedelta(minutes=30), start + timedelta(minutes=10))
+    moved = [s for s in series if s.changed_at is not None and window[0] <= s.changed_at <= window[1]]
+
+    def size(s: SeriesFact) -> float:
+        base, peak = s.baseline or 0.0, s.peak or 0.0
+        return abs(peak - base) / max(abs(base), 1e-9)
+
+    return sorted(moved, key=lambda s: (-size(s), s.citation))[:3]
+
+
+def _series_claim(series: SeriesFact, start: datetime) -> Claim:
+    assert series.changed_at is not None
+    unit = " per minute" if series.per_minute else ""
+    way = "rose" if (series.peak or 0) > (series.baseline or 0) else "fell"
+    lead = start - series.changed_at
+    when = (
+        f"{_span(lead)} before the first error"
+        if lead >= timedelta(minutes=1)
+        else f"{_span(-lead)} after the first error"
+        if lead <= -timedelta(minutes=1)
+        else "as the errors began"
+    )
+    name = series.citation.removeprefix("prom:")
+    text = (
+        f"{name} {way} from {fmt_number(series.baseline)} to {fmt_number(series.peak)}{unit} at "
+        f"{series.changed_at:%H:%M} UTC, {when}."
+    )
+    return Claim(text=text, citations=[series.citation])
+
+
+def _resembling(past: list[PastIncidentFact]) -> PastIncidentFact | None:
+    ranked = sorted(past, key=lambda p: (-p.similarity, -len(p.open_actions), p.id))
+    return ranked[0] if ranked and ranked[0].similarity >= RESEMBLES else None
+
+
+def _past_claims(past: PastIncidentFact) -> list[Claim]:
+    cause = f": its postmortem found that {short(past.cause, 300)}" if past.cause else ""
+    claims = [
+        Claim(
+            text=f"This resembles past incident {past.id} ({short(past.title, 100)}){cause}", citations=[past.citation]
+        )
+    ]
+    open_actions = past.open_actions[:2]
+    if open_actions:
+        items = "; ".join(
+            f"'{short(a.title, 100)}'" + (f" (due {a.due:%Y-%m-%d})" if a.due else "") for a in open_actions
+        )
+        claims.append(
+            Claim(
+                text=f"Action items from {past.id} are still open: {items}.",
+                citations=[a.citation for a in open_actions],
+            )
+        )
+    return claims
+
+
+def _evidence_terms(evidence: Evidence) -> set[str]:
+    found = terms(*(f"{a.title} {a.message} {a.exception or ''} {a.culprit or ''}" for a in evidence.alerts))
+    if evidence.event is not None:
+        found |= terms(evidence.event.exception, *(f"{f.function} {f.filename}" for f in evidence.event.frames[:3]))
+    if evidence.issue is not None:
+        found |= terms(evidence.issue.title, evidence.issue.culprit)
+    found |= terms(*(str(t.top[0].value) for t in evidence.tags if t.top and t.key not in _PLAIN_TAGS))
+    found |= terms(*(s.name for s in evidence.series if s.changed_at is not None))
+    if evidence.incident.service:
+        found.discard(evidence.incident.service.lower())
+    return found
+
+
+def _runbook(evidence: Evidence) -> Claim | None:
+    """The section sharing the most (and the rarest) words with the evidence, and its sentence
+    that shares the most."""
+    sections = evidence.runbook
+    if not sections:
+        return None
+    wanted = _evidence_terms(evidence)
+    words = {s.citation: terms(s.heading, s.text) for s in sections}
+
+    def weight(word: str) -> float:
+        return 1.0 / sum(word in w for w in words.values())
+
+    def score(section: RunbookSection) -> float:
+        shared = wanted & words[section.citation]
+        return sum(weight(w) for w in shared) + 0.5 * len(wanted & terms(section.heading))
+
+    best = max(sections, key=lambda s: (score(s), -sections.index(s)))
+    if score(best) == 0:
+        return None
+    sentences = [s for s in _SENTENCE.split(" ".join(best.text.split())) if s]
+    sentence = max(sentences, key=lambda s: len(wanted & terms(s)), default="")
+    said = f": {short(sentence, 220)}" if sentence else ""
+    return Claim(text=f"Runbook section '{best.heading}' applies{said}", citations=[best.citation])
+
+
+def _owner(evidence: Evidence) -> Claim | None:
+    frame: FrameFact | None = evidence.event.frames[0] if evidence.event and evidence.event.frames else None
+    if frame is None or not evidence.owners:
+        return None
+    path = frame.filename or frame.module or ""
+    rule: OwnerFact | None = None
+    for candidate in evidence.owners:
+        if path and matches(candidate.pattern, path):
+            rule = candidate
+    if rule is None:
+        return None
+    return Claim(
+        text=f"{path} is owned by {' '.join(rule.owners)} ({rule.pattern} in CODEOWNERS).", citations=[rule.citation]
+    )
+
+
+def _hypothesis(
+    evidence: Evidence,
+    recent: bool,
+    tags: list[tuple[Claim, TagFact]],
+    others: list[Claim],
+    series: list[SeriesFact],
+    past: PastIncidentFact | None,
+) -> tuple[str, Confidence]:
+    event, issue = evidence.event, evidence.issue
+    raised = ""
+    alert = next((a for a in evidence.alerts if a.exception), None)
+    if event is not None and event.exception:
+        raised = f": {short(event.exception, 120)}" + (f" in {event.frames[0].where}" if event.frames else "")
+    elif alert is not None and alert.exception:
+        raised = f": {short(alert.exception, 120)}" + (f" at {alert.culprit}" if alert.culprit else "")
+    if recent and issue is not None and issue.first_release is not None and issue.first_seen is not None:
+        version = issue.first_release.version
+        released = issue.first_release.released_at
+        assert released is not None
+        on_release = any(t.key == "release" and str(t.top[0].value) == version for _, t in tags)
+        confidence = Confidence.MEDIUM if on_release else Confidence.LOW
+        text = f"Release {version}, out {_span(issue.first_seen - released)} before the errors began, is the likely trigger{raised}."
+        return text, confidence
+    if past is not None and past.open_actions:
+        cause = f" ({short(past.cause, 200)})" if past.cause else ""
+        return (
+            f"This looks like a repeat of {past.id}{cause}, whose action items are still open.",
+            Confidence.LOW,
+        )
+    if others:
+        return f"{others[0].text.removesuffix('.')}; it may be the trigger.", Confidence.LOW
+    if series and series[0].changed_at is not None and series[0].changed_at <= evidence.incident.first_seen:
+        return (
+            f"{series[0].citation.removeprefix('prom:')} moved first, at {series[0].changed_at:%H:%M} UTC; start there.",
+            Confidence.LOW,
+        )
+    focus = next((f" The events concentrate on {t.key} {t.top[0].value}." for _, t in tags if t.key != "release"), "")
+    if raised:
+        return (
+            f"The errors come from{raised.removeprefix(':')}; no trigger found in the evidence yet.{focus}",
+            Confidence.LOW,
+        )
+    if past is not None:
+        cause = f" ({short(past.cause, 200)})" if past.cause else ""
+        return f"This resembles {past.id}{cause}; no trigger found in the evidence yet.", Confidence.LOW
+    title = evidence.alerts[0].title if evidence.alerts else evidence.incident.title
+    return f"No cause found in the evidence yet; the alerts say: {short(title, 160)}.", Confidence.LOW
+
+
+def _next_checks(evidence: Evidence, recent: bool, past: PastIncidentFact | None) -> list[str]:
+    checks = []
+    issue = evidence.issue
+    if recent and issue is not None and issue.first_release is not None:
+        checks.append(
+            f"Diff release {issue.first_release.version} against the one before it, and roll back if it fits."
+        )
+    if evidence.event is not None and evidence.event.frames:
+        checks.append(f"Read the code at {evidence.event.frames[0].where} and the breadcrumbs before it.")
+    if past is not None and past.open_actions:
+        checks.append(f"Check whether the open action items of {past.id} would have prevented this.")
+    if evidence.notes:
+        checks.append("Weigh the responders' notes against this evidence; they are not checked by the rules.")
+    checks += [f"Not read: {problem}." for problem in evidence.problems]
+    return checks
+
+
+def _span(delta: timedelta) -> str:
+    """A duration rounded for a person: minutes under two hours, hours under two days, else days."""
+    seconds = abs(delta.total_seconds())
+    if seconds < 7200:
+        return fmt_duration(timedelta(minutes=max(1, round(seconds / 60))))
+    if seconds < 172800:
+        return fmt_duration(timedelta(hours=round(seconds / 3600)))
+    return fmt_duration(timedelta(days=round(seconds / 86400)))
