@@ -54,7 +54,11 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     "the cohort description lives in the Support agent's drafts only",
     ("status_page", "update", "cohort"): "as status_page/initial: size without the cohort description",
     ("status_page", "all_clear", "cohort"): "the resolved post gives how many and how long, not who",
-    ("x", "all_clear", "cohort"): "agents/support/templates/x.j2's all-clear gives the size, not the cohort, to stay in 280",
+    (
+        "x",
+        "all_clear",
+        "cohort",
+    ): "agents/support/templates/x.j2's all-clear gives the size, not the cohort, to stay in 280",
     ("email", "initial", "current"): "undecided drafts are re-drafted when the count doubles and a minute after "
     "the last re-triage (graphs.nodes._refresh_initial_comms): approved the moment "
     "a storm ends, a draft can trail the final count by up to half",

@@ -68,6 +68,7 @@ class SentryIssue(BaseModel):
     first_release: SentryRelease | None = Field(default=None, description="the release it first appeared in")
     last_release: SentryRelease | None = None
     tag_keys: list[str] = Field(default_factory=list, description="the tags its events carry")
+    project: str | None = Field(default=None, description="the slug of the project it belongs to")
 
 
 class TagValue(BaseModel):
@@ -254,6 +255,7 @@ def _issue(data: dict[str, Any]) -> SentryIssue:
         first_release=_release(data.get("firstRelease")),
         last_release=_release(data.get("lastRelease")),
         tag_keys=[str(t["key"]) for t in data.get("tags") or [] if isinstance(t, dict) and t.get("key")],
+        project=data["project"].get("slug") if isinstance(data.get("project"), dict) else None,
     )
 
 

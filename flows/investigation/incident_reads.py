@@ -5,6 +5,7 @@ CODEOWNERS rules. Reads only."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -30,12 +31,22 @@ from warroom.alerts.tables import AlertRow
 from warroom.db import table_of
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
+from warroom.incidents.tables import IncidentRow
 from warroom.postmortems import store as postmortems
 from warroom.settings import Settings
 
-__all__ = ["alert_facts", "incident_fact", "owner_facts", "past_incidents", "runbook", "timeline_facts"]
+__all__ = [
+    "alert_facts",
+    "concurrent_incidents",
+    "incident_fact",
+    "owner_facts",
+    "past_incidents",
+    "runbook",
+    "timeline_facts",
+]
 
 ALERTS = table_of(AlertRow)
+INCIDENTS = table_of(IncidentRow)
 MAX_ALERTS = 20
 MAX_PAST = 5
 _ROOT_CAUSE = re.compile(r"^## Root cause\s*\n(?P<text>.*?)(?=^## |\Z)", re.MULTILINE | re.DOTALL)
@@ -53,25 +64,45 @@ def incident_fact(incident: Incident) -> IncidentFact:
     )
 
 
-def alert_facts(conn: Connection, incident_id: int) -> list[AlertFact]:
-    """The distinct alerts (by source and title), each cited by its first delivery: a storm of
-    10,000 deliveries is a handful of facts, and only those rows' JSON is read."""
+def concurrent_incidents(conn: Connection, incident: Incident, window: timedelta) -> list[int]:
+    """Other incidents that began within `window` of this one: what else fired at the same time,
+    which correlation may have kept apart (a Sentry error on a host, a Grafana alert on a service)."""
+    rows = conn.execute(
+        select(INCIDENTS.c.id)
+        .where(
+            INCIDENTS.c.id != incident.id,
+            INCIDENTS.c.first_seen >= incident.first_seen - window,
+            INCIDENTS.c.first_seen <= incident.first_seen + window,
+        )
+        .order_by(INCIDENTS.c.first_seen)
+        .limit(5)
+    )
+    return list(rows.scalars())
+
+
+def alert_facts(conn: Connection, incident_ids: list[int]) -> list[AlertFact]:
+    """The distinct alerts (by source and title) of these incidents, each cited by its first
+    delivery: a storm of 10,000 deliveries is a handful of facts, and only those rows' JSON is read."""
     groups = conn.execute(
         select(func.min(ALERTS.c.id).label("first"), func.count().label("n"))
-        .where(ALERTS.c.incident_id == incident_id)
-        .group_by(ALERTS.c.source, ALERTS.c.title)
+        .where(ALERTS.c.incident_id.in_(incident_ids))
+        .group_by(ALERTS.c.incident_id, ALERTS.c.source, ALERTS.c.title)
         .order_by(func.min(ALERTS.c.id))
         .limit(MAX_ALERTS)
     ).all()
     counts = {row.first: row.n for row in groups}
-    rows = conn.execute(select(ALERTS.c.id, ALERTS.c.alert).where(ALERTS.c.id.in_(list(counts)))).all()
-    return [_alert_fact(row.id, Alert.model_validate(row.alert), counts[row.id]) for row in sorted(rows)]
+    rows = conn.execute(
+        select(ALERTS.c.id, ALERTS.c.incident_id, ALERTS.c.alert).where(ALERTS.c.id.in_(list(counts)))
+    ).all()
+    facts = [_alert_fact(row.id, row.incident_id, Alert.model_validate(row.alert), counts[row.id]) for row in rows]
+    return sorted(facts, key=lambda f: (f.incident_id != incident_ids[0], f.at, f.citation))
 
 
-def _alert_fact(alert_id: int, alert: Alert, count: int) -> AlertFact:
+def _alert_fact(alert_id: int, incident_id: int, alert: Alert, count: int) -> AlertFact:
     event = alert.raw if alert.source == "sentry" and isinstance(alert.raw, dict) else {}
     return AlertFact(
         citation=f"alert:{alert_id}",
+        incident_id=incident_id,
         source=alert.source,
         title=alert.title,
         message=alert.message,
@@ -123,7 +154,8 @@ def timeline_facts(incident: Incident) -> tuple[list[NoteFact], list[TimelineFac
 def past_incidents(conn: Connection, incident: Incident, alerts: list[AlertFact]) -> list[PastIncidentFact]:
     """Resolved incidents of the same service or sharing the incident's words, with the root cause
     their latest postmortem states and their action items, the most alike first."""
-    ours = terms(incident.title, *(f"{a.title} {a.message} {a.exception or ''}" for a in alerts))
+    notes = [e.text for e in incident.timeline if e.kind == "note"]
+    ours = terms(incident.title, *notes, *(f"{a.title} {a.message} {a.exception or ''}" for a in alerts))
     found = []
     for other in incidents.list_incidents(conn, status=IncidentStatus.RESOLVED, limit=500):
         if other.id == incident.id or other.opened_at > incident.opened_at:

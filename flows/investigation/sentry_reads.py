@@ -16,7 +16,7 @@ from agents.cto.investigation.evidence import (
 )
 from tools.sentry import DEFAULT_TAG_KEYS, SentryAPI, SentryIssue, SentryRelease
 
-__all__ = ["event_fact", "issue_fact", "other_issues", "tag_facts", "tag_keys"]
+__all__ = ["event_fact", "issue_fact", "new_issue_of", "recent_issues", "tag_facts", "tag_keys"]
 
 MAX_TAGS = 8
 _SKIPPED_TAGS = frozenset({"level", "handled", "mechanism", "runtime", "runtime.name", "logger", "environment"})
@@ -38,6 +38,7 @@ def _fact(issue: SentryIssue, citation: str) -> IssueFact:
         last_seen=issue.last_seen,
         first_release=_release(issue.first_release),
         tag_keys=issue.tag_keys,
+        project=issue.project,
     )
 
 
@@ -107,7 +108,14 @@ def tag_facts(api: SentryAPI, issue_id: str, keys: list[str]) -> list[TagFact]:
     return found
 
 
-def other_issues(api: SentryAPI, start: datetime, end: datetime, exclude: str | None) -> list[IssueFact]:
-    """Issues seen between `start` and `end` other than the incident's own, newest first seen first."""
-    found = [_fact(i, f"sentry:issues:{i.id}") for i in api.issues(start=start, end=end) if i.id != exclude]
+def recent_issues(api: SentryAPI, start: datetime, end: datetime) -> list[IssueFact]:
+    """Issues seen between `start` and `end`, the newest first seen first."""
+    found = [_fact(i, f"sentry:issues:{i.id}") for i in api.issues(start=start, end=end)]
     return sorted(found, key=lambda i: (i.first_seen is None, -(i.first_seen.timestamp() if i.first_seen else 0)))
+
+
+def new_issue_of(issues: list[IssueFact], services: set[str], since: datetime) -> IssueFact | None:
+    """The incident's likely issue when no alert names one: the earliest issue of the service's
+    project that first appeared since `since` (an error that fires all week is not the new one)."""
+    new = [i for i in issues if i.project in services and i.first_seen is not None and i.first_seen >= since]
+    return min(new, key=lambda i: (i.first_seen, i.id), default=None)

@@ -83,15 +83,40 @@ class Toolbox:
 
     @cached_property
     def alerts(self) -> list[AlertFact]:
+        """The incident's alerts, then those of incidents that began within the correlation window
+        of it (correlation may have kept one outage apart)."""
         self.reads += 1
+        window = timedelta(minutes=self.context.settings.correlation_window_minutes)
         with self.context.engine.connect() as conn:
-            return incident_reads.alert_facts(conn, self.incident_id)
+            beside = incident_reads.concurrent_incidents(conn, self.incident, window)
+            return incident_reads.alert_facts(conn, [self.incident_id, *beside])
+
+    @cached_property
+    def recent_issues(self) -> list[IssueFact] | None:
+        """Sentry issues seen from `ISSUE_LOOKBACK` before the incident until now."""
+        api = self.sources.sentry
+        if api is None:
+            return None
+        self.reads += 1
+        try:
+            return sentry_reads.recent_issues(api, self.incident.first_seen - ISSUE_LOOKBACK, self.context.clock.now())
+        except (SentryAPIError, httpx.HTTPError) as exc:
+            self.problems.append(f"Sentry's issue list ({_reason(exc)})")
+            return None
 
     @cached_property
     def sentry_issue_id(self) -> str | None:
+        """The Sentry issue a Sentry alert of the incident names; else the new issue of the
+        service's Sentry project that began around it."""
         named = next((a.sentry_issue for a in self.alerts if a.sentry_issue), None)
         key = self.incident.dedup_key
-        return named or (key.removeprefix("sentry:issue:") if key.startswith("sentry:issue:") else None)
+        if named or key.startswith("sentry:issue:"):
+            return named or key.removeprefix("sentry:issue:")
+        services = {s for s in [self.incident.service, *(a.service for a in self.alerts)] if s}
+        adopted = sentry_reads.new_issue_of(
+            self.recent_issues or [], services, self.incident.first_seen - ISSUE_LOOKBACK
+        )
+        return adopted.id if adopted else None
 
     @cached_property
     def alert_selectors(self) -> list[Selector]:
@@ -120,8 +145,8 @@ class Toolbox:
             issue=issue,
             event=event,
             tags=tags or [],
-            other_issues=self._other_issues(issue) or [],
-            series=[fact for selector in self.alert_selectors for fact in self._series(selector) or []],
+            other_issues=self._other_issues() or [],
+            series=list({f.citation: f for s in self.alert_selectors for f in self._series(s) or []}.values()),
             past=self._past(),
             runbook=self._runbook(),
             owners=self._owners(),
@@ -161,8 +186,7 @@ class Toolbox:
             assert isinstance(args, TagArgs)
             return self._sentry(lambda api, issue_id: sentry_reads.tag_facts(api, issue_id, [args.key])) or None
         if name == "sentry_recent_issues":
-            issue = self._sentry(lambda api, issue_id: sentry_reads.issue_fact(api, issue_id))
-            return self._other_issues(issue)
+            return self._other_issues()
         if name == "metric_series":
             assert isinstance(args, MetricArgs)
             return self._metric(args)
@@ -192,22 +216,10 @@ class Toolbox:
             self.problems.append(f"Sentry issue {issue_id} ({_reason(exc)})")
             return None
 
-    def _other_issues(self, issue: IssueFact | None) -> list[IssueFact] | None:
-        api = self.sources.sentry
-        if api is None or (issue is None and self.sentry_issue_id is None):
+    def _other_issues(self) -> list[IssueFact] | None:
+        if self.recent_issues is None:
             return None
-        start = (
-            min(self.incident.first_seen, issue.first_seen or self.incident.first_seen)
-            if issue
-            else self.incident.first_seen
-        )
-        try:
-            return sentry_reads.other_issues(
-                api, start - ISSUE_LOOKBACK, self.context.clock.now(), self.sentry_issue_id
-            )
-        except (SentryAPIError, httpx.HTTPError) as exc:
-            self.problems.append(f"Sentry's issue list ({_reason(exc)})")
-            return None
+        return [i for i in self.recent_issues if i.id != self.sentry_issue_id]
 
     def _series(self, selector: Selector) -> list[SeriesFact] | None:
         prometheus = self.sources.prometheus

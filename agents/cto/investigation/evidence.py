@@ -60,9 +60,11 @@ class IncidentFact(BaseModel):
 
 
 class AlertFact(BaseModel):
-    """One distinct alert of the incident; `count` identical deliveries are folded into it."""
+    """One distinct alert of the incident (or of one that began beside it, `incident_id` says
+    which); `count` identical deliveries are folded into it."""
 
     citation: str
+    incident_id: int
     source: str
     title: str
     message: str = ""
@@ -119,6 +121,7 @@ class IssueFact(BaseModel):
     last_seen: datetime | None = None
     first_release: ReleaseFact | None = None
     tag_keys: list[str] = Field(default_factory=list)
+    project: str | None = None
 
     def field(self, name: str) -> str:
         """The citation of one field (`sentry:issue:first_release`)."""

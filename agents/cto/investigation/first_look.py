@@ -15,6 +15,7 @@ import re
 from datetime import datetime, timedelta
 
 from agents.cto.investigation.evidence import (
+    BreadcrumbFact,
     Evidence,
     FrameFact,
     IssueFact,
@@ -40,8 +41,20 @@ OLD_RELEASE = timedelta(hours=6)
 CONCENTRATED = 0.8
 #: Tags that describe every error (or none), not who or what it hit.
 _PLAIN_TAGS = frozenset({"environment", "level", "handled", "mechanism", "runtime", "runtime.name", "logger"})
-#: A past incident sharing this much of the incident's words is worth naming.
-RESEMBLES = 0.2
+#: A past incident sharing this much of the incident's words is worth naming; one whose action
+#: items are still open (a recurrence in the making) already at `RECURS`.
+RESEMBLES = 0.25
+RECURS = 0.08
+_LOUD = frozenset({"warning", "error", "fatal", "critical"})
+#: What an exception says when the code is fine and something it depends on is not.
+_DEPENDENCY = re.compile(
+    r"time[sd]? ?out|timeout|unavailable|\b50[234]\b|connection (?:refused|reset|broken|aborted)|"
+    r"econnrefused|econnreset|etimedout|could not connect|unreachable|ssl|certificate|name resolution|"
+    r"nxdomain|servfail|rate limit|too many requests|\b429\b|quota",
+    re.IGNORECASE,
+)
+#: A release this close before the first error outweighs a failing dependency.
+JUST_RELEASED = timedelta(minutes=15)
 _SOURCES = {
     "sentry": "Sentry",
     "alertmanager": "Alertmanager",
@@ -61,6 +74,7 @@ def first_look(evidence: Evidence) -> Finding:
     error = _error(evidence)
     if error:
         claims.append(error)
+    claims += _breadcrumbs(evidence)
     release = _release(evidence.issue)
     release_claim, recent = release if release else (None, False)
     if release_claim:
@@ -87,7 +101,7 @@ def first_look(evidence: Evidence) -> Finding:
         hypothesis=hypothesis,
         confidence=confidence,
         claims=claims,
-        next_checks=_next_checks(evidence, recent, past),
+        next_checks=_next_checks(evidence, hypothesis.startswith("Release "), past),
         made_by=MadeBy.RULES,
         evidence=evidence.summaries(),
     )
@@ -99,9 +113,10 @@ def _error(evidence: Evidence) -> Claim | None:
         cites = [f"{event.citation}:exception"]
         where = ""
         if event.frames:
-            cites.append(event.frames[0].citation)
-            where = f" in {event.frames[0].where}"
-        return Claim(text=f"The errors are {short(event.exception, 160)}, raised{where}.", citations=cites)
+            top = event.frames[0]
+            cites.append(top.citation)
+            where = f" in {top.where}" + (f", at `{short(top.context_line, 120)}`" if top.context_line else "")
+        return Claim(text=f"The errors are {short(event.exception, 300)}, raised{where}.", citations=cites)
     issue = evidence.issue
     if issue is not None and issue.culprit:
         return Claim(
@@ -119,6 +134,30 @@ def _error(evidence: Evidence) -> Claim | None:
     return None
 
 
+def _breadcrumbs(evidence: Evidence) -> list[Claim]:
+    """The breadcrumbs that say most about the error: warnings and errors first, then those
+    sharing words with the exception and the frames where it was raised."""
+    event = evidence.event
+    if event is None or not event.breadcrumbs:
+        return []
+    about = terms(event.exception, *(f"{f.function} {f.filename}" for f in event.frames[:3]))
+
+    def score(crumb: BreadcrumbFact) -> float:
+        loud = 2.0 if (crumb.level or "").lower() in _LOUD else 0.0
+        return loud + len(about & terms(crumb.message, crumb.category)) / 2
+
+    ranked = sorted((c for c in event.breadcrumbs if c.message and score(c) >= 1.0), key=lambda c: -score(c))[:2]
+    return [
+        Claim(
+            text=f"Before the error, a {crumb.level or 'logged'} {crumb.category or ''} breadcrumb"
+            + (f" at {crumb.at:%H:%M:%S} UTC" if crumb.at else "")
+            + f" reads: {short(crumb.message, 200)}",
+            citations=[crumb.citation],
+        )
+        for crumb in sorted(ranked, key=lambda c: event.breadcrumbs.index(c))
+    ]
+
+
 def _alert_claim(evidence: Evidence) -> Claim:
     """With nothing else to read, what the first alert itself says."""
     alert = evidence.alerts[0]
@@ -134,9 +173,9 @@ def _release(issue: IssueFact | None) -> tuple[Claim, bool] | None:
         return None
     release = issue.first_release
     cites = [issue.field("first_release"), issue.field("first_seen")]
-    if release.released_at is None:
+    gap = _release_gap(issue)
+    if gap is None or release.released_at is None:
         return Claim(text=f"The issue first appeared in release {release.version}.", citations=cites), False
-    gap = issue.first_seen - release.released_at
     if gap < timedelta(0):
         return None
     if gap > OLD_RELEASE:
@@ -218,8 +257,8 @@ def _series_claim(series: SeriesFact, start: datetime) -> Claim:
 
 
 def _resembling(past: list[PastIncidentFact]) -> PastIncidentFact | None:
-    ranked = sorted(past, key=lambda p: (-p.similarity, -len(p.open_actions), p.id))
-    return ranked[0] if ranked and ranked[0].similarity >= RESEMBLES else None
+    alike = [p for p in past if p.similarity >= RESEMBLES or (p.open_actions and p.similarity >= RECURS)]
+    return min(alike, key=lambda p: (not p.open_actions, -p.similarity, p.id), default=None)
 
 
 def _past_claims(past: PastIncidentFact) -> list[Claim]:
@@ -305,38 +344,42 @@ def _hypothesis(
     series: list[SeriesFact],
     past: PastIncidentFact | None,
 ) -> tuple[str, Confidence]:
-    event, issue = evidence.event, evidence.issue
-    raised = ""
-    alert = next((a for a in evidence.alerts if a.exception), None)
-    if event is not None and event.exception:
-        raised = f": {short(event.exception, 120)}" + (f" in {event.frames[0].where}" if event.frames else "")
-    elif alert is not None and alert.exception:
-        raised = f": {short(alert.exception, 120)}" + (f" at {alert.culprit}" if alert.culprit else "")
-    if recent and issue is not None and issue.first_release is not None and issue.first_seen is not None:
-        version = issue.first_release.version
-        released = issue.first_release.released_at
-        assert released is not None
-        on_release = any(t.key == "release" and str(t.top[0].value) == version for _, t in tags)
-        confidence = Confidence.MEDIUM if on_release else Confidence.LOW
-        text = f"Release {version}, out {_span(issue.first_seen - released)} before the errors began, is the likely trigger{raised}."
-        return text, confidence
+    """The one reading the evidence supports best, in this order: a release just before the
+    errors; a dependency the code calls failing; a recurrence of a past incident whose action
+    items are still open; another error that began just before; a metric that moved before the
+    others; else the errors themselves, or only what the alerts say."""
+    issue = evidence.issue
+    exception, where = _raised(evidence)
+    raised = f": {short(exception, 120)}{where}" if exception else ""
+    focus = next((f", concentrated on {t.key} {t.top[0].value}" for _, t in tags if t.key != "release"), "")
+    gap = _release_gap(issue)
+    dependency = bool(exception and _DEPENDENCY.search(exception))
+    if recent and gap is not None and issue is not None and issue.first_release is not None:
+        if not dependency or gap <= JUST_RELEASED:
+            version = issue.first_release.version
+            on_release = any(t.key == "release" and str(t.top[0].value) == version for _, t in tags)
+            text = f"Release {version}, out {_span(gap)} before the errors began, is the likely trigger{raised}."
+            return text, Confidence.MEDIUM if on_release else Confidence.LOW
+    if dependency:
+        return (
+            f"A dependency is failing rather than our code{focus}: the code gets {short(exception, 120)}{where}.",
+            Confidence.LOW,
+        )
     if past is not None and past.open_actions:
         cause = f" ({short(past.cause, 200)})" if past.cause else ""
-        return (
-            f"This looks like a repeat of {past.id}{cause}, whose action items are still open.",
-            Confidence.LOW,
-        )
+        return f"This looks like a repeat of {past.id}{cause}, whose action items are still open.", Confidence.LOW
     if others:
         return f"{others[0].text.removesuffix('.')}; it may be the trigger.", Confidence.LOW
-    if series and series[0].changed_at is not None and series[0].changed_at <= evidence.incident.first_seen:
+    leader = _leader(series)
+    if leader is not None and leader.changed_at is not None:
+        name = leader.citation.removeprefix("prom:")
         return (
-            f"{series[0].citation.removeprefix('prom:')} moved first, at {series[0].changed_at:%H:%M} UTC; start there.",
+            f"{name} moved before the other series the alerts name, at {leader.changed_at:%H:%M} UTC; start there.",
             Confidence.LOW,
         )
-    focus = next((f" The events concentrate on {t.key} {t.top[0].value}." for _, t in tags if t.key != "release"), "")
     if raised:
         return (
-            f"The errors come from{raised.removeprefix(':')}; no trigger found in the evidence yet.{focus}",
+            f"The errors come from{raised.removeprefix(':')}{focus}; no trigger found in the evidence yet.",
             Confidence.LOW,
         )
     if past is not None:
@@ -346,10 +389,44 @@ def _hypothesis(
     return f"No cause found in the evidence yet; the alerts say: {short(title, 160)}.", Confidence.LOW
 
 
-def _next_checks(evidence: Evidence, recent: bool, past: PastIncidentFact | None) -> list[str]:
+def _raised(evidence: Evidence) -> tuple[str | None, str]:
+    """The exception and where it was raised, from the latest event, else from a Sentry alert."""
+    event = evidence.event
+    if event is not None and event.exception:
+        return event.exception, (f" in {event.frames[0].where}" if event.frames else "")
+    alert = next((a for a in evidence.alerts if a.exception), None)
+    if alert is not None:
+        return alert.exception, (f" at {alert.culprit}" if alert.culprit else "")
+    return None, ""
+
+
+def _release_gap(issue: IssueFact | None) -> timedelta | None:
+    if (
+        issue is None
+        or issue.first_release is None
+        or issue.first_release.released_at is None
+        or issue.first_seen is None
+    ):
+        return None
+    return issue.first_seen - issue.first_release.released_at
+
+
+def _leader(series: list[SeriesFact]) -> SeriesFact | None:
+    """The series that moved first, when it is a different metric from the rest and moved at
+    least two minutes ahead of them: the symptom an alert watches moves with the errors."""
+    moved = sorted((s for s in series if s.changed_at is not None), key=lambda s: s.changed_at or datetime.min)
+    if len({s.name for s in moved}) < 2:
+        return None
+    first = moved[0]
+    rest = [s for s in moved if s.name != first.name]
+    assert first.changed_at is not None and rest[0].changed_at is not None
+    return first if rest[0].changed_at - first.changed_at >= timedelta(minutes=2) else None
+
+
+def _next_checks(evidence: Evidence, blames_release: bool, past: PastIncidentFact | None) -> list[str]:
     checks = []
     issue = evidence.issue
-    if recent and issue is not None and issue.first_release is not None:
+    if blames_release and issue is not None and issue.first_release is not None:
         checks.append(
             f"Diff release {issue.first_release.version} against the one before it, and roll back if it fits."
         )
