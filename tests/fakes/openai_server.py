@@ -137,6 +137,8 @@ class FakeOpenAI:
         self.responder: Responder = responder or (lambda _request: reply())
         self.requests: list[dict[str, Any]] = []
         self.delay: float = 0.0
+        self.delay_for: Callable[[dict[str, Any]], float] | None = None
+        """Per-request delay (seconds) instead of `delay`, e.g. only for requests offering tools."""
         self._failures: list[tuple[int, dict[str, str]]] = []
         self._released = threading.Event()
         self._lock = threading.Lock()
@@ -191,8 +193,9 @@ class FakeOpenAI:
             except ValueError:
                 return _error(400, "request body is not JSON")
             self.requests.append(body)
-            if self.delay:
-                await anyio.to_thread.run_sync(self._released.wait, self.delay)
+            delay = self.delay_for(body) if self.delay_for is not None and isinstance(body, dict) else self.delay
+            if delay:
+                await anyio.to_thread.run_sync(self._released.wait, delay)
             with self._lock:
                 failure = self._failures.pop(0) if self._failures else None
             if failure is not None:

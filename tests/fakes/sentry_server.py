@@ -54,6 +54,7 @@ class FakeSentry:
         self.tags: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.events: dict[str, list[dict[str, Any]]] = {}
         self.issue_list: list[dict[str, Any]] | None = None
+        """The organisation's issue list, as `serve` loads it; empty until then."""
         self.failures = FailurePlan()
 
     @property
@@ -151,8 +152,7 @@ class FakeSentry:
         assert op is not None
         params = op.path_params
         if op.template == _ISSUES and params["organization_id_or_slug"] == self.org:
-            listed = self.issue_list if self.issue_list is not None else list(self.issues.values())
-            return self._answer(op, listed)
+            return self._answer(op, self.issue_list or [])
         if params["organization_id_or_slug"] != self.org or params.get("issue_id") not in self.issues:
             return httpx.Response(404, json={"detail": "The requested resource does not exist"})
         if op.template == _ISSUE:
