@@ -1,0 +1,62 @@
+"""The investigation suite's runner: cases played against a real warroom, fake Sentry and real
+Prometheus, graded on their findings; the model path against the scripted fake model, as in CI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from evals.investigation.cases import load_cases
+from evals.investigation.report import render, score
+from evals.investigation.runner import CaseResult, run_case
+from tests.fakes.openai_server import FakeOpenAI, investigator, tool_requests
+
+[BAD_RELEASE] = load_cases(names=["upload-path-restart-loop"])
+
+
+@pytest.fixture
+def scripted(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    script = investigator(
+        [("sentry_latest_event", {}), ("metric_series", {"metric": "http_requests_total"})],
+        extra_claims=[
+            {"text": "It is the database.", "citations": []},
+            {"text": "Frame 40 says so.", "citations": ["sentry:event:latest:frame:40"]},
+        ],
+    )
+    with FakeOpenAI(script) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        yield server
+
+
+def test_the_rules_first_look_finds_a_bad_release_and_cites_it() -> None:
+    result = run_case(BAD_RELEASE)
+    assert result.error is None and result.path == "rules"
+    assert result.level == "right_cause"
+    assert {"sentry:issue:first_release", "sentry:event:latest:frame:0"} <= set(result.key_evidence_cited)
+    assert result.claims == result.claims_cited and result.invented == []
+    assert not result.rests_on_noise and result.tool_calls > 0 and 0 < result.text_chars < 2000
+
+
+def test_the_model_path_runs_its_tool_calls_and_is_graded_on_its_grounded_finding(scripted: FakeOpenAI) -> None:
+    result = run_case(BAD_RELEASE, llm_model="fake-model")
+    assert result.error is None and result.path == "model"
+    assert result.tool_calls == 2 and result.dropped_claims == 2
+    assert result.level == "right_cause" and result.invented == []
+    turns = tool_requests(scripted.requests)
+    # The case opens two incidents (Grafana's alert and Sentry's error are not correlated), and
+    # each is investigated: two tool calls each, then the report.
+    assert result.incidents == 2
+    assert sorted(sum(m["role"] == "tool" for m in t["messages"]) for t in turns) == [0, 0, 1, 1, 2, 2]
+
+
+def test_a_held_out_score_is_printed_without_naming_a_case() -> None:
+    results = [
+        CaseResult(case="secret-case", path="rules", level="right_area", claims=2, claims_cited=2, tool_calls=5),
+        CaseResult(case="other-secret", path="rules", error="no finding"),
+    ]
+    shown = render(score(results), title="rules, held-out set", private=True)
+    assert "secret" not in shown
+    assert "right area 1/2 (50%)" in shown and "wrong 1/2 (50%)" in shown and "no finding" in shown
+    assert "secret-case" in render(score(results), title="rules, development set", private=False)
