@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from api.composition import Warroom
 from api.deps import WarroomDep
 from api.errors import status_of
+from flows.actions import findings as finding_actions
 from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
 from flows.actions.drafts import Decision, decide_draft, get_draft
@@ -33,6 +34,7 @@ from warroom.actors import Actor, ActorKind
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord
 from warroom.errors import ActionError
+from warroom.findings.models import Verdict
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.postmortems import store as postmortems
@@ -220,6 +222,7 @@ def _page(
             "error": error,
             "notice": NOTICES.get(request.query_params.get("done", "")),
             "severities": list(Severity),
+            "findings": finding_actions.list_findings(warroom.context, incident_id),
             **_postmortem(warroom, incident),
             "resolving": request.query_params.get("done") == "resolving",
         },
@@ -360,6 +363,33 @@ def decide(
     if not _htmx(request):
         return _see(f"/incidents/{incident_id}#draft-{draft_id}")
     return _draft_view(request, draft, session.csrf)
+
+
+@router.get("/incidents/{incident_id}/findings", response_class=HTMLResponse)
+def findings_fragment(incident_id: int, request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
+    incident = _incident(warroom, incident_id)
+    found = finding_actions.list_findings(warroom.context, incident_id)
+    return _render(request, "_findings.html", {"incident": incident, "findings": found, "csrf": session.csrf})
+
+
+@router.post("/incidents/{incident_id}/findings/{finding_id}/verdict")
+def judge_finding(
+    incident_id: int,
+    finding_id: int,
+    request: Request,
+    warroom: WarroomDep,
+    session: CheckedDep,
+    verdict: Annotated[Verdict, Form()],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """A responder's right / partly / wrong on the AI's hypothesis, as the REST API records it."""
+    try:
+        warroom.act(finding_actions.judge_finding, incident_id, finding_id, verdict, ACTOR, note)
+    except ActionError as exc:
+        raise HTTPException(status_of(exc), exc.message) from exc
+    if not _htmx(request):
+        return _see(f"/incidents/{incident_id}#findings")
+    return findings_fragment(incident_id, request, warroom, session)
 
 
 @router.get("/incidents/{incident_id}/postmortem", response_class=HTMLResponse)
