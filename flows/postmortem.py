@@ -1,5 +1,6 @@
-"""After resolution: draft the postmortem at once (version 1), file its action items, and watch
-the 24-hour deadline for the human's edit."""
+"""After resolution: draft the postmortem at once (version 1; with a model, its summary, root-cause
+narrative and five whys in the team's words where they pass the checks), file its action items,
+and watch the 24-hour deadline for the human's edit."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from agents.cto.postmortem.models import (
     StatusUpdateSent,
     WarRoomMessage,
 )
+from agents.cto.postmortem.narrative import write_narrative
 from flows.context import Context
 from warroom.action_items import store as action_items
 from warroom.alerts.tables import AlertRow
@@ -136,8 +138,15 @@ class PostmortemFlow:
             assert incident is not None
             inp = postmortem_input(conn, ctx, incident)
         draft = draft_postmortem(inp)
+        notes: list[str] = []
+        if ctx.model is not None:
+            draft, notes = write_narrative(ctx.model, draft, inp)
         now = ctx.clock.now()
         with ctx.engine.begin() as conn:
+            for n, note in enumerate(notes):
+                incidents.add_timeline(
+                    conn, incident_id, now, "llm", note, dedup_key=f"incident:{incident_id}:postmortem:llm:{n}"
+                )
             postmortems.save_version(
                 conn,
                 incident_id,
