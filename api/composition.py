@@ -21,7 +21,9 @@ from flows.enrichment import EnrichmentFlow, SentryFetch
 from flows.escalation import EscalationFlow
 from flows.investigation.toolbox import Sources
 from flows.postmortem import PostmortemFlow
+from flows.publishing import publishes_to_notion
 from flows.senders.comms import CommsSender
+from flows.senders.notion import PostmortemPublisher
 from flows.senders.slack_replies import SlackReplies
 from flows.senders.status_page import StatusPublisher
 from flows.senders.war_room import WarRoomSender
@@ -29,6 +31,7 @@ from graphs.investigation import InvestigationContext
 from graphs.runner import CommsRunner, IncidentRunner, InvestigationRunner, open_checkpointer
 from tools.discord import DiscordWebhook
 from tools.email import make_email_sender
+from tools.notion import Notion
 from tools.prometheus import Prometheus
 from tools.sentry import SentryAPI
 from tools.slack import SlackWarRoom
@@ -128,6 +131,14 @@ class Warroom:
             x=XClient(http, x_token, clock=clock) if x_token else None,
         ).register(outbox)
 
+        if publishes_to_notion(settings):
+            token = _secret(settings.notion_token)
+            assert token is not None and settings.notion_parent_page_id
+            notion = Notion(client(settings.notion_api_url), token)
+            PostmortemPublisher(engine, clock, notion, settings.notion_parent_page_id).register(outbox)
+            defaults["postmortems"] = f"Notion, under page {settings.notion_parent_page_id} (and the built-in editor)"
+        else:
+            defaults["postmortems"] = "built-in editor (set WARROOM_NOTION_TOKEN and WARROOM_NOTION_PARENT_PAGE_ID)"
         sentry = _sentry_api(settings, client, clock)
         prometheus = Prometheus(client(settings.prometheus_url)) if settings.prometheus_url else None
         defaults["metrics"] = (

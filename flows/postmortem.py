@@ -24,6 +24,7 @@ from agents.cto.postmortem.models import (
 )
 from agents.cto.postmortem.narrative import write_narrative
 from flows.context import Context
+from flows.publishing import publish_postmortem
 from warroom.action_items import store as action_items
 from warroom.alerts.tables import AlertRow
 from warroom.db import table_of
@@ -147,7 +148,7 @@ class PostmortemFlow:
                 incidents.add_timeline(
                     conn, incident_id, now, "llm", note, dedup_key=f"incident:{incident_id}:postmortem:llm:{n}"
                 )
-            postmortems.save_version(
+            version = postmortems.save_version(
                 conn,
                 incident_id,
                 author="warroom",
@@ -155,6 +156,7 @@ class PostmortemFlow:
                 markdown=render_markdown(draft),
                 data=draft.model_dump(mode="json"),
             )
+            publish_postmortem(conn, ctx.settings, incident_id=incident_id, version=version, now=now)
             for n, item in enumerate(draft.action_items, start=1):
                 action_items.create_item(
                     conn,

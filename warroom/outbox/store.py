@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 MAX_ATTEMPTS = 12
-ORDERED_FAMILIES = {"status_page", "war_room"}
+ORDERED_FAMILIES = {"status_page", "war_room", "postmortem"}
 
 
 class OutboxItem:
@@ -72,7 +72,8 @@ def enqueue(
 
 def lane_of(kind: str, incident_id: int | None) -> str | None:
     """A status page and a war room must see an incident's posts in order (the first post opens
-    the page incident or the channel); customer messages to different people need no order."""
+    the page incident or the channel), and a postmortem page its versions (the first creates it);
+    customer messages to different people need no order."""
     family = kind.split(".", 1)[0]
     return f"incident:{incident_id}:{family}" if incident_id is not None and family in ORDERED_FAMILIES else None
 
