@@ -1,6 +1,7 @@
 """After resolution: draft the postmortem at once (version 1; with a model, its summary, root-cause
 narrative and five whys in the team's words where they pass the checks), file its action items,
-and watch the 24-hour deadline for the human's edit."""
+draft the enterprise accounts' root-cause analyses from it, and watch the 24-hour deadline for the
+human's edit."""
 
 from __future__ import annotations
 
@@ -180,6 +181,15 @@ class PostmortemFlow:
                 f"review due by {now + DEADLINE:%Y-%m-%d %H:%M} UTC",
                 dedup_key=f"incident:{incident_id}:postmortem:v1",
             )
+            if any(a.sla_rca_days for a in ctx.settings.accounts.values()):
+                schedule(
+                    conn,
+                    key=f"incident:{incident_id}:comms:rca",
+                    kind="comms.prepare",
+                    due_at=now,
+                    payload={"incident_id": incident_id, "kind": "rca", "label": "rca"},
+                    lane=f"incident:{incident_id}:comms",
+                )
             schedule(
                 conn,
                 key=f"incident:{incident_id}:postmortem:deadline",

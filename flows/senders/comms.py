@@ -11,10 +11,12 @@ import hashlib
 
 from sqlalchemy import Engine
 
+from flows.comms import rca_item_key
 from flows.senders.war_room import WarRoomSender
 from tools.discord import DiscordMessage, DiscordPoster
 from tools.email import EmailMessage, EmailReceipt, EmailSender
 from tools.x import XPost, XPoster
+from warroom.action_items import store as action_items
 from warroom.clock import Clock
 from warroom.drafts import store as drafts
 from warroom.incidents import store as incidents
@@ -105,6 +107,9 @@ class CommsSender:
             # A draft to many recipients is one outbox row each: it is "sent" once the last one is.
             if not count_unsent(conn, key_prefix=f"draft:{draft_id}:send:", other_than=item.id):
                 drafts.mark_sent(conn, draft_id, now)
+                tracked = action_items.get_item_by_key(conn, rca_item_key(draft_id))
+                if tracked is not None:
+                    action_items.complete(conn, tracked.id, now)
             if item.incident_id is not None:
                 incidents.add_timeline(
                     conn,
