@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-__all__ = ["NoteFacts", "is_labelled", "parse_notes", "public_safe"]
+__all__ = ["NoteFacts", "is_labelled", "parse_notes"]
 
 LABEL = re.compile(
     r"^\s*(tried|trying|working|what works|hypothesis|cause|root cause|eta|fixed|fix|identified)"
@@ -59,22 +59,6 @@ def parse_notes(notes: Iterable[str]) -> NoteFacts:
             elif label in ("fixed", "fix"):
                 facts.fixed = value
     return facts
-
-
-INTERNAL = re.compile(
-    r"\b\d{1,3}(?:\.\d{1,3}){3}\b|\bip-\d+-\d+-\d+-\d+\b|[\w.+-]+@[\w-]+\.[\w.]+"
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+){2,}\b|(?:^|\s)/[\w.-]+/|\b\w+(?:Error|Exception)\b"
-    r"|\b[a-z]+(?:-[a-z0-9]+)*-\d+\b|\b[a-z0-9]+-[0-9a-f]{6,}\b"
-)
-NAME = re.compile(r"\b[A-Z][a-z]+\b")
-
-
-def public_safe(text: str) -> bool:
-    """Whether a human's note may be quoted to customers: no hostnames, addresses, paths, exception
-    names or pod names, and no person as the cause (any capitalised word is taken for a name)."""
-    from agents.blameless import find_blame
-
-    return not INTERNAL.search(text) and not find_blame(text, NAME.findall(text))
 
 
 def _minutes(text: str) -> int | None:

@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
+from api.body_limit import BodyLimit
 from api.composition import Warroom
-from api.errors import action_error_response
+from api.errors import Problem, install_error_handlers
+from api.openapi import openapi_document
 from api.routers import (
     action_items,
     alerts,
     approvals,
+    docs,
     findings,
     health,
     incidents,
     postmortems,
     slack,
     status_page,
-    web,
     webhooks,
 )
-from warroom.errors import ActionError
+from api.routers.web import incidents as web_incidents
+from api.routers.web import sign_in as web_sign_in
+from tools.webhooks.generic import GenericAlertIn
 
 __all__ = ["create_app"]
 
@@ -41,9 +44,16 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         finally:
             warroom.scheduler.stop()
 
-    app = FastAPI(title="warroom", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="warroom",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.warroom = warroom
-    for module in (
+    routers = (
         webhooks,
         alerts,
         incidents,
@@ -54,18 +64,17 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         slack,
         status_page,
         health,
-        web,
-    ):
+        docs,
+        web_sign_in,
+        web_incidents,
+    )
+    for module in routers:
         app.include_router(module.router)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=warroom.settings.max_body_bytes)
 
-    app.add_exception_handler(ActionError, action_error_response)
+    def openapi() -> dict[str, Any]:
+        return openapi_document(app, (Problem, GenericAlertIn))
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]} for e in exc.errors()
-        ]
-        first = errors[0] if errors else {"field": "body", "message": "invalid"}
-        return JSONResponse({"detail": f"{first['field']}: {first['message']}", "errors": errors}, status_code=422)
-
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -27,8 +27,9 @@ from flows.senders.notion import PostmortemPublisher
 from flows.senders.slack_replies import SlackReplies
 from flows.senders.status_page import StatusPublisher
 from flows.senders.war_room import WarRoomSender
+from graphs.checkpoints import open_checkpointer
 from graphs.investigation import InvestigationContext
-from graphs.runner import CommsRunner, IncidentRunner, InvestigationRunner, open_checkpointer
+from graphs.runner import CommsRunner, IncidentRunner, InvestigationRunner
 from tools.discord import DiscordWebhook
 from tools.email import make_email_sender
 from tools.notion import Notion
@@ -47,7 +48,7 @@ from warroom.db import make_engine
 from warroom.migrations import upgrade
 from warroom.outbox.worker import OutboxWorker
 from warroom.scheduler.engine import Scheduler
-from warroom.settings import Settings
+from warroom.settings import Settings, secret_value
 
 __all__ = ["Warroom"]
 
@@ -55,10 +56,6 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _secret(value: object) -> str | None:
-    return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -97,7 +94,7 @@ class Warroom:
 
         http = client()
         checkpointer = stack.enter_context(open_checkpointer(settings.resolved_checkpoint_url))
-        secret_key = _secret(settings.secret_key) or _persistent_secret(settings)
+        secret_key = secret_value(settings.secret_key) or _persistent_secret(settings)
         context = Context(
             engine=engine, clock=clock, settings=settings, secret_key=secret_key, model=make_chat_model(settings)
         )
@@ -115,12 +112,12 @@ class Warroom:
         StatusPublisher(engine, clock, status_page).register(outbox)
         room_sender = WarRoomSender(engine, clock, war_room)
         room_sender.register(outbox)
-        smtp = _secret(settings.smtp_url)
+        smtp = secret_value(settings.smtp_url)
         email = make_email_sender(smtp, settings.data_dir / "outbox-email")
         defaults["email"] = (
             "SMTP" if smtp else (f".eml files in {settings.data_dir / 'outbox-email'} (set WARROOM_SMTP_URL for SMTP)")
         )
-        discord_url, x_token = _secret(settings.discord_webhook_url), _secret(settings.x_bearer_token)
+        discord_url, x_token = secret_value(settings.discord_webhook_url), secret_value(settings.x_bearer_token)
         CommsSender(
             engine,
             clock,
@@ -132,7 +129,7 @@ class Warroom:
         ).register(outbox)
 
         if publishes_to_notion(settings):
-            token = _secret(settings.notion_token)
+            token = secret_value(settings.notion_token)
             assert token is not None and settings.notion_parent_page_id
             notion = Notion(client(settings.notion_api_url), token)
             PostmortemPublisher(engine, clock, notion, settings.notion_parent_page_id).register(outbox)
@@ -159,7 +156,7 @@ class Warroom:
         ):
             flow.register(scheduler)
 
-        token = _secret(settings.api_token) or secrets.token_urlsafe(24)
+        token = secret_value(settings.api_token) or secrets.token_urlsafe(24)
         if settings.api_token is None:
             defaults["api token"] = "generated for this run (set WARROOM_API_TOKEN to fix one)"
         defaults["llm"] = (

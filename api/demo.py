@@ -19,6 +19,7 @@ from api.composition import Warroom
 from api.scenarios import Delivery, checkout_outage
 from api.server import serve_in_thread
 from warroom.clock import utcnow
+from warroom.kinds import TimelineKind
 from warroom.settings import Settings
 
 __all__ = ["run_demo"]
@@ -58,7 +59,7 @@ async def _replay(console: Console, base_url: str, token: str, secret: str, even
             client,
             f"/api/incidents/{incident_id}",
             auth,
-            lambda i: any(e["kind"] == "status_page" for e in i["timeline"]),
+            lambda i: any(e["kind"] == TimelineKind.STATUS_PAGE for e in i["timeline"]),
         )
         to_status = time.perf_counter() - t0
         _show_severity(console, incident)
@@ -81,7 +82,7 @@ async def _replay(console: Console, base_url: str, token: str, secret: str, even
             client,
             f"/api/incidents/{incident_id}",
             auth,
-            lambda i: i["severity"] == "P0" and sum(e["kind"] == "status_page" for e in i["timeline"]) >= 2,
+            lambda i: i["severity"] == "P0" and sum(e["kind"] == TimelineKind.STATUS_PAGE for e in i["timeline"]) >= 2,
         )
         console.rule("where things stand")
         _show_severity(console, incident)

@@ -1,15 +1,20 @@
-"""FastAPI dependencies declared once: the warroom container and bearer-token auth for /api."""
+"""FastAPI dependencies declared once: the warroom container, bearer-token auth for /api, and the
+id parameters (within the databases' 64-bit range, so a larger one is a 422, not an overflow)."""
 
 from __future__ import annotations
 
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Query, Request, status
 
 from api.composition import Warroom
+from warroom.untrusted import MAX_ID
 
-__all__ = ["Authorized", "WarroomDep", "get_warroom", "require_token"]
+__all__ = ["Authorized", "Id", "IdFilter", "WarroomDep", "get_warroom", "require_token"]
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 async def get_warroom(request: Request) -> Warroom:

@@ -1,15 +1,35 @@
-"""The project's refusals (`warroom.errors`) as HTTP: which status each one is, and the JSON body
-the REST API answers with (`detail`, plus `problems` to fix)."""
+"""How every refusal looks, and how the OpenAPI document says so.
+
+Every 4xx answers with a `Problem`: one sentence in `detail` that names the field when a field is
+at fault, plus the machine-readable parts where there are some. The project's refusals
+(`warroom.errors`) map to their statuses here; `documented(...)` gives a route's `responses=`
+for the refusals it can make, so the schema lists exactly those (FastAPI's own 422 schema, whose
+`detail` is an array, is never used).
+"""
 
 from __future__ import annotations
 
-from fastapi import Request, status
-from fastapi.responses import JSONResponse
+from typing import Any
 
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from tools.webhooks.base import error_path
 from warroom.errors import ActionError, Conflict, Expired, Forbidden, Invalid, NotFound
 
-__all__ = ["action_error_response", "status_of"]
+__all__ = [
+    "PROBLEM_REF",
+    "FieldProblem",
+    "Problem",
+    "action_error_response",
+    "documented",
+    "install_error_handlers",
+    "status_of",
+]
 
+PROBLEM_REF = "#/components/schemas/Problem"
 _STATUS: dict[type[ActionError], int] = {
     NotFound: status.HTTP_404_NOT_FOUND,
     Conflict: status.HTTP_409_CONFLICT,
@@ -17,6 +37,41 @@ _STATUS: dict[type[ActionError], int] = {
     Forbidden: status.HTTP_403_FORBIDDEN,
     Expired: status.HTTP_410_GONE,
 }
+_MEANINGS = {
+    400: "The body is not JSON warroom will read (not UTF-8, not JSON, nested too deep).",
+    401: "Missing or wrong credentials (bearer token or signature).",
+    403: "The link or form is not valid.",
+    404: "No such resource.",
+    409: "The resource is not in a state that allows this (already resolved, already decided).",
+    410: "The link has expired.",
+    413: "The request body is larger than the configured limit.",
+    422: "A field is missing, of the wrong kind or out of range; `detail` names it.",
+    503: "The database does not answer.",
+}
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every refusal."""
+
+    detail: str = Field(description="what is wrong, naming the field when one is at fault")
+    field: str | None = Field(default=None, description="the field at fault, as a dotted path")
+    errors: list[FieldProblem] | None = Field(default=None, description="every field at fault")
+    problems: list[str] | None = Field(default=None, description="what to fix, e.g. what the facts check found")
+
+
+def documented(*codes: int, html: bool = False, json: bool = True) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route that can refuse with these codes: as a `Problem` (`json`), as
+    an HTML page (`html`), or either. The content is spelled out rather than given as a model,
+    because FastAPI files a model under the route's own media type (text/html on a page)."""
+    content: dict[str, Any] = {"application/json": {"schema": {"$ref": PROBLEM_REF}}} if json else {}
+    if html:
+        content["text/html"] = {"schema": {"type": "string"}}
+    return {code: {"description": _MEANINGS[code], "content": content} for code in codes}
 
 
 def status_of(error: ActionError) -> int:
@@ -27,3 +82,19 @@ async def action_error_response(_: Request, error: Exception) -> JSONResponse:
     """Registered for `ActionError` on the app: a REST route just lets the action raise."""
     assert isinstance(error, ActionError)
     return JSONResponse({"detail": error.message, "problems": error.problems}, status_code=status_of(error))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """The project's refusals by their status; validation failures as a `Problem` naming the
+    first field (every field in `errors`)."""
+    app.add_exception_handler(ActionError, action_error_response)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            FieldProblem(field=error_path(tuple(p for p in e["loc"] if p != "body")), message=e["msg"])
+            for e in exc.errors()
+        ] or [FieldProblem(field="body", message="invalid")]
+        first = errors[0]
+        problem = Problem(detail=f"{first.field}: {first.message}", field=first.field, errors=errors)
+        return JSONResponse(problem.model_dump(exclude_none=True), status_code=422)

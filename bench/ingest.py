@@ -23,21 +23,21 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import func, select
 
 from api.composition import Warroom
-from api.scenarios import BROWSERS, Delivery, checkout_outage, sentry_event_alert
+from api.scenarios import Delivery, checkout_outage
 from api.server import serve_app_in_thread, serve_in_thread
 from bench.load import LoadGenerator, drive_clock, drive_closed, drive_open
-from tools.webhooks.base import hmac_sha256_hex
+from bench.report import summary_table
+from bench.traffic import alertmanager_groups, fresh_issues
 from warroom.alerts.tables import AlertRow
 from warroom.clock import utcnow
 from warroom.incidents.tables import IncidentRow
@@ -47,9 +47,7 @@ __all__ = [
     "PHASES",
     "BenchConfig",
     "LatencyStats",
-    "alertmanager_groups",
     "bare_app",
-    "fresh_issues",
     "main",
     "run",
 ]
@@ -107,91 +105,6 @@ class Secrets:
     sentry: str = field(default_factory=lambda: secrets.token_hex(16))
     webhook: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     api: str = field(default_factory=lambda: secrets.token_urlsafe(16))
-
-
-# -- traffic ---------------------------------------------------------------------------------
-
-
-def signed_sentry(secret: str, payload: dict[str, Any], at: datetime) -> Delivery:
-    body = json.dumps(payload).encode()
-    return Delivery(
-        body,
-        {
-            "content-type": "application/json",
-            "sentry-hook-resource": "event_alert",
-            "sentry-hook-timestamp": str(int(at.timestamp())),
-            "request-id": uuid.uuid4().hex,
-            "sentry-hook-signature": hmac_sha256_hex(secret, body),
-        },
-    )
-
-
-def fresh_issues(secret: str, count: int, *, start: datetime, seed: int = 7) -> list[Delivery]:
-    """One first event each for `count` distinct Sentry issues on /api/checkout."""
-    rng = random.Random(seed)
-    return [
-        signed_sentry(
-            secret,
-            sentry_event_alert(
-                event_id=uuid.UUID(int=rng.getrandbits(128)).hex,
-                issue_id=str(9_000_000 + n),
-                at=start,
-                path="/api/checkout",
-                user_id=f"user-{n:04d}",
-                browser=BROWSERS[0],
-                region="us-east-1",
-                title=f"CheckoutError #{n}: payment intent missing",
-            ),
-            start,
-        )
-        for n in range(count)
-    ]
-
-
-def alertmanager_groups(token: str, groups: int, size: int, *, start: datetime) -> list[Delivery]:
-    """Version-4 groups of `size` firing alerts each, distinct fingerprints, one service."""
-    deliveries = []
-    for g in range(groups):
-        alerts = [
-            {
-                "status": "firing",
-                "labels": {
-                    "alertname": "HighErrorRate",
-                    "env": "production",
-                    "job": "checkout",
-                    "service": "checkout",
-                    "severity": "critical",
-                    "instance": f"checkout-{g}-{a}:8080",
-                },
-                "annotations": {
-                    "summary": "checkout 5xx error rate above 5%",
-                    "description": f"5xx ratio for checkout pod {g}-{a} is 7.3% over the last 5m.",
-                },
-                "startsAt": (start + timedelta(seconds=g)).isoformat().replace("+00:00", "Z"),
-                "endsAt": "0001-01-01T00:00:00Z",
-                "generatorURL": "http://prometheus-0:9090/graph?g0.expr=errors",
-                "fingerprint": f"{g:08x}{a:08x}",
-            }
-            for a in range(size)
-        ]
-        payload = {
-            "version": "4",
-            "groupKey": f'{{}}:{{alertname="HighErrorRate",g="{g}"}}',
-            "truncatedAlerts": 0,
-            "status": "firing",
-            "receiver": "warroom",
-            "groupLabels": {"alertname": "HighErrorRate"},
-            "commonLabels": {"service": "checkout"},
-            "commonAnnotations": {},
-            "externalURL": "http://alertmanager:9093",
-            "alerts": alerts,
-        }
-        deliveries.append(
-            Delivery(
-                json.dumps(payload).encode(), {"content-type": "application/json", "authorization": f"Bearer {token}"}
-            )
-        )
-    return deliveries
 
 
 # -- servers ---------------------------------------------------------------------------------
@@ -391,101 +304,6 @@ def run(config: BenchConfig, console: Console | None = None, phases: list[str] |
     finally:
         load.close()
     return results
-
-
-def _mark(ok: bool) -> str:
-    return "[green]ok[/]" if ok else "[red]MISSED[/]"
-
-
-def _throughput_rows(tp: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    s, a = tp["sentry"], tp["alertmanager"]
-    return [
-        (
-            "bare endpoint (same bodies)",
-            f"{s['bare']['per_second']:.0f}/s, p50 {s['bare']['p50_ms']} ms, p99 {s['bare']['p99_ms']} ms",
-            "",
-            "",
-        ),
-        (
-            "warroom /webhooks/sentry",
-            f"{s['warroom']['per_second']:.0f} alerts/s, p50 {s['warroom']['p50_ms']} ms, "
-            f"p99 {s['warroom']['p99_ms']} ms",
-            "",
-            "",
-        ),
-        ("ratio warroom / bare", f"{s['ratio']:.2f}", f">= {TARGET_RATIO}", _mark(s["ratio"] >= TARGET_RATIO)),
-        (
-            f"/webhooks/alertmanager, groups of {a['group_size']}",
-            f"{a['warroom']['per_second']:.0f} groups/s = {a['alerts_per_second']:.0f} alerts/s, p99 "
-            f"{a['warroom']['p99_ms']} ms (bare {a['bare']['per_second']:.0f}/s, ratio {a['ratio']:.2f})",
-            "",
-            "",
-        ),
-    ]
-
-
-def _fixed_rate_rows(rate: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    return [
-        (
-            f"fixed rate {rate['rate']:g}/s, {rate['requests']} alerts",
-            f"p50 {rate['p50_ms']} ms, p99 {rate['p99_ms']} ms, max {rate['max_ms']} ms, {rate['failures']} failed",
-            f"p99 < {TARGET_P99_AT_RATE_MS:g} ms",
-            _mark(rate["ok"]),
-        )
-    ]
-
-
-def _storm_rows(st: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    return [
-        (
-            f"storm: {st['events']} events, one issue",
-            f"{st['incidents']} incident, {st['alerts_stored']} stored, {st['lost']} lost, {st['duplicates']} duplicates, "
-            f"{st['redeliveries_recognised']}/{st['redeliveries']} redeliveries recognised, {st['per_second']:.0f}/s",
-            "1 / all / 0 / 0 / all",
-            _mark(st["ok"]),
-        ),
-        (
-            "storm memory (server process RSS)",
-            f"growth by quarter {st['rss_growth_kib_by_quarter']} KiB; peak +{st['peak_rss_growth_kib']} KiB",
-            "bounded",
-            "",
-        ),
-    ]
-
-
-def _clock_rows(rc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    return [
-        (
-            f"alert -> status page, {rc['incidents']} fresh incidents",
-            f"p50 {rc['status_page_p50_ms']} ms, p99 {rc['status_page_p99_ms']} ms",
-            f"p99 < {TARGET_STATUS_P99_S:g} s",
-            _mark(rc["ok"]),
-        ),
-        (
-            f"alert -> first comms draft, {rc['incidents']} fresh incidents",
-            f"p50 {rc['comms_draft_p50_ms']} ms, p99 {rc['comms_draft_p99_ms']} ms",
-            "< 5 min (playbooks)",
-            "",
-        ),
-    ]
-
-
-ROWS = {
-    "throughput": _throughput_rows,
-    "fixed_rate": _fixed_rate_rows,
-    "storm": _storm_rows,
-    "response_clock": _clock_rows,
-}
-
-
-def summary_table(results: dict[str, Any]) -> Table:
-    table = Table(title="warroom ingest benchmark", title_justify="left")
-    for column in ("measure", "result", "target", ""):
-        table.add_column(column)
-    for name, rows in ROWS.items():
-        for row in rows(results[name]) if name in results else []:
-            table.add_row(*row)
-    return table
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from api.scenarios import Delivery
+from warroom.kinds import TimelineKind
 
 __all__ = ["LoadGenerator", "RawConnection", "closed_loop", "drive_clock", "drive_closed", "drive_open", "open_loop"]
 
@@ -204,8 +205,8 @@ def drive_clock(base_url: str, api_token: str, deliveries: list[Delivery]) -> li
                     incident = (await http.get(f"/api/incidents/{incident_id}", headers=auth)).json()
                     kinds = {e["kind"] for e in incident["timeline"]}
                     now = time.perf_counter() - started
-                    status_at = status_at if status_at is not None or "status_page" not in kinds else now
-                    drafted_at = drafted_at if drafted_at is not None or "comms_drafted" not in kinds else now
+                    status_at = status_at if status_at is not None or TimelineKind.STATUS_PAGE not in kinds else now
+                    drafted_at = drafted_at if drafted_at is not None or TimelineKind.COMMS_DRAFTED not in kinds else now
                     if now > 30:
                         raise RuntimeError(f"incident {incident_id}: no status-page post or comms draft in 30 s")
                     await asyncio.sleep(0.002)

@@ -16,13 +16,14 @@ those failures like any other; the gate tolerates them and fails once one stops 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from evals.comms_record import Record, at, minutes_between
 from evals.harness import Outcome
-from evals.lifecycle import PublicMessage, Response
+from evals.lifecycle import PublicMessage
 
 __all__ = [
     "CHECKS",
@@ -30,7 +31,6 @@ __all__ = [
     "CommsFailure",
     "CommsScore",
     "MessageVerdict",
-    "Record",
     "judge_message",
     "render_comms",
     "score_comms",
@@ -60,7 +60,7 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
         "cohort",
     ): "agents/support/templates/x.j2's all-clear gives the size, not the cohort, to stay in 280",
     ("email", "initial", "current"): "undecided drafts are re-drafted when the count doubles and a minute after "
-    "the last re-triage (graphs.nodes._refresh_initial_comms): approved the moment "
+    "the last re-triage (graphs.incident_effects.refresh_initial_comms): approved the moment "
     "a storm ends, a draft can trail the final count by up to half",
     ("status_page", "initial", "current"): "a page post gives the count when it was posted ('for at least N users'); "
     "the rubric compares it with the final count",
@@ -92,7 +92,6 @@ _INTERNAL = {
     "an email address": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "a file path": re.compile(r"(?<![\w/<])/(?:[\w.-]+/)+[\w.-]+|\b[\w/-]+\.(?:py|js|ts|go|rb|java|php)\b"),
 }
-_GENERIC = {"api", "v1", "v2", "v3", "internal", "public", "www", "app", "prod", "production"}
 
 
 class MessageVerdict(BaseModel):
@@ -128,111 +127,6 @@ class CommsScore(BaseModel):
     unexplained: list[CommsFailure] = Field(description="failures no known gap explains: the gate's business")
     gaps_gone: list[str] = Field(description="known gaps that no longer occur: remove them from KNOWN_GAPS")
     errors: list[str] = Field(description="P0/P1 cases whose lifecycle could not be played")
-
-
-class Record:
-    """What the incident's record (as the API shows it) lets a public message say."""
-
-    def __init__(self, response: Response) -> None:
-        incident = response.incident
-        self.response = response
-        self.moments = [
-            _at(incident[k]) for k in ("first_seen", "opened_at", "last_seen", "resolved_at") if incident.get(k)
-        ]
-        self.started = _at(incident["first_seen"])
-        self.resolved = _at(incident["resolved_at"]) if incident.get("resolved_at") else None
-        cohorts = [
-            e["data"]["cohort"]
-            for e in incident["timeline"]
-            if e["kind"] == "comms_drafted" and (e.get("data") or {}).get("cohort")
-        ]
-        self.cohorts = [
-            c["public_description"] for c in cohorts if c.get("public_description") not in (None, "", "users")
-        ]
-        self.users = incident["users_affected"]
-        self.share = min(self.users / response.service_users, 1.0) * 100 if response.service_users else None
-        self.percents = [t["share"] * 100 for c in cohorts for t in c.get("traits", []) if t.get("share")]
-        held = {(e.get("data") or {}).get("severity") for e in incident["timeline"] if e["kind"] == "severity"}
-        self.cadences = sorted(
-            {m for level, m in response.cadences.items() if level in held} or {response.cadence_minutes}
-        )
-        self.numbers = {
-            float(n)
-            for n in (
-                incident["id"],
-                incident["event_count"],
-                incident["alert_count"],
-                self.users,
-                *(c.get("size") or 0 for c in cohorts),
-            )
-            if n
-        }
-        minutes = list(self.cadences)
-        if self.resolved:
-            minutes.append((self.resolved - self.started) / timedelta(minutes=1))
-        minutes.append((_at(incident["last_seen"]) - self.started) / timedelta(minutes=1))
-        self.minutes = minutes
-        self.days = set(response.sla_rca_days)
-        self.dates = {m.date() for m in self.moments}
-        if self.resolved:
-            self.dates |= {(self.resolved + timedelta(days=d)).date() for d in self.days}
-        endpoints = [e["endpoint"] for e in incident.get("endpoints", [])]
-        self.literals = sorted(
-            {
-                x
-                for x in [
-                    incident["title"],
-                    incident.get("service"),
-                    *endpoints,
-                    *self.cohorts,
-                    *_noted(response.notes),
-                    *response.literals,
-                    f"INC-{incident['id']}",
-                ]
-                if x and any(c.isdigit() for c in x)
-            },
-            key=len,
-            reverse=True,
-        )
-        self.things = _things(incident.get("service"), endpoints)
-
-    def time_ok(self, hhmm: tuple[int, int], message: PublicMessage) -> bool:
-        if hhmm in {(m.hour, m.minute) for m in self.moments}:
-            return True
-        return hhmm in _minutes_between(message.at, self.response.read_at + timedelta(minutes=max(self.cadences)))
-
-    def count_ok(self, users: float) -> bool:
-        """Counts only grow while an incident is open: any count up to today's was once true."""
-        return users.is_integer() and 1 <= users <= self.users
-
-    def share_ok(self, percent: float) -> bool:
-        if any(abs(percent - p) <= 0.5 for p in self.percents):
-            return True
-        return self.share is not None and 0 < percent <= self.share + 0.5
-
-
-def _at(value: str | datetime) -> datetime:
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _minutes_between(start: datetime, end: datetime) -> set[tuple[int, int]]:
-    first = _at(start).replace(second=0, microsecond=0)
-    count = int((_at(end) - first) / timedelta(minutes=1)) + 1
-    return {((first + timedelta(minutes=n)).hour, (first + timedelta(minutes=n)).minute) for n in range(max(count, 0))}
-
-
-def _noted(notes: list[str]) -> list[str]:
-    """What the humans wrote, line by line without the label: messages may quote it."""
-    return [re.sub(r"^\s*[\w ]{1,20}:\s*", "", line).strip() for note in notes for line in note.splitlines()]
-
-
-def _things(service: str | None, endpoints: list[str]) -> list[str]:
-    """Without `[comms] must_mention`: any meaningful word of the service or an endpoint path."""
-    words = re.split(r"[-_\s]+", service or "")
-    for endpoint in endpoints:
-        words += re.split(r"[/?#\-_]+", endpoint.split(" ")[-1])
-    return [w.lower() for w in words if len(w) > 2 and w.lower() not in _GENERIC and not w.isdigit()]
 
 
 def _mentions(text: str, term: str) -> bool:
@@ -307,18 +201,18 @@ def judge_message(
             failed["next_update"] = "no next-update time"
         elif message.channel == "status_page":
             shown = (int(promised[1]), int(promised[2]))
-            dues = [_at(message.at) + timedelta(minutes=c) for c in record.cadences]
-            due = next((d for d in dues if shown in _minutes_between(d - timedelta(minutes=1), d)), None)
+            dues = [at(message.at) + timedelta(minutes=c) for c in record.cadences]
+            due = next((d for d in dues if shown in minutes_between(d - timedelta(minutes=1), d)), None)
             if due is None:
                 failed["next_update"] = (
                     f"promises {promised[1]}:{promised[2]}; the cadence says {' or '.join(f'{d:%H:%M}' for d in dues)}"
                 )
-            elif following is not None and _at(following.at) >= due.replace(second=0, microsecond=0) + timedelta(
+            elif following is not None and at(following.at) >= due.replace(second=0, microsecond=0) + timedelta(
                 minutes=1
             ):
                 failed["promise_kept"] = (
                     f"promised an update by {promised[1]}:{promised[2]} UTC; the next post came "
-                    f"at {_at(following.at):%H:%M:%S}"
+                    f"at {at(following.at):%H:%M:%S}"
                 )
     if problem := _facts_only(text, record, message):
         failed["facts_only"] = problem
@@ -365,7 +259,7 @@ def verdicts(outcome: Outcome) -> list[MessageVerdict]:
     if response is None:
         return []
     record = Record(response)
-    page = sorted((m for m in response.messages if m.channel == "status_page"), key=lambda m: _at(m.at))
+    page = sorted((m for m in response.messages if m.channel == "status_page"), key=lambda m: at(m.at))
     following = {id(m): nxt for m, nxt in zip(page, page[1:], strict=False)}
     return [
         judge_message(outcome.case, m, record, outcome.comms.must_mention, following.get(id(m)))

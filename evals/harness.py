@@ -325,7 +325,7 @@ async def _play(case: Case, warroom: Warroom, clock: FakeClock, *, lifecycle: bo
                 sla_rca_days=[a.sla_rca_days for a in settings.accounts.values() if a.sla_rca_days],
                 literals=[a.name for a in settings.accounts.values()],
             )
-        except Exception as exc:  # noqa: BLE001 - reported against the comms and postmortem suites
+        except Exception as exc:  # reported against the comms and postmortem suites
             played.response_error = f"{type(exc).__name__}: {exc}"
         return played
 
@@ -366,7 +366,7 @@ def run_case(case: Case, *, llm_model: str | None = None, lifecycle: bool = True
         )
         try:
             played = asyncio.run(_play(case, warroom, clock, lifecycle=lifecycle))
-        except Exception as exc:  # noqa: BLE001 - a broken case is reported, not fatal to the run
+        except Exception as exc:  # a broken case is reported, not fatal to the run
             return base.model_copy(update={"error": f"{type(exc).__name__}: {exc}"})
         finally:
             warroom.close()

@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.kinds import TimelineKind
+
 __all__ = ["DEFAULT_NOTES", "PublicMessage", "Response", "ResponseSpec", "respond"]
 
 DEFAULT_NOTES = [
@@ -82,7 +84,7 @@ def _status_messages(page: dict[str, Any], incident: dict[str, Any]) -> list[Pub
     refs = {
         str(ref)
         for e in incident["timeline"]
-        if e["kind"] == "status_page"
+        if e["kind"] == TimelineKind.STATUS_PAGE
         for ref in (e.get("data") or {}).get("pages", {}).values()
     }
     messages: list[PublicMessage] = []

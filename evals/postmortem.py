@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field, TypeAdapter
 
 from agents.blameless import find_blame
-from agents.cto.postmortem.impact import fmt_duration
 from agents.notes import parse_notes
 from evals.harness import Outcome
 from evals.lifecycle import Response
+from warroom.durations import spell_duration
+from warroom.kinds import TimelineKind
 
 __all__ = [
     "CHECKS",
@@ -87,7 +88,7 @@ def judge_postmortem(response: Response) -> dict[str, str]:
     elif len(items) != len(data["action_items"]):
         failed["action_items"] = f"{len(data['action_items'])} in the draft, {len(items)} filed"
 
-    stored = {_at(e["at"]) for e in incident["timeline"] if e["kind"] == "status_page"}
+    stored = {_at(e["at"]) for e in incident["timeline"] if e["kind"] == TimelineKind.STATUS_PAGE}
     shown = {_at(e["at"]) for e in data["timeline"] if e["source"] == "status page"}
     order = [_at(e["at"]) for e in data["timeline"]]
     if shown != stored or order != sorted(order):
@@ -108,8 +109,8 @@ def judge_postmortem(response: Response) -> dict[str, str]:
         wrong.append(f"starts {started}, after the incident opened at {incident['opened_at']}")
     if duration != ended - started:
         wrong.append(f"duration {duration} is not resolved - started ({ended - started})")
-    if f"| {fmt_duration(ended - started)} (" not in markdown:
-        wrong.append(f"the Impact table does not show {fmt_duration(ended - started)}")
+    if f"| {spell_duration(ended - started)} (" not in markdown:
+        wrong.append(f"the Impact table does not show {spell_duration(ended - started)}")
     if wrong:
         failed["durations"] = "; ".join(wrong)
 

@@ -4,7 +4,7 @@ postmortem the enterprise accounts' root-cause analyses).
 Scheduler job `comms.prepare`: the Support agent drafts every enabled channel, each draft is
 stored and its approval thread started (`draft.start`, run by `graphs.runner.CommsRunner`). Run
 again when the facts grow, it refreshes the drafts nobody has decided on yet. An RCA is also an
-action item due by the account's SLA deadline (`rca_item`), done when the RCA is sent: the
+action item due by the account's SLA deadline (`keys.rca_item`), done when the RCA is sent: the
 tracker and whatever chases due items (the COO agent) see it like any other.
 """
 
@@ -17,7 +17,7 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import Connection
 
 from agents.support.comms import CheckedDraft, prepare_comms
-from agents.support.drafts import CommsKind, Draft, rca_due
+from agents.support.drafts import Draft, rca_due
 from agents.support.facts import IncidentFacts
 from agents.support.grounding import check_grounding
 from agents.support.rewrite import rewrite_draft
@@ -25,31 +25,30 @@ from flows.actions.drafts import approval_token
 from flows.context import Context
 from flows.effects import post_to_war_room
 from flows.facts import incident_facts
+from warroom import keys
 from warroom.action_items import store as action_items
+from warroom.channels import Channel, max_length
 from warroom.drafts import store as drafts
-from warroom.drafts.models import DraftState
+from warroom.drafts.models import CommsKind, DraftState
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident
+from warroom.kinds import JobKind, TimelineKind
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
 from warroom.severity import Severity
 
-__all__ = ["CommsFlow", "approval_blocks", "enabled_channels", "rca_item_key"]
+__all__ = ["CommsFlow", "approval_blocks", "enabled_channels"]
 
 
-def rca_item_key(draft_id: int) -> str:
-    """The action item tracking an RCA draft until it is sent."""
-    return f"draft:{draft_id}:rca"
-
-
-def enabled_channels(context: Context) -> set[str]:
-    """Channels with somewhere to send to. The status page is the CTO agent's, posted directly."""
+def enabled_channels(context: Context) -> set[Channel]:
+    """Channels with somewhere to send to. (The status page is no comms channel: the CTO agent
+    words its posts, and they go out directly.)"""
     settings = context.settings
-    channels = {"email", "enterprise_email", "slack_internal"}
+    channels = {Channel.EMAIL, Channel.ENTERPRISE_EMAIL, Channel.SLACK_INTERNAL}
     if settings.discord_webhook_url:
-        channels.add("discord")
+        channels.add(Channel.DISCORD)
     if settings.x_bearer_token:
-        channels.add("x")
+        channels.add(Channel.X)
     return channels
 
 
@@ -93,7 +92,7 @@ class CommsFlow:
         self.context = context
 
     def register(self, scheduler: Scheduler) -> None:
-        scheduler.register("comms.prepare", self.handle_prepare)
+        scheduler.register(JobKind.COMMS_PREPARE, self.handle_prepare)
 
     def handle_prepare(self, job: Job) -> None:
         ctx = self.context
@@ -113,11 +112,11 @@ class CommsFlow:
         with ctx.engine.begin() as conn:
             for item in checked:
                 draft = item.draft
-                if draft.channel.value not in channels or (
-                    draft.public and not draft.recipients and draft.channel.value in ("email", "enterprise_email")
+                if draft.channel not in channels or (
+                    draft.public and not draft.recipients and draft.channel in (Channel.EMAIL, Channel.ENTERPRISE_EMAIL)
                 ):
                     continue
-                key = f"incident:{incident_id}:{label}:{draft.channel.value}:{draft.account or '-'}"
+                key = keys.draft(incident_id, label, draft.channel, draft.account)
                 content = dict(
                     audience=draft.audience,
                     recipients=draft.recipients,
@@ -151,7 +150,7 @@ class CommsFlow:
                         text = f"{draft.channel.value} draft #{draft_id} to {draft.audience} {state}: {link}"
                         post_to_war_room(
                             conn,
-                            key=f"draft:{draft_id}:request",
+                            key=keys.approval_request(draft_id),
                             incident_id=incident_id,
                             text=text,
                             now=now,
@@ -159,26 +158,26 @@ class CommsFlow:
                         )
                     schedule(
                         conn,
-                        key=f"draft:{draft_id}:start",
-                        kind="draft.start",
+                        key=keys.draft_start(draft_id),
+                        kind=JobKind.DRAFT_START,
                         due_at=now,
                         payload={"draft_id": draft_id},
-                        lane=f"draft:{draft_id}",
+                        lane=keys.draft_lane(draft_id),
                     )
             for note in dict.fromkeys(notes):
                 incidents.add_timeline(
-                    conn, incident_id, now, "llm", note, dedup_key=f"incident:{incident_id}:{label}:llm:{note[:80]}"
+                    conn, incident_id, now, TimelineKind.LLM, note, dedup_key=keys.llm_note(incident_id, label, note)
                 )
             if created:
                 incidents.add_timeline(
                     conn,
                     incident_id,
                     now,
-                    "comms_drafted",
+                    TimelineKind.COMMS_DRAFTED,
                     f"{len(created)} {kind.value.replace('_', '-')} drafts for "
                     f"{cohort.description or 'the affected users'} ({cohort.size} affected)",
                     data={"draft_ids": created, "cohort": cohort.model_dump(mode="json")},
-                    dedup_key=f"incident:{incident_id}:{label}:drafted",
+                    dedup_key=keys.comms_drafted(incident_id, label),
                 )
 
     def _track_rca(
@@ -192,7 +191,7 @@ class CommsFlow:
             return
         action_items.create_item(
             conn,
-            key=rca_item_key(draft_id),
+            key=keys.rca_item(draft_id),
             values=dict(
                 incident_id=incident.id,
                 title=f"Send the root-cause analysis to {account.name} (draft #{draft_id})",
@@ -210,9 +209,8 @@ class CommsFlow:
         draft = item.draft
         if not item.sendable or self.context.model is None:
             return item
-        limit = 280 if draft.channel.value == "x" else 2000 if draft.channel.value == "discord" else None
         body, note = rewrite_draft(
-            self.context.model, draft.body, facts.model_dump(mode="json"), draft.channel.value, limit
+            self.context.model, draft.body, facts.model_dump(mode="json"), draft.channel.value, max_length(draft.channel)
         )
         if note:
             notes.append(note)

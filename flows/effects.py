@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from tools.status_page.port import StatusPost
+from warroom.kinds import OutboxKind
 from warroom.outbox.store import enqueue
+from warroom.status_page.models import StatusPost
 
 __all__ = ["post_status", "post_to_war_room", "reply_in_slack"]
 
@@ -30,14 +31,14 @@ def post_to_war_room(
     payload: dict[str, Any] = {"incident_id": incident_id, "text": text}
     if blocks is not None:
         payload["blocks"] = blocks
-    return enqueue(conn, key=key, kind="war_room.post", now=now, incident_id=incident_id, payload=payload)
+    return enqueue(conn, key=key, kind=OutboxKind.WAR_ROOM_POST, now=now, incident_id=incident_id, payload=payload)
 
 
 def post_status(conn: Connection, *, key: str, post: StatusPost, now: datetime) -> bool:
     return enqueue(
         conn,
         key=key,
-        kind="status_page.post",
+        kind=OutboxKind.STATUS_POST,
         now=now,
         incident_id=post.incident_id,
         payload=post.model_dump(mode="json"),
@@ -51,7 +52,7 @@ def reply_in_slack(
     return enqueue(
         conn,
         key=key,
-        kind="slack.reply",
+        kind=OutboxKind.SLACK_REPLY,
         now=now,
         incident_id=incident_id,
         payload={"channel": channel, "user": user, "text": text},

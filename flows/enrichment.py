@@ -12,7 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flows.context import Context
+from warroom import keys
+from warroom.drafts.models import CommsKind
 from warroom.incidents import store as incidents
+from warroom.kinds import JobKind, TimelineKind
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
 
@@ -27,7 +30,7 @@ class EnrichmentFlow:
         self._fetch = fetch_sentry_issue
 
     def register(self, scheduler: Scheduler) -> None:
-        scheduler.register("incident.enrich", self.handle_enrich)
+        scheduler.register(JobKind.INCIDENT_ENRICH, self.handle_enrich)
 
     def handle_enrich(self, job: Job) -> None:
         ctx = self.context
@@ -49,26 +52,26 @@ class EnrichmentFlow:
                 conn,
                 incident_id,
                 now,
-                "enrichment",
+                TimelineKind.ENRICHMENT,
                 summary,
                 actor="sentry",
                 data=data,
-                dedup_key=f"incident:{incident_id}:enriched",
+                dedup_key=keys.enriched(incident_id),
             )
             schedule(
                 conn,
-                key=f"incident:{incident_id}:reassess:enriched",
-                kind="incident.reassess",
+                key=keys.reassess(incident_id, "enriched"),
+                kind=JobKind.INCIDENT_REASSESS,
                 due_at=now,
                 payload={"incident_id": incident_id},
-                lane=f"incident:{incident_id}",
+                lane=keys.incident_lane(incident_id),
             )
             if incident.severity is not None and incident.severity.pages_customers:
                 schedule(
                     conn,
-                    key=f"incident:{incident_id}:comms:initial:enriched",
-                    kind="comms.prepare",
+                    key=keys.initial_comms_enriched(incident_id),
+                    kind=JobKind.COMMS_PREPARE,
                     due_at=now,
-                    payload={"incident_id": incident_id, "kind": "initial", "label": "initial"},
-                    lane=f"incident:{incident_id}:comms",
+                    payload={"incident_id": incident_id, "kind": CommsKind.INITIAL.value, "label": "initial"},
+                    lane=keys.comms_lane(incident_id),
                 )

@@ -14,8 +14,10 @@ from sqlalchemy import Connection
 
 from flows.context import Context
 from flows.effects import post_to_war_room
+from warroom import keys
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
+from warroom.kinds import JobKind, OutboxKind, TimelineKind
 from warroom.outbox.store import enqueue
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
@@ -32,8 +34,8 @@ def schedule_clocks(conn: Connection, ctx: Context, incident: Incident, now: dat
     if ack is not None and incident.acknowledged_at is None:
         schedule(
             conn,
-            key=f"incident:{incident.id}:escalate:ack:{severity}:0",
-            kind="incident.ack_deadline",
+            key=keys.ack_deadline(incident.id, severity, 0),
+            kind=JobKind.ACK_DEADLINE,
             due_at=now + timedelta(minutes=ack),
             payload={"incident_id": incident.id, "step": 0},
         )
@@ -41,22 +43,23 @@ def schedule_clocks(conn: Connection, ctx: Context, incident: Incident, now: dat
     if limit is not None:
         schedule(
             conn,
-            key=f"incident:{incident.id}:escalate:unresolved:{severity}",
-            kind="incident.unresolved",
+            key=keys.unresolved_deadline(incident.id, severity),
+            kind=JobKind.UNRESOLVED_DEADLINE,
             due_at=incident.opened_at + timedelta(minutes=limit),
             payload={"incident_id": incident.id},
         )
 
 
-def _page(conn: Connection, ctx: Context, incident: Incident, person: Person, reason: str, key: str) -> None:
+def _page(conn: Connection, ctx: Context, incident: Incident, person: Person, reason: str, step: str) -> None:
+    """One person paged for one escalation `step` (the job's key): in the room, by email, on the timeline."""
     now = ctx.clock.now()
     text = f"Paging {person.name}: incident #{incident.id} ({incident.severity}) {reason}."
-    post_to_war_room(conn, key=f"{key}:room", incident_id=incident.id, text=text, now=now)
+    post_to_war_room(conn, key=keys.page(step, "room"), incident_id=incident.id, text=text, now=now)
     if person.email:
         enqueue(
             conn,
-            key=f"{key}:email",
-            kind="page.email",
+            key=keys.page(step, "email"),
+            kind=OutboxKind.PAGE_EMAIL,
             now=now,
             incident_id=incident.id,
             payload={
@@ -65,7 +68,7 @@ def _page(conn: Connection, ctx: Context, incident: Incident, person: Person, re
                 "body": f"{text}\n\n{ctx.settings.public_url.rstrip('/')}/incidents/{incident.id}",
             },
         )
-    incidents.add_timeline(conn, incident.id, now, "escalation", text, data={"to": person.name}, dedup_key=key)
+    incidents.add_timeline(conn, incident.id, now, TimelineKind.ESCALATION, text, data={"to": person.name}, dedup_key=step)
 
 
 class EscalationFlow:
@@ -73,8 +76,8 @@ class EscalationFlow:
         self.context = context
 
     def register(self, scheduler: Scheduler) -> None:
-        scheduler.register("incident.ack_deadline", self.handle_ack_deadline)
-        scheduler.register("incident.unresolved", self.handle_unresolved)
+        scheduler.register(JobKind.ACK_DEADLINE, self.handle_ack_deadline)
+        scheduler.register(JobKind.UNRESOLVED_DEADLINE, self.handle_unresolved)
 
     def _incident(self, job: Job) -> Incident | None:
         with self.context.engine.connect() as conn:
@@ -96,8 +99,8 @@ class EscalationFlow:
                 _page(conn, ctx, incident, chain[step], f"has not been acknowledged within {minutes:g} min", job.key)
                 schedule(
                     conn,
-                    key=f"incident:{incident.id}:escalate:ack:{incident.severity}:{step + 1}",
-                    kind="incident.ack_deadline",
+                    key=keys.ack_deadline(incident.id, incident.severity, step + 1),
+                    kind=JobKind.ACK_DEADLINE,
                     due_at=ctx.clock.now() + timedelta(minutes=minutes),
                     payload={"incident_id": incident.id, "step": step + 1},
                 )
@@ -106,7 +109,7 @@ class EscalationFlow:
                     conn,
                     incident.id,
                     ctx.clock.now(),
-                    "escalation",
+                    TimelineKind.ESCALATION,
                     "Still unacknowledged and the escalation list is exhausted",
                     dedup_key=job.key,
                 )
@@ -120,4 +123,4 @@ class EscalationFlow:
         with ctx.engine.begin() as conn:
             people = ctx.settings.escalation or [ctx.settings.on_call]
             for n, person in enumerate(people):
-                _page(conn, ctx, incident, person, f"is still unresolved after {limit:g} minutes", f"{job.key}:{n}")
+                _page(conn, ctx, incident, person, f"is still unresolved after {limit:g} minutes", keys.escalation_step(job.key, n))

@@ -1,7 +1,7 @@
-"""Gathers what the agents need about one incident from the store, in one read.
+"""Reads what the agents need about one incident from the store: its alert texts, its notes, and
+the `IncidentFacts` comms are drafted and grounded from.
 
-Agents stay pure: this is the only place that turns rows into `IncidentFacts`,
-`PostmortemInput` and friends.
+Agents stay pure: rows become their inputs here (and, for the postmortem, in `flows.postmortem`).
 """
 
 from __future__ import annotations
@@ -10,16 +10,19 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, select
 
-from agents.cto import status_posts
+from agents.cto.affected import affected_thing
 from agents.cto.assess import AlertText
-from agents.notes import NoteFacts, parse_notes, public_safe
+from agents.cto.status_posts import next_update_at
+from agents.notes import NoteFacts, parse_notes
 from agents.support.facts import AccountImpact, FollowUp, IncidentFacts, KnownAccount
+from agents.support.internal import quotable
 from warroom.action_items import store as action_items
 from warroom.alerts.models import AffectedUser, Alert
 from warroom.alerts.tables import AlertRow
 from warroom.db import table_of
 from warroom.incidents.models import Incident
 from warroom.incidents.tables import IncidentUserRow
+from warroom.kinds import TimelineKind
 from warroom.settings import Settings
 
 __all__ = [
@@ -102,7 +105,7 @@ def follow_ups(conn: Connection, incident_id: int) -> list[FollowUp]:
     return [
         FollowUp(title=item.title, due=item.due)
         for item in action_items.list_items(conn, incident_id=incident_id)
-        if (item.source == "root cause" or item.source.startswith("note")) and public_safe(item.title)
+        if (item.source == "root cause" or item.source.startswith("note")) and quotable(item.title)
     ]
 
 
@@ -118,7 +121,7 @@ def known_accounts(settings: Settings) -> list[KnownAccount]:
 
 
 def note_facts(incident: Incident) -> NoteFacts:
-    return parse_notes(e.text for e in incident.timeline if e.kind == "note")
+    return parse_notes(e.text for e in incident.timeline if e.kind == TimelineKind.NOTE)
 
 
 def incident_facts(
@@ -141,12 +144,12 @@ def incident_facts(
         tags=tags,
         affected_users=affected_users(conn, incident.id),
         known_accounts=known_accounts(settings),
-        affected_thing=status_posts.affected_thing(incident).lower(),
+        affected_thing=affected_thing(incident).lower(),
         affected_share=share,
-        cause=notes.cause if notes.cause and public_safe(notes.cause) else None,
+        cause=notes.cause if notes.cause and quotable(notes.cause) else None,
         eta_minutes=notes.eta_minutes,
-        what_was_fixed=notes.fixed if notes.fixed and public_safe(notes.fixed) else None,
-        next_update_at=status_posts.next_update_at(now, severity, settings) if severity else None,
+        what_was_fixed=notes.fixed if notes.fixed and quotable(notes.fixed) else None,
+        next_update_at=next_update_at(now, severity, settings) if severity else None,
         detected_at=incident.opened_at,
         account_impact=account_impact(conn, incident.id),
         follow_ups=follow_ups(conn, incident.id),

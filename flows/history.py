@@ -17,13 +17,14 @@ from agents.cto.severity import PastIncident
 from warroom.db import table_of
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.incidents.tables import IncidentRow, TimelineRow
+from warroom.kinds import TimelineKind
 from warroom.severity import Severity
 
 __all__ = ["similar_past"]
 
 INCIDENTS = table_of(IncidentRow)
 TIMELINE = table_of(TimelineRow)
-HUMAN_KINDS = ("note", "acknowledged", "comms_decision")
+HUMAN_KINDS = (TimelineKind.NOTE, TimelineKind.ACKNOWLEDGED, TimelineKind.COMMS_DECISION)
 LOOKBACK = timedelta(days=90)
 
 

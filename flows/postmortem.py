@@ -26,11 +26,15 @@ from agents.cto.postmortem.models import (
 from agents.cto.postmortem.narrative import write_narrative
 from flows.context import Context
 from flows.publishing import publish_postmortem
+from warroom import keys
 from warroom.action_items import store as action_items
 from warroom.alerts.tables import AlertRow
+from warroom.channels import Channel
 from warroom.db import table_of
+from warroom.drafts.models import CommsKind
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
+from warroom.kinds import JobKind, TimelineKind
 from warroom.postmortems import store as postmortems
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
@@ -40,7 +44,7 @@ __all__ = ["PostmortemFlow", "codeowners_text", "postmortem_input"]
 
 ALERTS = table_of(AlertRow)
 DEADLINE = timedelta(hours=24)
-INTERNAL_CHANNELS = {"slack_internal"}
+INTERNAL_CHANNELS = {Channel.SLACK_INTERNAL}
 
 
 def codeowners_text(ctx: Context) -> str:
@@ -81,7 +85,7 @@ def postmortem_input(conn: Connection, ctx: Context, incident: Incident) -> Post
         )
     ]
     timeline = incident.timeline
-    drafted = [e for e in timeline if e.kind == "comms_drafted"]
+    drafted = [e for e in timeline if e.kind == TimelineKind.COMMS_DRAFTED]
     cohort = drafted[-1].data.get("cohort", {}) if drafted else {}
     service = settings.services.get(incident.service or "")
     topics = [e.endpoint for e in incident.endpoints] + ([incident.service] if incident.service else [])
@@ -92,14 +96,14 @@ def postmortem_input(conn: Connection, ctx: Context, incident: Incident) -> Post
         status_posts=[
             StatusUpdateSent(at=e.at, status=IncidentStatus(e.data.get("status", "investigating")), body=e.text)
             for e in timeline
-            if e.kind == "status_page"
+            if e.kind == TimelineKind.STATUS_PAGE
         ],
         comms=[
             CommsSent(at=e.at, channel=str(e.data.get("channel") or "comms"), audience=e.text)
             for e in timeline
-            if e.kind == "comms_sent" and e.data.get("channel") not in INTERNAL_CHANNELS
+            if e.kind == TimelineKind.COMMS_SENT and e.data.get("channel") not in INTERNAL_CHANNELS
         ],
-        notes=[HumanNote(at=e.at, author=e.actor, text=e.text) for e in timeline if e.kind == "note"],
+        notes=[HumanNote(at=e.at, author=e.actor, text=e.text) for e in timeline if e.kind == TimelineKind.NOTE],
         war_room=[
             WarRoomMessage(at=m.at, author=m.author, text=m.text)
             for m in war_room.list_messages(conn, incident.id)
@@ -127,8 +131,8 @@ class PostmortemFlow:
         self.context = context
 
     def register(self, scheduler: Scheduler) -> None:
-        scheduler.register("postmortem.draft", self.handle_draft)
-        scheduler.register("postmortem.deadline", self.handle_deadline)
+        scheduler.register(JobKind.POSTMORTEM_DRAFT, self.handle_draft)
+        scheduler.register(JobKind.POSTMORTEM_DEADLINE, self.handle_deadline)
 
     def handle_draft(self, job: Job) -> None:
         ctx = self.context
@@ -145,9 +149,14 @@ class PostmortemFlow:
             draft, notes = write_narrative(ctx.model, draft, inp)
         now = ctx.clock.now()
         with ctx.engine.begin() as conn:
-            for n, note in enumerate(notes):
+            for note in notes:
                 incidents.add_timeline(
-                    conn, incident_id, now, "llm", note, dedup_key=f"incident:{incident_id}:postmortem:llm:{n}"
+                    conn,
+                    incident_id,
+                    now,
+                    TimelineKind.LLM,
+                    note,
+                    dedup_key=keys.llm_note(incident_id, "postmortem", note),
                 )
             version = postmortems.save_version(
                 conn,
@@ -161,7 +170,7 @@ class PostmortemFlow:
             for n, item in enumerate(draft.action_items, start=1):
                 action_items.create_item(
                     conn,
-                    key=f"incident:{incident_id}:action:{n}",
+                    key=keys.action_item(incident_id, n),
                     values=dict(
                         incident_id=incident_id,
                         title=item.title,
@@ -176,24 +185,24 @@ class PostmortemFlow:
                 conn,
                 incident_id,
                 now,
-                "postmortem",
+                TimelineKind.POSTMORTEM,
                 f"Postmortem draft v1 ready with {len(draft.action_items)} action items; "
                 f"review due by {now + DEADLINE:%Y-%m-%d %H:%M} UTC",
-                dedup_key=f"incident:{incident_id}:postmortem:v1",
+                dedup_key=keys.postmortem_drafted(incident_id),
             )
             if any(a.sla_rca_days for a in ctx.settings.accounts.values()):
                 schedule(
                     conn,
-                    key=f"incident:{incident_id}:comms:rca",
-                    kind="comms.prepare",
+                    key=keys.rca_comms(incident_id),
+                    kind=JobKind.COMMS_PREPARE,
                     due_at=now,
-                    payload={"incident_id": incident_id, "kind": "rca", "label": "rca"},
-                    lane=f"incident:{incident_id}:comms",
+                    payload={"incident_id": incident_id, "kind": CommsKind.RCA.value, "label": "rca"},
+                    lane=keys.comms_lane(incident_id),
                 )
             schedule(
                 conn,
-                key=f"incident:{incident_id}:postmortem:deadline",
-                kind="postmortem.deadline",
+                key=keys.postmortem_deadline(incident_id),
+                kind=JobKind.POSTMORTEM_DEADLINE,
                 due_at=now + DEADLINE,
                 payload={"incident_id": incident_id},
             )
@@ -209,7 +218,7 @@ class PostmortemFlow:
                 conn,
                 incident_id,
                 ctx.clock.now(),
-                "postmortem_overdue",
+                TimelineKind.POSTMORTEM_OVERDUE,
                 "The postmortem draft has not been reviewed within 24 hours",
-                dedup_key=f"incident:{incident_id}:postmortem:overdue",
+                dedup_key=keys.postmortem_overdue(incident_id),
             )

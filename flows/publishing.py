@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from warroom import keys
+from warroom.kinds import OutboxKind
 from warroom.outbox.store import enqueue
 from warroom.settings import Settings
 
@@ -23,8 +25,8 @@ def publish_postmortem(conn: Connection, settings: Settings, *, incident_id: int
         return False
     return enqueue(
         conn,
-        key=f"incident:{incident_id}:postmortem:publish:v{version}",
-        kind="postmortem.publish",
+        key=keys.postmortem_publish(incident_id, version),
+        kind=OutboxKind.POSTMORTEM_PUBLISH,
         now=now,
         incident_id=incident_id,
         payload={"incident_id": incident_id, "version": version},

@@ -15,21 +15,25 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer, interrupt
 
+from flows.actions.drafts import get_draft
 from flows.context import Context
+from warroom import keys
+from warroom.channels import Channel
 from warroom.drafts import store as drafts
-from warroom.drafts.models import DraftRecord, DraftState
+from warroom.drafts.models import DraftState
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import enqueue
 from warroom.severity import Severity
 
 __all__ = ["build_comms_graph", "comms_thread"]
 
 CHANNEL_KINDS = {
-    "email": "comms.email",
-    "enterprise_email": "comms.email",
-    "discord": "comms.discord",
-    "x": "comms.x",
-    "slack_internal": "comms.war_room",
+    Channel.EMAIL: OutboxKind.COMMS_EMAIL,
+    Channel.ENTERPRISE_EMAIL: OutboxKind.COMMS_EMAIL,
+    Channel.DISCORD: OutboxKind.COMMS_DISCORD,
+    Channel.X: OutboxKind.COMMS_X,
+    Channel.SLACK_INTERNAL: OutboxKind.COMMS_WAR_ROOM,
 }
 
 
@@ -38,17 +42,9 @@ class CommsState(TypedDict, total=False):
     outcome: str
 
 
-def _draft(ctx: Context, draft_id: int) -> DraftRecord:
-    with ctx.engine.connect() as conn:
-        draft = drafts.get_draft(conn, draft_id)
-    if draft is None:
-        raise LookupError(f"draft {draft_id} does not exist")
-    return draft
-
-
 def review(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = runtime.context
-    draft = _draft(ctx, state["draft_id"])
+    draft = get_draft(ctx, state["draft_id"])
     if draft.state is DraftState.PENDING:
         with ctx.engine.connect() as conn:
             incident = incidents.get_incident(conn, draft.incident_id, with_timeline=False)
@@ -63,13 +59,13 @@ def review(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
                         conn,
                         draft.incident_id,
                         now,
-                        "comms_decision",
+                        TimelineKind.COMMS_DECISION,
                         f"{draft.channel} draft #{draft.id} auto-approved: {severity} is at or "
                         f"above the channel's auto-send threshold",
                         actor="warroom",
-                        dedup_key=f"draft:{draft.id}:decision",
+                        dedup_key=keys.draft_decision(draft.id),
                     )
-            draft = _draft(ctx, draft.id)
+            draft = get_draft(ctx, draft.id)
     return {"outcome": draft.state.value}
 
 
@@ -90,7 +86,7 @@ def wait(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
 def send(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
     """One outbox row per recipient, keyed by draft and address: nobody is mailed twice."""
     ctx = runtime.context
-    draft = _draft(ctx, state["draft_id"])
+    draft = get_draft(ctx, state["draft_id"])
     kind = CHANNEL_KINDS.get(draft.channel)
     now = ctx.clock.now()
     with ctx.engine.begin() as conn:
@@ -99,16 +95,16 @@ def send(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
                 conn,
                 draft.incident_id,
                 now,
-                "comms_error",
+                TimelineKind.COMMS_ERROR,
                 f"no sender for channel {draft.channel}",
-                dedup_key=f"draft:{draft.id}:nosender",
+                dedup_key=keys.draft_unsendable(draft.id),
             )
             return {"outcome": "unsendable"}
-        targets = draft.recipients if kind == "comms.email" else [draft.channel]
+        targets = draft.recipients if kind is OutboxKind.COMMS_EMAIL else [draft.channel]
         for target in targets:
             enqueue(
                 conn,
-                key=f"draft:{draft.id}:send:{target}",
+                key=keys.draft_send(draft.id, target),
                 kind=kind,
                 incident_id=draft.incident_id,
                 now=now,

@@ -25,15 +25,13 @@ def build_incident_graph(
     graph.add_node("respond", nodes.respond)
     graph.add_node("monitor", nodes.monitor_wait)
     graph.add_node("update", nodes.update)
-    graph.add_node("note", nodes.note)
     graph.add_node("resolve", nodes.resolve)
 
     graph.add_edge(START, "triage")
     graph.add_conditional_edges("triage", nodes.route_by_severity, ["respond", "monitor"])
     graph.add_edge("respond", "monitor")
-    graph.add_conditional_edges("monitor", nodes.route_event, ["triage", "update", "note", "resolve", "monitor"])
+    graph.add_conditional_edges("monitor", nodes.route_event, ["triage", "update", "resolve", "monitor"])
     graph.add_edge("update", "monitor")
-    graph.add_edge("note", "monitor")
     graph.add_edge("resolve", END)
     return graph.compile(checkpointer=checkpointer)
 

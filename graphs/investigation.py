@@ -29,6 +29,8 @@ from flows.context import Context
 from flows.investigation.recording import record_finding, record_note
 from flows.investigation.toolbox import Sources, Toolbox
 from graphs.state import InvestigationState
+from warroom import keys
+from warroom.findings.models import MadeBy
 
 __all__ = ["InvestigationContext", "build_investigation_graph", "investigation_thread"]
 
@@ -55,7 +57,7 @@ def look(state: InvestigationState, runtime: Runtime[InvestigationContext]) -> d
             record_finding(
                 conn,
                 ctx.settings,
-                key=f"incident:{incident_id}:finding:rules",
+                key=keys.finding(incident_id, MadeBy.RULES),
                 incident_id=incident_id,
                 finding=finding,
                 now=ctx.clock.now(),
@@ -145,7 +147,7 @@ def conclude(state: InvestigationState, runtime: Runtime[InvestigationContext]) 
             )
             record_note(
                 conn,
-                key=f"incident:{incident_id}:investigation:rejected",
+                key=keys.investigation_note(incident_id, "rejected"),
                 incident_id=incident_id,
                 text=f"AI investigation discarded: {reason}; the first look stands",
                 now=now,
@@ -154,7 +156,7 @@ def conclude(state: InvestigationState, runtime: Runtime[InvestigationContext]) 
         record_finding(
             conn,
             ctx.settings,
-            key=f"incident:{incident_id}:finding:model",
+            key=keys.finding(incident_id, MadeBy.MODEL),
             incident_id=incident_id,
             finding=finding,
             now=now,
@@ -169,7 +171,7 @@ def give_up(state: InvestigationState, runtime: Runtime[InvestigationContext]) -
     with ctx.engine.begin() as conn:
         record_note(
             conn,
-            key=f"incident:{incident_id}:investigation:gave_up",
+            key=keys.investigation_note(incident_id, "gave_up"),
             incident_id=incident_id,
             text=f"AI investigation stopped: {reason}; the first look stands",
             now=ctx.clock.now(),

@@ -8,14 +8,9 @@ thread never runs twice at once.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
 from flows.context import Context
@@ -23,46 +18,12 @@ from graphs.comms import build_comms_graph, comms_thread
 from graphs.incident import build_incident_graph, thread_config
 from graphs.investigation import InvestigationContext, build_investigation_graph, investigation_thread
 from graphs.state import IncidentEvent
+from warroom import keys
+from warroom.kinds import JobKind
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
 
-__all__ = ["CommsRunner", "IncidentRunner", "InvestigationRunner", "open_checkpointer"]
-
-
-@contextmanager
-def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver[Any]]:
-    """SQLite file by default, PostgreSQL in production; tables are created on first use."""
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        saver = SqliteSaver(conn)
-        saver.setup()
-        try:
-            yield saver
-        finally:
-            conn.close()
-        return
-    from langgraph.checkpoint.postgres import PostgresSaver
-    from psycopg.rows import dict_row
-    from psycopg_pool import ConnectionPool
-
-    # A checked pool, not one connection: after a failover or a reaped idle connection the
-    # next job reconnects instead of failing until the process restarts.
-    pg_url = url.replace("postgresql+psycopg://", "postgresql://")
-    kwargs = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
-    with ConnectionPool(
-        pg_url, min_size=1, max_size=4, kwargs=kwargs, check=ConnectionPool.check_connection, name="warroom-checkpoints"
-    ) as pool:
-        pg_saver = PostgresSaver(pool)  # type: ignore[arg-type]  # rows are dicts: see row_factory above
-        with pool.connection() as lock:  # processes starting at once set the tables up one at a time
-            lock.execute("SELECT pg_advisory_lock(hashtext('warroom.checkpoints.setup'))")
-            try:
-                pg_saver.setup()
-            finally:
-                lock.execute("SELECT pg_advisory_unlock(hashtext('warroom.checkpoints.setup'))")
-        yield pg_saver
+__all__ = ["CommsRunner", "IncidentRunner", "InvestigationRunner"]
 
 
 class IncidentRunner:
@@ -71,9 +32,9 @@ class IncidentRunner:
         self.graph = build_incident_graph(checkpointer)
 
     def register(self, scheduler: Scheduler) -> None:
-        scheduler.register("incident.start", self.handle_start)
-        scheduler.register("incident.event", self.handle_event)
-        scheduler.register("incident.reassess", self.handle_reassess)
+        scheduler.register(JobKind.INCIDENT_START, self.handle_start)
+        scheduler.register(JobKind.INCIDENT_EVENT, self.handle_event)
+        scheduler.register(JobKind.INCIDENT_REASSESS, self.handle_reassess)
 
     def start(self, incident_id: int) -> None:
         config = thread_config(incident_id)
@@ -106,8 +67,8 @@ class CommsRunner:
         self.graph = build_comms_graph(checkpointer)
 
     def register(self, scheduler: Scheduler) -> None:
-        scheduler.register("draft.start", self.handle_start)
-        scheduler.register("draft.wake", self.handle_wake)
+        scheduler.register(JobKind.DRAFT_START, self.handle_start)
+        scheduler.register(JobKind.DRAFT_WAKE, self.handle_wake)
 
     def handle_start(self, job: Job) -> None:
         config = comms_thread(int(job.payload["draft_id"]))
@@ -132,8 +93,8 @@ class InvestigationRunner:
         self.graph = build_investigation_graph(checkpointer)
 
     def register(self, scheduler: Scheduler) -> None:
-        scheduler.register("investigation.start", self.handle_start)
-        scheduler.register("investigation.step", self.handle_step)
+        scheduler.register(JobKind.INVESTIGATION_START, self.handle_start)
+        scheduler.register(JobKind.INVESTIGATION_STEP, self.handle_step)
 
     def handle_start(self, job: Job) -> None:
         incident_id = int(job.payload["incident_id"])
@@ -155,14 +116,13 @@ class InvestigationRunner:
         snapshot = self.graph.get_state(investigation_thread(incident_id))
         if "think" not in snapshot.next:
             return
-        turn = len(snapshot.values.get("messages", []))
         base = self.context.base
         with base.engine.begin() as conn:
             schedule(
                 conn,
-                key=f"incident:{incident_id}:investigate:step:{turn}",
-                kind="investigation.step",
+                key=keys.investigation_step(incident_id, len(snapshot.values.get("messages", []))),
+                kind=JobKind.INVESTIGATION_STEP,
                 due_at=base.clock.now(),
                 payload={"incident_id": incident_id},
-                lane=f"incident:{incident_id}:investigation",
+                lane=keys.investigation_lane(incident_id),
             )

@@ -12,11 +12,11 @@ __all__ = ["IncidentEvent", "IncidentState", "InvestigationState"]
 
 
 class IncidentEvent(TypedDict, total=False):
-    """What resumes `monitor`: a due update, a human note, a severity change, new evidence or resolution."""
+    """What resumes `monitor`: a due update, a severity change, new evidence, the source's recovery
+    or resolution. (Notes need no event: the updates read them from the timeline.)"""
 
-    type: Literal["tick", "note", "severity", "reassess", "recovered", "resolve"]
+    type: Literal["tick", "severity", "reassess", "recovered", "resolve"]
     actor: str
-    text: str
     severity: str
     tick: int
 
@@ -27,7 +27,6 @@ class IncidentState(TypedDict, total=False):
     posted_severity: str
     ticks: int
     event: IncidentEvent
-    resolved: bool
 
 
 class InvestigationState(TypedDict, total=False):

@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL server for the tests: one cluster per session, one database per test.
 
 Registered in tests/conftest.py (`pytest_plugins`), so any test can ask for `postgres_url`
-(the session's server) or `postgres_database_url` (a fresh, empty database of its own).
+(the session's server), `postgres_database_url` (a fresh, empty database of its own) or
+`module_postgres_database_url` (one shared by the tests of a module).
 The binaries come from Debian's packages (tests/system-deps.sh installs them for `make test`).
 """
 
@@ -15,12 +16,13 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 
-__all__ = ["postgres_database_url", "postgres_url"]
+__all__ = ["module_postgres_database_url", "postgres_database_url", "postgres_url"]
 
 BIN_GLOB = "/usr/lib/postgresql/*/bin"
 # Not UTC on purpose: many production servers keep the OS zone, and aware datetimes read back
@@ -110,9 +112,9 @@ def postgres_url() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture
-def postgres_database_url(postgres_url: str) -> Iterator[str]:
-    """A fresh empty database on the session's server, dropped (connections and all) after the test."""
+@contextmanager
+def _fresh_database(postgres_url: str) -> Iterator[str]:
+    """A fresh empty database on the session's server, dropped (connections and all) afterwards."""
     base, _ = postgres_url.rsplit("/", 1)
     port = int(base.rsplit(":", 1)[1])
     name = f"test_{os.getpid()}_{next(_numbers)}"
@@ -121,3 +123,15 @@ def postgres_database_url(postgres_url: str) -> Iterator[str]:
     yield f"{base}/{name}"
     with _admin(port) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_database_url(postgres_url: str) -> Iterator[str]:
+    with _fresh_database(postgres_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_postgres_database_url(postgres_url: str) -> Iterator[str]:
+    with _fresh_database(postgres_url) as url:
+        yield url

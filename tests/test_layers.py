@@ -1,5 +1,6 @@
 """The dependency direction `api → graphs → flows → agents → tools → warroom`: no module imports a
-layer above its own, at the top of the file or inside a function."""
+layer above its own, at the top of the file or inside a function; and agents, being pure
+decisions, import no client and no database at all."""
 
 from __future__ import annotations
 
@@ -30,6 +31,16 @@ def test_no_module_imports_a_layer_above_its_own(layer: str) -> None:
         f"{path.relative_to(ROOT)} imports {sorted(_imported(path) & above)}"
         for path in (ROOT / layer).rglob("*.py")
         if _imported(path) & above
+    }
+    assert not wrong
+
+
+def test_agents_import_no_client_and_no_database() -> None:
+    io = {"tools", "httpx", "sqlalchemy", "slack_sdk", "smtplib"}
+    wrong = {
+        f"{path.relative_to(ROOT)} imports {sorted(_imported(path) & io)}"
+        for path in (ROOT / "agents").rglob("*.py")
+        if _imported(path) & io
     }
     assert not wrong
 

@@ -14,14 +14,16 @@ from typing import Any, Protocol
 import httpx
 from pydantic import BaseModel, Field
 
-__all__ = ["CONTENT_MAX", "DiscordError", "DiscordMessage", "DiscordPoster", "DiscordWebhook"]
+from tools.retry_after import retry_after_seconds
+from warroom.channels import DISCORD_MAX_LENGTH
 
-CONTENT_MAX = 2000
+__all__ = ["DiscordError", "DiscordMessage", "DiscordPoster", "DiscordWebhook"]
+
 _WEBHOOK_PATH = re.compile(r"/webhooks/(?P<id>\d+)/(?P<token>[^/?#]+)/?$")
 
 
 class DiscordMessage(BaseModel):
-    content: str = Field(min_length=1, max_length=CONTENT_MAX)
+    content: str = Field(min_length=1, max_length=DISCORD_MAX_LENGTH)
     username: str | None = Field(default=None, min_length=1, max_length=80)
     thread_id: str | None = Field(default=None, pattern=r"^(0|[1-9][0-9]*)$")
 
@@ -89,16 +91,13 @@ def _retry_after(response: httpx.Response) -> float | None:
     try:
         payload = response.json()
         if isinstance(payload, dict) and isinstance(payload.get("retry_after"), int | float):
-            return float(payload["retry_after"])
+            return max(float(payload["retry_after"]), 0.0)
     except ValueError:
         pass
     for header in ("retry-after", "x-ratelimit-reset-after"):
-        value = response.headers.get(header)
-        if value:
-            try:
-                return float(value)
-            except ValueError:
-                continue
+        seconds = retry_after_seconds(response.headers.get(header))
+        if seconds is not None:
+            return seconds
     return None
 
 

@@ -25,7 +25,7 @@ import httpx
 from pydantic import BaseModel
 
 from tools.notion_markdown import NotionBlock, plain_rich_text
-from tools.status_page.http import retry_after_seconds
+from tools.retry_after import retry_after_seconds
 
 __all__ = ["NOTION_VERSION", "Notion", "NotionChild", "NotionError", "NotionPage"]
 

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field
 
+from tools.retry_after import retry_after_seconds, seconds_until
 from tools.sentry_event import SentryEvent, parse_event
 from warroom.clock import Clock, SystemClock
 
@@ -227,16 +228,10 @@ class SentryAPI:
         )
 
     def _retry_after(self, response: httpx.Response) -> float | None:
-        for header, relative in (("Retry-After", True), ("X-Sentry-Rate-Limit-Reset", False)):
-            raw = response.headers.get(header)
-            if raw is None:
-                continue
-            try:
-                value = float(raw)
-            except ValueError:
-                continue
-            return max(value if relative else value - self._clock.now().timestamp(), 0.0)
-        return None
+        seconds = retry_after_seconds(response.headers.get("Retry-After"))
+        if seconds is None:
+            seconds = seconds_until(response.headers.get("X-Sentry-Rate-Limit-Reset"), self._clock.now())
+        return seconds
 
 
 def _issue(data: dict[str, Any]) -> SentryIssue:

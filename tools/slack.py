@@ -20,6 +20,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
+from tools.retry_after import retry_after_seconds
+
 __all__ = [
     "SIGNATURE_WINDOW_SECONDS",
     "SlackError",
@@ -30,6 +32,7 @@ __all__ = [
 ]
 
 SIGNATURE_WINDOW_SECONDS = 300
+_MAX_TIMESTAMP_DIGITS = 12
 _MAX_NAME = 80
 _MAX_NAME_ATTEMPTS = 20
 
@@ -70,28 +73,23 @@ def _with_suffix(name: str, attempt: int) -> str:
 
 
 def verify_slack_signature(body: bytes, timestamp: str, signature: str, secret: str, now: float) -> None:
-    """Check `X-Slack-Signature` over the raw body; replays older or newer than 5 minutes fail."""
-    try:
-        sent_at = int(timestamp)
-    except (TypeError, ValueError):
-        raise SlackSignatureError("missing or malformed X-Slack-Request-Timestamp") from None
-    if abs(now - sent_at) > SIGNATURE_WINDOW_SECONDS:
+    """Check `X-Slack-Signature` over the raw body; replays older or newer than 5 minutes fail.
+    Any header text is refused cleanly: unix seconds are at most 12 ASCII digits (a 400-digit
+    number overflows a float), and the signature is compared as bytes."""
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= _MAX_TIMESTAMP_DIGITS):
+        raise SlackSignatureError("missing or malformed X-Slack-Request-Timestamp")
+    if abs(now - int(timestamp)) > SIGNATURE_WINDOW_SECONDS:
         raise SlackSignatureError("request timestamp outside the 5-minute window")
     base = b"v0:" + timestamp.encode() + b":" + body
     expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature or ""):
+    if not hmac.compare_digest(expected.encode(), (signature or "").encode("utf-8", "surrogateescape")):
         raise SlackSignatureError("signature does not match")
 
 
-def _retry_after(response: SlackResponse) -> float | None:
+def _header(response: SlackResponse, name: str) -> str | list[str] | None:
+    """slack-sdk keeps the headers as urllib gave them: any case, sometimes a list."""
     headers = response.headers or {}
-    value = headers.get("Retry-After") or headers.get("retry-after")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+    return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
 
 
 class SlackWarRoom:
@@ -174,7 +172,7 @@ class SlackWarRoom:
             if code in ignore:
                 return None
             status = exc.response.status_code
-            retry_after = _retry_after(exc.response) if status == 429 else None
+            retry_after = retry_after_seconds(_header(exc.response, "Retry-After")) if status == 429 else None
             raise SlackError(f"slack {method.__name__}: {code or status}", code, retry_after, status=status) from exc
         except (SlackClientError, OSError) as exc:
             raise SlackError(f"slack {method.__name__}: {exc}") from exc

@@ -1,35 +1,25 @@
 """The war room, built-in or in Slack, behind one interface the outbox senders call.
 
-The built-in room is a channel stored in our database and shown in the web UI; the Slack room
-is a real channel (`#inc-YYYY-MM-DD-<slug>`). Both are idempotent per outbox key, so a retried
-send never posts twice.
+The built-in room is a channel stored in our database and shown in the web UI, idempotent per
+outbox key; the Slack room is a real channel (`#inc-YYYY-MM-DD-<slug>`) mirrored into the
+built-in one. Slack has no idempotency key for a message, so a send retried after Slack accepted
+it (the mirror failing, the process dying) can show twice in Slack, never in the mirror.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Protocol
 
-from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from tools.slack import SlackWarRoom, channel_name
+from warroom import keys
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
 from warroom.war_room import store as messages
+from warroom.war_room.models import RoomSetup
 
-__all__ = ["BuiltinWarRoom", "RoomSetup", "SlackRoom", "WarRoom"]
-
-
-class RoomSetup(BaseModel):
-    incident_id: int
-    opened_at: datetime
-    title: str
-    topic: str
-    member_emails: list[str] = Field(default_factory=list)
-    member_slack_ids: list[str] = Field(default_factory=list)
-    pins: list[str] = Field(default_factory=list, description="links and the runbook, pinned in the room")
-    intro: str
+__all__ = ["BuiltinWarRoom", "SlackRoom", "WarRoom"]
 
 
 class WarRoom(Protocol):
@@ -60,7 +50,7 @@ class BuiltinWarRoom:
                 setup.incident_id,
                 at=now,
                 author="warroom",
-                external_id=f"{key}:intro",
+                external_id=keys.room_intro(key),
                 text=f"{setup.intro}\nTopic: {setup.topic}",
             )
             for n, pin in enumerate(setup.pins):
@@ -71,7 +61,7 @@ class BuiltinWarRoom:
                     author="warroom",
                     text=pin,
                     pinned=True,
-                    external_id=f"{key}:pin:{n}",
+                    external_id=keys.room_pin(key, n),
                 )
         return room
 
@@ -96,11 +86,11 @@ class SlackRoom:
 
     def open(self, setup: RoomSetup, key: str) -> str:
         with self._engine.connect() as conn:
-            channel = incidents.get_external_ref(conn, setup.incident_id, "slack:channel")
+            channel = incidents.get_external_ref(conn, setup.incident_id, keys.SLACK_CHANNEL_REF)
         if channel is None:
             channel = self._slack.open_channel(channel_name(setup.opened_at, setup.title))
             with self._engine.begin() as conn:
-                incidents.set_external_ref(conn, setup.incident_id, "slack:channel", channel)
+                incidents.set_external_ref(conn, setup.incident_id, keys.SLACK_CHANNEL_REF, channel)
         self._slack.set_topic(channel, setup.topic)
         ids = list(setup.member_slack_ids)
         ids += list(self._slack.lookup_user_ids(setup.member_emails).values())

@@ -6,29 +6,16 @@ raised as `XError` with `retry_after` from `x-rate-limit-reset`, for the outbox 
 
 from __future__ import annotations
 
-import re
 from typing import Protocol
 
 import httpx
 from pydantic import BaseModel, Field, field_validator
 
+from tools.retry_after import retry_after_seconds, seconds_until
+from warroom.channels import X_MAX_LENGTH, x_weighted_length
 from warroom.clock import Clock, SystemClock
 
-__all__ = ["MAX_POST_LENGTH", "XClient", "XError", "XPost", "XPoster", "weighted_length"]
-
-MAX_POST_LENGTH = 280
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
-_URL_WEIGHT = 23
-# twitter-text v3: code points in these ranges weigh 1, everything else (CJK, emoji) weighs 2.
-_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-
-
-def weighted_length(text: str) -> int:
-    """The length X counts against the 280 limit: URLs count 23, wide characters 2."""
-    total = 0
-    for piece in _URL.split(text):
-        total += sum(1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT_RANGES) else 2 for ch in piece)
-    return total + _URL_WEIGHT * len(_URL.findall(text))
+__all__ = ["XClient", "XError", "XPost", "XPoster"]
 
 
 class XPost(BaseModel):
@@ -38,8 +25,8 @@ class XPost(BaseModel):
     @field_validator("text")
     @classmethod
     def _fits(cls, text: str) -> str:
-        if weighted_length(text) > MAX_POST_LENGTH:
-            raise ValueError(f"post is {weighted_length(text)} weighted characters; X allows 280")
+        if x_weighted_length(text) > X_MAX_LENGTH:
+            raise ValueError(f"post is {x_weighted_length(text)} weighted characters; X allows {X_MAX_LENGTH}")
         return text
 
 
@@ -94,19 +81,10 @@ class XClient:
             raise XError("X answered without data.id", status=response.status_code) from exc
 
     def _retry_after(self, response: httpx.Response) -> float | None:
-        header = response.headers.get("retry-after")
-        if header:
-            try:
-                return max(0.0, float(header))
-            except ValueError:
-                pass
-        reset = response.headers.get("x-rate-limit-reset")
-        if reset:
-            try:
-                return max(0.0, float(reset) - self._clock.now().timestamp())
-            except ValueError:
-                return None
-        return None
+        seconds = retry_after_seconds(response.headers.get("retry-after"))
+        if seconds is None:
+            seconds = seconds_until(response.headers.get("x-rate-limit-reset"), self._clock.now())
+        return seconds
 
 
 def _problem(response: httpx.Response) -> str:

@@ -1,4 +1,6 @@
-"""Engine, declarative base and sessions; the same code runs on SQLite (WAL) and PostgreSQL."""
+"""The engine, the declarative base and the column types every table uses; the same code runs on
+SQLite (WAL) and PostgreSQL. Queries use Core connections (`engine.begin()` to write,
+`engine.connect()` to read); there are no ORM sessions."""
 
 from __future__ import annotations
 

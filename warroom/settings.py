@@ -17,6 +17,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from warroom.channels import Channel
 from warroom.severity import Severity
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Person",
     "ServiceConfig",
     "Settings",
+    "secret_value",
 ]
 
 DEFAULT_CRITICAL_PATHS: tuple[str, ...] = (
@@ -54,6 +56,11 @@ DEFAULT_JIRA_PRIORITIES: dict[Severity, str] = {
 }
 
 
+def secret_value(secret: SecretStr | None) -> str | None:
+    """The secret itself, for the one call that needs it (never for logs or prompts)."""
+    return secret.get_secret_value() if secret is not None else None
+
+
 class ServiceConfig(BaseModel):
     """Per-service knowledge a small team writes once in `warroom.toml`."""
 
@@ -61,7 +68,6 @@ class ServiceConfig(BaseModel):
         default=None, description="replaces the default critical-path words for this service"
     )
     extra_critical_paths: list[str] = Field(default_factory=list)
-    owners: list[str] = Field(default_factory=list)
     runbook_url: str | None = None
     runbook_path: Path | None = Field(
         default=None, description="the runbook as a Markdown file (`## Section` headings), read by the investigation"
@@ -96,10 +102,8 @@ class AccountConfig(BaseModel):
 
 
 def _default_channels() -> dict[str, ChannelConfig]:
-    return {
-        "status_page": ChannelConfig(auto_send_at_or_above=Severity.P1),
-        "slack_internal": ChannelConfig(auto_send_at_or_above=Severity.P1),
-    }
+    """The internal summary goes to the war room at once for P0/P1; customer channels wait for a human."""
+    return {Channel.SLACK_INTERNAL: ChannelConfig(auto_send_at_or_above=Severity.P1)}
 
 
 def _default_cadence() -> dict[Severity, int]:
@@ -156,7 +160,9 @@ class Settings(BaseSettings):
         default=75.0, gt=0, description="wall-clock limit of the model's investigation, from its first call"
     )
 
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = Field(default=1024 * 1024, description="the largest request body any route takes (413)")
+    public_metrics: bool = Field(default=False, description="serve /metrics without the API token")
+    public_docs: bool = Field(default=False, description="serve /docs and /openapi.json without the API token")
     critical_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_CRITICAL_PATHS))
     services: dict[str, ServiceConfig] = Field(default_factory=dict)
     channels: dict[str, ChannelConfig] = Field(default_factory=_default_channels)

@@ -19,6 +19,7 @@ from warroom.postmortems.tables import PostmortemVersionRow
 from warroom.scheduler.tables import JobRow
 from warroom.status_page.tables import ComponentRow, PageIncidentRow, PageUpdateRow
 from warroom.war_room.tables import WarRoomMessageRow
+from warroom.web_sessions.tables import WebSessionRow
 
 __all__ = [
     "IGNORED_DELIVERIES",
@@ -40,4 +41,5 @@ __all__ = [
     "PageIncidentRow",
     "PageUpdateRow",
     "TimelineRow",
+    "WebSessionRow",
 ]

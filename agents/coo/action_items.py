@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from agents.cto.postmortem.causes import NoteAction
-from agents.cto.postmortem.impact import fmt_duration, target_phrase
+from agents.cto.postmortem.impact import target_phrase
 from agents.cto.postmortem.models import (
     ActionItemDraft,
     Owners,
@@ -17,6 +17,7 @@ from agents.cto.postmortem.models import (
     RelatedIncident,
     SlaBreach,
 )
+from warroom.durations import spell_duration
 from warroom.severity import Severity
 
 __all__ = ["plan_actions"]
@@ -39,7 +40,7 @@ def _named_owner(hint: str, owners: Owners) -> str:
 def _breach_action(breach: SlaBreach, service: str, owners: Owners) -> tuple[str, str, Severity]:
     """(title, owner, priority) for closing the gap one missed target shows."""
     target = target_phrase(breach.target)
-    took = f" (this time: {fmt_duration(breach.actual)})" if breach.actual is not None else ""
+    took = f" (this time: {spell_duration(breach.actual)})" if breach.actual is not None else ""
     service_owner = next(iter(owners.service_owners), None)
     match breach.measure:
         case "time_to_detect":

@@ -1,5 +1,5 @@
 """The CTO agent's first question about an incident: how severe is it, from what it and every
-alert folded into it say (the rules are in `agents.cto.severity`)."""
+alert folded into it say (the rules are in `agents.cto.severity`), or as a human set it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pydantic import BaseModel
 from agents.cto.severity import HINTS, PastIncident, SeveritySignals, classify
 from warroom.incidents.models import Incident
 from warroom.settings import Settings
-from warroom.severity import Classification
+from warroom.severity import Classification, Evidence, Severity
 
-__all__ = ["AlertText", "assess", "signals_for"]
+__all__ = ["AlertText", "assess", "human_override", "signals_for"]
 
 
 class AlertText(BaseModel):
@@ -63,3 +63,19 @@ def assess(
     alerts: list[AlertText] | None = None,
 ) -> Classification:
     return classify(signals_for(incident, settings, similar_past, alerts))
+
+
+def human_override(base: Classification | None, level: Severity, actor: str) -> Classification:
+    """A human's level: it decides, the rules' evidence stays beside it, and the floor is kept on
+    record (a human may go below it; the evidence shows they did)."""
+    evidence = [
+        *(base.evidence if base else []),
+        Evidence(signal="human_override", points_to=level, rule="human", detail=f"{actor} set {level}"),
+    ]
+    return Classification(
+        severity=level,
+        reason=f"set by {actor}",
+        evidence=evidence,
+        floor=base.floor if base else Severity.P3,
+        decided_by=f"human:{actor}",
+    )

@@ -13,9 +13,10 @@ from pydantic import BaseModel, Field
 
 from agents.llm import delimit_untrusted, describe_failure, facts_json, model_name
 from prompts import render
+from warroom.incidents.models import Incident
 from warroom.severity import Classification, Evidence, Severity
 
-__all__ = ["SeverityOpinion", "refine_classification"]
+__all__ = ["SeverityOpinion", "refine_classification", "refine_for"]
 
 _MAX_REASON_CHARS = 500
 
@@ -25,6 +26,25 @@ class SeverityOpinion(BaseModel):
 
     severity: Severity = Field(description="the proposed level, P0 (worst) to P3")
     reason: str = Field(description="one or two sentences citing the facts")
+
+
+def refine_for(
+    model: BaseChatModel | None, base: Classification, incident: Incident
+) -> tuple[Classification, str | None]:
+    """The rules' decision on `incident`, refined by the model when there is one (its title is the
+    untrusted text); without a model the rules stand and there is nothing to note."""
+    if model is None:
+        return base, None
+    facts: dict[str, object] = {
+        "service": incident.service,
+        "environment": incident.environment,
+        "events": incident.event_count,
+        "users_affected": incident.users_affected,
+        "endpoints": [e.endpoint for e in incident.endpoints],
+        "first_seen": incident.first_seen.isoformat(),
+        "last_seen": incident.last_seen.isoformat(),
+    }
+    return refine_classification(model, base, facts, {"alert_title": incident.title})
 
 
 def refine_classification(

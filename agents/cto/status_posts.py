@@ -1,31 +1,31 @@
-"""The CTO agent's public words: what customers would call the broken part, the status-page
-posts (first notice, periodic updates, all-clear) and the update the war room reads.
+"""The CTO agent's words for the status page (first notice, periodic updates, all-clear) and the
+update the war room reads.
 
 Pure functions over domain values; the graph decides when to call them and the outbox sends
-what they produce.
+what they produce. Humans' notes are never quoted to the public, only what they establish.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
+from agents.cto.affected import affected_thing
 from agents.notes import NoteFacts
-from tools.status_page.port import ComponentStatus, Impact, StatusPost
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.settings import Settings
 from warroom.severity import Classification, Severity
+from warroom.status_page.models import ComponentStatus, Impact, StatusPost
 
 __all__ = [
     "COMPONENT",
     "IMPACT",
-    "affected_thing",
     "compose_public_update",
     "compose_update",
     "first_status_post",
     "next_update_at",
     "public_title",
-    "resolved_post_body",
+    "resolved_post",
+    "update_post",
 ]
 
 IMPACT = {Severity.P0: Impact.CRITICAL, Severity.P1: Impact.MAJOR, Severity.P2: Impact.MINOR, Severity.P3: Impact.NONE}
@@ -35,108 +35,6 @@ COMPONENT = {
     Severity.P2: ComponentStatus.DEGRADED_PERFORMANCE,
     Severity.P3: ComponentStatus.OPERATIONAL,
 }
-GENERIC_SEGMENTS = {"api", "v1", "v2", "v3", "internal", "public", "app", "www"}
-
-
-FRIENDLY = {
-    "checkout": "Checkout",
-    "cart": "Cart",
-    "payment": "Payments",
-    "payments": "Payments",
-    "billing": "Billing",
-    "subscription": "Subscriptions",
-    "subscriptions": "Subscriptions",
-    "order": "Orders",
-    "orders": "Orders",
-    "login": "Login",
-    "signin": "Login",
-    "auth": "Login",
-    "oauth": "Login",
-    "session": "Login",
-    "sessions": "Login",
-    "signup": "Sign-up",
-    "register": "Sign-up",
-    "search": "Search",
-    "upload": "Uploads",
-    "uploads": "Uploads",
-    "notifications": "Notifications",
-}
-SURFACES = {
-    "android": "The Android app",
-    "ios": "The iOS app",
-    "iphone": "The iOS app",
-    "mobile": "The mobile app",
-    "api": "The API",
-    "graphql": "The API",
-    "rest": "The API",
-    "web": "The site",
-    "www": "The site",
-    "site": "The site",
-    "storefront": "The storefront",
-    "frontend": "The site",
-    "ingress": "The site",
-    "nginx": "The site",
-    "gateway": "The site",
-    "edge": "The site",
-    "proxy": "The site",
-    "lb": "The site",
-    "cdn": "The site",
-}
-INTERNALS = {
-    "backend",
-    "app",
-    "server",
-    "service",
-    "services",
-    "worker",
-    "workers",
-    "jobs",
-    "job",
-    "db",
-    "database",
-    "postgres",
-    "postgresql",
-    "mysql",
-    "redis",
-    "cache",
-    "queue",
-    "cluster",
-    "k8s",
-    "pod",
-    "node",
-    "prod",
-    "production",
-    "internal",
-    "high",
-    "error",
-    "errors",
-    "rate",
-    "latency",
-    "the",
-    "and",
-    "for",
-}
-
-
-def affected_thing(incident: Incident) -> str:
-    """What customers would call the broken part, in their words: 'Checkout' for /api/checkout,
-    'Login' for an auth service, 'The website' for the ingress, 'The Android app' for a mobile
-    crash; never an internal component's name."""
-    words: list[str] = []
-    for endpoint in [e.endpoint for e in incident.endpoints if e.endpoint.startswith("/")]:
-        words += [s for s in re.split(r"[/?#]", endpoint.lower()) if s and s not in GENERIC_SEGMENTS]
-    words += re.split(r"[^a-z0-9]+", (incident.service or "").lower())
-    words += re.split(r"[^a-z0-9]+", incident.title.lower())
-    present = set(words)
-    for table in (FRIENDLY, SURFACES):  # in the tables' order: 'android' before 'mobile'
-        for key, name in table.items():
-            if key in present:
-                return name
-    service = re.split(r"[^a-z0-9]+", (incident.service or "").lower())
-    for word in service:
-        if len(word) > 2 and not word.isdigit() and word not in INTERNALS:
-            return word.capitalize()
-    return "Our service"
 
 
 def next_update_at(now: datetime, severity: Severity, settings: Settings) -> datetime:
@@ -212,14 +110,34 @@ def compose_public_update(incident: Incident, notes: NoteFacts, due: datetime) -
     return " ".join(parts)
 
 
-def resolved_post_body(incident: Incident, now: datetime) -> str:
-    """The all-clear on the status page: what was affected, from when to when, for how many."""
+def update_post(incident: Incident, notes: NoteFacts, due: datetime) -> StatusPost:
+    """The periodic update as a page post: the status as it stands, in `compose_public_update`'s words."""
+    assert incident.severity is not None
+    return StatusPost(
+        incident_id=incident.id,
+        title=public_title(incident, incident.severity),
+        status=incident.status,
+        body=compose_public_update(incident, notes, due),
+        impact=IMPACT[incident.severity],
+    )
+
+
+def resolved_post(incident: Incident, now: datetime) -> StatusPost:
+    """The all-clear on the status page: what was affected, from when to when, for how many; the
+    component back to operational."""
     thing = affected_thing(incident)
     minutes = max(1, round((now - incident.first_seen).total_seconds() / 60))
     who = f" for {incident.users_affected} users" if incident.users_affected > 1 else ""
-    return (
-        f"Resolved: {thing} is working normally again. It was affected{who} from "
-        f"{_hhmm(incident.first_seen)} to {_hhmm(now)} UTC ({minutes} minutes)."
+    return StatusPost(
+        incident_id=incident.id,
+        title=f"{thing}: resolved",
+        status=IncidentStatus.RESOLVED,
+        body=(
+            f"Resolved: {thing} is working normally again. It was affected{who} from "
+            f"{_hhmm(incident.first_seen)} to {_hhmm(now)} UTC ({minutes} minutes)."
+        ),
+        impact=Impact.NONE,
+        components={thing: ComponentStatus.OPERATIONAL},
     )
 
 

@@ -1,16 +1,17 @@
-"""How the CTO agent staffs the war room: who is in it, what is pinned, what it is told first."""
+"""How the CTO agent runs the war room: who is in it, what is pinned, what it is told when it
+opens, when the severity is raised, and when it closes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from agents.cto.status_posts import public_title
-from tools.war_room import RoomSetup
 from warroom.incidents.models import Incident
 from warroom.settings import Settings
 from warroom.severity import Severity
+from warroom.war_room.models import RoomSetup
 
-__all__ = ["room_setup"]
+__all__ = ["closing_summary", "raised_notice", "room_setup"]
 
 
 def room_setup(incident: Incident, settings: Settings, owners: list[str], now: datetime) -> RoomSetup:
@@ -40,4 +41,18 @@ def room_setup(incident: Incident, settings: Settings, owners: list[str], now: d
         member_slack_ids=[settings.on_call.slack_id] if settings.on_call.slack_id else [],
         pins=links,
         intro=intro,
+    )
+
+
+def raised_notice(incident: Incident) -> str:
+    assert incident.classification is not None
+    return f"Severity raised to {incident.severity}: {incident.classification.reason}"
+
+
+def closing_summary(incident: Incident, actor: str, now: datetime) -> str:
+    """The room's last word: who resolved it, after how long, how big it was, what comes next."""
+    minutes = max(1, round((now - incident.first_seen).total_seconds() / 60))
+    return (
+        f"Resolved by {actor} after {minutes} minutes ({incident.event_count} error events, "
+        f"{incident.users_affected} users affected). The postmortem draft follows."
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +17,20 @@ from pydantic import BaseModel, Field
 
 from agents.support.cohort import Cohort
 from agents.support.facts import IncidentFacts, KnownAccount
-from tools.x import MAX_POST_LENGTH, weighted_length
+from warroom.channels import X_MAX_LENGTH, Channel, x_weighted_length
+from warroom.drafts.models import CommsKind
+from warroom.durations import spell_duration
 from warroom.severity import Severity
 
 __all__ = [
-    "DISCORD_MAX_CHARS",
     "TO_BE_WRITTEN",
-    "Channel",
-    "CommsKind",
     "Draft",
     "draft_comms",
-    "format_duration",
     "format_percent",
     "format_time",
     "rca_due",
 ]
 
-DISCORD_MAX_CHARS = 2000
 _TEMPLATES = Path(__file__).parent / "templates"
 _ENV = Environment(
     loader=FileSystemLoader(_TEMPLATES),
@@ -45,25 +41,8 @@ _ENV = Environment(
 )
 
 
-class Channel(StrEnum):
-    STATUS_PAGE = "status_page"
-    X = "x"
-    DISCORD = "discord"
-    EMAIL = "email"
-    ENTERPRISE_EMAIL = "enterprise_email"
-    SLACK_INTERNAL = "slack_internal"
-
-
-class CommsKind(StrEnum):
-    INITIAL = "initial"
-    UPDATE = "update"
-    ALL_CLEAR = "all_clear"
-    RCA = "rca"
-    """The formal root-cause analysis an enterprise account's SLA asks for, after resolution."""
-
-
-_PROSE = {Channel.STATUS_PAGE, Channel.X}
-_PUBLIC = {Channel.STATUS_PAGE, Channel.X, Channel.DISCORD, Channel.EMAIL, Channel.ENTERPRISE_EMAIL}
+_PROSE = {Channel.X}
+_PUBLIC = {Channel.X, Channel.DISCORD, Channel.EMAIL, Channel.ENTERPRISE_EMAIL}
 
 
 class Draft(BaseModel):
@@ -93,14 +72,9 @@ def format_percent(share: float) -> str:
     return f"{round(percent)}%" if percent >= 1 else f"{round(percent, 1)}%"
 
 
-def format_duration(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if rest or not hours:
-        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
-    return " ".join(parts)
+def _minutes(minutes: int) -> str:
+    """'1 hour 5 minutes': the form grounding reads back (never days, which it takes for an SLA)."""
+    return spell_duration(timedelta(minutes=minutes), ("hour", "minute"))
 
 
 def rca_due(facts: IncidentFacts, account: KnownAccount) -> datetime | None:
@@ -118,7 +92,6 @@ def draft_comms(facts: IncidentFacts, cohort: Cohort, kind: CommsKind | str) -> 
     if kind is CommsKind.RCA:
         return [_render_rca(facts, context, account) for account in cohort.accounts]
     drafts = [
-        _render(facts, kind, Channel.STATUS_PAGE, context, audience="public status page"),
         _render_x(facts, kind, context),
         _render(facts, kind, Channel.DISCORD, context, audience="public Discord channel"),
     ]
@@ -176,15 +149,15 @@ def _context(facts: IncidentFacts, cohort: Cohort, kind: CommsKind) -> dict[str,
         "traits": [{"tag": t.tag, "value": t.value, "pct": format_percent(t.share)} for t in cohort.traits],
         "started": format_time(facts.started_at),
         "next_update": format_time(facts.next_update_at) if facts.next_update_at else None,
-        "eta": format_duration(facts.eta_minutes) if facts.eta_minutes else None,
+        "eta": _minutes(facts.eta_minutes) if facts.eta_minutes else None,
         "cause": facts.cause,
         "fixed": facts.what_was_fixed,
         "resolved": format_time(facts.resolved_at) if facts.resolved_at else None,
-        "duration": format_duration(facts.duration_minutes) if facts.duration_minutes else None,
+        "duration": _minutes(facts.duration_minutes) if facts.duration_minutes else None,
         "service": facts.service,
         "endpoints": facts.endpoints,
         "event_count": f"{facts.event_count:,}",
-        "window": format_duration(facts.event_window_minutes) if facts.event_window_minutes else None,
+        "window": _minutes(facts.event_window_minutes) if facts.event_window_minutes else None,
         "recipients": len(cohort.recipients),
         "accounts": [a.name for a in cohort.accounts],
         "brief": False,
@@ -243,7 +216,7 @@ def _render_rca(facts: IncidentFacts, context: dict[str, Any], account: KnownAcc
         "account_requests": f"{impact.requests:,}" if impact and impact.requests else None,
         "account_from": format_time(impact.first_at) if impact and impact.first_at else None,
         "account_until": format_time(impact.last_at) if impact and impact.last_at else None,
-        "account_minutes": format_duration(impact.minutes) if impact and impact.minutes else None,
+        "account_minutes": _minutes(impact.minutes) if impact and impact.minutes else None,
         "cause_or_placeholder": facts.cause or TO_BE_WRITTEN,
         "follow_ups": [{"title": f.title, "due": f.due.strftime("%-d %B %Y")} for f in facts.follow_ups],
     }
@@ -262,10 +235,10 @@ def _render_rca(facts: IncidentFacts, context: dict[str, Any], account: KnownAcc
 def _render_x(facts: IncidentFacts, kind: CommsKind, context: dict[str, Any]) -> Draft:
     """The X post drops the cohort and cause words when the full version is over 280."""
     draft = _render(facts, kind, Channel.X, context, audience="public X account")
-    if weighted_length(draft.body) > MAX_POST_LENGTH:
+    if x_weighted_length(draft.body) > X_MAX_LENGTH:
         draft = _render(facts, kind, Channel.X, {**context, "brief": True}, audience="public X account")
-    if weighted_length(draft.body) > MAX_POST_LENGTH:
-        draft = draft.model_copy(update={"body": draft.body[: MAX_POST_LENGTH - 1].rstrip() + "…"})
+    if x_weighted_length(draft.body) > X_MAX_LENGTH:
+        draft = draft.model_copy(update={"body": draft.body[: X_MAX_LENGTH - 1].rstrip() + "…"})
     return draft
 
 

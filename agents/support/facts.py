@@ -1,13 +1,13 @@
 """`IncidentFacts`: everything customer comms may say, gathered in one checked value.
 
 Drafts are rendered from these facts and grounding checks every draft against them, so a number,
-time or cause that is not here cannot reach a customer. The lead builds them with
-`IncidentFacts.from_incident` from an `Incident`, its alerts and the Sentry tag enrichment.
+time or cause that is not here cannot reach a customer. `flows.facts` builds them with
+`IncidentFacts.from_incident` from an `Incident`, its alerts and the Sentry tag enrichment; what
+is broken is named by the CTO agent (`agents.cto.affected.affected_thing`), once for both.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -18,10 +18,7 @@ from warroom.alerts.models import AffectedUser, Alert
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.severity import Severity
 
-__all__ = ["AccountImpact", "FollowUp", "IncidentFacts", "KnownAccount", "affected_thing_from"]
-
-_GENERIC_SEGMENTS = {"api", "v1", "v2", "v3", "v4", "rest", "graphql", "internal", "public"}
-_PLACEHOLDER = re.compile(r"^(\{.*\}|:.+|<.+>|\d+|[0-9a-f-]{16,})$")
+__all__ = ["AccountImpact", "FollowUp", "IncidentFacts", "KnownAccount"]
 
 
 class KnownAccount(BaseModel):
@@ -123,11 +120,11 @@ class IncidentFacts(BaseModel):
         cls,
         incident: Incident,
         *,
+        affected_thing: str,
         alerts: Iterable[Alert] = (),
         tags: Mapping[str, Mapping[str, int]] | None = None,
         affected_users: Iterable[AffectedUser] = (),
         known_accounts: Iterable[KnownAccount] = (),
-        affected_thing: str | None = None,
         affected_share: float | None = None,
         cause: str | None = None,
         eta_minutes: int | None = None,
@@ -151,7 +148,7 @@ class IncidentFacts(BaseModel):
         return cls(
             incident_id=incident.id,
             title=incident.title,
-            affected_thing=affected_thing or affected_thing_from(endpoints, incident.service, incident.title),
+            affected_thing=affected_thing,
             service=incident.service,
             endpoints=endpoints,
             severity=incident.severity,
@@ -173,19 +170,6 @@ class IncidentFacts(BaseModel):
             account_impact=list(account_impact),
             follow_ups=list(follow_ups),
         )
-
-
-def affected_thing_from(endpoints: list[str], service: str | None, title: str) -> str:
-    """A plain word for what is broken: the last meaningful path segment, else the service."""
-    for endpoint in endpoints:
-        path = endpoint.split("?")[0].split(" ")[-1]
-        segments = [s for s in path.strip("/").split("/") if s]
-        meaningful = [s for s in segments if s.lower() not in _GENERIC_SEGMENTS and not _PLACEHOLDER.match(s)]
-        if meaningful:
-            return meaningful[-1].replace("-", " ").replace("_", " ").lower()
-    if service:
-        return service.replace("-", " ").replace("_", " ")
-    return title
 
 
 def _merge_users(users: Iterable[AffectedUser]) -> list[AffectedUser]:

@@ -15,9 +15,10 @@ from datetime import UTC, date, timedelta
 from pydantic import BaseModel, Field
 
 from agents.support.cohort import detect_cohort
-from agents.support.drafts import DISCORD_MAX_CHARS, TO_BE_WRITTEN, Channel, Draft, rca_due
+from agents.support.drafts import TO_BE_WRITTEN, Draft, rca_due
 from agents.support.facts import IncidentFacts
-from tools.x import MAX_POST_LENGTH, weighted_length
+from agents.support.internal import internal_details
+from warroom.channels import Channel, length, max_length
 
 __all__ = ["GroundingResult", "check_grounding"]
 
@@ -67,45 +68,6 @@ _STOPWORDS = set(
     "it its our we us new some which when then than into after before".split()
 )
 
-_INTERNAL: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "a stack trace",
-        re.compile(
-            r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|"
-            r"^\s*at [\w.$<>]+\s*\(.*\)\s*$|\bat [\w.$<>]+ \([^)]*:\d+(?::\d+)?\)",
-            re.M,
-        ),
-    ),
-    ("an email address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("an IP address", re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b", re.I)),
-    (
-        "a hostname",
-        re.compile(
-            r"\bhttps?://\S+|\blocalhost\b|\bip-\d+-\d+-\d+-\d+\b|"
-            r"\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.){2,}[a-z]{2,63}\b|"
-            r"\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.(?:com|net|org|io|dev|app|co|ai|cloud|internal|local|"
-            r"lan|corp|svc|cluster|intra|private)\b",
-            re.I,
-        ),
-    ),
-    (
-        "a file path",
-        re.compile(
-            r"(?<![\w/:])/(?:[\w.@-]+/)+[\w.@-]*|\b[a-z]:\\[\w\\ .-]+|"
-            r"\b[\w/-]+\.(?:py|js|mjs|ts|tsx|jsx|java|go|rb|php|cs|rs|kt|scala|cpp|c|h|ex|exs)\b(?::\d+)?",
-            re.I,
-        ),
-    ),
-    (
-        "an exception name",
-        re.compile(
-            r"\b(?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Error|Exception|Fault)\b|"
-            r"\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EPIPE|SIGKILL|SIGSEGV|OOMKilled)\b"
-        ),
-    ),
-]
-
-
 class GroundingResult(BaseModel):
     ok: bool
     problems: list[str] = Field(default_factory=list)
@@ -123,11 +85,11 @@ def check_grounding(draft: Draft, facts: IncidentFacts) -> GroundingResult:
 
 
 def _length_problems(draft: Draft) -> list[str]:
-    if draft.channel is Channel.X and weighted_length(draft.body) > MAX_POST_LENGTH:
-        return [f"X post is {weighted_length(draft.body)} characters; the limit is {MAX_POST_LENGTH}"]
-    if draft.channel is Channel.DISCORD and len(draft.body) > DISCORD_MAX_CHARS:
-        return [f"Discord message is {len(draft.body)} characters; the limit is {DISCORD_MAX_CHARS}"]
-    return []
+    limit, size = max_length(draft.channel), length(draft.channel, draft.body)
+    if limit is None or size <= limit:
+        return []
+    what = {Channel.X: "X post", Channel.DISCORD: "Discord message"}.get(draft.channel, f"{draft.channel} message")
+    return [f"{what} is {size} characters; the limit is {limit}"]
 
 
 def _content_words(text: str) -> set[str]:
@@ -287,12 +249,7 @@ def _clock(match: re.Match[str]) -> tuple[int, int]:
 
 
 def _internal_problems(text: str, draft: Draft, facts: IncidentFacts) -> list[str]:
-    problems = [
-        f"public draft contains {what} ('{match[0].strip()}')"
-        for what, pattern in _INTERNAL
-        for match in [pattern.search(text)]
-        if match
-    ]
+    problems = [f"public draft contains {what} ('{excerpt}')" for what, excerpt in internal_details(text)]
     others = [a for a in facts.known_accounts if draft.account is None or not a.matches(draft.account)]
     problems += [f"public draft names another customer ('{a.name}')" for a in others if _names_in(text, a.name, a.id)]
     cohort = detect_cohort(facts)

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import Authorized, WarroomDep
+from api.deps import Authorized, Id, IdFilter, WarroomDep
+from api.errors import documented
 from flows.actions.action_items import complete_action_item
 from warroom.action_items import store as action_items
 from warroom.action_items.store import ActionItem, TicketState
@@ -14,7 +15,7 @@ from warroom.actors import Actor, ActorKind
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/action-items", tags=["action items"])
+router = APIRouter(prefix="/api/action-items", tags=["action items"], responses=documented(401, 422))
 
 
 @router.get("", response_model=list[ActionItem])
@@ -22,12 +23,12 @@ def list_action_items(
     warroom: WarroomDep,
     _: Authorized,
     status_: Annotated[TicketState | None, Query(alias="status")] = None,
-    incident_id: int | None = None,
+    incident_id: IdFilter = None,
 ) -> list[ActionItem]:
     with warroom.engine.connect() as conn:
         return action_items.list_items(conn, incident_id=incident_id, status=status_)
 
 
-@router.post("/{item_id}/complete", response_model=ActionItem)
-def complete(item_id: int, warroom: WarroomDep, _: Authorized) -> ActionItem:
+@router.post("/{item_id}/complete", response_model=ActionItem, responses=documented(404, 409))
+def complete(item_id: Id, warroom: WarroomDep, _: Authorized) -> ActionItem:
     return warroom.act(complete_action_item, item_id, Actor(kind=ActorKind.API, name="api"))

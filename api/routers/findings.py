@@ -7,14 +7,21 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import Authorized, WarroomDep
+from api.deps import Authorized, Id, WarroomDep
+from api.errors import documented
+from api.routing import UntrustedJSONRoute
 from flows.actions import findings as actions
 from warroom.actors import Actor, ActorKind
 from warroom.findings.models import Confidence, FindingRecord, MadeBy, Verdict
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/incidents/{incident_id}/findings", tags=["findings"])
+router = APIRouter(
+    prefix="/api/incidents/{incident_id}/findings",
+    tags=["findings"],
+    route_class=UntrustedJSONRoute,
+    responses=documented(401, 404, 422),
+)
 
 
 class CitationOut(BaseModel):
@@ -80,11 +87,11 @@ def _out(finding: FindingRecord) -> FindingOut:
 
 
 @router.get("", response_model=list[FindingOut])
-def list_findings(incident_id: int, warroom: WarroomDep, _: Authorized) -> list[FindingOut]:
+def list_findings(incident_id: Id, warroom: WarroomDep, _: Authorized) -> list[FindingOut]:
     return [_out(f) for f in actions.list_findings(warroom.context, incident_id)]
 
 
-@router.post("/{finding_id}/verdict", response_model=FindingOut)
-def judge(incident_id: int, finding_id: int, body: VerdictIn, warroom: WarroomDep, _: Authorized) -> FindingOut:
+@router.post("/{finding_id}/verdict", response_model=FindingOut, responses=documented(400, 413))
+def judge(incident_id: Id, finding_id: Id, body: VerdictIn, warroom: WarroomDep, _: Authorized) -> FindingOut:
     actor = Actor(kind=ActorKind.API, name=body.actor)
     return _out(warroom.act(actions.judge_finding, incident_id, finding_id, body.verdict, actor, body.note))

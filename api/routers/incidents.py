@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from api.deps import Authorized, WarroomDep
+from api.deps import Authorized, Id, WarroomDep
+from api.errors import documented
+from api.routing import UntrustedJSONRoute
 from flows.actions import incidents as actions
 from warroom.actors import Actor, ActorKind
 from warroom.incidents import store as incidents
@@ -18,7 +20,10 @@ from warroom.war_room.store import WarRoomMessage
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/incidents", tags=["incidents"])
+router = APIRouter(
+    prefix="/api/incidents", tags=["incidents"], route_class=UntrustedJSONRoute, responses=documented(401, 422)
+)
+CHANGE = documented(400, 404, 409, 413)
 
 
 class NoteIn(BaseModel):
@@ -61,36 +66,36 @@ def list_incidents(
         return incidents.list_incidents(conn, status=status_, open_only=open_only, limit=limit)
 
 
-@router.get("/{incident_id}", response_model=Incident)
-def get_incident(incident_id: int, warroom: WarroomDep, _: Authorized) -> Incident:
+@router.get("/{incident_id}", response_model=Incident, responses=documented(404))
+def get_incident(incident_id: Id, warroom: WarroomDep, _: Authorized) -> Incident:
     return actions.get_incident(warroom.context, incident_id)
 
 
-@router.get("/{incident_id}/war-room", response_model=list[WarRoomMessage])
-def war_room_messages(incident_id: int, warroom: WarroomDep, _: Authorized) -> list[WarRoomMessage]:
+@router.get("/{incident_id}/war-room", response_model=list[WarRoomMessage], responses=documented(404))
+def war_room_messages(incident_id: Id, warroom: WarroomDep, _: Authorized) -> list[WarRoomMessage]:
     actions.get_incident(warroom.context, incident_id)
     with warroom.engine.connect() as conn:
         return war_room.list_messages(conn, incident_id)
 
 
-@router.post("/{incident_id}/notes", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-def add_note(incident_id: int, note: NoteIn, warroom: WarroomDep, _: Authorized) -> Accepted:
+@router.post("/{incident_id}/notes", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=CHANGE)
+def add_note(incident_id: Id, note: NoteIn, warroom: WarroomDep, _: Authorized) -> Accepted:
     warroom.act(actions.add_note, incident_id, note.text, _caller(note.author))
     return Accepted(incident_id=incident_id, queued="note")
 
 
-@router.post("/{incident_id}/acknowledge", response_model=Incident)
-def acknowledge(incident_id: int, body: AckIn, warroom: WarroomDep, _: Authorized) -> Incident:
+@router.post("/{incident_id}/acknowledge", response_model=Incident, responses=CHANGE)
+def acknowledge(incident_id: Id, body: AckIn, warroom: WarroomDep, _: Authorized) -> Incident:
     return warroom.act(actions.acknowledge, incident_id, _caller(body.actor))
 
 
-@router.post("/{incident_id}/severity", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-def set_severity(incident_id: int, change: SeverityIn, warroom: WarroomDep, _: Authorized) -> Accepted:
+@router.post("/{incident_id}/severity", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=CHANGE)
+def set_severity(incident_id: Id, change: SeverityIn, warroom: WarroomDep, _: Authorized) -> Accepted:
     warroom.act(actions.set_severity, incident_id, change.severity, _caller(change.actor))
     return Accepted(incident_id=incident_id, queued="severity")
 
 
-@router.post("/{incident_id}/resolve", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-def resolve(incident_id: int, body: ResolveIn, warroom: WarroomDep, _: Authorized) -> Accepted:
+@router.post("/{incident_id}/resolve", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=CHANGE)
+def resolve(incident_id: Id, body: ResolveIn, warroom: WarroomDep, _: Authorized) -> Accepted:
     warroom.act(actions.resolve, incident_id, _caller(body.actor), summary=body.summary)
     return Accepted(incident_id=incident_id, queued="resolve")

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
-from api.deps import Authorized, WarroomDep
+from api.deps import Authorized, Id, WarroomDep
+from api.errors import documented
+from api.routing import UntrustedJSONRoute
 from flows.actions.postmortems import latest_postmortem, save_postmortem
 from warroom.actors import Actor, ActorKind
 from warroom.postmortems import store as postmortems
@@ -17,7 +19,12 @@ from warroom.postmortems.store import PostmortemVersion
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/incidents/{incident_id}/postmortem", tags=["postmortems"])
+router = APIRouter(
+    prefix="/api/incidents/{incident_id}/postmortem",
+    tags=["postmortems"],
+    route_class=UntrustedJSONRoute,
+    responses=documented(401, 404, 422),
+)
 
 
 class PostmortemEdit(BaseModel):
@@ -25,9 +32,13 @@ class PostmortemEdit(BaseModel):
     author: str = Field(min_length=1, max_length=255)
 
 
-@router.get("", response_model=PostmortemVersion)
+@router.get(
+    "",
+    response_model=PostmortemVersion,
+    responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}, "description": "?format=markdown"}},
+)
 def get_postmortem(
-    incident_id: int,
+    incident_id: Id,
     warroom: WarroomDep,
     _: Authorized,
     format: Annotated[Literal["json", "markdown"], Query()] = "json",
@@ -42,13 +53,13 @@ def get_postmortem(
     return latest
 
 
-@router.put("", response_model=PostmortemVersion)
-def save(incident_id: int, edit: PostmortemEdit, warroom: WarroomDep, _: Authorized) -> PostmortemVersion:
+@router.put("", response_model=PostmortemVersion, responses=documented(400, 413))
+def save(incident_id: Id, edit: PostmortemEdit, warroom: WarroomDep, _: Authorized) -> PostmortemVersion:
     return warroom.act(save_postmortem, incident_id, edit.markdown, Actor(kind=ActorKind.API, name=edit.author))
 
 
 @router.get("/versions", response_model=list[PostmortemVersion])
-def list_versions(incident_id: int, warroom: WarroomDep, _: Authorized) -> list[PostmortemVersion]:
+def list_versions(incident_id: Id, warroom: WarroomDep, _: Authorized) -> list[PostmortemVersion]:
     latest_postmortem(warroom.context, incident_id)
     with warroom.engine.connect() as conn:
         return postmortems.history(conn, incident_id)

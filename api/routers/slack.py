@@ -1,6 +1,8 @@
 """Slack's requests to us: interactivity (Approve/Reject buttons) and the Events API (war-room
 messages onto the incident timeline; "ack" and "resolve" typed in the channel). Both verify
-Slack's signature over the raw body with a 5-minute replay window before reading anything.
+Slack's signature over the raw body with a 5-minute replay window before reading anything, then
+read it through `parse_json` and the shapes in `tools.slack_requests` (400 unreadable, 422 a
+field of the wrong kind, named).
 
 Buttons and commands are the same actions the web and the API run (`flows.actions`); a refusal
 (already decided, already acknowledged) is told to that person alone, as an ephemeral reply,
@@ -8,35 +10,41 @@ when a bot token lets warroom write to Slack."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 
 from api.deps import WarroomDep
-from api.routers.webhooks import read_body
+from api.errors import documented
 from flows.actions import incidents as actions
 from flows.actions.drafts import Decision, decide_draft
 from flows.effects import reply_in_slack
 from tools.slack import SlackSignatureError, verify_slack_signature
+from tools.slack_requests import BlockActions, EventEnvelope, Interaction, MessageEvent, SlackUser
+from tools.webhooks.base import error_path
+from warroom import keys
 from warroom.actors import Actor, ActorKind
 from warroom.errors import ActionError
 from warroom.incidents import store as incidents
+from warroom.untrusted import MAX_ID, MalformedJSON, parse_json
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/slack", tags=["slack"])
+router = APIRouter(prefix="/slack", tags=["slack"], responses=documented(400, 401, 413, 422))
 ACK_WORDS = {"ack", "acknowledge", "acknowledged", "on it"}
 RESOLVE_WORDS = {"resolve", "resolved", "/resolve"}
+Shape = TypeVar("Shape", bound=BaseModel)
+_MAX_ID_DIGITS = len(str(MAX_ID))
 
 
 async def _verified_body(request: Request, warroom: WarroomDep) -> bytes:
     secret = warroom.settings.slack_signing_secret
     if secret is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "WARROOM_SLACK_SIGNING_SECRET is not set")
-    body = await read_body(request, warroom.settings.max_body_bytes)
+    body = await request.body()
     try:
         verify_slack_signature(
             body,
@@ -50,68 +58,88 @@ async def _verified_body(request: Request, warroom: WarroomDep) -> bytes:
     return body
 
 
-def _tell(warroom: WarroomDep, key: str, channel: object, user: object, text: str) -> None:
+def _shaped(shape: type[Shape], value: Any, prefix: str = "") -> Shape:
+    try:
+        return shape.model_validate(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"{prefix}{error_path(error['loc'])}: {error['msg']}"
+        ) from exc
+
+
+def _parsed(raw: bytes) -> Any:
+    try:
+        return parse_json(raw)
+    except MalformedJSON as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+
+
+def _tell(warroom: WarroomDep, key: str, channel: str | None, user: str | None, text: str) -> None:
     """A refusal, to the person alone; without a bot token there is no way to tell them in Slack."""
     if warroom.settings.slack_bot_token is None or not channel or not user:
         return
     with warroom.engine.begin() as conn:
-        reply_in_slack(conn, key=key, channel=str(channel), user=str(user), text=text, now=warroom.clock.now())
+        reply_in_slack(conn, key=key, channel=channel, user=user, text=text, now=warroom.clock.now())
     warroom.scheduler.wake()
 
 
-def _who(user: dict[str, Any]) -> Actor:
-    return Actor(
-        kind=ActorKind.SLACK, name=str(user.get("username") or user.get("name") or user.get("id") or "unknown")
-    )
+def _who(user: SlackUser) -> Actor:
+    return Actor(kind=ActorKind.SLACK, name=user.username or user.name or user.id or "unknown")
+
+
+def _draft_id(value: str) -> int | None:
+    """A button's value when it is a draft id within the databases' range."""
+    if not (value.isascii() and value.isdigit() and len(value) <= _MAX_ID_DIGITS):
+        return None
+    return int(value) if 0 < int(value) <= MAX_ID else None
 
 
 @router.post("/interactions")
 async def interactions(request: Request, warroom: WarroomDep) -> JSONResponse:
     body = await _verified_body(request, warroom)
     try:
-        payload = json.loads(parse_qs(body.decode())["payload"][0])
-    except (KeyError, IndexError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected a form field `payload` holding JSON") from exc
-    if payload.get("type") != "block_actions":
-        return JSONResponse({"ok": True, "ignored": f"interaction type {payload.get('type')!r}"})
-    results = []
-    for action in payload.get("actions", []):
-        action_id, value = action.get("action_id"), action.get("value", "")
-        if action_id not in ("approve_draft", "reject_draft") or not str(value).isdigit():
-            results.append({"action": action_id, "ignored": "not a decision button"})
+        [field] = parse_qs(body.decode(), strict_parsing=True)["payload"]
+    except (KeyError, ValueError) as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected one form field `payload` holding JSON") from exc
+    payload = _parsed(field.encode())
+    kind = _shaped(Interaction, payload).type
+    if kind != "block_actions":
+        return JSONResponse({"ok": True, "ignored": f"interaction type {kind[:64]!r}"})
+    clicked = _shaped(BlockActions, payload)
+    results: list[dict[str, Any]] = []
+    for action in clicked.actions:
+        draft_id = _draft_id(action.value)
+        if action.action_id not in ("approve_draft", "reject_draft") or draft_id is None:
+            results.append({"action": action.action_id, "ignored": "not a decision button"})
             continue
-        decision = Decision.APPROVE if action_id == "approve_draft" else Decision.REJECT
+        decision = Decision.APPROVE if action.action_id == "approve_draft" else Decision.REJECT
         try:
-            record = warroom.act(decide_draft, int(value), decision, _who(payload.get("user") or {}))
+            record = warroom.act(decide_draft, draft_id, decision, _who(clicked.user))
             results.append({"draft_id": record.id, "state": record.state.value})
         except ActionError as exc:
-            results.append({"draft_id": int(value), "refused": exc.message})
-            user = payload.get("user") or {}
-            channel = (payload.get("channel") or {}).get("id") or (payload.get("container") or {}).get("channel_id")
-            key = f"slack:reply:{user.get('id')}:{action.get('action_ts')}:{value}"
-            _tell(warroom, key, channel, user.get("id"), exc.message)
+            results.append({"draft_id": draft_id, "refused": exc.message})
+            key = keys.slack_reply(clicked.user.id, str(action.action_ts), str(draft_id))
+            _tell(warroom, key, clicked.channel_id, clicked.user.id, exc.message)
     return JSONResponse({"ok": True, "results": results})
 
 
 @router.post("/events")
 async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
-    body = await _verified_body(request, warroom)
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "body is not JSON") from exc
-    if payload.get("type") == "url_verification":
-        return JSONResponse({"challenge": payload.get("challenge", "")})
-    event = payload.get("event") or {}
-    if event.get("type") != "message" or event.get("subtype") or event.get("bot_id"):
+    envelope = _shaped(EventEnvelope, _parsed(await _verified_body(request, warroom)))
+    if envelope.type == "url_verification":
+        return JSONResponse({"challenge": envelope.challenge})
+    raw_event = envelope.human_message()
+    if raw_event is None:
         return JSONResponse({"ok": True, "ignored": "not a human message"})
-    text = str(event.get("text") or "")[:10_000]
-    actor = _who({"id": event.get("user")})
+    event = _shaped(MessageEvent, raw_event, prefix="event.")
+    text = event.text[:10_000]
+    actor = _who(SlackUser(id=event.user))
     with warroom.engine.connect() as conn:
-        incident_id = incidents.incident_for_ref(conn, "slack:channel", str(event.get("channel")))
+        incident_id = incidents.incident_for_ref(conn, keys.SLACK_CHANNEL_REF, event.channel)
     if incident_id is None:
         return JSONResponse({"ok": True, "ignored": "not a war-room channel"})
-    external_id = f"slack:{event.get('channel')}:{event.get('ts')}"
+    external_id = keys.slack_message(event.channel, event.ts)
     stored = warroom.act(actions.post_message, incident_id, text, actor, external_id=external_id)
     command = text.strip().lower()
     try:
@@ -122,6 +150,6 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
     except ActionError as exc:
         if not stored:
             return JSONResponse({"ok": True})  # Slack's retry of a message already answered
-        _tell(warroom, f"slack:reply:{external_id}", event.get("channel"), event.get("user"), exc.message)
+        _tell(warroom, keys.slack_reply(external_id), event.channel, event.user, exc.message)
         return JSONResponse({"ok": True, "refused": exc.message})
     return JSONResponse({"ok": True})

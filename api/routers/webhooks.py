@@ -1,5 +1,10 @@
 """`POST /webhooks/{source}`: verify on the raw body, normalise, store, answer 202.
 
+Nothing authentic is lost: a delivery whose body cannot be read (not JSON, too deep) or
+normalised (a field missing or of the wrong kind) is quarantined with the reason among the
+ignored deliveries, and answered 202 or 400/422 as its source's retry rules want
+(`ACCEPT_UNREADABLE`). The body size is limited for every route by the app (413).
+
 The hot path is one short transaction; triage runs afterwards on the scheduler, woken at once
 when the transaction scheduled work (a new incident, a reassessment), not on every alert. The
 container is read from the app state directly: as a sync FastAPI dependency it cost a thread
@@ -8,7 +13,6 @@ hop per request (bench/README.md).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,16 +24,19 @@ from fastapi.responses import JSONResponse
 from prometheus_client import Counter, Histogram
 
 from api.composition import Warroom
+from api.errors import documented
 from tools.webhooks import alertmanager, datadog, grafana, pagerduty, sentry
 from tools.webhooks.base import Ignored, PayloadError, SignatureError
 from warroom.alerts.ignored import record_ignored
 from warroom.alerts.models import Alert, IngestResult
 from warroom.alerts.store import ingest_alert, lock_correlation_keys
-from warroom.settings import Settings
+from warroom.settings import Settings, secret_value
+from warroom.untrusted import MalformedJSON, parse_json
 
-__all__ = ["SOURCES", "handle_delivery", "ingest", "read_body", "router"]
+__all__ = ["INGEST_REFUSALS", "SOURCES", "handle_delivery", "ingest", "router"]
 
 router = APIRouter(tags=["webhooks"])
+INGEST_REFUSALS = documented(400, 401, 413, 422)
 
 ALERTS_RECEIVED = Counter(
     "warroom_alerts_received_total", "Webhook deliveries by source and outcome", ["source", "outcome"]
@@ -42,32 +49,13 @@ INGEST_SECONDS = Histogram(
 )
 
 
-def _secret(value: Any) -> str | None:
-    return value.get_secret_value() if value is not None else None
-
-
 SOURCES: dict[str, tuple[ModuleType, Callable[[Settings], str | None]]] = {
-    "sentry": (sentry, lambda s: _secret(s.sentry_client_secret)),
-    "pagerduty": (pagerduty, lambda s: _secret(s.pagerduty_secret)),
-    "alertmanager": (alertmanager, lambda s: _secret(s.webhook_token)),
-    "grafana": (grafana, lambda s: _secret(s.webhook_token)),
-    "datadog": (datadog, lambda s: _secret(s.webhook_token)),
+    "sentry": (sentry, lambda s: secret_value(s.sentry_client_secret)),
+    "pagerduty": (pagerduty, lambda s: secret_value(s.pagerduty_secret)),
+    "alertmanager": (alertmanager, lambda s: secret_value(s.webhook_token)),
+    "grafana": (grafana, lambda s: secret_value(s.webhook_token)),
+    "datadog": (datadog, lambda s: secret_value(s.webhook_token)),
 }
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The raw body, refusing more than `limit` bytes before reading them all (413)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body over {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body over {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def ingest(warroom: Warroom, alerts: list[Alert]) -> list[IngestResult]:
@@ -92,7 +80,12 @@ def accepted(results: list[IngestResult]) -> JSONResponse:
     return JSONResponse(body, status_code=status.HTTP_202_ACCEPTED)
 
 
-@router.post("/webhooks/{source}", status_code=status.HTTP_202_ACCEPTED, response_model=IngestResult)
+@router.post(
+    "/webhooks/{source}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=IngestResult,
+    responses={**INGEST_REFUSALS, **documented(404)},
+)
 async def receive(source: str, request: Request) -> JSONResponse:
     if source not in SOURCES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown alert source {source!r}; known: {sorted(SOURCES)}")
@@ -106,52 +99,63 @@ async def handle_delivery(
 ) -> JSONResponse:
     """Verify, parse, normalise and store one delivery; shared by every source and `/api/alerts`."""
     started = time.perf_counter()
-    body = await read_body(request, warroom.settings.max_body_bytes)
-    headers = {k.lower(): v for k, v in request.headers.items()}
+    body = await request.body()
+    headers = dict(request.headers.items())
     try:
         module.verify(body, headers, secret)
     except SignatureError as exc:
         ALERTS_RECEIVED.labels(source, "unauthorized").inc()
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from exc
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        ALERTS_RECEIVED.labels(source, "bad_json").inc()
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"body is not JSON: {exc}") from exc
-    try:
-        alerts = module.normalise(payload, headers, warroom.clock.now())
-    except PayloadError as exc:
-        ALERTS_RECEIVED.labels(source, "bad_shape").inc()
-        return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=422)
+        alerts = module.normalise(parse_json(body), headers, warroom.clock.now())
+    except (MalformedJSON, PayloadError) as exc:
+        return _quarantine(warroom, source, module, headers, body, exc)
     except Ignored as exc:
-        ALERTS_RECEIVED.labels(source, "ignored").inc()
-        record_ignored(
-            warroom.engine,
-            source=source,
-            reason=exc.reason,
-            received_at=warroom.clock.now(),
-            headers=headers,
-            body=body,
-        )
-        return JSONResponse(
-            {"alert_id": None, "incident_id": None, "deduplicated": False, "ignored": exc.reason},
-            status_code=status.HTTP_202_ACCEPTED,
-        )
+        return _ignore(warroom, source, headers, body, exc.reason)
     if not alerts:
-        ALERTS_RECEIVED.labels(source, "ignored").inc()
-        record_ignored(
-            warroom.engine,
-            source=source,
-            reason="the delivery held no alerts",
-            received_at=warroom.clock.now(),
-            headers=headers,
-            body=body,
-        )
-        return JSONResponse(
-            {"alert_id": None, "incident_id": None, "deduplicated": False, "ignored": "the delivery held no alerts"},
-            status_code=status.HTTP_202_ACCEPTED,
-        )
+        return _ignore(warroom, source, headers, body, "the delivery held no alerts")
     results = ingest(warroom, alerts)
     ALERTS_RECEIVED.labels(source, "deduplicated" if all(r.deduplicated for r in results) else "stored").inc()
     INGEST_SECONDS.labels(source).observe(time.perf_counter() - started)
     return accepted(results)
+
+
+def _ignore(warroom: Warroom, source: str, headers: dict[str, str], body: bytes, reason: str) -> JSONResponse:
+    ALERTS_RECEIVED.labels(source, "ignored").inc()
+    record_ignored(
+        warroom.engine, source=source, reason=reason, received_at=warroom.clock.now(), headers=headers, body=body
+    )
+    return JSONResponse(
+        {"alert_id": None, "incident_id": None, "deduplicated": False, "ignored": reason},
+        status_code=status.HTTP_202_ACCEPTED,
+    )
+
+
+def _quarantine(
+    warroom: Warroom,
+    source: str,
+    module: ModuleType,
+    headers: dict[str, str],
+    body: bytes,
+    exc: MalformedJSON | PayloadError,
+) -> JSONResponse:
+    """Keep the whole body with the reason; answer as the source's retry rules want."""
+    ALERTS_RECEIVED.labels(source, "quarantined").inc()
+    reason = str(exc)
+    record_ignored(
+        warroom.engine,
+        source=source,
+        reason=reason,
+        received_at=warroom.clock.now(),
+        headers=headers,
+        body=body,
+        quarantined=True,
+    )
+    if module.ACCEPT_UNREADABLE:
+        return JSONResponse(
+            {"alert_id": None, "incident_id": None, "deduplicated": False, "quarantined": reason},
+            status_code=status.HTTP_202_ACCEPTED,
+        )
+    if isinstance(exc, MalformedJSON):
+        return JSONResponse({"detail": reason, "field": "body"}, status_code=status.HTTP_400_BAD_REQUEST)
+    return JSONResponse({"detail": reason, "field": exc.field}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flows.context import Context
+from warroom import keys
 from warroom.action_items import store as action_items
 from warroom.action_items.store import ActionItem
 from warroom.actors import Actor
 from warroom.errors import Conflict, NotFound
 from warroom.incidents import store as incidents
+from warroom.kinds import TimelineKind
 
 __all__ = ["complete_action_item"]
 
@@ -24,11 +26,11 @@ def complete_action_item(ctx: Context, item_id: int, actor: Actor) -> ActionItem
             conn,
             item.incident_id,
             now,
-            "action_item",
+            TimelineKind.ACTION_ITEM,
             f"Action item #{item_id} done ({actor.label}): {item.title}",
             actor=actor.label,
             data={"action_item_id": item_id},
-            dedup_key=f"action_item:{item_id}:done",
+            dedup_key=keys.action_item_done(item_id),
         )
         done = action_items.get_item(conn, item_id)
     assert done is not None

@@ -17,15 +17,18 @@ from itsdangerous import (
     URLSafeTimedSerializer,
 )
 
-from agents.support.drafts import Channel, CommsKind, Draft
+from agents.support.drafts import Draft
 from agents.support.grounding import check_grounding
 from flows.context import Context
 from flows.facts import incident_facts
+from warroom import keys
 from warroom.actors import Actor
+from warroom.channels import Channel
 from warroom.drafts import store as drafts
-from warroom.drafts.models import DraftRecord, DraftState
+from warroom.drafts.models import CommsKind, DraftRecord, DraftState
 from warroom.errors import Conflict, Expired, Forbidden, Invalid, NotFound
 from warroom.incidents import store as incidents
+from warroom.kinds import JobKind, TimelineKind
 from warroom.scheduler.store import schedule
 
 __all__ = ["Decision", "approval_token", "decide_draft", "get_draft", "read_approval_token"]
@@ -108,19 +111,19 @@ def decide_draft(
             conn,
             draft.incident_id,
             now,
-            "comms_decision",
+            TimelineKind.COMMS_DECISION,
             f"{draft.channel} draft #{draft_id} {verb} by {actor.label}" + (f": {reason}" if reason else ""),
             actor=actor.label,
             data={"draft_id": draft_id, "decision": target.value, "edited": edited},
-            dedup_key=f"draft:{draft_id}:decision",
+            dedup_key=keys.draft_decision(draft_id),
         )
         schedule(
             conn,
-            key=f"draft:{draft_id}:wake:{target.value}",
-            kind="draft.wake",
+            key=keys.draft_wake(draft_id, target.value),
+            kind=JobKind.DRAFT_WAKE,
             due_at=now,
             payload={"draft_id": draft_id},
-            lane=f"draft:{draft_id}",
+            lane=keys.draft_lane(draft_id),
         )
         updated = drafts.get_draft(conn, draft_id)
     assert updated is not None

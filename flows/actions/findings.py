@@ -13,6 +13,7 @@ from warroom.errors import NotFound
 from warroom.findings import store as findings
 from warroom.findings.models import FindingRecord, Verdict
 from warroom.incidents import store as incidents
+from warroom.kinds import TimelineKind
 
 __all__ = ["judge_finding", "list_findings"]
 
@@ -38,7 +39,7 @@ def judge_finding(
             conn,
             incident_id,
             now,
-            "finding_verdict",
+            TimelineKind.FINDING_VERDICT,
             f"{actor.label} marked the AI hypothesis #{finding_id} {verdict.value}{said}",
             actor=actor.label,
             data={"finding_id": finding_id, "verdict": verdict.value},

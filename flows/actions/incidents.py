@@ -11,10 +11,12 @@ from sqlalchemy import Connection
 
 from agents.notes import is_labelled
 from flows.context import Context
+from warroom import keys
 from warroom.actors import Actor
 from warroom.errors import Conflict, NotFound
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
+from warroom.kinds import JobKind, TimelineKind
 from warroom.scheduler.store import schedule
 from warroom.severity import Severity
 from warroom.war_room import store as war_room
@@ -23,6 +25,7 @@ __all__ = ["acknowledge", "add_note", "get_incident", "post_message", "resolve",
 
 
 def get_incident(ctx: Context, incident_id: int) -> Incident:
+    """The incident with its timeline, for every door and every node; `NotFound` when there is none."""
     with ctx.engine.connect() as conn:
         incident = incidents.get_incident(conn, incident_id)
     if incident is None:
@@ -41,7 +44,7 @@ def add_note(ctx: Context, incident_id: int, text: str, actor: Actor) -> None:
     """A note on the timeline; its labelled lines ("tried:", "cause:", "eta: 30m") feed the updates."""
     _open(ctx, incident_id)
     with ctx.engine.begin() as conn:
-        incidents.add_timeline(conn, incident_id, ctx.clock.now(), "note", text, actor=actor.label)
+        incidents.add_timeline(conn, incident_id, ctx.clock.now(), TimelineKind.NOTE, text, actor=actor.label)
 
 
 def post_message(ctx: Context, incident_id: int, text: str, actor: Actor, *, external_id: str | None = None) -> bool:
@@ -57,7 +60,7 @@ def post_message(ctx: Context, incident_id: int, text: str, actor: Actor, *, ext
         if stored is None:
             return False
         if is_labelled(text) and incident.status is not IncidentStatus.RESOLVED:
-            incidents.add_timeline(conn, incident_id, now, "note", text, actor=actor.label)
+            incidents.add_timeline(conn, incident_id, now, TimelineKind.NOTE, text, actor=actor.label)
     return True
 
 
@@ -72,18 +75,19 @@ def acknowledge(ctx: Context, incident_id: int, actor: Actor) -> Incident:
             conn,
             incident_id,
             now,
-            "acknowledged",
+            TimelineKind.ACKNOWLEDGED,
             f"Acknowledged by {actor.label}",
             actor=actor.label,
-            dedup_key=f"incident:{incident_id}:acknowledged",
+            dedup_key=keys.acknowledged(incident_id),
         )
     return get_incident(ctx, incident_id)
 
 
 def set_severity(ctx: Context, incident_id: int, severity: Severity, actor: Actor) -> None:
     """The human's level replaces the rules' (the override and its author go on the timeline)."""
-    _open(ctx, incident_id)
-    key = f"incident:{incident_id}:severity:{ctx.clock.now().isoformat()}:{severity}"
+    incident = _open(ctx, incident_id)
+    after = sum(e.kind == TimelineKind.SEVERITY for e in incident.timeline)
+    key = keys.severity_change(incident_id, after, severity)
     with ctx.engine.begin() as conn:
         _queue_event(
             conn, ctx, incident_id, key, {"type": "severity", "severity": severity.value, "actor": actor.label}
@@ -95,18 +99,16 @@ def resolve(ctx: Context, incident_id: int, actor: Actor, summary: str = "") -> 
     _open(ctx, incident_id)
     with ctx.engine.begin() as conn:
         if summary:
-            incidents.add_timeline(conn, incident_id, ctx.clock.now(), "note", summary, actor=actor.label)
-        _queue_event(
-            conn, ctx, incident_id, f"incident:{incident_id}:resolve", {"type": "resolve", "actor": actor.label}
-        )
+            incidents.add_timeline(conn, incident_id, ctx.clock.now(), TimelineKind.NOTE, summary, actor=actor.label)
+        _queue_event(conn, ctx, incident_id, keys.resolve(incident_id), {"type": "resolve", "actor": actor.label})
 
 
 def _queue_event(conn: Connection, ctx: Context, incident_id: int, key: str, event: dict[str, object]) -> None:
     schedule(
         conn,
         key=key,
-        kind="incident.event",
+        kind=JobKind.INCIDENT_EVENT,
         due_at=ctx.clock.now(),
         payload={"incident_id": incident_id, "event": event},
-        lane=f"incident:{incident_id}",
+        lane=keys.incident_lane(incident_id),
     )

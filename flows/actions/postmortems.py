@@ -12,6 +12,7 @@ from flows.publishing import publish_postmortem
 from warroom.actors import Actor
 from warroom.errors import NotFound
 from warroom.incidents import store as incidents
+from warroom.kinds import TimelineKind
 from warroom.postmortems import store as postmortems
 from warroom.postmortems.store import PostmortemVersion
 
@@ -51,7 +52,7 @@ def save_postmortem(ctx: Context, incident_id: int, markdown: str, actor: Actor)
             conn,
             incident_id,
             now,
-            "postmortem",
+            TimelineKind.POSTMORTEM,
             f"Postmortem v{version} saved by {author}" + (f" ({len(flags)} blaming phrases flagged)" if flags else ""),
             actor=author,
         )

@@ -32,6 +32,7 @@ from warroom.db import table_of
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.incidents.tables import IncidentRow
+from warroom.kinds import TimelineKind
 from warroom.postmortems import store as postmortems
 from warroom.settings import Settings
 
@@ -141,12 +142,12 @@ def timeline_facts(incident: Incident) -> tuple[list[NoteFact], list[TimelineFac
     notes = [
         NoteFact(citation=f"note:{e.id}", at=e.at, author=e.actor, text=e.text)
         for e in incident.timeline
-        if e.kind == "note"
+        if e.kind == TimelineKind.NOTE
     ]
     events = [
         TimelineFact(citation=f"timeline:{e.id}", at=e.at, kind=e.kind, text=e.text)
         for e in incident.timeline
-        if e.kind not in ("note", "finding")
+        if e.kind not in (TimelineKind.NOTE, TimelineKind.FINDING)
     ]
     return notes, events
 
@@ -154,7 +155,7 @@ def timeline_facts(incident: Incident) -> tuple[list[NoteFact], list[TimelineFac
 def past_incidents(conn: Connection, incident: Incident, alerts: list[AlertFact]) -> list[PastIncidentFact]:
     """Resolved incidents of the same service or sharing the incident's words, with the root cause
     their latest postmortem states and their action items, the most alike first."""
-    notes = [e.text for e in incident.timeline if e.kind == "note"]
+    notes = [e.text for e in incident.timeline if e.kind == TimelineKind.NOTE]
     ours = terms(incident.title, *notes, *(f"{a.title} {a.message} {a.exception or ''}" for a in alerts))
     found = []
     for other in incidents.list_incidents(conn, status=IncidentStatus.RESOLVED, limit=500):

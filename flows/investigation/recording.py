@@ -10,9 +10,11 @@ from sqlalchemy import Connection
 
 from agents.cto.investigation.report import timeline_text, war_room_text
 from flows.effects import post_to_war_room
+from warroom import keys
 from warroom.findings import store as findings
 from warroom.findings.models import Finding
 from warroom.incidents import store as incidents
+from warroom.kinds import TimelineKind
 from warroom.settings import Settings
 
 __all__ = ["record_finding", "record_note"]
@@ -29,16 +31,18 @@ def record_finding(
         conn,
         incident_id,
         now,
-        "finding",
+        TimelineKind.FINDING,
         timeline_text(finding),
         data={"finding_id": finding_id, "made_by": finding.made_by.value, "citations": finding.citations},
-        dedup_key=f"{key}:timeline",
+        dedup_key=keys.finding_noted(key),
     )
     link = f"{settings.public_url.rstrip('/')}/incidents/{incident_id}#findings"
-    post_to_war_room(conn, key=f"{key}:war_room", incident_id=incident_id, text=war_room_text(finding, link), now=now)
+    post_to_war_room(
+        conn, key=keys.finding_posted(key), incident_id=incident_id, text=war_room_text(finding, link), now=now
+    )
     return finding_id
 
 
 def record_note(conn: Connection, *, key: str, incident_id: int, text: str, now: datetime) -> None:
     """Why the model's investigation added nothing (timed out, over budget, nothing cited)."""
-    incidents.add_timeline(conn, incident_id, now, "llm", text, dedup_key=key)
+    incidents.add_timeline(conn, incident_id, now, TimelineKind.LLM, text, dedup_key=key)

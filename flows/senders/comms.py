@@ -11,15 +11,17 @@ import hashlib
 
 from sqlalchemy import Engine
 
-from flows.comms import rca_item_key
 from flows.senders.war_room import WarRoomSender
 from tools.discord import DiscordMessage, DiscordPoster
 from tools.email import EmailMessage, EmailReceipt, EmailSender
 from tools.x import XPost, XPoster
+from warroom import keys
 from warroom.action_items import store as action_items
+from warroom.channels import DISCORD_MAX_LENGTH
 from warroom.clock import Clock
 from warroom.drafts import store as drafts
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import OutboxItem, count_unsent
 from warroom.outbox.worker import OutboxWorker
 
@@ -49,11 +51,11 @@ class CommsSender:
         self._x = x
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("comms.email", self.email)
-        outbox.register("comms.discord", self.discord)
-        outbox.register("comms.x", self.x)
-        outbox.register("comms.war_room", self.war_room)
-        outbox.register("page.email", self.page)
+        outbox.register(OutboxKind.COMMS_EMAIL, self.email)
+        outbox.register(OutboxKind.COMMS_DISCORD, self.discord)
+        outbox.register(OutboxKind.COMMS_X, self.x)
+        outbox.register(OutboxKind.COMMS_WAR_ROOM, self.war_room)
+        outbox.register(OutboxKind.PAGE_EMAIL, self.page)
 
     def email(self, item: OutboxItem) -> dict[str, str]:
         receipt = self._mail(item, subject=item.payload["subject"] or "Service incident")
@@ -81,7 +83,7 @@ class CommsSender:
     def discord(self, item: OutboxItem) -> dict[str, str]:
         if self._discord is None:
             raise RuntimeError("Discord is not configured (WARROOM_DISCORD_WEBHOOK_URL)")
-        message_id = self._discord.execute(DiscordMessage(content=item.payload["body"][:2000]))
+        message_id = self._discord.execute(DiscordMessage(content=item.payload["body"][:DISCORD_MAX_LENGTH]))
         self._sent(item, "Discord")
         return {"message_id": message_id}
 
@@ -105,9 +107,9 @@ class CommsSender:
         now = self._clock.now()
         with self._engine.begin() as conn:
             # A draft to many recipients is one outbox row each: it is "sent" once the last one is.
-            if not count_unsent(conn, key_prefix=f"draft:{draft_id}:send:", other_than=item.id):
+            if not count_unsent(conn, key_prefix=keys.draft_sends(draft_id), other_than=item.id):
                 drafts.mark_sent(conn, draft_id, now)
-                tracked = action_items.get_item_by_key(conn, rca_item_key(draft_id))
+                tracked = action_items.get_item_by_key(conn, keys.rca_item(draft_id))
                 if tracked is not None:
                     action_items.complete(conn, tracked.id, now)
             if item.incident_id is not None:
@@ -115,8 +117,8 @@ class CommsSender:
                     conn,
                     item.incident_id,
                     now,
-                    "comms_sent",
+                    TimelineKind.COMMS_SENT,
                     f"{item.payload.get('channel', 'comms')} draft #{draft_id} sent to {where}",
                     data={"draft_id": draft_id, "channel": item.payload.get("channel")},
-                    dedup_key=f"sent:{item.idempotency_key}",
+                    dedup_key=keys.sent(item.idempotency_key),
                 )

@@ -13,15 +13,15 @@ from sqlalchemy import Engine
 
 from tools.notion import Notion
 from tools.notion_markdown import markdown_to_blocks
+from warroom import keys
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import OutboxWorker
 from warroom.postmortems import store as postmortems
 
 __all__ = ["PostmortemPublisher", "page_title"]
-
-SYSTEM = "notion"
 
 
 def page_title(incident_id: int, title: str) -> str:
@@ -36,14 +36,14 @@ class PostmortemPublisher:
         self.parent_page_id = parent_page_id
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("postmortem.publish", self)
+        outbox.register(OutboxKind.POSTMORTEM_PUBLISH, self)
 
     def __call__(self, item: OutboxItem) -> dict[str, str | int | None]:
         incident_id = int(item.payload["incident_id"])
         with self._engine.connect() as conn:
             incident = incidents.get_incident(conn, incident_id, with_timeline=False)
             latest = postmortems.latest(conn, incident_id)
-            page_id = incidents.get_external_ref(conn, incident_id, SYSTEM)
+            page_id = incidents.get_external_ref(conn, incident_id, keys.NOTION_REF)
         if incident is None or latest is None:
             raise LookupError(f"incident {incident_id} has no postmortem to publish")
         page = self.notion.publish(
@@ -53,14 +53,14 @@ class PostmortemPublisher:
             page_id=page_id,
         )
         with self._engine.begin() as conn:
-            incidents.set_external_ref(conn, incident_id, SYSTEM, page.id)
+            incidents.set_external_ref(conn, incident_id, keys.NOTION_REF, page.id)
             incidents.add_timeline(
                 conn,
                 incident_id,
                 self._clock.now(),
-                "postmortem_published",
+                TimelineKind.POSTMORTEM_PUBLISHED,
                 f"Postmortem published to Notion: {page.url or page.id}",
                 data={"page_id": page.id, "url": page.url},
-                dedup_key=f"incident:{incident_id}:notion:published",
+                dedup_key=keys.postmortem_published(incident_id),
             )
         return {"page_id": page.id, "url": page.url, "version": latest.version}

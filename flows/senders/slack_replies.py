@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tools.slack import SlackWarRoom
+from warroom.kinds import OutboxKind
 from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import OutboxWorker
 
@@ -14,7 +15,7 @@ class SlackReplies:
         self._slack = slack
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("slack.reply", self.send)
+        outbox.register(OutboxKind.SLACK_REPLY, self.send)
 
     def send(self, item: OutboxItem) -> None:
         self._slack.post_ephemeral(item.payload["channel"], item.payload["user"], item.payload["text"])

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tools.status_page.port import StatusPage, StatusPost
+from tools.status_page.port import StatusPage
+from warroom import keys
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import OutboxWorker
+from warroom.status_page.models import StatusPost
 
 __all__ = ["StatusPublisher"]
 
@@ -24,11 +27,11 @@ class StatusPublisher:
         self.page = page
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("status_page.post", self)
+        outbox.register(OutboxKind.STATUS_POST, self)
 
     def __call__(self, item: OutboxItem) -> dict[str, str]:
         post = StatusPost.model_validate(item.payload)
-        system = f"status_page:{self.page.name}"
+        system = keys.status_page_ref(self.page.name)
         with self._engine.connect() as conn:
             ref = incidents.get_external_ref(conn, post.incident_id, system)
         if ref is None:
@@ -43,7 +46,7 @@ class StatusPublisher:
                 conn,
                 post.incident_id,
                 self._clock.now(),
-                "status_page",
+                TimelineKind.STATUS_PAGE,
                 f"Status page ({post.status}): {post.body}",
                 data={"pages": refs, "status": post.status.value, "impact": post.impact.value},
                 dedup_key=item.idempotency_key,

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tools.war_room import RoomSetup, WarRoom
+from tools.war_room import WarRoom
+from warroom import keys
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
+from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import OutboxWorker
+from warroom.war_room.models import RoomSetup
 
 __all__ = ["WarRoomSender"]
 
@@ -26,25 +29,25 @@ class WarRoomSender:
         self.room = room
 
     def register(self, outbox: OutboxWorker) -> None:
-        outbox.register("war_room.open", self.open)
-        outbox.register("war_room.post", self.post)
-        outbox.register("war_room.close", self.close)
+        outbox.register(OutboxKind.WAR_ROOM_OPEN, self.open)
+        outbox.register(OutboxKind.WAR_ROOM_POST, self.post)
+        outbox.register(OutboxKind.WAR_ROOM_CLOSE, self.close)
 
     def room_id(self, incident_id: int) -> str:
         with self._engine.connect() as conn:
-            room = incidents.get_external_ref(conn, incident_id, "war_room")
+            room = incidents.get_external_ref(conn, incident_id, keys.WAR_ROOM_REF)
         return room or f"incident-{incident_id}"
 
     def open(self, item: OutboxItem) -> dict[str, str]:
         setup = RoomSetup.model_validate(item.payload)
         room = self.room.open(setup, item.idempotency_key)
         with self._engine.begin() as conn:
-            incidents.set_external_ref(conn, setup.incident_id, "war_room", room)
+            incidents.set_external_ref(conn, setup.incident_id, keys.WAR_ROOM_REF, room)
             incidents.add_timeline(
                 conn,
                 setup.incident_id,
                 self._clock.now(),
-                "war_room",
+                TimelineKind.WAR_ROOM,
                 f"War room {room} opened ({self.room.name}); {setup.topic}",
                 data={"room": room, "members": setup.member_emails},
                 dedup_key=item.idempotency_key,

@@ -3,14 +3,10 @@ record the terminal user as `cli:<name>`, and exit 1 with the reason when refuse
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.scenarios import checkout_outage
-from tests.conftest import SENTRY_SECRET
 
 
 @pytest.fixture
@@ -20,15 +16,8 @@ def cli(settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner()
 
 
-@pytest.fixture
-def incident_id(client, warroom, clock) -> int:
-    for delivery in checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1)):
-        found = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()["incident_id"]
-    warroom.scheduler.run_pending()
-    return found
-
-
-def test_acknowledge_from_the_terminal_once(cli, client, auth, incident_id):
+def test_acknowledge_from_the_terminal_once(cli, client, auth, p0_incident):
+    incident_id = p0_incident
     done = cli.invoke(app, ["incident", "ack", str(incident_id), "--as", "dana"])
     assert done.exit_code == 0, done.output
     assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["acknowledged_by"] == "cli:dana"
@@ -37,7 +26,8 @@ def test_acknowledge_from_the_terminal_once(cli, client, auth, incident_id):
     assert "already acknowledged by cli:dana" in again.output
 
 
-def test_a_note_and_a_rejection_from_the_terminal(cli, client, auth, incident_id):
+def test_a_note_and_a_rejection_from_the_terminal(cli, client, auth, p0_incident):
+    incident_id = p0_incident
     assert cli.invoke(app, ["incident", "note", str(incident_id), "tried: restart", "--as", "dana"]).exit_code == 0
     drafts = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
     [email] = [d for d in drafts if d["channel"] == "email"]

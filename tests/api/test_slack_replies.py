@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -14,8 +13,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.composition import Warroom
-from api.scenarios import checkout_outage
-from tests.conftest import SENTRY_SECRET
+from tests.conftest import open_outage
 from tests.fakes.slack_server import FakeChannel, FakeSlack, signed_headers
 from tests.fakes.spec import spec_payload
 from warroom.incidents import store as incidents
@@ -48,11 +46,7 @@ def slack_warroom(settings: Settings, clock, slack: FakeSlack) -> Iterator[tuple
 
 def _room(slack_warroom, slack: FakeSlack, clock) -> tuple[int, FakeChannel]:
     warroom, client = slack_warroom
-    for delivery in checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1)):
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
-            "incident_id"
-        ]
-    warroom.scheduler.run_pending()
+    incident_id = open_outage(client, warroom, clock)
     with warroom.engine.connect() as conn:
         channel_id = incidents.get_external_ref(conn, incident_id, "slack:channel")
     channel = slack.channels[str(channel_id)]

@@ -4,21 +4,15 @@ message a note, and a refusal is shown on the page with its status code."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 
-from api.scenarios import checkout_outage
-from tests.conftest import API_TOKEN, SENTRY_SECRET
+from tests.conftest import API_TOKEN
 
 
 @pytest.fixture
-def signed_in(client, warroom, clock) -> tuple[int, str]:
-    for delivery in checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1)):
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
-            "incident_id"
-        ]
-    warroom.scheduler.run_pending()
+def signed_in(client, p0_incident) -> tuple[int, str]:
+    incident_id = p0_incident
     assert client.post("/login", data={"token": API_TOKEN, "next": "/incidents"}, follow_redirects=False).is_redirect
     page = client.get(f"/incidents/{incident_id}").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page)
@@ -29,7 +23,9 @@ def signed_in(client, warroom, clock) -> tuple[int, str]:
 def test_a_labelled_second_line_makes_a_web_message_a_note(client, auth, signed_in):
     incident_id, csrf = signed_in
     text = "looking at the pool\ncause: connection pool exhausted"
-    posted = client.post(f"/incidents/{incident_id}/war-room", data={"csrf": csrf, "text": text}, follow_redirects=False)
+    posted = client.post(
+        f"/incidents/{incident_id}/war-room", data={"csrf": csrf, "text": text}, follow_redirects=False
+    )
     assert posted.status_code == 303
     timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
     assert [(e["actor"], e["text"]) for e in timeline if e["kind"] == "note"] == [("web", text)]

@@ -12,6 +12,7 @@ from api.scenarios import checkout_outage
 from tests.conftest import SENTRY_SECRET
 from tests.fakes.spec import spec_payload
 from tools.webhooks.base import hmac_sha256_hex
+from warroom.alerts.ignored import IgnoredDelivery, recent_ignored
 from warroom.alerts.tables import AlertRow
 from warroom.incidents.tables import IncidentRow
 
@@ -61,20 +62,30 @@ def test_signature_over_a_different_body_is_refused(client):
     assert response.status_code == 401
 
 
-def test_body_that_is_not_json_is_a_400(post_sentry, warroom):
+def _quarantined(warroom) -> list[IgnoredDelivery]:
+    with warroom.engine.connect() as conn:
+        return recent_ignored(conn, quarantined=True)
+
+
+def test_signed_body_that_is_not_json_is_quarantined_and_answered_202(post_sentry, warroom):
+    """Sentry disables an integration whose webhook keeps failing: a 4xx would cost later alerts."""
     response = post_sentry(b"not json at all")
-    assert response.status_code == 400
-    assert "not JSON" in response.json()["detail"]
+    assert response.status_code == 202
+    assert "not JSON" in response.json()["quarantined"]
     assert _counts(warroom) == (0, 0)
+    [kept] = _quarantined(warroom)
+    assert (kept.body, kept.source) == ("not json at all", "sentry")
 
 
-def test_wrong_shape_is_a_422_naming_the_field(post_sentry, warroom):
+def test_signed_wrong_shape_is_quarantined_naming_the_field(post_sentry, warroom):
     payload = spec_payload("sentry-issue-alert.json")
     del payload["data"]["event"]["issue_id"]
     response = post_sentry(payload)
-    assert response.status_code == 422
-    assert response.json()["field"] == "data.event.issue_id"
+    assert response.status_code == 202
+    assert response.json()["quarantined"] == "data.event.issue_id: is required"
     assert _counts(warroom) == (0, 0)
+    [kept] = _quarantined(warroom)
+    assert json.loads(kept.body) == payload and kept.reason == "data.event.issue_id: is required"
 
 
 def test_oversized_body_is_a_413(post_sentry, warroom):

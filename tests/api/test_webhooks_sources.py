@@ -156,11 +156,21 @@ WRONG_SHAPES = [
 @pytest.mark.parametrize(
     ("source", "mutate", "field"), WRONG_SHAPES, ids=[f"{source}-{field}" for source, _, field in WRONG_SHAPES]
 )
-def test_wrong_shape_is_a_422_naming_the_field(client, warroom, source, mutate, field):
-    response = deliver(client, source, mutate(firing_payload(source)))
-    assert response.status_code == 422, response.text
-    assert response.json()["field"] == field
+def test_wrong_shape_is_quarantined_and_named_202_or_422_as_the_source_retries(client, warroom, source, mutate, field):
+    """PagerDuty disables a subscription after three 4xx answers: it gets a 202; the others a 422."""
+    payload = mutate(firing_payload(source))
+    response = deliver(client, source, payload)
+    if source == "pagerduty":
+        assert response.status_code == 202, response.text
+        assert response.json()["quarantined"].startswith(f"{field}: ")
+    else:
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] == field
     assert counts(warroom) == (0, 0)
+    with warroom.engine.connect() as conn:
+        [kept] = recent_ignored(conn, quarantined=True)
+    assert (kept.source, json.loads(kept.body)) == (source, payload)
+    assert kept.reason.startswith(f"{field}: ")
 
 
 def _pagerduty_event(event_type: str) -> dict[str, Any]:

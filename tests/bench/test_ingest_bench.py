@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bench.ingest import LatencyStats, _quantile, alertmanager_groups, fresh_issues, main
+from bench.ingest import LatencyStats, _quantile, main
+from bench.traffic import alertmanager_groups, fresh_issues
 from tools.webhooks import alertmanager, sentry
 
 NOW = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)

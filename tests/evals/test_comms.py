@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from evals.comms import KNOWN_GAPS, Record, judge_message, score_comms
+from evals.comms import KNOWN_GAPS, judge_message, score_comms
+from evals.comms_record import Record
 from evals.harness import Outcome
 from evals.lifecycle import PublicMessage
 

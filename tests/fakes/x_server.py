@@ -17,7 +17,7 @@ import httpx
 from jsonschema import Draft202012Validator
 
 from tests.fakes.spec import FailurePlan, Recorded
-from tools.x import MAX_POST_LENGTH, weighted_length
+from warroom.channels import X_MAX_LENGTH, x_weighted_length
 
 __all__ = ["FakeX"]
 
@@ -107,7 +107,7 @@ class FakeX:
                 },
             )
         text = body.get("text", "")
-        if weighted_length(text) > MAX_POST_LENGTH:
+        if x_weighted_length(text) > X_MAX_LENGTH:
             return _problem(403, "Forbidden", "Your Tweet text is too long.")
         if any(post["text"] == text for post in self.posts.values()):
             return _problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.scenarios import checkout_outage
-from tests.conftest import SENTRY_SECRET
+from tests.conftest import open_outage
 from warroom.settings import Person, Settings
 
 
@@ -27,16 +26,6 @@ def settings(settings: Settings) -> Settings:
     )
 
 
-def _p0(client, warroom, clock) -> int:
-    deliveries = checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1))
-    for delivery in deliveries:
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
-            "incident_id"
-        ]
-    warroom.scheduler.run_pending()
-    return incident_id
-
-
 def _paged(settings: Settings) -> list[str]:
     folder = Path(settings.data_dir) / "outbox-email"
     messages = [message_from_bytes(p.read_bytes()) for p in folder.glob("*.eml")] if folder.exists() else []
@@ -44,7 +33,7 @@ def _paged(settings: Settings) -> list[str]:
 
 
 def test_unacknowledged_p0_pages_down_the_escalation_list(client, warroom, clock, auth, settings):
-    incident_id = _p0(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     clock.advance(timedelta(seconds=59))
     warroom.scheduler.run_pending()
     assert _paged(settings) == []
@@ -59,7 +48,7 @@ def test_unacknowledged_p0_pages_down_the_escalation_list(client, warroom, clock
 
 
 def test_acknowledgement_stops_the_escalation(client, warroom, clock, auth, settings):
-    incident_id = _p0(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     response = client.post(f"/api/incidents/{incident_id}/acknowledge", json={"actor": "alice"}, headers=auth)
     assert response.status_code == 200
     assert response.json()["acknowledged_by"] == "alice" and response.json()["commander"] == "alice"
@@ -72,7 +61,7 @@ def test_acknowledgement_stops_the_escalation(client, warroom, clock, auth, sett
 
 
 def test_p0_open_past_two_hours_notifies_the_named_people(client, warroom, clock, auth, settings):
-    incident_id = _p0(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     client.post(f"/api/incidents/{incident_id}/acknowledge", json={"actor": "alice"}, headers=auth)
     clock.advance(timedelta(minutes=119))
     warroom.scheduler.run_pending()
@@ -85,7 +74,7 @@ def test_p0_open_past_two_hours_notifies_the_named_people(client, warroom, clock
 
 
 def test_updates_say_what_was_tried_the_hypothesis_and_the_eta(client, warroom, clock, auth):
-    incident_id = _p0(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     client.post(
         f"/api/incidents/{incident_id}/notes",
         headers=auth,
@@ -112,7 +101,7 @@ def test_updates_say_what_was_tried_the_hypothesis_and_the_eta(client, warroom, 
 
 
 def test_a_note_naming_hosts_or_colleagues_never_reaches_the_public(client, warroom, clock, auth):
-    incident_id = _p0(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     client.post(
         f"/api/incidents/{incident_id}/notes",
         headers=auth,

@@ -154,10 +154,12 @@ def test_one_click_link_works_once_and_expires(post_sentry, client, warroom, clo
     page = client.get(path)
     assert page.status_code == 200 and "Approve and send" in page.text
     assert client.get(f"/api/approvals/{drafts['email']['id']}", headers=auth).json()["state"] == "pending_approval"
-    assert client.post(path).status_code == 200
+    assert client.post(path, data={"actor": "mallory"}).status_code == 200
     again = client.post(path)
     assert again.status_code == 409
     assert "was already approved by one-click link" in again.text and '"detail"' not in again.text
+    decided = client.get(f"/api/approvals/{drafts['email']['id']}", headers=auth).json()
+    assert decided["decided_by"] == "one-click link"
     warroom.scheduler.run_pending()
     assert len(_emails(settings)) == 1
     clock.advance(timedelta(minutes=settings.approval_link_minutes + 1))

@@ -136,9 +136,9 @@ def test_unknown_incident_is_a_404(client, auth):
     assert client.get("/api/incidents/999", headers=auth).status_code == 404
 
 
-def test_healthz_and_metrics(client):
+def test_healthz_and_metrics(client, auth):
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert "warroom_alerts_received_total" in client.get("/metrics").text
+    assert "warroom_alerts_received_total" in client.get("/metrics", headers=auth).text
 
 
 def test_a_restart_between_ticks_keeps_the_cadence(client, warroom, clock, settings, auth):

@@ -12,8 +12,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.composition import Warroom
-from api.scenarios import checkout_outage
-from tests.conftest import SENTRY_SECRET
+from tests.conftest import open_outage
 from tests.fakes.routing import RoutingTransport
 from tests.fakes.sentry_server import FakeSentry
 from tests.fakes.slack_server import FakeSlack
@@ -51,19 +50,10 @@ def integrated(settings: Settings, clock, fakes) -> Iterator[tuple[Warroom, Test
     warroom.close()
 
 
-def _outage(client, warroom, clock) -> int:
-    for delivery in checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1)):
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
-            "incident_id"
-        ]
-    warroom.scheduler.run_pending()
-    return incident_id
-
-
 def test_p0_opens_an_incident_on_atlassian_statuspage_and_resolves_it(integrated, fakes, clock, auth):
     warroom, client = integrated
     statuspage, _, _ = fakes
-    incident_id = _outage(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     [page_incident] = statuspage.incidents.values()
     assert page_incident["status"] == "investigating"
     assert page_incident["impact_override"] == "critical" or page_incident.get("impact") == "critical"
@@ -77,7 +67,7 @@ def test_statuspage_rate_limit_is_retried_after_the_wait_it_asked_for(integrated
     warroom, client = integrated
     statuspage, _, _ = fakes
     statuspage.fail_next(1, status=429, retry_after=7)
-    _outage(client, warroom, clock)
+    open_outage(client, warroom, clock)
     assert statuspage.incidents == {}
     clock.advance(timedelta(seconds=7))
     warroom.scheduler.run_pending()
@@ -90,7 +80,7 @@ def test_war_room_in_slack_handles_name_taken_and_rate_limits(integrated, fakes,
     slack.add_channel(f"inc-{clock.now():%Y-%m-%d}-checkout-is-failing")
     slack.add_user("alice@example.com", "U0ALICE")
     slack.fail_next(1, method="chat.postMessage", retry_after=3)
-    incident_id = _outage(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     clock.advance(timedelta(seconds=3))
     warroom.scheduler.run_pending()
     [channel] = [c for c in slack.channels.values() if c.name.endswith("-2")]
@@ -109,7 +99,7 @@ def test_sentry_enrichment_reaches_evidence_users_and_cohort(integrated, fakes, 
     _, _, sentry = fakes
     sentry.add_issue("4412093", count="5000", userCount=900)
     sentry.add_tag_values("4412093", "browser", {"Firefox 121": 4500, "Chrome 120": 500})
-    incident_id = _outage(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     [enriched] = [e for e in incident["timeline"] if e["kind"] == "enrichment"]
     assert "5000 events, 900 users" in enriched["text"] and "browser Firefox 121" in enriched["text"]
@@ -122,7 +112,7 @@ def test_sentry_enrichment_reaches_evidence_users_and_cohort(integrated, fakes, 
 def test_sentry_api_failure_is_retried_and_the_alerts_tags_stand_meanwhile(integrated, fakes, clock, auth):
     warroom, client = integrated
     _, _, sentry = fakes
-    incident_id = _outage(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     drafts = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
     assert drafts, "drafting does not wait for Sentry"
     assert not [
@@ -149,7 +139,7 @@ def test_components_reach_statuspage_only_when_mapped_to_page_ids(settings, cloc
     warroom = Warroom.build(configured, clock, transport=RoutingTransport({"api.statuspage.io": statuspage.transport}))
     try:
         with TestClient(create_app(warroom, run_worker=False)) as client:
-            _outage(client, warroom, clock)
+            open_outage(client, warroom, clock)
     finally:
         warroom.close()
     [page_incident] = statuspage.incidents.values()

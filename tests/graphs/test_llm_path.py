@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 
-from api.scenarios import checkout_outage
-from tests.conftest import SENTRY_SECRET
+from tests.conftest import open_outage
 from tests.fakes.openai_server import FakeOpenAI, json_reply, reply
 from warroom.settings import Settings
 
@@ -29,16 +27,6 @@ def settings(settings: Settings, fake_llm: FakeOpenAI) -> Settings:
     return settings.model_copy(update={"llm_model": "fake-model"})
 
 
-def _storm(client, warroom, clock) -> int:
-    deliveries = checkout_outage(SENTRY_SECRET, events=40, minutes=1, start=clock.now() - timedelta(minutes=1))
-    for delivery in deliveries:
-        incident_id = client.post("/webhooks/sentry", content=delivery.body, headers=delivery.headers).json()[
-            "incident_id"
-        ]
-    warroom.scheduler.run_pending()
-    return incident_id
-
-
 def _is_severity_request(body: dict) -> bool:
     return "response_format" in body
 
@@ -49,7 +37,7 @@ def test_a_model_that_tries_to_lower_a_p0_floor_is_overruled(client, warroom, cl
         if _is_severity_request(body)
         else reply("We are looking into it.")
     )
-    incident_id = _storm(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     assert incident["severity"] == "P0"
     evidence = incident["classification"]["evidence"]
@@ -61,7 +49,7 @@ def test_alert_text_reaches_the_model_only_as_delimited_data(client, warroom, cl
     fake_llm.responder = lambda body: (
         json_reply({"severity": "P1", "reason": "ok"}) if _is_severity_request(body) else reply("x")
     )
-    _storm(client, warroom, clock)
+    open_outage(client, warroom, clock)
     severity_requests = [r for r in fake_llm.requests if _is_severity_request(r)]
     user_text = json.dumps([m for m in severity_requests[0]["messages"] if m["role"] == "user"])
     system_text = json.dumps([m for m in severity_requests[0]["messages"] if m["role"] == "system"])
@@ -72,7 +60,7 @@ def test_alert_text_reaches_the_model_only_as_delimited_data(client, warroom, cl
 
 def test_when_the_model_fails_the_rules_stand_and_the_timeline_says_so(client, warroom, clock, auth, fake_llm):
     fake_llm.fail_next(500, n=1000)
-    incident_id = _storm(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     assert incident["severity"] == "P0" and incident["classification"]["decided_by"] == "rules"
     notes = [e["text"] for e in incident["timeline"] if e["kind"] == "llm"]
@@ -86,7 +74,7 @@ def test_model_wording_with_an_invented_number_never_reaches_a_draft(client, war
         if _is_severity_request(body)
         else reply("Checkout failed for 73% of customers; fixed in 5 minutes.")
     )
-    incident_id = _storm(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     drafts = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
     assert drafts and all("73%" not in d["body"] for d in drafts)
     notes = [
@@ -119,7 +107,7 @@ def test_the_postmortem_keeps_the_model_s_sections_that_pass_and_falls_back_sect
         if _is_severity_request(body)
         else reply("")
     )
-    incident_id = _storm(client, warroom, clock)
+    incident_id = open_outage(client, warroom, clock)
     client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "alice"}, headers=auth)
     warroom.scheduler.run_pending()
     markdown = client.get(f"/api/incidents/{incident_id}/postmortem", headers=auth).json()["markdown"]

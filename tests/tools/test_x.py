@@ -6,7 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from tests.fakes.x_server import FakeX
-from tools.x import XClient, XError, XPost, weighted_length
+from tools.x import XClient, XError, XPost
+from warroom.channels import x_weighted_length
 from warroom.clock import FakeClock
 
 
@@ -79,5 +80,5 @@ def test_posts_over_280_weighted_characters_are_refused_before_sending() -> None
 
 
 def test_weighted_length_counts_urls_as_23_and_wide_characters_as_2() -> None:
-    assert weighted_length("status: https://status.example.com/incidents/42") == 8 + 23
-    assert weighted_length("界🙂a") == 5
+    assert x_weighted_length("status: https://status.example.com/incidents/42") == 8 + 23
+    assert x_weighted_length("界🙂a") == 5

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from api.routers.web import SESSION_COOKIE
+from api.web_sessions import SESSION_COOKIE
 from tests.ui.conftest import API_TOKEN, Live, wait_until
 
 
@@ -215,3 +215,31 @@ def test_a_labelled_post_after_resolution_stays_in_the_room_only(signed_in: Page
     signed_in.get_by_role("button", name="Post", exact=True).click()
     expect(signed_in.locator("#war-room-messages")).to_contain_text("cause: a null amount")
     assert [e for e in live.incident()["timeline"] if e["kind"] == "note"] == notes_before
+
+
+def test_links_from_an_alert_open_only_when_they_are_http(signed_in: Page, live: Live) -> None:
+    """A `javascript:` runbook from an alert is shown as text, never as something to click."""
+    alert = {
+        "title": "Search latency above SLO",
+        "service": "search",
+        "runbook_url": "javascript:alert(document.cookie)",
+        "links": [{"label": "Dashboard", "url": "https://grafana.example.com/d/search"}],
+    }
+    incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
+    signed_in.goto(f"{live.base_url}/incidents/{incident_id}")
+    expect(signed_in.locator("#runbook-link")).to_have_text("Runbook: javascript:alert(document.cookie)")
+    expect(signed_in.locator("#runbook-link a")).to_have_count(0)
+    expect(signed_in.get_by_role("link", name="Dashboard")).to_have_attribute(
+        "href", "https://grafana.example.com/d/search"
+    )
+
+
+def test_signing_out_ends_the_session_for_a_copied_cookie_too(
+    signed_in: Page, browser_context: BrowserContext, live: Live
+) -> None:
+    [cookie] = [c["value"] for c in browser_context.cookies() if c["name"] == SESSION_COOKIE]
+    signed_in.goto(f"{live.base_url}/incidents")
+    signed_in.get_by_role("button", name="Sign out").click()
+    expect(signed_in).to_have_url(f"{live.base_url}/login")
+    replayed = httpx.get(f"{live.base_url}/incidents", cookies={SESSION_COOKIE: cookie})
+    assert replayed.status_code == 303 and replayed.headers["location"].startswith("/login")

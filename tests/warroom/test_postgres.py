@@ -26,9 +26,11 @@ from api.routers.webhooks import ingest
 from api.scenarios import checkout_outage
 from tests.conftest import API_TOKEN, SENTRY_SECRET, WEBHOOK_TOKEN
 from tools.webhooks import sentry
+from warroom import keys
 from warroom.alerts.tables import AlertRow
 from warroom.clock import FakeClock
 from warroom.incidents.tables import IncidentRow, TimelineRow
+from warroom.kinds import OutboxKind
 from warroom.migrations import alembic_config, upgrade
 from warroom.outbox.tables import OutboxRow
 from warroom.scheduler import store as jobs
@@ -359,13 +361,13 @@ def test_two_schedulers_on_one_database_never_run_a_job_or_send_a_row_twice(pg_s
     assert watch.overlaps == [], "two jobs of one incident ran at once"
     ran = {key for key, state, _ in jobs if state == "done"}
     assert {
-        f"incident:{incident_id}:start",
-        f"incident:{incident_id}:reassess:count:4",
-        f"incident:{incident_id}:reassess:count:7",
+        keys.incident_start(incident_id),
+        keys.reassess(incident_id, "count:4"),
+        keys.reassess(incident_id, "count:7"),
     } <= ran
     assert set(watch.jobs) == ran and set(watch.jobs.values()) == {1}
     assert {(state, attempts) for _, _, state, attempts in outbox} == {("sent", 1)}
-    assert [kind for _, kind, _, _ in outbox].count("status_page.post") == 4  # opened, two updates, resolved
+    assert [kind for _, kind, _, _ in outbox].count(OutboxKind.STATUS_POST) == 4  # opened, two updates, resolved
     assert sorted(watch.sent) == sorted(row.id for row in outbox) and set(watch.sent.values()) == {1}
     assert (page_incidents, page_updates, posted) == (1, 4, 4)
 

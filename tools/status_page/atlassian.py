@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from tools.status_page.http import request_json
-from tools.status_page.port import ComponentStatus, StatusPost
+from warroom.status_page.models import ComponentStatus, StatusPost
 
 __all__ = ["AtlassianStatuspage"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tools.status_page.port import StatusPost
 from warroom.clock import Clock
 from warroom.status_page import store
+from warroom.status_page.models import StatusPost
 
 __all__ = ["BuiltinStatusPage"]
 

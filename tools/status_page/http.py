@@ -11,22 +11,12 @@ from typing import Any
 
 import httpx
 
+from tools.retry_after import retry_after_seconds
 from tools.status_page.port import StatusPageError
 
-__all__ = ["raise_for_status_page", "request_json", "retry_after_seconds"]
+__all__ = ["raise_for_status_page", "request_json"]
 
 _RATE_LIMITED = frozenset({420, 429})
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds from a `Retry-After` header in its delta-seconds form; anything else is unknown."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return max(seconds, 0.0)
 
 
 def request_json(

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 
 from tools.status_page.http import request_json
-from tools.status_page.port import ComponentStatus, StatusPost
 from warroom.clock import Clock, SystemClock
 from warroom.incidents.models import IncidentStatus
+from warroom.status_page.models import ComponentStatus, StatusPost
 
 __all__ = ["Instatus", "instatus_component_status", "instatus_incident_status"]
 

@@ -6,40 +6,11 @@ never call a page directly from a graph node, only through the outbox.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Protocol
 
-from pydantic import BaseModel, Field
+from warroom.status_page.models import StatusPost
 
-from warroom.incidents.models import IncidentStatus
-
-__all__ = ["ComponentStatus", "Impact", "StatusPage", "StatusPageError", "StatusPost"]
-
-
-class ComponentStatus(StrEnum):
-    OPERATIONAL = "operational"
-    DEGRADED_PERFORMANCE = "degraded_performance"
-    PARTIAL_OUTAGE = "partial_outage"
-    MAJOR_OUTAGE = "major_outage"
-    UNDER_MAINTENANCE = "under_maintenance"
-
-
-class Impact(StrEnum):
-    NONE = "none"
-    MINOR = "minor"
-    MAJOR = "major"
-    CRITICAL = "critical"
-
-
-class StatusPost(BaseModel):
-    """One public update: the incident's headline, its status, the words, the components hit."""
-
-    incident_id: int
-    title: str = Field(max_length=255)
-    status: IncidentStatus
-    body: str = Field(max_length=25_000)
-    impact: Impact = Impact.MAJOR
-    components: dict[str, ComponentStatus] = Field(default_factory=dict)
+__all__ = ["StatusPage", "StatusPageError"]
 
 
 class StatusPageError(Exception):

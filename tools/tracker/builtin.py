@@ -13,10 +13,12 @@ from datetime import UTC, datetime, time
 from sqlalchemy import Engine
 
 from tools.tracker.port import Ticket, TicketRequest, TrackerError
+from warroom import keys
 from warroom.action_items import store
 from warroom.action_items.store import ActionItem
 from warroom.clock import Clock
 from warroom.incidents import store as incidents
+from warroom.kinds import TimelineKind
 
 __all__ = ["BuiltinTracker"]
 
@@ -64,10 +66,10 @@ class BuiltinTracker:
                 conn,
                 item.incident_id,
                 self._clock.now(),
-                "action_item",
+                TimelineKind.ACTION_ITEM,
                 f"AI-{item.id} ({item.title}): {markdown}",
                 data={"action_item_id": item.id},
-                dedup_key=f"action-item:{item.id}:comment:{key}",
+                dedup_key=keys.action_item_comment(item.id, key),
             )
 
     def add_link(self, ticket_id: str, *, url: str, title: str) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from tools.status_page.http import retry_after_seconds
+from tools.retry_after import retry_after_seconds
 from tools.tracker.adf import adf_text, markdown_to_adf
 from tools.tracker.port import FOLLOW_UP_LABEL, Ticket, TicketRequest, TicketState, TrackerError, ticket_markdown
 from warroom.settings import DEFAULT_JIRA_PRIORITIES

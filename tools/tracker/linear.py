@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from tools.status_page.http import retry_after_seconds
+from tools.retry_after import retry_after_seconds
 from tools.tracker.port import FOLLOW_UP_LABEL, Ticket, TicketRequest, TicketState, TrackerError, ticket_markdown
 from warroom.severity import Severity
 

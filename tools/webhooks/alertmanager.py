@@ -4,6 +4,8 @@ Alertmanager cannot sign, so it authenticates with the shared bearer token. It r
 group on every `group_interval` and on retries, so `delivery_key` is content-derived
 (fingerprint + startsAt + status): a repeat is recognised, a new firing or a resolve is not.
 Grafana's webhook extends this format; `grafana.py` reuses `group_alerts` and `alert_fields`.
+Alertmanager retries only 5xx, so an unreadable delivery is quarantined and answered 400/422,
+which its logs and `alertmanager_notifications_failed_total` show the operator.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from tools.webhooks.base import Ignored, PayloadError, field, parse_time, verify_bearer
-from warroom.alerts.models import Alert, AlertStatus, Link
+from tools.webhooks.base import Ignored, PayloadError, field, links_to, make_alert, parse_time, verify_bearer
+from warroom.alerts.models import Alert, AlertStatus
 
-__all__ = ["SOURCE", "alert_fields", "group_alerts", "normalise", "prefixed", "verify"]
+__all__ = ["ACCEPT_UNREADABLE", "SOURCE", "alert_fields", "group_alerts", "normalise", "prefixed", "verify"]
 
 SOURCE = "alertmanager"
+ACCEPT_UNREADABLE = False
 
 _SERVICE_LABELS = ("service", "job", "app")
 _ENDPOINT_LABELS = ("route", "handler", "path", "endpoint")
@@ -32,7 +35,15 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str | None) -> None:
 
 def normalise(payload: Any, headers: Mapping[str, str], received_at: datetime) -> list[Alert]:
     group, elements = group_alerts(payload, version="4")
-    return [Alert(**alert_fields(SOURCE, element, index, group, received_at)) for index, element in enumerate(elements)]
+    return [
+        _alert(index, alert_fields(SOURCE, element, index, group, received_at))
+        for index, element in enumerate(elements)
+    ]
+
+
+def _alert(index: int, fields: dict[str, Any]) -> Alert:
+    with prefixed(f"alerts[{index}]"):
+        return make_alert(**fields)
 
 
 @contextmanager
@@ -101,7 +112,7 @@ def alert_fields(
         "level": labels["severity"].lower() if labels.get("severity") else None,
         "occurred_at": (starts_at if status is AlertStatus.FIRING else resolved_at).astimezone(UTC),
         "tags": labels,
-        "links": [Link(label="Source", url=generator_url)] if isinstance(generator_url, str) and generator_url else [],
+        "links": links_to("Source", generator_url),
         "runbook_url": annotations.get("runbook_url") or None,
         "source_ref": fingerprint,
         "raw": {"alert": element, "group": group},

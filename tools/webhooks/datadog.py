@@ -5,31 +5,30 @@ bot is advised to add (`alert_transition`, `aggreg_key`, `alert_id`, `tags`, ...
 present. Without them the transition and scope are read from the default title,
 `[Recovered on {env:prod,service:checkout}] ...` (then stripped from the alert's title), and the
 monitor id from the body's link, so a stock Datadog webhook still resolves the incident it
-opened. Datadog cannot sign: bearer token.
+opened. Datadog cannot sign: bearer token. Datadog retries only 5xx, so an unreadable delivery
+(often a template edited wrong) is quarantined and answered 400/422 for the integrator to see.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from tools.webhooks.base import PayloadError, field, verify_bearer
-from warroom.alerts.models import Alert, AlertStatus, Link
+from tools.webhooks.base import PayloadError, field, links_to, make_alert, verify_bearer
+from warroom.alerts.models import Alert, AlertStatus
 
-__all__ = ["SOURCE", "normalise", "parse_tags", "verify"]
+__all__ = ["ACCEPT_UNREADABLE", "SOURCE", "normalise", "parse_tags", "verify"]
 
 SOURCE = "datadog"
+ACCEPT_UNREADABLE = False
 
 _TITLE_TRANSITION = re.compile(
     r"\[(?P<transition>(?:Re-)?(?:Triggered|Recovered|Warn|No Data)|Renotify)"
     r"(?: on \{(?P<scope>[^}]*)\})?\]"
 )
 _MONITOR_LINK = re.compile(r"/monitors/(?P<id>\d+)")
-_MAX_KEY = 512
-_MAX_MESSAGE = 20_000
 _ENDPOINT_TAGS = ("route", "endpoint", "resource_name", "http.route")
 
 
@@ -60,21 +59,21 @@ def normalise(payload: Any, headers: Mapping[str, str], received_at: datetime) -
     level = _first_text(payload, ("alert_priority", "alert_type", "priority"))
     link = _text(payload, "link")
     return [
-        Alert(
+        make_alert(
             source=SOURCE,
-            delivery_key=_bounded(f"{SOURCE}:event:{event_id}"),
-            dedup_key=_bounded(_dedup_key(payload, bare_title, scope)),
+            delivery_key=f"{SOURCE}:event:{event_id}",
+            dedup_key=_dedup_key(payload, bare_title, scope),
             status=AlertStatus.RESOLVED if transition == "Recovered" else AlertStatus.FIRING,
             event_type=_text(payload, "event_type"),
-            title=(_text(payload, "alert_title") or bare_title or title)[:1000],
-            message=(_text(payload, "text_only_msg") or _body(payload))[:_MAX_MESSAGE],
+            title=_text(payload, "alert_title") or bare_title or title,
+            message=_text(payload, "text_only_msg") or _body(payload),
             service=tags.get("service") or None,
             endpoint=next((tags[name] for name in _ENDPOINT_TAGS if tags.get(name)), None),
             environment=tags.get("env") or tags.get("environment") or None,
             level=level.lower() or None,
             occurred_at=_epoch_millis(payload, received_at),
             tags=tags,
-            links=[Link(label="Datadog event", url=link)] if link else [],
+            links=links_to("Datadog event", link),
             source_ref=_text(payload, "alert_id") or event_id,
             raw=payload,
         )
@@ -119,13 +118,5 @@ def _epoch_millis(payload: dict[str, Any], received_at: datetime) -> datetime:
         try:
             return datetime.fromtimestamp(int(text) / 1000, UTC)
         except (ValueError, OverflowError, OSError) as exc:
-            raise PayloadError(name, f"expected epoch milliseconds, got {text!r}") from exc
+            raise PayloadError(name, f"expected epoch milliseconds, got {text[:64]!r}") from exc
     return received_at
-
-
-def _bounded(key: str) -> str:
-    """Keys are stored up to 512 characters; a longer one keeps its head and a digest of the rest."""
-    if len(key) <= _MAX_KEY:
-        return key
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    return f"{key[: _MAX_KEY - len(digest) - 1]}:{digest}"

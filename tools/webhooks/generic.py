@@ -4,7 +4,9 @@ The sender may name its own keys. A `delivery_key` is namespaced (`api:<source>:
 never swallow another source's delivery; without one it is derived from the content, so a
 retried POST is recognised. A `dedup_key` is kept verbatim on purpose, so a script can attach to
 an incident another source opened; without one alerts group by source, service and title.
-Unknown fields are refused (a misspelt `servce` would otherwise be dropped silently).
+Unknown fields are refused (a misspelt `servce` would otherwise be dropped silently), and every
+limit is the column's, so what validates is stored: a script sees its mistake as a 422 naming
+the field (the delivery is kept in quarantine too).
 """
 
 from __future__ import annotations
@@ -12,50 +14,64 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from tools.webhooks.base import PayloadError, SignatureError, verify_bearer
-from warroom.alerts.models import Alert, AlertStatus, Link
+from tools.webhooks.base import PayloadError, SignatureError, error_path, verify_bearer
+from warroom.alerts.models import (
+    MAX_ENDPOINT,
+    MAX_EVENT_TYPE,
+    MAX_LEVEL,
+    MAX_MESSAGE,
+    MAX_NAME,
+    MAX_SOURCE,
+    MAX_TITLE,
+    MAX_URL,
+    Alert,
+    AlertStatus,
+    Instant,
+    Link,
+    bounded_key,
+)
+from warroom.untrusted import MAX_COUNT
 
-__all__ = ["GenericAlertIn", "normalise", "verify"]
+__all__ = ["ACCEPT_UNREADABLE", "GenericAlertIn", "normalise", "verify"]
+
+ACCEPT_UNREADABLE = False
+# Room for the `api:<source>:` namespace and a digest within the delivery key column.
+_MAX_SENT_KEY = 400
 
 
 class GenericAlertIn(BaseModel):
     """The body of `POST /api/alerts`; only `title` is required."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=1000)
-    source: str = Field(default="api", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    source: str = Field(default="api", min_length=1, max_length=MAX_SOURCE, pattern=r"^[A-Za-z0-9_.-]+$")
     status: AlertStatus = AlertStatus.FIRING
-    delivery_key: str | None = Field(default=None, min_length=1, max_length=400)
-    dedup_key: str | None = Field(default=None, min_length=1, max_length=400)
-    event_type: str = Field(default="", max_length=200)
-    message: str = Field(default="", max_length=20_000)
-    service: str | None = Field(default=None, max_length=200)
-    endpoint: str | None = Field(default=None, max_length=500)
-    environment: str | None = Field(default=None, max_length=100)
-    level: str | None = Field(default=None, max_length=50)
-    occurred_at: datetime | None = None
-    event_count: int = Field(default=1, ge=1)
-    users_affected: int | None = Field(default=None, ge=0)
+    delivery_key: str | None = Field(default=None, min_length=1, max_length=_MAX_SENT_KEY)
+    dedup_key: str | None = Field(default=None, min_length=1, max_length=_MAX_SENT_KEY)
+    event_type: str = Field(default="", max_length=MAX_EVENT_TYPE)
+    message: str = Field(default="", max_length=MAX_MESSAGE)
+    service: str | None = Field(default=None, max_length=MAX_NAME)
+    endpoint: str | None = Field(default=None, max_length=MAX_ENDPOINT)
+    environment: str | None = Field(default=None, max_length=MAX_NAME)
+    level: str | None = Field(default=None, max_length=MAX_LEVEL)
+    occurred_at: Instant | None = Field(default=None, description="clamped into years 1-9999 UTC")
+    event_count: int = Field(default=1, ge=1, le=MAX_COUNT)
+    users_affected: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     tags: dict[str, str] = Field(default_factory=dict)
     links: list[Link] = Field(default_factory=list)
-    runbook_url: str | None = None
-    source_ref: str | None = Field(default=None, max_length=200)
+    runbook_url: str | None = Field(default=None, max_length=MAX_URL)
+    source_ref: str | None = Field(default=None, max_length=MAX_NAME)
 
     @field_validator("level")
     @classmethod
     def _lower_level(cls, value: str | None) -> str | None:
         return value.lower() if value else None
-
-    @field_validator("occurred_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
 
 
 def verify(body: bytes, headers: Mapping[str, str], secret: str | None) -> None:
@@ -70,13 +86,14 @@ def normalise(payload: Any, headers: Mapping[str, str], received_at: datetime) -
         alert_in = GenericAlertIn.model_validate(payload)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise PayloadError(_path(error["loc"]), error["msg"]) from exc
+        raise PayloadError(error_path(error["loc"]), error["msg"]) from exc
     fields = alert_in.model_dump(exclude={"delivery_key", "dedup_key", "occurred_at"})
     return [
         Alert(
             **fields,
             delivery_key=f"api:{alert_in.source}:{alert_in.delivery_key or _content_digest(alert_in)}",
-            dedup_key=alert_in.dedup_key or f"{alert_in.source}:{alert_in.service or '-'}:{alert_in.title}"[:512],
+            dedup_key=alert_in.dedup_key
+            or bounded_key(f"{alert_in.source}:{alert_in.service or '-'}:{alert_in.title}"),
             occurred_at=alert_in.occurred_at or received_at,
             raw=payload,
         )
@@ -86,11 +103,3 @@ def normalise(payload: Any, headers: Mapping[str, str], received_at: datetime) -
 def _content_digest(alert_in: GenericAlertIn) -> str:
     canonical = json.dumps(alert_in.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _path(loc: tuple[int | str, ...]) -> str:
-    """Pydantic's `("links", 0, "url")` -> `links[0].url`; the whole body -> `body`."""
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "body"

@@ -3,21 +3,22 @@
 Authentication is the shared bearer token, or, when the contact point signs
 (`X-Grafana-Alerting-Signature`, recent Grafana only), an HMAC over the body with the same
 configured secret. If the contact point also sends `X-Grafana-Alerting-Signature-Timestamp`,
-the timestamp is part of what is signed and, given `now`, must be within five minutes.
+the timestamp is part of what is signed and, given `now`, must be within five minutes. Like
+Alertmanager, an unreadable delivery is quarantined and answered 400/422 (retried only on 5xx).
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tools.webhooks.alertmanager import alert_fields, group_alerts
-from tools.webhooks.base import SignatureError, hmac_sha256_hex, verify_bearer
+from tools.webhooks.alertmanager import alert_fields, group_alerts, prefixed
+from tools.webhooks.base import SignatureError, hmac_sha256_hex, links_to, make_alert, secrets_equal, verify_bearer
 from warroom.alerts.models import Alert, Link
 
 __all__ = [
+    "ACCEPT_UNREADABLE",
     "SIGNATURE_HEADER",
     "SOURCE",
     "TIMESTAMP_HEADER",
@@ -27,6 +28,7 @@ __all__ = [
 ]
 
 SOURCE = "grafana"
+ACCEPT_UNREADABLE = False
 SIGNATURE_HEADER = "x-grafana-alerting-signature"
 TIMESTAMP_HEADER = "x-grafana-alerting-signature-timestamp"
 TIMESTAMP_TOLERANCE = timedelta(minutes=5)
@@ -55,7 +57,7 @@ def verify(
         raise SignatureError("no Grafana signing secret is configured; refusing signed webhook")
     timestamp = headers.get(TIMESTAMP_HEADER)
     signed = body if timestamp is None else timestamp.encode() + b":" + body
-    if not hmac.compare_digest(hmac_sha256_hex(secret, signed), signature.strip().lower()):
+    if not secrets_equal(signature.strip().lower(), hmac_sha256_hex(secret, signed)):
         raise SignatureError("X-Grafana-Alerting-Signature does not match the body")
     if timestamp is not None and now is not None:
         _check_fresh(timestamp, now)
@@ -68,7 +70,8 @@ def normalise(payload: Any, headers: Mapping[str, str], received_at: datetime) -
         fields = alert_fields(SOURCE, element, index, group, received_at)
         fields["links"] = [*fields["links"], *_extra_links(element)]
         fields["message"] = fields["message"] or _value_string(element)
-        alerts.append(Alert(**fields))
+        with prefixed(f"alerts[{index}]"):
+            alerts.append(make_alert(**fields))
     return alerts
 
 
@@ -82,11 +85,7 @@ def _check_fresh(timestamp: str, now: datetime) -> None:
 
 
 def _extra_links(element: dict[str, Any]) -> list[Link]:
-    return [
-        Link(label=label, url=element[key])
-        for key, label in _EXTRA_LINKS
-        if isinstance(element.get(key), str) and element[key]
-    ]
+    return [link for key, label in _EXTRA_LINKS for link in links_to(label, element.get(key))]
 
 
 def _value_string(element: dict[str, Any]) -> str:

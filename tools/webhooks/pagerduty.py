@@ -12,11 +12,12 @@ Which events become alerts:
 
 Retries reuse the event id, so `delivery_key` is built from it; `dedup_key` is the incident key
 (PagerDuty's own dedup key, which other tools also set) or, failing that, the incident id.
+PagerDuty drops a delivery answered 4xx and disables the subscription after three in a row, so
+a signed delivery that cannot be read is quarantined and answered 202.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -27,13 +28,17 @@ from tools.webhooks.base import (
     SignatureError,
     field,
     hmac_sha256_hex,
+    links_to,
+    make_alert,
     parse_time,
+    secrets_equal,
 )
 from warroom.alerts.models import Alert, AlertStatus, Link
 
-__all__ = ["SOURCE", "normalise", "verify"]
+__all__ = ["ACCEPT_UNREADABLE", "SOURCE", "normalise", "verify"]
 
 SOURCE = "pagerduty"
+ACCEPT_UNREADABLE = True
 
 _FIRING_EVENTS = frozenset({"incident.triggered", "incident.reopened"})
 _RESOLVED_EVENTS = frozenset({"incident.resolved"})
@@ -54,7 +59,7 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str | None) -> None:
     if not supplied:
         raise SignatureError("missing X-PagerDuty-Signature v1 signature")
     expected = hmac_sha256_hex(secret, body)
-    if not any(hmac.compare_digest(expected, candidate) for candidate in supplied):
+    if not any(secrets_equal(candidate, expected) for candidate in supplied):
         raise SignatureError("no X-PagerDuty-Signature v1 signature matches the body")
 
 
@@ -71,7 +76,7 @@ def normalise(payload: Any, headers: Mapping[str, str], received_at: datetime) -
     if not title.strip():
         raise PayloadError("event.data.title", "must not be empty")
     return [
-        Alert(
+        make_alert(
             source=SOURCE,
             delivery_key=f"{SOURCE}:event:{event_id}",
             dedup_key=f"{SOURCE}:incident:{incident_key or incident_id}",
@@ -140,7 +145,4 @@ def _tags(payload: dict[str, Any]) -> dict[str, str]:
 def _links(payload: dict[str, Any]) -> list[Link]:
     incident_url = field(payload, "event.data.html_url", str, required=False)
     bridge_url = field(payload, "event.data.conference_bridge.conference_url", str, required=False)
-    links = [Link(label="PagerDuty incident", url=incident_url)] if incident_url else []
-    if bridge_url:
-        links.append(Link(label="Conference bridge", url=bridge_url))
-    return links
+    return [*links_to("PagerDuty incident", incident_url), *links_to("Conference bridge", bridge_url)]

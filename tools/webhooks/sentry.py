@@ -2,12 +2,13 @@
 
 Sentry signs the body only and sends a fresh `Request-ID` on every retry, so the delivery key
 comes from content: the event id for event alerts and errors, issue id + action + last-seen
-for issue resources, alert id + action + date for metric alerts.
+for issue resources, alert id + action + date for metric alerts. Sentry disables an integration
+whose webhook keeps failing, so a delivery it signed that cannot be read is answered 202 (and
+quarantined), never a 4xx.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -19,13 +20,18 @@ from tools.webhooks.base import (
     SignatureError,
     field,
     hmac_sha256_hex,
+    links_to,
+    make_alert,
+    make_user,
     parse_time,
+    secrets_equal,
 )
-from warroom.alerts.models import AffectedUser, Alert, AlertStatus, Link
+from warroom.alerts.models import AffectedUser, Alert, AlertStatus
 
-__all__ = ["normalise", "verify"]
+__all__ = ["ACCEPT_UNREADABLE", "SOURCE", "normalise", "verify"]
 
 SOURCE = "sentry"
+ACCEPT_UNREADABLE = True
 
 
 def verify(body: bytes, headers: Mapping[str, str], secret: str | None) -> None:
@@ -34,7 +40,7 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str | None) -> None:
     supplied = headers.get("sentry-hook-signature", "").strip().lower()
     if not supplied:
         raise SignatureError("missing Sentry-Hook-Signature header")
-    if not hmac.compare_digest(supplied, hmac_sha256_hex(secret, body)):
+    if not secrets_equal(supplied, hmac_sha256_hex(secret, body)):
         raise SignatureError("Sentry-Hook-Signature does not match the body")
 
 
@@ -91,18 +97,18 @@ def _from_event(event: dict[str, Any], path: str, received_at: datetime, *, even
     tags = _tags(event.get("tags"))
     endpoint = tags.get("transaction") or event.get("transaction") or _request_path(event) or event.get("culprit")
     occurred = parse_time(event.get("datetime") or event.get("timestamp"), f"{path}.datetime", received_at)
-    links = [Link(label="Sentry event", url=str(event["web_url"]))] if event.get("web_url") else []
-    return Alert(
+    links = links_to("Sentry event", event.get("web_url"))
+    return make_alert(
         source=SOURCE,
         delivery_key=f"sentry:event:{event_id}",
         dedup_key=f"sentry:issue:{issue_id}",
         status=AlertStatus.FIRING,
         event_type=event_type,
-        title=str(event.get("title") or event.get("message") or f"Sentry issue {issue_id}")[:1000],
+        title=str(event.get("title") or event.get("message") or f"Sentry issue {issue_id}"),
         message=_exception_text(event),
         service=_service(event, tags),
         endpoint=str(endpoint) if endpoint else None,
-        environment=tags.get("environment") or event.get("environment"),
+        environment=tags.get("environment") or _str(event.get("environment")),
         level=str(event.get("level") or tags.get("level") or "error").lower(),
         occurred_at=occurred,
         user=_user(event.get("user")),
@@ -118,21 +124,22 @@ def _issue(action: str, data: dict[str, Any], received_at: datetime) -> Alert:
     issue_id = str(field(issue, "id", (str, int)))
     last_seen = issue.get("lastSeen") or issue.get("firstSeen")
     project = issue.get("project") if isinstance(issue.get("project"), dict) else {}
+    metadata = issue.get("metadata") if isinstance(issue.get("metadata"), dict) else {}
     status = AlertStatus.RESOLVED if action == "resolved" else AlertStatus.FIRING
     if action in ("assigned", "archived"):
         raise Ignored(f"Sentry issue {action}: a triage action, not an alert")
     count = _int(issue.get("count"), 1)
-    links = [Link(label="Sentry issue", url=str(issue["permalink"]))] if issue.get("permalink") else []
-    return Alert(
+    links = links_to("Sentry issue", issue.get("permalink"))
+    return make_alert(
         source=SOURCE,
         delivery_key=f"sentry:issue:{issue_id}:{action}:{last_seen or ''}",
         dedup_key=f"sentry:issue:{issue_id}",
         status=status,
         event_type=f"issue.{action}",
-        title=str(issue.get("title") or f"Sentry issue {issue_id}")[:1000],
-        message=str((issue.get("metadata") or {}).get("value") or ""),
-        service=project.get("slug") or project.get("name"),
-        endpoint=issue.get("culprit") or None,
+        title=str(issue.get("title") or f"Sentry issue {issue_id}"),
+        message=_str(metadata.get("value")) or "",
+        service=_str(project.get("slug") or project.get("name")),
+        endpoint=_str(issue.get("culprit")),
         level=str(issue.get("level") or "error").lower(),
         occurred_at=parse_time(last_seen, "data.issue.lastSeen", received_at),
         # `count` is the issue's lifetime total: taken once, when the issue is created, so that
@@ -153,17 +160,17 @@ def _metric_alert(action: str, data: dict[str, Any], received_at: datetime) -> A
     moment = metric.get("date_closed") if action == "resolved" else metric.get("date_detected")
     status = AlertStatus.RESOLVED if action == "resolved" else AlertStatus.FIRING
     title = str(data.get("description_title") or rule.get("name") or metric.get("title") or "Sentry metric alert")
-    links = [Link(label="Sentry alert", url=str(data["web_url"]))] if data.get("web_url") else []
-    return Alert(
+    links = links_to("Sentry alert", data.get("web_url"))
+    return make_alert(
         source=SOURCE,
         delivery_key=f"sentry:metric_alert:{alert_id}:{action}:{moment or metric.get('date_started') or ''}",
         dedup_key=f"sentry:metric_alert:{alert_id}",
         status=status,
         event_type=f"metric_alert.{action}",
-        title=title[:1000],
+        title=title,
         message=str(data.get("description_text") or ""),
-        service=str(projects[0]) if projects else None,
-        environment=rule.get("environment"),
+        service=str(projects[0]) if isinstance(projects, list) and projects else None,
+        environment=_str(rule.get("environment")),
         level={"critical": "critical", "warning": "warning"}.get(action, "info"),
         occurred_at=parse_time(moment or metric.get("date_started"), "data.metric_alert.date_started", received_at),
         links=links,
@@ -188,8 +195,16 @@ def _tags(raw: Any) -> dict[str, str]:
 def _request_path(event: dict[str, Any]) -> str | None:
     request = event.get("request")
     if isinstance(request, dict) and request.get("url"):
-        return urlparse(str(request["url"])).path or None
+        return _url_path(str(request["url"])) or None
     return None
+
+
+def _url_path(url: str) -> str:
+    """The path of a URL, or "" when it is not one (`http://[::1` makes urlparse raise)."""
+    try:
+        return urlparse(url).path
+    except ValueError:
+        return ""
 
 
 def _service(event: dict[str, Any], tags: dict[str, str]) -> str | None:
@@ -198,9 +213,9 @@ def _service(event: dict[str, Any], tags: dict[str, str]) -> str | None:
             return tags[key]
     project = event.get("project")
     if isinstance(project, dict):
-        return project.get("slug") or project.get("name")
+        return _str(project.get("slug") or project.get("name"))
     # Event payloads carry only the numeric project id; the API url names the project slug.
-    parts = urlparse(str(event.get("url") or "")).path.strip("/").split("/")
+    parts = _url_path(str(event.get("url") or "")).strip("/").split("/")
     if "projects" in parts and len(parts) > parts.index("projects") + 2:
         return parts[parts.index("projects") + 2]
     return str(project) if project not in (None, "") else None
@@ -209,19 +224,19 @@ def _service(event: dict[str, Any], tags: dict[str, str]) -> str | None:
 def _user(raw: Any) -> AffectedUser | None:
     if not isinstance(raw, dict):
         return None
-    user = AffectedUser(
+    data = raw.get("data")
+    return make_user(
         id=_str(raw.get("id")),
         email=_str(raw.get("email")),
         ip_address=_str(raw.get("ip_address")),
-        account=_str((raw.get("data") or {}).get("account") if isinstance(raw.get("data"), dict) else None),
+        account=_str(data.get("account") if isinstance(data, dict) else None),
     )
-    return user if user.key else None
 
 
 def _exception_text(event: dict[str, Any]) -> str:
     exception = event.get("exception")
-    if isinstance(exception, dict):
-        for value in exception.get("values") or []:
+    if isinstance(exception, dict) and isinstance(exception.get("values"), list):
+        for value in exception["values"]:
             if isinstance(value, dict) and (value.get("type") or value.get("value")):
                 return f"{value.get('type') or ''}: {value.get('value') or ''}".strip(": ")
     metadata = event.get("metadata")
@@ -237,5 +252,5 @@ def _str(value: Any) -> str | None:
 def _int(value: Any, default: int | None) -> int | None:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default

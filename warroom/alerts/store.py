@@ -10,7 +10,6 @@ The stored Alert is serialised by pydantic's own JSON encoder and bound as text.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -30,7 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from warroom.alerts.models import Alert, AlertStatus
+from warroom import keys
+from warroom.alerts.models import Alert, AlertStatus, bounded_key, endpoint_words
 from warroom.alerts.tables import AlertRow
 from warroom.db import table_of
 from warroom.incidents import store as incidents
@@ -40,6 +40,7 @@ from warroom.incidents.tables import (
     IncidentRow,
     IncidentUserRow,
 )
+from warroom.kinds import JobKind
 from warroom.scheduler.store import schedule
 
 __all__ = ["IngestOutcome", "correlation_keys", "ingest_alert", "lock_correlation_keys"]
@@ -49,7 +50,6 @@ INCIDENTS = table_of(IncidentRow)
 KEYS = table_of(IncidentKeyRow)
 ENDPOINTS = table_of(IncidentEndpointRow)
 USERS = table_of(IncidentUserRow)
-NOISE_SEGMENTS = {"api", "v1", "v2", "v3", "internal", "public", "www", "app", ""}
 MAX_KEYS = 3  # the dedup key, the service, the endpoint's first segment: a fixed-size lookup
 
 
@@ -61,23 +61,23 @@ class IngestOutcome:
     alert_id: int
     incident_id: int | None
     deduplicated: bool
-    opened_incident: bool
     scheduled: bool = False
 
 
 def correlation_keys(alert: Alert) -> list[str]:
     """The alert's own dedup key first, then the names of what it is about ("svc:checkout"),
-    which let different sources' alerts for one outage join one incident within the window."""
-    keys = [alert.dedup_key]
+    which let different sources' alerts for one outage join one incident within the window.
+    Every key fits the key column (`bounded_key`)."""
+    found = [alert.dedup_key]
     topics: list[str] = []
     if alert.service:
         topics.append(alert.service.lower())
     if alert.endpoint and alert.endpoint.startswith("/"):
-        segments = [s for s in re.split(r"[/?#]", alert.endpoint.lower()) if s not in NOISE_SEGMENTS]
+        segments = endpoint_words(alert.endpoint)
         if segments and not segments[0].isdigit():
             topics.append(segments[0])
-    keys.extend(f"svc:{topic}" for topic in dict.fromkeys(topics))
-    return keys
+    found.extend(bounded_key(f"svc:{topic}") for topic in dict.fromkeys(topics))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +158,9 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
     should have called `lock_correlation_keys` for the whole delivery first."""
     sql = _statements(conn.dialect.name)
     lock_correlation_keys(conn, [alert])
-    keys = correlation_keys(alert)
-    incident_id, known = _correlate(conn, sql, keys, now - window)
-    if alert.status is AlertStatus.RESOLVED and keys[0] not in known:
+    wanted = correlation_keys(alert)
+    incident_id, known = _correlate(conn, sql, wanted, now - window)
+    if alert.status is AlertStatus.RESOLVED and wanted[0] not in known:
         incident_id = None  # a recovery speaks only for its own alert, never for a neighbour
     values: dict[str, Any] = dict(
         delivery_key=alert.delivery_key,
@@ -182,14 +182,14 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
     alert_id = conn.execute(sql.insert_alert, values).scalar()
     if alert_id is None:
         existing = conn.execute(sql.existing, {"k": alert.delivery_key}).one()
-        return IngestOutcome(existing.id, existing.incident_id, True, False)
+        return IngestOutcome(existing.id, existing.incident_id, True)
 
     if alert.status is AlertStatus.RESOLVED:
         recovered = False
         if incident_id is not None and not _others_still_firing(conn, incident_id, alert):
             incidents.record_source_recovered(conn, incident_id, alert, now)
             recovered = True
-        return IngestOutcome(alert_id, incident_id, False, False, recovered)
+        return IngestOutcome(alert_id, incident_id, False, recovered)
 
     opened = scheduled = incident_id is None
     if incident_id is None:
@@ -197,13 +197,13 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
         conn.execute(update(ALERTS).where(ALERTS.c.id == alert_id).values(incident_id=incident_id))
         schedule(
             conn,
-            key=f"incident:{incident_id}:start",
-            kind="incident.start",
+            key=keys.incident_start(incident_id),
+            kind=JobKind.INCIDENT_START,
             due_at=now,
             payload={"incident_id": incident_id},
-            lane=f"incident:{incident_id}",
+            lane=keys.incident_lane(incident_id),
         )
-    new_keys = [{"key": key, "incident_id": incident_id} for key in keys if key not in known]
+    new_keys = [{"key": key, "incident_id": incident_id} for key in wanted if key not in known]
     if not opened:
         after = conn.execute(
             sql.fold,
@@ -223,11 +223,11 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
         if reason is not None:
             scheduled = schedule(
                 conn,
-                key=f"incident:{incident_id}:reassess:{reason}",
-                kind="incident.reassess",
+                key=keys.reassess(incident_id, reason),
+                kind=JobKind.INCIDENT_REASSESS,
                 due_at=now,
                 payload={"incident_id": incident_id},
-                lane=f"incident:{incident_id}",
+                lane=keys.incident_lane(incident_id),
             )
     if new_keys:
         conn.execute(sql.add_key, new_keys)
@@ -246,7 +246,7 @@ def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelt
                 "account": alert.user.account,
             },
         )
-    return IngestOutcome(alert_id, incident_id, False, opened, scheduled)
+    return IngestOutcome(alert_id, incident_id, False, scheduled)
 
 
 def _others_still_firing(conn: Connection, incident_id: int, alert: Alert) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from warroom.alerts.models import MAX_ENDPOINT, MAX_EVENT_TYPE, MAX_KEY, MAX_LEVEL, MAX_NAME, MAX_SOURCE
 from warroom.db import Base
 
 __all__ = ["AlertRow"]
@@ -20,16 +21,16 @@ class AlertRow(Base):
     __table_args__ = (Index("ix_alerts_incident_received", "incident_id", "received_at"),)
 
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
-    delivery_key: Mapped[str] = mapped_column(String(512), unique=True)
-    dedup_key: Mapped[str] = mapped_column(String(512), index=True)
-    source: Mapped[str] = mapped_column(String(32))
-    event_type: Mapped[str] = mapped_column(String(64), default="")
+    delivery_key: Mapped[str] = mapped_column(String(MAX_KEY), unique=True)
+    dedup_key: Mapped[str] = mapped_column(String(MAX_KEY), index=True)
+    source: Mapped[str] = mapped_column(String(MAX_SOURCE))
+    event_type: Mapped[str] = mapped_column(String(MAX_EVENT_TYPE), default="")
     status: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(Text)
-    service: Mapped[str | None] = mapped_column(String(255))
-    endpoint: Mapped[str | None] = mapped_column(String(1024))
-    environment: Mapped[str | None] = mapped_column(String(64))
-    level: Mapped[str | None] = mapped_column(String(32))
+    service: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    endpoint: Mapped[str | None] = mapped_column(String(MAX_ENDPOINT))
+    environment: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    level: Mapped[str | None] = mapped_column(String(MAX_LEVEL))
     occurred_at: Mapped[datetime]
     received_at: Mapped[datetime]
     event_count: Mapped[int] = mapped_column(default=1)

@@ -1,4 +1,5 @@
-"""Comms drafts as the API shows them, and the states a draft moves through."""
+"""Comms drafts as the API shows them, the moments they are written for, and the states a draft
+moves through."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["DraftRecord", "DraftState"]
+__all__ = ["CommsKind", "DraftRecord", "DraftState"]
+
+
+class CommsKind(StrEnum):
+    """Which moment of the incident a round of drafts speaks for."""
+
+    INITIAL = "initial"
+    UPDATE = "update"
+    ALL_CLEAR = "all_clear"
+    RCA = "rca"
+    """The formal root-cause analysis an enterprise account's SLA asks for, after resolution."""
 
 
 class DraftState(StrEnum):

@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
+from warroom import keys
 from warroom.alerts.models import Alert
 from warroom.db import table_of
 from warroom.incidents.models import (
@@ -26,6 +26,7 @@ from warroom.incidents.tables import (
     IncidentUserRow,
     TimelineRow,
 )
+from warroom.kinds import JobKind, TimelineKind
 from warroom.scheduler.store import schedule
 from warroom.severity import Classification, Severity
 from warroom.upsert import insert_ignore
@@ -90,24 +91,23 @@ def record_source_recovered(conn: Connection, incident_id: int, alert: Alert, no
     """The source says it recovered: noted and offered to the human. The incident's graph hears of
     it too; only a P2/P3 closes itself, never a P0/P1."""
     conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == incident_id).values(source_recovered_at=now))
-    digest = hashlib.sha256(alert.delivery_key.encode()).hexdigest()
     if add_timeline(
         conn,
         incident_id,
         now,
-        "source_recovered",
+        TimelineKind.SOURCE_RECOVERED,
         f"{alert.source} reports recovery: {alert.title}",
         actor=alert.source,
         data={"delivery_key": alert.delivery_key},
-        dedup_key=f"recovered:{digest}",
+        dedup_key=keys.recovered_noted(alert.delivery_key),
     ):
         schedule(
             conn,
-            key=f"incident:{incident_id}:recovered:{digest}",
-            kind="incident.event",
+            key=keys.recovered(incident_id, alert.delivery_key),
+            kind=JobKind.INCIDENT_EVENT,
             due_at=now,
             payload={"incident_id": incident_id, "event": {"type": "recovered", "actor": alert.source}},
-            lane=f"incident:{incident_id}",
+            lane=keys.incident_lane(incident_id),
         )
 
 
@@ -151,7 +151,7 @@ def add_timeline(
     conn: Connection,
     incident_id: int,
     at: datetime,
-    kind: str,
+    kind: TimelineKind,
     text: str,
     *,
     actor: str = "warroom",

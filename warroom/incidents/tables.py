@@ -9,6 +9,16 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from warroom.alerts.models import (
+    MAX_ACCOUNT,
+    MAX_EMAIL,
+    MAX_ENDPOINT,
+    MAX_KEY,
+    MAX_LEVEL,
+    MAX_NAME,
+    MAX_SOURCE,
+    MAX_URL,
+)
 from warroom.db import Base
 
 __all__ = [
@@ -28,18 +38,18 @@ class IncidentRow(Base):
 
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
     title: Mapped[str] = mapped_column(Text)
-    service: Mapped[str | None] = mapped_column(String(255), index=True)
-    dedup_key: Mapped[str] = mapped_column(String(512))
-    source: Mapped[str] = mapped_column(String(32))
+    service: Mapped[str | None] = mapped_column(String(MAX_NAME), index=True)
+    dedup_key: Mapped[str] = mapped_column(String(MAX_KEY))
+    source: Mapped[str] = mapped_column(String(MAX_SOURCE))
     status: Mapped[str] = mapped_column(String(16), index=True)
     severity: Mapped[str | None] = mapped_column(String(2))
     classification: Mapped[dict[str, Any] | None]
-    environment: Mapped[str | None] = mapped_column(String(64))
-    level: Mapped[str | None] = mapped_column(String(32))
+    environment: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    level: Mapped[str | None] = mapped_column(String(MAX_LEVEL))
     opened_at: Mapped[datetime]
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
-    event_count: Mapped[int] = mapped_column(default=0)
+    event_count: Mapped[int] = mapped_column(BigInteger, default=0)
     alert_count: Mapped[int] = mapped_column(default=0)
     source_recovered_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
@@ -48,10 +58,10 @@ class IncidentRow(Base):
     commander: Mapped[str | None] = mapped_column(String(255))
     escalation_level: Mapped[int] = mapped_column(default=0, server_default="0")
     reported_users: Mapped[int] = mapped_column(
-        default=0, server_default="0", doc="the most users any source said were affected"
+        BigInteger, default=0, server_default="0", doc="the most users any source said were affected"
     )
     links: Mapped[list[dict[str, Any]] | None] = mapped_column(doc="label/url pairs from the first alert")
-    runbook_url: Mapped[str | None] = mapped_column(String(1024))
+    runbook_url: Mapped[str | None] = mapped_column(String(MAX_URL))
     enrichment: Mapped[dict[str, Any] | None] = mapped_column(doc="what the source's API adds (Sentry tags, counts)")
 
 
@@ -61,7 +71,7 @@ class IncidentKeyRow(Base):
 
     __tablename__ = "incident_keys"
 
-    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    key: Mapped[str] = mapped_column(String(MAX_KEY), primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
 
 
@@ -69,8 +79,8 @@ class IncidentEndpointRow(Base):
     __tablename__ = "incident_endpoints"
 
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
-    endpoint: Mapped[str] = mapped_column(String(1024), primary_key=True)
-    count: Mapped[int] = mapped_column(default=0)
+    endpoint: Mapped[str] = mapped_column(String(MAX_ENDPOINT), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class IncidentUserRow(Base):
@@ -79,9 +89,9 @@ class IncidentUserRow(Base):
     __tablename__ = "incident_users"
 
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
-    user_key: Mapped[str] = mapped_column(String(512), primary_key=True)
-    email: Mapped[str | None] = mapped_column(String(320))
-    account: Mapped[str | None] = mapped_column(String(255))
+    user_key: Mapped[str] = mapped_column(String(MAX_KEY), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(MAX_EMAIL))
+    account: Mapped[str | None] = mapped_column(String(MAX_ACCOUNT))
 
 
 class TimelineRow(Base):

@@ -14,6 +14,8 @@ from sqlalchemy import Connection, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from warroom.db import table_of
+from warroom.keys import outbox_lane
+from warroom.kinds import OutboxKind
 from warroom.leases import lease_free, take_lease
 from warroom.outbox.tables import OutboxRow
 from warroom.upsert import insert_ignore
@@ -30,7 +32,7 @@ __all__ = [
 ]
 
 MAX_ATTEMPTS = 12
-ORDERED_FAMILIES = {"status_page", "war_room", "postmortem"}
+ORDERED_FAMILIES = {OutboxKind.STATUS_POST.family, OutboxKind.WAR_ROOM_POST.family, OutboxKind.POSTMORTEM_PUBLISH.family}
 
 
 class OutboxItem:
@@ -75,7 +77,7 @@ def lane_of(kind: str, incident_id: int | None) -> str | None:
     the page incident or the channel), and a postmortem page its versions (the first creates it);
     customer messages to different people need no order."""
     family = kind.split(".", 1)[0]
-    return f"incident:{incident_id}:{family}" if incident_id is not None and family in ORDERED_FAMILIES else None
+    return outbox_lane(incident_id, family) if incident_id is not None and family in ORDERED_FAMILIES else None
 
 
 def claim_due(

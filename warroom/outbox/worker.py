@@ -63,7 +63,7 @@ class OutboxWorker:
             return
         try:
             result = sender(item)
-        except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
+        except Exception as exc:  # every failure is recorded on the row
             self._failed(item, exc)
             return
         with self._engine.begin() as conn:

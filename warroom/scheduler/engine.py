@@ -1,7 +1,7 @@
 """The loop that runs due jobs and drains the outbox.
 
-Handlers are registered at start-up by the composition root (api/), so this core module knows
-no agent or graph. Tests drive it with `run_pending()` and a FakeClock instead of sleeping.
+Handlers are registered at start-up (each flow and graph runner registers its own kinds when
+the composition root builds it), so this core module knows no agent, flow or graph. Tests drive it with `run_pending()` and a FakeClock instead of sleeping.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class Scheduler:
             if handler is None:
                 raise LookupError(f"no handler registered for job kind {job.kind!r}")
             handler(job)
-        except Exception as exc:  # noqa: BLE001 - recorded on the job and reported
+        except Exception as exc:  # recorded on the job and reported
             log.exception("job %s failed", job.key)
             sentry_sdk.capture_exception(exc)
             at = self._clock.now() + timedelta(seconds=backoff_seconds(job.attempts))
@@ -93,7 +93,7 @@ class Scheduler:
             self._wake.clear()
             try:
                 self.run_pending()
-            except Exception as exc:  # noqa: BLE001 - the loop must survive a bad round
+            except Exception as exc:  # the loop must survive a bad round
                 log.exception("scheduler round failed")
                 sentry_sdk.capture_exception(exc)
             self._wake.wait(poll_seconds)

@@ -1,12 +1,50 @@
-"""What the public status page shows, as served by `/status.json`."""
+"""What a status page is told (`StatusPost`, in Statuspage's own vocabulary of impact and
+component status) and what the built-in page shows, as served by `/status.json`."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-__all__ = ["PageComponent", "PageIncident", "PageUpdate", "StatusSummary"]
+from warroom.incidents.models import IncidentStatus
+
+__all__ = [
+    "ComponentStatus",
+    "Impact",
+    "PageComponent",
+    "PageIncident",
+    "PageUpdate",
+    "StatusPost",
+    "StatusSummary",
+]
+
+
+class ComponentStatus(StrEnum):
+    OPERATIONAL = "operational"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+    UNDER_MAINTENANCE = "under_maintenance"
+
+
+class Impact(StrEnum):
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+
+class StatusPost(BaseModel):
+    """One public update: the incident's headline, its status, the words, the components hit."""
+
+    incident_id: int
+    title: str = Field(max_length=255)
+    status: IncidentStatus
+    body: str = Field(max_length=25_000)
+    impact: Impact = Impact.MAJOR
+    components: dict[str, ComponentStatus] = Field(default_factory=dict)
 
 
 class PageUpdate(BaseModel):

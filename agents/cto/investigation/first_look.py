@@ -29,7 +29,7 @@ from agents.cto.investigation.evidence import (
 )
 from agents.cto.investigation.text import terms
 from agents.cto.owners import matches
-from agents.cto.postmortem.impact import fmt_duration
+from warroom.durations import spell_duration
 from warroom.findings.models import Claim, Confidence, Finding, MadeBy
 
 __all__ = ["RECENT_RELEASE", "first_look"]
@@ -444,7 +444,7 @@ def _span(delta: timedelta) -> str:
     """A duration rounded for a person: minutes under two hours, hours under two days, else days."""
     seconds = abs(delta.total_seconds())
     if seconds < 7200:
-        return fmt_duration(timedelta(minutes=max(1, round(seconds / 60))))
+        return spell_duration(timedelta(seconds=max(60, seconds)), ("minute",))
     if seconds < 172800:
-        return fmt_duration(timedelta(hours=round(seconds / 3600)))
-    return fmt_duration(timedelta(days=round(seconds / 86400)))
+        return spell_duration(timedelta(seconds=seconds), ("hour",))
+    return spell_duration(timedelta(seconds=seconds), ("day",))

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from agents.coo.action_items import plan_actions
 from agents.cto.postmortem.causes import blameless_quote, read_causes
-from agents.cto.postmortem.impact import assess_impact, fmt_duration
+from agents.cto.postmortem.impact import assess_impact
 from agents.cto.postmortem.models import (
     UNKNOWN,
     ImpactReport,
@@ -25,6 +25,7 @@ from agents.cto.postmortem.models import (
     TimelineEntry,
 )
 from agents.cto.postmortem.related import find_related, repeat_warning
+from warroom.durations import spell_duration
 
 __all__ = ["WITHHELD", "draft_postmortem", "people_in", "render_markdown"]
 
@@ -89,15 +90,15 @@ def _summary(pm_title: str, inp: PostmortemInput, impact: ImpactReport, root_cau
     until = impact.resolved_at.isoformat() if impact.resolved_at else "still open at drafting time"
     cohort = f", in the cohort {impact.cohort}" if impact.cohort else ""
     steps = [
-        f"first status-page post after {fmt_duration(impact.time_to_first_status_post)}"
+        f"first status-page post after {spell_duration(impact.time_to_first_status_post)}"
         if impact.time_to_first_status_post is not None
         else "no status-page post",
-        f"first customer comms after {fmt_duration(impact.time_to_first_comms)}"
+        f"first customer comms after {spell_duration(impact.time_to_first_comms)}"
         if impact.time_to_first_comms is not None
         else "no customer comms",
     ]
     return (
-        f"{severity}incident “{pm_title}”{service} lasted {fmt_duration(impact.duration)} "
+        f"{severity}incident “{pm_title}”{service} lasted {spell_duration(impact.duration)} "
         f"(first alert {impact.started_at.isoformat()}, resolved {until}). "
         f"{impact.users_affected} users and {impact.requests_affected} requests were affected{cohort}. "
         f"Root cause: {root_cause or UNKNOWN}. Response: {'; '.join(steps)}."
@@ -171,7 +172,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         undefined=StrictUndefined,
     )
-    env.filters["dur"] = fmt_duration
+    env.filters["dur"] = spell_duration
     env.filters["cell"] = _cell
     env.filters["refs"] = _refs
     env.filters["sentences"] = lambda sentences: " ".join(f"{s.text} {_refs(s.sources)}" for s in sentences)

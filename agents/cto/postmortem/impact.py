@@ -10,20 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from agents.cto.postmortem.models import ImpactReport, PostmortemInput, SlaBreach
+from warroom.durations import spell_duration
 from warroom.severity import Severity
 
-__all__ = ["Assessment", "assess_impact", "fmt_duration", "target_phrase"]
-
-
-def fmt_duration(delta: timedelta) -> str:
-    """`47 minutes`, `1 hour 5 minutes`, `1 second`: exact to the second, zero parts left out."""
-    total = max(0, round(delta.total_seconds()))
-    parts = []
-    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
-        count, total = divmod(total, size)
-        if count:
-            parts.append(f"{count} {unit}{'' if count == 1 else 's'}")
-    return " ".join(parts) or "0 seconds"
+__all__ = ["Assessment", "assess_impact", "target_phrase"]
 
 
 def target_phrase(target: timedelta, noun: str = "target") -> str:
@@ -153,7 +143,7 @@ def assess_impact(inp: PostmortemInput) -> Assessment:
                 could_be_better.append(text)
                 breaches.append(SlaBreach(measure=check.measure, actual=None, target=check.target, text=text))
             continue
-        text = check.met_text.format(actual=fmt_duration(check.actual), target=target)
+        text = check.met_text.format(actual=spell_duration(check.actual), target=target)
         if check.actual <= check.target:
             went_well.append(text)
         else:

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 from agents.support.cohort import detect_cohort
-from agents.support.facts import IncidentFacts, KnownAccount, affected_thing_from
+from agents.support.facts import IncidentFacts, KnownAccount
 from warroom.alerts.models import AffectedUser, Alert
 from warroom.incidents.models import EndpointCount, Incident, IncidentStatus
 from warroom.severity import Severity
@@ -122,7 +122,9 @@ def test_facts_from_an_incident_take_endpoints_tags_and_users_from_its_alerts() 
         for n, (browser, count) in enumerate([("Chrome", 9), ("Safari", 1)])
     ]
 
-    facts = IncidentFacts.from_incident(incident, alerts=alerts, affected_share=0.15, eta_minutes=30)
+    facts = IncidentFacts.from_incident(
+        incident, affected_thing="checkout", alerts=alerts, affected_share=0.15, eta_minutes=30
+    )
 
     assert facts.affected_thing == "checkout"
     assert facts.endpoints == ["/api/checkout"]
@@ -130,9 +132,3 @@ def test_facts_from_an_incident_take_endpoints_tags_and_users_from_its_alerts() 
     assert facts.users_affected == 2
     assert facts.event_window_minutes == 3
     assert facts.detected_at == incident.opened_at
-
-
-def test_affected_thing_skips_generic_and_placeholder_path_segments() -> None:
-    assert affected_thing_from(["/api/v2/orders/{id}"], None, "t") == "orders"
-    assert affected_thing_from(["POST /api/sign-in"], None, "t") == "sign in"
-    assert affected_thing_from([], "billing-api", "t") == "billing api"

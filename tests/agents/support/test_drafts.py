@@ -4,11 +4,12 @@ import pytest
 
 from agents.support.cohort import detect_cohort
 from agents.support.comms import prepare_comms
-from agents.support.drafts import Channel, CommsKind, Draft, draft_comms, format_duration, format_percent
-from agents.support.facts import IncidentFacts, KnownAccount
+from agents.support.drafts import Draft, draft_comms, format_percent
+from agents.support.facts import AccountImpact, FollowUp, IncidentFacts, KnownAccount
 from agents.support.grounding import check_grounding
-from tools.x import weighted_length
 from warroom.alerts.models import AffectedUser
+from warroom.channels import Channel, x_weighted_length
+from warroom.drafts.models import CommsKind
 from warroom.incidents.models import IncidentStatus
 from warroom.severity import Severity
 
@@ -75,7 +76,7 @@ def _drafts(facts: IncidentFacts, kind: CommsKind) -> dict[Channel, list[Draft]]
     return _by_channel(draft_comms(facts, detect_cohort(facts), kind))
 
 
-@pytest.mark.parametrize("kind", list(CommsKind))
+@pytest.mark.parametrize("kind", [k for k in CommsKind if k is not CommsKind.RCA])
 def test_every_template_passes_its_own_grounding_for_the_checkout_outage(kind: CommsKind) -> None:
     facts = checkout_p0()
     if kind is CommsKind.ALL_CLEAR:
@@ -87,18 +88,42 @@ def test_every_template_passes_its_own_grounding_for_the_checkout_outage(kind: C
     assert [(c.draft.channel, c.grounding.problems) for c in checked if not c.sendable] == []
 
 
-def test_initial_status_page_is_specific_about_who_what_cause_and_eta() -> None:
-    (status,) = _drafts(checkout_p0(), CommsKind.INITIAL)[Channel.STATUS_PAGE]
+def test_the_rca_is_one_enterprise_email_per_affected_account_with_its_own_numbers_and_dates() -> None:
+    impact = AccountImpact(account="acme", users=1, requests=37, first_at=T0, last_at=T0 + timedelta(minutes=9))
+    follow_up = FollowUp(title="add a checkout total check to the release pipeline", due=T0 + timedelta(days=7))
+    facts = resolved(checkout_p0(account_impact=[impact], follow_ups=[follow_up]))
 
-    assert status.body == (
-        "Since 02:14 UTC, checkout has been failing for about 15% of users, mostly Chrome 120+ "
-        "users in us-east-1. We've identified the cause (a new deploy broke the order total and "
-        "has been rolled back) and are working on a fix. We expect it to be fixed within 30 "
-        "minutes. Next update by 02:30 UTC."
+    _, checked = prepare_comms(facts, CommsKind.RCA)
+
+    [rca] = checked
+    assert (rca.draft.channel, rca.draft.account, rca.draft.recipients) == (
+        Channel.ENTERPRISE_EMAIL,
+        "Acme Corp",
+        ["ops@acme.test"],
     )
-    assert status.public
-    assert status.facts_used["affected_share"] == 0.15
-    assert status.facts_used["eta_minutes"] == 30
+    assert rca.sendable, rca.grounding.problems
+    body = rca.draft.body
+    assert "1 of your users was affected, and 37 of their requests failed, between 02:14 UTC and 02:23 UTC (9 minutes)" in body
+    assert "Cause\nA new deploy broke the order total and has been rolled back." in body
+    assert "- Add a checkout total check to the release pipeline (by 10 November 2026)" in body
+    assert "Globex" not in body
+    wrong = rca.draft.model_copy(update={"body": body.replace("37 of their", "370 of their")})
+    assert "number '370' is not in the facts" in check_grounding(wrong, facts).problems
+
+
+def test_initial_public_post_is_specific_about_who_what_cause_and_eta() -> None:
+    (post,) = _drafts(checkout_p0(), CommsKind.INITIAL)[Channel.DISCORD]
+
+    assert post.body.splitlines()[2:] == [
+        "Since 02:14 UTC, checkout has been failing for about 15% of users, mostly Chrome 120+ users in us-east-1.",
+        "We've identified the cause (a new deploy broke the order total and has been rolled back) and are working "
+        "on a fix.",
+        "We expect it to be fixed within 30 minutes.",
+        "Next update by 02:30 UTC.",
+    ]
+    assert post.public
+    assert post.facts_used["affected_share"] == 0.15
+    assert post.facts_used["eta_minutes"] == 30
 
 
 def test_email_goes_only_to_affected_users() -> None:
@@ -128,16 +153,16 @@ def test_x_post_fits_280_characters_even_with_a_long_cause() -> None:
 
     (post,) = _drafts(facts, CommsKind.INITIAL)[Channel.X]
 
-    assert weighted_length(post.body) <= 280
+    assert x_weighted_length(post.body) <= 280
     assert check_grounding(post, facts).ok
 
 
 def test_all_clear_says_what_was_fixed_how_long_and_who_was_affected() -> None:
-    (status,) = _drafts(resolved(checkout_p0()), CommsKind.ALL_CLEAR)[Channel.STATUS_PAGE]
+    (post,) = _drafts(resolved(checkout_p0()), CommsKind.ALL_CLEAR)[Channel.DISCORD]
 
-    assert "we rolled back the deploy and restored the order total" in status.body
-    assert "From 02:14 UTC to 03:26 UTC (1 hour 12 minutes)" in status.body
-    assert "about 15% of users, mostly Chrome 120+ users in us-east-1" in status.body
+    assert "we rolled back the deploy and restored the order total" in post.body
+    assert "From 02:14 UTC to 03:26 UTC (1 hour 12 minutes)" in post.body
+    assert "about 15% of users, mostly Chrome 120+ users in us-east-1" in post.body
 
 
 def test_an_all_clear_without_a_resolution_time_is_refused() -> None:
@@ -148,11 +173,11 @@ def test_an_all_clear_without_a_resolution_time_is_refused() -> None:
 def test_without_a_known_cause_drafts_say_investigating_and_claim_no_cause() -> None:
     facts = checkout_p0(status=IncidentStatus.INVESTIGATING, cause=None, eta_minutes=None)
 
-    (status,) = _drafts(facts, CommsKind.INITIAL)[Channel.STATUS_PAGE]
+    (post,) = _drafts(facts, CommsKind.INITIAL)[Channel.DISCORD]
 
-    assert "We're investigating the cause." in status.body
-    assert "expect" not in status.body
-    assert check_grounding(status, facts).ok
+    assert "We're investigating the cause." in post.body
+    assert "expect" not in post.body
+    assert check_grounding(post, facts).ok
 
 
 def test_internal_summary_carries_internals_and_is_not_public() -> None:
@@ -173,16 +198,9 @@ def test_drafts_are_deterministic() -> None:
 
 
 def test_p1_is_described_as_degraded_rather_than_failing() -> None:
-    (status,) = _drafts(checkout_p0(severity=Severity.P1), CommsKind.UPDATE)[Channel.STATUS_PAGE]
+    (post,) = _drafts(checkout_p0(severity=Severity.P1), CommsKind.UPDATE)[Channel.DISCORD]
 
-    assert status.body.startswith("Update: since 02:14 UTC, checkout has been degraded for")
-
-
-@pytest.mark.parametrize(
-    ("minutes", "words"), [(1, "1 minute"), (45, "45 minutes"), (60, "1 hour"), (135, "2 hours 15 minutes")]
-)
-def test_durations_read_naturally(minutes: int, words: str) -> None:
-    assert format_duration(minutes) == words
+    assert post.body.startswith("🟠 **Checkout degraded** (update)\n\nSince 02:14 UTC, checkout has been degraded for")
 
 
 def test_percentages_keep_a_decimal_below_one_percent() -> None:

@@ -1,12 +1,14 @@
 import pytest
 
-from agents.support.drafts import Channel, CommsKind, Draft
+from agents.support.drafts import Draft
 from agents.support.grounding import check_grounding
 from tests.agents.support.test_drafts import checkout_p0, resolved
+from warroom.channels import Channel
+from warroom.drafts.models import CommsKind
 
 
 def _draft(
-    body: str, *, channel: Channel = Channel.STATUS_PAGE, public: bool = True, account: str | None = None
+    body: str, *, channel: Channel = Channel.DISCORD, public: bool = True, account: str | None = None
 ) -> Draft:
     return Draft(
         incident_id=42,

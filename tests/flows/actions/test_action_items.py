@@ -13,7 +13,8 @@ from warroom.errors import Conflict, NotFound
 CAROL = Actor(kind=ActorKind.CLI, name="carol")
 
 
-def test_an_item_is_completed_once_and_the_timeline_says_by_whom(warroom, incident_id):
+def test_an_item_is_completed_once_and_the_timeline_says_by_whom(warroom, p0_incident):
+    incident_id = p0_incident
     incident_actions.resolve(warroom.context, incident_id, Actor(kind=ActorKind.API, name="bob"))
     warroom.scheduler.run_pending()
     with warroom.engine.connect() as conn:

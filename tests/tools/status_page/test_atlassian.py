@@ -4,10 +4,11 @@ import httpx
 import pytest
 
 from tests.fakes.statuspage_server import FakeStatuspage
+from tools.retry_after import retry_after_seconds
 from tools.status_page.atlassian import AtlassianStatuspage
-from tools.status_page.http import retry_after_seconds
-from tools.status_page.port import ComponentStatus, Impact, StatusPageError, StatusPost
+from tools.status_page.port import StatusPageError
 from warroom.incidents.models import IncidentStatus
+from warroom.status_page.models import ComponentStatus, Impact, StatusPost
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ import pytest
 
 from tests.fakes.instatus_server import FakeInstatus
 from tools.status_page.instatus import Instatus
-from tools.status_page.port import ComponentStatus, Impact, StatusPageError, StatusPost
+from tools.status_page.port import StatusPageError
 from warroom.clock import FakeClock
 from warroom.incidents.models import IncidentStatus
+from warroom.status_page.models import ComponentStatus, Impact, StatusPost
 
 
 @pytest.fixture

@@ -1,0 +1,48 @@
+"""Answering with a page: the templates (only http(s) URLs become links), the security headers
+every page carries, redirects, form texts, and a browser's plain post told from an htmx request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from warroom.untrusted import clean_text, http_url
+
+__all__ = ["API_DIR", "SECURITY_HEADERS", "form_text", "htmx", "render", "see", "templates"]
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+API_DIR = Path(__file__).resolve().parent.parent.parent
+templates = Jinja2Templates(directory=API_DIR / "templates")
+templates.env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(at, datetime) else ""
+templates.env.filters["http_url"] = http_url
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    response = templates.TemplateResponse(request, f"web/{name}", context, status_code=status_code)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def see(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def form_text(value: str) -> str:
+    """Browsers submit textareas with CRLF line ends; the stored texts use LF (and no NUL): form
+    texts are normalised like every other input."""
+    return clean_text(value).replace("\r\n", "\n")
+
+
+def htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"

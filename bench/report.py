@@ -1,0 +1,104 @@
+"""The benchmark's results as the table `make bench` prints: each measure, its result, its target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+__all__ = ["summary_table"]
+
+
+def _mark(ok: bool) -> str:
+    return "[green]ok[/]" if ok else "[red]MISSED[/]"
+
+
+def _throughput_rows(tp: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    s, a = tp["sentry"], tp["alertmanager"]
+    return [
+        (
+            "bare endpoint (same bodies)",
+            f"{s['bare']['per_second']:.0f}/s, p50 {s['bare']['p50_ms']} ms, p99 {s['bare']['p99_ms']} ms",
+            "",
+            "",
+        ),
+        (
+            "warroom /webhooks/sentry",
+            f"{s['warroom']['per_second']:.0f} alerts/s, p50 {s['warroom']['p50_ms']} ms, "
+            f"p99 {s['warroom']['p99_ms']} ms",
+            "",
+            "",
+        ),
+        ("ratio warroom / bare", f"{s['ratio']:.2f}", f">= {tp['target_ratio']}", _mark(tp["ok"])),
+        (
+            f"/webhooks/alertmanager, groups of {a['group_size']}",
+            f"{a['warroom']['per_second']:.0f} groups/s = {a['alerts_per_second']:.0f} alerts/s, p99 "
+            f"{a['warroom']['p99_ms']} ms (bare {a['bare']['per_second']:.0f}/s, ratio {a['ratio']:.2f})",
+            "",
+            "",
+        ),
+    ]
+
+
+def _fixed_rate_rows(rate: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            f"fixed rate {rate['rate']:g}/s, {rate['requests']} alerts",
+            f"p50 {rate['p50_ms']} ms, p99 {rate['p99_ms']} ms, max {rate['max_ms']} ms, {rate['failures']} failed",
+            f"p99 < {rate['target_p99_ms']:g} ms",
+            _mark(rate["ok"]),
+        )
+    ]
+
+
+def _storm_rows(st: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            f"storm: {st['events']} events, one issue",
+            f"{st['incidents']} incident, {st['alerts_stored']} stored, {st['lost']} lost, {st['duplicates']} duplicates, "
+            f"{st['redeliveries_recognised']}/{st['redeliveries']} redeliveries recognised, {st['per_second']:.0f}/s",
+            "1 / all / 0 / 0 / all",
+            _mark(st["ok"]),
+        ),
+        (
+            "storm memory (server process RSS)",
+            f"growth by quarter {st['rss_growth_kib_by_quarter']} KiB; peak +{st['peak_rss_growth_kib']} KiB",
+            "bounded",
+            "",
+        ),
+    ]
+
+
+def _clock_rows(rc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return [
+        (
+            f"alert -> status page, {rc['incidents']} fresh incidents",
+            f"p50 {rc['status_page_p50_ms']} ms, p99 {rc['status_page_p99_ms']} ms",
+            f"p99 < {rc['target_p99_ms'] / 1000:g} s",
+            _mark(rc["ok"]),
+        ),
+        (
+            f"alert -> first comms draft, {rc['incidents']} fresh incidents",
+            f"p50 {rc['comms_draft_p50_ms']} ms, p99 {rc['comms_draft_p99_ms']} ms",
+            "< 5 min (playbooks)",
+            "",
+        ),
+    ]
+
+
+ROWS = {
+    "throughput": _throughput_rows,
+    "fixed_rate": _fixed_rate_rows,
+    "storm": _storm_rows,
+    "response_clock": _clock_rows,
+}
+
+
+def summary_table(results: dict[str, Any]) -> Table:
+    table = Table(title="warroom ingest benchmark", title_justify="left")
+    for column in ("measure", "result", "target", ""):
+        table.add_column(column)
+    for name, rows in ROWS.items():
+        for row in rows(results[name]) if name in results else []:
+            table.add_row(*row)
+    return table

@@ -1,0 +1,214 @@
+"""What each node of the incident graph does to the world: one function, one transaction.
+
+Nodes decide (they load the incident and ask the CTO agent); these functions record the decision
+and enqueue what follows. Every effect is a timeline entry, an outbox row or a scheduled job
+under a key from `warroom.keys`, so a node replayed after a crash or an `interrupt` resume
+changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from agents.cto.status_posts import next_update_at
+from flows import escalation
+from flows.context import Context
+from flows.effects import post_status, post_to_war_room
+from warroom import keys
+from warroom.drafts.models import CommsKind
+from warroom.incidents import store as incidents
+from warroom.incidents.models import Incident, IncidentStatus
+from warroom.kinds import JobKind, OutboxKind, TimelineKind
+from warroom.outbox.store import enqueue
+from warroom.scheduler.store import cancel, schedule
+from warroom.severity import Classification, Severity
+from warroom.status_page.models import StatusPost
+from warroom.war_room.models import RoomSetup
+
+__all__ = ["close_out", "keep_severity", "post_update", "record_severity", "respond"]
+
+
+def record_severity(
+    ctx: Context, incident: Incident, classification: Classification, *, was: Severity | None, note: str | None
+) -> None:
+    """A new level, with its evidence on the timeline (and the model's trouble, if it had any); at
+    P0–P2 the investigation starts (once: a later raise finds it started)."""
+    now = ctx.clock.now()
+    change = f" (was {was})" if was else ""
+    with ctx.engine.begin() as conn:
+        incidents.set_classification(conn, incident.id, classification)
+        incidents.add_timeline(
+            conn,
+            incident.id,
+            now,
+            TimelineKind.SEVERITY,
+            f"Severity {classification.severity}{change}: {classification.reason}",
+            actor=classification.decided_by,
+            data=classification.model_dump(mode="json"),
+        )
+        if note:
+            incidents.add_timeline(conn, incident.id, now, TimelineKind.LLM, note)
+        if classification.severity <= Severity.P2:
+            schedule(
+                conn,
+                key=keys.investigate(incident.id),
+                kind=JobKind.INVESTIGATION_START,
+                due_at=now,
+                payload={"incident_id": incident.id},
+                lane=keys.investigation_lane(incident.id),
+            )
+
+
+def keep_severity(ctx: Context, incident: Incident, classification: Classification, *, telling: bool) -> None:
+    """The same level again on new evidence: the evidence is refreshed and, while customers are
+    being told (`telling`), the undecided first drafts are redrafted with the new numbers."""
+    with ctx.engine.begin() as conn:
+        incidents.set_classification(conn, incident.id, classification)
+        if telling and not incident.resolved_at:
+            refresh_initial_comms(conn, incident, ctx.clock.now())
+
+
+def respond(
+    ctx: Context, incident: Incident, *, post: StatusPost, room: RoomSetup, raised: str | None, tick: int
+) -> None:
+    """P0/P1 for the first time (`raised` is None) or raised again: the page post, the war room,
+    the next update's clock (restarted on a raise), comms drafts, escalation clocks, enrichment."""
+    assert incident.severity is not None
+    now = ctx.clock.now()
+    with ctx.engine.begin() as conn:
+        opened = keys.status_opened(incident.id) if raised is None else keys.status_raised(incident.id, incident.severity)
+        post_status(conn, key=opened, post=post, now=now)
+        if raised is not None:
+            cancel(conn, keys.ticks(incident.id))
+        schedule_tick(conn, ctx, incident, tick)
+        enqueue(
+            conn,
+            key=keys.war_room_opened(incident.id),
+            kind=OutboxKind.WAR_ROOM_OPEN,
+            now=now,
+            incident_id=incident.id,
+            payload=room.model_dump(mode="json"),
+        )
+        if raised is not None:
+            post_to_war_room(
+                conn, key=keys.war_room_raised(incident.id, incident.severity), incident_id=incident.id, text=raised, now=now
+            )
+        refresh_initial_comms(conn, incident, now)
+        escalation.schedule_clocks(conn, ctx, incident, now)
+        if ctx.settings.sentry_api_token and ctx.settings.sentry_org and incident.dedup_key.startswith("sentry:issue:"):
+            schedule(
+                conn,
+                key=keys.enrich(incident.id),
+                kind=JobKind.INCIDENT_ENRICH,
+                due_at=now,
+                payload={"incident_id": incident.id},
+                lane=keys.enrich_lane(incident.id),
+            )
+
+
+def post_update(ctx: Context, incident: Incident, *, number: int, text: str, post: StatusPost | None) -> None:
+    """Update `number`: on the timeline and in the war room, on the page when customers are being
+    told (`post`), a round of customer update drafts for a P0, then the next update's clock."""
+    assert incident.severity is not None
+    now = ctx.clock.now()
+    with ctx.engine.begin() as conn:
+        incidents.add_timeline(
+            conn, incident.id, now, TimelineKind.UPDATE, text, dedup_key=keys.update_noted(incident.id, number)
+        )
+        post_to_war_room(conn, key=keys.war_room_update(incident.id, number), incident_id=incident.id, text=text, now=now)
+        if post is not None:
+            post_status(conn, key=keys.status_update(incident.id, number), post=post, now=now)
+        if incident.severity is Severity.P0:
+            schedule(
+                conn,
+                key=keys.update_comms(incident.id, number),
+                kind=JobKind.COMMS_PREPARE,
+                due_at=now,
+                payload={"incident_id": incident.id, "kind": CommsKind.UPDATE.value, "label": f"update-{number}"},
+            )
+        schedule_tick(conn, ctx, incident, number + 1)
+
+
+def close_out(
+    ctx: Context, incident: Incident, *, actor: str, automatic: bool, post: StatusPost | None, summary: str
+) -> None:
+    """Resolved: the clocks stop; where customers were told (`post`), the page's all-clear,
+    all-clear drafts and the war room's closing `summary`; the postmortem draft in every case."""
+    now = ctx.clock.now()
+    text = (
+        f"Auto-resolved: {actor} reports recovery and a {incident.severity} closes itself"
+        if automatic
+        else f"Resolved by {actor}"
+    )
+    with ctx.engine.begin() as conn:
+        incidents.set_status(conn, incident.id, IncidentStatus.RESOLVED, now)
+        incidents.add_timeline(
+            conn, incident.id, now, TimelineKind.RESOLVED, text, actor=actor, dedup_key=keys.incident_resolved(incident.id)
+        )
+        cancel(conn, keys.ticks(incident.id))
+        cancel(conn, keys.escalations(incident.id))
+        if post is not None:
+            post_status(conn, key=keys.status_resolved(incident.id), post=post, now=now)
+            schedule(
+                conn,
+                key=keys.all_clear_comms(incident.id),
+                kind=JobKind.COMMS_PREPARE,
+                due_at=now,
+                payload={"incident_id": incident.id, "kind": CommsKind.ALL_CLEAR.value, "label": "all-clear"},
+            )
+            enqueue(
+                conn,
+                key=keys.war_room_closed(incident.id),
+                kind=OutboxKind.WAR_ROOM_CLOSE,
+                now=now,
+                incident_id=incident.id,
+                payload={"incident_id": incident.id, "text": summary},
+            )
+        schedule(
+            conn,
+            key=keys.postmortem_draft(incident.id),
+            kind=JobKind.POSTMORTEM_DRAFT,
+            due_at=now,
+            payload={"incident_id": incident.id},
+            lane=keys.postmortem_lane(incident.id),
+        )
+
+
+def refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) -> None:
+    """Draft the first customer comms, and re-draft them while undecided as the storm doubles and
+    once more a minute after it goes quiet, so the human approves current numbers and recipients."""
+    assert incident.severity is not None
+    payload = {"incident_id": incident.id, "kind": CommsKind.INITIAL.value, "label": "initial"}
+    lane = keys.comms_lane(incident.id)
+    scale = incident.event_count.bit_length()
+    schedule(
+        conn,
+        key=keys.initial_comms(incident.id, incident.severity, scale),
+        kind=JobKind.COMMS_PREPARE,
+        due_at=now,
+        lane=lane,
+        payload=payload,
+    )
+    schedule(
+        conn,
+        key=keys.initial_comms_settled(incident.id, incident.event_count),
+        kind=JobKind.COMMS_PREPARE,
+        due_at=now + timedelta(minutes=1),
+        lane=lane,
+        payload=payload,
+    )
+
+
+def schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: int) -> None:
+    """Update `number`, due after the severity's cadence."""
+    assert incident.severity is not None
+    schedule(
+        conn,
+        key=keys.tick(incident.id, number, incident.severity),
+        kind=JobKind.INCIDENT_EVENT,
+        due_at=next_update_at(ctx.clock.now(), incident.severity, ctx.settings),
+        payload={"incident_id": incident.id, "event": {"type": "tick", "tick": number}},
+        lane=keys.incident_lane(incident.id),
+    )

@@ -1,0 +1,452 @@
+"""Every key that makes a repeated step a no-op or keeps work in order, in one place.
+
+Job keys (the scheduler), idempotency keys (the outbox), timeline dedup keys, draft and
+action-item keys, war-room message ids, and lanes. Two promises hold for all of them:
+
+- Built from ids and stored facts only, never from the clock: a node replayed after a crash,
+  or an `interrupt` resume, computes exactly the key it computed the first time.
+- Outside text (an email address, an account name, a model's note, a Slack id, a caller's key)
+  enters a key only as `digest()`, a sha256 hex digest behind a readable prefix, so every key
+  fits its column (timeline dedup, drafts, action items, war-room ids: 255; jobs and outbox:
+  512; lanes: 128). Names an alert's normaliser already bounded (its source) stay readable.
+
+`ticks` and `escalations` are prefixes, for `warroom.scheduler.store.cancel`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from warroom.severity import Severity
+
+__all__ = [
+    "SLACK_CHANNEL_REF",
+    "NOTION_REF",
+    "WAR_ROOM_REF",
+    "ack_deadline",
+    "acknowledged",
+    "action_item",
+    "action_item_comment",
+    "action_item_done",
+    "all_clear_comms",
+    "approval_request",
+    "comms_drafted",
+    "comms_lane",
+    "digest",
+    "draft",
+    "draft_decision",
+    "draft_lane",
+    "draft_send",
+    "draft_sends",
+    "draft_start",
+    "draft_unsendable",
+    "draft_wake",
+    "enrich",
+    "enrich_lane",
+    "enriched",
+    "escalation_step",
+    "escalations",
+    "finding",
+    "finding_noted",
+    "finding_posted",
+    "incident_lane",
+    "incident_resolved",
+    "incident_start",
+    "investigate",
+    "investigation_lane",
+    "investigation_note",
+    "investigation_step",
+    "initial_comms",
+    "initial_comms_enriched",
+    "initial_comms_settled",
+    "llm_note",
+    "outbox_lane",
+    "page",
+    "postmortem_deadline",
+    "postmortem_draft",
+    "postmortem_drafted",
+    "postmortem_lane",
+    "postmortem_overdue",
+    "postmortem_publish",
+    "postmortem_published",
+    "rca_comms",
+    "rca_item",
+    "reassess",
+    "recovered",
+    "recovered_noted",
+    "resolve",
+    "room_intro",
+    "room_pin",
+    "sent",
+    "severity_change",
+    "slack_message",
+    "slack_reply",
+    "status_opened",
+    "status_page_ref",
+    "status_raised",
+    "status_resolved",
+    "status_update",
+    "tick",
+    "ticks",
+    "unresolved_deadline",
+    "update_comms",
+    "update_noted",
+    "war_room_closed",
+    "war_room_opened",
+    "war_room_raised",
+    "war_room_update",
+]
+
+
+def digest(text: str) -> str:
+    """Outside text as a fixed-length part of a key (64 hex characters)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _incident(incident_id: int, *parts: object) -> str:
+    return ":".join(["incident", str(incident_id), *map(str, parts)])
+
+
+def _draft(draft_id: int, *parts: object) -> str:
+    return ":".join(["draft", str(draft_id), *map(str, parts)])
+
+
+# --- lanes: work in one lane runs one at a time, in order ------------------------------------
+
+
+def incident_lane(incident_id: int) -> str:
+    """The incident's graph: one event at a time."""
+    return _incident(incident_id)
+
+
+def comms_lane(incident_id: int) -> str:
+    return _incident(incident_id, "comms")
+
+
+def enrich_lane(incident_id: int) -> str:
+    return _incident(incident_id, "enrich")
+
+
+def postmortem_lane(incident_id: int) -> str:
+    return _incident(incident_id, "postmortem")
+
+
+def investigation_lane(incident_id: int) -> str:
+    """The incident's investigation: one model turn at a time."""
+    return _incident(incident_id, "investigation")
+
+
+def draft_lane(draft_id: int) -> str:
+    return _draft(draft_id)
+
+
+def outbox_lane(incident_id: int, family: str) -> str:
+    """One incident's status page, or its war room: posts go out in the order enqueued."""
+    return _incident(incident_id, family)
+
+
+# --- scheduler jobs ----------------------------------------------------------------------------
+
+
+def incident_start(incident_id: int) -> str:
+    return _incident(incident_id, "start")
+
+
+def reassess(incident_id: int, reason: str) -> str:
+    """`reason` says what changed: `joined:<source>`, `count:<bits>`, `enriched`."""
+    return _incident(incident_id, "reassess", reason)
+
+
+def recovered(incident_id: int, delivery_key: str) -> str:
+    """The source's recovery signal, once per delivery."""
+    return _incident(incident_id, "recovered", digest(delivery_key))
+
+
+def enrich(incident_id: int) -> str:
+    return _incident(incident_id, "enrich")
+
+
+def ticks(incident_id: int) -> str:
+    return _incident(incident_id, "tick") + ":"
+
+
+def tick(incident_id: int, number: int, severity: Severity) -> str:
+    """Update `number` at `severity`: a raise cancels the pending tick and schedules the same
+    number at the new level, which is a new key."""
+    return ticks(incident_id) + f"{number}:{severity}"
+
+
+def escalations(incident_id: int) -> str:
+    return _incident(incident_id, "escalate") + ":"
+
+
+def ack_deadline(incident_id: int, severity: Severity, step: int) -> str:
+    return escalations(incident_id) + f"ack:{severity}:{step}"
+
+
+def unresolved_deadline(incident_id: int, severity: Severity) -> str:
+    return escalations(incident_id) + f"unresolved:{severity}"
+
+
+def initial_comms(incident_id: int, severity: Severity, scale: int) -> str:
+    """The first round of drafts, again each time the severity or the storm's size (`scale`, the
+    event count's bit length) changes."""
+    return _incident(incident_id, "comms", "initial", severity, scale)
+
+
+def initial_comms_settled(incident_id: int, event_count: int) -> str:
+    """The first drafts once more after the storm quiets, at the count they were asked at."""
+    return _incident(incident_id, "comms", "initial", "settle", event_count)
+
+
+def initial_comms_enriched(incident_id: int) -> str:
+    return _incident(incident_id, "comms", "initial", "enriched")
+
+
+def update_comms(incident_id: int, number: int) -> str:
+    return _incident(incident_id, "comms", "update", number)
+
+
+def all_clear_comms(incident_id: int) -> str:
+    return _incident(incident_id, "comms", "all_clear")
+
+
+def rca_comms(incident_id: int) -> str:
+    """The enterprise accounts' root-cause analyses, once the postmortem is drafted."""
+    return _incident(incident_id, "comms", "rca")
+
+
+def investigate(incident_id: int) -> str:
+    """The investigation, started once, by the first triage at P0–P2."""
+    return _incident(incident_id, "investigate")
+
+
+def investigation_step(incident_id: int, turn: int) -> str:
+    """The model's next turn; `turn` is how many messages the conversation holds before it."""
+    return _incident(incident_id, "investigate", "step", turn)
+
+
+def postmortem_draft(incident_id: int) -> str:
+    return _incident(incident_id, "postmortem")
+
+
+def postmortem_deadline(incident_id: int) -> str:
+    return _incident(incident_id, "postmortem", "deadline")
+
+
+def draft_start(draft_id: int) -> str:
+    return _draft(draft_id, "start")
+
+
+def draft_wake(draft_id: int, decision: str) -> str:
+    return _draft(draft_id, "wake", decision)
+
+
+def resolve(incident_id: int) -> str:
+    """One resolution, however many doors ask for it."""
+    return _incident(incident_id, "resolve")
+
+
+def severity_change(incident_id: int, after: int, severity: Severity) -> str:
+    """A human's level, set after `after` severity entries on the timeline: the same click
+    twice is one change, a new level or a later change is another."""
+    return _incident(incident_id, "severity", after, severity)
+
+
+# --- outbox rows -------------------------------------------------------------------------------
+
+
+def status_opened(incident_id: int) -> str:
+    return _incident(incident_id, "status", "open")
+
+
+def status_raised(incident_id: int, severity: Severity) -> str:
+    return _incident(incident_id, "status", severity)
+
+
+def status_update(incident_id: int, number: int) -> str:
+    return _incident(incident_id, "status", "tick", number)
+
+
+def status_resolved(incident_id: int) -> str:
+    return _incident(incident_id, "status", "resolved")
+
+
+def war_room_opened(incident_id: int) -> str:
+    return _incident(incident_id, "war_room", "open")
+
+
+def war_room_raised(incident_id: int, severity: Severity) -> str:
+    return _incident(incident_id, "war_room", "severity", severity)
+
+
+def war_room_update(incident_id: int, number: int) -> str:
+    return _incident(incident_id, "war_room", "update", number)
+
+
+def war_room_closed(incident_id: int) -> str:
+    return _incident(incident_id, "war_room", "close")
+
+
+def postmortem_publish(incident_id: int, version: int) -> str:
+    """Publishing the postmortem once its `version` is saved (the page then shows the latest)."""
+    return _incident(incident_id, "postmortem", "publish", f"v{version}")
+
+
+def finding_posted(finding_key: str) -> str:
+    """A finding's message in the war room."""
+    return f"{finding_key}:war_room"
+
+
+def approval_request(draft_id: int) -> str:
+    return _draft(draft_id, "request")
+
+
+def escalation_step(job_key: str, person: int) -> str:
+    """The n-th person a job pages (everyone at once, when an incident stays unresolved)."""
+    return f"{job_key}:{person}"
+
+
+def page(step: str, channel: str) -> str:
+    """One escalation step's page on one channel (`room`, `email`); `step` is the job's key."""
+    return f"{step}:{channel}"
+
+
+def draft_sends(draft_id: int) -> str:
+    """Every recipient's row of one draft (a prefix)."""
+    return _draft(draft_id, "send") + ":"
+
+
+def draft_send(draft_id: int, to: str) -> str:
+    """One approved draft to one recipient (an address, or the channel itself)."""
+    return draft_sends(draft_id) + digest(to)
+
+
+def slack_reply(*origin: str) -> str:
+    """A private reply to what one Slack click or message (`origin`: its ids) asked for."""
+    return "slack:reply:" + digest(":".join(origin))
+
+
+# --- timeline entries: each recorded once ------------------------------------------------------
+
+
+def acknowledged(incident_id: int) -> str:
+    return _incident(incident_id, "acknowledged")
+
+
+def incident_resolved(incident_id: int) -> str:
+    return _incident(incident_id, "resolved")
+
+
+def enriched(incident_id: int) -> str:
+    return _incident(incident_id, "enriched")
+
+
+def update_noted(incident_id: int, number: int) -> str:
+    return _incident(incident_id, "update", number)
+
+
+def recovered_noted(delivery_key: str) -> str:
+    return f"recovered:{digest(delivery_key)}"
+
+
+def comms_drafted(incident_id: int, label: str) -> str:
+    return _incident(incident_id, label, "drafted")
+
+
+def llm_note(incident_id: int, label: str, note: str) -> str:
+    return _incident(incident_id, label, "llm", digest(note))
+
+
+def draft_decision(draft_id: int) -> str:
+    return _draft(draft_id, "decision")
+
+
+def draft_unsendable(draft_id: int) -> str:
+    return _draft(draft_id, "nosender")
+
+
+def sent(outbox_key: str) -> str:
+    """A message's "sent" entry, once per outbox row (whose keys this module keeps short)."""
+    return f"sent:{outbox_key}"
+
+
+def postmortem_drafted(incident_id: int) -> str:
+    return _incident(incident_id, "postmortem", "v1")
+
+
+def postmortem_overdue(incident_id: int) -> str:
+    return _incident(incident_id, "postmortem", "overdue")
+
+
+def postmortem_published(incident_id: int) -> str:
+    return _incident(incident_id, "postmortem", "published")
+
+
+def finding_noted(finding_key: str) -> str:
+    return f"{finding_key}:timeline"
+
+
+def investigation_note(incident_id: int, outcome: str) -> str:
+    """Why the model's investigation added nothing (`outcome`: gave_up, rejected), once."""
+    return _incident(incident_id, "investigation", outcome)
+
+
+def action_item_done(item_id: int) -> str:
+    return f"action_item:{item_id}:done"
+
+
+def action_item_comment(item_id: int, key: str) -> str:
+    return f"action-item:{item_id}:comment:{digest(key)}"
+
+
+# --- external references: an incident's id in another system --------------------------------
+
+SLACK_CHANNEL_REF = "slack:channel"
+"""The incident's Slack channel (how a Slack message finds its incident)."""
+
+WAR_ROOM_REF = "war_room"
+"""The incident's room in whichever war room is configured."""
+
+NOTION_REF = "notion"
+"""The incident's postmortem page in Notion."""
+
+
+def status_page_ref(page: str) -> str:
+    """The incident's id on one status page (`builtin`, `statuspage`, `instatus`)."""
+    return f"status_page:{page}"
+
+
+# --- rows keyed by what they are for -----------------------------------------------------------
+
+
+def draft(incident_id: int, label: str, channel: str, account: str | None) -> str:
+    """One channel's draft for one moment (`label`: initial, update-n, all-clear) and audience."""
+    return _incident(incident_id, label, channel, digest(account) if account else "-")
+
+
+def action_item(incident_id: int, number: int) -> str:
+    return _incident(incident_id, "action", number)
+
+
+def rca_item(draft_id: int) -> str:
+    """The action item that tracks an RCA draft until it is sent."""
+    return _draft(draft_id, "rca")
+
+
+def finding(incident_id: int, made_by: str) -> str:
+    """One finding per author (`rules`, `model`) per incident."""
+    return _incident(incident_id, "finding", made_by)
+
+
+def room_intro(open_key: str) -> str:
+    return f"{open_key}:intro"
+
+
+def room_pin(open_key: str, number: int) -> str:
+    return f"{open_key}:pin:{number}"
+
+
+def slack_message(channel: str, ts: str) -> str:
+    """A Slack message mirrored into the built-in room, once."""
+    return "slack:" + digest(f"{channel}:{ts}")
