@@ -54,7 +54,7 @@ def score(results: list[CaseResult]) -> InvestigationScore:
         tool_calls_max=max((r.tool_calls for r in found), default=0),
         text_chars_mean=round(mean(r.text_chars for r in found)) if found else 0.0,
         text_chars_max=max((r.text_chars for r in found), default=0),
-        errors=sum(r.error is not None and r.error != "no finding" for r in results),
+        errors=sum(r.error is not None and not r.error.startswith("not investigated") for r in results),
         results=results,
     )
 
@@ -67,7 +67,8 @@ def render(result: InvestigationScore, *, title: str, private: bool) -> str:
     lines = [
         f"{title}: {result.cases} cases",
         "  " + ", ".join(f"{level.replace('_', ' ')} {_share(n, result.cases)}" for level, n in result.levels.items()),
-        f"  no finding (not investigated or failed): {result.no_finding}; errors: {result.errors}",
+        f"  no finding: {result.no_finding} (not investigated, rated P3: {result.no_finding - result.errors}; "
+        f"errors: {result.errors})",
         f"  claims citing evidence that resolves: {_share(result.claims_cited, result.claims)}; "
         f"invented citations: {result.invented_citations}; resting only on planted noise: {result.rests_on_noise}",
         f"  tool calls per investigation: mean {result.tool_calls_mean}, max {result.tool_calls_max}; "

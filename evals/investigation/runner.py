@@ -74,6 +74,10 @@ class CaseResult(BaseModel):
     error: str | None = None
 
 
+class NotInvestigated(Exception):
+    """The case opened no incident the product investigates (P3 ones are not)."""
+
+
 class _Ids:
     """warroom's ids of the case's evidence, to translate citations into the case's grammar."""
 
@@ -207,12 +211,15 @@ async def _play(case: Case, warroom: Warroom, clock: FakeClock, ids: _Ids) -> tu
             ids.notes[max(e.id or 0 for e in incident.timeline if e.kind == "note")] = index
         clock.set(case.spec.observed_at)
         warroom.scheduler.run_pending(max_rounds=200)
+        levels = []
         for incident_id in opened:
             response = await client.get(f"/api/incidents/{incident_id}/findings", headers=auth)
             response.raise_for_status()
             if response.json():
                 return opened, response.json()
-        return opened, []
+            incident = await client.get(f"/api/incidents/{incident_id}", headers=auth)
+            levels.append(str(incident.json().get("severity")))
+        raise NotInvestigated(f"not investigated: its incidents were rated {', '.join(levels) or 'nothing'}")
 
 
 def _last_alert_id(warroom: Warroom) -> int:
@@ -256,6 +263,8 @@ def run_case(case: Case, *, llm_model: str | None = None) -> CaseResult:
                     opened, found = asyncio.run(_play(case, warroom, clock, ids))
                 finally:
                     warroom.close()
+        except NotInvestigated as exc:
+            return result.model_copy(update={"error": str(exc)})
         except Exception as exc:  # noqa: BLE001 - a broken case is reported, not fatal to the run
             return result.model_copy(update={"error": f"{type(exc).__name__}: {exc}"})
     wanted = "model" if llm_model else "rules"

@@ -54,9 +54,10 @@ def test_the_model_path_runs_its_tool_calls_and_is_graded_on_its_grounded_findin
 def test_a_held_out_score_is_printed_without_naming_a_case() -> None:
     results = [
         CaseResult(case="secret-case", path="rules", level="right_area", claims=2, claims_cited=2, tool_calls=5),
-        CaseResult(case="other-secret", path="rules", error="no finding"),
+        CaseResult(case="other-secret", path="rules", error="not investigated: its incidents were rated P3"),
     ]
     shown = render(score(results), title="rules, held-out set", private=True)
     assert "secret" not in shown
-    assert "right area 1/2 (50%)" in shown and "wrong 1/2 (50%)" in shown and "no finding" in shown
+    assert "right area 1/2 (50%)" in shown and "wrong 1/2 (50%)" in shown
+    assert "no finding: 1 (not investigated, rated P3: 1; errors: 0)" in shown
     assert "secret-case" in render(score(results), title="rules, development set", private=False)
