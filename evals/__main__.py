@@ -24,6 +24,7 @@ from evals.investigation import report as investigation_report
 from evals.investigation.cases import load_cases as load_investigation_cases
 from evals.investigation.cases import read_holdout
 from evals.investigation.runner import run_cases as run_investigations
+from evals.investigation.verdicts import read_verdicts, render_verdicts
 from evals.postmortem import PostmortemScore, render_postmortems, score_postmortems
 from evals.report import SeverityScore, render, render_set, score, set_json
 from evals.sets import SETS, TUNED, CaseSet
@@ -185,7 +186,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="list the held-out cases' failures too; never while changing the severity rules",
     )
+    parser.add_argument(
+        "--verdicts",
+        metavar="DATABASE_URL",
+        help="only print responders' verdicts on the findings stored in that warroom database",
+    )
     args = parser.parse_args(argv)
+    if args.verdicts:
+        score = read_verdicts(args.verdicts)
+        print(json.dumps(score.model_dump(), indent=2) if args.json else render_verdicts(score))
+        return 0
 
     llm_model = os.environ.get("WARROOM_LLM_MODEL")
     texts: list[str] = []

@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from api.app import create_app
 from api.composition import Warroom
 from evals.deliveries import sign
-from evals.harness import CREDENTIALS
+from evals.harness import CREDENTIALS, isolated_environment
 from evals.investigation.cases import Case, UnknownCitation, resolve
 from evals.investigation.grading import Finding, Level, grade
 from tests.fakes.prometheus import running_prometheus
@@ -111,11 +111,7 @@ def _settings(case: Case, workdir: Path, prometheus_url: str | None, llm_model: 
     if case.codeowners is not None:
         codeowners = workdir / "CODEOWNERS"
         codeowners.write_text(case.codeowners, encoding="utf-8")
-    saved = {k: v for k, v in os.environ.items() if k.startswith("WARROOM_")}
-    for key in saved:
-        del os.environ[key]
-    os.environ["WARROOM_CONFIG"] = os.devnull
-    try:
+    with isolated_environment(llm_model):
         return Settings(
             database_url=f"sqlite:///{workdir / 'warroom.db'}",
             data_dir=workdir / "data",
@@ -129,12 +125,7 @@ def _settings(case: Case, workdir: Path, prometheus_url: str | None, llm_model: 
             prometheus_url=prometheus_url,
             services={case.spec.service: {"runbook_path": runbook}},
             codeowners_path=codeowners,
-            llm_model=llm_model,
         )
-    finally:
-        for key in [k for k in os.environ if k.startswith("WARROOM_")]:
-            del os.environ[key]
-        os.environ.update(saved)
 
 
 def _seed_history(warroom: Warroom, case: Case, ids: _Ids) -> None:

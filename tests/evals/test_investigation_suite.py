@@ -4,13 +4,21 @@ Prometheus, graded on their findings; the model path against the scripted fake m
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import create_engine
 
+from evals.__main__ import main
 from evals.investigation.cases import load_cases
 from evals.investigation.report import render, score
 from evals.investigation.runner import CaseResult, run_case
 from tests.fakes.openai_server import FakeOpenAI, investigator, tool_requests
+from warroom.alerts.models import Alert
+from warroom.findings import store as findings
+from warroom.findings.models import Confidence, Finding, MadeBy, Verdict
+from warroom.incidents import store as incidents
+from warroom.migrations import upgrade
 
 [BAD_RELEASE] = load_cases(names=["upload-path-restart-loop"])
 
@@ -61,3 +69,32 @@ def test_a_held_out_score_is_printed_without_naming_a_case() -> None:
     assert "right area 1/2 (50%)" in shown and "wrong 1/2 (50%)" in shown
     assert "no finding: 1 (not investigated, rated P3: 1; errors: 0)" in shown
     assert "secret-case" in render(score(results), title="rules, development set", private=False)
+
+
+def test_responders_verdicts_in_a_warroom_database_are_read_back_per_path(tmp_path, capsys) -> None:
+    url = f"sqlite:///{tmp_path / 'warroom.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    now = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        incident_id = incidents.open_incident(
+            conn, Alert(source="api", delivery_key="d", dedup_key="k", title="t", occurred_at=now), now
+        )
+        for n, (made_by, verdict) in enumerate(
+            [
+                (MadeBy.RULES, Verdict.RIGHT),
+                (MadeBy.RULES, Verdict.WRONG),
+                (MadeBy.RULES, None),
+                (MadeBy.MODEL, Verdict.PARTLY),
+            ]
+        ):
+            finding = Finding(hypothesis="h", confidence=Confidence.LOW, made_by=made_by)
+            finding_id = findings.save_finding(conn, key=f"k{n}", incident_id=incident_id, finding=finding, now=now)
+            assert finding_id is not None
+            if verdict is not None:
+                findings.set_verdict(conn, finding_id, verdict, actor="alice", note=None, now=now)
+    engine.dispose()
+    assert main(["--verdicts", url]) == 0
+    printed = capsys.readouterr().out
+    assert "rules: right 1, partly 0, wrong 1, not judged 1, right 50% of those judged" in printed
+    assert "model: right 0, partly 1, wrong 0, not judged 0, right 0% of those judged" in printed

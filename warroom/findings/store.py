@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from warroom.db import table_of
 from warroom.findings.models import Finding, FindingRecord, Verdict
 from warroom.findings.tables import FindingRow
 from warroom.upsert import insert_ignore
 
-__all__ = ["get_finding", "list_findings", "save_finding", "set_verdict"]
+__all__ = ["get_finding", "list_findings", "save_finding", "set_verdict", "verdict_counts"]
 
 FINDINGS = table_of(FindingRow)
 
@@ -64,3 +64,11 @@ def set_verdict(
         .where(FINDINGS.c.id == finding_id)
         .values(verdict=verdict.value, verdict_by=actor, verdict_at=now, verdict_note=note)
     )
+
+
+def verdict_counts(conn: Connection) -> dict[tuple[str, str | None], int]:
+    """(made_by, verdict or None for not judged yet) -> how many findings, over every incident."""
+    rows = conn.execute(
+        select(FINDINGS.c.made_by, FINDINGS.c.verdict, func.count()).group_by(FINDINGS.c.made_by, FINDINGS.c.verdict)
+    )
+    return {(made_by, verdict): n for made_by, verdict, n in rows}
