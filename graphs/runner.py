@@ -97,10 +97,14 @@ class InvestigationRunner:
         scheduler.register(JobKind.INVESTIGATION_STEP, self.handle_step)
 
     def handle_start(self, job: Job) -> None:
+        """Start the investigation, or finish the first look a crash or an error cut short."""
         incident_id = int(job.payload["incident_id"])
         config = investigation_thread(incident_id)
-        if not self.graph.get_state(config).values:
+        snapshot = self.graph.get_state(config)
+        if not snapshot.values:
             self.graph.invoke({"incident_id": incident_id}, config, context=self.context, durability="sync")
+        elif snapshot.next and "think" not in snapshot.next:
+            self.graph.invoke(None, config, context=self.context, durability="sync")
         self._next(incident_id)
 
     def handle_step(self, job: Job) -> None:

@@ -100,7 +100,7 @@ class Toolbox:
         self.reads += 1
         try:
             return sentry_reads.recent_issues(api, self.incident.first_seen - ISSUE_LOOKBACK, self.context.clock.now())
-        except (SentryAPIError, httpx.HTTPError) as exc:
+        except (SentryAPIError, httpx.HTTPError, ValidationError, KeyError, TypeError) as exc:
             self.problems.append(f"Sentry's issue list ({_reason(exc)})")
             return None
 
@@ -212,7 +212,7 @@ class Toolbox:
         self.reads += 1
         try:
             return read(api, issue_id)
-        except (SentryAPIError, httpx.HTTPError) as exc:
+        except (SentryAPIError, httpx.HTTPError, ValidationError, KeyError, TypeError) as exc:
             self.problems.append(f"Sentry issue {issue_id} ({_reason(exc)})")
             return None
 

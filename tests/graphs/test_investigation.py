@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.composition import Warroom
 from api.scenarios import checkout_outage
+from flows.investigation.toolbox import Toolbox
 from tests.conftest import SENTRY_SECRET
 from tests.fakes.openai_server import FakeOpenAI, investigator, reply, tool_reply, tool_requests
 from tests.fakes.sentry_server import FakeSentry, sentry_breadcrumb, sentry_exception, sentry_frame
@@ -308,3 +309,24 @@ def test_a_responder_marks_a_finding_and_the_verdict_is_kept(open_incident, cloc
     missing = client.post(f"/api/incidents/{incident_id}/findings/999/verdict", headers=auth, json={"verdict": "right"})
     assert missing.status_code == 404
     assert client.get("/api/incidents/999/findings", headers=auth).status_code == 404
+
+
+def test_a_first_look_cut_short_by_an_error_is_finished_when_the_job_is_retried(
+    open_incident, clock, auth, monkeypatch
+):
+    gather = Toolbox.gather
+    failures = iter([RuntimeError("database went away")])
+
+    def flaky(self: Toolbox):
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return gather(self)
+
+    monkeypatch.setattr(Toolbox, "gather", flaky)
+    warroom, client, incident_id = open_incident(_sentry(clock))
+    assert _findings(client, incident_id, auth) == []
+    clock.advance(timedelta(seconds=5))
+    warroom.scheduler.run_pending()
+    [finding] = _findings(client, incident_id, auth)
+    assert finding["made_by"] == "rules"
