@@ -64,6 +64,7 @@ class CaseResult(BaseModel):
     hypothesis: str = ""
     claims: int = 0
     claims_cited: int = Field(default=0, description="claims with at least one citation that resolves in the case")
+    citations: list[str] = Field(default_factory=list, description="every id the claims cite, in the case's terms")
     invented: list[str] = Field(default_factory=list)
     rests_on_noise: bool = False
     key_evidence_cited: list[str] = Field(default_factory=list)
@@ -279,6 +280,7 @@ def _graded(case: Case, result: CaseResult, found: dict[str, Any], ids: _Ids, op
             "hypothesis": found["hypothesis"],
             "claims": len(claims),
             "claims_cited": sum(any(_resolves(case, c) for c in cited) for cited in translated),
+            "citations": citations,
             "invented": verdict.invented_citations,
             "rests_on_noise": verdict.rests_on_noise,
             "key_evidence_cited": verdict.key_evidence_cited,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from evals.__main__ import main
-from evals.investigation.cases import load_cases
+from evals.investigation.cases import load_cases, resolve
 from evals.investigation.report import render, score
 from evals.investigation.runner import CaseResult, run_case
 from tests.fakes.openai_server import FakeOpenAI, investigator, tool_requests
@@ -98,3 +98,38 @@ def test_responders_verdicts_in_a_warroom_database_are_read_back_per_path(tmp_pa
     printed = capsys.readouterr().out
     assert "rules: right 1, partly 0, wrong 1, not judged 1, right 50% of those judged" in printed
     assert "model: right 0, partly 1, wrong 0, not judged 0, right 0% of those judged" in printed
+
+
+[METRICS_ONLY] = load_cases(names=["waf-regex-cpu-exhaustion"])
+
+
+def test_the_series_an_alert_names_are_read_from_a_real_prometheus_and_cited() -> None:
+    result = run_case(METRICS_ONLY)
+    assert result.error is None and result.level in ("right_cause", "one_hop_short")
+    graphed = [c for c in result.citations if c.startswith("prom:")]
+    assert graphed and all(resolve(METRICS_ONLY, c) for c in graphed)
+    assert result.claims == result.claims_cited and result.invented == []
+
+
+def test_the_model_may_graph_only_the_metrics_the_alerts_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    script = investigator(
+        [
+            (
+                "metric_series",
+                {"metric": "container_cpu_usage_seconds_total", "labels": {"pod": "edge-proxy-7d9f8-2xkqp"}},
+            ),
+            ("metric_series", {"metric": "node_load1"}),
+        ]
+    )
+    with FakeOpenAI(script) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        result = run_case(METRICS_ONLY, llm_model="fake-model")
+    assert result.error is None and result.path == "model" and result.tool_calls == 2
+    last = tool_requests(server.requests)[-1]
+    graphed, refused = [m["content"] for m in last["messages"] if m["role"] == "tool"]
+    assert (
+        '"citation": "prom:container_cpu_usage_seconds_total{' in graphed
+        and 'pod=\\"edge-proxy-7d9f8-2xkqp\\"' in graphed
+    )
+    assert "'node_load1' is not a metric an alert names" in refused
