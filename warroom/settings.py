@@ -157,7 +157,9 @@ class Settings(BaseSettings):
         default=40_000, ge=0, description="prompt plus completion tokens one investigation may spend"
     )
     investigation_seconds: float = Field(
-        default=75.0, gt=0, description="wall-clock limit of the model's investigation, from its first call"
+        default=75.0,
+        gt=0,
+        description="wall-clock limit of the model's investigation, counted from the end of the first look",
     )
 
     max_body_bytes: int = Field(default=1024 * 1024, description="the largest request body any route takes (413)")
