@@ -14,9 +14,11 @@ alert titles, notes, runbook text) are untrusted text; whoever shows them to a m
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
+
+from warroom.durations import spell_duration
 
 __all__ = [
     "ActionFact",
@@ -37,6 +39,7 @@ __all__ = [
     "TagShareFact",
     "TimelineFact",
     "fmt_number",
+    "fmt_span",
     "short",
 ]
 
@@ -326,6 +329,16 @@ class Evidence(BaseModel):
                 found.update(item.summaries())
         found.update({s.citation: s.summary() for s in [*self.series, *self.runbook, *self.owners]})
         return found
+
+
+def fmt_span(delta: timedelta) -> str:
+    """A duration rounded for a person: minutes under two hours, hours under two days, else days."""
+    seconds = abs(delta.total_seconds())
+    if seconds < 7200:
+        return spell_duration(timedelta(seconds=max(60, seconds)), ("minute",))
+    if seconds < 172800:
+        return spell_duration(timedelta(seconds=seconds), ("hour",))
+    return spell_duration(timedelta(seconds=seconds), ("day",))
 
 
 def fmt_number(value: float | None) -> str:

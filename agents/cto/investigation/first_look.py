@@ -25,12 +25,13 @@ from agents.cto.investigation.evidence import (
     SeriesFact,
     TagFact,
     fmt_number,
+    fmt_span,
     short,
 )
+from agents.cto.investigation.reading import next_checks, reading, release_gap
 from agents.cto.investigation.text import terms
 from agents.cto.owners import matches
-from warroom.durations import spell_duration
-from warroom.findings.models import Claim, Confidence, Finding, MadeBy
+from warroom.findings.models import Claim, Finding, MadeBy
 
 __all__ = ["RECENT_RELEASE", "first_look"]
 
@@ -46,15 +47,6 @@ _PLAIN_TAGS = frozenset({"environment", "level", "handled", "mechanism", "runtim
 RESEMBLES = 0.25
 RECURS = 0.08
 _LOUD = frozenset({"warning", "error", "fatal", "critical"})
-#: What an exception says when the code is fine and something it depends on is not.
-_DEPENDENCY = re.compile(
-    r"time[sd]? ?out|timeout|unavailable|\b50[234]\b|connection (?:refused|reset|broken|aborted)|"
-    r"econnrefused|econnreset|etimedout|could not connect|unreachable|ssl|certificate|name resolution|"
-    r"nxdomain|servfail|rate limit|too many requests|\b429\b|quota",
-    re.IGNORECASE,
-)
-#: A release this close before the first error outweighs a failing dependency.
-JUST_RELEASED = timedelta(minutes=15)
 _SOURCES = {
     "sentry": "Sentry",
     "alertmanager": "Alertmanager",
@@ -96,12 +88,12 @@ def first_look(evidence: Evidence) -> Finding:
         claims.append(owner)
     if not claims and evidence.alerts:
         claims.append(_alert_claim(evidence))
-    hypothesis, confidence = _hypothesis(evidence, recent, tags, others, series, past)
+    hypothesis, confidence = reading(evidence, recent, [t for _, t in tags], others, series, past)
     return Finding(
         hypothesis=hypothesis,
         confidence=confidence,
         claims=claims,
-        next_checks=_next_checks(evidence, hypothesis.startswith("Release "), past),
+        next_checks=next_checks(evidence, hypothesis.startswith("Release "), past),
         made_by=MadeBy.RULES,
         evidence=evidence.summaries(),
     )
@@ -173,20 +165,20 @@ def _release(issue: IssueFact | None) -> tuple[Claim, bool] | None:
         return None
     release = issue.first_release
     cites = [issue.field("first_release"), issue.field("first_seen")]
-    gap = _release_gap(issue)
+    gap = release_gap(issue)
     if gap is None or release.released_at is None:
         return Claim(text=f"The issue first appeared in release {release.version}.", citations=cites), False
     if gap < timedelta(0):
         return None
     if gap > OLD_RELEASE:
         text = (
-            f"The issue first appeared in release {release.version}, released {_span(gap)} before the errors "
+            f"The issue first appeared in release {release.version}, released {fmt_span(gap)} before the errors "
             "began, so that release is an unlikely trigger on its own."
         )
         return Claim(text=text, citations=cites), False
     text = (
         f"The issue first appeared in release {release.version}, released at {release.released_at:%H:%M} UTC; "
-        f"the errors began {_span(gap)} after it."
+        f"the errors began {fmt_span(gap)} after it."
     )
     return Claim(text=text, citations=cites), gap <= RECENT_RELEASE
 
@@ -212,7 +204,7 @@ def _earlier_issues(evidence: Evidence, start: datetime) -> list[Claim]:
             continue
         lead = start - issue.first_seen
         if timedelta(minutes=-10) <= lead <= timedelta(hours=3):
-            when = f"{_span(lead)} before the incident's first error" if lead > timedelta(0) else "with it"
+            when = f"{fmt_span(lead)} before the incident's first error" if lead > timedelta(0) else "with it"
             place = f" at {issue.culprit}" if issue.culprit else ""
             claims.append(
                 Claim(
@@ -242,9 +234,9 @@ def _series_claim(series: SeriesFact, start: datetime) -> Claim:
     way = "rose" if (series.peak or 0) > (series.baseline or 0) else "fell"
     lead = start - series.changed_at
     when = (
-        f"{_span(lead)} before the first error"
+        f"{fmt_span(lead)} before the first error"
         if lead >= timedelta(minutes=1)
-        else f"{_span(-lead)} after the first error"
+        else f"{fmt_span(-lead)} after the first error"
         if lead <= -timedelta(minutes=1)
         else "as the errors began"
     )
@@ -334,117 +326,3 @@ def _owner(evidence: Evidence) -> Claim | None:
     return Claim(
         text=f"{path} is owned by {' '.join(rule.owners)} ({rule.pattern} in CODEOWNERS).", citations=[rule.citation]
     )
-
-
-def _hypothesis(
-    evidence: Evidence,
-    recent: bool,
-    tags: list[tuple[Claim, TagFact]],
-    others: list[Claim],
-    series: list[SeriesFact],
-    past: PastIncidentFact | None,
-) -> tuple[str, Confidence]:
-    """The one reading the evidence supports best, in this order: a release just before the
-    errors; a dependency the code calls failing; a recurrence of a past incident whose action
-    items are still open; another error that began just before; a metric that moved before the
-    others; else the errors themselves, or only what the alerts say."""
-    issue = evidence.issue
-    exception, where = _raised(evidence)
-    raised = f": {short(exception, 120)}{where}" if exception else ""
-    focus = next((f", concentrated on {t.key} {t.top[0].value}" for _, t in tags if t.key != "release"), "")
-    gap = _release_gap(issue)
-    dependency = bool(exception and _DEPENDENCY.search(exception))
-    if recent and gap is not None and issue is not None and issue.first_release is not None:
-        if not dependency or gap <= JUST_RELEASED:
-            version = issue.first_release.version
-            on_release = any(t.key == "release" and str(t.top[0].value) == version for _, t in tags)
-            text = f"Release {version}, out {_span(gap)} before the errors began, is the likely trigger{raised}."
-            return text, Confidence.MEDIUM if on_release else Confidence.LOW
-    if dependency:
-        return (
-            f"A dependency is failing rather than our code{focus}: the code gets {short(exception, 120)}{where}.",
-            Confidence.LOW,
-        )
-    if past is not None and past.open_actions:
-        cause = f" ({short(past.cause, 200)})" if past.cause else ""
-        return f"This looks like a repeat of {past.id}{cause}, whose action items are still open.", Confidence.LOW
-    if others:
-        return f"{others[0].text.removesuffix('.')}; it may be the trigger.", Confidence.LOW
-    leader = _leader(series)
-    if leader is not None and leader.changed_at is not None:
-        name = leader.citation.removeprefix("prom:")
-        return (
-            f"{name} moved before the other series the alerts name, at {leader.changed_at:%H:%M} UTC; start there.",
-            Confidence.LOW,
-        )
-    if raised:
-        return (
-            f"The errors come from{raised.removeprefix(':')}{focus}; no trigger found in the evidence yet.",
-            Confidence.LOW,
-        )
-    if past is not None:
-        cause = f" ({short(past.cause, 200)})" if past.cause else ""
-        return f"This resembles {past.id}{cause}; no trigger found in the evidence yet.", Confidence.LOW
-    title = evidence.alerts[0].title if evidence.alerts else evidence.incident.title
-    return f"No cause found in the evidence yet; the alerts say: {short(title, 160)}.", Confidence.LOW
-
-
-def _raised(evidence: Evidence) -> tuple[str | None, str]:
-    """The exception and where it was raised, from the latest event, else from a Sentry alert."""
-    event = evidence.event
-    if event is not None and event.exception:
-        return event.exception, (f" in {event.frames[0].where}" if event.frames else "")
-    alert = next((a for a in evidence.alerts if a.exception), None)
-    if alert is not None:
-        return alert.exception, (f" at {alert.culprit}" if alert.culprit else "")
-    return None, ""
-
-
-def _release_gap(issue: IssueFact | None) -> timedelta | None:
-    if (
-        issue is None
-        or issue.first_release is None
-        or issue.first_release.released_at is None
-        or issue.first_seen is None
-    ):
-        return None
-    return issue.first_seen - issue.first_release.released_at
-
-
-def _leader(series: list[SeriesFact]) -> SeriesFact | None:
-    """The series that moved first, when it is a different metric from the rest and moved at
-    least two minutes ahead of them: the symptom an alert watches moves with the errors."""
-    moved = sorted((s for s in series if s.changed_at is not None), key=lambda s: s.changed_at or datetime.min)
-    if len({s.name for s in moved}) < 2:
-        return None
-    first = moved[0]
-    rest = [s for s in moved if s.name != first.name]
-    assert first.changed_at is not None and rest[0].changed_at is not None
-    return first if rest[0].changed_at - first.changed_at >= timedelta(minutes=2) else None
-
-
-def _next_checks(evidence: Evidence, blames_release: bool, past: PastIncidentFact | None) -> list[str]:
-    checks = []
-    issue = evidence.issue
-    if blames_release and issue is not None and issue.first_release is not None:
-        checks.append(
-            f"Diff release {issue.first_release.version} against the one before it, and roll back if it fits."
-        )
-    if evidence.event is not None and evidence.event.frames:
-        checks.append(f"Read the code at {evidence.event.frames[0].where} and the breadcrumbs before it.")
-    if past is not None and past.open_actions:
-        checks.append(f"Check whether the open action items of {past.id} would have prevented this.")
-    if evidence.notes:
-        checks.append("Weigh the responders' notes against this evidence; they are not checked by the rules.")
-    checks += [f"Not read: {problem}." for problem in evidence.problems]
-    return checks
-
-
-def _span(delta: timedelta) -> str:
-    """A duration rounded for a person: minutes under two hours, hours under two days, else days."""
-    seconds = abs(delta.total_seconds())
-    if seconds < 7200:
-        return spell_duration(timedelta(seconds=max(60, seconds)), ("minute",))
-    if seconds < 172800:
-        return spell_duration(timedelta(seconds=seconds), ("hour",))
-    return spell_duration(timedelta(seconds=seconds), ("day",))
