@@ -23,8 +23,9 @@ serve: setup
 bench: setup
 	$(UV) run python -m bench.ingest
 
+# `make eval LLM=1` also runs the model path (WARROOM_LLM_MODEL, OPENAI_API_KEY, OPENAI_BASE_URL).
 eval: setup
-	$(UV) run python -m evals
+	$(UV) run python -m evals $(if $(LLM),--llm)
 
 # Servers the tests run for real (PostgreSQL, Alertmanager, Chromium), installed when missing.
 system-deps:

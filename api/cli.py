@@ -74,8 +74,12 @@ def migrate() -> None:
 
 
 @app.command()
-def demo(events: int = 847, minutes: float = 3.0) -> None:
+def demo(
+    events: int = 847,
+    minutes: float = 3.0,
+    hold: bool = typer.Option(False, "--hold", help="keep the server up afterwards, to look at the web UI"),
+) -> None:
     """Replay the 2am checkout outage through the real HTTP API of a local server."""
     from api.demo import run_demo
 
-    raise typer.Exit(run_demo(console, events=events, minutes=minutes))
+    raise typer.Exit(run_demo(console, events=events, minutes=minutes, hold=hold))

@@ -19,15 +19,21 @@ from flows.comms import CommsFlow
 from flows.context import Context
 from flows.enrichment import EnrichmentFlow, SentryFetch
 from flows.escalation import EscalationFlow
+from flows.investigation.toolbox import Sources
 from flows.postmortem import PostmortemFlow
+from flows.publishing import publishes_to_notion
 from flows.senders.comms import CommsSender
+from flows.senders.notion import PostmortemPublisher
 from flows.senders.slack_replies import SlackReplies
 from flows.senders.status_page import StatusPublisher
 from flows.senders.war_room import WarRoomSender
 from graphs.checkpoints import open_checkpointer
-from graphs.runner import CommsRunner, IncidentRunner
+from graphs.investigation import InvestigationContext
+from graphs.runner import CommsRunner, IncidentRunner, InvestigationRunner
 from tools.discord import DiscordWebhook
 from tools.email import make_email_sender
+from tools.notion import Notion
+from tools.prometheus import Prometheus
 from tools.sentry import SentryAPI
 from tools.slack import SlackWarRoom
 from tools.status_page.atlassian import AtlassianStatuspage
@@ -124,14 +130,31 @@ class Warroom:
             x=XClient(http, x_token, base_url=settings.x_api_url, clock=clock) if x_token else None,
         ).register(outbox)
 
+        if publishes_to_notion(settings):
+            token = secret_value(settings.notion_token)
+            assert token is not None and settings.notion_parent_page_id
+            notion = Notion(client(settings.notion_api_url), token)
+            PostmortemPublisher(engine, clock, notion, settings.notion_parent_page_id).register(outbox)
+            defaults["postmortems"] = f"Notion, under page {settings.notion_parent_page_id} (and the built-in editor)"
+        else:
+            defaults["postmortems"] = "built-in editor (set WARROOM_NOTION_TOKEN and WARROOM_NOTION_PARENT_PAGE_ID)"
+        sentry = _sentry_api(settings, client, clock)
+        prometheus = Prometheus(client(settings.prometheus_url)) if settings.prometheus_url else None
+        defaults["metrics"] = (
+            f"Prometheus at {settings.prometheus_url} (read-only queries)"
+            if prometheus
+            else "none read (set WARROOM_PROMETHEUS_URL to graph the series alerts name)"
+        )
+        investigation = InvestigationRunner(InvestigationContext(context, Sources(sentry, prometheus)), checkpointer)
         scheduler = Scheduler(engine, clock, outbox, locks)
         for flow in (
             runner,
             comms,
+            investigation,
             CommsFlow(context),
             PostmortemFlow(context),
             EscalationFlow(context),
-            EnrichmentFlow(context, _sentry_fetch(settings, client, clock)),
+            EnrichmentFlow(context, _sentry_fetch(sentry)),
         ):
             flow.register(scheduler)
 
@@ -214,14 +237,19 @@ def _war_room(
     return builtin
 
 
-def _sentry_fetch(settings: Settings, client: Callable[[str], httpx.Client], clock: Clock) -> SentryFetch | None:
-    """Sentry's whole-issue counts and tag breakdown (browser, release, region...), when an API
-    token and organisation are configured."""
+def _sentry_api(settings: Settings, client: Callable[[str], httpx.Client], clock: Clock) -> SentryAPI | None:
+    """Sentry's read-only API, when an API token and organisation are configured."""
     if settings.sentry_api_token is None or not settings.sentry_org:
         return None
-    api = SentryAPI(
+    return SentryAPI(
         client(settings.sentry_api_url), settings.sentry_api_token.get_secret_value(), settings.sentry_org, clock=clock
     )
+
+
+def _sentry_fetch(api: SentryAPI | None) -> SentryFetch | None:
+    """Sentry's whole-issue counts and tag breakdown (browser, release, region...)."""
+    if api is None:
+        return None
 
     def fetch(issue_id: str) -> dict[str, Any]:
         found = api.enrich(issue_id)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import signal
 import tempfile
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +18,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from api.composition import Warroom
-from api.scenarios import Delivery, checkout_outage
+from api.scenarios import SHOP_RUNBOOK, Delivery, checkout_outage
 from api.server import serve_in_thread
 from warroom.clock import utcnow
 from warroom.kinds import TimelineKind
@@ -25,25 +27,46 @@ from warroom.settings import Settings
 __all__ = ["run_demo"]
 
 
-def run_demo(console: Console, *, events: int = 847, minutes: float = 3.0) -> int:
+def run_demo(console: Console, *, events: int = 847, minutes: float = 3.0, hold: bool = False) -> int:
+    """`hold` keeps the server up after the replay (until Ctrl-C), to look at the web UI."""
     with tempfile.TemporaryDirectory(prefix="warroom-demo-") as tmp:
         secret, token = secrets.token_hex(16), secrets.token_urlsafe(16)
+        runbook = Path(tmp) / "shop-runbook.md"
+        runbook.write_text(SHOP_RUNBOOK)
         settings = Settings(
             database_url=f"sqlite:///{Path(tmp) / 'warroom.db'}",
             data_dir=Path(tmp) / "data",
             sentry_client_secret=SecretStr(secret),
             api_token=SecretStr(token),
+            services={"shop": {"runbook_path": runbook}},
         )
         warroom = Warroom.build(settings)
         try:
             with serve_in_thread(warroom) as base_url:
                 console.print(f"[bold]warroom demo[/] — server on {base_url}, database in a temporary folder")
-                return asyncio.run(_replay(console, base_url, token, secret, events, minutes))
+                code = asyncio.run(_replay(console, base_url, token, secret, events, minutes, hold=hold))
+                if hold:
+                    console.print(
+                        f"web UI: {base_url}/incidents (sign in with the API token {token}); Ctrl-C stops the server"
+                    )
+                    _wait_for_stop()
+                return code
         finally:
             warroom.close()
 
 
-async def _replay(console: Console, base_url: str, token: str, secret: str, events: int, minutes: float) -> int:
+def _wait_for_stop() -> None:
+    """Until Ctrl-C or SIGTERM: short waits, so the signal handlers run in between."""
+    stop = threading.Event()
+    for received in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(received, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
+
+
+async def _replay(
+    console: Console, base_url: str, token: str, secret: str, events: int, minutes: float, *, hold: bool
+) -> int:
     start = utcnow() - timedelta(minutes=minutes)
     deliveries = checkout_outage(secret, events=events, minutes=minutes, start=start)
     auth = {"authorization": f"Bearer {token}"}
@@ -94,11 +117,17 @@ async def _replay(console: Console, base_url: str, token: str, secret: str, even
             )
         console.print("components: " + ", ".join(f"{c['name']}={c['status']}" for c in page["components"]))
         await _show_room_and_drafts(console, client, auth, incident_id)
-        ok = len(incidents) == 1 and incident["event_count"] == events and incident["severity"] == "P0"
+        findings = await _show_findings(console, client, auth, incident_id)
+        ok = len(incidents) == 1 and incident["event_count"] == events and incident["severity"] == "P0" and findings
+        after = (
+            "The server stays up (--hold)."
+            if hold
+            else "The demo server stops now; `uv run warroom demo --hold` keeps it up to look at the web UI, "
+            "`uv run warroom serve` runs one to keep (status page at /status, web UI at /incidents)."
+        )
         console.print(
             f"\n[bold]{'done' if ok else 'UNEXPECTED RESULT'}[/]: {len(incidents)} incident, "
-            f"{incident['event_count']} events, severity {incident['severity']}. The demo server stops "
-            f"now; `uv run warroom serve` runs one to keep (status page at /status, web UI at /incidents)."
+            f"{incident['event_count']} events, severity {incident['severity']}, {findings} finding. {after}"
         )
         return 0 if ok else 1
 
@@ -147,6 +176,25 @@ async def _show_room_and_drafts(
                 draft["body"][:600], title=f"{draft['channel']} draft #{draft['id']} → {who}", subtitle=draft["state"]
             )
         )
+
+
+async def _show_findings(console: Console, client: httpx.AsyncClient, auth: dict[str, str], incident_id: int) -> int:
+    """The investigation's first look: the AI's hypothesis, never more, with what each claim cites."""
+    findings = await _wait_for(client, f"/api/incidents/{incident_id}/findings", auth, lambda f: len(f) > 0)
+    console.rule("the investigation's first look (an AI hypothesis, not verified; never public)")
+    for finding in findings:
+        claims = "\n".join(
+            f"• {c['text']} [dim][{', '.join(x['id'] for x in c['citations'])}][/]" for c in finding["claims"]
+        )
+        checks = "\n".join(f"→ {check}" for check in finding["next_checks"])
+        console.print(
+            Panel(
+                f"[bold]{finding['hypothesis']}[/]\n\n{claims}" + (f"\n\n{checks}" if checks else ""),
+                title=f"finding #{finding['id']} by {finding['made_by']} ({finding['confidence']} confidence)",
+                subtitle=f"{finding['tool_calls']} tool calls",
+            )
+        )
+    return len(findings)
 
 
 def _show_severity(console: Console, incident: dict) -> None:

@@ -13,7 +13,23 @@ from datetime import datetime, timedelta
 
 from tools.webhooks.base import hmac_sha256_hex
 
-__all__ = ["Delivery", "checkout_outage", "sentry_event_alert"]
+__all__ = ["SHOP_RUNBOOK", "Delivery", "checkout_outage", "sentry_event_alert"]
+
+#: The shop's runbook, as its team would write it: the demo configures it for the `shop` service,
+#: so the investigation's first look can point at the section that speaks to the outage.
+SHOP_RUNBOOK = """# shop runbook
+
+The storefront and checkout (`/api/checkout`), deployed as `shop@YYYY.MM.N` releases.
+
+## Checkout errors
+A TypeError on the order amount in create_order means the cart reached checkout without a payment
+total: it has followed releases that changed the cart. Roll back with `make rollback-shop`, then
+check the cart serializer.
+
+## Payment provider
+If the provider times out or answers 5xx, checkout fails with PaymentError; switch to the standby
+provider in the admin console.
+"""
 
 BROWSERS = [("Chrome", "120.0.6099"), ("Chrome", "121.0.6167"), ("Safari", "17.2"), ("Firefox", "121.0")]
 REGIONS = ["us-east-1", "us-east-1", "us-east-1", "eu-west-1"]

@@ -4,7 +4,9 @@ Three labelled sets (`evals.sets`). The tuned set feeds three suites from one ru
 case), comms and postmortems (the cases the product rates P0/P1, carried on to resolution), and
 carries the CI gates. The development and held-out sets are scored on severity only, each against
 its own gate when played whole (`evals.sets.SetGate`); the held-out one is printed as aggregates
-unless `--show-holdout` is given. Exits 1 when any gate fails, so CI and `make eval` can use it.
+unless `--show-holdout` is given. The investigation suite (`evals.investigation`) scores the rules'
+first look, and with `--llm` the model's investigation too, on its development and held-out cases
+apart. Exits 1 when any gate fails, so CI and `make eval` can use it.
 """
 
 from __future__ import annotations
@@ -18,11 +20,17 @@ from typing import Any
 
 from evals.comms import CommsScore, render_comms, score_comms
 from evals.harness import Outcome, load_cases, run_cases
+from evals.investigation import report as investigation_report
+from evals.investigation.cases import load_cases as load_investigation_cases
+from evals.investigation.cases import read_holdout
+from evals.investigation.runner import run_cases as run_investigations
+from evals.investigation.verdicts import read_verdicts, render_verdicts
 from evals.postmortem import PostmortemScore, render_postmortems, score_postmortems
 from evals.report import SeverityScore, render, render_set, score, set_json
 from evals.sets import SETS, TUNED, CaseSet
 
 GATE_ACCURACY = 0.90
+INVESTIGATION = "investigation"
 
 
 def gate(outcomes: list[Outcome]) -> tuple[SeverityScore, list[Outcome]]:
@@ -43,13 +51,44 @@ def postmortems_pass(result: PostmortemScore) -> bool:
     return not result.failures and not result.errors
 
 
-def _sets(text: str) -> list[CaseSet]:
-    by_name = {case_set.name: case_set for case_set in SETS}
+def _sets(text: str) -> list[CaseSet | str]:
+    by_name: dict[str, CaseSet | str] = {case_set.name: case_set for case_set in SETS}
+    by_name[INVESTIGATION] = INVESTIGATION
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in by_name]
     if unknown or not names:
         raise argparse.ArgumentTypeError(f"choose from {', '.join(by_name)} (comma-separated), got {text!r}")
     return [by_name[name] for name in names]
+
+
+def _investigation(args: argparse.Namespace, llm_model: str | None) -> tuple[str, dict[str, Any]]:
+    """The investigation suite: development and held-out cases apart, per path (rules, model)."""
+    held = set(read_holdout())
+    private = not args.show_holdout
+    if private and args.cases and held & set(args.cases):
+        note = "skipped: naming held-out cases would show single held-out results; run it whole"
+        return f"== investigation suite ==\n{note}", {"skipped": note}
+    cases = load_investigation_cases(names=args.cases or None)
+    groups = [("development", [c for c in cases if c.slug not in held], False)]
+    groups.append(("held-out", [c for c in cases if c.slug in held], private))
+    paths: list[tuple[str, str | None]] = [("rules", None)]
+    if args.llm and llm_model:
+        paths.append((f"model {llm_model}", llm_model))
+    started = time.perf_counter()
+    lines, report = [], {}
+    for path, model in paths:
+        for name, group, hidden in groups:
+            if not group:
+                continue
+            result = investigation_report.score(run_investigations(group, llm_model=model, jobs=args.jobs))
+            title = f"{path}, {name} set"
+            lines.append(investigation_report.render(result, title=title, private=hidden))
+            report[f"{path}/{name}"] = result.model_dump(mode="json", exclude={"results"} if hidden else None)
+    seconds = time.perf_counter() - started
+    if args.llm and not llm_model:
+        lines.append("model: not configured (set WARROOM_LLM_MODEL, OPENAI_API_KEY and OPENAI_BASE_URL)")
+    report["seconds"] = round(seconds, 2)
+    return f"== investigation suite ({seconds:.1f}s) ==\n" + "\n".join(lines), report
 
 
 def _tuned(args: argparse.Namespace, llm_model: str | None) -> tuple[str, dict[str, Any], bool]:
@@ -147,22 +186,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sets",
         type=_sets,
-        default=list(SETS),
-        help="which sets to score, comma-separated: tuned, development, holdout (default: all three)",
+        default=[*SETS, INVESTIGATION],
+        help="which sets to score, comma-separated: tuned, development, holdout, investigation (default: all four)",
     )
     parser.add_argument(
         "--show-holdout",
         action="store_true",
         help="list the held-out cases' failures too; never while changing the severity rules",
     )
+    parser.add_argument(
+        "--verdicts",
+        metavar="DATABASE_URL",
+        help="only print responders' verdicts on the findings stored in that warroom database",
+    )
     args = parser.parse_args(argv)
+    if args.verdicts:
+        score = read_verdicts(args.verdicts)
+        print(json.dumps(score.model_dump(), indent=2) if args.json else render_verdicts(score))
+        return 0
 
     llm_model = os.environ.get("WARROOM_LLM_MODEL")
     texts: list[str] = []
     report: dict[str, Any] = {}
     ok = True
     for case_set in args.sets:
-        if case_set is TUNED:
+        if case_set == INVESTIGATION:
+            text, report[INVESTIGATION] = _investigation(args, llm_model)
+        elif case_set is TUNED:
             text, tuned_report, passed = _tuned(args, llm_model)
             report.update(tuned_report)
             ok = ok and passed

@@ -54,6 +54,7 @@ __all__ = [
     "PastOccurrence",
     "Step",
     "Storm",
+    "isolated_environment",
     "load_cases",
     "run_case",
     "run_cases",
@@ -190,7 +191,7 @@ def _load_case(folder: Path) -> Case:
 
 
 @contextmanager
-def _isolated_environment(llm_model: str | None) -> Iterator[None]:
+def isolated_environment(llm_model: str | None) -> Iterator[None]:
     """No `warroom.toml` from the working directory and no stray WARROOM_* knob may leak into a case."""
     saved = {k: v for k, v in os.environ.items() if k.startswith("WARROOM_")}
     for key in saved:
@@ -213,7 +214,7 @@ def _settings(case: Case, workdir: Path, llm_model: str | None) -> Settings:
         "x_bearer_token": "eval-x-token",
         **case.settings,
     }
-    with _isolated_environment(llm_model):
+    with isolated_environment(llm_model):
         return Settings(
             database_url=f"sqlite:///{workdir / 'warroom.db'}",
             data_dir=workdir / "data",

@@ -1,17 +1,23 @@
-"""Drafting comms for one moment of an incident (initial, update n, all-clear).
+"""Drafting comms for one moment of an incident (initial, update n, all-clear, and after the
+postmortem the enterprise accounts' root-cause analyses).
 
 Scheduler job `comms.prepare`: the Support agent drafts every enabled channel, each draft is
 stored and its approval thread started (`draft.start`, run by `graphs.runner.CommsRunner`). Run
-again when the facts grow, it refreshes the drafts nobody has decided on yet.
+again when the facts grow, it refreshes the drafts nobody has decided on yet. An RCA is also an
+action item due by the account's SLA deadline (`keys.rca_item`), done when the RCA is sent: the
+tracker and whatever chases due items (the COO agent) see it like any other.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_jsonable_python
+from sqlalchemy import Connection
 
 from agents.support.comms import CheckedDraft, prepare_comms
+from agents.support.drafts import Draft, rca_due
 from agents.support.facts import IncidentFacts
 from agents.support.grounding import check_grounding
 from agents.support.rewrite import rewrite_draft
@@ -20,10 +26,12 @@ from flows.context import Context
 from flows.effects import post_to_war_room
 from flows.facts import incident_facts
 from warroom import keys
+from warroom.action_items import store as action_items
 from warroom.channels import Channel, max_length
 from warroom.drafts import store as drafts
 from warroom.drafts.models import CommsKind, DraftState
 from warroom.incidents import store as incidents
+from warroom.incidents.models import Incident
 from warroom.kinds import JobKind, TimelineKind
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
@@ -134,6 +142,8 @@ class CommsFlow:
                     drafts.refresh(conn, draft_id, content)
                 if new:
                     created.append(draft_id)
+                    if kind is CommsKind.RCA:
+                        self._track_rca(conn, facts, incident, draft, draft_id, now)
                     if not ctx.settings.auto_sends(draft.channel.value, incident.severity or Severity.P3):
                         link = f"{ctx.settings.public_url.rstrip('/')}/approve/{approval_token(ctx.secret_key, draft_id, now)}"
                         state = "awaits approval" if item.sendable else "is BLOCKED (failed the facts check)"
@@ -169,6 +179,29 @@ class CommsFlow:
                     data={"draft_ids": created, "cohort": cohort.model_dump(mode="json")},
                     dedup_key=keys.comms_drafted(incident_id, label),
                 )
+
+    def _track_rca(
+        self, conn: Connection, facts: IncidentFacts, incident: Incident, draft: Draft, draft_id: int, now: datetime
+    ) -> None:
+        """The RCA as an action item due by the account's SLA deadline, owned by the incident's
+        commander (else the on-call), done when the RCA is sent."""
+        account = next((a for a in facts.known_accounts if a.matches(draft.account)), None)
+        due = rca_due(facts, account) if account else None
+        if account is None or due is None:
+            return
+        action_items.create_item(
+            conn,
+            key=keys.rca_item(draft_id),
+            values=dict(
+                incident_id=incident.id,
+                title=f"Send the root-cause analysis to {account.name} (draft #{draft_id})",
+                owner=incident.commander or self.context.settings.on_call.name,
+                due=due,
+                priority=(incident.severity or Severity.P1).value,
+                source=f"rca:{account.id}",
+                created_at=now,
+            ),
+        )
 
     def _reworded(self, item: CheckedDraft, facts: IncidentFacts, notes: list[str]) -> CheckedDraft:
         """The model may reword a template draft; the rewording must pass the same grounding check,

@@ -6,16 +6,17 @@ Agents stay pure: rows become their inputs here (and, for the postmortem, in `fl
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from agents.cto.affected import affected_thing
 from agents.cto.assess import AlertText
 from agents.cto.status_posts import next_update_at
 from agents.notes import NoteFacts, parse_notes
-from agents.support.facts import IncidentFacts, KnownAccount
+from agents.support.facts import AccountImpact, FollowUp, IncidentFacts, KnownAccount
 from agents.support.internal import quotable
+from warroom.action_items import store as action_items
 from warroom.alerts.models import AffectedUser, Alert
 from warroom.alerts.tables import AlertRow
 from warroom.db import table_of
@@ -24,7 +25,15 @@ from warroom.incidents.tables import IncidentUserRow
 from warroom.kinds import TimelineKind
 from warroom.settings import Settings
 
-__all__ = ["alert_texts", "incident_facts", "known_accounts", "note_facts", "recent_alerts"]
+__all__ = [
+    "account_impact",
+    "alert_texts",
+    "follow_ups",
+    "incident_facts",
+    "known_accounts",
+    "note_facts",
+    "recent_alerts",
+]
 
 ALERTS = table_of(AlertRow)
 USERS = table_of(IncidentUserRow)
@@ -55,6 +64,53 @@ def alert_texts(conn: Connection, incident_id: int, limit: int = 50) -> list[Ale
 def affected_users(conn: Connection, incident_id: int) -> list[AffectedUser]:
     rows = conn.execute(select(USERS).where(USERS.c.incident_id == incident_id))
     return [AffectedUser(id=r.user_key, email=r.email, account=r.account) for r in rows]
+
+
+def account_impact(conn: Connection, incident_id: int) -> list[AccountImpact]:
+    """Per account its users carry: distinct affected users, failed requests (events) and the
+    window they failed in, counted over every stored alert, not a sample."""
+    account = ALERTS.c.alert["user"]["account"].as_string()
+    rows = conn.execute(
+        select(
+            account.label("account"),
+            func.sum(ALERTS.c.event_count).label("requests"),
+            func.min(ALERTS.c.occurred_at).label("first"),
+            func.max(ALERTS.c.occurred_at).label("last"),
+        )
+        .where(ALERTS.c.incident_id == incident_id, account.is_not(None))
+        .group_by(account)
+    ).all()
+    users = dict(
+        conn.execute(
+            select(USERS.c.account, func.count())
+            .where(USERS.c.incident_id == incident_id, USERS.c.account.is_not(None))
+            .group_by(USERS.c.account)
+        ).all()
+    )
+    return [
+        AccountImpact(
+            account=r.account,
+            users=users.get(r.account, 0),
+            requests=int(r.requests or 0),
+            first_at=_utc(r.first),
+            last_at=_utc(r.last),
+        )
+        for r in rows
+    ]
+
+
+def follow_ups(conn: Connection, incident_id: int) -> list[FollowUp]:
+    """The action items that change the product (the root-cause fix, the ones responders wrote),
+    in words a customer may read; process items (paging, comms targets) stay internal."""
+    return [
+        FollowUp(title=item.title, due=item.due)
+        for item in action_items.list_items(conn, incident_id=incident_id)
+        if (item.source == "root cause" or item.source.startswith("note")) and quotable(item.title)
+    ]
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def known_accounts(settings: Settings) -> list[KnownAccount]:
@@ -95,4 +151,6 @@ def incident_facts(
         what_was_fixed=notes.fixed if notes.fixed and quotable(notes.fixed) else None,
         next_update_at=next_update_at(now, severity, settings) if severity else None,
         detected_at=incident.opened_at,
+        account_impact=account_impact(conn, incident.id),
+        follow_ups=follow_ups(conn, incident.id),
     )

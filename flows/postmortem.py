@@ -1,5 +1,7 @@
-"""After resolution: draft the postmortem at once (version 1), file its action items, and watch
-the 24-hour deadline for the human's edit."""
+"""After resolution: draft the postmortem at once (version 1; with a model, its summary, root-cause
+narrative and five whys in the team's words where they pass the checks), file its action items,
+draft the enterprise accounts' root-cause analyses from it, and watch the 24-hour deadline for the
+human's edit."""
 
 from __future__ import annotations
 
@@ -21,12 +23,15 @@ from agents.cto.postmortem.models import (
     StatusUpdateSent,
     WarRoomMessage,
 )
+from agents.cto.postmortem.narrative import write_narrative
 from flows.context import Context
+from flows.publishing import publish_postmortem
 from warroom import keys
 from warroom.action_items import store as action_items
 from warroom.alerts.tables import AlertRow
 from warroom.channels import Channel
 from warroom.db import table_of
+from warroom.drafts.models import CommsKind
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.kinds import JobKind, TimelineKind
@@ -139,9 +144,21 @@ class PostmortemFlow:
             assert incident is not None
             inp = postmortem_input(conn, ctx, incident)
         draft = draft_postmortem(inp)
+        notes: list[str] = []
+        if ctx.model is not None:
+            draft, notes = write_narrative(ctx.model, draft, inp)
         now = ctx.clock.now()
         with ctx.engine.begin() as conn:
-            postmortems.save_version(
+            for note in notes:
+                incidents.add_timeline(
+                    conn,
+                    incident_id,
+                    now,
+                    TimelineKind.LLM,
+                    note,
+                    dedup_key=keys.llm_note(incident_id, "postmortem", note),
+                )
+            version = postmortems.save_version(
                 conn,
                 incident_id,
                 author="warroom",
@@ -149,6 +166,7 @@ class PostmortemFlow:
                 markdown=render_markdown(draft),
                 data=draft.model_dump(mode="json"),
             )
+            publish_postmortem(conn, ctx.settings, incident_id=incident_id, version=version, now=now)
             for n, item in enumerate(draft.action_items, start=1):
                 action_items.create_item(
                     conn,
@@ -172,6 +190,15 @@ class PostmortemFlow:
                 f"review due by {now + DEADLINE:%Y-%m-%d %H:%M} UTC",
                 dedup_key=keys.postmortem_drafted(incident_id),
             )
+            if any(a.sla_rca_days for a in ctx.settings.accounts.values()):
+                schedule(
+                    conn,
+                    key=keys.rca_comms(incident_id),
+                    kind=JobKind.COMMS_PREPARE,
+                    due_at=now,
+                    payload={"incident_id": incident_id, "kind": CommsKind.RCA.value, "label": "rca"},
+                    lane=keys.comms_lane(incident_id),
+                )
             schedule(
                 conn,
                 key=keys.postmortem_deadline(incident_id),

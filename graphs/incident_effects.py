@@ -33,7 +33,8 @@ __all__ = ["close_out", "keep_severity", "post_update", "record_severity", "resp
 def record_severity(
     ctx: Context, incident: Incident, classification: Classification, *, was: Severity | None, note: str | None
 ) -> None:
-    """A new level, with its evidence on the timeline (and the model's trouble, if it had any)."""
+    """A new level, with its evidence on the timeline (and the model's trouble, if it had any); at
+    P0–P2 the investigation starts (once: a later raise finds it started)."""
     now = ctx.clock.now()
     change = f" (was {was})" if was else ""
     with ctx.engine.begin() as conn:
@@ -49,6 +50,15 @@ def record_severity(
         )
         if note:
             incidents.add_timeline(conn, incident.id, now, TimelineKind.LLM, note)
+        if classification.severity <= Severity.P2:
+            schedule(
+                conn,
+                key=keys.investigate(incident.id),
+                kind=JobKind.INVESTIGATION_START,
+                due_at=now,
+                payload={"incident_id": incident.id},
+                lane=keys.investigation_lane(incident.id),
+            )
 
 
 def keep_severity(ctx: Context, incident: Incident, classification: Classification, *, telling: bool) -> None:

@@ -1,5 +1,6 @@
-"""Runs the graphs for the scheduler: an incident's thread (opened, resumed with events) and a
-draft's approval thread (started, woken by a decision).
+"""Runs the graphs for the scheduler: an incident's thread (opened, resumed with events), a
+draft's approval thread (started, woken by a decision) and an incident's investigation (started,
+then advanced one model turn per job).
 
 Each runner registers its own job kinds; jobs of one incident (or one draft) share a lane, so one
 thread never runs twice at once.
@@ -18,12 +19,14 @@ from flows.context import Context
 from graphs.comms import build_comms_graph, comms_thread
 from graphs.crashpoints import with_crash_points
 from graphs.incident import build_incident_graph, thread_config
+from graphs.investigation import InvestigationContext, build_investigation_graph, investigation_thread
 from graphs.state import IncidentEvent
+from warroom import keys
 from warroom.kinds import JobKind
 from warroom.scheduler.engine import Scheduler
-from warroom.scheduler.store import Job
+from warroom.scheduler.store import Job, schedule
 
-__all__ = ["CommsRunner", "IncidentRunner", "ThreadNotStarted"]
+__all__ = ["CommsRunner", "IncidentRunner", "InvestigationRunner", "ThreadNotStarted"]
 
 log = logging.getLogger(__name__)
 
@@ -123,3 +126,52 @@ class CommsRunner:
             raise ThreadNotStarted(f"draft {job.payload['draft_id']} has no thread yet")
         if "wait" in snapshot.next:
             self.graph.invoke(Command(resume={"decided": True}), config, context=self.context, durability="sync")
+
+
+class InvestigationRunner:
+    """`investigation.start` runs the first look (and opens the model's turn, if any);
+    `investigation.step` runs one model turn and its tool calls, then queues the next step, so a
+    slow model holds the scheduler for one turn at a time."""
+
+    def __init__(self, context: InvestigationContext, checkpointer: BaseCheckpointSaver[Any]) -> None:
+        self.context = context
+        self.graph = build_investigation_graph(checkpointer)
+
+    def register(self, scheduler: Scheduler) -> None:
+        scheduler.register(JobKind.INVESTIGATION_START, self.handle_start)
+        scheduler.register(JobKind.INVESTIGATION_STEP, self.handle_step)
+
+    def handle_start(self, job: Job) -> None:
+        """Start the investigation, or finish the first look a crash or an error cut short."""
+        incident_id = int(job.payload["incident_id"])
+        config = investigation_thread(incident_id)
+        snapshot = self.graph.get_state(config)
+        if not snapshot.values:
+            self.graph.invoke({"incident_id": incident_id}, config, context=self.context, durability="sync")
+        elif (snapshot.next or snapshot.tasks) and "think" not in snapshot.next:
+            self.graph.invoke(None, config, context=self.context, durability="sync")
+        self._next(incident_id)
+
+    def handle_step(self, job: Job) -> None:
+        incident_id = int(job.payload["incident_id"])
+        config = investigation_thread(incident_id)
+        if "think" in self.graph.get_state(config).next:
+            self.graph.invoke(None, config, context=self.context, durability="sync")
+        self._next(incident_id)
+
+    def _next(self, incident_id: int) -> None:
+        """Queue the next model turn while the graph waits before one (keyed by turn, so a retried
+        job queues it once)."""
+        snapshot = self.graph.get_state(investigation_thread(incident_id))
+        if "think" not in snapshot.next:
+            return
+        base = self.context.base
+        with base.engine.begin() as conn:
+            schedule(
+                conn,
+                key=keys.investigation_step(incident_id, len(snapshot.values.get("messages", []))),
+                kind=JobKind.INVESTIGATION_STEP,
+                due_at=base.clock.now(),
+                payload={"incident_id": incident_id},
+                lane=keys.investigation_lane(incident_id),
+            )

@@ -1,10 +1,14 @@
-"""Typed state of the incident graph and the events that resume it."""
+"""Typed state of the incident graph and the events that resume it, and of an incident's
+investigation."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal, TypedDict
 
-__all__ = ["IncidentEvent", "IncidentState"]
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+__all__ = ["IncidentEvent", "IncidentState", "InvestigationState"]
 
 
 class IncidentEvent(TypedDict, total=False):
@@ -34,3 +38,16 @@ class IncidentState(TypedDict, total=False):
     event: IncidentEvent
     handled: Annotated[list[str], _recent]
     """Ids of the latest events `monitor` took (a redelivered one is not taken twice)."""
+
+
+class InvestigationState(TypedDict, total=False):
+    """One investigation: the conversation with the model (empty without one), the citation ids
+    the tools returned so far, and what has been spent of the budget."""
+
+    incident_id: int
+    messages: Annotated[list[AnyMessage], add_messages]
+    known: dict[str, str]
+    tool_calls: int
+    tokens: int
+    deadline: float
+    outcome: str

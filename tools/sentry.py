@@ -68,6 +68,8 @@ class SentryIssue(BaseModel):
     permalink: str
     first_release: SentryRelease | None = Field(default=None, description="the release it first appeared in")
     last_release: SentryRelease | None = None
+    tag_keys: list[str] = Field(default_factory=list, description="the tags its events carry")
+    project: str | None = Field(default=None, description="the slug of the project it belongs to")
 
 
 class TagValue(BaseModel):
@@ -116,22 +118,22 @@ class SentryAPI:
         self._clock = clock or SystemClock()
 
     def issue(self, issue_id: str) -> SentryIssue:
-        data = self._get(self._issue_path(issue_id)).json()
-        return SentryIssue(
-            id=str(data["id"]),
-            short_id=data.get("shortId"),
-            title=data["title"],
-            culprit=data.get("culprit"),
-            level=data.get("level"),
-            status=data.get("status"),
-            count=int(data.get("count") or 0),
-            user_count=int(data.get("userCount") or 0),
-            first_seen=data.get("firstSeen"),
-            last_seen=data.get("lastSeen"),
-            permalink=data["permalink"],
-            first_release=_release(data.get("firstRelease")),
-            last_release=_release(data.get("lastRelease")),
-        )
+        return _issue(self._get(self._issue_path(issue_id)).json())
+
+    def issues(
+        self, *, start: datetime, end: datetime, query: str = "is:unresolved", limit: int = 25
+    ) -> list[SentryIssue]:
+        """The organisation's issues seen between `start` and `end`, most recently seen first (one
+        page of at most `limit`): what else was failing around an incident."""
+        params = {
+            "query": query,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "sort": "date",
+            "limit": limit,
+        }
+        rows = self._get(f"/api/0/organizations/{self._org}/issues/", params=params).json()
+        return [_issue(row) for row in rows if isinstance(row, dict)]
 
     def latest_event(self, issue_id: str, *, breadcrumbs: int = 10, environment: str | None = None) -> SentryEvent:
         """The issue's most recent event, with its last `breadcrumbs` breadcrumbs."""
@@ -230,6 +232,26 @@ class SentryAPI:
         if seconds is None:
             seconds = seconds_until(response.headers.get("X-Sentry-Rate-Limit-Reset"), self._clock.now())
         return seconds
+
+
+def _issue(data: dict[str, Any]) -> SentryIssue:
+    return SentryIssue(
+        id=str(data["id"]),
+        short_id=data.get("shortId"),
+        title=data["title"],
+        culprit=data.get("culprit"),
+        level=data.get("level"),
+        status=data.get("status"),
+        count=int(data.get("count") or 0),
+        user_count=int(data.get("userCount") or 0),
+        first_seen=data.get("firstSeen"),
+        last_seen=data.get("lastSeen"),
+        permalink=data["permalink"],
+        first_release=_release(data.get("firstRelease")),
+        last_release=_release(data.get("lastRelease")),
+        tag_keys=[str(t["key"]) for t in data.get("tags") or [] if isinstance(t, dict) and t.get("key")],
+        project=data["project"].get("slug") if isinstance(data.get("project"), dict) else None,
+    )
 
 
 def _release(data: Any) -> SentryRelease | None:

@@ -21,6 +21,7 @@ _DATETIME = TypeAdapter(datetime)
 
 
 class StackFrame(BaseModel):
+    index: int = Field(description="its place counted from the innermost of all the exception's frames")
     function: str | None = None
     module: str | None = None
     filename: str | None = None
@@ -38,6 +39,7 @@ class SentryException(BaseModel):
 
 
 class Breadcrumb(BaseModel):
+    index: int = Field(description="its place in the event's whole list, oldest first")
     timestamp: datetime | None = None
     type: str | None = None
     category: str | None = None
@@ -78,7 +80,9 @@ def parse_event(data: dict[str, Any], *, breadcrumbs: int = 10) -> SentryEvent:
     tags = {str(t["key"]): str(t["value"]) for t in data.get("tags") or [] if isinstance(t, dict) and "key" in t}
     release = data.get("release")
     entries = [e for e in data.get("entries") or [] if isinstance(e, dict)]
-    crumbs = [_breadcrumb(crumb) for crumb in _values(entries, "breadcrumbs") if isinstance(crumb, dict)]
+    crumbs = [
+        _breadcrumb(n, crumb) for n, crumb in enumerate(_values(entries, "breadcrumbs")) if isinstance(crumb, dict)
+    ]
     return SentryEvent(
         event_id=str(data.get("eventID") or data.get("id")),
         issue_id=_str(data.get("groupID")),
@@ -104,18 +108,19 @@ def _values(entries: list[dict[str, Any]], kind: str) -> list[Any]:
 
 def _exception(value: dict[str, Any]) -> SentryException:
     stacktrace = value.get("stacktrace") if isinstance(value.get("stacktrace"), dict) else {}
-    frames = [f for f in stacktrace.get("frames") or [] if isinstance(f, dict) and f.get("inApp")]
+    innermost_first = list(reversed(stacktrace.get("frames") or []))
+    frames = [(n, f) for n, f in enumerate(innermost_first) if isinstance(f, dict) and f.get("inApp")]
     mechanism = value.get("mechanism") if isinstance(value.get("mechanism"), dict) else {}
     return SentryException(
         type=_str(value.get("type")),
         value=_str(value.get("value")),
         module=_str(value.get("module")),
         handled=mechanism.get("handled") if isinstance(mechanism.get("handled"), bool) else None,
-        frames=[_frame(frame) for frame in reversed(frames)],
+        frames=[_frame(n, frame) for n, frame in frames],
     )
 
 
-def _frame(frame: dict[str, Any]) -> StackFrame:
+def _frame(index: int, frame: dict[str, Any]) -> StackFrame:
     lineno = frame.get("lineNo") if isinstance(frame.get("lineNo"), int) else None
     context_line = next(
         (
@@ -126,6 +131,7 @@ def _frame(frame: dict[str, Any]) -> StackFrame:
         None,
     )
     return StackFrame(
+        index=index,
         function=_str(frame.get("function")),
         module=_str(frame.get("module")),
         filename=_str(frame.get("filename")),
@@ -135,8 +141,9 @@ def _frame(frame: dict[str, Any]) -> StackFrame:
     )
 
 
-def _breadcrumb(crumb: dict[str, Any]) -> Breadcrumb:
+def _breadcrumb(index: int, crumb: dict[str, Any]) -> Breadcrumb:
     return Breadcrumb(
+        index=index,
         timestamp=_datetime(crumb.get("timestamp")),
         type=_str(crumb.get("type")),
         category=_str(crumb.get("category")),

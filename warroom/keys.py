@@ -21,6 +21,7 @@ from warroom.severity import Severity
 
 __all__ = [
     "SLACK_CHANNEL_REF",
+    "NOTION_REF",
     "WAR_ROOM_REF",
     "ack_deadline",
     "acknowledged",
@@ -45,9 +46,16 @@ __all__ = [
     "enriched",
     "escalation_step",
     "escalations",
+    "finding",
+    "finding_noted",
+    "finding_posted",
     "incident_lane",
     "incident_resolved",
     "incident_start",
+    "investigate",
+    "investigation_lane",
+    "investigation_note",
+    "investigation_step",
     "initial_comms",
     "initial_comms_enriched",
     "initial_comms_settled",
@@ -59,6 +67,10 @@ __all__ = [
     "postmortem_drafted",
     "postmortem_lane",
     "postmortem_overdue",
+    "postmortem_publish",
+    "postmortem_published",
+    "rca_comms",
+    "rca_item",
     "reassess",
     "recovered",
     "recovered_noted",
@@ -118,6 +130,11 @@ def enrich_lane(incident_id: int) -> str:
 
 def postmortem_lane(incident_id: int) -> str:
     return _incident(incident_id, "postmortem")
+
+
+def investigation_lane(incident_id: int) -> str:
+    """The incident's investigation: one model turn at a time."""
+    return _incident(incident_id, "investigation")
 
 
 def draft_lane(draft_id: int) -> str:
@@ -195,6 +212,21 @@ def all_clear_comms(incident_id: int) -> str:
     return _incident(incident_id, "comms", "all_clear")
 
 
+def rca_comms(incident_id: int) -> str:
+    """The enterprise accounts' root-cause analyses, once the postmortem is drafted."""
+    return _incident(incident_id, "comms", "rca")
+
+
+def investigate(incident_id: int) -> str:
+    """The investigation, started once, by the first triage at P0–P2."""
+    return _incident(incident_id, "investigate")
+
+
+def investigation_step(incident_id: int, turn: int) -> str:
+    """The model's next turn; `turn` is how many messages the conversation holds before it."""
+    return _incident(incident_id, "investigate", "step", turn)
+
+
 def postmortem_draft(incident_id: int) -> str:
     return _incident(incident_id, "postmortem")
 
@@ -260,6 +292,16 @@ def war_room_update(incident_id: int, number: int) -> str:
 
 def war_room_closed(incident_id: int) -> str:
     return _incident(incident_id, "war_room", "close")
+
+
+def postmortem_publish(incident_id: int, version: int) -> str:
+    """Publishing the postmortem once its `version` is saved (the page then shows the latest)."""
+    return _incident(incident_id, "postmortem", "publish", f"v{version}")
+
+
+def finding_posted(finding_key: str) -> str:
+    """A finding's message in the war room."""
+    return f"{finding_key}:war_room"
 
 
 def approval_request(draft_id: int) -> str:
@@ -343,6 +385,19 @@ def postmortem_overdue(incident_id: int) -> str:
     return _incident(incident_id, "postmortem", "overdue")
 
 
+def postmortem_published(incident_id: int) -> str:
+    return _incident(incident_id, "postmortem", "published")
+
+
+def finding_noted(finding_key: str) -> str:
+    return f"{finding_key}:timeline"
+
+
+def investigation_note(incident_id: int, outcome: str) -> str:
+    """Why the model's investigation added nothing (`outcome`: gave_up, rejected), once."""
+    return _incident(incident_id, "investigation", outcome)
+
+
 def action_item_done(item_id: int) -> str:
     return f"action_item:{item_id}:done"
 
@@ -358,6 +413,9 @@ SLACK_CHANNEL_REF = "slack:channel"
 
 WAR_ROOM_REF = "war_room"
 """The incident's room in whichever war room is configured."""
+
+NOTION_REF = "notion"
+"""The incident's postmortem page in Notion."""
 
 
 def status_page_ref(page: str) -> str:
@@ -375,6 +433,16 @@ def draft(incident_id: int, label: str, channel: str, account: str | None) -> st
 
 def action_item(incident_id: int, number: int) -> str:
     return _incident(incident_id, "action", number)
+
+
+def rca_item(draft_id: int) -> str:
+    """The action item that tracks an RCA draft until it is sent."""
+    return _draft(draft_id, "rca")
+
+
+def finding(incident_id: int, made_by: str) -> str:
+    """One finding per author (`rules`, `model`) per incident."""
+    return _incident(incident_id, "finding", made_by)
 
 
 def room_intro(open_key: str) -> str:

@@ -23,6 +23,8 @@ class JobKind(StrEnum):
     DRAFT_WAKE = "draft.wake"
     POSTMORTEM_DRAFT = "postmortem.draft"
     POSTMORTEM_DEADLINE = "postmortem.deadline"
+    INVESTIGATION_START = "investigation.start"
+    INVESTIGATION_STEP = "investigation.step"
 
 
 class OutboxKind(StrEnum):
@@ -38,6 +40,7 @@ class OutboxKind(StrEnum):
     COMMS_WAR_ROOM = "comms.war_room"
     PAGE_EMAIL = "page.email"
     SLACK_REPLY = "slack.reply"
+    POSTMORTEM_PUBLISH = "postmortem.publish"
 
     @property
     def family(self) -> str:
@@ -64,4 +67,7 @@ class TimelineKind(StrEnum):
     RESOLVED = "resolved"
     POSTMORTEM = "postmortem"
     POSTMORTEM_OVERDUE = "postmortem_overdue"
+    POSTMORTEM_PUBLISHED = "postmortem_published"
     ACTION_ITEM = "action_item"
+    FINDING = "finding"
+    FINDING_VERDICT = "finding_verdict"

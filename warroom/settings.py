@@ -69,6 +69,9 @@ class ServiceConfig(BaseModel):
     )
     extra_critical_paths: list[str] = Field(default_factory=list)
     runbook_url: str | None = None
+    runbook_path: Path | None = Field(
+        default=None, description="the runbook as a Markdown file (`## Section` headings), read by the investigation"
+    )
     requests_per_minute: float | None = Field(
         default=None, description="normal traffic, to turn error counts into a share of requests"
     )
@@ -147,6 +150,17 @@ class Settings(BaseSettings):
     )
     prometheus_url: str | None = Field(default=None, description="e.g. http://prometheus:9090, read-only queries")
     llm_model: str | None = None
+    investigation_max_tool_calls: int = Field(
+        default=8, ge=0, description="tool calls the model may make in one investigation"
+    )
+    investigation_token_budget: int = Field(
+        default=40_000, ge=0, description="prompt plus completion tokens one investigation may spend"
+    )
+    investigation_seconds: float = Field(
+        default=75.0,
+        gt=0,
+        description="wall-clock limit of the model's investigation, counted from the end of the first look",
+    )
 
     max_body_bytes: int = Field(default=1024 * 1024, description="the largest request body any route takes (413)")
     public_metrics: bool = Field(default=False, description="serve /metrics without the API token")

@@ -5,6 +5,7 @@ from warroom.alerts.ignored import IGNORED_DELIVERIES
 from warroom.alerts.tables import AlertRow
 from warroom.db import Base
 from warroom.drafts.tables import DraftRow
+from warroom.findings.tables import FindingRow
 from warroom.incidents.tables import (
     ExternalRefRow,
     IncidentEndpointRow,
@@ -25,6 +26,7 @@ __all__ = [
     "ActionItemRow",
     "AlertRow",
     "DraftRow",
+    "FindingRow",
     "PostmortemVersionRow",
     "WarRoomMessageRow",
     "Base",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 
-__all__ = ["owners_for"]
+__all__ = ["matches", "owners_for", "rules"]
 
 
-def _rules(text: str) -> list[tuple[str, list[str]]]:
+def rules(text: str) -> list[tuple[str, list[str]]]:
+    """(pattern, owners) for each line of a CODEOWNERS file, in file order (comments dropped)."""
     rules = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
@@ -18,7 +19,8 @@ def _rules(text: str) -> list[tuple[str, list[str]]]:
     return rules
 
 
-def _matches(pattern: str, path: str) -> bool:
+def matches(pattern: str, path: str) -> bool:
+    """Whether a CODEOWNERS `pattern` covers `path` (GitHub's rules, roughly: anchored or not, dirs as prefixes)."""
     path = path.lstrip("/")
     anchored = pattern.startswith("/")
     pattern = pattern.lstrip("/")
@@ -36,12 +38,12 @@ def _matches(pattern: str, path: str) -> bool:
 def owners_for(codeowners: str, topics: list[str]) -> list[str]:
     """Owners (@handles or emails) of any path that mentions one of `topics` ('checkout', '/api/checkout')."""
     found: list[str] = []
-    rules = _rules(codeowners)
+    found_rules = rules(codeowners)
     for topic in topics:
         owners: list[str] = []
-        for pattern, rule_owners in rules:
+        for pattern, rule_owners in found_rules:
             words = topic.strip("/").split("/")
-            if _matches(pattern, topic) or any(w and w in pattern.lower() for w in words if len(w) > 2):
+            if matches(pattern, topic) or any(w and w in pattern.lower() for w in words if len(w) > 2):
                 owners = rule_owners
         found += [o for o in owners if o not in found]
     return found

@@ -23,6 +23,7 @@ from warroom.durations import spell_duration
 from warroom.severity import Severity
 
 __all__ = [
+    "TO_BE_WRITTEN",
     "Draft",
     "draft_comms",
     "format_percent",
@@ -88,6 +89,8 @@ def draft_comms(facts: IncidentFacts, cohort: Cohort, kind: CommsKind | str) -> 
     per affected account. Rendering is deterministic: same facts, same drafts."""
     kind = CommsKind(kind)
     context = _context(facts, cohort, kind)
+    if kind is CommsKind.RCA:
+        return [_render_rca(facts, context, account) for account in cohort.accounts]
     drafts = [
         _render_x(facts, kind, context),
         _render(facts, kind, Channel.DISCORD, context, audience="public Discord channel"),
@@ -170,13 +173,14 @@ def _render(
     audience: str,
     recipients: list[str] | None = None,
     account: str | None = None,
+    template: str | None = None,
 ) -> Draft:
     if kind is CommsKind.ALL_CLEAR and facts.resolved_at is None:
         raise ValueError("an all-clear needs facts.resolved_at")
-    template: Template = _ENV.get_template(f"{channel.value}.j2")
+    chosen: Template = _ENV.get_template(template or f"{channel.value}.j2")
     variables = {**context, "m": _ENV.get_template("_macros.j2").make_module(context)}
-    subject = _block(template, "subject", variables, prose=True)
-    body = _block(template, "body", variables, prose=channel in _PROSE)
+    subject = _block(chosen, "subject", variables, prose=True)
+    body = _block(chosen, "body", variables, prose=channel in _PROSE)
     return Draft(
         incident_id=facts.incident_id,
         kind=kind,
@@ -188,6 +192,43 @@ def _render(
         body=body,
         facts_used=_facts_used(facts, f"{subject}\n{body}", context),
         public=channel in _PUBLIC,
+    )
+
+
+#: What an RCA says while no customer-readable cause is known: grounding blocks the draft on it.
+TO_BE_WRITTEN = "[to be written: the cause in words the customer knows, without internal names]"
+
+
+def _render_rca(facts: IncidentFacts, context: dict[str, Any], account: KnownAccount) -> Draft:
+    """One account's root-cause analysis: its own users, requests and minutes, the cause in
+    customer words, what was done, and the dated action items that prevent a repeat."""
+    if facts.resolved_at is None:
+        raise ValueError("an RCA needs facts.resolved_at")
+    impact = next((i for i in facts.account_impact if account.matches(i.account)), None)
+    due = rca_due(facts, account)
+    rca_context = {
+        **context,
+        "account": account.name,
+        "date": facts.resolved_at.strftime("%-d %B %Y"),
+        "rca_days": account.sla_rca_days,
+        "rca_due": due.strftime("%-d %B %Y") if due else None,
+        "account_users": f"{impact.users:,}" if impact else None,
+        "account_requests": f"{impact.requests:,}" if impact and impact.requests else None,
+        "account_from": format_time(impact.first_at) if impact and impact.first_at else None,
+        "account_until": format_time(impact.last_at) if impact and impact.last_at else None,
+        "account_minutes": _minutes(impact.minutes) if impact and impact.minutes else None,
+        "cause_or_placeholder": facts.cause or TO_BE_WRITTEN,
+        "follow_ups": [{"title": f.title, "due": f.due.strftime("%-d %B %Y")} for f in facts.follow_ups],
+    }
+    return _render(
+        facts,
+        CommsKind.RCA,
+        Channel.ENTERPRISE_EMAIL,
+        rca_context,
+        audience=f"{account.name} ({account.tier}) root-cause analysis",
+        recipients=_dedupe(account.contact_emails),
+        account=account.name,
+        template="rca.j2",
     )
 
 

@@ -18,7 +18,7 @@ from warroom.alerts.models import AffectedUser, Alert
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.severity import Severity
 
-__all__ = ["IncidentFacts", "KnownAccount"]
+__all__ = ["AccountImpact", "FollowUp", "IncidentFacts", "KnownAccount"]
 
 
 class KnownAccount(BaseModel):
@@ -32,6 +32,30 @@ class KnownAccount(BaseModel):
 
     def matches(self, account: str | None) -> bool:
         return account is not None and account.casefold() in {self.id.casefold(), self.name.casefold()}
+
+
+class AccountImpact(BaseModel):
+    """What one enterprise account lived through: its users, their failed requests, and from when
+    to when they failed (their own window, not the whole incident's)."""
+
+    account: str = Field(description="the account key its users carry")
+    users: int = Field(ge=0)
+    requests: int = Field(ge=0)
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+
+    @property
+    def minutes(self) -> int | None:
+        if self.first_at is None or self.last_at is None:
+            return None
+        return max(1, round((self.last_at - self.first_at) / timedelta(minutes=1)))
+
+
+class FollowUp(BaseModel):
+    """An action item a customer may read about: what will prevent a repeat, and by when."""
+
+    title: str
+    due: datetime
 
 
 class IncidentFacts(BaseModel):
@@ -63,6 +87,10 @@ class IncidentFacts(BaseModel):
     tags: dict[str, dict[str, int]] = Field(default_factory=dict)
     affected_users: list[AffectedUser] = Field(default_factory=list)
     known_accounts: list[KnownAccount] = Field(default_factory=list)
+    account_impact: list[AccountImpact] = Field(default_factory=list, description="per enterprise account")
+    follow_ups: list[FollowUp] = Field(
+        default_factory=list, description="the postmortem's action items a customer may read, with their dates"
+    )
 
     @field_validator("cause", "what_was_fixed")
     @classmethod
@@ -103,6 +131,8 @@ class IncidentFacts(BaseModel):
         what_was_fixed: str | None = None,
         next_update_at: datetime | None = None,
         detected_at: datetime | None = None,
+        account_impact: Iterable[AccountImpact] = (),
+        follow_ups: Iterable[FollowUp] = (),
     ) -> IncidentFacts:
         """Facts from the stored incident, its alerts and (optionally) Sentry's tag breakdown.
 
@@ -137,6 +167,8 @@ class IncidentFacts(BaseModel):
             tags={k: dict(v) for k, v in tags.items()} if tags else _tags_from_alerts(alert_list),
             affected_users=users,
             known_accounts=list(known_accounts),
+            account_impact=list(account_impact),
+            follow_ups=list(follow_ups),
         )
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, timedelta
 from pydantic import BaseModel, Field
 
 from agents.support.cohort import detect_cohort
-from agents.support.drafts import Draft, rca_due
+from agents.support.drafts import TO_BE_WRITTEN, Draft, rca_due
 from agents.support.facts import IncidentFacts
 from agents.support.internal import internal_details
 from warroom.channels import Channel, length, max_length
@@ -78,6 +78,8 @@ def check_grounding(draft: Draft, facts: IncidentFacts) -> GroundingResult:
     """Problems are phrased for the human approving the draft; `ok` means sendable."""
     text = f"{draft.subject}\n{draft.body}"
     problems = [*_length_problems(draft), *_cause_problems(text, facts), *_claim_problems(text, facts)]
+    if TO_BE_WRITTEN in text:
+        problems.append("the cause is still to be written in words the customer knows (edit it in, then approve)")
     if draft.public:
         problems += _internal_problems(text, draft, facts)
     return GroundingResult(ok=not problems, problems=list(dict.fromkeys(problems)))
@@ -151,6 +153,7 @@ def _mask(text: str, facts: IncidentFacts) -> str:
         literals.update(distribution)
     literals.update(t.value for t in cohort.traits)
     literals.update(a.name for a in facts.known_accounts)
+    literals.update(f.title for f in facts.follow_ups)
     for literal in sorted((x for x in literals if x and any(c.isdigit() for c in x)), key=len, reverse=True):
         text = re.sub(re.escape(literal), _MASK, text, flags=re.IGNORECASE)
     return text
@@ -162,11 +165,14 @@ class _Allowed:
     def __init__(self, facts: IncidentFacts) -> None:
         cohort = detect_cohort(facts)
         moments = [facts.started_at, facts.detected_at, facts.last_seen_at, facts.next_update_at, facts.resolved_at]
+        moments += [m for i in facts.account_impact for m in (i.first_at, i.last_at)]
         present = [m.astimezone(UTC) for m in moments if m is not None]
         dues = [due for account in facts.known_accounts if (due := rca_due(facts, account))]
+        dues += [f.due for f in facts.follow_ups]
         self._times = {(m.hour, m.minute) for m in present}
         self._dates = {m.date() for m in [*present, *(d.astimezone(UTC) for d in dues)]}
         minutes = {facts.eta_minutes, facts.duration_minutes, facts.event_window_minutes}
+        minutes |= {i.minutes for i in facts.account_impact}
         if facts.next_update_at is not None:
             minutes.add(round((facts.next_update_at - facts.detected_at) / timedelta(minutes=1)))
         self._minutes = {m for m in minutes if m}
@@ -181,6 +187,7 @@ class _Allowed:
             len(facts.affected_users),
             len(cohort.recipients),
             len(cohort.accounts),
+            *(n for i in facts.account_impact for n in (i.users, i.requests)),
             *self._minutes,
             *self._days,
         }

@@ -137,6 +137,8 @@ def _grounding_problems(ctx: Context, record: DraftRecord, body: str) -> list[st
         incident = incidents.get_incident(conn, record.incident_id)
         assert incident is not None
         facts = incident_facts(conn, incident, ctx.settings, now=record.created_at)
+    # An enterprise draft's audience is "<account name> (<tier>)…": its own account is not "another customer".
+    account = next((a.name for a in facts.known_accounts if record.audience.startswith(f"{a.name} (")), None)
     draft = Draft(
         incident_id=record.incident_id,
         kind=CommsKind(record.kind),
@@ -146,6 +148,7 @@ def _grounding_problems(ctx: Context, record: DraftRecord, body: str) -> list[st
         subject=record.subject or "",
         body=body,
         public=record.public,
+        account=account if record.channel == Channel.ENTERPRISE_EMAIL else None,
         facts_used=record.facts_used,
     )
     return check_grounding(draft, facts).problems

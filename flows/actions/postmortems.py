@@ -1,4 +1,5 @@
-"""Editing a postmortem: every save is a new version with its diff and any blaming wording flagged.
+"""Editing a postmortem: every save is a new version with its diff and any blaming wording flagged,
+and, with Notion configured, the team's Notion page updated in place.
 
 Flags are shown, never enforced: the human decides; the version history keeps what changed.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from agents.blameless import diff_versions, find_blame
 from flows.context import Context
+from flows.publishing import publish_postmortem
 from warroom.actors import Actor
 from warroom.errors import NotFound
 from warroom.incidents import store as incidents
@@ -45,6 +47,7 @@ def save_postmortem(ctx: Context, incident_id: int, markdown: str, actor: Actor)
             blame_flags=flags,
             diff=diff_versions(previous.markdown, markdown, old_label=f"v{previous.version}", new_label="edited"),
         )
+        publish_postmortem(conn, ctx.settings, incident_id=incident_id, version=version, now=now)
         incidents.add_timeline(
             conn,
             incident_id,

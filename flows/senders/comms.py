@@ -16,6 +16,7 @@ from tools.discord import DiscordMessage, DiscordPoster
 from tools.email import EmailMessage, EmailReceipt, EmailSender
 from tools.x import XPost, XPoster
 from warroom import keys
+from warroom.action_items import store as action_items
 from warroom.channels import DISCORD_MAX_LENGTH
 from warroom.clock import Clock
 from warroom.drafts import store as drafts
@@ -116,6 +117,9 @@ class CommsSender:
         # A draft to many recipients is one outbox row each: it is "sent" once the last one is.
         if not count_unsent(conn, key_prefix=keys.draft_sends(draft_id), other_than=item.id):
             drafts.mark_sent(conn, draft_id, now)
+            tracked = action_items.get_item_by_key(conn, keys.rca_item(draft_id))
+            if tracked is not None:
+                action_items.complete(conn, tracked.id, now)
         if item.incident_id is not None:
             incidents.add_timeline(
                 conn,

@@ -4,6 +4,8 @@
 Tests program it with a `responder` (request JSON -> chat.completion body; `reply`,
 `json_reply` and `tool_reply` build those), make it fail with `fail_next`, or hold answers back
 with `delay` to drive client timeouts. Every request body is recorded in `.requests`.
+`investigator` is a scripted tool-calling model for the investigation: it asks for the tools it is
+given, one per turn, then reports the first look it was shown plus what it read.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-__all__ = ["FakeOpenAI", "Responder", "json_reply", "reply", "tool_reply"]
+__all__ = ["FakeOpenAI", "Responder", "investigator", "json_reply", "reply", "tool_reply", "tool_requests"]
 
 Responder = Callable[[dict[str, Any]], dict[str, Any]]
 _ids = itertools.count(1)
@@ -69,6 +71,65 @@ def tool_reply(name: str, arguments: dict[str, Any], *, model: str = "fake-model
     return reply(None, tool_calls=[call], model=model)
 
 
+def tool_requests(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The requests that offered tools (the investigation's turns)."""
+    return [r for r in requests if r.get("tools")]
+
+
+def _delimited(text: str) -> Any:
+    """The JSON between the first `<<<UNTRUSTED …>>>` marker line and its end marker."""
+    body = text.split(">>>\n", 1)[1].rsplit("\n<<<END UNTRUSTED", 1)[0]
+    return json.loads(body)
+
+
+def _citations(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        own = [value["citation"]] if isinstance(value.get("citation"), str) else []
+        return own + [c for v in value.values() for c in _citations(v)]
+    if isinstance(value, list):
+        return [c for v in value for c in _citations(v)]
+    return []
+
+
+def investigator(
+    tools: list[tuple[str, dict[str, Any]]],
+    *,
+    extra_claims: list[dict[str, Any]] | None = None,
+) -> Responder:
+    """A model that calls `tools` (name, arguments) one per turn, then reports: the first look's
+    hypothesis and claims from its opening message, a claim citing the first id a tool returned,
+    and `extra_claims` as given (to plant an uncited or invented one). Forced to report
+    (`tool_choice`), it reports at once. Requests without tools (severity, wording) get an empty
+    answer, so the rules and templates stand."""
+
+    def respond(body: dict[str, Any]) -> dict[str, Any]:
+        if not body.get("tools"):
+            return reply("")
+        messages = body["messages"]
+        done = sum(m["role"] == "tool" for m in messages)
+        forced = isinstance(body.get("tool_choice"), dict)
+        if done < len(tools) and not forced:
+            name, arguments = tools[done]
+            return tool_reply(name, arguments)
+        opening = next(m["content"] for m in messages if m["role"] == "user")
+        look = _delimited(opening[opening.index("<<<UNTRUSTED first_look>>>") :])
+        claims = list(look.get("claims", []))
+        returned = [_citations(_delimited(m["content"])) for m in messages if m["role"] == "tool"]
+        first = next((ids[0] for ids in returned if ids), None)
+        if first is not None:
+            claims.append({"text": f"The tools returned {first}.", "citations": [first]})
+        claims += extra_claims or []
+        report = {
+            "hypothesis": look.get("hypothesis", "unknown"),
+            "confidence": "medium",
+            "claims": claims,
+            "next_checks": ["Check the scripted model's reasoning."],
+        }
+        return tool_reply("report_finding", report)
+
+    return respond
+
+
 class FakeOpenAI:
     """Context manager running the fake; `base_url` is what `ChatOpenAI(base_url=...)` takes."""
 
@@ -76,6 +137,8 @@ class FakeOpenAI:
         self.responder: Responder = responder or (lambda _request: reply())
         self.requests: list[dict[str, Any]] = []
         self.delay: float = 0.0
+        self.delay_for: Callable[[dict[str, Any]], float] | None = None
+        """Per-request delay (seconds) instead of `delay`, e.g. only for requests offering tools."""
         self._failures: list[tuple[int, dict[str, str]]] = []
         self._released = threading.Event()
         self._lock = threading.Lock()
@@ -130,8 +193,9 @@ class FakeOpenAI:
             except ValueError:
                 return _error(400, "request body is not JSON")
             self.requests.append(body)
-            if self.delay:
-                await anyio.to_thread.run_sync(self._released.wait, self.delay)
+            delay = self.delay_for(body) if self.delay_for is not None and isinstance(body, dict) else self.delay
+            if delay:
+                await anyio.to_thread.run_sync(self._released.wait, delay)
             with self._lock:
                 failure = self._failures.pop(0) if self._failures else None
             if failure is not None:

@@ -7,6 +7,8 @@ Sentry's `Link` header (`rel="next"; results="true"; cursor="0:<offset>:0"`). Ev
 the spec's own example event; `sentry_frame`, `sentry_exception` and `sentry_breadcrumb` build
 the parts a test changes, in the shape the SDKs send (frames outermost call first, chained
 exceptions oldest first). A tag's details answer its top 9 values, as Sentry's tagstore does.
+`serve` loads bodies recorded from the real API (the investigation suite's `sentry/` files) and
+answers them verbatim: the issue, its latest event, the organisation's issue list, tag values.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from warroom.clock import Clock, FakeClock
 
 __all__ = ["FakeSentry", "sentry_breadcrumb", "sentry_exception", "sentry_frame"]
 
+_ISSUES = "/api/0/organizations/{organization_id_or_slug}/issues/"
 _ISSUE = "/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/"
 _EVENT = "/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/events/{event_id}/"
 _TAG = "/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/tags/{key}/"
@@ -50,6 +53,8 @@ class FakeSentry:
         self.issues: dict[str, dict[str, Any]] = {}
         self.tags: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.events: dict[str, list[dict[str, Any]]] = {}
+        self.issue_list: list[dict[str, Any]] | None = None
+        """The organisation's issue list, as `serve` loads it; empty until then."""
         self.failures = FailurePlan()
 
     @property
@@ -108,6 +113,22 @@ class FakeSentry:
             for value, count in counts.items()
         ]
 
+    def serve(
+        self,
+        issue: dict[str, Any],
+        latest_event: dict[str, Any],
+        issues: list[dict[str, Any]],
+        tags: dict[str, list[dict[str, Any]]],
+    ) -> None:
+        """Answer exactly these bodies: the issue's details, its latest event, the organisation's
+        issue list and, per tag key, the issue's tag values (details derived from them)."""
+        issue_id = str(issue["id"])
+        self.issues[issue_id] = copy.deepcopy(issue)
+        self.events[issue_id] = [copy.deepcopy(latest_event)]
+        self.issue_list = copy.deepcopy(issues)
+        for key, rows in tags.items():
+            self.tags[(issue_id, key)] = copy.deepcopy(rows)
+
     def fail_next(self, times: int = 1, *, retry_after: int | None = None, reset_in: int = 20) -> None:
         """Rate-limit the next `times` requests: 429 with Sentry's rate-limit headers."""
         self.failures.add(times, retry_after=retry_after, reset_in=reset_in)
@@ -130,6 +151,8 @@ class FakeSentry:
         op = self.spec.operation(request.method, path)
         assert op is not None
         params = op.path_params
+        if op.template == _ISSUES and params["organization_id_or_slug"] == self.org:
+            return self._answer(op, self.issue_list or [])
         if params["organization_id_or_slug"] != self.org or params.get("issue_id") not in self.issues:
             return httpx.Response(404, json={"detail": "The requested resource does not exist"})
         if op.template == _ISSUE:

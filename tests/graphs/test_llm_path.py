@@ -83,3 +83,36 @@ def test_model_wording_with_an_invented_number_never_reaches_a_draft(client, war
         if e["kind"] == "llm"
     ]
     assert any("failed the facts check" in n for n in notes)
+
+
+def _narrative(body: dict) -> dict:
+    """A postmortem narrative: a summary citing the first timeline entry, a root cause with a
+    number nobody measured (so that section falls back), no whys."""
+    return json_reply(
+        {
+            "summary": [{"text": "Checkout failed and was resolved.", "sources": [1]}],
+            "root_cause": [{"text": "A bad deploy hit 93% of carts.", "sources": [1]}],
+            "five_whys": [],
+        }
+    )
+
+
+def test_the_postmortem_keeps_the_model_s_sections_that_pass_and_falls_back_section_by_section(
+    client, warroom, clock, auth, fake_llm
+):
+    fake_llm.responder = lambda body: (
+        _narrative(body)
+        if "postmortem" in json.dumps(body["messages"][0])
+        else json_reply({"severity": "P0", "reason": "checkout down"})
+        if _is_severity_request(body)
+        else reply("")
+    )
+    incident_id = open_outage(client, warroom, clock)
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "alice"}, headers=auth)
+    warroom.scheduler.run_pending()
+    markdown = client.get(f"/api/incidents/{incident_id}/postmortem", headers=auth).json()["markdown"]
+    assert "Checkout failed and was resolved. [T1]" in markdown
+    assert "93%" not in markdown
+    notes = [e["text"] for e in client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]]
+    assert any(n.startswith("LLM root cause failed the checks (sentence 1 states 93") for n in notes)
+    assert any(n.startswith("LLM five whys failed the checks (the section is empty)") for n in notes)

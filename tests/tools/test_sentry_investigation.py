@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from evals.investigation.cases import CASES_DIR, load_case
 from tests.fakes.sentry_server import FakeSentry, sentry_breadcrumb, sentry_exception, sentry_frame
 from tools.sentry import SentryAPI, SentryAPIError, TagShare
 from tools.sentry_event import parse_event
@@ -203,3 +204,30 @@ def test_event_without_entries_or_with_odd_ones_still_parses() -> None:
     assert event.exception.frames == [] and event.top_in_app_frame is None
     assert event.breadcrumbs[0].timestamp is None and event.breadcrumbs[0].message == "x"
     assert event.release == "web@1"
+
+
+def test_frames_and_breadcrumbs_keep_their_place_in_the_whole_event(fake: FakeSentry, api: SentryAPI) -> None:
+    charge_failure(fake)
+
+    event = api.latest_event(ISSUE, breadcrumbs=2)
+
+    assert event.exception is not None
+    assert [(f.function, f.index) for f in event.exception.frames] == [("charge", 0), ("submit", 1)]
+    assert [(b.message, b.index) for b in event.breadcrumbs] == [("GET /api/cart/13", 13), ("GET /api/cart/14", 14)]
+
+
+def test_issues_around_an_incident_come_from_the_organisation_s_issue_list(fake: FakeSentry, api: SentryAPI) -> None:
+    case = load_case(CASES_DIR / "upload-path-restart-loop")
+    assert case.sentry is not None
+    fake.serve(case.sentry.issue, case.sentry.latest_event, case.sentry.issues, case.sentry.tags)
+
+    found = api.issues(start=datetime(2026, 6, 2, 15, 55, tzinfo=UTC), end=datetime(2026, 6, 2, 18, 59, tzinfo=UTC))
+
+    assert {i.id for i in found} == {"5127730041", "4411092835"}
+    own = next(i for i in found if i.id == "5127730041")
+    assert own.project == "dashboard"
+    request = fake.requests[-1]
+    assert request.path == "/api/0/organizations/acme/issues/"
+    assert request.query["sort"] == ["date"] and request.query["start"] == ["2026-06-02T15:55:00+00:00"]
+    details = api.issue("5127730041")
+    assert details.first_release is not None and "release" in details.tag_keys

@@ -95,6 +95,26 @@ def test_the_incident_page_shows_the_evidence_and_the_war_room(signed_in: Page, 
     expect(signed_in.locator('article[data-channel="email"] [data-role="state"]')).to_have_text("pending approval")
 
 
+def test_the_ai_hypothesis_is_shown_as_such_with_its_citations_and_a_responder_judges_it(
+    signed_in: Page, live: Live
+) -> None:
+    wait_until(lambda: live.api.get(f"/api/incidents/{live.incident_id}/findings").json(), "the first look")
+    signed_in.goto(_detail(live))
+    _same_document(signed_in)
+    findings = signed_in.locator("#findings")
+    expect(findings.locator(".ai-tag")).to_have_text("AI hypothesis · not verified")
+    finding = findings.locator("article.finding").first
+    expect(finding).to_contain_text("First look by rules")
+    expect(finding.locator(".hypothesis")).to_contain_text("TypeError")
+    expect(finding.locator("code.cite").first).to_have_text(re.compile(r"^alert:\d+$"))
+    finding.get_by_label("Was it right?").fill("right error, no cause yet")
+    finding.get_by_role("button", name="Partly").click()
+    expect(signed_in.locator("#findings .verdict")).to_contain_text("Marked partly by web")
+    _still_same_document(signed_in)
+    [judged] = live.api.get(f"/api/incidents/{live.incident_id}/findings").json()
+    assert (judged["verdict"], judged["verdict_note"]) == ("partly", "right error, no cause yet")
+
+
 def test_a_labelled_war_room_post_appears_without_reload_and_lands_on_the_timeline(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
     _same_document(signed_in)

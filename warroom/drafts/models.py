@@ -18,6 +18,8 @@ class CommsKind(StrEnum):
     INITIAL = "initial"
     UPDATE = "update"
     ALL_CLEAR = "all_clear"
+    RCA = "rca"
+    """The formal root-cause analysis an enterprise account's SLA asks for, after resolution."""
 
 
 class DraftState(StrEnum):

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 MAX_ATTEMPTS = 12
-ORDERED_FAMILIES = {OutboxKind.STATUS_POST.family, OutboxKind.WAR_ROOM_POST.family}
+ORDERED_FAMILIES = {OutboxKind.STATUS_POST.family, OutboxKind.WAR_ROOM_POST.family, OutboxKind.POSTMORTEM_PUBLISH.family}
 
 
 class OutboxItem:
@@ -92,7 +92,8 @@ def enqueue(
 
 def lane_of(kind: str, incident_id: int | None) -> str | None:
     """A status page and a war room must see an incident's posts in order (the first post opens
-    the page incident or the channel); customer messages to different people need no order."""
+    the page incident or the channel), and a postmortem page its versions (the first creates it);
+    customer messages to different people need no order."""
     family = kind.split(".", 1)[0]
     return outbox_lane(incident_id, family) if incident_id is not None and family in ORDERED_FAMILIES else None
 

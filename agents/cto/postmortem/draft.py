@@ -156,6 +156,11 @@ def _cell(value: object) -> str:
     return " ".join(str(value).split()).replace("|", "\\|")
 
 
+def _refs(sources: list[int]) -> str:
+    """`[T3, T7]`: the timeline entries a written sentence rests on."""
+    return "[" + ", ".join(f"T{n}" for n in sources) + "]"
+
+
 @cache
 def _environment() -> Environment:
     # Markdown, not HTML: autoescape would mangle it; the API escapes when it renders HTML.
@@ -169,6 +174,8 @@ def _environment() -> Environment:
     )
     env.filters["dur"] = spell_duration
     env.filters["cell"] = _cell
+    env.filters["refs"] = _refs
+    env.filters["sentences"] = lambda sentences: " ".join(f"{s.text} {_refs(s.sources)}" for s in sentences)
     return env
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "Postmortem",
     "PostmortemInput",
     "RelatedIncident",
+    "Sentence",
     "SlaBreach",
     "SlaTargets",
     "StatusUpdateSent",
@@ -205,6 +206,14 @@ class WhyStep(BaseModel):
     question: str
     answer: str
     source: str
+    sources: list[int] = Field(default_factory=list, description="timeline entries (1 is the first) it rests on")
+
+
+class Sentence(BaseModel):
+    """A model-written sentence and the timeline entries it rests on (1 is the first entry)."""
+
+    text: str
+    sources: list[int] = Field(default_factory=list)
 
 
 class ActionItemDraft(BaseModel):
@@ -244,3 +253,12 @@ class Postmortem(BaseModel):
     related_incidents: list[RelatedIncident]
     repeat_warnings: list[str] = Field(description="same cause seen before with items still open")
     withheld: int = Field(default=0, description="human lines left out for blaming wording")
+    summary_sentences: list[Sentence] = Field(
+        default_factory=list, description="the summary sentence by sentence, when a model wrote it"
+    )
+    root_cause_narrative: list[Sentence] = Field(
+        default_factory=list, description="how the root cause came about, when a model wrote it"
+    )
+    written_by: dict[str, str] = Field(
+        default_factory=dict, description="section -> the model that wrote it; absent sections are the rules'"
+    )

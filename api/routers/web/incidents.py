@@ -1,5 +1,6 @@
-"""The incident pages of the web UI: the list, one incident (severity and evidence, timeline,
-war room, drafts, postmortem) with its fragments for htmx, and the forms that act on it.
+"""The incident pages of the web UI: the list, one incident (severity and evidence, the AI's
+findings, timeline, war room, drafts, postmortem) with its fragments for htmx, and the forms that
+act on it.
 
 Actions are `flows.actions`, the same functions the REST API, Slack and the CLI call, always as
 the web actor (no form field names who acted); a refusal is shown on the page with its status
@@ -22,6 +23,7 @@ from api.routers.web.attention import needs_human
 from api.routers.web.render import API_DIR, form_text, htmx, render, see
 from api.web_sessions import CheckedDep, Session, SessionDep
 from flows import severity_question
+from flows.actions import findings as finding_actions
 from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
 from flows.actions.drafts import Decision, decide_draft, get_draft
@@ -29,6 +31,7 @@ from warroom.actors import Actor, ActorKind
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord
 from warroom.errors import ActionError
+from warroom.findings.models import Verdict
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.postmortems import store as postmortems
@@ -102,6 +105,7 @@ def _page(
             "notice": NOTICES.get(request.query_params.get("done", "")),
             "severities": list(Severity),
             "question": severity_question.pending(incident),
+            "findings": finding_actions.list_findings(warroom.context, incident_id),
             **_postmortem(warroom, incident),
             "resolving": request.query_params.get("done") == "resolving",
         },
@@ -250,6 +254,33 @@ def decide(
     if not htmx(request):
         return see(f"/incidents/{incident_id}#draft-{draft_id}")
     return _draft_view(request, draft, session.csrf)
+
+
+@router.get("/incidents/{incident_id}/findings", response_class=HTMLResponse)
+def findings_fragment(incident_id: Id, request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
+    incident = _incident(warroom, incident_id)
+    found = finding_actions.list_findings(warroom.context, incident_id)
+    return render(request, "_findings.html", {"incident": incident, "findings": found, "csrf": session.csrf})
+
+
+@router.post("/incidents/{incident_id}/findings/{finding_id}/verdict")
+def judge_finding(
+    incident_id: Id,
+    finding_id: Id,
+    request: Request,
+    warroom: WarroomDep,
+    session: CheckedDep,
+    verdict: Annotated[Verdict, Form()],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """A responder's right / partly / wrong on the AI's hypothesis, as the REST API records it."""
+    try:
+        warroom.act(finding_actions.judge_finding, incident_id, finding_id, verdict, ACTOR, form_text(note))
+    except ActionError as exc:
+        raise HTTPException(status_of(exc), exc.message) from exc
+    if not htmx(request):
+        return see(f"/incidents/{incident_id}#findings")
+    return findings_fragment(incident_id, request, warroom, session)
 
 
 @router.get("/incidents/{incident_id}/postmortem", response_class=HTMLResponse)
