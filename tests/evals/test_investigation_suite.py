@@ -53,10 +53,12 @@ def test_the_model_path_runs_its_tool_calls_and_is_graded_on_its_grounded_findin
     assert result.tool_calls == 2 and result.dropped_claims == 2
     assert result.level == "right_cause" and result.invented == []
     turns = tool_requests(scripted.requests)
-    # The case opens two incidents (Grafana's alert and Sentry's error are not correlated), and
-    # each is investigated: two tool calls each, then the report.
-    assert result.incidents == 2
-    assert sorted(sum(m["role"] == "tool" for m in t["messages"]) for t in turns) == [0, 0, 1, 1, 2, 2]
+    # Every incident the case opens that is investigated (P3 incidents are not) runs the two
+    # tool calls, then the report: turns with 0, 1 and 2 tool answers, once per investigation.
+    assert result.incidents >= 1
+    answered = sorted(sum(m["role"] == "tool" for m in t["messages"]) for t in turns)
+    investigations = len(answered) // 3
+    assert investigations >= 1 and answered == sorted([0, 1, 2] * investigations)
 
 
 def test_a_held_out_score_is_printed_without_naming_a_case() -> None:
