@@ -47,6 +47,7 @@ CHECKS = (
     "promise_kept",
     "facts_only",
     "no_internal",
+    "not_stale",
 )
 
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
@@ -65,8 +66,6 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     ("status_page", "initial", "current"): "a page post gives the count when it was posted ('for at least N users'); "
     "the rubric compares it with the final count",
     ("status_page", "update", "current"): "as status_page/initial: 'at least N users so far' at the time of the post",
-    ("discord", "initial", "current"): "as email/initial: not re-drafted after the last re-triage",
-    ("x", "initial", "current"): "as email/initial: not re-drafted after the last re-triage",
 }
 
 _MONTHS = "january february march april may june july august september october november december".split()
@@ -227,6 +226,12 @@ def judge_message(
     leaks += [f"a responder's name ('{n}')" for n in sorted(names) if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)]
     if leaks:
         failed["no_internal"] = "contains " + ", ".join(leaks)
+    if message.kind in ("initial", "update") and message.channel != "status_page" and record.resolved:
+        if message.state in ("pending_approval", "blocked", "approved"):
+            failed["not_stale"] = (
+                f"a '{message.kind}' draft is still {message.state} after the all-clear: "
+                "one click would tell customers the problem is still going on"
+            )
     return MessageVerdict(
         case=case, channel=message.channel, kind=message.kind, state=message.state, text=text, failed=failed
     )
@@ -261,9 +266,11 @@ def verdicts(outcome: Outcome) -> list[MessageVerdict]:
     record = Record(response)
     page = sorted((m for m in response.messages if m.channel == "status_page"), key=lambda m: at(m.at))
     following = {id(m): nxt for m, nxt in zip(page, page[1:], strict=False)}
+    # A withdrawn draft can never be sent: nobody reads it, so it is not judged.
     return [
         judge_message(outcome.case, m, record, outcome.comms.must_mention, following.get(id(m)))
         for m in response.messages
+        if m.state != "withdrawn"
     ]
 
 

@@ -26,7 +26,7 @@ DEFAULT_NOTES = [
     "fixed: restored the previous connection pool limit\n"
     "action: validate connection pool limits against peak traffic before a config change ships",
 ]
-DRAFT_STATES = ["pending_approval", "blocked", "approved", "sent", "rejected"]
+DRAFT_STATES = ["pending_approval", "blocked", "approved", "sent", "rejected", "withdrawn"]
 
 
 class ResponseSpec(BaseModel):

@@ -25,13 +25,14 @@ from flows.actions.drafts import approval_token
 from flows.context import Context
 from flows.effects import post_to_war_room
 from flows.facts import incident_facts
+from flows.staleness import WHILE_OPEN, withdraw_superseded
 from warroom import keys
 from warroom.action_items import store as action_items
 from warroom.channels import Channel, max_length
 from warroom.drafts import store as drafts
 from warroom.drafts.models import CommsKind, DraftState
 from warroom.incidents import store as incidents
-from warroom.incidents.models import Incident
+from warroom.incidents.models import Incident, IncidentStatus
 from warroom.kinds import JobKind, TimelineKind
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
@@ -101,6 +102,8 @@ class CommsFlow:
         with ctx.engine.connect() as conn:
             incident = incidents.get_incident(conn, incident_id)
             assert incident is not None
+            if kind.value in WHILE_OPEN and incident.status is IncidentStatus.RESOLVED:
+                return  # queued before the all-clear: "we're investigating" would be untrue now
             tags = (incident.enrichment or {}).get("tags") or None
             facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags)
         cohort, checked = prepare_comms(facts, kind)
@@ -125,6 +128,7 @@ class CommsFlow:
                     facts_used=to_jsonable_python(draft.facts_used),
                     problems=item.grounding.problems,
                     state=(DraftState.PENDING if item.sendable else DraftState.BLOCKED).value,
+                    written_for=incident.severity.value if incident.severity else None,
                 )
                 draft_id, new = drafts.create_draft(
                     conn,
@@ -164,6 +168,8 @@ class CommsFlow:
                         payload={"draft_id": draft_id, "incident_id": incident_id},
                         lane=keys.draft_lane(draft_id),
                     )
+            if kind.value in WHILE_OPEN:
+                withdraw_superseded(conn, incident_id, now)
             for note in dict.fromkeys(notes):
                 incidents.add_timeline(
                     conn, incident_id, now, TimelineKind.LLM, note, dedup_key=keys.llm_note(incident_id, label, note)

@@ -17,6 +17,7 @@ from langgraph.types import Checkpointer, interrupt
 
 from flows.actions.drafts import get_draft
 from flows.context import Context
+from flows.staleness import resolved_reason, stale_reason, withdraw
 from warroom import keys
 from warroom.channels import Channel
 from warroom.drafts import store as drafts
@@ -46,10 +47,15 @@ def review(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = runtime.context
     draft = get_draft(ctx, state["draft_id"])
     if draft.state is DraftState.PENDING:
-        with ctx.engine.connect() as conn:
+        with ctx.engine.begin() as conn:
             incident = incidents.get_incident(conn, draft.incident_id, with_timeline=False)
+            stale = stale_reason(conn, draft, incident)
+            if stale and stale.final:
+                withdraw(conn, draft, stale.reason, ctx.clock.now())
+        if stale and stale.final:
+            return {"outcome": DraftState.WITHDRAWN.value}
         severity = incident.severity if incident and incident.severity else Severity.P3
-        if ctx.settings.auto_sends(draft.channel, severity):
+        if stale is None and ctx.settings.auto_sends(draft.channel, severity):
             now = ctx.clock.now()
             with ctx.engine.begin() as conn:
                 if drafts.decide(
@@ -73,7 +79,7 @@ def route_decision(state: CommsState) -> str:
     outcome = state.get("outcome")
     if outcome == DraftState.APPROVED.value:
         return "send"
-    if outcome in (DraftState.REJECTED.value, DraftState.SENT.value):
+    if outcome in (DraftState.REJECTED.value, DraftState.SENT.value, DraftState.WITHDRAWN.value):
         return END
     return "wait"
 
@@ -84,12 +90,18 @@ def wait(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
 
 
 def send(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """One outbox row per recipient, keyed by draft and address: nobody is mailed twice."""
+    """One outbox row per recipient, keyed by draft and address: nobody is mailed twice. An
+    approved "still going on" message whose incident was resolved meanwhile is not sent."""
     ctx = runtime.context
     draft = get_draft(ctx, state["draft_id"])
     kind = CHANNEL_KINDS.get(draft.channel)
     now = ctx.clock.now()
     with ctx.engine.begin() as conn:
+        incident = incidents.get_incident(conn, draft.incident_id, with_timeline=False)
+        resolved = resolved_reason(draft, incident) if incident else None
+        if resolved:
+            withdraw(conn, draft, resolved, now, approved_too=True)
+            return {"outcome": DraftState.WITHDRAWN.value}
         if kind is None:
             incidents.add_timeline(
                 conn,

@@ -16,6 +16,7 @@ from agents.cto.status_posts import next_update_at
 from flows import escalation, severity_question
 from flows.context import Context
 from flows.effects import post_status, post_to_war_room
+from flows.staleness import withdraw_on_resolve
 from warroom import keys
 from warroom.drafts.models import CommsKind
 from warroom.incidents import store as incidents
@@ -164,6 +165,7 @@ def close_out(
         )
         cancel(conn, keys.ticks(incident.id))
         cancel(conn, keys.escalations(incident.id))
+        withdraw_on_resolve(conn, incident.id, now)
         if post is not None:
             post_status(conn, key=keys.status_resolved(incident.id), post=post, now=now)
             schedule(

@@ -34,6 +34,7 @@ __all__ = [
     "comms_lane",
     "digest",
     "draft",
+    "draft_cancelled",
     "draft_decision",
     "draft_lane",
     "draft_send",
@@ -41,6 +42,7 @@ __all__ = [
     "draft_start",
     "draft_unsendable",
     "draft_wake",
+    "draft_withdrawn",
     "enrich",
     "enrich_lane",
     "enriched",
@@ -366,6 +368,15 @@ def llm_note(incident_id: int, label: str, note: str) -> str:
 
 def draft_decision(draft_id: int) -> str:
     return _draft(draft_id, "decision")
+
+
+def draft_cancelled(draft_id: int) -> str:
+    return _draft(draft_id, "cancelled")
+
+
+def draft_withdrawn(draft_id: int) -> str:
+    """The one timeline entry that says a draft was withdrawn (or its last sends cancelled)."""
+    return _draft(draft_id, "withdrawn")
 
 
 def draft_unsendable(draft_id: int) -> str:

@@ -15,7 +15,7 @@ from api.deps import Authorized, Id, IdFilter, WarroomDep
 from api.errors import documented, status_of
 from api.routers.status_page import templates
 from api.routing import UntrustedJSONRoute
-from flows.actions.drafts import Decision, decide_draft, get_draft, read_approval_token
+from flows.actions.drafts import Decision, decide_draft, draft_standing, get_draft, read_approval_token
 from warroom.actors import Actor, ActorKind
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord, DraftState
@@ -77,10 +77,16 @@ def _token_draft(warroom: WarroomDep, token: str) -> DraftRecord:
     return get_draft(warroom.context, draft_id)
 
 
+def _page(request: Request, warroom: WarroomDep, token: str, draft_id: int, **extra: object) -> dict[str, object]:
+    """The page's context: the draft beside its incident as it is now, so nobody approves blind."""
+    standing = draft_standing(warroom.context, draft_id)
+    return {"draft": standing.draft, "incident": standing.incident, "stale": standing.stale, "token": token, **extra}
+
+
 @router.get("/approve/{token}", response_class=HTMLResponse, responses=LINK_REFUSALS)
 def approval_page(token: str, request: Request, warroom: WarroomDep) -> HTMLResponse:
     draft = _token_draft(warroom, token)
-    return templates.TemplateResponse(request, "approve.html", {"draft": draft, "token": token, "done": None})
+    return templates.TemplateResponse(request, "approve.html", _page(request, warroom, token, draft.id, done=None))
 
 
 @router.post(
@@ -94,6 +100,7 @@ def approve_by_link(token: str, request: Request, warroom: WarroomDep) -> HTMLRe
     try:
         decided = warroom.act(decide_draft, draft.id, Decision.APPROVE, LINK_ACTOR)
     except ActionError as exc:
-        context = {"draft": draft, "token": token, "done": exc.message, "problems": exc.problems}
+        context = _page(request, warroom, token, draft.id, done=exc.message, problems=exc.problems)
         return templates.TemplateResponse(request, "approve.html", context, status_code=status_of(exc))
-    return templates.TemplateResponse(request, "approve.html", {"draft": decided, "token": token, "done": "approved"})
+    context = _page(request, warroom, token, decided.id, done="approved")
+    return templates.TemplateResponse(request, "approve.html", context)

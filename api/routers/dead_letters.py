@@ -20,7 +20,7 @@ __all__ = ["rerun_job", "resend", "router"]
 router = APIRouter(prefix="/api", tags=["dead letters"], responses=documented(401, 422))
 
 JobState = Literal["pending", "done", "cancelled", "failed"]
-SendState = Literal["pending", "sent", "failed", "unknown"]
+SendState = Literal["pending", "sent", "failed", "unknown", "cancelled"]
 
 
 @router.get("/jobs", response_model=list[JobRecord])

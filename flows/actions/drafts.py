@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import BaseModel
+
 from itsdangerous import (
     BadSignature,
     SignatureExpired,
@@ -21,6 +23,7 @@ from agents.support.drafts import Draft
 from agents.support.grounding import check_grounding
 from flows.context import Context
 from flows.facts import incident_facts
+from flows.staleness import stale_reason, withdraw
 from warroom import keys
 from warroom.actors import Actor
 from warroom.channels import Channel
@@ -28,10 +31,19 @@ from warroom.drafts import store as drafts
 from warroom.drafts.models import CommsKind, DraftRecord, DraftState
 from warroom.errors import Conflict, Expired, Forbidden, Invalid, NotFound
 from warroom.incidents import store as incidents
+from warroom.incidents.models import Incident
 from warroom.kinds import JobKind, TimelineKind
 from warroom.scheduler.store import schedule
 
-__all__ = ["Decision", "approval_token", "decide_draft", "get_draft", "read_approval_token"]
+__all__ = [
+    "DraftStanding",
+    "Decision",
+    "approval_token",
+    "decide_draft",
+    "draft_standing",
+    "get_draft",
+    "read_approval_token",
+]
 
 
 class Decision(StrEnum):
@@ -72,6 +84,24 @@ def get_draft(ctx: Context, draft_id: int, *, incident_id: int | None = None) ->
     return draft
 
 
+class DraftStanding(BaseModel):
+    """A draft beside its incident as it is now: what an approver must see before deciding."""
+
+    draft: DraftRecord
+    incident: Incident
+    stale: str | None = None
+    """Why approving it now would say something no longer true (it cannot be approved)."""
+
+
+def draft_standing(ctx: Context, draft_id: int) -> DraftStanding:
+    draft = get_draft(ctx, draft_id)
+    with ctx.engine.connect() as conn:
+        incident = incidents.get_incident(conn, draft.incident_id, with_timeline=False)
+        assert incident is not None
+        stale = stale_reason(conn, draft, incident) if draft.state in (DraftState.PENDING, DraftState.BLOCKED) else None
+    return DraftStanding(draft=draft, incident=incident, stale=stale.reason if stale else draft.withdrawn_reason)
+
+
 def decide_draft(
     ctx: Context,
     draft_id: int,
@@ -81,13 +111,24 @@ def decide_draft(
     body: str | None = None,
     reason: str = "",
 ) -> DraftRecord:
-    """Approve (the edited `body` when it differs) or reject; `Conflict` when it was decided already."""
+    """Approve (the edited `body` when it differs) or reject; `Conflict` when it was decided
+    already, or when the incident moved on since it was written (then it is withdrawn, so
+    nobody can send what is no longer true)."""
     draft = get_draft(ctx, draft_id)
+    if draft.state is DraftState.WITHDRAWN:
+        raise Conflict(f"draft {draft_id} was withdrawn and can no longer be sent: {draft.withdrawn_reason}")
     if draft.state not in (DraftState.PENDING, DraftState.BLOCKED):
         raise Conflict(
             f"draft {draft_id} was already {draft.state.value}"
             + (f" by {draft.decided_by}" if draft.decided_by else ""),
         )
+    if decision is Decision.APPROVE:
+        with ctx.engine.begin() as conn:
+            stale = stale_reason(conn, draft)
+            if stale and stale.final:
+                withdraw(conn, draft, stale.reason, ctx.clock.now())
+        if stale:
+            raise Conflict(f"draft {draft_id} can no longer be approved: {stale.reason}")
     problems: list[str] | None = None
     edited = body is not None and body.strip() != draft.body.strip()
     if decision is Decision.APPROVE:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from flows.senders.war_room import WarRoomSender
+from flows.staleness import resolved_reason
 from tools.discord import DiscordMessage, DiscordPoster
 from tools.email import EmailMessage, EmailReceipt, EmailSender
 from tools.x import XPost, XPoster
@@ -59,11 +60,38 @@ class CommsSender:
 
     def register(self, outbox: OutboxWorker) -> None:
         mail = Delivery.IDEMPOTENT if self._email.idempotent else Delivery.AT_MOST_ONCE
-        outbox.register(OutboxKind.COMMS_EMAIL, self.email, delivery=mail, after=self.record)
+        once = Delivery.AT_MOST_ONCE
+        outbox.register(OutboxKind.COMMS_EMAIL, self.email, delivery=mail, after=self.record, guard=self.guard)
         outbox.register(OutboxKind.PAGE_EMAIL, self.page, delivery=mail)
-        outbox.register(OutboxKind.COMMS_DISCORD, self.discord, delivery=Delivery.AT_MOST_ONCE, after=self.record)
-        outbox.register(OutboxKind.COMMS_X, self.x, delivery=Delivery.AT_MOST_ONCE, after=self.record)
-        outbox.register(OutboxKind.COMMS_WAR_ROOM, self.war_room, delivery=self._war_room.delivery, after=self.record)
+        outbox.register(OutboxKind.COMMS_DISCORD, self.discord, delivery=once, after=self.record, guard=self.guard)
+        outbox.register(OutboxKind.COMMS_X, self.x, delivery=once, after=self.record, guard=self.guard)
+        outbox.register(
+            OutboxKind.COMMS_WAR_ROOM,
+            self.war_room,
+            delivery=self._war_room.delivery,
+            after=self.record,
+            guard=self.guard,
+        )
+
+    def guard(self, conn: Connection, item: OutboxItem) -> str | None:
+        """A "still going on" message queued before the incident was resolved (approved, then
+        held up by retries) never goes out after the all-clear; the draft says why, once."""
+        draft = drafts.get_draft(conn, int(item.payload["draft_id"]))
+        incident = incidents.get_incident(conn, draft.incident_id, with_timeline=False) if draft else None
+        reason = resolved_reason(draft, incident) if draft and incident else None
+        if reason and draft:
+            drafts.withdraw(conn, draft.id, reason=reason, now=self._clock.now(), approved_too=True)
+            incidents.add_timeline(
+                conn,
+                draft.incident_id,
+                self._clock.now(),
+                TimelineKind.COMMS_ERROR,
+                f"{draft.channel} draft #{draft.id}: its unsent messages were cancelled: {reason}",
+                actor="warroom",
+                data={"draft_id": draft.id},
+                dedup_key=keys.draft_cancelled(draft.id),
+            )
+        return reason
 
     def email(self, item: OutboxItem) -> dict[str, str]:
         receipt = self._mail(item, subject=item.payload["subject"] or "Service incident")

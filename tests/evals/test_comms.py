@@ -85,6 +85,25 @@ def test_a_draft_the_product_blocked_fails_as_ungrounded(login):
     assert "grounded" in _judge(login, message.text, state="blocked", problems=["number '250' is not in the facts"])
 
 
+def test_an_update_still_approvable_after_the_all_clear_fails_as_stale(login):
+    _, record, message = login
+    assert record.resolved is not None
+    assert "not_stale" in _judge(login, message.text, state="pending_approval")
+    assert "not_stale" in _judge(login, message.text, state="approved")
+    assert "not_stale" not in _judge(login, message.text, state="sent")
+
+
+def test_no_scenario_leaves_a_still_going_on_draft_approvable_after_resolution(outcomes):
+    stale = [
+        f"{o.case} {m.channel}/{m.kind} #{m.state}"
+        for o in outcomes
+        if o.response
+        for m in o.response.messages
+        if m.kind in ("initial", "update") and m.state in ("pending_approval", "blocked", "approved")
+    ]
+    assert stale == []
+
+
 def test_a_status_page_that_misses_its_own_next_update_time_is_caught(outcomes):
     outcome = _case(outcomes, "p0-login-outage")
     record = Record(outcome.response)

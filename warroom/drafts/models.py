@@ -30,6 +30,9 @@ class DraftState(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     SENT = "sent"
+    WITHDRAWN = "withdrawn"
+    """The incident moved on before anyone decided (resolved, or a newer draft replaced it): never
+    sendable again; `withdrawn_reason` says why."""
 
 
 class DraftRecord(BaseModel):
@@ -49,3 +52,6 @@ class DraftRecord(BaseModel):
     decided_by: str | None = None
     decided_at: datetime | None = None
     sent_at: datetime | None = None
+    written_for: str | None = None
+    """The incident's severity when the draft was written (or last refreshed)."""
+    withdrawn_reason: str | None = None

@@ -12,7 +12,7 @@ from warroom.drafts.models import DraftRecord, DraftState
 from warroom.drafts.tables import DraftRow
 from warroom.upsert import insert_ignore
 
-__all__ = ["create_draft", "decide", "get_draft", "list_drafts", "mark_sent", "refresh"]
+__all__ = ["create_draft", "decide", "get_draft", "list_drafts", "mark_sent", "newer_drafts", "refresh", "withdraw"]
 
 DRAFTS = table_of(DraftRow)
 
@@ -38,6 +38,30 @@ def list_drafts(
         query = query.where(DRAFTS.c.incident_id == incident_id)
     if states:
         query = query.where(DRAFTS.c.state.in_([s.value for s in states]))
+    return [_record(r) for r in conn.execute(query)]
+
+
+def newer_drafts(conn: Connection, draft_id: int, *, kinds: list[str]) -> list[DraftRecord]:
+    """Drafts of `kinds` written after this one for the same incident, channel and audience
+    (the account part of the key), that anyone could still send or has sent."""
+    row = conn.execute(
+        select(DRAFTS.c.key, DRAFTS.c.incident_id, DRAFTS.c.channel).where(DRAFTS.c.id == draft_id)
+    ).first()
+    if row is None:
+        return []
+    audience = row.key.rsplit(":", 1)[-1]
+    query = (
+        select(DRAFTS)
+        .where(
+            DRAFTS.c.incident_id == row.incident_id,
+            DRAFTS.c.channel == row.channel,
+            DRAFTS.c.id > draft_id,
+            DRAFTS.c.kind.in_(kinds),
+            DRAFTS.c.key.endswith(f":{audience}", autoescape=True),
+            DRAFTS.c.state.not_in([DraftState.WITHDRAWN.value, DraftState.REJECTED.value]),
+        )
+        .order_by(DRAFTS.c.id)
+    )
     return [_record(r) for r in conn.execute(query)]
 
 
@@ -79,6 +103,18 @@ def refresh(conn: Connection, draft_id: int, values: dict[str, Any]) -> bool:
     return result.rowcount == 1
 
 
+def withdraw(conn: Connection, draft_id: int, *, reason: str, now: datetime, approved_too: bool = False) -> bool:
+    """Take an undecided draft (or, `approved_too`, an approved one not yet sent) out of reach
+    for good; False when it was decided (or sent) first."""
+    states = [DraftState.PENDING, DraftState.BLOCKED] + ([DraftState.APPROVED] if approved_too else [])
+    result = conn.execute(
+        update(DRAFTS)
+        .where(DRAFTS.c.id == draft_id, DRAFTS.c.state.in_([s.value for s in states]))
+        .values(state=DraftState.WITHDRAWN.value, decided_by="warroom", decided_at=now, withdrawn_reason=reason)
+    )
+    return result.rowcount == 1
+
+
 def mark_sent(conn: Connection, draft_id: int, now: datetime) -> None:
     conn.execute(update(DRAFTS).where(DRAFTS.c.id == draft_id).values(state=DraftState.SENT.value, sent_at=now))
 
@@ -101,4 +137,6 @@ def _record(row: Any) -> DraftRecord:
         decided_by=row.decided_by,
         decided_at=row.decided_at,
         sent_at=row.sent_at,
+        written_for=row.written_for,
+        withdrawn_reason=row.withdrawn_reason,
     )

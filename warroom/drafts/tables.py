@@ -35,3 +35,5 @@ class DraftRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(255))
     decided_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    written_for: Mapped[str | None] = mapped_column(String(4), doc="the incident's severity when written")
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)

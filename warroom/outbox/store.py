@@ -33,6 +33,7 @@ __all__ = [
     "lane_of",
     "list_rows",
     "mark_attempted",
+    "mark_cancelled",
     "mark_failed",
     "mark_sent",
     "mark_unknown",
@@ -41,7 +42,11 @@ __all__ = [
 ]
 
 MAX_ATTEMPTS = 12
-ORDERED_FAMILIES = {OutboxKind.STATUS_POST.family, OutboxKind.WAR_ROOM_POST.family, OutboxKind.POSTMORTEM_PUBLISH.family}
+ORDERED_FAMILIES = {
+    OutboxKind.STATUS_POST.family,
+    OutboxKind.WAR_ROOM_POST.family,
+    OutboxKind.POSTMORTEM_PUBLISH.family,
+}
 
 
 class OutboxItem:
@@ -169,6 +174,16 @@ def mark_failed(conn: Connection, item_id: int, error: str) -> None:
         update(table)
         .where(table.c.id == item_id)
         .values(state="failed", lease_until=None, lease_owner=None, attempted_at=None, last_error=error[:2000])
+    )
+
+
+def mark_cancelled(conn: Connection, item_id: int, reason: str) -> None:
+    """Never to be sent: what it says stopped being true before it went (see `Guard`)."""
+    table = table_of(OutboxRow)
+    conn.execute(
+        update(table)
+        .where(table.c.id == item_id)
+        .values(state="cancelled", lease_until=None, lease_owner=None, last_error=reason[:2000])
     )
 
 

@@ -33,6 +33,7 @@ from warroom.outbox.store import (
     OutboxItem,
     claim_due,
     mark_attempted,
+    mark_cancelled,
     mark_failed,
     mark_sent,
     mark_unknown,
@@ -40,12 +41,16 @@ from warroom.outbox.store import (
 )
 from warroom.outbox.tables import OutboxRow
 
-__all__ = ["AfterSent", "Delivery", "OutboxWorker", "Sender", "backoff_seconds"]
+__all__ = ["AfterSent", "Delivery", "Guard", "OutboxWorker", "Sender", "backoff_seconds"]
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[[OutboxItem], dict[str, Any] | None]
 AfterSent = Callable[[Connection, OutboxItem, dict[str, Any] | None], None]
+Guard = Callable[[Connection, OutboxItem], str | None]
+"""Asked just before each attempt: why the row must not go out any more (what it says stopped
+being true since it was queued), or None. The row is then cancelled, in the same transaction as
+whatever the guard records."""
 RETRYABLE_4XX = {408, 409, 420, 425, 429}
 
 
@@ -72,15 +77,24 @@ class OutboxWorker:
         self._senders: dict[str, Sender] = {}
         self._delivery: dict[str, Delivery] = {}
         self._after: dict[str, AfterSent] = {}
+        self._guards: dict[str, Guard] = {}
         self.on_sent: list[Callable[[OutboxItem, dict[str, Any] | None], None]] = []
 
     def register(
-        self, kind: str, sender: Sender, *, delivery: Delivery = Delivery.IDEMPOTENT, after: AfterSent | None = None
+        self,
+        kind: str,
+        sender: Sender,
+        *,
+        delivery: Delivery = Delivery.IDEMPOTENT,
+        after: AfterSent | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self._senders[kind] = sender
         self._delivery[kind] = delivery
         if after is not None:
             self._after[kind] = after
+        if guard is not None:
+            self._guards[kind] = guard
 
     def run_due(self, limit: int = 50) -> int:
         """Send what is due now; returns how many rows were attempted."""
@@ -96,6 +110,8 @@ class OutboxWorker:
         if sender is None:
             with self._engine.begin() as conn:
                 mark_failed(conn, item.id, f"no sender registered for {item.kind!r}")
+            return
+        if self._cancelled(item):
             return
         delivery = self._delivery[item.kind]
         if delivery is Delivery.AT_MOST_ONCE and item.attempted_at is not None:
@@ -118,6 +134,18 @@ class OutboxWorker:
             self._bookkeep(conn, item, result)
         for hook in self.on_sent:
             hook(item, result)
+
+    def _cancelled(self, item: OutboxItem) -> bool:
+        guard = self._guards.get(item.kind)
+        if guard is None:
+            return False
+        with self._engine.begin() as conn:
+            reason = guard(conn, item)
+            if reason is None:
+                return False
+            mark_cancelled(conn, item.id, reason)
+        log.info("outbox %s %s cancelled before sending: %s", item.kind, item.idempotency_key, reason)
+        return True
 
     def _bookkeep(self, conn: Connection, item: OutboxItem, result: dict[str, Any] | None) -> None:
         """In the transaction that marks the row sent, under a savepoint: done with it, or not at

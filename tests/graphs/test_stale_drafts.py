@@ -1,0 +1,184 @@
+"""No customer hears "we're investigating" after the all-clear: resolving withdraws every pending
+still-going-on draft, a decision on a stale draft is refused on every front door (API, one-click
+page, Slack button, web form), and a message approved before the all-clear but not yet out is
+never sent after it. Checked where customers see it: the `.eml` files."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from email import message_from_bytes
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import update
+
+from tests.conftest import API_TOKEN, open_outage
+from tests.fakes.slack_server import signed_headers
+from tests.fakes.spec import spec_payload
+from warroom.db import table_of
+from warroom.drafts.tables import DraftRow
+from warroom.settings import Settings
+from warroom.severity import Severity
+
+SLACK_SECRET = "slack-signing-secret"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"slack_signing_secret": SecretStr(SLACK_SECRET)})
+
+
+def _subjects(settings: Settings) -> list[str]:
+    folder = Path(settings.data_dir) / "outbox-email"
+    return [
+        str(message_from_bytes(p.read_bytes())["Subject"])
+        for p in sorted(folder.glob("*.eml") if folder.exists() else [])
+    ]
+
+
+def _drafts(client, auth, incident_id: int, *states: str) -> list[dict]:
+    params: dict[str, object] = {"incident_id": incident_id}
+    if states:
+        params["state"] = list(states)
+    return client.get("/api/approvals", params=params, headers=auth).json()
+
+
+def _email(client, auth, incident_id: int, kind: str = "initial") -> dict:
+    [draft] = [d for d in _drafts(client, auth, incident_id) if d["channel"] == "email" and d["kind"] == kind]
+    return draft
+
+
+def _resolve(client, warroom, auth, incident_id: int) -> None:
+    response = client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "dana"}, headers=auth)
+    assert response.status_code == 202
+    warroom.scheduler.run_pending()
+
+
+def _link_path(client, auth, incident_id: int, draft_id: int) -> str:
+    room = client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()
+    [text] = [m["text"] for m in room if f"draft #{draft_id} " in m["text"]]
+    return "/" + text.rsplit(" ", 1)[-1].split("/", 3)[3]
+
+
+def test_resolving_withdraws_every_pending_still_going_on_draft(client, warroom, clock, auth):
+    incident_id = open_outage(client, warroom, clock)
+    before = [d for d in _drafts(client, auth, incident_id) if d["kind"] in ("initial", "update")]
+    assert {d["channel"] for d in before} >= {"email"}
+
+    _resolve(client, warroom, auth, incident_id)
+
+    withdrawn = {d["id"]: d for d in _drafts(client, auth, incident_id, "withdrawn")}
+    assert set(withdrawn) == {d["id"] for d in before}
+    assert all("resolved" in d["withdrawn_reason"] and d["decided_by"] == "warroom" for d in withdrawn.values())
+    assert {d["kind"] for d in _drafts(client, auth, incident_id)} == {"all_clear"}
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    entries = [e["text"] for e in timeline if "withdrawn, never sent" in e["text"]]
+    assert len(entries) == len(before)
+
+
+def test_a_decision_on_a_stale_draft_is_refused_on_every_front_door(client, warroom, clock, auth, settings):
+    incident_id = open_outage(client, warroom, clock)
+    email = _email(client, auth, incident_id)
+    link = _link_path(client, auth, incident_id, email["id"])
+    page = client.get(link)
+    assert 'id="approve"' in page.text and f'href="/incidents/{incident_id}"' in page.text
+    assert "investigating" in re.search(r'id="incident-state">([^<]+)<', page.text).group(1)
+
+    _resolve(client, warroom, auth, incident_id)
+
+    api = client.post(f"/api/approvals/{email['id']}/approve", json={"actor": "dana"}, headers=auth)
+    assert api.status_code == 409
+    assert "withdrawn" in api.json()["detail"] and "resolved" in api.json()["detail"]
+
+    page = client.get(link)
+    assert page.status_code == 200 and 'id="approve"' not in page.text
+    assert "can no longer be sent" in page.text and "resolved" in page.text
+    assert "resolved" in re.search(r'id="incident-state">([^<]+)<', page.text).group(1)
+    clicked = client.post(link)
+    assert clicked.status_code == 409 and "withdrawn" in clicked.text
+
+    button = spec_payload("slack-block-actions.json")
+    button["actions"][0].update({"action_id": "approve_draft", "value": str(email["id"])})
+    body = urlencode({"payload": json.dumps(button)}).encode()
+    slack = client.post(
+        "/slack/interactions",
+        content=body,
+        headers=signed_headers(body, SLACK_SECRET, clock.now().timestamp(), "application/x-www-form-urlencoded"),
+    )
+    assert slack.status_code == 200
+    [result] = slack.json()["results"]
+    assert "withdrawn" in result["refused"]
+
+    assert client.post("/login", data={"token": API_TOKEN, "next": "/incidents"}, follow_redirects=False).is_redirect
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(f"/incidents/{incident_id}").text).group(1)
+    web = client.post(f"/incidents/{incident_id}/drafts/{email['id']}/approve", data={"csrf": csrf})
+    assert web.status_code == 409 and "withdrawn" in web.text
+
+    warroom.scheduler.run_pending()
+    assert client.get(f"/api/approvals/{email['id']}", headers=auth).json()["state"] == "withdrawn"
+    assert _subjects(settings) == []
+    all_clear = _email(client, auth, incident_id, "all_clear")
+    assert client.post(f"/api/approvals/{all_clear['id']}/approve", headers=auth).status_code == 200
+    warroom.scheduler.run_pending()
+    subjects = _subjects(settings)
+    assert subjects and all(s == all_clear["subject"] for s in subjects)
+
+
+def test_an_approval_not_yet_acted_on_when_the_incident_resolves_sends_nothing(client, warroom, clock, auth, settings):
+    incident_id = open_outage(client, warroom, clock)
+    email = _email(client, auth, incident_id)
+    assert client.post(f"/api/approvals/{email['id']}/approve", headers=auth).status_code == 200
+    _resolve(client, warroom, auth, incident_id)  # the approval thread wakes after the all-clear
+
+    assert client.get(f"/api/approvals/{email['id']}", headers=auth).json()["state"] == "withdrawn"
+    assert _subjects(settings) == []
+
+
+def test_messages_queued_before_the_all_clear_and_not_yet_out_are_cancelled(client, warroom, clock, auth, settings):
+    incident_id = open_outage(client, warroom, clock)
+    email = _email(client, auth, incident_id)
+    assert client.post(f"/api/approvals/{email['id']}/approve", headers=auth).status_code == 200
+    while warroom.scheduler._run_jobs():  # the approval queues the sends; the outbox has not run
+        pass
+    queued = client.get("/api/outbox", params={"state": "pending"}, headers=auth)
+    assert queued.status_code == 200 and any(r["kind"] == "comms.email" for r in queued.json())
+
+    _resolve(client, warroom, auth, incident_id)
+
+    assert _subjects(settings) == []
+    cancelled = client.get("/api/outbox", params={"state": "cancelled"}, headers=auth).json()
+    assert cancelled and all(r["kind"] == "comms.email" and "resolved" in r["last_error"] for r in cancelled)
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    assert sum("unsent messages were cancelled" in e["text"] for e in timeline) == 1
+
+
+def test_a_newer_update_replaces_the_undecided_draft_before_it(client, warroom, clock, auth, settings):
+    incident_id = open_outage(client, warroom, clock)
+    first = _email(client, auth, incident_id)
+    clock.advance(timedelta(minutes=settings.cadence_for(Severity.P0) + 1))
+    warroom.scheduler.run_pending()
+
+    update = _email(client, auth, incident_id, "update")
+    replaced = client.get(f"/api/approvals/{first['id']}", headers=auth).json()
+    assert replaced["state"] == "withdrawn"
+    assert f"draft #{update['id']} replaced it" in replaced["withdrawn_reason"]
+    refused = client.post(f"/api/approvals/{first['id']}/approve", headers=auth)
+    assert refused.status_code == 409 and f"#{update['id']}" in refused.json()["detail"]
+    assert [d["id"] for d in _drafts(client, auth, incident_id) if d["channel"] == "email"] == [update["id"]]
+
+
+def test_a_draft_written_for_another_severity_cannot_be_approved(client, warroom, clock, auth):
+    incident_id = open_outage(client, warroom, clock)
+    email = _email(client, auth, incident_id)
+    assert email["written_for"] == "P0"
+    with warroom.engine.begin() as conn:
+        conn.execute(update(table_of(DraftRow)).where(table_of(DraftRow).c.id == email["id"]).values(written_for="P1"))
+    refused = client.post(f"/api/approvals/{email['id']}/approve", headers=auth)
+    assert refused.status_code == 409
+    assert "written for P1 and the incident is P0 now" in refused.json()["detail"]
+    # a re-draft in place is on its way, so the first message is refused, not withdrawn
+    assert client.get(f"/api/approvals/{email['id']}", headers=auth).json()["state"] == "pending_approval"
