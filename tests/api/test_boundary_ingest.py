@@ -341,7 +341,7 @@ SENTRY_ODDITIES = [
         "endpoint",
         "?(<anonymous>)",
     ),
-    ("server-name-300", "event_alert", ("data", "event", "tags"), [["server_name", "s" * 300]], "service", "s" * 255),
+    ("service-tag-300", "event_alert", ("data", "event", "tags"), [["service", "s" * 300]], "service", "s" * 255),
     (
         "environment-300",
         "event_alert",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from datetime import timedelta
 from email import message_from_bytes
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import update
 
+from api.scenarios import sentry_event_alert
 from tests.conftest import API_TOKEN, open_outage
 from tests.fakes.slack_server import signed_headers
 from tests.fakes.spec import spec_payload
@@ -182,3 +184,43 @@ def test_a_draft_written_for_another_severity_cannot_be_approved(client, warroom
     assert "written for P1 and the incident is P0 now" in refused.json()["detail"]
     # a re-draft in place is on its way, so the first message is refused, not withdrawn
     assert client.get(f"/api/approvals/{email['id']}", headers=auth).json()["state"] == "pending_approval"
+
+
+def _on_host(payload: dict, host: str) -> dict:
+    payload["data"]["event"]["tags"].append(["server_name", host])
+    return payload
+
+
+def test_two_unrelated_errors_on_one_host_are_two_incidents_with_disjoint_recipients(
+    post_sentry, client, warroom, clock, auth
+):
+    """Found in use: a search timeout on the checkout outage's host was folded into it, and its
+    users were emailed about checkout. A host is evidence, not what is broken."""
+    start = clock.now() - timedelta(minutes=2)
+    streams = {"77": ("/api/checkout", "c", None), "91": ("/api/search", "s", "TimeoutError: search backend timed out")}
+    opened: dict[str, set[int]] = {"77": set(), "91": set()}
+    for n in range(60):
+        issue = "77" if n % 2 == 0 else "91"
+        path, prefix, title = streams[issue]
+        payload = sentry_event_alert(
+            event_id=uuid.uuid4().hex,
+            issue_id=issue,
+            at=start + timedelta(seconds=2 * n),
+            path=path,
+            user_id=f"{prefix}{n % 5}",
+            browser=("Chrome", "120.0"),
+            region="us-east-1",
+            title=title,
+        )
+        response = post_sentry(_on_host(payload, "web-3"))
+        assert response.status_code == 202
+        opened[issue].add(response.json()["incident_id"])
+    warroom.scheduler.run_pending()
+
+    [checkout], [search] = opened["77"], opened["91"]
+    assert checkout != search
+    for incident_id, prefix in ((checkout, "c"), (search, "s")):
+        recipients = {r for d in _drafts(client, auth, incident_id) if d["channel"] == "email" for r in d["recipients"]}
+        assert all(r.startswith(prefix) for r in recipients), recipients
+    checkout_emails = {r for d in _drafts(client, auth, checkout) if d["channel"] == "email" for r in d["recipients"]}
+    assert checkout_emails == {f"c{i}@customers.example.com" for i in range(5)}

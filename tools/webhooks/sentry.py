@@ -208,9 +208,11 @@ def _url_path(url: str) -> str:
 
 
 def _service(event: dict[str, Any], tags: dict[str, str]) -> str | None:
-    for key in ("service", "server_name"):
-        if tags.get(key):
-            return tags[key]
+    """What is broken: a `service` tag the app sets, else the Sentry project. Never `server_name`:
+    a host serves many features, so two unrelated errors on one host are not one outage (the
+    host stays in the tags, as evidence)."""
+    if tags.get("service"):
+        return tags["service"]
     project = event.get("project")
     if isinstance(project, dict):
         return _str(project.get("slug") or project.get("name"))

@@ -65,17 +65,21 @@ class IngestOutcome:
 
 
 def correlation_keys(alert: Alert) -> list[str]:
-    """The alert's own dedup key first, then the names of what it is about ("svc:checkout"),
-    which let different sources' alerts for one outage join one incident within the window.
+    """The alert's own dedup key first, then the name of what is broken ("svc:checkout"), which
+    lets different sources' alerts for one outage join one incident within the window.
+
+    When the alert names a route, the route's feature is what is broken: the service (a Sentry
+    project, an app's `service` tag) usually serves many features, so two unrelated errors of
+    one app stay two incidents. Without a route, the service is the best name there is.
     Every key fits the key column (`bounded_key`)."""
     found = [alert.dedup_key]
     topics: list[str] = []
-    if alert.service:
-        topics.append(alert.service.lower())
     if alert.endpoint and alert.endpoint.startswith("/"):
         segments = endpoint_words(alert.endpoint)
         if segments and not segments[0].isdigit():
             topics.append(segments[0])
+    if not topics and alert.service:
+        topics.append(alert.service.lower())
     found.extend(bounded_key(f"svc:{topic}") for topic in dict.fromkeys(topics))
     return found
 
