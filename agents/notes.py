@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
@@ -27,6 +28,9 @@ class NoteFacts(BaseModel):
     hypothesis: str | None = None
     cause: str | None = None
     eta_minutes: int | None = None
+    eta_at: datetime | None = None
+    """When the newest ETA said the fix would land: "eta: 15m" written at 15:09 is 15:24, whenever
+    it is read, so a later message never repeats "within 15 minutes" as if it were new."""
     fixed: str | None = None
     latest: str | None = None
 
@@ -36,10 +40,12 @@ def is_labelled(text: str) -> bool:
     return any(LABEL.match(line) for line in text.splitlines())
 
 
-def parse_notes(notes: Iterable[str]) -> NoteFacts:
-    """Later notes win for single-valued fields (the newest hypothesis, the newest ETA)."""
+def parse_notes(notes: Iterable[str | tuple[str, datetime]]) -> NoteFacts:
+    """Later notes win for single-valued fields (the newest hypothesis, the newest ETA). A note
+    given with the time it was written turns a relative ETA into an absolute one (`eta_at`)."""
     facts = NoteFacts()
-    for note in notes:
+    for entry in notes:
+        note, written = entry if isinstance(entry, tuple) else (entry, None)
         facts.latest = note.strip() or facts.latest
         for line in note.splitlines():
             match = LABEL.match(line)
@@ -54,8 +60,9 @@ def parse_notes(notes: Iterable[str]) -> NoteFacts:
                 facts.hypothesis = value
             elif label in ("cause", "root cause", "identified"):
                 facts.cause = value
-            elif label == "eta":
-                facts.eta_minutes = _minutes(value) or facts.eta_minutes
+            elif label == "eta" and (minutes := _minutes(value)):
+                facts.eta_minutes = minutes
+                facts.eta_at = written + timedelta(minutes=minutes) if written else None
             elif label in ("fixed", "fix"):
                 facts.fixed = value
     return facts

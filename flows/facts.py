@@ -121,7 +121,7 @@ def known_accounts(settings: Settings) -> list[KnownAccount]:
 
 
 def note_facts(incident: Incident) -> NoteFacts:
-    return parse_notes(e.text for e in incident.timeline if e.kind == TimelineKind.NOTE)
+    return parse_notes((e.text, e.at) for e in incident.timeline if e.kind == TimelineKind.NOTE)
 
 
 def incident_facts(
@@ -147,7 +147,7 @@ def incident_facts(
         affected_thing=affected_thing(incident).lower(),
         affected_share=share,
         cause=notes.cause if notes.cause and quotable(notes.cause) else None,
-        eta_minutes=notes.eta_minutes,
+        eta_at=notes.eta_at if notes.eta_at and notes.eta_at > now else None,
         what_was_fixed=notes.fixed if notes.fixed and quotable(notes.fixed) else None,
         next_update_at=next_update_at(now, severity, settings) if severity else None,
         detected_at=incident.opened_at,

@@ -113,15 +113,16 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     incident = get_incident(ctx, state["incident_id"])
     assert incident.severity is not None
     number = int((state.get("event") or {}).get("tick", state.get("ticks", 0) + 1))
-    due = status_posts.next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
+    now = ctx.clock.now()
+    due = status_posts.next_update_at(now, incident.severity, ctx.settings)
     notes = note_facts(incident)
     public = incident.severity.pages_customers and state.get("posted_severity") is not None
     effects.post_update(
         ctx,
         incident,
         number=number,
-        text=status_posts.compose_update(incident, notes, due),
-        post=status_posts.update_post(incident, notes, due) if public else None,
+        text=status_posts.compose_update(incident, notes, due, now),
+        post=status_posts.update_post(incident, notes, due, now) if public else None,
     )
     return {"ticks": number, "event": {}}
 

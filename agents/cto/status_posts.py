@@ -70,7 +70,14 @@ def first_status_post(
     )
 
 
-def compose_update(incident: Incident, notes: NoteFacts, due: datetime) -> str:
+def _eta(notes: NoteFacts, now: datetime | None) -> str | None:
+    """The ETA as a time still ahead ("by 15:24 UTC"); one that has passed is not repeated."""
+    if notes.eta_at is not None:
+        return f"by {_hhmm(notes.eta_at)} UTC" if now is None or notes.eta_at > now else None
+    return f"within {notes.eta_minutes} minutes" if notes.eta_minutes else None
+
+
+def compose_update(incident: Incident, notes: NoteFacts, due: datetime, now: datetime | None = None) -> str:
     """The periodic update: what was tried, what works, the hypothesis and the ETA, from the humans'
     notes; never an empty "we're working on it" when the team has written something down."""
     thing = affected_thing(incident)
@@ -85,13 +92,15 @@ def compose_update(incident: Incident, notes: NoteFacts, due: datetime) -> str:
         parts.append(f"Tried so far: {'; '.join(notes.tried)}.")
     if notes.working:
         parts.append(f"What is working: {'; '.join(notes.working)}.")
-    if notes.eta_minutes:
-        parts.append(f"Expected fix within {notes.eta_minutes} minutes.")
+    if eta := _eta(notes, now):
+        parts.append(f"Expected fix {eta}.")
+    elif notes.eta_at is not None:
+        parts.append(f"The ETA of {_hhmm(notes.eta_at)} UTC has passed; no new ETA yet.")
     parts.append(f"Next update by {_hhmm(due)} UTC.")
     return " ".join(parts)
 
 
-def compose_public_update(incident: Incident, notes: NoteFacts, due: datetime) -> str:
+def compose_public_update(incident: Incident, notes: NoteFacts, due: datetime, now: datetime | None = None) -> str:
     """The status-page version of an update. Humans' notes are never quoted to the public (they
     name hosts, exceptions and colleagues); only what they establish: a cause found, an ETA."""
     thing = affected_thing(incident)
@@ -104,20 +113,20 @@ def compose_public_update(incident: Incident, notes: NoteFacts, due: datetime) -
         if notes.cause or notes.fixed
         else "We are still investigating the cause."
     )
-    if notes.eta_minutes:
-        parts.append(f"We expect it to be fixed within {notes.eta_minutes} minutes.")
+    if eta := _eta(notes, now):
+        parts.append(f"We expect it to be fixed {eta}.")
     parts.append(f"Next update by {_hhmm(due)} UTC.")
     return " ".join(parts)
 
 
-def update_post(incident: Incident, notes: NoteFacts, due: datetime) -> StatusPost:
+def update_post(incident: Incident, notes: NoteFacts, due: datetime, now: datetime | None = None) -> StatusPost:
     """The periodic update as a page post: the status as it stands, in `compose_public_update`'s words."""
     assert incident.severity is not None
     return StatusPost(
         incident_id=incident.id,
         title=public_title(incident, incident.severity),
         status=incident.status,
-        body=compose_public_update(incident, notes, due),
+        body=compose_public_update(incident, notes, due, now),
         impact=IMPACT[incident.severity],
     )
 

@@ -149,7 +149,12 @@ def _context(facts: IncidentFacts, cohort: Cohort, kind: CommsKind) -> dict[str,
         "traits": [{"tag": t.tag, "value": t.value, "pct": format_percent(t.share)} for t in cohort.traits],
         "started": format_time(facts.started_at),
         "next_update": format_time(facts.next_update_at) if facts.next_update_at else None,
-        "eta": _minutes(facts.eta_minutes) if facts.eta_minutes else None,
+        "eta": format_time(facts.eta_at)
+        if facts.eta_at
+        else _minutes(facts.eta_minutes)
+        if facts.eta_minutes
+        else None,
+        "eta_is_time": facts.eta_at is not None,
         "cause": facts.cause,
         "fixed": facts.what_was_fixed,
         "resolved": format_time(facts.resolved_at) if facts.resolved_at else None,
@@ -261,7 +266,8 @@ def _facts_used(facts: IncidentFacts, text: str, context: dict[str, Any]) -> dic
         "cohort": (context["cohort"], context["cohort"]),
         "started_at": (context["started"], facts.started_at.isoformat()),
         "next_update_at": (context["next_update"], facts.next_update_at.isoformat() if facts.next_update_at else None),
-        "eta_minutes": (context["eta"], facts.eta_minutes),
+        "eta_minutes": (context["eta"], None if facts.eta_at else facts.eta_minutes),
+        "eta_at": (context["eta"], facts.eta_at.isoformat() if facts.eta_at else None),
         "cause": (context["cause"], facts.cause),
         "what_was_fixed": (context["fixed"], facts.what_was_fixed),
         "resolved_at": (context["resolved"], facts.resolved_at.isoformat() if facts.resolved_at else None),

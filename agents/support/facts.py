@@ -82,6 +82,7 @@ class IncidentFacts(BaseModel):
     users_affected: int = Field(default=0, ge=0)
     cause: str | None = Field(default=None, description="from human notes; never guessed")
     eta_minutes: int | None = Field(default=None, ge=1)
+    eta_at: datetime | None = Field(default=None, description="when the fix is expected; only while still ahead")
     what_was_fixed: str | None = None
     resolved_at: datetime | None = None
     tags: dict[str, dict[str, int]] = Field(default_factory=dict)
@@ -128,6 +129,7 @@ class IncidentFacts(BaseModel):
         affected_share: float | None = None,
         cause: str | None = None,
         eta_minutes: int | None = None,
+        eta_at: datetime | None = None,
         what_was_fixed: str | None = None,
         next_update_at: datetime | None = None,
         detected_at: datetime | None = None,
@@ -162,6 +164,7 @@ class IncidentFacts(BaseModel):
             users_affected=max(incident.users_affected, len(users)),
             cause=cause,
             eta_minutes=eta_minutes,
+            eta_at=eta_at,
             what_was_fixed=what_was_fixed,
             resolved_at=incident.resolved_at,
             tags={k: dict(v) for k, v in tags.items()} if tags else _tags_from_alerts(alert_list),

@@ -164,7 +164,14 @@ class _Allowed:
 
     def __init__(self, facts: IncidentFacts) -> None:
         cohort = detect_cohort(facts)
-        moments = [facts.started_at, facts.detected_at, facts.last_seen_at, facts.next_update_at, facts.resolved_at]
+        moments = [
+            facts.started_at,
+            facts.detected_at,
+            facts.last_seen_at,
+            facts.next_update_at,
+            facts.resolved_at,
+            facts.eta_at,
+        ]
         moments += [m for i in facts.account_impact for m in (i.first_at, i.last_at)]
         present = [m.astimezone(UTC) for m in moments if m is not None]
         dues = [due for account in facts.known_accounts if (due := rca_due(facts, account))]

@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
-
 from itsdangerous import (
     BadSignature,
     SignatureExpired,
     TimestampSigner,
     URLSafeTimedSerializer,
 )
+from pydantic import BaseModel
 
 from agents.support.drafts import Draft
 from agents.support.grounding import check_grounding

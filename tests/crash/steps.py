@@ -99,19 +99,30 @@ def graph_waits(*checks: Check) -> Check:
 
 
 def approve(channel: str) -> Drive:
-    """Approve the incident's first pending draft for `channel`, as a human would in the web UI."""
+    """Approve the incident's current draft for `channel`, as a human would in the web UI. A
+    newer round replaces an undecided draft (it is withdrawn, and approving it is refused with
+    409), so the human approves whichever is current, as the web UI shows it."""
 
     def drive(s: Scenario) -> None:
-        def initial() -> list[Any]:
-            return [d for d in s.probe.drafts(s.incident_id, channel) if d.kind == "initial"]
+        def current() -> list[Any]:
+            return [d for d in s.probe.drafts(s.incident_id, channel) if d.kind in ("initial", "update")]
 
-        if not s.until(lambda: bool(initial()), timeout=10):
-            raise AssertionError(f"no initial {channel} draft to approve")
-        [draft] = initial()
-        if draft.state != "pending_approval":
-            return  # approved by an earlier process, which died before that was seen here
-        response = s.api("POST", f"/api/approvals/{draft.id}/approve", json={"actor": "founder"})
-        assert response.status_code == 200, response.text
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if not s.until(lambda: bool(current()), timeout=10):
+                raise AssertionError(f"no {channel} draft to approve")
+            drafts = current()
+            if any(d.state in ("approved", "sent") for d in drafts):
+                return  # approved by an earlier process, which died before that was seen here
+            pending = [d for d in drafts if d.state == "pending_approval"]
+            if not pending:
+                time.sleep(0.1)
+                continue
+            response = s.api("POST", f"/api/approvals/{pending[-1].id}/approve", json={"actor": "founder"})
+            if response.status_code == 200:
+                return
+            assert response.status_code == 409, response.text  # replaced a moment ago: take the newer one
+        raise AssertionError(f"no {channel} draft could be approved within 20 s")
 
     return drive
 

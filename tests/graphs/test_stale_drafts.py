@@ -224,3 +224,30 @@ def test_two_unrelated_errors_on_one_host_are_two_incidents_with_disjoint_recipi
         assert all(r.startswith(prefix) for r in recipients), recipients
     checkout_emails = {r for d in _drafts(client, auth, checkout) if d["channel"] == "email" for r in d["recipients"]}
     assert checkout_emails == {f"c{i}@customers.example.com" for i in range(5)}
+
+
+def test_a_relative_eta_becomes_a_time_and_is_never_published_once_it_has_passed(
+    client, warroom, clock, auth, settings
+):
+    incident_id = open_outage(client, warroom, clock)
+    written = clock.now()
+    note = {"author": "dana", "text": "eta: 20m"}
+    assert client.post(f"/api/incidents/{incident_id}/notes", json=note, headers=auth).status_code in (200, 201, 202)
+    expected = f"{written + timedelta(minutes=20):%H:%M} UTC"
+    cadence = timedelta(minutes=settings.cadence_for(Severity.P0))
+
+    clock.advance(cadence)
+    warroom.scheduler.run_pending()
+    first = _email(client, auth, incident_id, "update")
+    assert f"fixed by {expected}" in first["body"] and "within 20 minutes" not in first["body"]
+    page = client.get("/status.json").json()
+    assert any(f"by {expected}" in u["body"] for i in page["active_incidents"] for u in i["updates"])
+
+    clock.advance(cadence)
+    warroom.scheduler.run_pending()
+    second = _email(client, auth, incident_id, "update")
+    assert second["id"] != first["id"]
+    assert "expect it to be fixed" not in second["body"] and expected not in second["body"]
+    newest = [u["body"] for i in client.get("/status.json").json()["active_incidents"] for u in i["updates"]]
+    assert not any("within 20 minutes" in b for b in newest)
+    assert sum(f"by {expected}" in b for b in newest) == 1  # the earlier post, not repeated
