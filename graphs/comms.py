@@ -18,6 +18,7 @@ from langgraph.types import Checkpointer, interrupt
 from flows.actions.drafts import get_draft
 from flows.context import Context
 from flows.staleness import resolved_reason, stale_reason, withdraw
+from flows.throttle import hold_reason
 from warroom import keys
 from warroom.channels import Channel
 from warroom.drafts import store as drafts
@@ -58,7 +59,19 @@ def review(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
         if stale is None and ctx.settings.auto_sends(draft.channel, severity):
             now = ctx.clock.now()
             with ctx.engine.begin() as conn:
-                if drafts.decide(
+                held = hold_reason(conn, draft, ctx.settings, now)
+                if held is not None:
+                    incidents.add_timeline(
+                        conn,
+                        draft.incident_id,
+                        now,
+                        TimelineKind.COMMS_DECISION,
+                        f"{draft.channel} draft #{draft.id} held for a human instead of auto-sent: {held}",
+                        actor="warroom",
+                        data={"draft_id": draft.id, "decision": "held", "reason": held},
+                        dedup_key=keys.draft_held(draft.id),
+                    )
+                elif drafts.decide(
                     conn, draft.id, to=DraftState.APPROVED, actor="warroom (auto-send threshold)", now=now
                 ):
                     incidents.add_timeline(

@@ -36,6 +36,7 @@ __all__ = [
     "draft",
     "draft_cancelled",
     "draft_decision",
+    "draft_held",
     "draft_lane",
     "draft_send",
     "draft_sends",
@@ -368,6 +369,10 @@ def llm_note(incident_id: int, label: str, note: str) -> str:
 
 def draft_decision(draft_id: int) -> str:
     return _draft(draft_id, "decision")
+
+
+def draft_held(draft_id: int) -> str:
+    return _draft(draft_id, "held")
 
 
 def draft_cancelled(draft_id: int) -> str:

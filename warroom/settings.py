@@ -193,6 +193,17 @@ class Settings(BaseSettings):
         description="minutes between updates per severity; fractions are allowed (the crash suite runs at seconds)",
     )
     correlation_window_minutes: int = 30
+    customer_message_interval_minutes: float = Field(
+        default=15,
+        gt=0,
+        description="auto-send sends at most one customer message per audience in this many minutes; "
+        "a further one waits for a human, whatever re-drafting happens",
+    )
+    customer_auto_sends_per_hour: int = Field(
+        default=30,
+        ge=0,
+        description="auto-sent customer messages across all incidents in an hour; beyond it, a human approves",
+    )
     status_page_name: str = "Service status"
     status_page_components: dict[str, str] = Field(
         default_factory=dict, description="our component names ('Checkout') to the Statuspage/Instatus component ids"

@@ -92,12 +92,12 @@ def test_updates_say_what_was_tried_the_hypothesis_and_the_eta(client, warroom, 
     ]
     assert "Tried so far: rolled back the 2026.11.2 deploy." in update
     assert "Current hypothesis: payment provider timeouts." in update
-    assert "Expected fix within 30 minutes." in update
+    assert "Expected fix by 02:30 UTC." in update  # "eta: 30 min" written at 02:00
     assert "Next update by 02:30 UTC." in update
     public = client.get("/status.json").json()["active_incidents"][0]["updates"][0]["body"]
     assert "2026.11.2" not in public and "hypothesis" not in public, "notes are never quoted publicly"
     assert "Checkout has been affected since 01:59 UTC" in public
-    assert "We expect it to be fixed within 30 minutes. Next update by 02:30 UTC." in public
+    assert "We expect it to be fixed by 02:30 UTC. Next update by 02:30 UTC." in public
 
 
 def test_a_note_naming_hosts_or_colleagues_never_reaches_the_public(client, warroom, clock, auth):

@@ -5,14 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from warroom.db import table_of
 from warroom.drafts.models import DraftRecord, DraftState
 from warroom.drafts.tables import DraftRow
 from warroom.upsert import insert_ignore
 
-__all__ = ["create_draft", "decide", "get_draft", "list_drafts", "mark_sent", "newer_drafts", "refresh", "withdraw"]
+__all__ = [
+    "create_draft",
+    "decide",
+    "get_draft",
+    "auto_released_since",
+    "last_released",
+    "list_drafts",
+    "mark_sent",
+    "newer_drafts",
+    "refresh",
+    "withdraw",
+]
 
 DRAFTS = table_of(DraftRow)
 
@@ -63,6 +74,38 @@ def newer_drafts(conn: Connection, draft_id: int, *, kinds: list[str]) -> list[D
         .order_by(DRAFTS.c.id)
     )
     return [_record(r) for r in conn.execute(query)]
+
+
+def last_released(conn: Connection, draft_id: int, *, same_incident: bool) -> datetime | None:
+    """When a message to this draft's audience (channel and account) was last approved to go,
+    by anyone; across incidents unless `same_incident` (an email's "affected users" are the
+    incident's own)."""
+    row = conn.execute(
+        select(DRAFTS.c.key, DRAFTS.c.incident_id, DRAFTS.c.channel).where(DRAFTS.c.id == draft_id)
+    ).first()
+    if row is None:
+        return None
+    query = select(func.max(DRAFTS.c.decided_at)).where(
+        DRAFTS.c.id != draft_id,
+        DRAFTS.c.channel == row.channel,
+        DRAFTS.c.key.endswith(f":{row.key.rsplit(':', 1)[-1]}", autoescape=True),
+        DRAFTS.c.state.in_([DraftState.APPROVED.value, DraftState.SENT.value]),
+    )
+    if same_incident:
+        query = query.where(DRAFTS.c.incident_id == row.incident_id)
+    return conn.execute(query).scalar()
+
+
+def auto_released_since(conn: Connection, since: datetime, *, channels: list[str]) -> int:
+    """How many drafts on `channels` the auto-send threshold approved since `since`."""
+    return conn.execute(
+        select(func.count()).where(
+            DRAFTS.c.channel.in_(channels),
+            DRAFTS.c.decided_at >= since,
+            DRAFTS.c.decided_by.startswith("warroom (auto-send", autoescape=True),
+            DRAFTS.c.state.in_([DraftState.APPROVED.value, DraftState.SENT.value]),
+        )
+    ).scalar_one()
 
 
 def decide(
