@@ -151,7 +151,10 @@ class CommsFlow:
                     if not ctx.settings.auto_sends(draft.channel.value, incident.severity or Severity.P3):
                         link = f"{ctx.settings.public_url.rstrip('/')}/approve/{approval_token(ctx.secret_key, draft_id, now)}"
                         state = "awaits approval" if item.sendable else "is BLOCKED (failed the facts check)"
-                        text = f"{draft.channel.value} draft #{draft_id} to {draft.audience} {state}: {link}"
+                        text = (
+                            f"{draft.channel.value} draft #{draft_id} {state} ({draft.audience} as of "
+                            f"{now:%H:%M} UTC; re-drafted with the current numbers until someone decides): {link}"
+                        )
                         post_to_war_room(
                             conn,
                             key=keys.approval_request(draft_id),

@@ -148,6 +148,7 @@ def _context(facts: IncidentFacts, cohort: Cohort, kind: CommsKind) -> dict[str,
         "cohort_internal": cohort.description,
         "traits": [{"tag": t.tag, "value": t.value, "pct": format_percent(t.share)} for t in cohort.traits],
         "started": format_time(facts.started_at),
+        "as_of": format_time(facts.last_seen_at or facts.detected_at),
         "next_update": format_time(facts.next_update_at) if facts.next_update_at else None,
         "eta": format_time(facts.eta_at)
         if facts.eta_at

@@ -251,3 +251,15 @@ def test_a_relative_eta_becomes_a_time_and_is_never_published_once_it_has_passed
     newest = [u["body"] for i in client.get("/status.json").json()["active_incidents"] for u in i["updates"]]
     assert not any("within 20 minutes" in b for b in newest)
     assert sum(f"by {expected}" in b for b in newest) == 1  # the earlier post, not repeated
+
+
+def test_counts_in_the_war_room_and_internal_summary_say_when_they_were_true(client, warroom, clock, auth):
+    incident_id = open_outage(client, warroom, clock)
+    email = _email(client, auth, incident_id)
+    room = [m["text"] for m in client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()]
+    [request] = [t for t in room if f"draft #{email['id']} " in t]
+    assert re.search(r"\d+ affected users as of \d\d:\d\d UTC; re-drafted with the current numbers", request)
+    summaries = _drafts(client, auth, incident_id, "sent", "approved")
+    [summary] = [d for d in summaries if d["channel"] == "slack_internal"]
+    assert re.search(r"Impact as of \d\d:\d\d UTC \(the latest event", summary["body"])
+    assert summary["problems"] == []
