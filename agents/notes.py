@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-__all__ = ["NoteFacts", "is_labelled", "parse_notes"]
+from warroom.incidents.models import IncidentStatus
+
+__all__ = ["NoteFacts", "is_labelled", "parse_notes", "stage_of"]
 
 LABEL = re.compile(
     r"^\s*(tried|trying|working|what works|hypothesis|cause|root cause|eta|fixed|fix|identified)"
@@ -38,6 +40,17 @@ class NoteFacts(BaseModel):
 def is_labelled(text: str) -> bool:
     """Whether any line of `text` carries a label: such a message is a note, wherever it is written."""
     return any(LABEL.match(line) for line in text.splitlines())
+
+
+def stage_of(note: str) -> IncidentStatus | None:
+    """The stage a note moves the incident to: a `fixed:` line means a fix is out and we are
+    monitoring; a `cause:` line means the cause is identified."""
+    facts = parse_notes([note])
+    if facts.fixed:
+        return IncidentStatus.MONITORING
+    if facts.cause:
+        return IncidentStatus.IDENTIFIED
+    return None
 
 
 def parse_notes(notes: Iterable[str | tuple[str, datetime]]) -> NoteFacts:

@@ -60,6 +60,8 @@ __all__ = [
     "investigation_note",
     "investigation_step",
     "initial_comms",
+    "stage_changed",
+    "stage_comms",
     "initial_comms_enriched",
     "initial_comms_settled",
     "llm_note",
@@ -205,6 +207,15 @@ def initial_comms_settled(incident_id: int, event_count: int) -> str:
 
 def initial_comms_enriched(incident_id: int) -> str:
     return _incident(incident_id, "comms", "initial", "enriched")
+
+
+def stage_comms(incident_id: int, label: str, stage: str) -> str:
+    """A round's undecided drafts re-drafted once when the incident reaches `stage`."""
+    return _incident(incident_id, "comms", label, "stage", stage)
+
+
+def stage_changed(incident_id: int, stage: str) -> str:
+    return _incident(incident_id, "stage", stage)
 
 
 def update_comms(incident_id: int, number: int) -> str:

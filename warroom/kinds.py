@@ -64,6 +64,7 @@ class TimelineKind(StrEnum):
     COMMS_DECISION = "comms_decision"
     COMMS_SENT = "comms_sent"
     COMMS_ERROR = "comms_error"
+    STAGE = "stage"
     RESOLVED = "resolved"
     POSTMORTEM = "postmortem"
     POSTMORTEM_OVERDUE = "postmortem_overdue"

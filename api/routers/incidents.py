@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
@@ -41,6 +41,11 @@ class SeverityIn(BaseModel):
     asked: Severity | None = Field(
         default=None, description="the uncertain level this answers (409 if the level has moved since)"
     )
+
+
+class StageIn(BaseModel):
+    stage: Literal[IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING]
+    actor: str = Field(default="api", min_length=1, max_length=255)
 
 
 class ResolveIn(BaseModel):
@@ -96,6 +101,14 @@ def acknowledge(incident_id: Id, body: AckIn, warroom: WarroomDep, _: Authorized
 def set_severity(incident_id: Id, change: SeverityIn, warroom: WarroomDep, _: Authorized) -> Accepted:
     warroom.act(actions.set_severity, incident_id, change.severity, _caller(change.actor), asked=change.asked)
     return Accepted(incident_id=incident_id, queued="severity")
+
+
+@router.post("/{incident_id}/stage", response_model=Incident, responses=CHANGE)
+def set_stage(incident_id: Id, body: StageIn, warroom: WarroomDep, _: Authorized) -> Incident:
+    """Where the incident stands; every channel's next words follow it, and undecided drafts are
+    re-drafted at once."""
+    warroom.act(actions.set_stage, incident_id, IncidentStatus(body.stage), _caller(body.actor))
+    return warroom.act(actions.get_incident, incident_id)
 
 
 @router.post("/{incident_id}/resolve", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=CHANGE)

@@ -7,12 +7,15 @@ caller wakes the scheduler.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection
 
-from agents.notes import is_labelled
+from agents.notes import is_labelled, stage_of
 from flows.context import Context
 from warroom import keys
 from warroom.actors import Actor
+from warroom.drafts import store as drafts
 from warroom.errors import Conflict, Invalid, NotFound
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
@@ -28,6 +31,7 @@ __all__ = [
     "post_message",
     "resolve",
     "set_severity",
+    "set_stage",
 ]
 
 
@@ -48,10 +52,62 @@ def _open(ctx: Context, incident_id: int) -> Incident:
 
 
 def add_note(ctx: Context, incident_id: int, text: str, actor: Actor) -> None:
-    """A note on the timeline; its labelled lines ("tried:", "cause:", "eta: 30m") feed the updates."""
-    _open(ctx, incident_id)
+    """A note on the timeline; its labelled lines ("tried:", "cause:", "eta: 30m") feed the updates,
+    and "cause:" / "fixed:" move the incident's stage."""
+    incident = _open(ctx, incident_id)
     with ctx.engine.begin() as conn:
-        incidents.add_timeline(conn, incident_id, ctx.clock.now(), TimelineKind.NOTE, text, actor=actor.label)
+        now = ctx.clock.now()
+        incidents.add_timeline(conn, incident_id, now, TimelineKind.NOTE, text, actor=actor.label)
+        _follow_stage(conn, incident, stage_of(text), actor, now)
+
+
+def set_stage(ctx: Context, incident_id: int, stage: IncidentStatus, actor: Actor) -> None:
+    """A responder says where the incident stands (the UI's stage picker): identified or
+    monitoring; going back to investigating is allowed too (the fix did not hold)."""
+    if stage is IncidentStatus.RESOLVED:
+        raise Invalid("resolve the incident instead: resolving also closes it out everywhere")
+    incident = _open(ctx, incident_id)
+    with ctx.engine.begin() as conn:
+        _follow_stage(conn, incident, stage, actor, ctx.clock.now(), forward_only=False)
+
+
+STAGES = [IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING]
+
+
+def _follow_stage(
+    conn: Connection,
+    incident: Incident,
+    stage: IncidentStatus | None,
+    actor: Actor,
+    now: datetime,
+    *,
+    forward_only: bool = True,
+) -> None:
+    """Move the stage every channel speaks from, and re-draft what is still undecided so that no
+    draft says "investigating" while the page says "identified". A note moves it forward only."""
+    if stage is None or stage is incident.status or incident.status is IncidentStatus.RESOLVED:
+        return
+    if forward_only and STAGES.index(stage) < STAGES.index(incident.status):
+        return
+    incidents.set_status(conn, incident.id, stage, now)
+    incidents.add_timeline(
+        conn,
+        incident.id,
+        now,
+        TimelineKind.STAGE,
+        f"Stage: {incident.status.value} → {stage.value} ({actor.label})",
+        actor=actor.label,
+        data={"from": incident.status.value, "to": stage.value},
+    )
+    for kind, label in drafts.undecided_rounds(conn, incident.id):
+        schedule(
+            conn,
+            key=keys.stage_comms(incident.id, label, stage.value),
+            kind=JobKind.COMMS_PREPARE,
+            due_at=now,
+            payload={"incident_id": incident.id, "kind": kind, "label": label},
+            lane=keys.comms_lane(incident.id),
+        )
 
 
 def post_message(ctx: Context, incident_id: int, text: str, actor: Actor, *, external_id: str | None = None) -> bool:
@@ -68,6 +124,7 @@ def post_message(ctx: Context, incident_id: int, text: str, actor: Actor, *, ext
             return False
         if is_labelled(text) and incident.status is not IncidentStatus.RESOLVED:
             incidents.add_timeline(conn, incident_id, now, TimelineKind.NOTE, text, actor=actor.label)
+            _follow_stage(conn, incident, stage_of(text), actor, now)
     return True
 
 

@@ -40,7 +40,9 @@ def test_make_chat_model_returns_none_without_configuration(
 
 def test_prompts_render_strictly_and_only_by_plain_name() -> None:
     with pytest.raises(Exception, match="floor"):
-        render("severity_refine", severity="P1", reason="r", rule="x", confidence="confident", evidence=[], facts_json="{}")
+        render(
+            "severity_refine", severity="P1", reason="r", rule="x", confidence="confident", evidence=[], facts_json="{}"
+        )
     with pytest.raises(ValueError):
         load("../agents/llm")
     assert "Draft to rewrite" in load("draft_rewrite_input")

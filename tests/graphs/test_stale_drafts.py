@@ -263,3 +263,45 @@ def test_counts_in_the_war_room_and_internal_summary_say_when_they_were_true(cli
     [summary] = [d for d in summaries if d["channel"] == "slack_internal"]
     assert re.search(r"Impact as of \d\d:\d\d UTC \(the latest event", summary["body"])
     assert summary["problems"] == []
+
+
+def test_the_stage_moves_with_the_responders_notes_and_every_channel_follows(client, warroom, clock, auth, settings):
+    incident_id = open_outage(client, warroom, clock)
+    email = _email(client, auth, incident_id)
+    assert "investigating" in email["body"].lower()
+
+    note = {"author": "dana", "text": "cause: the 2026.11.2 deploy dropped a field"}
+    client.post(f"/api/incidents/{incident_id}/notes", json=note, headers=auth)
+    warroom.scheduler.run_pending()
+    incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
+    assert incident["status"] == "identified"
+    assert any(e["kind"] == "stage" and "investigating → identified" in e["text"] for e in incident["timeline"])
+    redrafted = client.get(f"/api/approvals/{email['id']}", headers=auth).json()
+    assert redrafted["state"] == "pending_approval" and "identified the cause" in redrafted["body"]
+    assert "investigating the cause" not in redrafted["body"].lower()
+
+    client.post(
+        f"/api/incidents/{incident_id}/notes", json={"author": "dana", "text": "fixed: rolled back"}, headers=auth
+    )
+    client.post(
+        f"/api/incidents/{incident_id}/notes", json={"author": "dana", "text": "cause: still the deploy"}, headers=auth
+    )
+    assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["status"] == "monitoring"  # never back
+    clock.advance(timedelta(minutes=settings.cadence_for(Severity.P0)))
+    warroom.scheduler.run_pending()
+    [page] = client.get("/status.json").json()["active_incidents"]
+    assert page["updates"][0]["status"] == "monitoring"
+
+
+def test_the_stage_can_be_set_by_hand_and_goes_back_when_a_fix_does_not_hold(client, warroom, clock, auth):
+    incident_id = open_outage(client, warroom, clock)
+    base = f"/api/incidents/{incident_id}/stage"
+    assert (
+        client.post(base, json={"stage": "monitoring", "actor": "dana"}, headers=auth).json()["status"] == "monitoring"
+    )
+    back = client.post(base, json={"stage": "investigating", "actor": "dana"}, headers=auth)
+    assert back.status_code == 200 and back.json()["status"] == "investigating"
+    refused = client.post(base, json={"stage": "resolved"}, headers=auth)
+    assert refused.status_code == 422
+    _resolve(client, warroom, auth, incident_id)
+    assert client.post(base, json={"stage": "identified"}, headers=auth).status_code == 409

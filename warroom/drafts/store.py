@@ -52,6 +52,19 @@ def list_drafts(
     return [_record(r) for r in conn.execute(query)]
 
 
+def undecided_rounds(conn: Connection, incident_id: int) -> list[tuple[str, str]]:
+    """(kind, label) of each round of drafts with one still undecided, oldest first."""
+    rows = conn.execute(
+        select(DRAFTS.c.kind, DRAFTS.c.key)
+        .where(
+            DRAFTS.c.incident_id == incident_id,
+            DRAFTS.c.state.in_([DraftState.PENDING.value, DraftState.BLOCKED.value]),
+        )
+        .order_by(DRAFTS.c.id)
+    )
+    return list(dict.fromkeys((row.kind, row.key.split(":")[2]) for row in rows))
+
+
 def newer_drafts(conn: Connection, draft_id: int, *, kinds: list[str]) -> list[DraftRecord]:
     """Drafts of `kinds` written after this one for the same incident, channel and audience
     (the account part of the key), that anyone could still send or has sent."""

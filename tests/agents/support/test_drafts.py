@@ -103,7 +103,10 @@ def test_the_rca_is_one_enterprise_email_per_affected_account_with_its_own_numbe
     )
     assert rca.sendable, rca.grounding.problems
     body = rca.draft.body
-    assert "1 of your users was affected, and 37 of their requests failed, between 02:14 UTC and 02:23 UTC (9 minutes)" in body
+    assert (
+        "1 of your users was affected, and 37 of their requests failed, between 02:14 UTC and 02:23 UTC (9 minutes)"
+        in body
+    )
     assert "Cause\nA new deploy broke the order total and has been rolled back." in body
     assert "- Add a checkout total check to the release pipeline (by 10 November 2026)" in body
     assert "Globex" not in body
