@@ -88,12 +88,53 @@ def approval_blocks(draft_id: int, text: str, body: str, link: str) -> list[dict
     ]
 
 
+def _label(conn: Connection, draft_id: int) -> str | None:
+    """The round a draft belongs to (initial, update-n, all-clear), from its key."""
+    key = drafts.key_of(conn, draft_id)
+    return key.split(":")[2] if key else None
+
+
 class CommsFlow:
     def __init__(self, context: Context) -> None:
         self.context = context
 
     def register(self, scheduler: Scheduler) -> None:
         scheduler.register(JobKind.COMMS_PREPARE, self.handle_prepare)
+        scheduler.register(JobKind.COMMS_REMINDER, self.handle_reminder)
+
+    def handle_reminder(self, job: Job) -> None:
+        """A minute before a promised update is due: customer drafts of that round still waiting
+        for a human are named in the war room, with their approval links."""
+        ctx = self.context
+        incident_id, label = int(job.payload["incident_id"]), str(job.payload["label"])
+        due = datetime.fromisoformat(job.payload["due"])
+        now = ctx.clock.now()
+        with ctx.engine.begin() as conn:
+            incident = incidents.get_incident(conn, incident_id, with_timeline=False)
+            if incident is None or incident.status is IncidentStatus.RESOLVED:
+                return
+            waiting = [
+                d
+                for d in drafts.list_drafts(
+                    conn, incident_id=incident_id, states=[DraftState.PENDING, DraftState.BLOCKED]
+                )
+                if d.public and _label(conn, d.id) == label
+            ]
+            if not waiting:
+                return
+            base = ctx.settings.public_url.rstrip("/")
+            lines = [
+                f"{d.channel} draft #{d.id} to {d.audience}: {base}/approve/{approval_token(ctx.secret_key, d.id, now)}"
+                for d in waiting
+            ]
+            post_to_war_room(
+                conn,
+                key=keys.comms_reminder(incident_id, label),
+                incident_id=incident_id,
+                text=f"Customers were promised the next update by {due:%H:%M} UTC; still waiting for approval:\n"
+                + "\n".join(lines),
+                now=now,
+            )
 
     def handle_prepare(self, job: Job) -> None:
         ctx = self.context
@@ -104,6 +145,8 @@ class CommsFlow:
             assert incident is not None
             if kind.value in WHILE_OPEN and incident.status is IncidentStatus.RESOLVED:
                 return  # queued before the all-clear: "we're investigating" would be untrue now
+            if kind is CommsKind.UPDATE and incident.severity is not Severity.P0:
+                return  # drafted ahead, then the level was lowered: P1 updates are the page's
             tags = (incident.enrichment or {}).get("tags") or None
             facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags)
         cohort, checked = prepare_comms(facts, kind)

@@ -116,6 +116,11 @@ def respond(
             )
 
 
+UPDATE_DRAFT_LEAD = timedelta(minutes=5)
+"""How long before a P0's next update is due its customer drafts are written, for a human to approve."""
+REMINDER_LEAD = timedelta(minutes=1)
+
+
 def post_update(ctx: Context, incident: Incident, *, number: int, text: str, post: StatusPost | None) -> None:
     """Update `number`: on the timeline and in the war room, on the page when customers are being
     told (`post`), a round of customer update drafts for a P0, then the next update's clock."""
@@ -219,13 +224,37 @@ def refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) -
 
 
 def schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: int) -> None:
-    """Update `number`, due after the severity's cadence."""
+    """Update `number`, due after the severity's cadence. For a P0, whose customers were promised
+    the next update by then, its customer drafts are written a few minutes ahead, so a human can
+    approve them in time, and the war room is reminded a minute before if they still wait."""
     assert incident.severity is not None
+    due = next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
+    key = keys.tick(incident.id, number, incident.severity)
     schedule(
         conn,
-        key=keys.tick(incident.id, number, incident.severity),
+        key=key,
         kind=JobKind.INCIDENT_EVENT,
-        due_at=next_update_at(ctx.clock.now(), incident.severity, ctx.settings),
+        due_at=due,
         payload={"incident_id": incident.id, "event": {"type": "tick", "tick": number}},
         lane=keys.incident_lane(incident.id),
+    )
+    if incident.severity is not Severity.P0:
+        return
+    cadence = timedelta(minutes=ctx.settings.cadence_for(incident.severity))
+    label = f"update-{number}"
+    schedule(
+        conn,
+        key=f"{key}:draft-ahead",
+        kind=JobKind.COMMS_PREPARE,
+        due_at=due - min(UPDATE_DRAFT_LEAD, cadence / 3),
+        payload={"incident_id": incident.id, "kind": CommsKind.UPDATE.value, "label": label},
+        lane=keys.comms_lane(incident.id),
+    )
+    schedule(
+        conn,
+        key=f"{key}:remind",
+        kind=JobKind.COMMS_REMINDER,
+        due_at=due - min(REMINDER_LEAD, cadence / 10),
+        payload={"incident_id": incident.id, "label": label, "due": due.isoformat()},
+        lane=keys.comms_lane(incident.id),
     )

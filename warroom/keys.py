@@ -32,6 +32,7 @@ __all__ = [
     "approval_request",
     "comms_drafted",
     "comms_lane",
+    "comms_reminder",
     "digest",
     "draft",
     "draft_cancelled",
@@ -207,6 +208,10 @@ def initial_comms_settled(incident_id: int, event_count: int) -> str:
 
 def initial_comms_enriched(incident_id: int) -> str:
     return _incident(incident_id, "comms", "initial", "enriched")
+
+
+def comms_reminder(incident_id: int, label: str) -> str:
+    return _incident(incident_id, "comms", label, "reminder")
 
 
 def stage_comms(incident_id: int, label: str, stage: str) -> str:

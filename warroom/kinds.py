@@ -19,6 +19,7 @@ class JobKind(StrEnum):
     ACK_DEADLINE = "incident.ack_deadline"
     UNRESOLVED_DEADLINE = "incident.unresolved"
     COMMS_PREPARE = "comms.prepare"
+    COMMS_REMINDER = "comms.reminder"
     DRAFT_START = "draft.start"
     DRAFT_WAKE = "draft.wake"
     POSTMORTEM_DRAFT = "postmortem.draft"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 from urllib.parse import urlencode
@@ -305,3 +305,36 @@ def test_the_stage_can_be_set_by_hand_and_goes_back_when_a_fix_does_not_hold(cli
     assert refused.status_code == 422
     _resolve(client, warroom, auth, incident_id)
     assert client.post(base, json={"stage": "identified"}, headers=auth).status_code == 409
+
+
+def test_a_promised_update_is_drafted_ahead_and_the_war_room_reminded_before_it_is_due(
+    client, warroom, clock, auth, settings
+):
+    incident_id = open_outage(client, warroom, clock)
+    first = _email(client, auth, incident_id)
+    assert client.post(f"/api/approvals/{first['id']}/approve", headers=auth).status_code == 200
+    warroom.scheduler.run_pending()
+    sent = client.get(f"/api/approvals/{first['id']}", headers=auth).json()
+    promised = datetime.fromisoformat(sent["facts_used"]["next_update_at"])
+    assert f"Next update by {promised:%H:%M} UTC" in sent["body"]
+
+    clock.advance(promised - clock.now() - timedelta(minutes=5) + timedelta(seconds=1))
+    warroom.scheduler.run_pending()
+    ahead = _email(client, auth, incident_id, "update")  # written five minutes early, for a human
+    assert datetime.fromisoformat(ahead["created_at"]) < promised
+    room = lambda: [m["text"] for m in client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()]  # noqa: E731
+    assert not any("Customers were promised" in t for t in room())
+
+    clock.advance(timedelta(minutes=4))
+    warroom.scheduler.run_pending()
+    [reminder] = [t for t in room() if "Customers were promised" in t]
+    assert f"by {promised:%H:%M} UTC" in reminder and f"draft #{ahead['id']} " in reminder and "/approve/" in reminder
+
+    assert client.post(f"/api/approvals/{ahead['id']}/approve", headers=auth).status_code == 200
+    warroom.scheduler.run_pending()
+    kept = client.get(f"/api/approvals/{ahead['id']}", headers=auth).json()
+    assert kept["state"] == "sent" and datetime.fromisoformat(kept["sent_at"]) < promised
+    clock.advance(timedelta(minutes=2))  # the tick itself adds no second update-1 email
+    warroom.scheduler.run_pending()
+    updates = [d for d in _drafts(client, auth, incident_id, "sent", "pending_approval") if d["kind"] == "update"]
+    assert [d["id"] for d in updates if d["channel"] == "email"] == [ahead["id"]]

@@ -16,6 +16,7 @@ __all__ = [
     "create_draft",
     "decide",
     "get_draft",
+    "key_of",
     "auto_released_since",
     "last_released",
     "list_drafts",
@@ -50,6 +51,10 @@ def list_drafts(
     if states:
         query = query.where(DRAFTS.c.state.in_([s.value for s in states]))
     return [_record(r) for r in conn.execute(query)]
+
+
+def key_of(conn: Connection, draft_id: int) -> str | None:
+    return conn.execute(select(DRAFTS.c.key).where(DRAFTS.c.id == draft_id)).scalar()
 
 
 def undecided_rounds(conn: Connection, incident_id: int) -> list[tuple[str, str]]:
