@@ -10,7 +10,7 @@ tracker and whatever chases due items (the COO agent) see it like any other.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -35,7 +35,7 @@ from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.kinds import JobKind, TimelineKind
 from warroom.scheduler.engine import Scheduler
-from warroom.scheduler.store import Job, schedule
+from warroom.scheduler.store import Job, pending_by_prefix, schedule
 from warroom.severity import Severity
 
 __all__ = ["CommsFlow", "approval_blocks", "enabled_channels"]
@@ -86,6 +86,21 @@ def approval_blocks(draft_id: int, text: str, body: str, link: str) -> list[dict
             ],
         },
     ]
+
+
+def promised_next_update(conn: Connection, incident: Incident, label: str, cadence_minutes: float) -> datetime | None:
+    """The "next update by" a round's messages promise: the update clock's next tick, or, for
+    update n drafted ahead of its own tick, the tick after it. None without a running clock."""
+    pending = pending_by_prefix(conn, keys.ticks(incident.id))
+    parts = [(key.removeprefix(keys.ticks(incident.id)).split(":"), due) for key, due in pending]
+    # the ticks themselves ("3:P0"), not the jobs hung on them ("3:P0:draft-ahead", "3:P0:remind")
+    ticks = [(int(part[0]), due) for part, due in parts if len(part) == 2 and part[0].isdigit()]
+    if not ticks:
+        return None
+    number, due = ticks[0]
+    if label == f"update-{number}":
+        return due + timedelta(minutes=cadence_minutes)
+    return due
 
 
 def _label(conn: Connection, draft_id: int) -> str | None:
@@ -148,7 +163,10 @@ class CommsFlow:
             if kind is CommsKind.UPDATE and incident.severity is not Severity.P0:
                 return  # drafted ahead, then the level was lowered: P1 updates are the page's
             tags = (incident.enrichment or {}).get("tags") or None
-            facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags)
+            promise = promised_next_update(
+                conn, incident, label, ctx.settings.cadence_for(incident.severity or Severity.P3)
+            )
+            facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags, next_update=promise)
         cohort, checked = prepare_comms(facts, kind)
         notes: list[str] = []
         if ctx.model is not None:

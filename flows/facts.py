@@ -131,6 +131,7 @@ def incident_facts(
     *,
     now: datetime,
     tags: dict[str, dict[str, int]] | None = None,
+    next_update: datetime | None = None,
 ) -> IncidentFacts:
     notes = note_facts(incident)
     severity = incident.severity
@@ -149,7 +150,7 @@ def incident_facts(
         cause=notes.cause if notes.cause and quotable(notes.cause) else None,
         eta_at=notes.eta_at if notes.eta_at and notes.eta_at > now else None,
         what_was_fixed=notes.fixed if notes.fixed and quotable(notes.fixed) else None,
-        next_update_at=next_update_at(now, severity, settings) if severity else None,
+        next_update_at=next_update or (next_update_at(now, severity, settings) if severity else None),
         detected_at=incident.opened_at,
         account_impact=account_impact(conn, incident.id),
         follow_ups=follow_ups(conn, incident.id),

@@ -176,7 +176,14 @@ def _grounding_problems(ctx: Context, record: DraftRecord, body: str) -> list[st
     with ctx.engine.connect() as conn:
         incident = incidents.get_incident(conn, record.incident_id)
         assert incident is not None
-        facts = incident_facts(conn, incident, ctx.settings, now=record.created_at)
+        promised = record.facts_used.get("next_update_at")
+        facts = incident_facts(
+            conn,
+            incident,
+            ctx.settings,
+            now=record.created_at,
+            next_update=datetime.fromisoformat(promised) if isinstance(promised, str) else None,
+        )
     # An enterprise draft's audience is "<account name> (<tier>)…": its own account is not "another customer".
     account = next((a.name for a in facts.known_accounts if record.audience.startswith(f"{a.name} (")), None)
     draft = Draft(

@@ -322,6 +322,8 @@ def test_a_promised_update_is_drafted_ahead_and_the_war_room_reminded_before_it_
     warroom.scheduler.run_pending()
     ahead = _email(client, auth, incident_id, "update")  # written five minutes early, for a human
     assert datetime.fromisoformat(ahead["created_at"]) < promised
+    following = promised + timedelta(minutes=settings.cadence_for(Severity.P0))  # the tick after update 1's
+    assert f"Next update by {following:%H:%M} UTC" in ahead["body"]
     room = lambda: [m["text"] for m in client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()]  # noqa: E731
     assert not any("Customers were promised" in t for t in room())
 

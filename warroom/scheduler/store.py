@@ -136,6 +136,17 @@ def get_job(conn: Connection, job_id: int) -> JobRecord | None:
     return JobRecord.model_validate(row._mapping) if row else None
 
 
+def pending_by_prefix(conn: Connection, key_prefix: str) -> list[tuple[str, datetime]]:
+    """(key, due_at) of the pending jobs whose key starts with `key_prefix`, soonest first."""
+    table = table_of(JobRow)
+    query = (
+        select(table.c.key, table.c.due_at)
+        .where(table.c.key.startswith(key_prefix, autoescape=True), table.c.state == "pending")
+        .order_by(table.c.due_at)
+    )
+    return [(row.key, row.due_at) for row in conn.execute(query)]
+
+
 def list_jobs(
     conn: Connection, *, states: list[str] | None = None, incident_id: int | None = None, limit: int = 200
 ) -> list[JobRecord]:
