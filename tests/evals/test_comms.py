@@ -69,8 +69,8 @@ def test_a_specific_current_message_passes_every_check(login):
         ("Next update by 02:30 UTC.", "", "next_update"),
         ("Login failing", "Login failing (AuthTokenError at db-1.internal.example.com)", "no_internal"),
         ("login", "sign-on", "names_thing"),
-        ("We're investigating the cause.", "Dana Reyes is investigating.", "no_internal"),
-        ("We're investigating the cause.", "About 40% of requests fail.", "facts_only"),
+        ("we're monitoring the results.", "Dana Reyes is monitoring the results.", "no_internal"),
+        ("we're monitoring the results.", "about 40% of requests fail.", "facts_only"),
     ],
 )
 def test_each_check_fails_on_what_it_guards(login, replace, by, check):
