@@ -21,7 +21,7 @@ from agents.support.drafts import Draft, rca_due
 from agents.support.facts import IncidentFacts
 from agents.support.grounding import check_grounding
 from agents.support.rewrite import rewrite_draft
-from flows.actions.drafts import approval_token
+from flows.approval_links import approval_token
 from flows.context import Context
 from flows.effects import post_to_war_room
 from flows.facts import incident_facts
@@ -38,7 +38,7 @@ from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, pending_by_prefix, schedule
 from warroom.severity import Severity
 
-__all__ = ["CommsFlow", "approval_blocks", "enabled_channels"]
+__all__ = ["CommsFlow", "approval_blocks", "enabled_channels", "prepare_round", "round_of"]
 
 
 def enabled_channels(context: Context) -> set[Channel]:
@@ -103,7 +103,7 @@ def promised_next_update(conn: Connection, incident: Incident, label: str, caden
     return due
 
 
-def _label(conn: Connection, draft_id: int) -> str | None:
+def round_of(conn: Connection, draft_id: int) -> str | None:
     """The round a draft belongs to (initial, update-n, all-clear), from its key."""
     key = drafts.key_of(conn, draft_id)
     return key.split(":")[2] if key else None
@@ -133,7 +133,7 @@ class CommsFlow:
                 for d in drafts.list_drafts(
                     conn, incident_id=incident_id, states=[DraftState.PENDING, DraftState.BLOCKED]
                 )
-                if d.public and _label(conn, d.id) == label
+                if d.public and round_of(conn, d.id) == label
             ]
             if not waiting:
                 return
@@ -152,149 +152,160 @@ class CommsFlow:
             )
 
     def handle_prepare(self, job: Job) -> None:
-        ctx = self.context
-        incident_id, kind, label = int(job.payload["incident_id"]), CommsKind(job.payload["kind"]), job.payload["label"]
-        now = ctx.clock.now()
-        with ctx.engine.connect() as conn:
-            incident = incidents.get_incident(conn, incident_id)
-            assert incident is not None
-            if kind.value in WHILE_OPEN and incident.status is IncidentStatus.RESOLVED:
-                return  # queued before the all-clear: "we're investigating" would be untrue now
-            if kind is CommsKind.UPDATE and incident.severity is not Severity.P0:
-                return  # drafted ahead, then the level was lowered: P1 updates are the page's
-            tags = (incident.enrichment or {}).get("tags") or None
-            promise = promised_next_update(
-                conn, incident, label, ctx.settings.cadence_for(incident.severity or Severity.P3)
+        prepare_round(
+            self.context, int(job.payload["incident_id"]), CommsKind(job.payload["kind"]), job.payload["label"]
+        )
+
+
+def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *, reword: bool = True) -> None:
+    """Draft (or re-draft, while undecided) one round of comms: every enabled channel's draft for
+    this moment, with the incident's facts as they are now. `reword=False` keeps the templates
+    (no model call: a human is waiting on the answer)."""
+    now = ctx.clock.now()
+    with ctx.engine.connect() as conn:
+        incident = incidents.get_incident(conn, incident_id)
+        assert incident is not None
+        if kind.value in WHILE_OPEN and incident.status is IncidentStatus.RESOLVED:
+            return  # queued before the all-clear: "we're investigating" would be untrue now
+        if kind is CommsKind.UPDATE and incident.severity is not Severity.P0:
+            return  # drafted ahead, then the level was lowered: P1 updates are the page's
+        tags = (incident.enrichment or {}).get("tags") or None
+        promise = promised_next_update(
+            conn, incident, label, ctx.settings.cadence_for(incident.severity or Severity.P3)
+        )
+        facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags, next_update=promise)
+    cohort, checked = prepare_comms(facts, kind)
+    notes: list[str] = []
+    if ctx.model is not None and reword:
+        checked = [_reworded(ctx, item, facts, notes) for item in checked]
+    channels = enabled_channels(ctx)
+    created: list[int] = []
+    with ctx.engine.begin() as conn:
+        for item in checked:
+            draft = item.draft
+            if draft.channel not in channels or (
+                draft.public and not draft.recipients and draft.channel in (Channel.EMAIL, Channel.ENTERPRISE_EMAIL)
+            ):
+                continue
+            key = keys.draft(incident_id, label, draft.channel, draft.account)
+            content = dict(
+                audience=draft.audience,
+                recipients=draft.recipients,
+                subject=draft.subject,
+                body=draft.body,
+                facts_used=to_jsonable_python(draft.facts_used),
+                problems=item.grounding.problems,
+                state=(DraftState.PENDING if item.sendable else DraftState.BLOCKED).value,
+                written_for=incident.severity.value if incident.severity else None,
             )
-            facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags, next_update=promise)
-        cohort, checked = prepare_comms(facts, kind)
-        notes: list[str] = []
-        if ctx.model is not None:
-            checked = [self._reworded(item, facts, notes) for item in checked]
-        channels = enabled_channels(ctx)
-        created: list[int] = []
-        with ctx.engine.begin() as conn:
-            for item in checked:
-                draft = item.draft
-                if draft.channel not in channels or (
-                    draft.public and not draft.recipients and draft.channel in (Channel.EMAIL, Channel.ENTERPRISE_EMAIL)
-                ):
-                    continue
-                key = keys.draft(incident_id, label, draft.channel, draft.account)
-                content = dict(
-                    audience=draft.audience,
-                    recipients=draft.recipients,
-                    subject=draft.subject,
-                    body=draft.body,
-                    facts_used=to_jsonable_python(draft.facts_used),
-                    problems=item.grounding.problems,
-                    state=(DraftState.PENDING if item.sendable else DraftState.BLOCKED).value,
-                    written_for=incident.severity.value if incident.severity else None,
-                )
-                draft_id, new = drafts.create_draft(
-                    conn,
-                    key=key,
-                    values=dict(
-                        incident_id=incident_id,
-                        kind=kind.value,
-                        channel=draft.channel.value,
-                        public=draft.public,
-                        created_at=now,
-                        **content,
-                    ),
-                )
-                if not new:
-                    drafts.refresh(conn, draft_id, content)
-                if new:
-                    created.append(draft_id)
-                    if kind is CommsKind.RCA:
-                        self._track_rca(conn, facts, incident, draft, draft_id, now)
-                    if not ctx.settings.auto_sends(draft.channel.value, incident.severity or Severity.P3):
-                        link = f"{ctx.settings.public_url.rstrip('/')}/approve/{approval_token(ctx.secret_key, draft_id, now)}"
-                        state = "awaits approval" if item.sendable else "is BLOCKED (failed the facts check)"
-                        text = (
-                            f"{draft.channel.value} draft #{draft_id} {state} ({draft.audience} as of "
-                            f"{now:%H:%M} UTC; re-drafted with the current numbers until someone decides): {link}"
-                        )
-                        post_to_war_room(
-                            conn,
-                            key=keys.approval_request(draft_id),
-                            incident_id=incident_id,
-                            text=text,
-                            now=now,
-                            blocks=approval_blocks(draft_id, text, draft.body, link),
-                        )
-                    schedule(
-                        conn,
-                        key=keys.draft_start(draft_id),
-                        kind=JobKind.DRAFT_START,
-                        due_at=now,
-                        payload={"draft_id": draft_id, "incident_id": incident_id},
-                        lane=keys.draft_lane(draft_id),
+            draft_id, new = drafts.create_draft(
+                conn,
+                key=key,
+                values=dict(
+                    incident_id=incident_id,
+                    kind=kind.value,
+                    channel=draft.channel.value,
+                    public=draft.public,
+                    created_at=now,
+                    **content,
+                ),
+            )
+            if not new:
+                drafts.refresh(conn, draft_id, content)
+            if new:
+                created.append(draft_id)
+                if kind is CommsKind.RCA:
+                    _track_rca(ctx, conn, facts, incident, draft, draft_id, now)
+                if not ctx.settings.auto_sends(draft.channel.value, incident.severity or Severity.P3):
+                    link = (
+                        f"{ctx.settings.public_url.rstrip('/')}/approve/{approval_token(ctx.secret_key, draft_id, now)}"
                     )
-            if kind.value in WHILE_OPEN:
-                withdraw_superseded(conn, incident_id, now)
-            for note in dict.fromkeys(notes):
-                incidents.add_timeline(
-                    conn, incident_id, now, TimelineKind.LLM, note, dedup_key=keys.llm_note(incident_id, label, note)
-                )
-            if created:
-                incidents.add_timeline(
+                    state = "awaits approval" if item.sendable else "is BLOCKED (failed the facts check)"
+                    text = (
+                        f"{draft.channel.value} draft #{draft_id} {state} ({draft.audience} as of "
+                        f"{now:%H:%M} UTC; re-drafted with the current numbers until someone decides): {link}"
+                    )
+                    post_to_war_room(
+                        conn,
+                        key=keys.approval_request(draft_id),
+                        incident_id=incident_id,
+                        text=text,
+                        now=now,
+                        blocks=approval_blocks(draft_id, text, draft.body, link),
+                    )
+                schedule(
                     conn,
-                    incident_id,
-                    now,
-                    TimelineKind.COMMS_DRAFTED,
-                    f"{len(created)} {kind.value.replace('_', '-')} drafts for "
-                    f"{cohort.description or 'the affected users'} ({cohort.size} affected)",
-                    data={"draft_ids": created, "cohort": cohort.model_dump(mode="json")},
-                    dedup_key=keys.comms_drafted(incident_id, label),
+                    key=keys.draft_start(draft_id),
+                    kind=JobKind.DRAFT_START,
+                    due_at=now,
+                    payload={"draft_id": draft_id, "incident_id": incident_id},
+                    lane=keys.draft_lane(draft_id),
                 )
-
-    def _track_rca(
-        self, conn: Connection, facts: IncidentFacts, incident: Incident, draft: Draft, draft_id: int, now: datetime
-    ) -> None:
-        """The RCA as an action item due by the account's SLA deadline, owned by the incident's
-        commander (else the on-call), done when the RCA is sent."""
-        account = next((a for a in facts.known_accounts if a.matches(draft.account)), None)
-        due = rca_due(facts, account) if account else None
-        if account is None or due is None:
-            return
-        action_items.create_item(
-            conn,
-            key=keys.rca_item(draft_id),
-            values=dict(
-                incident_id=incident.id,
-                title=f"Send the root-cause analysis to {account.name} (draft #{draft_id})",
-                owner=incident.commander or self.context.settings.on_call.name,
-                due=due,
-                priority=(incident.severity or Severity.P1).value,
-                source=f"rca:{account.id}",
-                created_at=now,
-            ),
-        )
-
-    def _reworded(self, item: CheckedDraft, facts: IncidentFacts, notes: list[str]) -> CheckedDraft:
-        """The model may reword a template draft; the rewording must pass the same grounding check,
-        or the template stands."""
-        draft = item.draft
-        if not item.sendable or self.context.model is None:
-            return item
-        body, note = rewrite_draft(
-            self.context.model,
-            draft.body,
-            facts.model_dump(mode="json"),
-            draft.channel.value,
-            max_length(draft.channel),
-        )
-        if note:
-            notes.append(note)
-            return item
-        candidate = draft.model_copy(update={"body": body})
-        verdict = check_grounding(candidate, facts)
-        if not verdict.ok:
-            notes.append(
-                f"LLM wording for {draft.channel.value} failed the facts check "
-                f"({'; '.join(verdict.problems)[:200]}); the template stands"
+        if kind.value in WHILE_OPEN:
+            withdraw_superseded(conn, incident_id, now)
+        for note in dict.fromkeys(notes):
+            incidents.add_timeline(
+                conn, incident_id, now, TimelineKind.LLM, note, dedup_key=keys.llm_note(incident_id, label, note)
             )
-            return item
-        return CheckedDraft(draft=candidate, grounding=verdict)
+        if created:
+            incidents.add_timeline(
+                conn,
+                incident_id,
+                now,
+                TimelineKind.COMMS_DRAFTED,
+                f"{len(created)} {kind.value.replace('_', '-')} drafts for "
+                f"{cohort.description or 'the affected users'} ({cohort.size} affected)",
+                data={"draft_ids": created, "cohort": cohort.model_dump(mode="json")},
+                dedup_key=keys.comms_drafted(incident_id, label),
+            )
+
+
+def _track_rca(
+    ctx: Context, conn: Connection, facts: IncidentFacts, incident: Incident, draft: Draft, draft_id: int, now: datetime
+) -> None:
+    """The RCA as an action item due by the account's SLA deadline, owned by the incident's
+    commander (else the on-call), done when the RCA is sent."""
+    account = next((a for a in facts.known_accounts if a.matches(draft.account)), None)
+    due = rca_due(facts, account) if account else None
+    if account is None or due is None:
+        return
+    action_items.create_item(
+        conn,
+        key=keys.rca_item(draft_id),
+        values=dict(
+            incident_id=incident.id,
+            title=f"Send the root-cause analysis to {account.name} (draft #{draft_id})",
+            owner=incident.commander or ctx.settings.on_call.name,
+            due=due,
+            priority=(incident.severity or Severity.P1).value,
+            source=f"rca:{account.id}",
+            created_at=now,
+        ),
+    )
+
+
+def _reworded(ctx: Context, item: CheckedDraft, facts: IncidentFacts, notes: list[str]) -> CheckedDraft:
+    """The model may reword a template draft; the rewording must pass the same grounding check,
+    or the template stands."""
+    draft = item.draft
+    if not item.sendable or ctx.model is None:
+        return item
+    body, note = rewrite_draft(
+        ctx.model,
+        draft.body,
+        facts.model_dump(mode="json"),
+        draft.channel.value,
+        max_length(draft.channel),
+    )
+    if note:
+        notes.append(note)
+        return item
+    candidate = draft.model_copy(update={"body": body})
+    verdict = check_grounding(candidate, facts)
+    if not verdict.ok:
+        notes.append(
+            f"LLM wording for {draft.channel.value} failed the facts check "
+            f"({'; '.join(verdict.problems)[:200]}); the template stands"
+        )
+        return item
+    return CheckedDraft(draft=candidate, grounding=verdict)

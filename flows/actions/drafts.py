@@ -10,25 +10,21 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from itsdangerous import (
-    BadSignature,
-    SignatureExpired,
-    TimestampSigner,
-    URLSafeTimedSerializer,
-)
 from pydantic import BaseModel
 
 from agents.support.drafts import Draft
 from agents.support.grounding import check_grounding
+from flows.approval_links import approval_token, read_approval_token
+from flows.comms import prepare_round, round_of
 from flows.context import Context
 from flows.facts import incident_facts
-from flows.staleness import stale_reason, withdraw
+from flows.staleness import WHILE_OPEN, stale_reason, withdraw
 from warroom import keys
 from warroom.actors import Actor
 from warroom.channels import Channel
 from warroom.drafts import store as drafts
 from warroom.drafts.models import CommsKind, DraftRecord, DraftState
-from warroom.errors import Conflict, Expired, Forbidden, Invalid, NotFound
+from warroom.errors import Conflict, Invalid, NotFound
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident
 from warroom.kinds import JobKind, TimelineKind
@@ -48,30 +44,6 @@ __all__ = [
 class Decision(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
-
-
-def _serializer(secret_key: str, now: datetime) -> URLSafeTimedSerializer:
-    """Signed with our clock's time, so expiry follows the same clock as everything else."""
-
-    class ClockSigner(TimestampSigner):
-        def get_timestamp(self) -> int:
-            return int(now.timestamp())
-
-    return URLSafeTimedSerializer(secret_key, salt="warroom.approve", signer=ClockSigner)
-
-
-def approval_token(secret_key: str, draft_id: int, now: datetime) -> str:
-    return _serializer(secret_key, now).dumps({"draft": draft_id, "action": Decision.APPROVE.value})
-
-
-def read_approval_token(secret_key: str, token: str, max_age_seconds: int, now: datetime) -> int:
-    try:
-        data = _serializer(secret_key, now).loads(token, max_age=max_age_seconds)
-    except SignatureExpired as exc:
-        raise Expired("this approval link has expired; approve from the web UI instead") from exc
-    except BadSignature as exc:
-        raise Forbidden("this approval link is not valid") from exc
-    return int(data["draft"])
 
 
 def get_draft(ctx: Context, draft_id: int, *, incident_id: int | None = None) -> DraftRecord:
@@ -121,6 +93,8 @@ def decide_draft(
             f"draft {draft_id} was already {draft.state.value}"
             + (f" by {draft.decided_by}" if draft.decided_by else ""),
         )
+    edited = body is not None and body.strip() != draft.body.strip()
+    refreshed = ""
     if decision is Decision.APPROVE:
         with ctx.engine.begin() as conn:
             stale = stale_reason(conn, draft)
@@ -128,8 +102,9 @@ def decide_draft(
                 withdraw(conn, draft, stale.reason, ctx.clock.now())
         if stale:
             raise Conflict(f"draft {draft_id} can no longer be approved: {stale.reason}")
+        if not edited and draft.state is DraftState.PENDING and draft.kind in WHILE_OPEN:
+            draft, refreshed = _with_current_numbers(ctx, draft)
     problems: list[str] | None = None
-    edited = body is not None and body.strip() != draft.body.strip()
     if decision is Decision.APPROVE:
         if edited:
             problems = _grounding_problems(ctx, draft, body or "")
@@ -146,7 +121,7 @@ def decide_draft(
             raise Conflict(f"draft {draft_id} was decided by someone else a moment ago")
         verb = {DraftState.APPROVED: "edited and approved" if edited else "approved", DraftState.REJECTED: "rejected"}[
             target
-        ]
+        ] + refreshed
         incidents.add_timeline(
             conn,
             draft.incident_id,
@@ -168,6 +143,24 @@ def decide_draft(
         updated = drafts.get_draft(conn, draft_id)
     assert updated is not None
     return updated
+
+
+def _with_current_numbers(ctx: Context, draft: DraftRecord) -> tuple[DraftRecord, str]:
+    """Re-draft the draft's round with the facts as they are at the click, so the message goes out
+    with the incident's counts and recipients now, not those of when it was written; the words
+    the human read stay the template's. Returns the draft and what changed, for the timeline."""
+    with ctx.engine.connect() as conn:
+        label = round_of(conn, draft.id)
+    if label is None:
+        return draft, ""
+    prepare_round(ctx, draft.incident_id, CommsKind(draft.kind), label, reword=False)
+    current = get_draft(ctx, draft.id)
+    if current.body == draft.body and current.recipients == draft.recipients:
+        return current, ""
+    return current, (
+        f" (re-drafted at the click with the current numbers: {len(draft.recipients)} → "
+        f"{len(current.recipients)} recipients)"
+    )
 
 
 def _grounding_problems(ctx: Context, record: DraftRecord, body: str) -> list[str]:

@@ -340,3 +340,33 @@ def test_a_promised_update_is_drafted_ahead_and_the_war_room_reminded_before_it_
     warroom.scheduler.run_pending()
     updates = [d for d in _drafts(client, auth, incident_id, "sent", "pending_approval") if d["kind"] == "update"]
     assert [d["id"] for d in updates if d["channel"] == "email"] == [ahead["id"]]
+
+
+def test_an_approved_draft_goes_out_with_the_counts_and_recipients_of_the_click(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    incident_id = open_outage(client, warroom, clock)
+    email = _email(client, auth, incident_id)
+    for n in range(3):  # three more customers hit it after the draft was written
+        payload = sentry_event_alert(
+            event_id=uuid.uuid4().hex,
+            issue_id=str(client.get(f"/api/incidents/{incident_id}", headers=auth).json()["dedup_key"]).rsplit(":", 1)[
+                -1
+            ],
+            at=clock.now(),
+            path="/api/checkout",
+            user_id=f"late-{n}",
+            browser=("Chrome", "120.0"),
+            region="us-east-1",
+        )
+        assert post_sentry(payload).json()["incident_id"] == incident_id
+    users = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["users_affected"]
+    assert len(email["recipients"]) < users
+
+    approved = client.post(f"/api/approvals/{email['id']}/approve", headers=auth).json()
+    assert {f"late-{n}@customers.example.com" for n in range(3)} <= set(approved["recipients"])
+    assert f"for {users} users" in approved["body"]
+    warroom.scheduler.run_pending()
+    assert len(_subjects(settings)) == len(approved["recipients"])
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    assert any("re-drafted at the click with the current numbers" in e["text"] for e in timeline)
