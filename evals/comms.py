@@ -60,9 +60,6 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
         "all_clear",
         "cohort",
     ): "agents/support/templates/x.j2's all-clear gives the size, not the cohort, to stay in 280",
-    ("email", "initial", "current"): "undecided drafts are re-drafted when the count doubles and a minute after "
-    "the last re-triage (graphs.incident_effects.refresh_initial_comms): approved the moment "
-    "a storm ends, a draft can trail the final count by up to half",
     ("status_page", "initial", "current"): "a page post gives the count when it was posted ('for at least N users'); "
     "the rubric compares it with the final count",
     ("status_page", "update", "current"): "as status_page/initial: 'at least N users so far' at the time of the post",
