@@ -255,7 +255,12 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
                 TimelineKind.COMMS_DRAFTED,
                 f"{len(created)} {kind.value.replace('_', '-')} drafts for "
                 f"{cohort.description or 'the affected users'} ({cohort.size} affected)",
-                data={"draft_ids": created, "cohort": cohort.model_dump(mode="json")},
+                data={
+                    "draft_ids": created,
+                    "cohort": cohort.model_dump(
+                        mode="json", exclude={"recipients": True, "accounts": {"__all__": {"contact_emails"}}}
+                    ),
+                },
                 dedup_key=keys.comms_drafted(incident_id, label),
             )
 

@@ -139,22 +139,38 @@ class CommsSender:
         return {"where": "the war room"}
 
     def record(self, conn: Connection, item: OutboxItem, result: dict[str, Any] | None) -> None:
-        """The draft is sent, and the timeline says where (once per row)."""
+        """Once the last part of a draft is sent: the draft is sent, and one timeline entry says
+        where ("email draft #1 sent to 126 recipients"). One entry per send, not per address: the
+        timeline and the postmortem built from it never list customers' addresses."""
         draft_id = int(item.payload["draft_id"])
         now = self._clock.now()
         # A draft to many recipients is one outbox row each: it is "sent" once the last one is.
-        if not count_unsent(conn, key_prefix=keys.draft_sends(draft_id), other_than=item.id):
-            drafts.mark_sent(conn, draft_id, now)
-            tracked = action_items.get_item_by_key(conn, keys.rca_item(draft_id))
-            if tracked is not None:
-                action_items.complete(conn, tracked.id, now)
-        if item.incident_id is not None:
-            incidents.add_timeline(
-                conn,
-                item.incident_id,
-                now,
-                TimelineKind.COMMS_SENT,
-                f"{item.payload.get('channel', 'comms')} draft #{draft_id} sent to {(result or {}).get('where', '?')}",
-                data={"draft_id": draft_id, "channel": item.payload.get("channel")},
-                dedup_key=keys.sent(item.idempotency_key),
-            )
+        if count_unsent(conn, key_prefix=keys.draft_sends(draft_id), other_than=item.id):
+            return
+        drafts.mark_sent(conn, draft_id, now)
+        tracked = action_items.get_item_by_key(conn, keys.rca_item(draft_id))
+        if tracked is not None:
+            action_items.complete(conn, tracked.id, now)
+        draft = drafts.get_draft(conn, draft_id)
+        if item.incident_id is None or draft is None:
+            return
+        channel = item.payload.get("channel", "comms")
+        count = len(draft.recipients)
+        where = (
+            f"{count} recipient{'s' if count != 1 else ''}"
+            if item.kind == OutboxKind.COMMS_EMAIL
+            else (result or {}).get("where", "?")
+        )
+        incidents.add_timeline(
+            conn,
+            item.incident_id,
+            now,
+            TimelineKind.COMMS_SENT,
+            f"{channel} draft #{draft_id} sent to {where}",
+            data={
+                "draft_id": draft_id,
+                "channel": channel,
+                "recipients": count if item.kind == OutboxKind.COMMS_EMAIL else None,
+            },
+            dedup_key=keys.sent(keys.draft_sends(draft_id)),
+        )
