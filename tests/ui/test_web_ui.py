@@ -95,6 +95,42 @@ def test_the_incident_page_shows_the_evidence_and_the_war_room(signed_in: Page, 
     expect(signed_in.locator('article[data-channel="email"] [data-role="state"]')).to_have_text("pending approval")
 
 
+def test_on_a_phone_nothing_runs_off_the_side_and_table_rows_become_cards(signed_in: Page, live: Live) -> None:
+    signed_in.set_viewport_size({"width": 390, "height": 844})
+    try:
+        for url in (f"{live.base_url}/incidents", _detail(live), f"{live.base_url}/attention"):
+            signed_in.goto(url)
+            wide = signed_in.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert wide <= 0, f"{url} is {wide} px wider than a 390 px screen"
+        signed_in.goto(f"{live.base_url}/incidents")
+        row = signed_in.locator(f"#open-incidents #incident-{live.incident_id}")
+        expect(row.locator("thead")).to_have_count(0)
+        assert signed_in.locator("#open-incidents thead").first.is_hidden()
+        box = row.bounding_box()
+        assert box is not None and box["width"] <= 390
+    finally:
+        signed_in.set_viewport_size({"width": 1366, "height": 1000})
+
+
+def test_a_message_posted_from_another_tab_shows_on_the_open_page_without_reload(
+    signed_in: Page, browser_context: BrowserContext, live: Live
+) -> None:
+    signed_in.goto(_detail(live))
+    _same_document(signed_in)
+    other = browser_context.new_page()
+    try:
+        other.goto(_detail(live))
+        other.get_by_label("Message").fill("looking at the payment provider dashboard now")
+        other.get_by_role("button", name="Post", exact=True).click()
+        expect(other.locator("#war-room-messages")).to_contain_text("looking at the payment provider dashboard")
+    finally:
+        other.close()
+    expect(signed_in.locator("#war-room-messages")).to_contain_text(
+        "looking at the payment provider dashboard", timeout=15_000
+    )
+    _still_same_document(signed_in)
+
+
 def test_the_ai_hypothesis_is_shown_as_such_with_its_citations_and_a_responder_judges_it(
     signed_in: Page, live: Live
 ) -> None:
