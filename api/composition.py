@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from agents.llm import make_chat_model
+from api.status_cache import StatusPageCache
 from flows.comms import CommsFlow
 from flows.context import Context
 from flows.enrichment import EnrichmentFlow, SentryFetch
@@ -45,6 +46,7 @@ from tools.war_room import BuiltinWarRoom, SlackRoom, WarRoom
 from tools.x import XClient
 from warroom.clock import Clock, SystemClock
 from warroom.db import make_engine
+from warroom.kinds import OutboxKind
 from warroom.migrations import upgrade
 from warroom.outbox.worker import OutboxWorker
 from warroom.processes import ProcessLocks
@@ -76,6 +78,8 @@ class Warroom:
     api_token: str
     secret_key: str
     defaults: dict[str, str] = field(default_factory=dict)
+    status_cache: StatusPageCache = field(default_factory=StatusPageCache)
+    """The public status page's renderings, rebuilt when the page changes."""
     _stack: ExitStack = field(default_factory=ExitStack)
 
     @classmethod
@@ -167,6 +171,10 @@ class Warroom:
             else f"{settings.llm_model} via an OpenAI-compatible endpoint, "
             "checked against the rules' floors and the facts"
         )
+        status_cache = StatusPageCache()
+        outbox.on_sent.append(
+            lambda item, _: status_cache.invalidate() if item.kind == OutboxKind.STATUS_POST else None
+        )
         if settings.database_url.startswith("sqlite"):
             defaults["database"] = f"SQLite at {settings.database_url} (set WARROOM_DATABASE_URL for PostgreSQL)"
         return cls(
@@ -183,6 +191,7 @@ class Warroom:
             api_token=token,
             secret_key=secret_key,
             defaults=defaults,
+            status_cache=status_cache,
             _stack=stack,
         )
 

@@ -19,6 +19,7 @@ import random
 import resource
 import secrets
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,15 +28,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from rich.console import Console
 from sqlalchemy import func, select
 
 from api.composition import Warroom
 from api.scenarios import Delivery, checkout_outage
 from api.server import serve_app_in_thread, serve_in_thread
-from bench.load import LoadGenerator, drive_clock, drive_closed, drive_open
+from bench.load import LoadGenerator, drive_clock, drive_closed, drive_open, drive_reads
 from bench.report import summary_table
 from bench.traffic import alertmanager_groups, fresh_issues
 from warroom.alerts.tables import AlertRow
@@ -55,6 +57,7 @@ __all__ = [
 TARGET_RATIO = 0.5
 TARGET_P99_AT_RATE_MS = 50.0
 TARGET_STATUS_P99_S = 1.0
+TARGET_PAGE_RATIO = 0.8
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class BenchConfig:
     rate_seconds: float = 10.0
     group_size: int = 10
     warmup: int = 50
+    page_reads: int = 4000
+    page_readers: int = 64
     client: str = "raw"
 
 
@@ -110,9 +115,14 @@ class Secrets:
 # -- servers ---------------------------------------------------------------------------------
 
 
-def bare_app() -> FastAPI:
-    """The floor: an endpoint that only reads and parses the body and answers 202."""
+def bare_app(status_json: bytes = b"{}") -> FastAPI:
+    """The floor: an endpoint that only reads and parses the body and answers 202, and one that
+    serves the status page's JSON from memory."""
     app = FastAPI()
+
+    @app.get("/status.json")
+    async def status() -> Response:
+        return Response(status_json, media_type="application/json")
 
     @app.post("/webhooks/{source}")
     async def receive(source: str, request: Request) -> JSONResponse:
@@ -125,9 +135,9 @@ def bare_app() -> FastAPI:
 
 
 @contextmanager
-def serve_bare() -> Iterator[str]:
+def serve_bare(status_json: bytes = b"{}") -> Iterator[str]:
     """`bare_app()` under the same uvicorn settings as warroom (`api.server.serve_app_in_thread`)."""
-    with serve_app_in_thread(bare_app(), name="bare-http") as url:
+    with serve_app_in_thread(bare_app(status_json), name="bare-http") as url:
         yield url
 
 
@@ -282,11 +292,53 @@ def response_clock(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> d
     }
 
 
+def status_surge(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, Any]:
+    """Every customer refreshing the status page during a P0 (its agents at work): `/status.json`
+    and `/status` with `page_readers` connections, against a bare endpoint serving the same JSON
+    from memory; and a conditional GET with the ETag."""
+    deliveries = checkout_outage(keys.sentry, events=200, start=utcnow() - timedelta(minutes=3), seed=5)
+    with warroom_server(keys) as (url, warroom):
+        load(drive_closed, url, "/webhooks/sentry", deliveries, 8, 0, config.client)
+        with httpx.Client(base_url=url, timeout=30) as client:
+            for _ in range(100):
+                page = client.get("/status.json")
+                if page.json()["active_incidents"]:
+                    break
+                time.sleep(0.1)
+            body, etag = page.content, page.headers["etag"]
+        json_lat, json_codes, json_s = load(drive_reads, url, "/status.json", config.page_reads, config.page_readers)
+        html_lat, html_codes, html_s = load(drive_reads, url, "/status", config.page_reads, config.page_readers)
+        _, revalidated, _ = load(drive_reads, url, "/status.json", 200, 8, {"if-none-match": etag})
+    with serve_bare(body) as bare_url:
+        bare_lat, _, bare_s = load(drive_reads, bare_url, "/status.json", config.page_reads, config.page_readers)
+    ours, html, bare = (
+        LatencyStats.of(json_lat, json_s),
+        LatencyStats.of(html_lat, html_s),
+        LatencyStats.of(bare_lat, bare_s),
+    )
+    ratio = round(ours.per_second / bare.per_second, 3)
+    html_ratio = round(html.per_second / bare.per_second, 3)
+    return {
+        "readers": config.page_readers,
+        "bare": asdict(bare),
+        "json": asdict(ours),
+        "html": asdict(html),
+        "json_ratio": ratio,
+        "html_ratio": html_ratio,
+        "statuses": {"json": json_codes, "html": html_codes},
+        "conditional_304": revalidated.get(304, 0),
+        "conditional_total": sum(revalidated.values()),
+        "target_ratio": TARGET_PAGE_RATIO,
+        "ok": ratio >= TARGET_PAGE_RATIO and html_ratio >= TARGET_PAGE_RATIO and revalidated.get(304, 0) == 200,
+    }
+
+
 PHASES: dict[str, Callable[[BenchConfig, Secrets, LoadGenerator], dict[str, Any]]] = {
     "throughput": throughput,
     "fixed_rate": fixed_rate,
     "storm": storm,
     "response_clock": response_clock,
+    "status_surge": status_surge,
 }
 
 

@@ -23,7 +23,16 @@ import httpx
 from api.scenarios import Delivery
 from warroom.kinds import TimelineKind
 
-__all__ = ["LoadGenerator", "RawConnection", "closed_loop", "drive_clock", "drive_closed", "drive_open", "open_loop"]
+__all__ = [
+    "LoadGenerator",
+    "RawConnection",
+    "closed_loop",
+    "drive_clock",
+    "drive_closed",
+    "drive_open",
+    "drive_reads",
+    "open_loop",
+]
 
 T = TypeVar("T")
 Post = Callable[[Delivery], Awaitable[tuple[int, bytes]]]
@@ -47,6 +56,17 @@ class RawConnection:
             f"POST {path} HTTP/1.1\r\nhost: {self._host}\r\ncontent-length: {len(delivery.body)}\r\n{head}\r\n".encode()
             + delivery.body
         )
+        status = int((await self._reader.readline()).split(b" ", 2)[1])
+        length = 0
+        while (line := await self._reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        return status, await self._reader.readexactly(length)
+
+    async def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        head = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+        self._writer.write(f"GET {path} HTTP/1.1\r\nhost: {self._host}\r\n{head}\r\n".encode())
         status = int((await self._reader.readline()).split(b" ", 2)[1])
         length = 0
         while (line := await self._reader.readline()) not in (b"\r\n", b""):
@@ -168,6 +188,36 @@ def drive_closed(
         finally:
             for connection in connections:
                 connection.close()
+
+    return asyncio.run(go())
+
+
+def drive_reads(
+    base_url: str, path: str, requests: int, concurrency: int, headers: dict[str, str] | None = None
+) -> tuple[list[float], dict[int, int], float]:
+    """Load-generator process: `requests` GETs of `path` back to back over `concurrency`
+    keep-alive connections (a refresh surge); latencies, the count per status code, seconds."""
+
+    async def go() -> tuple[list[float], dict[int, int], float]:
+        connections = [await RawConnection.open(base_url) for _ in range(concurrency)]
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        remaining = iter(range(requests))
+
+        async def worker(connection: RawConnection) -> None:
+            for _ in remaining:
+                began = time.perf_counter()
+                status, _body = await connection.get(path, headers)
+                latencies.append(time.perf_counter() - began)
+                statuses[status] = statuses.get(status, 0) + 1
+
+        started = time.perf_counter()
+        try:
+            await asyncio.gather(*(worker(c) for c in connections))
+        finally:
+            for connection in connections:
+                connection.close()
+        return latencies, statuses, time.perf_counter() - started
 
     return asyncio.run(go())
 

@@ -86,11 +86,37 @@ def _clock_rows(rc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _surge_rows(su: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    ratio_ok = su["json_ratio"] >= su["target_ratio"]
+    return [
+        (
+            f"/status.json, {su['readers']} readers during a P0",
+            f"{su['json']['per_second']}/s vs bare {su['bare']['per_second']}/s = {su['json_ratio']}x; "
+            f"p99 {su['json']['p99_ms']} ms",
+            f">= {su['target_ratio']}x",
+            _mark(ratio_ok),
+        ),
+        (
+            f"/status (HTML), {su['readers']} readers",
+            f"{su['html']['per_second']}/s = {su['html_ratio']}x of bare JSON; p99 {su['html']['p99_ms']} ms",
+            f">= {su['target_ratio']}x",
+            _mark(su["html_ratio"] >= su["target_ratio"]),
+        ),
+        (
+            "conditional GET with the ETag",
+            f"{su['conditional_304']}/{su['conditional_total']} answered 304",
+            "all",
+            _mark(su["conditional_304"] == su["conditional_total"]),
+        ),
+    ]
+
+
 ROWS = {
     "throughput": _throughput_rows,
     "fixed_rate": _fixed_rate_rows,
     "storm": _storm_rows,
     "response_clock": _clock_rows,
+    "status_surge": _surge_rows,
 }
 
 

@@ -1,16 +1,22 @@
-"""The public built-in status page: `/status` (HTML) and `/status.json`. No auth: it is public."""
+"""The public built-in status page: `/status` (HTML), `/status.json` and `/status/feed.atom`. No
+auth: it is public. Each is rendered once per change of the page (`api.status_cache`) and served
+with validators, so a refresh surge during an outage costs one small query per request and a
+conditional GET is answered 304."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
 
 from api.deps import WarroomDep
+from api.status_cache import Rendered, atom_feed, conditional, last_modified
 from warroom.status_page.models import StatusSummary
-from warroom.status_page.store import summary
+from warroom.status_page.store import summary, version
 
 __all__ = ["router", "templates"]
 
@@ -18,16 +24,54 @@ router = APIRouter(tags=["status page"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
 
-def _summary(warroom: WarroomDep) -> StatusSummary:
+def _rendered(warroom: WarroomDep, form: str, render: Callable[[StatusSummary], tuple[bytes, str]]) -> Rendered:
+    """The cached rendering while the page is unchanged (and the day the same: resolved incidents
+    leave the page after `history_days`)."""
+    now = warroom.clock.now()
     with warroom.engine.connect() as conn:
-        return summary(conn, name=warroom.settings.status_page_name, now=warroom.clock.now())
+        key = (warroom.settings.status_page_name, warroom.settings.public_url, version(conn), now.date())
+
+    def build() -> tuple[bytes, str, datetime]:
+        with warroom.engine.connect() as conn:
+            page = summary(conn, name=warroom.settings.status_page_name, now=now)
+        body, media_type = render(page)
+        return body, media_type, last_modified(page, now)
+
+    return warroom.status_cache.get(form, key, build)
+
+
+async def _serve(
+    request: Request, warroom: WarroomDep, form: str, render: Callable[[StatusSummary], tuple[bytes, str]]
+) -> Response:
+    """From memory when checked within the last second; otherwise the database is asked (off the
+    event loop) whether the page changed, and the page rebuilt only if it did."""
+    rendered = warroom.status_cache.recent(form) or await run_in_threadpool(_rendered, warroom, form, render)
+    return conditional(request, rendered)
+
+
+def _json(page: StatusSummary) -> tuple[bytes, str]:
+    return page.model_dump_json().encode(), "application/json"
+
+
+def _html(page: StatusSummary) -> tuple[bytes, str]:
+    return templates.get_template("status.html").render(page=page).encode(), "text/html; charset=utf-8"
 
 
 @router.get("/status.json", response_model=StatusSummary)
-def status_json(warroom: WarroomDep) -> StatusSummary:
-    return _summary(warroom)
+async def status_json(request: Request, warroom: WarroomDep) -> Response:
+    return await _serve(request, warroom, "json", _json)
 
 
-@router.get("/status", response_class=HTMLResponse)
-def status_html(request: Request, warroom: WarroomDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "status.html", {"page": _summary(warroom)})
+@router.get("/status", response_class=Response)
+async def status_html(request: Request, warroom: WarroomDep) -> Response:
+    return await _serve(request, warroom, "html", _html)
+
+
+@router.get("/status/feed.atom", response_class=Response)
+async def status_feed(request: Request, warroom: WarroomDep) -> Response:
+    base = warroom.settings.public_url.rstrip("/")
+
+    def atom(page: StatusSummary) -> tuple[bytes, str]:
+        return atom_feed(page, base, warroom.clock.now()), "application/atom+xml"
+
+    return await _serve(request, warroom, "atom", atom)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from warroom.db import table_of
 from warroom.status_page.models import (
@@ -16,7 +16,7 @@ from warroom.status_page.models import (
 from warroom.status_page.tables import ComponentRow, PageIncidentRow, PageUpdateRow
 from warroom.upsert import insert_ignore
 
-__all__ = ["add_update", "create_page_incident", "set_component", "summary"]
+__all__ = ["add_update", "create_page_incident", "set_component", "summary", "version"]
 
 INCIDENTS = table_of(PageIncidentRow)
 UPDATES = table_of(PageUpdateRow)
@@ -118,4 +118,21 @@ def summary(conn: Connection, *, name: str, now: datetime, history_days: int = 1
         components=components,
         active_incidents=active,
         recent_incidents=[i for i in incidents if i.status == "resolved"],
+    )
+
+
+def version(conn: Connection) -> tuple[object, ...]:
+    """A cheap fingerprint of everything `summary` shows: it changes whenever a post, an
+    incident's status or a component changes, so a cached page stays right without rebuilding
+    it on every request."""
+    return tuple(
+        conn.execute(
+            select(
+                select(func.max(UPDATES.c.id)).scalar_subquery(),
+                select(func.count()).select_from(UPDATES).scalar_subquery(),
+                select(func.max(INCIDENTS.c.updated_at)).scalar_subquery(),
+                select(func.max(COMPONENTS.c.updated_at)).scalar_subquery(),
+                select(func.count()).select_from(COMPONENTS).scalar_subquery(),
+            )
+        ).one()
     )

@@ -1,0 +1,123 @@
+"""The public status page under a refresh surge: `/status`, `/status.json` and the Atom feed are
+rendered once per change of the page (`status_page.store.version`) and day, not per request, and
+carry `ETag`, `Last-Modified` and `Cache-Control` so browsers and proxies revalidate with a
+conditional GET answered `304` without a body."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from xml.etree import ElementTree as ET
+
+from fastapi import Request, Response
+
+from warroom.status_page.models import StatusSummary
+
+__all__ = ["Rendered", "StatusPageCache", "atom_feed", "conditional"]
+
+MAX_AGE_SECONDS = 10
+"""Short: customers refreshing during an outage must see a new post within seconds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    body: bytes
+    media_type: str
+    etag: str
+    last_modified: datetime
+
+
+class StatusPageCache:
+    """One rendering per (page version, day, form); thread-safe, process-local.
+
+    A rendering younger than `recheck_seconds` is served without asking the database; this
+    process's own page posts drop it at once (`invalidate`, from the outbox), and another
+    process's (a separate `warroom worker`) show within `recheck_seconds`."""
+
+    def __init__(self, recheck_seconds: float = 1.0) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[object, Rendered, float]] = {}
+        self._recheck = recheck_seconds
+
+    def recent(self, form: str) -> Rendered | None:
+        """The rendering checked against the database less than `recheck_seconds` ago."""
+        held = self._entries.get(form)
+        if held is not None and time.monotonic() - held[2] < self._recheck:
+            return held[1]
+        return None
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def get(self, form: str, key: object, build: Callable[[], tuple[bytes, str, datetime]]) -> Rendered:
+        with self._lock:
+            held = self._entries.get(form)
+            if held is not None and held[0] == key:
+                self._entries[form] = (key, held[1], time.monotonic())
+                return held[1]
+        body, media_type, modified = build()
+        rendered = Rendered(body, media_type, f'"{hashlib.sha256(body).hexdigest()[:32]}"', modified)
+        with self._lock:
+            self._entries[form] = (key, rendered, time.monotonic())
+        return rendered
+
+
+def last_modified(page: StatusSummary, fallback: datetime) -> datetime:
+    moments = [c.updated_at for c in page.components] + [
+        i.updated_at for i in (*page.active_incidents, *page.recent_incidents)
+    ]
+    return max(moments, default=fallback).astimezone(UTC).replace(microsecond=0)
+
+
+def conditional(request: Request, rendered: Rendered) -> Response:
+    """The rendering, or `304 Not Modified` when the client's copy is current."""
+    headers = {
+        "ETag": rendered.etag,
+        "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
+        "Cache-Control": f"public, max-age={MAX_AGE_SECONDS}",
+    }
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        if match.strip() == "*" or rendered.etag in [t.strip().removeprefix("W/") for t in match.split(",")]:
+            return Response(status_code=304, headers=headers)
+    elif (since := request.headers.get("if-modified-since")) is not None:
+        try:
+            if rendered.last_modified <= parsedate_to_datetime(since):
+                return Response(status_code=304, headers=headers)
+        except (TypeError, ValueError):
+            pass  # an unreadable date is no condition
+    return Response(content=rendered.body, media_type=rendered.media_type, headers=headers)
+
+
+def atom_feed(page: StatusSummary, base_url: str, fallback: datetime) -> bytes:
+    """Every update of the page's incidents as an Atom entry (RFC 4287), newest first."""
+    ns = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", ns)
+    feed = ET.Element(f"{{{ns}}}feed")
+    ET.SubElement(feed, f"{{{ns}}}title").text = f"{page.name}: incident updates"
+    ET.SubElement(feed, f"{{{ns}}}id").text = f"{base_url}/status"
+    ET.SubElement(feed, f"{{{ns}}}updated").text = last_modified(page, fallback).isoformat()
+    ET.SubElement(feed, f"{{{ns}}}link", href=f"{base_url}/status")
+    ET.SubElement(feed, f"{{{ns}}}link", rel="self", href=f"{base_url}/status/feed.atom")
+    entries = [(u, i) for i in (*page.active_incidents, *page.recent_incidents) for u in i.updates]
+    for update, incident in sorted(entries, key=lambda e: e[0].at, reverse=True):
+        entry = ET.SubElement(feed, f"{{{ns}}}entry")
+        ET.SubElement(entry, f"{{{ns}}}title").text = f"{incident.title}: {update.status}"
+        ET.SubElement(entry, f"{{{ns}}}id").text = f"{base_url}/status#incident-{incident.id}-{update.at.isoformat()}"
+        ET.SubElement(entry, f"{{{ns}}}updated").text = update.at.astimezone(UTC).isoformat()
+        ET.SubElement(entry, f"{{{ns}}}link", href=f"{base_url}/status")
+        ET.SubElement(entry, f"{{{ns}}}author").append(_name(ns, page.name))
+        ET.SubElement(entry, f"{{{ns}}}content", type="text").text = update.body
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _name(ns: str, text: str) -> ET.Element:
+    name = ET.Element(f"{{{ns}}}name")
+    name.text = text
+    return name
