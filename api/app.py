@@ -29,6 +29,7 @@ from api.routers import (
 from api.routers.web import attention as web_attention
 from api.routers.web import incidents as web_incidents
 from api.routers.web import sign_in as web_sign_in
+from api.status_cache import StatusFastPath
 from tools.webhooks.generic import GenericAlertIn
 
 __all__ = ["create_app"]
@@ -76,6 +77,7 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         app.include_router(module.router)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=warroom.settings.max_body_bytes)
+    app.add_middleware(StatusFastPath, cache=warroom.status_cache)
 
     def openapi() -> dict[str, Any]:
         return openapi_document(app, (Problem, GenericAlertIn))

@@ -15,10 +15,11 @@ from email.utils import format_datetime, parsedate_to_datetime
 from xml.etree import ElementTree as ET
 
 from fastapi import Request, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from warroom.status_page.models import StatusSummary
 
-__all__ = ["Rendered", "StatusPageCache", "atom_feed", "conditional"]
+__all__ = ["FORMS", "Rendered", "StatusFastPath", "StatusPageCache", "atom_feed", "conditional"]
 
 MAX_AGE_SECONDS = 10
 """Short: customers refreshing during an outage must see a new post within seconds."""
@@ -75,12 +76,34 @@ def last_modified(page: StatusSummary, fallback: datetime) -> datetime:
     return max(moments, default=fallback).astimezone(UTC).replace(microsecond=0)
 
 
+FORMS = {"/status": "html", "/status.json": "json", "/status/feed.atom": "atom"}
+
+
+class StatusFastPath:
+    """Pure ASGI, ahead of the router: a GET of the public page whose rendering is fresh in the
+    cache is answered from memory without routing or dependencies (the surge case); anything
+    else goes on to the app, which checks and rebuilds."""
+
+    def __init__(self, app: ASGIApp, cache: StatusPageCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        form = FORMS.get(scope.get("path", "")) if scope["type"] == "http" and scope.get("method") == "GET" else None
+        rendered = self.cache.recent(form) if form else None
+        if rendered is None:
+            await self.app(scope, receive, send)
+            return
+        await conditional(Request(scope), rendered)(scope, receive, send)
+
+
 def conditional(request: Request, rendered: Rendered) -> Response:
     """The rendering, or `304 Not Modified` when the client's copy is current."""
     headers = {
         "ETag": rendered.etag,
         "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
         "Cache-Control": f"public, max-age={MAX_AGE_SECONDS}",
+        "X-Content-Type-Options": "nosniff",
     }
     match = request.headers.get("if-none-match")
     if match is not None:
