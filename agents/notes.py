@@ -17,7 +17,7 @@ from warroom.incidents.models import IncidentStatus
 __all__ = ["NoteFacts", "is_labelled", "parse_notes", "stage_of"]
 
 LABEL = re.compile(
-    r"^\s*(tried|trying|working|what works|hypothesis|cause|root cause|eta|fixed|fix|identified)"
+    r"^\s*(tried|trying|working|what works|hypothesis|cause|root cause|eta|fixed|fix|identified|public)"
     r"\s*[:\-]\s*(.+)$",
     re.IGNORECASE,
 )
@@ -34,6 +34,9 @@ class NoteFacts(BaseModel):
     """When the newest ETA said the fix would land: "eta: 15m" written at 15:09 is 15:24, whenever
     it is read, so a later message never repeats "within 15 minutes" as if it were new."""
     fixed: str | None = None
+    public: str | None = None
+    """The one sentence about cause and fix a human wrote for customers (`public: …`); the only
+    note text any public message may quote."""
     latest: str | None = None
 
 
@@ -78,6 +81,8 @@ def parse_notes(notes: Iterable[str | tuple[str, datetime]]) -> NoteFacts:
                 facts.eta_at = written + timedelta(minutes=minutes) if written else None
             elif label in ("fixed", "fix"):
                 facts.fixed = value
+            elif label == "public":
+                facts.public = value
     return facts
 
 

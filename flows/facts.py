@@ -148,6 +148,7 @@ def incident_facts(
         affected_thing=affected_thing(incident).lower(),
         affected_share=share,
         cause=notes.cause if notes.cause and quotable(notes.cause) else None,
+        public_cause=notes.public if notes.public and quotable(notes.public) else None,
         eta_at=notes.eta_at if notes.eta_at and notes.eta_at > now else None,
         what_was_fixed=notes.fixed if notes.fixed and quotable(notes.fixed) else None,
         next_update_at=next_update or (next_update_at(now, severity, settings) if severity else None),

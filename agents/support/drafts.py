@@ -183,6 +183,10 @@ def _render(
 ) -> Draft:
     if kind is CommsKind.ALL_CLEAR and facts.resolved_at is None:
         raise ValueError("an all-clear needs facts.resolved_at")
+    if channel in _PUBLIC and template is None:
+        # Notes are internal: customers read about the cause only in a `public:` note's words.
+        # (The RCA is the exception: written to be reviewed line by line, blocked without a cause.)
+        context = {**context, "cause": facts.public_cause, "fixed": None}
     chosen: Template = _ENV.get_template(template or f"{channel.value}.j2")
     variables = {**context, "m": _ENV.get_template("_macros.j2").make_module(context)}
     subject = _block(chosen, "subject", variables, prose=True)

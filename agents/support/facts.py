@@ -81,6 +81,9 @@ class IncidentFacts(BaseModel):
     affected_share: float | None = Field(default=None, ge=0.0, le=1.0)
     users_affected: int = Field(default=0, ge=0)
     cause: str | None = Field(default=None, description="from human notes; never guessed")
+    public_cause: str | None = Field(
+        default=None, description="a `public:` note: the only words about the cause customers may read"
+    )
     eta_minutes: int | None = Field(default=None, ge=1)
     eta_at: datetime | None = Field(default=None, description="when the fix is expected; only while still ahead")
     what_was_fixed: str | None = None
@@ -93,7 +96,7 @@ class IncidentFacts(BaseModel):
         default_factory=list, description="the postmortem's action items a customer may read, with their dates"
     )
 
-    @field_validator("cause", "what_was_fixed")
+    @field_validator("cause", "what_was_fixed", "public_cause")
     @classmethod
     def _blank_is_unknown(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
@@ -128,6 +131,7 @@ class IncidentFacts(BaseModel):
         known_accounts: Iterable[KnownAccount] = (),
         affected_share: float | None = None,
         cause: str | None = None,
+        public_cause: str | None = None,
         eta_minutes: int | None = None,
         eta_at: datetime | None = None,
         what_was_fixed: str | None = None,
@@ -163,6 +167,7 @@ class IncidentFacts(BaseModel):
             affected_share=affected_share,
             users_affected=max(incident.users_affected, len(users)),
             cause=cause,
+            public_cause=public_cause,
             eta_minutes=eta_minutes,
             eta_at=eta_at,
             what_was_fixed=what_was_fixed,

@@ -98,7 +98,7 @@ def _content_words(text: str) -> set[str]:
 
 
 def _cause_problems(text: str, facts: IncidentFacts) -> list[str]:
-    known = _content_words(f"{facts.cause or ''} {facts.what_was_fixed or ''}")
+    known = _content_words(f"{facts.cause or ''} {facts.what_was_fixed or ''} {facts.public_cause or ''}")
     problems = []
     for pattern in (_CAUSE_LABEL, _CAUSE_LINK):
         for match in pattern.finditer(text.lower()):
@@ -106,7 +106,7 @@ def _cause_problems(text: str, facts: IncidentFacts) -> list[str]:
             words = _content_words(clause)
             if not words:
                 continue
-            if facts.cause is None:
+            if facts.cause is None and facts.public_cause is None:
                 problems.append(f"states a cause ('{clause}') but no cause is in the facts")
             elif len(words & known) < max(1, len(words) // 2):
                 problems.append(f"cause '{clause}' does not match the recorded cause")

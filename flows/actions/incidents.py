@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from agents.notes import is_labelled, stage_of
+from agents.notes import is_labelled, parse_notes, stage_of
 from flows.context import Context
 from warroom import keys
 from warroom.actors import Actor
@@ -58,7 +58,7 @@ def add_note(ctx: Context, incident_id: int, text: str, actor: Actor) -> None:
     with ctx.engine.begin() as conn:
         now = ctx.clock.now()
         incidents.add_timeline(conn, incident_id, now, TimelineKind.NOTE, text, actor=actor.label)
-        _follow_stage(conn, incident, stage_of(text), actor, now)
+        _follow_note(conn, incident, text, actor, now)
 
 
 def set_stage(ctx: Context, incident_id: int, stage: IncidentStatus, actor: Actor) -> None:
@@ -99,15 +99,28 @@ def _follow_stage(
         actor=actor.label,
         data={"from": incident.status.value, "to": stage.value},
     )
-    for kind, label in drafts.undecided_rounds(conn, incident.id):
+    _redraft_undecided(conn, incident.id, stage.value, now)
+
+
+def _redraft_undecided(conn: Connection, incident_id: int, why: str, now: datetime) -> None:
+    """Re-draft every round with an undecided draft, once per `why` (a stage, a public note)."""
+    for kind, label in drafts.undecided_rounds(conn, incident_id):
         schedule(
             conn,
-            key=keys.stage_comms(incident.id, label, stage.value),
+            key=keys.stage_comms(incident_id, label, why),
             kind=JobKind.COMMS_PREPARE,
             due_at=now,
-            payload={"incident_id": incident.id, "kind": kind, "label": label},
-            lane=keys.comms_lane(incident.id),
+            payload={"incident_id": incident_id, "kind": kind, "label": label},
+            lane=keys.comms_lane(incident_id),
         )
+
+
+def _follow_note(conn: Connection, incident: Incident, text: str, actor: Actor, now: datetime) -> None:
+    """What a note changes besides the timeline: the stage, and with a `public:` line, the words
+    every undecided customer draft uses for the cause."""
+    _follow_stage(conn, incident, stage_of(text), actor, now)
+    if parse_notes([text]).public:
+        _redraft_undecided(conn, incident.id, f"public-{keys.digest(text)[:16]}", now)
 
 
 def post_message(ctx: Context, incident_id: int, text: str, actor: Actor, *, external_id: str | None = None) -> bool:
@@ -124,7 +137,7 @@ def post_message(ctx: Context, incident_id: int, text: str, actor: Actor, *, ext
             return False
         if is_labelled(text) and incident.status is not IncidentStatus.RESOLVED:
             incidents.add_timeline(conn, incident_id, now, TimelineKind.NOTE, text, actor=actor.label)
-            _follow_stage(conn, incident, stage_of(text), actor, now)
+            _follow_note(conn, incident, text, actor, now)
     return True
 
 

@@ -64,13 +64,17 @@ def test_tiny_run_reports_every_phase_and_keeps_the_storm_invariants(tmp_path, c
             "40",
             "--rate-seconds",
             "0.25",
+            "--page-reads",
+            "40",
+            "--page-readers",
+            "4",
             "--json",
             str(out),
         ]
     )
     results = json.loads(out.read_text())
     assert code in (0, 1)
-    assert set(results) == {"config", "throughput", "fixed_rate", "storm", "response_clock"}
+    assert set(results) == {"config", "throughput", "fixed_rate", "storm", "response_clock", "status_surge"}
 
     throughput = results["throughput"]
     for run in ("bare", "warroom"):
@@ -94,4 +98,8 @@ def test_tiny_run_reports_every_phase_and_keeps_the_storm_invariants(tmp_path, c
     assert clock["incidents"] == 2
     assert 0 < clock["status_page_p50_ms"] <= clock["status_page_p99_ms"]
     assert 0 < clock["comms_draft_p50_ms"] <= clock["comms_draft_p99_ms"]
+    surge = results["status_surge"]
+    assert surge["json"]["requests"] == surge["html"]["requests"] == surge["bare"]["requests"] == 40
+    assert surge["statuses"]["json"] == {"200": 40} and surge["statuses"]["html"] == {"200": 40}
+    assert surge["conditional_304"] == surge["conditional_total"] == 40
     assert "warroom ingest benchmark" in capsys.readouterr().out

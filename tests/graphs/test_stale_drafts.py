@@ -279,6 +279,12 @@ def test_the_stage_moves_with_the_responders_notes_and_every_channel_follows(cli
     redrafted = client.get(f"/api/approvals/{email['id']}", headers=auth).json()
     assert redrafted["state"] == "pending_approval" and "identified the cause" in redrafted["body"]
     assert "investigating the cause" not in redrafted["body"].lower()
+    assert "dropped a field" not in redrafted["body"], "a cause: note is internal"
+    public = {"author": "dana", "text": "public: a faulty release broke checkout totals"}
+    client.post(f"/api/incidents/{incident_id}/notes", json=public, headers=auth)
+    warroom.scheduler.run_pending()
+    worded = client.get(f"/api/approvals/{email['id']}", headers=auth).json()["body"]
+    assert "identified the cause (a faulty release broke checkout totals)" in worded
 
     client.post(
         f"/api/incidents/{incident_id}/notes", json={"author": "dana", "text": "fixed: rolled back"}, headers=auth

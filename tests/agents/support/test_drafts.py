@@ -115,18 +115,34 @@ def test_the_rca_is_one_enterprise_email_per_affected_account_with_its_own_numbe
 
 
 def test_initial_public_post_is_specific_about_who_what_cause_and_eta() -> None:
-    (post,) = _drafts(checkout_p0(), CommsKind.INITIAL)[Channel.DISCORD]
+    facts = checkout_p0(public_cause="a faulty release broke order totals and has been rolled back")
+    (post,) = _drafts(facts, CommsKind.INITIAL)[Channel.DISCORD]
 
     assert post.body.splitlines()[2:] == [
         "Since 02:14 UTC, checkout has been failing for about 15% of users, mostly Chrome 120+ users in us-east-1.",
-        "We've identified the cause (a new deploy broke the order total and has been rolled back) and are working "
+        "We've identified the cause (a faulty release broke order totals and has been rolled back) and are working "
         "on a fix.",
         "We expect it to be fixed within 30 minutes.",
         "Next update by 02:30 UTC.",
     ]
+    assert check_grounding(post, facts).ok
     assert post.public
     assert post.facts_used["affected_share"] == 0.15
     assert post.facts_used["eta_minutes"] == 30
+
+
+def test_public_messages_never_quote_an_internal_note() -> None:
+    """`cause:` and `fixed:` notes are the team's words (hosts, releases, colleagues): only a
+    `public:` note reaches customers; the internal summary keeps the team's words."""
+    facts = resolved(checkout_p0())
+    for kind in (CommsKind.INITIAL, CommsKind.ALL_CLEAR):
+        drafts = _drafts(facts if kind is CommsKind.ALL_CLEAR else checkout_p0(), kind)
+        for channel in (Channel.EMAIL, Channel.DISCORD, Channel.X, Channel.ENTERPRISE_EMAIL):
+            for draft in drafts.get(channel, []):
+                assert "new deploy broke the order total" not in draft.body, (channel, kind)
+                assert "rolled back the deploy" not in draft.body, (channel, kind)
+    (summary,) = _drafts(facts, CommsKind.ALL_CLEAR)[Channel.SLACK_INTERNAL]
+    assert "we rolled back the deploy and restored the order total" in summary.body
 
 
 def test_email_goes_only_to_affected_users() -> None:
@@ -161,9 +177,10 @@ def test_x_post_fits_280_characters_even_with_a_long_cause() -> None:
 
 
 def test_all_clear_says_what_was_fixed_how_long_and_who_was_affected() -> None:
-    (post,) = _drafts(resolved(checkout_p0()), CommsKind.ALL_CLEAR)[Channel.DISCORD]
+    facts = resolved(checkout_p0(public_cause="a faulty release broke order totals; we rolled it back"))
+    (post,) = _drafts(facts, CommsKind.ALL_CLEAR)[Channel.DISCORD]
 
-    assert "we rolled back the deploy and restored the order total" in post.body
+    assert "a faulty release broke order totals; we rolled it back" in post.body
     assert "From 02:14 UTC to 03:26 UTC (1 hour 12 minutes)" in post.body
     assert "about 15% of users, mostly Chrome 120+ users in us-east-1" in post.body
 
