@@ -27,6 +27,7 @@ from flows.senders.comms import CommsSender
 from flows.senders.notion import PostmortemPublisher
 from flows.senders.slack_replies import SlackReplies
 from flows.senders.status_page import StatusPublisher
+from flows.senders.tracker import TrackerSender
 from flows.senders.war_room import WarRoomSender
 from graphs.checkpoints import open_checkpointer
 from graphs.investigation import InvestigationContext
@@ -116,6 +117,7 @@ class Warroom:
         if slack is not None:
             SlackReplies(slack).register(outbox)
         StatusPublisher(engine, clock, status_page).register(outbox)
+        TrackerSender(engine, clock, tracker, settings).register(outbox)
         room_sender = WarRoomSender(engine, clock, war_room)
         room_sender.register(outbox)
         smtp = secret_value(settings.smtp_url)

@@ -34,7 +34,8 @@ from warroom.db import table_of
 from warroom.drafts.models import CommsKind
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
-from warroom.kinds import JobKind, TimelineKind
+from warroom.kinds import JobKind, OutboxKind, TimelineKind
+from warroom.outbox.store import enqueue
 from warroom.postmortems import store as postmortems
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
@@ -168,9 +169,18 @@ class PostmortemFlow:
             )
             publish_postmortem(conn, ctx.settings, incident_id=incident_id, version=version, now=now)
             for n, item in enumerate(draft.action_items, start=1):
+                item_key = keys.action_item(incident_id, n)
+                enqueue(
+                    conn,
+                    key=keys.ticket_filed(item_key),
+                    kind=OutboxKind.TRACKER_FILE,
+                    incident_id=incident_id,
+                    now=now,
+                    payload={"action_item_key": item_key},
+                )
                 action_items.create_item(
                     conn,
-                    key=keys.action_item(incident_id, n),
+                    key=item_key,
                     values=dict(
                         incident_id=incident_id,
                         title=item.title,

@@ -26,6 +26,7 @@ __all__ = [
     "ack_deadline",
     "acknowledged",
     "action_item",
+    "ticket_filed",
     "action_item_comment",
     "action_item_done",
     "all_clear_comms",
@@ -461,6 +462,11 @@ def status_page_ref(page: str) -> str:
 def draft(incident_id: int, label: str, channel: str, account: str | None) -> str:
     """One channel's draft for one moment (`label`: initial, update-n, all-clear) and audience."""
     return _incident(incident_id, label, channel, digest(account) if account else "-")
+
+
+def ticket_filed(action_item_key: str) -> str:
+    """Filing one action item in the tracker (the outbox row), and its timeline entry."""
+    return f"file:{action_item_key}"
 
 
 def action_item(incident_id: int, number: int) -> str:

@@ -42,6 +42,7 @@ class OutboxKind(StrEnum):
     PAGE_EMAIL = "page.email"
     SLACK_REPLY = "slack.reply"
     POSTMORTEM_PUBLISH = "postmortem.publish"
+    TRACKER_FILE = "tracker.file"
 
     @property
     def family(self) -> str:

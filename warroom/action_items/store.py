@@ -23,6 +23,7 @@ __all__ = [
     "TicketState",
     "complete",
     "create_item",
+    "set_tracker_ref",
     "get_item",
     "get_item_by_key",
     "get_items",
@@ -83,6 +84,11 @@ def get_items(conn: Connection, item_ids: Sequence[int]) -> list[ActionItem]:
         return []
     rows = conn.execute(select(ITEMS).where(ITEMS.c.id.in_(list(item_ids))).order_by(ITEMS.c.id))
     return [ActionItem.model_validate(r._mapping) for r in rows]
+
+
+def set_tracker_ref(conn: Connection, item_id: int, ref: str) -> None:
+    """Where the item's ticket lives (`ENG-12 https://linear.app/…`)."""
+    conn.execute(update(ITEMS).where(ITEMS.c.id == item_id).values(tracker_ref=ref[:255]))
 
 
 def complete(conn: Connection, item_id: int, now: datetime) -> bool:

@@ -1,0 +1,101 @@
+"""The COO's first duty: every action item of a postmortem becomes one ticket in the configured
+tracker, exactly once, through the outbox. Against a fake Linear that executes each request on
+Linear's published schema, and against the built-in table (the default)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from api.app import create_app
+from api.composition import Warroom
+from tests.conftest import open_outage
+from tests.fakes.linear_server import FakeLinear
+from warroom.outbox import store as outbox
+from warroom.settings import Person, Settings
+
+DANA = "dana@acme.example"
+
+
+def _resolve(client: TestClient, warroom: Warroom, auth: dict[str, str], incident_id: int) -> list[dict]:
+    note = {"author": "Dana Reyes", "text": "cause: a bad deploy\naction: add a contract test for the order payload"}
+    client.post(f"/api/incidents/{incident_id}/notes", json=note, headers=auth)
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "Dana Reyes"}, headers=auth)
+    warroom.scheduler.run_pending()
+    items = client.get("/api/action-items", params={"incident_id": incident_id}, headers=auth).json()
+    assert len(items) >= 2
+    return items
+
+
+def test_the_built_in_tracker_files_each_item_as_its_own_ticket_once(client, warroom, clock, auth):
+    incident_id = open_outage(client, warroom, clock)
+    items = _resolve(client, warroom, auth, incident_id)
+    assert all(i["tracker_ref"] and i["tracker_ref"].startswith(f"AI-{i['id']} ") for i in items)
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    filed = [e for e in timeline if e["text"].startswith("Action item filed in builtin as AI-")]
+    assert len(filed) == len(items)
+
+
+@pytest.fixture
+def linear() -> Iterator[FakeLinear]:
+    fake = FakeLinear()
+    fake.add_user(DANA, "Dana Reyes")
+    yield fake
+    assert fake.violations == []
+
+
+@pytest.fixture
+def linear_warroom(settings: Settings, clock, linear: FakeLinear) -> Iterator[tuple[Warroom, TestClient]]:
+    configured = settings.model_copy(
+        update={
+            "linear_api_key": SecretStr(linear.api_key),
+            "linear_team_id": linear.team_id,
+            "linear_api_url": linear.url,
+            "on_call": Person(name="Dana Reyes", email=DANA),
+        }
+    )
+    warroom = Warroom.build(configured, clock, transport=linear.transport)
+    with TestClient(create_app(warroom, run_worker=False)) as client:
+        yield warroom, client
+    warroom.close()
+
+
+def test_each_action_item_becomes_one_linear_issue_with_owner_due_date_and_priority(
+    linear_warroom, linear, clock, auth
+):
+    warroom, client = linear_warroom
+    incident_id = open_outage(client, warroom, clock)
+    items = _resolve(client, warroom, auth, incident_id)
+
+    assert len(linear.issues) == len(items)
+    by_title = {i["title"]: i for i in linear.issues.values()}
+    for item in items:
+        issue = by_title[item["title"]]
+        assert item["tracker_ref"] == f"{issue['identifier']} {issue['url']}"
+        assert issue["dueDate"] == item["due"][:10]
+    assert any(i["assignee"] and i["assignee"]["email"] == DANA for i in linear.issues.values())
+    assert all(i["priority"] in (1, 2, 3, 4) for i in linear.issues.values())
+
+
+def test_a_refusing_linear_is_retried_and_a_repeated_filing_makes_no_second_issue(linear_warroom, linear, clock, auth):
+    warroom, client = linear_warroom
+    incident_id = open_outage(client, warroom, clock)
+    linear.fail_next(1, status=429, retry_after=30)
+    items = _resolve(client, warroom, auth, incident_id)
+    with warroom.engine.connect() as conn:
+        rows = [r for r in outbox.list_rows(conn, incident_id=incident_id) if r.kind == "tracker.file"]
+    assert any(r.state == "pending" and r.attempts == 1 for r in rows), "the refused filing waits to be retried"
+    clock.advance(timedelta(seconds=31))
+    warroom.scheduler.run_pending()
+    assert len(linear.issues) == len(items)
+
+    with warroom.engine.begin() as conn:  # a human sends every filing again (as after a lost answer)
+        for row in rows:
+            outbox.mark_failed(conn, row.id, "a human asked to file it again")
+            assert outbox.retry(conn, row.id, clock.now())
+    warroom.scheduler.run_pending()
+    assert len(linear.issues) == len(items), "filing is idempotent by the item's key"
