@@ -29,6 +29,7 @@ from flows.senders.slack_replies import SlackReplies
 from flows.senders.status_page import StatusPublisher
 from flows.senders.tracker import TrackerSender
 from flows.senders.war_room import WarRoomSender
+from flows.tickets import TicketFlow
 from graphs.checkpoints import open_checkpointer
 from graphs.investigation import InvestigationContext
 from graphs.runner import CommsRunner, IncidentRunner, InvestigationRunner
@@ -161,6 +162,7 @@ class Warroom:
             PostmortemFlow(context),
             EscalationFlow(context),
             EnrichmentFlow(context, _sentry_fetch(sentry)),
+            TicketFlow(context, tracker),
         ):
             flow.register(scheduler)
 

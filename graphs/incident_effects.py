@@ -17,6 +17,7 @@ from flows import escalation, severity_question
 from flows.context import Context
 from flows.effects import post_status, post_to_war_room
 from flows.staleness import withdraw_on_resolve
+from flows.tickets import schedule_digest
 from warroom import keys
 from warroom.drafts.models import CommsKind
 from warroom.incidents import store as incidents
@@ -188,6 +189,7 @@ def close_out(
                 incident_id=incident.id,
                 payload={"incident_id": incident.id, "text": summary},
             )
+        schedule_digest(conn, now)
         schedule(
             conn,
             key=keys.postmortem_draft(incident.id),

@@ -27,6 +27,8 @@ __all__ = [
     "acknowledged",
     "action_item",
     "ticket_filed",
+    "tickets_sync",
+    "weekly_digest",
     "action_item_comment",
     "action_item_done",
     "all_clear_comms",
@@ -462,6 +464,15 @@ def status_page_ref(page: str) -> str:
 def draft(incident_id: int, label: str, channel: str, account: str | None) -> str:
     """One channel's draft for one moment (`label`: initial, update-n, all-clear) and audience."""
     return _incident(incident_id, label, channel, digest(account) if account else "-")
+
+
+def tickets_sync(slot: int) -> str:
+    """The ticket-state sync of one interval (`slot`: its number since the epoch)."""
+    return f"tickets:sync:{slot}"
+
+
+def weekly_digest(monday: str) -> str:
+    return f"digest:{monday}"
 
 
 def ticket_filed(action_item_key: str) -> str:

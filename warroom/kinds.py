@@ -24,6 +24,8 @@ class JobKind(StrEnum):
     DRAFT_WAKE = "draft.wake"
     POSTMORTEM_DRAFT = "postmortem.draft"
     POSTMORTEM_DEADLINE = "postmortem.deadline"
+    TICKETS_SYNC = "tickets.sync"
+    DIGEST = "digest.weekly"
     INVESTIGATION_START = "investigation.start"
     INVESTIGATION_STEP = "investigation.step"
 

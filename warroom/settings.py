@@ -193,6 +193,9 @@ class Settings(BaseSettings):
         description="minutes between updates per severity; fractions are allowed (the crash suite runs at seconds)",
     )
     correlation_window_minutes: int = 30
+    ticket_sync_minutes: float = Field(
+        default=15, gt=0, description="how often the COO reads back the states of filed tickets"
+    )
     customer_message_interval_minutes: float = Field(
         default=15,
         gt=0,

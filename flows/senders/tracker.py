@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from flows.tickets import schedule_sync
 from tools.tracker.port import FOLLOW_UP_LABEL, TicketRequest, Tracker
 from warroom import keys
 from warroom.action_items import store as action_items
@@ -85,6 +86,7 @@ class TrackerSender:
         if found is None or not result:
             return
         action_items.set_tracker_ref(conn, found.id, f"{result['identifier']} {result['url']}")
+        schedule_sync(conn, self._settings.ticket_sync_minutes, self._clock.now())
         incidents.add_timeline(
             conn,
             found.incident_id,

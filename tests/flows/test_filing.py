@@ -99,3 +99,51 @@ def test_a_refusing_linear_is_retried_and_a_repeated_filing_makes_no_second_issu
             assert outbox.retry(conn, row.id, clock.now())
     warroom.scheduler.run_pending()
     assert len(linear.issues) == len(items), "filing is idempotent by the item's key"
+
+
+def test_ticket_states_are_read_back_on_schedule_and_on_demand(linear_warroom, linear, clock, auth):
+    warroom, client = linear_warroom
+    incident_id = open_outage(client, warroom, clock)
+    items = _resolve(client, warroom, auth, incident_id)
+    by_title = {i["title"]: i for i in linear.issues.values()}
+    first, second = items[0], items[1]
+    linear.set_state(by_title[first["title"]]["id"], "completed")
+    linear.set_state(by_title[second["title"]]["id"], "started")
+
+    clock.advance(timedelta(minutes=warroom.settings.ticket_sync_minutes + 1))
+    warroom.scheduler.run_pending()  # the scheduled sync
+    states = {i["id"]: i["status"] for i in client.get("/api/action-items", headers=auth).json()}
+    assert states[first["id"]] == "done" and states[second["id"]] == "in_progress"
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    assert sum(" is done in linear" in e["text"] for e in timeline) == 1
+
+    linear.set_state(by_title[second["title"]]["id"], "canceled")
+    synced = client.post("/api/action-items/sync", headers=auth).json()
+    assert synced["changed"] == 1 and synced["checked"] == len(items) - 1
+    assert client.post("/api/action-items/sync", headers=auth).json()["changed"] == 0
+
+
+def test_the_weekly_digest_counts_items_by_state_names_the_overdue_and_is_mailed_on_monday(linear_warroom, clock, auth):
+    warroom, client = linear_warroom
+    incident_id = open_outage(client, warroom, clock)
+    client.post(f"/api/incidents/{incident_id}/acknowledge", json={"actor": "dana"}, headers=auth)
+    items = _resolve(client, warroom, auth, incident_id)
+    client.post(f"/api/action-items/{items[0]['id']}/complete", headers=auth)
+
+    digest = client.get("/api/action-items/digest", headers=auth).json()
+    assert digest["incidents"] == 1 and digest["by_severity"] == {"P0": 1}
+    assert digest["closed"] == 1 and digest["open"] == len(items) - 1 and digest["overdue"] == []
+    assert (
+        f"Action items from 1 past incident: 1 closed, 0 in progress, {len(items) - 1} open, 0 overdue"
+        in digest["text"]
+    )
+
+    clock.advance(timedelta(days=40))  # every open item is past due by now
+    later = client.get("/api/action-items/digest", params={"days": 60}, headers=auth).json()
+    assert len(later["overdue"]) == len(items) - 1
+    assert all("OVERDUE" in line for line in later["text"].splitlines() if line.startswith("- "))
+
+    warroom.scheduler.run_pending()  # the Monday 09:00 digest queued at resolution has come due
+    mails = [m.read_text() for m in (warroom.settings.data_dir / "outbox-email").glob("*.eml")]
+    [mail] = [m for m in mails if "warroom weekly digest" in m]
+    assert f"To: {DANA}" in mail and "Action items from 1 past incident" in mail

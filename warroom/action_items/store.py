@@ -23,6 +23,7 @@ __all__ = [
     "TicketState",
     "complete",
     "create_item",
+    "set_state",
     "set_tracker_ref",
     "get_item",
     "get_item_by_key",
@@ -44,6 +45,7 @@ class TicketState(StrEnum):
 
 class ActionItem(BaseModel):
     id: int
+    key: str
     incident_id: int
     title: str
     owner: str
@@ -89,6 +91,13 @@ def get_items(conn: Connection, item_ids: Sequence[int]) -> list[ActionItem]:
 def set_tracker_ref(conn: Connection, item_id: int, ref: str) -> None:
     """Where the item's ticket lives (`ENG-12 https://linear.app/…`)."""
     conn.execute(update(ITEMS).where(ITEMS.c.id == item_id).values(tracker_ref=ref[:255]))
+
+
+def set_state(conn: Connection, item_id: int, state: TicketState, now: datetime) -> bool:
+    """The ticket's state as its tracker reports it; False when it was already that."""
+    values: dict[str, Any] = {"status": state, "completed_at": now if state is TicketState.DONE else None}
+    result = conn.execute(update(ITEMS).where(ITEMS.c.id == item_id, ITEMS.c.status != state).values(**values))
+    return result.rowcount == 1
 
 
 def complete(conn: Connection, item_id: int, now: datetime) -> bool:

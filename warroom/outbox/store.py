@@ -39,6 +39,7 @@ __all__ = [
     "mark_unknown",
     "reschedule",
     "retry",
+    "sent_result",
 ]
 
 MAX_ATTEMPTS = 12
@@ -212,6 +213,12 @@ def retry(conn: Connection, item_id: int, now: datetime) -> bool:
         ).rowcount
         == 1
     )
+
+
+def sent_result(conn: Connection, key: str) -> dict[str, Any] | None:
+    """What the receiver answered for the row with this key once it was sent (a ticket's id)."""
+    table = table_of(OutboxRow)
+    return conn.execute(select(table.c.result).where(table.c.idempotency_key == key, table.c.state == "sent")).scalar()
 
 
 def get_row(conn: Connection, item_id: int) -> OutboxRecord | None:

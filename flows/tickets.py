@@ -1,0 +1,129 @@
+"""The COO's follow-through: the states of filed tickets read back from the tracker, on a
+schedule (`ticket_sync_minutes`, while any filed item is still open) and on demand, each change
+on its incident's timeline; and the weekly digest, mailed to the on-call on Monday morning.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from agents.coo.digest import Digest, weekly_digest
+from flows.context import Context
+from tools.tracker.port import Tracker
+from warroom import keys
+from warroom.action_items import store as action_items
+from warroom.action_items.store import TicketState
+from warroom.incidents import store as incidents
+from warroom.kinds import JobKind, OutboxKind, TimelineKind
+from warroom.outbox.store import enqueue, sent_result
+from warroom.scheduler.engine import Scheduler
+from warroom.scheduler.store import Job, schedule
+
+__all__ = ["SyncResult", "TicketFlow", "build_digest", "schedule_digest", "schedule_sync", "sync_tickets"]
+
+OPEN = (TicketState.OPEN, TicketState.IN_PROGRESS)
+
+
+class SyncResult(BaseModel):
+    checked: int
+    changed: int
+
+
+def schedule_sync(conn: Connection, interval_minutes: float, now: datetime) -> None:
+    """The next sync, one per interval however many items ask for it."""
+    interval = interval_minutes * 60
+    slot = int(now.timestamp() // interval) + 1
+    schedule(
+        conn,
+        key=keys.tickets_sync(slot),
+        kind=JobKind.TICKETS_SYNC,
+        due_at=datetime.fromtimestamp(slot * interval, tz=now.tzinfo),
+        payload={},
+    )
+
+
+def sync_tickets(ctx: Context, tracker: Tracker) -> SyncResult:
+    """One batched read of every open filed item's ticket; a change of state is written with a
+    timeline entry. Items the tracker no longer returns are left as they are."""
+    with ctx.engine.connect() as conn:
+        tracked = {}
+        for item in action_items.list_items(conn):
+            if item.status not in OPEN or not item.tracker_ref:
+                continue
+            result = sent_result(conn, keys.ticket_filed(item.key))
+            if result and result.get("ticket_id"):
+                tracked[str(result["ticket_id"])] = item
+    if not tracked:
+        return SyncResult(checked=0, changed=0)
+    tickets = tracker.tickets(list(tracked))
+    now = ctx.clock.now()
+    changed = 0
+    with ctx.engine.begin() as conn:
+        for ticket_id, ticket in tickets.items():
+            item = tracked.get(ticket_id)
+            if item is None or ticket.state == item.status:
+                continue
+            if action_items.set_state(conn, item.id, ticket.state, now):
+                changed += 1
+                incidents.add_timeline(
+                    conn,
+                    item.incident_id,
+                    now,
+                    TimelineKind.ACTION_ITEM,
+                    f"{ticket.identifier} ({item.title}) is {ticket.state.value.replace('_', ' ')} in {tracker.name}",
+                    data={"action_item_id": item.id, "state": ticket.state.value},
+                )
+        if any(t.state in OPEN for t in tickets.values()):
+            schedule_sync(conn, ctx.settings.ticket_sync_minutes, now)
+    return SyncResult(checked=len(tickets), changed=changed)
+
+
+def build_digest(ctx: Context, *, days: int = 7) -> Digest:
+    now = ctx.clock.now()
+    with ctx.engine.connect() as conn:
+        items = action_items.list_items(conn)
+        recent = incidents.list_incidents(conn, limit=1000)
+    return weekly_digest(recent, items, now=now, days=days)
+
+
+def schedule_digest(conn: Connection, now: datetime) -> None:
+    """The next Monday 09:00 UTC digest (once per week, whoever asks)."""
+    monday = (now + timedelta(days=7 - now.weekday())).date()
+    schedule(
+        conn,
+        key=keys.weekly_digest(monday.isoformat()),
+        kind=JobKind.DIGEST,
+        due_at=datetime.combine(monday, time(9), tzinfo=now.tzinfo),
+        payload={"monday": monday.isoformat()},
+    )
+
+
+class TicketFlow:
+    def __init__(self, context: Context, tracker: Tracker) -> None:
+        self.context = context
+        self.tracker = tracker
+
+    def register(self, scheduler: Scheduler) -> None:
+        scheduler.register(JobKind.TICKETS_SYNC, self.handle_sync)
+        scheduler.register(JobKind.DIGEST, self.handle_digest)
+
+    def handle_sync(self, job: Job) -> None:
+        sync_tickets(self.context, self.tracker)
+
+    def handle_digest(self, job: Job) -> None:
+        """Mailed to the on-call (and the escalation list's first, the founder in a small team)."""
+        ctx = self.context
+        digest = build_digest(ctx)
+        people = [p for p in (ctx.settings.on_call, *ctx.settings.escalation[:1]) if p.email]
+        with ctx.engine.begin() as conn:
+            for person in people:
+                enqueue(
+                    conn,
+                    key=f"{job.key}:{person.email}",
+                    kind=OutboxKind.PAGE_EMAIL,
+                    now=ctx.clock.now(),
+                    payload={"to": person.email, "subject": digest.subject, "body": digest.text},
+                )
