@@ -188,6 +188,7 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
             ):
                 continue
             key = keys.draft(incident_id, label, draft.channel, draft.account)
+            written = incident.severity.value if incident.severity else None
             content = dict(
                 audience=draft.audience,
                 recipients=draft.recipients,
@@ -210,8 +211,17 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
                     **content,
                 ),
             )
-            if not new:
-                drafts.refresh(conn, draft_id, content)
+            if not new and drafts.refresh(conn, draft_id, content):
+                # The waiting approval thread looks again: a draft held back while it was written
+                # for another severity may now be current, and auto-send (where on) may release it.
+                schedule(
+                    conn,
+                    key=keys.draft_wake(draft_id, f"refreshed-{keys.digest(draft.body + str(written))[:16]}"),
+                    kind=JobKind.DRAFT_WAKE,
+                    due_at=now,
+                    payload={"draft_id": draft_id, "incident_id": incident_id},
+                    lane=keys.draft_lane(draft_id),
+                )
             if new:
                 created.append(draft_id)
                 if kind is CommsKind.RCA:

@@ -29,6 +29,7 @@ __all__ = [
     "withdraw",
     "withdraw_on_resolve",
     "withdraw_superseded",
+    "withdraw_undecided",
 ]
 
 WHILE_OPEN = [CommsKind.INITIAL.value, CommsKind.UPDATE.value]
@@ -112,6 +113,11 @@ def _undecided(conn: Connection, incident_id: int) -> list[DraftRecord]:
 def withdraw_on_resolve(conn: Connection, incident_id: int, now: datetime) -> list[int]:
     """In the transaction that resolves the incident: every undecided "still going on" draft."""
     reason = f"the incident was resolved at {now:%H:%M} UTC before anyone approved it; the all-clear replaces it"
+    return withdraw_undecided(conn, incident_id, reason, now)
+
+
+def withdraw_undecided(conn: Connection, incident_id: int, reason: str, now: datetime) -> list[int]:
+    """Every undecided "still going on" draft of the incident, for `reason`."""
     return [d.id for d in _undecided(conn, incident_id) if withdraw(conn, d, reason, now)]
 
 

@@ -16,9 +16,10 @@ from agents.cto.status_posts import next_update_at
 from flows import escalation, severity_question
 from flows.context import Context
 from flows.effects import post_status, post_to_war_room
-from flows.staleness import withdraw_on_resolve
+from flows.staleness import withdraw_on_resolve, withdraw_undecided
 from flows.tickets import schedule_digest
 from warroom import keys
+from warroom.drafts import store as drafts
 from warroom.drafts.models import CommsKind
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
@@ -52,6 +53,8 @@ def record_severity(
         )
         if note:
             incidents.add_timeline(conn, incident.id, now, TimelineKind.LLM, note)
+        if was is not None and classification.severity > was:
+            lowered_drafts(conn, incident, classification.severity, now)
         if classification.severity <= Severity.P2:
             schedule(
                 conn,
@@ -61,6 +64,26 @@ def record_severity(
                 payload={"incident_id": incident.id},
                 lane=keys.investigation_lane(incident.id),
             )
+
+
+def lowered_drafts(conn: Connection, incident: Incident, severity: Severity, now: datetime) -> None:
+    """A lowered level: undecided customer drafts are re-drafted for it while customers are still
+    told (P1), or withdrawn when they no longer are (P2/P3). A raise re-drafts through `respond`."""
+    if not severity.pages_customers:
+        withdraw_undecided(
+            conn, incident.id, f"the incident was lowered to {severity}, which customers are not told about", now
+        )
+        return
+    changes = sum(e.kind == TimelineKind.SEVERITY for e in incident.timeline)
+    for kind, label in drafts.undecided_rounds(conn, incident.id):
+        schedule(
+            conn,
+            key=keys.stage_comms(incident.id, label, f"severity-{changes}-{severity}"),
+            kind=JobKind.COMMS_PREPARE,
+            due_at=now,
+            payload={"incident_id": incident.id, "kind": kind, "label": label},
+            lane=keys.comms_lane(incident.id),
+        )
 
 
 def keep_severity(ctx: Context, incident: Incident, classification: Classification, *, telling: bool) -> None:

@@ -23,6 +23,7 @@ from tests.fakes.slack_server import signed_headers
 from tests.fakes.spec import spec_payload
 from warroom.db import table_of
 from warroom.drafts.tables import DraftRow
+from warroom.scheduler import store as jobs
 from warroom.settings import Settings
 from warroom.severity import Severity
 
@@ -376,3 +377,31 @@ def test_an_approved_draft_goes_out_with_the_counts_and_recipients_of_the_click(
     assert len(_subjects(settings)) == len(approved["recipients"])
     timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
     assert any("re-drafted at the click with the current numbers" in e["text"] for e in timeline)
+
+
+def test_a_lowered_level_re_drafts_undecided_drafts_and_a_waiting_one_is_looked_at_again(client, warroom, clock, auth):
+    """Found in the demo: a draft written for one level, held while the incident was at another,
+    must be re-drafted for the new level and its waiting approval thread woken."""
+    incident_id = open_outage(client, warroom, clock)
+    email = _email(client, auth, incident_id)
+    assert email["written_for"] == "P0"
+    assert (
+        client.post(f"/api/incidents/{incident_id}/severity", json={"severity": "P1"}, headers=auth).status_code == 202
+    )
+    with warroom.engine.connect() as conn:
+        pending = [j for j in jobs.list_jobs(conn, states=["pending"]) if j.kind in ("incident.event", "comms.prepare")]
+    assert pending
+    warroom.scheduler.run_pending()
+    redrafted = client.get(f"/api/approvals/{email['id']}", headers=auth).json()
+    assert redrafted["state"] == "pending_approval" and redrafted["written_for"] == "P1"
+    with warroom.engine.connect() as conn:
+        woken = [j for j in jobs.list_jobs(conn) if j.kind == "draft.wake" and f"draft:{email['id']}:" in j.key]
+    assert woken, "the re-draft wakes the waiting thread"
+
+    assert (
+        client.post(f"/api/incidents/{incident_id}/severity", json={"severity": "P2"}, headers=auth).status_code == 202
+    )
+    warroom.scheduler.run_pending()
+    withdrawn = client.get(f"/api/approvals/{email['id']}", headers=auth).json()
+    assert withdrawn["state"] == "withdrawn" and "lowered to P2" in withdrawn["withdrawn_reason"]
+    assert client.post(f"/api/approvals/{email['id']}/approve", headers=auth).status_code == 409
