@@ -405,3 +405,15 @@ def test_a_lowered_level_re_drafts_undecided_drafts_and_a_waiting_one_is_looked_
     withdrawn = client.get(f"/api/approvals/{email['id']}", headers=auth).json()
     assert withdrawn["state"] == "withdrawn" and "lowered to P2" in withdrawn["withdrawn_reason"]
     assert client.post(f"/api/approvals/{email['id']}/approve", headers=auth).status_code == 409
+
+
+def test_the_incident_page_shows_a_withdrawn_draft_with_why_and_no_approve_button(client, warroom, clock, auth):
+    incident_id = open_outage(client, warroom, clock)
+    email = _email(client, auth, incident_id)
+    _resolve(client, warroom, auth, incident_id)
+    assert client.post("/login", data={"token": API_TOKEN, "next": "/incidents"}, follow_redirects=False).is_redirect
+    page = client.get(f"/incidents/{incident_id}").text
+    article = page[page.index(f'id="draft-{email["id"]}"') :]
+    article = article[: article.index("</article>")]
+    assert "withdrawn" in article and "Never sent: the incident was resolved" in article
+    assert "/approve" not in article
