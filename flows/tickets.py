@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from agents.coo.digest import Digest, weekly_digest
+from agents.coo.owners import owner_email
 from flows.context import Context
 from tools.tracker.port import Tracker
 from warroom import keys
@@ -22,7 +23,7 @@ from warroom.outbox.store import enqueue, sent_result
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
 
-__all__ = ["SyncResult", "TicketFlow", "build_digest", "schedule_digest", "schedule_sync", "sync_tickets"]
+__all__ = ["SyncResult", "TicketFlow", "build_digest", "chase", "schedule_digest", "schedule_sync", "sync_tickets"]
 
 OPEN = (TicketState.OPEN, TicketState.IN_PROGRESS)
 
@@ -81,6 +82,54 @@ def sync_tickets(ctx: Context, tracker: Tracker) -> SyncResult:
     return SyncResult(checked=len(tickets), changed=changed)
 
 
+def chase(ctx: Context) -> int:
+    """Reminders, each at most once: the owner the day before an item is due; for an overdue item
+    of a P0/P1 incident, the owner and the first escalation contact (the founder, in a small
+    team), once per day it stays overdue. Owners warroom has no email for are named in the
+    incident's timeline instead. Returns how many reminders were queued."""
+    now = ctx.clock.now()
+    queued = 0
+    with ctx.engine.begin() as conn:
+        for item in action_items.list_items(conn):
+            if item.status not in OPEN:
+                continue
+            left = item.due - now
+            if timedelta(0) < left <= timedelta(days=1):
+                key, subject = f"chase:{item.key}:due", f"Due tomorrow: {item.title}"
+                to = [owner_email(item.owner, ctx.settings)]
+            elif left <= timedelta(0) and item.priority in ("P0", "P1"):
+                key = f"chase:{item.key}:overdue:{now.date().isoformat()}"
+                subject = f"OVERDUE since {item.due:%Y-%m-%d}: {item.title}"
+                founder = ctx.settings.escalation[0].email if ctx.settings.escalation else None
+                to = [owner_email(item.owner, ctx.settings), founder]
+            else:
+                continue
+            body = (
+                f"{item.title}\n\nOwner: {item.owner} · due {item.due:%Y-%m-%d} · from incident #{item.incident_id} "
+                f"({ctx.settings.public_url.rstrip('/')}/incidents/{item.incident_id})"
+                + (f"\nTicket: {item.tracker_ref}" if item.tracker_ref else "")
+            )
+            for address in dict.fromkeys(a for a in to if a):
+                queued += enqueue(
+                    conn,
+                    key=f"{key}:{address}",
+                    kind=OutboxKind.PAGE_EMAIL,
+                    now=now,
+                    incident_id=item.incident_id,
+                    payload={"to": address, "subject": subject, "body": body},
+                )
+            incidents.add_timeline(
+                conn,
+                item.incident_id,
+                now,
+                TimelineKind.ACTION_ITEM,
+                f"{subject} (reminded: {', '.join(a for a in to if a) or 'nobody has an email on file; chase by hand'})",
+                data={"action_item_id": item.id},
+                dedup_key=key,
+            )
+    return queued
+
+
 def build_digest(ctx: Context, *, days: int = 7) -> Digest:
     now = ctx.clock.now()
     with ctx.engine.connect() as conn:
@@ -112,6 +161,7 @@ class TicketFlow:
 
     def handle_sync(self, job: Job) -> None:
         sync_tickets(self.context, self.tracker)
+        chase(self.context)
 
     def handle_digest(self, job: Job) -> None:
         """Mailed to the on-call (and the escalation list's first, the founder in a small team)."""

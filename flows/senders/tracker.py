@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from agents.coo.owners import owner_email
 from flows.tickets import schedule_sync
 from tools.tracker.port import FOLLOW_UP_LABEL, TicketRequest, Tracker
 from warroom import keys
@@ -26,17 +27,7 @@ from warroom.outbox.worker import Delivery, OutboxWorker
 from warroom.settings import Settings
 from warroom.severity import Severity
 
-__all__ = ["TrackerSender", "owner_email"]
-
-
-def owner_email(owner: str, settings: Settings) -> str | None:
-    """The email of a named owner ("Dana Reyes (incident commander)" → Dana's), from the people
-    warroom knows (on-call, escalation list); None for a role or someone unknown."""
-    name = owner.split(" (", 1)[0].strip().lower()
-    for person in (settings.on_call, *settings.escalation):
-        if person.name.strip().lower() == name and person.email:
-            return person.email
-    return None
+__all__ = ["TrackerSender"]
 
 
 class TrackerSender:

@@ -5,7 +5,7 @@ Linear's published schema, and against the built-in table (the default)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -147,3 +147,52 @@ def test_the_weekly_digest_counts_items_by_state_names_the_overdue_and_is_mailed
     mails = [m.read_text() for m in (warroom.settings.data_dir / "outbox-email").glob("*.eml")]
     [mail] = [m for m in mails if "warroom weekly digest" in m]
     assert f"To: {DANA}" in mail and "Action items from 1 past incident" in mail
+
+
+@pytest.fixture
+def chased_warroom(settings: Settings, clock) -> Iterator[tuple[Warroom, TestClient]]:
+    configured = settings.model_copy(
+        update={
+            "on_call": Person(name="Dana Reyes", email=DANA),
+            "escalation": [Person(name="Fay Founder", email="fay@acme.example")],
+        }
+    )
+    warroom = Warroom.build(configured, clock)
+    with TestClient(create_app(warroom, run_worker=False)) as client:
+        yield warroom, client
+    warroom.close()
+
+
+def _mails(warroom: Warroom) -> list[str]:
+    return [m.read_text() for m in (warroom.settings.data_dir / "outbox-email").glob("*.eml")]
+
+
+def test_owners_are_reminded_the_day_before_and_an_overdue_p0_item_goes_to_the_founder_once_a_day(
+    chased_warroom, clock, auth
+):
+    warroom, client = chased_warroom
+    incident_id = open_outage(client, warroom, clock)
+    items = _resolve(client, warroom, auth, incident_id)
+    mine = [i for i in items if i["owner"].startswith("Dana Reyes") and i["priority"] in ("P0", "P1")]
+    assert mine, items
+    item = min(mine, key=lambda i: i["due"])
+    due = datetime.fromisoformat(item["due"])
+
+    clock.advance(due - clock.now() - timedelta(hours=20))
+    warroom.scheduler.run_pending()
+    clock.advance(timedelta(minutes=30))
+    warroom.scheduler.run_pending()  # a second sync the same day reminds nobody again
+    tomorrow = [m for m in _mails(warroom) if f"Subject: Due tomorrow: {item['title']}" in m]
+    assert len(tomorrow) == 1 and f"To: {DANA}" in tomorrow[0]
+
+    clock.advance((due + timedelta(days=1)).replace(hour=10, minute=0) - clock.now())  # overdue, mid-morning
+    warroom.scheduler.run_pending()
+    clock.advance(timedelta(hours=1))
+    warroom.scheduler.run_pending()
+    overdue = [m for m in _mails(warroom) if "Subject: OVERDUE" in m and item["title"] in m]
+    assert sorted(m.split("To: ", 1)[1].split("\n", 1)[0].strip() for m in overdue) == sorted(
+        [DANA, "fay@acme.example"]
+    )
+    clock.advance(timedelta(days=1))
+    warroom.scheduler.run_pending()
+    assert len([m for m in _mails(warroom) if "Subject: OVERDUE" in m and item["title"] in m]) == 4  # once more, a day later
