@@ -13,9 +13,9 @@ from rich.console import Console
 
 from api import cli_actions, cli_dead_letters
 from api.app import create_app
+from api.cli_config import settings_or_exit
 from api.composition import Warroom
 from warroom.migrations import upgrade
-from warroom.settings import Settings
 
 __all__ = ["app"]
 
@@ -38,7 +38,7 @@ def _announce(warroom: Warroom) -> None:
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the API, web UI, scheduler and outbox worker in one process."""
     logging.basicConfig(level=logging.INFO)
-    warroom = Warroom.build(Settings())
+    warroom = Warroom.build(settings_or_exit())
     _announce(warroom)
     if warroom.settings.api_token is None:
         console.print(f"[bold]API token for this run:[/] {warroom.api_token}")
@@ -53,7 +53,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 def worker() -> None:
     """Run only the scheduler and outbox worker (scale out beside API processes on PostgreSQL)."""
     logging.basicConfig(level=logging.INFO)
-    warroom = Warroom.build(Settings())
+    warroom = Warroom.build(settings_or_exit())
     _announce(warroom)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -69,7 +69,7 @@ def worker() -> None:
 @app.command()
 def migrate() -> None:
     """Bring the database named by WARROOM_DATABASE_URL to the latest schema."""
-    upgrade(Settings().database_url)
+    upgrade(settings_or_exit().database_url)
     console.print("database is at the latest schema")
 
 

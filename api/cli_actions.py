@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from api.cli_config import settings_or_exit
 from flows.actions import incidents as incident_actions
 from flows.actions.action_items import complete_action_item
 from flows.actions.drafts import Decision, decide_draft
@@ -25,7 +26,6 @@ from warroom.clock import SystemClock
 from warroom.db import make_engine
 from warroom.errors import ActionError
 from warroom.migrations import upgrade
-from warroom.settings import Settings
 from warroom.severity import Severity
 
 __all__ = ["action_item", "draft", "incident", "postmortem"]
@@ -40,7 +40,7 @@ As = Annotated[str, typer.Option("--as", help="who is acting (recorded as cli:<n
 
 
 def _run(action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    settings = Settings()
+    settings = settings_or_exit()
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:

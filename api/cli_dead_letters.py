@@ -10,12 +10,12 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from api.cli_config import settings_or_exit
 from warroom.clock import utcnow
 from warroom.db import make_engine
 from warroom.migrations import upgrade
 from warroom.outbox import store as outbox_store
 from warroom.scheduler import store as job_store
-from warroom.settings import Settings
 
 __all__ = ["jobs", "outbox"]
 
@@ -27,7 +27,7 @@ console = Console()
 
 
 def _engine() -> Engine:
-    url = Settings().database_url
+    url = settings_or_exit().database_url
     upgrade(url)
     return make_engine(url)
 

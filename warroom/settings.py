@@ -9,7 +9,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -227,6 +227,14 @@ class Settings(BaseSettings):
             env_settings,
             TomlConfigSettingsSource(settings_cls, toml_file=toml_path),
         )
+
+    @field_validator("ack_sla_minutes", "unresolved_escalation_minutes", "update_cadence_minutes", mode="after")
+    @classmethod
+    def _over_the_defaults(cls, value: dict[Severity, float], info: ValidationInfo) -> dict[Severity, float]:
+        """A table given in part (`{"P0": 3}`) changes those levels and keeps the others' defaults."""
+        field = cls.model_fields[info.field_name or ""]
+        defaults = field.default_factory() if field.default_factory else {}  # type: ignore[call-arg]
+        return {**defaults, **value}
 
     def critical_paths_for(self, service: str | None) -> list[str]:
         config = self.services.get(service or "")

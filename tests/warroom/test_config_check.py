@@ -1,0 +1,55 @@
+"""Configuration that refuses mistakes instead of starting on the defaults."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from warroom.config_check import ConfigError, load_settings
+from warroom.severity import Severity
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    for name in [n for n in __import__("os").environ if n.startswith("WARROOM_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_a_misspelled_variable_is_an_error_that_names_the_right_one(monkeypatch):
+    monkeypatch.setenv("WARROOM_SMTP_ULR", "smtp://mail:25")
+    with pytest.raises(ConfigError, match=r"unknown setting WARROOM_SMTP_ULR \(did you mean WARROOM_SMTP_URL\?\)"):
+        load_settings()
+
+
+def test_a_misspelled_toml_key_is_an_error(tmp_path):
+    (tmp_path / "warroom.toml").write_text('escalaton = [{ name = "bob", email = "bob@example.com" }]\n')
+    with pytest.raises(ConfigError, match=r"unknown key 'escalaton' in warroom.toml \(did you mean escalation\?\)"):
+        load_settings()
+
+
+def test_a_config_path_that_does_not_exist_is_an_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("WARROOM_CONFIG", str(tmp_path / "missing.toml"))
+    with pytest.raises(ConfigError, match="which does not exist"):
+        load_settings()
+
+
+def test_a_per_severity_table_given_in_part_keeps_the_other_levels(monkeypatch):
+    monkeypatch.setenv("WARROOM_ACK_SLA_MINUTES", '{"P0": 3}')
+    settings = load_settings()
+    assert settings.ack_sla_minutes[Severity.P0] == 3 and settings.ack_sla_minutes[Severity.P1] == 5
+
+
+def test_a_good_configuration_loads(tmp_path, monkeypatch):
+    (tmp_path / "warroom.toml").write_text('correlation_window_minutes = 20\non_call = { name = "alice" }\n')
+    monkeypatch.setenv("WARROOM_PUBLIC_URL", "https://warroom.example.com")
+    settings = load_settings()
+    assert settings.correlation_window_minutes == 20 and settings.on_call.name == "alice"
+
+
+def test_the_cli_says_it_in_one_line_and_exits_2(monkeypatch):
+    monkeypatch.setenv("WARROOM_DATABSE_URL", "sqlite:///x.db")
+    result = CliRunner().invoke(app, ["migrate"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
