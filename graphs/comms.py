@@ -66,7 +66,8 @@ def review(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
                         draft.incident_id,
                         now,
                         TimelineKind.COMMS_DECISION,
-                        f"{draft.channel} draft #{draft.id} held for a human instead of auto-sent: {held}",
+                        f"{draft.channel} draft #{draft.id} held for a human instead of auto-sent: {held} "
+                        "(approve it now, or auto-send releases it once the interval allows)",
                         actor="warroom",
                         data={"draft_id": draft.id, "decision": "held", "reason": held},
                         dedup_key=keys.draft_held(draft.id),
