@@ -40,9 +40,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raise ConfigError(f"unknown setting {name}{_suggest(name.upper(), known_variables)}")
     named = environ.get("WARROOM_CONFIG")
     path = Path(named or "warroom.toml")
-    if named and not path.is_file():
+    if named and not path.exists():
         raise ConfigError(f"WARROOM_CONFIG names {path}, which does not exist")
-    if path.is_file():
+    if path.exists():
         try:
             table = tomllib.loads(path.read_text())
         except tomllib.TOMLDecodeError as exc:

@@ -4,6 +4,7 @@ processes the tests kill and restart."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def installation(tmp_path: Path) -> Iterator[Callable[..., Scenario]]:
         settings = {
             "WARROOM_DATABASE_URL": url,
             "WARROOM_DATA_DIR": str(tmp_path / "data"),
-            "WARROOM_CONFIG": str(tmp_path / "absent.toml"),
+            "WARROOM_CONFIG": os.devnull,  # no warroom.toml (a missing one is a configuration error)
             "WARROOM_API_TOKEN": API_TOKEN,
             "WARROOM_WEBHOOK_TOKEN": WEBHOOK_TOKEN,
             "WARROOM_SENTRY_CLIENT_SECRET": SENTRY_SECRET,
