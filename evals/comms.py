@@ -6,7 +6,8 @@ names the affected thing; it gives the cohort and its size when the incident kno
 when the trouble started and, unless it is the all-clear, when the next update comes (and the
 status page keeps that promise); every number, share, time, date and duration in it is one the
 incident's record supports; and it carries no internal detail (stack traces, exception names,
-hostnames, email addresses, paths, the responders' names). The record checks are this suite's own reading of the API,
+hostnames, email addresses, paths, the responders' names); and every message but the status page's
+own posts links the status page, and each email is from and signed by the company. The record checks are this suite's own reading of the API,
 independent of `agents.support.grounding`, so a bug there cannot hide here.
 
 `KNOWN_GAPS` names product behaviour that fails the rubric today, with the reason: the score counts
@@ -22,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evals.comms_record import Record, at, minutes_between
-from evals.harness import Outcome
+from evals.harness import BRAND, Outcome
 from evals.lifecycle import PublicMessage
 
 __all__ = [
@@ -48,6 +49,7 @@ CHECKS = (
     "facts_only",
     "no_internal",
     "not_stale",
+    "branded",
 )
 
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
@@ -212,7 +214,8 @@ def judge_message(
                 )
     if problem := _facts_only(text, record, message):
         failed["facts_only"] = problem
-    leaks = [f"{what} ('{m[0]}')" for what, pattern in _INTERNAL.items() if (m := pattern.search(text))]
+    public = text.replace(BRAND["status_page_url"], " ")
+    leaks = [f"{what} ('{m[0]}')" for what, pattern in _INTERNAL.items() if (m := pattern.search(public))]
     names = {
         part
         for person in record.response.people
@@ -229,6 +232,17 @@ def judge_message(
                 f"a '{message.kind}' draft is still {message.state} after the all-clear: "
                 "one click would tell customers the problem is still going on"
             )
+    unbranded = []
+    if message.channel != "status_page" and BRAND["status_page_url"] not in text:
+        unbranded.append("no link to the status page")
+    if message.channel in ("email", "enterprise_email"):
+        company = BRAND["company_name"]
+        if not re.search(rf"\b{company}\b", text):
+            unbranded.append(f"does not say it is from {company}")
+        if not text.rstrip().endswith(f"The {company} team"):
+            unbranded.append("not signed by the company")
+    if unbranded:
+        failed["branded"] = "; ".join(unbranded)
     return MessageVerdict(
         case=case, channel=message.channel, kind=message.kind, state=message.state, text=text, failed=failed
     )

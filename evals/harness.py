@@ -207,8 +207,14 @@ def isolated_environment(llm_model: str | None) -> Iterator[None]:
         os.environ.update(saved)
 
 
+#: The company every case speaks for: the comms suite checks each public message names it and
+#: links its status page.
+BRAND = {"company_name": "Northwind", "status_page_url": "https://status.northwind.com"}
+
+
 def _settings(case: Case, workdir: Path, llm_model: str | None) -> Settings:
     values: dict[str, Any] = {
+        **BRAND,
         "critical_paths": list(DEFAULT_CRITICAL_PATHS),
         "discord_webhook_url": DISCORD_URL,
         "x_bearer_token": "eval-x-token",

@@ -14,7 +14,7 @@ from agents.cto.affected import affected_thing
 from agents.cto.assess import AlertText
 from agents.cto.status_posts import next_update_at
 from agents.notes import NoteFacts, parse_notes
-from agents.support.facts import AccountImpact, FollowUp, IncidentFacts, KnownAccount
+from agents.support.facts import AccountImpact, Brand, FollowUp, IncidentFacts, KnownAccount
 from agents.support.internal import quotable
 from warroom.action_items import store as action_items
 from warroom.alerts.models import AffectedUser, Alert
@@ -113,6 +113,10 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
+def brand(settings: Settings) -> Brand:
+    return Brand(company=settings.company_name, signer=settings.signature, status_url=settings.status_url)
+
+
 def known_accounts(settings: Settings) -> list[KnownAccount]:
     return [
         KnownAccount(id=key, name=a.name, contact_emails=a.contact_emails, sla_rca_days=a.sla_rca_days)
@@ -155,4 +159,5 @@ def incident_facts(
         detected_at=incident.opened_at,
         account_impact=account_impact(conn, incident.id),
         follow_ups=follow_ups(conn, incident.id),
+        brand=brand(settings),
     )

@@ -5,7 +5,10 @@ With nothing set, every concern falls back to its embedded default (DESIGN.md).
 
 from __future__ import annotations
 
+import email.utils
+import ipaddress
 import os
+import urllib.parse
 from functools import cached_property
 from pathlib import Path
 
@@ -54,6 +57,17 @@ DEFAULT_JIRA_PRIORITIES: dict[Severity, str] = {
     Severity.P2: "Medium",
     Severity.P3: "Low",
 }
+
+
+def _reachable_from_outside(url: str) -> bool:
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host
+    return address.is_global
 
 
 def secret_value(secret: SecretStr | None) -> str | None:
@@ -182,7 +196,18 @@ class Settings(BaseSettings):
     x_bearer_token: SecretStr | None = None
     x_api_url: str = "https://api.x.com"
     sentry_org: str | None = None
-    email_from: str = "status@warroom.localhost"
+    email_from: str = Field(default="status@warroom.localhost", description="the address customer email and pages come from")
+    email_from_name: str | None = Field(
+        default=None, description="the sender's display name; defaults to '<company_name> Status'"
+    )
+    email_reply_to: str | None = Field(
+        default=None, description="where customers' replies go (a support inbox someone reads)"
+    )
+    company_name: str | None = Field(default=None, description="the name customers know you by; opens and signs messages")
+    signer: str | None = Field(default=None, description="who signs customer messages; defaults to 'The <company_name> team'")
+    status_page_url: str | None = Field(
+        default=None, description="the public status page every customer message links; defaults to <public_url>/status"
+    )
     slack_api_url: str = "https://slack.com/api/"
     statuspage_api_url: str = "https://api.statuspage.io/v1"
     instatus_api_url: str = "https://api.instatus.com"
@@ -235,6 +260,23 @@ class Settings(BaseSettings):
         field = cls.model_fields[info.field_name or ""]
         defaults = field.default_factory() if field.default_factory else {}  # type: ignore[call-arg]
         return {**defaults, **value}
+
+    @property
+    def signature(self) -> str:
+        return self.signer or (f"The {self.company_name} team" if self.company_name else "The team")
+
+    @property
+    def status_url(self) -> str | None:
+        """The status page customers are sent to; None while it would be an address only this
+        machine can open (the default `public_url`), since a dead link is worse than none."""
+        url = self.status_page_url or f"{self.public_url.rstrip('/')}/status"
+        return url if _reachable_from_outside(url) else None
+
+    @property
+    def email_sender(self) -> str:
+        """`From:` with a display name, so inboxes show who is writing rather than a bare address."""
+        name = self.email_from_name or (f"{self.company_name} Status" if self.company_name else "Status updates")
+        return email.utils.formataddr((name, self.email_from))
 
     def critical_paths_for(self, service: str | None) -> list[str]:
         config = self.services.get(service or "")

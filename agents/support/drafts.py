@@ -167,6 +167,9 @@ def _context(facts: IncidentFacts, cohort: Cohort, kind: CommsKind) -> dict[str,
         "recipients": len(cohort.recipients),
         "accounts": [a.name for a in cohort.accounts],
         "brief": False,
+        "company": facts.brand.company,
+        "signer": facts.brand.signer,
+        "status_url": facts.brand.status_url,
     }
 
 

@@ -18,7 +18,20 @@ from warroom.alerts.models import AffectedUser, Alert
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.severity import Severity
 
-__all__ = ["AccountImpact", "FollowUp", "IncidentFacts", "KnownAccount"]
+__all__ = ["AccountImpact", "Brand", "FollowUp", "IncidentFacts", "KnownAccount"]
+
+
+class Brand(BaseModel):
+    """Who is speaking and where customers can follow along: every public message names the
+    company, links the status page and is signed (settings `company_name`, `signer`,
+    `status_page_url`). Not facts about the incident, so grounding masks them."""
+
+    company: str | None = None
+    signer: str = "The team"
+    status_url: str | None = None
+
+    def literals(self) -> list[str]:
+        return [x for x in (self.company, self.signer, self.status_url) if x]
 
 
 class KnownAccount(BaseModel):
@@ -95,6 +108,7 @@ class IncidentFacts(BaseModel):
     follow_ups: list[FollowUp] = Field(
         default_factory=list, description="the postmortem's action items a customer may read, with their dates"
     )
+    brand: Brand = Field(default_factory=Brand)
 
     @field_validator("cause", "what_was_fixed", "public_cause")
     @classmethod
@@ -139,6 +153,7 @@ class IncidentFacts(BaseModel):
         detected_at: datetime | None = None,
         account_impact: Iterable[AccountImpact] = (),
         follow_ups: Iterable[FollowUp] = (),
+        brand: Brand | None = None,
     ) -> IncidentFacts:
         """Facts from the stored incident, its alerts and (optionally) Sentry's tag breakdown.
 
@@ -177,6 +192,7 @@ class IncidentFacts(BaseModel):
             known_accounts=list(known_accounts),
             account_impact=list(account_impact),
             follow_ups=list(follow_ups),
+            brand=brand or Brand(),
         )
 
 

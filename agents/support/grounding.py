@@ -154,6 +154,7 @@ def _mask(text: str, facts: IncidentFacts) -> str:
     literals.update(t.value for t in cohort.traits)
     literals.update(a.name for a in facts.known_accounts)
     literals.update(f.title for f in facts.follow_ups)
+    literals.update(facts.brand.literals())
     for literal in sorted((x for x in literals if x and any(c.isdigit() for c in x)), key=len, reverse=True):
         text = re.sub(re.escape(literal), _MASK, text, flags=re.IGNORECASE)
     return text
@@ -257,6 +258,8 @@ def _clock(match: re.Match[str]) -> tuple[int, int]:
 
 
 def _internal_problems(text: str, draft: Draft, facts: IncidentFacts) -> list[str]:
+    for literal in facts.brand.literals():
+        text = text.replace(literal, " ")
     problems = [f"public draft contains {what} ('{excerpt}')" for what, excerpt in internal_details(text)]
     others = [a for a in facts.known_accounts if draft.account is None or not a.matches(draft.account)]
     problems += [f"public draft names another customer ('{a.name}')" for a in others if _names_in(text, a.name, a.id)]

@@ -46,6 +46,7 @@ class CommsSender:
         *,
         email: EmailSender,
         email_from: str,
+        reply_to: str | None = None,
         war_room: WarRoomSender,
         discord: DiscordPoster | None = None,
         x: XPoster | None = None,
@@ -54,6 +55,7 @@ class CommsSender:
         self._clock = clock
         self._email = email
         self._from = email_from
+        self._reply_to = reply_to
         self._war_room = war_room
         self._discord = discord
         self._x = x
@@ -94,14 +96,14 @@ class CommsSender:
         return reason
 
     def email(self, item: OutboxItem) -> dict[str, str]:
-        receipt = self._mail(item, subject=item.payload["subject"] or "Service incident")
+        receipt = self._mail(item, subject=item.payload["subject"] or "Service incident", reply_to=self._reply_to)
         return {"message_id": receipt.message_id, "where": f"email to {item.payload['to']}"}
 
     def page(self, item: OutboxItem) -> dict[str, str]:
         """A page to a person on the escalation list (no draft: internal, sent at once)."""
         return {"message_id": self._mail(item, subject=item.payload["subject"]).message_id}
 
-    def _mail(self, item: OutboxItem, *, subject: str) -> EmailReceipt:
+    def _mail(self, item: OutboxItem, *, subject: str, reply_to: str | None = None) -> EmailReceipt:
         """One message to one address; its Message-ID comes from the outbox key, so a resend is
         the same message to the receiving side (and the .eml folder writes it once)."""
         return self._email.send(
@@ -110,6 +112,7 @@ class CommsSender:
                 to=[item.payload["to"]],
                 subject=subject,
                 body=item.payload["body"],
+                reply_to=reply_to,
                 message_id=f"<{item.mark}@warroom>",
             )
         )

@@ -26,9 +26,10 @@ SLACK_SECRET = "slack-signing-secret"
 
 
 @pytest.fixture
-def settings(settings: Settings) -> Settings:
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     return settings.model_copy(
         update={
+            **getattr(request, "param", {}),
             "slack_signing_secret": SecretStr(SLACK_SECRET),
             "accounts": {
                 "acme": AccountConfig(name="Acme Corp", contact_emails=["ops@acme.example"], sla_rca_days=5),
@@ -231,3 +232,39 @@ def test_internal_summary_is_auto_sent_and_email_never_is(post_sentry, client, w
     states = {d["channel"]: d["state"] for d in drafts}
     assert states["slack_internal"] == "sent"
     assert states["email"] == "pending_approval"
+
+
+NORTHWIND = {
+    "company_name": "Northwind",
+    "email_reply_to": "support@northwind.com",
+    "status_page_url": "https://status.northwind.com",
+}
+
+
+@pytest.mark.parametrize("settings", [NORTHWIND, {}], indirect=True, ids=["branded", "zero-config"])
+def test_customer_email_is_from_the_company_with_a_reply_to_a_link_and_a_signature(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    branded = settings.company_name is not None
+    incident_id = _outage(post_sentry, clock, {"u1": None})
+    warroom.scheduler.run_pending()
+    email = _pending(client, auth, incident_id)["email"]
+    response = client.post(f"/api/approvals/{email['id']}/approve", json={"actor": "founder"}, headers=auth)
+    assert response.status_code == 200
+    warroom.scheduler.run_pending()
+    [path] = list((Path(settings.data_dir) / "outbox-email").glob("*.eml"))
+    message = message_from_bytes(path.read_bytes())
+    body = message.get_payload(decode=True).decode()
+    if branded:
+        assert message["From"] == "Northwind Status <status@warroom.localhost>"
+        assert message["Reply-To"] == "support@northwind.com"
+        assert "from Northwind because" in body
+        assert "https://status.northwind.com" in body
+        assert body.rstrip().endswith("The Northwind team")
+    else:
+        # Zero configuration: no company to name, and the status page at 127.0.0.1 is not a link
+        # a customer could open, so none is sent.
+        assert message["From"] == "Status updates <status@warroom.localhost>"
+        assert message["Reply-To"] is None
+        assert "127.0.0.1" not in body and "http" not in body
+        assert body.rstrip().endswith("The team")

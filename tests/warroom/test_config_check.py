@@ -53,3 +53,16 @@ def test_the_cli_says_it_in_one_line_and_exits_2(monkeypatch):
     result = CliRunner().invoke(app, ["migrate"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_the_status_link_is_only_one_a_customer_can_open() -> None:
+    from warroom.settings import Settings
+
+    assert Settings().status_url is None  # http://127.0.0.1:8000/status
+    assert Settings(public_url="http://warroom.internal:8000").status_url is None
+    assert Settings(public_url="http://10.0.0.5").status_url is None
+    assert Settings(public_url="https://ops.northwind.com/").status_url == "https://ops.northwind.com/status"
+    assert Settings(status_page_url="https://northwind.statuspage.io").status_url == "https://northwind.statuspage.io"
+    assert Settings(company_name="Northwind").email_sender == "Northwind Status <status@warroom.localhost>"
+    assert Settings(company_name="Northwind").signature == "The Northwind team"
+    assert Settings(signer="Dana, Northwind support").signature == "Dana, Northwind support"

@@ -5,7 +5,7 @@ import pytest
 from agents.support.cohort import detect_cohort
 from agents.support.comms import prepare_comms
 from agents.support.drafts import Draft, draft_comms, format_percent
-from agents.support.facts import AccountImpact, FollowUp, IncidentFacts, KnownAccount
+from agents.support.facts import AccountImpact, Brand, FollowUp, IncidentFacts, KnownAccount
 from agents.support.grounding import check_grounding
 from warroom.alerts.models import AffectedUser
 from warroom.channels import Channel, x_weighted_length
@@ -251,3 +251,27 @@ def test_templates_stay_grounded_whatever_is_known(status: IncidentStatus, known
     for kind in kinds:
         _, checked = prepare_comms(facts, kind)
         assert [(c.draft.channel, c.grounding.problems) for c in checked if not c.sendable] == []
+
+
+@pytest.mark.parametrize("kind", [CommsKind.INITIAL, CommsKind.ALL_CLEAR])
+def test_every_public_message_links_the_status_page_and_stays_grounded(kind: CommsKind) -> None:
+    brand = Brand(company="Northwind", signer="The Northwind team", status_url="https://status.northwind.com/")
+    facts = checkout_p0(brand=brand)
+    if kind is CommsKind.ALL_CLEAR:
+        facts = resolved(facts)
+    _, checked = prepare_comms(facts, kind)
+    public = [c for c in checked if c.draft.public]
+    assert {c.draft.channel for c in public} == {Channel.X, Channel.DISCORD, Channel.EMAIL, Channel.ENTERPRISE_EMAIL}
+    for c in public:
+        assert brand.status_url in c.draft.body, c.draft.channel
+        assert c.grounding.problems == [], c.draft.channel
+    for c in public:
+        if c.draft.channel in (Channel.EMAIL, Channel.ENTERPRISE_EMAIL):
+            assert c.draft.body.rstrip().endswith("The Northwind team")
+    x = next(c.draft for c in public if c.draft.channel is Channel.X)
+    assert x_weighted_length(x.body) <= 280
+
+
+def test_the_all_clear_does_not_promise_nothing_more_is_needed() -> None:
+    email = _drafts(resolved(checkout_p0()), CommsKind.ALL_CLEAR)[Channel.EMAIL][0]
+    assert "nothing more is needed" not in email.body
