@@ -27,11 +27,13 @@ __all__ = ["EscalationFlow", "schedule_clocks"]
 
 
 def schedule_clocks(conn: Connection, ctx: Context, incident: Incident, now: datetime) -> None:
+    """The on-call is paged now; the acknowledgement and unresolved clocks start."""
     severity = incident.severity
     if severity is None:
         return
     ack = ctx.settings.ack_sla_minutes.get(severity)
     if ack is not None and incident.acknowledged_at is None:
+        page_on_call(conn, ctx, incident)
         schedule(
             conn,
             key=keys.ack_deadline(incident.id, severity, 0),
@@ -47,6 +49,29 @@ def schedule_clocks(conn: Connection, ctx: Context, incident: Incident, now: dat
             kind=JobKind.UNRESOLVED_DEADLINE,
             due_at=incident.opened_at + timedelta(minutes=limit),
             payload={"incident_id": incident.id},
+        )
+
+
+def page_on_call(conn: Connection, ctx: Context, incident: Incident) -> None:
+    """A P0/P1 pages the on-call the moment it opens (or is raised), by email, whether or not a
+    Slack war room exists; an on-call without an address is stood in for by the first escalation
+    contact who has one. Nobody reachable is said on the timeline rather than passed over."""
+    settings = ctx.settings
+    step = keys.on_call_page(incident.id, incident.severity or "")
+    reachable = [p for p in (settings.on_call, *settings.escalation) if p.email]
+    if reachable:
+        person = reachable[0]
+        stand_in = "" if person is settings.on_call else f" (standing in for {settings.on_call.name}, who has no email)"
+        _page(conn, ctx, incident, person, f"has opened{stand_in}: {incident.title}", step)
+    else:
+        incidents.add_timeline(
+            conn,
+            incident.id,
+            ctx.clock.now(),
+            TimelineKind.ESCALATION,
+            "Nobody could be paged: neither the on-call nor anyone on the escalation list has an email "
+            "(set on_call.email in warroom.toml)",
+            dedup_key=step,
         )
 
 

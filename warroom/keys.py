@@ -194,6 +194,11 @@ def ack_deadline(incident_id: int, severity: Severity, step: int) -> str:
     return escalations(incident_id) + f"ack:{severity}:{step}"
 
 
+def on_call_page(incident_id: int, severity: str) -> str:
+    """The page sent when the incident opens (or is raised) at `severity`."""
+    return escalations(incident_id) + f"open:{severity}"
+
+
 def unresolved_deadline(incident_id: int, severity: Severity) -> str:
     return escalations(incident_id) + f"unresolved:{severity}"
 

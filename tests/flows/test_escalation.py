@@ -36,13 +36,13 @@ def test_unacknowledged_p0_pages_down_the_escalation_list(client, warroom, clock
     incident_id = open_outage(client, warroom, clock)
     clock.advance(timedelta(seconds=59))
     warroom.scheduler.run_pending()
-    assert _paged(settings) == []
+    assert _paged(settings) == ["alice@example.com"]
     clock.advance(timedelta(seconds=2))
     warroom.scheduler.run_pending()
-    assert _paged(settings) == ["bob@example.com"]
+    assert _paged(settings) == ["alice@example.com", "bob@example.com"]
     clock.advance(timedelta(minutes=1))
     warroom.scheduler.run_pending()
-    assert _paged(settings) == ["bob@example.com", "carol@example.com"]
+    assert _paged(settings) == ["alice@example.com", "bob@example.com", "carol@example.com"]
     room = client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()
     assert sum("Paging bob" in m["text"] for m in room) == 1
 
@@ -57,7 +57,7 @@ def test_acknowledgement_stops_the_escalation(client, warroom, clock, auth, sett
     )
     clock.advance(timedelta(minutes=10))
     warroom.scheduler.run_pending()
-    assert _paged(settings) == []
+    assert _paged(settings) == ["alice@example.com"]  # paged at open, nobody after the acknowledgement
 
 
 def test_p0_open_past_two_hours_notifies_the_named_people(client, warroom, clock, auth, settings):
@@ -65,12 +65,44 @@ def test_p0_open_past_two_hours_notifies_the_named_people(client, warroom, clock
     client.post(f"/api/incidents/{incident_id}/acknowledge", json={"actor": "alice"}, headers=auth)
     clock.advance(timedelta(minutes=119))
     warroom.scheduler.run_pending()
-    assert _paged(settings) == []
+    assert _paged(settings) == ["alice@example.com"]
     clock.advance(timedelta(minutes=2))
     warroom.scheduler.run_pending()
-    assert _paged(settings) == ["bob@example.com", "carol@example.com"]
+    assert _paged(settings) == ["alice@example.com", "bob@example.com", "carol@example.com"]
     timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
     assert any(e["kind"] == "escalation" and "unresolved after 120" in e["text"] for e in timeline)
+
+
+def test_the_on_call_is_paged_by_email_the_moment_a_p0_opens_without_slack(client, warroom, clock, auth, settings):
+    assert settings.slack_bot_token is None
+    incident_id = open_outage(client, warroom, clock)
+    warroom.scheduler.run_pending()
+    folder = Path(settings.data_dir) / "outbox-email"
+    [page] = [m for m in (message_from_bytes(p.read_bytes()) for p in folder.glob("*.eml")) if "needs you" in m["Subject"]]
+    assert page["To"] == "alice@example.com" and page["Subject"].startswith("[P0]")
+    assert f"/incidents/{incident_id}" in page.get_payload()
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    assert [e["text"] for e in timeline if e["kind"] == "escalation"][0].startswith("Paging alice")
+
+
+@pytest.mark.parametrize(
+    ("on_call", "escalation", "paged", "said"),
+    [
+        (Person(name="alice"), [Person(name="bob", email="bob@example.com")], ["bob@example.com"], "standing in for alice"),
+        (Person(name="alice"), [], [], "Nobody could be paged"),
+    ],
+    ids=["stand-in", "nobody"],
+)
+def test_an_on_call_without_email_is_stood_in_for_or_said_on_the_timeline(
+    client, warroom, clock, auth, settings, on_call, escalation, paged, said
+):
+    warroom.settings.on_call = on_call
+    warroom.settings.escalation = escalation
+    incident_id = open_outage(client, warroom, clock)
+    warroom.scheduler.run_pending()
+    assert _paged(settings) == paged
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    assert any(said in e["text"] for e in timeline if e["kind"] == "escalation")
 
 
 def test_updates_say_what_was_tried_the_hypothesis_and_the_eta(client, warroom, clock, auth):
