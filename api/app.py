@@ -32,7 +32,7 @@ from api.routers.web import sign_in as web_sign_in
 from api.status_cache import StatusFastPath
 from tools.webhooks.generic import GenericAlertIn
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "health_app"]
 
 
 def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
@@ -83,4 +83,14 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         return openapi_document(app, (Problem, GenericAlertIn))
 
     app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def health_app(warroom: Warroom) -> FastAPI:
+    """`/healthz`, `/readyz` and `/metrics` alone: what `warroom worker --health-port` serves, so a
+    supervisor can see a worker whose scheduler stalled."""
+    app = FastAPI(title="warroom worker", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.warroom = warroom
+    app.include_router(health.router)
+    install_error_handlers(app)
     return app

@@ -12,10 +12,13 @@ import uvicorn
 from rich.console import Console
 
 from api import cli_actions, cli_dead_letters
-from api.app import create_app
+from api.app import create_app, health_app
 from api.cli_config import settings_or_exit
 from api.composition import Warroom
+from warroom.config_check import effective, risks
 from warroom.migrations import upgrade
+from warroom.observability import configure_logging, init_sentry
+from warroom.settings import Settings
 
 __all__ = ["app"]
 
@@ -34,11 +37,19 @@ def _announce(warroom: Warroom) -> None:
         console.print(f"[dim]{concern}:[/] {choice}")
 
 
+def _observed() -> Settings:
+    """Settings, with logging and Sentry set up from them."""
+    settings = settings_or_exit()
+    configure_logging(settings)
+    if init_sentry(settings):
+        logging.getLogger("warroom").info("reporting warroom's own errors to Sentry")
+    return settings
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the API, web UI, scheduler and outbox worker in one process."""
-    logging.basicConfig(level=logging.INFO)
-    warroom = Warroom.build(settings_or_exit())
+    warroom = Warroom.build(_observed())
     _announce(warroom)
     if warroom.settings.api_token is None:
         console.print(f"[bold]API token for this run:[/] {warroom.api_token}")
@@ -50,20 +61,46 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    health_port: int | None = typer.Option(
+        None, help="also serve /healthz, /readyz and /metrics on this port (127.0.0.1), for a supervisor"
+    ),
+) -> None:
     """Run only the scheduler and outbox worker (scale out beside API processes on PostgreSQL)."""
-    logging.basicConfig(level=logging.INFO)
-    warroom = Warroom.build(settings_or_exit())
+    warroom = Warroom.build(_observed())
     _announce(warroom)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     warroom.scheduler.start()
+    server = None
+    if health_port is not None:
+        server = uvicorn.Server(
+            uvicorn.Config(health_app(warroom), host="127.0.0.1", port=health_port, log_level="warning")
+        )
+        threading.Thread(target=server.run, name="health", daemon=True).start()
     try:
         stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        if server is not None:
+            server.should_exit = True
         warroom.close()
+
+
+@app.command("check-config")
+def check_config(show: bool = typer.Option(True, help="print the effective configuration")) -> None:
+    """Validate the configuration, print it as it will be used (secrets masked) and warn about
+    risky choices. Exit status 2 on an error, 1 on warnings, 0 when clean."""
+    settings = settings_or_exit()
+    if show:
+        console.print_json(data=effective(settings))
+    warnings = risks(settings)
+    for warning in warnings:
+        console.print(f"[bold yellow]warning:[/] {warning}", soft_wrap=True)
+    if warnings:
+        raise typer.Exit(1)
+    console.print("configuration OK")
 
 
 @app.command()

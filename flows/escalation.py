@@ -8,6 +8,7 @@ the clocks.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -23,7 +24,9 @@ from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
 from warroom.settings import Person
 
-__all__ = ["EscalationFlow", "schedule_clocks"]
+__all__ = ["EscalationFlow", "page_on_call", "schedule_clocks"]
+
+log = logging.getLogger(__name__)
 
 
 def schedule_clocks(conn: Connection, ctx: Context, incident: Incident, now: datetime) -> None:
@@ -64,6 +67,7 @@ def page_on_call(conn: Connection, ctx: Context, incident: Incident) -> None:
         stand_in = "" if person is settings.on_call else f" (standing in for {settings.on_call.name}, who has no email)"
         _page(conn, ctx, incident, person, f"has opened{stand_in}: {incident.title}", step)
     else:
+        log.warning("incident #%d: nobody could be paged (no on-call or escalation email)", incident.id)
         incidents.add_timeline(
             conn,
             incident.id,
@@ -79,6 +83,7 @@ def _page(conn: Connection, ctx: Context, incident: Incident, person: Person, re
     """One person paged for one escalation `step` (the job's key): in the room, by email, on the timeline."""
     now = ctx.clock.now()
     text = f"Paging {person.name}: incident #{incident.id} ({incident.severity}) {reason}."
+    log.info("paging %s (%s) for incident #%d", person.name, "email" if person.email else "war room only", incident.id)
     post_to_war_room(conn, key=keys.page(step, "room"), incident_id=incident.id, text=text, now=now)
     if person.email:
         enqueue(

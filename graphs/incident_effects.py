@@ -8,6 +8,7 @@ changes nothing the second time.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -31,6 +32,8 @@ from warroom.status_page.models import StatusPost
 from warroom.war_room.models import RoomSetup
 
 __all__ = ["close_out", "keep_severity", "post_update", "record_severity", "respond"]
+
+log = logging.getLogger(__name__)
 
 
 def record_severity(
@@ -102,6 +105,13 @@ def respond(
     the next update's clock (restarted on a raise), comms drafts, escalation clocks, enrichment."""
     assert incident.severity is not None
     now = ctx.clock.now()
+    log.info(
+        "incident #%d %s at %s: %s",
+        incident.id,
+        "opened" if raised is None else "raised",
+        incident.severity,
+        incident.title[:120],
+    )
     with ctx.engine.begin() as conn:
         opened = (
             keys.status_opened(incident.id) if raised is None else keys.status_raised(incident.id, incident.severity)

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from warroom.settings import Settings
+from warroom.channels import Channel
+from warroom.settings import Settings, secret_value
 
-__all__ = ["ConfigError", "OTHER_VARIABLES", "load_settings"]
+__all__ = ["ConfigError", "OTHER_VARIABLES", "effective", "load_settings", "risks"]
 
 OTHER_VARIABLES = frozenset({"WARROOM_CONFIG", "WARROOM_CRASH_AT"})
 """`WARROOM_*` variables that are not settings: the config file's path, the crash tests' switch."""
@@ -56,3 +57,41 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         raise ConfigError(f"{where}: {first['msg']} ({len(exc.errors())} problem(s) in the configuration)") from exc
+
+
+_CUSTOMER_CHANNELS = {Channel.EMAIL, Channel.ENTERPRISE_EMAIL, Channel.DISCORD, Channel.X}
+_DEFAULTS = Settings.model_construct()
+
+
+def effective(settings: Settings) -> dict[str, object]:
+    """Every setting as it will be used, secrets masked (`**********`), for `warroom check-config`."""
+    return settings.model_dump(mode="json")
+
+
+def risks(settings: Settings) -> list[str]:
+    """Choices that start fine and hurt later: each one line saying what would happen."""
+    found = []
+    for name, channel in settings.channels.items():
+        if name in _CUSTOMER_CHANNELS and channel.auto_send_at_or_above is not None:
+            found.append(
+                f"channels.{name}: customer messages are sent without a human's approval at "
+                f"{channel.auto_send_at_or_above} and above"
+            )
+    outside = bool(secret_value(settings.smtp_url) or secret_value(settings.slack_bot_token))
+    if outside and settings.public_url == _DEFAULTS.public_url:
+        found.append(
+            f"public_url is the default {settings.public_url}: approval links in Slack and email will not open "
+            "anywhere but this machine"
+        )
+    if secret_value(settings.smtp_url) and settings.email_from == _DEFAULTS.email_from:
+        found.append(f"email_from is the default {settings.email_from}: customers and pages get mail from a made-up address")
+    if secret_value(settings.smtp_url) and not settings.company_name:
+        found.append("company_name is unset: customer email says neither who it is from nor who signs it")
+    if settings.status_url is None:
+        found.append("customer messages carry no status-page link: set public_url or status_page_url to a public address")
+    people = [settings.on_call, *settings.escalation]
+    if not any(p.email for p in people) and not (secret_value(settings.slack_bot_token) and settings.on_call.slack_id):
+        found.append("nobody can be paged: on_call and escalation have no email (and no Slack id with Slack on)")
+    if settings.codeowners_path is not None and not settings.codeowners_path.exists():
+        found.append(f"codeowners_path {settings.codeowners_path} does not exist: incidents will have no owners")
+    return found

@@ -11,6 +11,7 @@ import os
 import urllib.parse
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
@@ -176,6 +177,13 @@ class Settings(BaseSettings):
         description="wall-clock limit of the model's investigation, counted from the end of the first look",
     )
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one object per line, for a log shipper"
+    )
+    sentry_dsn: SecretStr | None = Field(default=None, description="report warroom's own errors to this Sentry project")
+    sentry_environment: str = "production"
+
     max_body_bytes: int = Field(default=1024 * 1024, description="the largest request body any route takes (413)")
     public_metrics: bool = Field(default=False, description="serve /metrics without the API token")
     public_docs: bool = Field(default=False, description="serve /docs and /openapi.json without the API token")
@@ -196,15 +204,21 @@ class Settings(BaseSettings):
     x_bearer_token: SecretStr | None = None
     x_api_url: str = "https://api.x.com"
     sentry_org: str | None = None
-    email_from: str = Field(default="status@warroom.localhost", description="the address customer email and pages come from")
+    email_from: str = Field(
+        default="status@warroom.localhost", description="the address customer email and pages come from"
+    )
     email_from_name: str | None = Field(
         default=None, description="the sender's display name; defaults to '<company_name> Status'"
     )
     email_reply_to: str | None = Field(
         default=None, description="where customers' replies go (a support inbox someone reads)"
     )
-    company_name: str | None = Field(default=None, description="the name customers know you by; opens and signs messages")
-    signer: str | None = Field(default=None, description="who signs customer messages; defaults to 'The <company_name> team'")
+    company_name: str | None = Field(
+        default=None, description="the name customers know you by; opens and signs messages"
+    )
+    signer: str | None = Field(
+        default=None, description="who signs customer messages; defaults to 'The <company_name> team'"
+    )
     status_page_url: str | None = Field(
         default=None, description="the public status page every customer message links; defaults to <public_url>/status"
     )

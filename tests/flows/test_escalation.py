@@ -78,7 +78,9 @@ def test_the_on_call_is_paged_by_email_the_moment_a_p0_opens_without_slack(clien
     incident_id = open_outage(client, warroom, clock)
     warroom.scheduler.run_pending()
     folder = Path(settings.data_dir) / "outbox-email"
-    [page] = [m for m in (message_from_bytes(p.read_bytes()) for p in folder.glob("*.eml")) if "needs you" in m["Subject"]]
+    [page] = [
+        m for m in (message_from_bytes(p.read_bytes()) for p in folder.glob("*.eml")) if "needs you" in m["Subject"]
+    ]
     assert page["To"] == "alice@example.com" and page["Subject"].startswith("[P0]")
     assert f"/incidents/{incident_id}" in page.get_payload()
     timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
@@ -88,7 +90,12 @@ def test_the_on_call_is_paged_by_email_the_moment_a_p0_opens_without_slack(clien
 @pytest.mark.parametrize(
     ("on_call", "escalation", "paged", "said"),
     [
-        (Person(name="alice"), [Person(name="bob", email="bob@example.com")], ["bob@example.com"], "standing in for alice"),
+        (
+            Person(name="alice"),
+            [Person(name="bob", email="bob@example.com")],
+            ["bob@example.com"],
+            "standing in for alice",
+        ),
         (Person(name="alice"), [], [], "Nobody could be paged"),
     ],
     ids=["stand-in", "nobody"],

@@ -195,4 +195,6 @@ def test_owners_are_reminded_the_day_before_and_an_overdue_p0_item_goes_to_the_f
     )
     clock.advance(timedelta(days=1))
     warroom.scheduler.run_pending()
-    assert len([m for m in _mails(warroom) if "Subject: OVERDUE" in m and item["title"] in m]) == 4  # once more, a day later
+    assert (
+        len([m for m in _mails(warroom) if "Subject: OVERDUE" in m and item["title"] in m]) == 4
+    )  # once more, a day later

@@ -66,3 +66,61 @@ def test_the_status_link_is_only_one_a_customer_can_open() -> None:
     assert Settings(company_name="Northwind").email_sender == "Northwind Status <status@warroom.localhost>"
     assert Settings(company_name="Northwind").signature == "The Northwind team"
     assert Settings(signer="Dana, Northwind support").signature == "Dana, Northwind support"
+
+
+def test_logs_carry_a_utc_timestamp_and_can_be_json(capsys) -> None:
+    import json
+    import logging
+
+    from warroom.observability import configure_logging
+    from warroom.settings import Settings
+
+    try:
+        configure_logging(Settings(log_format="json", log_level="warning"))
+        logging.getLogger("warroom.test").info("not shown at WARNING")
+        logging.getLogger("warroom.test").warning("page to %s failed", "bob")
+        [line] = capsys.readouterr().err.strip().splitlines()
+        entry = json.loads(line)
+        assert entry["message"] == "page to bob failed" and entry["level"] == "WARNING"
+        assert entry["time"].endswith("+00:00")
+        configure_logging(Settings())
+        logging.getLogger("warroom.test").info("incident opened")
+        text = capsys.readouterr().err.strip()
+        assert text.endswith("INFO warroom.test: incident opened") and text[:4].isdigit() and "Z " in text
+    finally:
+        logging.basicConfig(force=True, handlers=[logging.NullHandler()])
+
+
+def test_sentry_is_initialised_only_with_a_dsn_and_without_request_bodies() -> None:
+    from warroom.observability import _drop_bodies, init_sentry
+    from warroom.settings import Settings
+
+    assert init_sentry(Settings()) is False
+    event = {"request": {"url": "/webhooks/sentry", "data": {"user": {"email": "ann@example.com"}}, "cookies": "s=1"}}
+    assert _drop_bodies(event, {}) == {"request": {"url": "/webhooks/sentry"}}
+
+
+def test_check_config_masks_secrets_and_warns_about_risky_choices(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    toml = tmp_path / "warroom.toml"
+    toml.write_text('[channels.email]\nauto_send_at_or_above = "P0"\n')
+    for name in [k for k in __import__("os").environ if k.startswith("WARROOM_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("WARROOM_CONFIG", str(toml))
+    monkeypatch.setenv("WARROOM_SMTP_URL", "smtp://user:hunter2@mail.example:587")
+    result = CliRunner().invoke(app, ["check-config"])
+    assert result.exit_code == 1, result.output
+    assert "hunter2" not in result.output and "**********" in result.output
+    assert "customer messages are sent without a human's approval at P0" in result.output
+    assert "email_from is the default" in result.output
+    assert "nobody can be paged" in result.output
+    toml.write_text(
+        'company_name = "Northwind"\nemail_from = "status@northwind.com"\npublic_url = "https://ops.northwind.com"\n'
+        'on_call = { name = "alice", email = "alice@northwind.com" }\n'
+    )
+    result = CliRunner().invoke(app, ["check-config", "--no-show"])
+    assert result.exit_code == 0, result.output
+    assert "configuration OK" in result.output

@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 import sentry_sdk
+from prometheus_client import Counter
 from sqlalchemy import Connection, Engine, update
 
 from warroom import crashpoints
@@ -44,6 +45,9 @@ from warroom.outbox.tables import OutboxRow
 __all__ = ["AfterSent", "Delivery", "Guard", "OutboxWorker", "Sender", "backoff_seconds"]
 
 log = logging.getLogger(__name__)
+SEND_FAILURES = Counter(
+    "warroom_outbox_send_failures_total", "Failed send attempts by kind; final=true when given up", ["kind", "final"]
+)
 
 Sender = Callable[[OutboxItem], dict[str, Any] | None]
 AfterSent = Callable[[Connection, OutboxItem, dict[str, Any] | None], None]
@@ -181,9 +185,19 @@ class OutboxWorker:
         with self._engine.begin() as conn:
             if permanent or item.attempts >= MAX_ATTEMPTS:
                 log.warning("outbox %s %s failed for good: %s", item.kind, item.idempotency_key, message)
+                SEND_FAILURES.labels(kind=item.kind, final="true").inc()
                 sentry_sdk.capture_exception(exc)
                 mark_failed(conn, item.id, message)
                 return
             delay = float(retry_after) if retry_after is not None else backoff_seconds(item.attempts)
             at = self._clock.now() + timedelta(seconds=delay)
+            log.warning(
+                "outbox %s %s attempt %d failed, retrying in %.0f s: %s",
+                item.kind,
+                item.idempotency_key,
+                item.attempts,
+                delay,
+                message,
+            )
+            SEND_FAILURES.labels(kind=item.kind, final="false").inc()
             reschedule(conn, item.id, at, message, may_have_arrived=delivery is Delivery.CHECKED)
