@@ -11,6 +11,7 @@ import re
 from pydantic import BaseModel, Field
 
 from agents.support.facts import IncidentFacts, KnownAccount
+from agents.support.places import place
 
 __all__ = ["DOMINANCE", "Cohort", "Trait", "detect_cohort"]
 
@@ -60,7 +61,7 @@ def detect_cohort(facts: IncidentFacts) -> Cohort:
             traits.append(trait)
     return Cohort(
         description=_describe(traits),
-        public_description=_describe([t for t in traits if t.kind in _PUBLIC_KINDS]),
+        public_description=_describe([_public(t) for t in traits if t.kind in _PUBLIC_KINDS and _public(t)]),
         size=facts.cohort_size,
         share=facts.affected_share,
         traits=traits,
@@ -134,7 +135,16 @@ def _trait(tag: str, kind: str, value: str, share: float) -> Trait | None:
     return Trait(tag=tag, kind=kind, value=value, share=round(share, 4), phrase=phrase)
 
 
-def _describe(traits: list[Trait]) -> str:
+def _public(trait: Trait) -> Trait | None:
+    """The trait as a customer reads it: a region as a place, or nothing if it cannot be placed."""
+    if trait.kind != "region":
+        return trait
+    where = place(trait.value)
+    return trait.model_copy(update={"phrase": f"in {where}"}) if where else None
+
+
+def _describe(traits: list[Trait | None]) -> str:
+    traits = [t for t in traits if t is not None]
     nouns = [t.phrase for t in traits if t.kind in {"browser", "os"}]
     head = " and ".join(nouns) if nouns else "users"
     return " ".join([head, *(t.phrase for t in traits if t.kind not in {"browser", "os"})])

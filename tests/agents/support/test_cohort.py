@@ -35,7 +35,7 @@ def test_dominant_tag_values_describe_the_cohort_in_words() -> None:
     cohort = detect_cohort(facts)
 
     assert cohort.description == "Chrome 120+ users in us-east-1 with the new-checkout flag"
-    assert cohort.public_description == "Chrome 120+ users in us-east-1"
+    assert cohort.public_description == "Chrome 120+ users in the eastern US"
     assert [t.kind for t in cohort.traits] == ["browser", "region", "flag"]
 
 
@@ -132,3 +132,15 @@ def test_facts_from_an_incident_take_endpoints_tags_and_users_from_its_alerts() 
     assert facts.users_affected == 2
     assert facts.event_window_minutes == 3
     assert facts.detected_at == incident.opened_at
+
+
+def test_the_public_description_names_a_place_and_drops_a_code_it_cannot_place() -> None:
+    from agents.support.cohort import detect_cohort
+
+    from tests.agents.support.test_drafts import checkout_p0
+
+    eu = detect_cohort(checkout_p0(tags={"region": {"eu-west-1": 800, "us-east-1": 47}}))
+    assert eu.public_description == "users in Europe"
+    assert eu.description == "users in eu-west-1"  # the war room keeps the code
+    odd = detect_cohort(checkout_p0(tags={"region": {"cell-42": 800}}))
+    assert odd.public_description == "users" and "cell-42" in odd.description

@@ -119,7 +119,7 @@ def test_initial_public_post_is_specific_about_who_what_cause_and_eta() -> None:
     (post,) = _drafts(facts, CommsKind.INITIAL)[Channel.DISCORD]
 
     assert post.body.splitlines()[2:] == [
-        "Since 02:14 UTC, checkout has been failing for about 15% of users, mostly Chrome 120+ users in us-east-1.",
+        "Since 02:14 UTC, checkout has been failing for about 15% of users, mostly Chrome 120+ users in the eastern US.",
         "We've identified the cause (a faulty release broke order totals and has been rolled back) and are working "
         "on a fix.",
         "We expect it to be fixed within 30 minutes.",
@@ -182,7 +182,7 @@ def test_all_clear_says_what_was_fixed_how_long_and_who_was_affected() -> None:
 
     assert "a faulty release broke order totals; we rolled it back" in post.body
     assert "From 02:14 UTC to 03:26 UTC (1 hour 12 minutes)" in post.body
-    assert "about 15% of users, mostly Chrome 120+ users in us-east-1" in post.body
+    assert "about 15% of users, mostly Chrome 120+ users in the eastern US" in post.body
 
 
 def test_an_all_clear_without_a_resolution_time_is_refused() -> None:
