@@ -14,7 +14,7 @@ from agents.cto.affected import affected_thing
 from agents.cto.assess import AlertText
 from agents.cto.status_posts import next_update_at
 from agents.notes import NoteFacts, parse_notes
-from agents.support.facts import AccountImpact, Brand, FollowUp, IncidentFacts, KnownAccount
+from agents.support.facts import AccountImpact, Brand, FollowUp, IncidentFacts, KnownAccount, Symptom
 from agents.support.internal import quotable
 from warroom.action_items import store as action_items
 from warroom.alerts.models import AffectedUser, Alert
@@ -160,4 +160,5 @@ def incident_facts(
         account_impact=account_impact(conn, incident.id),
         follow_ups=follow_ups(conn, incident.id),
         brand=brand(settings),
+        symptom=Symptom.from_reading(incident.classification.facts) if incident.classification else None,
     )

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from pydantic import BaseModel, Field
 
 from agents.support.cohort import Cohort
-from agents.support.facts import IncidentFacts, KnownAccount
+from agents.support.facts import IncidentFacts, KnownAccount, Symptom
 from warroom.channels import X_MAX_LENGTH, Channel, x_weighted_length
 from warroom.drafts.models import CommsKind
 from warroom.durations import spell_duration
@@ -128,9 +128,23 @@ def draft_comms(facts: IncidentFacts, cohort: Cohort, kind: CommsKind | str) -> 
     return drafts
 
 
+def _impact(facts: IncidentFacts, thing: str) -> tuple[str, str, str]:
+    """(ongoing, short, past) wording of what customers live through: the symptom when the alerts
+    tell it, otherwise the severity's (a P0 is failing, lower levels degraded)."""
+    symptom = facts.symptom or (Symptom.FAILING if facts.severity in (None, Severity.P0) else None)
+    return {
+        Symptom.FAILING: ("has been failing", "failing", f"could not use {thing}"),
+        Symptom.UNAVAILABLE: ("has been unavailable", "unavailable", f"could not use {thing}"),
+        Symptom.INTERMITTENT: ("has been failing intermittently", "failing intermittently", f"saw errors with {thing}"),
+        Symptom.SLOW: ("has been slow", "slow", f"found {thing} slow"),
+        Symptom.DELAYED: ("has been delayed", "delayed", f"saw delays with {thing}"),
+        None: ("has been degraded", "degraded", f"saw errors with {thing}"),
+    }[symptom]
+
+
 def _context(facts: IncidentFacts, cohort: Cohort, kind: CommsKind) -> dict[str, Any]:
-    failing = facts.severity in (None, Severity.P0)
     thing = facts.affected_thing.strip()
+    impact, impact_short, impact_past = _impact(facts, thing)
     return {
         "kind": kind.value,
         "status": facts.status.value,
@@ -139,9 +153,9 @@ def _context(facts: IncidentFacts, cohort: Cohort, kind: CommsKind) -> dict[str,
         "title": facts.title,
         "thing": thing,
         "Thing": thing[:1].upper() + thing[1:],
-        "impact": "has been failing" if failing else "has been degraded",
-        "impact_short": "failing" if failing else "degraded",
-        "impact_past": f"could not use {thing}" if failing else f"saw errors with {thing}",
+        "impact": impact,
+        "impact_short": impact_short,
+        "impact_past": impact_past,
         "share": format_percent(facts.affected_share) if facts.affected_share else None,
         "users": f"{cohort.size:,}" if cohort.size else None,
         "cohort": cohort.public_description if cohort.public_description != "users" else None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -18,7 +19,35 @@ from warroom.alerts.models import AffectedUser, Alert
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.severity import Severity
 
-__all__ = ["AccountImpact", "Brand", "FollowUp", "IncidentFacts", "KnownAccount"]
+__all__ = ["AccountImpact", "Brand", "FollowUp", "IncidentFacts", "KnownAccount", "Symptom"]
+
+
+class Symptom(StrEnum):
+    """The verb customer messages use: the symptom, not the severity (a P1 that fails every
+    request is "failing", a slow P0 is "slow")."""
+
+    FAILING = "failing"
+    INTERMITTENT = "intermittent"
+    UNAVAILABLE = "unavailable"
+    SLOW = "slow"
+    DELAYED = "delayed"
+
+    @classmethod
+    def from_reading(cls, facts: Mapping[str, object]) -> Symptom | None:
+        """From a classification's typed facts (`state`, `failing_share`, `latency_factor`)."""
+        state = facts.get("state")
+        share = facts.get("failing_share")
+        if state == "down":
+            return cls.UNAVAILABLE
+        if state == "delayed":
+            return cls.DELAYED
+        if facts.get("latency_factor") is not None and state != "failing":
+            return cls.SLOW
+        if state == "failing" or isinstance(share, float | int):
+            if isinstance(share, float | int) and share < 0.5:
+                return cls.INTERMITTENT
+            return cls.FAILING
+        return None
 
 
 class Brand(BaseModel):
@@ -85,6 +114,9 @@ class IncidentFacts(BaseModel):
     service: str | None = None
     endpoints: list[str] = Field(default_factory=list)
     severity: Severity | None = None
+    symptom: Symptom | None = Field(
+        default=None, description="what customers live through, from the CTO agent's reading of the alerts"
+    )
     status: IncidentStatus = IncidentStatus.INVESTIGATING
     started_at: datetime
     detected_at: datetime
@@ -154,6 +186,7 @@ class IncidentFacts(BaseModel):
         account_impact: Iterable[AccountImpact] = (),
         follow_ups: Iterable[FollowUp] = (),
         brand: Brand | None = None,
+        symptom: Symptom | None = None,
     ) -> IncidentFacts:
         """Facts from the stored incident, its alerts and (optionally) Sentry's tag breakdown.
 
@@ -173,6 +206,7 @@ class IncidentFacts(BaseModel):
             service=incident.service,
             endpoints=endpoints,
             severity=incident.severity,
+            symptom=symptom,
             status=incident.status,
             started_at=incident.first_seen,
             detected_at=detected_at or incident.opened_at,

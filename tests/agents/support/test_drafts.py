@@ -275,3 +275,24 @@ def test_every_public_message_links_the_status_page_and_stays_grounded(kind: Com
 def test_the_all_clear_does_not_promise_nothing_more_is_needed() -> None:
     email = _drafts(resolved(checkout_p0()), CommsKind.ALL_CLEAR)[Channel.EMAIL][0]
     assert "nothing more is needed" not in email.body
+
+
+@pytest.mark.parametrize(
+    ("reading", "severity", "ongoing"),
+    [
+        ({"state": "failing", "failing_share": 1.0}, Severity.P1, "checkout has been failing for"),
+        ({"state": "failing", "failing_share": 0.2}, Severity.P0, "checkout has been failing intermittently for"),
+        ({"state": "degraded", "latency_factor": 6.0}, Severity.P0, "checkout has been slow for"),
+        ({"state": "down"}, Severity.P1, "checkout has been unavailable for"),
+        ({"state": "delayed"}, Severity.P1, "checkout has been delayed for"),
+        ({}, Severity.P1, "checkout has been degraded for"),
+    ],
+)
+def test_the_verb_follows_the_symptom_not_the_severity(reading, severity, ongoing) -> None:
+    from agents.support.facts import Symptom
+
+    facts = checkout_p0(severity=severity, symptom=Symptom.from_reading(reading))
+    email = _drafts(facts, CommsKind.INITIAL)[Channel.EMAIL][0]
+    assert ongoing in email.body
+    _, checked = prepare_comms(facts, CommsKind.INITIAL)
+    assert [c.grounding.problems for c in checked if not c.sendable] == []
