@@ -136,7 +136,6 @@ def test_facts_from_an_incident_take_endpoints_tags_and_users_from_its_alerts() 
 
 def test_the_public_description_names_a_place_and_drops_a_code_it_cannot_place() -> None:
     from agents.support.cohort import detect_cohort
-
     from tests.agents.support.test_drafts import checkout_p0
 
     eu = detect_cohort(checkout_p0(tags={"region": {"eu-west-1": 800, "us-east-1": 47}}))
