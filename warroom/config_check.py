@@ -52,11 +52,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             if key not in fields:
                 raise ConfigError(f"unknown key {key!r} in {path}{_suggest(key, fields)}")
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         raise ConfigError(f"{where}: {first['msg']} ({len(exc.errors())} problem(s) in the configuration)") from exc
+    return _relative_to(settings, path, environ)
+
+
+def _relative_to(settings: Settings, toml: Path, environ: Mapping[str, str]) -> Settings:
+    """A path written in `warroom.toml` means beside that file, not wherever the process started."""
+    found = settings.codeowners_path
+    if found is None or found.is_absolute() or "WARROOM_CODEOWNERS_PATH" in environ or not toml.exists():
+        return settings
+    return settings.model_copy(update={"codeowners_path": toml.resolve().parent / found})
 
 
 _CUSTOMER_CHANNELS = {Channel.EMAIL, Channel.ENTERPRISE_EMAIL, Channel.DISCORD, Channel.X}

@@ -124,3 +124,15 @@ def test_check_config_masks_secrets_and_warns_about_risky_choices(tmp_path, monk
     result = CliRunner().invoke(app, ["check-config", "--no-show"])
     assert result.exit_code == 0, result.output
     assert "configuration OK" in result.output
+
+
+def test_a_path_in_the_toml_resolves_beside_it_not_in_the_working_directory(tmp_path, monkeypatch) -> None:
+    from warroom.config_check import load_settings
+
+    (tmp_path / "etc").mkdir()
+    toml = tmp_path / "etc" / "warroom.toml"
+    toml.write_text('codeowners_path = "CODEOWNERS"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WARROOM_CONFIG", str(toml))
+    settings = load_settings()
+    assert settings.codeowners_path == tmp_path / "etc" / "CODEOWNERS"
