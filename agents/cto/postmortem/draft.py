@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from agents.coo.action_items import plan_actions
+from agents.cto.affected import affected_thing
 from agents.cto.postmortem.causes import blameless_quote, read_causes
 from agents.cto.postmortem.impact import assess_impact
 from agents.cto.postmortem.models import (
@@ -26,6 +27,7 @@ from agents.cto.postmortem.models import (
 )
 from agents.cto.postmortem.related import find_related, repeat_warning
 from warroom.durations import spell_duration
+from warroom.severity import Severity
 
 __all__ = ["WITHHELD", "draft_postmortem", "people_in", "render_markdown"]
 
@@ -83,11 +85,43 @@ def _timeline(inp: PostmortemInput, quote: _Quoter) -> list[TimelineEntry]:
     return sorted(unique.values(), key=lambda e: e.at)
 
 
+_PAST = {
+    "failing": "failed",
+    "intermittent": "failed intermittently",
+    "unavailable": "was unavailable",
+    "slow": "was slow",
+    "delayed": "was delayed",
+}
+
+
+def headline(inp: PostmortemInput, impact: ImpactReport) -> str:
+    """A title a person would give it: what broke, how, for whom and how long ("Checkout failed
+    for 25 minutes"), not the first alert's exception name."""
+    incident = inp.incident
+    facts = incident.classification.facts if incident.classification else {}
+    state = facts.get("state")
+    share = facts.get("failing_share")
+    if state == "down":
+        verb = _PAST["unavailable"]
+    elif state == "delayed":
+        verb = _PAST["delayed"]
+    elif facts.get("latency_factor") is not None and state != "failing":
+        verb = _PAST["slow"]
+    elif isinstance(share, float | int) and share < 0.5:
+        verb = _PAST["intermittent"]
+    elif state in ("failing", None) and (incident.severity in (None, Severity.P0) or state == "failing"):
+        verb = _PAST["failing"]
+    else:
+        verb = "was degraded"
+    how_long = f" for {spell_duration(impact.duration)}" if impact.resolved_at else " (still open)"
+    return f"{affected_thing(incident)} {verb}{how_long}"
+
+
 def _summary(pm_title: str, inp: PostmortemInput, impact: ImpactReport, root_cause: str | None) -> str:
     incident = inp.incident
     severity = f"{incident.severity.value} " if incident.severity else ""
     service = f" on {incident.service}" if incident.service else ""
-    until = impact.resolved_at.isoformat() if impact.resolved_at else "still open at drafting time"
+    until = f"{impact.resolved_at:%H:%M} UTC" if impact.resolved_at else "still open at drafting time"
     cohort = f", in the cohort {impact.cohort}" if impact.cohort else ""
     steps = [
         f"first status-page post after {spell_duration(impact.time_to_first_status_post)}"
@@ -99,7 +133,7 @@ def _summary(pm_title: str, inp: PostmortemInput, impact: ImpactReport, root_cau
     ]
     return (
         f"{severity}incident “{pm_title}”{service} lasted {spell_duration(impact.duration)} "
-        f"(first alert {impact.started_at.isoformat()}, resolved {until}). "
+        f"(first alert {impact.started_at:%H:%M} UTC on {impact.started_at:%-d %B %Y}, resolved {until}). "
         f"{impact.users_affected} users and {impact.requests_affected} requests were affected{cohort}. "
         f"Root cause: {root_cause or UNKNOWN}. Response: {'; '.join(steps)}."
     )
@@ -131,7 +165,7 @@ def draft_postmortem(inp: PostmortemInput) -> Postmortem:
     timeline = _timeline(inp, quote)
     return Postmortem(
         incident_id=inp.incident.id,
-        title=title,
+        title=headline(inp, assessment.impact),
         severity=inp.incident.severity,
         service=inp.incident.service,
         drafted_at=inp.now,

@@ -22,7 +22,7 @@ from agents.cto.postmortem.models import (
     WarRoomMessage,
 )
 from warroom.incidents.models import Incident, IncidentStatus, TimelineEvent
-from warroom.severity import Severity
+from warroom.severity import Classification, Severity
 
 SECTIONS = [
     "Summary",
@@ -400,3 +400,17 @@ def test_draft_passes_the_blame_check_whatever_humans_wrote(lines: list[tuple[st
     markdown = render_markdown(draft_postmortem(inp))
 
     assert find_blame(markdown, ["Bob", "Alice", "Carol"]) == []
+
+
+def test_the_title_says_what_broke_how_and_for_how_long_not_the_exception() -> None:
+    pm = draft_postmortem(demo_input())
+    assert pm.title == "Checkout failed for 47 minutes"
+    assert "“Checkout failing: 500s on /api/checkout”" in pm.summary  # the first alert stays in the summary
+    assert "02:00 UTC on 3 November 2026, resolved 02:47 UTC" in pm.summary
+    slow = checkout_incident(
+        severity=Severity.P1,
+        classification=Classification(
+            severity=Severity.P1, reason="latency", facts={"state": "degraded", "latency_factor": 5.0}
+        ),
+    )
+    assert draft_postmortem(demo_input(incident=slow)).title.startswith("Checkout was slow for ")
