@@ -25,9 +25,11 @@ from warroom.severity import Severity
 __all__ = [
     "TO_BE_WRITTEN",
     "Draft",
+    "account_users",
     "draft_comms",
     "format_percent",
     "format_time",
+    "one_account_only",
     "rca_due",
 ]
 
@@ -77,6 +79,26 @@ def _minutes(minutes: int) -> str:
     return spell_duration(timedelta(minutes=minutes), ("hour", "minute"))
 
 
+def account_users(facts: IncidentFacts, account: KnownAccount) -> int:
+    """How many of the account's own users were hit: its measured impact, else its affected users."""
+    impact = next((i for i in facts.account_impact if account.matches(i.account)), None)
+    if impact is not None and impact.users:
+        return impact.users
+    return sum(1 for u in facts.affected_users if account.matches(u.account))
+
+
+def one_account_only(facts: IncidentFacts, cohort: Cohort) -> bool:
+    """Every affected user belongs to one enterprise account: its contacts get the formal notice,
+    and nothing is broadcast on X or Discord about a problem only they have."""
+    users = [u for u in facts.affected_users if u.key]
+    return (
+        len(cohort.accounts) == 1
+        and bool(users)
+        and facts.cohort_size <= len(users)
+        and all(cohort.accounts[0].matches(u.account) for u in users)
+    )
+
+
 def rca_due(facts: IncidentFacts, account: KnownAccount) -> datetime | None:
     """When the account's contract says the root-cause analysis is due (from resolution)."""
     if account.sla_rca_days is None or facts.resolved_at is None:
@@ -91,10 +113,12 @@ def draft_comms(facts: IncidentFacts, cohort: Cohort, kind: CommsKind | str) -> 
     context = _context(facts, cohort, kind)
     if kind is CommsKind.RCA:
         return [_render_rca(facts, context, account) for account in cohort.accounts]
-    drafts = [
-        _render_x(facts, kind, context),
-        _render(facts, kind, Channel.DISCORD, context, audience="public Discord channel"),
-    ]
+    drafts = []
+    if not one_account_only(facts, cohort):
+        drafts += [
+            _render_x(facts, kind, context),
+            _render(facts, kind, Channel.DISCORD, context, audience="public Discord channel"),
+        ]
     if cohort.recipients:
         drafts.append(
             _render(
@@ -115,6 +139,10 @@ def draft_comms(facts: IncidentFacts, cohort: Cohort, kind: CommsKind | str) -> 
                 Channel.ENTERPRISE_EMAIL,
                 {
                     **context,
+                    # The account's own numbers: "12 users" of theirs, not the incident's 18.
+                    "users": f"{n:,}" if (n := account_users(facts, account)) else None,
+                    "share": None,
+                    "cohort": None,
                     "account": account.name,
                     "rca_days": account.sla_rca_days,
                     "rca_due": due.strftime("%-d %B %Y") if due else None,

@@ -15,7 +15,7 @@ from datetime import UTC, date, timedelta
 from pydantic import BaseModel, Field
 
 from agents.support.cohort import detect_cohort
-from agents.support.drafts import TO_BE_WRITTEN, Draft, rca_due
+from agents.support.drafts import TO_BE_WRITTEN, Draft, account_users, rca_due
 from agents.support.facts import IncidentFacts
 from agents.support.internal import internal_details
 from warroom.channels import Channel, length, max_length
@@ -196,6 +196,7 @@ class _Allowed:
             len(cohort.recipients),
             len(cohort.accounts),
             *(n for i in facts.account_impact for n in (i.users, i.requests)),
+            *(account_users(facts, a) for a in facts.known_accounts),
             *self._minutes,
             *self._days,
         }

@@ -296,3 +296,27 @@ def test_the_verb_follows_the_symptom_not_the_severity(reading, severity, ongoin
     assert ongoing in email.body
     _, checked = prepare_comms(facts, CommsKind.INITIAL)
     assert [c.grounding.problems for c in checked if not c.sendable] == []
+
+
+def test_an_enterprise_notice_gives_the_accounts_own_count() -> None:
+    facts = checkout_p0(affected_share=None, users_affected=3)
+    notice = _drafts(facts, CommsKind.INITIAL)[Channel.ENTERPRISE_EMAIL][0]
+    assert notice.account == "Acme Corp"
+    assert "for 1 user." in notice.body  # u1 is Acme's; the incident's 3 users are not theirs to hear about
+    _, checked = prepare_comms(facts, CommsKind.INITIAL)
+    assert [c.grounding.problems for c in checked if not c.sendable] == []
+
+
+def test_a_problem_only_one_account_has_is_not_broadcast_publicly() -> None:
+    acme_only = [
+        AffectedUser(id="u1", email="ann@acme.test", account="acme"),
+        AffectedUser(id="u2", email="bo@acme.test", account="acme"),
+    ]
+    facts = checkout_p0(affected_users=acme_only, users_affected=2, affected_share=None)
+    channels = _drafts(facts, CommsKind.INITIAL)
+    assert Channel.X not in channels and Channel.DISCORD not in channels
+    assert "for 2 users" in channels[Channel.ENTERPRISE_EMAIL][0].body
+    assert Channel.EMAIL in channels  # the affected people themselves still hear
+    # One of the affected is nobody's: a public problem again.
+    mixed = checkout_p0(affected_users=[*acme_only, AffectedUser(id="u9", email="x@example.org")], users_affected=3)
+    assert Channel.X in _drafts(mixed, CommsKind.INITIAL)
