@@ -16,6 +16,7 @@ action-item keys, war-room message ids, and lanes. Two promises hold for all of 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from warroom.severity import Severity
 
@@ -302,6 +303,12 @@ def status_resolved(incident_id: int) -> str:
 
 def war_room_opened(incident_id: int) -> str:
     return _incident(incident_id, "war_room", "open")
+
+
+def note_echo(incident_id: int, at: datetime, author: str, text: str) -> str:
+    """A note's echo in the war room: one per note (same author, moment and words)."""
+    digest = hashlib.sha256(f"{author}\n{text}".encode()).hexdigest()[:16]
+    return _incident(incident_id, "war_room", "note", at.isoformat(), digest)
 
 
 def war_room_raised(incident_id: int, severity: Severity) -> str:

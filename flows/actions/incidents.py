@@ -13,8 +13,9 @@ from sqlalchemy import Connection
 
 from agents.notes import is_labelled, parse_notes, stage_of
 from flows.context import Context
+from flows.effects import post_to_war_room
 from warroom import keys
-from warroom.actors import Actor
+from warroom.actors import Actor, ActorKind
 from warroom.drafts import store as drafts
 from warroom.errors import Conflict, Invalid, NotFound
 from warroom.incidents import store as incidents
@@ -58,6 +59,14 @@ def add_note(ctx: Context, incident_id: int, text: str, actor: Actor) -> None:
     with ctx.engine.begin() as conn:
         now = ctx.clock.now()
         incidents.add_timeline(conn, incident_id, now, TimelineKind.NOTE, text, actor=actor.label)
+        if actor.kind is not ActorKind.SLACK:  # a Slack note was written in the room already
+            post_to_war_room(
+                conn,
+                key=keys.note_echo(incident_id, now, actor.label, text),
+                incident_id=incident_id,
+                text=f"📝 Note from {actor.label}: {text}",
+                now=now,
+            )
         _follow_note(conn, incident, text, actor, now)
 
 

@@ -185,3 +185,17 @@ def test_severity_raise_from_p2_opens_the_status_page_path(client, warroom, cloc
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     assert incident["severity"] == "P1" and incident["classification"]["decided_by"] == "human:alice"
     assert len(client.get("/status.json").json()["active_incidents"]) == 1
+
+
+def test_a_note_is_echoed_in_the_war_room_once(client, warroom, clock, auth):
+    incident_id = open_outage(client, warroom, clock)
+    note = "tried: rolled back shop@2.34, errors continue"
+    assert (
+        client.post(
+            f"/api/incidents/{incident_id}/notes", json={"author": "dana", "text": note}, headers=auth
+        ).status_code
+        < 300
+    )
+    warroom.scheduler.run_pending()
+    room = client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()
+    assert [m["text"] for m in room if "Note from" in m["text"]] == [f"📝 Note from dana: {note}"]
