@@ -65,18 +65,19 @@ def page_on_call(conn: Connection, ctx: Context, incident: Incident) -> None:
     if reachable:
         person = reachable[0]
         stand_in = "" if person is settings.on_call else f" (standing in for {settings.on_call.name}, who has no email)"
-        _page(conn, ctx, incident, person, f"has opened{stand_in}: {incident.title}", step)
+        _page(conn, ctx, incident, person, f"needs a responder{stand_in}: {incident.title}", step)
     else:
-        log.warning("incident #%d: nobody could be paged (no on-call or escalation email)", incident.id)
-        incidents.add_timeline(
+        said = incidents.add_timeline(
             conn,
             incident.id,
             ctx.clock.now(),
             TimelineKind.ESCALATION,
             "Nobody could be paged: neither the on-call nor anyone on the escalation list has an email "
             "(set on_call.email in warroom.toml)",
-            dedup_key=step,
+            dedup_key=keys.on_call_page(incident.id, "nobody"),  # said once, not again on a raise
         )
+        if said:
+            log.warning("incident #%d: nobody could be paged (no on-call or escalation email)", incident.id)
 
 
 def _page(conn: Connection, ctx: Context, incident: Incident, person: Person, reason: str, step: str) -> None:
