@@ -93,11 +93,15 @@ def risks(settings: Settings) -> list[str]:
             "anywhere but this machine"
         )
     if secret_value(settings.smtp_url) and settings.email_from == _DEFAULTS.email_from:
-        found.append(f"email_from is the default {settings.email_from}: customers and pages get mail from a made-up address")
+        found.append(
+            f"email_from is the default {settings.email_from}: customers and pages get mail from a made-up address"
+        )
     if secret_value(settings.smtp_url) and not settings.company_name:
         found.append("company_name is unset: customer email says neither who it is from nor who signs it")
     if settings.status_url is None:
-        found.append("customer messages carry no status-page link: set public_url or status_page_url to a public address")
+        found.append(
+            "customer messages carry no status-page link: set public_url or status_page_url to a public address"
+        )
     people = [settings.on_call, *settings.escalation]
     if not any(p.email for p in people) and not (secret_value(settings.slack_bot_token) and settings.on_call.slack_id):
         found.append("nobody can be paged: on_call and escalation have no email (and no Slack id with Slack on)")

@@ -128,43 +128,81 @@ def _default_cadence() -> dict[Severity, float]:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WARROOM_", extra="ignore")
 
-    database_url: str = "sqlite:///./warroom.db"
+    database_url: str = Field(
+        default="sqlite:///./warroom.db",
+        description="SQLAlchemy URL: SQLite file or postgresql+psycopg://… (serve and workers share it)",
+    )
     checkpoint_url: str | None = Field(
         default=None, description="where graph checkpoints live; defaults beside the database"
     )
-    data_dir: Path = Path("./warroom-data")
-    public_url: str = "http://127.0.0.1:8000"
+    data_dir: Path = Field(
+        default=Path("./warroom-data"),
+        description="where .eml files, the built-in status page's files and process lock files are kept",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="the address people reach this server at: one-click approval links, and the status-page link unless status_page_url is set",
+    )
 
-    api_token: SecretStr | None = None
-    webhook_token: SecretStr | None = None
-    sentry_client_secret: SecretStr | None = None
-    pagerduty_secret: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_bot_token: SecretStr | None = None
-    statuspage_api_key: SecretStr | None = None
-    statuspage_page_id: str | None = None
-    instatus_api_key: SecretStr | None = None
-    instatus_page_id: str | None = None
-    linear_api_key: SecretStr | None = None
-    linear_team_id: str | None = None
-    linear_api_url: str = "https://api.linear.app/graphql"
+    api_token: SecretStr | None = Field(
+        default=None,
+        description="bearer token for /api/* and the web UI sign-in; generated per run and printed when unset",
+    )
+    webhook_token: SecretStr | None = Field(
+        default=None, description="bearer token Alertmanager, Grafana and Datadog send (Alertmanager: credentials_file)"
+    )
+    sentry_client_secret: SecretStr | None = Field(
+        default=None, description="the Sentry integration's client secret: verifies Sentry-Hook-Signature"
+    )
+    pagerduty_secret: SecretStr | None = Field(
+        default=None, description="the PagerDuty v3 webhook signing secret: verifies X-PagerDuty-Signature"
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, description="verifies Slack's requests (buttons, events)"
+    )
+    slack_bot_token: SecretStr | None = Field(
+        default=None, description="xoxb- token: a Slack channel per incident instead of the built-in war room"
+    )
+    statuspage_api_key: SecretStr | None = Field(
+        default=None,
+        description="Atlassian Statuspage API key (with statuspage_page_id): posts go there instead of /status",
+    )
+    statuspage_page_id: str | None = Field(default=None, description="the Atlassian Statuspage page id")
+    instatus_api_key: SecretStr | None = Field(default=None, description="Instatus API key (with instatus_page_id)")
+    instatus_page_id: str | None = Field(default=None, description="the Instatus page id")
+    linear_api_key: SecretStr | None = Field(
+        default=None, description="a Linear personal API key: action items are filed in Linear"
+    )
+    linear_team_id: str | None = Field(default=None, description="the Linear team action items are filed in")
+    linear_api_url: str = Field(default="https://api.linear.app/graphql", description="Linear's GraphQL endpoint")
     jira_url: str | None = Field(default=None, description="the Jira Cloud site, e.g. https://acme.atlassian.net")
-    jira_email: str | None = None
-    jira_api_token: SecretStr | None = None
+    jira_email: str | None = Field(default=None, description="the Atlassian account the Jira API token belongs to")
+    jira_api_token: SecretStr | None = Field(
+        default=None, description="a Jira Cloud API token: action items are filed in Jira"
+    )
     jira_project: str | None = Field(default=None, description="the project key tickets are filed in, e.g. OPS")
-    jira_issue_type: str = "Task"
+    jira_issue_type: str = Field(default="Task", description="the Jira issue type tickets are filed as")
     jira_priorities: dict[Severity, str] = Field(
         default_factory=lambda: dict(DEFAULT_JIRA_PRIORITIES),
         description="our item priorities to the Jira priority names of your site (unnamed ones keep the default)",
     )
-    smtp_url: SecretStr | None = None
-    sentry_api_token: SecretStr | None = None
-    notion_token: SecretStr | None = None
+    smtp_url: SecretStr | None = Field(
+        default=None, description="smtp://user:pass@host:587: customer email and pages by SMTP instead of .eml files"
+    )
+    sentry_api_token: SecretStr | None = Field(
+        default=None, description="a Sentry API token (with sentry_org): whole-issue tags and the investigation's reads"
+    )
+    notion_token: SecretStr | None = Field(
+        default=None, description="a Notion integration token: postmortems published under notion_parent_page_id"
+    )
     notion_parent_page_id: str | None = Field(
         default=None, description="the page postmortems are published under (shared with the integration)"
     )
     prometheus_url: str | None = Field(default=None, description="e.g. http://prometheus:9090, read-only queries")
-    llm_model: str | None = None
+    llm_model: str | None = Field(
+        default=None,
+        description="an OpenAI-compatible model name (OPENAI_API_KEY, OPENAI_BASE_URL); without it, rules and templates",
+    )
     investigation_max_tool_calls: int = Field(
         default=8, ge=0, description="tool calls the model may make in one investigation"
     )
@@ -177,33 +215,60 @@ class Settings(BaseSettings):
         description="wall-clock limit of the model's investigation, counted from the end of the first look",
     )
 
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = Field(
+        default="INFO", description="DEBUG, INFO, WARNING or ERROR"
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one object per line, for a log shipper"
     )
     sentry_dsn: SecretStr | None = Field(default=None, description="report warroom's own errors to this Sentry project")
-    sentry_environment: str = "production"
+    sentry_environment: str = Field(
+        default="production", description="the environment warroom's own errors are reported under"
+    )
 
     max_body_bytes: int = Field(default=1024 * 1024, description="the largest request body any route takes (413)")
     public_metrics: bool = Field(default=False, description="serve /metrics without the API token")
     public_docs: bool = Field(default=False, description="serve /docs and /openapi.json without the API token")
-    critical_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_CRITICAL_PATHS))
-    services: dict[str, ServiceConfig] = Field(default_factory=dict)
-    channels: dict[str, ChannelConfig] = Field(default_factory=_default_channels)
-    accounts: dict[str, AccountConfig] = Field(default_factory=dict)
-    on_call: Person = Field(default_factory=lambda: Person(name="on-call"))
-    escalation: list[Person] = Field(default_factory=list, description="who is paged, in order, when on-call is silent")
-    ack_sla_minutes: dict[Severity, float] = Field(default_factory=lambda: {Severity.P0: 1.0, Severity.P1: 5.0})
-    unresolved_escalation_minutes: dict[Severity, float] = Field(
-        default_factory=lambda: {Severity.P0: 120.0, Severity.P1: 480.0}
+    critical_paths: list[str] = Field(
+        description="words naming revenue or access paths (checkout, login, …); replaces the defaults",
+        default_factory=lambda: list(DEFAULT_CRITICAL_PATHS),
     )
-    codeowners_path: Path | None = None
+    services: dict[str, ServiceConfig] = Field(
+        description="per service: critical_paths or extra_critical_paths, runbook_url or runbook_path, requests_per_minute and users (for shares), revenue_per_minute",
+        default_factory=dict,
+    )
+    channels: dict[str, ChannelConfig] = Field(
+        description="per channel: auto_send_at_or_above (a severity) sends without a human's approval",
+        default_factory=_default_channels,
+    )
+    accounts: dict[str, AccountConfig] = Field(
+        description="enterprise accounts by the key their users carry: name, contact_emails, sla_rca_days",
+        default_factory=dict,
+    )
+    on_call: Person = Field(
+        description="who is paged when a P0/P1 opens: name, email, slack_id",
+        default_factory=lambda: Person(name="on-call"),
+    )
+    escalation: list[Person] = Field(default_factory=list, description="who is paged, in order, when on-call is silent")
+    ack_sla_minutes: dict[Severity, float] = Field(
+        description="per severity: minutes to acknowledge before the next escalation contact is paged",
+        default_factory=lambda: {Severity.P0: 1.0, Severity.P1: 5.0},
+    )
+    unresolved_escalation_minutes: dict[Severity, float] = Field(
+        description="per severity: minutes open before everyone on the escalation list is told",
+        default_factory=lambda: {Severity.P0: 120.0, Severity.P1: 480.0},
+    )
+    codeowners_path: Path | None = Field(
+        default=None, description="a CODEOWNERS file (relative to warroom.toml) naming owners of the affected paths"
+    )
     secret_key: SecretStr | None = Field(default=None, description="signs one-click links; generated if unset")
-    approval_link_minutes: int = 24 * 60
-    discord_webhook_url: SecretStr | None = None
-    x_bearer_token: SecretStr | None = None
-    x_api_url: str = "https://api.x.com"
-    sentry_org: str | None = None
+    approval_link_minutes: int = Field(default=24 * 60, description="how long a one-click approval link stays valid")
+    discord_webhook_url: SecretStr | None = Field(
+        default=None, description="a Discord webhook: public updates are drafted for it"
+    )
+    x_bearer_token: SecretStr | None = Field(default=None, description="an X API token: public posts are drafted for X")
+    x_api_url: str = Field(default="https://api.x.com", description="X's API base")
+    sentry_org: str | None = Field(default=None, description="the Sentry organisation slug (with sentry_api_token)")
     email_from: str = Field(
         default="status@warroom.localhost", description="the address customer email and pages come from"
     )
@@ -222,16 +287,22 @@ class Settings(BaseSettings):
     status_page_url: str | None = Field(
         default=None, description="the public status page every customer message links; defaults to <public_url>/status"
     )
-    slack_api_url: str = "https://slack.com/api/"
-    statuspage_api_url: str = "https://api.statuspage.io/v1"
-    instatus_api_url: str = "https://api.instatus.com"
-    sentry_api_url: str = "https://sentry.io"
-    notion_api_url: str = "https://api.notion.com"
+    slack_api_url: str = Field(default="https://slack.com/api/", description="Slack's Web API base")
+    statuspage_api_url: str = Field(
+        default="https://api.statuspage.io/v1", description="Atlassian Statuspage's API base"
+    )
+    instatus_api_url: str = Field(default="https://api.instatus.com", description="Instatus' API base")
+    sentry_api_url: str = Field(
+        default="https://sentry.io", description="Sentry's API base (self-hosted Sentry: your host)"
+    )
+    notion_api_url: str = Field(default="https://api.notion.com", description="Notion's API base")
     update_cadence_minutes: dict[Severity, float] = Field(
         default_factory=_default_cadence,
         description="minutes between updates per severity; fractions are allowed (the crash suite runs at seconds)",
     )
-    correlation_window_minutes: int = 30
+    correlation_window_minutes: int = Field(
+        default=30, description="alerts on the same service and key within this many minutes join one incident"
+    )
     ticket_sync_minutes: float = Field(
         default=15, gt=0, description="how often the COO reads back the states of filed tickets"
     )
@@ -246,7 +317,7 @@ class Settings(BaseSettings):
         ge=0,
         description="auto-sent customer messages across all incidents in an hour; beyond it, a human approves",
     )
-    status_page_name: str = "Service status"
+    status_page_name: str = Field(default="Service status", description="the title of the built-in status page")
     status_page_components: dict[str, str] = Field(
         default_factory=dict, description="our component names ('Checkout') to the Statuspage/Instatus component ids"
     )
