@@ -20,7 +20,6 @@ from agents.support.facts import IncidentFacts, KnownAccount, Symptom
 from warroom.channels import X_MAX_LENGTH, Channel, x_weighted_length
 from warroom.drafts.models import CommsKind
 from warroom.durations import spell_duration
-from warroom.severity import Severity
 
 __all__ = [
     "TO_BE_WRITTEN",
@@ -159,7 +158,7 @@ def draft_comms(facts: IncidentFacts, cohort: Cohort, kind: CommsKind | str) -> 
 def _impact(facts: IncidentFacts, thing: str) -> tuple[str, str, str]:
     """(ongoing, short, past) wording of what customers live through: the symptom when the alerts
     tell it, otherwise the severity's (a P0 is failing, lower levels degraded)."""
-    symptom = facts.symptom or (Symptom.FAILING if facts.severity in (None, Severity.P0) else None)
+    symptom = Symptom.spoken(facts.symptom, facts.severity)
     return {
         Symptom.FAILING: ("has been failing", "failing", f"could not use {thing}"),
         Symptom.UNAVAILABLE: ("has been unavailable", "unavailable", f"could not use {thing}"),

@@ -49,6 +49,12 @@ class Symptom(StrEnum):
             return cls.FAILING
         return None
 
+    @classmethod
+    def spoken(cls, symptom: Symptom | None, severity: Severity | None) -> Symptom | None:
+        """The symptom to speak of: the alerts' own, else a P0 (or unrated) is failing; None
+        leaves lower levels "degraded"."""
+        return symptom or (cls.FAILING if severity in (None, Severity.P0) else None)
+
 
 class Brand(BaseModel):
     """Who is speaking and where customers can follow along: every public message names the

@@ -26,8 +26,8 @@ from agents.cto.postmortem.models import (
     TimelineEntry,
 )
 from agents.cto.postmortem.related import find_related, repeat_warning
+from agents.support.facts import Symptom
 from warroom.durations import spell_duration
-from warroom.severity import Severity
 
 __all__ = ["WITHHELD", "draft_postmortem", "people_in", "render_markdown"]
 
@@ -86,33 +86,21 @@ def _timeline(inp: PostmortemInput, quote: _Quoter) -> list[TimelineEntry]:
 
 
 _PAST = {
-    "failing": "failed",
-    "intermittent": "failed intermittently",
-    "unavailable": "was unavailable",
-    "slow": "was slow",
-    "delayed": "was delayed",
+    Symptom.FAILING: "failed",
+    Symptom.INTERMITTENT: "failed intermittently",
+    Symptom.UNAVAILABLE: "was unavailable",
+    Symptom.SLOW: "was slow",
+    Symptom.DELAYED: "was delayed",
+    None: "was degraded",
 }
 
 
 def headline(inp: PostmortemInput, impact: ImpactReport) -> str:
-    """A title a person would give it: what broke, how, for whom and how long ("Checkout failed
-    for 25 minutes"), not the first alert's exception name."""
+    """A title a person would give it: what broke, how and how long ("Checkout failed for 25
+    minutes"), not the first alert's exception name; the same verb customers were told."""
     incident = inp.incident
-    facts = incident.classification.facts if incident.classification else {}
-    state = facts.get("state")
-    share = facts.get("failing_share")
-    if state == "down":
-        verb = _PAST["unavailable"]
-    elif state == "delayed":
-        verb = _PAST["delayed"]
-    elif facts.get("latency_factor") is not None and state != "failing":
-        verb = _PAST["slow"]
-    elif isinstance(share, float | int) and share < 0.5:
-        verb = _PAST["intermittent"]
-    elif state in ("failing", None) and (incident.severity in (None, Severity.P0) or state == "failing"):
-        verb = _PAST["failing"]
-    else:
-        verb = "was degraded"
+    reading = incident.classification.facts if incident.classification else {}
+    verb = _PAST[Symptom.spoken(Symptom.from_reading(reading), incident.severity)]
     how_long = f" for {spell_duration(impact.duration)}" if impact.resolved_at else " (still open)"
     return f"{affected_thing(incident)} {verb}{how_long}"
 
