@@ -56,6 +56,10 @@ class RawConnection:
             f"POST {path} HTTP/1.1\r\nhost: {self._host}\r\ncontent-length: {len(delivery.body)}\r\n{head}\r\n".encode()
             + delivery.body
         )
+        return await self._response()
+
+    async def _response(self) -> tuple[int, bytes]:
+        """The status and body of the next response on the connection."""
         status = int((await self._reader.readline()).split(b" ", 2)[1])
         length = 0
         while (line := await self._reader.readline()) not in (b"\r\n", b""):
@@ -67,13 +71,7 @@ class RawConnection:
     async def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         head = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         self._writer.write(f"GET {path} HTTP/1.1\r\nhost: {self._host}\r\n{head}\r\n".encode())
-        status = int((await self._reader.readline()).split(b" ", 2)[1])
-        length = 0
-        while (line := await self._reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        return status, await self._reader.readexactly(length)
+        return await self._response()
 
     def close(self) -> None:
         self._writer.close()
