@@ -6,24 +6,41 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from importlib.metadata import version
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
 from rich.console import Console
 
 from api import cli_actions, cli_dead_letters
-from api.app import create_app, health_app
 from api.cli_config import settings_or_exit
-from api.composition import Warroom
-from warroom.config_check import effective, risks
-from warroom.migrations import upgrade
-from warroom.observability import configure_logging, init_sentry
 from warroom.settings import Settings
+
+if TYPE_CHECKING:
+    from api.composition import Warroom
+
+# The server, the graphs and the SDKs behind them are imported inside the commands that run
+# them: `warroom --help`, `--version` and a mistyped command answer in well under a second.
 
 __all__ = ["app"]
 
 app = typer.Typer(help="warroom: the self-hosted incident-response crew.", no_args_is_help=True)
 console = Console()
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        console.print(f"warroom {version('warroom')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    _version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True, help="print the version"),
+) -> None:
+    """warroom: the self-hosted incident-response crew."""
+
+
 app.add_typer(cli_actions.incident, name="incident")
 app.add_typer(cli_actions.draft, name="draft")
 app.add_typer(cli_actions.postmortem, name="postmortem")
@@ -39,6 +56,8 @@ def _announce(warroom: Warroom) -> None:
 
 def _observed() -> Settings:
     """Settings, with logging and Sentry set up from them."""
+    from warroom.observability import configure_logging, init_sentry
+
     settings = settings_or_exit()
     configure_logging(settings)
     if init_sentry(settings):
@@ -49,6 +68,11 @@ def _observed() -> Settings:
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the API, web UI, scheduler and outbox worker in one process."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.composition import Warroom
+
     warroom = Warroom.build(_observed())
     _announce(warroom)
     if warroom.settings.api_token is None:
@@ -67,6 +91,11 @@ def worker(
     ),
 ) -> None:
     """Run only the scheduler and outbox worker (scale out beside API processes on PostgreSQL)."""
+    import uvicorn
+
+    from api.app import health_app
+    from api.composition import Warroom
+
     warroom = Warroom.build(_observed())
     _announce(warroom)
     stop = threading.Event()
@@ -92,6 +121,8 @@ def worker(
 def check_config(show: bool = typer.Option(True, help="print the effective configuration")) -> None:
     """Validate the configuration, print it as it will be used (secrets masked) and warn about
     risky choices. Exit status 2 on an error, 1 on warnings, 0 when clean."""
+    from warroom.config_check import effective, risks
+
     settings = settings_or_exit()
     if show:
         console.print_json(data=effective(settings))
@@ -106,8 +137,13 @@ def check_config(show: bool = typer.Option(True, help="print the effective confi
 @app.command()
 def migrate() -> None:
     """Bring the database named by WARROOM_DATABASE_URL to the latest schema."""
-    upgrade(settings_or_exit().database_url)
-    console.print("database is at the latest schema")
+    from graphs.checkpoints import prepare_checkpoints
+    from warroom.migrations import upgrade
+
+    settings = settings_or_exit()
+    upgrade(settings.database_url)
+    prepare_checkpoints(settings.resolved_checkpoint_url)
+    console.print("database is at the latest schema (checkpoint tables included)")
 
 
 @app.command()

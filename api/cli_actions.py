@@ -16,17 +16,11 @@ import typer
 from rich.console import Console
 
 from api.cli_config import settings_or_exit
-from flows.actions import incidents as incident_actions
-from flows.actions.action_items import complete_action_item
-from flows.actions.drafts import Decision, decide_draft
-from flows.actions.postmortems import save_postmortem
-from flows.context import Context
 from warroom.actors import Actor, ActorKind
-from warroom.clock import SystemClock
-from warroom.db import make_engine
-from warroom.errors import ActionError
-from warroom.migrations import upgrade
 from warroom.severity import Severity
+
+# The flows (and the agents, models and SDKs behind them) are imported inside each command, so
+# `warroom --help` and a typo answer at once instead of after seconds of imports.
 
 __all__ = ["action_item", "draft", "incident", "postmortem"]
 
@@ -40,6 +34,12 @@ As = Annotated[str, typer.Option("--as", help="who is acting (recorded as cli:<n
 
 
 def _run(action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    from flows.context import Context
+    from warroom.clock import SystemClock
+    from warroom.db import make_engine
+    from warroom.errors import ActionError
+    from warroom.migrations import upgrade
+
     settings = settings_or_exit()
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
@@ -62,28 +62,36 @@ def _actor(name: str) -> Actor:
 @incident.command("note")
 def note(incident_id: int, text: str, as_: As = "") -> None:
     """Add a note; labelled lines ("tried: …", "cause: …", "eta: 30m") feed the updates."""
-    _run(incident_actions.add_note, incident_id, text, _actor(as_))
+    from flows.actions.incidents import add_note
+
+    _run(add_note, incident_id, text, _actor(as_))
     typer.echo(f"noted on incident {incident_id}")
 
 
 @incident.command("ack")
-def acknowledge(incident_id: int, as_: As = "") -> None:
+def acknowledge_command(incident_id: int, as_: As = "") -> None:
     """Acknowledge the incident (and become its commander if none is named)."""
-    done = _run(incident_actions.acknowledge, incident_id, _actor(as_))
+    from flows.actions.incidents import acknowledge
+
+    done = _run(acknowledge, incident_id, _actor(as_))
     typer.echo(f"incident {incident_id} acknowledged by {done.acknowledged_by}")
 
 
 @incident.command("severity")
-def set_severity(incident_id: int, severity: Severity, as_: As = "") -> None:
+def set_severity_command(incident_id: int, severity: Severity, as_: As = "") -> None:
     """Set the severity by hand (the rules' evidence stays, the override is added)."""
-    _run(incident_actions.set_severity, incident_id, severity, _actor(as_))
+    from flows.actions.incidents import set_severity
+
+    _run(set_severity, incident_id, severity, _actor(as_))
     typer.echo(f"severity {severity} queued for incident {incident_id}")
 
 
 @incident.command("resolve")
-def resolve(incident_id: int, summary: str = "", as_: As = "") -> None:
+def resolve_command(incident_id: int, summary: str = "", as_: As = "") -> None:
     """Resolve: the all-clear, the war room's close and the postmortem draft follow."""
-    _run(incident_actions.resolve, incident_id, _actor(as_), summary=summary)
+    from flows.actions.incidents import resolve
+
+    _run(resolve, incident_id, _actor(as_), summary=summary)
     typer.echo(f"resolution queued for incident {incident_id}")
 
 
@@ -94,6 +102,8 @@ def approve(
     as_: As = "",
 ) -> None:
     """Approve a draft as written, or as edited in `--body` (checked against the facts again)."""
+    from flows.actions.drafts import Decision, decide_draft
+
     text = body.read_text() if body else None
     decided = _run(decide_draft, draft_id, Decision.APPROVE, _actor(as_), body=text)
     typer.echo(f"draft {draft_id} {decided.state.value}")
@@ -101,6 +111,8 @@ def approve(
 
 @draft.command("reject")
 def reject(draft_id: int, reason: str = "", as_: As = "") -> None:
+    from flows.actions.drafts import Decision, decide_draft
+
     decided = _run(decide_draft, draft_id, Decision.REJECT, _actor(as_), reason=reason)
     typer.echo(f"draft {draft_id} {decided.state.value}")
 
@@ -108,6 +120,8 @@ def reject(draft_id: int, reason: str = "", as_: As = "") -> None:
 @postmortem.command("save")
 def save(incident_id: int, markdown: Path, as_: As = "") -> None:
     """Save the Markdown file as the postmortem's next version; blaming wording is flagged."""
+    from flows.actions.postmortems import save_postmortem
+
     version = _run(save_postmortem, incident_id, markdown.read_text(), _actor(as_))
     flagged = f", {len(version.blame_flags)} blaming phrases flagged" if version.blame_flags else ""
     typer.echo(f"postmortem v{version.version} saved{flagged}")
@@ -115,5 +129,7 @@ def save(incident_id: int, markdown: Path, as_: As = "") -> None:
 
 @action_item.command("complete")
 def complete(item_id: int, as_: As = "") -> None:
+    from flows.actions.action_items import complete_action_item
+
     done = _run(complete_action_item, item_id, _actor(as_))
     typer.echo(f"action item {item_id} {done.status}")

@@ -4,18 +4,16 @@ running warroom picks up a retried item within its poll interval."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
 
 from api.cli_config import settings_or_exit
 from warroom.clock import utcnow
-from warroom.db import make_engine
-from warroom.migrations import upgrade
-from warroom.outbox import store as outbox_store
-from warroom.scheduler import store as job_store
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 __all__ = ["jobs", "outbox"]
 
@@ -27,6 +25,9 @@ console = Console()
 
 
 def _engine() -> Engine:
+    from warroom.db import make_engine
+    from warroom.migrations import upgrade
+
     url = settings_or_exit().database_url
     upgrade(url)
     return make_engine(url)
@@ -37,6 +38,8 @@ def list_jobs(
     state: Annotated[list[str] | None, typer.Option(help="pending, done, cancelled, failed (default: failed)")] = None,
 ) -> None:
     """Jobs in the given states (default: those that gave up)."""
+    from warroom.scheduler import store as job_store
+
     with _engine().connect() as conn:
         found = job_store.list_jobs(conn, states=state or ["failed"])
     for job in found:
@@ -46,6 +49,8 @@ def list_jobs(
 @jobs.command("retry")
 def retry_job(job_id: int) -> None:
     """Run a job that gave up (or was cancelled) again, now, with fresh attempts."""
+    from warroom.scheduler import store as job_store
+
     with _engine().begin() as conn:
         if not job_store.retry(conn, job_id, utcnow()):
             job = job_store.get_job(conn, job_id)
@@ -64,6 +69,8 @@ def list_sends(
     ] = None,
 ) -> None:
     """Outgoing messages in the given states (default: those needing a human)."""
+    from warroom.outbox import store as outbox_store
+
     with _engine().connect() as conn:
         found = outbox_store.list_rows(conn, states=state or ["failed", "unknown"])
     for row in found:
@@ -73,6 +80,8 @@ def list_sends(
 @outbox.command("retry")
 def retry_send(item_id: int) -> None:
     """Send a message that gave up, or one of unknown outcome you checked did not arrive."""
+    from warroom.outbox import store as outbox_store
+
     with _engine().begin() as conn:
         if not outbox_store.retry(conn, item_id, utcnow()):
             row = outbox_store.get_row(conn, item_id)
