@@ -215,7 +215,7 @@ def _status_page(
     settings: Settings, engine: Engine, clock: Clock, client: Callable[[str], httpx.Client], defaults: dict[str, str]
 ) -> StatusPage:
     if settings.statuspage_api_key and settings.statuspage_page_id:
-        defaults["status page"] = f"Atlassian Statuspage page {settings.statuspage_page_id}"
+        defaults["status page"] = str(settings.status_page_vendor)
         return AtlassianStatuspage(
             client(settings.statuspage_api_url),
             settings.statuspage_page_id,
@@ -223,7 +223,7 @@ def _status_page(
             component_ids=settings.status_page_components,
         )
     if settings.instatus_api_key and settings.instatus_page_id:
-        defaults["status page"] = f"Instatus page {settings.instatus_page_id}"
+        defaults["status page"] = str(settings.status_page_vendor)
         return Instatus(
             client(settings.instatus_api_url),
             settings.instatus_page_id,

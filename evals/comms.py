@@ -74,7 +74,9 @@ _TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
 _DURATION = re.compile(r"\b(?:(\d+)\s*hours?)?\s*(?:(\d+)\s*minutes?)?\b", re.I)
 _DAYS = re.compile(r"\b(\d+)\s*days?\b", re.I)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
-_COUNT = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)\s+(?=(?:affected\s+)?(?:users?|customers?|people|person)\b)", re.I)
+_COUNT = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)\s+(?=(?:affected\s+)?(?:users?|customers?|people|person)\b)", re.I
+)
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\w])|(?<![\w.])\d+(?:\.\d+)?(?![\w])")
 _NEXT = re.compile(r"next update[^.\n]*?\b([01]?\d|2[0-3]):([0-5]\d)", re.I)
 _INTERNAL = {

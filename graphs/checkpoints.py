@@ -89,7 +89,9 @@ def _set_up_postgres(saver: Any, pool: Any, *, lock_timeout: float = SETUP_LOCK_
         return
     with pool.connection() as lock:
         deadline = time.monotonic() + lock_timeout
-        while not lock.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS locked", (SETUP_LOCK,)).fetchone()["locked"]:
+        while not lock.execute("SELECT pg_try_advisory_lock(hashtext(%s)) AS locked", (SETUP_LOCK,)).fetchone()[
+            "locked"
+        ]:
             if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"another process has been setting up the checkpoint tables for {lock_timeout:.0f} s; "

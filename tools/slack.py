@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -39,6 +40,11 @@ HISTORY_LOOKBACK = 200
 """Messages read back when checking whether an earlier attempt arrived (a war room is small)."""
 _MAX_NAME = 80
 _MAX_NAME_ATTEMPTS = 20
+_PER_PERSON_REFUSALS = frozenset(
+    {"already_in_channel", "user_not_found", "cant_invite", "cant_invite_self", "user_is_restricted", "user_disabled"}
+)
+"""conversations.invite answers about one of the people, not about the channel or the call."""
+log = logging.getLogger(__name__)
 
 
 class SlackError(Exception):
@@ -121,14 +127,22 @@ class SlackWarRoom:
 
     def invite(self, channel: str, user_ids: Sequence[str]) -> None:
         """Add people; those already there are fine. Slack refuses a whole batch when one member
-        is already in, so that answer falls back to one invitation per person."""
+        is already in or cannot be invited, so that answer falls back to one invitation per
+        person: a mistyped `slack_id` in the configuration costs that person's invitation (and a
+        log line), never the war room."""
         if not user_ids:
             return
         invite = self._client.conversations_invite
-        done = self._call(invite, ignore={"already_in_channel"}, channel=channel, users=list(user_ids))
-        if done is None and len(user_ids) > 1:
-            for user_id in user_ids:
+        done = self._call(invite, ignore=_PER_PERSON_REFUSALS, channel=channel, users=list(user_ids))
+        if done is not None:
+            return
+        for user_id in user_ids:
+            try:
                 self._call(invite, ignore={"already_in_channel"}, channel=channel, users=[user_id])
+            except SlackError as exc:
+                if exc.error_code not in _PER_PERSON_REFUSALS:
+                    raise
+                log.warning("could not invite Slack user %s to %s: %s", user_id, channel, exc.error_code)
 
     def lookup_user_ids(self, emails: Iterable[str]) -> dict[str, str]:
         """Slack user ids by email; people without a Slack account are left out."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from warroom.channels import Channel
+from warroom.codeowners import handles
 from warroom.settings import Settings, secret_value
 
 __all__ = ["ConfigError", "OTHER_VARIABLES", "effective", "load_settings", "risks"]
@@ -77,6 +78,11 @@ def effective(settings: Settings) -> dict[str, object]:
     return settings.model_dump(mode="json")
 
 
+def _codeowners_handles(settings: Settings) -> set[str]:
+    path = settings.codeowners_path
+    return handles(path.read_text(errors="replace")) if path is not None and path.is_file() else set()
+
+
 def risks(settings: Settings) -> list[str]:
     """Choices that start fine and hurt later: each one line saying what would happen."""
     found = []
@@ -98,10 +104,21 @@ def risks(settings: Settings) -> list[str]:
         )
     if secret_value(settings.smtp_url) and not settings.company_name:
         found.append("company_name is unset: customer email says neither who it is from nor who signs it")
-    if settings.status_url is None:
+    if settings.status_url is None and settings.status_page_vendor is not None:
+        found.append(
+            f"posts go to the {settings.status_page_vendor} but status_page_url is unset: customer messages "
+            "carry no status-page link"
+        )
+    elif settings.status_url is None:
         found.append(
             "customer messages carry no status-page link: set public_url or status_page_url to a public address"
         )
+    for handle in sorted(_codeowners_handles(settings)):
+        if not settings.people_named(handle):
+            found.append(
+                f"CODEOWNERS names {handle} but nobody in warroom.toml has it in `handles`: "
+                "it is never invited to a war room or assigned an action item"
+            )
     people = [settings.on_call, *settings.escalation]
     if not any(p.email for p in people) and not (secret_value(settings.slack_bot_token) and settings.on_call.slack_id):
         found.append("nobody can be paged: on_call and escalation have no email (and no Slack id with Slack on)")

@@ -9,7 +9,14 @@ import re
 from typing import Any
 
 from warroom.config_check import OTHER_VARIABLES
-from warroom.settings import Settings
+from warroom.settings import AccountConfig, ChannelConfig, Person, ServiceConfig, Settings
+
+_TABLES: list[tuple[str, type[Any], str]] = [
+    ("Person", Person, "`on_call`, each of `escalation` and `people`"),
+    ("AccountConfig", AccountConfig, "each value of `accounts`"),
+    ("ServiceConfig", ServiceConfig, "each value of `services`"),
+    ("ChannelConfig", ChannelConfig, "each value of `channels`"),
+]
 
 __all__ = ["render_configuration"]
 
@@ -58,7 +65,22 @@ def render_configuration() -> str:
         _HEADER
         + "\n".join(rows)
         + f"\n\nOther variables: {others} (the config file's path; the crash tests' switch).\n"
+        + "".join(_table(*table) for table in _TABLES)
     )
+
+
+def _table(title: str, model: type[Any], where: str) -> str:
+    """The keys of one nested table (a person, an account, …): what `warroom.toml` may say in it."""
+    defaults = model.model_construct().model_dump(mode="json")
+    rows = [
+        f"| `{name}` | {_type(field.annotation)} | "
+        f"{'required' if field.is_required() else _default(defaults.get(name), False)} | "
+        f"{(field.description or '').replace('|', '/')} |"
+        for name, field in model.model_fields.items()
+    ]
+    about = " ".join((model.__doc__ or "").split())
+    head = f"\n## {title}\n\n{about} Used for {where}.\n\n"
+    return head + "| key | type | default | meaning |\n| --- | --- | --- | --- |\n" + "\n".join(rows) + "\n"
 
 
 if __name__ == "__main__":

@@ -82,8 +82,10 @@ class ServiceConfig(BaseModel):
     critical_paths: list[str] | None = Field(
         default=None, description="replaces the default critical-path words for this service"
     )
-    extra_critical_paths: list[str] = Field(default_factory=list)
-    runbook_url: str | None = None
+    extra_critical_paths: list[str] = Field(
+        default_factory=list, description="critical-path words added to the defaults for this service"
+    )
+    runbook_url: str | None = Field(default=None, description="the runbook's address, pinned in the war room")
     runbook_path: Path | None = Field(
         default=None, description="the runbook as a Markdown file (`## Section` headings), read by the investigation"
     )
@@ -91,29 +93,56 @@ class ServiceConfig(BaseModel):
         default=None, description="normal traffic, to turn error counts into a share of requests"
     )
     users: int | None = Field(default=None, description="active users, to size a cohort")
-    revenue_per_minute: float | None = None
+    revenue_per_minute: float | None = Field(
+        default=None, description="normal revenue through this service per minute, to price an outage"
+    )
 
 
 class ChannelConfig(BaseModel):
     """A comms channel and the least severe level at which drafts go out without approval."""
 
-    auto_send_at_or_above: Severity | None = None
+    auto_send_at_or_above: Severity | None = Field(
+        default=None,
+        description="send this channel's drafts without approval at this severity and above; unset: always ask",
+    )
 
 
 class Person(BaseModel):
     """Someone warroom may page or name: on-call, escalation contacts, owners."""
 
-    name: str
-    email: str | None = None
-    slack_id: str | None = None
+    name: str = Field(description="how warroom names them in the war room, the postmortem and tickets")
+    email: str | None = Field(default=None, description="where pages and reminders go; finds their Slack account")
+    slack_id: str | None = Field(default=None, description="their Slack member id (`U…`), invited to war rooms")
+    handles: list[str] = Field(
+        default_factory=list,
+        description="the CODEOWNERS handles that mean this person (`@dana`, `@acme/payments`): owners are invited and assigned",
+    )
+
+    def answers_to(self, owner: str) -> bool:
+        """Whether a CODEOWNERS owner (a handle or an email) names this person."""
+        wanted = owner.strip().casefold()
+        if "@" in wanted and not wanted.startswith("@"):
+            return self.email is not None and self.email.casefold() == wanted
+        return wanted in {h.strip().casefold() for h in self.handles}
 
 
 class AccountConfig(BaseModel):
-    """An enterprise account owed a formal notice and an RCA within `sla_rca_days`."""
+    """An enterprise account owed a formal notice and an RCA within `sla_rca_days`; its users are
+    those whose alerts carry its key, or whose email is at one of its domains, or whose alerts
+    carry one of its tags."""
 
-    name: str
-    contact_emails: list[str] = Field(default_factory=list)
-    sla_rca_days: int | None = None
+    name: str = Field(description="the account's name, as its notice and RCA address it")
+    contact_emails: list[str] = Field(
+        default_factory=list, description="who at the account receives its formal notice and RCA"
+    )
+    sla_rca_days: int | None = Field(default=None, description="days the contract allows to deliver the RCA")
+    email_domains: list[str] = Field(
+        default_factory=list,
+        description="users with an email at these domains (or their subdomains) are this account's",
+    )
+    tags: dict[str, str] = Field(
+        default_factory=dict, description='alert tags that mark this account\'s users, e.g. {customer = "acme"}'
+    )
 
 
 def _default_channels() -> dict[str, ChannelConfig]:
@@ -242,14 +271,18 @@ class Settings(BaseSettings):
         default_factory=_default_channels,
     )
     accounts: dict[str, AccountConfig] = Field(
-        description="enterprise accounts by the key their users carry: name, contact_emails, sla_rca_days",
+        description="enterprise accounts by the key their users carry: name, contact_emails, sla_rca_days, email_domains, tags",
         default_factory=dict,
     )
     on_call: Person = Field(
-        description="who is paged when a P0/P1 opens: name, email, slack_id",
+        description="who is paged when a P0/P1 opens: name, email, slack_id, handles",
         default_factory=lambda: Person(name="on-call"),
     )
     escalation: list[Person] = Field(default_factory=list, description="who is paged, in order, when on-call is silent")
+    people: list[Person] = Field(
+        default_factory=list,
+        description="everyone else warroom may invite or assign: name, email, slack_id, handles (CODEOWNERS @user or @org/team)",
+    )
     ack_sla_minutes: dict[Severity, float] = Field(
         description="per severity: minutes to acknowledge before the next escalation contact is paged",
         default_factory=lambda: {Severity.P0: 1.0, Severity.P1: 5.0},
@@ -354,8 +387,31 @@ class Settings(BaseSettings):
     def status_url(self) -> str | None:
         """The status page customers are sent to; None while it would be an address only this
         machine can open (the default `public_url`), since a dead link is worse than none."""
-        url = self.status_page_url or f"{self.public_url.rstrip('/')}/status"
+        if self.status_page_url:
+            url = self.status_page_url
+        elif self.status_page_vendor is not None:
+            return None  # the built-in page gets no posts then: never send customers to a stale page
+        else:
+            url = f"{self.public_url.rstrip('/')}/status"
         return url if _reachable_from_outside(url) else None
+
+    @property
+    def status_page_vendor(self) -> str | None:
+        """The outside status page posts go to instead of the built-in one, if one is configured."""
+        if self.statuspage_api_key and self.statuspage_page_id:
+            return f"Atlassian Statuspage page {self.statuspage_page_id}"
+        if self.instatus_api_key and self.instatus_page_id:
+            return f"Instatus page {self.instatus_page_id}"
+        return None
+
+    @property
+    def war_room_status_link(self) -> str:
+        """The status page responders should watch: the public one customers see, wherever it is."""
+        if self.status_page_url:
+            return self.status_page_url
+        if self.status_page_vendor is not None:
+            return f"{self.status_page_vendor} (set status_page_url to link it here)"
+        return f"{self.public_url.rstrip('/')}/status"
 
     @property
     def email_sender(self) -> str:
@@ -375,6 +431,15 @@ class Settings(BaseSettings):
         default); a `warroom.toml` that names some channels keeps the defaults of the others."""
         config = self.channels.get(channel) or _default_channels().get(channel)
         return bool(config and config.auto_send_at_or_above and severity <= config.auto_send_at_or_above)
+
+    def people_named(self, owner: str) -> list[Person]:
+        """The people a CODEOWNERS owner means: a handle's people (on-call, escalation, people),
+        an email's person; empty when nobody configured answers to it."""
+        found: list[Person] = []
+        for person in (self.on_call, *self.escalation, *self.people):
+            if person.answers_to(owner) and all(person.name != p.name for p in found):
+                found.append(person)
+        return found
 
     def cadence_for(self, severity: Severity) -> float:
         return self.update_cadence_minutes.get(severity, _default_cadence()[severity])

@@ -13,25 +13,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["matches", "owners_for", "rules"]
+from warroom.codeowners import rules
+
+__all__ = ["matches", "owners_for"]
 
 # Path segments too common to say who owns what: `/api/login/` and `/api/checkout/` share "api".
 GENERIC = frozenset(
     "api apis app apps src lib libs pkg cmd internal service services server web www http v1 v2 v3 code "
     "backend frontend handlers routes controllers".split()
 )
-
-
-def rules(text: str) -> list[tuple[str, list[str]]]:
-    """(pattern, owners) for each line of a CODEOWNERS file, in file order (comments dropped)."""
-    found = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        pattern, *owners = line.split()
-        found.append((pattern, owners))
-    return found
 
 
 @lru_cache(maxsize=512)

@@ -11,7 +11,7 @@ from warroom.settings import Settings
 from warroom.severity import Severity
 from warroom.war_room.models import RoomSetup
 
-__all__ = ["closing_summary", "raised_notice", "room_setup"]
+__all__ = ["closing_summary", "owners_line", "raised_notice", "room_setup"]
 
 
 def room_setup(incident: Incident, settings: Settings, owners: list[str], now: datetime) -> RoomSetup:
@@ -24,24 +24,44 @@ def room_setup(incident: Incident, settings: Settings, owners: list[str], now: d
     runbook = incident.runbook_url or (service.runbook_url if service else None)
     if runbook:
         links.append(f"Runbook: {runbook}")
-    links.append(f"Status page: {settings.public_url.rstrip('/')}/status")
-    emails = [p for p in [settings.on_call.email, *owners] if p and "@" in p and not p.startswith("@")]
+    links.append(f"Status page: {settings.war_room_status_link}")
+    people = [settings.on_call, *(p for owner in owners for p in settings.people_named(owner))]
+    emails = [p.email for p in people if p.email and not p.slack_id]
+    emails += [o for o in owners if "@" in o and not o.startswith("@") and not settings.people_named(o)]
+    slack_ids = [p.slack_id for p in people if p.slack_id]
     intro = (
         f"Incident #{incident.id}: {incident.title}\nSeverity {severity}. Incident commander: {commander} "
         f"(on-call). warroom is scribe and timekeeper: updates every "
         f"{settings.cadence_for(severity):g} minutes. Owners of the affected paths: "
-        f"{', '.join(owners) or 'none found in CODEOWNERS'}."
+        f"{owners_line(owners, settings)}."
     )
     return RoomSetup(
         incident_id=incident.id,
         opened_at=now,
         title=public_title(incident, severity),
         topic=f"{severity} · {incident.status.value} · IC {commander}",
-        member_emails=emails,
-        member_slack_ids=[settings.on_call.slack_id] if settings.on_call.slack_id else [],
+        member_emails=list(dict.fromkeys(emails)),
+        member_slack_ids=list(dict.fromkeys(slack_ids)),
         pins=links,
         intro=intro,
     )
+
+
+def owners_line(owners: list[str], settings: Settings) -> str:
+    """CODEOWNERS owners with the people they mean: "@acme/payments (Ana Ortiz, Raj Patel)"; a
+    handle nobody answers to says so, since nobody was invited for it."""
+    if not owners:
+        return "none found in CODEOWNERS"
+    parts = []
+    for owner in owners:
+        names = [p.name for p in settings.people_named(owner)]
+        if names:
+            parts.append(f"{owner} ({', '.join(names)})")
+        elif owner.startswith("@"):
+            parts.append(f"{owner} (nobody in warroom.toml has this handle: not invited)")
+        else:
+            parts.append(owner)
+    return "; ".join(parts)
 
 
 def raised_notice(incident: Incident) -> str:

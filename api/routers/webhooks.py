@@ -27,6 +27,7 @@ from api.composition import Warroom
 from api.errors import documented
 from tools.webhooks import alertmanager, datadog, grafana, pagerduty, sentry
 from tools.webhooks.base import Ignored, PayloadError, SignatureError
+from warroom.accounts import with_account
 from warroom.alerts.ignored import record_ignored
 from warroom.alerts.models import Alert, IngestResult
 from warroom.alerts.store import ingest_alert, lock_correlation_keys
@@ -62,6 +63,7 @@ def ingest(warroom: Warroom, alerts: list[Alert]) -> list[IngestResult]:
     """Store alerts in one transaction and wake the scheduler when it scheduled work due now."""
     now = warroom.clock.now()
     window = timedelta(minutes=warroom.settings.correlation_window_minutes)
+    alerts = [with_account(alert, warroom.settings.accounts) for alert in alerts]
     with warroom.engine.begin() as conn:
         lock_correlation_keys(conn, alerts)
         outcomes = [ingest_alert(conn, alert, now, window) for alert in alerts]

@@ -23,11 +23,11 @@ from agents.cto.investigation.evidence import (
 )
 from agents.cto.investigation.runbook import runbook_sections
 from agents.cto.investigation.text import overlap, terms
-from agents.cto.owners import rules
 from agents.cto.postmortem.models import UNKNOWN
 from warroom.action_items import store as action_items
 from warroom.alerts.models import Alert
 from warroom.alerts.tables import AlertRow
+from warroom.codeowners import rules
 from warroom.db import table_of
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus

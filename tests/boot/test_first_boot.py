@@ -18,13 +18,16 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-
 from langgraph.checkpoint.postgres import PostgresSaver
 
 from graphs.checkpoints import SETUP_LOCK, prepare_checkpoints
 
 ROUNDS = 10
 BOOT_TIMEOUT = 60.0
+
+
+def _without_warroom_variables() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
 
 
 def _free_port() -> int:
@@ -70,32 +73,35 @@ def test_serve_and_worker_started_together_on_a_fresh_database_both_come_up(
     postgres_database_url: str, tmp_path: Path, round_: int
 ) -> None:
     url = postgres_database_url
-    if True:
-        env = {
-            **os.environ,
-            "WARROOM_DATABASE_URL": url,
-            "WARROOM_DATA_DIR": str(tmp_path / "data"),
-            "WARROOM_API_TOKEN": "boot-token",
-            "WARROOM_SECRET_KEY": "boot-signing-key-boot-signing-key",
-        }
-        env.pop("WARROOM_CONFIG", None)
-        serve_port, worker_port = _free_port(), _free_port()
-        warroom = [str(Path(sys.executable).parent / "warroom")]
-        with (
-            _started([*warroom, "serve", "--port", str(serve_port)], env, tmp_path / "serve.log") as serve,
-            _started([*warroom, "worker", "--health-port", str(worker_port)], env, tmp_path / "worker.log") as worker,
-        ):
-            deadline = time.monotonic() + BOOT_TIMEOUT
-            serve_up = _healthy(serve_port, deadline, serve)
-            worker_up = _healthy(worker_port, deadline, worker)
-            logs = {name: (tmp_path / f"{name}.log").read_text(errors="replace")[-2000:] for name in ("serve", "worker")}
-            assert serve_up and worker_up, f"round {round_}: serve up={serve_up}, worker up={worker_up}\n{logs}"
-        assert _checkpoint_version(url) == len(PostgresSaver.MIGRATIONS) - 1
+    env = {
+        **_without_warroom_variables(),
+        "WARROOM_DATABASE_URL": url,
+        "WARROOM_DATA_DIR": str(tmp_path / "data"),
+        "WARROOM_API_TOKEN": "boot-token",
+        "WARROOM_SECRET_KEY": "boot-signing-key-boot-signing-key",
+    }
+    serve_port, worker_port = _free_port(), _free_port()
+    warroom = [str(Path(sys.executable).parent / "warroom")]
+    with (
+        _started([*warroom, "serve", "--port", str(serve_port)], env, tmp_path / "serve.log") as serve,
+        _started([*warroom, "worker", "--health-port", str(worker_port)], env, tmp_path / "worker.log") as worker,
+    ):
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        serve_up = _healthy(serve_port, deadline, serve)
+        worker_up = _healthy(worker_port, deadline, worker)
+        logs = {name: (tmp_path / f"{name}.log").read_text(errors="replace")[-2000:] for name in ("serve", "worker")}
+        assert serve_up and worker_up, f"round {round_}: serve up={serve_up}, worker up={worker_up}\n{logs}"
+    assert _checkpoint_version(url) == len(PostgresSaver.MIGRATIONS) - 1
 
 
-def test_migrate_makes_the_checkpoint_tables_so_no_serving_process_has_to(postgres_database_url: str, tmp_path: Path) -> None:
-    env = {**os.environ, "WARROOM_DATABASE_URL": postgres_database_url, "WARROOM_DATA_DIR": str(tmp_path / "data")}
-    env.pop("WARROOM_CONFIG", None)
+def test_migrate_makes_the_checkpoint_tables_so_no_serving_process_has_to(
+    postgres_database_url: str, tmp_path: Path
+) -> None:
+    env = {
+        **_without_warroom_variables(),
+        "WARROOM_DATABASE_URL": postgres_database_url,
+        "WARROOM_DATA_DIR": str(tmp_path / "data"),
+    }
     result = subprocess.run(
         [str(Path(sys.executable).parent / "warroom"), "migrate"], env=env, capture_output=True, text=True, timeout=120
     )
@@ -105,7 +111,9 @@ def test_migrate_makes_the_checkpoint_tables_so_no_serving_process_has_to(postgr
 
 
 def test_a_setup_that_never_gets_the_lock_says_what_to_do_instead_of_hanging(postgres_database_url: str) -> None:
-    with psycopg.connect(postgres_database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as other:
+    with psycopg.connect(
+        postgres_database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    ) as other:
         other.execute("SELECT pg_advisory_lock(hashtext(%s))", (SETUP_LOCK,))
         started = time.monotonic()
         with pytest.raises(TimeoutError, match="run `warroom migrate` once"):

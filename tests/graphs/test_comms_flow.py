@@ -29,12 +29,12 @@ SLACK_SECRET = "slack-signing-secret"
 def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     return settings.model_copy(
         update={
-            **getattr(request, "param", {}),
             "slack_signing_secret": SecretStr(SLACK_SECRET),
             "accounts": {
                 "acme": AccountConfig(name="Acme Corp", contact_emails=["ops@acme.example"], sla_rca_days=5),
                 "globex": AccountConfig(name="Globex", contact_emails=["it@globex.example"], sla_rca_days=3),
             },
+            **getattr(request, "param", {}),
         }
     )
 
@@ -268,3 +268,37 @@ def test_customer_email_is_from_the_company_with_a_reply_to_a_link_and_a_signatu
         assert message["Reply-To"] is None
         assert "127.0.0.1" not in body and "http" not in body
         assert body.rstrip().endswith("The team")
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {
+            "accounts": {
+                "acme": AccountConfig(
+                    name="Acme Corp", contact_emails=["ops@acme.example"], email_domains=["acme.example"]
+                )
+            }
+        }
+    ],
+    indirect=True,
+)
+def test_an_enterprise_account_is_found_by_its_users_email_domain(post_sentry, client, warroom, clock, auth, settings):
+    start = clock.now() - timedelta(minutes=2)
+    for n in range(30):
+        payload = sentry_event_alert(
+            event_id=uuid.uuid4().hex,
+            issue_id="78",
+            at=start + timedelta(seconds=4 * n),
+            path="/api/checkout",
+            user_id=f"u{n % 3}",
+            browser=("Chrome", "120.0"),
+            region="us-east-1",
+        )
+        if n % 3 == 0:  # u0 works at Acme; the source says nothing about accounts
+            payload["data"]["event"]["user"]["email"] = "buyer@eu.acme.example"  # type: ignore[index]
+        incident_id = post_sentry(payload).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    enterprise = [d for d in _pending(client, auth, incident_id).values() if d["channel"] == "enterprise_email"]
+    assert [d["recipients"] for d in enterprise] == [["ops@acme.example"]]
+    assert "checkout has been failing for 1 user." in enterprise[0]["body"]  # its one user, not all three

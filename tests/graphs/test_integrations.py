@@ -145,3 +145,59 @@ def test_components_reach_statuspage_only_when_mapped_to_page_ids(settings, cloc
     [page_incident] = statuspage.incidents.values()
     assert statuspage.components == {"8kbf7d35c070": "major_outage"}
     assert page_incident["status"] == "investigating"
+
+
+@pytest.fixture
+def owned(settings: Settings, tmp_path) -> Settings:
+    """Statuspage and Slack on, a CODEOWNERS naming a team and a person by handle, and the people
+    those handles mean."""
+    codeowners = tmp_path / "CODEOWNERS"
+    codeowners.write_text(
+        "*  @acme/platform\n/api/checkout/  @acme/payments  @nobody-mapped\n/api/login/  @acme/identity\n"
+    )
+    return settings.model_copy(
+        update={
+            "codeowners_path": codeowners,
+            "status_page_url": "https://status.shop.example",
+            "people": [
+                Person(name="Ana Ortiz", email="ana@example.com", handles=["@acme/payments", "@ana"]),
+                Person(name="Raj Patel", slack_id="U0RAJ", handles=["@ACME/Payments"]),
+                Person(name="Gone Person", slack_id="U0GONE", handles=["@acme/payments"]),  # left the workspace
+                Person(name="Ida Lund", email="ida@example.com", handles=["@acme/identity"]),
+            ],
+        }
+    )
+
+
+def test_codeowners_handles_bring_their_people_into_the_war_room_and_the_real_status_page_is_pinned(
+    owned, clock, fakes
+):
+    statuspage, slack, sentry = fakes
+    slack.add_user("alice@example.com", "U0ALICE")
+    slack.add_user("ana@example.com", "U0ANA")
+    slack.add_user("ida@example.com", "U0IDA")
+    slack.add_user("raj@example.com", "U0RAJ")
+    configured = owned.model_copy(
+        update={
+            "statuspage_api_key": SecretStr(statuspage.api_key),
+            "statuspage_page_id": statuspage.page_id,
+            "slack_bot_token": SecretStr(slack.token),
+            "slack_api_url": slack.base_url,
+            "on_call": Person(name="alice", email="alice@example.com"),
+        }
+    )
+    transport = RoutingTransport({"api.statuspage.io": statuspage.transport})
+    warroom = Warroom.build(configured, clock, transport=transport)
+    with TestClient(create_app(warroom, run_worker=False)) as client:
+        open_outage(client, warroom, clock)
+    warroom.close()
+    [channel] = slack.channels.values()
+    assert {"U0ALICE", "U0ANA", "U0RAJ"} <= set(channel.members)
+    assert "U0IDA" not in channel.members, "login's owner is not checkout's"
+    intro = next(m["text"] for m in channel.messages.values() if m["text"].startswith("Incident #"))
+    assert "U0GONE" not in channel.members, "an id Slack does not know costs its invitation, not the room"
+    assert "@acme/payments (Ana Ortiz, Raj Patel, Gone Person)" in intro
+    assert "@nobody-mapped (nobody in warroom.toml has this handle: not invited)" in intro
+    pinned = [channel.messages[ts]["text"] for ts in channel.pins]
+    assert "Status page: https://status.shop.example" in pinned
+    assert not any("/status" in text and "127.0.0.1" in text for text in pinned)

@@ -136,3 +136,39 @@ def test_a_path_in_the_toml_resolves_beside_it_not_in_the_working_directory(tmp_
     monkeypatch.setenv("WARROOM_CONFIG", str(toml))
     settings = load_settings()
     assert settings.codeowners_path == tmp_path / "etc" / "CODEOWNERS"
+
+
+def test_with_an_outside_status_page_customers_are_never_sent_to_the_stale_built_in_one() -> None:
+    from pydantic import SecretStr
+
+    from warroom.config_check import risks
+    from warroom.settings import Settings
+
+    vendor = Settings(
+        public_url="https://ops.northwind.com", statuspage_api_key=SecretStr("k"), statuspage_page_id="p1"
+    )
+    assert vendor.status_url is None
+    assert "Atlassian Statuspage page p1 (set status_page_url" in vendor.war_room_status_link
+    assert any("status_page_url is unset" in r for r in risks(vendor))
+    linked = vendor.model_copy(update={"status_page_url": "https://status.northwind.com"})
+    assert linked.status_url == linked.war_room_status_link == "https://status.northwind.com"
+    assert Settings().war_room_status_link == "http://127.0.0.1:8000/status"  # the team's own machine is fine
+
+
+def test_a_codeowners_handle_nobody_answers_to_is_a_warning(tmp_path) -> None:
+    from warroom.config_check import risks
+    from warroom.settings import Person, Settings
+
+    codeowners = tmp_path / "CODEOWNERS"
+    codeowners.write_text("# owners\n*  @acme/platform ops@acme.example\n/api/checkout/ @acme/payments # pay\n")
+    settings = Settings(
+        codeowners_path=codeowners, people=[Person(name="Ana", email="ana@acme.example", handles=["@Acme/Payments"])]
+    )
+    found = [r for r in risks(settings) if "CODEOWNERS names" in r]
+    assert found == [
+        "CODEOWNERS names @acme/platform but nobody in warroom.toml has it in `handles`: "
+        "it is never invited to a war room or assigned an action item"
+    ]
+    assert [p.name for p in settings.people_named("@acme/payments")] == ["Ana"]
+    assert [p.name for p in settings.people_named("ana@acme.example")] == ["Ana"]
+    assert settings.people_named("@someone-else") == []

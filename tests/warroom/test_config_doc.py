@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warroom.config_doc import render_configuration
-from warroom.settings import Settings
+from warroom.settings import AccountConfig, ChannelConfig, Person, ServiceConfig, Settings
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
@@ -18,6 +18,8 @@ def test_the_committed_configuration_doc_is_current() -> None:
 
 def test_every_setting_says_what_it_means_and_no_secret_default_is_printed() -> None:
     assert [name for name, field in Settings.model_fields.items() if not field.description] == []
+    for model in (Person, AccountConfig, ServiceConfig, ChannelConfig):
+        assert [name for name, field in model.model_fields.items() if not field.description] == [], model
     text = render_configuration()
     for name in Settings.model_fields:
         assert f"`WARROOM_{name.upper()}`" in text
