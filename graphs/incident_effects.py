@@ -43,6 +43,7 @@ def record_severity(
     P0–P2 the investigation starts (once: a later raise finds it started)."""
     now = ctx.clock.now()
     change = f" (was {was})" if was else ""
+    log.info("incident #%d rated %s%s by %s", incident.id, classification.severity, change, classification.decided_by)
     with ctx.engine.begin() as conn:
         incidents.set_classification(conn, incident.id, classification)
         incidents.add_timeline(

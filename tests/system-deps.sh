@@ -9,6 +9,8 @@ need=()
 # Chromium (and a font for its text), for the browser tests in tests/ui/
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# systemd-analyze, to verify the unit files in docs/systemd/ (tests/docs/test_operations_doc.py)
+command -v systemd-analyze >/dev/null || need+=(systemd)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

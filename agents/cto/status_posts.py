@@ -67,6 +67,7 @@ def first_status_post(
         body=body,
         impact=IMPACT[classification.severity],
         components={thing: COMPONENT[classification.severity]},
+        service=incident.service,
     )
 
 
@@ -128,6 +129,7 @@ def update_post(incident: Incident, notes: NoteFacts, due: datetime, now: dateti
         status=incident.status,
         body=compose_public_update(incident, notes, due, now),
         impact=IMPACT[incident.severity],
+        service=incident.service,
     )
 
 
@@ -147,6 +149,7 @@ def resolved_post(incident: Incident, now: datetime) -> StatusPost:
         ),
         impact=Impact.NONE,
         components={thing: ComponentStatus.OPERATIONAL},
+        service=incident.service,
     )
 
 

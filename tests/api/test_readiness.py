@@ -6,8 +6,17 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import pytest
+
+from tests.conftest import open_outage
 from warroom.outbox.store import enqueue
 from warroom.scheduler.store import schedule
+from warroom.settings import Person, Settings
+
+
+@pytest.fixture
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    return settings.model_copy(update=getattr(request, "param", {}))
 
 
 def _metric(text: str, name: str) -> float:
@@ -66,3 +75,13 @@ def test_the_worker_serves_health_readiness_and_metrics(warroom, clock):
         assert worker.get("/healthz").json()["status"] == "ok"
         assert worker.get("/readyz").json()["status"] == "ready"
         assert worker.get("/api/incidents").status_code == 404  # nothing but health
+
+
+@pytest.mark.parametrize("settings", [{"on_call": Person(name="dana", email="dana@example.com")}], indirect=True)
+def test_an_incident_opening_and_its_page_are_log_lines(client, warroom, clock, caplog):
+    with caplog.at_level(logging.INFO):
+        incident_id = open_outage(client, warroom, clock)
+    lines = [r.getMessage() for r in caplog.records]
+    assert f"incident #{incident_id} rated P0 by rules" in lines
+    assert any(line.startswith(f"incident #{incident_id} opened at P0: ") for line in lines)
+    assert f"paging dana (email) for incident #{incident_id}" in lines

@@ -25,23 +25,31 @@ __all__ = ["Alertmanager", "DeliveryRecorder", "alertmanager_binary", "running_a
 
 BINARIES = ("/usr/bin/prometheus-alertmanager", "prometheus-alertmanager", "alertmanager")
 
-CONFIG = """\
+ROUTE = """\
 route:
   receiver: warroom
   group_by: ['alertname']
   group_wait: 0s
   group_interval: 1s
   repeat_interval: 1h
-receivers:
-  - name: warroom
-    webhook_configs:
-      - url: {url}
-        send_resolved: true
-        http_config:
-          authorization:
-            type: Bearer
-            credentials: {token}
 """
+"""Timings for a test, not for production: a group goes out at once and again a second later."""
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "integrations.md"
+DOC_URL = "https://warroom.example.com/webhooks/alertmanager"
+DOC_TOKEN_FILE = "/etc/alertmanager/warroom-token"
+
+
+def documented_receivers() -> str:
+    """The `receivers:` block docs/integrations.md tells adopters to paste, verbatim."""
+    return fenced_block(DOC.read_text(), "alertmanager-receivers")
+
+
+def fenced_block(markdown: str, marker: str) -> str:
+    """The first fenced code block after `<!-- marker`."""
+    after = markdown.split(f"<!-- {marker}", 1)[1]
+    body = after.split("```", 2)[1]
+    return body.split("\n", 1)[1]
 
 
 def alertmanager_binary() -> str:
@@ -67,11 +75,16 @@ class Alertmanager:
 
 @contextmanager
 def running_alertmanager(webhook_url: str, token: str, workdir: Path) -> Iterator[Alertmanager]:
-    """Start Alertmanager with one webhook receiver; stop it (and only it) on exit."""
+    """Start Alertmanager with the receiver docs/integrations.md documents (its token in a
+    `credentials_file`), pointed at `webhook_url`; stop it (and only it) on exit."""
     binary = alertmanager_binary()
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "alertmanager.yml"
-    config.write_text(CONFIG.format(url=webhook_url, token=token))
+    token_file = workdir / "warroom-token"
+    token_file.write_text(token)
+    receivers = documented_receivers()
+    assert DOC_URL in receivers and DOC_TOKEN_FILE in receivers, "docs/integrations.md changed its Alertmanager example"
+    config.write_text(ROUTE + receivers.replace(DOC_URL, webhook_url).replace(DOC_TOKEN_FILE, str(token_file)))
     port = free_port()
     argv = [
         binary,

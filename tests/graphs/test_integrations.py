@@ -127,13 +127,18 @@ def test_sentry_api_failure_is_retried_and_the_alerts_tags_stand_meanwhile(integ
     assert [e["kind"] for e in timeline].count("enrichment") == 1
 
 
-def test_components_reach_statuspage_only_when_mapped_to_page_ids(settings, clock, fakes, auth):
+@pytest.mark.parametrize(
+    "mapping",
+    [{"checkout": "8kbf7d35c070"}, {"SHOP": "8kbf7d35c070", "checkout": "0ther"}],
+    ids=["by what customers call it", "by service name, which wins"],
+)
+def test_components_reach_statuspage_only_when_mapped_to_page_ids(settings, clock, fakes, auth, mapping):
     statuspage, slack, _ = fakes
     configured = settings.model_copy(
         update={
             "statuspage_api_key": SecretStr(statuspage.api_key),
             "statuspage_page_id": statuspage.page_id,
-            "status_page_components": {"checkout": "8kbf7d35c070"},
+            "status_page_components": mapping,
         }
     )
     warroom = Warroom.build(configured, clock, transport=RoutingTransport({"api.statuspage.io": statuspage.transport}))

@@ -13,14 +13,14 @@ from typing import Any
 import httpx
 
 from tools.status_page.http import request_json
-from tools.status_page.port import PostMark
+from tools.status_page.port import PostMark, page_components
 from warroom.status_page.models import ComponentStatus, StatusPost
 
 __all__ = ["AtlassianStatuspage"]
 
 
 class AtlassianStatuspage:
-    """One Statuspage page. `component_ids` maps our component names to the page's ids;
+    """One Statuspage page. `component_ids` maps service or component names to the page's ids;
     a name it does not know is sent as it is, so callers may also use page ids directly."""
 
     name = "statuspage"
@@ -78,11 +78,7 @@ class AtlassianStatuspage:
             "impact_override": post.impact.value,
         }
         # Only components the page knows: an unknown id would make Statuspage refuse the whole post.
-        components = {
-            self._component_ids[name.lower()]: status.value
-            for name, status in post.components.items()
-            if name.lower() in self._component_ids
-        }
+        components = {page_id: status.value for page_id, status in page_components(post, self._component_ids).items()}
         if components:
             fields["component_ids"] = list(components)
             fields["components"] = components

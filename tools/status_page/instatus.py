@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from tools.status_page.http import request_json
-from tools.status_page.port import PostMark, StatusPageError
+from tools.status_page.port import PostMark, StatusPageError, page_components
 from warroom.incidents.models import IncidentStatus
 from warroom.status_page.models import ComponentStatus, StatusPost
 
@@ -37,7 +37,7 @@ def instatus_component_status(status: ComponentStatus) -> str:
 
 
 class Instatus:
-    """One Instatus page. `component_ids` maps our component names to Instatus component ids;
+    """One Instatus page. `component_ids` maps service or component names to Instatus component ids;
     unknown names are sent as they are."""
 
     name = "instatus"
@@ -77,10 +77,9 @@ class Instatus:
         self._send("POST", path, self._update(post, mark))
 
     def _update(self, post: StatusPost, mark: PostMark) -> dict[str, Any]:
-        statuses = [  # only components the page knows: an unknown id would fail the whole post
-            {"id": self._component_ids[name.lower()], "status": instatus_component_status(status)}
-            for name, status in post.components.items()
-            if name.lower() in self._component_ids
+        statuses = [
+            {"id": page_id, "status": instatus_component_status(status)}
+            for page_id, status in page_components(post, self._component_ids).items()
         ]
         fields: dict[str, Any] = {
             "message": post.body,

@@ -11,9 +11,9 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from warroom.status_page.models import StatusPost
+from warroom.status_page.models import ComponentStatus, StatusPost
 
-__all__ = ["PostMark", "StatusPage", "StatusPageError"]
+__all__ = ["PostMark", "StatusPage", "StatusPageError", "page_components"]
 
 
 class PostMark(BaseModel):
@@ -55,3 +55,17 @@ class StatusPage(Protocol):
         an earlier attempt of this update may have arrived; post nothing if the page shows it,
         or raise `StatusPageError(outcome_unknown=True)` if the page cannot tell."""
         ...
+
+
+def page_components(post: StatusPost, component_ids: dict[str, str]) -> dict[str, ComponentStatus]:
+    """The page's component ids this post touches, with their status. `component_ids` (lower-cased
+    keys, from `status_page_components`) may name the incident's service (`checkout-api`) or what
+    customers call the broken part (`checkout`); the service is the more precise and wins.
+    A component the mapping does not know is left out: one unknown id fails the whole post."""
+    found: dict[str, ComponentStatus] = {}
+    for name, status in post.components.items():
+        for key in (post.service, name):
+            if key and key.lower() in component_ids:
+                found[component_ids[key.lower()]] = status
+                break
+    return found

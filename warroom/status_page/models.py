@@ -45,6 +45,9 @@ class StatusPost(BaseModel):
     body: str = Field(max_length=25_000)
     impact: Impact = Impact.MAJOR
     components: dict[str, ComponentStatus] = Field(default_factory=dict)
+    service: str | None = Field(
+        default=None, description="the incident's service: a page component mapped by service name is found by it"
+    )
 
 
 class PageUpdate(BaseModel):
