@@ -17,7 +17,7 @@ from warroom.incidents.models import IncidentStatus
 __all__ = ["NoteFacts", "is_labelled", "parse_notes", "stage_of"]
 
 LABEL = re.compile(
-    r"^\s*(tried|trying|working|what works|hypothesis|cause|root cause|eta|fixed|fix|identified|public)"
+    r"^\s*(tried|trying|working|what works|hypothesis|cause|root cause|eta|fixed|fix|identified|public|charged)"
     r"\s*[:\-]\s*(.+)$",
     re.IGNORECASE,
 )
@@ -37,6 +37,9 @@ class NoteFacts(BaseModel):
     public: str | None = None
     """The one sentence about cause and fix a human wrote for customers (`public: …`); the only
     note text any public message may quote."""
+    charged: str | None = None
+    """Whether customers were charged (or lost data), for customers, in a human's words (`charged:
+    no card was charged for failed orders`): an all-clear on a revenue path waits for it."""
     latest: str | None = None
 
 
@@ -83,6 +86,8 @@ def parse_notes(notes: Iterable[str | tuple[str, datetime]]) -> NoteFacts:
                 facts.fixed = value
             elif label == "public":
                 facts.public = value
+            elif label == "charged":
+                facts.charged = value
     return facts
 
 

@@ -2,7 +2,8 @@
 
 Each public message of a P0/P1 case (email, enterprise email, Discord and X drafts in any state,
 and the status page's updates) is held to one rubric: it passed the product's own facts check; it
-names the affected thing; it gives the cohort and its size when the incident knows them; it says
+names the affected thing; it gives the cohort, and its size as a share of users where the service's
+size is known (a raw count of users only in an enterprise notice, about the account's own); it says
 when the trouble started and, unless it is the all-clear, when the next update comes (and the
 status page keeps that promise); every number, share, time, date and duration in it is one the
 incident's record supports; and it carries no internal detail (stack traces, exception names,
@@ -50,21 +51,40 @@ CHECKS = (
     "no_internal",
     "not_stale",
     "branded",
+    "no_raw_count",
+    "charged",
 )
 
+# The rubric's own list, not the product's `revenue_paths`: where money moves, an all-clear must
+# say whether customers were charged, or be held until a person says it.
+_MONEY_WORDS = {
+    "checkout",
+    "cart",
+    "payment",
+    "payments",
+    "pay",
+    "billing",
+    "order",
+    "orders",
+    "subscription",
+    "purchase",
+}
+_CHARGE_WORDS = re.compile(r"\b(charged|charge|refund(ed|s)?|billed|double[- ]charged)\b", re.I)
+_SLOT = "[to be written: were customers charged"
+
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
-    ("status_page", "initial", "cohort"): "the CTO agent's page posts give the size ('at least N users') but not who: "
+    ("status_page", "initial", "cohort"): "the CTO agent's page posts give the share but not who: "
     "the cohort description lives in the Support agent's drafts only",
-    ("status_page", "update", "cohort"): "as status_page/initial: size without the cohort description",
-    ("status_page", "all_clear", "cohort"): "the resolved post gives how many and how long, not who",
+    ("status_page", "update", "cohort"): "as status_page/initial: the share without the cohort description",
+    ("status_page", "all_clear", "cohort"): "the resolved post gives the share and how long, not who",
     (
         "x",
         "all_clear",
         "cohort",
-    ): "agents/support/templates/x.j2's all-clear gives the size, not the cohort, to stay in 280",
-    ("status_page", "initial", "current"): "a page post gives the count when it was posted ('for at least N users'); "
-    "the rubric compares it with the final count",
-    ("status_page", "update", "current"): "as status_page/initial: 'at least N users so far' at the time of the post",
+    ): "agents/support/templates/x.j2's all-clear gives the share (or 'some users'), not the cohort, to stay in 280",
+    ("status_page", "initial", "current"): "a page post gives the share when it was posted; "
+    "the rubric compares it with the final share",
+    ("status_page", "update", "current"): "as status_page/initial: the share at the time of the post",
 }
 
 _MONTHS = "january february march april may june july august september october november december".split()
@@ -180,14 +200,22 @@ def judge_message(
     """Every check of the rubric on one message; `following` is the next status-page post, if any."""
     text = message.text
     failed: dict[str, str] = {}
-    if message.state == "blocked" or message.problems:
-        failed["grounded"] = f"the product's facts check: {'; '.join(message.problems) or 'blocked'}"
+    # A draft held only because a person must still say whether anyone was charged is held by
+    # design, not for an ungrounded claim: the "charged" check below judges it.
+    problems = [p for p in message.problems if not p.startswith("say whether customers were charged")]
+    if problems or (message.state == "blocked" and not message.problems):
+        failed["grounded"] = f"the product's facts check: {'; '.join(problems) or 'blocked'}"
+    if message.kind == "all_clear" and message.channel in ("email", "enterprise_email", "discord"):
+        if _MONEY_WORDS & set(record.things) and not (_CHARGE_WORDS.search(text) or _SLOT in text):
+            failed["charged"] = "an all-clear where money moves says nothing of whether customers were charged"
     terms = must_mention or ([" | ".join(record.things)] if record.things else [])
     missing = [t for t in terms if not _mentions(text, t)]
     if missing:
         failed["names_thing"] = f"does not name {' / '.join(missing)}"
-    if size := _size_problem(text, record):
+    if size := _size_problem(text, record, message.channel):
         failed["current" if size.startswith("stale") else "cohort"] = size
+    if message.channel != "enterprise_email" and (counts := [f"{m[1]} users" for m in _COUNT.finditer(text)]):
+        failed["no_raw_count"] = f"a raw count in public ({', '.join(counts)}): a share, or no number"
     if record.cohorts and not any(c.lower() in text.lower() for c in record.cohorts):
         failed["cohort"] = (
             failed.get("cohort", "") + "; " if "cohort" in failed else ""
@@ -250,22 +278,29 @@ def judge_message(
     )
 
 
-def _size_problem(text: str, record: Record) -> str | None:
-    """A count or share must be today's: a draft awaiting approval, or decided after the storm, that
-    still carries an early count tells customers (and the approver) less than the record knows."""
+def _size_problem(text: str, record: Record, channel: str) -> str | None:
+    """A size must be today's: a draft awaiting approval, or decided after the storm, that still
+    carries an early size tells customers (and the approver) less than the record knows. Public
+    text owes a size only as a share of users, so only where the record knows the denominator; an
+    enterprise notice gives the account its own count."""
     if not record.users:
         return None
     counts = [int(m[1].replace(",", "")) for m in _COUNT.finditer(text)]
     shares = [float(m[1]) for m in _PERCENT.finditer(text)]
-    current = [c for c in counts if c == record.users]
-    current += [p for p in shares if record.share is not None and abs(p - record.share) <= 0.5]
+    current = [p for p in shares if record.share is not None and abs(p - record.share) <= 0.5]
+    if channel == "enterprise_email":
+        current += counts  # the account's own users: the lifecycle keeps no per-account count to compare
     if current:
         return None
-    if counts or shares:
-        said = ", ".join([f"{c:,} users" for c in counts] + [f"{p:g}%" for p in shares])
-        now = f"{record.users:,} users" + (f" ({record.share:.0f}%)" if record.share is not None else "")
-        return f"stale size: says {said}; the record counts {now}"
-    return f"no size although the record counts {record.users:,} affected users"
+    if shares and record.share is not None:
+        return (
+            f"stale size: says {', '.join(f'{p:g}%' for p in shares)}; the record counts {record.share:.0f}% of users"
+        )
+    if record.share is None and channel != "enterprise_email":
+        return None
+    if record.share is None:
+        return f"no size although the record counts {record.users:,} affected users"
+    return f"no size although the record knows {record.share:.0f}% of users were affected"
 
 
 def _normalise_times(text: str) -> str:

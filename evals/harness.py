@@ -210,11 +210,14 @@ def isolated_environment(llm_model: str | None) -> Iterator[None]:
 #: The company every case speaks for: the comms suite checks each public message names it and
 #: links its status page.
 BRAND = {"company_name": "Northwind", "status_page_url": "https://status.northwind.com"}
+ON_CALL = {"name": "Dana Reyes", "email": "oncall@northwind.example"}
+"""Someone to page, as any real installation has: otherwise every case logs that nobody could be."""
 
 
 def _settings(case: Case, workdir: Path, llm_model: str | None) -> Settings:
     values: dict[str, Any] = {
         **BRAND,
+        "on_call": ON_CALL,
         "critical_paths": list(DEFAULT_CRITICAL_PATHS),
         "discord_webhook_url": DISCORD_URL,
         "x_bearer_token": "eval-x-token",

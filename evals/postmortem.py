@@ -11,6 +11,7 @@ case's people (note author, resolver, on-call) as the names to watch.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field, TypeAdapter
@@ -36,16 +37,32 @@ SECTIONS = (
     "Summary",
     "Impact",
     "Timeline",
+    "Trigger, detection and resolution",
     "Root cause",
     "Five whys",
-    "Contributing factors",
     "What went well",
     "What could be better",
     "Action items",
     "Related incidents",
 )
 _DURATION = TypeAdapter(timedelta)
-CHECKS = ("drafted", "sections", "action_items", "timeline", "durations", "root_cause", "blameless")
+CHECKS = (
+    "drafted",
+    "sections",
+    "action_items",
+    "timeline",
+    "durations",
+    "root_cause",
+    "blameless",
+    "no_addresses",
+    "whys_from_notes",
+    "one_duration",
+    "commitments_filed",
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")  # not a release tag: shop@2026.11.2
+_TITLE_MINUTES = re.compile(r"for (?:(\d+) hours?)?\s*(?:(\d+) minutes?)?\s*$")
+_PAGE_MINUTES = re.compile(r"\((?:(\d+) hours? ?)?(?:(\d+) minutes?)?\)")
+_WILL = re.compile(r"^\s*(?:we(?:'|’)ll|we will)\s+(.+?)\.?\s*$", re.I | re.M)
 
 
 class PostmortemFailure(BaseModel):
@@ -124,7 +141,37 @@ def judge_postmortem(response: Response) -> dict[str, str]:
     flags = find_blame(markdown, response.people)
     if flags:
         failed["blameless"] = "; ".join(f"'{f.excerpt}' ({f.kind})" for f in flags)
+
+    # A document the whole team shares carries no customer's address.
+    if found := sorted(set(_EMAIL.findall(markdown))):
+        failed["no_addresses"] = f"{len(found)} email address(es), e.g. {found[0]}"
+    # Where the notes give a cause, no why is left "unknown".
+    quotable = cause and not find_blame(cause, response.people)  # a blaming cause is rightly not quoted
+    if quotable and any(w["answer"].startswith("unknown") for w in data["five_whys"]):
+        failed["whys_from_notes"] = "a why is 'unknown' although the notes give the cause"
+    # One duration: the title's, the Impact table's and the status page's all-clear agree.
+    minutes = round((ended - started) / timedelta(minutes=1))
+    said = [_minutes(m) for m in _TITLE_MINUTES.finditer(data.get("title", ""))]
+    said += [
+        _minutes(m)
+        for message in response.messages
+        if message.channel == "status_page" and message.kind == "all_clear"
+        for m in _PAGE_MINUTES.finditer(message.text)
+    ]
+    if off := [n for n in said if n is not None and n != minutes]:
+        failed["one_duration"] = f"says {off} minutes where the impact lasted {minutes}"
+    # Every "we'll …" a responder wrote became an action item.
+    titles = " ".join(i["title"].lower() for i in response.action_items)
+    promised = [m[1] for note in response.notes for m in _WILL.finditer(note)]
+    if missed := [p for p in promised if p.lower().rstrip(".") not in titles]:
+        failed["commitments_filed"] = f"not filed: {missed[0][:80]}"
     return failed
+
+
+def _minutes(match: re.Match[str]) -> int | None:
+    if not (match[1] or match[2]):
+        return None
+    return int(match[1] or 0) * 60 + int(match[2] or 0)
 
 
 def score_postmortems(outcomes: list[Outcome]) -> PostmortemScore:

@@ -6,18 +6,19 @@ Agents stay pure: rows become their inputs here (and, for the postmortem, in `fl
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, select
 
 from agents.cto.affected import affected_thing
 from agents.cto.assess import AlertText
-from agents.cto.status_posts import next_update_at
+from agents.cto.status_posts import customer_share, next_update_at
 from agents.notes import NoteFacts, parse_notes
 from agents.support.facts import AccountImpact, Brand, FollowUp, IncidentFacts, KnownAccount, Symptom
 from agents.support.internal import quotable
 from warroom.action_items import store as action_items
-from warroom.alerts.models import AffectedUser, Alert
+from warroom.alerts.models import AffectedUser, Alert, endpoint_words
 from warroom.alerts.tables import AlertRow
 from warroom.db import table_of
 from warroom.incidents.models import Incident
@@ -139,10 +140,7 @@ def incident_facts(
 ) -> IncidentFacts:
     notes = note_facts(incident)
     severity = incident.severity
-    service = settings.services.get(incident.service or "")
-    share = None
-    if service and service.users and incident.users_affected:
-        share = min(incident.users_affected / service.users, 1.0)
+    words = path_words(incident)
     return IncidentFacts.from_incident(
         incident,
         alerts=recent_alerts(conn, incident.id),
@@ -150,7 +148,7 @@ def incident_facts(
         affected_users=affected_users(conn, incident.id),
         known_accounts=known_accounts(settings),
         affected_thing=affected_thing(incident).lower(),
-        affected_share=share,
+        affected_share=customer_share(incident, settings),
         cause=notes.cause if notes.cause and quotable(notes.cause) else None,
         public_cause=notes.public if notes.public and quotable(notes.public) else None,
         eta_at=notes.eta_at if notes.eta_at and notes.eta_at > now else None,
@@ -161,4 +159,18 @@ def incident_facts(
         follow_ups=follow_ups(conn, incident.id),
         brand=brand(settings),
         symptom=Symptom.from_reading(incident.classification.facts) if incident.classification else None,
+        charged=notes.charged if notes.charged and quotable(notes.charged) else None,
+        revenue_path=any(w in words for w in settings.revenue_paths),
+        advice=next((settings.advice[w] for w in words if w in settings.advice), None),
     )
+
+
+def path_words(incident: Incident) -> list[str]:
+    """The words naming what broke, most telling first: the endpoints' segments, then the service's
+    and the customer-facing name's (`/api/v2/checkout` and `shop-cart` give checkout, shop, cart)."""
+    words: list[str] = []
+    for endpoint in sorted(incident.endpoints, key=lambda e: -e.count):
+        words += endpoint_words(endpoint.endpoint)
+    words += re.split(r"[^a-z0-9]+", (incident.service or "").lower())
+    words += re.split(r"[^a-z0-9]+", affected_thing(incident).lower())
+    return [w for w in dict.fromkeys(words) if w]

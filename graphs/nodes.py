@@ -122,7 +122,7 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         incident,
         number=number,
         text=status_posts.compose_update(incident, notes, due, now),
-        post=status_posts.update_post(incident, notes, due, now) if public else None,
+        post=status_posts.update_post(incident, notes, due, ctx.settings, now) if public else None,
     )
     return {"ticks": number, "event": {}}
 
@@ -141,7 +141,7 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         incident,
         actor=actor,
         automatic=event.get("type") == "recovered",
-        post=status_posts.resolved_post(incident, now) if told else None,
+        post=status_posts.resolved_post(incident, now, ctx.settings) if told else None,
         summary=war_room.closing_summary(incident, actor, now),
     )
     return {"event": {}}

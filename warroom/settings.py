@@ -76,6 +76,18 @@ def secret_value(secret: SecretStr | None) -> str | None:
     return secret.get_secret_value() if secret is not None else None
 
 
+DEFAULT_REVENUE_PATHS = ("checkout", "payment", "payments", "billing", "order", "orders", "subscription", "cart")
+DEFAULT_ADVICE = {
+    "checkout": "If your order did not go through, please place it again now.",
+    "cart": "If your order did not go through, please place it again now.",
+    "payment": "If a payment did not go through, please try it again now.",
+    "payments": "If a payment did not go through, please try it again now.",
+    "billing": "If a payment did not go through, please try it again now.",
+    "login": "If you could not sign in, please try again now.",
+    "signup": "If you could not sign up, please try again now.",
+}
+
+
 class ServiceConfig(BaseModel):
     """Per-service knowledge a small team writes once in `warroom.toml`."""
 
@@ -290,6 +302,14 @@ class Settings(BaseSettings):
     unresolved_escalation_minutes: dict[Severity, float] = Field(
         description="per severity: minutes open before everyone on the escalation list is told",
         default_factory=lambda: {Severity.P0: 120.0, Severity.P1: 480.0},
+    )
+    revenue_paths: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_REVENUE_PATHS),
+        description="path words where money moves: an all-clear there waits until a `charged:` note (or the approver) says whether customers were charged",
+    )
+    advice: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_ADVICE),
+        description="per path word, what a customer should do once it works again (the all-clear's advice line)",
     )
     codeowners_path: Path | None = Field(
         default=None, description="a CODEOWNERS file (relative to warroom.toml) naming owners of the affected paths"

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 
 from agents.cto.affected import affected_thing
 from agents.notes import NoteFacts
+from agents.support.drafts import format_percent
+from agents.support.facts import Symptom
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.settings import Settings
 from warroom.severity import Classification, Severity
@@ -21,6 +23,7 @@ __all__ = [
     "IMPACT",
     "compose_public_update",
     "compose_update",
+    "customer_share",
     "first_status_post",
     "next_update_at",
     "public_title",
@@ -41,10 +44,40 @@ def next_update_at(now: datetime, severity: Severity, settings: Settings) -> dat
     return now + timedelta(minutes=settings.cadence_for(severity))
 
 
+_VERB = {
+    Symptom.FAILING: "is failing",
+    Symptom.INTERMITTENT: "is failing intermittently",
+    Symptom.UNAVAILABLE: "is unavailable",
+    Symptom.SLOW: "is slow",
+    Symptom.DELAYED: "is delayed",
+    None: "is degraded",
+}
+
+
+def _verb(incident: Incident, severity: Severity) -> str:
+    """The symptom the alerts show, in the words customers use; not the severity's word."""
+    reading = incident.classification.facts if incident.classification else {}
+    return _VERB[Symptom.spoken(Symptom.from_reading(reading), severity)]
+
+
+def customer_share(incident: Incident, settings: Settings) -> float | None:
+    """The share of the service's active users affected, when `services.<name>.users` is known."""
+    service = settings.services.get(incident.service or "")
+    if not service or not service.users or not incident.users_affected:
+        return None
+    return min(incident.users_affected / service.users, 1.0)
+
+
+def _who(incident: Incident, settings: Settings) -> str:
+    """Public text gives a share of customers, never a raw count: "47 users" says how small the
+    business is and goes stale within minutes; without a denominator it says "some customers"."""
+    share = customer_share(incident, settings)
+    return f"about {format_percent(share)} of customers" if share else "some customers"
+
+
 def public_title(incident: Incident, severity: Severity) -> str:
     """The page headline names the customer-visible symptom, never an exception or a host."""
-    verb = "is failing" if severity is Severity.P0 else "is degraded"
-    return f"{affected_thing(incident)} {verb}"[:255]
+    return f"{affected_thing(incident)} {_verb(incident, severity)}"[:255]
 
 
 def first_status_post(
@@ -54,10 +87,9 @@ def first_status_post(
     thing = affected_thing(incident)
     since = _hhmm(incident.first_seen)
     due = _hhmm(next_update_at(now, classification.severity, settings))
-    verb = "is failing" if classification.severity is Severity.P0 else "is degraded"
-    who = f"at least {incident.users_affected} users" if incident.users_affected > 1 else "some customers"
     body = (
-        f"We are investigating an issue: {thing} {verb} for {who} since {since} UTC. "
+        f"We are investigating an issue: {thing} {_verb(incident, classification.severity)} for "
+        f"{_who(incident, settings)} since {since} UTC. "
         f"We are working on it and will post the next update by {due} UTC."
     )
     return StatusPost(
@@ -101,13 +133,16 @@ def compose_update(incident: Incident, notes: NoteFacts, due: datetime, now: dat
     return " ".join(parts)
 
 
-def compose_public_update(incident: Incident, notes: NoteFacts, due: datetime, now: datetime | None = None) -> str:
+def compose_public_update(
+    incident: Incident, notes: NoteFacts, due: datetime, settings: Settings, now: datetime | None = None
+) -> str:
     """The status-page version of an update. Humans' notes are never quoted to the public (they
     name hosts, exceptions and colleagues); only what they establish: a cause found, an ETA."""
     thing = affected_thing(incident)
+    assert incident.severity is not None
     parts = [
-        f"Update: {thing} has been affected since {_hhmm(incident.first_seen)} UTC"
-        + (f", for at least {incident.users_affected} users so far." if incident.users_affected > 1 else ".")
+        f"Update: {thing} {_verb(incident, incident.severity)} for {_who(incident, settings)} "
+        f"since {_hhmm(incident.first_seen)} UTC."
     ]
     parts.append(
         "We have identified the cause and are working on a fix."
@@ -120,25 +155,28 @@ def compose_public_update(incident: Incident, notes: NoteFacts, due: datetime, n
     return " ".join(parts)
 
 
-def update_post(incident: Incident, notes: NoteFacts, due: datetime, now: datetime | None = None) -> StatusPost:
+def update_post(
+    incident: Incident, notes: NoteFacts, due: datetime, settings: Settings, now: datetime | None = None
+) -> StatusPost:
     """The periodic update as a page post: the status as it stands, in `compose_public_update`'s words."""
     assert incident.severity is not None
     return StatusPost(
         incident_id=incident.id,
         title=public_title(incident, incident.severity),
         status=incident.status,
-        body=compose_public_update(incident, notes, due, now),
+        body=compose_public_update(incident, notes, due, settings, now),
         impact=IMPACT[incident.severity],
         service=incident.service,
     )
 
 
-def resolved_post(incident: Incident, now: datetime) -> StatusPost:
-    """The all-clear on the status page: what was affected, from when to when, for how many; the
+def resolved_post(incident: Incident, now: datetime, settings: Settings) -> StatusPost:
+    """The all-clear on the status page: what was affected, from when to when, for what share; the
     component back to operational."""
     thing = affected_thing(incident)
     minutes = max(1, round((now - incident.first_seen).total_seconds() / 60))
-    who = f" for {incident.users_affected} users" if incident.users_affected > 1 else ""
+    share = customer_share(incident, settings)
+    who = f" for about {format_percent(share)} of customers" if share else ""
     return StatusPost(
         incident_id=incident.id,
         title=f"{thing}: resolved",

@@ -22,6 +22,7 @@ from warroom.drafts.models import CommsKind
 from warroom.durations import spell_duration
 
 __all__ = [
+    "CHARGED_TO_BE_WRITTEN",
     "TO_BE_WRITTEN",
     "Draft",
     "account_users",
@@ -60,6 +61,12 @@ class Draft(BaseModel):
     body: str
     facts_used: dict[str, Any] = Field(default_factory=dict)
     public: bool
+
+
+def _sentence(text: str) -> str:
+    """A human's note as a sentence: capitalised, ending in a full stop."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 def format_time(moment: datetime) -> str:
@@ -140,6 +147,7 @@ def draft_comms(facts: IncidentFacts, cohort: Cohort, kind: CommsKind | str) -> 
                     **context,
                     # The account's own numbers: "12 users" of theirs, not the incident's 18.
                     "users": f"{n:,}" if (n := account_users(facts, account)) else None,
+                    "own_count": True,
                     "share": None,
                     "cohort": None,
                     "account": account.name,
@@ -185,6 +193,7 @@ def _context(facts: IncidentFacts, cohort: Cohort, kind: CommsKind) -> dict[str,
         "impact_past": impact_past,
         "share": format_percent(facts.affected_share) if facts.affected_share else None,
         "users": f"{cohort.size:,}" if cohort.size else None,
+        "own_count": False,
         "cohort": cohort.public_description if cohort.public_description != "users" else None,
         "cohort_internal": cohort.description,
         "traits": [{"tag": t.tag, "value": t.value, "pct": format_percent(t.share)} for t in cohort.traits],
@@ -199,6 +208,10 @@ def _context(facts: IncidentFacts, cohort: Cohort, kind: CommsKind) -> dict[str,
         "eta_is_time": facts.eta_at is not None,
         "cause": facts.cause,
         "fixed": facts.what_was_fixed,
+        "charged": _sentence(facts.charged) if facts.charged else None,
+        "revenue_path": facts.revenue_path,
+        "charged_slot": CHARGED_TO_BE_WRITTEN,
+        "advice": facts.advice,
         "resolved": format_time(facts.resolved_at) if facts.resolved_at else None,
         "duration": _minutes(facts.duration_minutes) if facts.duration_minutes else None,
         "service": facts.service,
@@ -251,6 +264,10 @@ def _render(
 
 #: What an RCA says while no customer-readable cause is known: grounding blocks the draft on it.
 TO_BE_WRITTEN = "[to be written: the cause in words the customer knows, without internal names]"
+CHARGED_TO_BE_WRITTEN = (
+    "[to be written: were customers charged for what failed, or did they lose anything? "
+    "Say it here (or in a `charged:` note before resolving), then approve]"
+)
 
 
 def _render_rca(facts: IncidentFacts, context: dict[str, Any], account: KnownAccount) -> Draft:
@@ -319,6 +336,7 @@ def _facts_used(facts: IncidentFacts, text: str, context: dict[str, Any]) -> dic
         "eta_at": (context["eta"], facts.eta_at.isoformat() if facts.eta_at else None),
         "cause": (context["cause"], facts.cause),
         "what_was_fixed": (context["fixed"], facts.what_was_fixed),
+        "charged": (context["charged"], facts.charged),
         "resolved_at": (context["resolved"], facts.resolved_at.isoformat() if facts.resolved_at else None),
         "duration_minutes": (context["duration"], facts.duration_minutes),
         "event_count": (context["event_count"], facts.event_count),

@@ -138,6 +138,11 @@ class IncidentFacts(BaseModel):
     eta_minutes: int | None = Field(default=None, ge=1)
     eta_at: datetime | None = Field(default=None, description="when the fix is expected; only while still ahead")
     what_was_fixed: str | None = None
+    charged: str | None = Field(
+        default=None, description="a `charged:` note: whether customers were charged, in words for them"
+    )
+    revenue_path: bool = Field(default=False, description="money moves on the affected path (settings.revenue_paths)")
+    advice: str | None = Field(default=None, description="what customers should do once it works (settings.advice)")
     resolved_at: datetime | None = None
     tags: dict[str, dict[str, int]] = Field(default_factory=dict)
     affected_users: list[AffectedUser] = Field(default_factory=list)
@@ -148,7 +153,7 @@ class IncidentFacts(BaseModel):
     )
     brand: Brand = Field(default_factory=Brand)
 
-    @field_validator("cause", "what_was_fixed", "public_cause")
+    @field_validator("cause", "what_was_fixed", "public_cause", "charged")
     @classmethod
     def _blank_is_unknown(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
@@ -193,6 +198,9 @@ class IncidentFacts(BaseModel):
         follow_ups: Iterable[FollowUp] = (),
         brand: Brand | None = None,
         symptom: Symptom | None = None,
+        charged: str | None = None,
+        revenue_path: bool = False,
+        advice: str | None = None,
     ) -> IncidentFacts:
         """Facts from the stored incident, its alerts and (optionally) Sentry's tag breakdown.
 
@@ -226,6 +234,9 @@ class IncidentFacts(BaseModel):
             eta_minutes=eta_minutes,
             eta_at=eta_at,
             what_was_fixed=what_was_fixed,
+            charged=charged,
+            revenue_path=revenue_path,
+            advice=advice,
             resolved_at=incident.resolved_at,
             tags={k: dict(v) for k, v in tags.items()} if tags else _tags_from_alerts(alert_list),
             affected_users=users,

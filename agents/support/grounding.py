@@ -15,7 +15,7 @@ from datetime import UTC, date, timedelta
 from pydantic import BaseModel, Field
 
 from agents.support.cohort import detect_cohort
-from agents.support.drafts import TO_BE_WRITTEN, Draft, account_users, rca_due
+from agents.support.drafts import CHARGED_TO_BE_WRITTEN, TO_BE_WRITTEN, Draft, account_users, rca_due
 from agents.support.facts import IncidentFacts
 from agents.support.internal import internal_details
 from warroom.channels import Channel, length, max_length
@@ -80,6 +80,11 @@ def check_grounding(draft: Draft, facts: IncidentFacts) -> GroundingResult:
     problems = [*_length_problems(draft), *_cause_problems(text, facts), *_claim_problems(text, facts)]
     if TO_BE_WRITTEN in text:
         problems.append("the cause is still to be written in words the customer knows (edit it in, then approve)")
+    if CHARGED_TO_BE_WRITTEN in text:
+        problems.append(
+            "say whether customers were charged for what failed (edit it in, or note `charged: …` before resolving), "
+            "then approve"
+        )
     if draft.public:
         problems += _internal_problems(text, draft, facts)
     return GroundingResult(ok=not problems, problems=list(dict.fromkeys(problems)))
@@ -145,7 +150,7 @@ def _mask(text: str, facts: IncidentFacts) -> str:
     cohort = detect_cohort(facts)
     literals: set[str] = {facts.title, facts.affected_thing, f"INC-{facts.incident_id}"}
     literals.update(facts.endpoints)
-    literals.update(x for x in (facts.service, facts.cause, facts.what_was_fixed) if x)
+    literals.update(x for x in (facts.service, facts.cause, facts.what_was_fixed, facts.charged) if x)
     if facts.severity:
         literals.add(facts.severity.value)
     for tag, distribution in facts.tags.items():

@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from api.app import create_app
 from api.composition import Warroom
 from evals.deliveries import sign
-from evals.harness import CREDENTIALS, isolated_environment
+from evals.harness import CREDENTIALS, ON_CALL, isolated_environment
 from evals.investigation.cases import Case, UnknownCitation, resolve
 from evals.investigation.grading import Finding, Level, grade
 from tests.fakes.prometheus import running_prometheus
@@ -126,6 +126,7 @@ def _settings(case: Case, workdir: Path, prometheus_url: str | None, llm_model: 
             prometheus_url=prometheus_url,
             services={case.spec.service: {"runbook_path": runbook}},
             codeowners_path=codeowners,
+            on_call=ON_CALL,
         )
 
 

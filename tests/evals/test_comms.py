@@ -62,9 +62,8 @@ def test_a_specific_current_message_passes_every_check(login):
 @pytest.mark.parametrize(
     ("replace", "by", "check"),
     [
-        ("110 users", "250 users", "facts_only"),
-        ("110 users", "16 users", "current"),
-        ("110 users", "some users", "cohort"),
+        ("some users", "250 users", "facts_only"),
+        ("some users", "110 users", "no_raw_count"),
         ("Since 02:00 UTC", "Since 01:40 UTC", "started"),
         ("Next update by 02:30 UTC.", "", "next_update"),
         ("Login failing", "Login failing (AuthTokenError at db-1.internal.example.com)", "no_internal"),
@@ -78,6 +77,25 @@ def test_each_check_fails_on_what_it_guards(login, replace, by, check):
     text = re.sub(re.escape(replace), by, message.text, flags=re.IGNORECASE)
     assert text != message.text
     assert check in _judge(login, text)
+
+
+@pytest.mark.parametrize(
+    ("said", "failed"),
+    [("about 50% of users", None), ("about 20% of users", "current"), ("some users", "cohort")],
+)
+def test_where_the_share_is_known_public_text_must_give_todays_share(login, said, failed):
+    outcome, record, message = login
+    record.share = 50.0  # as if the service's size were configured: 110 of 220 users
+    text = re.sub("some users", said, message.text, flags=re.IGNORECASE)
+    found = judge_message(outcome.case, message.model_copy(update={"text": text}), record, outcome.comms.must_mention)
+    assert (failed in found.failed) if failed else ("cohort" not in found.failed and "current" not in found.failed)
+
+
+def test_an_enterprise_notice_may_give_the_accounts_own_count(login):
+    _, _, message = login
+    text = re.sub("some users", "12 users", message.text, flags=re.IGNORECASE)
+    assert "no_raw_count" not in _judge(login, text, channel="enterprise_email")
+    assert "no_raw_count" in _judge(login, text)
 
 
 def test_a_draft_the_product_blocked_fails_as_ungrounded(login):

@@ -68,3 +68,22 @@ def test_blaming_language_is_caught(response):
 
 def test_a_root_cause_other_than_the_noted_one_is_caught(response):
     assert "root_cause" in judge_postmortem(_with(response, root_cause="a cosmic ray"))
+
+
+def test_a_customer_address_in_the_postmortem_is_caught(response):
+    markdown = response.postmortem["markdown"] + "\n| T99 | 02:10 UTC | comms | | sent to ann@example.com |\n"
+    assert "no_addresses" in judge_postmortem(_with(response, markdown))
+
+
+def test_an_unknown_why_where_the_notes_give_the_cause_is_caught(response):
+    whys = [{"question": "Why?", "answer": "unknown — to be completed", "source": "to be completed"}]
+    assert "whys_from_notes" in judge_postmortem(_with(response, five_whys=whys))
+
+
+def test_a_title_whose_duration_differs_from_the_impact_is_caught(response):
+    assert "one_duration" in judge_postmortem(_with(response, title="Checkout failed for 3 minutes"))
+
+
+def test_a_we_will_sentence_left_unfiled_is_caught(response):
+    notes = [*response.notes, "We'll page the payments team on every checkout P0."]
+    assert "commitments_filed" in judge_postmortem(response.model_copy(update={"notes": notes}))

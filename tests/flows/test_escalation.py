@@ -135,7 +135,7 @@ def test_updates_say_what_was_tried_the_hypothesis_and_the_eta(client, warroom, 
     assert "Next update by 02:30 UTC." in update
     public = client.get("/status.json").json()["active_incidents"][0]["updates"][0]["body"]
     assert "2026.11.2" not in public and "hypothesis" not in public, "notes are never quoted publicly"
-    assert "Checkout has been affected since 01:59 UTC" in public
+    assert "Checkout is failing for some customers since 01:59 UTC" in public
     assert "We expect it to be fixed by 02:30 UTC. Next update by 02:30 UTC." in public
 
 

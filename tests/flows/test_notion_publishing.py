@@ -61,7 +61,7 @@ def test_the_draft_is_published_to_notion_and_an_edit_updates_the_same_page(sett
         [page] = _pages(notion, parent)
         assert notion.title(page).startswith(f"Postmortem #{incident_id}: ")
         headings = [text for kind, text in notion.text(page) if kind == "heading_2"]
-        assert headings[:4] == ["Summary", "Impact", "Timeline", "Root cause"]
+        assert headings[:5] == ["Summary", "Impact", "Timeline", "Trigger, detection and resolution", "Root cause"]
         assert ("paragraph", "the payment key expired") in notion.text(page)
         timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
         [published] = [e for e in timeline if e["kind"] == "postmortem_published"]

@@ -302,3 +302,28 @@ def test_an_enterprise_account_is_found_by_its_users_email_domain(post_sentry, c
     enterprise = [d for d in _pending(client, auth, incident_id).values() if d["channel"] == "enterprise_email"]
     assert [d["recipients"] for d in enterprise] == [["ops@acme.example"]]
     assert "checkout has been failing for 1 user." in enterprise[0]["body"]  # its one user, not all three
+
+
+def test_the_checkout_all_clear_is_approved_once_the_approver_says_whether_anyone_was_charged(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    incident_id = _outage(post_sentry, clock, {"u1": None, "u2": None})
+    warroom.scheduler.run_pending()
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"}, headers=auth)
+    warroom.scheduler.run_pending()
+    drafts = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    [all_clear] = [d for d in drafts if d["channel"] == "email" and d["kind"] == "all_clear"]
+    assert all_clear["state"] == "blocked" and "[to be written: were customers charged" in all_clear["body"]
+    as_is = client.post(f"/api/approvals/{all_clear['id']}/approve", json={"actor": "founder"}, headers=auth)
+    assert as_is.status_code == 422 and "charged" in as_is.text
+    filled = all_clear["body"].replace(
+        all_clear["body"][all_clear["body"].index("[to be written") : all_clear["body"].index("approve]") + 8],
+        "No card was charged for an order that failed.",
+    )
+    done = client.post(
+        f"/api/approvals/{all_clear['id']}/approve", json={"actor": "founder", "body": filled}, headers=auth
+    )
+    assert done.status_code == 200, done.text
+    warroom.scheduler.run_pending()
+    sent = [p for p in (Path(settings.data_dir) / "outbox-email").glob("*.eml") if "Resolved" in p.read_text()]
+    assert sent and all("No card was charged for an order that failed." in p.read_text() for p in sent)

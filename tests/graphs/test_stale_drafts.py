@@ -125,7 +125,10 @@ def test_a_decision_on_a_stale_draft_is_refused_on_every_front_door(client, warr
     assert client.get(f"/api/approvals/{email['id']}", headers=auth).json()["state"] == "withdrawn"
     assert _subjects(settings) == []
     all_clear = _email(client, auth, incident_id, "all_clear")
-    assert client.post(f"/api/approvals/{all_clear['id']}/approve", headers=auth).status_code == 200
+    said = re.sub(r"\[to be written: were customers charged[^\]]*\]", "No card was charged.", all_clear["body"])
+    assert (
+        client.post(f"/api/approvals/{all_clear['id']}/approve", json={"body": said}, headers=auth).status_code == 200
+    )
     warroom.scheduler.run_pending()
     subjects = _subjects(settings)
     assert subjects and all(s == all_clear["subject"] for s in subjects)
@@ -372,7 +375,9 @@ def test_an_approved_draft_goes_out_with_the_counts_and_recipients_of_the_click(
 
     approved = client.post(f"/api/approvals/{email['id']}/approve", headers=auth).json()
     assert {f"late-{n}@customers.example.com" for n in range(3)} <= set(approved["recipients"])
-    assert f"for {users} users" in approved["body"]
+    assert not re.search(rf"\b{users} users", approved["body"]), (
+        "customers hear a share (unknown here), never the count"
+    )
     warroom.scheduler.run_pending()
     assert len(_subjects(settings)) == len(approved["recipients"])
     timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from agents.blameless import depersonalise, find_blame
+from agents.cto.affected import affected_thing
 from agents.cto.postmortem.models import UNKNOWN, Owners, PostmortemInput, WhyStep
 from warroom.severity import Severity
 
-__all__ = ["CauseFindings", "NoteAction", "blameless_quote", "read_causes"]
+__all__ = ["OPEN", "CauseFindings", "NoteAction", "blameless_quote", "read_causes"]
 
 _BULLET = re.compile(r"^\s*(?:[-*•>]|\d+[.)])?\s*")
 _ROOT = re.compile(r"^(?:root[ -]?cause|rca)\s*[:\-–—]\s*(?P<text>.+)", re.IGNORECASE)
@@ -28,6 +29,13 @@ _ACTION = re.compile(
     r"(?:[\[(](?P<prio>P[0-3])[\])])?\s*[:\-–—]\s*(?P<text>.+)",
     re.IGNORECASE,
 )
+_HYPOTHESIS = re.compile(r"^hypothesis\s*[:\-–—]\s*(?P<text>.+)", re.IGNORECASE)
+_WILL = re.compile(
+    r"^(?:we(?:'|’)ll|we will|we should|we need to|we must|let(?:'|’)s)\s+(?P<text>[a-z].+)", re.IGNORECASE
+)
+"""A commitment written in a note ("We'll add a contract test for EUR") is an action item."""
+_CLAUSE = re.compile(r"\s*;\s*|\s+because\s+|,\s+so\s+", re.IGNORECASE)
+OPEN = "open question for the review"
 _BECAUSE = re.compile(r"^(?P<effect>.*?)[,;]?\s*\bbecause\b\s*(?P<reason>.+)", re.IGNORECASE)
 _PRIORITY_TAG = re.compile(r"[\[(]\s*(?P<prio>P[0-3])\s*[\])]", re.IGNORECASE)
 _OWNER = re.compile(
@@ -64,7 +72,7 @@ class _Line:
     @property
     def source(self) -> str:
         kind = "note" if self.noted else "war-room message"
-        return f"{kind} by the {self.role} at {self.at.isoformat()}"
+        return f"{kind} by the {self.role} at {self.at.astimezone(UTC):%H:%M} UTC"
 
 
 def blameless_quote(text: str, people: list[str]) -> str | None:
@@ -111,6 +119,8 @@ def read_causes(inp: PostmortemInput, owners: Owners, people: list[str]) -> Caus
     roots: list[str] = []
     causes: list[str] = []
     answers: list[tuple[str | None, str, str]] = []
+    hypotheses: list[tuple[str, str]] = []
+    cause_sources: dict[str, str] = {}
     for line in _human_lines(inp, owners):
         quoted = blameless_quote(line.text, people)
         if quoted is None:
@@ -124,22 +134,50 @@ def read_causes(inp: PostmortemInput, owners: Owners, people: list[str]) -> Caus
                 found.actions.append(action)
         elif m := _ROOT.match(quoted):
             roots.append(m.group("text").strip())
+            cause_sources[roots[-1]] = line.source
         elif m := _CAUSE.match(quoted):
             causes.append(m.group("text").strip())
+            cause_sources[causes[-1]] = line.source
         elif m := _FACTOR.match(quoted):
             found.contributing.append(m.group("text").strip())
+        elif m := _HYPOTHESIS.match(quoted):
+            hypotheses.append((m.group("text").strip(), line.source))
+        elif line.noted and (m := _WILL.match(line.text)):
+            text = m.group("text").strip().rstrip(".")
+            action = _action(line, None, text[:1].upper() + text[1:], people)
+            if action is None:
+                found.withheld += 1
+            else:
+                found.actions.append(action)
         elif m := _WHY.match(quoted):
             answer = re.sub(r"^because\s+", "", m.group("text").strip(), flags=re.IGNORECASE)
             answers.append((None, answer, line.source))
         elif line.noted and (m := _BECAUSE.match(quoted)):
             answers.append((m.group("effect").strip() or None, m.group("reason").strip(), line.source))
 
-    subject = inp.incident.title
+    thing = affected_thing(inp.incident).lower()
+    first_question = f"Why did {thing} fail?"
+    stated = (roots or causes)[-1] if roots or causes else None
+    if not answers and stated:
+        # The noted cause is the first answers: "X; Y" or "X because Y" is a chain of two.
+        for n, clause in enumerate(c for c in _CLAUSE.split(stated) if c.strip()):
+            question = first_question if n == 0 else "Why did that happen?"
+            found.whys.append(WhyStep(question=question, answer=clause.strip(), source=cause_sources[stated]))
+    elif not answers and hypotheses:
+        text, source = hypotheses[-1]
+        found.whys.append(
+            WhyStep(question=first_question, answer=f"{text} (a hypothesis, not confirmed)", source=source)
+        )
+    subject = None
     for effect, answer, source in answers:
-        found.whys.append(WhyStep(question=_question(effect or subject), answer=answer, source=source))
+        question = _question(effect) if effect else (first_question if subject is None else _question(subject))
+        found.whys.append(WhyStep(question=question, answer=answer, source=source))
         subject = answer
-    pending = [_question(subject), *["Why did that happen?"] * 4][: max(0, 5 - len(found.whys))]
-    found.whys += [WhyStep(question=q, answer=UNKNOWN, source="to be completed") for q in pending]
+    # Where the notes stop, one specific question for the review, not rows of "unknown".
+    if not found.whys:
+        found.whys.append(WhyStep(question=first_question, answer=UNKNOWN, source="to be completed"))
+    elif len(found.whys) < 5:
+        found.whys.append(WhyStep(question=_question(found.whys[-1].answer), answer=OPEN, source="to be answered"))
 
     chosen = roots or causes or [a for _, a, _ in answers]
     found.root_cause = chosen[-1] if chosen else None

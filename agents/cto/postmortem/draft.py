@@ -8,6 +8,8 @@ API serves and versions (`agents.blameless.diff_versions` records each human edi
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from agents.coo.action_items import plan_actions
 from agents.cto.affected import affected_thing
-from agents.cto.postmortem.causes import blameless_quote, read_causes
+from agents.cto.postmortem.causes import OPEN, blameless_quote, read_causes
 from agents.cto.postmortem.impact import assess_impact
 from agents.cto.postmortem.models import (
     UNKNOWN,
@@ -29,7 +31,7 @@ from agents.cto.postmortem.related import find_related, repeat_warning
 from agents.support.facts import Symptom
 from warroom.durations import spell_duration
 
-__all__ = ["WITHHELD", "draft_postmortem", "people_in", "render_markdown"]
+__all__ = ["WITHHELD", "draft_postmortem", "people_in", "render_markdown", "whole_minutes"]
 
 WITHHELD = "(wording left out of the blameless draft; the original stays in the incident record)"
 
@@ -66,20 +68,29 @@ def _timeline(inp: PostmortemInput, quote: _Quoter) -> list[TimelineEntry]:
         )
         for a in inp.alerts
     ]
+    posted = {p.at for p in inp.status_posts}
     entries += [
         TimelineEntry(at=e.at, source=f"incident ({e.kind})", text=quote(e.text), actor=role(e.actor))
         for e in inp.incident.timeline
+        if not (e.kind == "status_page" and e.at in posted)  # the post itself is the row below
     ]
     entries += [
         TimelineEntry(at=m.at, source="war room", text=quote(m.text), actor=role(m.author)) for m in inp.war_room
     ]
+    # A post or a send is one row, not one from the page and one from the incident's timeline.
+    recorded = {(e.at, e.kind) for e in inp.incident.timeline}
     entries += [
-        TimelineEntry(at=p.at, source="status page", text=f"{p.status.value}: {quote(p.body)}")
+        TimelineEntry(
+            at=p.at,
+            source="status page",
+            text=quote(p.body) if p.body.startswith("Status page (") else f"{p.status.value}: {quote(p.body)}",
+        )
         for p in inp.status_posts
     ]
     entries += [
         TimelineEntry(at=c.at, source=f"comms ({c.channel})", text=f"message sent to {quote(c.audience)}")
         for c in inp.comms
+        if (c.at, "comms_sent") not in recorded
     ]
     unique = {(e.at, e.source, e.text): e for e in entries}
     return sorted(unique.values(), key=lambda e: e.at)
@@ -95,36 +106,85 @@ _PAST = {
 }
 
 
+def whole_minutes(duration: timedelta) -> str:
+    """A duration as the status page and the emails said it: rounded to whole minutes."""
+    return spell_duration(timedelta(minutes=max(1, round(duration.total_seconds() / 60))))
+
+
 def headline(inp: PostmortemInput, impact: ImpactReport) -> str:
     """A title a person would give it: what broke, how and how long ("Checkout failed for 25
     minutes"), not the first alert's exception name; the same verb customers were told."""
     incident = inp.incident
     reading = incident.classification.facts if incident.classification else {}
     verb = _PAST[Symptom.spoken(Symptom.from_reading(reading), incident.severity)]
-    how_long = f" for {spell_duration(impact.duration)}" if impact.resolved_at else " (still open)"
+    how_long = f" for {whole_minutes(impact.duration)}" if impact.resolved_at else " (still open)"
     return f"{affected_thing(incident)} {verb}{how_long}"
 
 
-def _summary(pm_title: str, inp: PostmortemInput, impact: ImpactReport, root_cause: str | None) -> str:
+def _summary(inp: PostmortemInput, impact: ImpactReport, root_cause: str | None, title: str) -> str:
+    """Three sentences a founder can read aloud: what happened and for how long, to whom, why, and
+    how the response went; the same duration as the title and the customers' messages."""
     incident = inp.incident
-    severity = f"{incident.severity.value} " if incident.severity else ""
-    service = f" on {incident.service}" if incident.service else ""
+    severity = f" ({incident.severity.value})" if incident.severity else ""
     until = f"{impact.resolved_at:%H:%M} UTC" if impact.resolved_at else "still open at drafting time"
-    cohort = f", in the cohort {impact.cohort}" if impact.cohort else ""
+    cohort = f", mostly {impact.cohort}" if impact.cohort else ""
     steps = [
-        f"first status-page post after {spell_duration(impact.time_to_first_status_post)}"
+        f"detected {spell_duration(impact.time_to_detect)} after the first error",
+        f"first status-page post {spell_duration(impact.time_to_first_status_post)} after the alert"
         if impact.time_to_first_status_post is not None
         else "no status-page post",
-        f"first customer comms after {spell_duration(impact.time_to_first_comms)}"
+        f"first customer message {spell_duration(impact.time_to_first_comms)} after the alert"
         if impact.time_to_first_comms is not None
-        else "no customer comms",
+        else "no customer message",
     ]
     return (
-        f"{severity}incident “{pm_title}”{service} lasted {spell_duration(impact.duration)} "
-        f"(first alert {impact.started_at:%H:%M} UTC on {impact.started_at:%-d %B %Y}, resolved {until}). "
+        f"{title}{severity}, from {impact.started_at:%H:%M} to {until} on {impact.started_at:%-d %B %Y}. "
         f"{impact.users_affected} users and {impact.requests_affected} requests were affected{cohort}. "
-        f"Root cause: {root_cause or UNKNOWN}. Response: {'; '.join(steps)}."
+        f"Cause: {root_cause or 'not yet identified'}. Response: {'; '.join(steps)}."
     )
+
+
+def _hhmm(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%H:%M} UTC"
+
+
+def _trigger(inp: PostmortemInput, impact: ImpactReport, root_cause: str | None) -> str:
+    """What set it off, from the noted cause (its first clause), at the first error."""
+    if root_cause is None:
+        return f"not identified in the notes; the first error came at {_hhmm(impact.first_error_at)}"
+    first = re.split(r"\s*;\s*|\s+because\s+", root_cause, maxsplit=1)[0]
+    return f"{first} (first error at {_hhmm(impact.first_error_at)})"
+
+
+def _detection(inp: PostmortemInput, impact: ImpactReport) -> str:
+    """How we found out: the first alert and its source, the lag after the first error, the ack."""
+    first = min(inp.alerts, key=lambda a: a.at, default=None)
+    source = f"a {first.source} alert" if first else "the incident's opening"
+    detected = impact.first_error_at + impact.time_to_detect
+    said = f"{source} at {_hhmm(detected)}, {spell_duration(impact.time_to_detect)} after the first error"
+    if impact.time_to_acknowledge is not None:
+        return f"{said}; acknowledged {spell_duration(impact.time_to_acknowledge)} later"
+    return f"{said}; no acknowledgement was recorded"
+
+
+def _resolution(inp: PostmortemInput, quote: _Quoter) -> str:
+    """What fixed it, in the responders' words: the `fixed:` notes and the resolve summary."""
+    fixes = [
+        f"{quote(m['text'].strip().rstrip('.'))} ({_hhmm(n.at)})"
+        for n in inp.notes
+        for line in n.text.splitlines()
+        if (m := _FIXED.match(line))
+    ]
+    summary = next(
+        (e.text for e in reversed(inp.incident.timeline) if e.kind == "note" and e.at == inp.incident.resolved_at),
+        None,
+    )
+    resolved = f"resolved at {_hhmm(inp.incident.resolved_at)}" if inp.incident.resolved_at else "still open"
+    parts = [*fixes, f"{resolved}" + (f": “{quote(summary.strip())}”" if summary and not _FIXED.match(summary) else "")]
+    return "; ".join(parts) if fixes or summary else f"{resolved}; what fixed it is not in the notes"
+
+
+_FIXED = re.compile(r"^\s*(?:fixed|fix)\s*[:\-]\s*(?P<text>.+)", re.IGNORECASE)
 
 
 def _related(inp: PostmortemInput, title: str, root_cause: str | None, quote: _Quoter) -> list[RelatedIncident]:
@@ -157,13 +217,16 @@ def draft_postmortem(inp: PostmortemInput) -> Postmortem:
         severity=inp.incident.severity,
         service=inp.incident.service,
         drafted_at=inp.now,
-        summary=_summary(title, inp, assessment.impact, causes.root_cause),
+        summary=_summary(inp, assessment.impact, causes.root_cause, headline(inp, assessment.impact)),
         impact=assessment.impact,
         timeline=timeline,
         root_cause=causes.root_cause or UNKNOWN,
         root_cause_known=causes.root_cause is not None,
         five_whys=causes.whys,
-        contributing_factors=causes.contributing or [UNKNOWN],
+        contributing_factors=causes.contributing,
+        trigger=_trigger(inp, assessment.impact, causes.root_cause),
+        detection=_detection(inp, assessment.impact),
+        resolution=_resolution(inp, quote),
         went_well=assessment.went_well,
         could_be_better=assessment.could_be_better,
         action_items=actions,
@@ -195,6 +258,8 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
     )
     env.filters["dur"] = spell_duration
+    env.filters["hhmm"] = lambda moment: f"{moment.astimezone(UTC):%H:%M} UTC"
+    env.filters["day"] = lambda moment: f"{moment.astimezone(UTC):%-d %B %Y}"
     env.filters["cell"] = _cell
     env.filters["refs"] = _refs
     env.filters["sentences"] = lambda sentences: " ".join(f"{s.text} {_refs(s.sources)}" for s in sentences)
@@ -203,4 +268,4 @@ def _environment() -> Environment:
 
 def render_markdown(pm: Postmortem) -> str:
     """The draft as Markdown, sections in the order of the usual postmortem template."""
-    return _environment().get_template("postmortem.md.j2").render(pm=pm, unknown=UNKNOWN)
+    return _environment().get_template("postmortem.md.j2").render(pm=pm, unknown=UNKNOWN, open=OPEN)

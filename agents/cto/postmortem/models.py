@@ -179,7 +179,7 @@ class SlaBreach(BaseModel):
 
 class ImpactReport(BaseModel):
     first_error_at: datetime
-    started_at: datetime = Field(description="first alert, else the incident opening")
+    started_at: datetime = Field(description="the impact's start: the first error (detection is measured apart)")
     resolved_at: datetime | None
     duration: timedelta
     time_to_detect: timedelta
@@ -245,6 +245,9 @@ class Postmortem(BaseModel):
     timeline: list[TimelineEntry]
     root_cause: str
     root_cause_known: bool
+    trigger: str = Field(default="", description="what set it off, from the noted cause, at the first error")
+    detection: str = Field(default="", description="how it was found: the first alert, its lag, the acknowledgement")
+    resolution: str = Field(default="", description="what fixed it: `fixed:` notes and the resolve summary")
     five_whys: list[WhyStep]
     contributing_factors: list[str]
     went_well: list[str]

@@ -320,3 +320,46 @@ def test_a_problem_only_one_account_has_is_not_broadcast_publicly() -> None:
     # One of the affected is nobody's: a public problem again.
     mixed = checkout_p0(affected_users=[*acme_only, AffectedUser(id="u9", email="x@example.org")], users_affected=3)
     assert Channel.X in _drafts(mixed, CommsKind.INITIAL)
+
+
+@pytest.mark.parametrize("kind", [CommsKind.INITIAL, CommsKind.ALL_CLEAR])
+def test_customers_get_a_share_or_no_size_never_the_raw_count(kind: CommsKind) -> None:
+    unsized = checkout_p0(affected_share=None, users_affected=312)
+    facts = resolved(unsized) if kind is CommsKind.ALL_CLEAR else unsized
+    channels = _drafts(facts, kind)
+    for channel in (Channel.EMAIL, Channel.DISCORD, Channel.X):
+        body = channels[channel][0].body
+        assert "312" not in body and "3 users" not in body, (channel, body)
+        assert "some users" in body.lower(), (channel, body)
+    sized = checkout_p0()
+    assert (
+        "about 15% of users"
+        in _drafts(resolved(sized) if kind is CommsKind.ALL_CLEAR else sized, kind)[Channel.EMAIL][0].body
+    )
+    internal = channels[Channel.SLACK_INTERNAL][0].body
+    assert "· 312 users" in internal  # the team still sees the count
+
+
+def test_a_revenue_all_clear_waits_until_someone_says_whether_customers_were_charged() -> None:
+    open_slot = resolved(
+        checkout_p0(revenue_path=True, advice="If your order did not go through, please place it again now.")
+    )
+    _, checked = prepare_comms(open_slot, CommsKind.ALL_CLEAR)
+    held = {c.draft.channel: c for c in checked if not c.sendable}
+    assert set(held) >= {Channel.EMAIL, Channel.DISCORD, Channel.ENTERPRISE_EMAIL}
+    assert any("say whether customers were charged" in p for p in held[Channel.EMAIL].grounding.problems)
+    assert "If your order did not go through, please place it again now." in held[Channel.EMAIL].draft.body
+    said = open_slot.model_copy(update={"charged": "no card was charged for an order that failed"})
+    _, checked = prepare_comms(said, CommsKind.ALL_CLEAR)
+    assert [c.grounding.problems for c in checked if not c.sendable] == []
+    email = next(c.draft for c in checked if c.draft.channel is Channel.EMAIL)
+    assert "No card was charged for an order that failed." in email.body
+    assert "[to be written" not in email.body
+
+
+def test_an_all_clear_off_the_revenue_paths_asks_nothing_and_gives_the_generic_advice() -> None:
+    facts = resolved(checkout_p0(affected_thing="search", revenue_path=False))
+    _, checked = prepare_comms(facts, CommsKind.ALL_CLEAR)
+    assert [c.grounding.problems for c in checked if not c.sendable] == []
+    email = next(c.draft for c in checked if c.draft.channel is Channel.EMAIL)
+    assert "If search failed for you during that time, please try again now." in email.body

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.blameless import find_blame
+from agents.cto.postmortem.causes import OPEN
 from agents.cto.postmortem.draft import draft_postmortem, people_in, render_markdown
 from agents.cto.postmortem.models import (
     UNKNOWN,
@@ -153,13 +154,14 @@ def test_timeline_keeps_the_stored_timestamps_of_every_source_in_order() -> None
     }
     timeline = section(render_markdown(pm), "Timeline")
     for moment in stored:
-        assert f"| {moment.isoformat()} |" in timeline
+        assert f"| {moment:%H:%M} UTC |" in timeline  # a time a person reads, not microseconds
+    assert "+00:00" not in render_markdown(pm)
 
 
 def test_durations_come_from_the_stored_timestamps() -> None:
     impact = draft_postmortem(demo_input()).impact
 
-    assert impact.duration == timedelta(minutes=47)
+    assert impact.duration == timedelta(minutes=47, seconds=30)  # from the first error: one duration everywhere
     assert impact.time_to_detect == timedelta(seconds=30)
     assert impact.time_to_acknowledge == timedelta(minutes=4)
     assert impact.time_to_first_status_post == timedelta(seconds=1)
@@ -183,7 +185,7 @@ def test_steps_within_target_go_under_what_went_well() -> None:
         "detected 30 seconds after the first error vs the 5-minute target",
         "acknowledged after 4 minutes vs the 5-minute target for P0",
         "first status-page post after 1 second vs the 5-minute target",
-        "resolved after 47 minutes vs the 1-hour target for P0",
+        "resolved after 47 minutes 30 seconds vs the 1-hour target for P0",
         "status-page updates at most 15 minutes apart vs the 15-minute cadence for P0",
     ]
 
@@ -204,8 +206,8 @@ def test_p2_without_comms_is_not_a_breach() -> None:
 def test_revenue_estimate_is_duration_times_revenue_per_minute() -> None:
     pm = draft_postmortem(demo_input())
 
-    assert pm.impact.revenue_estimate == 47 * 50
-    assert "≈ 2,350.00 USD" in render_markdown(pm)
+    assert pm.impact.revenue_estimate == 47.5 * 50
+    assert "≈ 2,375.00 USD" in render_markdown(pm)
 
 
 def test_revenue_estimate_is_absent_when_not_configured() -> None:
@@ -218,7 +220,7 @@ def test_revenue_estimate_is_absent_when_not_configured() -> None:
 def test_unresolved_incident_is_measured_until_now() -> None:
     pm = draft_postmortem(demo_input(incident=checkout_incident(resolved_at=None)))
 
-    assert pm.impact.duration == timedelta(hours=1)
+    assert pm.impact.duration == timedelta(hours=1, seconds=30)
     assert not any(line.startswith("resolved after") for line in pm.went_well + pm.could_be_better)
 
 
@@ -228,7 +230,9 @@ def test_root_cause_whys_and_factors_come_from_the_notes() -> None:
     assert pm.root_cause_known
     assert pm.root_cause == "the payment provider API key expired"
     assert pm.five_whys[0].answer == "checkout calls to the provider returned 401"
-    assert [w.answer for w in pm.five_whys[1:]] == [UNKNOWN] * 4
+    assert [(w.question, w.answer) for w in pm.five_whys[1:]] == [
+        ("Why “checkout calls to the provider returned 401”?", OPEN)  # one question where the notes stop
+    ]
     assert pm.contributing_factors == ["no expiry monitoring on secrets"]
 
 
@@ -252,8 +256,9 @@ def test_unknown_root_cause_is_left_to_be_completed_not_invented() -> None:
 
     assert not pm.root_cause_known
     assert pm.root_cause == UNKNOWN
-    assert [w.answer for w in pm.five_whys] == [UNKNOWN] * 5
-    assert pm.contributing_factors == [UNKNOWN]
+    assert [(w.question, w.answer) for w in pm.five_whys] == [("Why did checkout fail?", UNKNOWN)]
+    assert pm.contributing_factors == []
+    assert "## Contributing factors" not in render_markdown(pm)  # an empty section is dropped, not "unknown"
     assert "Complete the root-cause analysis and the five whys" in [a.title for a in pm.action_items]
     assert f"## Root cause\n\n{UNKNOWN}\n" in render_markdown(pm)
 
@@ -364,7 +369,10 @@ def test_war_room_cause_lines_count_but_war_room_chatter_does_not() -> None:
     pm = draft_postmortem(demo_input(notes=[], war_room=war_room))
 
     assert pm.root_cause == "provider key rotation job was disabled"
-    assert [w.answer for w in pm.five_whys] == [UNKNOWN] * 5
+    assert [(w.question, w.answer) for w in pm.five_whys] == [
+        ("Why did checkout fail?", "provider key rotation job was disabled"),
+        ("Why “provider key rotation job was disabled”?", OPEN),
+    ]
 
 
 def test_draft_round_trips_through_json_for_storage() -> None:
@@ -404,9 +412,9 @@ def test_draft_passes_the_blame_check_whatever_humans_wrote(lines: list[tuple[st
 
 def test_the_title_says_what_broke_how_and_for_how_long_not_the_exception() -> None:
     pm = draft_postmortem(demo_input())
-    assert pm.title == "Checkout failed for 47 minutes"
-    assert "“Checkout failing: 500s on /api/checkout”" in pm.summary  # the first alert stays in the summary
-    assert "02:00 UTC on 3 November 2026, resolved 02:47 UTC" in pm.summary
+    assert pm.title == "Checkout failed for 48 minutes"  # 01:59:30 to 02:47, as customers were told
+    assert pm.summary.startswith("Checkout failed for 48 minutes (P0), from 01:59 to 02:47 UTC on 3 November 2026.")
+    assert "Checkout failing: 500s" not in pm.title
     slow = checkout_incident(
         severity=Severity.P1,
         classification=Classification(
@@ -414,3 +422,60 @@ def test_the_title_says_what_broke_how_and_for_how_long_not_the_exception() -> N
         ),
     )
     assert draft_postmortem(demo_input(incident=slow)).title.startswith("Checkout was slow for ")
+
+
+SCENARIO_NOTES = [
+    HumanNote(at=at(2, 4), author="dana", text="hypothesis: the 2.34 release changed how totals are read"),
+    HumanNote(
+        at=at(2, 6),
+        author="dana",
+        text="cause: release 2.34 dropped the currency field for EUR carts; the contract test did not cover EUR",
+    ),
+    HumanNote(at=at(2, 8), author="dana", text="We'll add a contract test for every currency before the next release."),
+    HumanNote(at=at(2, 30), author="dana", text="fixed: rolled back to 2.33"),
+]
+
+
+def test_the_noted_cause_seeds_the_whys_and_the_first_open_question_is_specific() -> None:
+    pm = draft_postmortem(demo_input(notes=SCENARIO_NOTES, war_room=[]))
+    assert [(w.question, w.answer) for w in pm.five_whys] == [
+        ("Why did checkout fail?", "release 2.34 dropped the currency field for EUR carts"),
+        ("Why did that happen?", "the contract test did not cover EUR"),
+        ("Why “the contract test did not cover EUR”?", OPEN),
+    ]
+    assert UNKNOWN not in render_markdown(pm)
+
+
+def test_a_hypothesis_alone_seeds_the_first_why_marked_unconfirmed() -> None:
+    pm = draft_postmortem(demo_input(notes=SCENARIO_NOTES[:1], war_room=[]))
+    assert pm.five_whys[0].answer == "the 2.34 release changed how totals are read (a hypothesis, not confirmed)"
+
+
+def test_a_we_will_sentence_in_the_notes_becomes_an_action_item() -> None:
+    pm = draft_postmortem(demo_input(notes=SCENARIO_NOTES, war_room=[]))
+    [item] = [i for i in pm.action_items if "contract test" in i.title and i.source.startswith("note")]
+    assert item.title == "Add a contract test for every currency before the next release"
+    assert item.source == "note by the responder at 02:08 UTC"
+
+
+def test_trigger_detection_and_resolution_come_from_the_record_and_the_notes() -> None:
+    pm = draft_postmortem(demo_input(notes=SCENARIO_NOTES, war_room=[]))
+    assert pm.trigger == "release 2.34 dropped the currency field for EUR carts (first error at 01:59 UTC)"
+    assert pm.detection == (
+        "a sentry alert at 02:00 UTC, 30 seconds after the first error; acknowledged 4 minutes later"
+    )
+    assert pm.resolution.startswith("rolled back to 2.33 (02:30 UTC); resolved at 02:47 UTC")
+    assert "- **Trigger**: release 2.34" in render_markdown(pm)
+
+
+def test_no_customer_address_reaches_the_postmortem() -> None:
+    sends = [CommsSent(at=at(2, 9), channel="email", audience="2 affected users")]
+    incident = checkout_incident(
+        timeline=[
+            *checkout_incident().timeline,
+            TimelineEvent(incident_id=7, at=at(2, 9), kind="comms_sent", text="email draft #1 sent to 2 recipients"),
+        ]
+    )
+    markdown = render_markdown(draft_postmortem(demo_input(incident=incident, comms=sends)))
+    assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", markdown)
+    assert markdown.count("email draft #1 sent") == 1  # one row per send, not one per recipient

@@ -1,0 +1,57 @@
+"""The status page speaks of the symptom customers live through and of a share of customers,
+never of a raw count (it says how small the business is and goes stale within minutes)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from agents.cto.status_posts import first_status_post, resolved_post, update_post
+from agents.notes import NoteFacts
+from tests.agents.cto.postmortem.test_draft import checkout_incident
+from warroom.incidents.models import IncidentStatus
+from warroom.settings import ServiceConfig, Settings
+from warroom.severity import Classification, Severity
+
+NOW = datetime(2026, 11, 3, 2, 5, tzinfo=UTC)
+SIZED = Settings(services={"checkout": ServiceConfig(users=2600)})
+
+
+def _live(severity: Severity, **facts: object):
+    classification = Classification(severity=severity, reason="r", facts=dict(facts))
+    return checkout_incident(
+        status=IncidentStatus.INVESTIGATING, severity=severity, classification=classification, resolved_at=None
+    )
+
+
+@pytest.mark.parametrize(
+    ("severity", "facts", "verb"),
+    [
+        (Severity.P0, {"state": "failing", "failing_share": 0.9}, "is failing"),
+        (Severity.P0, {"state": "failing", "failing_share": 0.2}, "is failing intermittently"),
+        (Severity.P1, {"latency_factor": 6.0}, "is slow"),
+        (Severity.P0, {"state": "down"}, "is unavailable"),
+        (Severity.P1, {}, "is degraded"),
+    ],
+)
+def test_the_verb_is_the_symptom_not_the_severity(severity, facts, verb) -> None:
+    incident = _live(severity, **facts)
+    post = first_status_post(incident, incident.classification, NOW, SIZED)
+    assert post.title == f"Checkout {verb}"
+    assert f"Checkout {verb} for about 12% of customers since 01:59 UTC" in post.body
+
+
+def test_no_raw_count_reaches_the_page_and_without_a_denominator_it_says_some_customers() -> None:
+    incident = _live(Severity.P0, state="failing", failing_share=0.9)
+    posts = [
+        first_status_post(incident, incident.classification, NOW, Settings()),
+        update_post(incident, NoteFacts(), NOW, Settings(), NOW),
+        resolved_post(incident, NOW, Settings()),
+    ]
+    for post in posts:
+        assert "312" not in post.body and not re.search(r"\d+ (users|customers)", post.body)
+    assert "for some customers since 01:59 UTC" in posts[0].body
+    assert "Checkout is failing for some customers since 01:59 UTC" in posts[1].body
+    assert "about 12% of customers" in resolved_post(incident, NOW, SIZED).body
