@@ -142,6 +142,6 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         actor=actor,
         automatic=event.get("type") == "recovered",
         post=status_posts.resolved_post(incident, now, ctx.settings) if told else None,
-        summary=war_room.closing_summary(incident, actor, now),
+        summary=war_room.closing_summary(incident, actor, now, ctx.settings),
     )
     return {"event": {}}

@@ -69,10 +69,13 @@ def raised_notice(incident: Incident) -> str:
     return f"Severity raised to {incident.severity}: {incident.classification.reason}"
 
 
-def closing_summary(incident: Incident, actor: str, now: datetime) -> str:
-    """The room's last word: who resolved it, after how long, how big it was, what comes next."""
+def closing_summary(incident: Incident, actor: str, now: datetime, settings: Settings) -> str:
+    """The room's last word: who resolved it, after how long (from the first error, as customers
+    were told), how big it was in what was actually counted, and where the postmortem is."""
     minutes = max(1, round((now - incident.first_seen).total_seconds() / 60))
-    return (
-        f"Resolved by {actor} after {minutes} minutes ({incident.event_count} error events, "
-        f"{incident.users_affected} users affected). The postmortem draft follows."
-    )
+    size = [f"{incident.event_count} error events"] if incident.event_count else []
+    if incident.users_affected:
+        size.append(f"{incident.users_affected} user{'' if incident.users_affected == 1 else 's'} affected")
+    measured = f" ({', '.join(size)})" if size else ""
+    link = f"{settings.public_url.rstrip('/')}/incidents/{incident.id}#postmortem"
+    return f"Resolved by {actor} after {minutes} minutes{measured}. The postmortem draft: {link}"

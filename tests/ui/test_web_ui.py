@@ -313,6 +313,27 @@ def test_resolving_opens_the_postmortem_editor_and_saving_makes_version_2(signed
     expect(signed_in.get_by_role("button", name="Resolve")).to_have_count(0)
 
 
+def test_the_checkout_all_clear_waits_until_the_approver_says_whether_anyone_was_charged(
+    signed_in: Page, live: Live
+) -> None:
+    signed_in.goto(_detail(live))
+    _same_document(signed_in)
+    [all_clear] = [d for d in live.drafts() if d["channel"] == "email" and d["kind"] == "all_clear"]
+    assert all_clear["state"] == "blocked"
+    draft = signed_in.locator(f"#draft-{all_clear['id']}")
+    expect(draft.locator('[data-role="state"]')).to_have_text("blocked")
+    expect(draft).to_contain_text("say whether customers were charged")
+    expect(draft.get_by_role("button", name="Approve and send")).to_have_count(0)
+    text = draft.get_by_label("Text to send")
+    filled = re.sub(r"\[to be written: were customers charged[^\]]*\]", "No card was charged.", text.input_value())
+    text.fill(filled)
+    draft.get_by_role("button", name="Approve edited text").click()
+    expect(draft.locator('[data-role="state"]')).to_have_text("sent", timeout=15_000)
+    _still_same_document(signed_in)
+    [sent] = [d for d in live.drafts() if d["id"] == all_clear["id"]]
+    assert sent["state"] == "sent" and "No card was charged." in sent["body"] and "[to be written" not in sent["body"]
+
+
 def test_a_labelled_post_after_resolution_stays_in_the_room_only(signed_in: Page, live: Live) -> None:
     notes_before = [e for e in live.incident()["timeline"] if e["kind"] == "note"]
     signed_in.goto(_detail(live))

@@ -55,3 +55,16 @@ def test_no_raw_count_reaches_the_page_and_without_a_denominator_it_says_some_cu
     assert "for some customers since 01:59 UTC" in posts[0].body
     assert "Checkout is failing for some customers since 01:59 UTC" in posts[1].body
     assert "about 12% of customers" in resolved_post(incident, NOW, SIZED).body
+
+
+def test_the_closing_message_counts_only_what_was_counted_and_links_the_postmortem() -> None:
+    from agents.cto.war_room import closing_summary
+
+    settings = Settings(public_url="https://ops.example.com")
+    said = closing_summary(checkout_incident(), "Dana", NOW, settings)
+    assert said == (
+        "Resolved by Dana after 6 minutes (847 error events, 312 users affected). "
+        "The postmortem draft: https://ops.example.com/incidents/7#postmortem"
+    )
+    slow = checkout_incident(event_count=0, users_affected=0)
+    assert "0 users" not in closing_summary(slow, "Dana", NOW, settings)
