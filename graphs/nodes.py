@@ -79,7 +79,7 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         incident,
         post=status_posts.first_status_post(incident, incident.classification, now, ctx.settings),
         room=war_room.room_setup(incident, ctx.settings, owners, now),
-        raised=None if first else war_room.raised_notice(incident),
+        raised=None if first else war_room.raised_notice(incident, ctx.settings, now),
         tick=state.get("ticks", 0) + 1,
     )
     return {"posted_severity": incident.classification.severity.value}

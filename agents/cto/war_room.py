@@ -3,7 +3,7 @@ opens, when the severity is raised, and when it closes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from agents.cto.status_posts import public_title
 from warroom.incidents.models import Incident
@@ -64,9 +64,15 @@ def owners_line(owners: list[str], settings: Settings) -> str:
     return "; ".join(parts)
 
 
-def raised_notice(incident: Incident) -> str:
-    assert incident.classification is not None
-    return f"Severity raised to {incident.severity}: {incident.classification.reason}"
+def raised_notice(incident: Incident, settings: Settings, now: datetime) -> str:
+    """A raise changes the rhythm: the room hears the new level, why, and when the next update is."""
+    assert incident.classification is not None and incident.severity is not None
+    cadence = settings.cadence_for(incident.severity)
+    due = now + timedelta(minutes=cadence)
+    return (
+        f"Severity raised to {incident.severity}: {incident.classification.reason}. "
+        f"Updates now every {cadence:g} minutes; the next by {due:%H:%M} UTC."
+    )
 
 
 def closing_summary(incident: Incident, actor: str, now: datetime, settings: Settings) -> str:

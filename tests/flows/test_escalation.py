@@ -199,3 +199,20 @@ def test_a_note_is_echoed_in_the_war_room_once(client, warroom, clock, auth):
     warroom.scheduler.run_pending()
     room = client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()
     assert [m["text"] for m in room if "Note from" in m["text"]] == [f"📝 Note from dana: {note}"]
+
+
+def test_a_raise_announces_the_new_cadence_and_the_next_update_in_the_war_room(client, warroom, clock, auth):
+    response = client.post(
+        "/api/alerts",
+        headers=auth,
+        json={"title": "Recommendations widget errors", "service": "recommendations", "level": "error"},
+    )
+    incident_id = response.json()["incident_id"]
+    warroom.scheduler.run_pending()
+    for level in ("P1", "P0"):
+        client.post(f"/api/incidents/{incident_id}/severity", json={"severity": level, "actor": "alice"}, headers=auth)
+        warroom.scheduler.run_pending()
+    room = [m["text"] for m in client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()]
+    [raised] = [t for t in room if t.startswith("Severity raised to P0")]
+    due = clock.now() + timedelta(minutes=15)
+    assert raised.endswith(f"Updates now every 15 minutes; the next by {due:%H:%M} UTC.")
