@@ -38,7 +38,14 @@ from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, pending_by_prefix, schedule
 from warroom.severity import Severity
 
-__all__ = ["CommsFlow", "approval_blocks", "enabled_channels", "prepare_round", "round_of"]
+__all__ = ["CommsFlow", "approval_blocks", "enabled_channels", "prepare_round", "preview", "round_of"]
+
+
+def preview(subject: str | None, body: str, limit: int = 240) -> str:
+    """What the approver is asked to send, in one line: the subject and the body's opening, so a
+    decision can start in the room without opening the link."""
+    flat = " ".join(f"{subject or ''} — {body}".split()).strip(" —")
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def enabled_channels(context: Context) -> set[Channel]:
@@ -230,10 +237,16 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
                     link = (
                         f"{ctx.settings.public_url.rstrip('/')}/approve/{approval_token(ctx.secret_key, draft_id, now)}"
                     )
-                    state = "awaits approval" if item.sendable else "is BLOCKED (failed the facts check)"
+                    state = (
+                        "awaits approval"
+                        if item.sendable
+                        else f"is BLOCKED: {item.grounding.problems[0] if item.grounding.problems else 'facts check'}"
+                    )
                     text = (
                         f"{draft.channel.value} draft #{draft_id} {state} ({draft.audience} as of "
-                        f"{now:%H:%M} UTC; re-drafted with the current numbers until someone decides): {link}"
+                        f"{now:%H:%M} UTC; re-drafted with the current numbers until someone decides)\n"
+                        f"> {preview(draft.subject, draft.body)}\n"
+                        f"Approve or edit: {link}"
                     )
                     post_to_war_room(
                         conn,

@@ -327,3 +327,14 @@ def test_the_checkout_all_clear_is_approved_once_the_approver_says_whether_anyon
     warroom.scheduler.run_pending()
     sent = [p for p in (Path(settings.data_dir) / "outbox-email").glob("*.eml") if "Resolved" in p.read_text()]
     assert sent and all("No card was charged for an order that failed." in p.read_text() for p in sent)
+
+
+def test_an_approval_request_in_the_war_room_shows_what_would_be_sent(post_sentry, client, warroom, clock, auth):
+    incident_id = _outage(post_sentry, clock, {"u1": None, "u2": None})
+    warroom.scheduler.run_pending()
+    email = _pending(client, auth, incident_id)["email"]
+    room = [m["text"] for m in client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()]
+    [request] = [t for t in room if t.startswith(f"email draft #{email['id']} awaits approval")]
+    head, quoted, link = request.split("\n")
+    assert quoted.startswith(f"> {email['subject']} — Hi, You're receiving this")
+    assert len(quoted) <= 242 and link.startswith("Approve or edit: http") and "/approve/" in link
