@@ -30,6 +30,7 @@ __all__ = [
     "SlackSignatureError",
     "SlackWarRoom",
     "channel_name",
+    "slack_escape",
     "verify_slack_signature",
 ]
 
@@ -45,6 +46,25 @@ _PER_PERSON_REFUSALS = frozenset(
 )
 """conversations.invite answers about one of the people, not about the channel or the call."""
 log = logging.getLogger(__name__)
+
+
+def slack_escape(text: str) -> str:
+    """Text as Slack must receive it: it reads `<…>` as mentions and links (`<!channel>` would
+    notify everyone, `<https://x|click>` hides a link) and `&` as the start of an entity. Alert
+    titles, tag values and people's notes reach the war room, so every text we send is escaped;
+    Slack shows the characters as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escaped_blocks(value: Any) -> Any:
+    """Block Kit with every `mrkdwn` text escaped (plain_text is never parsed for mentions)."""
+    if isinstance(value, list):
+        return [_escaped_blocks(v) for v in value]
+    if isinstance(value, dict):
+        if value.get("type") == "mrkdwn" and isinstance(value.get("text"), str):
+            return {**value, "text": slack_escape(value["text"])}
+        return {k: _escaped_blocks(v) for k, v in value.items()}
+    return value
 
 
 class SlackError(Exception):
@@ -123,7 +143,7 @@ class SlackWarRoom:
         raise SlackError(f"no free channel name after {_MAX_NAME_ATTEMPTS} tries of {name}", "name_taken")
 
     def set_topic(self, channel: str, text: str) -> None:
-        self._call(self._client.conversations_setTopic, channel=channel, topic=text)
+        self._call(self._client.conversations_setTopic, channel=channel, topic=slack_escape(text))
 
     def invite(self, channel: str, user_ids: Sequence[str]) -> None:
         """Add people; those already there are fine. Slack refuses a whole batch when one member
@@ -156,9 +176,9 @@ class SlackWarRoom:
     def post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, mark: str | None = None) -> str:
         """Post a message; returns its `ts`, the id Slack uses to pin or update it. A `mark` rides
         along as message metadata, for `find_marked` to recognise the message later."""
-        kwargs: dict[str, Any] = {"channel": channel, "text": text}
+        kwargs: dict[str, Any] = {"channel": channel, "text": slack_escape(text)}
         if blocks is not None:
-            kwargs["blocks"] = blocks
+            kwargs["blocks"] = _escaped_blocks(blocks)
         if mark is not None:
             kwargs["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"mark": mark}}
         response = self._call(self._client.chat_postMessage, **kwargs)
@@ -195,7 +215,11 @@ class SlackWarRoom:
         """A message only `user` sees in `channel` (why what they asked for was refused); someone
         who has left the channel since is not told."""
         self._call(
-            self._client.chat_postEphemeral, ignore={"user_not_in_channel"}, channel=channel, user=user, text=text
+            self._client.chat_postEphemeral,
+            ignore={"user_not_in_channel"},
+            channel=channel,
+            user=user,
+            text=slack_escape(text),
         )
 
     def pin(self, channel: str, ts: str) -> None:

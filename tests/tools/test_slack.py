@@ -252,3 +252,13 @@ def test_stale_or_future_timestamp_is_rejected(offset: int) -> None:
 def test_malformed_timestamp_is_rejected(timestamp: str) -> None:
     with pytest.raises(SlackSignatureError, match=r"(?i)timestamp"):
         verify_slack_signature(BODY, timestamp, _sign(BODY, timestamp), SECRET, NOW)
+
+
+def test_text_from_alerts_cannot_mention_everyone_or_hide_a_link(slack: FakeSlack, room: SlackWarRoom) -> None:
+    channel_id = room.open_channel("inc-escape")
+    title = "<!channel> checkout & <https://evil.example|click here>"
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": title}}]
+    room.post(channel_id, f"Incident #1: {title}", blocks=blocks)
+    [sent] = slack.calls("chat.postMessage")
+    assert sent.body["text"] == "Incident #1: &lt;!channel&gt; checkout &amp; &lt;https://evil.example|click here&gt;"
+    assert "<" not in str(sent.body["blocks"]) and "&lt;!channel&gt;" in str(sent.body["blocks"])
