@@ -53,7 +53,25 @@ CHECKS = (
     "branded",
     "no_raw_count",
     "charged",
+    "no_region_code",
+    "verb_matches_symptom",
 )
+# Cloud region codes (AWS, GCP, Azure-style): customers know places, not `eu-west-1`.
+_REGION_CODE = re.compile(
+    r"\b(?:us|eu|ap|sa|ca|me|af|il|mx)-(?:gov-)?(?:east|west|north|south|central|northeast|northwest|southeast|"
+    r"southwest)-\d\b|\b(?:europe|asia|us|northamerica|southamerica|australia|me|africa)-(?:west|east|north|south|"
+    r"central|northeast|southeast|northwest|southwest)\d\b",
+    re.I,
+)
+# What customers live through, as the alerts' reading says it (this suite's own mapping of the
+# classification's typed facts), and the words a message must then use.
+_SYMPTOM_WORDS = {
+    "unavailable": re.compile(r"\b(unavailable|down|could not|can't|cannot|isn't working)\b", re.I),
+    "slow": re.compile(r"\bslow", re.I),
+    "delayed": re.compile(r"\bdelay", re.I),
+    "intermittent": re.compile(r"\bintermittent|\bsome (requests|users)|\bsaw errors\b", re.I),
+    "failing": re.compile(r"\bfail|\bisn't working|\bnot working|\bdown\b|\berrors?\b", re.I),
+}
 
 # The rubric's own list, not the product's `revenue_paths`: where money moves, an all-clear must
 # say whether customers were charged, or be held until a person says it.
@@ -205,6 +223,11 @@ def judge_message(
     problems = [p for p in message.problems if not p.startswith("say whether customers were charged")]
     if problems or (message.state == "blocked" and not message.problems):
         failed["grounded"] = f"the product's facts check: {'; '.join(problems) or 'blocked'}"
+    if found := _REGION_CODE.findall(text):
+        failed["no_region_code"] = f"a region code customers do not know: {found[0]}"
+    symptom = _symptom((record.response.incident.get("classification") or {}).get("facts") or {})
+    if symptom and message.kind != "all_clear" and not _SYMPTOM_WORDS[symptom].search(text):
+        failed["verb_matches_symptom"] = f"the alerts say {symptom}; the message does not"
     if message.kind == "all_clear" and message.channel in ("email", "enterprise_email", "discord"):
         if _MONEY_WORDS & set(record.things) and not (_CHARGE_WORDS.search(text) or _SLOT in text):
             failed["charged"] = "an all-clear where money moves says nothing of whether customers were charged"
@@ -276,6 +299,21 @@ def judge_message(
     return MessageVerdict(
         case=case, channel=message.channel, kind=message.kind, state=message.state, text=text, failed=failed
     )
+
+
+def _symptom(facts: dict[str, Any]) -> str | None:
+    state, share = facts.get("state"), facts.get("failing_share")
+    if state == "down":
+        return "unavailable"
+    if state == "delayed":
+        return "delayed"
+    if facts.get("latency_factor") is not None and state != "failing":
+        return "slow"
+    if isinstance(share, int | float) and share < 0.5:
+        return "intermittent"
+    if state == "failing":
+        return "failing"
+    return None
 
 
 def _size_problem(text: str, record: Record, channel: str) -> str | None:

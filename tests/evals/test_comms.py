@@ -140,3 +140,19 @@ def test_a_status_page_that_misses_its_own_next_update_time_is_caught(outcomes):
 
 def test_known_gaps_name_where_the_product_falls_short():
     assert all(len(reason) > 30 for reason in KNOWN_GAPS.values())
+
+
+def test_a_region_code_in_public_text_is_caught(login):
+    _, _, message = login
+    assert "no_region_code" in _judge(login, message.text + " Users in eu-west-1 were affected.")
+    assert "no_region_code" not in _judge(login, message.text + " Users in Europe were affected.")
+
+
+def test_a_message_that_does_not_say_the_symptom_the_alerts_show_is_caught(login):
+    outcome, record, message = login
+    incident = {**record.response.incident, "classification": {"facts": {"latency_factor": 6.0, "state": "degraded"}}}
+    record.response = record.response.model_copy(update={"incident": incident})
+    found = judge_message(outcome.case, message, record, outcome.comms.must_mention).failed
+    assert "verb_matches_symptom" in found and "slow" in found["verb_matches_symptom"]
+    slow = message.model_copy(update={"text": message.text.replace("failing", "slow")})
+    assert "verb_matches_symptom" not in judge_message(outcome.case, slow, record, outcome.comms.must_mention).failed

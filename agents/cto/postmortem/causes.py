@@ -173,6 +173,9 @@ def read_causes(inp: PostmortemInput, owners: Owners, people: list[str]) -> Caus
         question = _question(effect) if effect else (first_question if subject is None else _question(subject))
         found.whys.append(WhyStep(question=question, answer=answer, source=source))
         subject = answer
+    if answers and stated and stated not in [w.answer for w in found.whys]:
+        # The whys written stop short of the noted cause: it answers the last one.
+        found.whys.append(WhyStep(question=_question(subject or ""), answer=stated, source=cause_sources[stated]))
     # Where the notes stop, one specific question for the review, not rows of "unknown".
     if not found.whys:
         found.whys.append(WhyStep(question=first_question, answer=UNKNOWN, source="to be completed"))

@@ -231,7 +231,8 @@ def test_root_cause_whys_and_factors_come_from_the_notes() -> None:
     assert pm.root_cause == "the payment provider API key expired"
     assert pm.five_whys[0].answer == "checkout calls to the provider returned 401"
     assert [(w.question, w.answer) for w in pm.five_whys[1:]] == [
-        ("Why “checkout calls to the provider returned 401”?", OPEN)  # one question where the notes stop
+        ("Why “checkout calls to the provider returned 401”?", "the payment provider API key expired"),
+        ("Why “the payment provider API key expired”?", OPEN),  # one question where the notes stop
     ]
     assert pm.contributing_factors == ["no expiry monitoring on secrets"]
 
