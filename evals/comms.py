@@ -103,6 +103,9 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     ("status_page", "initial", "current"): "a page post gives the share when it was posted; "
     "the rubric compares it with the final share",
     ("status_page", "update", "current"): "as status_page/initial: the share at the time of the post",
+    ("status_page", "initial", "verb_matches_symptom"): "a page post speaks the symptom the alerts showed when "
+    "it was posted; the rubric reads the final classification (low traffic: 'intermittent' at first, 'down' later)",
+    ("status_page", "update", "verb_matches_symptom"): "as status_page/initial: the symptom at the time of the post",
 }
 
 _MONTHS = "january february march april may june july august september october november december".split()
