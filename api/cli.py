@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from api import cli_actions, cli_dead_letters
-from api.cli_config import settings_or_exit
+from api.cli_config import database_or_exit, port_or_exit, settings_or_exit
 from warroom.settings import Settings
 
 if TYPE_CHECKING:
@@ -73,10 +73,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     from api.app import create_app
     from api.composition import Warroom
 
-    warroom = Warroom.build(_observed())
+    port_or_exit(host, port)
+    settings = _observed()
+    with database_or_exit(settings.database_url):
+        warroom = Warroom.build(settings)
     _announce(warroom)
     if warroom.settings.api_token is None:
         console.print(f"[bold]API token for this run:[/] {warroom.api_token}")
+    console.print(f"web UI: http://{host}:{port}/incidents (sign in with the API token)")
     console.print(f"status page: http://{host}:{port}/status")
     try:
         uvicorn.run(create_app(warroom), host=host, port=port, log_level="info")
@@ -96,7 +100,9 @@ def worker(
     from api.app import health_app
     from api.composition import Warroom
 
-    warroom = Warroom.build(_observed())
+    settings = _observed()
+    with database_or_exit(settings.database_url):
+        warroom = Warroom.build(settings)
     _announce(warroom)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -141,8 +147,9 @@ def migrate() -> None:
     from warroom.migrations import upgrade
 
     settings = settings_or_exit()
-    upgrade(settings.database_url)
-    prepare_checkpoints(settings.resolved_checkpoint_url)
+    with database_or_exit(settings.database_url):
+        upgrade(settings.database_url)
+        prepare_checkpoints(settings.resolved_checkpoint_url)
     console.print("database is at the latest schema (checkpoint tables included)")
 
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from api.cli_config import settings_or_exit
+from api.cli_config import database_or_exit, settings_or_exit
 from warroom.actors import Actor, ActorKind
 from warroom.severity import Severity
 
@@ -41,7 +41,8 @@ def _run(action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     from warroom.migrations import upgrade
 
     settings = settings_or_exit()
-    upgrade(settings.database_url)
+    with database_or_exit(settings.database_url):
+        upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
         return action(Context(engine=engine, clock=SystemClock(), settings=settings), *args, **kwargs)

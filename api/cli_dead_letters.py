@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from api.cli_config import settings_or_exit
+from api.cli_config import database_or_exit, settings_or_exit
 from warroom.clock import utcnow
 
 if TYPE_CHECKING:
@@ -29,7 +29,8 @@ def _engine() -> Engine:
     from warroom.migrations import upgrade
 
     url = settings_or_exit().database_url
-    upgrade(url)
+    with database_or_exit(url):
+        upgrade(url)
     return make_engine(url)
 
 

@@ -91,6 +91,7 @@ def test_serve_and_worker_started_together_on_a_fresh_database_both_come_up(
         worker_up = _healthy(worker_port, deadline, worker)
         logs = {name: (tmp_path / f"{name}.log").read_text(errors="replace")[-2000:] for name in ("serve", "worker")}
         assert serve_up and worker_up, f"round {round_}: serve up={serve_up}, worker up={worker_up}\n{logs}"
+        assert f"web UI: http://127.0.0.1:{serve_port}/incidents (sign in with the API token)" in logs["serve"]
     assert _checkpoint_version(url) == len(PostgresSaver.MIGRATIONS) - 1
 
 
