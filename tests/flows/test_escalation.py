@@ -165,14 +165,19 @@ def test_a_note_naming_hosts_or_colleagues_never_reaches_the_public(client, warr
     assert "We have identified the cause" in public
 
 
-def test_severity_raise_from_p2_opens_the_status_page_path(client, warroom, clock, auth):
+def _p2_incident(client, warroom, auth) -> int:
+    """A recommendations-widget error: P2, nothing public yet."""
     response = client.post(
         "/api/alerts",
         headers=auth,
         json={"title": "Recommendations widget errors", "service": "recommendations", "level": "error"},
     )
-    incident_id = response.json()["incident_id"]
     warroom.scheduler.run_pending()
+    return int(response.json()["incident_id"])
+
+
+def test_severity_raise_from_p2_opens_the_status_page_path(client, warroom, clock, auth):
+    incident_id = _p2_incident(client, warroom, auth)
     assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["severity"] == "P2"
     assert client.get("/status.json").json()["active_incidents"] == []
     assert (
@@ -202,13 +207,7 @@ def test_a_note_is_echoed_in_the_war_room_once(client, warroom, clock, auth):
 
 
 def test_a_raise_announces_the_new_cadence_and_the_next_update_in_the_war_room(client, warroom, clock, auth):
-    response = client.post(
-        "/api/alerts",
-        headers=auth,
-        json={"title": "Recommendations widget errors", "service": "recommendations", "level": "error"},
-    )
-    incident_id = response.json()["incident_id"]
-    warroom.scheduler.run_pending()
+    incident_id = _p2_incident(client, warroom, auth)
     for level in ("P1", "P0"):
         client.post(f"/api/incidents/{incident_id}/severity", json={"severity": level, "actor": "alice"}, headers=auth)
         warroom.scheduler.run_pending()
