@@ -75,13 +75,17 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     port_or_exit(host, port)
     settings = _observed()
+    if "public_url" not in settings.model_fields_set:
+        # Unset, links (one-click approvals, the pinned status page) point at the address served.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        settings = settings.model_copy(update={"public_url": f"http://{shown}:{port}"})
     with database_or_exit(settings.database_url):
         warroom = Warroom.build(settings)
     _announce(warroom)
     if warroom.settings.api_token is None:
         console.print(f"[bold]API token for this run:[/] {warroom.api_token}")
-    console.print(f"web UI: http://{host}:{port}/incidents (sign in with the API token)")
-    console.print(f"status page: http://{host}:{port}/status")
+    console.print(f"web UI: {settings.public_url.rstrip('/')}/incidents (sign in with the API token)")
+    console.print(f"status page: {settings.public_url.rstrip('/')}/status")
     try:
         uvicorn.run(create_app(warroom), host=host, port=port, log_level="info")
     finally:

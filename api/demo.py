@@ -19,7 +19,7 @@ from rich.table import Table
 
 from api.composition import Warroom
 from api.scenarios import SHOP_RUNBOOK, Delivery, checkout_outage
-from api.server import serve_in_thread
+from api.server import free_port, serve_in_thread
 from warroom.clock import utcnow
 from warroom.kinds import TimelineKind
 from warroom.settings import Settings
@@ -33,7 +33,9 @@ def run_demo(console: Console, *, events: int = 847, minutes: float = 3.0, hold:
         secret, token = secrets.token_hex(16), secrets.token_urlsafe(16)
         runbook = Path(tmp) / "shop-runbook.md"
         runbook.write_text(SHOP_RUNBOOK)
+        port = free_port()  # chosen first, so approval links and the pinned status page point at it
         settings = Settings(
+            public_url=f"http://127.0.0.1:{port}",
             database_url=f"sqlite:///{Path(tmp) / 'warroom.db'}",
             data_dir=Path(tmp) / "data",
             sentry_client_secret=SecretStr(secret),
@@ -42,7 +44,7 @@ def run_demo(console: Console, *, events: int = 847, minutes: float = 3.0, hold:
         )
         warroom = Warroom.build(settings)
         try:
-            with serve_in_thread(warroom) as base_url:
+            with serve_in_thread(warroom, port=port) as base_url:
                 console.print(f"[bold]warroom demo[/] — server on {base_url}, database in a temporary folder")
                 code = asyncio.run(_replay(console, base_url, token, secret, events, minutes, hold=hold))
                 if hold:
