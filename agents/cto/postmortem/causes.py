@@ -34,7 +34,9 @@ _WILL = re.compile(
     r"^(?:we(?:'|’)ll|we will|we should|we need to|we must|let(?:'|’)s)\s+(?P<text>[a-z].+)", re.IGNORECASE
 )
 """A commitment written in a note ("We'll add a contract test for EUR") is an action item."""
-_CLAUSE = re.compile(r"\s*;\s*|\s+because\s+|,\s+so\s+", re.IGNORECASE)
+_CLAUSE = re.compile(r"\s*;\s*|\s+because\s+", re.IGNORECASE)
+"""Where a cause note goes one level deeper: "X; Y" and "X because Y" answer why X (not "X, so
+Y", which runs the other way: Y is the effect)."""
 OPEN = "open question for the review"
 _BECAUSE = re.compile(r"^(?P<effect>.*?)[,;]?\s*\bbecause\b\s*(?P<reason>.+)", re.IGNORECASE)
 _PRIORITY_TAG = re.compile(r"[\[(]\s*(?P<prio>P[0-3])\s*[\])]", re.IGNORECASE)

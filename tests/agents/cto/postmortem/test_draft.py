@@ -480,3 +480,12 @@ def test_no_customer_address_reaches_the_postmortem() -> None:
     markdown = render_markdown(draft_postmortem(demo_input(incident=incident, comms=sends)))
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", markdown)
     assert markdown.count("email draft #1 sent") == 1  # one row per send, not one per recipient
+
+
+def test_a_cause_written_as_effect_so_result_is_not_split_backwards() -> None:
+    note = HumanNote(at=at(2, 6), author="dana", text="cause: the pool limit was lowered, so requests timed out")
+    pm = draft_postmortem(demo_input(notes=[note], war_room=[]))
+    assert pm.five_whys[0].answer == "the pool limit was lowered, so requests timed out"
+    because = HumanNote(at=at(2, 6), author="dana", text="cause: the key expired because its rotation job was off")
+    whys = draft_postmortem(demo_input(notes=[because], war_room=[])).five_whys
+    assert [w.answer for w in whys[:2]] == ["the key expired", "its rotation job was off"]
