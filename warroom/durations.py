@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-__all__ = ["spell_duration"]
+__all__ = ["spell_duration", "whole_minutes"]
 
 _SECONDS = {"day": 86400, "hour": 3600, "minute": 60, "second": 1}
+
+
+def whole_minutes(delta: timedelta) -> int:
+    """`delta` in whole minutes, at least 1: how long an incident lasted as every message says it
+    (the status page, the emails, the war room and the postmortem round the same way)."""
+    return max(1, round(delta.total_seconds() / 60))
 
 
 def spell_duration(delta: timedelta, units: Sequence[str] = ("day", "hour", "minute", "second")) -> str:

@@ -13,6 +13,7 @@ from agents.cto.affected import affected_thing
 from agents.notes import NoteFacts
 from agents.support.drafts import format_percent
 from agents.support.facts import Symptom
+from warroom.durations import whole_minutes
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.settings import Settings
 from warroom.severity import Classification, Severity
@@ -174,7 +175,7 @@ def resolved_post(incident: Incident, now: datetime, settings: Settings) -> Stat
     """The all-clear on the status page: what was affected, from when to when, for what share; the
     component back to operational."""
     thing = affected_thing(incident)
-    minutes = max(1, round((now - incident.first_seen).total_seconds() / 60))
+    minutes = whole_minutes(now - incident.first_seen)
     share = customer_share(incident, settings)
     who = f" for about {format_percent(share)} of customers" if share else ""
     return StatusPost(

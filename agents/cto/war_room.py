@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from agents.cto.status_posts import public_title
+from warroom.durations import whole_minutes
 from warroom.incidents.models import Incident
 from warroom.settings import Settings
 from warroom.severity import Severity
@@ -78,7 +79,7 @@ def raised_notice(incident: Incident, settings: Settings, now: datetime) -> str:
 def closing_summary(incident: Incident, actor: str, now: datetime, settings: Settings) -> str:
     """The room's last word: who resolved it, after how long (from the first error, as customers
     were told), how big it was in what was actually counted, and where the postmortem is."""
-    minutes = max(1, round((now - incident.first_seen).total_seconds() / 60))
+    minutes = whole_minutes(now - incident.first_seen)
     size = [f"{incident.event_count} error events"] if incident.event_count else []
     if incident.users_affected:
         size.append(f"{incident.users_affected} user{'' if incident.users_affected == 1 else 's'} affected")

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
 
 from warroom.alerts.models import AffectedUser, Alert
+from warroom.durations import whole_minutes
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.severity import Severity
 
@@ -96,7 +97,7 @@ class AccountImpact(BaseModel):
     def minutes(self) -> int | None:
         if self.first_at is None or self.last_at is None:
             return None
-        return max(1, round((self.last_at - self.first_at) / timedelta(minutes=1)))
+        return whole_minutes(self.last_at - self.first_at)
 
 
 class FollowUp(BaseModel):
@@ -163,14 +164,14 @@ class IncidentFacts(BaseModel):
         """Minutes between the first and last event, when both are known (at least 1)."""
         if self.last_seen_at is None:
             return None
-        return max(1, round((self.last_seen_at - self.started_at) / timedelta(minutes=1)))
+        return whole_minutes(self.last_seen_at - self.started_at)
 
     @property
     def duration_minutes(self) -> int | None:
         """How long the incident lasted, once resolved."""
         if self.resolved_at is None:
             return None
-        return max(1, round((self.resolved_at - self.started_at) / timedelta(minutes=1)))
+        return whole_minutes(self.resolved_at - self.started_at)
 
     @property
     def cohort_size(self) -> int:

@@ -17,7 +17,7 @@ from agents.cto.affected import affected_thing
 from agents.cto.postmortem.models import UNKNOWN, Owners, PostmortemInput, WhyStep
 from warroom.severity import Severity
 
-__all__ = ["OPEN", "CauseFindings", "NoteAction", "blameless_quote", "read_causes"]
+__all__ = ["OPEN", "CauseFindings", "NoteAction", "blameless_quote", "clauses", "read_causes"]
 
 _BULLET = re.compile(r"^\s*(?:[-*•>]|\d+[.)])?\s*")
 _ROOT = re.compile(r"^(?:root[ -]?cause|rca)\s*[:\-–—]\s*(?P<text>.+)", re.IGNORECASE)
@@ -75,6 +75,11 @@ class _Line:
     def source(self) -> str:
         kind = "note" if self.noted else "war-room message"
         return f"{kind} by the {self.role} at {self.at.astimezone(UTC):%H:%M} UTC"
+
+
+def clauses(cause: str) -> list[str]:
+    """A cause note's levels, shallowest first: "X; Y" and "X because Y" give [X, Y]."""
+    return [c.strip() for c in _CLAUSE.split(cause) if c.strip()]
 
 
 def blameless_quote(text: str, people: list[str]) -> str | None:
@@ -162,7 +167,7 @@ def read_causes(inp: PostmortemInput, owners: Owners, people: list[str]) -> Caus
     stated = (roots or causes)[-1] if roots or causes else None
     if not answers and stated:
         # The noted cause is the first answers: "X; Y" or "X because Y" is a chain of two.
-        for n, clause in enumerate(c for c in _CLAUSE.split(stated) if c.strip()):
+        for n, clause in enumerate(clauses(stated)):
             question = first_question if n == 0 else "Why did that happen?"
             found.whys.append(WhyStep(question=question, answer=clause.strip(), source=cause_sources[stated]))
     elif not answers and hypotheses:

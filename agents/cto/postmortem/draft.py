@@ -8,7 +8,6 @@ API serves and versions (`agents.blameless.diff_versions` records each human edi
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -17,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from agents.coo.action_items import plan_actions
 from agents.cto.affected import affected_thing
-from agents.cto.postmortem.causes import OPEN, blameless_quote, read_causes
+from agents.cto.postmortem.causes import OPEN, blameless_quote, clauses, read_causes
 from agents.cto.postmortem.impact import assess_impact
 from agents.cto.postmortem.models import (
     UNKNOWN,
@@ -28,10 +27,11 @@ from agents.cto.postmortem.models import (
     TimelineEntry,
 )
 from agents.cto.postmortem.related import find_related, repeat_warning
+from agents.notes import parse_notes
 from agents.support.facts import Symptom
-from warroom.durations import spell_duration
+from warroom.durations import spell_duration, whole_minutes
 
-__all__ = ["WITHHELD", "draft_postmortem", "people_in", "render_markdown", "whole_minutes"]
+__all__ = ["WITHHELD", "draft_postmortem", "people_in", "render_markdown"]
 
 WITHHELD = "(wording left out of the blameless draft; the original stays in the incident record)"
 
@@ -106,9 +106,9 @@ _PAST = {
 }
 
 
-def whole_minutes(duration: timedelta) -> str:
+def _as_told(duration: timedelta) -> str:
     """A duration as the status page and the emails said it: rounded to whole minutes."""
-    return spell_duration(timedelta(minutes=max(1, round(duration.total_seconds() / 60))))
+    return spell_duration(timedelta(minutes=whole_minutes(duration)))
 
 
 def headline(inp: PostmortemInput, impact: ImpactReport) -> str:
@@ -117,7 +117,7 @@ def headline(inp: PostmortemInput, impact: ImpactReport) -> str:
     incident = inp.incident
     reading = incident.classification.facts if incident.classification else {}
     verb = _PAST[Symptom.spoken(Symptom.from_reading(reading), incident.severity)]
-    how_long = f" for {whole_minutes(impact.duration)}" if impact.resolved_at else " (still open)"
+    how_long = f" for {_as_told(impact.duration)}" if impact.resolved_at else " (still open)"
     return f"{affected_thing(incident)} {verb}{how_long}"
 
 
@@ -152,8 +152,7 @@ def _trigger(inp: PostmortemInput, impact: ImpactReport, root_cause: str | None)
     """What set it off, from the noted cause (its first clause), at the first error."""
     if root_cause is None:
         return f"not identified in the notes; the first error came at {_hhmm(impact.first_error_at)}"
-    first = re.split(r"\s*;\s*|\s+because\s+", root_cause, maxsplit=1)[0]
-    return f"{first} (first error at {_hhmm(impact.first_error_at)})"
+    return f"{clauses(root_cause)[0]} (first error at {_hhmm(impact.first_error_at)})"
 
 
 def _detection(inp: PostmortemInput, impact: ImpactReport) -> str:
@@ -170,21 +169,21 @@ def _detection(inp: PostmortemInput, impact: ImpactReport) -> str:
 def _resolution(inp: PostmortemInput, quote: _Quoter) -> str:
     """What fixed it, in the responders' words: the `fixed:` notes and the resolve summary."""
     fixes = [
-        f"{quote(m['text'].strip().rstrip('.'))} ({_hhmm(n.at)})"
+        f"{quote(fixed)} ({_hhmm(n.at)})"
         for n in inp.notes
         for line in n.text.splitlines()
-        if (m := _FIXED.match(line))
+        if (fixed := parse_notes([line]).fixed)
     ]
     summary = next(
         (e.text for e in reversed(inp.incident.timeline) if e.kind == "note" and e.at == inp.incident.resolved_at),
         None,
     )
     resolved = f"resolved at {_hhmm(inp.incident.resolved_at)}" if inp.incident.resolved_at else "still open"
-    parts = [*fixes, f"{resolved}" + (f": “{quote(summary.strip())}”" if summary and not _FIXED.match(summary) else "")]
+    parts = [
+        *fixes,
+        f"{resolved}" + (f": “{quote(summary.strip())}”" if summary and not parse_notes([summary]).fixed else ""),
+    ]
     return "; ".join(parts) if fixes or summary else f"{resolved}; what fixed it is not in the notes"
-
-
-_FIXED = re.compile(r"^\s*(?:fixed|fix)\s*[:\-]\s*(?P<text>.+)", re.IGNORECASE)
 
 
 def _related(inp: PostmortemInput, title: str, root_cause: str | None, quote: _Quoter) -> list[RelatedIncident]:
@@ -258,7 +257,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
     )
     env.filters["dur"] = spell_duration
-    env.filters["hhmm"] = lambda moment: f"{moment.astimezone(UTC):%H:%M} UTC"
+    env.filters["hhmm"] = _hhmm
     env.filters["day"] = lambda moment: f"{moment.astimezone(UTC):%-d %B %Y}"
     env.filters["cell"] = _cell
     env.filters["refs"] = _refs
