@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evals.comms_record import Record, at, minutes_between
-from evals.harness import BRAND, Outcome
+from evals.harness import BRAND, CommsSpec, Outcome
 from evals.lifecycle import PublicMessage
 
 __all__ = [
@@ -55,7 +55,10 @@ CHECKS = (
     "charged",
     "no_region_code",
     "verb_matches_symptom",
+    "enterprise_count",
+    "no_broadcast",
 )
+_BROADCAST = ("status_page", "x", "discord")
 # Cloud region codes (AWS, GCP, Azure-style): customers know places, not `eu-west-1`.
 _REGION_CODE = re.compile(
     r"\b(?:us|eu|ap|sa|ca|me|af|il|mx)-(?:gov-)?(?:east|west|north|south|central|northeast|northwest|southeast|"
@@ -116,7 +119,8 @@ _DURATION = re.compile(r"\b(?:(\d+)\s*hours?)?\s*(?:(\d+)\s*minutes?)?\b", re.I)
 _DAYS = re.compile(r"\b(\d+)\s*days?\b", re.I)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 _COUNT = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)\s+(?=(?:affected\s+)?(?:users?|customers?|people|person)\b)", re.I
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)\s+(?=(?:of your\s+)?(?:affected\s+)?(?:users?|customers?|people|person)\b)",
+    re.I,
 )
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\w])|(?<![\w.])\d+(?:\.\d+)?(?![\w])")
 _NEXT = re.compile(r"next update[^.\n]*?\b([01]?\d|2[0-3]):([0-5]\d)", re.I)
@@ -178,7 +182,8 @@ def _hhmm(text: str) -> str:
     return f"{int(text.split(':')[0]):02d}:{text.split(':')[1]}"
 
 
-def _facts_only(text: str, record: Record, message: PublicMessage) -> str | None:
+def _facts_only(text: str, record: Record, message: PublicMessage, own: set[float]) -> str | None:
+    """`own`: the numbers an enterprise notice may add about the account's own users and requests."""
     masked = text
     for literal in record.literals:
         masked = re.sub(re.escape(literal), " § ", masked, flags=re.I)
@@ -211,16 +216,31 @@ def _facts_only(text: str, record: Record, message: PublicMessage) -> str | None
     take(_DAYS, lambda m: None if int(m[1]) in record.days else f"'{m[0]}'")
     take(_PERCENT, lambda m: None if record.share_ok(float(m[1])) else f"share '{m[0]}'")
     take(_COUNT, lambda m: None if record.count_ok(float(m[1].replace(",", ""))) else f"count '{m[0]}'")
-    take(_NUMBER, lambda m: None if float(m[0].replace(",", "")) in record.numbers else f"number '{m[0]}'")
+    take(_NUMBER, lambda m: None if float(m[0].replace(",", "")) in record.numbers | own else f"number '{m[0]}'")
     return f"not in the incident's record: {', '.join(wrong)}" if wrong else None
 
 
 def judge_message(
-    case: str, message: PublicMessage, record: Record, must_mention: list[str], following: PublicMessage | None = None
+    case: str,
+    message: PublicMessage,
+    record: Record,
+    must_mention: list[str],
+    following: PublicMessage | None = None,
+    spec: CommsSpec | None = None,
 ) -> MessageVerdict:
-    """Every check of the rubric on one message; `following` is the next status-page post, if any."""
+    """Every check of the rubric on one message; `following` is the next status-page post, if any;
+    `spec` the case's labels (an enterprise account's own count, a problem only it has)."""
     text = message.text
     failed: dict[str, str] = {}
+    if spec is not None and spec.single_account and message.channel in _BROADCAST:
+        failed["no_broadcast"] = "broadcast to everyone about a problem only one enterprise account has"
+    if spec is not None and spec.account_users and message.channel == "enterprise_email":
+        counts = [int(m[1].replace(",", "")) for m in _COUNT.finditer(text)]
+        wrong = [c for c in counts if c != spec.account_users]
+        if wrong or (message.kind in ("initial", "rca") and not counts):
+            failed["enterprise_count"] = (
+                f"gives {', '.join(map(str, counts)) or 'no count'}; the account's own users are {spec.account_users}"
+            )
     # A draft held only because a person must still say whether anyone was charged is held by
     # design, not for an ungrounded claim: the "charged" check below judges it.
     problems = [p for p in message.problems if not p.startswith("say whether customers were charged")]
@@ -242,14 +262,19 @@ def judge_message(
         failed["current" if size.startswith("stale") else "cohort"] = size
     if message.channel != "enterprise_email" and (counts := [f"{m[1]} users" for m in _COUNT.finditer(text)]):
         failed["no_raw_count"] = f"a raw count in public ({', '.join(counts)}): a share, or no number"
-    if record.cohorts and not any(c.lower() in text.lower() for c in record.cohorts):
+    # An enterprise notice speaks of the account's own users ("users in your organisation"), not the incident's cohort.
+    if (
+        message.channel != "enterprise_email"
+        and record.cohorts
+        and not any(c.lower() in text.lower() for c in record.cohorts)
+    ):
         failed["cohort"] = (
             failed.get("cohort", "") + "; " if "cohort" in failed else ""
         ) + f"does not say who: {' / '.join(dict.fromkeys(record.cohorts))}"
     started = f"{record.started:%H:%M}"
     if not re.search(rf"(?<!\d){started}(?!\d)", _normalise_times(text)):
         failed["started"] = f"does not say it started at {started} UTC"
-    if message.kind != "all_clear":
+    if message.kind not in ("all_clear", "rca"):
         promised = _NEXT.search(text)
         if promised is None:
             failed["next_update"] = "no next-update time"
@@ -268,7 +293,8 @@ def judge_message(
                     f"promised an update by {promised[1]}:{promised[2]} UTC; the next post came "
                     f"at {at(following.at):%H:%M:%S}"
                 )
-    if problem := _facts_only(text, record, message):
+    own = {float(n) for n in (spec.account_users, spec.account_requests) if n} if spec else set()
+    if problem := _facts_only(text, record, message, own if message.channel == "enterprise_email" else set()):
         failed["facts_only"] = problem
     public = text.replace(BRAND["status_page_url"], " ")
     leaks = [f"{what} ('{m[0]}')" for what, pattern in _INTERNAL.items() if (m := pattern.search(public))]
@@ -357,9 +383,28 @@ def verdicts(outcome: Outcome) -> list[MessageVerdict]:
     following = {id(m): nxt for m, nxt in zip(page, page[1:], strict=False)}
     # A withdrawn draft can never be sent: nobody reads it, so it is not judged.
     return [
-        judge_message(outcome.case, m, record, outcome.comms.must_mention, following.get(id(m)))
+        judge_message(outcome.case, m, record, outcome.comms.must_mention, following.get(id(m)), outcome.comms)
         for m in response.messages
         if m.state != "withdrawn"
+    ] + _missing_notice(outcome)
+
+
+def _missing_notice(outcome: Outcome) -> list[MessageVerdict]:
+    """A case whose enterprise account was hit must have given it a notice: its absence is a failed message."""
+    response = outcome.response
+    if response is None or not outcome.comms.account_users:
+        return []
+    if any(m.channel == "enterprise_email" and m.state != "withdrawn" for m in response.messages):
+        return []
+    return [
+        MessageVerdict(
+            case=outcome.case,
+            channel="enterprise_email",
+            kind="initial",
+            state="missing",
+            text="",
+            failed={"enterprise_count": "no notice to the enterprise account its own users were hit in"},
+        )
     ]
 
 

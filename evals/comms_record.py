@@ -62,6 +62,8 @@ class Record:
         self.dates = {m.date() for m in self.moments}
         if self.resolved:
             self.dates |= {(self.resolved + timedelta(days=d)).date() for d in self.days}
+        # An RCA names what will prevent a repeat and by when: the action items' own due dates.
+        self.dates |= {at(i["due"]).date() for i in response.action_items if i.get("due")}
         endpoints = [e["endpoint"] for e in incident.get("endpoints", [])]
         self.literals = sorted(
             {

@@ -53,10 +53,15 @@ def _new_id(seed: str, template: str) -> str:
 
 
 def at_time(
-    source: str, payload: dict[str, Any], moment: datetime, seed: str, user: str | None = None
+    source: str,
+    payload: dict[str, Any],
+    moment: datetime,
+    seed: str,
+    user: str | None = None,
+    domain: str = "customers.example.com",
 ) -> dict[str, Any]:
     """The payload as the source would send it at `moment`, as a distinct delivery named by `seed`;
-    `user` replaces the affected user of a Sentry event (a storm hits many people)."""
+    `user` (at `domain`) replaces the affected user of a Sentry event (a storm hits many people)."""
     body = copy.deepcopy(payload)
     if source == "sentry":
         data = body["data"]
@@ -69,7 +74,7 @@ def at_time(
                 if "timestamp" in event:
                     event["timestamp"] = moment.timestamp()
                 if user is not None and isinstance(event.get("user"), dict):
-                    event["user"] = {**event["user"], "id": user, "email": f"{user}@customers.example.com"}
+                    event["user"] = {**event["user"], "id": user, "email": f"{user}@{domain}"}
         if isinstance(data.get("issue"), dict):
             data["issue"]["lastSeen"] = _iso(moment)
             data["issue"].setdefault("firstSeen", _iso(moment))

@@ -79,6 +79,10 @@ class Storm(BaseModel):
     deliveries: int = Field(default=1, ge=1, le=5000)
     minutes: float = Field(default=0.0, ge=0)
     users: int | None = Field(default=None, ge=1, description="distinct users the Sentry events cycle through")
+    account_users: int | None = Field(
+        default=None, ge=1, description="how many of those users have their address at `account_domain`"
+    )
+    account_domain: str = "acme.example"
 
 
 class PastOccurrence(BaseModel):
@@ -110,6 +114,15 @@ class CommsSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     must_mention: list[str] = Field(default_factory=list)
+    account_users: int | None = Field(
+        default=None, ge=1, description="the enterprise account's own affected users: its notice must give this count"
+    )
+    single_account: bool = Field(
+        default=False, description="only that account's users are hit: nothing may be broadcast (page, X, Discord)"
+    )
+    account_requests: int | None = Field(
+        default=None, description="not labelled: the storm's deliveries from the account's users, counted at load"
+    )
     known_gaps: dict[str, str] = Field(default_factory=dict, description="check -> the product gap behind it")
 
 
@@ -187,7 +200,11 @@ def _load_case(folder: Path) -> Case:
     for step in steps:
         if step.source not in SOURCES:
             raise ValueError(f"{folder.name}: unknown source {step.source!r}")
-    return Case.model_validate({**spec, "name": folder.name, "steps": steps})
+    case = Case.model_validate({**spec, "name": folder.name, "steps": steps})
+    storm = case.storm
+    if storm.users and storm.account_users and len(steps) == 1:
+        case.comms.account_requests = sum(n % storm.users < storm.account_users for n in range(storm.deliveries))
+    return case
 
 
 @contextmanager
@@ -277,12 +294,15 @@ class _Session:
             schedule = [(step, start + gap * n) for n in range(storm.deliveries)]
         else:
             schedule = [(step, start + timedelta(minutes=step.at_minute)) for step in self.case.steps]
-        users = self.case.storm.users
+        storm = self.case.storm
         for number, (step, moment) in enumerate(sorted(schedule, key=lambda item: item[1])):
             self.clock.set(moment)
-            user = f"user-{number % users:05d}" if users else None
+            index = number % storm.users if storm.users else None
+            user = f"user-{index:05d}" if index is not None else None
+            at_account = index is not None and index < (storm.account_users or 0)
+            domain = storm.account_domain if at_account else "customers.example.com"
             incident_id = await self.post(
-                step, at_time(step.source, step.payload, moment, f"{self.case.name}:{number}", user)
+                step, at_time(step.source, step.payload, moment, f"{self.case.name}:{number}", user, domain)
             )
             if incident_id is not None and incident_id not in incidents:
                 incidents.append(incident_id)

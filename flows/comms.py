@@ -17,7 +17,7 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import Connection
 
 from agents.support.comms import CheckedDraft, prepare_comms
-from agents.support.drafts import Draft, rca_due
+from agents.support.drafts import Draft, one_account_only, rca_due
 from agents.support.facts import IncidentFacts
 from agents.support.grounding import check_grounding
 from agents.support.rewrite import rewrite_draft
@@ -33,7 +33,8 @@ from warroom.drafts import store as drafts
 from warroom.drafts.models import CommsKind, DraftState
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
-from warroom.kinds import JobKind, TimelineKind
+from warroom.kinds import JobKind, OutboxKind, TimelineKind
+from warroom.outbox.store import enqueue
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, pending_by_prefix, schedule
 from warroom.severity import Severity
@@ -182,6 +183,13 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
         )
         facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags, next_update=promise)
     cohort, checked = prepare_comms(facts, kind)
+    quiet = kind is not CommsKind.RCA and not (incident.severity and incident.severity.pages_customers)
+    if quiet:
+        # Below P1 customers hear nothing, except an enterprise account that alone is hit: its
+        # contacts are owed a notice at any level, and nobody else is told about it.
+        if not one_account_only(facts, cohort):
+            return
+        checked = [c for c in checked if c.draft.channel is Channel.ENTERPRISE_EMAIL]
     notes: list[str] = []
     if ctx.model is not None and reword:
         checked = [_reworded(ctx, item, facts, notes) for item in checked]
@@ -248,14 +256,17 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
                         f"> {preview(draft.subject, draft.body)}\n"
                         f"Approve or edit: {link}"
                     )
-                    post_to_war_room(
-                        conn,
-                        key=keys.approval_request(draft_id),
-                        incident_id=incident_id,
-                        text=text,
-                        now=now,
-                        blocks=approval_blocks(draft_id, text, draft.body, link),
-                    )
+                    if quiet:
+                        _ask_on_call(ctx, conn, incident, draft_id, text, now)
+                    else:
+                        post_to_war_room(
+                            conn,
+                            key=keys.approval_request(draft_id),
+                            incident_id=incident_id,
+                            text=text,
+                            now=now,
+                            blocks=approval_blocks(draft_id, text, draft.body, link),
+                        )
                 schedule(
                     conn,
                     key=keys.draft_start(draft_id),
@@ -286,6 +297,26 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
                 },
                 dedup_key=keys.comms_drafted(incident_id, label),
             )
+
+
+def _ask_on_call(ctx: Context, conn: Connection, incident: Incident, draft_id: int, text: str, now: datetime) -> None:
+    """Below P1 there is no war room: the account notice's approval request goes to the on-call
+    (or the first escalation contact with an address) by email."""
+    person = next((p for p in (ctx.settings.on_call, *ctx.settings.escalation) if p.email), None)
+    if person is None:
+        return  # the draft waits on the incident page and in /api/drafts
+    enqueue(
+        conn,
+        key=keys.approval_request(draft_id),
+        kind=OutboxKind.PAGE_EMAIL,
+        now=now,
+        incident_id=incident.id,
+        payload={
+            "to": person.email,
+            "subject": f"[{incident.severity}] incident #{incident.id}: an enterprise notice awaits your approval",
+            "body": f"{text}\n\n{ctx.settings.public_url.rstrip('/')}/incidents/{incident.id}",
+        },
+    )
 
 
 def _track_rca(

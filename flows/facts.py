@@ -15,6 +15,8 @@ from agents.cto.affected import affected_thing
 from agents.cto.assess import AlertText
 from agents.cto.status_posts import customer_share, next_update_at
 from agents.notes import NoteFacts, parse_notes
+from agents.support.cohort import detect_cohort
+from agents.support.drafts import one_account_only
 from agents.support.facts import AccountImpact, Brand, FollowUp, IncidentFacts, KnownAccount, Symptom
 from agents.support.internal import quotable
 from warroom.action_items import store as action_items
@@ -33,6 +35,7 @@ __all__ = [
     "incident_facts",
     "known_accounts",
     "note_facts",
+    "only_account",
     "recent_alerts",
 ]
 
@@ -163,6 +166,16 @@ def incident_facts(
         revenue_path=any(w in words for w in settings.revenue_paths),
         advice=next((settings.advice[w] for w in words if w in settings.advice), None),
     )
+
+
+def only_account(conn: Connection, incident: Incident, settings: Settings, *, now: datetime) -> KnownAccount | None:
+    """The one enterprise account every affected user belongs to, if there is one: a problem only
+    it has is told to its contacts, not broadcast on the public status page, X or Discord."""
+    if not settings.accounts:
+        return None
+    facts = incident_facts(conn, incident, settings, now=now)
+    cohort = detect_cohort(facts)
+    return cohort.accounts[0] if one_account_only(facts, cohort) else None
 
 
 def path_words(incident: Incident) -> list[str]:

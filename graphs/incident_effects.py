@@ -21,7 +21,7 @@ from flows.staleness import withdraw_on_resolve, withdraw_undecided
 from flows.tickets import schedule_digest
 from warroom import keys
 from warroom.drafts import store as drafts
-from warroom.drafts.models import CommsKind
+from warroom.drafts.models import CommsKind, DraftState
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.kinds import JobKind, OutboxKind, TimelineKind
@@ -31,7 +31,7 @@ from warroom.severity import Classification, Severity
 from warroom.status_page.models import StatusPost
 from warroom.war_room.models import RoomSetup
 
-__all__ = ["close_out", "keep_severity", "post_update", "record_severity", "respond"]
+__all__ = ["close_out", "keep_severity", "open_held_page", "post_update", "record_severity", "respond"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,8 @@ def record_severity(
             incidents.add_timeline(conn, incident.id, now, TimelineKind.LLM, note)
         if was is not None and classification.severity > was:
             lowered_drafts(conn, incident, classification.severity, now)
+        if classification.severity is Severity.P2:
+            account_notice(conn, incident, now)
         if classification.severity <= Severity.P2:
             schedule(
                 conn,
@@ -97,13 +99,23 @@ def keep_severity(ctx: Context, incident: Incident, classification: Classificati
         incidents.set_classification(conn, incident.id, classification)
         if telling and not incident.resolved_at:
             refresh_initial_comms(conn, incident, ctx.clock.now())
+        elif classification.severity is Severity.P2 and not incident.resolved_at:
+            account_notice(conn, incident, ctx.clock.now())
 
 
 def respond(
-    ctx: Context, incident: Incident, *, post: StatusPost, room: RoomSetup, raised: str | None, tick: int
+    ctx: Context,
+    incident: Incident,
+    *,
+    post: StatusPost | None,
+    held: str | None = None,
+    room: RoomSetup,
+    raised: str | None,
+    tick: int,
 ) -> None:
-    """P0/P1 for the first time (`raised` is None) or raised again: the page post, the war room,
-    the next update's clock (restarted on a raise), comms drafts, escalation clocks, enrichment."""
+    """P0/P1 for the first time (`raised` is None) or raised again: the page post (none while
+    only the enterprise account `held` is hit), the war room, the next update's clock (restarted
+    on a raise), comms drafts, escalation clocks, enrichment."""
     assert incident.severity is not None
     now = ctx.clock.now()
     log.info(
@@ -117,7 +129,8 @@ def respond(
         opened = (
             keys.status_opened(incident.id) if raised is None else keys.status_raised(incident.id, incident.severity)
         )
-        post_status(conn, key=opened, post=post, now=now)
+        if post is not None:
+            post_status(conn, key=opened, post=post, now=now)
         if raised is not None:
             cancel(conn, keys.ticks(incident.id))
         schedule_tick(conn, ctx, incident, tick)
@@ -137,6 +150,23 @@ def respond(
                 text=raised,
                 now=now,
             )
+        if held is not None:
+            text = (
+                f"Not on the public status page: every affected user so far is {held}'s, and {held}'s "
+                "contacts get their own notice to approve. The page opens by itself the moment anyone "
+                "else is affected."
+            )
+            incidents.add_timeline(
+                conn,
+                incident.id,
+                now,
+                TimelineKind.COMMS_DECISION,
+                text,
+                actor="warroom",
+                data={"decision": "page_held", "account": held},
+                dedup_key=keys.status_held(incident.id),
+            )
+            post_to_war_room(conn, key=keys.status_held(incident.id), incident_id=incident.id, text=text, now=now)
         severity_question.ask(conn, incident, ctx.settings.public_url, now)
         refresh_initial_comms(conn, incident, now)
         escalation.schedule_clocks(conn, ctx, incident, now)
@@ -149,6 +179,21 @@ def respond(
                 payload={"incident_id": incident.id},
                 lane=keys.enrich_lane(incident.id),
             )
+
+
+def open_held_page(ctx: Context, incident: Incident, post: StatusPost) -> None:
+    """The page kept quiet for one account opens: someone else is affected now."""
+    now = ctx.clock.now()
+    log.info("incident #%d reaches beyond one account: opening the status page", incident.id)
+    with ctx.engine.begin() as conn:
+        post_status(conn, key=keys.status_opened(incident.id), post=post, now=now)
+        post_to_war_room(
+            conn,
+            key=keys.status_unheld(incident.id),
+            incident_id=incident.id,
+            text="Users beyond one enterprise account are affected now: the public status page is opened.",
+            now=now,
+        )
 
 
 UPDATE_DRAFT_LEAD = timedelta(minutes=5)
@@ -182,10 +227,18 @@ def post_update(ctx: Context, incident: Incident, *, number: int, text: str, pos
 
 
 def close_out(
-    ctx: Context, incident: Incident, *, actor: str, automatic: bool, post: StatusPost | None, summary: str
+    ctx: Context,
+    incident: Incident,
+    *,
+    actor: str,
+    automatic: bool,
+    told: bool,
+    post: StatusPost | None,
+    summary: str,
 ) -> None:
-    """Resolved: the clocks stop; where customers were told (`post`), the page's all-clear,
-    all-clear drafts and the war room's closing `summary`; the postmortem draft in every case."""
+    """Resolved: the clocks stop; where customers were told (`told`), all-clear drafts and the war
+    room's closing `summary`, and the page's all-clear (`post`) where the page spoke; the
+    postmortem draft in every case."""
     now = ctx.clock.now()
     text = (
         f"Auto-resolved: {actor} reports recovery and a {incident.severity} closes itself"
@@ -208,6 +261,11 @@ def close_out(
         withdraw_on_resolve(conn, incident.id, now)
         if post is not None:
             post_status(conn, key=keys.status_resolved(incident.id), post=post, now=now)
+        notified = any(
+            d.public
+            for d in drafts.list_drafts(conn, incident_id=incident.id, states=[DraftState.SENT, DraftState.APPROVED])
+        )
+        if told or notified:  # notified below P1: an enterprise account's own notice went out
             schedule(
                 conn,
                 key=keys.all_clear_comms(incident.id),
@@ -215,6 +273,7 @@ def close_out(
                 due_at=now,
                 payload={"incident_id": incident.id, "kind": CommsKind.ALL_CLEAR.value, "label": "all-clear"},
             )
+        if told:
             enqueue(
                 conn,
                 key=keys.war_room_closed(incident.id),
@@ -232,6 +291,20 @@ def close_out(
             payload={"incident_id": incident.id},
             lane=keys.postmortem_lane(incident.id),
         )
+
+
+def account_notice(conn: Connection, incident: Incident, now: datetime) -> None:
+    """A P2 tells no customer, except an enterprise account that alone is hit: the Support agent
+    drafts its notice if every affected user is that account's (`flows.comms` decides), again as
+    the storm grows."""
+    schedule(
+        conn,
+        key=keys.account_notice(incident.id, incident.event_count.bit_length()),
+        kind=JobKind.COMMS_PREPARE,
+        due_at=now,
+        lane=keys.comms_lane(incident.id),
+        payload={"incident_id": incident.id, "kind": CommsKind.INITIAL.value, "label": "account"},
+    )
 
 
 def refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) -> None:

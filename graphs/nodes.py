@@ -20,10 +20,11 @@ from agents.cto.refine import refine_for
 from flows import history
 from flows.actions.incidents import get_incident
 from flows.context import Context
-from flows.facts import alert_texts, note_facts
+from flows.facts import alert_texts, note_facts, only_account
 from flows.postmortem import codeowners_text
 from graphs import incident_effects as effects
 from graphs.state import IncidentState
+from warroom.incidents.models import Incident
 from warroom.severity import Severity
 
 __all__ = ["monitor_wait", "resolve", "respond", "route_by_severity", "route_event", "triage", "update"]
@@ -51,6 +52,13 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         if previous is not None and classification.severity >= previous:
             if classification.severity == previous:
                 effects.keep_severity(ctx, incident, classification, telling=state.get("posted_severity") is not None)
+                if state.get("page_held") and _held_for(ctx, incident) is None:
+                    effects.open_held_page(
+                        ctx,
+                        incident,
+                        status_posts.first_status_post(incident, classification, ctx.clock.now(), ctx.settings),
+                    )
+                    return {"event": {}, "page_held": False}
             return {"event": {}}
     effects.record_severity(ctx, incident, classification, was=previous, note=note)
     return {"severity": classification.severity.value, "event": {}}
@@ -74,15 +82,25 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     now = ctx.clock.now()
     owners = owners_for(codeowners_text(ctx), [e.endpoint for e in incident.endpoints] + [incident.service or ""])
     first = state.get("posted_severity") is None
+    held = _held_for(ctx, incident)
     effects.respond(
         ctx,
         incident,
-        post=status_posts.first_status_post(incident, incident.classification, now, ctx.settings),
+        post=None if held else status_posts.first_status_post(incident, incident.classification, now, ctx.settings),
+        held=held,
         room=war_room.room_setup(incident, ctx.settings, owners, now),
         raised=None if first else war_room.raised_notice(incident, ctx.settings, now),
         tick=state.get("ticks", 0) + 1,
     )
-    return {"posted_severity": incident.classification.severity.value}
+    return {"posted_severity": incident.classification.severity.value, "page_held": held is not None}
+
+
+def _held_for(ctx: Context, incident: Incident) -> str | None:
+    """The enterprise account the public page is kept quiet for (every affected user is its own),
+    or None: anyone else hit, or users nobody can place, and the page speaks."""
+    with ctx.engine.connect() as conn:
+        account = only_account(conn, incident, ctx.settings, now=ctx.clock.now())
+    return account.name if account else None
 
 
 def monitor_wait(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -117,6 +135,10 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     due = status_posts.next_update_at(now, incident.severity, ctx.settings)
     notes = note_facts(incident)
     public = incident.severity.pages_customers and state.get("posted_severity") is not None
+    held = bool(state.get("page_held"))
+    if public and held:
+        held = _held_for(ctx, incident) is not None  # someone else is hit now: this update opens the page
+        public = not held
     effects.post_update(
         ctx,
         incident,
@@ -124,7 +146,7 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         text=status_posts.compose_update(incident, notes, due, now),
         post=status_posts.update_post(incident, notes, due, ctx.settings, now) if public else None,
     )
-    return {"ticks": number, "event": {}}
+    return {"ticks": number, "event": {}, "page_held": held}
 
 
 def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -136,12 +158,14 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     event = state.get("event") or {}
     actor = event.get("actor", "human")
     told = state.get("posted_severity") is not None
+    on_page = told and (not state.get("page_held") or _held_for(ctx, incident) is None)
     effects.close_out(
         ctx,
         incident,
         actor=actor,
         automatic=event.get("type") == "recovered",
-        post=status_posts.resolved_post(incident, now, ctx.settings) if told else None,
+        told=told,
+        post=status_posts.resolved_post(incident, now, ctx.settings) if on_page else None,
         summary=war_room.closing_summary(incident, actor, now, ctx.settings),
     )
     return {"event": {}}

@@ -65,6 +65,7 @@ __all__ = [
     "investigation_note",
     "investigation_step",
     "initial_comms",
+    "account_notice",
     "stage_changed",
     "stage_comms",
     "initial_comms_enriched",
@@ -91,10 +92,12 @@ __all__ = [
     "severity_change",
     "slack_message",
     "slack_reply",
+    "status_held",
     "status_opened",
     "status_page_ref",
     "status_raised",
     "status_resolved",
+    "status_unheld",
     "status_update",
     "tick",
     "ticks",
@@ -210,6 +213,11 @@ def initial_comms(incident_id: int, severity: Severity, scale: int) -> str:
     return _incident(incident_id, "comms", "initial", severity, scale)
 
 
+def account_notice(incident_id: int, scale: int) -> str:
+    """A P2's notice to the one enterprise account it hits, again as the storm grows."""
+    return _incident(incident_id, "comms", "account", scale)
+
+
 def initial_comms_settled(incident_id: int, event_count: int) -> str:
     """The first drafts once more after the storm quiets, at the count they were asked at."""
     return _incident(incident_id, "comms", "initial", "settle", event_count)
@@ -283,6 +291,15 @@ def severity_change(incident_id: int, after: int, severity: Severity) -> str:
 
 
 # --- outbox rows -------------------------------------------------------------------------------
+
+
+def status_held(incident_id: int) -> str:
+    """The public page kept quiet: only one enterprise account is affected."""
+    return _incident(incident_id, "status", "held")
+
+
+def status_unheld(incident_id: int) -> str:
+    return _incident(incident_id, "status", "unheld")
 
 
 def status_opened(incident_id: int) -> str:

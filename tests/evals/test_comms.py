@@ -156,3 +156,32 @@ def test_a_message_that_does_not_say_the_symptom_the_alerts_show_is_caught(login
     assert "verb_matches_symptom" in found and "slow" in found["verb_matches_symptom"]
     slow = message.model_copy(update={"text": message.text.replace("failing", "slow")})
     assert "verb_matches_symptom" not in judge_message(outcome.case, slow, record, outcome.comms.must_mention).failed
+
+
+def test_the_enterprise_scenarios_give_the_accounts_own_count_and_keep_its_own_problem_off_the_page(outcomes):
+    shared = _case(outcomes, "p0-checkout-storm-enterprise-share")
+    assert shared.response.incident["users_affected"] == 18
+    [notice] = [m for m in shared.response.messages if (m.channel, m.kind) == ("enterprise_email", "initial")]
+    assert "12 users" in notice.text and "18" not in notice.text
+    assert {"status_page", "x", "discord"} <= {m.channel for m in shared.response.messages}
+    alone = _case(outcomes, "p1-enterprise-sso-one-account")
+    assert {m.channel for m in alone.response.messages} == {"email", "enterprise_email"}
+
+
+def test_the_incidents_count_to_an_account_a_broadcast_of_its_problem_and_no_notice_fail(outcomes):
+    shared = _case(outcomes, "p0-checkout-storm-enterprise-share")
+    record = Record(shared.response)
+    [notice] = [m for m in shared.response.messages if (m.channel, m.kind) == ("enterprise_email", "initial")]
+    wrong = notice.model_copy(update={"text": notice.text.replace("12 users", "18 users")})
+    judged = judge_message(shared.case, wrong, record, shared.comms.must_mention, None, shared.comms)
+    assert "enterprise_count" in judged.failed
+    alone = _case(outcomes, "p1-enterprise-sso-one-account")
+    page = next(m for m in shared.response.messages if m.channel == "status_page")
+    assert "no_broadcast" in judge_message(alone.case, page, record, [], None, alone.comms).failed
+    silent = shared.response.model_copy(
+        update={"messages": [m for m in shared.response.messages if m.channel != "enterprise_email"]}
+    )
+    result = score_comms([shared.model_copy(update={"response": silent})], every_case=False)
+    assert [f.detail for f in result.failures if f.check == "enterprise_count"] == [
+        "no notice to the enterprise account its own users were hit in"
+    ]

@@ -20,7 +20,7 @@ from api.composition import Warroom
 from api.scenarios import sentry_event_alert
 from tests.fakes.slack_server import signed_headers
 from tests.fakes.spec import spec_payload
-from warroom.settings import AccountConfig, Settings
+from warroom.settings import AccountConfig, Person, Settings
 
 SLACK_SECRET = "slack-signing-secret"
 
@@ -39,7 +39,9 @@ def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     )
 
 
-def _outage(post_sentry, clock, users: dict[str, str | None], events: int = 30) -> int:
+def _outage(
+    post_sentry, clock, users: dict[str, str | None], events: int = 30, path: str = "/api/checkout"
+) -> int:
     """`events` checkout errors over two minutes from `users` (user id -> enterprise account)."""
     start = clock.now() - timedelta(minutes=2)
     ids = list(users)
@@ -50,7 +52,7 @@ def _outage(post_sentry, clock, users: dict[str, str | None], events: int = 30) 
             event_id=uuid.uuid4().hex,
             issue_id="77",
             at=start + timedelta(seconds=4 * n),
-            path="/api/checkout",
+            path=path,
             user_id=user,
             browser=("Chrome", "120.0"),
             region="us-east-1",
@@ -338,3 +340,92 @@ def test_an_approval_request_in_the_war_room_shows_what_would_be_sent(post_sentr
     head, quoted, link = request.split("\n")
     assert quoted.startswith(f"> {email['subject']} — Hi, You're receiving this")
     assert len(quoted) <= 242 and link.startswith("Approve or edit: http") and "/approve/" in link
+
+
+def _page_posts(client, auth, incident_id: int) -> list[str]:
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    return [e["text"] for e in timeline if e["kind"] == "status_page"]
+
+
+@pytest.mark.parametrize("settings", [{"discord_webhook_url": SecretStr("https://discord.test/api/webhooks/1/x")}], indirect=True)
+def test_a_p0_only_one_account_has_is_told_to_its_contacts_not_the_public_page(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    incident_id = _outage(post_sentry, clock, {"a1": "acme", "a2": "acme", "a3": "acme"})
+    warroom.scheduler.run_pending()
+    incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
+    assert incident["severity"] in ("P0", "P1")
+    assert _page_posts(client, auth, incident_id) == []
+    assert client.get("/status.json").json()["active_incidents"] == []
+    room = [m["text"] for m in client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()]
+    assert any(t.startswith("Not on the public status page: every affected user so far is Acme Corp's") for t in room)
+    drafts = _pending(client, auth, incident_id)
+    assert {d["channel"] for d in drafts.values()} == {"email", "enterprise_email"}  # no X, no Discord
+    assert drafts["enterprise_email:Acme Corp (enterprise)"]["recipients"] == ["ops@acme.example"]
+
+    # Someone outside Acme is hit: the page speaks from the next evidence on.
+    for n in range(40):
+        payload = sentry_event_alert(
+            event_id=uuid.uuid4().hex,
+            issue_id="77",
+            at=clock.now() - timedelta(seconds=40 - n),
+            path="/api/checkout",
+            user_id=f"other-{n}",
+            browser=("Chrome", "120.0"),
+            region="us-east-1",
+        )
+        post_sentry(payload)
+    warroom.scheduler.run_pending()
+    posts = _page_posts(client, auth, incident_id)
+    assert len(posts) == 1 and "checkout" in posts[0].lower()
+    room = [m["text"] for m in client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()]
+    assert any("the public status page is opened" in t for t in room)
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"}, headers=auth)
+    warroom.scheduler.run_pending()
+    assert len(_page_posts(client, auth, incident_id)) == 2
+
+
+@pytest.mark.parametrize("settings", [{"discord_webhook_url": SecretStr("https://discord.test/api/webhooks/1/x")}], indirect=True)
+def test_a_p0_only_one_account_had_closes_without_a_public_post(post_sentry, client, warroom, clock, auth, settings):
+    incident_id = _outage(post_sentry, clock, {"a1": "acme", "a2": "acme"})
+    warroom.scheduler.run_pending()
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"}, headers=auth)
+    warroom.scheduler.run_pending()
+    assert _page_posts(client, auth, incident_id) == []
+    drafts = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    assert {d["channel"] for d in drafts if d["kind"] == "all_clear"} >= {"enterprise_email"}
+    assert not {d["channel"] for d in drafts} & {"x", "discord"}
+
+
+@pytest.mark.parametrize("settings", [{"on_call": Person(name="Dana", email="dana@shop.example")}], indirect=True)
+def test_a_p2_only_one_account_has_still_gets_its_notice_and_all_clear(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    incident_id = _outage(post_sentry, clock, {"a1": "acme", "a2": "acme"}, events=6, path="/api/reports/export")
+    warroom.scheduler.run_pending()
+    assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["severity"] == "P2"
+    [notice] = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    assert notice["channel"] == "enterprise_email" and notice["recipients"] == ["ops@acme.example"]
+    assert notice["body"].startswith("Dear Acme Corp team") and "2 users" in notice["body"]
+    [(_, asked)] = [m for m in _emails(settings) if m[0] == "dana@shop.example"]  # no war room below P1
+    assert asked == f"[P2] incident #{incident_id}: an enterprise notice awaits your approval"
+    approved = client.post(f"/api/approvals/{notice['id']}/approve", json={"actor": "founder"}, headers=auth)
+    assert approved.status_code == 200, approved.text
+    warroom.scheduler.run_pending()
+    assert ("ops@acme.example", notice["subject"]) in _emails(settings)
+    assert _page_posts(client, auth, incident_id) == []
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "founder"}, headers=auth)
+    warroom.scheduler.run_pending()
+    all_clear = [
+        d
+        for d in client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+        if d["kind"] == "all_clear"
+    ]
+    assert [d["channel"] for d in all_clear] == ["enterprise_email"]
+
+
+def test_a_p2_that_hits_others_too_tells_no_customer(post_sentry, client, warroom, clock, auth, settings):
+    incident_id = _outage(post_sentry, clock, {"a1": "acme", "u2": None}, events=6, path="/api/reports/export")
+    warroom.scheduler.run_pending()
+    assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["severity"] == "P2"
+    assert client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json() == []
