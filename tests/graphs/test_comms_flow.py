@@ -39,9 +39,7 @@ def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     )
 
 
-def _outage(
-    post_sentry, clock, users: dict[str, str | None], events: int = 30, path: str = "/api/checkout"
-) -> int:
+def _outage(post_sentry, clock, users: dict[str, str | None], events: int = 30, path: str = "/api/checkout") -> int:
     """`events` checkout errors over two minutes from `users` (user id -> enterprise account)."""
     start = clock.now() - timedelta(minutes=2)
     ids = list(users)
@@ -347,7 +345,9 @@ def _page_posts(client, auth, incident_id: int) -> list[str]:
     return [e["text"] for e in timeline if e["kind"] == "status_page"]
 
 
-@pytest.mark.parametrize("settings", [{"discord_webhook_url": SecretStr("https://discord.test/api/webhooks/1/x")}], indirect=True)
+@pytest.mark.parametrize(
+    "settings", [{"discord_webhook_url": SecretStr("https://discord.test/api/webhooks/1/x")}], indirect=True
+)
 def test_a_p0_only_one_account_has_is_told_to_its_contacts_not_the_public_page(
     post_sentry, client, warroom, clock, auth, settings
 ):
@@ -385,7 +385,9 @@ def test_a_p0_only_one_account_has_is_told_to_its_contacts_not_the_public_page(
     assert len(_page_posts(client, auth, incident_id)) == 2
 
 
-@pytest.mark.parametrize("settings", [{"discord_webhook_url": SecretStr("https://discord.test/api/webhooks/1/x")}], indirect=True)
+@pytest.mark.parametrize(
+    "settings", [{"discord_webhook_url": SecretStr("https://discord.test/api/webhooks/1/x")}], indirect=True
+)
 def test_a_p0_only_one_account_had_closes_without_a_public_post(post_sentry, client, warroom, clock, auth, settings):
     incident_id = _outage(post_sentry, clock, {"a1": "acme", "a2": "acme"})
     warroom.scheduler.run_pending()
