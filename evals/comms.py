@@ -57,7 +57,11 @@ CHECKS = (
     "verb_matches_symptom",
     "enterprise_count",
     "no_broadcast",
+    "no_raw_note",
 )
+# Note labels whose words are the responders' own: customers read the cause only from a `public:`
+# note (or an RCA a person approves), never these.
+_PRIVATE_LABELS = re.compile(r"^\s*(cause|fixed|hypothesis|tried|action|charged)\s*:\s*(.+)$", re.I | re.M)
 _BROADCAST = ("status_page", "x", "discord")
 # Cloud region codes (AWS, GCP, Azure-style): customers know places, not `eu-west-1`.
 _REGION_CODE = re.compile(
@@ -232,6 +236,8 @@ def judge_message(
     `spec` the case's labels (an enterprise account's own count, a problem only it has)."""
     text = message.text
     failed: dict[str, str] = {}
+    if message.kind != "rca" and (quoted := _raw_notes(text, record.response.notes)):
+        failed["no_raw_note"] = f"quotes a responder's note to customers: '{quoted[0]}'"
     if spec is not None and spec.single_account and message.channel in _BROADCAST:
         failed["no_broadcast"] = "broadcast to everyone about a problem only one enterprise account has"
     if spec is not None and spec.account_users and message.channel == "enterprise_email":
@@ -328,6 +334,20 @@ def judge_message(
     return MessageVerdict(
         case=case, channel=message.channel, kind=message.kind, state=message.state, text=text, failed=failed
     )
+
+
+def _raw_notes(text: str, notes: list[str]) -> list[str]:
+    """The private notes (`cause:`, `fixed:`, …) whose words a message repeats: any run of six
+    words of one, case and punctuation aside."""
+    said = " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    found = []
+    for note in notes:
+        for match in _PRIVATE_LABELS.finditer(note):
+            words = re.findall(r"[a-z0-9]+", match[2].lower())
+            runs = [" ".join(words[i : i + 6]) for i in range(max(len(words) - 5, 0))]
+            if any(f" {run} " in f" {said} " for run in runs):
+                found.append(match[0].strip())
+    return found
 
 
 def _symptom(facts: dict[str, Any]) -> str | None:

@@ -70,6 +70,11 @@ def test_a_specific_current_message_passes_every_check(login):
         ("login", "sign-on", "names_thing"),
         ("we're monitoring the results.", "Dana Reyes is monitoring the results.", "no_internal"),
         ("we're monitoring the results.", "about 40% of requests fail.", "facts_only"),
+        (
+            "we're monitoring the results.",
+            "A configuration change lowered the database connection pool limit below peak traffic.",
+            "no_raw_note",
+        ),
     ],
 )
 def test_each_check_fails_on_what_it_guards(login, replace, by, check):
