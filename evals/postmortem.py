@@ -58,6 +58,7 @@ CHECKS = (
     "whys_from_notes",
     "one_duration",
     "commitments_filed",
+    "few_specific_items",
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")  # not a release tag: shop@2026.11.2
 _TITLE_MINUTES = re.compile(r"for (?:(\d+) hours?)?\s*(?:(\d+) minutes?)?\s*$")
@@ -105,6 +106,17 @@ def judge_postmortem(response: Response) -> dict[str, str]:
         failed["action_items"] = f"without an owner or a due date after resolution: {bad}"
     elif len(items) != len(data["action_items"]):
         failed["action_items"] = f"{len(data['action_items'])} in the draft, {len(items)} filed"
+
+    machine = [i for i in data["action_items"] if not str(i.get("source", "")).startswith("note")]
+    human = len(data["action_items"]) - len(machine)
+    titles = [" ".join(str(i["title"]).lower().split()) for i in data["action_items"]]
+    vague = [t for t in titles if len(t.split()) < 4]
+    if machine and len(data["action_items"]) > 5:
+        failed["few_specific_items"] = (
+            f"{human} written by the team and {len(machine)} more: a handful (at most 5) gets done"
+        )
+    elif len(set(titles)) != len(titles) or vague:
+        failed["few_specific_items"] = f"repeated or vague items: {vague or titles}"
 
     stored = {_at(e["at"]) for e in incident["timeline"] if e["kind"] == TimelineKind.STATUS_PAGE}
     shown = {_at(e["at"]) for e in data["timeline"] if e["source"] == "status page"}

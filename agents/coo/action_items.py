@@ -22,6 +22,10 @@ from warroom.severity import Severity
 
 __all__ = ["plan_actions"]
 
+MAX_ITEMS = 5
+"""A postmortem a team acts on asks for a few things (Google's SRE template: a handful, each owned and
+dated): the humans' own items always, then the machine's, most pressing first, up to this many."""
+
 _FALLBACK_DUE_DAYS = {Severity.P0: 7, Severity.P1: 14, Severity.P2: 30, Severity.P3: 90}
 
 
@@ -90,7 +94,10 @@ def plan_actions(
     breaches: list[SlaBreach],
     related: list[RelatedIncident],
 ) -> list[ActionItemDraft]:
-    """Human-written items first (in the order written), then root cause, repeats and gaps."""
+    """Human-written items first (in the order written), then root cause, repeats and gaps, at most
+    `MAX_ITEMS` in all unless the humans wrote more. The root cause gets its own item only when
+    nobody wrote one: "we'll add a contract test" is the guard, a generic "fix the root cause" beside
+    it is noise."""
     owners = inp.owners
     severity = inp.incident.severity or Severity.P2
     service = inp.incident.service or "the affected service"
@@ -101,7 +108,8 @@ def plan_actions(
         owner = _named_owner(action.owner_hint, owners) if action.owner_hint else owners.default
         planned.append((action.title, owner, action.priority or severity, action.source))
 
-    if root_cause:
+    written = len(planned)
+    if not written and root_cause:
         planned.append(
             (
                 f"Fix the root cause and add a guard so it cannot recur: {root_cause}",
@@ -110,7 +118,7 @@ def plan_actions(
                 "root cause",
             )
         )
-    else:
+    elif not root_cause:
         planned.append(
             ("Complete the root-cause analysis and the five whys", owners.default, severity, "root cause unknown")
         )
@@ -126,9 +134,9 @@ def plan_actions(
                 )
             )
 
-    for breach in breaches:
-        title, owner, priority = _breach_action(breach, service, owners)
-        planned.append((title, owner, priority, f"missed target: {breach.measure}"))
+    gaps = [(*_breach_action(breach, service, owners), f"missed target: {breach.measure}") for breach in breaches]
+    planned += sorted(gaps, key=lambda gap: gap[2].rank)
+    planned = planned[: max(written, MAX_ITEMS)]
 
     return [
         ActionItemDraft(

@@ -87,3 +87,14 @@ def test_a_title_whose_duration_differs_from_the_impact_is_caught(response):
 def test_a_we_will_sentence_left_unfiled_is_caught(response):
     notes = [*response.notes, "We'll page the payments team on every checkout P0."]
     assert "commitments_filed" in judge_postmortem(response.model_copy(update={"notes": notes}))
+
+
+def test_a_pile_of_machine_items_or_a_repeated_one_is_caught(response):
+    items = response.postmortem["data"]["action_items"]
+    extra = [
+        {**items[-1], "title": f"Review dashboard number {n} for the service", "source": "missed target"}
+        for n in range(6)
+    ]
+    assert "few_specific_items" in judge_postmortem(_with(response, action_items=items + extra))
+    assert "few_specific_items" in judge_postmortem(_with(response, action_items=items + items[-1:]))
+    assert "few_specific_items" not in judge_postmortem(response)

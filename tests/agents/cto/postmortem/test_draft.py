@@ -489,3 +489,25 @@ def test_a_cause_written_as_effect_so_result_is_not_split_backwards() -> None:
     because = HumanNote(at=at(2, 6), author="dana", text="cause: the key expired because its rotation job was off")
     whys = draft_postmortem(demo_input(notes=[because], war_room=[])).five_whys
     assert [w.answer for w in whys[:2]] == ["the key expired", "its rotation job was off"]
+
+
+def test_a_handful_of_items_the_humans_first_and_no_generic_fix_beside_their_guard() -> None:
+    notes = [HumanNote(at=at(2, 30), author="bob", text=f"todo: guard number {n} against a repeat") for n in range(2)]
+    items = draft_postmortem(demo_input(notes=notes, past_incidents=[same_cause_past(["Add key expiry alert"])]))
+    titles = [i.title for i in items.action_items]
+    assert titles[:2] == ["guard number 0 against a repeat", "guard number 1 against a repeat"]
+    assert len(titles) <= 5 and not any(t.startswith("Fix the root cause") for t in titles)
+
+
+def test_every_item_the_humans_wrote_is_kept_however_many() -> None:
+    notes = [HumanNote(at=at(2, 30), author="bob", text=f"todo: guard number {n} against a repeat") for n in range(7)]
+    items = draft_postmortem(demo_input(notes=notes)).action_items
+    assert [i.title for i in items] == [f"guard number {n} against a repeat" for n in range(7)]
+
+
+def test_without_human_items_the_root_cause_gets_one() -> None:
+    cause = HumanNote(at=at(2, 30), author="bob", text="cause: the payment provider key expired")
+    items = draft_postmortem(demo_input(notes=[cause])).action_items
+    assert items[0].title == "Fix the root cause and add a guard so it cannot recur: the payment provider key expired"
+    unknown = draft_postmortem(demo_input(notes=[])).action_items
+    assert unknown[0].title == "Complete the root-cause analysis and the five whys"
