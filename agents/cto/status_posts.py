@@ -23,6 +23,7 @@ __all__ = [
     "COMPONENT",
     "IMPACT",
     "compose_public_update",
+    "headline",
     "compose_update",
     "customer_share",
     "first_status_post",
@@ -74,6 +75,18 @@ def _who(incident: Incident, settings: Settings) -> str:
     business is and goes stale within minutes; without a denominator it says "some customers"."""
     share = customer_share(incident, settings)
     return f"about {format_percent(share)} of customers" if share else "some customers"
+
+
+def headline(incident: Incident) -> str:
+    """What a responder reads first: "Checkout is failing" ("was failing" once resolved), not the
+    exception the alert was titled with; the alert's own title until the incident is rated."""
+    if incident.severity is None:
+        return incident.title
+    verb = _verb(incident, incident.severity)
+    if incident.status is IncidentStatus.RESOLVED:
+        verb = "was" + verb.removeprefix("is")
+    thing = affected_thing(incident)
+    return f"{thing[:1].upper()}{thing[1:]} {verb}"[:255]
 
 
 def public_title(incident: Incident, severity: Severity) -> str:

@@ -78,14 +78,17 @@ def test_the_incident_list_shows_the_p0_with_its_counts(signed_in: Page, live: L
     row = signed_in.locator(f"#open-incidents #incident-{live.incident_id}")
     expect(row.locator(".badge")).to_have_text("P0")
     expect(row).to_contain_text("investigating")
-    expect(row.locator("td").nth(4)).to_have_text(str(live.incident()["event_count"]))
-    row.get_by_role("link").click()
+    expect(row.locator("td").nth(5)).to_have_text(str(live.incident()["event_count"]))
+    expect(row.locator('td[data-label="Waiting"]')).to_have_text(str(len(_waiting(live))))
+    row.locator("td.title a").click()
     expect(signed_in).to_have_url(_detail(live))
 
 
 def test_the_incident_page_shows_the_evidence_and_the_war_room(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
     expect(signed_in.locator("#severity")).to_have_text("P0")
+    expect(signed_in.locator("#title")).to_contain_text("Checkout is failing")  # what broke, not the exception
+    expect(signed_in.locator("#alert-title")).to_contain_text("TypeError")
     expect(signed_in.locator("#reason")).to_contain_text("outage volume (traffic unknown): checkout")
     failing = signed_in.locator("#evidence tr", has_text="critical_path_error_storm").first
     expect(failing.locator(".badge")).to_have_text("P0")
@@ -98,7 +101,12 @@ def test_the_incident_page_shows_the_evidence_and_the_war_room(signed_in: Page, 
 def test_on_a_phone_nothing_runs_off_the_side_and_table_rows_become_cards(signed_in: Page, live: Live) -> None:
     signed_in.set_viewport_size({"width": 390, "height": 844})
     try:
-        for url in (f"{live.base_url}/incidents", _detail(live), f"{live.base_url}/attention"):
+        for url in (
+            f"{live.base_url}/incidents",
+            _detail(live),
+            f"{live.base_url}/attention",
+            f"{live.base_url}/approvals",
+        ):
             signed_in.goto(url)
             wide = signed_in.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert wide <= 0, f"{url} is {wide} px wider than a 390 px screen"
@@ -190,16 +198,39 @@ def test_an_edit_with_an_invented_number_is_refused_with_the_problem_shown(signe
     assert email["state"] == "pending_approval" and "40%" not in email["body"]
 
 
-def test_approving_the_email_draft_marks_it_approved_then_sent(signed_in: Page, live: Live) -> None:
+def _waiting(live: Live) -> list[dict]:
+    return [d for d in live.drafts() if d["state"] in ("pending_approval", "blocked")]
+
+
+def test_the_needs_you_strip_counts_down_to_the_next_update_and_names_what_waits(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
-    _same_document(signed_in)
+    strip = signed_in.locator(f"#needs-you-{live.incident_id}")
+    [email] = [d for d in live.drafts() if d["channel"] == "email"]
+    expect(strip.locator(f"#waiting-{email['id']}")).to_contain_text(f"email #{email['id']} to {email['audience']}")
+    expect(strip.locator(f"#ask-acknowledge-{live.incident_id}")).to_contain_text("Nobody has acknowledged it yet")
+    expect(strip.locator(f"#ask-paging-{live.incident_id}")).to_contain_text("Nobody can be paged")
+    countdown = strip.locator(".countdown")
+    expect(countdown).to_have_text(re.compile(r"^(in|overdue by) \d+:\d\d$"))  # the script runs under the CSP
+    first = countdown.inner_text()
+    expect(countdown).not_to_have_text(first, timeout=3_000)
+    expect(strip.locator('[data-role="count"]')).to_have_text(str(len(_waiting(live)) + 2))
+    expect(signed_in.locator('#nav-approvals [data-role="waiting-count"]')).to_have_text(str(len(_waiting(live))))
+
+
+def test_the_email_draft_is_approved_from_the_approvals_inbox_then_sent(signed_in: Page, live: Live) -> None:
+    signed_in.goto(f"{live.base_url}/incidents")
+    signed_in.locator("#nav-approvals").click()
+    expect(signed_in).to_have_url(f"{live.base_url}/approvals")
+    [email] = [d for d in live.drafts() if d["channel"] == "email"]
+    ask = signed_in.locator(f"#waiting-{email['id']}")
+    expect(ask).to_contain_text("You're receiving this")
+    ask.get_by_role("button", name="Approve and send").click()
+    expect(signed_in.locator("#notice")).to_have_text(f"Draft #{email['id']} approved: it goes out now.")
+    expect(signed_in.locator(f"#waiting-{email['id']}")).to_have_count(0)
+    signed_in.goto(_detail(live))
     draft = signed_in.locator('article[data-channel="email"]')
-    draft.get_by_role("button", name="Approve and send").click()
-    state = draft.locator('[data-role="state"]')
-    expect(state).to_have_text(re.compile("^(approved|sent)$"))
-    expect(state).to_have_text("sent", timeout=15_000)
+    expect(draft.locator('[data-role="state"]')).to_have_text("sent", timeout=15_000)
     expect(draft).to_contain_text("by web")
-    _still_same_document(signed_in)
     [email] = [d for d in live.drafts() if d["channel"] == "email"]
     assert (email["state"], email["decided_by"]) == ("sent", "web")
     assert len(list((live.data_dir / "outbox-email").glob("*.eml"))) == len(email["recipients"])
@@ -208,13 +239,13 @@ def test_approving_the_email_draft_marks_it_approved_then_sent(signed_in: Page, 
 def test_acknowledging_shows_who_acknowledged(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
     expect(signed_in.locator("#acknowledged")).to_have_text("not acknowledged")
-    signed_in.get_by_role("button", name="Acknowledge").click()
+    signed_in.locator("#acknowledge").click()
     expect(signed_in.locator("#notice")).to_have_text("Acknowledged.")
     expect(signed_in.locator("#acknowledged")).to_contain_text("acknowledged by web")
     expect(signed_in.get_by_role("button", name="Acknowledge")).to_have_count(0)
     assert live.incident()["acknowledged_by"] == "web"
     signed_in.goto(f"{live.base_url}/incidents")
-    expect(signed_in.locator(f"#incident-{live.incident_id} td").nth(7)).to_have_text("web")
+    expect(signed_in.locator(f"#incident-{live.incident_id} td").nth(8)).to_have_text("web")
 
 
 def test_changing_the_severity_goes_through_the_incident_graph(signed_in: Page, live: Live) -> None:

@@ -10,7 +10,7 @@ code. Form texts are normalised like every other input, and only http(s) URLs be
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -22,7 +22,7 @@ from api.errors import status_of
 from api.routers.web.attention import needs_human
 from api.routers.web.render import API_DIR, form_text, htmx, render, see
 from api.web_sessions import CheckedDep, Session, SessionDep
-from flows import severity_question
+from flows import attention, severity_question
 from flows.actions import findings as finding_actions
 from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
@@ -52,11 +52,27 @@ router.mount("/static", StaticFiles(directory=API_DIR / "static"), name="static"
 
 @router.get("/incidents", response_class=HTMLResponse)
 def incident_list(request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
+    """Open incidents by what needs attention (severity, then drafts waiting), then the resolved."""
     with warroom.engine.connect() as conn:
         found = incidents.list_incidents(conn, limit=200)
+        needs = {n.incident_id: n for n in attention.open_needs(conn, warroom.settings)}
     open_ = [i for i in found if i.status is not IncidentStatus.RESOLVED]
+    open_.sort(key=lambda i: (i.severity.rank if i.severity else 9, -len(needs[i.id].waiting) if i.id in needs else 0))
     recent = [i for i in found if i.status is IncidentStatus.RESOLVED][:50]
-    return render(request, "incidents.html", {"open": open_, "recent": recent, "csrf": session.csrf})
+    return render(request, "incidents.html", {"open": open_, "recent": recent, "needs": needs, "csrf": session.csrf})
+
+
+@router.get("/approvals", response_class=HTMLResponse)
+def approvals_inbox(request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
+    """Every open incident's asks in one place: approve from here, one click each."""
+    with warroom.engine.connect() as conn:
+        needs_list = [n for n in attention.open_needs(conn, warroom.settings) if n.count or n.next_update_due]
+    decided = next(((d, request.query_params[d]) for d in ("approve", "reject") if d in request.query_params), None)
+    return render(
+        request,
+        "approvals.html",
+        {"needs_list": needs_list, "csrf": session.csrf, "back": "approvals", "decided": decided},
+    )
 
 
 def _incident(warroom: Warroom, incident_id: int) -> Incident:
@@ -91,12 +107,15 @@ def _page(
     incident = _incident(warroom, incident_id)
     with warroom.engine.connect() as conn:
         draft_list = drafts.list_drafts(conn, incident_id=incident_id)
+        needs = attention.needs_you(conn, incident, warroom.settings)
     return render(
         request,
         "incident.html",
         {
             **needs_human(warroom, incident_id),
             "incident": incident,
+            "needs": needs,
+            "back": "incident",
             "messages": _room(warroom, incident_id),
             "drafts": draft_list,
             "draft_errors": draft_errors or {},
@@ -237,8 +256,10 @@ def decide(
     session: CheckedDep,
     body: Annotated[str | None, Form(max_length=25_000)] = None,
     reason: Annotated[str, Form(max_length=2000)] = "",
+    back: Annotated[Literal["incident", "approvals"], Form()] = "incident",
 ) -> Response:
-    """Approve (the edited text when one is sent) or reject, as `decide_draft` decides."""
+    """Approve (the edited text when one is sent) or reject, as `decide_draft` decides; a plain
+    post returns to the page it came from (`back`: the incident, or the approvals inbox)."""
     _draft(warroom, incident_id, draft_id)
     edited = form_text(body) if body is not None else None
     try:
@@ -252,6 +273,8 @@ def decide(
             return _draft_view(request, _draft(warroom, incident_id, draft_id), session.csrf, failure, code)
         return _page(request, warroom, session, incident_id, draft_errors={draft_id: failure}, status_code=code)
     if not htmx(request):
+        if back == "approvals":
+            return see(f"/approvals?{decision.value}={draft_id}")
         return see(f"/incidents/{incident_id}#draft-{draft_id}")
     return _draft_view(request, draft, session.csrf)
 

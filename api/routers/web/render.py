@@ -11,6 +11,8 @@ from fastapi import Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from agents.cto.status_posts import headline
+from flows import attention
 from warroom.untrusted import clean_text, http_url
 
 __all__ = ["API_DIR", "SECURITY_HEADERS", "form_text", "htmx", "render", "see", "templates"]
@@ -26,12 +28,24 @@ API_DIR = Path(__file__).resolve().parent.parent.parent
 templates = Jinja2Templates(directory=API_DIR / "templates")
 templates.env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(at, datetime) else ""
 templates.env.filters["http_url"] = http_url
+templates.env.filters["headline"] = headline
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    if not name.startswith("_") and "csrf" in context:  # a whole page for a signed-in person: the header's count
+        context = {**context, "waiting_count": _waiting_count(request)}
     response = templates.TemplateResponse(request, f"web/{name}", context, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def _waiting_count(request: Request) -> int:
+    """Drafts waiting for a decision across open incidents (the header's "Approvals (n)")."""
+    warroom = getattr(request.app.state, "warroom", None)
+    if warroom is None:
+        return 0
+    with warroom.engine.connect() as conn:
+        return sum(len(n.waiting) for n in attention.open_needs(conn, warroom.settings))
 
 
 def see(url: str) -> RedirectResponse:

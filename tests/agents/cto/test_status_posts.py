@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agents.cto.status_posts import first_status_post, resolved_post, update_post
+from agents.cto.status_posts import first_status_post, headline, resolved_post, update_post
 from agents.notes import NoteFacts
 from tests.agents.cto.postmortem.test_draft import checkout_incident
 from warroom.incidents.models import IncidentStatus
@@ -68,3 +68,11 @@ def test_the_closing_message_counts_only_what_was_counted_and_links_the_postmort
     )
     slow = checkout_incident(event_count=0, users_affected=0)
     assert "0 users" not in closing_summary(slow, "Dana", NOW, settings)
+
+
+def test_the_headline_a_responder_reads_is_the_symptom_in_the_past_once_resolved() -> None:
+    live = _live(Severity.P1, latency_factor=6.0)
+    assert headline(live) == "Checkout is slow"
+    assert headline(live.model_copy(update={"status": IncidentStatus.RESOLVED})) == "Checkout was slow"
+    unrated = live.model_copy(update={"severity": None, "title": "KeyError: 'currency'"})
+    assert headline(unrated) == "KeyError: 'currency'"
