@@ -60,6 +60,29 @@ def _actor(name: str) -> Actor:
     return Actor(kind=ActorKind.CLI, name=name or getpass.getuser())
 
 
+@incident.command("declare")
+def declare_command(
+    title: str,
+    severity: Annotated[Severity, typer.Option(help="the level you judge it to be")],
+    service: Annotated[str | None, typer.Option(help="the affected service")] = None,
+    customers_see: Annotated[str, typer.Option(help="what customers report or see (stays internal)")] = "",
+    as_: As = "",
+) -> None:
+    """Declare an incident by hand (a customer reported it before any alert fired)."""
+    from pydantic import ValidationError
+
+    from flows.actions.declare import Declaration, declare
+
+    try:
+        declaration = Declaration(title=title, severity=severity, service=service, customers_see=customers_see)
+    except ValidationError as exc:
+        console.print(f"[red]refused:[/] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+        raise typer.Exit(2) from None
+    done = _run(declare, declaration, _actor(as_))
+    verb = "joined the open incident" if done.joined else "opened incident"
+    typer.echo(f"{verb} {done.incident_id} at {severity}; a running warroom takes it from here")
+
+
 @incident.command("note")
 def note(incident_id: int, text: str, as_: As = "") -> None:
     """Add a note; labelled lines ("tried: …", "cause: …", "eta: 30m") feed the updates."""

@@ -58,6 +58,7 @@ CHECKS = (
     "enterprise_count",
     "no_broadcast",
     "no_raw_note",
+    "advice",
 )
 # Note labels whose words are the responders' own: customers read the cause only from a `public:`
 # note (or an RCA a person approves), never these.
@@ -94,6 +95,9 @@ _MONEY_WORDS = {
     "subscription",
     "purchase",
 }
+# Where customers act (buy, pay, sign in), the all-clear says what to do now that it works again.
+_ACTING_WORDS = _MONEY_WORDS | {"login", "signin", "signup", "auth", "sso"}
+_ADVICE = re.compile(r"\b(try (it )?again|place (it|your order) again|sign (in|up) again|you can now)\b", re.I)
 _CHARGE_WORDS = re.compile(r"\b(charged|charge|refund(ed|s)?|billed|double[- ]charged)\b", re.I)
 _SLOT = "[to be written: were customers charged"
 
@@ -258,6 +262,8 @@ def judge_message(
     if symptom and message.kind != "all_clear" and not _SYMPTOM_WORDS[symptom].search(text):
         failed["verb_matches_symptom"] = f"the alerts say {symptom}; the message does not"
     if message.kind == "all_clear" and message.channel in ("email", "enterprise_email", "discord"):
+        if _ACTING_WORDS & set(record.things) and not _ADVICE.search(text):
+            failed["advice"] = "an all-clear where customers buy, pay or sign in does not say what to do now"
         if _MONEY_WORDS & set(record.things) and not (_CHARGE_WORDS.search(text) or _SLOT in text):
             failed["charged"] = "an all-clear where money moves says nothing of whether customers were charged"
     terms = must_mention or ([" | ".join(record.things)] if record.things else [])

@@ -42,6 +42,8 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         classification = human_override(
             incident.classification, Severity(event["severity"]), event.get("actor", "human")
         )
+    elif previous is None and incident.classification and incident.classification.decided_by.startswith("human"):
+        classification = incident.classification  # declared by a person (`flows.actions.declare`): their level
     else:
         if previous is not None and incident.classification and incident.classification.decided_by.startswith("human"):
             return {"event": {}}

@@ -11,6 +11,7 @@ from api.deps import Authorized, Id, WarroomDep
 from api.errors import documented
 from api.routing import UntrustedJSONRoute
 from flows.actions import incidents as actions
+from flows.actions.declare import Declaration, Declared, declare
 from warroom.actors import Actor, ActorKind
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
@@ -53,6 +54,10 @@ class ResolveIn(BaseModel):
     summary: str = Field(default="", max_length=10_000)
 
 
+class DeclareIn(Declaration):
+    actor: str = Field(default="api", min_length=1, max_length=255)
+
+
 class Accepted(BaseModel):
     incident_id: int
     queued: str
@@ -72,6 +77,15 @@ def list_incidents(
 ) -> list[Incident]:
     with warroom.engine.connect() as conn:
         return incidents.list_incidents(conn, status=status_, open_only=open_only, limit=limit)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=Declared, responses=documented(400, 413))
+def declare_incident(body: DeclareIn, warroom: WarroomDep, _: Authorized) -> Declared:
+    """Declare an incident by hand (a customer reported it before any alert fired): the same
+    lifecycle as an alert-opened incident, at the declared level. If an incident is already open
+    for the same thing, the declaration joins it (`joined`) and raises it if it says worse."""
+    declaration = Declaration.model_validate(body.model_dump(exclude={"actor"}))
+    return warroom.act(declare, declaration, _caller(body.actor))
 
 
 @router.get("/{incident_id}", response_model=Incident, responses=documented(404))

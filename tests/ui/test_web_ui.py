@@ -400,3 +400,38 @@ def test_signing_out_ends_the_session_for_a_copied_cookie_too(
     expect(signed_in).to_have_url(f"{live.base_url}/login")
     replayed = httpx.get(f"{live.base_url}/incidents", cookies={SESSION_COOKIE: cookie})
     assert replayed.status_code == 303 and replayed.headers["location"].startswith("/login")
+
+
+def test_a_new_incident_shows_in_the_open_list_without_a_reload(signed_in: Page, live: Live) -> None:
+    signed_in.goto(f"{live.base_url}/incidents")
+    _same_document(signed_in)
+    alert = {"title": "orders export failing", "service": "exports", "level": "error", "dedup_key": "ui:exports"}
+    incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
+    expect(signed_in.locator(f"#open-incidents #incident-{incident_id}")).to_be_visible(timeout=12_000)
+    _still_same_document(signed_in)
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_an_incident_declared_by_hand_runs_at_the_chosen_level(signed_in: Page, live: Live, width: int) -> None:
+    signed_in.set_viewport_size({"width": width, "height": 900})
+    try:
+        signed_in.goto(f"{live.base_url}/incidents")
+        signed_in.get_by_text("Declare an incident").click()
+        signed_in.get_by_label("What is wrong").fill("x")
+        signed_in.get_by_role("button", name="Declare incident").click()  # the browser refuses a 1-letter title
+        expect(signed_in).to_have_url(f"{live.base_url}/incidents")
+        signed_in.get_by_label("What is wrong").fill(f"Payments declined at {width}")
+        signed_in.get_by_label("Severity", exact=True).select_option("P1")
+        signed_in.get_by_label("Affected service (optional)").fill(f"payments-{width}")
+        signed_in.get_by_label("What customers see (optional, internal)").fill("tweets: card declined")
+        signed_in.get_by_role("button", name="Declare incident").click()
+        expect(signed_in.locator("#notice")).to_contain_text("Incident declared")
+        incident_id = int(signed_in.url.split("/incidents/")[1].split("?")[0])
+        wide = signed_in.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"the declared incident's page is {wide} px wider than the screen"
+        wait_until(lambda: live.api.get(f"/api/incidents/{incident_id}").json()["severity"] == "P1", "the graph")
+        incident = live.api.get(f"/api/incidents/{incident_id}").json()
+        assert (incident["source"], incident["classification"]["decided_by"]) == ("declared", "human:web")
+        assert incident["title"] == f"Payments declined at {width}"
+    finally:
+        signed_in.set_viewport_size({"width": 1366, "height": 1000})

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 
 from api.composition import Warroom
 from api.deps import Id, WarroomDep
@@ -26,6 +27,7 @@ from flows import attention, severity_question
 from flows.actions import findings as finding_actions
 from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
+from flows.actions.declare import Declaration, declare
 from flows.actions.drafts import Decision, decide_draft, get_draft
 from warroom.actors import Actor, ActorKind
 from warroom.drafts import store as drafts
@@ -42,6 +44,8 @@ __all__ = ["router"]
 
 ACTOR = Actor(kind=ActorKind.WEB, name="web")
 NOTICES = {
+    "declared": "Incident declared: it runs like any alert-opened incident, at the level you chose.",
+    "joined": "An incident was already open for this: your declaration joined it.",
     "acknowledged": "Acknowledged.",
     "severity": "Severity change queued; the page updates once it is applied.",
     "resolving": "Resolution queued: the all-clear goes out and the postmortem draft appears below.",
@@ -52,6 +56,24 @@ router.mount("/static", StaticFiles(directory=API_DIR / "static"), name="static"
 
 @router.get("/incidents", response_class=HTMLResponse)
 def incident_list(request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
+    return _list_page(request, warroom, session)
+
+
+@router.get("/incidents/rows", response_class=HTMLResponse)
+def incident_rows(request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
+    """The list's two tables alone, polled by the page so a new incident shows without a reload."""
+    return _list_page(request, warroom, session, fragment=True)
+
+
+def _list_page(
+    request: Request,
+    warroom: Warroom,
+    session: Session,
+    *,
+    fragment: bool = False,
+    declare_error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     """Open incidents by what needs attention (severity, then drafts waiting), then the resolved."""
     with warroom.engine.connect() as conn:
         found = incidents.list_incidents(conn, limit=200)
@@ -59,7 +81,40 @@ def incident_list(request: Request, warroom: WarroomDep, session: SessionDep) ->
     open_ = [i for i in found if i.status is not IncidentStatus.RESOLVED]
     open_.sort(key=lambda i: (i.severity.rank if i.severity else 9, -len(needs[i.id].waiting) if i.id in needs else 0))
     recent = [i for i in found if i.status is IncidentStatus.RESOLVED][:50]
-    return render(request, "incidents.html", {"open": open_, "recent": recent, "needs": needs, "csrf": session.csrf})
+    context = {
+        "open": open_,
+        "recent": recent,
+        "needs": needs,
+        "csrf": session.csrf,
+        "severities": list(Severity),
+        "declare_error": declare_error,
+    }
+    return render(request, "_incident_rows.html" if fragment else "incidents.html", context, status_code=status_code)
+
+
+@router.post("/incidents/declare")
+def declare_incident(
+    request: Request,
+    warroom: WarroomDep,
+    session: CheckedDep,
+    title: Annotated[str, Form(max_length=1000)],
+    severity: Annotated[Severity, Form()],
+    service: Annotated[str, Form(max_length=255)] = "",
+    customers_see: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """Declare by hand; a form the rules refuse (a title too short) is shown again with why."""
+    try:
+        declaration = Declaration(
+            title=form_text(title),
+            severity=severity,
+            service=form_text(service).strip() or None,
+            customers_see=form_text(customers_see),
+        )
+    except ValidationError as exc:
+        problem = f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}"
+        return _list_page(request, warroom, session, declare_error=problem, status_code=422)
+    done = warroom.act(declare, declaration, ACTOR)
+    return see(f"/incidents/{done.incident_id}?done={'joined' if done.joined else 'declared'}")
 
 
 @router.get("/approvals", response_class=HTMLResponse)
