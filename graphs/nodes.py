@@ -88,7 +88,11 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     effects.respond(
         ctx,
         incident,
-        post=None if held else status_posts.first_status_post(incident, incident.classification, now, ctx.settings),
+        post=None
+        if held
+        else status_posts.first_status_post(
+            incident, incident.classification, now, ctx.settings, raised=not first and not state.get("page_held")
+        ),
         held=held,
         room=war_room.room_setup(incident, ctx.settings, owners, now),
         raised=None if first else war_room.raised_notice(incident, ctx.settings, now),

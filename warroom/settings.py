@@ -84,6 +84,9 @@ DEFAULT_ADVICE = {
     "payments": "If a payment did not go through, please try it again now.",
     "billing": "If a payment did not go through, please try it again now.",
     "login": "If you could not sign in, please try again now.",
+    "signin": "If you could not sign in, please try again now.",
+    "sso": "If you could not sign in, please try again now.",
+    "auth": "If you could not sign in, please try again now.",
     "signup": "If you could not sign up, please try again now.",
 }
 

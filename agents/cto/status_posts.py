@@ -95,26 +95,33 @@ def public_title(incident: Incident, severity: Severity) -> str:
 
 
 def first_status_post(
-    incident: Incident, classification: Classification, now: datetime, settings: Settings
+    incident: Incident, classification: Classification, now: datetime, settings: Settings, *, raised: bool = False
 ) -> StatusPost:
-    """The first public notice: what is affected, since when, and when the next update comes."""
+    """The first public notice: what is affected, since when, and when the next update comes.
+    `raised`: the same page incident after a raise, said as news (not the first notice again),
+    at the stage the incident has reached."""
     thing = affected_thing(incident)
     since = _hhmm(incident.first_seen)
     due = _hhmm(next_update_at(now, classification.severity, settings))
+    lead = "Update: this is more serious than first reported." if raised else "We are investigating an issue:"
     body = (
-        f"We are investigating an issue: {thing} {_verb(incident, classification.severity)} for "
+        f"{lead} {thing[:1].upper() + thing[1:] if raised else thing} {_verb(incident, classification.severity)} for "
         f"{_who(incident, settings)} since {since} UTC. "
         f"We are working on it and will post the next update by {due} UTC."
     )
+    staged = incident.status if incident.status in _STAGES else IncidentStatus.INVESTIGATING
     return StatusPost(
         incident_id=incident.id,
         title=public_title(incident, classification.severity),
-        status=IncidentStatus.INVESTIGATING,
+        status=staged if raised else IncidentStatus.INVESTIGATING,
         body=body,
         impact=IMPACT[classification.severity],
         components={thing: COMPONENT[classification.severity]},
         service=incident.service,
     )
+
+
+_STAGES = (IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING)
 
 
 def _eta(notes: NoteFacts, now: datetime | None) -> str | None:

@@ -190,3 +190,13 @@ def test_the_incidents_count_to_an_account_a_broadcast_of_its_problem_and_no_not
     assert [f.detail for f in result.failures if f.check == "enterprise_count"] == [
         "no notice to the enterprise account its own users were hit in"
     ]
+
+
+def test_an_all_clear_where_customers_buy_that_says_nothing_to_do_fails_the_advice_check(outcomes):
+    outcome = _case(outcomes, "p0-checkout-error-storm")
+    record = Record(outcome.response)
+    [message] = [m for m in outcome.response.messages if (m.channel, m.kind) == ("email", "all_clear")]
+    assert "advice" not in judge_message(outcome.case, message, record, outcome.comms.must_mention).failed
+    silent = message.model_copy(update={"text": re.sub(r"If your order did not go through[^.]*\.", "", message.text)})
+    assert silent.text != message.text
+    assert "advice" in judge_message(outcome.case, silent, record, outcome.comms.must_mention).failed

@@ -321,11 +321,38 @@ def test_an_uncertain_p1_is_put_to_the_on_call_and_one_click_confirms_it(signed_
     expect(signed_in.locator("#reason")).to_contain_text("confirmed by web")
 
 
+def test_the_stage_picker_moves_the_incident_and_the_page_label_follows(signed_in: Page, live: Live) -> None:
+    signed_in.goto(_detail(live))
+    signed_in.get_by_label("Where it stands").select_option("identified")
+    signed_in.get_by_role("button", name="Set stage").click()
+    expect(signed_in.locator("#notice")).to_contain_text("Stage set")
+    expect(signed_in.locator("#status")).to_have_text("identified")
+    assert live.incident()["status"] == "identified"
+
+
+def test_on_a_phone_the_quick_actions_stay_at_the_bottom_of_the_screen(signed_in: Page, live: Live) -> None:
+    signed_in.set_viewport_size({"width": 390, "height": 844})
+    try:
+        signed_in.goto(_detail(live))
+        bar = signed_in.get_by_role("navigation", name="Quick actions")
+        expect(bar.get_by_role("link", name="Resolve")).to_be_visible()
+        signed_in.mouse.wheel(0, 600)
+        box = bar.bounding_box()
+        assert box is not None and 844 - 80 <= box["y"] + box["height"] <= 844 + 1, box
+        bar.get_by_role("link", name="Resolve").click()
+        expect(signed_in.locator("#resolve")).to_be_in_viewport()
+    finally:
+        signed_in.set_viewport_size({"width": 1366, "height": 1000})
+    expect(signed_in.get_by_role("navigation", name="Quick actions")).to_be_hidden()  # desktop: the actions row
+
+
 def test_resolving_opens_the_postmortem_editor_and_saving_makes_version_2(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
     expect(signed_in.locator("#postmortem")).to_contain_text("drafted when the incident is resolved")
+    expect(signed_in.get_by_label("Resolution summary (optional)")).to_be_hidden()  # one click cannot resolve
+    signed_in.locator("#resolve").click()
     signed_in.get_by_label("Resolution summary (optional)").fill("fixed: rolled back shop@2026.11.2")
-    signed_in.get_by_role("button", name="Resolve").click()
+    signed_in.get_by_role("button", name="Resolve and close out").click()
     expect(signed_in.locator("#notice")).to_contain_text("Resolution queued")
     _same_document(signed_in)
     editor = signed_in.get_by_label(re.compile(r"^Markdown \(version 1 by "))
@@ -341,7 +368,7 @@ def test_resolving_opens_the_postmortem_editor_and_saving_makes_version_2(signed
     assert "forgot to run the migration" in versions[1]["markdown"] and versions[1]["blame_flags"]
     signed_in.reload()
     expect(signed_in.locator("#status")).to_have_text("resolved")
-    expect(signed_in.get_by_role("button", name="Resolve")).to_have_count(0)
+    expect(signed_in.locator("#resolve-box")).to_have_count(0)
 
 
 def test_the_checkout_all_clear_waits_until_the_approver_says_whether_anyone_was_charged(

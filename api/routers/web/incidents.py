@@ -44,6 +44,7 @@ __all__ = ["router"]
 
 ACTOR = Actor(kind=ActorKind.WEB, name="web")
 NOTICES = {
+    "stage": "Stage set: the status page's next post and every undecided draft follow it.",
     "declared": "Incident declared: it runs like any alert-opened incident, at the level you chose.",
     "joined": "An incident was already open for this: your declaration joined it.",
     "acknowledged": "Acknowledged.",
@@ -178,6 +179,7 @@ def _page(
             "error": error,
             "notice": NOTICES.get(request.query_params.get("done", "")),
             "severities": list(Severity),
+            "stages": actions.STAGES,
             "question": severity_question.pending(incident),
             "findings": finding_actions.list_findings(warroom.context, incident_id),
             **_postmortem(warroom, incident),
@@ -267,6 +269,18 @@ def set_severity(
 ) -> Response:
     """A chosen level; with `asked`, the one-click answer to the rules' question about that level."""
     return _act(request, warroom, session, incident_id, "severity", actions.set_severity, severity, ACTOR, asked=asked)
+
+
+@router.post("/incidents/{incident_id}/stage")
+def set_stage(
+    incident_id: Id,
+    request: Request,
+    warroom: WarroomDep,
+    session: CheckedDep,
+    stage: Annotated[IncidentStatus, Form()],
+) -> Response:
+    """Where the incident stands: the page's next post and every undecided draft follow it."""
+    return _act(request, warroom, session, incident_id, "stage", actions.set_stage, stage, ACTOR)
 
 
 @router.post("/incidents/{incident_id}/resolve")

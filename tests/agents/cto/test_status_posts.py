@@ -76,3 +76,15 @@ def test_the_headline_a_responder_reads_is_the_symptom_in_the_past_once_resolved
     assert headline(live.model_copy(update={"status": IncidentStatus.RESOLVED})) == "Checkout was slow"
     unrated = live.model_copy(update={"severity": None, "title": "KeyError: 'currency'"})
     assert headline(unrated) == "KeyError: 'currency'"
+
+
+def test_a_raise_is_news_on_the_page_at_the_stage_reached_not_the_first_notice_again() -> None:
+    incident = _live(Severity.P0, state="failing", failing_share=0.9).model_copy(
+        update={"status": IncidentStatus.IDENTIFIED}
+    )
+    first = first_status_post(incident, incident.classification, NOW, SIZED)
+    raised = first_status_post(incident, incident.classification, NOW, SIZED, raised=True)
+    assert first.body.startswith("We are investigating an issue: Checkout is failing")
+    assert first.status is IncidentStatus.INVESTIGATING
+    assert raised.body.startswith("Update: this is more serious than first reported. Checkout is failing for about")
+    assert raised.status is IncidentStatus.IDENTIFIED and "next update by 02:20 UTC" in raised.body
