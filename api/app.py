@@ -17,6 +17,7 @@ from api.routers import (
     alerts,
     approvals,
     dead_letters,
+    digest,
     docs,
     findings,
     health,
@@ -27,6 +28,7 @@ from api.routers import (
     webhooks,
 )
 from api.routers.web import attention as web_attention
+from api.routers.web import digest as web_digest
 from api.routers.web import incidents as web_incidents
 from api.routers.web import sign_in as web_sign_in
 from api.status_cache import StatusFastPath
@@ -64,6 +66,7 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         approvals,
         postmortems,
         action_items,
+        digest,
         dead_letters,
         slack,
         status_page,
@@ -72,6 +75,7 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         web_sign_in,
         web_incidents,
         web_attention,
+        web_digest,
     )
     for module in routers:
         app.include_router(module.router)

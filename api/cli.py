@@ -45,6 +45,7 @@ app.add_typer(cli_actions.incident, name="incident")
 app.command("declare", help="Declare an incident by hand (same as `warroom incident declare`).")(
     cli_actions.declare_command
 )
+app.command("digest")(cli_actions.digest_command)
 app.add_typer(cli_actions.draft, name="draft")
 app.add_typer(cli_actions.postmortem, name="postmortem")
 app.add_typer(cli_actions.action_item, name="action-item")

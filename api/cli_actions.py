@@ -22,7 +22,7 @@ from warroom.severity import Severity
 # The flows (and the agents, models and SDKs behind them) are imported inside each command, so
 # `warroom --help` and a typo answer at once instead of after seconds of imports.
 
-__all__ = ["action_item", "draft", "incident", "postmortem"]
+__all__ = ["action_item", "declare_command", "digest_command", "draft", "incident", "postmortem"]
 
 incident = typer.Typer(help="Note, acknowledge, re-rate or resolve an incident.", no_args_is_help=True)
 draft = typer.Typer(help="Approve or reject a customer comms draft.", no_args_is_help=True)
@@ -81,6 +81,31 @@ def declare_command(
     done = _run(declare, declaration, _actor(as_))
     verb = "joined the open incident" if done.joined else "opened incident"
     typer.echo(f"{verb} {done.incident_id} at {severity}; a running warroom takes it from here")
+
+
+def digest_command(
+    week: Annotated[
+        str | None, typer.Option(help="an ISO week such as 2026-W48 (default: the week just ended)")
+    ] = None,
+    days: Annotated[int | None, typer.Option(help="instead of a week: the last N days")] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown/--text", help="Markdown (headings, a table) or plain text")
+    ] = False,
+) -> None:
+    """Print the weekly engineering digest: incidents, response times, the playbook's targets, action items."""
+    import re
+
+    from flows.tickets import build_digest
+
+    if week is not None and not re.fullmatch(r"\d{4}-W\d{2}", week):
+        console.print(f"[red]refused:[/] week {week!r} is not an ISO week such as 2026-W48")
+        raise typer.Exit(2)
+    try:
+        found = _run(build_digest, week=week, days=days)
+    except ValueError:
+        console.print(f"[red]refused:[/] week {week!r} does not exist")
+        raise typer.Exit(2) from None
+    typer.echo(found.markdown if markdown else found.text)
 
 
 @incident.command("note")

@@ -10,20 +10,31 @@ from datetime import datetime, time, timedelta
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from agents.coo.digest import Digest, weekly_digest
+from agents.coo.digest import Digest, week_window, weekly_digest
 from agents.coo.owners import owner_email
 from flows.context import Context
 from tools.tracker.port import Tracker
 from warroom import keys
 from warroom.action_items import store as action_items
 from warroom.action_items.store import TicketState
+from warroom.drafts import store as drafts
 from warroom.incidents import store as incidents
 from warroom.kinds import JobKind, OutboxKind, TimelineKind
 from warroom.outbox.store import enqueue, sent_result
+from warroom.postmortems import store as postmortems
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
 
-__all__ = ["SyncResult", "TicketFlow", "build_digest", "chase", "schedule_digest", "schedule_sync", "sync_tickets"]
+__all__ = [
+    "SyncResult",
+    "TicketFlow",
+    "build_digest",
+    "chase",
+    "last_week",
+    "schedule_digest",
+    "schedule_sync",
+    "sync_tickets",
+]
 
 OPEN = (TicketState.OPEN, TicketState.IN_PROGRESS)
 
@@ -130,16 +141,52 @@ def chase(ctx: Context) -> int:
     return queued
 
 
-def build_digest(ctx: Context, *, days: int = 7) -> Digest:
+LOOKBACK = timedelta(days=90)
+"""Incidents read for a digest: the window's, and for postmortems still in review, the 90 days before."""
+
+
+def last_week(now: datetime) -> str:
+    """The ISO week that ended most recently (on a Monday, the week just ended)."""
+    year, week, _ = (now - timedelta(days=7)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def build_digest(ctx: Context, *, week: str | None = None, days: int | None = None) -> Digest:
+    """The digest of an ISO week (`2026-W48`; default the week just ended), or of the last `days`
+    days up to now. ValueError for a malformed week."""
     now = ctx.clock.now()
+    if days is not None:
+        # up to and including this instant: an incident opened just now is in "the last 7 days"
+        since, until, label = now - timedelta(days=days), now + timedelta(microseconds=1), f"last {days} days"
+    else:
+        label = week or last_week(now)
+        since, until = week_window(label)
     with ctx.engine.connect() as conn:
         items = action_items.list_items(conn)
-        recent = incidents.list_incidents(conn, limit=1000)
-    return weekly_digest(recent, items, now=now, days=days)
+        rows = [
+            i
+            for i in incidents.list_incidents(conn, limit=5000)
+            if until - LOOKBACK - timedelta(days=7) <= i.opened_at < until
+        ]
+        loaded = [full for i in rows if (full := incidents.get_incident(conn, i.id)) is not None]
+        window = [i for i in loaded if since <= i.opened_at < until]
+        all_drafts = [d for i in window for d in drafts.list_drafts(conn, incident_id=i.id, limit=1000)]
+        versions = {i.id: postmortems.history(conn, i.id) for i in loaded if i.resolved_at is not None}
+    return weekly_digest(
+        loaded,
+        items,
+        now=now,
+        since=since,
+        until=until,
+        label=label,
+        ack_sla_minutes=ctx.settings.ack_sla_minutes,
+        drafts=all_drafts,
+        postmortems=versions,
+    )
 
 
 def schedule_digest(conn: Connection, now: datetime) -> None:
-    """The next Monday 09:00 UTC digest (once per week, whoever asks)."""
+    """The next Monday 09:00 UTC digest (once per week, whoever asks; each one schedules the next)."""
     monday = (now + timedelta(days=7 - now.weekday())).date()
     schedule(
         conn,
@@ -169,6 +216,7 @@ class TicketFlow:
         digest = build_digest(ctx)
         people = [p for p in (ctx.settings.on_call, *ctx.settings.escalation[:1]) if p.email]
         with ctx.engine.begin() as conn:
+            schedule_digest(conn, ctx.clock.now())  # next Monday's, whether or not an incident resolves meanwhile
             for person in people:
                 enqueue(
                     conn,

@@ -1,22 +1,46 @@
-"""The weekly engineering digest: what the incidents of the week cost and whether what the
-postmortems promised is getting done ("action items from 4 past incidents: 7 closed, 2 in
-progress, 1 overdue"), with the overdue items named so someone can chase them."""
+"""The weekly engineering digest: what the week's incidents cost, how the response measured up
+against the playbook's targets, and whether what the postmortems promised is getting done
+("action items from 4 past incidents: 7 closed, 2 in progress, 1 overdue"), with the overdue
+items named so someone can chase them.
+
+Every figure is computed from the stored record (timestamps on the incidents and their
+timelines, the drafts, the postmortem versions, the action items), never estimated. Pure: the
+flow (`flows.tickets.build_digest`) reads the rows, this turns them into the digest.
+"""
 
 from __future__ import annotations
 
+import re
+import statistics
 from collections import Counter
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel, Field, computed_field
 
 from warroom.action_items.store import ActionItem, TicketState
+from warroom.drafts.models import DraftRecord, DraftState
 from warroom.durations import spell_duration
 from warroom.incidents.models import Incident
+from warroom.kinds import TimelineKind
+from warroom.postmortems.store import PostmortemVersion
+from warroom.severity import Severity
 
-__all__ = ["Digest", "weekly_digest"]
+__all__ = ["Digest", "Measure", "Target", "week_window", "weekly_digest"]
 
 UNITS = ("day", "hour", "minute")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+REVIEW_BUSINESS_DAYS = 5
+"""The playbook's "postmortem completed within 5 business days" of resolution."""
+
+
+def week_window(week: str) -> tuple[datetime, datetime]:
+    """The ISO week `2026-W48` as [Monday 00:00 UTC, next Monday 00:00 UTC); ValueError if malformed."""
+    match = _WEEK.match(week)
+    if not match:
+        raise ValueError(f"week {week!r} is not an ISO week such as 2026-W48")
+    start = datetime.combine(date.fromisocalendar(int(match[1]), int(match[2]), 1), datetime.min.time(), UTC)
+    return start, start + timedelta(days=7)
 
 
 class OverdueItem(BaseModel):
@@ -28,13 +52,61 @@ class OverdueItem(BaseModel):
     days_overdue: int
 
 
+class Measure(BaseModel):
+    """One response time over the week's incidents: median and worst, the worst one named."""
+
+    name: str
+    count: int = Field(description="incidents it could be measured on")
+    median_minutes: float | None = None
+    worst_minutes: float | None = None
+    worst_incident: int | None = None
+
+
+class Target(BaseModel):
+    """One of the playbook's targets: how many of the incidents it applies to met it."""
+
+    name: str
+    met: int
+    of: int
+    goal: float = Field(description="the share to reach, 0.95 for 95%")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def share(self) -> float | None:
+        return self.met / self.of if self.of else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ok(self) -> bool | None:
+        return None if self.share is None else self.share >= self.goal
+
+
+class CommsTally(BaseModel):
+    """The week's customer drafts by what people did with them."""
+
+    drafted: int = 0
+    approved: int = Field(default=0, description="approved by a person (edited ones included)")
+    edited: int = Field(default=0, description="approved after a person changed the text")
+    auto_sent: int = 0
+    rejected: int = 0
+    withdrawn: int = Field(default=0, description="never sent: the facts moved on before anyone decided")
+
+
 class Digest(BaseModel):
+    label: str = Field(description="the ISO week (2026-W48), or the window's length")
     since: datetime
     until: datetime
     incidents: int
     by_severity: dict[str, int] = Field(default_factory=dict)
     median_minutes_to_acknowledge: float | None = None
     median_minutes_to_resolve: float | None = None
+    measures: list[Measure] = Field(default_factory=list)
+    comms: CommsTally = Field(default_factory=CommsTally)
+    self_recovered: int = Field(default=0, description="incidents that closed themselves when the source recovered")
+    postmortems_overdue: list[int] = Field(
+        default_factory=list, description="incidents whose postmortem is still in review past its 24 hours"
+    )
+    targets: list[Target] = Field(default_factory=list)
     items_from_incidents: int = 0
     closed: int = 0
     in_progress: int = 0
@@ -46,53 +118,207 @@ class Digest(BaseModel):
     @property
     def subject(self) -> str:
         return (
-            f"warroom weekly digest: {self.incidents} incident{'s' if self.incidents != 1 else ''}, "
+            f"warroom weekly digest {self.label}: {self.incidents} incident{'s' if self.incidents != 1 else ''}, "
             f"{len(self.overdue)} overdue action item{'s' if len(self.overdue) != 1 else ''}"
         )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def text(self) -> str:
-        lines = [f"Week {self.since:%Y-%m-%d} to {self.until:%Y-%m-%d} (UTC)", ""]
-        severities = ", ".join(f"{n} {s}" for s, n in sorted(self.by_severity.items())) or "none"
-        lines.append(f"Incidents opened: {self.incidents} ({severities})")
-        if self.median_minutes_to_acknowledge is not None:
+        """Plain text (the email); `markdown` is the same with headings and a table."""
+        return _render(self, markdown=False)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def markdown(self) -> str:
+        return _render(self, markdown=True)
+
+
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return spell_duration(timedelta(minutes=value), UNITS) if value >= 1 else f"{round(value * 60)} seconds"
+
+
+def _render(d: Digest, *, markdown: bool) -> str:
+    h = (lambda t: f"## {t}") if markdown else (lambda t: t.upper())
+    lines = [
+        f"# warroom weekly digest {d.label}" if markdown else f"warroom weekly digest {d.label}",
+        f"{d.since:%Y-%m-%d %H:%M} to {d.until:%Y-%m-%d %H:%M} UTC",
+        "",
+    ]
+    severities = ", ".join(f"{n} {s}" for s, n in sorted(d.by_severity.items())) or "none"
+    lines += [h("Incidents"), f"Incidents opened: {d.incidents} ({severities})"]
+    if d.self_recovered:
+        lines.append(f"Closed themselves when the source recovered: {d.self_recovered}")
+    lines.append("")
+    if d.measures:
+        lines.append(h("Response times (median, worst)"))
+        if markdown:
+            lines += ["| measure | incidents | median | worst |", "|---|---|---|---|"]
+        for m in d.measures:
+            worst = f"{_minutes(m.worst_minutes)} (#{m.worst_incident})" if m.worst_incident else "n/a"
             lines.append(
-                f"Median time to acknowledge: {spell_duration(timedelta(minutes=self.median_minutes_to_acknowledge), UNITS)}"
+                f"| {m.name} | {m.count} | {_minutes(m.median_minutes)} | {worst} |"
+                if markdown
+                else f"- {m.name}: median {_minutes(m.median_minutes)}, worst {worst} over {m.count}"
             )
-        if self.median_minutes_to_resolve is not None:
-            lines.append(
-                f"Median time to resolve: {spell_duration(timedelta(minutes=self.median_minutes_to_resolve), UNITS)}"
-            )
+        lines.append("")
+    if d.targets:
+        lines.append(h("Against the playbook"))
+        for t in d.targets:
+            mark = "n/a" if t.share is None else ("met" if t.ok else "MISSED")
+            share = "" if t.share is None else f" ({t.share:.0%})"
+            lines.append(f"- {t.name}: {t.met} of {t.of}{share}, goal {t.goal:.0%}: {mark}")
+        lines.append("")
+    c = d.comms
+    lines += [
+        h("Customer comms"),
+        f"{c.drafted} drafted: {c.approved} approved by a person ({c.edited} edited first), {c.auto_sent} auto-sent, "
+        f"{c.rejected} rejected, {c.withdrawn} withdrawn before anyone decided",
+        "",
+        h("Action items"),
+        f"Action items from {d.items_from_incidents} past incident{'s' if d.items_from_incidents != 1 else ''}: "
+        f"{d.closed} closed, {d.in_progress} in progress, {d.open} open and not started, {len(d.overdue)} overdue "
+        f"({d.closed_this_week} closed this week).",
+    ]
+    for item in d.overdue:
+        lines.append(
+            f"- OVERDUE {item.days_overdue} day{'s' if item.days_overdue != 1 else ''}: {item.title} "
+            f"(owner {item.owner}, incident #{item.incident_id}, due {item.due:%Y-%m-%d})"
+        )
+    if d.postmortems_overdue:
         lines += [
             "",
-            f"Action items from {self.items_from_incidents} past incident{'s' if self.items_from_incidents != 1 else ''}: "
-            f"{self.closed} closed, {self.in_progress} in progress, {self.open} open, {len(self.overdue)} overdue "
-            f"({self.closed_this_week} closed this week).",
+            "Postmortems still in review past their 24 hours: " + ", ".join(f"#{i}" for i in d.postmortems_overdue),
         ]
-        for item in self.overdue:
-            lines.append(
-                f"- OVERDUE {item.days_overdue} day{'s' if item.days_overdue != 1 else ''}: {item.title} "
-                f"(owner {item.owner}, incident #{item.incident_id}, due {item.due:%Y-%m-%d})"
-            )
-        return "\n".join(lines)
+    return "\n".join(lines)
 
 
-def _median(values: Sequence[float]) -> float | None:
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+def _first(incident: Incident, kind: TimelineKind, where: Callable[[dict], bool] = lambda _: True) -> datetime | None:
+    return min((e.at for e in incident.timeline if e.kind == kind and where(e.data or {})), default=None)
+
+
+def _measure(name: str, pairs: list[tuple[int, float]]) -> Measure:
+    if not pairs:
+        return Measure(name=name, count=0)
+    worst = max(pairs, key=lambda p: p[1])
+    return Measure(
+        name=name,
+        count=len(pairs),
+        median_minutes=round(statistics.median(m for _, m in pairs), 2),
+        worst_minutes=round(worst[1], 2),
+        worst_incident=worst[0],
+    )
+
+
+def _minutes_between(start: datetime | None, end: datetime | None) -> float | None:
+    return None if start is None or end is None else max((end - start) / timedelta(minutes=1), 0.0)
+
+
+def _business_days(start: datetime, end: datetime) -> int:
+    """Weekdays from `start`'s day up to (not including) `end`'s day."""
+    days = (end.date() - start.date()).days
+    return sum((start.date() + timedelta(days=n)).weekday() < 5 for n in range(max(days, 0)))
+
+
+def _reviewed_at(versions: Sequence[PostmortemVersion]) -> datetime | None:
+    """When a person first saved the postmortem (the draft is warroom's version 1)."""
+    return min((v.created_at for v in versions if v.version > 1 and v.author != "warroom"), default=None)
 
 
 def weekly_digest(
-    incidents: Sequence[Incident], items: Sequence[ActionItem], *, now: datetime, days: int = 7
+    incidents: Sequence[Incident],
+    items: Sequence[ActionItem],
+    *,
+    now: datetime,
+    since: datetime,
+    until: datetime,
+    label: str,
+    ack_sla_minutes: dict[Severity, float],
+    drafts: Sequence[DraftRecord] = (),
+    postmortems: dict[int, list[PostmortemVersion]] | None = None,
 ) -> Digest:
-    since = now - timedelta(days=days)
-    week = [i for i in incidents if i.opened_at >= since]
-    ack = [(i.acknowledged_at - i.opened_at) / timedelta(minutes=1) for i in week if i.acknowledged_at]
-    resolve = [(i.resolved_at - i.opened_at) / timedelta(minutes=1) for i in week if i.resolved_at]
+    """`incidents` with their timelines; those opened in [since, until) are the week's."""
+    postmortems = postmortems or {}
+    week = [i for i in incidents if since <= i.opened_at < until]
+    ids = {i.id for i in week}
+
+    def pairs(start: Callable[[Incident], datetime | None], end: Callable[[Incident], datetime | None]):
+        return [(i.id, m) for i in week if (m := _minutes_between(start(i), end(i))) is not None]
+
+    detect = pairs(lambda i: i.first_seen, lambda i: i.opened_at)
+    ack = pairs(lambda i: i.opened_at, lambda i: i.acknowledged_at)
+    first_post = pairs(lambda i: i.opened_at, lambda i: _first(i, TimelineKind.STATUS_PAGE))
+    first_message = pairs(
+        lambda i: i.opened_at,
+        lambda i: _first(i, TimelineKind.COMMS_SENT, lambda d: d.get("channel") not in (None, "slack_internal")),
+    )
+    resolve = pairs(lambda i: i.opened_at, lambda i: i.resolved_at)
+
+    mine = [d for d in drafts if d.incident_id in ids and d.public]
+    by_person = [d for d in mine if d.decided_by and not d.decided_by.startswith("warroom")]
+    approved = [d for d in by_person if d.state in (DraftState.APPROVED, DraftState.SENT)]
+    edited = {
+        int(e.data["draft_id"])
+        for i in week
+        for e in i.timeline
+        if e.kind == TimelineKind.COMMS_DECISION and (e.data or {}).get("edited") and "draft_id" in (e.data or {})
+    }
+    comms = CommsTally(
+        drafted=len(mine),
+        approved=len(approved),
+        edited=sum(d.id in edited for d in approved),
+        auto_sent=sum(
+            1
+            for d in mine
+            if d.decided_by and d.decided_by.startswith("warroom") and d.state is not DraftState.WITHDRAWN
+        ),
+        rejected=sum(d.state is DraftState.REJECTED for d in mine),
+        withdrawn=sum(d.state is DraftState.WITHDRAWN for d in mine),
+    )
+
+    paged = [i for i in week if i.severity is not None and i.severity.pages_customers]
+    acked_in_time = [
+        i
+        for i in paged
+        if i.acknowledged_at is not None
+        and (i.acknowledged_at - i.opened_at) <= timedelta(minutes=ack_sla_minutes.get(i.severity, 5))  # type: ignore[arg-type]
+    ]
+    p0 = [i for i in paged if i.severity is Severity.P0]
+    resolved_paged = [i for i in paged if i.resolved_at is not None]
+    reviewed = [
+        i
+        for i in resolved_paged
+        if (at := _reviewed_at(postmortems.get(i.id, []))) is not None
+        and _business_days(i.resolved_at, at) <= REVIEW_BUSINESS_DAYS  # type: ignore[arg-type]
+    ]
+    due_items = [item for item in items if item.due < now and item.status is not TicketState.CANCELED]
+    targets = [
+        Target(name="P0/P1 acknowledged within their SLA", met=len(acked_in_time), of=len(paged), goal=0.95),
+        Target(
+            name="P0 with a status-page post",
+            met=sum(_first(i, TimelineKind.STATUS_PAGE) is not None for i in p0),
+            of=len(p0),
+            goal=1.0,
+        ),
+        Target(
+            name="P0/P1 with an incident commander", met=sum(bool(i.commander) for i in paged), of=len(paged), goal=1.0
+        ),
+        Target(
+            name=f"postmortem reviewed within {REVIEW_BUSINESS_DAYS} business days",
+            met=len(reviewed),
+            of=len(resolved_paged),
+            goal=0.95,
+        ),
+        Target(
+            name="action items due by now that are done",
+            met=sum(item.status is TicketState.DONE for item in due_items),
+            of=len(due_items),
+            goal=0.7,
+        ),
+    ]
+
     states = Counter(item.status for item in items)
     overdue = [
         OverdueItem(
@@ -106,17 +332,38 @@ def weekly_digest(
         for item in items
         if item.status in (TicketState.OPEN, TicketState.IN_PROGRESS) and item.due < now
     ]
+    overdue_reviews = [
+        i.id
+        for i in incidents
+        if any(e.kind == TimelineKind.POSTMORTEM_OVERDUE for e in i.timeline)
+        and _reviewed_at(postmortems.get(i.id, [])) is None
+    ]
     return Digest(
+        label=label,
         since=since,
-        until=now,
+        until=until,
         incidents=len(week),
         by_severity=dict(Counter(i.severity.value for i in week if i.severity)),
-        median_minutes_to_acknowledge=_median(ack),
-        median_minutes_to_resolve=_median(resolve),
+        median_minutes_to_acknowledge=_measure("", ack).median_minutes,
+        median_minutes_to_resolve=_measure("", resolve).median_minutes,
+        measures=[
+            _measure("time to detect (first alert to incident)", detect),
+            _measure("time to acknowledge", ack),
+            _measure("time to the first status-page post", first_post),
+            _measure("time to the first customer message", first_message),
+            _measure("time to resolve", resolve),
+        ],
+        comms=comms,
+        self_recovered=sum(
+            any(e.kind == TimelineKind.RESOLVED and e.text.startswith("Auto-resolved") for e in i.timeline)
+            for i in week
+        ),
+        postmortems_overdue=sorted(overdue_reviews),
+        targets=targets,
         items_from_incidents=len({item.incident_id for item in items}),
         closed=states[TicketState.DONE],
         in_progress=states[TicketState.IN_PROGRESS],
         open=states[TicketState.OPEN],
         overdue=sorted(overdue, key=lambda o: o.due),
-        closed_this_week=sum(1 for item in items if item.completed_at and item.completed_at >= since),
+        closed_this_week=sum(1 for item in items if item.completed_at and since <= item.completed_at < until),
     )

@@ -40,7 +40,7 @@ def sync(warroom: WarroomDep, _: Authorized) -> SyncResult:
 
 @router.get("/digest", response_model=Digest)
 def digest(warroom: WarroomDep, _: Authorized, days: Annotated[int, Query(ge=1, le=366)] = 7) -> Digest:
-    """The weekly engineering digest (any window): incidents, and whether their action items get done."""
+    """The last `days` days' digest (`/api/digest` takes an ISO week as well)."""
     return build_digest(warroom.context, days=days)
 
 

@@ -6,6 +6,7 @@ edit the postmortem. The tests share one incident and run in the order a founder
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -460,5 +461,37 @@ def test_an_incident_declared_by_hand_runs_at_the_chosen_level(signed_in: Page, 
         incident = live.api.get(f"/api/incidents/{incident_id}").json()
         assert (incident["source"], incident["classification"]["decided_by"]) == ("declared", "human:web")
         assert incident["title"] == f"Payments declined at {width}"
+    finally:
+        signed_in.set_viewport_size({"width": 1366, "height": 1000})
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"  # ignored by git
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_weekly_digest_page_shows_this_weeks_figures_and_the_playbook(
+    signed_in: Page, live: Live, width: int
+) -> None:
+    signed_in.set_viewport_size({"width": width, "height": 900})
+    try:
+        signed_in.goto(f"{live.base_url}/incidents")
+        signed_in.get_by_role("link", name="Digest").click()
+        expected = live.api.get("/api/digest").json()
+        expect(signed_in.locator("h1")).to_have_text(f"Weekly digest {expected['label']}")
+        signed_in.locator("#previous-week").click()  # the week before, where this outage was not (or was)
+        signed_in.locator("#next-week").click()
+        week = utcnow().isocalendar()
+        label = f"{week[0]}-W{week[1]:02d}"
+        signed_in.goto(f"{live.base_url}/digest?week={label}")
+        this_week = live.api.get("/api/digest", params={"week": label}).json()
+        assert this_week["incidents"] >= 1
+        expect(signed_in.locator("#digest-count")).to_have_text(str(this_week["incidents"]))
+        expect(signed_in.locator("#digest-targets")).to_contain_text("P0/P1 acknowledged within their SLA")
+        expect(signed_in.locator("#digest-measures")).to_contain_text("time to acknowledge")
+        expect(signed_in.locator("#digest-items-line")).to_contain_text("Action items from")
+        wide = signed_in.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"the digest is {wide} px wider than the screen"
+        SCREENSHOTS.mkdir(exist_ok=True)
+        signed_in.screenshot(path=str(SCREENSHOTS / f"digest-{width}.png"), full_page=True)
     finally:
         signed_in.set_viewport_size({"width": 1366, "height": 1000})

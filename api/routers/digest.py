@@ -1,0 +1,45 @@
+"""`/api/digest`: the weekly engineering digest of an ISO week (default: the week just ended), or
+of the last `days` days; JSON, or Markdown with `format=markdown`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, status
+from fastapi.responses import PlainTextResponse
+
+from agents.coo.digest import Digest
+from api.deps import Authorized, WarroomDep
+from api.errors import documented
+from flows.tickets import build_digest
+
+__all__ = ["router", "digest_for"]
+
+router = APIRouter(tags=["action items"], responses=documented(401, 404, 422))
+
+Week = Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$", description="an ISO week, e.g. 2026-W48")]
+Days = Annotated[
+    int | None, Query(ge=1, le=366, description="instead of a week: the last N days up to now (wins over `week`)")
+]
+
+
+def digest_for(warroom: WarroomDep, week: str | None, days: int | None) -> Digest:
+    """A well-formed week no calendar has (2026-W60, or W53 of a 52-week year) is a 404 naming it."""
+    try:
+        return build_digest(warroom.context, week=None if days else week, days=days)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"week {week!r} does not exist") from exc
+
+
+@router.get("/api/digest", response_model=Digest, responses={200: {"content": {"text/markdown": {}}}})
+def digest(
+    warroom: WarroomDep,
+    _: Authorized,
+    week: Week = None,
+    days: Days = None,
+    format: Literal["json", "markdown"] = "json",  # noqa: A002 (the query parameter's public name)
+) -> Digest | PlainTextResponse:
+    found = digest_for(warroom, week, days)
+    if format == "markdown":
+        return PlainTextResponse(found.markdown, media_type="text/markdown; charset=utf-8")
+    return found

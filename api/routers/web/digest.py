@@ -1,0 +1,37 @@
+"""The web UI's `/digest`: the weekly engineering digest of a week, with the weeks around it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from api.deps import WarroomDep
+from api.routers.digest import Week, digest_for
+from api.routers.web.render import render
+from api.web_sessions import SessionDep
+from flows.tickets import last_week
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["web"], include_in_schema=False)
+
+
+def _shift(week: str, weeks: int) -> str:
+    from agents.coo.digest import week_window
+
+    start, _ = week_window(week)
+    year, number, _ = (start + timedelta(weeks=weeks)).isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+@router.get("/digest", response_class=HTMLResponse)
+def digest_page(request: Request, warroom: WarroomDep, session: SessionDep, week: Week = None) -> HTMLResponse:
+    label = week or last_week(warroom.clock.now())
+    found = digest_for(warroom, label, None)
+    return render(
+        request,
+        "digest.html",
+        {"digest": found, "previous": _shift(label, -1), "next": _shift(label, 1), "csrf": session.csrf},
+    )
