@@ -23,7 +23,7 @@ from api.errors import status_of
 from api.routers.web.attention import needs_human
 from api.routers.web.render import API_DIR, form_text, htmx, render, see
 from api.web_sessions import CheckedDep, Session, SessionDep
-from flows import attention, severity_question
+from flows import needs_you, severity_question
 from flows.actions import findings as finding_actions
 from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
@@ -78,7 +78,7 @@ def _list_page(
     """Open incidents by what needs attention (severity, then drafts waiting), then the resolved."""
     with warroom.engine.connect() as conn:
         found = incidents.list_incidents(conn, limit=200)
-        needs = {n.incident_id: n for n in attention.open_needs(conn, warroom.settings)}
+        needs = {n.incident_id: n for n in needs_you.open_needs(conn, warroom.settings)}
     open_ = [i for i in found if i.status is not IncidentStatus.RESOLVED]
     open_.sort(key=lambda i: (i.severity.rank if i.severity else 9, -len(needs[i.id].waiting) if i.id in needs else 0))
     recent = [i for i in found if i.status is IncidentStatus.RESOLVED][:50]
@@ -122,7 +122,7 @@ def declare_incident(
 def approvals_inbox(request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
     """Every open incident's asks in one place: approve from here, one click each."""
     with warroom.engine.connect() as conn:
-        needs_list = [n for n in attention.open_needs(conn, warroom.settings) if n.count or n.next_update_due]
+        needs_list = [n for n in needs_you.open_needs(conn, warroom.settings) if n.count or n.next_update_due]
     decided = next(((d, request.query_params[d]) for d in ("approve", "reject") if d in request.query_params), None)
     return render(
         request,
@@ -163,7 +163,7 @@ def _page(
     incident = _incident(warroom, incident_id)
     with warroom.engine.connect() as conn:
         draft_list = drafts.list_drafts(conn, incident_id=incident_id)
-        needs = attention.needs_you(conn, incident, warroom.settings)
+        needs = needs_you.needs_you(conn, incident, warroom.settings)
     return render(
         request,
         "incident.html",

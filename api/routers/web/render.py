@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from agents.cto.status_posts import headline
-from flows import attention
+from flows import needs_you
 from warroom.untrusted import clean_text, http_url
 
 __all__ = ["API_DIR", "SECURITY_HEADERS", "form_text", "htmx", "render", "see", "templates"]
@@ -45,7 +45,7 @@ def _waiting_count(request: Request) -> int:
     if warroom is None:
         return 0
     with warroom.engine.connect() as conn:
-        return sum(len(n.waiting) for n in attention.open_needs(conn, warroom.settings))
+        return sum(len(n.waiting) for n in needs_you.open_needs(conn, warroom.settings))
 
 
 def see(url: str) -> RedirectResponse:

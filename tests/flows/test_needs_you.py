@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flows.attention import needs_you, open_needs
+from flows.needs_you import needs_you, open_needs
 from warroom.incidents import store as incidents
 
 
