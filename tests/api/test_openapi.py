@@ -59,8 +59,13 @@ def seeded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 # 413 is a refusal too: the schema cannot state the body limit in bytes, so a long enough string
 # that fits its maxLength can still be over it (documented on every route that takes a body).
+# NUL is removed from every JSON text before a model sees it (`warroom.untrusted`, tested in
+# `test_boundary_*`), so a string one over its maxLength that carries NULs is, once stored, within
+# it and rightly accepted: generated strings carry no NUL, or that by-design acceptance would fail
+# the negative check for whichever route the seed happens to pad with NULs.
 CONFIG = SchemathesisConfig.from_dict(
     {
+        "generation": {"allow-x00": False},
         "checks": {
             "positive_data_acceptance": {"expected-statuses": ["2xx", "3xx", 401, 403, 404, 409, 413, 429, "5xx"]},
             "negative_data_rejection": {
