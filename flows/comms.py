@@ -182,8 +182,11 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
             conn, incident, label, ctx.settings.cadence_for(incident.severity or Severity.P3)
         )
         facts = incident_facts(conn, incident, ctx.settings, now=now, tags=tags, next_update=promise)
-    cohort, checked = prepare_comms(facts, kind)
     quiet = kind is not CommsKind.RCA and not (incident.severity and incident.severity.pages_customers)
+    if quiet:
+        # No update clock runs below P1: promising "next update by …" would be a promise nobody keeps.
+        facts = facts.model_copy(update={"next_update_at": None})
+    cohort, checked = prepare_comms(facts, kind)
     if quiet:
         # Below P1 customers hear nothing, except an enterprise account that alone is hit: its
         # contacts are owed a notice at any level, and nobody else is told about it.

@@ -409,6 +409,7 @@ def test_a_p2_only_one_account_has_still_gets_its_notice_and_all_clear(
     [notice] = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
     assert notice["channel"] == "enterprise_email" and notice["recipients"] == ["ops@acme.example"]
     assert notice["body"].startswith("Dear Acme Corp team") and "2 users" in notice["body"]
+    assert "next update" not in notice["body"].lower()  # no update clock runs at P2: nothing promised
     [(_, asked)] = [m for m in _emails(settings) if m[0] == "dana@shop.example"]  # no war room below P1
     assert asked == f"[P2] incident #{incident_id}: an enterprise notice awaits your approval"
     approved = client.post(f"/api/approvals/{notice['id']}/approve", json={"actor": "founder"}, headers=auth)
