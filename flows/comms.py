@@ -23,7 +23,7 @@ from agents.support.grounding import check_grounding
 from agents.support.rewrite import rewrite_draft
 from flows.approval_links import approval_token
 from flows.context import Context
-from flows.effects import post_to_war_room
+from flows.effects import email_about, post_to_war_room
 from flows.facts import incident_facts
 from flows.staleness import WHILE_OPEN, withdraw_superseded
 from warroom import keys
@@ -33,8 +33,7 @@ from warroom.drafts import store as drafts
 from warroom.drafts.models import CommsKind, DraftState
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
-from warroom.kinds import JobKind, OutboxKind, TimelineKind
-from warroom.outbox.store import enqueue
+from warroom.kinds import JobKind, TimelineKind
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, pending_by_prefix, schedule
 from warroom.severity import Severity
@@ -308,17 +307,15 @@ def _ask_on_call(ctx: Context, conn: Connection, incident: Incident, draft_id: i
     person = next((p for p in (ctx.settings.on_call, *ctx.settings.escalation) if p.email), None)
     if person is None:
         return  # the draft waits on the incident page and in /api/drafts
-    enqueue(
+    email_about(
         conn,
         key=keys.approval_request(draft_id),
-        kind=OutboxKind.PAGE_EMAIL,
-        now=now,
+        to=person.email,
+        subject=f"[{incident.severity}] incident #{incident.id}: an enterprise notice awaits your approval",
+        text=text,
         incident_id=incident.id,
-        payload={
-            "to": person.email,
-            "subject": f"[{incident.severity}] incident #{incident.id}: an enterprise notice awaits your approval",
-            "body": f"{text}\n\n{ctx.settings.public_url.rstrip('/')}/incidents/{incident.id}",
-        },
+        public_url=ctx.settings.public_url,
+        now=now,
     )
 
 

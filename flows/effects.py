@@ -16,7 +16,7 @@ from warroom.kinds import OutboxKind
 from warroom.outbox.store import enqueue
 from warroom.status_page.models import StatusPost
 
-__all__ = ["post_status", "post_to_war_room", "reply_in_slack"]
+__all__ = ["email_about", "post_status", "post_to_war_room", "reply_in_slack"]
 
 
 def post_to_war_room(
@@ -32,6 +32,20 @@ def post_to_war_room(
     if blocks is not None:
         payload["blocks"] = blocks
     return enqueue(conn, key=key, kind=OutboxKind.WAR_ROOM_POST, now=now, incident_id=incident_id, payload=payload)
+
+
+def email_about(
+    conn: Connection, *, key: str, to: str, subject: str, text: str, incident_id: int, public_url: str, now: datetime
+) -> bool:
+    """An email to one responder about one incident (a page, an approval to give), linking its page."""
+    return enqueue(
+        conn,
+        key=key,
+        kind=OutboxKind.PAGE_EMAIL,
+        now=now,
+        incident_id=incident_id,
+        payload={"to": to, "subject": subject, "body": f"{text}\n\n{public_url.rstrip('/')}/incidents/{incident_id}"},
+    )
 
 
 def post_status(conn: Connection, *, key: str, post: StatusPost, now: datetime) -> bool:

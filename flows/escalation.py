@@ -14,12 +14,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from flows.context import Context
-from flows.effects import post_to_war_room
+from flows.effects import email_about, post_to_war_room
 from warroom import keys
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
-from warroom.kinds import JobKind, OutboxKind, TimelineKind
-from warroom.outbox.store import enqueue
+from warroom.kinds import JobKind, TimelineKind
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
 from warroom.settings import Person
@@ -87,17 +86,15 @@ def _page(conn: Connection, ctx: Context, incident: Incident, person: Person, re
     log.info("paging %s (%s) for incident #%d", person.name, "email" if person.email else "war room only", incident.id)
     post_to_war_room(conn, key=keys.page(step, "room"), incident_id=incident.id, text=text, now=now)
     if person.email:
-        enqueue(
+        email_about(
             conn,
             key=keys.page(step, "email"),
-            kind=OutboxKind.PAGE_EMAIL,
-            now=now,
+            to=person.email,
+            subject=f"[{incident.severity}] incident #{incident.id} needs you",
+            text=text,
             incident_id=incident.id,
-            payload={
-                "to": person.email,
-                "subject": f"[{incident.severity}] incident #{incident.id} needs you",
-                "body": f"{text}\n\n{ctx.settings.public_url.rstrip('/')}/incidents/{incident.id}",
-            },
+            public_url=ctx.settings.public_url,
+            now=now,
         )
     incidents.add_timeline(
         conn, incident.id, now, TimelineKind.ESCALATION, text, data={"to": person.name}, dedup_key=step
