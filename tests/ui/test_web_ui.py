@@ -81,6 +81,7 @@ def test_the_incident_list_shows_the_p0_with_its_counts(signed_in: Page, live: L
     expect(row).to_contain_text("investigating")
     expect(row.locator("td").nth(5)).to_have_text(str(live.incident()["event_count"]))
     expect(row.locator('td[data-label="Waiting"]')).to_have_text(str(len(_waiting(live))))
+    expect(row.locator("td.title a")).to_contain_text("Checkout is failing")  # as on its own page, not "Shop"
     row.locator("td.title a").click()
     expect(signed_in).to_have_url(_detail(live))
 

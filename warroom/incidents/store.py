@@ -255,4 +255,16 @@ def list_incidents(
         if rows
         else {}
     )
-    return [_incident(r, [], [], user_counts.get(r.id, 0)) for r in rows]
+    # Endpoints too (one query): what broke is named from them ("Checkout is failing"), in the list
+    # as on the incident's own page.
+    endpoints: dict[int, list[EndpointCount]] = {}
+    if rows:
+        for e in conn.execute(
+            select(ENDPOINTS)
+            .where(ENDPOINTS.c.incident_id.in_([r.id for r in rows]))
+            .order_by(ENDPOINTS.c.incident_id, ENDPOINTS.c.count.desc())
+        ):
+            endpoints.setdefault(e.incident_id, []).append(
+                EndpointCount(endpoint=e.endpoint, count=e._mapping["count"])
+            )
+    return [_incident(r, endpoints.get(r.id, []), [], user_counts.get(r.id, 0)) for r in rows]
