@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
 
+from agents.cto.status_posts import headline
 from api.deps import WarroomDep
 from api.status_cache import Rendered, atom_feed, conditional, last_modified
 from warroom.status_page.models import StatusSummary
@@ -22,6 +23,7 @@ __all__ = ["router", "templates"]
 
 router = APIRouter(tags=["status page"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+templates.env.filters["headline"] = headline  # the one-click approval page names what broke
 
 
 def _rendered(warroom: WarroomDep, form: str, render: Callable[[StatusSummary], tuple[bytes, str]]) -> Rendered:

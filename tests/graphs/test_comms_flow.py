@@ -154,6 +154,7 @@ def test_one_click_link_works_once_and_expires(post_sentry, client, warroom, clo
     path = "/" + _link(client, auth, incident_id, drafts["email"]["id"]).split("/", 3)[3]
     page = client.get(path)
     assert page.status_code == 200 and "Approve and send" in page.text
+    assert f"Incident #{incident_id}: Checkout is failing" in page.text  # what broke, not the exception
     assert client.get(f"/api/approvals/{drafts['email']['id']}", headers=auth).json()["state"] == "pending_approval"
     assert client.post(path, data={"actor": "mallory"}).status_code == 200
     again = client.post(path)
