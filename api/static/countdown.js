@@ -1,7 +1,24 @@
-// "Next update due": a live countdown from each [data-due] (an ISO time), in the viewer's clock.
+// "Next update due": a live countdown from each [data-due] (an ISO time), in the viewer's clock;
+// and each <time data-relative> as "3 min ago", its UTC text kept in the hover beside the local time.
 (function () {
   function pad(n) { return String(n).padStart(2, "0"); }
+  function ago(seconds) {
+    if (seconds < 45) return "just now";
+    if (seconds < 3600) return Math.round(seconds / 60) + " min ago";
+    if (seconds < 86400) return Math.round(seconds / 3600) + " h ago";
+    return Math.round(seconds / 86400) + " d ago";
+  }
+  function relative() {
+    document.querySelectorAll("time[data-relative]").forEach(function (el) {
+      var at = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(at)) return;
+      if (!el.dataset.utc) el.dataset.utc = el.textContent;
+      el.textContent = ago(Math.max(0, (Date.now() - at) / 1000));
+      el.title = new Date(at).toLocaleString() + " (your time) · " + el.dataset.utc;
+    });
+  }
   function tick() {
+    relative();
     document.querySelectorAll("[data-due]").forEach(function (el) {
       var due = Date.parse(el.getAttribute("data-due"));
       if (isNaN(due)) return;

@@ -496,3 +496,17 @@ def test_the_weekly_digest_page_shows_this_weeks_figures_and_the_playbook(
         signed_in.screenshot(path=str(SCREENSHOTS / f"digest-{width}.png"), full_page=True)
     finally:
         signed_in.set_viewport_size({"width": 1366, "height": 1000})
+
+
+def test_times_read_as_how_long_ago_with_the_viewers_own_time_on_hover(signed_in: Page, live: Live) -> None:
+    signed_in.goto(_detail(live))
+    opened = signed_in.locator("#title ~ p time[data-relative]").first
+    expect(opened).to_have_text(re.compile(r"^(just now|\d+ min ago|\d+ h ago|\d+ d ago)$"))
+    title = opened.get_attribute("title") or ""
+    assert "(your time)" in title and title.endswith("UTC"), title
+    entry = signed_in.locator("#timeline li time[data-relative]").first
+    expect(entry).to_have_text(re.compile(r"ago$|^just now$"))
+    signed_in.goto(f"{live.base_url}/incidents")
+    expect(signed_in.locator(f"#incident-{live.incident_id} time[data-relative]")).to_have_text(
+        re.compile(r"ago$|^just now$")
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from agents.cto.status_posts import headline
 from flows import needs_you
@@ -27,6 +28,19 @@ SECURITY_HEADERS = {
 API_DIR = Path(__file__).resolve().parent.parent.parent
 templates = Jinja2Templates(directory=API_DIR / "templates")
 templates.env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(at, datetime) else ""
+
+
+def _ago(at: object) -> Markup:
+    """A moment a responder reads as "3 min ago" (the viewer's local time on hover; `countdown.js`
+    writes both), with UTC as the text until the script runs or where it cannot."""
+    if not isinstance(at, datetime):
+        return Markup("")
+    utc = at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    iso = at.isoformat() if at.tzinfo else f"{at.isoformat()}+00:00"  # stored times are UTC
+    return Markup('<time datetime="{}" data-relative title="{}">{}</time>').format(iso, utc, utc)
+
+
+templates.env.filters["ago"] = _ago
 templates.env.filters["http_url"] = http_url
 templates.env.filters["headline"] = headline
 
