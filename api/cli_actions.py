@@ -103,6 +103,8 @@ def digest_command(
     try:
         found = _run(build_digest, week=week, days=days)
     except ValueError:
+        if week is None:
+            raise
         console.print(f"[red]refused:[/] week {week!r} does not exist")
         raise typer.Exit(2) from None
     typer.echo(found.markdown if markdown else found.text)

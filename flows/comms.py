@@ -304,9 +304,9 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
 def _ask_on_call(ctx: Context, conn: Connection, incident: Incident, draft_id: int, text: str, now: datetime) -> None:
     """Below P1 there is no war room: the account notice's approval request goes to the on-call
     (or the first escalation contact with an address) by email."""
-    person = next((p for p in (ctx.settings.on_call, *ctx.settings.escalation) if p.email), None)
-    if person is None:
+    if not ctx.settings.pageable:
         return  # the draft waits on the incident page and in /api/drafts
+    person = ctx.settings.pageable[0]
     email_about(
         conn,
         key=keys.approval_request(draft_id),

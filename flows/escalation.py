@@ -60,7 +60,7 @@ def page_on_call(conn: Connection, ctx: Context, incident: Incident) -> None:
     contact who has one. Nobody reachable is said on the timeline rather than passed over."""
     settings = ctx.settings
     step = keys.on_call_page(incident.id, incident.severity or "")
-    reachable = [p for p in (settings.on_call, *settings.escalation) if p.email]
+    reachable = settings.pageable
     if reachable:
         person = reachable[0]
         stand_in = "" if person is settings.on_call else f" (standing in for {settings.on_call.name}, who has no email)"

@@ -58,7 +58,6 @@ def needs_you(conn: Connection, incident: Incident, settings: Settings) -> Needs
         return None
     severity = incident.severity
     paged = severity is not None and severity.pages_customers
-    reachable = any(p.email for p in (settings.on_call, *settings.escalation))
     due = (
         promised_next_update(conn, incident, "initial", settings.cadence_for(severity)) if paged and severity else None
     )
@@ -69,7 +68,7 @@ def needs_you(conn: Connection, incident: Incident, settings: Settings) -> Needs
         waiting=waiting_drafts(conn, incident.id, incident),
         unacknowledged=paged and incident.acknowledged_at is None,
         next_update_due=due,
-        nobody_to_page=paged and not reachable,
+        nobody_to_page=paged and not settings.pageable,
     )
 
 

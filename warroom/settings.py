@@ -464,6 +464,11 @@ class Settings(BaseSettings):
                 found.append(person)
         return found
 
+    @property
+    def pageable(self) -> list[Person]:
+        """Who can be paged by email, in order: the on-call, then the escalation list."""
+        return [p for p in (self.on_call, *self.escalation) if p.email]
+
     def cadence_for(self, severity: Severity) -> float:
         return self.update_cadence_minutes.get(severity, _default_cadence()[severity])
 

@@ -86,6 +86,7 @@ def _list_page(
         "open": open_,
         "recent": recent,
         "needs": needs,
+        "waiting_count": sum(len(n.waiting) for n in needs.values()),
         "csrf": session.csrf,
         "severities": list(Severity),
         "declare_error": declare_error,
@@ -122,12 +123,19 @@ def declare_incident(
 def approvals_inbox(request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
     """Every open incident's asks in one place: approve from here, one click each."""
     with warroom.engine.connect() as conn:
-        needs_list = [n for n in needs_you.open_needs(conn, warroom.settings) if n.count or n.next_update_due]
+        every = needs_you.open_needs(conn, warroom.settings)
+    needs_list = [n for n in every if n.count or n.next_update_due]
     decided = next(((d, request.query_params[d]) for d in ("approve", "reject") if d in request.query_params), None)
     return render(
         request,
         "approvals.html",
-        {"needs_list": needs_list, "csrf": session.csrf, "back": "approvals", "decided": decided},
+        {
+            "needs_list": needs_list,
+            "waiting_count": sum(len(n.waiting) for n in every),
+            "csrf": session.csrf,
+            "back": "approvals",
+            "decided": decided,
+        },
     )
 
 

@@ -46,7 +46,8 @@ templates.env.filters["headline"] = headline
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    if not name.startswith("_") and "csrf" in context:  # a whole page for a signed-in person: the header's count
+    if not name.startswith("_") and "csrf" in context and "waiting_count" not in context:
+        # a whole page for a signed-in person: the header's count (pages that read the asks pass it)
         context = {**context, "waiting_count": _waiting_count(request)}
     response = templates.TemplateResponse(request, f"web/{name}", context, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
