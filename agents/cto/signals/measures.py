@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agents.cto.signals.facts import Availability, FailingShare, Saturation, Throughput
 from agents.cto.signals.text import Clause, Number, negated, numbers, quote
@@ -42,7 +42,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
     ),
     "failing": re.compile(
         r"errors?|\berr\b|5xx|4xx|\b[45]\d\d\b|fail\w*|timeouts?|timing out|timed out|time out|reject\w*|refus\w*|"
-        r"servfail|unreachable|\blost\b|\bloss\b|drop\w*|crash\w*|not (?:being )?scheduled|stuck|queued|unhealthy|"
+        r"servfail|unreachable|unresponsive|\blost\b|\bloss\b|drop\w*|crash\w*|not (?:being )?scheduled|stuck|queued|unhealthy|"
         r"\bwaiting\b|\bpending\b|\bdelayed\b|"
         r"denied|abort\w*|throttl\w*|unavailable|\bdown\b|broken|not (?:sent|delivered|processed|working)|"
         r"can(?:no|')t",
@@ -128,6 +128,16 @@ def measure_class(clause: str, number: Number) -> str | None:
     return best[1] if best else None
 
 
+def _measure(clause: Clause, number: Number) -> str | None:
+    """The measure of a number, read from the clause before the colon when its own clause names none."""
+    kind = measure_class(clause.text, number)
+    if kind is None and clause.heading:
+        shift = len(clause.heading) + 2
+        moved = replace(number, start=number.start + shift, end=number.end + shift)
+        kind = measure_class(f"{clause.heading}: {clause.text}", moved)
+    return kind
+
+
 def _unit(clause: str, number: Number) -> str:
     match = _UNIT.match(clause[number.end :])
     return match.group("unit").lower() if match else "requests"
@@ -189,7 +199,7 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
 def _read_number(found: Measures, clause: Clause, number: Number) -> None:
     text, field = clause.text, clause.field
     if number.unit == "x" and not number.target:
-        kind = measure_class(text, number)
+        kind = _measure(clause, number)
         if kind == "burn":
             target = next((n.value for n in numbers(text) if n.unit == "%" and n.target), None)
             where = quote(text, number.start, number.end)
@@ -206,7 +216,7 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
             else:
                 found.burn_rates.append((number.value, None, where, field))
         return
-    kind = measure_class(text, number)
+    kind = _measure(clause, number)
     if kind == "success" and re.search(r"apdex", text, re.IGNORECASE) and number.value <= 1 and not number.unit:
         found.apdex.append((number.value, quote(text, number.start, number.end), field))
         return

@@ -83,21 +83,21 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
     (
         StatementKind.INPUT_SPECIFIC,
         re.compile(
-            r"\bvalidation\w*|\binvalid\w*|can't be blank|cannot be blank|must not be (?:blank|empty)|not recogni[sz]ed|"
+            r"\bvalidation\w*|\binvalid\w*(?! (?:memory|pointer|address|instruction|opcode))|can't be blank|cannot be blank|must not be (?:blank|empty)|not recogni[sz]ed|"
             r"\bunknown (?:locale|format|field|parameter)\b|\bmalformed\b",
             re.IGNORECASE,
         ),
     ),
 ]
 _CROSS_TENANT = re.compile(
-    r"\b(?:another|different|other|wrong) (?:user|customer|org(?:ani[sz]ation)?|tenant|account|site|merchant|project)"
+    r"\b(?:another|different|other|wrong) (?:(?:signed-in|logged-in|random|unrelated|anonymous|paying|existing|active) )?(?:user|customer|org(?:ani[sz]ation)?|tenant|account|site|merchant|project)"
     r"(?:s'|s|'s|’s)?(?!\w)",
     re.IGNORECASE,
 )
 _THEIR_DATA = re.compile(
     r"\bdata\b|histor\w*|records?|responses?|cookies?|tokens?|files?|returned|shown|served|visible|restored|snapshot|"
     r"backups?|conversations?|messages?|content|\bpii\b|owned by|belonging to|memory|bodies|titles?|emails?|"
-    r"addresses|invoices?|documents?",
+    r"addresses|invoices?|documents?|details|information|\binfo\b|profiles?|personal|names|card numbers?|fields",
     re.IGNORECASE,
 )
 _STILL_FINE = re.compile(
@@ -112,7 +112,11 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:data|records|pii|credentials|secrets?|tokens?|keys?|passwords?) (?:were |was |are |is )?(?:exposed|leaked)\b|"
             r"(?<!memory )(?<!connection )(?<!goroutine )(?<!descriptor )(?<!handle )\bleak(?:ed|s|ing)?\b|"
             r"\bexposed (?:to|publicly)\b|\bcross[- ](?:tenant|user|account|org)\b|"
-            r"\bplain ?text (?:passwords?|credentials?|tokens?|secrets?)\b|\b(?:passwords?|credentials?|secrets?|api keys?|"
+            r"\bplain ?text (?:passwords?|credentials?|tokens?|secrets?)\b|"
+            r"\b(?:credentials?|secrets?|tokens?|api keys?|access keys?|private keys?|passwords?)\b[^.;]{0,40}?"
+            r"\b(?:(?:exposed|leaked|published|committed|posted|pushed) (?:in|to|on|into|publicly)|found in (?:an? |the )?"
+            r"(?:public|hosted|source|git))\b|"
+            r"\b(?:passwords?|credentials?|secrets?|api keys?|"
             r"access tokens?|pii) (?:were |was |are |is )?(?:written|logged|stored|visible|shown|included|committed|"
             r"published) (?:in|to|into)\b|\bsomeone else's\b|\b(?:session|account)s? mix-?up\b|\bmixed up\b|"
             r"\bprivate (?:repos?|repositories|projects?|data|files?|messages?|channels?|documents?) (?:were |was |are |is "
@@ -148,9 +152,12 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\btruncate\b|\brm -rf\b|\bnow empty\b|\bevents are dropped\b|\bhours of (?:writes|data)\b|"
             r"\b(?:unrecoverabl|irrecoverabl|permanently (?:deleted|lost))\w*|\bmissing (?:data|records|rows|files)\b|"
             r"\b(?:data|records?|rows?|files?|uploads?|backups?|documents?|messages?|repositories|events|writes|orders|"
-            r"payments|transactions|emails)\b[^.;]{0,40}?\b(?:lost|"
+            r"payments|transactions|emails|items|progress|inventor(?:y|ies)|saves?|scores?|updates|history)\b[^.;]{0,40}?\b(?:lost|"
             r"deleted|wiped|overwritten|destroyed)\b|\brestored over (?:production|live|customer)\b|"
-            r"\b(?:data|records|rows|files) (?:were |was |are |is )?(?:overwritten|missing)\b",
+            r"\b(?:data|records|rows|files) (?:were |was |are |is )?(?:overwritten|missing)\b|"
+            r"\b(?:data|records|rows|writes|payments|orders|transactions|events)\b[^.;]{0,30}?\bmissing from (?:the )?"
+            r"(?:[\w-]+ )?(?:database|db|table|primary|ledger)\b|"
+            r"\b(?:data|progress|items|inventor(?:y|ies)|saves?|characters?|accounts?)\b[^.;]{0,20}?\b(?:rolled back|rollback)\b",
             re.IGNORECASE,
         ),
     ),

@@ -203,7 +203,8 @@ _WHOLE = re.compile(
     r"\b(?:all|every)\s+(?:(?:web|api|http|https|page|site)\s+(?:and\s+(?:web|api)\s+)?)?requests?\b|"
     r"\bweb and api\b|\bapi and web\b|\b(?:whole|entire) (?:site|product|platform|service)\b|\ball services\b|"
     r"\bthe (?:web)?site\b|\bthe platform\b|\bplatform (?:down|outage|unavailable)\b|\bevery request to\b|"
-    r"^api requests\b|\b(?:all|every) api\b",
+    r"^api requests\b|\b(?:all|every) api\b|\b(?:web )?app and (?:the )?(?:[\w-]+ )?api\b|"
+    r"\ball (?:[\w-]+ )?web (?:servers?|dynos?|processes|nodes|pods|instances|workers)\b",
     re.IGNORECASE,
 )
 

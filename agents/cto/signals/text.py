@@ -79,6 +79,9 @@ class Clause:
 
     text: str
     field: str
+    heading: str = ""
+    """The clause before a colon, when this one starts with a number ('tarball requests returning 404: 33%
+    over 15m'): what the number measures is named there."""
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,16 @@ def clean(text: str) -> str:
 
 
 def clauses(text: str, field: str) -> list[Clause]:
-    parts = (part.strip(" ,.()[]") for part in _CLAUSE_END.split(clean(text)))
-    return [Clause(part, field) for part in parts if part]
+    cleaned = clean(text)
+    found: list[Clause] = []
+    start, heading = 0, ""
+    for end in (*_CLAUSE_END.finditer(cleaned), None):
+        part = cleaned[start : end.start() if end else len(cleaned)].strip(" ,.()[]")
+        if part:
+            found.append(Clause(part, field, heading if part[0].isdigit() else ""))
+        heading = part if end is not None and ":" in end.group(0) else ""
+        start = end.end() if end else len(cleaned)
+    return found
 
 
 def numbers(text: str) -> Iterator[Number]:

@@ -19,6 +19,7 @@ from tests.agents.cto.alerts import signals
         ("reddit.com 5xx ratio 1.0 over 5m", 1.0, "requests"),
         ("48% of workflow jobs queued for more than 5 minutes", 0.48, "jobs"),
         ("sensor heartbeat lost from 97% of Windows hosts", 0.97, "hosts"),
+        ("Package tarball requests returning 404: 33% over 15m", 0.33, "requests"),
     ],
 )
 def test_a_failing_share_is_read_in_percent_and_ratio_forms(title: str, share: float, unit: str):
@@ -26,6 +27,12 @@ def test_a_failing_share_is_read_in_percent_and_ratio_forms(title: str, share: f
     assert found.share == pytest.approx(share)
     assert found.unit == unit
     assert found.quote in title and found.field == "title"
+
+
+def test_a_number_after_a_colon_measures_what_the_words_before_it_name_and_only_then():
+    assert not signals("Build queue: 62% of runners busy").shares
+    disk = signals("Disk usage high: 91%")
+    assert not disk.shares and [s.percent for s in disk.saturation] == [91]
 
 
 def test_the_monitors_current_value_is_a_measure_and_its_threshold_a_bound():

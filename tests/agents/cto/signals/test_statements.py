@@ -55,6 +55,13 @@ def test_explicit_impact_statements_are_read(text: str, kind: StatementKind):
         ("Filesystem corruption detected in running dynos", "corruption"),
         ("customer records from the last 6 hours lost", "loss"),
         ("password reset emails sent to the wrong recipients", "exposed"),
+        ("profile page rendered private fields to another signed-in user", "exposed"),
+        ("users seeing another user's account details", "exposed"),
+        ("personal access token with push scope exposed in public CI build logs", "exposed"),
+        ("access key committed to a public repository", "exposed"),
+        ("1,200 captured payments missing from payments DB after failover", "loss"),
+        ("items and progress lost for players active after 06:00", "loss"),
+        ("Character data rollback after hotfix", "loss"),
     ],
 )
 def test_exposure_breach_loss_and_corruption_are_read_at_any_volume(text: str, kind: str):
@@ -71,10 +78,18 @@ def test_exposure_breach_loss_and_corruption_are_read_at_any_volume(text: str, k
         "authzd memory leak after deploy",
         "latency breached the SLO for 10m",
         "one tenant throttled; other customers unaffected",
+        "release 4.2 rolled back after error spike",
+        "another signed-in user count dashboard is slow",
+        "token refresh failing for some users",
     ],
 )
 def test_denied_hypothetical_or_unrelated_mentions_are_not_exposure(text: str):
     assert not signals(text).exposure
+
+
+def test_a_runtime_fault_is_not_a_bad_input():
+    assert StatementKind.INPUT_SPECIFIC not in said("runtime error: invalid memory address or nil pointer dereference")
+    assert StatementKind.INPUT_SPECIFIC in said("invalid argument: unknown locale 'xx'")
 
 
 def test_customer_reports_are_counted_with_their_window():

@@ -34,6 +34,11 @@ def test_critical_path_words_match_names_in_their_forms(name: str, word: str | N
         ({"title": "Users cannot load Slack: boot errors 38%", "service": "webapp"}, SurfaceKind.REVENUE_ACCESS),
         ({"title": "reddit.com 5xx ratio 1.0 over 5m", "service": "frontend-svc"}, SurfaceKind.PRODUCT),
         ({"title": "All web and API requests fail", "service": "postgresql"}, SurfaceKind.PRODUCT),
+        (
+            {"title": "Nodes NotReady in all regions; web app and intake API unreachable", "service": "platform"},
+            SurfaceKind.PRODUCT,
+        ),
+        ({"title": "panic: nil pointer; all web dynos restarting", "service": "app-worker"}, SurfaceKind.PRODUCT),
         ({"title": "22% failure rate", "service": "edge-cache"}, SurfaceKind.PRODUCT),
         ({"title": "thumbnail-renderer failing 100%", "service": "thumbnail-renderer"}, SurfaceKind.COSMETIC),
         ({"title": "audit log ingestion lag 42 minutes", "service": "audit-log"}, SurfaceKind.SECONDARY),
