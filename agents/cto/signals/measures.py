@@ -67,7 +67,7 @@ _N_OF_M = re.compile(
 _EVERY = re.compile(
     r"\b(?:every|all)\s+(?:of\s+the\s+)?(?:[\w.-]+\s+){0,3}?(?P<unit>requests?|calls?|queries|writes?|inserts?|saves?|"
     r"uploads?|sign-?ins?|logins?|payments?|checkouts?|orders?|builds?|deliveries|lookups?|checks?|probes?|"
-    r"api calls?|page loads?|purchases?|attempts?|sessions?|launch(?:es)?|jobs?|renders?|[a-z][\w-]*[a-rt-z]s)\b[^.;]{0,40}?"
+    r"api calls?|page loads?|purchases?|attempts?|sessions?|launch(?:es)?|jobs?|renders?|[a-z][\w-]*[a-rt-z]s)\b(?:[^.;]|\.(?=\w)){0,40}?"
     r"\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|"
     r"reject\w*|error\w*|time(?:s|d)? out|refused|5\d\d|crash\w*|unavailable)",
     re.IGNORECASE,

@@ -187,8 +187,8 @@ _CRITICAL_TEXT = re.compile(
     r"place (?:an? |new )?orders?|complete (?:an? |their )?(?:purchases?|payments?|checkouts?|orders?|transactions?)|"
     r"sign ?in|log ?in|sign ?up|register|authenticate|access (?:their |your |the )?accounts?)\b|"
     r"\b(?:purchases|transactions|charges|payouts|transfers|bookings|reservations|trades|trading|deposits|"
-    r"withdrawals|donations|ticket sales|ad serving|ads) (?:are |is )?(?:failing|fail|declined|rejected|down|"
-    r"unavailable|halted|disabled|suspended)\b|"
+    r"withdrawals|donations|ticket sales|ad serving|ads) (?:are |is |has |have )?(?:failing|fail|declined|rejected|down|"
+    r"unavailable|halted|disabled|suspended|stopped)\b|"
     r"\brevenue\b",
     re.IGNORECASE,
 )

@@ -20,6 +20,7 @@ from tests.agents.cto.alerts import signals
         ("48% of workflow jobs queued for more than 5 minutes", 0.48, "jobs"),
         ("sensor heartbeat lost from 97% of Windows hosts", 0.97, "hosts"),
         ("Package tarball requests returning 404: 33% over 15m", 0.33, "requests"),
+        ("every request to reddit.com failing since 14:02", 1.0, "request"),
     ],
 )
 def test_a_failing_share_is_read_in_percent_and_ratio_forms(title: str, share: float, unit: str):

@@ -86,7 +86,12 @@ def test_a_front_door_service_is_the_product_unless_its_name_names_a_feature(ser
 
 @pytest.mark.parametrize(
     "title",
-    ["Customers cannot complete purchases", "Players cannot join games", "card charges failing at the acquirer"],
+    [
+        "Customers cannot complete purchases",
+        "Players cannot join games",
+        "card charges failing at the acquirer",
+        "all impression bus processes crashed. Ad serving has stopped",
+    ],
 )
 def test_a_revenue_or_access_path_is_read_from_what_people_cannot_do(title: str):
     assert signals(title, service="games").surface.kind is SurfaceKind.REVENUE_ACCESS
