@@ -114,8 +114,8 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\bexposed (?:to|publicly)\b|\bcross[- ](?:tenant|user|account|org)\b|"
             r"\bplain ?text (?:passwords?|credentials?|tokens?|secrets?)\b|"
             r"\b(?:credentials?|secrets?|tokens?|api keys?|access keys?|private keys?|passwords?)\b[^.;]{0,40}?"
-            r"\b(?:(?:exposed|leaked|published|committed|posted|pushed) (?:in|to|on|into|publicly)|found in (?:an? |the )?"
-            r"(?:public|hosted|source|git))\b|"
+            r"\b(?:(?:exposed|leaked) (?:in|to|on|into|publicly)|(?:committed|published|found) (?:in|to|into|on) (?:an? |the )?"
+            r"(?:public|hosted|source|git|github))\b|"
             r"\b(?:passwords?|credentials?|secrets?|api keys?|"
             r"access tokens?|pii) (?:were |was |are |is )?(?:written|logged|stored|visible|shown|included|committed|"
             r"published) (?:in|to|into)\b|\bsomeone else's\b|\b(?:session|account)s? mix-?up\b|\bmixed up\b|"
@@ -152,12 +152,12 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\btruncate\b|\brm -rf\b|\bnow empty\b|\bevents are dropped\b|\bhours of (?:writes|data)\b|"
             r"\b(?:unrecoverabl|irrecoverabl|permanently (?:deleted|lost))\w*|\bmissing (?:data|records|rows|files)\b|"
             r"\b(?:data|records?|rows?|files?|uploads?|backups?|documents?|messages?|repositories|events|writes|orders|"
-            r"payments|transactions|emails|items|progress|inventor(?:y|ies)|saves?|scores?|updates|history)\b[^.;]{0,40}?\b(?:lost|"
+            r"payments|transactions|emails|progress|inventor(?:y|ies)|saves?|scores?)\b[^.;]{0,40}?\b(?:lost|"
             r"deleted|wiped|overwritten|destroyed)\b|\brestored over (?:production|live|customer)\b|"
             r"\b(?:data|records|rows|files) (?:were |was |are |is )?(?:overwritten|missing)\b|"
             r"\b(?:data|records|rows|writes|payments|orders|transactions|events)\b[^.;]{0,30}?\bmissing from (?:the )?"
             r"(?:[\w-]+ )?(?:database|db|table|primary|ledger)\b|"
-            r"\b(?:data|progress|items|inventor(?:y|ies)|saves?|characters?|accounts?)\b[^.;]{0,20}?\b(?:rolled back|rollback)\b",
+            r"\b(?:data|progress|inventor(?:y|ies)|saves?)\s+(?:(?:was|were|has been|have been)\s+)?(?:rolled back|rollback)\b",
             re.IGNORECASE,
         ),
     ),
