@@ -137,6 +137,42 @@ def set_severity_command(incident_id: int, severity: Severity, as_: As = "") -> 
     typer.echo(f"severity {severity} queued for incident {incident_id}")
 
 
+Stage = Annotated[
+    str | None,
+    typer.Option("--stage", help="where it stands first: investigating, identified or monitoring"),
+]
+
+
+def _stage(value: str | None) -> Any:
+    from warroom.incidents.models import IncidentStatus
+
+    if value is None:
+        return None
+    stages = ("investigating", "identified", "monitoring")
+    if value not in stages:
+        console.print(f"[red]refused:[/] stage must be one of {', '.join(stages)}")
+        raise typer.Exit(2)
+    return IncidentStatus(value)
+
+
+@incident.command("stage")
+def set_stage_command(incident_id: int, stage: str, as_: As = "") -> None:
+    """Say where it stands (investigating, identified, monitoring): every channel's next words follow."""
+    from flows.actions.incidents import set_stage
+
+    _run(set_stage, incident_id, _stage(stage), _actor(as_))
+    typer.echo(f"incident {incident_id} is {stage} now")
+
+
+@incident.command("update")
+def post_update_command(incident_id: int, stage: Stage = None, as_: As = "") -> None:
+    """Post the next update now (war room, status page, P0 drafts) instead of at the cadence."""
+    from flows.actions.incidents import post_update_now
+
+    _run(post_update_now, incident_id, _actor(as_), stage=_stage(stage))
+    typer.echo(f"update queued for incident {incident_id}: it goes out within the worker's poll interval")
+
+
 @incident.command("resolve")
 def resolve_command(incident_id: int, summary: str = "", as_: As = "") -> None:
     """Resolve: the all-clear, the war room's close and the postmortem draft follow."""

@@ -49,6 +49,13 @@ class StageIn(BaseModel):
     actor: str = Field(default="api", min_length=1, max_length=255)
 
 
+class UpdateNowIn(BaseModel):
+    stage: Literal[IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING] | None = Field(
+        default=None, description="where it stands first; the update speaks from it"
+    )
+    actor: str = Field(default="api", min_length=1, max_length=255)
+
+
 class ResolveIn(BaseModel):
     actor: str = Field(default="api", min_length=1, max_length=255)
     summary: str = Field(default="", max_length=10_000)
@@ -123,6 +130,15 @@ def set_stage(incident_id: Id, body: StageIn, warroom: WarroomDep, _: Authorized
     re-drafted at once."""
     warroom.act(actions.set_stage, incident_id, IncidentStatus(body.stage), _caller(body.actor))
     return warroom.act(actions.get_incident, incident_id)
+
+
+@router.post("/{incident_id}/updates", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=CHANGE)
+def post_update_now(incident_id: Id, body: UpdateNowIn, warroom: WarroomDep, _: Authorized) -> Accepted:
+    """Post the next update now instead of at the cadence (409 below P1, or before the first one
+    is scheduled); the cadence restarts from it."""
+    stage = IncidentStatus(body.stage) if body.stage else None
+    warroom.act(actions.post_update_now, incident_id, _caller(body.actor), stage=stage)
+    return Accepted(incident_id=incident_id, queued="update")
 
 
 @router.post("/{incident_id}/resolve", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=CHANGE)

@@ -21,7 +21,7 @@ from warroom.errors import Conflict, Invalid, NotFound
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.kinds import JobKind, TimelineKind
-from warroom.scheduler.store import schedule
+from warroom.scheduler.store import bring_forward, cancel, pending_by_prefix, schedule
 from warroom.severity import Severity
 from warroom.war_room import store as war_room
 
@@ -30,6 +30,7 @@ __all__ = [
     "add_note",
     "get_incident",
     "post_message",
+    "post_update_now",
     "resolve",
     "set_severity",
     "set_stage",
@@ -78,6 +79,35 @@ def set_stage(ctx: Context, incident_id: int, stage: IncidentStatus, actor: Acto
     incident = _open(ctx, incident_id)
     with ctx.engine.begin() as conn:
         _follow_stage(conn, incident, stage, actor, ctx.clock.now(), forward_only=False)
+
+
+def post_update_now(ctx: Context, incident_id: int, actor: Actor, stage: IncidentStatus | None = None) -> None:
+    """ "Post an update now": the next scheduled update runs at once, from the stage the responder
+    picks, and the cadence restarts from it. The update is the one the clock would have posted (war
+    room always; the status page and, for a P0, customer drafts to approve, as at any update), so
+    nothing goes out that the humans' notes and the record do not say."""
+    if stage is IncidentStatus.RESOLVED:
+        raise Invalid("resolve the incident instead: resolving also closes it out everywhere")
+    incident = _open(ctx, incident_id)
+    if incident.severity is None or not incident.severity.pages_customers:
+        level = incident.severity.value if incident.severity else "an unrated incident"
+        raise Conflict(f"{level} has no scheduled updates: customers are told from P1. Raise it to post an update.")
+    now = ctx.clock.now()
+    with ctx.engine.begin() as conn:
+        prefix = keys.ticks(incident_id)
+        ticks = [key for key, _ in pending_by_prefix(conn, prefix) if ":" not in key[len(prefix) :].split(":", 1)[1]]
+        if not ticks or not bring_forward(conn, ticks[0], now):
+            raise Conflict("no update is scheduled yet: the first one is posted when the incident is triaged")
+        cancel(conn, f"{ticks[0]}:")  # its drafts-ahead and reminder: the update drafts now itself
+        _follow_stage(conn, incident, stage, actor, now, forward_only=False)
+        incidents.add_timeline(
+            conn,
+            incident_id,
+            now,
+            TimelineKind.UPDATE,
+            f"Update brought forward by {actor.label}: posted now, the next one a full cadence later",
+            actor=actor.label,
+        )
 
 
 STAGES = [IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING]

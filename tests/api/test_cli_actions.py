@@ -37,3 +37,17 @@ def test_a_note_and_a_rejection_from_the_terminal(cli, client, auth, p0_incident
     assert ("cli:dana", "tried: restart") in [(e["actor"], e["text"]) for e in timeline if e["kind"] == "note"]
     assert any(e["kind"] == "comms_decision" and "rejected by cli:dana: too early" in e["text"] for e in timeline)
     assert cli.invoke(app, ["draft", "approve", str(email["id"])]).exit_code == 1
+
+
+def test_stage_and_an_update_now_from_the_terminal(cli, client, auth, warroom, p0_incident):
+    incident_id = p0_incident
+    staged = cli.invoke(app, ["incident", "stage", str(incident_id), "identified", "--as", "dana"])
+    assert staged.exit_code == 0, staged.output
+    assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["status"] == "identified"
+    posted = cli.invoke(app, ["incident", "update", str(incident_id), "--stage", "monitoring", "--as", "dana"])
+    assert posted.exit_code == 0, posted.output
+    warroom.scheduler.run_pending()
+    incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
+    assert incident["status"] == "monitoring"
+    assert any("brought forward by cli:dana" in e["text"] for e in incident["timeline"])
+    assert cli.invoke(app, ["incident", "update", str(incident_id), "--stage", "resolved"]).exit_code == 2

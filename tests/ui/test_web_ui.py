@@ -326,10 +326,27 @@ def test_an_uncertain_p1_is_put_to_the_on_call_and_one_click_confirms_it(signed_
 def test_the_stage_picker_moves_the_incident_and_the_page_label_follows(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
     signed_in.get_by_label("Where it stands").select_option("identified")
-    signed_in.get_by_role("button", name="Set stage").click()
+    signed_in.get_by_role("button", name="Set stage", exact=True).click()
     expect(signed_in.locator("#notice")).to_contain_text("Stage set")
     expect(signed_in.locator("#status")).to_have_text("identified")
     assert live.incident()["status"] == "identified"
+
+
+def test_posting_an_update_now_sets_the_stage_and_the_status_page_says_it_at_once(signed_in: Page, live: Live) -> None:
+    signed_in.goto(_detail(live))
+    signed_in.get_by_label("Where it stands").select_option("monitoring")
+    signed_in.get_by_role("button", name="Set stage and post update now").click()
+    expect(signed_in.locator("#notice")).to_contain_text("Update queued")
+    expect(signed_in.locator("#status")).to_have_text("monitoring")
+    page_says = lambda: [  # noqa: E731
+        u
+        for i in live.api.get("/status.json").json()["active_incidents"]
+        for u in i["updates"]
+        if u["status"] == "monitoring"
+    ]
+    wait_until(page_says, "the status page's monitoring update")
+    signed_in.goto(f"{live.base_url}/status")
+    expect(signed_in.locator("body")).to_contain_text(re.compile("monitoring", re.IGNORECASE))
 
 
 def test_on_a_phone_the_quick_actions_stay_at_the_bottom_of_the_screen(signed_in: Page, live: Live) -> None:

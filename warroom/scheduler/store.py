@@ -73,6 +73,16 @@ def cancel(conn: Connection, key_prefix: str) -> None:
     )
 
 
+def bring_forward(conn: Connection, key: str, due_at: datetime) -> bool:
+    """Make the pending job `key` due by `due_at` (a human asked for it now); False when it is not
+    pending any more (already running or done), so the caller can say so."""
+    table = table_of(JobRow)
+    moved = conn.execute(
+        update(table).where(table.c.key == key, table.c.state == "pending").values(due_at=due_at)
+    ).rowcount
+    return bool(moved)
+
+
 def claim_due(conn: Connection, now: datetime, owner: str, *, limit: int = 20, lease: timedelta = LEASE) -> list[Job]:
     """Lease due jobs, at most one per lane and none of a lane already leased. A lane is read
     before it is claimed, so claimers take turns: SQLite's `BEGIN IMMEDIATE` does that, and on

@@ -45,6 +45,7 @@ __all__ = ["router"]
 ACTOR = Actor(kind=ActorKind.WEB, name="web")
 NOTICES = {
     "stage": "Stage set: the status page's next post and every undecided draft follow it.",
+    "update": "Update queued: it goes out now wherever this incident is being told (the war room, the status page), and the next one follows the cadence from here.",
     "declared": "Incident declared: it runs like any alert-opened incident, at the level you chose.",
     "joined": "An incident was already open for this: your declaration joined it.",
     "acknowledged": "Acknowledged.",
@@ -289,6 +290,18 @@ def set_stage(
 ) -> Response:
     """Where the incident stands: the page's next post and every undecided draft follow it."""
     return _act(request, warroom, session, incident_id, "stage", actions.set_stage, stage, ACTOR)
+
+
+@router.post("/incidents/{incident_id}/update-now")
+def post_update_now(
+    incident_id: Id,
+    request: Request,
+    warroom: WarroomDep,
+    session: CheckedDep,
+    stage: Annotated[IncidentStatus, Form()],
+) -> Response:
+    """The stage picker's second button: set where it stands and post the next update at once."""
+    return _act(request, warroom, session, incident_id, "update", actions.post_update_now, ACTOR, stage=stage)
 
 
 @router.post("/incidents/{incident_id}/resolve")
