@@ -332,6 +332,21 @@ def test_the_stage_picker_moves_the_incident_and_the_page_label_follows(signed_i
     assert live.incident()["status"] == "identified"
 
 
+def test_the_incident_shows_its_events_per_minute_as_a_picture(signed_in: Page, live: Live) -> None:
+    signed_in.goto(_detail(live))
+    chart = signed_in.locator("#activity-chart")
+    expect(chart).to_be_visible()
+    wait_until(lambda: chart.evaluate("img => img.complete && img.naturalWidth > 0"), "the chart image to load")
+    expect(signed_in.locator("#activity-caption")).to_contain_text("events/min")
+    signed_in.set_viewport_size({"width": 390, "height": 844})
+    try:
+        signed_in.goto(_detail(live))
+        box = chart.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, box
+    finally:
+        signed_in.set_viewport_size({"width": 1366, "height": 1000})
+
+
 def test_posting_an_update_now_sets_the_stage_and_the_status_page_says_it_at_once(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
     signed_in.get_by_label("Where it stands").select_option("monitoring")

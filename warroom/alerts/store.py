@@ -264,3 +264,15 @@ def _others_still_firing(conn: Connection, incident_id: int, alert: Alert) -> bo
     ):
         latest.setdefault(dedup_key, status)
     return any(status == AlertStatus.FIRING.value for key, status in latest.items() if key != alert.dedup_key)
+
+
+def event_counts(conn: Connection, incident_id: int) -> list[tuple[datetime, int]]:
+    """(when, how many events) of every delivery folded into the incident, oldest first: what its
+    events-per-minute chart is drawn from."""
+    table = table_of(AlertRow)
+    query = (
+        select(table.c.occurred_at, table.c.event_count)
+        .where(table.c.incident_id == incident_id)
+        .order_by(table.c.occurred_at)
+    )
+    return [(row.occurred_at, row.event_count) for row in conn.execute(query)]

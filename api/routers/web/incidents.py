@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from api.composition import Warroom
 from api.deps import Id, WarroomDep
 from api.errors import status_of
+from api.routers.web import charts
 from api.routers.web.attention import needs_human
 from api.routers.web.render import API_DIR, form_text, htmx, render, see
 from api.web_sessions import CheckedDep, Session, SessionDep
@@ -30,6 +31,7 @@ from flows.actions import postmortems as postmortem_actions
 from flows.actions.declare import Declaration, declare
 from flows.actions.drafts import Decision, decide_draft, get_draft
 from warroom.actors import Actor, ActorKind
+from warroom.alerts.store import event_counts
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord
 from warroom.errors import ActionError
@@ -159,6 +161,33 @@ def _postmortem(warroom: Warroom, incident: Incident, saved: bool = False) -> di
     return {"incident": incident, "versions": versions, "latest": versions[-1] if versions else None, "saved": saved}
 
 
+def _activity(warroom: Warroom, incident: Incident) -> list[charts.Bucket]:
+    """Events per minute from the first event to the resolution (or now)."""
+    with warroom.engine.connect() as conn:
+        points = event_counts(conn, incident.id)
+    end = incident.resolved_at or max(warroom.clock.now(), incident.last_seen)
+    return charts.per_minute(points, incident.first_seen, end)
+
+
+def _activity_caption(buckets: list[charts.Bucket]) -> str:
+    if not buckets:
+        return ""
+    peak = max(buckets, key=lambda b: b.per_minute)
+    last = buckets[-1]
+    return (
+        f"Peak {peak.per_minute:g} events/min at {peak.start:%H:%M} UTC; "
+        f"{last.per_minute:g}/min in the latest interval from {last.start:%H:%M} UTC."
+    )
+
+
+@router.get("/incidents/{incident_id}/chart.svg")
+def activity_chart(incident_id: Id, warroom: WarroomDep, _: SessionDep) -> Response:
+    """The incident's events per minute with its markers, as an image (nothing in it runs)."""
+    incident = _incident(warroom, incident_id)
+    svg = charts.events_svg(_activity(warroom, incident), charts.markers(incident))
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
 def _page(
     request: Request,
     warroom: Warroom,
@@ -191,6 +220,7 @@ def _page(
             "stages": actions.STAGES,
             "question": severity_question.pending(incident),
             "findings": finding_actions.list_findings(warroom.context, incident_id),
+            "activity": _activity_caption(_activity(warroom, incident)),
             **_postmortem(warroom, incident),
             "resolving": request.query_params.get("done") == "resolving",
         },
