@@ -10,11 +10,14 @@ for the refusals it can make, so the schema lists exactly those (FastAPI's own 4
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
 
 from tools.webhooks.base import error_path
 from warroom.errors import ActionError, Conflict, Expired, Forbidden, Invalid, NotFound
@@ -27,6 +30,7 @@ __all__ = [
     "documented",
     "install_error_handlers",
     "status_of",
+    "wants_page",
 ]
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -48,6 +52,34 @@ _MEANINGS = {
     422: "A field is missing, of the wrong kind or out of range; `detail` names it.",
     503: "The database does not answer.",
 }
+
+
+_NOT_PAGES = ("/api/", "/webhooks/", "/slack/", "/status.json", "/status/feed", "/openapi.json", "/healthz", "/readyz")
+_PAGE_TITLES = {
+    403: "This link or form is not valid",
+    404: "Not found",
+    405: "Not here",
+    409: "Not now",
+    410: "This link has expired",
+    413: "Too large",
+    422: "Something in the address is not right",
+}
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the API, a webhook or a machine-read document): it gets
+    its refusals as a page to read, and a missing sign-in as the sign-in form."""
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(_NOT_PAGES)
+
+
+def _error_page(request: Request, code: int, detail: str) -> Response:
+    if code == status.HTTP_401_UNAUTHORIZED:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(here, safe='/')}", status_code=status.HTTP_303_SEE_OTHER)
+    from api.routers.web.render import render  # the web layer's templates, only for a browser
+
+    title = _PAGE_TITLES.get(code, "Something went wrong")
+    return render(request, "error.html", {"code": code, "title": title, "detail": detail}, status_code=code)
 
 
 class FieldProblem(BaseModel):
@@ -89,12 +121,20 @@ def install_error_handlers(app: FastAPI) -> None:
     first field (every field in `errors`)."""
     app.add_exception_handler(ActionError, action_error_response)
 
+    @app.exception_handler(HTTPException)
+    async def refused(request: Request, exc: HTTPException) -> Response:
+        if wants_page(request) and exc.status_code >= 400 and "HX-Redirect" not in (exc.headers or {}):
+            return _error_page(request, exc.status_code, str(exc.detail))
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             FieldProblem(field=error_path(tuple(p for p in e["loc"] if p != "body")), message=e["msg"])
             for e in exc.errors()
         ] or [FieldProblem(field="body", message="invalid")]
         first = errors[0]
         problem = Problem(detail=f"{first.field}: {first.message}", field=first.field, errors=errors)
+        if wants_page(request):
+            return _error_page(request, 422, problem.detail)
         return JSONResponse(problem.model_dump(exclude_none=True), status_code=422)

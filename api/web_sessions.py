@@ -15,6 +15,7 @@ import hmac
 import secrets
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, Form, HTTPException, Request, Response, status
 from pydantic import BaseModel
@@ -75,7 +76,8 @@ def current_session(request: Request, warroom: WarroomDep) -> Session:
     session = _lookup(request, warroom)
     if session is not None:
         return session
-    target = f"/login?next={request.url.path}"
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = f"/login?next={quote(here, safe='/')}"
     if request.headers.get("hx-request"):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in again", headers={"HX-Redirect": target})
     raise HTTPException(status.HTTP_303_SEE_OTHER, "sign in first", headers={"Location": target})

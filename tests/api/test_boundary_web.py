@@ -170,5 +170,9 @@ def test_a_signed_in_browser_may_read_the_api_docs(db_warroom):
     with browser(db_warroom) as client:
         assert client.get("/docs").status_code == 401
         sign_in(client)
-        assert client.get("/docs").status_code == 200
+        docs = client.get("/docs")
+        assert docs.status_code == 200
         assert client.get("/openapi.json").json()["info"]["title"] == "warroom"
+        assert "cdn." not in docs.text and "/docs/assets/swagger-ui-bundle.js" in docs.text  # works offline
+        bundle = client.get("/docs/assets/swagger-ui-bundle.js")
+        assert bundle.status_code == 200 and "isOAS31" in bundle.text  # a Swagger UI that reads OpenAPI 3.1

@@ -347,6 +347,15 @@ def test_the_incident_shows_its_events_per_minute_as_a_picture(signed_in: Page, 
         signed_in.set_viewport_size({"width": 1366, "height": 1000})
 
 
+def test_the_api_docs_render_with_no_internet(signed_in: Page, live: Live) -> None:
+    outside: list[str] = []
+    signed_in.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live.base_url) else None)
+    signed_in.goto(f"{live.base_url}/docs")
+    expect(signed_in.locator(".swagger-ui .opblock").first).to_be_visible(timeout=15_000)
+    expect(signed_in.locator(".swagger-ui")).to_contain_text("/api/incidents")
+    assert outside == []
+
+
 def test_posting_an_update_now_sets_the_stage_and_the_status_page_says_it_at_once(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
     signed_in.get_by_label("Where it stands").select_option("monitoring")
