@@ -30,6 +30,7 @@ from api.routers import (
 from api.routers.web import attention as web_attention
 from api.routers.web import digest as web_digest
 from api.routers.web import incidents as web_incidents
+from api.routers.web import postmortem as web_postmortem
 from api.routers.web import sign_in as web_sign_in
 from api.status_cache import StatusFastPath
 from tools.webhooks.generic import GenericAlertIn
@@ -74,6 +75,7 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         docs,
         web_sign_in,
         web_incidents,
+        web_postmortem,
         web_attention,
         web_digest,
     )

@@ -1,21 +1,22 @@
 """The postmortem of an incident: read the latest version (JSON or Markdown), save a human edit
-as a new version with its diff and any blaming language flagged, and list the history."""
+as a new version with its diff and any blaming language flagged, list the history, and restore an
+older version (its text saved again as the newest; nothing is rewritten)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from api.deps import Authorized, Id, WarroomDep
 from api.errors import documented
 from api.routing import UntrustedJSONRoute
-from flows.actions.postmortems import latest_postmortem, save_postmortem
+from flows.actions.postmortems import latest_postmortem, postmortem_versions, restore_postmortem, save_postmortem
 from warroom.actors import Actor, ActorKind
-from warroom.postmortems import store as postmortems
 from warroom.postmortems.store import PostmortemVersion
+from warroom.untrusted import MAX_ID
 
 __all__ = ["router"]
 
@@ -30,6 +31,13 @@ router = APIRouter(
 class PostmortemEdit(BaseModel):
     markdown: str = Field(min_length=1, max_length=500_000)
     author: str = Field(min_length=1, max_length=255)
+
+
+class PostmortemRestore(BaseModel):
+    author: str = Field(min_length=1, max_length=255, description="who restores it, as the history records")
+
+
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get(
@@ -60,6 +68,12 @@ def save(incident_id: Id, edit: PostmortemEdit, warroom: WarroomDep, _: Authoriz
 
 @router.get("/versions", response_model=list[PostmortemVersion])
 def list_versions(incident_id: Id, warroom: WarroomDep, _: Authorized) -> list[PostmortemVersion]:
-    latest_postmortem(warroom.context, incident_id)
-    with warroom.engine.connect() as conn:
-        return postmortems.history(conn, incident_id)
+    return postmortem_versions(warroom.context, incident_id)
+
+
+@router.post("/versions/{version}/restore", response_model=PostmortemVersion, responses=documented(400, 409, 413))
+def restore(
+    incident_id: Id, version: VersionNumber, body: PostmortemRestore, warroom: WarroomDep, _: Authorized
+) -> PostmortemVersion:
+    """Version `version`'s text saved as the new latest version; 409 when it is the latest already."""
+    return warroom.act(restore_postmortem, incident_id, version, Actor(kind=ActorKind.API, name=body.author))

@@ -1,22 +1,44 @@
 """Editing a postmortem: every save is a new version with its diff and any blaming wording flagged,
-and, with Notion configured, the team's Notion page updated in place.
+and, with Notion configured, the team's Notion page updated in place. Restoring an older version
+is a save of its text: the history only ever grows.
 
 Flags are shown, never enforced: the human decides; the version history keeps what changed.
 """
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from agents.blameless import diff_versions, find_blame
 from flows.context import Context
 from flows.publishing import publish_postmortem
 from warroom.actors import Actor
-from warroom.errors import NotFound
+from warroom.errors import Conflict, NotFound
 from warroom.incidents import store as incidents
 from warroom.kinds import TimelineKind
 from warroom.postmortems import store as postmortems
+from warroom.postmortems.diff import DiffLine, compare_lines
 from warroom.postmortems.store import PostmortemVersion
 
-__all__ = ["latest_postmortem", "save_postmortem"]
+__all__ = [
+    "DRAFTER",
+    "VersionComparison",
+    "compare_versions",
+    "latest_postmortem",
+    "postmortem_versions",
+    "restore_postmortem",
+    "save_postmortem",
+]
+
+DRAFTER = "warroom"
+"""The author recorded on a version the drafting agent wrote (version 1); any other is a person's."""
+
+
+class VersionComparison(BaseModel):
+    incident_id: int
+    old: PostmortemVersion
+    new: PostmortemVersion
+    lines: list[DiffLine]
 
 
 def latest_postmortem(ctx: Context, incident_id: int) -> PostmortemVersion:
@@ -27,12 +49,59 @@ def latest_postmortem(ctx: Context, incident_id: int) -> PostmortemVersion:
     return latest
 
 
+def postmortem_versions(ctx: Context, incident_id: int) -> list[PostmortemVersion]:
+    """Every version, oldest first; NotFound while there is none."""
+    with ctx.engine.connect() as conn:
+        versions = postmortems.history(conn, incident_id)
+    if not versions:
+        latest_postmortem(ctx, incident_id)
+    return versions
+
+
+def _pick(versions: list[PostmortemVersion], number: int) -> PostmortemVersion:
+    found = next((v for v in versions if v.version == number), None)
+    if found is None:
+        raise NotFound(f"the postmortem has no version {number} (versions 1 to {versions[-1].version})")
+    return found
+
+
+def compare_versions(ctx: Context, incident_id: int, old: int, new: int) -> VersionComparison:
+    """Version `old` against version `new`, line by line; NotFound names a version that is not there."""
+    versions = postmortem_versions(ctx, incident_id)
+    before, after = _pick(versions, old), _pick(versions, new)
+    lines = compare_lines(before.markdown, after.markdown)
+    return VersionComparison(incident_id=incident_id, old=before, new=after, lines=lines)
+
+
 def save_postmortem(ctx: Context, incident_id: int, markdown: str, actor: Actor) -> PostmortemVersion:
     """The edit as the next version; blame is looked for around the author, the previous author,
     the commander and whoever acknowledged."""
-    previous = latest_postmortem(ctx, incident_id)
+    return _append(ctx, incident_id, markdown, actor, latest_postmortem(ctx, incident_id))
+
+
+def restore_postmortem(ctx: Context, incident_id: int, version: int, actor: Actor) -> PostmortemVersion:
+    """Version `version`'s text saved again as the next version, by `actor`, with blame flags and
+    publishing as for any save; no version is changed or removed. Conflict for the latest version
+    (there is nothing to restore), NotFound for one that does not exist."""
+    versions = postmortem_versions(ctx, incident_id)
+    chosen, latest = _pick(versions, version), versions[-1]
+    if chosen.version == latest.version:
+        raise Conflict(f"version {version} is already the latest version of the postmortem")
+    return _append(ctx, incident_id, chosen.markdown, actor, latest, restored_from=chosen.version)
+
+
+def _append(
+    ctx: Context,
+    incident_id: int,
+    markdown: str,
+    actor: Actor,
+    previous: PostmortemVersion,
+    *,
+    restored_from: int | None = None,
+) -> PostmortemVersion:
     now = ctx.clock.now()
     author = actor.label
+    new_label = "edited" if restored_from is None else f"restored v{restored_from}"
     with ctx.engine.begin() as conn:
         incident = incidents.get_incident(conn, incident_id, with_timeline=False)
         assert incident is not None
@@ -45,15 +114,16 @@ def save_postmortem(ctx: Context, incident_id: int, markdown: str, actor: Actor)
             now=now,
             markdown=markdown,
             blame_flags=flags,
-            diff=diff_versions(previous.markdown, markdown, old_label=f"v{previous.version}", new_label="edited"),
+            diff=diff_versions(previous.markdown, markdown, old_label=f"v{previous.version}", new_label=new_label),
         )
         publish_postmortem(conn, ctx.settings, incident_id=incident_id, version=version, now=now)
+        what = "saved" if restored_from is None else f"restored from v{restored_from}"
         incidents.add_timeline(
             conn,
             incident_id,
             now,
             TimelineKind.POSTMORTEM,
-            f"Postmortem v{version} saved by {author}" + (f" ({len(flags)} blaming phrases flagged)" if flags else ""),
+            f"Postmortem v{version} {what} by {author}" + (f" ({len(flags)} blaming phrases flagged)" if flags else ""),
             actor=author,
         )
         saved = postmortems.history(conn, incident_id)[-1]

@@ -32,6 +32,7 @@ ID_ROUTES = [
     ("GET", "/api/incidents/{id}/postmortem", None),
     ("PUT", "/api/incidents/{id}/postmortem", {"markdown": "# x", "author": "alice"}),
     ("GET", "/api/incidents/{id}/postmortem/versions", None),
+    ("POST", "/api/incidents/{id}/postmortem/versions/1/restore", {"author": "alice"}),
     ("GET", "/api/approvals/{id}", None),
     ("POST", "/api/approvals/{id}/approve", {}),
     ("POST", "/api/approvals/{id}/reject", {}),

@@ -40,7 +40,17 @@ def _ago(at: object) -> Markup:
     return Markup('<time datetime="{}" data-relative title="{}">{}</time>').format(iso, utc, utc)
 
 
+def _stamp(at: object) -> Markup:
+    """A moment in a list a person scans, "14:05 UTC, 3 Dec"; the full time with its year on hover."""
+    if not isinstance(at, datetime):
+        return Markup("")
+    iso = at.isoformat() if at.tzinfo else f"{at.isoformat()}+00:00"  # stored times are UTC
+    full = at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(iso, full, f"{at:%H:%M} UTC, {at.day} {at:%b}")
+
+
 templates.env.filters["ago"] = _ago
+templates.env.filters["stamp"] = _stamp
 templates.env.filters["http_url"] = http_url
 templates.env.filters["headline"] = headline
 
