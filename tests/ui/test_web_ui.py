@@ -531,6 +531,11 @@ def test_the_weekly_digest_page_shows_this_weeks_figures_and_the_playbook(
         expect(signed_in.locator("#digest-targets")).to_contain_text("P0/P1 acknowledged within their SLA")
         expect(signed_in.locator("#digest-measures")).to_contain_text("time to acknowledge")
         expect(signed_in.locator("#digest-items-line")).to_contain_text("Action items from")
+        if width == 1366:  # the download works with the browser's session, not only with the API token
+            with signed_in.expect_download() as download:
+                signed_in.locator("#digest-markdown").click()
+            assert download.value.suggested_filename == f"digest-{label}.md"
+            assert Path(download.value.path()).read_text().startswith(f"# warroom weekly digest {label}")
         wide = signed_in.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, f"the digest is {wide} px wider than the screen"
         SCREENSHOTS.mkdir(exist_ok=True)

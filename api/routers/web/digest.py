@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from api.deps import WarroomDep
 from api.routers.digest import Week, digest_for
-from api.routers.web.render import render
+from api.routers.web.render import SECURITY_HEADERS, render
 from api.web_sessions import SessionDep
 from flows.tickets import last_week
 
@@ -35,3 +35,12 @@ def digest_page(request: Request, warroom: WarroomDep, session: SessionDep, week
         "digest.html",
         {"digest": found, "previous": _shift(label, -1), "next": _shift(label, 1), "csrf": session.csrf},
     )
+
+
+@router.get("/digest.md")
+def digest_markdown(warroom: WarroomDep, _: SessionDep, week: Week = None) -> Response:
+    """The week's digest as a Markdown file, for a signed-in browser (the API wants the token)."""
+    label = week or last_week(warroom.clock.now())
+    found = digest_for(warroom, label, None)
+    headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="digest-{found.label}.md"'}
+    return Response(found.markdown, media_type="text/markdown; charset=utf-8", headers=headers)
