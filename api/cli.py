@@ -165,7 +165,9 @@ def migrate() -> None:
 def demo(
     events: int = 847,
     minutes: float = 3.0,
-    hold: bool = typer.Option(False, "--hold", help="keep the server up afterwards, to look at the web UI"),
+    hold: bool = typer.Option(
+        False, "--keep", "--hold", help="keep the server up afterwards with the demo's data, to click around the web UI"
+    ),
 ) -> None:
     """Replay the 2am checkout outage through the real HTTP API of a local server."""
     from api.demo import run_demo

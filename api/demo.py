@@ -48,22 +48,23 @@ def run_demo(console: Console, *, events: int = 847, minutes: float = 3.0, hold:
                 console.print(f"[bold]warroom demo[/] — server on {base_url}, database in a temporary folder")
                 code = asyncio.run(_replay(console, base_url, token, secret, events, minutes, hold=hold))
                 if hold:
+                    stop = _stop_on_signal()  # before saying so, so an early Ctrl-C stops it cleanly too
                     console.print(
                         f"web UI: {base_url}/incidents (sign in with the API token {token}); Ctrl-C stops the server"
                     )
-                    _wait_for_stop()
+                    while not stop.wait(0.5):
+                        pass
                 return code
         finally:
             warroom.close()
 
 
-def _wait_for_stop() -> None:
-    """Until Ctrl-C or SIGTERM: short waits, so the signal handlers run in between."""
+def _stop_on_signal() -> threading.Event:
+    """Set by Ctrl-C or SIGTERM; waited on in short steps, so the signal handlers run in between."""
     stop = threading.Event()
     for received in (signal.SIGINT, signal.SIGTERM):
         signal.signal(received, lambda *_: stop.set())
-    while not stop.wait(0.5):
-        pass
+    return stop
 
 
 async def _replay(
@@ -122,9 +123,9 @@ async def _replay(
         findings = await _show_findings(console, client, auth, incident_id)
         ok = len(incidents) == 1 and incident["event_count"] == events and incident["severity"] == "P0" and findings
         after = (
-            "The server stays up (--hold)."
+            "The server stays up (--keep)."
             if hold
-            else "The demo server stops now; `uv run warroom demo --hold` keeps it up to look at the web UI, "
+            else "The demo server stops now; `uv run warroom demo --keep` keeps it up to look at the web UI, "
             "`uv run warroom serve` runs one to keep (status page at /status, web UI at /incidents)."
         )
         console.print(
