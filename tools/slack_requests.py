@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["BlockActions", "EventEnvelope", "Interaction", "MessageEvent", "SlackAction", "SlackUser"]
+__all__ = ["BlockActions", "EventEnvelope", "Interaction", "MessageEvent", "SlackAction", "SlackUser", "SlashCommand"]
 
 
 _MAX_ID = 100  # Slack ids are about 11 characters; this bounds what is stored from them
@@ -83,3 +83,15 @@ class EventEnvelope(BaseModel):
         if event.get("type") != "message" or event.get("subtype") or event.get("bot_id"):
             return None
         return event
+
+
+class SlashCommand(BaseModel):
+    """A slash command's form fields (`application/x-www-form-urlencoded`, each field once); the
+    text after the command is whatever the person typed, read as untrusted words."""
+
+    command: str = Field(max_length=_MAX_ID)
+    text: str = Field(default="", max_length=4_000)
+    user_id: str = Field(max_length=_MAX_ID)
+    user_name: str | None = Field(default=None, max_length=_MAX_ID)
+    channel_id: str | None = Field(default=None, max_length=_MAX_ID)
+    team_id: str | None = Field(default=None, max_length=_MAX_ID)

@@ -26,7 +26,15 @@ from flows.actions import incidents as actions
 from flows.actions.drafts import Decision, decide_draft
 from flows.effects import reply_in_slack
 from tools.slack import SlackSignatureError, verify_slack_signature
-from tools.slack_requests import BlockActions, EventEnvelope, Interaction, MessageEvent, SlackAction, SlackUser
+from tools.slack_requests import (
+    BlockActions,
+    EventEnvelope,
+    Interaction,
+    MessageEvent,
+    SlackAction,
+    SlackUser,
+    SlashCommand,
+)
 from tools.webhooks.base import error_path
 from warroom import keys
 from warroom.actors import Actor, ActorKind
@@ -176,3 +184,79 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
         _tell(warroom, keys.slack_reply(external_id), event.channel, event.user, exc.message)
         return JSONResponse({"ok": True, "refused": exc.message})
     return JSONResponse({"ok": True})
+
+
+COMMAND_HELP = (
+    "`/warroom declare P1 Checkout is failing` opens an incident at that level · "
+    "`/warroom status [id]` · `/warroom ack <id>` · `/warroom update <id> [investigating|identified|monitoring]` "
+    "posts the next update now · `/warroom resolve <id> [summary]`"
+)
+
+
+@router.post("/commands")
+async def commands(request: Request, warroom: WarroomDep) -> JSONResponse:
+    """`/warroom declare|status|ack|update|resolve`: the same actions as the web UI and the API, by
+    the Slack user; the answer is shown to that person alone (ephemeral)."""
+    body = await _verified_body(request, warroom)
+    try:
+        fields = parse_qs(body.decode(), strict_parsing=True, keep_blank_values=True)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected a form-encoded slash command") from exc
+    if any(len(values) != 1 for values in fields.values()):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "a slash command field appears more than once")
+    command = _shaped(SlashCommand, {name: values[0] for name, values in fields.items()})
+    actor = _who(SlackUser(id=command.user_id, username=command.user_name))
+    try:
+        answer = _run_command(warroom, actor, command.text)
+    except ActionError as exc:
+        answer = f"Refused: {exc.message}"
+    return JSONResponse({"response_type": "ephemeral", "text": answer})
+
+
+def _run_command(warroom: WarroomDep, actor: Actor, text: str) -> str:
+    from flows.actions.declare import Declaration, declare
+
+    words = text.split()
+    verb = words[0].lower() if words else "help"
+    link = warroom.settings.public_url.rstrip("/")
+    if verb == "declare":
+        level = words[1].upper() if len(words) > 1 else ""
+        title = " ".join(words[2:])
+        if level not in {s.value for s in Severity} or len(title) < 3:
+            return "Usage: `/warroom declare P0|P1|P2|P3 <what is wrong>`"
+        try:
+            declaration = Declaration(title=title, severity=Severity(level))
+        except ValidationError as exc:
+            return f"Refused: {exc.errors()[0]['msg']}"
+        done = warroom.act(declare, declaration, actor)
+        joined = "joined the incident already open" if done.joined else "declared"
+        return f"Incident #{done.incident_id} {joined} at {level}: {link}/incidents/{done.incident_id}"
+    if verb == "status" and len(words) == 1:
+        with warroom.engine.connect() as conn:
+            found = incidents.list_incidents(conn, open_only=True, limit=20)
+        if not found:
+            return "No open incidents."
+        return "\n".join(
+            f"#{i.id} {i.severity.value if i.severity else '?'} {i.status.value}: {i.title[:120]}" for i in found
+        )
+    incident_id = _draft_id(words[1]) if len(words) > 1 else None
+    if verb not in {"status", "ack", "update", "resolve"} or incident_id is None:
+        return COMMAND_HELP
+    if verb == "status":
+        incident = warroom.act(actions.get_incident, incident_id)
+        level = incident.severity.value if incident.severity else "unrated"
+        return (
+            f"#{incident.id} {level} {incident.status.value}: {incident.title[:200]} — {link}/incidents/{incident.id}"
+        )
+    if verb == "ack":
+        warroom.act(actions.acknowledge, incident_id, actor)
+        return f"Incident #{incident_id} acknowledged by {actor.label}."
+    if verb == "update":
+        stages = {s.value: s for s in actions.STAGES}
+        stage = stages.get(words[2].lower()) if len(words) > 2 else None
+        if len(words) > 2 and stage is None:
+            return "Usage: `/warroom update <id> [investigating|identified|monitoring]`"
+        warroom.act(actions.post_update_now, incident_id, actor, stage=stage)
+        return f"Update for incident #{incident_id} queued: it goes out now."
+    warroom.act(actions.resolve, incident_id, actor, summary=" ".join(words[2:]))
+    return f"Incident #{incident_id} resolution queued: the all-clear and the postmortem draft follow."
