@@ -27,6 +27,7 @@ from api.routers import (
     status_page,
     webhooks,
 )
+from api.routers.web import action_items as web_action_items
 from api.routers.web import attention as web_attention
 from api.routers.web import digest as web_digest
 from api.routers.web import incidents as web_incidents
@@ -78,6 +79,7 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         web_postmortem,
         web_attention,
         web_digest,
+        web_action_items,
     )
     for module in routers:
         app.include_router(module.router)

@@ -544,6 +544,35 @@ def test_the_weekly_digest_page_shows_this_weeks_figures_and_the_playbook(
         signed_in.set_viewport_size({"width": 1366, "height": 1000})
 
 
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_action_item_board_lists_what_the_postmortem_committed_to_and_marks_one_done(
+    signed_in: Page, live: Live, width: int
+) -> None:
+    items = wait_until(lambda: live.api.get("/api/action-items").json(), "the resolved outage's action items")
+    signed_in.set_viewport_size({"width": width, "height": 900})
+    try:
+        signed_in.goto(f"{live.base_url}/incidents")
+        signed_in.get_by_role("link", name="Action items").click()
+        expect(signed_in.locator("h1")).to_have_text("Action items")
+        first = next(i for i in items if i["status"] in ("open", "in_progress"))
+        row = signed_in.locator(f"#item-{first['id']}")
+        expect(row).to_contain_text(first["title"][:40])
+        expect(row).to_contain_text(first["owner"])
+        expect(row.get_by_role("link", name=f"#{live.incident_id}")).to_be_visible()
+        wide = signed_in.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"the board is {wide} px wider than the screen"
+        SCREENSHOTS.mkdir(exist_ok=True)
+        signed_in.screenshot(path=str(SCREENSHOTS / f"action-items-{width}.png"), full_page=True)
+        if width == 390:
+            row.get_by_role("button", name="Mark done").click()
+            expect(signed_in.locator("#notice")).to_contain_text("Marked done")
+            expect(signed_in.locator("#items-done")).to_contain_text(first["title"][:40])
+            done = live.api.get("/api/action-items", params={"status": "done"}).json()
+            assert first["id"] in [i["id"] for i in done]
+    finally:
+        signed_in.set_viewport_size({"width": 1366, "height": 1000})
+
+
 def test_times_read_as_how_long_ago_with_the_viewers_own_time_on_hover(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
     opened = signed_in.locator("#title ~ p time[data-relative]").first
