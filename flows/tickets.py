@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from agents.coo.digest import Digest, week_window, weekly_digest
 from agents.coo.owners import owner_email
+from agents.coo.trends import Trend, trend
 from flows.context import Context
 from tools.tracker.port import Tracker
 from warroom import keys
@@ -29,6 +30,7 @@ __all__ = [
     "SyncResult",
     "TicketFlow",
     "build_digest",
+    "build_trend",
     "chase",
     "last_week",
     "schedule_digest",
@@ -183,6 +185,20 @@ def build_digest(ctx: Context, *, week: str | None = None, days: int | None = No
         drafts=all_drafts,
         postmortems=versions,
     )
+
+
+def build_trend(ctx: Context, *, weeks: int = 12, week: str | None = None) -> Trend:
+    """The `weeks` ISO weeks ending with `week` (default the week just ended), each from its digest."""
+    last = week or last_week(ctx.clock.now())
+    start, _ = week_window(last)
+    labels = []
+    for back in range(weeks - 1, -1, -1):
+        year, number, _ = (start - timedelta(weeks=back)).isocalendar()
+        labels.append(f"{year}-W{number:02d}")
+    digests = [build_digest(ctx, week=label) for label in labels]
+    with ctx.engine.connect() as conn:
+        items = action_items.list_items(conn)
+    return trend(digests, items)
 
 
 def schedule_digest(conn: Connection, now: datetime) -> None:

@@ -9,11 +9,12 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import PlainTextResponse
 
 from agents.coo.digest import Digest
+from agents.coo.trends import Trend
 from api.deps import Authorized, WarroomDep
 from api.errors import documented
-from flows.tickets import build_digest
+from flows.tickets import build_digest, build_trend
 
-__all__ = ["router", "digest_for"]
+__all__ = ["digest_for", "router", "trend_for"]
 
 router = APIRouter(tags=["action items"], responses=documented(401, 404, 422))
 
@@ -43,3 +44,22 @@ def digest(
     if format == "markdown":
         return PlainTextResponse(found.markdown, media_type="text/markdown; charset=utf-8")
     return found
+
+
+def trend_for(warroom: WarroomDep, week: str | None, weeks: int) -> Trend:
+    try:
+        return build_trend(warroom.context, weeks=weeks, week=week)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"week {week!r} does not exist") from exc
+
+
+@router.get("/api/digest/trend", response_model=Trend)
+def digest_trend(
+    warroom: WarroomDep,
+    _: Authorized,
+    week: Week = None,
+    weeks: Annotated[int, Query(ge=2, le=52, description="how many weeks, ending with `week`")] = 12,
+) -> Trend:
+    """Incidents per week by severity, median time to resolve, action items open vs closed at each
+    week's end: the digest's own figures, week by week."""
+    return trend_for(warroom, week, weeks)

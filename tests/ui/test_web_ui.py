@@ -531,6 +531,11 @@ def test_the_weekly_digest_page_shows_this_weeks_figures_and_the_playbook(
         expect(signed_in.locator("#digest-targets")).to_contain_text("P0/P1 acknowledged within their SLA")
         expect(signed_in.locator("#digest-measures")).to_contain_text("time to acknowledge")
         expect(signed_in.locator("#digest-items-line")).to_contain_text("Action items from")
+        for chart in ("incidents", "resolve", "items"):
+            image = signed_in.locator(f"#trend-{chart}")
+            wait_until(lambda: image.evaluate("i => i.complete && i.naturalWidth > 0"), f"the {chart} trend chart")
+        trend = live.api.get("/api/digest/trend", params={"week": label}).json()["weeks"]
+        assert len(trend) == 12 and trend[-1]["week"] == label and trend[-1]["incidents"] == this_week["incidents"]
         if width == 1366:  # the download works with the browser's session, not only with the API token
             with signed_in.expect_download() as download:
                 signed_in.locator("#digest-markdown").click()

@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 import pygal
 from pygal.style import Style
 
+from agents.coo.trends import Trend
 from warroom.incidents.models import Incident
 from warroom.kinds import TimelineKind
 
-__all__ = ["MAX_BARS", "Bucket", "Marker", "events_svg", "markers", "per_minute"]
+__all__ = ["MAX_BARS", "TREND_CHARTS", "Bucket", "Marker", "events_svg", "markers", "per_minute", "trend_svg"]
 
 MAX_BARS = 60
 _MARKED = {
@@ -90,3 +91,45 @@ def events_svg(buckets: list[Bucket], marks: list[Marker]) -> str:
         dots = [(m.at, top) for m in marks if m.label == label]
         chart.add(label, dots, stroke=False, show_dots=True, dots_size=5, fill=False)
     return chart.render(is_unicode=True)
+
+
+TREND_CHARTS = {
+    "incidents": "Incidents per week by severity",
+    "resolve": "Median minutes to resolve",
+    "items": "Action items open and closed at each week's end",
+}
+_SEVERITY_COLOURS = Style(
+    background="transparent",
+    plot_background="transparent",
+    colors=("#b42318", "#dc6803", "#175cd3", "#667085"),
+    font_family="system-ui, sans-serif",
+)
+
+
+def trend_svg(trend: Trend, chart: str) -> str:
+    """One of `TREND_CHARTS` over the trend's weeks (week labels as 'W48')."""
+    options = dict(
+        width=760,
+        height=240,
+        js=[],
+        disable_xml_declaration=True,
+        legend_at_bottom=True,
+        margin=8,
+        truncate_legend=-1,
+        x_label_rotation=0,
+    )
+    labels = [p.week.split("-")[-1] for p in trend.weeks]
+    if chart == "incidents":
+        drawn = pygal.StackedBar(style=_SEVERITY_COLOURS, **options)
+        for level in ("P0", "P1", "P2", "P3"):
+            drawn.add(level, [p.by_severity.get(level, 0) for p in trend.weeks])
+    elif chart == "resolve":
+        drawn = pygal.Line(style=_STYLE, show_legend=False, **options)
+        drawn.add("median minutes to resolve", [p.median_minutes_to_resolve for p in trend.weeks])
+    else:
+        drawn = pygal.Line(style=_STYLE, **options)
+        drawn.add("open", [p.items_open for p in trend.weeks])
+        drawn.add("closed", [p.items_closed for p in trend.weeks])
+    drawn.title = TREND_CHARTS[chart]
+    drawn.x_labels = labels
+    return drawn.render(is_unicode=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import WarroomDep
-from api.routers.digest import Week, digest_for
+from api.routers.digest import Week, digest_for, trend_for
+from api.routers.web.charts import TREND_CHARTS, trend_svg
 from api.routers.web.render import SECURITY_HEADERS, render
 from api.web_sessions import SessionDep
 from flows.tickets import last_week
@@ -33,7 +35,13 @@ def digest_page(request: Request, warroom: WarroomDep, session: SessionDep, week
     return render(
         request,
         "digest.html",
-        {"digest": found, "previous": _shift(label, -1), "next": _shift(label, 1), "csrf": session.csrf},
+        {
+            "digest": found,
+            "previous": _shift(label, -1),
+            "next": _shift(label, 1),
+            "csrf": session.csrf,
+            "charts": TREND_CHARTS,
+        },
     )
 
 
@@ -44,3 +52,15 @@ def digest_markdown(warroom: WarroomDep, _: SessionDep, week: Week = None) -> Re
     found = digest_for(warroom, label, None)
     headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="digest-{found.label}.md"'}
     return Response(found.markdown, media_type="text/markdown; charset=utf-8", headers=headers)
+
+
+@router.get("/digest/trend.svg")
+def digest_trend_chart(
+    warroom: WarroomDep,
+    _: SessionDep,
+    chart: Literal["incidents", "resolve", "items"],
+    week: Week = None,
+) -> Response:
+    """The twelve weeks up to `week` as one of the digest's trend charts (an image: nothing in it runs)."""
+    svg = trend_svg(trend_for(warroom, week, 12), chart)
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
