@@ -30,12 +30,19 @@ def _rendered(warroom: WarroomDep, form: str, render: Callable[[StatusSummary], 
     """The cached rendering while the page is unchanged (and the day the same: resolved incidents
     leave the page after `history_days`)."""
     now = warroom.clock.now()
+    settings = warroom.settings
     with warroom.engine.connect() as conn:
-        key = (warroom.settings.status_page_name, warroom.settings.public_url, version(conn), now.date())
+        key = (
+            settings.status_page_title,
+            settings.status_page_logo_url,
+            settings.public_url,
+            version(conn),
+            now.date(),
+        )
 
     def build() -> tuple[bytes, str, datetime]:
         with warroom.engine.connect() as conn:
-            page = summary(conn, name=warroom.settings.status_page_name, now=now)
+            page = summary(conn, name=settings.status_page_title, now=now, logo_url=settings.status_page_logo_url)
         body, media_type = render(page)
         return body, media_type, last_modified(page, now)
 

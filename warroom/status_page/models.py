@@ -75,7 +75,8 @@ class PageComponent(BaseModel):
 
 
 class StatusSummary(BaseModel):
-    name: str
+    name: str = Field(description="the page's title: '<company> status' unless named otherwise")
+    logo_url: str | None = Field(default=None, description="the company's logo, shown beside the title")
     indicator: str = Field(description="none | minor | major | critical, the worst active impact")
     description: str
     components: list[PageComponent]

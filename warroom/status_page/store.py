@@ -72,7 +72,9 @@ def set_component(conn: Connection, name: str, status: str, now: datetime) -> No
         conn.execute(update(COMPONENTS).where(COMPONENTS.c.name == name).values(status=status, updated_at=now))
 
 
-def summary(conn: Connection, *, name: str, now: datetime, history_days: int = 14) -> StatusSummary:
+def summary(
+    conn: Connection, *, name: str, now: datetime, history_days: int = 14, logo_url: str | None = None
+) -> StatusSummary:
     components = [
         PageComponent(name=r.name, status=r.status, updated_at=r.updated_at)
         for r in conn.execute(select(COMPONENTS).order_by(COMPONENTS.c.name))
@@ -113,6 +115,7 @@ def summary(conn: Connection, *, name: str, now: datetime, history_days: int = 1
     }[indicator]
     return StatusSummary(
         name=name,
+        logo_url=logo_url,
         indicator=indicator,
         description=description,
         components=components,
