@@ -76,7 +76,7 @@ class StatusPageCache:
 
 
 def last_modified(page: StatusSummary, fallback: datetime) -> datetime:
-    moments = [c.updated_at for c in page.components] + [
+    moments = [c.updated_at for c in page.components if c.updated_at is not None] + [
         i.updated_at for i in (*page.active_incidents, *page.recent_incidents)
     ]
     return max(moments, default=fallback).astimezone(UTC).replace(microsecond=0)

@@ -42,7 +42,13 @@ def _rendered(warroom: WarroomDep, form: str, render: Callable[[StatusSummary], 
 
     def build() -> tuple[bytes, str, datetime]:
         with warroom.engine.connect() as conn:
-            page = summary(conn, name=settings.status_page_title, now=now, logo_url=settings.status_page_logo_url)
+            page = summary(
+                conn,
+                name=settings.status_page_title,
+                now=now,
+                logo_url=settings.status_page_logo_url,
+                configured_components=settings.services,
+            )
         body, media_type = render(page)
         return body, media_type, last_modified(page, now)
 

@@ -71,7 +71,7 @@ class PageIncident(BaseModel):
 class PageComponent(BaseModel):
     name: str
     status: str
-    updated_at: datetime
+    updated_at: datetime | None = Field(description="when a post last set it; None: configured, never posted about")
 
 
 class StatusSummary(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, select, update
@@ -73,12 +74,27 @@ def set_component(conn: Connection, name: str, status: str, now: datetime) -> No
 
 
 def summary(
-    conn: Connection, *, name: str, now: datetime, history_days: int = 14, logo_url: str | None = None
+    conn: Connection,
+    *,
+    name: str,
+    now: datetime,
+    history_days: int = 14,
+    logo_url: str | None = None,
+    configured_components: Iterable[str] = (),
 ) -> StatusSummary:
-    components = [
-        PageComponent(name=r.name, status=r.status, updated_at=r.updated_at)
-        for r in conn.execute(select(COMPONENTS).order_by(COMPONENTS.c.name))
+    """What the page shows at `now`: every component (those posts have named, and the configured
+    ones never posted about, as operational), active incidents, and those resolved within
+    `history_days`."""
+    stored = [
+        PageComponent(name=r.name, status=r.status, updated_at=r.updated_at) for r in conn.execute(select(COMPONENTS))
     ]
+    known = {c.name.casefold() for c in stored}
+    configured = [
+        PageComponent(name=n, status="operational", updated_at=None)
+        for n in dict.fromkeys(configured_components)
+        if n.casefold() not in known
+    ]
+    components = sorted(stored + configured, key=lambda c: c.name.casefold())
     rows = conn.execute(
         select(INCIDENTS)
         .where((INCIDENTS.c.resolved_at.is_(None)) | (INCIDENTS.c.resolved_at >= now - timedelta(days=history_days)))
