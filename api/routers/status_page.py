@@ -6,16 +6,18 @@ conditional GET is answered 304."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from agents.cto.status_posts import headline
 from api.deps import WarroomDep
 from api.status_cache import Rendered, atom_feed, conditional, last_modified
+from warroom.durations import spell_duration
 from warroom.status_page.models import StatusSummary
 from warroom.status_page.store import summary, version
 
@@ -24,6 +26,20 @@ __all__ = ["router", "templates"]
 router = APIRouter(tags=["status page"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 templates.env.filters["headline"] = headline  # the one-click approval page names what broke
+templates.env.filters["impact"] = lambda impact: IMPACT_LABELS.get(impact, impact)
+templates.env.filters["duration"] = lambda delta: spell_duration(delta, ("day", "hour", "minute"))
+HISTORY_DAYS = 90
+IMPACT_LABELS = {"none": "No impact", "minor": "Minor impact", "major": "Major impact", "critical": "Critical impact"}
+
+
+def moment(at: datetime) -> Markup:
+    """A moment in UTC as text (right without script), marked for `status-time.js` to show in the
+    viewer's own time."""
+    utc = at.astimezone(UTC)
+    return Markup('<time datetime="{}">{}</time>').format(utc.isoformat(), f"{utc.day} {utc:%b %Y, %H:%M} UTC")
+
+
+templates.env.filters["moment"] = moment
 
 
 def _rendered(warroom: WarroomDep, form: str, render: Callable[[StatusSummary], tuple[bytes, str]]) -> Rendered:
@@ -48,6 +64,7 @@ def _rendered(warroom: WarroomDep, form: str, render: Callable[[StatusSummary], 
                 now=now,
                 logo_url=settings.status_page_logo_url,
                 configured_components=settings.services,
+                history_days=HISTORY_DAYS,
             )
         body, media_type = render(page)
         return body, media_type, last_modified(page, now)
@@ -69,7 +86,9 @@ def _json(page: StatusSummary) -> tuple[bytes, str]:
 
 
 def _html(page: StatusSummary) -> tuple[bytes, str]:
-    return templates.get_template("status.html").render(page=page).encode(), "text/html; charset=utf-8"
+    return templates.get_template("status.html").render(
+        page=page, history_days=HISTORY_DAYS
+    ).encode(), "text/html; charset=utf-8"
 
 
 @router.get("/status.json", response_model=StatusSummary)

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.composition import Warroom
-from tests.conftest import open_outage
+from tests.conftest import API_TOKEN, open_outage
+from tools.status_page.builtin import BuiltinStatusPage
+from tools.status_page.port import PostMark
+from warroom.incidents.models import IncidentStatus
 from warroom.settings import ServiceConfig, Settings
+from warroom.status_page.models import Impact, StatusPost
+from warroom.status_page.store import summary
+
+AUTH = {"authorization": f"Bearer {API_TOKEN}"}
 
 
 @pytest.fixture
@@ -57,3 +65,57 @@ def test_every_component_is_listed_with_its_state_not_only_the_failing_one(brand
     html = client.get("/status").text
     assert html.count('data-role="state"') == 3
     assert "Major outage" in html and html.count(">Operational<") == 2
+
+
+def _resolve_after(client, warroom, clock, minutes: int) -> int:
+    incident_id = open_outage(client, warroom, clock)
+    clock.advance(timedelta(minutes=minutes))
+    answer = client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "dana"}, headers=AUTH)
+    assert answer.status_code == 202
+    warroom.scheduler.run_pending()
+    return incident_id
+
+
+def test_an_active_incident_shows_its_stage_as_the_record_says(client, warroom, clock):
+    incident_id = open_outage(client, warroom, clock)
+    html = client.get("/status").text
+    assert '<span class="stage stage-investigating" data-role="stage">Investigating</span>' in html
+    stage = client.post(f"/api/incidents/{incident_id}/stage", json={"stage": "identified"}, headers=AUTH)
+    assert stage.status_code == 200
+    clock.advance(timedelta(minutes=16))  # the next update carries the stage to the page
+    warroom.scheduler.run_pending()
+    assert client.get("/status.json").json()["active_incidents"][0]["status"] == "identified"
+    assert 'data-role="stage">Identified</span>' in client.get("/status").text
+
+
+def test_a_resolved_incident_is_listed_with_its_worst_impact_duration_and_trail(client, warroom, clock):
+    _resolve_after(client, warroom, clock, minutes=42)
+    page = client.get("/status.json").json()
+    assert page["active_incidents"] == []
+    [past] = page["recent_incidents"]
+    assert past["impact"] == "none" and past["peak_impact"] == "critical"
+    assert past["component_status"] == {"Checkout": "major_outage"}
+    html = client.get("/status").text
+    article = html[html.index('<section id="past-incidents">') :]
+    assert 'data-role="impact">Critical impact</span>' in article
+    assert 'data-role="duration">42 minutes</span>' in article
+    assert "<details>" in article and "Resolved</span> —" not in article  # the trail sits in <details>
+    assert article.index("<summary>") < article.index('class="update-status">resolved')
+
+
+def test_past_incidents_are_listed_newest_first_and_leave_after_90_days(warroom, clock):
+    page = BuiltinStatusPage(warroom.engine, clock)
+    for incident_id in (101, 102):
+        post = StatusPost(
+            incident_id=incident_id, title=f"#{incident_id}", status=IncidentStatus.INVESTIGATING, body="Down."
+        )
+        ref = page.create_incident(post, PostMark(key=f"open-{incident_id}", at=clock.now()))
+        clock.advance(timedelta(minutes=20))
+        done = post.model_copy(update={"status": IncidentStatus.RESOLVED, "impact": Impact.NONE})
+        page.update_incident(ref, done, PostMark(key=f"done-{incident_id}", at=clock.now()), recheck=False)
+        clock.advance(timedelta(days=3))
+    with warroom.engine.connect() as conn:
+        past = summary(conn, name="x", now=clock.now()).recent_incidents
+        assert [i.title for i in past] == ["#102", "#101"]
+        later = summary(conn, name="x", now=clock.now() + timedelta(days=85)).recent_incidents
+        assert [i.title for i in later] == ["#102"]

@@ -33,8 +33,7 @@ class BuiltinStatusPage:
                 now=now,
                 key=mark.key,
             )
-            for component, status in post.components.items():
-                store.set_component(conn, component, status.value, now)
+            store.record_components(conn, page_id, {c: s.value for c, s in post.components.items()}, now)
         return str(page_id)
 
     def update_incident(self, page_incident_id: str, post: StatusPost, mark: PostMark, *, recheck: bool) -> None:
@@ -51,5 +50,5 @@ class BuiltinStatusPage:
                 title=post.title,
             ):
                 return
-            for component, status in post.components.items():
-                store.set_component(conn, component, status.value, now)
+            components = {c: s.value for c, s in post.components.items()}
+            store.record_components(conn, int(page_incident_id), components, now)

@@ -64,7 +64,11 @@ class PageIncident(BaseModel):
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
+    peak_impact: str = Field(default="none", description="the worst impact it had: the all-clear sets `impact` to none")
     components: list[str] = Field(default_factory=list)
+    component_status: dict[str, str] = Field(
+        default_factory=dict, description="each component it touched, at the worst status it gave it"
+    )
     updates: list[PageUpdate] = Field(default_factory=list)
 
 

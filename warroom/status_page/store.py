@@ -14,15 +14,31 @@ from warroom.status_page.models import (
     PageUpdate,
     StatusSummary,
 )
-from warroom.status_page.tables import ComponentRow, PageIncidentRow, PageUpdateRow
+from warroom.status_page.tables import ComponentRow, PageIncidentComponentRow, PageIncidentRow, PageUpdateRow
 from warroom.upsert import insert_ignore
 
-__all__ = ["add_update", "create_page_incident", "set_component", "summary", "version"]
+__all__ = [
+    "COMPONENT_ORDER",
+    "IMPACT_ORDER",
+    "add_update",
+    "create_page_incident",
+    "record_components",
+    "set_component",
+    "summary",
+    "version",
+]
 
 INCIDENTS = table_of(PageIncidentRow)
 UPDATES = table_of(PageUpdateRow)
 COMPONENTS = table_of(ComponentRow)
+TOUCHED = table_of(PageIncidentComponentRow)
 IMPACT_ORDER = ["none", "minor", "major", "critical"]
+COMPONENT_ORDER = ["operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage"]
+"""Least to most severe; an unknown word ranks as operational."""
+
+
+def _rank(order: list[str], value: str | None) -> int:
+    return order.index(value) if value in order else 0
 
 
 def create_page_incident(
@@ -33,7 +49,15 @@ def create_page_incident(
     new_id = insert_ignore(
         conn,
         INCIDENTS,
-        dict(incident_id=incident_id, title=title, status=status, impact=impact, created_at=now, updated_at=now),
+        dict(
+            incident_id=incident_id,
+            title=title,
+            status=status,
+            impact=impact,
+            peak_impact=impact,
+            created_at=now,
+            updated_at=now,
+        ),
         ["incident_id"],
     )
     if new_id is None:
@@ -59,13 +83,34 @@ def add_update(
     )
     if added is None:
         return False
+    peak = conn.execute(select(INCIDENTS.c.peak_impact).where(INCIDENTS.c.id == page_incident_id)).scalar_one()
     values = dict(status=status, updated_at=now, impact=impact)
+    if _rank(IMPACT_ORDER, impact) > _rank(IMPACT_ORDER, peak) or peak is None:
+        values["peak_impact"] = impact
     if title:
         values["title"] = title
     if status == "resolved":
         values["resolved_at"] = now
     conn.execute(update(INCIDENTS).where(INCIDENTS.c.id == page_incident_id).values(**values))
     return True
+
+
+def record_components(conn: Connection, page_incident_id: int, components: dict[str, str], now: datetime) -> None:
+    """Each component's current status, and on the incident the worst status any of its posts gave
+    each one (the all-clear's "operational" never lowers it): the history the uptime bars show."""
+    for name, status in components.items():
+        set_component(conn, name, status, now)
+        key = (TOUCHED.c.page_incident_id == page_incident_id) & (TOUCHED.c.name == name)
+        worst = conn.execute(select(TOUCHED.c.status).where(key)).scalar_one_or_none()
+        if worst is None:
+            insert_ignore(
+                conn,
+                TOUCHED,
+                dict(page_incident_id=page_incident_id, name=name, status=status),
+                ["page_incident_id", "name"],
+            )
+        elif _rank(COMPONENT_ORDER, status) > _rank(COMPONENT_ORDER, worst):
+            conn.execute(update(TOUCHED).where(key).values(status=status))
 
 
 def set_component(conn: Connection, name: str, status: str, now: datetime) -> None:
@@ -78,7 +123,7 @@ def summary(
     *,
     name: str,
     now: datetime,
-    history_days: int = 14,
+    history_days: int = 90,
     logo_url: str | None = None,
     configured_components: Iterable[str] = (),
 ) -> StatusSummary:
@@ -101,7 +146,12 @@ def summary(
         .order_by(INCIDENTS.c.created_at.desc())
     ).all()
     updates: dict[int, list[PageUpdate]] = {}
+    touched: dict[int, dict[str, str]] = {}
     if rows:
+        for t in conn.execute(
+            select(TOUCHED).where(TOUCHED.c.page_incident_id.in_([r.id for r in rows])).order_by(TOUCHED.c.name)
+        ):
+            touched.setdefault(t.page_incident_id, {})[t.name] = t.status
         for u in conn.execute(
             select(UPDATES)
             .where(UPDATES.c.page_incident_id.in_([r.id for r in rows]))
@@ -117,6 +167,9 @@ def summary(
             created_at=r.created_at,
             updated_at=r.updated_at,
             resolved_at=r.resolved_at,
+            peak_impact=r.peak_impact or r.impact,
+            components=list(touched.get(r.id, {})),
+            component_status=touched.get(r.id, {}),
             updates=updates.get(r.id, []),
         )
         for r in rows

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom.db import Base
 
-__all__ = ["ComponentRow", "PageIncidentRow", "PageUpdateRow"]
+__all__ = ["ComponentRow", "PageIncidentComponentRow", "PageIncidentRow", "PageUpdateRow"]
 
 PK = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -25,6 +25,20 @@ class PageIncidentRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    peak_impact: Mapped[str | None] = mapped_column(
+        String(16), doc="the worst impact any post gave it (the all-clear sets `impact` back to none)"
+    )
+
+
+class PageIncidentComponentRow(Base):
+    """A component a page incident touched, at the worst status its posts gave it: what colours
+    that component's uptime bar for the incident's days."""
+
+    __tablename__ = "page_incident_components"
+
+    page_incident_id: Mapped[int] = mapped_column(ForeignKey("page_incidents.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32))
 
 
 class PageUpdateRow(Base):
