@@ -231,7 +231,9 @@ def _status_page(
             component_ids=settings.status_page_components,
         )
     defaults["status page"] = "built-in page at /status (set WARROOM_STATUSPAGE_API_KEY for Atlassian Statuspage)"
-    return BuiltinStatusPage(engine, clock)
+    builtin = BuiltinStatusPage(engine, clock)
+    builtin.mark_started()
+    return builtin
 
 
 def _slack(settings: Settings) -> SlackWarRoom | None:

@@ -17,7 +17,13 @@ from warroom.incidents.tables import (
 from warroom.outbox.tables import OutboxRow
 from warroom.postmortems.tables import PostmortemVersionRow
 from warroom.scheduler.tables import JobRow
-from warroom.status_page.tables import ComponentRow, PageIncidentComponentRow, PageIncidentRow, PageUpdateRow
+from warroom.status_page.tables import (
+    ComponentRow,
+    PageIncidentComponentRow,
+    PageIncidentRow,
+    PageMarkRow,
+    PageUpdateRow,
+)
 from warroom.war_room.tables import WarRoomMessageRow
 from warroom.web_sessions.tables import WebSessionRow
 
@@ -40,6 +46,7 @@ __all__ = [
     "OutboxRow",
     "PageIncidentComponentRow",
     "PageIncidentRow",
+    "PageMarkRow",
     "PageUpdateRow",
     "TimelineRow",
     "WebSessionRow",

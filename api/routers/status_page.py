@@ -20,13 +20,18 @@ from api.status_cache import Rendered, atom_feed, conditional, last_modified
 from warroom.durations import spell_duration
 from warroom.status_page.models import StatusSummary
 from warroom.status_page.store import summary, version
+from warroom.status_page.uptime import day_cells, outages_of
 
 __all__ = ["router", "templates"]
+
+Render = Callable[[StatusSummary, datetime], tuple[bytes, str]]
+"""One form of the page, from its summary at a moment."""
 
 router = APIRouter(tags=["status page"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 templates.env.filters["headline"] = headline  # the one-click approval page names what broke
 templates.env.filters["impact"] = lambda impact: IMPACT_LABELS.get(impact, impact)
+templates.env.filters["percent"] = lambda p: "100%" if p >= 100 else f"{p:.2f}%"
 templates.env.filters["duration"] = lambda delta: spell_duration(delta, ("day", "hour", "minute"))
 HISTORY_DAYS = 90
 IMPACT_LABELS = {"none": "No impact", "minor": "Minor impact", "major": "Major impact", "critical": "Critical impact"}
@@ -42,9 +47,9 @@ def moment(at: datetime) -> Markup:
 templates.env.filters["moment"] = moment
 
 
-def _rendered(warroom: WarroomDep, form: str, render: Callable[[StatusSummary], tuple[bytes, str]]) -> Rendered:
-    """The cached rendering while the page is unchanged (and the day the same: resolved incidents
-    leave the page after `history_days`)."""
+def _rendered(warroom: WarroomDep, form: str, render: Render) -> Rendered:
+    """The cached rendering while the page is unchanged, for ten minutes at most: resolved incidents
+    leave the page after `history_days`, and an ongoing one's minutes grow on the uptime bars."""
     now = warroom.clock.now()
     settings = warroom.settings
     with warroom.engine.connect() as conn:
@@ -53,7 +58,7 @@ def _rendered(warroom: WarroomDep, form: str, render: Callable[[StatusSummary], 
             settings.status_page_logo_url,
             settings.public_url,
             version(conn),
-            now.date(),
+            now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0),
         )
 
     def build() -> tuple[bytes, str, datetime]:
@@ -66,29 +71,31 @@ def _rendered(warroom: WarroomDep, form: str, render: Callable[[StatusSummary], 
                 configured_components=settings.services,
                 history_days=HISTORY_DAYS,
             )
-        body, media_type = render(page)
+        body, media_type = render(page, now)
         return body, media_type, last_modified(page, now)
 
     return warroom.status_cache.get(form, key, build)
 
 
-async def _serve(
-    request: Request, warroom: WarroomDep, form: str, render: Callable[[StatusSummary], tuple[bytes, str]]
-) -> Response:
+async def _serve(request: Request, warroom: WarroomDep, form: str, render: Render) -> Response:
     """From memory when checked within the last second; otherwise the database is asked (off the
     event loop) whether the page changed, and the page rebuilt only if it did."""
     rendered = warroom.status_cache.recent(form) or await run_in_threadpool(_rendered, warroom, form, render)
     return conditional(request, rendered)
 
 
-def _json(page: StatusSummary) -> tuple[bytes, str]:
+def _json(page: StatusSummary, now: datetime) -> tuple[bytes, str]:
     return page.model_dump_json().encode(), "application/json"
 
 
-def _html(page: StatusSummary) -> tuple[bytes, str]:
-    return templates.get_template("status.html").render(
-        page=page, history_days=HISTORY_DAYS
-    ).encode(), "text/html; charset=utf-8"
+def _html(page: StatusSummary, now: datetime) -> tuple[bytes, str]:
+    incidents = [*page.active_incidents, *page.recent_incidents]
+    bars = {
+        c.name: day_cells(outages_of(incidents, c.name), now=now, first_record=page.first_record, days=HISTORY_DAYS)
+        for c in page.components
+    }
+    html = templates.get_template("status.html").render(page=page, history_days=HISTORY_DAYS, bars=bars)
+    return html.encode(), "text/html; charset=utf-8"
 
 
 @router.get("/status.json", response_model=StatusSummary)
@@ -105,7 +112,7 @@ async def status_html(request: Request, warroom: WarroomDep) -> Response:
 async def status_feed(request: Request, warroom: WarroomDep) -> Response:
     base = warroom.settings.public_url.rstrip("/")
 
-    def atom(page: StatusSummary) -> tuple[bytes, str]:
-        return atom_feed(page, base, warroom.clock.now()), "application/atom+xml"
+    def atom(page: StatusSummary, now: datetime) -> tuple[bytes, str]:
+        return atom_feed(page, base, now), "application/atom+xml"
 
     return await _serve(request, warroom, "atom", atom)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -119,3 +120,22 @@ def test_past_incidents_are_listed_newest_first_and_leave_after_90_days(warroom,
         assert [i.title for i in past] == ["#102", "#101"]
         later = summary(conn, name="x", now=clock.now() + timedelta(days=85)).recent_incidents
         assert [i.title for i in later] == ["#102"]
+
+
+def test_each_component_has_a_90_day_bar_and_its_uptime_from_the_incidents(client, warroom, clock):
+    # the page began keeping history when the warroom was built: 3 Nov 02:00 UTC
+    clock.advance(timedelta(hours=21, minutes=40))  # opened 3 Nov 23:40, resolved 4 Nov 00:22
+    _resolve_after(client, warroom, clock, minutes=42)
+    clock.advance(timedelta(hours=25, minutes=38))  # now 5 Nov 02:00
+    html = client.get("/status").text
+    component = html[html.index('data-component="Checkout"') :]
+    component = component[: component.index("</li>")]
+    titles = re.findall(r"<title>([^<]+)</title>", component)
+    assert len(titles) == 90
+    assert titles[-3:] == ["3 Nov: major outage 20 min", "4 Nov: major outage 22 min", "5 Nov: no incidents"]
+    assert titles[-4] == "2 Nov: no data" and titles[0] == "8 Aug: no data"
+    assert component.count('class="day day-major_outage"') == 2 and component.count("day-nodata") == 87
+    # 42 minutes down in the 2 days (2,880 min) since the page started: 98.54…%
+    [checkout] = [c for c in client.get("/status.json").json()["components"] if c["name"] == "Checkout"]
+    assert checkout["uptime_percent"] == 98.54
+    assert 'data-role="uptime">98.54% uptime</span>' in component

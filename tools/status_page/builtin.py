@@ -20,6 +20,11 @@ class BuiltinStatusPage:
         self._engine = engine
         self._clock = clock
 
+    def mark_started(self) -> None:
+        """Start the page's history now, if it has none: the uptime bars count from here."""
+        with self._engine.begin() as conn:
+            store.mark_started(conn, self._clock.now())
+
     def create_incident(self, post: StatusPost, mark: PostMark) -> str:
         now = self._clock.now()
         with self._engine.begin() as conn:

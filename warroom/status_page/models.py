@@ -76,6 +76,9 @@ class PageComponent(BaseModel):
     name: str
     status: str
     updated_at: datetime | None = Field(description="when a post last set it; None: configured, never posted about")
+    uptime_percent: float | None = Field(
+        default=None, description="over the last 90 days (or since the page's first record), rounded down"
+    )
 
 
 class StatusSummary(BaseModel):
@@ -86,3 +89,6 @@ class StatusSummary(BaseModel):
     components: list[PageComponent]
     active_incidents: list[PageIncident]
     recent_incidents: list[PageIncident]
+    first_record: datetime | None = Field(
+        default=None, description="when the page began keeping history (or its first incident, if earlier)"
+    )

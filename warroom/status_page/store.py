@@ -8,13 +8,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, func, select, update
 
 from warroom.db import table_of
+from warroom.status_page import uptime
 from warroom.status_page.models import (
     PageComponent,
     PageIncident,
     PageUpdate,
     StatusSummary,
 )
-from warroom.status_page.tables import ComponentRow, PageIncidentComponentRow, PageIncidentRow, PageUpdateRow
+from warroom.status_page.tables import (
+    ComponentRow,
+    PageIncidentComponentRow,
+    PageIncidentRow,
+    PageMarkRow,
+    PageUpdateRow,
+)
 from warroom.upsert import insert_ignore
 
 __all__ = [
@@ -22,6 +29,7 @@ __all__ = [
     "IMPACT_ORDER",
     "add_update",
     "create_page_incident",
+    "mark_started",
     "record_components",
     "set_component",
     "summary",
@@ -32,6 +40,7 @@ INCIDENTS = table_of(PageIncidentRow)
 UPDATES = table_of(PageUpdateRow)
 COMPONENTS = table_of(ComponentRow)
 TOUCHED = table_of(PageIncidentComponentRow)
+MARKS = table_of(PageMarkRow)
 IMPACT_ORDER = ["none", "minor", "major", "critical"]
 COMPONENT_ORDER = ["operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage"]
 """Least to most severe; an unknown word ranks as operational."""
@@ -113,6 +122,11 @@ def record_components(conn: Connection, page_incident_id: int, components: dict[
             conn.execute(update(TOUCHED).where(key).values(status=status))
 
 
+def mark_started(conn: Connection, now: datetime) -> None:
+    """The page began keeping history now, unless it did before (the first call wins)."""
+    insert_ignore(conn, MARKS, dict(name="started", at=now), ["name"])
+
+
 def set_component(conn: Connection, name: str, status: str, now: datetime) -> None:
     if insert_ignore(conn, COMPONENTS, dict(name=name, status=status, updated_at=now), ["name"]) is None:
         conn.execute(update(COMPONENTS).where(COMPONENTS.c.name == name).values(status=status, updated_at=now))
@@ -174,6 +188,13 @@ def summary(
         )
         for r in rows
     ]
+    first_incident = conn.execute(select(func.min(INCIDENTS.c.created_at))).scalar_one()
+    started = conn.execute(select(MARKS.c.at).where(MARKS.c.name == "started")).scalar_one_or_none()
+    first_record = min((m for m in (started, first_incident) if m is not None), default=None)
+    for c in components:
+        c.uptime_percent = uptime.uptime_percent(
+            uptime.outages_of(incidents, c.name), now=now, first_record=first_record
+        )
     active = [i for i in incidents if i.status != "resolved"]
     indicator = max((i.impact for i in active), key=IMPACT_ORDER.index, default="none")
     description = {
@@ -190,6 +211,7 @@ def summary(
         components=components,
         active_incidents=active,
         recent_incidents=[i for i in incidents if i.status == "resolved"],
+        first_record=first_record,
     )
 
 

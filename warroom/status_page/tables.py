@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom.db import Base
 
-__all__ = ["ComponentRow", "PageIncidentComponentRow", "PageIncidentRow", "PageUpdateRow"]
+__all__ = ["ComponentRow", "PageIncidentComponentRow", "PageIncidentRow", "PageMarkRow", "PageUpdateRow"]
 
 PK = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -58,3 +58,13 @@ class ComponentRow(Base):
     name: Mapped[str] = mapped_column(String(255), primary_key=True)
     status: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime]
+
+
+class PageMarkRow(Base):
+    """Moments the page remembers by name; `started`: when it began keeping history, so the days
+    before show "No data" and the days after count as uptime whether or not anything happened."""
+
+    __tablename__ = "page_marks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime]

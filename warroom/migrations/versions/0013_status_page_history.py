@@ -1,4 +1,4 @@
-"""the status page remembers each incident's worst impact and the components it touched
+"""the status page remembers when it started, each incident's worst impact and the components it touched
 
 Revision ID: 0013
 Revises: 0012
@@ -6,6 +6,8 @@ Revises: 0012
 
 import sqlalchemy as sa
 from alembic import op
+
+import warroom.db
 
 revision = '0013'
 down_revision = '0012'
@@ -21,6 +23,11 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['page_incident_id'], ['page_incidents.id'], name=op.f('fk_page_incident_components_page_incident_id_page_incidents')),
     sa.PrimaryKeyConstraint('page_incident_id', 'name', name=op.f('pk_page_incident_components'))
     )
+    op.create_table('page_marks',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('at', warroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_page_marks'))
+    )
     with op.batch_alter_table('page_incidents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('peak_impact', sa.String(length=16), nullable=True))
     op.execute("UPDATE page_incidents SET peak_impact = impact")
@@ -29,4 +36,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('page_incidents', schema=None) as batch_op:
         batch_op.drop_column('peak_impact')
+    op.drop_table('page_marks')
     op.drop_table('page_incident_components')
