@@ -139,3 +139,13 @@ def test_each_component_has_a_90_day_bar_and_its_uptime_from_the_incidents(clien
     [checkout] = [c for c in client.get("/status.json").json()["components"] if c["name"] == "Checkout"]
     assert checkout["uptime_percent"] == 98.54
     assert 'data-role="uptime">98.54% uptime</span>' in component
+
+
+def test_times_are_utc_in_the_html_and_marked_for_the_local_time_script(client, warroom, clock):
+    open_outage(client, warroom, clock)
+    html = client.get("/status").text
+    assert '<time datetime="2026-11-03T02:00:00+00:00">3 Nov 2026, 02:00 UTC</time>' in html
+    assert '<script src="/static/status-time.js" defer></script>' in html
+    script = client.get("/static/status-time.js")  # public, from the page's own origin (its CSP allows 'self')
+    assert script.status_code == 200 and "toLocaleString" in script.text
+    assert "script-src" not in client.get("/status").headers["content-security-policy"]  # default-src 'self'

@@ -1,0 +1,18 @@
+// The public status page: each <time datetime> (rendered in UTC, right without script) shown in
+// the viewer's own time zone, with the UTC text kept in its hover.
+(function () {
+  function local() {
+    document.querySelectorAll("time[datetime]").forEach(function (el) {
+      var at = new Date(el.getAttribute("datetime"));
+      if (isNaN(at.getTime()) || el.dataset.utc) return;
+      el.dataset.utc = el.textContent;
+      el.textContent = at.toLocaleString(undefined, {
+        day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+      });
+      el.title = el.dataset.utc;
+      el.classList.add("local");
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", local);
+  else local();
+})();
