@@ -25,6 +25,7 @@ from api.routers import (
     postmortems,
     slack,
     status_page,
+    status_subscriptions,
     webhooks,
 )
 from api.routers.web import attention as web_attention
@@ -70,6 +71,7 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         dead_letters,
         slack,
         status_page,
+        status_subscriptions,
         health,
         docs,
         web_sign_in,

@@ -23,6 +23,7 @@ from warroom.status_page.tables import (
     PageIncidentRow,
     PageMarkRow,
     PageUpdateRow,
+    SubscriberRow,
 )
 from warroom.war_room.tables import WarRoomMessageRow
 from warroom.web_sessions.tables import WebSessionRow
@@ -48,6 +49,7 @@ __all__ = [
     "PageIncidentRow",
     "PageMarkRow",
     "PageUpdateRow",
+    "SubscriberRow",
     "TimelineRow",
     "WebSessionRow",
 ]

@@ -9,7 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom.db import Base
 
-__all__ = ["ComponentRow", "PageIncidentComponentRow", "PageIncidentRow", "PageMarkRow", "PageUpdateRow"]
+__all__ = [
+    "ComponentRow",
+    "PageIncidentComponentRow",
+    "PageIncidentRow",
+    "PageMarkRow",
+    "PageUpdateRow",
+    "SubscriberRow",
+]
 
 PK = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -68,3 +75,16 @@ class PageMarkRow(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[datetime]
+
+
+class SubscriberRow(Base):
+    """Someone who asked for the page's posts by email: personal data, never logged. `nonce` is
+    in every link we send them, so a link outlives neither an unsubscribe nor a re-subscribe."""
+
+    __tablename__ = "page_subscribers"
+
+    id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    nonce: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]

@@ -28,6 +28,15 @@ def upgrade() -> None:
     sa.Column('at', warroom.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_page_marks'))
     )
+    op.create_table('page_subscribers',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('nonce', sa.String(length=32), nullable=False),
+    sa.Column('created_at', warroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', warroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_page_subscribers')),
+    sa.UniqueConstraint('email', name=op.f('uq_page_subscribers_email'))
+    )
     with op.batch_alter_table('page_incidents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('peak_impact', sa.String(length=16), nullable=True))
     op.execute("UPDATE page_incidents SET peak_impact = impact")
@@ -36,5 +45,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('page_incidents', schema=None) as batch_op:
         batch_op.drop_column('peak_impact')
+    op.drop_table('page_subscribers')
     op.drop_table('page_marks')
     op.drop_table('page_incident_components')
