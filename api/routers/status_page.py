@@ -32,7 +32,9 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "
 templates.env.filters["headline"] = headline  # the one-click approval page names what broke
 templates.env.filters["impact"] = lambda impact: IMPACT_LABELS.get(impact, impact)
 templates.env.filters["percent"] = lambda p: "100%" if p >= 100 else f"{p:.2f}%"
-templates.env.filters["duration"] = lambda delta: spell_duration(delta, ("day", "hour", "minute"))
+templates.env.filters["duration"] = lambda delta: (
+    spell_duration(delta, ("day", "hour", "minute")) if delta.total_seconds() >= 30 else "less than a minute"
+)
 HISTORY_DAYS = 90
 IMPACT_LABELS = {"none": "No impact", "minor": "Minor impact", "major": "Major impact", "critical": "Critical impact"}
 
