@@ -25,6 +25,7 @@ from api.routers import (
     postmortems,
     slack,
     status_page,
+    status_subscriptions,
     webhooks,
 )
 from api.routers.web import action_items as web_action_items
@@ -72,6 +73,7 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
         dead_letters,
         slack,
         status_page,
+        status_subscriptions,
         health,
         docs,
         web_sign_in,

@@ -12,9 +12,10 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import httpx
 from slack_sdk import WebClient
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from agents.llm import make_chat_model
+from api.rate_limit import SubscribeLimiter
 from api.status_cache import StatusPageCache
 from flows.comms import CommsFlow
 from flows.context import Context
@@ -26,9 +27,11 @@ from flows.publishing import publishes_to_notion
 from flows.senders.comms import CommsSender
 from flows.senders.notion import PostmortemPublisher
 from flows.senders.slack_replies import SlackReplies
-from flows.senders.status_page import StatusPublisher
+from flows.senders.status_page import PublishedHook, StatusPublisher
+from flows.senders.subscribers import SubscriberMail
 from flows.senders.tracker import TrackerSender
 from flows.senders.war_room import WarRoomSender
+from flows.status_subscriptions import notify_subscribers
 from flows.tickets import TicketFlow
 from graphs.checkpoints import open_checkpointer
 from graphs.investigation import InvestigationContext
@@ -50,10 +53,12 @@ from warroom.clock import Clock, SystemClock
 from warroom.db import make_engine
 from warroom.kinds import OutboxKind
 from warroom.migrations import upgrade
+from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import OutboxWorker
 from warroom.processes import ProcessLocks
 from warroom.scheduler.engine import Scheduler
 from warroom.settings import Settings, secret_value
+from warroom.status_page.models import StatusPost
 
 __all__ = ["Warroom"]
 
@@ -82,6 +87,8 @@ class Warroom:
     defaults: dict[str, str] = field(default_factory=dict)
     status_cache: StatusPageCache = field(default_factory=StatusPageCache)
     """The public status page's renderings, rebuilt when the page changes."""
+    subscribe_limiter: SubscribeLimiter = field(default_factory=SubscribeLimiter)
+    """Submissions of the status page's subscribe form per client."""
     _stack: ExitStack = field(default_factory=ExitStack)
 
     @classmethod
@@ -117,7 +124,9 @@ class Warroom:
         outbox = OutboxWorker(engine, clock, owner=locks.boot_id)
         if slack is not None:
             SlackReplies(slack).register(outbox)
-        StatusPublisher(engine, clock, status_page).register(outbox)
+        StatusPublisher(
+            engine, clock, status_page, on_published=_subscribers_told(settings, clock, secret_key, status_page)
+        ).register(outbox)
         TrackerSender(engine, clock, tracker, settings).register(outbox)
         room_sender = WarRoomSender(engine, clock, war_room)
         room_sender.register(outbox)
@@ -137,6 +146,7 @@ class Warroom:
             discord=DiscordWebhook(http, discord_url) if discord_url else None,
             x=XClient(http, x_token, base_url=settings.x_api_url, clock=clock) if x_token else None,
         ).register(outbox)
+        SubscriberMail(email, settings.email_sender, settings.email_reply_to).register(outbox)
 
         if publishes_to_notion(settings):
             token = secret_value(settings.notion_token)
@@ -231,7 +241,23 @@ def _status_page(
             component_ids=settings.status_page_components,
         )
     defaults["status page"] = "built-in page at /status (set WARROOM_STATUSPAGE_API_KEY for Atlassian Statuspage)"
-    return BuiltinStatusPage(engine, clock)
+    builtin = BuiltinStatusPage(engine, clock)
+    builtin.mark_started()
+    return builtin
+
+
+def _subscribers_told(settings: Settings, clock: Clock, secret_key: str, page: StatusPage) -> PublishedHook | None:
+    """The built-in page's email subscribers hear of each of its posts, once (an outside page
+    has its own subscribers)."""
+    if not isinstance(page, BuiltinStatusPage):
+        return None
+
+    def told(conn: Connection, item: OutboxItem, post: StatusPost) -> None:
+        notify_subscribers(
+            conn, post_mark=item.mark, post=post, settings=settings, secret_key=secret_key, now=clock.now()
+        )
+
+    return told
 
 
 def _slack(settings: Settings) -> SlackWarRoom | None:

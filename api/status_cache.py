@@ -21,6 +21,12 @@ from warroom.status_page.models import StatusSummary
 
 __all__ = ["FORMS", "Rendered", "StatusFastPath", "StatusPageCache", "atom_feed", "conditional"]
 
+PAGE_CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+"""The HTML page's: its own script and form only; the logo may live on any http(s) host."""
+
 MAX_AGE_SECONDS = 10
 """Short: customers refreshing during an outage must see a new post within seconds."""
 
@@ -70,7 +76,7 @@ class StatusPageCache:
 
 
 def last_modified(page: StatusSummary, fallback: datetime) -> datetime:
-    moments = [c.updated_at for c in page.components] + [
+    moments = [c.updated_at for c in page.components if c.updated_at is not None] + [
         i.updated_at for i in (*page.active_incidents, *page.recent_incidents)
     ]
     return max(moments, default=fallback).astimezone(UTC).replace(microsecond=0)
@@ -105,6 +111,8 @@ def conditional(request: Request, rendered: Rendered) -> Response:
         "Cache-Control": f"public, max-age={MAX_AGE_SECONDS}",
         "X-Content-Type-Options": "nosniff",
     }
+    if rendered.media_type.startswith("text/html"):
+        headers["Content-Security-Policy"] = PAGE_CSP
     match = request.headers.get("if-none-match")
     if match is not None:
         if match.strip() == "*" or rendered.etag in [t.strip().removeprefix("W/") for t in match.split(",")]:

@@ -45,6 +45,7 @@ class OutboxKind(StrEnum):
     SLACK_REPLY = "slack.reply"
     POSTMORTEM_PUBLISH = "postmortem.publish"
     TRACKER_FILE = "tracker.file"
+    SUBSCRIBER_EMAIL = "subscribers.email"
 
     @property
     def family(self) -> str:

@@ -373,7 +373,12 @@ class Settings(BaseSettings):
         ge=0,
         description="auto-sent customer messages across all incidents in an hour; beyond it, a human approves",
     )
-    status_page_name: str = Field(default="Service status", description="the title of the built-in status page")
+    status_page_name: str | None = Field(
+        default=None, description="the title of the built-in status page; defaults to '<company_name> status'"
+    )
+    status_page_logo_url: str | None = Field(
+        default=None, description="an http(s) image shown beside the built-in status page's title (your logo)"
+    )
     status_page_components: dict[str, str] = Field(
         default_factory=dict, description="our component names ('Checkout') to the Statuspage/Instatus component ids"
     )
@@ -394,6 +399,16 @@ class Settings(BaseSettings):
             TomlConfigSettingsSource(settings_cls, toml_file=toml_path),
         )
 
+    @field_validator("status_page_logo_url", mode="after")
+    @classmethod
+    def _an_http_image(cls, value: str | None) -> str | None:
+        """Shown to the public as an `<img src>`: an absolute http(s) address or nothing."""
+        if value is not None and urllib.parse.urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) URL")
+        if value is not None and not urllib.parse.urlsplit(value).netloc:
+            raise ValueError("must be an absolute http(s) URL")
+        return value
+
     @field_validator("ack_sla_minutes", "unresolved_escalation_minutes", "update_cadence_minutes", mode="after")
     @classmethod
     def _over_the_defaults(cls, value: dict[Severity, float], info: ValidationInfo) -> dict[Severity, float]:
@@ -405,6 +420,13 @@ class Settings(BaseSettings):
     @property
     def signature(self) -> str:
         return self.signer or (f"The {self.company_name} team" if self.company_name else "The team")
+
+    @property
+    def status_page_title(self) -> str:
+        """The built-in page's title: as set, else "<company> status", else "Service status"."""
+        if self.status_page_name:
+            return self.status_page_name
+        return f"{self.company_name} status" if self.company_name else "Service status"
 
     @property
     def status_url(self) -> str | None:

@@ -17,7 +17,14 @@ from warroom.incidents.tables import (
 from warroom.outbox.tables import OutboxRow
 from warroom.postmortems.tables import PostmortemVersionRow
 from warroom.scheduler.tables import JobRow
-from warroom.status_page.tables import ComponentRow, PageIncidentRow, PageUpdateRow
+from warroom.status_page.tables import (
+    ComponentRow,
+    PageIncidentComponentRow,
+    PageIncidentRow,
+    PageMarkRow,
+    PageUpdateRow,
+    SubscriberRow,
+)
 from warroom.war_room.tables import WarRoomMessageRow
 from warroom.web_sessions.tables import WebSessionRow
 
@@ -38,8 +45,11 @@ __all__ = [
     "IncidentUserRow",
     "JobRow",
     "OutboxRow",
+    "PageIncidentComponentRow",
     "PageIncidentRow",
+    "PageMarkRow",
     "PageUpdateRow",
+    "SubscriberRow",
     "TimelineRow",
     "WebSessionRow",
 ]

@@ -6,57 +6,98 @@ conditional GET is answered 304."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from agents.cto.status_posts import headline
 from api.deps import WarroomDep
 from api.status_cache import Rendered, atom_feed, conditional, last_modified
+from warroom.durations import spell_duration
 from warroom.status_page.models import StatusSummary
 from warroom.status_page.store import summary, version
+from warroom.status_page.uptime import day_cells, outages_of
 
 __all__ = ["router", "templates"]
+
+Render = Callable[[StatusSummary, datetime], tuple[bytes, str]]
+"""One form of the page, from its summary at a moment."""
 
 router = APIRouter(tags=["status page"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 templates.env.filters["headline"] = headline  # the one-click approval page names what broke
+templates.env.filters["impact"] = lambda impact: IMPACT_LABELS.get(impact, impact)
+templates.env.filters["percent"] = lambda p: "100%" if p >= 100 else f"{p:.2f}%"
+templates.env.filters["duration"] = lambda delta: (
+    spell_duration(delta, ("day", "hour", "minute")) if delta.total_seconds() >= 30 else "less than a minute"
+)
+HISTORY_DAYS = 90
+IMPACT_LABELS = {"none": "No impact", "minor": "Minor impact", "major": "Major impact", "critical": "Critical impact"}
 
 
-def _rendered(warroom: WarroomDep, form: str, render: Callable[[StatusSummary], tuple[bytes, str]]) -> Rendered:
-    """The cached rendering while the page is unchanged (and the day the same: resolved incidents
-    leave the page after `history_days`)."""
+def moment(at: datetime) -> Markup:
+    """A moment in UTC as text (right without script), marked for `status-time.js` to show in the
+    viewer's own time."""
+    utc = at.astimezone(UTC)
+    return Markup('<time datetime="{}">{}</time>').format(utc.isoformat(), f"{utc.day} {utc:%b %Y, %H:%M} UTC")
+
+
+templates.env.filters["moment"] = moment
+
+
+def _rendered(warroom: WarroomDep, form: str, render: Render) -> Rendered:
+    """The cached rendering while the page is unchanged, for ten minutes at most: resolved incidents
+    leave the page after `history_days`, and an ongoing one's minutes grow on the uptime bars."""
     now = warroom.clock.now()
+    settings = warroom.settings
     with warroom.engine.connect() as conn:
-        key = (warroom.settings.status_page_name, warroom.settings.public_url, version(conn), now.date())
+        key = (
+            settings.status_page_title,
+            settings.status_page_logo_url,
+            settings.public_url,
+            version(conn),
+            now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0),
+        )
 
     def build() -> tuple[bytes, str, datetime]:
         with warroom.engine.connect() as conn:
-            page = summary(conn, name=warroom.settings.status_page_name, now=now)
-        body, media_type = render(page)
+            page = summary(
+                conn,
+                name=settings.status_page_title,
+                now=now,
+                logo_url=settings.status_page_logo_url,
+                configured_components=settings.services,
+                history_days=HISTORY_DAYS,
+            )
+        body, media_type = render(page, now)
         return body, media_type, last_modified(page, now)
 
     return warroom.status_cache.get(form, key, build)
 
 
-async def _serve(
-    request: Request, warroom: WarroomDep, form: str, render: Callable[[StatusSummary], tuple[bytes, str]]
-) -> Response:
+async def _serve(request: Request, warroom: WarroomDep, form: str, render: Render) -> Response:
     """From memory when checked within the last second; otherwise the database is asked (off the
     event loop) whether the page changed, and the page rebuilt only if it did."""
     rendered = warroom.status_cache.recent(form) or await run_in_threadpool(_rendered, warroom, form, render)
     return conditional(request, rendered)
 
 
-def _json(page: StatusSummary) -> tuple[bytes, str]:
+def _json(page: StatusSummary, now: datetime) -> tuple[bytes, str]:
     return page.model_dump_json().encode(), "application/json"
 
 
-def _html(page: StatusSummary) -> tuple[bytes, str]:
-    return templates.get_template("status.html").render(page=page).encode(), "text/html; charset=utf-8"
+def _html(page: StatusSummary, now: datetime) -> tuple[bytes, str]:
+    incidents = [*page.active_incidents, *page.recent_incidents]
+    bars = {
+        c.name: day_cells(outages_of(incidents, c.name), now=now, first_record=page.first_record, days=HISTORY_DAYS)
+        for c in page.components
+    }
+    html = templates.get_template("status.html").render(page=page, history_days=HISTORY_DAYS, bars=bars)
+    return html.encode(), "text/html; charset=utf-8"
 
 
 @router.get("/status.json", response_model=StatusSummary)
@@ -73,7 +114,7 @@ async def status_html(request: Request, warroom: WarroomDep) -> Response:
 async def status_feed(request: Request, warroom: WarroomDep) -> Response:
     base = warroom.settings.public_url.rstrip("/")
 
-    def atom(page: StatusSummary) -> tuple[bytes, str]:
-        return atom_feed(page, base, warroom.clock.now()), "application/atom+xml"
+    def atom(page: StatusSummary, now: datetime) -> tuple[bytes, str]:
+        return atom_feed(page, base, now), "application/atom+xml"
 
     return await _serve(request, warroom, "atom", atom)

@@ -8,6 +8,7 @@ entry is written once the post is out and can never make it go again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -21,14 +22,20 @@ from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import Delivery, OutboxWorker
 from warroom.status_page.models import StatusPost
 
-__all__ = ["StatusPublisher"]
+__all__ = ["PublishedHook", "StatusPublisher"]
+
+PublishedHook = Callable[[Connection, OutboxItem, StatusPost], None]
+"""Told of each post once it is on the page, in the transaction that records it (so once)."""
 
 
 class StatusPublisher:
-    def __init__(self, engine: Engine, clock: Clock, page: StatusPage) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, page: StatusPage, *, on_published: PublishedHook | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self.page = page
+        self._on_published = on_published
 
     def register(self, outbox: OutboxWorker) -> None:
         outbox.register(OutboxKind.STATUS_POST, self, delivery=Delivery.CHECKED, after=self.record)
@@ -58,3 +65,5 @@ class StatusPublisher:
             data={"pages": refs or {}, "status": post.status.value, "impact": post.impact.value},
             dedup_key=item.idempotency_key,
         )
+        if self._on_published is not None:
+            self._on_published(conn, item, post)

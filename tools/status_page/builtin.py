@@ -20,6 +20,11 @@ class BuiltinStatusPage:
         self._engine = engine
         self._clock = clock
 
+    def mark_started(self) -> None:
+        """Start the page's history now, if it has none: the uptime bars count from here."""
+        with self._engine.begin() as conn:
+            store.mark_started(conn, self._clock.now())
+
     def create_incident(self, post: StatusPost, mark: PostMark) -> str:
         now = self._clock.now()
         with self._engine.begin() as conn:
@@ -33,8 +38,7 @@ class BuiltinStatusPage:
                 now=now,
                 key=mark.key,
             )
-            for component, status in post.components.items():
-                store.set_component(conn, component, status.value, now)
+            store.record_components(conn, page_id, {c: s.value for c, s in post.components.items()}, now)
         return str(page_id)
 
     def update_incident(self, page_incident_id: str, post: StatusPost, mark: PostMark, *, recheck: bool) -> None:
@@ -51,5 +55,5 @@ class BuiltinStatusPage:
                 title=post.title,
             ):
                 return
-            for component, status in post.components.items():
-                store.set_component(conn, component, status.value, now)
+            components = {c: s.value for c, s in post.components.items()}
+            store.record_components(conn, int(page_incident_id), components, now)

@@ -64,20 +64,31 @@ class PageIncident(BaseModel):
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
+    peak_impact: str = Field(default="none", description="the worst impact it had: the all-clear sets `impact` to none")
     components: list[str] = Field(default_factory=list)
+    component_status: dict[str, str] = Field(
+        default_factory=dict, description="each component it touched, at the worst status it gave it"
+    )
     updates: list[PageUpdate] = Field(default_factory=list)
 
 
 class PageComponent(BaseModel):
     name: str
     status: str
-    updated_at: datetime
+    updated_at: datetime | None = Field(description="when a post last set it; None: configured, never posted about")
+    uptime_percent: float | None = Field(
+        default=None, description="over the last 90 days (or since the page's first record), rounded down"
+    )
 
 
 class StatusSummary(BaseModel):
-    name: str
+    name: str = Field(description="the page's title: '<company> status' unless named otherwise")
+    logo_url: str | None = Field(default=None, description="the company's logo, shown beside the title")
     indicator: str = Field(description="none | minor | major | critical, the worst active impact")
     description: str
     components: list[PageComponent]
     active_incidents: list[PageIncident]
     recent_incidents: list[PageIncident]
+    first_record: datetime | None = Field(
+        default=None, description="when the page began keeping history (or its first incident, if earlier)"
+    )

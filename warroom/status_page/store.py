@@ -2,26 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, select, update
 
 from warroom.db import table_of
+from warroom.status_page import uptime
 from warroom.status_page.models import (
     PageComponent,
     PageIncident,
     PageUpdate,
     StatusSummary,
 )
-from warroom.status_page.tables import ComponentRow, PageIncidentRow, PageUpdateRow
+from warroom.status_page.tables import (
+    ComponentRow,
+    PageIncidentComponentRow,
+    PageIncidentRow,
+    PageMarkRow,
+    PageUpdateRow,
+)
 from warroom.upsert import insert_ignore
 
-__all__ = ["add_update", "create_page_incident", "set_component", "summary", "version"]
+__all__ = [
+    "COMPONENT_ORDER",
+    "IMPACT_ORDER",
+    "add_update",
+    "create_page_incident",
+    "mark_started",
+    "record_components",
+    "set_component",
+    "summary",
+    "version",
+]
 
 INCIDENTS = table_of(PageIncidentRow)
 UPDATES = table_of(PageUpdateRow)
 COMPONENTS = table_of(ComponentRow)
+TOUCHED = table_of(PageIncidentComponentRow)
+MARKS = table_of(PageMarkRow)
 IMPACT_ORDER = ["none", "minor", "major", "critical"]
+COMPONENT_ORDER = ["operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage"]
+"""Least to most severe; an unknown word ranks as operational."""
+
+
+def _rank(order: list[str], value: str | None) -> int:
+    return order.index(value) if value in order else 0
 
 
 def create_page_incident(
@@ -32,7 +58,15 @@ def create_page_incident(
     new_id = insert_ignore(
         conn,
         INCIDENTS,
-        dict(incident_id=incident_id, title=title, status=status, impact=impact, created_at=now, updated_at=now),
+        dict(
+            incident_id=incident_id,
+            title=title,
+            status=status,
+            impact=impact,
+            peak_impact=impact,
+            created_at=now,
+            updated_at=now,
+        ),
         ["incident_id"],
     )
     if new_id is None:
@@ -58,7 +92,10 @@ def add_update(
     )
     if added is None:
         return False
+    peak = conn.execute(select(INCIDENTS.c.peak_impact).where(INCIDENTS.c.id == page_incident_id)).scalar_one()
     values = dict(status=status, updated_at=now, impact=impact)
+    if _rank(IMPACT_ORDER, impact) > _rank(IMPACT_ORDER, peak) or peak is None:
+        values["peak_impact"] = impact
     if title:
         values["title"] = title
     if status == "resolved":
@@ -67,23 +104,68 @@ def add_update(
     return True
 
 
+def record_components(conn: Connection, page_incident_id: int, components: dict[str, str], now: datetime) -> None:
+    """Each component's current status, and on the incident the worst status any of its posts gave
+    each one (the all-clear's "operational" never lowers it): the history the uptime bars show."""
+    for name, status in components.items():
+        set_component(conn, name, status, now)
+        key = (TOUCHED.c.page_incident_id == page_incident_id) & (TOUCHED.c.name == name)
+        worst = conn.execute(select(TOUCHED.c.status).where(key)).scalar_one_or_none()
+        if worst is None:
+            insert_ignore(
+                conn,
+                TOUCHED,
+                dict(page_incident_id=page_incident_id, name=name, status=status),
+                ["page_incident_id", "name"],
+            )
+        elif _rank(COMPONENT_ORDER, status) > _rank(COMPONENT_ORDER, worst):
+            conn.execute(update(TOUCHED).where(key).values(status=status))
+
+
+def mark_started(conn: Connection, now: datetime) -> None:
+    """The page began keeping history now, unless it did before (the first call wins)."""
+    insert_ignore(conn, MARKS, dict(name="started", at=now), ["name"])
+
+
 def set_component(conn: Connection, name: str, status: str, now: datetime) -> None:
     if insert_ignore(conn, COMPONENTS, dict(name=name, status=status, updated_at=now), ["name"]) is None:
         conn.execute(update(COMPONENTS).where(COMPONENTS.c.name == name).values(status=status, updated_at=now))
 
 
-def summary(conn: Connection, *, name: str, now: datetime, history_days: int = 14) -> StatusSummary:
-    components = [
-        PageComponent(name=r.name, status=r.status, updated_at=r.updated_at)
-        for r in conn.execute(select(COMPONENTS).order_by(COMPONENTS.c.name))
+def summary(
+    conn: Connection,
+    *,
+    name: str,
+    now: datetime,
+    history_days: int = 90,
+    logo_url: str | None = None,
+    configured_components: Iterable[str] = (),
+) -> StatusSummary:
+    """What the page shows at `now`: every component (those posts have named, and the configured
+    ones never posted about, as operational), active incidents, and those resolved within
+    `history_days`."""
+    stored = [
+        PageComponent(name=r.name, status=r.status, updated_at=r.updated_at) for r in conn.execute(select(COMPONENTS))
     ]
+    known = {c.name.casefold() for c in stored}
+    configured = [
+        PageComponent(name=n, status="operational", updated_at=None)
+        for n in dict.fromkeys(configured_components)
+        if n.casefold() not in known
+    ]
+    components = sorted(stored + configured, key=lambda c: c.name.casefold())
     rows = conn.execute(
         select(INCIDENTS)
         .where((INCIDENTS.c.resolved_at.is_(None)) | (INCIDENTS.c.resolved_at >= now - timedelta(days=history_days)))
         .order_by(INCIDENTS.c.created_at.desc())
     ).all()
     updates: dict[int, list[PageUpdate]] = {}
+    touched: dict[int, dict[str, str]] = {}
     if rows:
+        for t in conn.execute(
+            select(TOUCHED).where(TOUCHED.c.page_incident_id.in_([r.id for r in rows])).order_by(TOUCHED.c.name)
+        ):
+            touched.setdefault(t.page_incident_id, {})[t.name] = t.status
         for u in conn.execute(
             select(UPDATES)
             .where(UPDATES.c.page_incident_id.in_([r.id for r in rows]))
@@ -99,10 +181,20 @@ def summary(conn: Connection, *, name: str, now: datetime, history_days: int = 1
             created_at=r.created_at,
             updated_at=r.updated_at,
             resolved_at=r.resolved_at,
+            peak_impact=r.peak_impact or r.impact,
+            components=list(touched.get(r.id, {})),
+            component_status=touched.get(r.id, {}),
             updates=updates.get(r.id, []),
         )
         for r in rows
     ]
+    first_incident = conn.execute(select(func.min(INCIDENTS.c.created_at))).scalar_one()
+    started = conn.execute(select(MARKS.c.at).where(MARKS.c.name == "started")).scalar_one_or_none()
+    first_record = min((m for m in (started, first_incident) if m is not None), default=None)
+    for c in components:
+        c.uptime_percent = uptime.uptime_percent(
+            uptime.outages_of(incidents, c.name), now=now, first_record=first_record
+        )
     active = [i for i in incidents if i.status != "resolved"]
     indicator = max((i.impact for i in active), key=IMPACT_ORDER.index, default="none")
     description = {
@@ -113,11 +205,13 @@ def summary(conn: Connection, *, name: str, now: datetime, history_days: int = 1
     }[indicator]
     return StatusSummary(
         name=name,
+        logo_url=logo_url,
         indicator=indicator,
         description=description,
         components=components,
         active_incidents=active,
         recent_incidents=[i for i in incidents if i.status == "resolved"],
+        first_record=first_record,
     )
 
 
