@@ -533,7 +533,8 @@ def test_the_weekly_digest_page_shows_this_weeks_figures_and_the_playbook(
         expect(signed_in.locator("#digest-items-line")).to_contain_text("Action items from")
         for chart in ("incidents", "resolve", "items"):
             image = signed_in.locator(f"#trend-{chart}")
-            wait_until(lambda: image.evaluate("i => i.complete && i.naturalWidth > 0"), f"the {chart} trend chart")
+            loaded = lambda image=image: image.evaluate("i => i.complete && i.naturalWidth > 0")  # noqa: E731
+            wait_until(loaded, f"the {chart} trend chart")
         trend = live.api.get("/api/digest/trend", params={"week": label}).json()["weeks"]
         assert len(trend) == 12 and trend[-1]["week"] == label and trend[-1]["incidents"] == this_week["incidents"]
         if width == 1366:  # the download works with the browser's session, not only with the API token
