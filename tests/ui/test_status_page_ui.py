@@ -72,7 +72,7 @@ def test_the_status_page_shows_the_company_components_history_and_takes_a_subscr
     checkout = page.locator('[data-component="Checkout"]')
     expect(checkout.locator("rect.day-major_outage")).to_have_count(1)
     expect(checkout.locator("rect.day-major_outage title")).to_have_text(re.compile(r": major outage \d+ min$"))
-    expect(checkout.locator('[data-role="uptime"]')).to_contain_text("uptime")
+    expect(checkout.locator('[data-role="uptime"]')).to_have_text("Uptime after a day of history")  # minutes old
     expect(page.locator('[data-component="shop"] rect.day-operational')).to_have_count(1)
     expect(page.locator('[data-component="shop"] rect.day-nodata')).to_have_count(89)
 

@@ -88,3 +88,10 @@ def test_an_ongoing_major_outage_counts_up_to_now():
     cells = day_cells(down, now=CLOCK.now(), first_record=FIRST)
     assert cells[-1].label == "4 Dec: major outage 60 min"
     assert uptime_percent(down, now=CLOCK.now(), first_record=FIRST) == 99.87  # 1 - 60 / 47,400
+
+
+def test_no_percentage_until_the_page_has_a_day_of_history():
+    now = FIRST + timedelta(hours=1)
+    down = [Outage(FIRST + timedelta(minutes=10), FIRST + timedelta(minutes=49), "major_outage")]
+    assert uptime_percent(down, now=now, first_record=FIRST) is None
+    assert uptime_percent(down, now=FIRST + timedelta(days=1), first_record=FIRST) == 97.29  # 39 of 1,440 min

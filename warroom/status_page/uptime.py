@@ -123,16 +123,21 @@ def day_cells(
     return cells
 
 
+MIN_HISTORY = timedelta(days=1)
+"""How much history the page keeps before it states an uptime percentage."""
+
+
 def uptime_percent(
     outages: Sequence[Outage], *, now: datetime, first_record: datetime | None, days: int = DAYS
 ) -> float | None:
     """The share of the window (from the later of its first day and the first record, to `now`)
     the component was up, in percent, rounded down to two decimals so that any downtime at all
-    never reads 100 %. None when the window holds no record yet."""
+    never reads 100 %. None until the page has a day of history: a fresh install's first outage
+    would otherwise read as "35% uptime" an hour in."""
     if first_record is None:
         return None
     start = max(window_start(now, days), first_record)
-    if start >= now:
+    if now - start < MIN_HISTORY:
         return None
     down = sum(
         (b - a).total_seconds() * DOWNTIME_WEIGHT.get(status, 0.0) for a, b, status in _worst_spans(outages, start, now)
