@@ -88,6 +88,9 @@ def digest_command(
         str | None, typer.Option(help="an ISO week such as 2026-W48 (default: the week just ended)")
     ] = None,
     days: Annotated[int | None, typer.Option(help="instead of a week: the last N days")] = None,
+    month: Annotated[
+        str | None, typer.Option(help="instead of a week: a calendar month such as 2026-11 (the monthly report)")
+    ] = None,
     markdown: Annotated[
         bool, typer.Option("--markdown/--text", help="Markdown (headings, a table) or plain text")
     ] = False,
@@ -100,12 +103,15 @@ def digest_command(
     if week is not None and not re.fullmatch(r"\d{4}-W\d{2}", week):
         console.print(f"[red]refused:[/] week {week!r} is not an ISO week such as 2026-W48")
         raise typer.Exit(2)
+    if month is not None and not re.fullmatch(r"\d{4}-\d{2}", month):
+        console.print(f"[red]refused:[/] month {month!r} is not a month such as 2026-11")
+        raise typer.Exit(2)
     try:
-        found = _run(build_digest, week=week, days=days)
+        found = _run(build_digest, week=week, days=days, month=month)
     except ValueError:
-        if week is None:
+        if week is None and month is None:
             raise
-        console.print(f"[red]refused:[/] week {week!r} does not exist")
+        console.print(f"[red]refused:[/] {f'month {month!r}' if month else f'week {week!r}'} does not exist")
         raise typer.Exit(2) from None
     typer.echo(found.markdown if markdown else found.text)
 

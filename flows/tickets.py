@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from agents.coo.digest import Digest, week_window, weekly_digest
+from agents.coo.digest import Digest, month_window, week_window, weekly_digest
 from agents.coo.owners import owner_email
 from agents.coo.trends import Trend, trend
 from flows.context import Context
@@ -153,11 +153,15 @@ def last_week(now: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def build_digest(ctx: Context, *, week: str | None = None, days: int | None = None) -> Digest:
-    """The digest of an ISO week (`2026-W48`; default the week just ended), or of the last `days`
-    days up to now. ValueError for a malformed week."""
+def build_digest(ctx: Context, *, week: str | None = None, days: int | None = None, month: str | None = None) -> Digest:
+    """The digest of an ISO week (`2026-W48`; default the week just ended), of a calendar month
+    (`2026-11`: the monthly report), or of the last `days` days up to now. ValueError for a
+    malformed week or month."""
     now = ctx.clock.now()
-    if days is not None:
+    if month is not None:
+        since, until = month_window(month)
+        label = month
+    elif days is not None:
         # up to and including this instant: an incident opened just now is in "the last 7 days"
         since, until, label = now - timedelta(days=days), now + timedelta(microseconds=1), f"last {days} days"
     else:

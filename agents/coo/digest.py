@@ -26,10 +26,11 @@ from warroom.kinds import TimelineKind
 from warroom.postmortems.store import PostmortemVersion
 from warroom.severity import Severity
 
-__all__ = ["Digest", "Measure", "Target", "week_window", "weekly_digest"]
+__all__ = ["Digest", "Measure", "Target", "month_window", "week_window", "weekly_digest"]
 
 UNITS = ("day", "hour", "minute")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 REVIEW_BUSINESS_DAYS = 5
 """The playbook's "postmortem completed within 5 business days" of resolution."""
 
@@ -41,6 +42,16 @@ def week_window(week: str) -> tuple[datetime, datetime]:
         raise ValueError(f"week {week!r} is not an ISO week such as 2026-W48")
     start = datetime.combine(date.fromisocalendar(int(match[1]), int(match[2]), 1), datetime.min.time(), UTC)
     return start, start + timedelta(days=7)
+
+
+def month_window(month: str) -> tuple[datetime, datetime]:
+    """The calendar month `2026-11` as [1st 00:00 UTC, next month's 1st 00:00 UTC); ValueError if malformed."""
+    match = _MONTH.match(month)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"month {month!r} is not a month such as 2026-11")
+    year, number = int(match[1]), int(match[2])
+    start = datetime(year, number, 1, tzinfo=UTC)
+    return start, datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
 
 
 class OverdueItem(BaseModel):
@@ -114,11 +125,46 @@ class Digest(BaseModel):
     overdue: list[OverdueItem] = Field(default_factory=list)
     closed_this_week: int = 0
 
+    @property
+    def period(self) -> str:
+        """'week' for an ISO week, 'month' for a calendar month, else 'window' (the last N days)."""
+        return "week" if _WEEK.match(self.label) else "month" if _MONTH.match(self.label) else "window"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def title(self) -> str:
+        kind = {"week": "weekly digest", "month": "monthly report"}.get(self.period, "digest")
+        return f"warroom {kind} {self.label}"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> str:
+        """Three sentences from the figures alone (no model): what happened, how the response
+        measured up against the playbook, and where the action items stand."""
+        plural = "s" if self.incidents != 1 else ""
+        levels = ", ".join(f"{n} {s}" for s, n in sorted(self.by_severity.items()))
+        first = f"{self.incidents} incident{plural} this {self.period}" + (f" ({levels})" if levels else "")
+        if self.median_minutes_to_resolve is not None:
+            first += f", resolved in {_minutes(self.median_minutes_to_resolve)} at the median"
+        judged = [t for t in self.targets if t.share is not None]
+        missed = [t.name for t in judged if not t.ok]
+        second = (
+            "No playbook target could be measured"
+            if not judged
+            else f"{len(judged) - len(missed)} of {len(judged)} playbook targets met"
+            + (f"; missed: {'; '.join(missed)}" if missed else "")
+        )
+        third = (
+            f"Action items: {self.closed} closed, {self.in_progress} in progress, {self.open} not started, "
+            f"{len(self.overdue)} overdue"
+        )
+        return f"{first}. {second}. {third}."
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def subject(self) -> str:
         return (
-            f"warroom weekly digest {self.label}: {self.incidents} incident{'s' if self.incidents != 1 else ''}, "
+            f"{self.title}: {self.incidents} incident{'s' if self.incidents != 1 else ''}, "
             f"{len(self.overdue)} overdue action item{'s' if len(self.overdue) != 1 else ''}"
         )
 
@@ -143,8 +189,10 @@ def _minutes(value: float | None) -> str:
 def _render(d: Digest, *, markdown: bool) -> str:
     h = (lambda t: f"## {t}") if markdown else (lambda t: t.upper())
     lines = [
-        f"# warroom weekly digest {d.label}" if markdown else f"warroom weekly digest {d.label}",
+        f"# {d.title}" if markdown else d.title,
         f"{d.since:%Y-%m-%d %H:%M} to {d.until:%Y-%m-%d %H:%M} UTC",
+        "",
+        d.summary,
         "",
     ]
     severities = ", ".join(f"{n} {s}" for s, n in sorted(d.by_severity.items())) or "none"
@@ -180,7 +228,7 @@ def _render(d: Digest, *, markdown: bool) -> str:
         h("Action items"),
         f"Action items from {d.items_from_incidents} past incident{'s' if d.items_from_incidents != 1 else ''}: "
         f"{d.closed} closed, {d.in_progress} in progress, {d.open} open and not started, {len(d.overdue)} overdue "
-        f"({d.closed_this_week} closed this week).",
+        f"({d.closed_this_week} closed this {d.period}).",
     ]
     for item in d.overdue:
         lines.append(

@@ -66,6 +66,15 @@ def test_an_iso_week_as_json_markdown_and_from_the_terminal(live, auth, settings
     assert "# warroom weekly digest 2026-W48" in printed.output and "Incidents opened: 1 (1 P0)" in printed.output
     assert CliRunner().invoke(app, ["digest", "--week", "48"]).exit_code == 2
 
+    month = client.get("/api/digest", params={"month": "2026-11"}, headers=auth).json()
+    assert (month["label"], month["title"], month["incidents"]) == ("2026-11", "warroom monthly report 2026-11", 1)
+    assert month["summary"].startswith("1 incident this month (1 P0)")
+    assert client.get("/api/digest", params={"month": "2026-13"}, headers=auth).status_code == 404
+    assert client.get("/api/digest", params={"month": "Nov"}, headers=auth).status_code == 422
+    monthly = CliRunner().invoke(app, ["digest", "--month", "2026-11"])
+    assert monthly.exit_code == 0 and monthly.output.startswith("warroom monthly report 2026-11")
+    assert CliRunner().invoke(app, ["digest", "--month", "11/2026"]).exit_code == 2
+
 
 def test_every_monday_at_nine_the_week_just_ended_is_mailed_once(live, auth) -> None:
     warroom, client, clock = live

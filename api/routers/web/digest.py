@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import WarroomDep
-from api.routers.digest import Week, digest_for, trend_for
+from api.routers.digest import Month, Week, digest_for, trend_for
 from api.routers.web.charts import TREND_CHARTS, trend_svg
 from api.routers.web.render import SECURITY_HEADERS, render
 from api.web_sessions import SessionDep
@@ -46,10 +46,11 @@ def digest_page(request: Request, warroom: WarroomDep, session: SessionDep, week
 
 
 @router.get("/digest.md")
-def digest_markdown(warroom: WarroomDep, _: SessionDep, week: Week = None) -> Response:
-    """The week's digest as a Markdown file, for a signed-in browser (the API wants the token)."""
+def digest_markdown(warroom: WarroomDep, _: SessionDep, week: Week = None, month: Month = None) -> Response:
+    """The week's digest (or a month's report) as a Markdown file, for a signed-in browser (the API
+    wants the token)."""
     label = week or last_week(warroom.clock.now())
-    found = digest_for(warroom, label, None)
+    found = digest_for(warroom, label, None, month)
     headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="digest-{found.label}.md"'}
     return Response(found.markdown, media_type="text/markdown; charset=utf-8", headers=headers)
 
