@@ -20,13 +20,18 @@ from agents.cto.postmortem.models import (
 from warroom.durations import spell_duration
 from warroom.severity import Severity
 
-__all__ = ["plan_actions"]
+__all__ = ["due_by_policy", "plan_actions"]
 
 MAX_ITEMS = 5
 """A postmortem a team acts on asks for a few things (Google's SRE template: a handful, each owned and
 dated): the humans' own items always, then the machine's, most pressing first, up to this many."""
 
 _FALLBACK_DUE_DAYS = {Severity.P0: 7, Severity.P1: 14, Severity.P2: 30, Severity.P3: 90}
+
+
+def due_by_policy(now: datetime, priority: Severity) -> datetime:
+    """The default due date for an item of this priority (P0 a week, P1 two, P2 a month, P3 a quarter)."""
+    return _due(now, priority, {})
 
 
 def _due(now: datetime, priority: Severity, days: dict[Severity, int]) -> datetime:

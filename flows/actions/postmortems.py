@@ -7,18 +7,28 @@ Flags are shown, never enforced: the human decides; the version history keeps wh
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from pydantic import BaseModel
+from sqlalchemy import Connection
 
 from agents.blameless import diff_versions, find_blame
+from agents.coo.action_items import due_by_policy
+from agents.coo.edited_items import new_rows, table_rows
 from flows.context import Context
 from flows.publishing import publish_postmortem
+from warroom import keys
+from warroom.action_items import store as action_items
 from warroom.actors import Actor
 from warroom.errors import Conflict, NotFound
 from warroom.incidents import store as incidents
-from warroom.kinds import TimelineKind
+from warroom.incidents.models import Incident
+from warroom.kinds import OutboxKind, TimelineKind
+from warroom.outbox.store import enqueue
 from warroom.postmortems import store as postmortems
 from warroom.postmortems.diff import DiffLine, compare_lines
 from warroom.postmortems.store import PostmortemVersion
+from warroom.severity import Severity
 
 __all__ = [
     "DRAFTER",
@@ -126,5 +136,48 @@ def _append(
             f"Postmortem v{version} {what} by {author}" + (f" ({len(flags)} blaming phrases flagged)" if flags else ""),
             actor=author,
         )
+        _file_added_items(conn, incident, markdown, author, now)
         saved = postmortems.history(conn, incident_id)[-1]
     return saved
+
+
+def _file_added_items(conn: Connection, incident: Incident, markdown: str, author: str, now: datetime) -> None:
+    """Rows a person added to the Action items table become items filed like the draft's (the
+    tracker through the outbox, once per item key); rows already filed, or nearly the same words,
+    are left alone."""
+    filed = action_items.list_items(conn, incident_id=incident.id)
+    number = len(filed)
+    for row in new_rows(table_rows(markdown), [item.title for item in filed]):
+        priority = row.priority or Severity.P2
+        due = datetime.combine(row.due, time(), UTC) if row.due else due_by_policy(now, priority)
+        owner = row.owner or incident.commander or "incident commander"
+        while True:  # the next free number (an item is never renumbered)
+            number += 1
+            key = keys.action_item(incident.id, number)
+            values = dict(
+                incident_id=incident.id,
+                title=row.title[:500],
+                owner=owner[:255],
+                due=due,
+                priority=priority.value,
+                source="postmortem edit",
+                created_at=now,
+            )
+            if action_items.create_item(conn, key=key, values=values) is not None:
+                break
+        enqueue(
+            conn,
+            key=keys.ticket_filed(key),
+            kind=OutboxKind.TRACKER_FILE,
+            incident_id=incident.id,
+            now=now,
+            payload={"action_item_key": key},
+        )
+        incidents.add_timeline(
+            conn,
+            incident.id,
+            now,
+            TimelineKind.ACTION_ITEM,
+            f"Action item added in the postmortem by {author}: {row.title} (owner {owner}, due {due:%Y-%m-%d})",
+            actor=author,
+        )

@@ -72,3 +72,33 @@ def test_comparing_two_versions_marks_the_added_and_removed_lines(warroom, resol
 def test_an_incident_without_a_postmortem_has_no_versions_to_compare(warroom, p0_incident):
     with pytest.raises(NotFound, match="has no postmortem yet"):
         postmortem_actions.compare_versions(warroom.context, p0_incident, 1, 1)
+
+
+def test_a_row_added_in_the_editor_is_filed_once_and_a_fixed_typo_is_not_a_new_item(warroom, resolved, client, auth):
+    from sqlalchemy import select
+
+    from warroom.db import table_of
+    from warroom.outbox.tables import OutboxRow
+
+    before = client.get("/api/action-items", params={"incident_id": resolved}, headers=auth).json()
+    latest = postmortem_actions.latest_postmortem(warroom.context, resolved).markdown
+    first = before[0]["title"]
+    edited = latest.replace(f"| {first} |", f"| {first}. |")  # a full stop added: the same item
+    row = "| Add a retry budget to the payment client | Dana Reyes | 2026-12-10 | P0 | team |\n"
+    edited = edited.replace("\n## Related incidents", row + "\n## Related incidents", 1)
+    assert row in edited
+    postmortem_actions.save_postmortem(warroom.context, resolved, edited, BOB)
+    postmortem_actions.save_postmortem(warroom.context, resolved, edited + "\nA closing line.\n", BOB)  # again
+
+    after = client.get("/api/action-items", params={"incident_id": resolved}, headers=auth).json()
+    added = [i for i in after if i["id"] not in {b["id"] for b in before}]
+    assert [(i["title"], i["owner"], i["due"][:10], i["priority"], i["source"]) for i in added] == [
+        ("Add a retry budget to the payment client", "Dana Reyes", "2026-12-10", "P0", "postmortem edit")
+    ]
+    outbox = table_of(OutboxRow)
+    with warroom.engine.connect() as conn:
+        filings = conn.execute(select(outbox.c.idempotency_key).where(outbox.c.kind == "tracker.file")).scalars().all()
+    assert len(filings) == len(after)  # one filing per item, the new one included, none twice
+    timeline = client.get(f"/api/incidents/{resolved}", headers=auth).json()["timeline"]
+    added_lines = [e["text"] for e in timeline if "Action item added in the postmortem by" in e["text"]]
+    assert len(added_lines) == 1 and "bob" in added_lines[0] and "due 2026-12-10" in added_lines[0]
