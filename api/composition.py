@@ -25,6 +25,7 @@ from flows.investigation.toolbox import Sources
 from flows.postmortem import PostmortemFlow
 from flows.publishing import publishes_to_notion
 from flows.senders.comms import CommsSender
+from flows.senders.digest_slack import DigestToSlack
 from flows.senders.notion import PostmortemPublisher
 from flows.senders.slack_replies import SlackReplies
 from flows.senders.status_page import PublishedHook, StatusPublisher
@@ -124,6 +125,7 @@ class Warroom:
         outbox = OutboxWorker(engine, clock, owner=locks.boot_id)
         if slack is not None:
             SlackReplies(slack).register(outbox)
+            DigestToSlack(slack).register(outbox)
         StatusPublisher(
             engine, clock, status_page, on_published=_subscribers_told(settings, clock, secret_key, status_page)
         ).register(outbox)

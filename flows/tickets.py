@@ -245,3 +245,11 @@ class TicketFlow:
                     now=ctx.clock.now(),
                     payload={"to": person.email, "subject": digest.subject, "body": digest.text},
                 )
+            if ctx.settings.digest_slack_channel and ctx.settings.slack_bot_token is not None:
+                enqueue(
+                    conn,
+                    key=f"{job.key}:slack",
+                    kind=OutboxKind.DIGEST_SLACK,
+                    now=ctx.clock.now(),
+                    payload={"channel": ctx.settings.digest_slack_channel, "text": f"```\n{digest.text}\n```"},
+                )

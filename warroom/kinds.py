@@ -46,6 +46,7 @@ class OutboxKind(StrEnum):
     POSTMORTEM_PUBLISH = "postmortem.publish"
     TRACKER_FILE = "tracker.file"
     SUBSCRIBER_EMAIL = "subscribers.email"
+    DIGEST_SLACK = "digest.slack"
 
     @property
     def family(self) -> str:

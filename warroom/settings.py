@@ -207,6 +207,11 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = Field(
         default=None, description="xoxb- token: a Slack channel per incident instead of the built-in war room"
     )
+    digest_slack_channel: str | None = Field(
+        default=None,
+        max_length=80,
+        description="with slack_bot_token: the public channel (name, e.g. eng, or id) the weekly digest is posted to",
+    )
     statuspage_api_key: SecretStr | None = Field(
         default=None,
         description="Atlassian Statuspage API key (with statuspage_page_id): posts go there instead of /status",
