@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from agents.cto.status_posts import headline
 from warroom.action_items.store import ActionItem, TicketState
 from warroom.incidents.models import Incident
-from warroom.severity import Evidence
+from warroom.severity import Classification, Evidence
 
 __all__ = [
     "OPEN",
@@ -33,6 +33,7 @@ __all__ = [
     "recurring",
     "recurs",
     "ticket_name",
+    "with_evidence",
     "words",
 ]
 
@@ -186,3 +187,14 @@ def evidence(found: Sequence[Recurrence]) -> Evidence:
         detail=f"recurs {named}: action items from its postmortem are still open; shown, not weighed",
         rule="coo:recurrence",
     )
+
+
+def with_evidence(classification: Classification, found: Sequence[Recurrence]) -> Classification:
+    """The classification with the recurrence line among its evidence, before the conclusion
+    (the rules' last line); the level, the rule and the floor stay as they were."""
+    if not found:
+        return classification
+    lines = list(classification.evidence)
+    at = next((n for n, line in enumerate(lines) if line.signal == "decision"), len(lines))
+    lines.insert(at, evidence(found))
+    return classification.model_copy(update={"evidence": lines})
