@@ -72,6 +72,14 @@ def test_a_recurring_outage_names_the_open_action_items_once(client, warroom, cl
     assert notice is not None and f'href="/incidents/{past}"' in notice.group(0)
     assert all(f"AI-{item['id']}" in notice.group(0) for item in items)
 
+    # the last week's digest counts it: 1 of its 2 incidents recurred, 50% against a goal of < 15%
+    digest = client.get("/api/action-items/digest", params={"days": 7}, headers=auth).json()
+    assert digest["recurred"] == [{"incident_id": incident["id"], "recurs": past}]
+    assert digest["recurrence_rate"] == 0.5
+    assert "goal < 15%: MISSED" in digest["text"]
+    web = client.get("/digest").text
+    assert "Recurred within 90 days <strong>" in web and "&lt; 15%" in web
+
 
 def test_nothing_is_said_when_every_action_item_is_done(client, warroom, clock, auth):
     past, items = _resolved_outage_with_items(client, warroom, clock, auth)
@@ -83,3 +91,6 @@ def test_nothing_is_said_when_every_action_item_is_done(client, warroom, clock, 
     assert all(e["signal"] != "recurrence" for e in incident["classification"]["evidence"])
     assert client.post("/login", data={"token": API_TOKEN, "next": "/incidents"}, follow_redirects=False).is_redirect
     assert 'id="recurrence"' not in client.get(f"/incidents/{incident['id']}").text
+    # the digest's rate does not care whether the items got done: the same cause came back
+    digest = client.get("/api/action-items/digest", params={"days": 7}, headers=auth).json()
+    assert digest["recurred"] == [{"incident_id": incident["id"], "recurs": past}]

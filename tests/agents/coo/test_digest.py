@@ -1,5 +1,6 @@
 """The weekly digest's figures against a fixture of three weeks whose numbers were worked out by
-hand (written below before the digest was run on them)."""
+hand (written below before the digest was run on them), and the months before them that the
+week's incidents may recur."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agents.coo.digest import week_window, weekly_digest
+from agents.coo.digest import Target, week_window, weekly_digest
 from warroom.action_items.store import ActionItem, TicketState
 from warroom.drafts.models import DraftRecord, DraftState
 from warroom.incidents.models import Incident, IncidentStatus, TimelineEvent
@@ -28,10 +29,21 @@ def _event(incident_id: int, moment: datetime, kind: str, text: str = "", **data
     return TimelineEvent(incident_id=incident_id, at=moment, kind=kind, text=text or kind, data=dict(data))
 
 
+TITLES = {
+    5: "Search index rebuild failing",
+    7: "Login latency over SLO",
+    9: "Search index rebuild failing again",
+    10: "Checkout API returns 500 errors",
+    11: "Login page slow for users",
+    12: "Checkout API errors above 5%",
+    13: "Search index rebuild failing",
+}
+
+
 def _incident(incident_id: int, severity: Severity, opened: datetime, **changes: object) -> Incident:
     base = Incident(
         id=incident_id,
-        title=f"incident {incident_id}",
+        title=TITLES[incident_id],
         service="shop",
         dedup_key=f"k{incident_id}",
         source="sentry",
@@ -57,11 +69,23 @@ def _incident(incident_id: int, severity: Severity, opened: datetime, **changes:
 #      postmortem never reviewed and marked overdue.
 #  #13 P2 opened Sat 28 03:00, closed itself (auto-resolved) at 03:20 (20): no ack.
 # Week W47 (outside the window): #10 P0, items only.
+#
+# Recurrence (the same alert key, or a past title holding 60% of the new title's words, opened
+# within the 90 days before and ended by the time the new one opened):
+#  #11 "Login page slow for users" shares the alert key sentry:issue:77 with #7 (2 Oct, 53 days
+#      before, resolved the same day): recurs #7.
+#  #12 "Checkout API errors above 5%" (4 words, 2 needed) shares checkout, api, errors with #10
+#      "Checkout API returns 500 errors" (17 Nov, resolved 09:00, 9 days before): recurs #10.
+#  #13 "Search index rebuild failing" is #5's title word for word, but #5 opened 20 Aug, 100 days
+#      before (the window starts 30 Aug); and #9 (22 Nov) was still open when #13 opened (resolved
+#      29 Nov): no recurrence.
+#  2 of 3 recur: 67%, the goal "< 15%" is missed.
 W48 = [
     _incident(
         11,
         Severity.P0,
         at(24, 10),
+        dedup_key="sentry:issue:77",
         first_seen=at(24, 9, 58),
         acknowledged_at=at(24, 10, 0, 30),
         resolved_at=at(24, 10, 40),
@@ -92,7 +116,18 @@ W48 = [
         ],
     ),
 ]
-EARLIER = [_incident(10, Severity.P0, at(17, 8), acknowledged_at=at(17, 8, 1), resolved_at=at(17, 9))]
+EARLIER = [
+    _incident(10, Severity.P0, at(17, 8), acknowledged_at=at(17, 8, 1), resolved_at=at(17, 9)),
+    _incident(
+        7,
+        Severity.P1,
+        datetime(2026, 10, 2, 6, tzinfo=UTC),
+        dedup_key="sentry:issue:77",
+        resolved_at=datetime(2026, 10, 2, 7, tzinfo=UTC),
+    ),
+    _incident(5, Severity.P2, datetime(2026, 8, 20, 3, tzinfo=UTC), resolved_at=datetime(2026, 8, 20, 4, tzinfo=UTC)),
+    _incident(9, Severity.P3, at(22, 10), resolved_at=at(29, 12)),
+]
 
 
 def _draft(draft_id: int, incident_id: int, state: DraftState, decided_by: str | None) -> DraftRecord:
@@ -202,6 +237,7 @@ def test_targets_match_the_hand_count(digest) -> None:
         "P0/P1 with an incident commander": (1, 2, False),
         "postmortem reviewed within 5 business days": (1, 2, False),
         "action items due by now that are done": (3, 6, False),
+        "incidents recurring within 90 days (same cause)": (2, 3, False),
     }
 
 
@@ -217,3 +253,19 @@ def test_comms_and_action_items_match_the_hand_count(digest) -> None:
     )
     assert "| time to acknowledge | 2 |" in digest.markdown and "## Against the playbook" in digest.markdown
     assert "- P0/P1 acknowledged within their SLA: 1 of 2 (50%), goal 95%: MISSED" in digest.text
+
+
+def test_the_recurrence_rate_matches_the_hand_count(digest) -> None:
+    assert [(r.incident_id, r.recurs) for r in digest.recurred] == [(11, 7), (12, 10)]
+    assert digest.recurrence_rate == pytest.approx(2 / 3)
+    assert "Recurred within 90 days of a past incident: 2 of 3 (67%): #11 (again #7), #12 (again #10)" in digest.text
+    assert "- incidents recurring within 90 days (same cause): 2 of 3 (67%), goal < 15%: MISSED" in digest.text
+    assert digest.model_dump(mode="json")["recurrence_rate"] == pytest.approx(2 / 3)
+
+
+def test_a_rate_to_keep_down_is_met_only_below_its_goal() -> None:
+    def keep_down(met: int) -> bool | None:
+        return Target(name="recurring", met=met, of=20, goal=0.15, below=True).ok
+
+    assert (keep_down(2), keep_down(3), keep_down(4)) == (True, False, False)  # 10%, 15%, 20%
+    assert Target(name="recurring", met=0, of=0, goal=0.15, below=True).ok is None
