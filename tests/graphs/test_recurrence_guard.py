@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from api.scenarios import checkout_outage
 from tests.conftest import API_TOKEN, SENTRY_SECRET, open_outage
+from tests.flows.test_history import _send
 
 ACTION = "action: add a circuit breaker in front of the payment provider"
 
@@ -94,3 +95,20 @@ def test_nothing_is_said_when_every_action_item_is_done(client, warroom, clock, 
     # the digest's rate does not care whether the items got done: the same cause came back
     digest = client.get("/api/action-items/digest", params={"days": 7}, headers=auth).json()
     assert digest["recurred"] == [{"incident_id": incident["id"], "recurs": past}]
+
+
+def test_a_recurring_incident_below_p1_is_told_in_its_room_at_once(client, warroom, clock, auth):
+    """No war room opens below P1, so the guard's message goes to the built-in room at triage."""
+    past = _send(client, clock, "firing")["incident_id"]
+    warroom.scheduler.run_pending()
+    client.post(f"/api/incidents/{past}/notes", json={"author": "dana", "text": ACTION}, headers=auth)
+    assert client.post(f"/api/incidents/{past}/resolve", json={"actor": "dana"}, headers=auth).status_code == 202
+    warroom.scheduler.run_pending()
+    assert client.get("/api/action-items", params={"incident_id": past}, headers=auth).json()
+    clock.advance(timedelta(days=1))
+    incident_id = _send(client, clock, "firing")["incident_id"]
+    warroom.scheduler.run_pending()
+    incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
+    assert incident_id != past and incident["severity"] in ("P2", "P3")
+    [line], [message] = _said(client, incident, auth)
+    assert line == message and line.startswith(f"This looks like #{past} (")
