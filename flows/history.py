@@ -1,18 +1,17 @@
 """Past incidents that look like this one, with how they ended: the memory behind severity.
 
 Found by the same alert key or by full-text search over titles and services (SQLite FTS5,
-PostgreSQL tsvector). An alert pattern that, more often than not, recovered by itself within
-minutes with nobody touching it is a false positive in the making (DESIGN.md: P3 for alerts
-that historically self-resolved in under 5 minutes).
+PostgreSQL tsvector), then kept by the one match the COO's recurrence guard and recurrence rate
+use too (`agents.coo.recurrence.alike`). An alert pattern that, more often than not, recovered
+by itself within minutes with nobody touching it is a false positive in the making (DESIGN.md:
+P3 for alerts that historically self-resolved in under 5 minutes).
 """
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-
 from sqlalchemy import Connection, or_, select, text
 
+from agents.coo.recurrence import WINDOW, alike, words
 from agents.cto.severity import PastIncident
 from warroom.db import table_of
 from warroom.incidents.models import Incident, IncidentStatus
@@ -25,26 +24,21 @@ __all__ = ["similar_past"]
 INCIDENTS = table_of(IncidentRow)
 TIMELINE = table_of(TimelineRow)
 HUMAN_KINDS = (TimelineKind.NOTE, TimelineKind.ACKNOWLEDGED, TimelineKind.COMMS_DECISION)
-LOOKBACK = timedelta(days=90)
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if len(w) > 2 and not w.isdigit()}
-
-
-def _search(conn: Connection, words: set[str], limit: int = 200) -> list[int]:
-    """Ids of incidents whose title or service shares any of `words`, best matches first."""
-    if not words:
+def _search(conn: Connection, terms: set[str], limit: int = 200) -> list[int]:
+    """Ids of incidents whose title or service shares any of `terms`, best matches first."""
+    if not terms:
         return []
     if conn.dialect.name == "sqlite":
-        query = " OR ".join(f'"{w}"' for w in sorted(words))
+        query = " OR ".join(f'"{w}"' for w in sorted(terms))
         return list(
             conn.execute(
                 text("SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH :q ORDER BY rank LIMIT :n"),
                 {"q": query, "n": limit},
             ).scalars()
         )
-    query = " | ".join(sorted(words))
+    query = " | ".join(sorted(terms))
     return list(
         conn.execute(
             text(
@@ -59,13 +53,12 @@ def _search(conn: Connection, words: set[str], limit: int = 200) -> list[int]:
 def similar_past(conn: Connection, incident: Incident, limit: int = 20) -> list[PastIncident]:
     """Closed or recovered incidents with the same alert key, or whose title shares most of this
     one's words, newest first."""
-    words = _words(incident.title)
-    matches = _search(conn, words)
+    matches = _search(conn, words(incident.title))
     rows = conn.execute(
         select(INCIDENTS)
         .where(
             INCIDENTS.c.id != incident.id,
-            INCIDENTS.c.opened_at >= incident.opened_at - LOOKBACK,
+            INCIDENTS.c.opened_at >= incident.opened_at - WINDOW,
             INCIDENTS.c.opened_at < incident.opened_at,
             or_(INCIDENTS.c.dedup_key == incident.dedup_key, INCIDENTS.c.id.in_(matches)),
             or_(INCIDENTS.c.status == IncidentStatus.RESOLVED.value, INCIDENTS.c.source_recovered_at.is_not(None)),
@@ -73,11 +66,7 @@ def similar_past(conn: Connection, incident: Incident, limit: int = 20) -> list[
         .order_by(INCIDENTS.c.opened_at.desc())
         .limit(200)
     ).all()
-    similar = [
-        r
-        for r in rows
-        if r.dedup_key == incident.dedup_key or len(words & _words(r.title)) >= max(1, int(0.6 * len(words)))
-    ][:limit]
+    similar = [r for r in rows if alike(incident.title, incident.dedup_key, r.title, r.dedup_key)][:limit]
     if not similar:
         return []
     touched = set(

@@ -144,7 +144,8 @@ def chase(ctx: Context) -> int:
 
 
 LOOKBACK = timedelta(days=90)
-"""Incidents read for a digest: the window's, and for postmortems still in review, the 90 days before."""
+"""Incidents read for a digest: the window's, and the 90 days before it (postmortems still in
+review; the past incidents the window's may recur, `agents.coo.recurrence.WINDOW`)."""
 
 
 def last_week(now: datetime) -> str:
@@ -169,11 +170,7 @@ def build_digest(ctx: Context, *, week: str | None = None, days: int | None = No
         since, until = week_window(label)
     with ctx.engine.connect() as conn:
         items = action_items.list_items(conn)
-        rows = [
-            i
-            for i in incidents.list_incidents(conn, limit=5000)
-            if until - LOOKBACK - timedelta(days=7) <= i.opened_at < until
-        ]
+        rows = [i for i in incidents.list_incidents(conn, limit=5000) if since - LOOKBACK <= i.opened_at < until]
         loaded = [full for i in rows if (full := incidents.get_incident(conn, i.id)) is not None]
         window = [i for i in loaded if since <= i.opened_at < until]
         all_drafts = [d for i in window for d in drafts.list_drafts(conn, incident_id=i.id, limit=1000)]

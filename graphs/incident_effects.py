@@ -9,12 +9,14 @@ changes nothing the second time.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from agents.coo.recurrence import Recurrence
 from agents.cto.status_posts import next_update_at
-from flows import escalation, severity_question
+from flows import escalation, recurrence, severity_question
 from flows.context import Context
 from flows.effects import post_status, post_to_war_room
 from flows.staleness import withdraw_on_resolve, withdraw_undecided
@@ -37,10 +39,18 @@ log = logging.getLogger(__name__)
 
 
 def record_severity(
-    ctx: Context, incident: Incident, classification: Classification, *, was: Severity | None, note: str | None
+    ctx: Context,
+    incident: Incident,
+    classification: Classification,
+    *,
+    was: Severity | None,
+    note: str | None,
+    recurs: Sequence[Recurrence] = (),
 ) -> None:
     """A new level, with its evidence on the timeline (and the model's trouble, if it had any); at
-    P0–P2 the investigation starts (once: a later raise finds it started)."""
+    P0–P2 the investigation starts (once: a later raise finds it started). `recurs`: the past
+    incidents it repeats with action items open, said on the timeline, and in the war room now
+    unless `respond` is about to open one (P0/P1), which then says it."""
     now = ctx.clock.now()
     change = f" (was {was})" if was else ""
     log.info("incident #%d rated %s%s by %s", incident.id, classification.severity, change, classification.decided_by)
@@ -57,6 +67,8 @@ def record_severity(
         )
         if note:
             incidents.add_timeline(conn, incident.id, now, TimelineKind.LLM, note)
+        if recurs:
+            recurrence.record(conn, incident, recurs, now, room=not classification.severity.pages_customers)
         if was is not None and classification.severity > was:
             lowered_drafts(conn, incident, classification.severity, now)
         if classification.severity is Severity.P2:
@@ -114,8 +126,9 @@ def respond(
     tick: int,
 ) -> None:
     """P0/P1 for the first time (`raised` is None) or raised again: the page post (none while
-    only the enterprise account `held` is hit), the war room, the next update's clock (restarted
-    on a raise), comms drafts, escalation clocks, enrichment."""
+    only the enterprise account `held` is hit), the war room (and in it, first, the recurrence
+    guard's word, if triage had one), the next update's clock (restarted on a raise), comms
+    drafts, escalation clocks, enrichment."""
     assert incident.severity is not None
     now = ctx.clock.now()
     log.info(
@@ -142,6 +155,8 @@ def respond(
             incident_id=incident.id,
             payload=room.model_dump(mode="json"),
         )
+        if raised is None and (repeated := recurrence.noted(incident)):
+            recurrence.tell_room(conn, incident.id, repeated, now)
         if raised is not None:
             post_to_war_room(
                 conn,

@@ -13,11 +13,12 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from agents.coo.recurrence import Recurrence, with_evidence
 from agents.cto import status_posts, war_room
 from agents.cto.assess import assess, human_override
 from agents.cto.owners import owners_for
 from agents.cto.refine import refine_for
-from flows import history
+from flows import history, recurrence
 from flows.actions.incidents import get_incident
 from flows.context import Context
 from flows.facts import alert_texts, note_facts, only_account
@@ -32,25 +33,32 @@ __all__ = ["monitor_wait", "resolve", "respond", "route_by_severity", "route_eve
 
 def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Rate the incident: a human's level as given; else the rules (refined by the model, if any),
-    which never lower the level already reached nor overrule a human."""
+    which never lower the level already reached nor overrule a human. The first triage also runs
+    the COO's recurrence guard: a past incident this one repeats, with action items still open,
+    is said once (timeline, war room) and shown among the evidence, never weighed."""
     ctx = runtime.context
     incident = get_incident(ctx, state["incident_id"])
     event = state.get("event") or {}
     previous = Severity(state["severity"]) if state.get("severity") else None
     note = None
+    found: list[Recurrence] = []
     if event.get("type") == "severity":
         classification = human_override(
             incident.classification, Severity(event["severity"]), event.get("actor", "human")
         )
     elif previous is None and incident.classification and incident.classification.decided_by.startswith("human"):
         classification = incident.classification  # declared by a person (`flows.actions.declare`): their level
+        with ctx.engine.connect() as conn:
+            found = recurrence.open_follow_ups(conn, incident, ctx.clock.now())
     else:
         if previous is not None and incident.classification and incident.classification.decided_by.startswith("human"):
             return {"event": {}}
         with ctx.engine.connect() as conn:
             past = history.similar_past(conn, incident)
             alerts = alert_texts(conn, incident.id)
+            found = recurrence.open_follow_ups(conn, incident, ctx.clock.now(), past)
         classification, note = refine_for(ctx.model, assess(incident, ctx.settings, past, alerts), incident)
+        classification = with_evidence(classification, found)
         if previous is not None and classification.severity >= previous:
             if classification.severity == previous:
                 effects.keep_severity(ctx, incident, classification, telling=state.get("posted_severity") is not None)
@@ -62,7 +70,9 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                     )
                     return {"event": {}, "page_held": False}
             return {"event": {}}
-    effects.record_severity(ctx, incident, classification, was=previous, note=note)
+    effects.record_severity(
+        ctx, incident, classification, was=previous, note=note, recurs=found if previous is None else []
+    )
     return {"severity": classification.severity.value, "event": {}}
 
 

@@ -83,6 +83,7 @@ __all__ = [
     "rca_comms",
     "rca_item",
     "reassess",
+    "recurrence",
     "recovered",
     "recovered_noted",
     "resolve",
@@ -107,6 +108,7 @@ __all__ = [
     "war_room_closed",
     "war_room_opened",
     "war_room_raised",
+    "war_room_recurrence",
     "war_room_severity_question",
     "war_room_update",
 ]
@@ -337,6 +339,11 @@ def war_room_severity_question(incident_id: int, severity: Severity) -> str:
     return _incident(incident_id, "war_room", "severity_question", severity)
 
 
+def war_room_recurrence(incident_id: int) -> str:
+    """The recurrence guard's message: once per incident, whenever the room opens."""
+    return _incident(incident_id, "war_room", "recurrence")
+
+
 def war_room_update(incident_id: int, number: int) -> str:
     return _incident(incident_id, "war_room", "update", number)
 
@@ -397,6 +404,11 @@ def incident_resolved(incident_id: int) -> str:
 
 def enriched(incident_id: int) -> str:
     return _incident(incident_id, "enriched")
+
+
+def recurrence(incident_id: int) -> str:
+    """The recurrence guard's timeline line: once per incident, when it is first triaged."""
+    return _incident(incident_id, "recurrence")
 
 
 def update_noted(incident_id: int, number: int) -> str:

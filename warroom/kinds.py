@@ -78,3 +78,4 @@ class TimelineKind(StrEnum):
     ACTION_ITEM = "action_item"
     FINDING = "finding"
     FINDING_VERDICT = "finding_verdict"
+    RECURRENCE = "recurrence"

@@ -1,7 +1,9 @@
 """The weekly engineering digest: what the week's incidents cost, how the response measured up
 against the playbook's targets, and whether what the postmortems promised is getting done
 ("action items from 4 past incidents: 7 closed, 2 in progress, 1 overdue"), with the overdue
-items named so someone can chase them.
+items named so someone can chase them, and how many of the week's incidents were a past one
+coming back (the recurrence rate: the same match as the COO's recurrence guard,
+`agents.coo.recurrence`).
 
 Every figure is computed from the stored record (timestamps on the incidents and their
 timelines, the drafts, the postmortem versions, the action items), never estimated. Pure: the
@@ -18,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel, Field, computed_field
 
+from agents.coo.recurrence import WINDOW, recurring
 from warroom.action_items.store import ActionItem, TicketState
 from warroom.drafts.models import DraftRecord, DraftState
 from warroom.durations import spell_duration
@@ -26,13 +29,15 @@ from warroom.kinds import TimelineKind
 from warroom.postmortems.store import PostmortemVersion
 from warroom.severity import Severity
 
-__all__ = ["Digest", "Measure", "Target", "month_window", "week_window", "weekly_digest"]
+__all__ = ["Digest", "Measure", "Recurred", "Target", "month_window", "week_window", "weekly_digest"]
 
 UNITS = ("day", "hour", "minute")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 REVIEW_BUSINESS_DAYS = 5
 """The playbook's "postmortem completed within 5 business days" of resolution."""
+RECURRENCE_GOAL = 0.15
+"""The playbook's "fewer than 15% of incidents recur with the same cause within 90 days"."""
 
 
 def week_window(week: str) -> tuple[datetime, datetime]:
@@ -74,12 +79,14 @@ class Measure(BaseModel):
 
 
 class Target(BaseModel):
-    """One of the playbook's targets: how many of the incidents it applies to met it."""
+    """One of the playbook's targets: how many of the incidents it applies to met it; for a rate
+    to keep down (`below`, the recurrence rate), how many counted against it."""
 
     name: str
     met: int
     of: int
-    goal: float = Field(description="the share to reach, 0.95 for 95%")
+    goal: float = Field(description="the share to reach, 0.95 for 95%; with `below`, the share to stay under")
+    below: bool = Field(default=False, description="met while the share is below the goal, not at or above it")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -89,7 +96,16 @@ class Target(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def ok(self) -> bool | None:
-        return None if self.share is None else self.share >= self.goal
+        if self.share is None:
+            return None
+        return self.share < self.goal if self.below else self.share >= self.goal
+
+
+class Recurred(BaseModel):
+    """One of the window's incidents that was a past one (opened within the 90 days before) again."""
+
+    incident_id: int
+    recurs: int = Field(description="the newest past incident it matched")
 
 
 class CommsTally(BaseModel):
@@ -114,6 +130,10 @@ class Digest(BaseModel):
     measures: list[Measure] = Field(default_factory=list)
     comms: CommsTally = Field(default_factory=CommsTally)
     self_recovered: int = Field(default=0, description="incidents that closed themselves when the source recovered")
+    recurred: list[Recurred] = Field(
+        default_factory=list,
+        description="the window's incidents matching one opened within the 90 days before (same alert key or title)",
+    )
     postmortems_overdue: list[int] = Field(
         default_factory=list, description="incidents whose postmortem is still in review past its 24 hours"
     )
@@ -162,6 +182,12 @@ class Digest(BaseModel):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
+    def recurrence_rate(self) -> float | None:
+        """The share of the window's incidents that recurred a past one; None without incidents."""
+        return len(self.recurred) / self.incidents if self.incidents else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def subject(self) -> str:
         return (
             f"{self.title}: {self.incidents} incident{'s' if self.incidents != 1 else ''}, "
@@ -199,6 +225,12 @@ def _render(d: Digest, *, markdown: bool) -> str:
     lines += [h("Incidents"), f"Incidents opened: {d.incidents} ({severities})"]
     if d.self_recovered:
         lines.append(f"Closed themselves when the source recovered: {d.self_recovered}")
+    if d.recurrence_rate is not None:
+        again = ", ".join(f"#{r.incident_id} (again #{r.recurs})" for r in d.recurred)
+        lines.append(
+            f"Recurred within {WINDOW.days} days of a past incident: {len(d.recurred)} of {d.incidents} "
+            f"({d.recurrence_rate:.0%})" + (f": {again}" if again else "")
+        )
     lines.append("")
     if d.measures:
         lines.append(h("Response times (median, worst)"))
@@ -217,7 +249,7 @@ def _render(d: Digest, *, markdown: bool) -> str:
         for t in d.targets:
             mark = "n/a" if t.share is None else ("met" if t.ok else "MISSED")
             share = "" if t.share is None else f" ({t.share:.0%})"
-            lines.append(f"- {t.name}: {t.met} of {t.of}{share}, goal {t.goal:.0%}: {mark}")
+            lines.append(f"- {t.name}: {t.met} of {t.of}{share}, goal {'< ' if t.below else ''}{t.goal:.0%}: {mark}")
         lines.append("")
     c = d.comms
     lines += [
@@ -287,7 +319,8 @@ def weekly_digest(
     drafts: Sequence[DraftRecord] = (),
     postmortems: dict[int, list[PostmortemVersion]] | None = None,
 ) -> Digest:
-    """`incidents` with their timelines; those opened in [since, until) are the week's."""
+    """`incidents` with their timelines; those opened in [since, until) are the week's, the rest
+    (back to 90 days before `since`) the past the week's may recur."""
     postmortems = postmortems or {}
     week = [i for i in incidents if since <= i.opened_at < until]
     ids = {i.id for i in week}
@@ -342,6 +375,7 @@ def weekly_digest(
         and _business_days(i.resolved_at, at) <= REVIEW_BUSINESS_DAYS  # type: ignore[arg-type]
     ]
     due_items = [item for item in items if item.due < now and item.status is not TicketState.CANCELED]
+    again = recurring(sorted(week, key=lambda i: i.id), incidents)
     targets = [
         Target(name="P0/P1 acknowledged within their SLA", met=len(acked_in_time), of=len(paged), goal=0.95),
         Target(
@@ -364,6 +398,13 @@ def weekly_digest(
             met=sum(item.status is TicketState.DONE for item in due_items),
             of=len(due_items),
             goal=0.7,
+        ),
+        Target(
+            name=f"incidents recurring within {WINDOW.days} days (same cause)",
+            met=len(again),
+            of=len(week),
+            goal=RECURRENCE_GOAL,
+            below=True,
         ),
     ]
 
@@ -406,6 +447,7 @@ def weekly_digest(
             any(e.kind == TimelineKind.RESOLVED and e.text.startswith("Auto-resolved") for e in i.timeline)
             for i in week
         ),
+        recurred=[Recurred(incident_id=i, recurs=p) for i, p in again.items()],
         postmortems_overdue=sorted(overdue_reviews),
         targets=targets,
         items_from_incidents=len({item.incident_id for item in items}),

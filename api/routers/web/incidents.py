@@ -24,7 +24,7 @@ from api.routers.web import charts
 from api.routers.web.attention import needs_human
 from api.routers.web.render import API_DIR, form_text, htmx, render, see
 from api.web_sessions import CheckedDep, Session, SessionDep
-from flows import needs_you, severity_question
+from flows import needs_you, recurrence, severity_question
 from flows.actions import findings as finding_actions
 from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
@@ -202,6 +202,7 @@ def _page(
     with warroom.engine.connect() as conn:
         draft_list = drafts.list_drafts(conn, incident_id=incident_id)
         needs = needs_you.needs_you(conn, incident, warroom.settings)
+        recurs = recurrence.open_follow_ups(conn, incident, warroom.clock.now())
     return render(
         request,
         "incident.html",
@@ -209,6 +210,7 @@ def _page(
             **needs_human(warroom, incident_id),
             "incident": incident,
             "needs": needs,
+            "recurs": recurs,
             "back": "incident",
             "messages": _room(warroom, incident_id),
             "drafts": draft_list,

@@ -1,5 +1,6 @@
 """The weekly digest's figures against a fixture of three weeks whose numbers were worked out by
-hand (written below before the digest was run on them)."""
+hand (written below before the digest was run on them), and the months before them that the
+week's incidents may recur."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agents.coo.digest import month_window, week_window, weekly_digest
+from agents.coo.digest import Target, month_window, week_window, weekly_digest
 from warroom.action_items.store import ActionItem, TicketState
 from warroom.drafts.models import DraftRecord, DraftState
 from warroom.incidents.models import Incident, IncidentStatus, TimelineEvent
@@ -28,10 +29,21 @@ def _event(incident_id: int, moment: datetime, kind: str, text: str = "", **data
     return TimelineEvent(incident_id=incident_id, at=moment, kind=kind, text=text or kind, data=dict(data))
 
 
+TITLES = {
+    5: "Search index rebuild failing",
+    7: "Login latency over SLO",
+    9: "Search index rebuild failing again",
+    10: "Checkout API returns 500 errors",
+    11: "Login page slow for users",
+    12: "Checkout API errors above 5%",
+    13: "Search index rebuild failing",
+}
+
+
 def _incident(incident_id: int, severity: Severity, opened: datetime, **changes: object) -> Incident:
     base = Incident(
         id=incident_id,
-        title=f"incident {incident_id}",
+        title=TITLES[incident_id],
         service="shop",
         dedup_key=f"k{incident_id}",
         source="sentry",
@@ -57,11 +69,23 @@ def _incident(incident_id: int, severity: Severity, opened: datetime, **changes:
 #      postmortem never reviewed and marked overdue.
 #  #13 P2 opened Sat 28 03:00, closed itself (auto-resolved) at 03:20 (20): no ack.
 # Week W47 (outside the window): #10 P0, items only.
+#
+# Recurrence (the same alert key, or a past title holding 60% of the new title's words, opened
+# within the 90 days before and ended by the time the new one opened):
+#  #11 "Login page slow for users" shares the alert key sentry:issue:77 with #7 (2 Oct, 53 days
+#      before, resolved the same day): recurs #7.
+#  #12 "Checkout API errors above 5%" (4 words, 2 needed) shares checkout, api, errors with #10
+#      "Checkout API returns 500 errors" (17 Nov, resolved 09:00, 9 days before): recurs #10.
+#  #13 "Search index rebuild failing" is #5's title word for word, but #5 opened 20 Aug, 100 days
+#      before (the window starts 30 Aug); and #9 (22 Nov) was still open when #13 opened (resolved
+#      29 Nov): no recurrence.
+#  2 of 3 recur: 67%, the goal "< 15%" is missed.
 W48 = [
     _incident(
         11,
         Severity.P0,
         at(24, 10),
+        dedup_key="sentry:issue:77",
         first_seen=at(24, 9, 58),
         acknowledged_at=at(24, 10, 0, 30),
         resolved_at=at(24, 10, 40),
@@ -92,7 +116,18 @@ W48 = [
         ],
     ),
 ]
-EARLIER = [_incident(10, Severity.P0, at(17, 8), acknowledged_at=at(17, 8, 1), resolved_at=at(17, 9))]
+EARLIER = [
+    _incident(10, Severity.P0, at(17, 8), acknowledged_at=at(17, 8, 1), resolved_at=at(17, 9)),
+    _incident(
+        7,
+        Severity.P1,
+        datetime(2026, 10, 2, 6, tzinfo=UTC),
+        dedup_key="sentry:issue:77",
+        resolved_at=datetime(2026, 10, 2, 7, tzinfo=UTC),
+    ),
+    _incident(5, Severity.P2, datetime(2026, 8, 20, 3, tzinfo=UTC), resolved_at=datetime(2026, 8, 20, 4, tzinfo=UTC)),
+    _incident(9, Severity.P3, at(22, 10), resolved_at=at(29, 12)),
+]
 
 
 def _draft(draft_id: int, incident_id: int, state: DraftState, decided_by: str | None) -> DraftRecord:
@@ -202,6 +237,7 @@ def test_targets_match_the_hand_count(digest) -> None:
         "P0/P1 with an incident commander": (1, 2, False),
         "postmortem reviewed within 5 business days": (1, 2, False),
         "action items due by now that are done": (3, 6, False),
+        "incidents recurring within 90 days (same cause)": (2, 3, False),
     }
 
 
@@ -228,24 +264,42 @@ def test_the_monthly_report_covers_the_calendar_month_with_the_same_figures() ->
     report = weekly_digest(
         [*EARLIER, *W48], ITEMS, now=NOW, since=since, until=until, label="2026-11", ack_sla_minutes=SLA
     )
-    # November holds #10 (17 Nov) as well as W48's three: P0 #10 and #11, P1 #12, P2 #13.
-    assert report.incidents == 4 and report.by_severity == {"P0": 2, "P1": 1, "P2": 1}
-    assert report.median_minutes_to_resolve == 50.0  # 20, 40, 60 (#10: 08:00 to 09:00), 120
+    # November holds #10 (17 Nov) and #9 (22 Nov) as well as W48's three: P0 #10 and #11, P1 #12,
+    # P2 #13, P3 #9. Resolve times 60 (#10), 10,200 (#9: 22 Nov 10:00 to 29 Nov 12:00), 40, 120, 20.
+    assert report.incidents == 5 and report.by_severity == {"P0": 2, "P1": 1, "P2": 1, "P3": 1}
+    assert report.median_minutes_to_resolve == 60.0  # 20, 40, 60, 120, 10,200
     assert report.title == "warroom monthly report 2026-11" and report.text.startswith(report.title)
     assert "(1 closed this month)" not in report.text and "closed this month)" in report.text
 
 
 def test_the_summary_is_three_sentences_of_the_digests_own_figures(digest) -> None:
-    # Hand: 3 incidents (1 P0, 1 P1, 1 P2), median resolve 40 min; the five targets of the test above:
-    # only "P0 with a status-page post" is met (items 3 of 6 done is under 70%); items 3 closed,
-    # 1 in progress, 3 not started, 3 overdue. (First written as "2 of 5": the items target was
-    # misread by hand; the targets test above had it right.)
+    # Hand: 3 incidents (1 P0, 1 P1, 1 P2), median resolve 40 min; the six targets of the test above:
+    # only "P0 with a status-page post" is met (items 3 of 6 done is under 70%; 2 of 3 recurring is
+    # over 15%); items 3 closed, 1 in progress, 3 not started, 3 overdue. (First written as "2 of 5":
+    # the items target was misread by hand; the targets test above had it right.)
     sentences = digest.summary.split(". ")
     assert len(sentences) == 3
     assert sentences[0] == "3 incidents this week (1 P0, 1 P1, 1 P2), resolved in 40 minutes at the median"
     assert sentences[1] == (
-        "1 of 5 playbook targets met; missed: P0/P1 acknowledged within their SLA; P0/P1 with an incident "
-        "commander; postmortem reviewed within 5 business days; action items due by now that are done"
+        "1 of 6 playbook targets met; missed: P0/P1 acknowledged within their SLA; P0/P1 with an incident "
+        "commander; postmortem reviewed within 5 business days; action items due by now that are done; "
+        "incidents recurring within 90 days (same cause)"
     )
     assert sentences[2] == "Action items: 3 closed, 1 in progress, 3 not started, 3 overdue."
     assert digest.text.splitlines()[3] == digest.summary
+
+
+def test_the_recurrence_rate_matches_the_hand_count(digest) -> None:
+    assert [(r.incident_id, r.recurs) for r in digest.recurred] == [(11, 7), (12, 10)]
+    assert digest.recurrence_rate == pytest.approx(2 / 3)
+    assert "Recurred within 90 days of a past incident: 2 of 3 (67%): #11 (again #7), #12 (again #10)" in digest.text
+    assert "- incidents recurring within 90 days (same cause): 2 of 3 (67%), goal < 15%: MISSED" in digest.text
+    assert digest.model_dump(mode="json")["recurrence_rate"] == pytest.approx(2 / 3)
+
+
+def test_a_rate_to_keep_down_is_met_only_below_its_goal() -> None:
+    def keep_down(met: int) -> bool | None:
+        return Target(name="recurring", met=met, of=20, goal=0.15, below=True).ok
+
+    assert (keep_down(2), keep_down(3), keep_down(4)) == (True, False, False)  # 10%, 15%, 20%
+    assert Target(name="recurring", met=0, of=0, goal=0.15, below=True).ok is None
