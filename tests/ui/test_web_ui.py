@@ -39,6 +39,13 @@ def signed_in(page: Page, browser_context: BrowserContext, live: Live) -> Page:
     return page
 
 
+def _shot(page: Page, name: str) -> None:
+    """A screenshot for the record, in the ignored `screenshots/` folder."""
+    folder = Path(__file__).resolve().parents[2] / "screenshots"
+    folder.mkdir(exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
 def _same_document(page: Page) -> None:
     """Marks the loaded document; `_still_same_document` fails if the page was reloaded since."""
     page.evaluate("window.__sameDocument = true")
@@ -217,6 +224,7 @@ def test_the_needs_you_strip_counts_down_to_the_next_update_and_names_what_waits
     expect(countdown).not_to_have_text(first, timeout=3_000)
     expect(strip.locator('[data-role="count"]')).to_have_text(str(len(_waiting(live)) + 2))
     expect(signed_in.locator('#nav-approvals [data-role="waiting-count"]')).to_have_text(str(len(_waiting(live))))
+    _shot(signed_in, "needs-you-1366")
 
 
 def test_the_email_draft_is_approved_from_the_approvals_inbox_then_sent(signed_in: Page, live: Live) -> None:
@@ -371,6 +379,7 @@ def test_posting_an_update_now_sets_the_stage_and_the_status_page_says_it_at_onc
     wait_until(page_says, "the status page's monitoring update")
     signed_in.goto(f"{live.base_url}/status")
     expect(signed_in.locator("body")).to_contain_text(re.compile("monitoring", re.IGNORECASE))
+    _shot(signed_in, "update-now-status-page-1366")
 
 
 def test_on_a_phone_the_quick_actions_stay_at_the_bottom_of_the_screen(signed_in: Page, live: Live) -> None:
@@ -397,6 +406,7 @@ def test_resolving_opens_the_postmortem_editor_and_saving_makes_version_2(signed
     signed_in.get_by_label("Resolution summary (optional)").fill("fixed: rolled back shop@2026.11.2")
     signed_in.get_by_role("button", name="Resolve and close out").click()
     expect(signed_in.locator("#notice")).to_contain_text("Resolution queued")
+    _shot(signed_in, "resolve-confirmed-1366")
     _same_document(signed_in)
     editor = signed_in.get_by_label(re.compile(r"^Markdown \(version 1 by "))
     expect(editor).to_be_visible(timeout=20_000)
@@ -479,6 +489,7 @@ def test_a_new_incident_shows_in_the_open_list_without_a_reload(signed_in: Page,
     incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
     expect(signed_in.locator(f"#open-incidents #incident-{incident_id}")).to_be_visible(timeout=12_000)
     _still_same_document(signed_in)
+    _shot(signed_in, "new-incident-without-reload-1366")
 
 
 @pytest.mark.parametrize("width", [1366, 390])
