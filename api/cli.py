@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from api import cli_actions, cli_dead_letters
+from api import cli_actions, cli_dead_letters, cli_users
 from api.cli_config import database_or_exit, port_or_exit, settings_or_exit
 from warroom.settings import Settings
 
@@ -51,6 +51,7 @@ app.add_typer(cli_actions.postmortem, name="postmortem")
 app.add_typer(cli_actions.action_item, name="action-item")
 app.add_typer(cli_dead_letters.jobs, name="jobs")
 app.add_typer(cli_dead_letters.outbox, name="outbox")
+app.add_typer(cli_users.users, name="users")
 
 
 def _announce(warroom: Warroom) -> None:

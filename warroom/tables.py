@@ -25,6 +25,7 @@ from warroom.status_page.tables import (
     PageUpdateRow,
     SubscriberRow,
 )
+from warroom.users.tables import UserRow
 from warroom.war_room.tables import WarRoomMessageRow
 from warroom.web_sessions.tables import WebSessionRow
 
@@ -51,5 +52,6 @@ __all__ = [
     "PageUpdateRow",
     "SubscriberRow",
     "TimelineRow",
+    "UserRow",
     "WebSessionRow",
 ]

@@ -21,14 +21,27 @@ class WebSession(BaseModel):
     csrf: str
     credential: str
     expires_at: datetime
+    user_id: int | None = None
 
 
 def open_session(
-    conn: Connection, *, id_digest: str, csrf: str, credential: str, now: datetime, expires_at: datetime
+    conn: Connection,
+    *,
+    id_digest: str,
+    csrf: str,
+    credential: str,
+    now: datetime,
+    expires_at: datetime,
+    user_id: int | None = None,
 ) -> None:
     conn.execute(
         SESSIONS.insert().values(
-            id_digest=id_digest, csrf=csrf, credential=credential, created_at=now, expires_at=expires_at
+            id_digest=id_digest,
+            csrf=csrf,
+            credential=credential,
+            created_at=now,
+            expires_at=expires_at,
+            user_id=user_id,
         )
     )
 
@@ -36,7 +49,7 @@ def open_session(
 def find_session(conn: Connection, id_digest: str, now: datetime) -> WebSession | None:
     """The session, unless it does not exist or has expired."""
     row = conn.execute(
-        select(SESSIONS.c.csrf, SESSIONS.c.credential, SESSIONS.c.expires_at).where(
+        select(SESSIONS.c.csrf, SESSIONS.c.credential, SESSIONS.c.expires_at, SESSIONS.c.user_id).where(
             SESSIONS.c.id_digest == id_digest, SESSIONS.c.expires_at > now
         )
     ).one_or_none()

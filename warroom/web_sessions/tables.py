@@ -20,7 +20,11 @@ class WebSessionRow(Base):
     )
     csrf: Mapped[str] = mapped_column(String(64))
     credential: Mapped[str] = mapped_column(
-        String(64), doc="a keyed digest of the API token signed in with; another token means signed out"
+        String(64),
+        doc="a keyed digest of the token signed in with (the API token's, or the user's); another means signed out",
     )
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        doc="the user who signed in with their own token; none for the shared API token"
+    )

@@ -17,13 +17,11 @@ from flows.actions.action_items import complete_action_item
 from flows.tickets import sync_tickets
 from warroom.action_items import store as action_items
 from warroom.action_items.store import ActionItem, TicketState
-from warroom.actors import Actor, ActorKind
 from warroom.errors import ActionError
 
 __all__ = ["board", "router"]
 
 router = APIRouter(tags=["web"], include_in_schema=False)
-ACTOR = Actor(kind=ActorKind.WEB, name="web")
 SOON = timedelta(days=2)
 DONE_SHOWN = timedelta(days=30)
 _OPEN = (TicketState.OPEN, TicketState.IN_PROGRESS)
@@ -76,7 +74,7 @@ def action_items_page(request: Request, warroom: WarroomDep, session: SessionDep
 @router.post("/action-items/{item_id}/complete")
 def complete(item_id: Id, request: Request, warroom: WarroomDep, session: CheckedDep) -> Response:
     try:
-        warroom.act(complete_action_item, item_id, ACTOR)
+        warroom.act(complete_action_item, item_id, session.actor)
     except ActionError as exc:
         return _page(request, warroom, session.csrf, error=exc.message, status_code=status_of(exc))
     return see("/action-items?done=completed")

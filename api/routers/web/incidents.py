@@ -30,7 +30,6 @@ from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
 from flows.actions.declare import Declaration, declare
 from flows.actions.drafts import Decision, decide_draft, get_draft
-from warroom.actors import Actor, ActorKind
 from warroom.alerts.store import event_counts
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord
@@ -44,7 +43,6 @@ from warroom.war_room import store as war_room
 
 __all__ = ["router"]
 
-ACTOR = Actor(kind=ActorKind.WEB, name="web")
 NOTICES = {
     "stage": "Stage set: the status page's next post and every undecided draft follow it.",
     "update": "Update queued: it goes out now wherever this incident is being told (the war room, the status page), and the next one follows the cadence from here.",
@@ -118,7 +116,7 @@ def declare_incident(
     except ValidationError as exc:
         problem = f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}"
         return _list_page(request, warroom, session, declare_error=problem, status_code=422)
-    done = warroom.act(declare, declaration, ACTOR)
+    done = warroom.act(declare, declaration, session.actor)
     return see(f"/incidents/{done.incident_id}?done={'joined' if done.joined else 'declared'}")
 
 
@@ -258,7 +256,7 @@ def post_message(
     text = form_text(text).strip()
     if text:
         try:
-            warroom.act(actions.post_message, incident_id, text, ACTOR)
+            warroom.act(actions.post_message, incident_id, text, session.actor)
         except ActionError as exc:
             raise HTTPException(status_of(exc), exc.message) from exc
     if not htmx(request):
@@ -296,7 +294,7 @@ def _act(
 
 @router.post("/incidents/{incident_id}/acknowledge")
 def acknowledge(incident_id: Id, request: Request, warroom: WarroomDep, session: CheckedDep) -> Response:
-    return _act(request, warroom, session, incident_id, "acknowledged", actions.acknowledge, ACTOR)
+    return _act(request, warroom, session, incident_id, "acknowledged", actions.acknowledge, session.actor)
 
 
 @router.post("/incidents/{incident_id}/severity")
@@ -309,7 +307,9 @@ def set_severity(
     asked: Annotated[Severity | None, Form()] = None,
 ) -> Response:
     """A chosen level; with `asked`, the one-click answer to the rules' question about that level."""
-    return _act(request, warroom, session, incident_id, "severity", actions.set_severity, severity, ACTOR, asked=asked)
+    return _act(
+        request, warroom, session, incident_id, "severity", actions.set_severity, severity, session.actor, asked=asked
+    )
 
 
 @router.post("/incidents/{incident_id}/stage")
@@ -321,7 +321,7 @@ def set_stage(
     stage: Annotated[IncidentStatus, Form()],
 ) -> Response:
     """Where the incident stands: the page's next post and every undecided draft follow it."""
-    return _act(request, warroom, session, incident_id, "stage", actions.set_stage, stage, ACTOR)
+    return _act(request, warroom, session, incident_id, "stage", actions.set_stage, stage, session.actor)
 
 
 @router.post("/incidents/{incident_id}/update-now")
@@ -333,7 +333,7 @@ def post_update_now(
     stage: Annotated[IncidentStatus, Form()],
 ) -> Response:
     """The stage picker's second button: set where it stands and post the next update at once."""
-    return _act(request, warroom, session, incident_id, "update", actions.post_update_now, ACTOR, stage=stage)
+    return _act(request, warroom, session, incident_id, "update", actions.post_update_now, session.actor, stage=stage)
 
 
 @router.post("/incidents/{incident_id}/resolve")
@@ -345,7 +345,7 @@ def resolve(
     summary: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
     summary = form_text(summary).strip()
-    return _act(request, warroom, session, incident_id, "resolving", actions.resolve, ACTOR, summary=summary)
+    return _act(request, warroom, session, incident_id, "resolving", actions.resolve, session.actor, summary=summary)
 
 
 def _draft(warroom: Warroom, incident_id: int, draft_id: int) -> DraftRecord:
@@ -386,7 +386,7 @@ def decide(
     edited = form_text(body) if body is not None else None
     try:
         draft = warroom.act(
-            decide_draft, draft_id, decision, ACTOR, body=edited or None, reason=form_text(reason).strip()
+            decide_draft, draft_id, decision, session.actor, body=edited or None, reason=form_text(reason).strip()
         )
     except ActionError as exc:
         failure = {"message": exc.message, "problems": exc.problems, "body": edited}
@@ -420,7 +420,7 @@ def judge_finding(
 ) -> Response:
     """A responder's right / partly / wrong on the AI's hypothesis, as the REST API records it."""
     try:
-        warroom.act(finding_actions.judge_finding, incident_id, finding_id, verdict, ACTOR, form_text(note))
+        warroom.act(finding_actions.judge_finding, incident_id, finding_id, verdict, session.actor, form_text(note))
     except ActionError as exc:
         raise HTTPException(status_of(exc), exc.message) from exc
     if not htmx(request):
@@ -446,7 +446,7 @@ def save_postmortem(
 ) -> Response:
     """A new version, exactly as PUT /api/incidents/{id}/postmortem saves one (diff, blame flags)."""
     try:
-        warroom.act(postmortem_actions.save_postmortem, incident_id, form_text(markdown), ACTOR)
+        warroom.act(postmortem_actions.save_postmortem, incident_id, form_text(markdown), session.actor)
     except ActionError as exc:
         raise HTTPException(status_of(exc), exc.message) from exc
     if not htmx(request):

@@ -23,7 +23,6 @@ from api.routers.web.render import SECURITY_HEADERS, form_text, htmx, render, se
 from api.web_sessions import CheckedDep, Session, SessionDep
 from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
-from warroom.actors import Actor, ActorKind
 from warroom.errors import ActionError
 from warroom.incidents.models import Incident
 from warroom.postmortems import store as postmortems
@@ -32,7 +31,6 @@ from warroom.untrusted import MAX_ID
 
 __all__ = ["markdown_html", "router"]
 
-ACTOR = Actor(kind=ActorKind.WEB, name="web")
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 router = APIRouter(tags=["web"], include_in_schema=False)
 
@@ -117,7 +115,7 @@ def save(
     """A new version, as `save_postmortem` saves every edit; a refusal keeps the text on the page."""
     text = form_text(markdown)
     try:
-        warroom.act(postmortem_actions.save_postmortem, incident_id, text, ACTOR)
+        warroom.act(postmortem_actions.save_postmortem, incident_id, text, session.actor)
     except ActionError as exc:
         return _editor(request, warroom, session, incident_id, text=text, error=exc.message, status_code=status_of(exc))
     return see(f"/incidents/{incident_id}/postmortem/edit?done=saved")
@@ -149,7 +147,7 @@ def restore(
 ) -> Response:
     """Version `version` becomes the newest version again, through `restore_postmortem`."""
     try:
-        warroom.act(postmortem_actions.restore_postmortem, incident_id, version, ACTOR)
+        warroom.act(postmortem_actions.restore_postmortem, incident_id, version, session.actor)
     except ActionError as exc:
         return _editor(request, warroom, session, incident_id, error=exc.message, status_code=status_of(exc))
     return see(f"/incidents/{incident_id}/postmortem/edit?done=restored&from={version}")

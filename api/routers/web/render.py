@@ -59,6 +59,9 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
     if not name.startswith("_") and "csrf" in context and "waiting_count" not in context:
         # a whole page for a signed-in person: the header's count (pages that read the asks pass it)
         context = {**context, "waiting_count": _waiting_count(request)}
+    session = getattr(request.state, "session", None)
+    if "csrf" in context and session is not None and session.user and "me" not in context:
+        context = {**context, "me": session.user + (" (viewer)" if session.role == "viewer" else "")}
     response = templates.TemplateResponse(request, f"web/{name}", context, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
     return response

@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import web_sessions
 from api.deps import WarroomDep
 from api.routers.web.render import render, see
-from api.web_sessions import CheckedDep
+from api.web_sessions import FormDep
+from warroom.users import store as users
 
 __all__ = ["router"]
 
@@ -45,20 +46,25 @@ def login(
     token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/incidents",
 ) -> Response:
-    if not hmac.compare_digest(token.strip().encode("utf-8", "surrogateescape"), warroom.api_token.encode()):
-        return render(
-            request,
-            "login.html",
-            {"next": _local(next), "error": "That is not the API token."},
-            status_code=status.HTTP_401_UNAUTHORIZED,
-        )
+    presented = token.strip()
+    user = None
+    if not hmac.compare_digest(presented.encode("utf-8", "surrogateescape"), warroom.api_token.encode()):
+        with warroom.engine.connect() as conn:
+            user = users.find_by_token(conn, presented) if presented else None
+        if user is None:
+            return render(
+                request,
+                "login.html",
+                {"next": _local(next), "error": "That is not the API token or a user's sign-in token."},
+                status_code=status.HTTP_401_UNAUTHORIZED,
+            )
     response = see(_local(next))
-    web_sessions.start(request, warroom, response)
+    web_sessions.start(request, warroom, response, user)
     return response
 
 
 @router.post("/logout")
-def logout(session: CheckedDep, warroom: WarroomDep) -> RedirectResponse:
+def logout(session: FormDep, warroom: WarroomDep) -> RedirectResponse:
     response = see("/login")
     web_sessions.end(session, warroom, response)
     return response
