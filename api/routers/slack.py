@@ -40,6 +40,7 @@ from warroom import keys
 from warroom.actors import Actor, ActorKind
 from warroom.errors import ActionError
 from warroom.incidents import store as incidents
+from warroom.settings import Settings
 from warroom.severity import Severity
 from warroom.untrusted import MAX_ID, MalformedJSON, parse_json
 
@@ -97,7 +98,14 @@ def _tell(warroom: WarroomDep, key: str, channel: str | None, user: str | None, 
     warroom.scheduler.wake()
 
 
-def _who(user: SlackUser) -> Actor:
+def _who(user: SlackUser, settings: Settings | None = None) -> Actor:
+    """The person behind a Slack member id when the configuration knows them (on-call, escalation,
+    people with `slack_id`): `slack:Dana Reyes` with her email; else the Slack handle,
+    `slack:<handle>`."""
+    if settings is not None and user.id:
+        for person in (settings.on_call, *settings.escalation, *settings.people):
+            if person.slack_id == user.id and person.name:
+                return Actor(kind=ActorKind.SLACK, name=person.name, email=person.email)
     return Actor(kind=ActorKind.SLACK, name=user.username or user.name or user.id or "unknown")
 
 
@@ -131,7 +139,7 @@ async def interactions(request: Request, warroom: WarroomDep) -> JSONResponse:
             continue
         decision = Decision.APPROVE if action.action_id == "approve_draft" else Decision.REJECT
         try:
-            record = warroom.act(decide_draft, draft_id, decision, _who(clicked.user))
+            record = warroom.act(decide_draft, draft_id, decision, _who(clicked.user, warroom.settings))
             results.append({"draft_id": record.id, "state": record.state.value})
         except ActionError as exc:
             results.append({"draft_id": draft_id, "refused": exc.message})
@@ -147,7 +155,7 @@ def _answer_severity(warroom: WarroomDep, clicked: BlockActions, action: SlackAc
         return {"action": action.action_id, "ignored": "not a severity answer"}
     incident_id, asked, answer = int(match.group(1)), Severity(match.group(2)), Severity(match.group(3))
     try:
-        warroom.act(actions.set_severity, incident_id, answer, _who(clicked.user), asked=asked)
+        warroom.act(actions.set_severity, incident_id, answer, _who(clicked.user, warroom.settings), asked=asked)
     except ActionError as exc:
         key = keys.slack_reply(str(clicked.user.id), str(action.action_ts), action.value)
         _tell(warroom, key, clicked.channel_id, clicked.user.id, exc.message)
@@ -165,7 +173,7 @@ async def events(request: Request, warroom: WarroomDep) -> JSONResponse:
         return JSONResponse({"ok": True, "ignored": "not a human message"})
     event = _shaped(MessageEvent, raw_event, prefix="event.")
     text = event.text[:10_000]
-    actor = _who(SlackUser(id=event.user))
+    actor = _who(SlackUser(id=event.user), warroom.settings)
     with warroom.engine.connect() as conn:
         incident_id = incidents.incident_for_ref(conn, keys.SLACK_CHANNEL_REF, event.channel)
     if incident_id is None:
@@ -205,7 +213,7 @@ async def commands(request: Request, warroom: WarroomDep) -> JSONResponse:
     if any(len(values) != 1 for values in fields.values()):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "a slash command field appears more than once")
     command = _shaped(SlashCommand, {name: values[0] for name, values in fields.items()})
-    actor = _who(SlackUser(id=command.user_id, username=command.user_name))
+    actor = _who(SlackUser(id=command.user_id, username=command.user_name), warroom.settings)
     try:
         answer = _run_command(warroom, actor, command.text)
     except ActionError as exc:

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from tests.conftest import open_outage
 from tests.fakes.slack_server import signed_headers
-from warroom.settings import Settings
+from warroom.settings import Person, Settings
 
 SECRET = "slack-signing-secret"
 SAMPLE = (Path(__file__).parents[1] / "specs" / "slack-slash-command.txt").read_text()
@@ -70,3 +70,13 @@ def test_unsigned_or_malformed_commands_are_refused(client, clock):
     assert _command(client, clock, "status", secret="wrong").status_code == 401
     assert _command(client, clock, "", body=b"text=a&text=b&command=x&user_id=U1").status_code == 400
     assert _command(client, clock, "", body=b"text=status").status_code == 422  # no command, no user
+
+
+def test_a_slack_member_the_configuration_knows_acts_under_their_name(client, warroom, clock, auth, settings):
+    known = settings.model_copy(
+        update={"people": [Person(name="Dana Reyes", email="dana@shop.example", slack_id="W111")]}
+    )
+    warroom.settings = known
+    incident_id = open_outage(client, warroom, clock)
+    assert _command(client, clock, f"ack {incident_id}").json()["text"].endswith("acknowledged by slack:Dana Reyes.")
+    assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["acknowledged_by"] == "slack:Dana Reyes"
