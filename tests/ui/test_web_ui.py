@@ -63,7 +63,7 @@ def test_a_page_redirects_to_login_and_the_api_token_signs_in(
     expect(page).to_have_url(re.compile(rf"/login\?next=/incidents/{live.incident_id}$"))
     page.get_by_label("API token").fill("not-the-token")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#login-error")).to_have_text("That is not the API token.")
+    expect(page.locator("#login-error")).to_have_text("That is not the API token or a user's sign-in token.")
     page.get_by_label("API token").fill(API_TOKEN)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(_detail(live))
