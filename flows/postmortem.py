@@ -26,6 +26,7 @@ from agents.cto.postmortem.models import (
 from agents.cto.postmortem.narrative import write_narrative
 from flows.context import Context
 from flows.publishing import publish_postmortem
+from flows.tickets import file_item
 from warroom import keys
 from warroom.action_items import store as action_items
 from warroom.alerts.tables import AlertRow
@@ -34,8 +35,7 @@ from warroom.db import table_of
 from warroom.drafts.models import CommsKind
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
-from warroom.kinds import JobKind, OutboxKind, TimelineKind
-from warroom.outbox.store import enqueue
+from warroom.kinds import JobKind, TimelineKind
 from warroom.postmortems import store as postmortems
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
@@ -169,18 +169,10 @@ class PostmortemFlow:
             )
             publish_postmortem(conn, ctx.settings, incident_id=incident_id, version=version, now=now)
             for n, item in enumerate(draft.action_items, start=1):
-                item_key = keys.action_item(incident_id, n)
-                enqueue(
+                file_item(
                     conn,
-                    key=keys.ticket_filed(item_key),
-                    kind=OutboxKind.TRACKER_FILE,
-                    incident_id=incident_id,
+                    key=keys.action_item(incident_id, n),
                     now=now,
-                    payload={"action_item_key": item_key},
-                )
-                action_items.create_item(
-                    conn,
-                    key=item_key,
                     values=dict(
                         incident_id=incident_id,
                         title=item.title,

@@ -6,6 +6,7 @@ on its incident's timeline; and the weekly digest, mailed to the on-call on Mond
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Connection
@@ -17,12 +18,15 @@ from flows.context import Context
 from tools.tracker.port import Tracker
 from warroom import keys
 from warroom.action_items import store as action_items
-from warroom.action_items.store import TicketState
+from warroom.action_items.store import ActionItem, TicketState
 from warroom.drafts import store as drafts
+from warroom.drafts.models import DraftRecord
 from warroom.incidents import store as incidents
+from warroom.incidents.models import Incident
 from warroom.kinds import JobKind, OutboxKind, TimelineKind
 from warroom.outbox.store import enqueue, sent_result
 from warroom.postmortems import store as postmortems
+from warroom.postmortems.store import PostmortemVersion
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
 
@@ -32,6 +36,7 @@ __all__ = [
     "build_digest",
     "build_trend",
     "chase",
+    "file_item",
     "last_week",
     "schedule_digest",
     "schedule_sync",
@@ -154,6 +159,22 @@ def last_week(now: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
+def file_item(conn: Connection, *, key: str, values: dict[str, Any], now: datetime) -> bool:
+    """Record an action item and queue its ticket (the tracker, through the outbox, once per key).
+    False when an item with this key exists already (nothing is queued again)."""
+    if action_items.create_item(conn, key=key, values=values) is None:
+        return False
+    enqueue(
+        conn,
+        key=keys.ticket_filed(key),
+        kind=OutboxKind.TRACKER_FILE,
+        incident_id=values["incident_id"],
+        now=now,
+        payload={"action_item_key": key},
+    )
+    return True
+
+
 def build_digest(ctx: Context, *, week: str | None = None, days: int | None = None, month: str | None = None) -> Digest:
     """The digest of an ISO week (`2026-W48`; default the week just ended), of a calendar month
     (`2026-11`: the monthly report), or of the last `days` days up to now. ValueError for a
@@ -168,38 +189,61 @@ def build_digest(ctx: Context, *, week: str | None = None, days: int | None = No
     else:
         label = week or last_week(now)
         since, until = week_window(label)
+    return _digest(ctx, _read_record(ctx, since, until), since, until, label)
+
+
+class _Record(BaseModel):
+    """What digests read, once for every window between `since - LOOKBACK` and `until`."""
+
+    incidents: list[Incident]
+    items: list[ActionItem]
+    drafts: list[DraftRecord]
+    postmortems: dict[int, list[PostmortemVersion]]
+
+
+def _read_record(ctx: Context, since: datetime, until: datetime) -> _Record:
     with ctx.engine.connect() as conn:
-        items = action_items.list_items(conn)
         rows = [i for i in incidents.list_incidents(conn, limit=5000) if since - LOOKBACK <= i.opened_at < until]
         loaded = [full for i in rows if (full := incidents.get_incident(conn, i.id)) is not None]
-        window = [i for i in loaded if since <= i.opened_at < until]
-        all_drafts = [d for i in window for d in drafts.list_drafts(conn, incident_id=i.id, limit=1000)]
-        versions = {i.id: postmortems.history(conn, i.id) for i in loaded if i.resolved_at is not None}
+        return _Record(
+            incidents=loaded,
+            items=action_items.list_items(conn),
+            drafts=[
+                d
+                for i in loaded
+                if since <= i.opened_at
+                for d in drafts.list_drafts(conn, incident_id=i.id, limit=1000)
+            ],
+            postmortems={i.id: postmortems.history(conn, i.id) for i in loaded if i.resolved_at is not None},
+        )
+
+
+def _digest(ctx: Context, record: _Record, since: datetime, until: datetime, label: str) -> Digest:
     return weekly_digest(
-        loaded,
-        items,
-        now=now,
+        record.incidents,
+        record.items,
+        now=ctx.clock.now(),
         since=since,
         until=until,
         label=label,
         ack_sla_minutes=ctx.settings.ack_sla_minutes,
-        drafts=all_drafts,
-        postmortems=versions,
+        drafts=record.drafts,
+        postmortems=record.postmortems,
     )
 
 
 def build_trend(ctx: Context, *, weeks: int = 12, week: str | None = None) -> Trend:
-    """The `weeks` ISO weeks ending with `week` (default the week just ended), each from its digest."""
+    """The `weeks` ISO weeks ending with `week` (default the week just ended), each week's digest
+    from one read of the record."""
     last = week or last_week(ctx.clock.now())
     start, _ = week_window(last)
     labels = []
     for back in range(weeks - 1, -1, -1):
         year, number, _ = (start - timedelta(weeks=back)).isocalendar()
         labels.append(f"{year}-W{number:02d}")
-    digests = [build_digest(ctx, week=label) for label in labels]
-    with ctx.engine.connect() as conn:
-        items = action_items.list_items(conn)
-    return trend(digests, items)
+    windows = [(label, *week_window(label)) for label in labels]
+    record = _read_record(ctx, windows[0][1], windows[-1][2])
+    return trend([_digest(ctx, record, since, until, label) for label, since, until in windows], record.items)
 
 
 def schedule_digest(conn: Connection, now: datetime) -> None:

@@ -17,14 +17,14 @@ from agents.coo.action_items import due_by_policy
 from agents.coo.edited_items import new_rows, table_rows
 from flows.context import Context
 from flows.publishing import publish_postmortem
+from flows.tickets import file_item
 from warroom import keys
 from warroom.action_items import store as action_items
 from warroom.actors import Actor
 from warroom.errors import Conflict, NotFound
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident
-from warroom.kinds import OutboxKind, TimelineKind
-from warroom.outbox.store import enqueue
+from warroom.kinds import TimelineKind
 from warroom.postmortems import store as postmortems
 from warroom.postmortems.diff import DiffLine, compare_lines
 from warroom.postmortems.store import PostmortemVersion
@@ -163,16 +163,8 @@ def _file_added_items(conn: Connection, incident: Incident, markdown: str, autho
                 source="postmortem edit",
                 created_at=now,
             )
-            if action_items.create_item(conn, key=key, values=values) is not None:
+            if file_item(conn, key=key, values=values, now=now):
                 break
-        enqueue(
-            conn,
-            key=keys.ticket_filed(key),
-            kind=OutboxKind.TRACKER_FILE,
-            incident_id=incident.id,
-            now=now,
-            payload={"action_item_key": key},
-        )
         incidents.add_timeline(
             conn,
             incident.id,
