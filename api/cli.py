@@ -71,12 +71,27 @@ def _observed() -> Settings:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the API, web UI, scheduler and outbox worker in one process."""
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    worker: bool = typer.Option(
+        True,
+        "--worker/--no-worker",
+        help="start the scheduler, graphs and outbox in a second process and restart it if it dies; "
+        "--no-worker for API-only nodes beside `warroom worker`",
+    ),
+    one_process: bool = typer.Option(
+        False, "--one-process", help="run the scheduler in the API's own process (one process, as on a tiny machine)"
+    ),
+) -> None:
+    """Run the API and web UI, with the scheduler and outbox worker in a second process."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
     from api.composition import Warroom
+    from api.supervisor import WorkerSupervisor, worker_command
 
     port_or_exit(host, port)
     settings = _observed()
@@ -91,9 +106,18 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
         console.print(f"[bold]API token for this run:[/] {warroom.api_token}")
     console.print(f"web UI: {settings.public_url.rstrip('/')}/incidents (sign in with the API token)")
     console.print(f"status page: {settings.public_url.rstrip('/')}/status")
+    supervisor = None
+    if worker and not one_process:
+        warroom.listen("api")
+        # The worker's links must point where this process serves; it has no API token to know.
+        supervisor = WorkerSupervisor(worker_command(), {**os.environ, "WARROOM_PUBLIC_URL": settings.public_url})
+        supervisor.start()
+        console.print(f"worker: pid {supervisor.pid} (scheduler, graphs, outbox), restarted if it dies")
     try:
-        uvicorn.run(create_app(warroom), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(warroom, run_worker=one_process), host=host, port=port, log_level="info")
     finally:
+        if supervisor is not None:
+            supervisor.stop()
         warroom.close()
 
 
@@ -102,19 +126,33 @@ def worker(
     health_port: int | None = typer.Option(
         None, help="also serve /healthz, /readyz and /metrics on this port (127.0.0.1), for a supervisor"
     ),
+    supervised: bool = typer.Option(
+        False, "--supervised", hidden=True, help="started by `warroom serve`: stop when stdin closes, not on signals"
+    ),
 ) -> None:
-    """Run only the scheduler and outbox worker (scale out beside API processes on PostgreSQL)."""
+    """Run only the scheduler and outbox worker (`warroom serve` starts one; more beside API
+    processes on PostgreSQL)."""
     import uvicorn
 
     from api.app import health_app
     from api.composition import Warroom
 
     settings = _observed()
+    stop = threading.Event()
+    if supervised:
+        # Ctrl-C and a service manager's SIGTERM reach the whole process group; `serve` stops this
+        # process itself (by closing our stdin) once the API has stopped, so it is never restarted
+        # in between.
+        for ignored in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(ignored, signal.SIG_IGN)
+        threading.Thread(target=_stop_when_parent_goes, args=(stop,), name="parent-watch", daemon=True).start()
+    else:
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with database_or_exit(settings.database_url):
         warroom = Warroom.build(settings)
-    _announce(warroom)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if not supervised:
+        _announce(warroom)
+    warroom.listen("worker")
     warroom.scheduler.start()
     server = None
     if health_port is not None:
@@ -130,6 +168,19 @@ def worker(
         if server is not None:
             server.should_exit = True
         warroom.close()
+
+
+def _stop_when_parent_goes(stop: threading.Event) -> None:
+    """The parent holds our stdin's other end: end of file means it asks us to stop, or is gone
+    however it ended.
+    The file descriptor is read directly: a daemon thread inside the buffered `sys.stdin` would
+    abort the interpreter's shutdown."""
+    import os
+    import sys
+
+    while os.read(sys.stdin.fileno(), 4096):
+        pass
+    stop.set()
 
 
 @app.command("check-config")
@@ -174,3 +225,7 @@ def demo(
     from api.demo import run_demo
 
     raise typer.Exit(run_demo(console, events=events, minutes=minutes, hold=hold))
+
+
+if __name__ == "__main__":  # `python -m api.cli`: how `warroom serve` starts its worker
+    app()

@@ -54,6 +54,7 @@ from warroom.clock import Clock, SystemClock
 from warroom.db import make_engine
 from warroom.kinds import OutboxKind
 from warroom.migrations import upgrade
+from warroom.nudges import STATUS_CHANGED, WAKE, Nudges
 from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import OutboxWorker
 from warroom.processes import ProcessLocks
@@ -90,6 +91,8 @@ class Warroom:
     """The public status page's renderings, rebuilt when the page changes."""
     subscribe_limiter: SubscribeLimiter = field(default_factory=SubscribeLimiter)
     """Submissions of the status page's subscribe form per client."""
+    nudges: Nudges | None = None
+    """To and from this installation's other processes on this host (`listen`)."""
     _stack: ExitStack = field(default_factory=ExitStack)
 
     @classmethod
@@ -166,7 +169,9 @@ class Warroom:
             else "none read (set WARROOM_PROMETHEUS_URL to graph the series alerts name)"
         )
         investigation = InvestigationRunner(InvestigationContext(context, Sources(sentry, prometheus)), checkpointer)
-        scheduler = Scheduler(engine, clock, outbox, locks)
+        nudges = Nudges(settings.data_dir, locks.boot_id)
+        stack.callback(nudges.close)
+        scheduler = Scheduler(engine, clock, outbox, locks, elsewhere=lambda: nudges.send("worker", WAKE))
         for flow in (
             runner,
             comms,
@@ -189,9 +194,13 @@ class Warroom:
             "checked against the rules' floors and the facts"
         )
         status_cache = StatusPageCache()
-        outbox.on_sent.append(
-            lambda item, _: status_cache.invalidate() if item.kind == OutboxKind.STATUS_POST else None
-        )
+
+        def status_posted(item: OutboxItem, _: object) -> None:
+            if item.kind == OutboxKind.STATUS_POST:
+                status_cache.invalidate()
+                nudges.send("api", STATUS_CHANGED)
+
+        outbox.on_sent.append(status_posted)
         if settings.database_url.startswith("sqlite"):
             defaults["database"] = f"SQLite at {settings.database_url} (set WARROOM_DATABASE_URL for PostgreSQL)"
         return cls(
@@ -209,6 +218,7 @@ class Warroom:
             secret_key=secret_key,
             defaults=defaults,
             status_cache=status_cache,
+            nudges=nudges,
             _stack=stack,
         )
 
@@ -217,6 +227,19 @@ class Warroom:
         result = action(self.context, *args, **kwargs)
         self.scheduler.wake()
         return result
+
+    def listen(self, role: str) -> None:
+        """Take nudges from this installation's other processes: as the `worker`, a wake when an
+        API process scheduled work due now; as the `api`, a status page the worker changed."""
+        assert self.nudges is not None
+
+        def on_nudge(message: bytes) -> None:
+            if message == WAKE:
+                self.scheduler.wake_here()
+            elif message == STATUS_CHANGED:
+                self.status_cache.invalidate()
+
+        self.nudges.listen(role, on_nudge)
 
     def close(self) -> None:
         self.scheduler.stop()

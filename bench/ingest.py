@@ -3,8 +3,10 @@ and the alert → status-page clock, all through the real HTTP server on loopbac
 
 `python -m bench.ingest [--n N] [--concurrency C] [--storm 10000] [--fresh 100] [--json out.json]`
 
-Every phase gets its own warroom on a fresh temporary SQLite database with the real scheduler
-and outbox worker running, so triage competes with ingest exactly as it does in production.
+Every phase gets its own warroom on a fresh temporary SQLite database laid out as `warroom serve`
+lays it out: the API in this process, the scheduler, graphs and outbox worker in a second one
+(`--layout one` puts them in the API's process instead, as `warroom serve --one-process` does),
+so triage competes with ingest exactly as it does in production.
 The bare endpoint (read the body, parse the JSON, answer 202) runs under the same uvicorn
 settings in the same process, so the ratio between the two is what the product costs. The load
 generator runs in a child process (`bench.load`): in the servers' process it would share their
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import secrets
@@ -37,6 +40,7 @@ from sqlalchemy import func, select
 from api.composition import Warroom
 from api.scenarios import Delivery, checkout_outage
 from api.server import serve_app_in_thread, serve_in_thread
+from api.supervisor import WorkerSupervisor, worker_command
 from bench.load import LoadGenerator, drive_clock, drive_closed, drive_open, drive_reads
 from bench.report import summary_table
 from bench.traffic import alertmanager_groups, fresh_issues
@@ -55,9 +59,10 @@ __all__ = [
 ]
 
 TARGET_RATIO = 0.5
-TARGET_P99_AT_RATE_MS = 50.0
-TARGET_STATUS_P99_S = 1.0
+TARGET_P99_AT_RATE_MS = 25.0
+TARGET_STATUS_P99_S = 0.05
 TARGET_PAGE_RATIO = 0.8
+LAYOUTS = ("processes", "one")
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,9 @@ class BenchConfig:
     warmup: int = 50
     page_reads: int = 4000
     page_readers: int = 64
+    json_readers: int = 32
     client: str = "raw"
+    layout: str = "processes"
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,9 @@ def serve_bare(status_json: bytes = b"{}") -> Iterator[str]:
 
 
 @contextmanager
-def warroom_server(keys: Secrets) -> Iterator[tuple[str, Warroom]]:
+def warroom_server(keys: Secrets, layout: str = "processes") -> Iterator[tuple[str, Warroom]]:
+    """A warroom on a fresh database; `processes`: the API here and `warroom worker` in a child
+    process under the same supervisor `warroom serve` uses; `one`: all in this process."""
     with tempfile.TemporaryDirectory(prefix="warroom-bench-") as tmp:
         settings = Settings(
             database_url=f"sqlite:///{Path(tmp) / 'warroom.db'}",
@@ -152,11 +161,40 @@ def warroom_server(keys: Secrets) -> Iterator[tuple[str, Warroom]]:
             api_token=keys.api,
         )
         warroom = Warroom.build(settings)
+        supervisor = None
         try:
-            with serve_in_thread(warroom) as base_url:
+            if layout == "processes":
+                warroom.listen("api")
+                supervisor = WorkerSupervisor(worker_command(), _worker_env(settings, keys))
+                supervisor.start()
+                _wait_for_worker(warroom)
+            with serve_in_thread(warroom, run_worker=layout == "one") as base_url:
                 yield base_url, warroom
         finally:
+            if supervisor is not None:
+                supervisor.stop()
             warroom.close()
+
+
+def _worker_env(settings: Settings, keys: Secrets) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
+    return keep | {
+        "WARROOM_DATABASE_URL": settings.database_url,
+        "WARROOM_DATA_DIR": str(settings.data_dir),
+        "WARROOM_SENTRY_CLIENT_SECRET": keys.sentry,
+        "WARROOM_WEBHOOK_TOKEN": keys.webhook,
+        "WARROOM_API_TOKEN": keys.api,
+        "WARROOM_LOG_LEVEL": "ERROR",
+    }
+
+
+def _wait_for_worker(warroom: Warroom, timeout: float = 60.0) -> None:
+    """Until the worker listens for nudges: measuring before would time its start-up."""
+    deadline = time.monotonic() + timeout
+    while warroom.nudges is not None and not list(warroom.nudges.folder.glob("worker.*.sock")):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the worker process did not start")
+        time.sleep(0.05)
 
 
 # -- phases ----------------------------------------------------------------------------------
@@ -178,9 +216,9 @@ def throughput(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[
     with serve_bare() as bare_url:
         bare = measure(bare_url, "/webhooks/sentry", sentry)
         bare_am = measure(bare_url, "/webhooks/alertmanager", am)
-    with warroom_server(keys) as (url, _):
+    with warroom_server(keys, config.layout) as (url, _):
         ours = measure(url, "/webhooks/sentry", sentry)
-    with warroom_server(keys) as (url, _):
+    with warroom_server(keys, config.layout) as (url, _):
         ours_am = measure(url, "/webhooks/alertmanager", am)
     ratio = round(ours.per_second / bare.per_second, 3)
     return {
@@ -200,7 +238,7 @@ def throughput(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[
 def fixed_rate(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, Any]:
     count = int(config.rate * config.rate_seconds)
     deliveries = checkout_outage(keys.sentry, events=count, start=utcnow() - timedelta(minutes=3), seed=3)
-    with warroom_server(keys) as (url, _):
+    with warroom_server(keys, config.layout) as (url, _):
         latencies, failures, seconds = load(drive_open, url, "/webhooks/sentry", deliveries, config.rate, config.client)
     stats = LatencyStats.of(latencies, seconds)
     return {
@@ -212,10 +250,24 @@ def fixed_rate(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[
     }
 
 
-def _rss_kib() -> int:
+def _rss_kib(pid: int | str = "self") -> int:
     """Resident set size now (Linux /proc), to show growth over the storm, not only the peak."""
-    with open("/proc/self/statm") as statm:
+    with open(f"/proc/{pid}/statm") as statm:
         return int(statm.read().split()[1]) * resource.getpagesize() // 1024
+
+
+def _worker_rss_kib() -> int:
+    """The worker process's (a child of this one running `api.cli worker`), 0 if it runs here."""
+    me = str(os.getpid())
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit() or (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] != me:
+                continue
+            if b"api.cli\x00worker" in (entry / "cmdline").read_bytes():
+                return _rss_kib(entry.name)
+        except OSError:
+            continue
+    return 0
 
 
 def storm(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, Any]:
@@ -226,9 +278,11 @@ def storm(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, 
         Delivery(d.body, {**d.headers, "request-id": uuid.uuid4().hex})
         for d in rng.sample(deliveries, min(config.redeliveries, len(deliveries)))
     ]
-    with warroom_server(keys) as (url, warroom):
+    with warroom_server(keys, config.layout) as (url, warroom):
         rss_before, peak_before = _rss_kib(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        worker_before = _worker_rss_kib()
         growth: list[int] = []
+        worker_growth: list[int] = []
         bodies: list[dict] = []
         seconds = 0.0
         quarter = max(len(deliveries) // 4, 1)
@@ -239,7 +293,9 @@ def storm(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, 
             bodies += answered
             seconds += took
             growth.append(_rss_kib() - rss_before)
+            worker_growth.append(_worker_rss_kib() - worker_before)
         again = load(drive_closed, url, "/webhooks/sentry", repeats, config.concurrency, 0, config.client)[1]
+        worker_rss = _worker_rss_kib()
         peak_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
         with warroom.engine.connect() as conn:
             stored = conn.execute(select(func.count()).select_from(AlertRow)).scalar_one()
@@ -260,6 +316,8 @@ def storm(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, 
         "incident_event_count": incidents[0].event_count if incidents else 0,
         "rss_growth_kib_by_quarter": growth,
         "peak_rss_growth_kib": peak_growth,
+        "worker_rss_growth_kib_by_quarter": worker_growth,
+        "worker_rss_kib": worker_rss,
     }
     result["ok"] = (
         result["incidents"] == 1
@@ -276,7 +334,7 @@ def storm(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, 
 
 def response_clock(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, Any]:
     deliveries = fresh_issues(keys.sentry, config.fresh, start=utcnow())
-    with warroom_server(keys) as (url, _):
+    with warroom_server(keys, config.layout) as (url, _):
         pairs = load(drive_clock, url, keys.api, deliveries)
     clocks, drafts = sorted(p[0] for p in pairs), sorted(p[1] for p in pairs)
     p99 = _quantile(clocks, 0.99)
@@ -297,7 +355,7 @@ def status_surge(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dic
     and `/status` with `page_readers` connections, against a bare endpoint serving the same JSON
     from memory; and a conditional GET with the ETag."""
     deliveries = checkout_outage(keys.sentry, events=200, start=utcnow() - timedelta(minutes=3), seed=5)
-    with warroom_server(keys) as (url, warroom):
+    with warroom_server(keys, config.layout) as (url, warroom):
         load(drive_closed, url, "/webhooks/sentry", deliveries, 8, 0, config.client)
         with httpx.Client(base_url=url, timeout=30) as client:
             for _ in range(100):
@@ -306,22 +364,26 @@ def status_surge(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dic
                     break
                 time.sleep(0.1)
             body, etag = page.content, page.headers["etag"]
-        json_lat, json_codes, json_s = load(drive_reads, url, "/status.json", config.page_reads, config.page_readers)
+        json_lat, json_codes, json_s = load(drive_reads, url, "/status.json", config.page_reads, config.json_readers)
         html_lat, html_codes, html_s = load(drive_reads, url, "/status", config.page_reads, config.page_readers)
         revalidations = min(200, config.page_reads)
         _, revalidated, _ = load(drive_reads, url, "/status.json", revalidations, 8, {"if-none-match": etag})
     with serve_bare(body) as bare_url:
-        bare_lat, _, bare_s = load(drive_reads, bare_url, "/status.json", config.page_reads, config.page_readers)
-    ours, html, bare = (
+        bare_lat, _, bare_s = load(drive_reads, bare_url, "/status.json", config.page_reads, config.json_readers)
+        bare64_lat, _, bare64_s = load(drive_reads, bare_url, "/status.json", config.page_reads, config.page_readers)
+    ours, html, bare, bare64 = (
         LatencyStats.of(json_lat, json_s),
         LatencyStats.of(html_lat, html_s),
         LatencyStats.of(bare_lat, bare_s),
+        LatencyStats.of(bare64_lat, bare64_s),
     )
     ratio = round(ours.per_second / bare.per_second, 3)
-    html_ratio = round(html.per_second / bare.per_second, 3)
+    html_ratio = round(html.per_second / bare64.per_second, 3)
     return {
         "readers": config.page_readers,
+        "json_readers": config.json_readers,
         "bare": asdict(bare),
+        "bare_at_page_readers": asdict(bare64),
         "json": asdict(ours),
         "html": asdict(html),
         "json_ratio": ratio,
@@ -373,7 +435,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--group-size", type=int, default=BenchConfig.group_size)
     parser.add_argument("--warmup", type=int, default=BenchConfig.warmup)
     parser.add_argument("--page-reads", type=int, default=BenchConfig.page_reads, help="GETs per status-page run")
-    parser.add_argument("--page-readers", type=int, default=BenchConfig.page_readers, help="concurrent page readers")
+    parser.add_argument("--page-readers", type=int, default=BenchConfig.page_readers, help="concurrent /status readers")
+    parser.add_argument(
+        "--json-readers", type=int, default=BenchConfig.json_readers, help="concurrent /status.json readers"
+    )
+    parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default=BenchConfig.layout,
+        help="processes: the worker in its own process, as `warroom serve` runs it (default); one: all in one",
+    )
     parser.add_argument(
         "--client",
         choices=["raw", "httpx"],
@@ -396,6 +467,8 @@ def main(argv: list[str] | None = None) -> int:
         client=args.client,
         page_reads=args.page_reads,
         page_readers=args.page_readers,
+        json_readers=args.json_readers,
+        layout=args.layout,
     )
     console = Console()
     phases = [name.strip() for name in args.phases.split(",") if name.strip()]

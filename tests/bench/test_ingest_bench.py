@@ -68,6 +68,10 @@ def test_tiny_run_reports_every_phase_and_keeps_the_storm_invariants(tmp_path, c
             "40",
             "--page-readers",
             "4",
+            "--json-readers",
+            "2",
+            "--layout",
+            "one",
             "--json",
             str(out),
         ]
@@ -102,4 +106,16 @@ def test_tiny_run_reports_every_phase_and_keeps_the_storm_invariants(tmp_path, c
     assert surge["json"]["requests"] == surge["html"]["requests"] == surge["bare"]["requests"] == 40
     assert surge["statuses"]["json"] == {"200": 40} and surge["statuses"]["html"] == {"200": 40}
     assert surge["conditional_304"] == surge["conditional_total"] == 40
+    assert surge["json_readers"] == 2 and surge["bare_at_page_readers"]["requests"] == 40
     assert "warroom ingest benchmark" in capsys.readouterr().out
+
+
+def test_the_default_layout_runs_the_worker_in_its_own_process(tmp_path):
+    """As `warroom serve` does: the storm is triaged by a child process, whose memory is reported."""
+    out = tmp_path / "bench.json"
+    main(["--phases", "storm", "--storm", "40", "--redeliveries", "4", "--concurrency", "3", "--json", str(out)])
+    storm = json.loads(out.read_text())["storm"]
+    assert storm["ok"] is True
+    assert len(storm["worker_rss_growth_kib_by_quarter"]) == 4
+    assert storm["worker_rss_kib"] > 50_000  # a child process holding the graphs was found and measured
+    assert json.loads(out.read_text())["config"]["layout"] == "processes"

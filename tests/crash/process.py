@@ -1,4 +1,4 @@
-"""`warroom serve` in a child process that a test kills with SIGKILL and starts again.
+"""`warroom serve --one-process` in a child process that a test kills with SIGKILL and starts again.
 
 Importing warroom costs ~7 s of CPU on these 2-core machines, so a fresh interpreter per restart
 would make the suite take minutes. Children are forked instead from a server process that
@@ -43,7 +43,9 @@ def _serve(env: dict[str, str], port: int, log: str) -> None:
     os.environ.update(env)
     from api.cli import serve
 
-    serve(host="127.0.0.1", port=port)
+    # One process: a crash point must end the process that holds the graphs, and the test restarts
+    # it; the worker process and its supervisor are tested in tests/api/test_serve_supervisor.py.
+    serve(host="127.0.0.1", port=port, worker=True, one_process=True)
 
 
 class WarroomProcess:

@@ -41,14 +41,24 @@ LEASED_TABLES = (table_of(JobRow), table_of(OutboxRow))
 
 class Scheduler:
     """`outbox.owner` names this process in leases; `locks` (absent in tests driven by hand)
-    lets it find this host's dead processes when it starts."""
+    lets it find this host's dead processes when it starts; `elsewhere` wakes the schedulers of
+    other processes (the worker beside an API process), which would otherwise see the work at
+    their next poll."""
 
-    def __init__(self, engine: Engine, clock: Clock, outbox: OutboxWorker, locks: ProcessLocks | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        outbox: OutboxWorker,
+        locks: ProcessLocks | None = None,
+        elsewhere: Callable[[], object] | None = None,
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self.outbox = outbox
         self.owner = outbox.owner
         self._locks = locks
+        self._elsewhere = elsewhere
         self._handlers: dict[str, Handler] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -59,6 +69,12 @@ class Scheduler:
 
     def wake(self) -> None:
         """Called after scheduling work that is due now, so it runs without waiting for the poll."""
+        self._wake.set()
+        if self._elsewhere is not None:
+            self._elsewhere()
+
+    def wake_here(self) -> None:
+        """Wake this process's loop only: a nudge from another process."""
         self._wake.set()
 
     def run_pending(self, max_rounds: int = 50) -> int:
