@@ -333,9 +333,25 @@ def storm(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, 
 
 
 def response_clock(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, Any]:
+    """Fresh incidents one at a time, while a storm of one other issue arrives at `rate`/s from a
+    second load process (its triage reassessments included): the clock a customer's status page
+    runs on during a bad night, not on an idle server."""
     deliveries = fresh_issues(keys.sentry, config.fresh, start=utcnow())
-    with warroom_server(keys, config.layout) as (url, _):
-        pairs = load(drive_clock, url, keys.api, deliveries)
+    storm_events = checkout_outage(
+        keys.sentry,
+        events=max(int(config.rate * config.rate_seconds), 1),
+        start=utcnow() - timedelta(minutes=3),
+        seed=7,
+    )
+    background = LoadGenerator()
+    try:
+        with warroom_server(keys, config.layout) as (url, _):
+            storm = background.start(drive_open, url, "/webhooks/sentry", storm_events, config.rate, config.client)
+            time.sleep(min(1.0, config.rate_seconds / 4))  # the storm's incident open and its triage running
+            pairs = load(drive_clock, url, keys.api, deliveries)
+            storm_latencies, storm_failures, storm_seconds = storm.result()
+    finally:
+        background.close()
     clocks, drafts = sorted(p[0] for p in pairs), sorted(p[1] for p in pairs)
     p99 = _quantile(clocks, 0.99)
     return {
@@ -347,6 +363,11 @@ def response_clock(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> d
         "ok": p99 < TARGET_STATUS_P99_S,
         "comms_draft_p50_ms": round(_quantile(drafts, 0.5) * 1000, 1),
         "comms_draft_p99_ms": round(_quantile(drafts, 0.99) * 1000, 1),
+        "storm": {
+            "rate": config.rate,
+            **asdict(LatencyStats.of(storm_latencies, storm_seconds)),
+            "failures": storm_failures,
+        },
     }
 
 

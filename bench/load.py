@@ -14,7 +14,7 @@ import json
 import multiprocessing
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -274,6 +274,10 @@ class LoadGenerator:
 
     def __call__(self, driver: Callable[..., T], *args: Any) -> T:
         return self._pool.submit(driver, *args).result()
+
+    def start(self, driver: Callable[..., T], *args: Any) -> Future[T]:
+        """Run `driver` without waiting for it (a background storm while another one measures)."""
+        return self._pool.submit(driver, *args)
 
     def close(self) -> None:
         self._pool.shutdown()

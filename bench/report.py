@@ -77,7 +77,12 @@ def _storm_rows(st: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 def _clock_rows(rc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return [
         (
-            f"alert -> status page, {rc['incidents']} fresh incidents",
+            f"alert -> status page, {rc['incidents']} fresh incidents"
+            + (
+                f" during a {rc['storm']['rate']:g}/s storm (its p99 {rc['storm']['p99_ms']} ms)"
+                if "storm" in rc
+                else ""
+            ),
             f"p50 {rc['status_page_p50_ms']} ms, p99 {rc['status_page_p99_ms']} ms",
             f"p99 < {rc['target_p99_ms'] / 1000:g} s",
             _mark(rc["ok"]),

@@ -102,6 +102,7 @@ def test_tiny_run_reports_every_phase_and_keeps_the_storm_invariants(tmp_path, c
     assert clock["incidents"] == 2
     assert 0 < clock["status_page_p50_ms"] <= clock["status_page_p99_ms"]
     assert 0 < clock["comms_draft_p50_ms"] <= clock["comms_draft_p99_ms"]
+    assert clock["storm"]["requests"] == 10 and clock["storm"]["failures"] == 0  # it ran beside the clock
     surge = results["status_surge"]
     assert surge["json"]["requests"] == surge["html"]["requests"] == surge["bare"]["requests"] == 40
     assert surge["statuses"]["json"] == {"200": 40} and surge["statuses"]["html"] == {"200": 40}
