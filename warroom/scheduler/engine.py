@@ -131,7 +131,8 @@ class Scheduler:
             return
         with self._engine.begin() as conn:
             released = sum(release_leases(conn, table, dead) for table in LEASED_TABLES)
-        log.info("took over %d leased rows of %d dead process(es)", released, len(dead))
+        if released:
+            log.info("took over %d leased rows of %d dead process(es)", released, len(dead))
 
     def renew(self) -> None:
         until = self._clock.now() + LEASE
@@ -144,7 +145,8 @@ class Scheduler:
         self._wake.set()
         for thread in self._threads:
             thread.join(timeout)
-        if self._locks is not None and not any(t.is_alive() for t in self._threads):
+        started = bool(self._threads)  # an API process beside a worker never started its own
+        if self._locks is not None and started and not any(t.is_alive() for t in self._threads):
             self.release([self.owner])
             self._locks.leave()
         self._threads = []
