@@ -1,6 +1,12 @@
 """Subscribing to the public status page by email: the page's form, the confirmation link, the
 one-click unsubscribe. Public, no session; every answer is a small HTML page under the page's CSP.
 
+Opening a link (GET) never changes anything: it checks the token and shows one button that
+POSTs. Mail security scanners open every link in a message they receive, so a GET that
+unsubscribed would silently stop a customer's outage emails, and a GET that confirmed would
+subscribe an address whose owner never asked. Mail clients' RFC 8058 one-click unsubscribe is a
+POST to the same address and acts at once.
+
 The form answers "check your email" whatever the address's state (new, pending, confirmed), so
 it tells nobody who is subscribed; each client may submit it a few times per window (`api.rate_limit`).
 Addresses are never logged.
@@ -9,6 +15,7 @@ Addresses are never logged.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -26,9 +33,12 @@ router = APIRouter(tags=["status page"], include_in_schema=False)
 """Pages for a browser (and a mail client's one-click POST), like the web UI: not in the API schema."""
 
 
-def _page(warroom: WarroomDep, heading: str, message: str, status_code: int = 200) -> HTMLResponse:
+def _page(
+    warroom: WarroomDep, heading: str, message: str, status_code: int = 200, *, button: tuple[str, str] | None = None
+) -> HTMLResponse:
+    """`button`: (label, address) of the one form the page holds, a POST."""
     html = templates.get_template("status_message.html").render(
-        name=warroom.settings.status_page_title, heading=heading, message=message
+        name=warroom.settings.status_page_title, heading=heading, message=message, button=button
     )
     return HTMLResponse(
         html,
@@ -40,6 +50,10 @@ def _page(warroom: WarroomDep, heading: str, message: str, status_code: int = 20
 def _refused(warroom: WarroomDep, error: ActionError) -> HTMLResponse:
     status_code = 410 if isinstance(error, Expired) else 422 if isinstance(error, Invalid) else 403
     return _page(warroom, "That did not work", error.message, status_code)
+
+
+def _same_address(request: Request, token: str) -> str:
+    return f"{request.url.path}?{urlencode({'token': token})}"
 
 
 @router.post("/status/subscribe", response_class=HTMLResponse)
@@ -61,6 +75,20 @@ def subscribe(request: Request, warroom: WarroomDep, email: Annotated[str, Form(
 
 
 @router.get("/status/subscribe/confirm", response_class=HTMLResponse)
+def confirm_page(request: Request, warroom: WarroomDep, token: Annotated[str, Query(max_length=1000)] = "") -> Response:
+    try:
+        read_confirm_token(warroom.secret_key, token, warroom.clock.now())
+    except ActionError as error:
+        return _refused(warroom, error)
+    return _page(
+        warroom,
+        "Confirm your subscription",
+        "Get an email whenever this page posts an update.",
+        button=("Confirm subscription", _same_address(request, token)),
+    )
+
+
+@router.post("/status/subscribe/confirm", response_class=HTMLResponse)
 def confirm(warroom: WarroomDep, token: Annotated[str, Query(max_length=1000)] = "") -> Response:
     now = warroom.clock.now()
     try:
@@ -73,13 +101,26 @@ def confirm(warroom: WarroomDep, token: Annotated[str, Query(max_length=1000)] =
     return _page(warroom, "You are subscribed", "You will get an email whenever this page posts an update.")
 
 
-@router.api_route(
-    "/status/unsubscribe",
-    methods=["GET", "POST"],
-    response_class=HTMLResponse,
-)
+@router.get("/status/unsubscribe", response_class=HTMLResponse)
+def unsubscribe_page(
+    request: Request, warroom: WarroomDep, token: Annotated[str, Query(max_length=1000)] = ""
+) -> Response:
+    """The link in every email: asks, so that a mail scanner opening it unsubscribes nobody."""
+    try:
+        read_unsubscribe_token(warroom.secret_key, token)
+    except ActionError as error:
+        return _refused(warroom, error)
+    return _page(
+        warroom,
+        "Unsubscribe from updates?",
+        "This address will get no more emails from this page.",
+        button=("Unsubscribe", _same_address(request, token)),
+    )
+
+
+@router.post("/status/unsubscribe", response_class=HTMLResponse)
 def unsubscribe(warroom: WarroomDep, token: Annotated[str, Query(max_length=1000)] = "") -> Response:
-    """GET for the link in every email, POST for mail clients' RFC 8058 one-click button."""
+    """The button on that page, and mail clients' RFC 8058 one-click POST."""
     try:
         subscriber_id, nonce = read_unsubscribe_token(warroom.secret_key, token)
     except ActionError as error:

@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from flows.effects import post_status
 from flows.status_subscriptions import notify_subscribers
@@ -19,6 +19,7 @@ from warroom.incidents.models import IncidentStatus
 from warroom.kinds import OutboxKind
 from warroom.outbox.tables import OutboxRow
 from warroom.status_page.models import StatusPost
+from warroom.status_page.subscribers import SUBSCRIBERS
 
 OUTBOX = table_of(OutboxRow)
 
@@ -44,7 +45,7 @@ def _subscribe(client, address: str):
 def _confirmed(client, warroom, address: str) -> None:
     assert _subscribe(client, address).status_code == 200
     [mail] = [m for m in _mails(warroom, "confirm") if m.payload["to"] == address.lower()]
-    assert "You are subscribed" in client.get(_link(mail, "/status/subscribe/confirm")).text
+    assert "You are subscribed" in client.post(_link(mail, "/status/subscribe/confirm")).text
 
 
 def test_the_form_sends_one_confirmation_and_answers_the_same_whoever_is_subscribed(client, warroom):
@@ -56,7 +57,7 @@ def test_the_form_sends_one_confirmation_and_answers_the_same_whoever_is_subscri
     assert "/status/unsubscribe?token=" in mail.payload["body"]
     again = _subscribe(client, "ana@example.com")
     assert again.text == first.text and len(_mails(warroom, "confirm")) == 1  # not sent twice
-    client.get(_link(mail, "/status/subscribe/confirm"))
+    client.post(_link(mail, "/status/subscribe/confirm"))
     assert _subscribe(client, "ana@example.com").text == first.text  # confirmed: same answer, no mail
     assert len(_mails(warroom)) == 1
 
@@ -71,11 +72,11 @@ def test_a_tampered_or_expired_confirmation_link_is_refused(client, warroom, clo
     _subscribe(client, "ben@example.com")
     link = _link(_mails(warroom, "confirm")[0], "/status/subscribe/confirm")
     tampered = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
-    assert client.get(tampered).status_code == 403
+    assert client.get(tampered).status_code == 403 and client.post(tampered).status_code == 403
     assert client.get("/status/subscribe/confirm?token=nonsense").status_code == 403
     clock.advance(timedelta(hours=49))
-    expired = client.get(link)
-    assert expired.status_code == 410 and "expired" in expired.text
+    for opened in (client.get(link), client.post(link)):
+        assert opened.status_code == 410 and "expired" in opened.text
     open_outage(client, warroom, clock)
     assert _mails(warroom, "post") == []  # never confirmed: no post emails
 
@@ -128,7 +129,7 @@ def _status_posts(warroom) -> list:
 def test_the_unsubscribe_link_forgets_the_address_and_cancels_what_was_queued(client, warroom, clock):
     _confirmed(client, warroom, "eve@example.com")
     link = _link(_mails(warroom, "confirm")[0], "/status/unsubscribe")
-    assert client.get(link[:-2] + "xx").status_code == 403
+    assert client.get(link[:-2] + "xx").status_code == 403 and client.post(link[:-2] + "xx").status_code == 403
     open_outage(client, warroom, clock)
     [first] = _mails(warroom, "post")
     assert first.state == "sent"
@@ -138,8 +139,8 @@ def test_the_unsubscribe_link_forgets_the_address_and_cancels_what_was_queued(cl
             conn, post_mark="m2", post=post, settings=warroom.settings, secret_key=warroom.secret_key, now=clock.now()
         )
     assert queued == 1
-    assert "unsubscribed" in client.get(link).text  # ... when the subscriber leaves
-    assert client.post(link).status_code == 200  # mail clients' one-click POST: fine, nothing left to do
+    assert "unsubscribed" in client.post(link).text  # ... when the subscriber leaves
+    assert client.post(link).status_code == 200  # mail clients' one-click POST again: nothing left to do
     warroom.scheduler.run_pending()
     assert [m.state for m in _mails(warroom, "post")] == ["sent", "cancelled"]
     clock.advance(timedelta(minutes=20))
@@ -150,3 +151,28 @@ def test_the_unsubscribe_link_forgets_the_address_and_cancels_what_was_queued(cl
 def test_one_client_may_submit_the_form_a_few_times_only(client, warroom):
     answers = [_subscribe(client, f"f{n}@example.com").status_code for n in range(6)]
     assert answers == [200] * 5 + [429]
+
+
+def test_opening_a_link_changes_nothing_until_its_button_is_pressed(client, warroom, clock):
+    """Mail scanners open every link in a message: that must neither subscribe nor unsubscribe."""
+    _subscribe(client, "fay@example.com")
+    mail = _mails(warroom, "confirm")[0]
+    confirm = _link(mail, "/status/subscribe/confirm")
+    for _ in range(3):
+        asked = client.get(confirm)
+        assert asked.status_code == 200 and "Confirm subscription" in asked.text
+    assert "no-store" in asked.headers["cache-control"]
+    action = re.search(r'<form method="post" action="([^"]+)"', asked.text).group(1).replace("&amp;", "&")
+    open_outage(client, warroom, clock)
+    assert _mails(warroom, "post") == []  # only opened: not subscribed
+    assert "You are subscribed" in client.post(action).text
+
+    unsubscribe = _link(mail, "/status/unsubscribe")
+    asked = client.get(unsubscribe)
+    assert asked.status_code == 200 and "Unsubscribe from updates?" in asked.text
+    with warroom.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SUBSCRIBERS)).scalar_one() == 1  # still there
+    action = re.search(r'<form method="post" action="([^"]+)"', asked.text).group(1).replace("&amp;", "&")
+    assert "You are unsubscribed" in client.post(action).text
+    with warroom.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SUBSCRIBERS)).scalar_one() == 0
