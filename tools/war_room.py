@@ -142,18 +142,25 @@ class SlackRoom:
         recheck: bool = False,
     ) -> None:
         """After the room is archived (an all-clear draft asking for approval, say), Slack takes no
-        more posts: the message still reaches the built-in room, where the web UI shows it."""
-        try:
-            self._post_once(room, text, key, recheck, blocks)
-        except SlackError as exc:
-            if exc.error_code != "is_archived":
-                raise
+        more posts: the message still reaches the built-in room, where the web UI shows it. So
+        does a message for an incident that never had a channel (a P2/P3 opens no room)."""
+        if self._channel_opened(incident_id):
+            try:
+                self._post_once(room, text, key, recheck, blocks)
+            except SlackError as exc:
+                if exc.error_code != "is_archived":
+                    raise
         self._mirror.post(incident_id, room, text, key)
 
     def close(self, incident_id: int, room: str, summary: str, key: str, *, recheck: bool = False) -> None:
-        self._post_once(room, summary, key, recheck)
-        self._slack.archive(room)
+        if self._channel_opened(incident_id):
+            self._post_once(room, summary, key, recheck)
+            self._slack.archive(room)
         self._mirror.close(incident_id, room, summary, key)
+
+    def _channel_opened(self, incident_id: int) -> bool:
+        with self._engine.connect() as conn:
+            return incidents.get_external_ref(conn, incident_id, keys.SLACK_CHANNEL_REF) is not None
 
     def _post_once(
         self, channel: str, text: str, key: str, recheck: bool, blocks: list[dict[str, Any]] | None = None
