@@ -30,6 +30,7 @@ from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
 from flows.actions.declare import Declaration, declare
 from flows.actions.drafts import Decision, decide_draft, get_draft
+from warroom.alerts.retention import pruned_after_days
 from warroom.alerts.store import event_counts
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord
@@ -201,6 +202,7 @@ def _page(
         draft_list = drafts.list_drafts(conn, incident_id=incident_id)
         needs = needs_you.needs_you(conn, incident, warroom.settings)
         recurs = recurrence.open_follow_ups(conn, incident, warroom.clock.now())
+        payload_pruned = pruned_after_days(conn, incident_id)
     return render(
         request,
         "incident.html",
@@ -209,6 +211,7 @@ def _page(
             "incident": incident,
             "needs": needs,
             "recurs": recurs,
+            "payload_pruned": payload_pruned,
             "back": "incident",
             "messages": _room(warroom, incident_id),
             "drafts": draft_list,
