@@ -24,6 +24,7 @@ from flows.escalation import EscalationFlow
 from flows.investigation.toolbox import Sources
 from flows.postmortem import PostmortemFlow
 from flows.publishing import publishes_to_notion
+from flows.retention import RetentionFlow
 from flows.senders.comms import CommsSender
 from flows.senders.digest_slack import DigestToSlack
 from flows.senders.notion import PostmortemPublisher
@@ -181,6 +182,7 @@ class Warroom:
             EscalationFlow(context),
             EnrichmentFlow(context, _sentry_fetch(sentry)),
             TicketFlow(context, tracker),
+            RetentionFlow(context),
         ):
             flow.register(scheduler)
 

@@ -30,6 +30,7 @@ __all__ = [
     "ticket_filed",
     "tickets_sync",
     "weekly_digest",
+    "raw_payload_prune",
     "action_item_comment",
     "action_item_done",
     "all_clear_comms",
@@ -514,6 +515,11 @@ def tickets_sync(slot: int) -> str:
 
 def weekly_digest(monday: str) -> str:
     return f"digest:{monday}"
+
+
+def raw_payload_prune(due: datetime) -> str:
+    """The retention run due at `due` (a whole hour, or a continuation a moment after a full run)."""
+    return f"retention:raw:{due.isoformat()}"
 
 
 def ticket_filed(action_item_key: str) -> str:

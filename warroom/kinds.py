@@ -26,6 +26,7 @@ class JobKind(StrEnum):
     POSTMORTEM_DEADLINE = "postmortem.deadline"
     TICKETS_SYNC = "tickets.sync"
     DIGEST = "digest.weekly"
+    RETENTION_PRUNE = "retention.raw_payloads"
     INVESTIGATION_START = "investigation.start"
     INVESTIGATION_STEP = "investigation.step"
 

@@ -364,6 +364,12 @@ class Settings(BaseSettings):
     correlation_window_minutes: int = Field(
         default=30, description="alerts on the same service and key within this many minutes join one incident"
     )
+    raw_payload_retention_days: int = Field(
+        default=90,
+        ge=0,
+        description="days an alert's raw payload (the body its source sent) is kept; older ones are pruned "
+        "in small batches by the worker, keeping the alert, its counts and everything shown; 0 keeps them forever",
+    )
     ticket_sync_minutes: float = Field(
         default=15, gt=0, description="how often the COO reads back the states of filed tickets"
     )

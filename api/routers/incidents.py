@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from api.deps import Authorized, Id, WarroomDep
@@ -16,6 +16,7 @@ from warroom.actors import Actor, ActorKind
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.severity import Severity
+from warroom.untrusted import MAX_ID
 from warroom.war_room import store as war_room
 from warroom.war_room.store import WarRoomMessage
 
@@ -74,16 +75,45 @@ def _caller(name: str) -> Actor:
     return Actor(kind=ActorKind.API, name=name)
 
 
-@router.get("", response_model=list[Incident])
+NEXT_PAGE = {
+    200: {
+        "headers": {
+            "Link": {
+                "description": 'the next (older) page, `<…?before=ID…>; rel="next"`; absent on the last page',
+                "schema": {"type": "string"},
+            }
+        }
+    }
+}
+
+
+@router.get("", response_model=list[Incident], responses=NEXT_PAGE)
 def list_incidents(
+    request: Request,
+    response: Response,
     warroom: WarroomDep,
     _: Authorized,
     status_: Annotated[IncidentStatus | None, Query(alias="status")] = None,
     open_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="the page's cursor: only incidents older than this id (the Link header gives it)",
+        ),
+    ] = None,
 ) -> list[Incident]:
+    """Newest first, a page of `limit`; the next page is in the `Link` header (keyset: a page a
+    year back costs what the first does)."""
     with warroom.engine.connect() as conn:
-        return incidents.list_incidents(conn, status=status_, open_only=open_only, limit=limit)
+        found = incidents.list_incidents(conn, status=status_, open_only=open_only, limit=limit + 1, before=before)
+    if len(found) > limit:
+        found = found[:limit]
+        following = request.url.include_query_params(before=found[-1].id)
+        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    return found
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Declared, responses=documented(400, 413))

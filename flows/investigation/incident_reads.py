@@ -93,13 +93,25 @@ def alert_facts(conn: Connection, incident_ids: list[int]) -> list[AlertFact]:
     ).all()
     counts = {row.first: row.n for row in groups}
     rows = conn.execute(
-        select(ALERTS.c.id, ALERTS.c.incident_id, ALERTS.c.alert).where(ALERTS.c.id.in_(list(counts)))
+        select(ALERTS.c.id, ALERTS.c.incident_id, ALERTS.c.alert, ALERTS.c.received_at, ALERTS.c.raw_pruned_at).where(
+            ALERTS.c.id.in_(list(counts))
+        )
     ).all()
-    facts = [_alert_fact(row.id, row.incident_id, Alert.model_validate(row.alert), counts[row.id]) for row in rows]
+    facts = [
+        _alert_fact(
+            row.id,
+            row.incident_id,
+            Alert.model_validate(row.alert),
+            counts[row.id],
+            pruned_days=(row.raw_pruned_at - row.received_at).days if row.raw_pruned_at is not None else None,
+        )
+        for row in rows
+    ]
     return sorted(facts, key=lambda f: (f.incident_id != incident_ids[0], f.at, f.citation))
 
 
-def _alert_fact(alert_id: int, incident_id: int, alert: Alert, count: int) -> AlertFact:
+def _alert_fact(alert_id: int, incident_id: int, alert: Alert, count: int, *, pruned_days: int | None) -> AlertFact:
+    """`pruned_days`: retention removed the raw payload, so what only it said is unknown."""
     event = alert.raw if alert.source == "sentry" and isinstance(alert.raw, dict) else {}
     return AlertFact(
         citation=f"alert:{alert_id}",
@@ -117,6 +129,7 @@ def _alert_fact(alert_id: int, incident_id: int, alert: Alert, count: int) -> Al
         culprit=event.get("culprit") if isinstance(event.get("culprit"), str) else None,
         release=event.get("release") if isinstance(event.get("release"), str) else None,
         tags=alert.tags,
+        payload_pruned_days=pruned_days,
     )
 
 

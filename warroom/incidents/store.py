@@ -235,14 +235,27 @@ def get_incident(conn: Connection, incident_id: int, *, with_timeline: bool = Tr
     return _incident(row, endpoints, timeline, users)
 
 
+OPEN_STATUSES = [s.value for s in IncidentStatus if s is not IncidentStatus.RESOLVED]
+
+
 def list_incidents(
-    conn: Connection, *, status: IncidentStatus | None = None, open_only: bool = False, limit: int = 100
+    conn: Connection,
+    *,
+    status: IncidentStatus | None = None,
+    open_only: bool = False,
+    limit: int = 100,
+    before: int | None = None,
 ) -> list[Incident]:
+    """Newest first; `before` is the keyset cursor (only incidents with a smaller id, i.e. opened
+    earlier), so a page deep in a year costs what the first one does: the primary key (or the
+    status index) is walked from the cursor, never counted off from the start."""
     query = select(INCIDENTS).order_by(INCIDENTS.c.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(INCIDENTS.c.id < before)
     if status is not None:
         query = query.where(INCIDENTS.c.status == status.value)
-    if open_only:
-        query = query.where(INCIDENTS.c.status != IncidentStatus.RESOLVED.value)
+    if open_only:  # an IN the status index answers, not a `!=` that reads every resolved incident
+        query = query.where(INCIDENTS.c.status.in_(OPEN_STATUSES))
     rows = conn.execute(query).all()
     user_counts: dict[int, int] = (
         dict(

@@ -63,9 +63,15 @@ class Scheduler:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._seeds: list[Callable[[], object]] = []
 
     def register(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
+
+    def at_start(self, seed: Callable[[], object]) -> None:
+        """`seed` runs when the loop starts (a recurring job schedules its first run there, keyed,
+        so a second process or a restart adds nothing); tests driving `run_pending` seed by hand."""
+        self._seeds.append(seed)
 
     def wake(self) -> None:
         """Called after scheduling work that is due now, so it runs without waiting for the poll."""
@@ -118,6 +124,12 @@ class Scheduler:
         if self._locks is not None:
             self._locks.enter()
             self.release(self._locks.dead())
+        for seed in self._seeds:
+            try:
+                seed()
+            except Exception as exc:  # a seed that fails must not keep the loop from starting
+                log.exception("scheduler start-up seed failed")
+                sentry_sdk.capture_exception(exc)
         self._threads = [
             threading.Thread(target=self._loop, args=(poll_seconds,), name="warroom-scheduler", daemon=True),
             threading.Thread(target=self._heartbeat, name="warroom-heartbeat", daemon=True),

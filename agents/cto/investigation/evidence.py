@@ -81,9 +81,17 @@ class AlertFact(BaseModel):
     culprit: str | None = None
     release: str | None = None
     tags: dict[str, str] = Field(default_factory=dict)
+    payload_pruned_days: int | None = Field(
+        default=None,
+        description="the source's payload was pruned this many days after it arrived: what only it said "
+        "(exception, culprit, release) is unknown, not absent",
+    )
 
     def summary(self) -> str:
-        return short(f"{self.source} alert at {self.at:%H:%M} UTC: {self.title}")
+        pruned = (
+            f" (payload pruned after {self.payload_pruned_days} days)" if self.payload_pruned_days is not None else ""
+        )
+        return short(f"{self.source} alert at {self.at:%H:%M} UTC{pruned}: {self.title}")
 
 
 class NoteFact(BaseModel):

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
 from api.composition import Warroom
-from api.deps import Id, WarroomDep
+from api.deps import Id, IdFilter, WarroomDep
 from api.errors import status_of
 from api.routers.web import charts
 from api.routers.web.attention import needs_human
@@ -30,6 +30,7 @@ from flows.actions import incidents as actions
 from flows.actions import postmortems as postmortem_actions
 from flows.actions.declare import Declaration, declare
 from flows.actions.drafts import Decision, decide_draft, get_draft
+from warroom.alerts.retention import pruned_after_days
 from warroom.alerts.store import event_counts
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord
@@ -56,15 +57,20 @@ router = APIRouter(tags=["web"], include_in_schema=False)
 router.mount("/static", StaticFiles(directory=API_DIR / "static"), name="static")
 
 
+RESOLVED_PAGE = 50
+"""Resolved incidents per page of the list; older ones are a keyset page away (`?before=`)."""
+MAX_OPEN = 500
+
+
 @router.get("/incidents", response_class=HTMLResponse)
-def incident_list(request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
-    return _list_page(request, warroom, session)
+def incident_list(request: Request, warroom: WarroomDep, session: SessionDep, before: IdFilter = None) -> HTMLResponse:
+    return _list_page(request, warroom, session, before=before)
 
 
 @router.get("/incidents/rows", response_class=HTMLResponse)
-def incident_rows(request: Request, warroom: WarroomDep, session: SessionDep) -> HTMLResponse:
+def incident_rows(request: Request, warroom: WarroomDep, session: SessionDep, before: IdFilter = None) -> HTMLResponse:
     """The list's two tables alone, polled by the page so a new incident shows without a reload."""
-    return _list_page(request, warroom, session, fragment=True)
+    return _list_page(request, warroom, session, fragment=True, before=before)
 
 
 def _list_page(
@@ -75,17 +81,23 @@ def _list_page(
     fragment: bool = False,
     declare_error: str | None = None,
     status_code: int = 200,
+    before: int | None = None,
 ) -> HTMLResponse:
-    """Open incidents by what needs attention (severity, then drafts waiting), then the resolved."""
+    """Every open incident by what needs attention (severity, then drafts waiting), then a page of
+    the resolved, newest first, `before` the cursor of an older page."""
     with warroom.engine.connect() as conn:
-        found = incidents.list_incidents(conn, limit=200)
+        open_ = incidents.list_incidents(conn, open_only=True, limit=MAX_OPEN)
+        resolved = incidents.list_incidents(
+            conn, status=IncidentStatus.RESOLVED, limit=RESOLVED_PAGE + 1, before=before
+        )
         needs = {n.incident_id: n for n in needs_you.open_needs(conn, warroom.settings)}
-    open_ = [i for i in found if i.status is not IncidentStatus.RESOLVED]
     open_.sort(key=lambda i: (i.severity.rank if i.severity else 9, -len(needs[i.id].waiting) if i.id in needs else 0))
-    recent = [i for i in found if i.status is IncidentStatus.RESOLVED][:50]
+    recent = resolved[:RESOLVED_PAGE]
     context = {
         "open": open_,
         "recent": recent,
+        "before": before,
+        "older": recent[-1].id if len(resolved) > RESOLVED_PAGE else None,
         "needs": needs,
         "waiting_count": sum(len(n.waiting) for n in needs.values()),
         "csrf": session.csrf,
@@ -201,6 +213,7 @@ def _page(
         draft_list = drafts.list_drafts(conn, incident_id=incident_id)
         needs = needs_you.needs_you(conn, incident, warroom.settings)
         recurs = recurrence.open_follow_ups(conn, incident, warroom.clock.now())
+        payload_pruned = pruned_after_days(conn, incident_id)
     return render(
         request,
         "incident.html",
@@ -209,6 +222,7 @@ def _page(
             "incident": incident,
             "needs": needs,
             "recurs": recurs,
+            "payload_pruned": payload_pruned,
             "back": "incident",
             "messages": _room(warroom, incident_id),
             "drafts": draft_list,
