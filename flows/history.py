@@ -26,7 +26,7 @@ TIMELINE = table_of(TimelineRow)
 HUMAN_KINDS = (TimelineKind.NOTE, TimelineKind.ACKNOWLEDGED, TimelineKind.COMMS_DECISION)
 
 
-def _search(conn: Connection, terms: set[str], limit: int = 200) -> list[int]:
+def _search(conn: Connection, terms: frozenset[str], limit: int = 200) -> list[int]:
     """Ids of incidents whose title or service shares any of `terms`, best matches first."""
     if not terms:
         return []
