@@ -44,6 +44,7 @@ from api.supervisor import WorkerSupervisor, worker_command
 from bench.load import LoadGenerator, drive_clock, drive_closed, drive_open, drive_reads
 from bench.report import summary_table
 from bench.traffic import alertmanager_groups, fresh_issues
+from bench.year_bench import YearKeys, run_year
 from warroom.alerts.tables import AlertRow
 from warroom.clock import utcnow
 from warroom.incidents.tables import IncidentRow
@@ -81,6 +82,8 @@ class BenchConfig:
     json_readers: int = 32
     client: str = "raw"
     layout: str = "processes"
+    year_scale: float = 1.0
+    year_requests: int = 30
 
 
 @dataclass(frozen=True)
@@ -419,12 +422,19 @@ def status_surge(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dic
     }
 
 
+def year(config: BenchConfig, keys: Secrets, load: LoadGenerator) -> dict[str, Any]:
+    """The pages on a year of data against the same pages without it (`bench.year_bench`)."""
+    secrets_ = YearKeys(sentry=keys.sentry, api=keys.api, webhook=keys.webhook)
+    return run_year(secrets_, scale=config.year_scale, requests=config.year_requests)
+
+
 PHASES: dict[str, Callable[[BenchConfig, Secrets, LoadGenerator], dict[str, Any]]] = {
     "throughput": throughput,
     "fixed_rate": fixed_rate,
     "storm": storm,
     "response_clock": response_clock,
     "status_surge": status_surge,
+    "year": year,
 }
 
 
@@ -472,6 +482,8 @@ def main(argv: list[str] | None = None) -> int:
         default=BenchConfig.client,
         help="load generator: raw HTTP/1.1 streams (default) or one httpx.AsyncClient",
     )
+    parser.add_argument("--year-scale", type=float, default=BenchConfig.year_scale, help="of the generated year")
+    parser.add_argument("--year-requests", type=int, default=BenchConfig.year_requests, help="per page and database")
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
@@ -490,6 +502,8 @@ def main(argv: list[str] | None = None) -> int:
         page_readers=args.page_readers,
         json_readers=args.json_readers,
         layout=args.layout,
+        year_scale=args.year_scale,
+        year_requests=args.year_requests,
     )
     console = Console()
     phases = [name.strip() for name in args.phases.split(",") if name.strip()]

@@ -6,6 +6,8 @@ from typing import Any
 
 from rich.table import Table
 
+from bench.year_bench import report_rows
+
 __all__ = ["summary_table"]
 
 
@@ -128,6 +130,7 @@ ROWS = {
     "storm": _storm_rows,
     "response_clock": _clock_rows,
     "status_surge": _surge_rows,
+    "year": report_rows,
 }
 
 

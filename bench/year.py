@@ -121,6 +121,8 @@ def _minutes(rng: random.Random, low: float, high: float) -> timedelta:
 
 def plan(config: YearConfig, now: datetime) -> list[Planned]:
     """Every incident of the year, in order of opening (ids ascending with time, as ingest gives them)."""
+    if config.alerts < config.incidents:
+        raise ValueError("every incident has at least one alert")
     rng = random.Random(config.seed)
     pool = [AlertKey.draw(rng, n) for n in range(config.alert_keys)]
     start = now - timedelta(days=config.days)
@@ -131,7 +133,14 @@ def plan(config: YearConfig, now: datetime) -> list[Planned]:
     raw = [_alert_count(rng) for _ in moments]
     factor = config.alerts / sum(raw)
     counts = [max(1, round(c * factor)) for c in raw]
-    counts[counts.index(max(counts))] += config.alerts - sum(counts)
+    excess = sum(counts) - config.alerts  # rounding and the floor of one: taken from the biggest storms
+    for n in sorted(range(len(counts)), key=lambda n: -counts[n]):
+        if excess <= 0:
+            break
+        cut = min(excess, counts[n] - 1)
+        counts[n] -= cut
+        excess -= cut
+    counts[counts.index(max(counts))] -= excess
     planned, first_alert = [], 1
     busy: set[str] = set()
     for n, (opened_at, alerts) in enumerate(zip(moments, counts, strict=True)):

@@ -9,7 +9,7 @@ P3 for alerts that historically self-resolved in under 5 minutes).
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, or_, select, text
+from sqlalchemy import Connection, func, or_, select, text
 
 from agents.coo.recurrence import WINDOW, alike, words
 from agents.cto.severity import PastIncident
@@ -26,16 +26,22 @@ TIMELINE = table_of(TimelineRow)
 HUMAN_KINDS = (TimelineKind.NOTE, TimelineKind.ACKNOWLEDGED, TimelineKind.COMMS_DECISION)
 
 
-def _search(conn: Connection, terms: set[str], limit: int = 200) -> list[int]:
-    """Ids of incidents whose title or service shares any of `terms`, best matches first."""
+def _search(conn: Connection, terms: frozenset[str], since_id: int, limit: int = 200) -> list[int]:
+    """Ids of incidents from `since_id` on whose title or service shares any of `terms`, best
+    matches first. Only the window's incidents are ranked: over a year, a common word (a service's
+    name) matches thousands, and ranking them all cost the triage and the incident page more than
+    the rest of the search."""
     if not terms:
         return []
     if conn.dialect.name == "sqlite":
         query = " OR ".join(f'"{w}"' for w in sorted(terms))
         return list(
             conn.execute(
-                text("SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH :q ORDER BY rank LIMIT :n"),
-                {"q": query, "n": limit},
+                text(
+                    "SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH :q AND rowid >= :lo "
+                    "ORDER BY rank LIMIT :n"
+                ),
+                {"q": query, "lo": since_id, "n": limit},
             ).scalars()
         )
     query = " | ".join(sorted(terms))
@@ -43,9 +49,9 @@ def _search(conn: Connection, terms: set[str], limit: int = 200) -> list[int]:
         conn.execute(
             text(
                 "SELECT id FROM incidents WHERE to_tsvector('simple', title || ' ' || coalesce(service, '')) "
-                "@@ to_tsquery('simple', :q) ORDER BY id DESC LIMIT :n"
+                "@@ to_tsquery('simple', :q) AND id >= :lo ORDER BY id DESC LIMIT :n"
             ),
-            {"q": query, "n": limit},
+            {"q": query, "lo": since_id, "n": limit},
         ).scalars()
     )
 
@@ -53,7 +59,10 @@ def _search(conn: Connection, terms: set[str], limit: int = 200) -> list[int]:
 def similar_past(conn: Connection, incident: Incident, limit: int = 20) -> list[PastIncident]:
     """Closed or recovered incidents with the same alert key, or whose title shares most of this
     one's words, newest first."""
-    matches = _search(conn, words(incident.title))
+    first = conn.execute(
+        select(func.min(INCIDENTS.c.id)).where(INCIDENTS.c.opened_at >= incident.opened_at - WINDOW)
+    ).scalar()
+    matches = _search(conn, words(incident.title), first or incident.id)
     rows = conn.execute(
         select(INCIDENTS)
         .where(

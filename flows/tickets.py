@@ -11,22 +11,24 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
-from agents.coo.digest import Digest, month_window, week_window, weekly_digest
+from agents.coo.digest import TIMELINE_KINDS, Digest, month_window, week_window, weekly_digest
 from agents.coo.owners import owner_email
-from agents.coo.trends import Trend, trend
+from agents.coo.trends import Trend, weekly_trend
 from flows.context import Context
 from tools.tracker.port import Tracker
 from warroom import keys
 from warroom.action_items import store as action_items
-from warroom.action_items.store import ActionItem, TicketState
+from warroom.action_items.store import TicketState
+from warroom.action_items.tally import ItemTally, filed_and_closed, tally
 from warroom.drafts import store as drafts
 from warroom.drafts.models import DraftRecord
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident
+from warroom.incidents.store import IncidentRef
 from warroom.kinds import JobKind, OutboxKind, TimelineKind
 from warroom.outbox.store import enqueue, sent_result
 from warroom.postmortems import store as postmortems
-from warroom.postmortems.store import PostmortemVersion
+from warroom.postmortems.store import VersionMark
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
 
@@ -193,28 +195,38 @@ def build_digest(ctx: Context, *, week: str | None = None, days: int | None = No
 
 
 class _Record(BaseModel):
-    """What digests read, once for every window between `since - LOOKBACK` and `until`."""
+    """What a digest reads: the window's incidents and the 90 days before it."""
 
     incidents: list[Incident]
-    items: list[ActionItem]
+    past: list[IncidentRef]
+    items: ItemTally
     drafts: list[DraftRecord]
-    postmortems: dict[int, list[PostmortemVersion]]
+    postmortems: dict[int, list[VersionMark]]
 
 
 def _read_record(ctx: Context, since: datetime, until: datetime) -> _Record:
+    """A handful of range queries, whatever the number of incidents: the windows' incidents with
+    the timeline entries the digest counts; of the 90 days before, the few whose postmortem is
+    overdue and unreviewed (the digest names them) the same way and the rest as the recurrence
+    match reads them; the windows' drafts, who saved each postmortem version and when, every
+    action item."""
     with ctx.engine.connect() as conn:
-        rows = [i for i in incidents.list_incidents(conn, limit=5000) if since - LOOKBACK <= i.opened_at < until]
-        loaded = [full for i in rows if (full := incidents.get_incident(conn, i.id)) is not None]
+        reviewing = incidents.opened_between(
+            conn,
+            since - LOOKBACK,
+            since,
+            timeline_kinds=TIMELINE_KINDS,
+            having=TimelineKind.POSTMORTEM_OVERDUE,
+            unreviewed=True,
+        )
+        window = incidents.opened_between(conn, since, until, timeline_kinds=TIMELINE_KINDS)
         return _Record(
-            incidents=loaded,
-            items=action_items.list_items(conn),
-            drafts=[
-                d
-                for i in loaded
-                if since <= i.opened_at
-                for d in drafts.list_drafts(conn, incident_id=i.id, limit=1000)
-            ],
-            postmortems={i.id: postmortems.history(conn, i.id) for i in loaded if i.resolved_at is not None},
+            incidents=[*reviewing, *window],
+            past=incidents.refs_opened_between(conn, since - LOOKBACK, since),
+            items=tally(conn, now=ctx.clock.now(), since=since, until=until),
+            drafts=drafts.drafts_of(conn, incidents.opened_ids(since, until)),
+            postmortems=postmortems.marks(conn, incidents.opened_ids(since, until))
+            | postmortems.marks(conn, [i.id for i in reviewing]),
         )
 
 
@@ -229,12 +241,14 @@ def _digest(ctx: Context, record: _Record, since: datetime, until: datetime, lab
         ack_sla_minutes=ctx.settings.ack_sla_minutes,
         drafts=record.drafts,
         postmortems=record.postmortems,
+        past=record.past,
     )
 
 
 def build_trend(ctx: Context, *, weeks: int = 12, week: str | None = None) -> Trend:
-    """The `weeks` ISO weeks ending with `week` (default the week just ended), each week's digest
-    from one read of the record."""
+    """The `weeks` ISO weeks ending with `week` (default the week just ended): each week's
+    incidents, levels and median time to resolve as its digest counts them, and the action items
+    open and closed at its end; two queries for all the weeks."""
     last = week or last_week(ctx.clock.now())
     start, _ = week_window(last)
     labels = []
@@ -242,8 +256,10 @@ def build_trend(ctx: Context, *, weeks: int = 12, week: str | None = None) -> Tr
         year, number, _ = (start - timedelta(weeks=back)).isocalendar()
         labels.append(f"{year}-W{number:02d}")
     windows = [(label, *week_window(label)) for label in labels]
-    record = _read_record(ctx, windows[0][1], windows[-1][2])
-    return trend([_digest(ctx, record, since, until, label) for label, since, until in windows], record.items)
+    with ctx.engine.connect() as conn:
+        opened = incidents.refs_opened_between(conn, windows[0][1], windows[-1][2])
+        counts = filed_and_closed(conn, [until for _, _, until in windows])
+    return weekly_trend(opened, windows, counts)
 
 
 def schedule_digest(conn: Connection, now: datetime) -> None:

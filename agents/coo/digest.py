@@ -15,21 +15,32 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 from pydantic import BaseModel, Field, computed_field
 
-from agents.coo.recurrence import WINDOW, recurring
-from warroom.action_items.store import ActionItem, TicketState
+from agents.coo.recurrence import WINDOW, Matchable, recurring
+from warroom.action_items.store import ActionItem
+from warroom.action_items.tally import ItemTally
 from warroom.drafts.models import DraftRecord, DraftState
 from warroom.durations import spell_duration
 from warroom.incidents.models import Incident
 from warroom.kinds import TimelineKind
-from warroom.postmortems.store import PostmortemVersion
 from warroom.severity import Severity
 
-__all__ = ["Digest", "Measure", "Recurred", "Target", "month_window", "week_window", "weekly_digest"]
+__all__ = [
+    "TIMELINE_KINDS",
+    "Authored",
+    "Digest",
+    "Measure",
+    "Recurred",
+    "Target",
+    "month_window",
+    "week_window",
+    "weekly_digest",
+]
 
 UNITS = ("day", "hour", "minute")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -38,6 +49,26 @@ REVIEW_BUSINESS_DAYS = 5
 """The playbook's "postmortem completed within 5 business days" of resolution."""
 RECURRENCE_GOAL = 0.15
 """The playbook's "fewer than 15% of incidents recur with the same cause within 90 days"."""
+TIMELINE_KINDS = (
+    TimelineKind.STATUS_PAGE,
+    TimelineKind.COMMS_SENT,
+    TimelineKind.COMMS_DECISION,
+    TimelineKind.RESOLVED,
+    TimelineKind.POSTMORTEM_OVERDUE,
+)
+"""The timeline entries the digest reads: a flow may load only these (a year's lookback is
+thousands of incidents, and most of their entries say nothing the digest counts)."""
+
+
+class Authored(Protocol):
+    """A postmortem version as far as the digest cares: which, by whom, when."""
+
+    @property
+    def version(self) -> int: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 def week_window(week: str) -> tuple[datetime, datetime]:
@@ -302,14 +333,14 @@ def _business_days(start: datetime, end: datetime) -> int:
     return sum((start.date() + timedelta(days=n)).weekday() < 5 for n in range(max(days, 0)))
 
 
-def _reviewed_at(versions: Sequence[PostmortemVersion]) -> datetime | None:
+def _reviewed_at(versions: Sequence[Authored]) -> datetime | None:
     """When a person first saved the postmortem (the draft is warroom's version 1)."""
     return min((v.created_at for v in versions if v.version > 1 and v.author != "warroom"), default=None)
 
 
 def weekly_digest(
     incidents: Sequence[Incident],
-    items: Sequence[ActionItem],
+    items: Sequence[ActionItem] | ItemTally,
     *,
     now: datetime,
     since: datetime,
@@ -317,10 +348,15 @@ def weekly_digest(
     label: str,
     ack_sla_minutes: dict[Severity, float],
     drafts: Sequence[DraftRecord] = (),
-    postmortems: dict[int, list[PostmortemVersion]] | None = None,
+    postmortems: Mapping[int, Sequence[Authored]] | None = None,
+    past: Sequence[Matchable] = (),
 ) -> Digest:
-    """`incidents` with their timelines; those opened in [since, until) are the week's, the rest
-    (back to 90 days before `since`) the past the week's may recur."""
+    """`incidents` with their timelines (the entries of `TIMELINE_KINDS` are all it reads); those
+    opened in [since, until) are the week's, the rest (back to 90 days before `since`) the past the
+    week's may recur and whose overdue reviews are named. `past`: more of the 90 days before, for
+    the recurrence match alone (a flow need not load whole incidents for it). `items`: every
+    action item, or their tally (`warroom.action_items.tally`, counted by the database).
+    `postmortems`: each incident's versions, or only who saved each and when."""
     postmortems = postmortems or {}
     week = [i for i in incidents if since <= i.opened_at < until]
     ids = {i.id for i in week}
@@ -374,8 +410,8 @@ def weekly_digest(
         if (at := _reviewed_at(postmortems.get(i.id, []))) is not None
         and _business_days(i.resolved_at, at) <= REVIEW_BUSINESS_DAYS  # type: ignore[arg-type]
     ]
-    due_items = [item for item in items if item.due < now and item.status is not TicketState.CANCELED]
-    again = recurring(sorted(week, key=lambda i: i.id), incidents)
+    counted = items if isinstance(items, ItemTally) else ItemTally.of(items, now=now, since=since, until=until)
+    again = recurring(sorted(week, key=lambda i: i.id), [*incidents, *past])
     targets = [
         Target(name="P0/P1 acknowledged within their SLA", met=len(acked_in_time), of=len(paged), goal=0.95),
         Target(
@@ -395,8 +431,8 @@ def weekly_digest(
         ),
         Target(
             name="action items due by now that are done",
-            met=sum(item.status is TicketState.DONE for item in due_items),
-            of=len(due_items),
+            met=counted.due_done,
+            of=counted.due,
             goal=0.7,
         ),
         Target(
@@ -408,7 +444,6 @@ def weekly_digest(
         ),
     ]
 
-    states = Counter(item.status for item in items)
     overdue = [
         OverdueItem(
             id=item.id,
@@ -418,8 +453,7 @@ def weekly_digest(
             due=item.due,
             days_overdue=max(1, (now - item.due).days),
         )
-        for item in items
-        if item.status in (TicketState.OPEN, TicketState.IN_PROGRESS) and item.due < now
+        for item in counted.overdue
     ]
     overdue_reviews = [
         i.id
@@ -450,10 +484,10 @@ def weekly_digest(
         recurred=[Recurred(incident_id=i, recurs=p) for i, p in again.items()],
         postmortems_overdue=sorted(overdue_reviews),
         targets=targets,
-        items_from_incidents=len({item.incident_id for item in items}),
-        closed=states[TicketState.DONE],
-        in_progress=states[TicketState.IN_PROGRESS],
-        open=states[TicketState.OPEN],
-        overdue=sorted(overdue, key=lambda o: o.due),
-        closed_this_week=sum(1 for item in items if item.completed_at and since <= item.completed_at < until),
+        items_from_incidents=counted.incidents,
+        closed=counted.done,
+        in_progress=counted.in_progress,
+        open=counted.open,
+        overdue=overdue,
+        closed_this_week=counted.closed_between,
     )

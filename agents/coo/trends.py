@@ -4,15 +4,19 @@ numbers are the digests' own and a week's items are counted as they stood when i
 
 from __future__ import annotations
 
+import statistics
+from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from pydantic import BaseModel, Field
 
 from agents.coo.digest import Digest
 from warroom.action_items.store import ActionItem, TicketState
+from warroom.severity import Severity
 
-__all__ = ["Trend", "WeekPoint", "trend"]
+__all__ = ["Rated", "Trend", "WeekPoint", "trend", "weekly_trend"]
 
 _CLOSED = (TicketState.DONE, TicketState.CANCELED)
 
@@ -47,6 +51,45 @@ def trend(digests: Sequence[Digest], items: Sequence[ActionItem]) -> Trend:
                 by_severity=digest.by_severity,
                 median_minutes_to_resolve=digest.median_minutes_to_resolve,
                 items_open=len(filed) - closed,
+                items_closed=closed,
+            )
+        )
+    return Trend(weeks=points)
+
+
+class Rated(Protocol):
+    """What a week's point reads of an incident: when it opened and resolved, its level."""
+
+    @property
+    def opened_at(self) -> datetime: ...
+    @property
+    def resolved_at(self) -> datetime | None: ...
+    @property
+    def severity(self) -> Severity | None: ...
+
+
+def weekly_trend(
+    incidents: Sequence[Rated],
+    windows: Sequence[tuple[str, datetime, datetime]],
+    filed_and_closed: Sequence[tuple[int, int]],
+) -> Trend:
+    """The same points as `trend` over each week's digest (in the order of `windows`, oldest
+    first), from the incidents opened in the weeks
+    and the items filed and closed by each week's end (`warroom.action_items.tally`), without
+    building twelve digests: a week's point needs three of a digest's figures."""
+    points = []
+    for (label, since, until), (filed, closed) in zip(windows, filed_and_closed, strict=True):
+        week = [i for i in incidents if since <= i.opened_at < until]
+        minutes = [
+            max((i.resolved_at - i.opened_at) / timedelta(minutes=1), 0.0) for i in week if i.resolved_at is not None
+        ]
+        points.append(
+            WeekPoint(
+                week=label,
+                incidents=len(week),
+                by_severity=dict(Counter(i.severity.value for i in week if i.severity)),
+                median_minutes_to_resolve=round(statistics.median(minutes), 2) if minutes else None,
+                items_open=filed - closed,
                 items_closed=closed,
             )
         )

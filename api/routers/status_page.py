@@ -36,6 +36,9 @@ templates.env.filters["duration"] = lambda delta: (
     spell_duration(delta, ("day", "hour", "minute")) if delta.total_seconds() >= 30 else "less than a minute"
 )
 HISTORY_DAYS = 90
+"""The uptime bars' days."""
+LISTED_DAYS = 15
+"""Past incidents listed with their updates, as Atlassian Statuspage lists them."""
 IMPACT_LABELS = {"none": "No impact", "minor": "Minor impact", "major": "Major impact", "critical": "Critical impact"}
 
 
@@ -72,6 +75,7 @@ def _rendered(warroom: WarroomDep, form: str, render: Render) -> Rendered:
                 logo_url=settings.status_page_logo_url,
                 configured_components=settings.services,
                 history_days=HISTORY_DAYS,
+                listed_days=LISTED_DAYS,
             )
         body, media_type = render(page, now)
         return body, media_type, last_modified(page, now)
@@ -91,12 +95,14 @@ def _json(page: StatusSummary, now: datetime) -> tuple[bytes, str]:
 
 
 def _html(page: StatusSummary, now: datetime) -> tuple[bytes, str]:
-    incidents = [*page.active_incidents, *page.recent_incidents]
+    incidents = page.history or [*page.active_incidents, *page.recent_incidents]
     bars = {
         c.name: day_cells(outages_of(incidents, c.name), now=now, first_record=page.first_record, days=HISTORY_DAYS)
         for c in page.components
     }
-    html = templates.get_template("status.html").render(page=page, history_days=HISTORY_DAYS, bars=bars)
+    html = templates.get_template("status.html").render(
+        page=page, history_days=HISTORY_DAYS, listed_days=LISTED_DAYS, bars=bars
+    )
     return html.encode(), "text/html; charset=utf-8"
 
 

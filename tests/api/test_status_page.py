@@ -104,7 +104,7 @@ def test_a_resolved_incident_is_listed_with_its_worst_impact_duration_and_trail(
     assert article.index("<summary>") < article.index('class="update-status">resolved')
 
 
-def test_past_incidents_are_listed_newest_first_and_leave_after_90_days(warroom, clock):
+def test_past_incidents_are_listed_for_15_days_and_colour_the_bars_for_90(warroom, clock):
     page = BuiltinStatusPage(warroom.engine, clock)
     for incident_id in (101, 102):
         post = StatusPost(
@@ -118,8 +118,13 @@ def test_past_incidents_are_listed_newest_first_and_leave_after_90_days(warroom,
     with warroom.engine.connect() as conn:
         past = summary(conn, name="x", now=clock.now()).recent_incidents
         assert [i.title for i in past] == ["#102", "#101"]
-        later = summary(conn, name="x", now=clock.now() + timedelta(days=85)).recent_incidents
-        assert [i.title for i in later] == ["#102"]
+        assert all(len(i.updates) == 2 for i in past)
+        later = summary(conn, name="x", now=clock.now() + timedelta(days=10))  # #101 ended 16.7 days before
+        assert [i.title for i in later.recent_incidents] == ["#102"]
+        assert [(i.title, len(i.updates)) for i in later.history] == [("#102", 2), ("#101", 0)]  # the bars' spans
+        assert "history" not in later.model_dump(mode="json")
+        gone = summary(conn, name="x", now=clock.now() + timedelta(days=85))
+        assert gone.recent_incidents == [] and [i.title for i in gone.history] == ["#102"]
 
 
 def test_each_component_has_a_90_day_bar_and_its_uptime_from_the_incidents(client, warroom, clock):
@@ -149,3 +154,14 @@ def test_times_are_utc_in_the_html_and_marked_for_the_local_time_script(client, 
     script = client.get("/static/status-time.js")  # public, from the page's own origin (its CSP allows 'self')
     assert script.status_code == 200 and "toLocaleString" in script.text
     assert "script-src" not in client.get("/status").headers["content-security-policy"]  # default-src 'self'
+
+
+def test_an_incident_past_the_listed_days_still_colours_its_day_on_the_bar(client, warroom, clock):
+    _resolve_after(client, warroom, clock, minutes=42)  # 3 Nov
+    warroom.scheduler.run_pending()
+    clock.advance(timedelta(days=20))
+    html = client.get("/status").text
+    assert 'id="past-incidents"' in html and "No incidents in the last 15 days." in html
+    component = html[html.index('data-component="Checkout"') :]
+    assert "3 Nov: major outage 42 min" in component[: component.index("</li>")]
+    assert client.get("/status.json").json()["recent_incidents"] == []

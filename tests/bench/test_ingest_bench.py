@@ -72,13 +72,17 @@ def test_tiny_run_reports_every_phase_and_keeps_the_storm_invariants(tmp_path, c
             "2",
             "--layout",
             "one",
+            "--year-scale",
+            "0.002",
+            "--year-requests",
+            "2",
             "--json",
             str(out),
         ]
     )
     results = json.loads(out.read_text())
     assert code in (0, 1)
-    assert set(results) == {"config", "throughput", "fixed_rate", "storm", "response_clock", "status_surge"}
+    assert set(results) == {"config", "throughput", "fixed_rate", "storm", "response_clock", "status_surge", "year"}
 
     throughput = results["throughput"]
     for run in ("bare", "warroom"):
@@ -108,7 +112,11 @@ def test_tiny_run_reports_every_phase_and_keeps_the_storm_invariants(tmp_path, c
     assert surge["statuses"]["json"] == {"200": 40} and surge["statuses"]["html"] == {"200": 40}
     assert surge["conditional_304"] == surge["conditional_total"] == 40
     assert surge["json_readers"] == 2 and surge["bare_at_page_readers"]["requests"] == 40
-    assert "warroom ingest benchmark" in capsys.readouterr().out
+    year = results["year"]
+    assert set(year["ratios"]) >= {"api_list", "web_incident", "status_rebuilt", "web_digest", "ingest.rated"}
+    assert year["year"]["api_list"]["n"] == year["quarter"]["api_list"]["n"] == 2
+    out = capsys.readouterr().out
+    assert "warroom ingest benchmark" in out and "year:" in out
 
 
 def test_the_default_layout_runs_the_worker_in_its_own_process(tmp_path):

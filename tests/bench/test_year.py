@@ -180,3 +180,62 @@ def test_the_baseline_is_the_years_last_days(year: tuple[Path, YearSummary], tmp
     with sqlite3.connect(path) as a, sqlite3.connect(week) as b:
         assert a.execute(query, (since,)).fetchall() == b.execute("SELECT * FROM incidents ORDER BY id").fetchall()
         assert a.execute(alerts, (since,)).fetchall() == b.execute("SELECT * FROM alerts ORDER BY id").fetchall()
+
+
+def test_the_digest_and_its_trend_say_what_reading_everything_would(tmp_path: Path) -> None:
+    """The digest reads ranges, refs and a tally; the trend two queries. On a busier slice of a
+    year, both say what the straightforward read (every incident of the 90 days with its whole
+    timeline, every item, every postmortem version) and twelve full digests say."""
+    from dataclasses import replace
+
+    from agents.coo.digest import week_window, weekly_digest
+    from agents.coo.trends import trend
+    from flows.tickets import LOOKBACK, build_digest, build_trend, last_week
+    from warroom.action_items import store as action_items
+    from warroom.drafts import store as drafts
+    from warroom.incidents import store as incidents
+    from warroom.postmortems import store as postmortems
+
+    config = replace(YearConfig().scaled(0.05), alerts=3_000)  # 1,000 incidents: ~20 a week
+    path = tmp_path / "busy.db"
+    generate(path, config, NOW)
+    warroom = Warroom.build(
+        Settings(database_url=f"sqlite:///{path}", data_dir=tmp_path / "data", api_token=API_TOKEN), FakeClock(NOW)
+    )
+    try:
+        ctx = warroom.context
+        last = last_week(NOW)
+        start, _ = week_window(last)
+        labels = [
+            f"{y}-W{w:02d}" for y, w, _ in ((start - timedelta(weeks=b)).isocalendar() for b in range(11, -1, -1))
+        ]
+        full_digests = []
+        with warroom.engine.connect() as conn:
+            items = action_items.list_items(conn)
+            for label in labels:
+                since, until = week_window(label)
+                everything = incidents.opened_between(conn, since - LOOKBACK, until)
+                expected = weekly_digest(
+                    everything,
+                    items,
+                    now=NOW,
+                    since=since,
+                    until=until,
+                    label=label,
+                    ack_sla_minutes=ctx.settings.ack_sla_minutes,
+                    drafts=[
+                        d
+                        for i in everything
+                        if i.opened_at >= since
+                        for d in drafts.list_drafts(conn, incident_id=i.id)
+                    ],
+                    postmortems={i.id: postmortems.history(conn, i.id) for i in everything},
+                )
+                full_digests.append(expected)
+                assert build_digest(ctx, week=label).model_dump() == expected.model_dump(), label
+        assert sum(d.incidents for d in full_digests) > 150
+        assert any(d.recurred for d in full_digests) and any(d.overdue for d in full_digests)
+        assert any(d.postmortems_overdue for d in full_digests)
+        assert build_trend(ctx, week=last) == trend(full_digests, items)
+    finally:
+        warroom.close()

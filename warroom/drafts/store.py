@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, ScalarSelect, func, select, update
 
 from warroom.db import table_of
 from warroom.drafts.models import DraftRecord, DraftState
@@ -20,6 +21,7 @@ __all__ = [
     "auto_released_since",
     "last_released",
     "list_drafts",
+    "drafts_of",
     "mark_sent",
     "newer_drafts",
     "refresh",
@@ -51,6 +53,14 @@ def list_drafts(
     if states:
         query = query.where(DRAFTS.c.state.in_([s.value for s in states]))
     return [_record(r) for r in conn.execute(query)]
+
+
+def drafts_of(conn: Connection, incident_ids: ScalarSelect[Any] | Sequence[int]) -> list[DraftRecord]:
+    """Every draft of these incidents in one query, by id."""
+    return [
+        _record(r)
+        for r in conn.execute(select(DRAFTS).where(DRAFTS.c.incident_id.in_(incident_ids)).order_by(DRAFTS.c.id))
+    ]
 
 
 def key_of(conn: Connection, draft_id: int) -> str | None:

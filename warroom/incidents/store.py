@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, ScalarSelect, delete, func, select, update
 
 from warroom import keys
 from warroom.alerts.models import Alert
@@ -27,6 +29,7 @@ from warroom.incidents.tables import (
     TimelineRow,
 )
 from warroom.kinds import JobKind, TimelineKind
+from warroom.postmortems.tables import PostmortemVersionRow
 from warroom.scheduler.store import schedule
 from warroom.severity import Classification, Severity
 from warroom.upsert import insert_ignore
@@ -39,6 +42,10 @@ __all__ = [
     "incident_for_ref",
     "list_incidents",
     "open_incident",
+    "IncidentRef",
+    "opened_between",
+    "opened_ids",
+    "refs_opened_between",
     "record_source_recovered",
     "set_classification",
     "set_enrichment",
@@ -52,6 +59,7 @@ ENDPOINTS = table_of(IncidentEndpointRow)
 USERS = table_of(IncidentUserRow)
 TIMELINE = table_of(TimelineRow)
 REFS = table_of(ExternalRefRow)
+VERSIONS = table_of(PostmortemVersionRow)
 
 
 def seen_at(alert: Alert, now: datetime) -> datetime:
@@ -281,3 +289,99 @@ def list_incidents(
                 EndpointCount(endpoint=e.endpoint, count=e._mapping["count"])
             )
     return [_incident(r, endpoints.get(r.id, []), [], user_counts.get(r.id, 0)) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRef:
+    """An incident as the recurrence match and the digest's trend read it
+    (`agents.coo.recurrence.Matchable`, `agents.coo.trends.Rated`): a digest's 90-day lookback is
+    thousands of them in a busy year, so they are plain rows, not whole incidents with timelines."""
+
+    id: int
+    title: str
+    dedup_key: str
+    opened_at: datetime
+    resolved_at: datetime | None
+    source_recovered_at: datetime | None
+    severity: Severity | None
+
+
+def refs_opened_between(conn: Connection, since: datetime, until: datetime) -> list[IncidentRef]:
+    """The incidents opened in [since, until), oldest first, as `IncidentRef`s: one index range."""
+    rows = conn.execute(
+        select(
+            INCIDENTS.c.id,
+            INCIDENTS.c.title,
+            INCIDENTS.c.dedup_key,
+            INCIDENTS.c.opened_at,
+            INCIDENTS.c.resolved_at,
+            INCIDENTS.c.source_recovered_at,
+            INCIDENTS.c.severity,
+        )
+        .where(INCIDENTS.c.opened_at >= since, INCIDENTS.c.opened_at < until)
+        .order_by(INCIDENTS.c.opened_at, INCIDENTS.c.id)
+    )
+    return [IncidentRef(*row[:-1], Severity(row.severity) if row.severity else None) for row in rows]
+
+
+def opened_ids(since: datetime, until: datetime) -> ScalarSelect[Any]:
+    """The ids of the incidents opened in [since, until), as a subquery for `IN`."""
+    return select(INCIDENTS.c.id).where(INCIDENTS.c.opened_at >= since, INCIDENTS.c.opened_at < until).scalar_subquery()
+
+
+def opened_between(
+    conn: Connection,
+    since: datetime,
+    until: datetime,
+    *,
+    timeline_kinds: Collection[str] | None = None,
+    having: str | None = None,
+    unreviewed: bool = False,
+) -> list[Incident]:
+    """Incidents opened in [since, until), oldest first, each with its endpoints, users count and
+    timeline (only the entries of `timeline_kinds` when given); with `having`, only those whose
+    timeline holds an entry of that kind; `unreviewed`: only those whose postmortem no person has
+    saved a version of. Four queries, however many incidents, each walking an index from the
+    range (`ix_incidents_opened_at`, `ix_timeline_events_kind`) instead of one incident at a time."""
+    ids = opened_ids(since, until)
+    if having is not None:
+        query = select(TIMELINE.c.incident_id).where(TIMELINE.c.kind == having, TIMELINE.c.incident_id.in_(ids))
+        if unreviewed:
+            query = query.where(
+                ~select(VERSIONS.c.incident_id)
+                .where(
+                    VERSIONS.c.incident_id == TIMELINE.c.incident_id,
+                    VERSIONS.c.version > 1,
+                    VERSIONS.c.author != "warroom",
+                )
+                .exists()
+            )
+        ids = query.distinct().scalar_subquery()
+    rows = conn.execute(
+        select(INCIDENTS).where(INCIDENTS.c.id.in_(ids)).order_by(INCIDENTS.c.opened_at, INCIDENTS.c.id)
+    ).all()
+    if not rows:
+        return []
+    endpoints: dict[int, list[EndpointCount]] = {}
+    for e in conn.execute(
+        select(ENDPOINTS)
+        .where(ENDPOINTS.c.incident_id.in_(ids))
+        .order_by(ENDPOINTS.c.incident_id, ENDPOINTS.c.count.desc())
+    ):
+        endpoints.setdefault(e.incident_id, []).append(EndpointCount(endpoint=e.endpoint, count=e._mapping["count"]))
+    users: dict[int, int] = dict(
+        conn.execute(
+            select(USERS.c.incident_id, func.count()).where(USERS.c.incident_id.in_(ids)).group_by(USERS.c.incident_id)
+        ).all()
+    )
+    entries = select(TIMELINE).where(TIMELINE.c.incident_id.in_(ids)).order_by(TIMELINE.c.at, TIMELINE.c.id)
+    if timeline_kinds is not None:
+        entries = entries.where(TIMELINE.c.kind.in_(list(timeline_kinds)))
+    timelines: dict[int, list[TimelineEvent]] = {}
+    for t in conn.execute(entries):
+        timelines.setdefault(t.incident_id, []).append(
+            TimelineEvent(
+                id=t.id, incident_id=t.incident_id, at=t.at, kind=t.kind, actor=t.actor, text=t.text, data=t.data
+            )
+        )
+    return [_incident(r, endpoints.get(r.id, []), timelines.get(r.id, []), users.get(r.id, 0)) for r in rows]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom.alerts.models import (
@@ -39,14 +39,14 @@ class IncidentRow(Base):
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
     title: Mapped[str] = mapped_column(Text)
     service: Mapped[str | None] = mapped_column(String(MAX_NAME), index=True)
-    dedup_key: Mapped[str] = mapped_column(String(MAX_KEY))
+    dedup_key: Mapped[str] = mapped_column(String(MAX_KEY), index=True, doc="past incidents of an alert key")
     source: Mapped[str] = mapped_column(String(MAX_SOURCE))
     status: Mapped[str] = mapped_column(String(16), index=True)
     severity: Mapped[str | None] = mapped_column(String(2))
     classification: Mapped[dict[str, Any] | None]
     environment: Mapped[str | None] = mapped_column(String(MAX_NAME))
     level: Mapped[str | None] = mapped_column(String(MAX_LEVEL))
-    opened_at: Mapped[datetime]
+    opened_at: Mapped[datetime] = mapped_column(index=True)
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     event_count: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -96,6 +96,8 @@ class IncidentUserRow(Base):
 
 class TimelineRow(Base):
     __tablename__ = "timeline_events"
+    # The entries of one kind (a digest's reviews still overdue) without reading every incident's timeline.
+    __table_args__ = (Index("ix_timeline_events_kind", "kind", "incident_id"),)
 
     id: Mapped[int] = mapped_column(PK, primary_key=True, autoincrement=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)

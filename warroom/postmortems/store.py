@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, ScalarSelect, func, select
 
 from warroom.db import table_of
 from warroom.postmortems.tables import PostmortemVersionRow
 
-__all__ = ["PostmortemVersion", "history", "latest", "save_version"]
+__all__ = ["PostmortemVersion", "VersionMark", "history", "latest", "marks", "save_version"]
 
 VERSIONS = table_of(PostmortemVersionRow)
 
@@ -65,3 +66,26 @@ def latest(conn: Connection, incident_id: int) -> PostmortemVersion | None:
 def history(conn: Connection, incident_id: int) -> list[PostmortemVersion]:
     rows = conn.execute(select(VERSIONS).where(VERSIONS.c.incident_id == incident_id).order_by(VERSIONS.c.version))
     return [PostmortemVersion.model_validate(r._mapping) for r in rows]
+
+
+class VersionMark(BaseModel):
+    """Who saved a version and when, without its text: what the digest needs to see a review."""
+
+    incident_id: int
+    version: int
+    author: str
+    created_at: datetime
+
+
+def marks(conn: Connection, incident_ids: ScalarSelect[Any] | Sequence[int]) -> dict[int, list[VersionMark]]:
+    """Every version's mark of these incidents, oldest first per incident: one query on the primary
+    key, no Markdown read."""
+    rows = conn.execute(
+        select(VERSIONS.c.incident_id, VERSIONS.c.version, VERSIONS.c.author, VERSIONS.c.created_at)
+        .where(VERSIONS.c.incident_id.in_(incident_ids))
+        .order_by(VERSIONS.c.incident_id, VERSIONS.c.version)
+    )
+    found: dict[int, list[VersionMark]] = {}
+    for row in rows:
+        found.setdefault(row.incident_id, []).append(VersionMark.model_validate(row._mapping))
+    return found

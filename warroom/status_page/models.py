@@ -88,7 +88,12 @@ class StatusSummary(BaseModel):
     description: str
     components: list[PageComponent]
     active_incidents: list[PageIncident]
-    recent_incidents: list[PageIncident]
+    recent_incidents: list[PageIncident] = Field(description="resolved within the listed days, with their updates")
+    history: list[PageIncident] = Field(
+        default_factory=list,
+        exclude=True,
+        description="every incident of the uptime window (older ones without updates): what the bars are drawn from",
+    )
     first_record: datetime | None = Field(
         default=None, description="when the page began keeping history (or its first incident, if earlier)"
     )

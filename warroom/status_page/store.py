@@ -138,12 +138,15 @@ def summary(
     name: str,
     now: datetime,
     history_days: int = 90,
+    listed_days: int = 15,
     logo_url: str | None = None,
     configured_components: Iterable[str] = (),
 ) -> StatusSummary:
     """What the page shows at `now`: every component (those posts have named, and the configured
-    ones never posted about, as operational), active incidents, and those resolved within
-    `history_days`."""
+    ones never posted about, as operational) with its uptime over `history_days`, the active
+    incidents, and those resolved within `listed_days` with their updates. The updates of older
+    incidents are not read: their spans and worst statuses are all the uptime bars need, and a busy
+    quarter's hundreds of past incidents with every update made the page grow with the history."""
     stored = [
         PageComponent(name=r.name, status=r.status, updated_at=r.updated_at) for r in conn.execute(select(COMPONENTS))
     ]
@@ -159,6 +162,8 @@ def summary(
         .where((INCIDENTS.c.resolved_at.is_(None)) | (INCIDENTS.c.resolved_at >= now - timedelta(days=history_days)))
         .order_by(INCIDENTS.c.created_at.desc())
     ).all()
+    listed_since = now - timedelta(days=listed_days)
+    listed = [r.id for r in rows if r.resolved_at is None or r.resolved_at >= listed_since]
     updates: dict[int, list[PageUpdate]] = {}
     touched: dict[int, dict[str, str]] = {}
     if rows:
@@ -166,9 +171,10 @@ def summary(
             select(TOUCHED).where(TOUCHED.c.page_incident_id.in_([r.id for r in rows])).order_by(TOUCHED.c.name)
         ):
             touched.setdefault(t.page_incident_id, {})[t.name] = t.status
+    if listed:
         for u in conn.execute(
             select(UPDATES)
-            .where(UPDATES.c.page_incident_id.in_([r.id for r in rows]))
+            .where(UPDATES.c.page_incident_id.in_(listed))
             .order_by(UPDATES.c.at.desc(), UPDATES.c.id.desc())
         ):
             updates.setdefault(u.page_incident_id, []).append(PageUpdate(status=u.status, body=u.body, at=u.at))
@@ -210,7 +216,12 @@ def summary(
         description=description,
         components=components,
         active_incidents=active,
-        recent_incidents=[i for i in incidents if i.status == "resolved"],
+        recent_incidents=[
+            i
+            for i in incidents
+            if i.status == "resolved" and i.resolved_at is not None and i.resolved_at >= listed_since
+        ],
+        history=incidents,
         first_record=first_record,
     )
 

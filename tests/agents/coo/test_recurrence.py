@@ -152,3 +152,31 @@ def test_recurring_maps_each_recurring_incident_to_the_newest_it_recurs() -> Non
     search = _incident(21, "Search slow again", NOW + timedelta(hours=1))
     unrelated = _incident(22, "Login page blank", NOW + timedelta(hours=2))
     assert recurring([NEW, search, unrelated], known) == {20: 2, 21: 3}
+
+
+def test_the_indexed_match_finds_what_comparing_every_pair_finds() -> None:
+    """`recurring` tries only the candidates its index gives; the answer is the one comparing each
+    incident with every known one gives, ties included."""
+    import random
+
+    rng = random.Random(3)
+    vocabulary = ["checkout", "api", "returns", "500", "errors", "timeout", "payment", "search", "slow", "db", "lock"]
+    known = []
+    for n in range(1, 400):
+        opened = NOW - timedelta(days=rng.uniform(0, 120), hours=rng.choice([0, 0, 1]))
+        title = " ".join(rng.sample(vocabulary, rng.randint(1, 5)))
+        ended = {"resolved_at": opened + timedelta(hours=1)} if rng.random() < 0.8 else {}
+        known.append(_incident(n, title, opened.replace(minute=0, second=0), key=f"k{rng.randint(1, 30)}", **ended))
+    week = [p for p in known if p.opened_at > NOW - timedelta(days=7)]
+
+    def every_pair(incidents, past):
+        found = {}
+        for incident in incidents:
+            matches = [p for p in past if recurs(incident, p)]
+            if matches:
+                found[incident.id] = max(matches, key=lambda p: p.opened_at).id
+        return found
+
+    assert len(week) > 10
+    assert recurring(week, known) == every_pair(week, known)
+    assert len(recurring(week, known)) > 5
