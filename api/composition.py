@@ -51,6 +51,7 @@ from tools.status_page.port import StatusPage
 from tools.tracker import Tracker, tracker_from_settings
 from tools.war_room import BuiltinWarRoom, SlackRoom, WarRoom
 from tools.x import XClient
+from warroom.alerts.group_commit import GroupCommit
 from warroom.clock import Clock, SystemClock
 from warroom.db import make_engine
 from warroom.kinds import OutboxKind
@@ -87,6 +88,8 @@ class Warroom:
     tracker: Tracker
     api_token: str
     secret_key: str
+    group_commit: GroupCommit
+    """Writes the webhook routes' deliveries, many to a transaction under load."""
     defaults: dict[str, str] = field(default_factory=dict)
     status_cache: StatusPageCache = field(default_factory=StatusPageCache)
     """The public status page's renderings, rebuilt when the page changes."""
@@ -218,6 +221,7 @@ class Warroom:
             tracker=tracker,
             api_token=token,
             secret_key=secret_key,
+            group_commit=GroupCommit(engine, clock, settings, wake=scheduler.wake),
             defaults=defaults,
             status_cache=status_cache,
             nudges=nudges,

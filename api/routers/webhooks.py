@@ -5,17 +5,17 @@ normalised (a field missing or of the wrong kind) is quarantined with the reason
 ignored deliveries, and answered 202 or 400/422 as its source's retry rules want
 (`ACCEPT_UNREADABLE`). The body size is limited for every route by the app (413).
 
-The hot path is one short transaction; triage runs afterwards on the scheduler, woken at once
-when the transaction scheduled work (a new incident, a reassessment), not on every alert. The
-container is read from the app state directly: as a sync FastAPI dependency it cost a thread
-hop per request (bench/README.md).
+The hot path is one short transaction, shared by the deliveries that arrive while the previous
+one is written (group commit, `warroom.alerts.group_commit`); triage runs afterwards on the
+scheduler, woken at once when a transaction scheduled work (a new incident, a reassessment), not
+on every alert. The container is read from the app state directly: as a sync FastAPI dependency
+it cost a thread hop per request (bench/README.md).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
@@ -27,10 +27,9 @@ from api.composition import Warroom
 from api.errors import documented
 from tools.webhooks import alertmanager, datadog, grafana, pagerduty, sentry
 from tools.webhooks.base import Ignored, PayloadError, SignatureError
-from warroom.accounts import with_account
 from warroom.alerts.ignored import record_ignored
 from warroom.alerts.models import Alert, IngestResult
-from warroom.alerts.store import ingest_alert, lock_correlation_keys
+from warroom.alerts.store import IngestOutcome
 from warroom.settings import Settings, secret_value
 from warroom.untrusted import MalformedJSON, parse_json
 
@@ -60,15 +59,11 @@ SOURCES: dict[str, tuple[ModuleType, Callable[[Settings], str | None]]] = {
 
 
 def ingest(warroom: Warroom, alerts: list[Alert]) -> list[IngestResult]:
-    """Store alerts in one transaction and wake the scheduler when it scheduled work due now."""
-    now = warroom.clock.now()
-    window = timedelta(minutes=warroom.settings.correlation_window_minutes)
-    alerts = [with_account(alert, warroom.settings.accounts) for alert in alerts]
-    with warroom.engine.begin() as conn:
-        lock_correlation_keys(conn, alerts)
-        outcomes = [ingest_alert(conn, alert, now, window) for alert in alerts]
-    if any(o.scheduled for o in outcomes):
-        warroom.scheduler.wake()
+    """Store one delivery's alerts in a transaction of its own, from a thread (no event loop)."""
+    return _results(warroom.group_commit.write_now(alerts))
+
+
+def _results(outcomes: list[IngestOutcome]) -> list[IngestResult]:
     return [IngestResult(alert_id=o.alert_id, incident_id=o.incident_id, deduplicated=o.deduplicated) for o in outcomes]
 
 
@@ -116,7 +111,7 @@ async def handle_delivery(
         return _ignore(warroom, source, headers, body, exc.reason)
     if not alerts:
         return _ignore(warroom, source, headers, body, "the delivery held no alerts")
-    results = ingest(warroom, alerts)
+    results = _results(await warroom.group_commit.submit(alerts))
     ALERTS_RECEIVED.labels(source, "deduplicated" if all(r.deduplicated for r in results) else "stored").inc()
     INGEST_SECONDS.labels(source).observe(time.perf_counter() - started)
     return accepted(results)
