@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import threading
 import weakref
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -60,23 +58,15 @@ class GroupCommit:
         self._queued: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, list[tuple[list[Alert], asyncio.Future[list[IngestOutcome]]]]
         ] = weakref.WeakKeyDictionary()
-        self._design = os.environ.get("WARROOM_INGEST_COMMIT", "loop")  # TEMPORARY: to measure the designs
-        self._writer: _WriterThread | None = None
 
     async def submit(self, alerts: list[Alert]) -> list[IngestOutcome]:
         """Store one delivery with whatever else is queued; returns once its rows are committed.
 
         A cancelled request is still written (shielded), so a client that gave up and redelivers
         finds its original: nothing lost, nothing stored twice."""
-        if self._design == "inline":
-            return self.write_now(alerts)
         alerts = self._prepared(alerts)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[IngestOutcome]] = loop.create_future()
-        if self._design == "thread":
-            self._writer = self._writer or _WriterThread(self.write)
-            self._writer.put(alerts, loop, future)
-            return await asyncio.shield(future)
         queued = self._queued.get(loop)
         if queued is None:
             queued = self._queued[loop] = []
@@ -136,42 +126,3 @@ class GroupCommit:
 
     def _prepared(self, alerts: list[Alert]) -> list[Alert]:
         return [with_account(alert, self._settings.accounts) for alert in alerts]
-
-
-class _WriterThread:
-    """TEMPORARY, to measure it against the loop: one thread writes whatever is queued, then
-    answers the batch's futures with one `call_soon_threadsafe` per loop."""
-
-    def __init__(self, write: Callable[[Sequence[list[Alert]]], list[Written]]) -> None:
-        self._write = write
-        self._queued: list[tuple[list[Alert], asyncio.AbstractEventLoop, asyncio.Future[list[IngestOutcome]]]] = []
-        self._ready = threading.Condition()
-        threading.Thread(target=self._run, name="warroom-ingest-writer", daemon=True).start()
-
-    def put(
-        self, alerts: list[Alert], loop: asyncio.AbstractEventLoop, future: asyncio.Future[list[IngestOutcome]]
-    ) -> None:
-        with self._ready:
-            self._queued.append((alerts, loop, future))
-            self._ready.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self._ready:
-                while not self._queued:
-                    self._ready.wait()
-                batch, self._queued = self._queued, []
-            written = self._write([alerts for alerts, _, _ in batch])
-            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[list[IngestOutcome]], Written]]] = {}
-            for (_, loop, future), result in zip(batch, written, strict=True):
-                by_loop.setdefault(loop, []).append((future, result))
-            for loop, answers in by_loop.items():
-                loop.call_soon_threadsafe(_answer, answers)
-
-
-def _answer(answers: list[tuple[asyncio.Future[list[IngestOutcome]], Written]]) -> None:
-    for future, result in answers:
-        if isinstance(result, Exception):
-            future.set_exception(result)
-        else:
-            future.set_result(result)
