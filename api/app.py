@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -47,9 +48,14 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if run_worker:
             warroom.scheduler.start()
+        # What start-up built (~290,000 objects: modules, schemas, the app) lives as long as the
+        # server: frozen, the collector stops rescanning it in every full collection, which cost
+        # a third of a busy digest's time (341 -> 220 ms measured) and pauses every request.
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             warroom.scheduler.stop()
 
     app = FastAPI(

@@ -59,8 +59,10 @@ def _search(conn: Connection, terms: frozenset[str], since_id: int, limit: int =
 def similar_past(conn: Connection, incident: Incident, limit: int = 20) -> list[PastIncident]:
     """Closed or recovered incidents with the same alert key, or whose title shares most of this
     one's words, newest first."""
+    # `id + 0`: a bare min(id) lets SQLite walk the primary key from the oldest incident until one
+    # is in the window (a year's worth of rows); this way it reads the opening-time index's range.
     first = conn.execute(
-        select(func.min(INCIDENTS.c.id)).where(INCIDENTS.c.opened_at >= incident.opened_at - WINDOW)
+        select(func.min(INCIDENTS.c.id + 0)).where(INCIDENTS.c.opened_at >= incident.opened_at - WINDOW)
     ).scalar()
     matches = _search(conn, words(incident.title), first or incident.id)
     rows = conn.execute(

@@ -53,3 +53,25 @@ def test_a_batch_strips_raw_and_keeps_the_rest(db_warroom) -> None:
 def test_days_after_which_an_incidents_payloads_went(db_warroom) -> None:
     with db_warroom.engine.connect() as conn:
         assert pruned_after_days(conn, 987654321) is None
+
+
+def test_a_batch_walks_the_index_of_payloads_still_kept(tmp_path) -> None:
+    """Each batch reads only what it prunes, however many were pruned before it."""
+    from sqlalchemy import event
+
+    from warroom.db import make_engine
+    from warroom.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    seen: list[tuple[str, object]] = []
+    event.listen(engine, "before_cursor_execute", lambda c, cur, sql, params, ctx, many: seen.append((sql, params)))
+    try:
+        with engine.begin() as conn:
+            prune_raw_payloads(conn, received_before=NOW, now=NOW, limit=10)
+            [(sql, params)] = [s for s in seen if s[0].lstrip().startswith("UPDATE alerts")]
+            plan = " | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+    finally:
+        engine.dispose()
+    assert "USING INDEX ix_alerts_raw_kept (received_at<?)" in plan, plan
