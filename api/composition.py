@@ -245,7 +245,10 @@ class Warroom:
             elif message == STATUS_CHANGED:
                 self.status_cache.invalidate()
 
-        self.nudges.listen(role, on_nudge)
+        try:
+            self.nudges.listen(role, on_nudge)
+        except OSError as exc:  # nudges are a hint: without them the polls still find the work
+            log.warning("not listening for nudges (%s); the %s polls every second instead", exc, role)
 
     def close(self) -> None:
         self.scheduler.stop()

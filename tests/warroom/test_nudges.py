@@ -93,3 +93,19 @@ def test_a_short_data_folder_keeps_its_sockets_beside_the_data(tmp_path: Path) -
         assert folder_for(short) == short.resolve() / "nudges"
     finally:
         shutil.rmtree(short)
+
+
+def test_a_process_that_cannot_listen_still_starts(settings, monkeypatch, caplog) -> None:
+    """A nudge folder it may not use (another user's) costs the hint, never the process."""
+    from api.composition import Warroom
+
+    def refuse(self, role, on_message):
+        raise PermissionError("belongs to another user")
+
+    monkeypatch.setattr(Nudges, "listen", refuse)
+    warroom = Warroom.build(settings)
+    try:
+        warroom.listen("worker")
+    finally:
+        warroom.close()
+    assert "not listening for nudges" in caplog.text
