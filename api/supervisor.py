@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
 STEADY_SECONDS = 60.0
-"""A worker that ran this long before dying is restarted at once again, not after a backoff."""
+"""A worker that ran this long before dying is restarted after the first, short pause again."""
 
 
 def worker_command() -> list[str]:

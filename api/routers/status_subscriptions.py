@@ -14,6 +14,7 @@ Addresses are never logged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -52,8 +53,16 @@ def _refused(warroom: WarroomDep, error: ActionError) -> HTMLResponse:
     return _page(warroom, "That did not work", error.message, status_code)
 
 
-def _same_address(request: Request, token: str) -> str:
-    return f"{request.url.path}?{urlencode({'token': token})}"
+def _ask(
+    request: Request, warroom: WarroomDep, check: Callable[[], object], heading: str, message: str, label: str
+) -> HTMLResponse:
+    """A link opened (GET): the token checked, and one button that POSTs it to the same address."""
+    try:
+        check()
+    except ActionError as error:
+        return _refused(warroom, error)
+    token = request.query_params.get("token", "")
+    return _page(warroom, heading, message, button=(label, f"{request.url.path}?{urlencode({'token': token})}"))
 
 
 @router.post("/status/subscribe", response_class=HTMLResponse)
@@ -76,15 +85,13 @@ def subscribe(request: Request, warroom: WarroomDep, email: Annotated[str, Form(
 
 @router.get("/status/subscribe/confirm", response_class=HTMLResponse)
 def confirm_page(request: Request, warroom: WarroomDep, token: Annotated[str, Query(max_length=1000)] = "") -> Response:
-    try:
-        read_confirm_token(warroom.secret_key, token, warroom.clock.now())
-    except ActionError as error:
-        return _refused(warroom, error)
-    return _page(
+    return _ask(
+        request,
         warroom,
+        lambda: read_confirm_token(warroom.secret_key, token, warroom.clock.now()),
         "Confirm your subscription",
         "Get an email whenever this page posts an update.",
-        button=("Confirm subscription", _same_address(request, token)),
+        "Confirm subscription",
     )
 
 
@@ -106,15 +113,13 @@ def unsubscribe_page(
     request: Request, warroom: WarroomDep, token: Annotated[str, Query(max_length=1000)] = ""
 ) -> Response:
     """The link in every email: asks, so that a mail scanner opening it unsubscribes nobody."""
-    try:
-        read_unsubscribe_token(warroom.secret_key, token)
-    except ActionError as error:
-        return _refused(warroom, error)
-    return _page(
+    return _ask(
+        request,
         warroom,
+        lambda: read_unsubscribe_token(warroom.secret_key, token),
         "Unsubscribe from updates?",
         "This address will get no more emails from this page.",
-        button=("Unsubscribe", _same_address(request, token)),
+        "Unsubscribe",
     )
 
 
