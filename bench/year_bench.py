@@ -347,11 +347,14 @@ def _ids(path: Path) -> dict[str, int | None]:
     import sqlite3
 
     with sqlite3.connect(path) as db:
-        storm = db.execute(
-            "SELECT id FROM incidents WHERE status = 'resolved' "
-            "AND opened_at >= (SELECT datetime(max(opened_at), '-7 days') FROM incidents) "
-            "ORDER BY severity IN ('P0', 'P1') DESC, alert_count DESC, id LIMIT 1"
-        ).fetchone() or db.execute("SELECT max(id) FROM incidents WHERE status = 'resolved'").fetchone()
+        storm = (
+            db.execute(
+                "SELECT id FROM incidents WHERE status = 'resolved' "
+                "AND opened_at >= (SELECT datetime(max(opened_at), '-7 days') FROM incidents) "
+                "ORDER BY severity IN ('P0', 'P1') DESC, alert_count DESC, id LIMIT 1"
+            ).fetchone()
+            or db.execute("SELECT max(id) FROM incidents WHERE status = 'resolved'").fetchone()
+        )
         lowest, highest = db.execute("SELECT min(id), max(id) FROM incidents").fetchone()
     deep = (lowest + highest) // 2 if lowest is not None else None
     return {"incident": storm[0] if storm else None, "deep": deep}
