@@ -36,6 +36,7 @@ from api.routers.web import incidents as web_incidents
 from api.routers.web import postmortem as web_postmortem
 from api.routers.web import sign_in as web_sign_in
 from api.status_cache import StatusFastPath
+from api.webhook_fast_path import WebhookFastPath
 from tools.webhooks.generic import GenericAlertIn
 
 __all__ = ["create_app", "health_app"]
@@ -92,6 +93,7 @@ def create_app(warroom: Warroom, *, run_worker: bool = True) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)
+    app.add_middleware(WebhookFastPath, warroom=warroom)  # inside the body limit
     app.add_middleware(BodyLimit, limit=warroom.settings.max_body_bytes)
     app.add_middleware(StatusFastPath, cache=warroom.status_cache)
 
