@@ -113,7 +113,7 @@ def postgres_url() -> Iterator[str]:
 
 
 @contextmanager
-def _fresh_database(postgres_url: str) -> Iterator[str]:
+def fresh_database(postgres_url: str) -> Iterator[str]:
     """A fresh empty database on the session's server, dropped (connections and all) afterwards."""
     base, _ = postgres_url.rsplit("/", 1)
     port = int(base.rsplit(":", 1)[1])
@@ -127,11 +127,11 @@ def _fresh_database(postgres_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def postgres_database_url(postgres_url: str) -> Iterator[str]:
-    with _fresh_database(postgres_url) as url:
+    with fresh_database(postgres_url) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def module_postgres_database_url(postgres_url: str) -> Iterator[str]:
-    with _fresh_database(postgres_url) as url:
+    with fresh_database(postgres_url) as url:
         yield url

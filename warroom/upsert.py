@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Executable, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 __all__ = ["insert_ignore", "insert_or_add"]
@@ -16,10 +17,17 @@ def _insert(conn: Connection, table: Table) -> Any:
 
 def insert_ignore(conn: Connection, table: Table, values: dict[str, Any], conflict: list[str]) -> Any | None:
     """Insert a row unless one with the same `conflict` columns exists; returns the new primary key or None."""
-    statement = _insert(conn, table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    pk = list(table.primary_key.columns)
-    row = conn.execute(statement.returning(*pk)).first()
+    row = conn.execute(_insert_ignore(conn.dialect.name, table, tuple(conflict)), values).first()
     return None if row is None else row[0]
+
+
+@cache
+def _insert_ignore(dialect: str, table: Table, conflict: tuple[str, ...]) -> Executable:
+    """Built once, the values bound at execution: building the statement per call cost several
+    times running it, and ingest schedules a job (an insert-or-ignore) for many alerts."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    pk = list(table.primary_key.columns)
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*pk)
 
 
 def insert_or_add(conn: Connection, table: Table, values: dict[str, Any], conflict: list[str], column: str) -> None:

@@ -22,7 +22,7 @@ from api.scenarios import checkout_outage
 from tests.api.test_webhooks_sources import PATHS, credentials, firing_payload
 from tests.conftest import API_TOKEN, PAGERDUTY_SECRET, SENTRY_SECRET, WEBHOOK_TOKEN
 from tools.webhooks import sentry
-from warroom.alerts import group_commit
+from warroom.alerts import group_commit, store
 from warroom.alerts.group_commit import GroupCommit
 from warroom.alerts.models import Alert
 from warroom.alerts.store import IngestOutcome
@@ -178,14 +178,14 @@ def test_a_failed_batch_fails_only_the_bad_request_and_answers_each_once(
 ):
     alerts = sentry_alerts(clock, 5)
     bad = alerts[2].delivery_key
-    real = group_commit.ingest_alert
+    real = store.correlation_keys
 
-    def ingest_alert(conn: Any, alert: Alert, *args: Any) -> IngestOutcome:
+    def correlation_keys(alert: Alert) -> list[str]:
         if alert.delivery_key == bad:
             raise ValueError("this delivery cannot be stored")
-        return real(conn, alert, *args)
+        return real(alert)
 
-    monkeypatch.setattr(group_commit, "ingest_alert", ingest_alert)
+    monkeypatch.setattr(store, "correlation_keys", correlation_keys)
 
     async def all_at_once() -> list[Any]:
         return await asyncio.gather(*(commit.submit([alert]) for alert in alerts), return_exceptions=True)

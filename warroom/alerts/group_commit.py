@@ -11,7 +11,8 @@ the inline transaction and the writer thread it beat).
 
 Within a batch the deliveries are written one after another in the transaction, so a
 redelivery sees its original (a duplicate, not a second row) and the tenth event of a new issue
-sees the incident the first one opened. If the batch fails, each delivery is written again in a
+sees the incident the first one opened; what the batch's alerts add to one incident (counts,
+endpoints, users) is written once (`warroom.alerts.store.ingest_alerts`). If the batch fails, each delivery is written again in a
 transaction of its own: only the bad one gets the error, every request is answered once.
 """
 
@@ -28,7 +29,7 @@ from sqlalchemy import Engine
 
 from warroom.accounts import with_account
 from warroom.alerts.models import Alert
-from warroom.alerts.store import IngestOutcome, ingest_alert, lock_correlation_keys
+from warroom.alerts.store import IngestOutcome, ingest_alerts, lock_correlation_keys
 from warroom.clock import Clock
 from warroom.settings import Settings
 
@@ -122,7 +123,7 @@ class GroupCommit:
         window = timedelta(minutes=self._settings.correlation_window_minutes)
         with self._engine.begin() as conn:
             lock_correlation_keys(conn, [alert for alerts in deliveries for alert in alerts])
-            return [[ingest_alert(conn, alert, now, window) for alert in alerts] for alerts in deliveries]
+            return ingest_alerts(conn, deliveries, now, window)
 
     def _prepared(self, alerts: list[Alert]) -> list[Alert]:
         return [with_account(alert, self._settings.accounts) for alert in alerts]

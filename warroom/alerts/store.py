@@ -10,7 +10,8 @@ The stored Alert is serialised by pydantic's own JSON encoder and bound as text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -43,7 +44,7 @@ from warroom.incidents.tables import (
 from warroom.kinds import JobKind
 from warroom.scheduler.store import schedule
 
-__all__ = ["IngestOutcome", "correlation_keys", "ingest_alert", "lock_correlation_keys"]
+__all__ = ["IngestOutcome", "correlation_keys", "ingest_alert", "ingest_alerts", "lock_correlation_keys"]
 
 ALERTS = table_of(AlertRow)
 INCIDENTS = table_of(IncidentRow)
@@ -102,7 +103,8 @@ class _Statements:
 def _statements(dialect: str) -> _Statements:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     earliest, latest = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
-    seen = bindparam("seen", type_=INCIDENTS.c.last_seen.type)
+    first = bindparam("first", type_=INCIDENTS.c.first_seen.type)
+    last = bindparam("last", type_=INCIDENTS.c.last_seen.type)
     json_text = bindparam("alert_json", type_=Text())
     stored_json = cast(json_text, postgresql.JSONB) if dialect == "postgresql" else type_coerce(json_text, Text())
     endpoint = insert(ENDPOINTS)
@@ -120,9 +122,9 @@ def _statements(dialect: str) -> _Statements:
         .where(INCIDENTS.c.id == bindparam("iid"))
         .values(
             event_count=INCIDENTS.c.event_count + bindparam("n"),
-            alert_count=INCIDENTS.c.alert_count + 1,
-            first_seen=earliest(INCIDENTS.c.first_seen, seen),
-            last_seen=latest(INCIDENTS.c.last_seen, seen),
+            alert_count=INCIDENTS.c.alert_count + bindparam("alerts"),
+            first_seen=earliest(INCIDENTS.c.first_seen, first),
+            last_seen=latest(INCIDENTS.c.last_seen, last),
             reported_users=latest(INCIDENTS.c.reported_users, bindparam("users")),
             source_recovered_at=None,
         )
@@ -160,97 +162,214 @@ def lock_correlation_keys(conn: Connection, alerts: list[Alert]) -> None:
 def ingest_alert(conn: Connection, alert: Alert, now: datetime, window: timedelta) -> IngestOutcome:
     """Idempotent on `alert.delivery_key`; the caller owns the transaction and, on PostgreSQL,
     should have called `lock_correlation_keys` for the whole delivery first."""
-    sql = _statements(conn.dialect.name)
-    lock_correlation_keys(conn, [alert])
-    wanted = correlation_keys(alert)
-    incident_id, known = _correlate(conn, sql, wanted, now - window)
-    if alert.status is AlertStatus.RESOLVED and wanted[0] not in known:
-        incident_id = None  # a recovery speaks only for its own alert, never for a neighbour
-    values: dict[str, Any] = dict(
-        delivery_key=alert.delivery_key,
-        dedup_key=alert.dedup_key,
-        source=alert.source,
-        event_type=alert.event_type,
-        status=alert.status.value,
-        title=alert.title,
-        service=alert.service,
-        endpoint=alert.endpoint,
-        environment=alert.environment,
-        level=alert.level,
-        occurred_at=alert.occurred_at,
-        received_at=now,
-        event_count=alert.event_count,
-        incident_id=incident_id,
-        alert_json=alert.model_dump_json(),
-    )
-    alert_id = conn.execute(sql.insert_alert, values).scalar()
-    if alert_id is None:
-        existing = conn.execute(sql.existing, {"k": alert.delivery_key}).one()
-        return IngestOutcome(existing.id, existing.incident_id, True)
+    return ingest_alerts(conn, [[alert]], now, window)[0][0]
 
-    if alert.status is AlertStatus.RESOLVED:
-        recovered = False
-        if incident_id is not None and not _others_still_firing(conn, incident_id, alert):
-            incidents.record_source_recovered(conn, incident_id, alert, now)
-            recovered = True
-        return IngestOutcome(alert_id, incident_id, False, recovered)
 
-    opened = scheduled = incident_id is None
-    if incident_id is None:
-        incident_id = incidents.open_incident(conn, alert, now)
-        conn.execute(update(ALERTS).where(ALERTS.c.id == alert_id).values(incident_id=incident_id))
-        schedule(
-            conn,
-            key=keys.incident_start(incident_id),
-            kind=JobKind.INCIDENT_START,
-            due_at=now,
-            payload={"incident_id": incident_id},
-            lane=keys.incident_lane(incident_id),
+def ingest_alerts(
+    conn: Connection, deliveries: Sequence[list[Alert]], now: datetime, window: timedelta
+) -> list[list[IngestOutcome]]:
+    """Every delivery's alerts, in order, as if each were written alone (`ingest_alert`): the
+    same rows, counts and jobs. What a batch shares is written once: the alerts that join an
+    incident already holding all their keys are summed into one fold of the incident, one upsert
+    of its endpoints and one of its users (`_Batch`)."""
+    batch = _Batch(conn, now, window)
+    for alerts in deliveries:
+        batch.outcomes.append([])
+        for alert in alerts:
+            batch.outcomes[-1].append(batch.add(alert, (len(batch.outcomes) - 1, len(batch.outcomes[-1]))))
+    batch.flush()
+    return batch.outcomes
+
+
+@dataclass(slots=True)
+class _Joined:
+    """What a batch's plain joins add to one incident, until `_Batch.flush` writes it."""
+
+    events: int = 0
+    alerts: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    users: int = 0
+    endpoints: dict[str, int] = field(default_factory=dict)
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    members: list[tuple[tuple[int, int], int]] = field(default_factory=list)
+    """(where its outcome is, its events), in arrival order: a reassessment threshold is crossed
+    by one alert, as when each was folded alone."""
+
+
+class _Batch:
+    """One transaction's alerts. A firing alert whose own key and topic keys all name an incident
+    already (a storm's second and later events) is a plain join: its row is inserted at once (its
+    id is the answer), its counts are kept in `_Joined`. Anything else (a new incident, a new
+    key, a recovery) first writes what is kept, then runs alone, and forgets the cached lookups,
+    so it sees exactly what it would have seen in a transaction of its own."""
+
+    def __init__(self, conn: Connection, now: datetime, window: timedelta) -> None:
+        self.conn = conn
+        self.sql = _statements(conn.dialect.name)
+        self.now = now
+        self.since = now - window
+        self.outcomes: list[list[IngestOutcome]] = []
+        self._plain: dict[tuple[str, ...], int] = {}
+        self._joined: dict[int, _Joined] = {}
+
+    def add(self, alert: Alert, place: tuple[int, int]) -> IngestOutcome:
+        lock_correlation_keys(self.conn, [alert])
+        wanted = correlation_keys(alert)
+        firing = alert.status is not AlertStatus.RESOLVED
+        incident_id = self._plain.get(tuple(wanted)) if firing else None
+        if incident_id is not None:
+            return self._join(alert, place, incident_id)
+        self.flush()
+        incident_id, known = _correlate(self.conn, self.sql, wanted, self.since)
+        if firing and incident_id is not None and known.issuperset(wanted) and wanted[0] in known:
+            self._plain[tuple(wanted)] = incident_id
+            return self._join(alert, place, incident_id)
+        outcome = self._alone(alert, wanted, incident_id, known)
+        self._plain.clear()
+        return outcome
+
+    def _insert(self, alert: Alert, incident_id: int | None) -> int | IngestOutcome:
+        """The alert's row, or the outcome of the delivery it repeats."""
+        values: dict[str, Any] = dict(
+            delivery_key=alert.delivery_key,
+            dedup_key=alert.dedup_key,
+            source=alert.source,
+            event_type=alert.event_type,
+            status=alert.status.value,
+            title=alert.title,
+            service=alert.service,
+            endpoint=alert.endpoint,
+            environment=alert.environment,
+            level=alert.level,
+            occurred_at=alert.occurred_at,
+            received_at=self.now,
+            event_count=alert.event_count,
+            incident_id=incident_id,
+            alert_json=alert.model_dump_json(),
         )
-    new_keys = [{"key": key, "incident_id": incident_id} for key in wanted if key not in known]
-    if not opened:
-        after = conn.execute(
-            sql.fold,
+        alert_id = self.conn.execute(self.sql.insert_alert, values).scalar()
+        if alert_id is None:
+            existing = self.conn.execute(self.sql.existing, {"k": alert.delivery_key}).one()
+            return IngestOutcome(existing.id, existing.incident_id, True)
+        return int(alert_id)
+
+    def _join(self, alert: Alert, place: tuple[int, int], incident_id: int) -> IngestOutcome:
+        inserted = self._insert(alert, incident_id)
+        if isinstance(inserted, IngestOutcome):
+            return inserted
+        joined = self._joined.setdefault(incident_id, _Joined())
+        _count(joined, alert, incidents.seen_at(alert, self.now))
+        joined.members.append((place, alert.event_count))
+        return IngestOutcome(inserted, incident_id, False)
+
+    def flush(self) -> None:
+        """Write what the plain joins since the last flush add to their incidents, and schedule a
+        reassessment for each alert that took its incident's event count past a power of two."""
+        for incident_id, joined in self._joined.items():
+            count = self._fold(incident_id, joined) - joined.events
+            for (delivery, index), events in joined.members:
+                count += events
+                if (count - events).bit_length() != count.bit_length():
+                    if _reassess(self.conn, incident_id, f"count:{count.bit_length()}", self.now):
+                        self.outcomes[delivery][index] = replace(self.outcomes[delivery][index], scheduled=True)
+        self._joined.clear()
+
+    def _fold(self, incident_id: int, joined: _Joined) -> int:
+        """The incident's counts, endpoints and users with `joined` added; its event count after."""
+        after: int = self.conn.execute(
+            self.sql.fold,
             {
                 "iid": incident_id,
-                "n": alert.event_count,
-                "users": alert.users_affected or 0,
-                "seen": incidents.seen_at(alert, now),
+                "n": joined.events,
+                "alerts": joined.alerts,
+                "users": joined.users,
+                "first": joined.first,
+                "last": joined.last,
             },
         ).scalar_one()
-        if alert.dedup_key not in known:
-            reason = f"joined:{alert.source}"  # once per source: a storm of fingerprints is one look
-        elif (after - alert.event_count).bit_length() != after.bit_length():
-            reason = f"count:{after.bit_length()}"
-        else:
-            reason = None
-        if reason is not None:
+        self._endpoints_and_users(incident_id, joined)
+        return after
+
+    def _endpoints_and_users(self, incident_id: int, joined: _Joined) -> None:
+        if joined.endpoints:
+            self.conn.execute(
+                self.sql.add_endpoint,
+                [{"incident_id": incident_id, "endpoint": e, "count": n} for e, n in joined.endpoints.items()],
+            )
+        if joined.people:
+            self.conn.execute(self.sql.add_user, [{"incident_id": incident_id, **p} for p in joined.people.values()])
+
+    def _alone(self, alert: Alert, wanted: list[str], incident_id: int | None, known: set[str]) -> IngestOutcome:
+        """An alert that is not a plain join: a recovery, a new incident, or a join that
+        registers a key of the alert's (its reassessment says which source joined)."""
+        conn = self.conn
+        if alert.status is AlertStatus.RESOLVED and wanted[0] not in known:
+            incident_id = None  # a recovery speaks only for its own alert, never for a neighbour
+        inserted = self._insert(alert, incident_id)
+        if isinstance(inserted, IngestOutcome):
+            return inserted
+        alert_id = inserted
+        if alert.status is AlertStatus.RESOLVED:
+            recovered = False
+            if incident_id is not None and not _others_still_firing(conn, incident_id, alert):
+                incidents.record_source_recovered(conn, incident_id, alert, self.now)
+                recovered = True
+            return IngestOutcome(alert_id, incident_id, False, recovered)
+        own = _Joined()
+        _count(own, alert, incidents.seen_at(alert, self.now))
+        if incident_id is None:
+            incident_id = incidents.open_incident(conn, alert, self.now)
+            conn.execute(update(ALERTS).where(ALERTS.c.id == alert_id).values(incident_id=incident_id))
             scheduled = schedule(
                 conn,
-                key=keys.reassess(incident_id, reason),
-                kind=JobKind.INCIDENT_REASSESS,
-                due_at=now,
+                key=keys.incident_start(incident_id),
+                kind=JobKind.INCIDENT_START,
+                due_at=self.now,
                 payload={"incident_id": incident_id},
                 lane=keys.incident_lane(incident_id),
             )
-    if new_keys:
-        conn.execute(sql.add_key, new_keys)
+            self._endpoints_and_users(incident_id, own)
+        else:
+            after = self._fold(incident_id, own)
+            if alert.dedup_key not in known:
+                reason = f"joined:{alert.source}"  # once per source: a storm of fingerprints is one look
+            elif (after - alert.event_count).bit_length() != after.bit_length():
+                reason = f"count:{after.bit_length()}"
+            else:
+                reason = None
+            scheduled = reason is not None and _reassess(conn, incident_id, reason, self.now)
+        new_keys = [{"key": key, "incident_id": incident_id} for key in wanted if key not in known]
+        if new_keys:
+            conn.execute(self.sql.add_key, new_keys)
+        return IngestOutcome(alert_id, incident_id, False, scheduled)
+
+
+def _count(joined: _Joined, alert: Alert, seen: datetime) -> None:
+    joined.events += alert.event_count
+    joined.alerts += 1
+    joined.first = seen if joined.first is None else min(joined.first, seen)
+    joined.last = seen if joined.last is None else max(joined.last, seen)
+    joined.users = max(joined.users, alert.users_affected or 0)
     if alert.endpoint:
-        conn.execute(
-            sql.add_endpoint,
-            {"incident_id": incident_id, "endpoint": alert.endpoint[:1024], "count": alert.event_count},
-        )
+        endpoint = alert.endpoint[:1024]
+        joined.endpoints[endpoint] = joined.endpoints.get(endpoint, 0) + alert.event_count
     if alert.user is not None and alert.user.key:
-        conn.execute(
-            sql.add_user,
-            {
-                "incident_id": incident_id,
-                "user_key": alert.user.key[:512],
-                "email": alert.user.email,
-                "account": alert.user.account,
-            },
+        joined.people.setdefault(
+            alert.user.key[:512],
+            {"user_key": alert.user.key[:512], "email": alert.user.email, "account": alert.user.account},
         )
-    return IngestOutcome(alert_id, incident_id, False, scheduled)
+
+
+def _reassess(conn: Connection, incident_id: int, reason: str, now: datetime) -> bool:
+    return schedule(
+        conn,
+        key=keys.reassess(incident_id, reason),
+        kind=JobKind.INCIDENT_REASSESS,
+        due_at=now,
+        payload={"incident_id": incident_id},
+        lane=keys.incident_lane(incident_id),
+    )
 
 
 def _others_still_firing(conn: Connection, incident_id: int, alert: Alert) -> bool:
