@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import cache
 from types import ModuleType
 from typing import Any
 
@@ -47,6 +48,17 @@ INGEST_SECONDS = Histogram(
     ["source"],
     buckets=(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
 )
+
+
+@cache
+def _received(source: str, outcome: str) -> Counter:
+    """The labelled counter, looked up once: `labels()` per delivery was 2% of the hot path."""
+    return ALERTS_RECEIVED.labels(source, outcome)
+
+
+@cache
+def _ingest_seconds(source: str) -> Histogram:
+    return INGEST_SECONDS.labels(source)
 
 
 SOURCES: dict[str, tuple[ModuleType, Callable[[Settings], str | None]]] = {
@@ -125,7 +137,7 @@ async def deliver(
     try:
         module.verify(body, headers, secret)
     except SignatureError as exc:
-        ALERTS_RECEIVED.labels(source, "unauthorized").inc()
+        _received(source, "unauthorized").inc()
         return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_401_UNAUTHORIZED)
     try:
         alerts = module.normalise(parse_json(body), headers, warroom.clock.now())
@@ -136,13 +148,13 @@ async def deliver(
     if not alerts:
         return _ignore(warroom, source, headers, body, "the delivery held no alerts")
     outcomes = await warroom.group_commit.submit(alerts)
-    ALERTS_RECEIVED.labels(source, "deduplicated" if all(o.deduplicated for o in outcomes) else "stored").inc()
-    INGEST_SECONDS.labels(source).observe(time.perf_counter() - started)
+    _received(source, "deduplicated" if all(o.deduplicated for o in outcomes) else "stored").inc()
+    _ingest_seconds(source).observe(time.perf_counter() - started)
     return accepted(outcomes)
 
 
 def _ignore(warroom: Warroom, source: str, headers: dict[str, str], body: bytes, reason: str) -> JSONResponse:
-    ALERTS_RECEIVED.labels(source, "ignored").inc()
+    _received(source, "ignored").inc()
     record_ignored(
         warroom.engine, source=source, reason=reason, received_at=warroom.clock.now(), headers=headers, body=body
     )
@@ -161,7 +173,7 @@ def _quarantine(
     exc: MalformedJSON | PayloadError,
 ) -> JSONResponse:
     """Keep the whole body with the reason; answer as the source's retry rules want."""
-    ALERTS_RECEIVED.labels(source, "quarantined").inc()
+    _received(source, "quarantined").inc()
     reason = str(exc)
     record_ignored(
         warroom.engine,

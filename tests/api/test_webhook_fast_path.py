@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from starlette.types import Message, Receive, Scope, Send
 
@@ -163,3 +164,21 @@ def test_the_app_takes_webhook_deliveries_on_the_fast_path(
 
     assert client.post("/webhooks/sentry", content=body, headers=_signed(body)).status_code == 202
     assert _stored(warroom) == 1
+
+
+def test_deliveries_are_counted_by_outcome(client: TestClient) -> None:
+    def counted(outcome: str) -> float:
+        labels = {"source": "sentry", "outcome": outcome}
+        return REGISTRY.get_sample_value("warroom_alerts_received_total", labels) or 0.0
+
+    before = {outcome: counted(outcome) for outcome in ("stored", "deduplicated", "unauthorized")}
+    body = json.dumps(spec_payload("sentry-issue-alert.json")).encode()
+    client.post("/webhooks/sentry", content=body, headers=_signed(body))
+    client.post("/webhooks/sentry", content=body, headers=_signed(body))
+    client.post("/webhooks/sentry", content=body, headers={**_signed(body), "sentry-hook-signature": "0" * 64})
+
+    assert {outcome: counted(outcome) - before[outcome] for outcome in before} == {
+        "stored": 1,
+        "deduplicated": 1,
+        "unauthorized": 1,
+    }
