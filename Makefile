@@ -18,7 +18,7 @@ demo: setup
 
 test: setup system-deps
 	$(UV) run ruff check agents api graphs flows tools warroom bench evals prompts tests
-	$(UV) run pytest -q
+	$(UV) run pytest -q -n auto --dist loadfile
 
 serve: setup
 	$(UV) run warroom serve
