@@ -140,6 +140,9 @@ def worker(
     settings = _observed()
     stop = threading.Event()
     if supervised:
+        from api.supervisor import lower_priority
+
+        lower_priority()
         # Ctrl-C and a service manager's SIGTERM reach the whole process group; `serve` stops this
         # process itself (by closing our stdin) once the API has stopped, so it is never restarted
         # in between.

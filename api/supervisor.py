@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 
-__all__ = ["WorkerSupervisor", "worker_command"]
+__all__ = ["WORKER_NICENESS", "WorkerSupervisor", "lower_priority", "worker_command"]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,15 @@ FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
 STEADY_SECONDS = 60.0
 """A worker that ran this long before dying is restarted after the first, short pause again."""
+WORKER_NICENESS = 10
+"""Added to the worker's nice value: on a machine short of cores the API process, which answers
+webhooks while their senders wait, gets the CPU first, and triage takes what is left."""
+
+
+def lower_priority() -> None:
+    """Called by the supervised worker itself (not by `Popen(preexec_fn=...)`, unsafe in the
+    API's threaded process). Lowering is one-way: the API keeps its own priority."""
+    os.nice(WORKER_NICENESS)
 
 
 def worker_command() -> list[str]:

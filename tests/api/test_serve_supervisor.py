@@ -23,6 +23,7 @@ import pytest
 
 from api.scenarios import Delivery, checkout_outage, sentry_event_alert
 from api.server import free_port
+from api.supervisor import WORKER_NICENESS
 from tools.webhooks.base import hmac_sha256_hex
 from warroom.clock import utcnow
 
@@ -174,3 +175,16 @@ def test_the_worker_stops_when_the_api_process_is_killed(served) -> None:
     process.wait()
     assert _wait_for(lambda: not _alive(worker[0]), 20), "the worker outlived a killed API process"
     assert not re.search(r"Traceback", log.read_text()), log.read_text()[-3000:]
+
+
+def test_the_worker_runs_at_a_lower_cpu_priority_than_the_api(served) -> None:
+    """On a machine short of cores the API, answering webhooks, gets the CPU before triage."""
+    process, base, log = served
+    worker = _wait_for(lambda: _children(process.pid), 30)
+    assert worker and len(worker) == 1, log.read_text()
+    api_nice = os.getpriority(os.PRIO_PROCESS, process.pid)
+    expected = min(api_nice + WORKER_NICENESS, 19)
+    assert _wait_for(lambda: os.getpriority(os.PRIO_PROCESS, worker[0]) == expected, 30), (
+        f"worker nice {os.getpriority(os.PRIO_PROCESS, worker[0])}, API {api_nice}"
+    )
+    assert os.getpriority(os.PRIO_PROCESS, process.pid) == api_nice == os.getpriority(os.PRIO_PROCESS, 0)

@@ -26,6 +26,7 @@ from warroom.upsert import insert_ignore
 
 __all__ = [
     "OutboxItem",
+    "any_due",
     "claim_due",
     "count_unsent",
     "enqueue",
@@ -104,15 +105,14 @@ def lane_of(kind: str, incident_id: int | None) -> str | None:
     return outbox_lane(incident_id, family) if incident_id is not None and family in ORDERED_FAMILIES else None
 
 
-def claim_due(
-    conn: Connection, now: datetime, owner: str, *, limit: int = 20, lease: timedelta = LEASE
-) -> list[OutboxItem]:
+def _due(conn: Connection, now: datetime, limit: int) -> list[int]:
+    """Ids of due rows with no earlier row pending in their lane, soonest first."""
     table = table_of(OutboxRow)
     earlier = aliased(table)
     waits_in_lane = exists().where(
         earlier.c.lane == table.c.lane, earlier.c.state == "pending", earlier.c.id < table.c.id
     )
-    rows = (
+    return list(
         conn.execute(
             select(table.c.id)
             .where(
@@ -127,8 +127,19 @@ def claim_due(
         .scalars()
         .all()
     )
+
+
+def any_due(conn: Connection, now: datetime) -> bool:
+    """Whether `claim_due` would find a row, read without a write lock (see the scheduler's)."""
+    return bool(_due(conn, now, 1))
+
+
+def claim_due(
+    conn: Connection, now: datetime, owner: str, *, limit: int = 20, lease: timedelta = LEASE
+) -> list[OutboxItem]:
+    table = table_of(OutboxRow)
     claimed: list[OutboxItem] = []
-    for row_id in rows:
+    for row_id in _due(conn, now, limit):
         won = take_lease(conn, table, row_id, now, lease, owner)
         if won is not None:
             claimed.append(OutboxItem(won))

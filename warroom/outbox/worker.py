@@ -32,6 +32,7 @@ from warroom.db import table_of
 from warroom.outbox.store import (
     MAX_ATTEMPTS,
     OutboxItem,
+    any_due,
     claim_due,
     mark_attempted,
     mark_cancelled,
@@ -103,6 +104,9 @@ class OutboxWorker:
     def run_due(self, limit: int = 50) -> int:
         """Send what is due now; returns how many rows were attempted."""
         now = self._clock.now()
+        with self._engine.connect() as conn:  # idle polls must not take the write lock
+            if not any_due(conn, now):
+                return 0
         with self._engine.begin() as conn:
             items = claim_due(conn, now, self.owner, limit=limit)
         for item in items:

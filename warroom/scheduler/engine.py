@@ -26,7 +26,7 @@ from warroom.leases import LEASE, release_leases, renew_leases
 from warroom.outbox.tables import OutboxRow
 from warroom.outbox.worker import OutboxWorker, backoff_seconds
 from warroom.processes import ProcessLocks
-from warroom.scheduler.store import Job, claim_due, finish, retry_later
+from warroom.scheduler.store import Job, any_due, claim_due, finish, retry_later
 from warroom.scheduler.tables import JobRow
 
 __all__ = ["Handler", "Scheduler"]
@@ -95,6 +95,9 @@ class Scheduler:
 
     def _run_jobs(self) -> int:
         now = self._clock.now()
+        with self._engine.connect() as conn:  # idle polls must not take the write lock
+            if not any_due(conn, now):
+                return 0
         with self._engine.begin() as conn:
             jobs = claim_due(conn, now, self.owner)
         for job in jobs:

@@ -18,6 +18,7 @@ from warroom.upsert import insert_ignore
 __all__ = [
     "Job",
     "JobRecord",
+    "any_due",
     "cancel",
     "claim_due",
     "finish",
@@ -83,13 +84,8 @@ def bring_forward(conn: Connection, key: str, due_at: datetime) -> bool:
     return bool(moved)
 
 
-def claim_due(conn: Connection, now: datetime, owner: str, *, limit: int = 20, lease: timedelta = LEASE) -> list[Job]:
-    """Lease due jobs, at most one per lane and none of a lane already leased. A lane is read
-    before it is claimed, so claimers take turns: SQLite's `BEGIN IMMEDIATE` does that, and on
-    PostgreSQL a transaction-scoped advisory lock does (otherwise two workers, both reading the
-    lane as free, would each lease a different job of one incident)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('warroom.jobs.claim_due'))"))
+def _due(conn: Connection, now: datetime, limit: int) -> list[tuple[int, str | None]]:
+    """(id, lane) of due jobs whose lane is free, soonest first."""
     table = table_of(JobRow)
     other = aliased(table_of(JobRow))
     lane_busy = exists().where(
@@ -100,7 +96,7 @@ def claim_due(conn: Connection, now: datetime, owner: str, *, limit: int = 20, l
             other.c.lease_until > now,
         )
     )
-    candidates = conn.execute(
+    rows = conn.execute(
         select(table.c.id, table.c.lane)
         .where(
             table.c.state == "pending",
@@ -111,9 +107,26 @@ def claim_due(conn: Connection, now: datetime, owner: str, *, limit: int = 20, l
         .order_by(table.c.due_at, table.c.id)
         .limit(limit)
     ).all()
+    return [(job_id, lane) for job_id, lane in rows]
+
+
+def any_due(conn: Connection, now: datetime) -> bool:
+    """Whether `claim_due` would find a job, read without a write lock: a poll that finds none
+    then never takes SQLite's write lock, which the API's ingest would otherwise wait behind."""
+    return bool(_due(conn, now, 1))
+
+
+def claim_due(conn: Connection, now: datetime, owner: str, *, limit: int = 20, lease: timedelta = LEASE) -> list[Job]:
+    """Lease due jobs, at most one per lane and none of a lane already leased. A lane is read
+    before it is claimed, so claimers take turns: SQLite's `BEGIN IMMEDIATE` does that, and on
+    PostgreSQL a transaction-scoped advisory lock does (otherwise two workers, both reading the
+    lane as free, would each lease a different job of one incident)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('warroom.jobs.claim_due'))"))
+    table = table_of(JobRow)
     claimed: list[Job] = []
     lanes: set[str] = set()
-    for job_id, lane in candidates:
+    for job_id, lane in _due(conn, now, limit):
         if lane is not None and lane in lanes:
             continue
         row = take_lease(conn, table, job_id, now, lease, owner)
