@@ -42,6 +42,7 @@ from warroom.incidents.tables import (
     IncidentUserRow,
 )
 from warroom.kinds import JobKind
+from warroom.prepared import Prepared
 from warroom.scheduler.store import schedule
 
 __all__ = ["IngestOutcome", "correlation_keys", "ingest_alert", "ingest_alerts", "lock_correlation_keys"]
@@ -137,15 +138,63 @@ def _statements(dialect: str) -> _Statements:
     )
 
 
-def _correlate(conn: Connection, sql: _Statements, keys: list[str], since: datetime) -> tuple[int | None, set[str]]:
+ALERT_COLUMNS = (
+    "delivery_key",
+    "dedup_key",
+    "source",
+    "event_type",
+    "status",
+    "title",
+    "service",
+    "endpoint",
+    "environment",
+    "level",
+    "occurred_at",
+    "received_at",
+    "event_count",
+    "incident_id",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """The statements every alert or every batch runs, on the driver's cursor (`Prepared`)."""
+
+    lookup: Prepared
+    insert_alert: Prepared
+    fold: Prepared
+    add_endpoint: Prepared
+    add_user: Prepared
+
+
+_PREPARED: dict[tuple[str, str], _Prepared] = {}
+
+
+def _prepared(conn: Connection) -> _Prepared:
+    dialect = conn.dialect
+    key = (dialect.name, dialect.paramstyle)
+    found = _PREPARED.get(key)
+    if found is None:
+        sql = _statements(dialect.name)
+        found = _PREPARED[key] = _Prepared(
+            lookup=Prepared(sql.lookup, dialect),
+            insert_alert=Prepared(sql.insert_alert, dialect, ALERT_COLUMNS),
+            fold=Prepared(sql.fold, dialect),
+            add_endpoint=Prepared(sql.add_endpoint, dialect, ("incident_id", "endpoint", "count")),
+            add_user=Prepared(sql.add_user, dialect, ("incident_id", "user_key", "email", "account")),
+        )
+    return found
+
+
+def _correlate(conn: Connection, keys: list[str], since: datetime) -> tuple[int | None, set[str]]:
     """The open incident for the alert's own key, else the one about the same thing seen most
     recently since `since`; and which of `keys` are registered already (to any incident)."""
-    rows = conn.execute(sql.lookup, {f"k{n}": keys[min(n, len(keys) - 1)] for n in range(MAX_KEYS)}).all()
-    own = next((r.incident_id for r in rows if r.key == keys[0]), None)
+    rows = _prepared(conn).lookup.rows(conn, {f"k{n}": keys[min(n, len(keys) - 1)] for n in range(MAX_KEYS)})
+    own = next((incident for key, incident, _ in rows if key == keys[0]), None)
     if own is None:
-        recent = [r for r in rows if r.last_seen >= since]
-        own = max(recent, key=lambda r: r.last_seen).incident_id if recent else None
-    return own, {r.key for r in rows}
+        recent = [(last_seen, incident) for _, incident, last_seen in rows if last_seen >= since]
+        own = max(recent)[1] if recent else None
+    return own, {key for key, _, _ in rows}
 
 
 def lock_correlation_keys(conn: Connection, alerts: list[Alert]) -> None:
@@ -207,6 +256,7 @@ class _Batch:
     def __init__(self, conn: Connection, now: datetime, window: timedelta) -> None:
         self.conn = conn
         self.sql = _statements(conn.dialect.name)
+        self.prepared = _prepared(conn)
         self.now = now
         self.since = now - window
         self.outcomes: list[list[IngestOutcome]] = []
@@ -221,7 +271,7 @@ class _Batch:
         if incident_id is not None:
             return self._join(alert, place, incident_id)
         self.flush()
-        incident_id, known = _correlate(self.conn, self.sql, wanted, self.since)
+        incident_id, known = _correlate(self.conn, wanted, self.since)
         if firing and incident_id is not None and known.issuperset(wanted) and wanted[0] in known:
             self._plain[tuple(wanted)] = incident_id
             return self._join(alert, place, incident_id)
@@ -248,11 +298,11 @@ class _Batch:
             incident_id=incident_id,
             alert_json=alert.model_dump_json(),
         )
-        alert_id = self.conn.execute(self.sql.insert_alert, values).scalar()
-        if alert_id is None:
+        inserted = self.prepared.insert_alert.rows(self.conn, values)
+        if not inserted:
             existing = self.conn.execute(self.sql.existing, {"k": alert.delivery_key}).one()
             return IngestOutcome(existing.id, existing.incident_id, True)
-        return int(alert_id)
+        return int(inserted[0][0])
 
     def _join(self, alert: Alert, place: tuple[int, int], incident_id: int) -> IngestOutcome:
         inserted = self._insert(alert, incident_id)
@@ -277,8 +327,8 @@ class _Batch:
 
     def _fold(self, incident_id: int, joined: _Joined) -> int:
         """The incident's counts, endpoints and users with `joined` added; its event count after."""
-        after: int = self.conn.execute(
-            self.sql.fold,
+        [(after,)] = self.prepared.fold.rows(
+            self.conn,
             {
                 "iid": incident_id,
                 "n": joined.events,
@@ -287,18 +337,18 @@ class _Batch:
                 "first": joined.first,
                 "last": joined.last,
             },
-        ).scalar_one()
+        )
         self._endpoints_and_users(incident_id, joined)
-        return after
+        return int(after)
 
     def _endpoints_and_users(self, incident_id: int, joined: _Joined) -> None:
         if joined.endpoints:
-            self.conn.execute(
-                self.sql.add_endpoint,
+            self.prepared.add_endpoint.many(
+                self.conn,
                 [{"incident_id": incident_id, "endpoint": e, "count": n} for e, n in joined.endpoints.items()],
             )
         if joined.people:
-            self.conn.execute(self.sql.add_user, [{"incident_id": incident_id, **p} for p in joined.people.values()])
+            self.prepared.add_user.many(self.conn, [{"incident_id": incident_id, **p} for p in joined.people.values()])
 
     def _alone(self, alert: Alert, wanted: list[str], incident_id: int | None, known: set[str]) -> IngestOutcome:
         """An alert that is not a plain join: a recovery, a new incident, or a join that
