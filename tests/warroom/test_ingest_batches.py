@@ -9,24 +9,18 @@ redeliveries, users and endpoints) both ways, into two fresh databases, and comp
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 
-from api.composition import Warroom
-from tests.pg import fresh_database
 from warroom.alerts.group_commit import GroupCommit
 from warroom.alerts.models import AffectedUser, Alert, AlertStatus
 from warroom.alerts.tables import AlertRow
 from warroom.clock import FakeClock
 from warroom.incidents.tables import IncidentEndpointRow, IncidentKeyRow, IncidentRow, IncidentUserRow, TimelineRow
 from warroom.scheduler.tables import JobRow
-from warroom.settings import Settings
 
 TABLES = (IncidentRow, AlertRow, IncidentKeyRow, IncidentEndpointRow, IncidentUserRow, JobRow, TimelineRow)
 
@@ -88,26 +82,9 @@ def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def two_databases(
-    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
-) -> Iterator[tuple[Warroom, Warroom]]:
-    with ExitStack() as stack:
-        built = []
-        for name in ("alone", "batched"):
-            if request.param == "sqlite":
-                url = f"sqlite:///{tmp_path / f'{name}.db'}"
-            else:
-                url = stack.enter_context(fresh_database(request.getfixturevalue("postgres_url")))
-            warroom = Warroom.build(Settings(database_url=url, data_dir=tmp_path / name), clock)
-            stack.callback(warroom.close)
-            built.append(warroom)
-        yield built[0], built[1]
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_batches_write_exactly_what_each_delivery_alone_writes(two_databases, clock: FakeClock, seed: int) -> None:
-    alone, batched = two_databases
+def test_batches_write_exactly_what_each_delivery_alone_writes(two_warrooms, clock: FakeClock, seed: int) -> None:
+    alone, batched = two_warrooms
     stream = _stream(clock, seed)
     one_by_one = GroupCommit(alone.engine, clock, alone.settings, wake=lambda: None)
     together = GroupCommit(batched.engine, clock, batched.settings, wake=lambda: None)

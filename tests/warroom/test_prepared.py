@@ -6,42 +6,26 @@ even though both sides would read it back through SQLAlchemy alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, bindparam, select
 
 from api.composition import Warroom
-from tests.pg import fresh_database
 from warroom.alerts.models import Alert
 from warroom.alerts.store import ALERT_COLUMNS, _statements
-from warroom.clock import FakeClock
 from warroom.db import table_of
 from warroom.incidents.store import open_incident
 from warroom.incidents.tables import IncidentRow
 from warroom.prepared import Prepared
-from warroom.settings import Settings
 
 INDIA = timezone(timedelta(hours=5, minutes=30))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engines(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[tuple[Engine, Engine]]:
-    with ExitStack() as stack:
-        built = []
-        for name in ("core", "prepared"):
-            if request.param == "sqlite":
-                url = f"sqlite:///{tmp_path / f'{name}.db'}"
-            else:
-                url = stack.enter_context(fresh_database(request.getfixturevalue("postgres_url")))
-            warroom = Warroom.build(Settings(database_url=url, data_dir=tmp_path / name), clock)
-            stack.callback(warroom.close)
-            built.append(warroom.engine)
-        yield built[0], built[1]
+@pytest.fixture
+def engines(two_warrooms: tuple[Warroom, Warroom]) -> tuple[Engine, Engine]:
+    return two_warrooms[0].engine, two_warrooms[1].engine
 
 
 def _raw(engine: Engine, table: str) -> list[tuple[Any, ...]]:
