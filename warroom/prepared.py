@@ -39,6 +39,7 @@ class Prepared:
         self._results: list[Processor | None] = [
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in statement.exported_columns
         ]
+        self._converts = any(self._results)
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run with `params` in `conn`'s transaction; the returned rows, their values converted."""
@@ -48,7 +49,7 @@ class Prepared:
             fetched = cursor.fetchall() if self._results else []
         finally:
             cursor.close()
-        if not any(self._results):
+        if not self._converts:
             return [tuple(row) for row in fetched]
         return [
             tuple(

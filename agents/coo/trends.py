@@ -1,6 +1,7 @@
 """Twelve weeks at a glance: incidents per week by severity, the median time to resolve, and action
-items open versus closed at each week's end. Pure: it reads weekly digests and the items, so the
-numbers are the digests' own and a week's items are counted as they stood when it ended."""
+items open versus closed at each week's end. Pure. `trend` defines the points from weekly digests
+and the items (a week's items counted as they stood when it ended); the app builds them with
+`weekly_trend` from the weeks' incidents and the database's counts, and tests hold the two alike."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from agents.coo.digest import Digest
-from warroom.action_items.store import ActionItem, TicketState
+from warroom.action_items.store import ActionItem
+from warroom.action_items.tally import CLOSED
 from warroom.severity import Severity
 
 __all__ = ["Rated", "Trend", "WeekPoint", "trend", "weekly_trend"]
-
-_CLOSED = (TicketState.DONE, TicketState.CANCELED)
 
 
 class WeekPoint(BaseModel):
@@ -35,7 +35,7 @@ class Trend(BaseModel):
 
 
 def _closed_by(item: ActionItem, end: datetime) -> bool:
-    return item.status in _CLOSED and item.completed_at is not None and item.completed_at < end
+    return item.status in CLOSED and item.completed_at is not None and item.completed_at < end
 
 
 def trend(digests: Sequence[Digest], items: Sequence[ActionItem]) -> Trend:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, case, func, select
 
 from warroom.action_items.store import ITEMS, ActionItem, TicketState
 
-__all__ = ["ItemTally", "filed_and_closed", "tally"]
+__all__ = ["CLOSED", "OPEN", "ItemTally", "filed_and_closed", "tally"]
 
 OPEN = (TicketState.OPEN, TicketState.IN_PROGRESS)
 CLOSED = (TicketState.DONE, TicketState.CANCELED)

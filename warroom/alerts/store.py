@@ -218,7 +218,8 @@ def ingest_alerts(
     conn: Connection, deliveries: Sequence[list[Alert]], now: datetime, window: timedelta
 ) -> list[list[IngestOutcome]]:
     """Every delivery's alerts, in order, as if each were written alone (`ingest_alert`): the
-    same rows, counts and jobs. What a batch shares is written once: the alerts that join an
+    same rows, counts and jobs. On PostgreSQL the caller has called `lock_correlation_keys` for
+    all of them first (the group commit does, once per batch). What a batch shares is written once: the alerts that join an
     incident already holding all their keys are summed into one fold of the incident, one upsert
     of its endpoints and one of its users (`_Batch`)."""
     batch = _Batch(conn, now, window)
@@ -264,7 +265,6 @@ class _Batch:
         self._joined: dict[int, _Joined] = {}
 
     def add(self, alert: Alert, place: tuple[int, int]) -> IngestOutcome:
-        lock_correlation_keys(self.conn, [alert])
         wanted = correlation_keys(alert)
         firing = alert.status is not AlertStatus.RESOLVED
         incident_id = self._plain.get(tuple(wanted)) if firing else None
