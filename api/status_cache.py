@@ -39,40 +39,93 @@ class Rendered:
     last_modified: datetime
 
 
+@dataclass(slots=True)
+class _Held:
+    key: object
+    rendered: Rendered
+    checked: float
+    """When the last check that confirmed `key` began (monotonic seconds)."""
+
+
 class StatusPageCache:
     """One rendering per (page version, day, form); thread-safe, process-local.
 
-    A rendering younger than `recheck_seconds` is served without asking the database; this
-    process's own page posts drop it at once (`invalidate`, from the outbox), and another
-    process's (a separate `warroom worker`) show within `recheck_seconds`."""
+    A rendering confirmed less than `recheck_seconds` ago is served without asking the database;
+    this process's own page posts drop it at once (`invalidate`, from the outbox), and another
+    process's (a separate `warroom worker`, whose nudge may be lost) show within `recheck_seconds`.
+    When that time lapses during a surge, one request asks the database and the others keep
+    being served the held rendering meanwhile, for `grace_seconds` at most: without that, every
+    request in flight at the lapse queued for its own database check (a 100-200 ms stall of the
+    whole page at 64 readers, `bench/README.md`)."""
 
-    def __init__(self, recheck_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        recheck_seconds: float = 1.0,
+        grace_seconds: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[object, Rendered, float]] = {}
+        self._entries: dict[str, _Held] = {}
+        self._checking: dict[str, float] = {}
+        self._checks: dict[str, threading.Lock] = {}
+        self._generation = 0
         self._recheck = recheck_seconds
+        self._grace = grace_seconds
+        self._now = monotonic
 
     def recent(self, form: str) -> Rendered | None:
-        """The rendering checked against the database less than `recheck_seconds` ago."""
-        held = self._entries.get(form)
-        if held is not None and time.monotonic() - held[2] < self._recheck:
-            return held[1]
-        return None
+        """The rendering to serve without asking the database, or None: ask it (`check`; this
+        caller is then the one checking, until its check ends or `grace_seconds` pass)."""
+        now = self._now()
+        with self._lock:
+            held = self._entries.get(form)
+            if held is None:
+                return None
+            if now - held.checked < self._recheck:
+                return held.rendered
+            since = self._checking.get(form)
+            if since is not None and now - since < self._grace:
+                return held.rendered
+            self._checking[form] = now
+            return None
 
     def invalidate(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._checking.clear()
+            self._generation += 1
 
-    def get(self, form: str, key: object, build: Callable[[], tuple[bytes, str, datetime]]) -> Rendered:
+    def check(
+        self, form: str, key_of: Callable[[], object], build: Callable[[], tuple[bytes, str, datetime]]
+    ) -> Rendered:
+        """Ask the database for the page's key (`key_of`) and rebuild only if it changed. One
+        check per form at a time: a request that waited behind a check begun after it arrived
+        takes that check's answer instead of asking again, so the surge after a post costs one
+        query and one rendering, not one per request in flight. A rendering whose key was read
+        before an `invalidate` is answered but not kept."""
+        arrived, generation = self._now(), self._generation
         with self._lock:
-            held = self._entries.get(form)
-            if held is not None and held[0] == key:
-                self._entries[form] = (key, held[1], time.monotonic())
-                return held[1]
-        body, media_type, modified = build()
-        rendered = Rendered(body, media_type, f'"{hashlib.sha256(body).hexdigest()[:32]}"', modified)
-        with self._lock:
-            self._entries[form] = (key, rendered, time.monotonic())
-        return rendered
+            one_at_a_time = self._checks.setdefault(form, threading.Lock())
+        with one_at_a_time:
+            with self._lock:
+                held = self._entries.get(form)
+                if held is not None and held.checked >= arrived:
+                    return held.rendered
+            begun = self._now()
+            key = key_of()
+            with self._lock:
+                held = self._entries.get(form)
+                if held is not None and held.key == key:
+                    held.checked = begun
+                    self._checking.pop(form, None)
+                    return held.rendered
+            body, media_type, modified = build()
+            rendered = Rendered(body, media_type, f'"{hashlib.sha256(body).hexdigest()[:32]}"', modified)
+            with self._lock:
+                if generation == self._generation:
+                    self._entries[form] = _Held(key, rendered, begun)
+                    self._checking.pop(form, None)
+            return rendered
 
 
 def last_modified(page: StatusSummary, fallback: datetime) -> datetime:

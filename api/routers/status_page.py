@@ -57,14 +57,16 @@ def _rendered(warroom: WarroomDep, form: str, render: Render) -> Rendered:
     leave the page after `history_days`, and an ongoing one's minutes grow on the uptime bars."""
     now = warroom.clock.now()
     settings = warroom.settings
-    with warroom.engine.connect() as conn:
-        key = (
-            settings.status_page_title,
-            settings.status_page_logo_url,
-            settings.public_url,
-            version(conn),
-            now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0),
-        )
+
+    def key() -> tuple[object, ...]:
+        with warroom.engine.connect() as conn:
+            return (
+                settings.status_page_title,
+                settings.status_page_logo_url,
+                settings.public_url,
+                version(conn),
+                now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0),
+            )
 
     def build() -> tuple[bytes, str, datetime]:
         with warroom.engine.connect() as conn:
@@ -80,14 +82,14 @@ def _rendered(warroom: WarroomDep, form: str, render: Render) -> Rendered:
         body, media_type = render(page, now)
         return body, media_type, last_modified(page, now)
 
-    return warroom.status_cache.get(form, key, build)
+    return warroom.status_cache.check(form, key, build)
 
 
 async def _serve(request: Request, warroom: WarroomDep, form: str, render: Render) -> Response:
-    """From memory when checked within the last second; otherwise the database is asked (off the
-    event loop) whether the page changed, and the page rebuilt only if it did."""
-    rendered = warroom.status_cache.recent(form) or await run_in_threadpool(_rendered, warroom, form, render)
-    return conditional(request, rendered)
+    """Reached when `StatusFastPath` had no rendering to serve from memory (none yet, a post
+    dropped it, or this request is the one checking after a second): the database is asked (off
+    the event loop) whether the page changed, and the page rebuilt only if it did."""
+    return conditional(request, await run_in_threadpool(_rendered, warroom, form, render))
 
 
 def _json(page: StatusSummary, now: datetime) -> tuple[bytes, str]:

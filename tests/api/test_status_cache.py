@@ -4,12 +4,18 @@ request; the Atom feed of updates from the same cache."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 import pytest
 
 from api.routers import status_page
+from api.status_cache import Rendered, StatusFastPath, StatusPageCache
 from tests.conftest import open_outage
+from warroom.status_page.store import set_component
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -64,3 +70,112 @@ def test_the_atom_feed_has_one_entry_per_update_newest_first(client, warroom, cl
 
 def test_an_unreadable_if_modified_since_is_no_condition(client):
     assert client.get("/status.json", headers={"if-modified-since": "yesterday-ish"}).status_code == 200
+
+
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _page(body: bytes = b"page") -> tuple[bytes, str, datetime]:
+    return body, "application/json", datetime(2026, 12, 4, tzinfo=UTC)
+
+
+def _key(value: object, asked: list[int] | None = None):
+    def key_of() -> object:
+        if asked is not None:
+            asked.append(1)
+        return value
+
+    return key_of
+
+
+def test_when_the_recheck_lapses_one_request_checks_and_the_others_keep_the_held_rendering():
+    ticks = Ticks()
+    cache = StatusPageCache(recheck_seconds=1.0, grace_seconds=2.0, monotonic=ticks)
+    held = cache.check("json", _key("v1"), _page)
+    assert cache.recent("json") == held
+    ticks.now += 1.5
+    assert cache.recent("json") is None, "nobody asked the database after the second lapsed"
+    assert [cache.recent("json") for _ in range(3)] == [held] * 3, "the surge queued behind the check"
+    ticks.now += 2.1
+    assert cache.recent("json") is None, "a check that never came back held the page for ever"
+    ticks.now += 0.1
+    assert cache.check("json", _key("v1"), _page) == held  # the check: unchanged
+    assert cache.recent("json") == held and cache.recent("json") == held
+
+
+def test_a_changed_page_is_served_by_the_request_that_checks():
+    ticks = Ticks()
+    cache = StatusPageCache(recheck_seconds=1.0, monotonic=ticks)
+    cache.check("json", _key("v1"), _page)
+    ticks.now += 1.5
+    assert cache.recent("json") is None
+    ticks.now += 0.1
+    new = cache.check("json", _key("v2"), lambda: _page(b"posted"))
+    assert new.body == b"posted" and cache.recent("json") == new
+
+
+def test_a_rendering_whose_version_was_read_before_a_post_is_answered_but_not_kept():
+    cache = StatusPageCache()
+
+    def read_then_post() -> object:
+        cache.invalidate()  # the post lands (and drops the cache) just after the version was read
+        return "v1"
+
+    assert cache.check("json", read_then_post, _page).body == b"page"
+    assert cache.recent("json") is None, "a page from before the post would be served for a second"
+    assert cache.check("json", _key("v2"), _page) and cache.recent("json") is not None
+
+
+def test_requests_waiting_behind_a_check_take_its_answer():
+    """A checks; seven more arrive meanwhile. They cannot trust A's answer (A read the version
+    before they arrived), so one of them asks again and the other six take that answer: two
+    queries and one rendering for eight requests, not eight of each."""
+    cache = StatusPageCache()
+    asked: list[int] = []
+    built: list[int] = []
+    release = threading.Event()
+
+    def first_key() -> object:
+        asked.append(1)
+        release.wait(5)
+        return "v1"
+
+    def build() -> tuple[bytes, str, datetime]:
+        built.append(1)
+        return _page()
+
+    with ThreadPoolExecutor(8) as pool:
+        first = pool.submit(cache.check, "html", first_key, build)
+        while not asked:
+            time.sleep(0.001)
+        rest = [pool.submit(cache.check, "html", _key("v1", asked), build) for _ in range(7)]
+        time.sleep(0.2)  # all seven are waiting behind the first check
+        release.set()
+        answers = [first.result(), *(f.result() for f in rest)]
+    assert (len(asked), len(built)) == (2, 1), f"{len(asked)} queries, {len(built)} renderings"
+    assert len({a.etag for a in answers}) == 1
+
+
+def test_a_change_another_process_made_shows_once_the_recheck_lapses(client, warroom, clock, monkeypatch):
+    """No nudge (a separate worker whose nudge was lost): the held page is served for the recheck
+    second, then the request that checks goes through the route and sees the change."""
+    ticks = Ticks()
+    monkeypatch.setattr(warroom, "status_cache", StatusPageCache(recheck_seconds=1.0, monotonic=ticks))
+    fast_path = client.app.middleware_stack
+    while not isinstance(fast_path, StatusFastPath):
+        fast_path = fast_path.app
+    monkeypatch.setattr(fast_path, "cache", warroom.status_cache)
+    before = client.get("/status.json").json()
+    with warroom.engine.begin() as conn:
+        set_component(conn, "search", "major_outage", clock.now())  # not through this process's outbox
+    assert client.get("/status.json").json() == before
+    ticks.now += 1.5
+    after = client.get("/status.json").json()
+    assert {c["name"]: c["status"] for c in after["components"]}["search"] == "major_outage"
