@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
+
 __all__ = [
     "EARLIEST",
     "LATEST",
@@ -44,6 +46,9 @@ _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_NUMBER = b"0" * 19
+"""Past 64 bits orjson reads an integer as a float; `json` keeps it exact."""
 
 
 class MalformedJSON(ValueError):
@@ -69,7 +74,24 @@ def clean_json(value: Any) -> Any:
 
 
 def parse_json(body: bytes) -> Any:
-    """A JSON body as Python values: UTF-8, nested at most `MAX_JSON_DEPTH` deep, finite numbers."""
+    """A JSON body as Python values: UTF-8, nested at most `MAX_JSON_DEPTH` deep, finite numbers.
+
+    orjson reads it when it can (a quarter of `json`'s time, on the path every webhook takes);
+    whatever orjson refuses, and any integer of 19 digits or more (which orjson turns into a
+    float), is read by `json` as before, so the values and every refusal's words are the same."""
+    if _LONG_NUMBER not in body.translate(_DIGITS_AS_ZERO):
+        try:
+            value = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            _check_depth(body)
+            return clean_json(value) if _SUSPECT_ESCAPE.search(body) else value
+    return parse_json_slowly(body)
+
+
+def parse_json_slowly(body: bytes) -> Any:
+    """`parse_json` with the standard library alone: the reference its fast path is held to."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from api.routers import status_page
-from api.status_cache import Rendered, StatusFastPath, StatusPageCache
+from api.status_cache import StatusFastPath, StatusPageCache
 from tests.conftest import open_outage
 from warroom.status_page.store import set_component
 

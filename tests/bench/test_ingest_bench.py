@@ -70,6 +70,8 @@ def test_tiny_run_reports_every_phase_and_keeps_the_storm_invariants(tmp_path, c
             "4",
             "--json-readers",
             "2",
+            "--rounds",
+            "2",
             "--layout",
             "one",
             "--year-scale",
@@ -91,6 +93,8 @@ def test_tiny_run_reports_every_phase_and_keeps_the_storm_invariants(tmp_path, c
         assert throughput["sentry"][run]["p50_ms"] <= throughput["sentry"][run]["p99_ms"]
     assert throughput["alertmanager"]["alerts_per_second"] > 0
     assert throughput["sentry"]["ratio"] > 0
+    assert len(throughput["sentry"]["round_ratios"]) == 2  # `--rounds 2`: the median pair's figure
+    assert throughput["sentry"]["ratio"] in throughput["sentry"]["round_ratios"]
 
     assert results["fixed_rate"]["requests"] == 10
     assert results["fixed_rate"]["failures"] == 0
