@@ -103,7 +103,7 @@ class StatusPageCache:
         takes that check's answer instead of asking again, so the surge after a post costs one
         query and one rendering, not one per request in flight. A rendering whose key was read
         before an `invalidate` is answered but not kept."""
-        arrived, generation = self._now(), self._generation
+        arrived = self._now()
         with self._lock:
             one_at_a_time = self._checks.setdefault(form, threading.Lock())
         with one_at_a_time:
@@ -111,7 +111,7 @@ class StatusPageCache:
                 held = self._entries.get(form)
                 if held is not None and held.checked >= arrived:
                     return held.rendered
-            begun = self._now()
+                begun, generation = self._now(), self._generation
             key = key_of()
             with self._lock:
                 held = self._entries.get(form)

@@ -133,6 +133,36 @@ def test_a_rendering_whose_version_was_read_before_a_post_is_answered_but_not_ke
     assert cache.check("json", _key("v2"), _page) and cache.recent("json") is not None
 
 
+def test_a_post_while_requests_wait_costs_one_rendering_not_one_each():
+    """Requests queued behind a check when a post lands read the new version after it: the first
+    to get its turn renders and keeps it, the rest take that."""
+    cache = StatusPageCache()
+    built: list[int] = []
+    release = threading.Event()
+    started = threading.Event()
+
+    def blocked_key() -> object:
+        started.set()
+        release.wait(5)
+        return "v1"
+
+    def build() -> tuple[bytes, str, datetime]:
+        built.append(1)
+        return _page()
+
+    with ThreadPoolExecutor(6) as pool:
+        first = pool.submit(cache.check, "json", blocked_key, build)
+        started.wait(5)
+        rest = [pool.submit(cache.check, "json", _key("v2"), build) for _ in range(5)]
+        time.sleep(0.2)  # all five wait behind the first check
+        cache.invalidate()  # the post
+        release.set()
+        first.result()
+        answers = [f.result() for f in rest]
+    assert len(built) == 2, f"{len(built)} renderings: the one before the post and one after"
+    assert len({a.etag for a in answers}) == 1 and cache.recent("json") is not None
+
+
 def test_requests_waiting_behind_a_check_take_its_answer():
     """A checks; seven more arrive meanwhile. They cannot trust A's answer (A read the version
     before they arrived), so one of them asks again and the other six take that answer: two
