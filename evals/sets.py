@@ -17,7 +17,7 @@ from pathlib import Path
 
 from evals.harness import CASES_DIR
 
-__all__ = ["DEVELOPMENT", "HOLDOUT", "HOLDOUT_SEED", "SETS", "TUNED", "CaseSet", "SetGate", "in_holdout"]
+__all__ = ["DEVELOPMENT", "HOLDOUT", "HOLDOUT_SEED", "PARAPHRASE", "SETS", "TUNED", "CaseSet", "SetGate", "in_holdout"]
 
 EVALS_DIR = Path(__file__).resolve().parent
 HOLDOUT_SEED = 13
@@ -65,4 +65,14 @@ DEVELOPMENT = CaseSet(
 on 2026-12-04), less a margin. The held-out set has no gate: its figure (39/54, P0 recall 13/21) is below
 the issue's bar."""
 HOLDOUT = CaseSet("holdout", EVALS_DIR / "holdout", "held-out set", lifecycle=False, private=True)
-SETS = (TUNED, DEVELOPMENT, HOLDOUT)
+PARAPHRASE = CaseSet(
+    "paraphrase",
+    EVALS_DIR / "paraphrase",
+    "paraphrase set (development cases in other words)",
+    lifecycle=False,
+    private=False,
+)
+"""Each case retells a development case (`paraphrase_of`) with the same facts and label in the words another
+on-call engineer or tool would use, written before the rules ran on it: the drop from the development score
+is how much the rules know phrases rather than facts. No gate: it measures, it is not tuned on."""
+SETS = (TUNED, DEVELOPMENT, HOLDOUT, PARAPHRASE)

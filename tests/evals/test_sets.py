@@ -11,7 +11,7 @@ import pytest
 from evals.__main__ import main
 from evals.harness import Outcome, load_cases, run_case
 from evals.report import render_set, score, set_json
-from evals.sets import DEVELOPMENT, HOLDOUT, HOLDOUT_SEED, TUNED
+from evals.sets import DEVELOPMENT, HOLDOUT, HOLDOUT_SEED, PARAPHRASE, TUNED
 from warroom.severity import Severity
 
 
@@ -85,3 +85,15 @@ def test_a_severity_only_run_stops_after_the_classification():
     outcome = run_case(case, lifecycle=False)
     assert outcome.severity is not None and outcome.error is None
     assert outcome.response is None and outcome.response_error is None
+
+
+def test_every_paraphrase_retells_a_development_case_with_its_label_and_citation():
+    development = {c.name: c for c in load_cases(DEVELOPMENT.root)}
+    paraphrases = load_cases(PARAPHRASE.root)
+    assert len(paraphrases) >= 24
+    for case in paraphrases:
+        original = development.get(case.paraphrase_of or "")
+        assert original is not None, f"{case.name}: paraphrase_of names no development case"
+        assert case.expected is original.expected and case.citation == original.citation, case.name
+        assert case.steps[0].payload != original.steps[0].payload, f"{case.name}: not reworded"
+        assert case.source == original.source, case.name

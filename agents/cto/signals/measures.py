@@ -27,7 +27,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
     "burn": re.compile(r"burn(?:ing)?(?:\s+rate)?", re.IGNORECASE),
     "saturation": re.compile(
         r"\bcpu\b|memory|\bmem\b|\bdisk\b|volume|storage|quota|utili[sz]\w*|usage|\bused\b|\bfull\b|pool|capacity|"
-        r"\bsteal\b|\bload\b|saturat\w*|headroom|\binodes?\b|\bheap\b|connections?\b",
+        r"\bsteal\b|\bload\b(?! ?balanc)|saturat\w*|headroom|\binodes?\b|\bheap\b|connections?\b",
         re.IGNORECASE,
     ),
     "throughput": re.compile(
@@ -45,6 +45,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
         r"servfail|unreachable|unresponsive|\blost\b|\bloss\b|drop\w*|crash\w*|not (?:being )?scheduled|stuck|queued|unhealthy|"
         r"\bwaiting\b|\bpending\b|\bdelayed\b|"
         r"denied|abort\w*|throttl\w*|unavailable|\bdown\b|broken|not (?:sent|delivered|processed|working)|"
+        r"stopped (?:reporting|responding|working|serving|processing|sending)|blue[- ]?screen\w*|\bbsod\b|"
         r"can(?:no|')t",
         re.IGNORECASE,
     ),
@@ -54,10 +55,14 @@ _UNIT = re.compile(
     r"accounts?|orgs?|organi[sz]ations?|tenants?|sessions?|hosts?|instances?|servers?|nodes?|pods?|replicas?|pops|"
     r"locations?|regions?|zones?|jobs?|builds?|sign-?ins?|logins?|checks?|lookups?|viewers?|clusters?|machines?|"
     r"deliveries|messages?|sends|orders?|payments?|transactions?|uploads?|devices?|workers?|shards?|packets?|"
-    r"events?|writes?|reads?|charges?|checkouts?|purchases?)\b",
+    r"events?|writes?|reads?|charges?|checkouts?|purchases?|responses?|endpoints?)\b",
     re.IGNORECASE,
 )
-_RATIO_CUE = re.compile(r"(?:ratio|rate|share|current(?: value)?|value|is|was|=|of|at)\s*\(?$", re.IGNORECASE)
+_RATIO_CUE = re.compile(
+    r"(?:ratio|rate|share|current(?: value)?|currently|now|value|is|was|=|of|at)\s*\(?$", re.IGNORECASE
+)
+_FRACTION_OF = re.compile(r"^\s*of\b", re.IGNORECASE)
+"""'0.58 of requests': a decimal share stated as a fraction of a unit."""
 _N_OF_M = re.compile(
     r"\b(?P<n>\d+)\s+(?:of|out of|/)\s+(?P<m>\d+)\s+(?P<unit>(?:[\w-]+\s+){0,3}?(?:hosts?|instances?|servers?|nodes?|"
     r"pods?|replicas?|pops|locations?|regions?|zones?|members?|shards?|workers?|machines?|clusters?|"
@@ -151,7 +156,9 @@ def _as_percent(clause: str, number: Number) -> float | None:
         return number.value if number.value <= 100 else None
     if number.unit or not 0 <= number.value <= 1 or "." not in number.text:
         return None
-    return number.value * 100 if _RATIO_CUE.search(clause[max(0, number.start - 16) : number.start]) else None
+    cued = _RATIO_CUE.search(clause[max(0, number.start - 16) : number.start])
+    of_units = _FRACTION_OF.match(clause[number.end :]) and _UNIT.match(clause[number.end :])
+    return number.value * 100 if cued or of_units else None
 
 
 def read_measures(parts: Iterable[Clause]) -> Measures:

@@ -92,6 +92,9 @@ _FEW = re.compile(
 
 
 _SMALL_PART = re.compile(r"\b(?P<n>\d+) (?:of|out of) (?P<m>\d+)\b")
+_HOST_SUBJECT = re.compile(r"^(?!(?:us|eu|ap|sa|ca|me|af|il|cn)-[a-z]+-\d+$)[a-z]+(?:-[a-z0-9]+)*-\d+$", re.IGNORECASE)
+"""A clause that is one host's name and nothing else ('ord-w-412: LVM2 commands stuck'): the alert is
+about that host. A cloud region ('us-east-1: ...') is not a host."""
 
 
 def read_scope(parts: Iterable[Clause]) -> list[Scope]:
@@ -122,6 +125,8 @@ def read_scope(parts: Iterable[Clause]) -> list[Scope]:
             found.append(
                 Scope(kind=ScopeKind.COHORT, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
             )
+        if _HOST_SUBJECT.match(text.strip()):
+            found.append(Scope(kind=ScopeKind.FEW, name=text.strip(), quote=text.strip(), field=clause.field))
         for match in _FEW.finditer(text):
             found.append(
                 Scope(kind=ScopeKind.FEW, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)

@@ -52,7 +52,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
             r"\bdown\b(?! \d)|\bunreachable\b|\bunavailable\b|\boffline\b|(?<!partial )\boutage\b|\bnot accepting\b|"
             r"\bcannot be reached\b|\bcan't be reached\b|\bno healthy\b|\b0 healthy\b|\blost quorum\b|\bno leader\b|"
             r"\bno primary\b|\brefus\w* (?:all )?writes\b|\bhalted\b|\bpowered down\b|\bpower (?:loss|lost)\b|"
-            r"\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bwon't boot\b|\bfail\w* to boot\b|"
+            r"\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bstuck\b|\bwon't boot\b|\bfail\w* to boot\b|"
             r"\bcannot elect\b|\bunresponsive\b|\b(?:connectivity|connection|network) (?:lost|down)\b|"
             r"\blost (?:all )?(?:connectivity|network|connection)\b|\bno (?:network )?connectivity\b|\bnot (?:sending|serving|responding)\b|\bno successful\b|\bread[- ]only\b|\bsite not found\b",
             re.IGNORECASE,
@@ -63,7 +63,8 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
         re.compile(
             r"\bfail\w*|\berrors?\b|\b5xx\b|\b5\d\d\b|\breject\w*|\btimeouts?\b|\btim(?:ing|ed) out\b|\bexception\b|"
             r"\bpanic\b|\bbugcheck\b|\btimes? out\b|\breturn(?:s|ing)? (?:[45]\d\d|errors?)\b|\bcrash\w*|\brefused\b|\bservfail\b|\bcannot\b|\bcan't\b|\bunable\b|\bbroken\b|"
-            r"\bnot (?:loading|working|delivered|processed)\b",
+            r"\bnot (?:loading|working|delivered|processed)\b|\bblue[- ]?screen\w*|\bbsod\b|\bkernel panic\w*|"
+            r"\bstopped (?:reporting|responding|working|serving|processing|sending)\b|\b(?:are|is|were|was) [45]\d\ds?(?=\s*(?:$|[.,;:)]|(?:for|to|on|from|since|in|at|with|errors?|responses?)\b))",
             re.IGNORECASE,
         ),
     ),

@@ -90,7 +90,8 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
     ),
 ]
 _CROSS_TENANT = re.compile(
-    r"\b(?:another|different|other|wrong) (?:(?:signed-in|logged-in|random|unrelated|anonymous|paying|existing|active) )?(?:user|customer|org(?:ani[sz]ation)?|tenant|account|site|merchant|project)"
+    r"\b(?:another|different|other|wrong) (?:(?:signed-in|logged-in|random|unrelated|anonymous|paying|existing|active) )?(?:user|customer|org(?:ani[sz]ation)?|tenant|account|site|merchant|project|member|person|"
+    r"visitor|subscriber|client|patient|player|student)"
     r"(?:s'|s|'s|’s)?(?!\w)",
     re.IGNORECASE,
 )

@@ -21,6 +21,11 @@ from tests.agents.cto.alerts import signals
         ("sensor heartbeat lost from 97% of Windows hosts", 0.97, "hosts"),
         ("Package tarball requests returning 404: 33% over 15m", 0.33, "requests"),
         ("every request to reddit.com failing since 14:02", 1.0, "request"),
+        ("0.58 of load balancer responses are 404", 0.58, "responses"),
+        ("18 percent of iPlayer API calls erroring or timing out", 0.18, "calls"),
+        ("login failures at 12 per cent over 10m", 0.12, "requests"),
+        ("404 ratio above 0.05 over the last 5m (now 0.58)", 0.58, "requests"),
+        ("97% of Windows endpoints stopped reporting", 0.97, "endpoints"),
     ],
 )
 def test_a_failing_share_is_read_in_percent_and_ratio_forms(title: str, share: float, unit: str):
@@ -100,6 +105,17 @@ def test_a_share_with_no_measure_word_is_the_share_the_failure_reaches():
 )
 def test_throughput_drops_are_what_is_left_of_normal(text: str, remaining: float):
     assert signals(text).throughput[0].remaining == pytest.approx(remaining)
+
+
+def test_a_load_balancer_is_not_load():
+    found = signals("0.58 of load balancer responses are 404")
+    assert not found.saturation and found.shares[0].share == pytest.approx(0.58)
+    assert signals("load average 0.95 on web-3").shares == []
+
+
+def test_a_decimal_is_a_share_only_of_units_or_after_a_cue():
+    assert signals("build 0.58 of the toolchain released").shares == []
+    assert signals("retry budget 0.4 left after deploy 0.58 failed").shares == []
 
 
 def test_saturation_percentages_are_not_failures():

@@ -73,10 +73,20 @@ def test_all_customers_or_a_company_s_users_are_not_a_cohort():
         "CPU steal above 40% on 6 of 310 worker hosts",
         "A small number of Machines fail to boot",
         "flaps on 4 gateway hosts restarting in a loop",
+        "ord-w-412: LVM2 commands stuck for five minutes",
+        "fra-w-77: private 6PN network cannot be reached",
     ],
 )
 def test_one_host_or_a_small_part_of_the_fleet_is_few(title: str):
     assert ScopeKind.FEW in kinds(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["us-east-1: 30% of DescribeInstances calls return 5xx", "checkout-api: errors 48%", "s3: bucket listing fails"],
+)
+def test_a_region_or_a_service_named_first_is_not_one_host(title: str):
+    assert ScopeKind.FEW not in kinds(title)
 
 
 def test_without_a_label_the_service_name_or_the_text_names_a_non_production_environment():

@@ -55,6 +55,11 @@ def test_a_rate_the_monitor_states_is_read_and_a_threshold_is_not():
         ("instances lost network connectivity", StateKind.DOWN),
         ("Async task processing halted; requests time out in the queue", StateKind.FAILING),
         ("tarball requests returning 404", StateKind.FAILING),
+        ("0.58 of load balancer responses are 404", StateKind.FAILING),
+        ("uploads were 503 for EU customers", StateKind.FAILING),
+        ("97% of Windows endpoints stopped reporting", StateKind.FAILING),
+        ("machines blue-screen in csagent.sys", StateKind.FAILING),
+        ("kernel panic on boot after the driver update", StateKind.FAILING),
         ("EBS latency in us-east-1 zone c", StateKind.DEGRADED),
         ("log parts queue lag 14 minutes", StateKind.DELAYED),
         ("DeprecationWarning: utcnow() is deprecated", StateKind.AT_RISK),
@@ -62,6 +67,19 @@ def test_a_rate_the_monitor_states_is_read_and_a_threshold_is_not():
 )
 def test_state_words_are_read(text: str, state: StateKind):
     assert state in {s.kind for s in signals(text).states}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "search results are 100% relevant again",
+        "the nightly job stopped at 02:00 as scheduled",
+        "the queue size is 420 items",
+        "checkout p99 was 450 ms",
+    ],
+)
+def test_words_near_the_new_state_phrases_are_not_failures(text: str):
+    assert StateKind.FAILING not in {s.kind for s in signals(text).states}
 
 
 def test_a_denied_state_is_not_read():

@@ -57,6 +57,8 @@ def test_explicit_impact_statements_are_read(text: str, kind: StatementKind):
         ("password reset emails sent to the wrong recipients", "exposed"),
         ("profile page rendered private fields to another signed-in user", "exposed"),
         ("users seeing another user's account details", "exposed"),
+        ("showed profile 88213's private email to a different logged-in member", "exposed"),
+        ("order history displayed to another visitor", "exposed"),
         ("personal access token with push scope exposed in public CI build logs", "exposed"),
         ("access key committed to a public repository", "exposed"),
         ("1,200 captured payments missing from payments DB after failover", "loss"),
