@@ -92,7 +92,9 @@ _FEW = re.compile(
 
 
 _SMALL_PART = re.compile(r"\b(?P<n>\d+) (?:of|out of) (?P<m>\d+)\b")
-_HOST_SUBJECT = re.compile(r"^(?!(?:us|eu|ap|sa|ca|me|af|il|cn)-[a-z]+-\d+$)[a-z]+(?:-[a-z0-9]+)*-\d+$", re.IGNORECASE)
+_HOST_SUBJECT = re.compile(
+    r"^(?!(?:us|eu|ap|sa|ca|me|af|il|cn)(?:-[a-z]+)+-\d+$)[a-z]+(?:-[a-z0-9]+)*-\d+$", re.IGNORECASE
+)
 """A clause that is one host's name and nothing else ('ord-w-412: LVM2 commands stuck'): the alert is
 about that host. A cloud region ('us-east-1: ...') is not a host."""
 

@@ -52,7 +52,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
             r"\bdown\b(?! \d)|\bunreachable\b|\bunavailable\b|\boffline\b|(?<!partial )\boutage\b|\bnot accepting\b|"
             r"\bcannot be reached\b|\bcan't be reached\b|\bno healthy\b|\b0 healthy\b|\blost quorum\b|\bno leader\b|"
             r"\bno primary\b|\brefus\w* (?:all )?writes\b|\bhalted\b|\bpowered down\b|\bpower (?:loss|lost)\b|"
-            r"\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bstuck\b|\bwon't boot\b|\bfail\w* to boot\b|"
+            r"\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bstuck\b(?! (?:in|on) (?:the )?(?:queue|backlog)\b)|\bwon't boot\b|\bfail\w* to boot\b|"
             r"\bcannot elect\b|\bunresponsive\b|\b(?:connectivity|connection|network) (?:lost|down)\b|"
             r"\blost (?:all )?(?:connectivity|network|connection)\b|\bno (?:network )?connectivity\b|\bnot (?:sending|serving|responding)\b|\bno successful\b|\bread[- ]only\b|\bsite not found\b",
             re.IGNORECASE,
@@ -80,7 +80,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
         StateKind.DELAYED,
         re.compile(
             r"\blag\w*|\bdelay\w*|\bbacklog\w*|\bqueue age\b|\bbehind\b|\bpending\b|\bbacking up\b|\blate\b|\bnot draining\b|"
-            r"\bqueued\b|\bnot started within\b",
+            r"\bqueued\b|\bnot started within\b|\bstuck (?:in|on) (?:the )?(?:queue|backlog)\b",
             re.IGNORECASE,
         ),
     ),

@@ -83,7 +83,12 @@ def test_one_host_or_a_small_part_of_the_fleet_is_few(title: str):
 
 @pytest.mark.parametrize(
     "title",
-    ["us-east-1: 30% of DescribeInstances calls return 5xx", "checkout-api: errors 48%", "s3: bucket listing fails"],
+    [
+        "us-east-1: 30% of DescribeInstances calls return 5xx",
+        "us-gov-west-1: API errors",
+        "checkout-api: errors 48%",
+        "s3: bucket listing fails",
+    ],
 )
 def test_a_region_or_a_service_named_first_is_not_one_host(title: str):
     assert ScopeKind.FEW not in kinds(title)

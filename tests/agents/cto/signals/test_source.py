@@ -82,5 +82,11 @@ def test_words_near_the_new_state_phrases_are_not_failures(text: str):
     assert StateKind.FAILING not in {s.kind for s in signals(text).states}
 
 
+def test_work_stuck_in_a_queue_is_delayed_not_down():
+    states = {s.kind for s in signals("outbound emails stuck in the queue for 20 minutes").states}
+    assert StateKind.DELAYED in states and StateKind.DOWN not in states
+    assert StateKind.DOWN in {s.kind for s in signals("ord-w-412: LVM2 commands stuck for five minutes").states}
+
+
 def test_a_denied_state_is_not_read():
     assert StateKind.FAILING not in {s.kind for s in signals("no customer-facing errors").states}
