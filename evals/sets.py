@@ -17,7 +17,7 @@ from pathlib import Path
 
 from evals.harness import CASES_DIR
 
-__all__ = ["DEVELOPMENT", "HOLDOUT", "HOLDOUT_SEED", "SETS", "TUNED", "CaseSet", "SetGate", "in_holdout"]
+__all__ = ["DEVELOPMENT", "HOLDOUT", "PARAPHRASE", "HOLDOUT_SEED", "SETS", "TUNED", "CaseSet", "SetGate", "in_holdout"]
 
 EVALS_DIR = Path(__file__).resolve().parent
 HOLDOUT_SEED = 13
@@ -65,4 +65,14 @@ DEVELOPMENT = CaseSet(
 on 2026-12-04), less a margin. The held-out set has no gate: its figure (39/54, P0 recall 13/21) is below
 the issue's bar."""
 HOLDOUT = CaseSet("holdout", EVALS_DIR / "holdout", "held-out set", lifecycle=False, private=True)
-SETS = (TUNED, DEVELOPMENT, HOLDOUT)
+PARAPHRASE = CaseSet(
+    "paraphrase",
+    EVALS_DIR / "paraphrase",
+    "paraphrase set (development incidents reworded: robustness, not a held-out figure)",
+    lifecycle=False,
+    private=False,
+)
+"""Each case rewords one development case (`paraphrase_of`) with the same label: other synonyms, units,
+number forms, field placement and service names. It measures whether the readers understand the
+incident or only the wording they were tuned on. No gate: it is a measurement."""
+SETS = (TUNED, DEVELOPMENT, PARAPHRASE, HOLDOUT)
