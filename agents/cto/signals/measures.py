@@ -58,8 +58,10 @@ _UNIT = re.compile(
     re.IGNORECASE,
 )
 _RATIO_CUE = re.compile(r"(?:ratio|rate|share|current(?: value)?|value|is|was|=|of|at)\s*\(?$", re.IGNORECASE)
+_OF_AFTER = re.compile(r"\s*of\s+(?:the\s+|all\s+|its\s+)?[a-z]", re.IGNORECASE)
+"""'0.45 of attempts': a decimal share of something counted."""
 _N_OF_M = re.compile(
-    r"\b(?P<n>\d+)\s+(?:of|out of|/)\s+(?P<m>\d+)\s+(?P<unit>(?:[\w-]+\s+){0,3}?(?:hosts?|instances?|servers?|nodes?|"
+    r"\b(?P<n>\d+)(?:\s+(?:of|out of)\s+|\s*/\s*)(?P<m>\d+)\s+(?P<unit>(?:[\w-]+\s+){0,3}?(?:hosts?|instances?|servers?|nodes?|"
     r"pods?|replicas?|pops|locations?|regions?|zones?|members?|shards?|workers?|machines?|clusters?|"
     r"data ?cent(?:er|re)s?|probes?|checks?))\b",
     re.IGNORECASE,
@@ -151,7 +153,9 @@ def _as_percent(clause: str, number: Number) -> float | None:
         return number.value if number.value <= 100 else None
     if number.unit or not 0 <= number.value <= 1 or "." not in number.text:
         return None
-    return number.value * 100 if _RATIO_CUE.search(clause[max(0, number.start - 16) : number.start]) else None
+    if _RATIO_CUE.search(clause[max(0, number.start - 16) : number.start]):
+        return number.value * 100
+    return number.value * 100 if _OF_AFTER.match(clause[number.end :]) else None
 
 
 def read_measures(parts: Iterable[Clause]) -> Measures:

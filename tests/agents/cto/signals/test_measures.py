@@ -116,3 +116,39 @@ def test_an_error_budget_burn_rate_against_a_stated_slo_is_an_error_share():
 
 def test_apdex_is_read_as_a_score():
     assert signals("Apdex 0.41 for web transactions").apdex[0][0] == 0.41
+
+
+@pytest.mark.parametrize(
+    ("title", "share"),
+    [
+        ("checkout error rate 31 percent over 5m", 0.31),
+        ("checkout errors at 31 per cent of requests", 0.31),
+        ("3,100 of 10,000 checkout requests failing", 0.31),
+        ("4 in 10 login attempts time out", 0.40),
+        ("SERVFAIL on 2 in 1000 queries", 0.002),
+        ("HTTP 530 for 19 of every 1,000 requests", 0.019),
+        ("0.45 of sign-in attempts fail", 0.45),
+        ("half of all HTTP requests erroring", 0.50),
+        ("a quarter of the payments are declined", 0.25),
+    ],
+)
+def test_a_failing_share_is_read_in_word_fraction_and_decimal_forms(title: str, share: float):
+    assert signals(title).shares[0].share == pytest.approx(share, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "half an hour of lag on the reports queue",
+        "release 1.2 of the mobile app shipped",
+        "Roughly 1 in 100 managed clusters rely on it",
+        "failover took 3 of 10 minutes",
+    ],
+)
+def test_counts_and_versions_that_are_no_failing_share_are_not_read_as_one(title: str):
+    assert all(share.affected_only for share in signals(title).shares)
+
+
+def test_a_host_count_written_with_a_slash_is_read_as_n_of_m():
+    found = signals("6/310 IAD workers fail health checks").shares[0]
+    assert found.share == pytest.approx(6 / 310) and found.unit.endswith("workers")
