@@ -53,13 +53,19 @@ _UNIT = re.compile(
     r"^\s*(?:of\s+)?(?:(?:all|the|its|new|our|[\w-]+)\s+){0,3}?(?P<unit>requests?|queries|query|calls?|users?|customers?|"
     r"accounts?|orgs?|organi[sz]ations?|tenants?|sessions?|hosts?|instances?|servers?|nodes?|pods?|replicas?|pops|"
     r"locations?|regions?|zones?|jobs?|builds?|sign-?ins?|logins?|checks?|lookups?|viewers?|clusters?|machines?|"
-    r"deliveries|messages?|sends|orders?|payments?|transactions?|uploads?|devices?|workers?|shards?|packets?|"
+    r"deliveries|messages?|sends|orders?|payments?|transactions?|uploads?|devices?|endpoints?|sensors?|agents?|workers?|shards?|packets?|"
     r"events?|writes?|reads?|charges?|checkouts?|purchases?)\b",
     re.IGNORECASE,
 )
 _RATIO_CUE = re.compile(r"(?:ratio|rate|share|current(?: value)?|value|is|was|=|of|at)\s*\(?$", re.IGNORECASE)
 _OF_AFTER = re.compile(r"\s*of\s+(?:the\s+|all\s+|its\s+)?[a-z]", re.IGNORECASE)
 """'0.45 of attempts': a decimal share of something counted."""
+_SHARE_OF_FAILING = re.compile(
+    r"\s*of\s+(?:all\s+|the\s+|its\s+)?(?:[\w/.-]+\s+){0,3}?(?:fail\w*|error\w*|time[sd]? out|timing out|5xx|"
+    r"reject\w*|unreachable|not (?:responding|reachable|served|delivered))\b",
+    re.IGNORECASE,
+)
+"""'50% of all HTTP traffic erroring': the share is of what fails, whatever measure word sits nearer ('traffic')."""
 _N_OF_M = re.compile(
     r"\b(?P<n>\d+)(?:\s+(?:of|out of)\s+|\s*/\s*)(?P<m>\d+)\s+(?P<unit>(?:[\w-]+\s+){0,3}?(?:hosts?|instances?|servers?|nodes?|"
     r"pods?|replicas?|pops|locations?|regions?|zones?|members?|shards?|workers?|machines?|clusters?|"
@@ -228,6 +234,8 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
     if percent is None:
         return
     where = quote(text, number.start, number.end)
+    if kind != "success" and _SHARE_OF_FAILING.match(text[number.end :]):
+        kind = "failing"
     if kind == "success":
         found.availability.append(Availability(percent=percent, bound=number.bound, quote=where, field=field))
     elif kind == "failing":

@@ -152,3 +152,23 @@ def test_counts_and_versions_that_are_no_failing_share_are_not_read_as_one(title
 def test_a_host_count_written_with_a_slash_is_read_as_n_of_m():
     found = signals("6/310 IAD workers fail health checks").shares[0]
     assert found.share == pytest.approx(6 / 310) and found.unit.endswith("workers")
+
+
+@pytest.mark.parametrize(
+    ("title", "share"),
+    [
+        ("50% of all HTTP traffic erroring", 0.50),
+        ("30% of checkout traffic timing out", 0.30),
+    ],
+)
+def test_a_share_of_what_fails_is_a_failing_share_whatever_word_is_nearer(title: str, share: float):
+    assert [s.share for s in signals(title).shares if not s.affected_only] == [pytest.approx(share)]
+
+
+@pytest.mark.parametrize("title", ["traffic down 50% of normal", "30% of traffic served from cache"])
+def test_a_traffic_share_with_no_failure_is_not_a_failing_share(title: str):
+    assert all(s.affected_only for s in signals(title).shares)
+
+
+def test_endpoints_are_a_counted_unit():
+    assert signals("97% of Windows endpoints stopped reporting").shares[0].unit == "endpoints"
