@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         "--sets",
         type=_sets,
         default=[*SETS, INVESTIGATION],
-        help="which sets to score, comma-separated: tuned, development, holdout, investigation (default: all four)",
+        help="which sets to score, comma-separated: tuned, development, paraphrase, holdout, investigation (default: all five)",
     )
     parser.add_argument(
         "--show-holdout",

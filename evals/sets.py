@@ -17,7 +17,7 @@ from pathlib import Path
 
 from evals.harness import CASES_DIR
 
-__all__ = ["DEVELOPMENT", "HOLDOUT", "HOLDOUT_SEED", "PARAPHRASE", "SETS", "TUNED", "CaseSet", "SetGate", "in_holdout"]
+__all__ = ["DEVELOPMENT", "HOLDOUT", "PARAPHRASE", "HOLDOUT_SEED", "SETS", "TUNED", "CaseSet", "SetGate", "in_holdout"]
 
 EVALS_DIR = Path(__file__).resolve().parent
 HOLDOUT_SEED = 13
@@ -68,11 +68,11 @@ HOLDOUT = CaseSet("holdout", EVALS_DIR / "holdout", "held-out set", lifecycle=Fa
 PARAPHRASE = CaseSet(
     "paraphrase",
     EVALS_DIR / "paraphrase",
-    "paraphrase set (development cases in other words)",
+    "paraphrase set (development incidents reworded: robustness, not a held-out figure)",
     lifecycle=False,
     private=False,
 )
-"""Each case retells a development case (`paraphrase_of`) with the same facts and label in the words another
-on-call engineer or tool would use, written before the rules ran on it: the drop from the development score
-is how much the rules know phrases rather than facts. No gate: it measures, it is not tuned on."""
-SETS = (TUNED, DEVELOPMENT, HOLDOUT, PARAPHRASE)
+"""Each case rewords one development case (`paraphrase_of`) with the same label: other synonyms, units,
+number forms, field placement and service names. It measures whether the readers understand the
+incident or only the wording they were tuned on. No gate: it is a measurement."""
+SETS = (TUNED, DEVELOPMENT, PARAPHRASE, HOLDOUT)

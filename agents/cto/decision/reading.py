@@ -48,6 +48,12 @@ CAPACITY_UNITS = {
     "member",
     "shards",
     "shard",
+    "endpoints",
+    "endpoint",
+    "devices",
+    "device",
+    "sensors",
+    "sensor",
 }
 """Units of serving capacity: losing some of them is absorbed by the rest until most are gone."""
 _INFRA_TEXT = re.compile(

@@ -54,17 +54,23 @@ _UNIT = re.compile(
     r"^\s*(?:of\s+)?(?:(?:all|the|its|new|our|[\w-]+)\s+){0,3}?(?P<unit>requests?|queries|query|calls?|users?|customers?|"
     r"accounts?|orgs?|organi[sz]ations?|tenants?|sessions?|hosts?|instances?|servers?|nodes?|pods?|replicas?|pops|"
     r"locations?|regions?|zones?|jobs?|builds?|sign-?ins?|logins?|checks?|lookups?|viewers?|clusters?|machines?|"
-    r"deliveries|messages?|sends|orders?|payments?|transactions?|uploads?|devices?|workers?|shards?|packets?|"
-    r"events?|writes?|reads?|charges?|checkouts?|purchases?|responses?|endpoints?)\b",
+    r"deliveries|messages?|sends|orders?|payments?|transactions?|uploads?|devices?|endpoints?|sensors?|agents?|workers?|shards?|packets?|"
+    r"events?|writes?|reads?|charges?|checkouts?|purchases?|responses?)\b",
     re.IGNORECASE,
 )
 _RATIO_CUE = re.compile(
     r"(?:ratio|rate|share|current(?: value)?|currently|now|value|is|was|=|of|at)\s*\(?$", re.IGNORECASE
 )
-_FRACTION_OF = re.compile(r"^\s*of\b", re.IGNORECASE)
-"""'0.58 of requests': a decimal share stated as a fraction of a unit."""
+_OF_AFTER = re.compile(r"\s*of\s+(?:the\s+|all\s+|its\s+)?[a-z]", re.IGNORECASE)
+"""'0.45 of attempts': a decimal share of something counted."""
+_SHARE_OF_FAILING = re.compile(
+    r"\s*of\s+(?:all\s+|the\s+|its\s+)?(?:[\w/.-]+\s+){0,3}?(?:fail\w*|error\w*|time[sd]? out|timing out|5xx|"
+    r"reject\w*|unreachable|not (?:responding|reachable|served|delivered))\b",
+    re.IGNORECASE,
+)
+"""'50% of all HTTP traffic erroring': the share is of what fails, whatever measure word sits nearer ('traffic')."""
 _N_OF_M = re.compile(
-    r"\b(?P<n>\d+)\s+(?:of|out of|/)\s+(?P<m>\d+)\s+(?P<unit>(?:[\w-]+\s+){0,3}?(?:hosts?|instances?|servers?|nodes?|"
+    r"\b(?P<n>\d+)(?:\s+(?:of|out of)\s+|\s*/\s*)(?P<m>\d+)\s+(?P<unit>(?:[\w-]+\s+){0,3}?(?:hosts?|instances?|servers?|nodes?|"
     r"pods?|replicas?|pops|locations?|regions?|zones?|members?|shards?|workers?|machines?|clusters?|"
     r"data ?cent(?:er|re)s?|probes?|checks?))\b",
     re.IGNORECASE,
@@ -156,9 +162,9 @@ def _as_percent(clause: str, number: Number) -> float | None:
         return number.value if number.value <= 100 else None
     if number.unit or not 0 <= number.value <= 1 or "." not in number.text:
         return None
-    cued = _RATIO_CUE.search(clause[max(0, number.start - 16) : number.start])
-    of_units = _FRACTION_OF.match(clause[number.end :]) and _UNIT.match(clause[number.end :])
-    return number.value * 100 if cued or of_units else None
+    if _RATIO_CUE.search(clause[max(0, number.start - 16) : number.start]):
+        return number.value * 100
+    return number.value * 100 if _OF_AFTER.match(clause[number.end :]) else None
 
 
 def read_measures(parts: Iterable[Clause]) -> Measures:
@@ -231,6 +237,8 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
     if percent is None:
         return
     where = quote(text, number.start, number.end)
+    if kind != "success" and _SHARE_OF_FAILING.match(text[number.end :]):
+        kind = "failing"
     if kind == "success":
         found.availability.append(Availability(percent=percent, bound=number.bound, quote=where, field=field))
     elif kind == "failing":

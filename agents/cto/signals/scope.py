@@ -91,7 +91,8 @@ _FEW = re.compile(
 )
 
 
-_SMALL_PART = re.compile(r"\b(?P<n>\d+) (?:of|out of) (?P<m>\d+)\b")
+_SMALL_PART = re.compile(r"\b(?P<n>\d+)(?: (?:of|out of) (?P<m>\d+)\b|/(?P<slash>\d+)(?=\s+[A-Za-z]))")
+"""'3 of 48' and '3/48 hosts' (a slash count only before a word, so a date or a path is not one)."""
 _HOST_SUBJECT = re.compile(
     r"^(?!(?:us|eu|ap|sa|ca|me|af|il|cn)(?:-[a-z]+)+-\d+$)[a-z]+(?:-[a-z0-9]+)*-\d+$", re.IGNORECASE
 )
@@ -104,7 +105,7 @@ def read_scope(parts: Iterable[Clause]) -> list[Scope]:
     for clause in parts:
         text = clause.text
         for match in _SMALL_PART.finditer(text):
-            n, m = int(match.group("n")), int(match.group("m"))
+            n, m = int(match.group("n")), int(match.group("m") or match.group("slash"))
             if 0 < n <= m and n / m <= 0.1:
                 found.append(
                     Scope(kind=ScopeKind.FEW, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)

@@ -54,7 +54,9 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
             r"\bno primary\b|\brefus\w* (?:all )?writes\b|\bhalted\b|\bpowered down\b|\bpower (?:loss|lost)\b|"
             r"\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bstuck\b(?! (?:in|on) (?:the )?(?:queue|backlog)\b)|\bwon't boot\b|\bfail\w* to boot\b|"
             r"\bcannot elect\b|\bunresponsive\b|\b(?:connectivity|connection|network) (?:lost|down)\b|"
-            r"\blost (?:all )?(?:connectivity|network|connection)\b|\bno (?:network )?connectivity\b|\bnot (?:sending|serving|responding)\b|\bno successful\b|\bread[- ]only\b|\bsite not found\b",
+            r"\blost (?:all )?(?:connectivity|network|connection)\b|\bno (?:network )?connectivity\b|\bnot (?:sending|serving|responding)\b|\bno successful\b|\bread[- ]only\b|\bsite not found\b|"
+            r"\bnot (?:reachable|available|resolving)\b|\bstopped (?:responding|serving|reporting|answering)\b|\bwent dark\b|"
+            r"\bblack-?holed\b|\bzero (?:throughput|traffic)\b",
             re.IGNORECASE,
         ),
     ),
@@ -64,7 +66,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
             r"\bfail\w*|\berrors?\b|\b5xx\b|\b5\d\d\b|\breject\w*|\btimeouts?\b|\btim(?:ing|ed) out\b|\bexception\b|"
             r"\bpanic\b|\bbugcheck\b|\btimes? out\b|\breturn(?:s|ing)? (?:[45]\d\d|errors?)\b|\bcrash\w*|\brefused\b|\bservfail\b|\bcannot\b|\bcan't\b|\bunable\b|\bbroken\b|"
             r"\bnot (?:loading|working|delivered|processed)\b|\bblue[- ]?screen\w*|\bbsod\b|\bkernel panic\w*|"
-            r"\bstopped (?:reporting|responding|working|serving|processing|sending)\b|\b(?:are|is|were|was) [45]\d\ds?(?=\s*(?:$|[.,;:)]|(?:for|to|on|from|since|in|at|with|errors?|responses?)\b))",
+            r"\bstopped (?:reporting|responding|working|serving|processing|sending)\b|\b(?:are|is|were|was) [45]\d\ds?(?=\s*(?:$|[.,;:)]|(?:for|to|on|from|since|in|at|with|errors?|responses?)\b))|\berroring\b|\berror(?:ed|s)? out\b",
             re.IGNORECASE,
         ),
     ),

@@ -34,8 +34,11 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
         re.compile(
             rf"\bno (?:{_PEOPLE}|user|customer)[- ]?(?:facing )?(?:impact|errors?|visible (?:impact|errors?))\b|"
             rf"\b(?:without|no) (?:any )?(?:impact on|{_PEOPLE}[- ]?impact)\b|\bnot customer[- ]facing\b|"
-            rf"\b{_PEOPLE} (?:are |were )?(?:not|un)affected\b|\b{_PEOPLE} traffic (?:is |remains? )?normal\b|"
-            r"\b(?:request )?latency and errors (?:are |remain )?normal\b|\bno impact\b",
+            rf"\b{_PEOPLE} (?:are |were |is |remain |remains )?(?:not |un)(?:affected|impacted)\b|"
+            rf"\b{_PEOPLE} traffic (?:is |remains? )?normal\b|"
+            r"\b(?:request )?(?:latency|errors?|error rates?|success rates?)(?: and (?:latency|errors?|error rates?))? "
+            r"(?:are |is |remain |remains |stay |stays )?(?:normal|nominal|unchanged|flat|"
+            r"within (?:the )?(?:normal|expected|usual) (?:range|limits|bounds))\b|\bno impact\b",
             re.IGNORECASE,
         ),
     ),
@@ -57,6 +60,7 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
         StatementKind.STILL_WORKS,
         re.compile(
             rf"\b(?:still|continue to|keep) (?:loads?|works?|serves?|serving|render\w*|run\w*|function\w*|available|up)\b|"
+            rf"\b(?:stays?|remains?) (?:usable|available|up|reachable)\b|"
             rf"\b{_FUNCTION} (?:are |is |remain |remains )?(?:unaffected|not affected|unimpacted|normal|healthy|working|"
             rf"fine|up|serv(?:e|es|ing) normally|work normally)\b|\bread[- ]only\b|\bmeetings themselves unaffected\b",
             re.IGNORECASE,

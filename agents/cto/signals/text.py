@@ -22,6 +22,7 @@ __all__ = [
     "Number",
     "clauses",
     "clean",
+    "normalise",
     "duration_seconds",
     "name_tokens",
     "negated",
@@ -98,11 +99,54 @@ class Number:
     text: str
 
 
+_INT = r"\d{1,3}(?:,\d{3})+|\d+"
+_PERCENT_WORD = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:percent|per\s?cent|pct)\b", re.IGNORECASE)
+_COUNTED = (
+    r"(?=\s+(?:[\w.-]+\s+){0,3}?(?:requests?|calls?|queries|query|attempts?|sign-?ins?|logins?|sessions?|users?|"
+    r"customers?|accounts?|payments?|charges?|checkouts?|orders?|purchases?|transactions?|messages?|sends|texts|"
+    r"emails?|deliveries|uploads?|writes?|reads?|lookups?|jobs?|builds?|events?|responses?|api calls?|"
+    r"page ?views?|page loads?|submissions?)\b)"
+)
+_IN_EVERY = re.compile(rf"(?<![\w.,])({_INT})\s+(?:in|out of)\s+(?:every\s+)?({_INT})\b", re.IGNORECASE)
+_OF_COUNTED = re.compile(rf"(?<![\w.,])({_INT})\s+(?:of|/)\s+(?:every\s+|all\s+)?({_INT})\b{_COUNTED}", re.IGNORECASE)
+_SHARE_WORDS = {
+    "half": 50,
+    "a third": 33,
+    "one third": 33,
+    "two thirds": 67,
+    "a quarter": 25,
+    "one quarter": 25,
+    "three quarters": 75,
+}
+_SHARE_WORD = re.compile(
+    r"\b(?:(?:nearly|almost|about|around|roughly|over|more than|some)\s+)?(half|a third|one third|two thirds|a quarter|"
+    r"one quarter|three quarters)\b(?:\s*\([^)]*\))?(?=\s+(?:of|the|all)\b)",
+    re.IGNORECASE,
+)
+_HALVED = re.compile(r"\bhalved\b", re.IGNORECASE)
+
+
+def _as_share(n: str, m: str) -> str | None:
+    part, whole = int(n.replace(",", "")), int(m.replace(",", ""))
+    return f"{100 * part / whole:.3g}%" if whole and part <= whole else None
+
+
+def normalise(text: str) -> str:
+    """One spelling for the forms a share takes: '31 percent' -> '31%', '3,100 of 10,000 requests' and
+    '31 in 100 requests' -> '31% of ... requests', 'half of' -> '50% of', 'halved' -> 'down 50%'. A count of
+    hosts, nodes or regions ('6 of 310 hosts') is left as it is: the N-of-M reader weighs those."""
+    text = _PERCENT_WORD.sub(lambda m: f"{m.group(1)}%", text)
+    text = _IN_EVERY.sub(lambda m: (f"{s} of" if (s := _as_share(m.group(1), m.group(2))) else m.group(0)), text)
+    text = _OF_COUNTED.sub(lambda m: (f"{s} of" if (s := _as_share(m.group(1), m.group(2))) else m.group(0)), text)
+    text = _SHARE_WORD.sub(lambda m: f"{_SHARE_WORDS[m.group(1).lower()]}%", text)
+    return _HALVED.sub("down 50%", text)
+
+
 def clean(text: str) -> str:
-    """The alert's words without monitor decoration (links, markup, query value dumps)."""
+    """The alert's words without monitor decoration (links, markup, query value dumps), shares in one spelling."""
     text = _LINKS.sub(lambda m: m.group(1) or "", text)
     text = _GRAFANA_VALUES.sub("", text)
-    return _MARKUP.sub("", text)
+    return normalise(_MARKUP.sub("", text))
 
 
 def clauses(text: str, field: str) -> list[Clause]:

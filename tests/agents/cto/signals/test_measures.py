@@ -22,8 +22,6 @@ from tests.agents.cto.alerts import signals
         ("Package tarball requests returning 404: 33% over 15m", 0.33, "requests"),
         ("every request to reddit.com failing since 14:02", 1.0, "request"),
         ("0.58 of load balancer responses are 404", 0.58, "responses"),
-        ("18 percent of iPlayer API calls erroring or timing out", 0.18, "calls"),
-        ("login failures at 12 per cent over 10m", 0.12, "requests"),
         ("404 ratio above 0.05 over the last 5m (now 0.58)", 0.58, "requests"),
         ("97% of Windows endpoints stopped reporting", 0.97, "endpoints"),
     ],
@@ -107,6 +105,19 @@ def test_throughput_drops_are_what_is_left_of_normal(text: str, remaining: float
     assert signals(text).throughput[0].remaining == pytest.approx(remaining)
 
 
+@pytest.mark.parametrize(
+    ("title", "share", "unit"),
+    [
+        ("18 percent of iPlayer API calls erroring or timing out", 0.18, "calls"),
+        ("login failures at 12 per cent over 10m", 0.12, "requests"),
+    ],
+)
+def test_a_percentage_in_words_is_a_share(title: str, share: float, unit: str):
+    """Read after `normalise` spells it '%', so the quote is the normalised text."""
+    found = signals(title).shares[0]
+    assert found.share == pytest.approx(share) and found.unit == unit
+
+
 def test_a_load_balancer_is_not_load():
     found = signals("0.58 of load balancer responses are 404")
     assert not found.saturation and found.shares[0].share == pytest.approx(0.58)
@@ -132,3 +143,59 @@ def test_an_error_budget_burn_rate_against_a_stated_slo_is_an_error_share():
 
 def test_apdex_is_read_as_a_score():
     assert signals("Apdex 0.41 for web transactions").apdex[0][0] == 0.41
+
+
+@pytest.mark.parametrize(
+    ("title", "share"),
+    [
+        ("checkout error rate 31 percent over 5m", 0.31),
+        ("checkout errors at 31 per cent of requests", 0.31),
+        ("3,100 of 10,000 checkout requests failing", 0.31),
+        ("4 in 10 login attempts time out", 0.40),
+        ("SERVFAIL on 2 in 1000 queries", 0.002),
+        ("HTTP 530 for 19 of every 1,000 requests", 0.019),
+        ("0.45 of sign-in attempts fail", 0.45),
+        ("half of all HTTP requests erroring", 0.50),
+        ("a quarter of the payments are declined", 0.25),
+    ],
+)
+def test_a_failing_share_is_read_in_word_fraction_and_decimal_forms(title: str, share: float):
+    assert signals(title).shares[0].share == pytest.approx(share, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "half an hour of lag on the reports queue",
+        "release 1.2 of the mobile app shipped",
+        "Roughly 1 in 100 managed clusters rely on it",
+        "failover took 3 of 10 minutes",
+    ],
+)
+def test_counts_and_versions_that_are_no_failing_share_are_not_read_as_one(title: str):
+    assert all(share.affected_only for share in signals(title).shares)
+
+
+def test_a_host_count_written_with_a_slash_is_read_as_n_of_m():
+    found = signals("6/310 IAD workers fail health checks").shares[0]
+    assert found.share == pytest.approx(6 / 310) and found.unit.endswith("workers")
+
+
+@pytest.mark.parametrize(
+    ("title", "share"),
+    [
+        ("50% of all HTTP traffic erroring", 0.50),
+        ("30% of checkout traffic timing out", 0.30),
+    ],
+)
+def test_a_share_of_what_fails_is_a_failing_share_whatever_word_is_nearer(title: str, share: float):
+    assert [s.share for s in signals(title).shares if not s.affected_only] == [pytest.approx(share)]
+
+
+@pytest.mark.parametrize("title", ["traffic down 50% of normal", "30% of traffic served from cache"])
+def test_a_traffic_share_with_no_failure_is_not_a_failing_share(title: str):
+    assert all(s.affected_only for s in signals(title).shares)
+
+
+def test_endpoints_are_a_counted_unit():
+    assert signals("97% of Windows endpoints stopped reporting").shares[0].unit == "endpoints"

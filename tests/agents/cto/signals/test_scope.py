@@ -105,3 +105,16 @@ def test_the_environment_label_counts_unless_the_text_names_production_data():
     labelled_test = signals("Test run executed TRUNCATE on 31 tables of the production database", environment="test")
     assert [e.production for e in labelled_test.environment] == [False, True]
     assert labelled_test.environment[1].field == "title"
+
+
+@pytest.mark.parametrize(
+    ("title", "few"),
+    [
+        ("3/48 IAD edge hosts at 90% CPU", True),
+        ("3 of 48 edge hosts at 90% CPU", True),
+        ("40/48 edge hosts at 90% CPU", False),
+        ("release 2026/11 deployed", False),
+    ],
+)
+def test_a_small_part_written_with_a_slash_is_few(title: str, few: bool):
+    assert (ScopeKind.FEW in kinds(title)) is few

@@ -90,3 +90,22 @@ def test_work_stuck_in_a_queue_is_delayed_not_down():
 
 def test_a_denied_state_is_not_read():
     assert StateKind.FAILING not in {s.kind for s in signals("no customer-facing errors").states}
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        ("19 PoPs not reachable", StateKind.DOWN),
+        ("endpoints stopped reporting", StateKind.DOWN),
+        ("api.example.com not responding", StateKind.DOWN),
+        ("zero throughput on the ingest tier", StateKind.DOWN),
+        ("half of the HTTP traffic erroring", StateKind.FAILING),
+    ],
+)
+def test_states_are_read_in_other_words(text: str, state: StateKind):
+    assert state in {s.kind for s in signals(text).states}
+
+
+@pytest.mark.parametrize("text", ["replica reachable again", "reporting dashboard slow", "zero errors in the last hour"])
+def test_words_near_a_down_state_that_are_not_one(text: str):
+    assert StateKind.DOWN not in {s.kind for s in signals(text).states}

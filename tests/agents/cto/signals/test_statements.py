@@ -104,3 +104,26 @@ def test_customer_reports_are_counted_with_their_window():
     assert signals("Customer report: CSV export downloads an empty file", event_count=4).reports[0].count == 4
     assert not signals("Security report: edge responses leak memory").reports
     assert signals("Several customers report failed card payments").reports[0].count == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "latency and error rates are within normal range.",
+        "error rate remains nominal",
+        "Users are not affected.",
+        "customers are not impacted.",
+        "customers remain unaffected",
+    ],
+)
+def test_no_impact_is_read_in_other_words(text: str):
+    assert StatementKind.NO_IMPACT in said(text)
+
+
+@pytest.mark.parametrize("text", ["error rate 40%, well above normal", "customers are affected", "users impacted"])
+def test_impact_words_without_a_denial_are_not_no_impact(text: str):
+    assert StatementKind.NO_IMPACT not in said(text)
+
+
+def test_an_app_that_stays_usable_still_works():
+    assert StatementKind.STILL_WORKS in said("The app stays usable and forms submit; only styling is off.")

@@ -59,3 +59,28 @@ def test_denials_and_hypotheticals_are_recognised():
     text = "not accepting commands to avoid wraparound data loss"
     assert negated(text, text.index("data loss"))
     assert not negated("data loss on the primary", 0)
+
+
+import pytest  # noqa: E402
+
+from agents.cto.signals.text import normalise  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("31 percent of requests", "31% of requests"),
+        ("31 pct", "31%"),
+        ("3,100 of 10,000 requests failing", "31% of requests failing"),
+        ("4 in 10 requests", "40% of requests"),
+        ("19 of every 1,000 requests", "1.9% of requests"),
+        ("half of all traffic", "50% of all traffic"),
+        ("throughput halved", "throughput down 50%"),
+        ("6 of 310 hosts", "6 of 310 hosts"),
+        ("half an hour", "half an hour"),
+        ("v2 of 3 hosts", "v2 of 3 hosts"),
+        ("12 of 5 requests", "12 of 5 requests"),
+    ],
+)
+def test_shares_take_one_spelling(text: str, expected: str):
+    assert normalise(text) == expected
