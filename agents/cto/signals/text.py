@@ -107,7 +107,12 @@ _COUNTED = (
     r"emails?|deliveries|uploads?|writes?|reads?|lookups?|jobs?|builds?|events?|responses?|api calls?|"
     r"page ?views?|page loads?|submissions?)\b)"
 )
-_IN_EVERY = re.compile(rf"(?<![\w.,])({_INT})\s+(?:in|out of)\s+(?:every\s+)?({_INT})\b", re.IGNORECASE)
+_IN_EVERY = re.compile(
+    rf"(?<![\w.,])({_INT})\s+(?:in|out of)\s+(?:every\s+)?({_INT})\b"
+    r"(?!\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?)\b)",
+    re.IGNORECASE,
+)
+"""'4 in 10' is a share; '12 in 15 minutes' is a count in a window, not 80 % of anything."""
 _OF_COUNTED = re.compile(rf"(?<![\w.,])({_INT})\s+(?:of|/)\s+(?:every\s+|all\s+)?({_INT})\b{_COUNTED}", re.IGNORECASE)
 _SHARE_WORDS = {
     "half": 50,

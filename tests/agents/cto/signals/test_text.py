@@ -84,3 +84,10 @@ from agents.cto.signals.text import normalise  # noqa: E402
 )
 def test_shares_take_one_spelling(text: str, expected: str):
     assert normalise(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["checkout errors: 12 in 15 minutes", "payment failures 3 in 5 min", "login errors 2 in 10 seconds"]
+)
+def test_a_count_in_a_time_window_is_not_a_share(text: str):
+    assert "%" not in normalise(text)
