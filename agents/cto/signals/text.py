@@ -38,11 +38,10 @@ _CLAUSE_END = re.compile(
 )
 _NUMBER = re.compile(
     r"(?P<lt>[<>]=?\s*)?(?P<value>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)\s*"
-    r"(?P<unit>%|percent\b|per ?cent\b|pct\b|x\b|×|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b|m\b|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|"
+    r"(?P<unit>%|x\b|×|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b|m\b|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|"
     r"d\b|days?\b|w\b|weeks?\b|months?\b)?",
     re.IGNORECASE,
 )
-_PERCENT_WORDS = frozenset({"percent", "per cent", "pct"})
 _AT_LEAST = re.compile(r"(?:above|over|exceed(?:s|ed|ing)?|more than|greater than|at least|>=?|≥)\s*$", re.IGNORECASE)
 _AT_MOST = re.compile(r"(?:below|under|less than|at most|<=?|≤)\s*$", re.IGNORECASE)
 _TARGET = re.compile(
@@ -183,7 +182,7 @@ def numbers(text: str) -> Iterator[Number]:
         unit = (match.group("unit") or "").lower()
         yield Number(
             value=float(match.group("value").replace(",", "")),
-            unit="x" if unit == "×" else "%" if unit in _PERCENT_WORDS else unit,
+            unit="x" if unit == "×" else unit,
             bound=bound,
             target=bool(_TARGET.search(before)),
             start=match.start(),
