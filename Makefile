@@ -18,6 +18,7 @@ demo: setup
 
 test: setup system-deps
 	$(UV) run ruff check agents api graphs flows tools warroom bench evals prompts tests
+	$(UV) run ruff format --check agents api graphs flows tools warroom bench evals prompts tests
 	$(UV) run pytest -q -n auto --dist loadfile
 
 serve: setup

@@ -157,7 +157,8 @@ class Case(BaseModel):
     response: ResponseSpec = Field(default_factory=ResponseSpec)
     citation: Citation | None = Field(default=None, description="where the case comes from (the adapted sets)")
     paraphrase_of: str | None = Field(
-        default=None, description="the development case this one rewords (the paraphrase set): same incident, same label"
+        default=None,
+        description="the development case this one rewords (the paraphrase set): same incident, same label",
     )
     steps: list[Step]
 

@@ -140,8 +140,8 @@ def normalise(text: str) -> str:
     '31 in 100 requests' -> '31% of ... requests', 'half of' -> '50% of', 'halved' -> 'down 50%'. A count of
     hosts, nodes or regions ('6 of 310 hosts') is left as it is: the N-of-M reader weighs those."""
     text = _PERCENT_WORD.sub(lambda m: f"{m.group(1)}%", text)
-    text = _IN_EVERY.sub(lambda m: (f"{s} of" if (s := _as_share(m.group(1), m.group(2))) else m.group(0)), text)
-    text = _OF_COUNTED.sub(lambda m: (f"{s} of" if (s := _as_share(m.group(1), m.group(2))) else m.group(0)), text)
+    text = _IN_EVERY.sub(lambda m: f"{s} of" if (s := _as_share(m.group(1), m.group(2))) else m.group(0), text)
+    text = _OF_COUNTED.sub(lambda m: f"{s} of" if (s := _as_share(m.group(1), m.group(2))) else m.group(0), text)
     text = _SHARE_WORD.sub(lambda m: f"{_SHARE_WORDS[m.group(1).lower()]}%", text)
     return _HALVED.sub("down 50%", text)
 

@@ -106,6 +106,8 @@ def test_states_are_read_in_other_words(text: str, state: StateKind):
     assert state in {s.kind for s in signals(text).states}
 
 
-@pytest.mark.parametrize("text", ["replica reachable again", "reporting dashboard slow", "zero errors in the last hour"])
+@pytest.mark.parametrize(
+    "text", ["replica reachable again", "reporting dashboard slow", "zero errors in the last hour"]
+)
 def test_words_near_a_down_state_that_are_not_one(text: str):
     assert StateKind.DOWN not in {s.kind for s in signals(text).states}
