@@ -9,6 +9,7 @@ quarantined), never a 4xx.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -26,7 +27,7 @@ from tools.webhooks.base import (
     parse_time,
     secrets_equal,
 )
-from warroom.alerts.models import AffectedUser, Alert, AlertStatus
+from warroom.alerts.models import AffectedUser, Alert, AlertStatus, endpoint_words
 
 __all__ = ["ACCEPT_UNREADABLE", "SOURCE", "normalise", "verify"]
 
@@ -170,6 +171,7 @@ def _metric_alert(action: str, data: dict[str, Any], received_at: datetime) -> A
         title=title,
         message=str(data.get("description_text") or ""),
         service=str(projects[0]) if isinstance(projects, list) and projects else None,
+        endpoint=_filtered_transaction(rule.get("query")),
         environment=_str(rule.get("environment")),
         level={"critical": "critical", "warning": "warning"}.get(action, "info"),
         occurred_at=parse_time(moment or metric.get("date_started"), "data.metric_alert.date_started", received_at),
@@ -177,6 +179,24 @@ def _metric_alert(action: str, data: dict[str, Any], received_at: datetime) -> A
         source_ref=alert_id,
         raw=data,
     )
+
+
+_CATCH_ALL = {"static", "assets", "public", "files"}
+_TRANSACTION_FILTER = re.compile(
+    r'\btransaction:(?:\[\s*"?(?P<listed>[^",\]]+)|"(?P<quoted>[^"]+)"|(?P<bare>[^\s\[]+))'
+)
+
+
+def _filtered_transaction(query: Any) -> str | None:
+    """The transaction a metric alert's rule is filtered to (`transaction:/checkout`, `transaction:[/a,/b]`, the first
+    of a list): the alert measures that endpoint, not the whole project. A catch-all (`/*`, `/static/*`) names no
+    feature: it is everything the project serves."""
+    match = _TRANSACTION_FILTER.search(query) if isinstance(query, str) else None
+    if match is None:
+        return None
+    transaction = (match.group("listed") or match.group("quoted") or match.group("bare")).strip()
+    named = [w for w in endpoint_words(transaction) if w.strip("*") and w.strip("*") not in _CATCH_ALL]
+    return transaction if named else None
 
 
 def _tags(raw: Any) -> dict[str, str]:

@@ -31,7 +31,7 @@ from agents.cto.decision.rules import (
     Size,
 )
 from agents.cto.signals import Signals
-from agents.cto.signals.facts import ScopeKind, StateKind, StatementKind, SurfaceKind
+from agents.cto.signals.facts import FailingShare, ScopeKind, StateKind, StatementKind, SurfaceKind
 from warroom.severity import Classification, Confidence, Evidence, Severity
 
 __all__ = ["decide"]
@@ -104,6 +104,8 @@ def _failure(reading: Reading, signals: Signals) -> list[Finding]:
         return [Finding("secondary_feature", signals.surface, uncertain=not signals.surface.strong)]
     if surface is SurfaceKind.SECONDARY:
         reading.surface = SurfaceKind.CORE
+    if surface is SurfaceKind.BATCH and _people_waiting(reading):
+        reading.surface = surface = SurfaceKind.CORE
     if surface is SurfaceKind.BATCH:
         return [Finding("background_failing", signals.surface)]
     if state is StateKind.DELAYED:
@@ -119,6 +121,20 @@ def _failure(reading: Reading, signals: Signals) -> list[Finding]:
     if _everyone_affected(reading):
         return [Finding("everyone_affected", reading.statements[StatementKind.ALL_AFFECTED], uncertain=True)]
     return [_by_size(reading, signals)]
+
+
+_SERVED_UNITS = {
+    "request", "requests", "query", "queries", "call", "calls", "response", "responses", "user", "users", "customer",
+    "customers", "session", "sessions", "login", "logins", "signin", "signins", "sign-in", "sign-ins", "checkout",
+    "checkouts", "purchase", "purchases", "payment", "payments", "order", "orders", "transaction", "transactions",
+}  # fmt: skip
+
+
+def _people_waiting(reading: Reading) -> bool:
+    """A share of requests or users failing is someone waiting on an answer: whatever batch work the alert also
+    names ('34% of web requests 5xx; cron runs failing'), the failure is not only in the background."""
+    fact = reading.share_fact
+    return isinstance(fact, FailingShare) and not fact.affected_only and fact.unit.lower() in _SERVED_UNITS
 
 
 def _by_size(reading: Reading, signals: Signals) -> Finding:

@@ -51,7 +51,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
     ),
 }
 _UNIT = re.compile(
-    r"^\s*(?:of\s+)?(?:(?:all|the|its|new|our|[\w-]+)\s+){0,3}?(?P<unit>requests?|queries|query|calls?|users?|customers?|"
+    r"^\s*(?:of\s+)?(?:(?:all|the|its|new|our|[\w/.*-]+)\s+){0,3}?(?P<unit>requests?|queries|query|calls?|users?|customers?|"
     r"accounts?|orgs?|organi[sz]ations?|tenants?|sessions?|hosts?|instances?|servers?|nodes?|pods?|replicas?|pops|"
     r"locations?|regions?|zones?|jobs?|builds?|sign-?ins?|logins?|checks?|lookups?|viewers?|clusters?|machines?|"
     r"deliveries|messages?|sends|orders?|payments?|transactions?|uploads?|devices?|endpoints?|sensors?|agents?|workers?|shards?|packets?|"

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from agents.cto.signals.facts import Environment, Scope, ScopeKind
-from agents.cto.signals.text import Clause, name_tokens, quote
+from agents.cto.signals.text import Clause, name_tokens, negated, quote
 
 __all__ = ["PRODUCTION", "read_environment", "read_scope"]
 
@@ -66,7 +66,7 @@ _NOT_PLACES = {
     "IOS",
 }
 _GLOBAL = re.compile(
-    r"\b(?:in |across )?(?:all|every) (?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|pops|"
+    r"\b(?:in |across )?(?:all|every) (?:\d+ )?(?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|pops|"
     r"probe locations|sites|clusters)\b|\bglobal(?:ly)?\b|\bworld-?wide\b|\beverywhere\b|"
     r"\bfrom (?P<n>\d+) of (?P=n) (?:locations|probes|regions|checks)\b|\bfrom all \d+ locations\b",
     re.IGNORECASE,
@@ -91,7 +91,9 @@ _FEW = re.compile(
 )
 
 
-_SMALL_PART = re.compile(r"\b(?P<n>\d+)(?: (?:of|out of) (?P<m>\d+)\b|/(?P<slash>\d+)(?=\s+[A-Za-z]))")
+_SMALL_PART = re.compile(
+    r"\b(?P<n>\d+)(?: (?:of|out of) (?P<m>\d{1,3}(?:,\d{3})+|\d+)\b|/(?P<slash>\d+)(?=\s+[A-Za-z]))"
+)
 """'3 of 48' and '3/48 hosts' (a slash count only before a word, so a date or a path is not one)."""
 _HOST_SUBJECT = re.compile(
     r"^(?!(?:us|eu|ap|sa|ca|me|af|il|cn)(?:-[a-z]+)+-\d+$)[a-z]+(?:-[a-z0-9]+)*-\d+$", re.IGNORECASE
@@ -105,7 +107,7 @@ def read_scope(parts: Iterable[Clause]) -> list[Scope]:
     for clause in parts:
         text = clause.text
         for match in _SMALL_PART.finditer(text):
-            n, m = int(match.group("n")), int(match.group("m") or match.group("slash"))
+            n, m = int(match.group("n")), int((match.group("m") or match.group("slash")).replace(",", ""))
             if 0 < n <= m and n / m <= 0.1:
                 found.append(
                     Scope(kind=ScopeKind.FEW, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
@@ -171,7 +173,7 @@ def read_environment(label: str | None, parts: Iterable[Clause], service: str | 
                 clause.text,
                 re.I,
             )
-            if match:
+            if match and not negated(clause.text, match.start()):
                 found.append(
                     Environment(
                         name="production", production=True, quote=quote(clause.text, *match.span()), field=clause.field

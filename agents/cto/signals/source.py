@@ -56,7 +56,10 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
             r"\bcannot elect\b|\bunresponsive\b|\b(?:connectivity|connection|network) (?:lost|down)\b|"
             r"\blost (?:all )?(?:connectivity|network|connection)\b|\bno (?:network )?connectivity\b|\bnot (?:sending|serving|responding)\b|\bno successful\b|\bread[- ]only\b|\bsite not found\b|"
             r"\bnot (?:reachable|available|resolving)\b|\bstopped (?:responding|serving|reporting|answering)\b|\bwent dark\b|"
-            r"\bblack-?holed\b|\bzero (?:throughput|traffic)\b",
+            r"\bblack-?holed\b|\bzero (?:throughput|traffic)\b|"
+            r"\b(?:probe_success|up|success(?:_rate| rate)?|availability)\s*(?:==|=|is|at|:)\s*0(?:\.0+)?(?!\.?\d)%?|"
+            r"\b(?:0|zero|none) of (?:the )?[\d,]+ (?:[\w/-]+ ){0,4}?(?:succeeded|successful|succeeding|passed|passing|"
+            r"healthy|completed|reachable|responding)\b",
             re.IGNORECASE,
         ),
     ),

@@ -62,7 +62,8 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
             rf"\b(?:still|continue to|keep) (?:loads?|works?|serves?|serving|render\w*|run\w*|function\w*|available|up)\b|"
             rf"\b(?:stays?|remains?) (?:usable|available|up|reachable)\b|"
             rf"\b{_FUNCTION} (?:are |is |remain |remains )?(?:unaffected|not affected|unimpacted|normal|healthy|working|"
-            rf"fine|up|serv(?:e|es|ing) normally|work normally)\b|\bread[- ]only\b|\bmeetings themselves unaffected\b",
+            rf"fine|up|serv(?:e|es|ing) normally|work normally)\b|\bread[- ]only\b|"
+            r"\b[a-z][\w/-]*(?: [a-z][\w/-]*){0,2} (?:is |are |remain |remains |stays? )?(?:unaffected|not affected|unimpacted)\b",
             re.IGNORECASE,
         ),
     ),
@@ -93,6 +94,34 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
         ),
     ),
 ]
+_NOT_PLACE = (
+    r"(?!(?:cpu|memory|mem|disk|latency|errors?|traffic|throughput|load|requests?|io|network|saturation|apdex|success|"
+    r"rates?|queue|replication|p\d+|db|database|cache|dns)\b)"
+)
+_PLACE = rf"{_NOT_PLACE}[a-z][\w.-]*"
+_PLACES_FINE = re.compile(
+    rf"\b(?P<places>{_PLACE}(?:\s*(?:,\s*and|,|/|and)\s*{_PLACE}){{1,8}})(?P<noun>\s+(?:regions?|zones?|sites?|"
+    r"data ?cent(?:er|re)s?|datacenters?|dcs?|pops|clusters?|lbs?|load balancers?|ingress|edges?|cells?))?"
+    r"\s+(?:are |remain |stay )?(?:all )?(?:healthy|normal|unaffected|fine|ok|serving)\b",
+    re.IGNORECASE,
+)
+"""'ulsfo, esams and codfw healthy', 'nyc1/nyc3/ams3 LBs normal', 'Frankfurt, Ohio and Virginia unaffected': the
+other places serve. A list of metrics ('CPU, memory and disk normal') is not one: a place is a name with
+a digit, a capitalised name, three or more short codes (ulsfo, esams, codfw), or one followed by a place word;
+'Messages, channels and presence unaffected' is a list of features."""
+
+
+def _places_fine(text: str) -> list[re.Match[str]]:
+    found = []
+    for match in _PLACES_FINE.finditer(text):
+        places = [p for p in re.split(r"\s*(?:,\s*and|,|/|\band\b)\s*", match.group("places")) if p]
+        named = all(p[0].isupper() for p in places) or any(re.search(r"\d", p) for p in places)
+        codes = len(places) >= 3 and all(len(p) <= 6 for p in places)
+        if match.group("noun") or named or codes:
+            found.append(match)
+    return found
+
+
 _CROSS_TENANT = re.compile(
     r"\b(?:another|different|other|wrong) (?:(?:signed-in|logged-in|random|unrelated|anonymous|paying|existing|active) )?(?:user|customer|org(?:ani[sz]ation)?|tenant|account|site|merchant|project|member|person|"
     r"visitor|subscriber|client|patient|player|student)"
@@ -129,6 +158,14 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:sent|emailed|delivered|shown|displayed|visible|served) to (?:the )?wrong (?:customers?|users?|"
             r"recipients?|accounts?|people)\b|\bindexed by search engines\b|"
             r"\b(?:tenant|data|account|customer) isolation (?:violation|breach|failure|broken|bypass)\b|"
+            r"\b(?:sessions?|(?:access |auth |session |api )?tokens?|cookies?) (?:issued |minted |granted |created )?for "
+            r"(?:the )?(?:wrong|viewed|other|another|a different) (?:\w+ )?(?:users?|profiles?|accounts?|subjects?|persons?)\b|"
+            r"\bsubject ?!= ?(?:the )?(?:viewer|requester|caller|user)\b|\bprivilege escalation\b|"
+            r"\b(?:over-?granted|excess(?:ive)?|unintended) (?:permissions?|privileges?|access)\b|"
+            r"\b(?:permissions?|privileges?|access) (?:over-?granted|granted to (?:all|every|non-admin|standard|ordinary))\b|"
+            r"\b(?:can|could) (?:open|read|see|view|edit|access|download) [^.;]{0,40}\b(?:hide|hides|hidden|restricted|"
+            r"not (?:entitled|allowed|permitted|authori[sz]ed))\b|\breads? of restricted\b|"
+            r"\b(?:access control|authori[sz]ation|permission) (?:checks? )?(?:bypass\w*|skipped|disabled|broken)\b|"
             r"\b(?:could|can|was able to|were able to) (?:read|see|view|access|download)\b[^.;]{0,40}\b(?:of|belonging to|"
             r"owned by) (?:another |other |a different )?(?:account|tenant|customer|user|org(?:ani[sz]ation)?)s?\b",
             re.IGNORECASE,
@@ -155,8 +192,9 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:rows?|records?|tables?|data|files?|uploads?|sites?|repositories|accounts?|writes|directory) "
             r"(?:were |was |are |is |has been |have been )?(?:deleted|removed|wiped|truncated|purged|lost|dropped)\b|"
             r"\btruncate\b|\brm -rf\b|\bnow empty\b|\bevents are dropped\b|\bhours of (?:writes|data)\b|"
+            r"\b(?:cannot|can't|can not|could not) be (?:replayed|recovered|restored|re-?sent|re-?delivered)\b|"
             r"\b(?:unrecoverabl|irrecoverabl|permanently (?:deleted|lost))\w*|\bmissing (?:data|records|rows|files)\b|"
-            r"\b(?:data|records?|rows?|files?|uploads?|backups?|documents?|messages?|repositories|events|writes|orders|"
+            r"\b(?:data|records?|rows?|files?|uploads?|backups?|documents?|messages?|repositories|events|writes|orders|webhooks|"
             r"payments|transactions|emails|progress|inventor(?:y|ies)|saves?|scores?)\b[^.;]{0,40}?\b(?:lost|"
             r"deleted|wiped|overwritten|destroyed)\b|\brestored over (?:production|live|customer)\b|"
             r"\b(?:data|records|rows|files) (?:were |was |are |is )?(?:overwritten|missing)\b|"
@@ -166,7 +204,20 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
-    ("corruption", re.compile(r"\bcorrupt(?:ed|ion|s)?\b|\bchecksum failures?\b|\bbad extent\b", re.IGNORECASE)),
+    (
+        "corruption",
+        re.compile(
+            r"\bcorrupt(?:ed|ion|s)?\b|\bchecksum failures?\b|\bbad extent\b|\b(?:ledger|balance|accounting) "
+            r"(?:invariant|integrity)\b|\binvariant violations?\b|\b(?:data )?integrity (?:violations?|check failed)\b|"
+            r"\b(?:ledger|balances?|amounts?|totals?|quantit(?:y|ies)|qty) mismatch\w*|"
+            r"\b(?:credited|debited|charged|paid out|settled) (?:amounts? )?differs?\b|"
+            r"\b(?:credited|debited|charged|paid out) (?:\w+ )?(?:twice|\d+x|x\d+|\d+ times)\b|"
+            r"\b(?:wrong|incorrect) (?:balances?|amounts? (?:credited|debited|charged))\b|\bdouble[- ](?:charged|credited|debited)\b|"
+            r"\btruncated at \d[\d,]* ?(?:bytes|b|kb|kib|characters|chars)\b|"
+            r"\bstored (?:[\w-]+ ){1,2}(?:is|are|was|were) (?:not valid|invalid|unreadable|truncated|garbled)\b",
+            re.IGNORECASE,
+        ),
+    ),
 ]
 _NOT_SECURITY = re.compile(r"\b(?:slo|sla|threshold|budget|objective|target|limit)\b", re.IGNORECASE)
 _REPORTS = re.compile(
@@ -193,6 +244,10 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
                 if kind is not StatementKind.NO_IMPACT and negated(text, match.start(), reach=0):
                     continue
                 found.statements.append(Statement(kind=kind, quote=quote(text, *match.span()), field=clause.field))
+        for match in _places_fine(text):
+            found.statements.append(
+                Statement(kind=StatementKind.OTHERS_FINE, quote=quote(text, *match.span()), field=clause.field)
+            )
         found.exposure += _exposure(clause)
         report = _REPORTS.search(text)
         counted = report is not None and report.group("count") and report.group("window")

@@ -219,3 +219,23 @@ def test_a_secondary_feature_failing_for_everyone_is_weighed_as_a_core_feature()
     )
     assert (side.severity, side.rule) == (Severity.P2, "secondary_feature")
     assert everyone.severity < Severity.P2
+
+
+def test_a_share_of_requests_failing_is_not_background_work_whatever_batch_work_the_alert_also_names():
+    both = classify(
+        alert("34% of web requests 5xx over 5m; builds, deploys and cron runs failing", service="web-serving")
+    )
+    assert (both.rule, both.severity) == ("core_feature_failing", Severity.P1)
+    batch = classify(alert("builds, deploys and cron runs failing", service="web-serving"))
+    assert (batch.rule, batch.severity) == ("background_failing", Severity.P2)
+
+
+def test_other_places_serving_confine_an_outage_to_its_region():
+    confined = classify(
+        alert(
+            "sfo3: external LB forwarded pps dropped to ~0 (blackholed)",
+            "Apps in sfo3 unreachable from the internet. nyc1/nyc3/ams3/fra1/sgp1 LBs normal.",
+            service="regional-external-lb",
+        )
+    )
+    assert (confined.rule, confined.severity) == ("region_or_cohort", Severity.P1)

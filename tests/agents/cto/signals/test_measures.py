@@ -24,6 +24,7 @@ from tests.agents.cto.alerts import signals
         ("0.58 of load balancer responses are 404", 0.58, "responses"),
         ("404 ratio above 0.05 over the last 5m (now 0.58)", 0.58, "requests"),
         ("97% of Windows endpoints stopped reporting", 0.97, "endpoints"),
+        ("certificate not found; 0.13% of /login/callback requests in eu over 30m", 0.0013, "requests"),
     ],
 )
 def test_a_failing_share_is_read_in_percent_and_ratio_forms(title: str, share: float, unit: str):

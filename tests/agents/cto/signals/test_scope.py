@@ -108,6 +108,20 @@ def test_the_environment_label_counts_unless_the_text_names_production_data():
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "Sandbox cluster only; drill deliberately removes replicas. No production traffic.",
+        "never touches production data",
+    ],
+)
+def test_production_the_text_denies_does_not_override_a_non_production_label(message: str):
+    environment = signals(
+        "read-after-write mismatch on 38 of 500 probe partitions", message, environment="sandbox"
+    ).environment
+    assert [e.production for e in environment] == [False]
+
+
+@pytest.mark.parametrize(
     ("title", "few"),
     [
         ("3/48 IAD edge hosts at 90% CPU", True),
@@ -118,3 +132,9 @@ def test_the_environment_label_counts_unless_the_text_names_production_data():
 )
 def test_a_small_part_written_with_a_slash_is_few(title: str, few: bool):
     assert (ScopeKind.FEW in kinds(title)) is few
+
+
+def test_all_n_probe_locations_is_global_and_one_of_a_thousand_hosts_is_few():
+    assert ScopeKind.GLOBAL in kinds("probe_success == 0 for 4m (all 6 probe locations)")
+    assert ScopeKind.FEW in kinds("x", "1 of 1,180 hypervisors in fra1 affected; the rest healthy")
+    assert ScopeKind.FEW not in kinds("x", "400 of 1,180 hypervisors in fra1 affected")

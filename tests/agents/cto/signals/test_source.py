@@ -111,3 +111,23 @@ def test_states_are_read_in_other_words(text: str, state: StateKind):
 )
 def test_words_near_a_down_state_that_are_not_one(text: str):
     assert StateKind.DOWN not in {s.kind for s in signals(text).states}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "probe_success == 0 for api.example.com for 4m",
+        "up == 0 for 3m",
+        "0 of 1,240 cluster plan executions succeeded in 15m",
+        "none of the 6 probes passing",
+    ],
+)
+def test_nothing_succeeding_is_down(text: str):
+    assert StateKind.DOWN in {s.kind for s in signals(text).states}
+
+
+@pytest.mark.parametrize(
+    "text", ["up == 0.5 on node", "success rate: 0.97", "0 of 3 retries left", "probe_success == 1"]
+)
+def test_some_success_or_a_count_left_is_not_down(text: str):
+    assert StateKind.DOWN not in {s.kind for s in signals(text).states}

@@ -127,3 +127,80 @@ def test_impact_words_without_a_denial_are_not_no_impact(text: str):
 
 def test_an_app_that_stays_usable_still_works():
     assert StatementKind.STILL_WORKS in said("The app stays usable and forms submit; only styling is off.")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Ledger invariant violations (prod)", "corruption"),
+        ("LedgerPrecisionMismatch: credited amount differs from filled amount by factor 100", "corruption"),
+        ("subscribers double-charged on renewal", "corruption"),
+        ("balance mismatch between wallet and ledger for 37 accounts", "corruption"),
+        ("ManifestException: stored manifest is not valid JSON (truncated at 32768 bytes)", "corruption"),
+        ("0.4% of webhooks have no journal entry and cannot be replayed", "loss"),
+        ("uploader path issuing user access tokens for the viewed profile", "exposed"),
+        ("session cookies issued for the wrong user after the cache change", "exposed"),
+        ("they can open and edit records their sharing rules hide from them", "exposed"),
+        ("Audit log shows reads of restricted objects", "exposed"),
+        ("privilege escalation: standard users hold admin rights", "exposed"),
+        ("authorization check bypassed on /api/v2/export", "exposed"),
+    ],
+)
+def test_corruption_loss_and_exposure_are_read_in_other_words(text: str, kind: str):
+    """Money credited wrong, stored data cut short, acknowledged work gone, a session or permission that belongs to
+    someone else: the floor's facts as monitors and exception messages put them."""
+    assert kind in {e.kind for e in signals(text).exposure}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "version mismatch between client and server",
+        "read-after-write mismatch on 38 of 500 probe partitions",
+        "request could not be retried after 3 attempts",
+        "tokens for the other region refreshed",
+        "token refresh failing for some users",
+        "response truncated by the client",
+    ],
+)
+def test_mismatches_retries_and_tokens_that_are_not_the_floor(text: str):
+    assert not signals(text).exposure
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ulsfo, esams, drmrs, eqiad and codfw healthy and serving",
+        "nyc1/nyc3/ams3/fra1/sgp1 LBs normal",
+        "Frankfurt, Ohio, Singapore and Virginia unaffected",
+        "US and APAC regions normal",
+        "dc1 and dc3 ingress healthy",
+    ],
+)
+def test_a_list_of_other_places_serving_says_the_failure_is_confined(text: str):
+    assert StatementKind.OTHERS_FINE in said(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CPU, memory and disk normal",
+        "Messages, channels and presence unaffected",
+        "reads and writes healthy",
+        "primary and replica healthy",
+    ],
+)
+def test_a_list_of_metrics_or_features_is_not_a_list_of_places(text: str):
+    assert StatementKind.OTHERS_FINE not in said(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "14% failure rate (transaction create unaffected)",
+        "card payments not affected",
+        "Messages and channels unaffected",
+    ],
+)
+def test_a_named_part_unaffected_says_the_rest_works(text: str):
+    assert StatementKind.STILL_WORKS in said(text)
