@@ -173,6 +173,9 @@ class Outcome(BaseModel):
     blocked_by: str | None = None
     reason: str = ""
     decided_by: str = ""
+    confidence: str = Field(
+        default="", description="the classification's own: 'confident' or 'uncertain' (asks the on-call)"
+    )
     evidence: list[str] = Field(default_factory=list)
     incidents: int = 0
     error: str | None = None
@@ -419,6 +422,7 @@ def run_case(case: Case, *, llm_model: str | None = None, lifecycle: bool = True
             "severity": Severity(worst["severity"]),
             "reason": classification.get("reason", ""),
             "decided_by": classification.get("decided_by", ""),
+            "confidence": classification.get("confidence", ""),
             "evidence": evidence,
             "incidents": len(incidents),
         }

@@ -28,6 +28,10 @@ class SeverityScore(BaseModel):
     recall: dict[str, float | None]
     over_paging: float | None = Field(description="true P2/P3 rated P0/P1, as a share of true P2/P3")
     not_played: int = Field(default=0, description="cases that produced no classification (refused or broken)")
+    by_confidence: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="the classification's confidence -> cases and correct: is the rules' 'sure' worth trusting",
+    )
     failures: list[Outcome]
 
 
@@ -43,6 +47,12 @@ def score(outcomes: list[Outcome]) -> SeverityScore:
     quiet = [o for o in outcomes if not o.expected.pages_customers]
     paged = [o for o in quiet if o.severity is not None and o.severity.pages_customers]
     correct = sum(o.correct for o in outcomes)
+    by_confidence: dict[str, dict[str, int]] = {}
+    for outcome in outcomes:
+        if outcome.confidence:
+            tally = by_confidence.setdefault(outcome.confidence, {"cases": 0, "correct": 0})
+            tally["cases"] += 1
+            tally["correct"] += outcome.correct
     return SeverityScore(
         cases=len(outcomes),
         correct=correct,
@@ -51,6 +61,7 @@ def score(outcomes: list[Outcome]) -> SeverityScore:
         recall=recall,
         over_paging=len(paged) / len(quiet) if quiet else None,
         not_played=sum(o.severity is None for o in outcomes),
+        by_confidence=by_confidence,
         failures=[o for o in outcomes if not o.correct],
     )
 
@@ -108,7 +119,18 @@ def _table(result: SeverityScore) -> list[str]:
         "",
         "recall: " + ", ".join(f"{level} {_pct(value)}" for level, value in result.recall.items()),
         f"over-paging (true P2/P3 rated P0/P1): {_pct(result.over_paging)}",
+        *_calibration(result),
     ]
+
+
+def _calibration(result: SeverityScore) -> list[str]:
+    """How often the rules are right when they say they are sure, and when they ask the on-call to confirm."""
+    parts = [
+        f"{kind} {tally['correct']}/{tally['cases']} right"
+        + (" (asks the on-call to confirm)" if kind == "uncertain" else "")
+        for kind, tally in sorted(result.by_confidence.items())
+    ]
+    return ["by confidence: " + "; ".join(parts)] if parts else []
 
 
 def _failures(result: SeverityScore) -> list[str]:

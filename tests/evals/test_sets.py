@@ -97,3 +97,15 @@ def test_every_paraphrase_retells_a_development_case_with_its_label_and_citation
         assert case.expected is original.expected and case.citation == original.citation, case.name
         assert case.steps[0].payload != original.steps[0].payload, f"{case.name}: not reworded"
         assert case.source == original.source, case.name
+
+
+def test_the_score_says_how_often_the_rules_are_right_when_sure_and_when_they_ask():
+    outcomes = [
+        _outcome("a", "P0", "P0").model_copy(update={"confidence": "confident"}),
+        _outcome("b", "P1", "P2").model_copy(update={"confidence": "confident"}),
+        _outcome("c", "P2", "P2").model_copy(update={"confidence": "uncertain"}),
+    ]
+    result = score(outcomes)
+    assert result.by_confidence == {"confident": {"cases": 2, "correct": 1}, "uncertain": {"cases": 1, "correct": 1}}
+    printed = render_set(result, private=True)
+    assert "confident 1/2 right; uncertain 1/1 right (asks the on-call to confirm)" in printed
