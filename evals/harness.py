@@ -195,6 +195,18 @@ def load_cases(root: Path = CASES_DIR, names: list[str] | None = None) -> list[C
     return [_load_case(folder) for folder in folders]
 
 
+def _sentry_resource(payload: dict[str, Any]) -> str | None:
+    """The Sentry-Hook-Resource a payload's `data` is written for: sent under another, Sentry's receiver
+    (rightly) finds no alert in it and the case is played as nothing."""
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        return None
+    return next((r for key, r in _SENTRY_RESOURCES if key in data), None)
+
+
+_SENTRY_RESOURCES = (("event", "event_alert"), ("issue", "issue"), ("metric_alert", "metric_alert"), ("error", "error"))
+
+
 def _load_case(folder: Path) -> Case:
     spec = tomllib.loads((folder / "case.toml").read_text())
     single, multi = folder / "payload.json", folder / "payloads.json"
@@ -207,6 +219,11 @@ def _load_case(folder: Path) -> Case:
     for step in steps:
         if step.source not in SOURCES:
             raise ValueError(f"{folder.name}: unknown source {step.source!r}")
+        carried = _sentry_resource(step.payload) if step.source == "sentry" else None
+        if carried is not None and step.resource != carried:
+            raise ValueError(
+                f"{folder.name}: a Sentry {carried} payload needs resource = {carried!r}, not {step.resource!r}"
+            )
     case = Case.model_validate({**spec, "name": folder.name, "steps": steps})
     storm = case.storm
     if storm.users and storm.account_users and len(steps) == 1:

@@ -109,3 +109,17 @@ def test_the_score_says_how_often_the_rules_are_right_when_sure_and_when_they_as
     assert result.by_confidence == {"confident": {"cases": 2, "correct": 1}, "uncertain": {"cases": 1, "correct": 1}}
     printed = render_set(result, private=True)
     assert "confident 1/2 right; uncertain 1/1 right (asks the on-call to confirm)" in printed
+
+
+def test_a_sentry_case_must_be_sent_as_the_resource_its_payload_is(tmp_path):
+    """Sent under the wrong Sentry-Hook-Resource, an issue payload opens no incident: the case would score 'none'
+    for a reason that has nothing to do with the rules."""
+    folder = tmp_path / "some-issue-case"
+    folder.mkdir()
+    (folder / "payload.json").write_text(json.dumps({"action": "created", "data": {"issue": {"id": "1"}}}))
+    spec = 'source = "sentry"\nexpected = "P2"\nwhy = "a failing feature, size unknown"\n'
+    (folder / "case.toml").write_text(spec)
+    with pytest.raises(ValueError, match="needs resource = 'issue'"):
+        load_cases(tmp_path)
+    (folder / "case.toml").write_text(spec.replace('"sentry"\n', '"sentry"\nresource = "issue"\n', 1))
+    assert load_cases(tmp_path)[0].steps[0].resource == "issue"
