@@ -39,7 +39,14 @@ __all__ = ["decide"]
 _FAILED = {StateKind.DOWN, StateKind.FAILING}
 _BAD = {StateKind.DOWN, StateKind.FAILING, StateKind.DEGRADED, StateKind.DELAYED}
 _THRESHOLDS = (REVENUE_P0_SHARE, CORE_P1_SHARE, SMALL_SHARE)
-_NOT_ABOUT_SURFACE = {"data_exposed", "data_lost", "non_production", "self_resolving", "source_label_only"}
+_NOT_ABOUT_SURFACE = {
+    "data_exposed",
+    "data_lost",
+    "possible_exposure",
+    "non_production",
+    "self_resolving",
+    "source_label_only",
+}
 
 
 def decide(signals: Signals) -> Classification:
@@ -83,6 +90,8 @@ def _decide(signals: Signals, reading: Reading) -> Classification:
 
 def _findings(reading: Reading, signals: Signals) -> list[Finding]:
     found = _failure(reading, signals) + measured(reading, signals)
+    if signals.security_topic is not None:
+        found.append(Finding("possible_exposure", signals.security_topic, uncertain=True))
     if reading.state is StateKind.AT_RISK:
         found += at_risk(signals, reading)
     if not found:
@@ -250,6 +259,11 @@ def _fallback(reading: Reading, signals: Signals) -> Finding:
 
 
 def _self_resolving(signals: Signals) -> str:
+    """Similar past incidents that resolved by themselves, or the source's own word that this alert's earlier
+    firings cleared on their own."""
+    said = next((s for s in signals.statements if s.kind is StatementKind.SELF_CLEARING), None)
+    if said is not None:
+        return f"the source says {said.quote!r}"
     past = signals.similar_past
     quick = [
         p

@@ -13,7 +13,9 @@ __all__ = ["capped", "close_call"]
 
 def capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[Finding, list[Evidence]]:
     """Explicit statements and a confined scope rule out the levels above them; the conflict is shown.
-    'The rest still works' rules out a whole-product outage, not a revenue or access path failing."""
+    'The rest still works' rules out a whole-product outage, not a revenue or access path failing; a stated
+    workaround makes a feature that is not the product or a critical path the table's 'secondary feature down
+    with a workaround'."""
     caps: list[tuple[Severity, str, Fact | None]] = []
     statements = reading.statements
     if StatementKind.NO_IMPACT in statements:
@@ -33,6 +35,9 @@ def capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[
                 still,
             )
         )
+    workaround = statements.get(StatementKind.WORKAROUND)
+    if workaround is not None and reading.surface is SurfaceKind.CORE and StatementKind.ALL_AFFECTED not in statements:
+        caps.append((Severity.P2, "secondary_feature", workaround))
     if reading.scope in (ScopeKind.REGION, ScopeKind.COHORT) and reading.surface in FEATURES:
         caps.append((Severity.P1, "region_or_cohort", reading.scope_fact))
     conflicts: list[Evidence] = []

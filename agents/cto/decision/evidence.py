@@ -23,6 +23,8 @@ _STATEMENTS = {
     StatementKind.OFF_PATH: "the alert states no user traffic goes through it",
     StatementKind.AT_RISK_ONLY: "the alert states nothing fails yet",
     StatementKind.INPUT_SPECIFIC: "a validation error: only requests with that input fail",
+    StatementKind.WORKAROUND: "the alert states a workaround: the job can still be done another way",
+    StatementKind.SELF_CLEARING: "the source states this alert's earlier firings cleared on their own",
 }
 
 

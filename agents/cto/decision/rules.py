@@ -82,6 +82,11 @@ class Rule:
 _ROWS = [
     Rule("data_exposed", Severity.P0, "customer data exposed or a confirmed breach: P0 whatever the volume"),
     Rule("data_lost", Severity.P0, "data loss or corruption: P0 whatever the volume"),
+    Rule(
+        "possible_exposure",
+        Severity.P0,
+        "the words of a data exposure, loss or breach: P0 until the on-call rules it out",
+    ),
     Rule("non_production", Severity.P3, "a non-production environment: record only"),
     Rule("self_resolving", Severity.P3, "this alert historically resolved by itself within minutes"),
     Rule("internal_only", Severity.P3, "an internal or unreleased system, no customer on its path"),
@@ -145,7 +150,8 @@ class Finding:
 
     @property
     def level(self) -> Severity:
-        return RULES[self.rule].level
+        """The row's level; the source-label row's is the label's own, so a cap weighs what is decided."""
+        return Severity(self.note) if self.rule == "source_label_only" else RULES[self.rule].level
 
 
 _P = SurfaceKind.PRODUCT

@@ -24,6 +24,7 @@ from agents.cto.signals.facts import (
     Latency,
     Saturation,
     Scope,
+    SecurityTopic,
     SourceLabel,
     State,
     Statement,
@@ -34,6 +35,7 @@ from agents.cto.signals.facts import (
 from agents.cto.signals.latency import read_latency
 from agents.cto.signals.measures import read_measures
 from agents.cto.signals.scope import read_environment, read_scope
+from agents.cto.signals.security import read_security_topic
 from agents.cto.signals.source import HINTS, read_label, read_states, read_volume
 from agents.cto.signals.statements import read_statements
 from agents.cto.signals.surface import read_surfaces, resolve_surface
@@ -94,6 +96,9 @@ class Signals(BaseModel):
     environment: list[Environment] = Field(default_factory=list)
     statements: list[Statement] = Field(default_factory=list)
     exposure: list[Exposure] = Field(default_factory=list)
+    security_topic: SecurityTopic | None = Field(
+        default=None, description="the words of an exposure, loss or breach when no phrase of the floor was read"
+    )
     reports: list[CustomerReports] = Field(default_factory=list)
     states: list[State] = Field(default_factory=list)
     label: SourceLabel | None = None
@@ -131,6 +136,7 @@ def read_signals(alert: SeverityInput) -> Signals:
         environment=read_environment(alert.environment, parts, alert.service),
         statements=said.statements,
         exposure=said.exposure,
+        security_topic=None if said.exposure else read_security_topic(parts),
         reports=said.reports,
         states=read_states(parts),
         label=read_label(alert.level),

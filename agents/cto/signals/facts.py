@@ -135,6 +135,12 @@ class Exposure(Fact):
     kind: Literal["exposed", "breach", "loss", "corruption"]
 
 
+class SecurityTopic(Fact):
+    """The words of an exposure, loss or breach, when no phrase of the floor was read: the on-call should look."""
+
+    families: list[str]
+
+
 class StatementKind(StrEnum):
     NO_IMPACT = "no_impact"
     """'no customer impact', 'customer traffic normal'."""
@@ -150,6 +156,10 @@ class StatementKind(StrEnum):
     """'nothing fails today', 'builds pass': a warning, nothing broken."""
     INPUT_SPECIFIC = "input_specific"
     """A validation error: only requests with that input fail."""
+    WORKAROUND = "workaround"
+    """'could send by email or text instead', 'workaround: use the CLI': the feature's job can still be done."""
+    SELF_CLEARING = "self_clearing"
+    """'this monitor's last 6 firings cleared on their own': the alert's history, as its source states it."""
 
 
 class Statement(Fact):

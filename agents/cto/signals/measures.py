@@ -59,8 +59,11 @@ _UNIT = re.compile(
     re.IGNORECASE,
 )
 _RATIO_CUE = re.compile(
-    r"(?:ratio|rate|share|current(?: value)?|currently|now|value|is|was|=|of|at)\s*\(?$", re.IGNORECASE
+    r"(?:ratio|rate|share|current(?: value)?|currently|now|value|is|was|=|of|at|failures|errors|5xx|-wide|overall)\s*:?\s*\(?$",
+    re.IGNORECASE,
 )
+_OVERALL = re.compile(r"(?:\b\w+-wide|\boverall|\bin total|\bacross (?:the )?\w+)\s*:?\s*\(?$", re.IGNORECASE)
+"""'shard-wide 0.039', 'overall 2%': the share of the whole, beside a share measured on one part of it."""
 _OF_AFTER = re.compile(r"\s*of\s+(?:the\s+|all\s+|its\s+)?[a-z]", re.IGNORECASE)
 """'0.45 of attempts': a decimal share of something counted."""
 _SHARE_OF_FAILING = re.compile(
@@ -242,11 +245,12 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
     if kind == "success":
         found.availability.append(Availability(percent=percent, bound=number.bound, quote=where, field=field))
     elif kind == "failing":
+        overall = _OVERALL.search(text[max(0, number.start - 24) : number.start])
         found.shares.append(
             FailingShare(
                 share=percent / 100,
                 unit=_unit(text, number),
-                measure="stated failing share",
+                measure="overall failing share" if overall else "stated failing share",
                 bound=number.bound,
                 quote=where,
                 field=field,

@@ -26,7 +26,8 @@ _REGION = re.compile(
     rf"\b(?:east|west|north|south|central)\s?(?:us|europe|asia|india|japan)\s?\d?\b|"
     r"\bregion[:=\s]+['\"]?[a-z]{2,}[\w-]*|\b(?:availability[- ]zone|zone)[:=\s]+[\w-]+|\b(?:one|a single|this|that) "
     r"(?:availability zone|zone|region|data ?cent(?:er|re)|datacenter|pop|cell)\b|"
-    r"\bmulti-region\b|\b(?:the|one|a|a single) [\w-]+ (?:region|availability zone|data ?cent(?:er|re)|datacenter)\b",
+    r"\bmulti-region\b|\b(?:the|one|a|a single) [\w-]+ (?:region|availability zone|data ?cent(?:er|re)|datacenter)\b|"
+    r"\b(?:in|for) the (?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+))? (?:market|metro|area|state|province|country)\b",
     re.IGNORECASE,
 )
 _CODE = re.compile(
@@ -64,10 +65,16 @@ _NOT_PLACES = {
     "SMS",
     "SDK",
     "IOS",
+    "NOC",
+    "SOC",
+    "IDS",
+    "PAT",
+    "WAF",
 }
 _GLOBAL = re.compile(
     r"\b(?:in |across )?(?:all|every) (?:\d+ )?(?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|pops|"
-    r"probe locations|sites|clusters)\b|\bglobal(?:ly)?\b|\bworld-?wide\b|\beverywhere\b|"
+    r"probe locations|sites|clusters|markets|countries)\b|\bglobal(?:ly)?\b|\bworld-?wide\b|\beverywhere\b|"
+    r"\b(?:nation|country)-?wide\b|\bacross the (?:country|nation)\b|"
     r"\bfrom (?P<n>\d+) of (?P=n) (?:locations|probes|regions|checks)\b|\bfrom all \d+ locations\b",
     re.IGNORECASE,
 )

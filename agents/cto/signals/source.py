@@ -59,7 +59,8 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
             r"\bblack-?holed\b|\bzero (?:throughput|traffic)\b|"
             r"\b(?:probe_success|up|success(?:_rate| rate)?|availability)\s*(?:==|=|is|at|:)\s*0(?:\.0+)?(?!\.?\d)%?|"
             r"\b(?:0|zero|none) of (?:the )?[\d,]+ (?:[\w/-]+ ){0,4}?(?:succeeded|successful|succeeding|passed|passing|"
-            r"healthy|completed|reachable|responding)\b",
+            r"healthy|completed|reachable|responding)\b|"
+            r"\bno (?!(?:new )?(?:errors?|issues?|problems?|alerts?|failures?|impact|anomal\w*|warnings?)\b)[\w /-]{1,30}? anywhere\b",
             re.IGNORECASE,
         ),
     ),
@@ -69,7 +70,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
             r"\bfail\w*|\berrors?\b|\b5xx\b|\b5\d\d\b|\breject\w*|\btimeouts?\b|\btim(?:ing|ed) out\b|\bexception\b|"
             r"\bpanic\b|\bbugcheck\b|\btimes? out\b|\breturn(?:s|ing)? (?:[45]\d\d|errors?)\b|\bcrash\w*|\brefused\b|\bservfail\b|\bcannot\b|\bcan't\b|\bunable\b|\bbroken\b|"
             r"\bnot (?:loading|working|delivered|processed)\b|\bblue[- ]?screen\w*|\bbsod\b|\bkernel panic\w*|"
-            r"\bstopped (?:reporting|responding|working|serving|processing|sending)\b|\b(?:are|is|were|was) [45]\d\ds?(?=\s*(?:$|[.,;:)]|(?:for|to|on|from|since|in|at|with|errors?|responses?)\b))|\berroring\b|\berror(?:ed|s)? out\b",
+            r"\bstopped (?:reporting|responding|working|serving|processing|sending)\b|\b(?:are|is|were|was) [45]\d\ds?(?=\s*(?:$|[.,;:)]|(?:for|to|on|from|since|in|at|with|errors?|responses?)\b))|\berroring\b|\berror(?:ed|s)? out\b|\b[45]\d\ds\b",
             re.IGNORECASE,
         ),
     ),
@@ -93,7 +94,8 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
         StateKind.AT_RISK,
         re.compile(
             r"\bwill\b|\bexpir\w*|\bpredicted\b|\bforecast\w*|\bapproaching\b|\bdeprecat\w*|\bheadroom\b|\bquota\b|"
-            r"\busage above\b|\bdistrust\w*|\bwarning\b|\butili[sz]\w*",
+            r"\busage above\b|\bdistrust\w*|\bwarning\b|\butili[sz]\w*|\b(?:to|until|before) (?:it )?(?:overflows?|wraps?|"
+            r"exhaustion|full|runs? out)\b",
             re.IGNORECASE,
         ),
     ),

@@ -71,7 +71,8 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
         StatementKind.OTHERS_FINE,
         re.compile(
             r"\bother (?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|clusters?|cells?|shards?|"
-            r"availability zones?|pops)\b[^.;]{0,20}\b(?:healthy|fine|normal|unaffected|ok|working|serving|serve|up)\b",
+            r"availability zones?|pops|markets?|countries|states|cities|metros?|areas?|sites?|warehouses?|stores?)\b"
+            r"[^.;]{0,20}\b(?:healthy|fine|normal|unaffected|ok|working|serving|serve|up)\b",
             re.IGNORECASE,
         ),
     ),
@@ -80,8 +81,29 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
         re.compile(
             rf"\b(?:for |to )?(?:all|every) (?:[\w.-]+ ){{0,2}}?{_PEOPLE}\b|\bnobody can\b|\bno one can\b|\beveryone\b|"
             rf"\b{_PEOPLE} (?:can ?not|can't|are unable to|cannot|unable to) \w+|"
-            rf"\bfails? to load for (?:all|every)\b|\b(?:major|full|complete|total|global|widespread|site-?wide|"
+            rf"\bfails? to load for (?:all|every)\b|"
+            r"\bno (?!(?:new )?(?:errors?|issues?|problems?|alerts?|failures?|impact|anomal\w*|warnings?)\b)[\w /-]{1,30}? anywhere\b|"
+            rf"\b(?:major|full|complete|total|global|widespread|site-?wide|"
             rf"platform-?wide) (?:outage|disruption)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        StatementKind.WORKAROUND,
+        re.compile(
+            r"\bwork-?arounds? (?:is |are )?(?:available|exists?|in place|documented)\b|\b(?:can|could|may) (?:still )?(?:use|send|pay|"
+            r"sign in|log in|download|upload|access|submit|order|book|print|export|call|text|email)\b[^.;]{0,40}?\binstead\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        StatementKind.SELF_CLEARING,
+        re.compile(
+            r"\b(?:last|previous|past|earlier|prior) (?:\d+ |few |several )?(?:firings?|alerts?|occurrences?|times?|"
+            r"incidents?|pages?)\b[^.;]{0,40}?\b(?:cleared|resolved|recovered)\s+(?:on (?:its|their) own|by (?:it|them)"
+            r"sel(?:f|ves)|without (?:any )?(?:intervention|action)|within \d+ ?(?:s|sec\w*|m|min\w*))\b|"
+            r"\bhistorically self-?(?:resolv|clear)\w*|\b(?:always|usually|typically) (?:clears?|resolves?|recovers?) "
+            r"(?:on its own|by itself|within \d+ ?(?:s|sec\w*|m|min\w*))\b",
             re.IGNORECASE,
         ),
     ),
@@ -107,17 +129,16 @@ _PLACES_FINE = re.compile(
 )
 """'ulsfo, esams and codfw healthy', 'nyc1/nyc3/ams3 LBs normal', 'Frankfurt, Ohio and Virginia unaffected': the
 other places serve. A list of metrics ('CPU, memory and disk normal') is not one: a place is a name with
-a digit, a capitalised name, three or more short codes (ulsfo, esams, codfw), or one followed by a place word;
-'Messages, channels and presence unaffected' is a list of features."""
+a digit, three or more capitalised names, or one followed by a place word; 'Messages, channels and presence
+unaffected', 'Email and SMS unaffected' and 'app, API and git unaffected' are lists of features."""
 
 
 def _places_fine(text: str) -> list[re.Match[str]]:
     found = []
     for match in _PLACES_FINE.finditer(text):
         places = [p for p in re.split(r"\s*(?:,\s*and|,|/|\band\b)\s*", match.group("places")) if p]
-        named = all(p[0].isupper() for p in places) or any(re.search(r"\d", p) for p in places)
-        codes = len(places) >= 3 and all(len(p) <= 6 for p in places)
-        if match.group("noun") or named or codes:
+        named = len(places) >= 3 and all(p[0].isupper() for p in places) or any(re.search(r"\d", p) for p in places)
+        if match.group("noun") or named:
             found.append(match)
     return found
 
@@ -158,6 +179,12 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:sent|emailed|delivered|shown|displayed|visible|served) to (?:the )?wrong (?:customers?|users?|"
             r"recipients?|accounts?|people)\b|\bindexed by search engines\b|"
             r"\b(?:tenant|data|account|customer) isolation (?:violation|breach|failure|broken|bypass)\b|"
+            r"\b(?:credentials?|secrets?|tokens?|pats?|api keys?|access keys?|private keys?|passwords?)\b(?:[^.;]|\.(?=\w)){0,60}?"
+            r"\b(?:found|exposed|left|embedded|baked|shipped|included) (?:in|inside|into)\b(?:[^.;]|\.(?=\w)){0,40}?\bpublic\b|"
+            r"\b(?:credential|secret|token|password|customer data|pii) exposure\b|"
+            r"\b(?:gist|pastebin|paste site|leak site|dark ?web|hacker forum)\b[^.;]{0,60}?\b(?:data|records|dump|pii|"
+            r"credentials|customers?)\b|\b(?:data|records|dump|pii|credentials)\b[^.;]{0,60}?\b(?:posted|published|"
+            r"dumped|for sale) (?:on|to) (?:an? |the )?(?:gist|pastebin|paste site|leak site|dark ?web|forum|public)\b|"
             r"\b(?:sessions?|(?:access |auth |session |api )?tokens?|cookies?) (?:issued |minted |granted |created )?for "
             r"(?:the )?(?:wrong|viewed|other|another|a different) (?:\w+ )?(?:users?|profiles?|accounts?|subjects?|persons?)\b|"
             r"\bsubject ?!= ?(?:the )?(?:viewer|requester|caller|user)\b|\bprivilege escalation\b|"
@@ -179,7 +206,10 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\bmalicious (?:code|package|actor|commit|version|script|payload)\b|\bintrusion\b|\bhijack\w*|"
             r"\bbackdoor\w*|\bsupply[- ]chain attack\b|\bleaked (?:credentials|keys|tokens|secrets|passwords)\b|\b(?:tokens?|credentials?|keys?|passwords?)\b[^.;]{0,60}\bused from (?:an? )?"
             r"(?:unknown|unfamiliar|unrecogni[sz]ed|suspicious|foreign|new) (?:ip|location|party|address|host)|"
-            r"\b(?:owners?|users?) did not initiate\b|\bsql injection\b|\bremote code execution\b",
+            r"\b(?:owners?|users?) did not initiate\b|\bsql injection\b|\bremote code execution\b|"
+            r"\bunauthori[sz]ed (?:select|query|queries|reads?|sessions?|principals?|api calls?|downloads?|exports?|decrypt\w*)\b|"
+            r"\b(?:secrets?|tokens?|credentials?|keys?|data|records?|rows?)\b[^.;]{0,30}?\b(?:reads?|read|accessed|decrypted|"
+            r"downloaded|exported|queried) (?:by|from) (?:an? )?(?:unrecogni[sz]ed|unknown|unauthori[sz]ed|suspicious|foreign)\b",
             re.IGNORECASE,
         ),
     ),

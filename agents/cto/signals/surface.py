@@ -103,6 +103,10 @@ _SECONDARY = {
     "autocomplete",
     "newsletter",
     "changelog",
+    "marketing",
+    "landing",
+    "blog",
+    "careers",
 }
 _SECONDARY_NAMES = {
     "report",

@@ -19,6 +19,11 @@ EXAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
         "",
         {**SENTRY, "level": "warning", "event_count": 9, "users_affected": 7},
     ),
+    "possible_exposure": (
+        "payment page script tampered: checkout.js differs from the signed build",
+        "",
+        {"source": "pagerduty", "level": "low"},
+    ),
     "data_lost": ("Data loss: nightly cleanup job deleted 3,412 rows from production orders table", "", {}),
     "non_production": ("login error ratio 100% over 5m", "", {"environment": "test", "service": "auth"}),
     "self_resolving": (
@@ -239,3 +244,67 @@ def test_other_places_serving_confine_an_outage_to_its_region():
         )
     )
     assert (confined.rule, confined.severity) == ("region_or_cohort", Severity.P1)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Secret reads from unrecognized session on spaces-secrets",
+        "valid GitHub PAT for the admin account found in a layer of a public Docker Hub image",
+        "Ledger invariant check failing for 37 customer accounts",
+        "gist appears to hold our customers' card numbers and addresses",
+    ],
+)
+def test_the_words_of_an_exposure_or_breach_make_it_p0_for_the_on_call_to_rule_out(title: str):
+    result = classify(alert(title, "", level="warning"))
+    assert result.severity is Severity.P0
+    assert result.rule in ("possible_exposure", "data_exposed", "data_lost")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "password reset emails delayed 20 minutes",
+        "public API accounts endpoint p99 2.3s",
+        "account balance service p99 latency 900ms",
+        "no credential exposure found in the weekly scan",
+        "secrets-manager rotation job failed for 3 keys",
+        "session cookie size over limit for 2% of requests",
+    ],
+)
+def test_everyday_words_of_the_topic_alone_are_not_a_possible_exposure(title: str):
+    assert classify(alert(title, "", level="warning")).rule != "possible_exposure"
+
+
+def test_a_cap_weighs_the_level_the_source_label_decided():
+    """Nothing measured, a 'critical' label, and 'pages still load': the label's P1 is capped at P2."""
+    result = classify(
+        alert("AssetManager spike since the 10:00 deploy", "Thumbnails missing. Pages still load.", level="critical")
+    )
+    assert result.severity is Severity.P2
+
+
+def test_a_stated_workaround_makes_a_feature_secondary():
+    result = classify(
+        alert(
+            "letters not being printed since Monday",
+            "Email and SMS unaffected; services could send by email instead.",
+            service="letters",
+            level="critical",
+        )
+    )
+    assert (result.rule, result.severity) == ("secondary_feature", Severity.P2)
+
+
+def test_the_sources_word_that_earlier_firings_cleared_on_their_own_is_history():
+    result = classify(
+        alert("registry 503 rate > 1%", "This monitor's last 6 firings cleared on their own in under 5 minutes.")
+    )
+    assert (result.rule, result.severity) == ("self_resolving", Severity.P3)
+
+
+def test_marketing_pages_are_a_secondary_surface():
+    assert classify(alert("marketing-site: 500s on /pricing landing pages", service="marketing-site")).severity in (
+        Severity.P2,
+        Severity.P3,
+    )

@@ -200,3 +200,17 @@ def test_a_traffic_share_with_no_failure_is_not_a_failing_share(title: str):
 
 def test_endpoints_are_a_counted_unit():
     assert signals("97% of Windows endpoints stopped reporting").shares[0].unit == "endpoints"
+
+
+def test_a_decimal_right_after_a_failure_word_is_a_ratio():
+    (share,) = signals("class load failures 0.71").shares
+    assert share.share == 0.71
+    assert not signals("errors: 0.3 per second").shares
+
+
+def test_the_share_of_the_whole_outweighs_the_share_of_one_part():
+    """'0.61 on rack chi-r14 (shard-wide 0.039)': the rack is one part of the shard; the shard's figure is the size."""
+    from agents.cto.decision.reading import read
+
+    reading = read(signals("game_start_failure_ratio 0.61 on rack chi-r14 (shard-wide 0.039)"))
+    assert reading.share == 0.039

@@ -138,3 +138,18 @@ def test_all_n_probe_locations_is_global_and_one_of_a_thousand_hosts_is_few():
     assert ScopeKind.GLOBAL in kinds("probe_success == 0 for 4m (all 6 probe locations)")
     assert ScopeKind.FEW in kinds("x", "1 of 1,180 hypervisors in fra1 affected; the rest healthy")
     assert ScopeKind.FEW not in kinds("x", "400 of 1,180 hypervisors in fra1 affected")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Devices detaching nationwide after the 02:42 change", ScopeKind.GLOBAL),
+        ("registrations timing out in the Atlanta market", ScopeKind.REGION),
+    ],
+)
+def test_a_country_and_a_market_are_read(text: str, kind: ScopeKind):
+    assert kind in kinds(text)
+
+
+def test_team_and_tool_acronyms_are_not_places():
+    assert ScopeKind.REGION not in kinds("raised manually from NOC bridge; WAF role; IDS alert")

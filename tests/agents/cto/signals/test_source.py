@@ -131,3 +131,20 @@ def test_nothing_succeeding_is_down(text: str):
 )
 def test_some_success_or_a_count_left_is_not_down(text: str):
     assert StateKind.DOWN not in {s.kind for s in signals(text).states}
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        ("no voice / 5G data anywhere, 911 included", StateKind.DOWN),
+        ("asset-manager 404s up from ~200/min to 3,100/min", StateKind.FAILING),
+        ("~0.9M/day => ~63d to overflow", StateKind.AT_RISK),
+    ],
+)
+def test_more_states_in_the_words_people_use(text: str, state: StateKind):
+    assert state in {s.kind for s in signals(text).states}
+
+
+@pytest.mark.parametrize("text", ["No errors anywhere in the logs", "no new alerts anywhere"])
+def test_nothing_wrong_anywhere_is_not_down(text: str):
+    assert StateKind.DOWN not in {s.kind for s in signals(text).states}

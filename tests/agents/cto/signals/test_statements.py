@@ -170,7 +170,6 @@ def test_mismatches_retries_and_tokens_that_are_not_the_floor(text: str):
 @pytest.mark.parametrize(
     "text",
     [
-        "ulsfo, esams, drmrs, eqiad and codfw healthy and serving",
         "nyc1/nyc3/ams3/fra1/sgp1 LBs normal",
         "Frankfurt, Ohio, Singapore and Virginia unaffected",
         "US and APAC regions normal",
@@ -186,6 +185,8 @@ def test_a_list_of_other_places_serving_says_the_failure_is_confined(text: str):
     [
         "CPU, memory and disk normal",
         "Messages, channels and presence unaffected",
+        "github.com app, API and git unaffected",
+        "Email and SMS unaffected",
         "reads and writes healthy",
         "primary and replica healthy",
     ],
@@ -204,3 +205,24 @@ def test_a_list_of_metrics_or_features_is_not_a_list_of_places(text: str):
 )
 def test_a_named_part_unaffected_says_the_rest_works(text: str):
     assert StatementKind.STILL_WORKS in said(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Other markets look normal for now", StatementKind.OTHERS_FINE),
+        ("services with urgent letters could send by email/text instead", StatementKind.WORKAROUND),
+        ("a workaround is available: use the CLI", StatementKind.WORKAROUND),
+        ("This monitor's last 6 firings cleared on their own in under 5 minutes", StatementKind.SELF_CLEARING),
+        ("usually clears within 2 minutes", StatementKind.SELF_CLEARING),
+    ],
+)
+def test_confinement_workarounds_and_self_clearing_history_are_read(text: str, kind: StatementKind):
+    assert kind in said(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Workaround: none", "no workaround available", "pods restarted and recovered on their own"]
+)
+def test_no_workaround_and_a_recovery_now_are_not_those_statements(text: str):
+    assert not said(text) & {StatementKind.WORKAROUND, StatementKind.SELF_CLEARING}
