@@ -27,6 +27,7 @@ from agents.cto.decision.rules import (
     RULES,
     SMALL_SHARE,
     STORM_PER_MINUTE,
+    TRACE_SHARE,
     Finding,
     Size,
 )
@@ -159,11 +160,17 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
         rule = "core_feature_down"
     else:
         rule = FAILURE_TABLE[(surface, size)]
+    if rule == "small_share" and share is not None and share < TRACE_SHARE and _labelled_minor(signals):
+        rule = "isolated_errors"
     if size is Size.CONFINED:
         fact = reading.scope_fact
     near = share is not None and any(0.8 <= share / t <= 1.25 for t in _THRESHOLDS) or rule == "product_degraded"
     weak_surface = not signals.surface.strong and surface is not SurfaceKind.CORE
     return Finding(rule, fact, uncertain=near or weak_surface and RULES[rule].level is Severity.P0)
+
+
+def _labelled_minor(signals: Signals) -> bool:
+    return signals.label is None or signals.label.points_to is Severity.P3
 
 
 def _size(reading: Reading, signals: Signals) -> Size:
@@ -197,7 +204,7 @@ def _size_unknown(reading: Reading, signals: Signals) -> Finding:
     few users is isolated, anything else is a level the on-call should confirm."""
     volume = signals.volume
     if _isolated(reading, signals):
-        minor = signals.label is None or signals.label.points_to is Severity.P3
+        minor = _labelled_minor(signals)
         return Finding("isolated_errors" if minor else "errors_size_unknown", volume, uncertain=True)
     storm = volume.per_minute is not None and volume.per_minute >= STORM_PER_MINUTE and volume.minutes is not None
     if reading.surface in P0_CAPABLE:
@@ -206,14 +213,14 @@ def _size_unknown(reading: Reading, signals: Signals) -> Finding:
 
 
 def _isolated(reading: Reading, signals: Signals) -> bool:
-    """A few errors from one or two people: only an error tracker's events are counted this way (a
-    monitor's one alert describes a condition, whatever its count). On a revenue or access path the
+    """A handful of errors (at most five, from at most five people): only an error tracker's events are counted
+    this way (a monitor's one alert describes a condition, whatever its count). On a revenue or access path the
     first errors are not called isolated until a few minutes have passed without more."""
     volume = signals.volume
     count = (
         volume.per_minute * volume.minutes if volume.stated and volume.per_minute and volume.minutes else volume.events
     )
-    few = reading.error_events and reading.share is None and count <= 3 and volume.users <= 2 and not signals.reports
+    few = reading.error_events and reading.share is None and count <= 5 and volume.users <= 5 and not signals.reports
     settled = reading.surface not in P0_CAPABLE or (volume.minutes or 0) >= ISOLATED_AFTER_MINUTES
     return few and settled
 

@@ -32,6 +32,7 @@ __all__ = [
     "SEVERAL_REPORTS",
     "SMALL_SHARE",
     "STORM_PER_MINUTE",
+    "TRACE_SHARE",
     "Finding",
     "Rule",
     "Size",
@@ -43,6 +44,9 @@ PRODUCT_P0_SHARE = 0.10
 table's P2 row applies."""
 CORE_P1_SHARE = 0.10
 SMALL_SHARE = 0.05
+TRACE_SHARE = 0.001
+"""Under one request in a thousand, with nobody calling it more than a warning: a handful of requests, the table's
+'isolated errors that are not an outage', not 'partial degradation'."""
 AVAILABILITY_P0 = 99.0
 LATENCY_P1_FACTOR = 3.0
 NEAR_LIMIT_PERCENT = 95.0

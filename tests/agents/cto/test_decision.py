@@ -308,3 +308,29 @@ def test_marketing_pages_are_a_secondary_surface():
         Severity.P2,
         Severity.P3,
     )
+
+
+@pytest.mark.parametrize(
+    ("events", "users", "rule"), [(4, 3, "isolated_errors"), (5, 5, "isolated_errors"), (6, 3, None)]
+)
+def test_a_handful_of_tracked_errors_from_a_handful_of_people_is_isolated(events: int, users: int, rule: str | None):
+    result = classify(
+        alert(
+            "UninstallIncomplete: game marked uninstalled, content dir still present",
+            source="sentry",
+            level="warning",
+            event_count=events,
+            users_affected=users,
+            minutes=30,
+        )
+    )
+    assert (result.rule == "isolated_errors") is (rule is not None)
+
+
+@pytest.mark.parametrize(
+    ("share", "level", "severity"),
+    [("0.0004%", "warning", Severity.P3), ("0.0004%", "critical", Severity.P2), ("0.4%", "warning", Severity.P2)],
+)
+def test_a_trace_share_nobody_calls_more_than_a_warning_is_isolated(share: str, level: str, severity: Severity):
+    result = classify(alert(f"PoolMismatch errors on {share} of requests in the last hour", level=level))
+    assert result.severity is severity
