@@ -254,8 +254,9 @@ def read_surfaces(
                 found.append(Surface(kind=SurfaceKind.PRODUCT, name=value, quote=value, field=field, strong=False))
             if tokens & _INTERNAL_NAME:
                 found.append(Surface(kind=SurfaceKind.INTERNAL, name=value, quote=value, field=field, strong=False))
+    working = [s.quote.lower() for s in statements if s.kind in _WORKING]
     for clause in parts:
-        _text_surfaces(found, clause)
+        _text_surfaces(found, clause, working)
     for statement in statements:
         if statement.kind is StatementKind.ALL_AFFECTED and _ACCESS_DENIED.search(statement.quote):
             found.append(
@@ -270,7 +271,12 @@ def read_surfaces(
     return found
 
 
-def _text_surfaces(found: list[Surface], clause: Clause) -> None:
+_WORKING = (StatementKind.STILL_WORKS, StatementKind.NO_IMPACT, StatementKind.OTHERS_FINE)
+"""Statements of what still works: a host named in one ('github.com app, API and git unaffected') is not
+the failing surface."""
+
+
+def _text_surfaces(found: list[Surface], clause: Clause, working: list[str]) -> None:
     text = clause.text
     internal = _INTERNAL_TEXT.search(text)
     if internal:
@@ -305,6 +311,8 @@ def _text_surfaces(found: list[Surface], clause: Clause) -> None:
     if clause.field == "title":
         for match in _HOST.finditer(text):
             first = match.group("first")
+            if any(match.group("host").lower() in said for said in working):
+                continue
             if (first.lower() if first else None) in _PUBLIC_FIRST:
                 found.append(
                     Surface(

@@ -113,3 +113,9 @@ def test_a_surface_guessed_from_a_service_name_is_weak():
 )
 def test_access_and_revenue_paths_by_other_names_are_read(title: str):
     assert signals(title, service="platform").surface.kind is SurfaceKind.REVENUE_ACCESS
+
+
+def test_a_host_named_among_what_still_works_is_not_the_failing_surface():
+    title = "marketing-site: 500s on /features and /pricing landing pages. github.com app, API and git unaffected"
+    assert signals(title, service="marketing-site").surface.kind is SurfaceKind.SECONDARY
+    assert signals("github.com returns 500 on every page").surface.kind is SurfaceKind.PRODUCT
