@@ -32,13 +32,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 
 from api.app import create_app
 from api.composition import Warroom
 from evals.deliveries import SOURCES, Credentials, at_time, recovered, sign
 from evals.lifecycle import Response, ResponseSpec, respond
+from tools.webhooks.generic import GenericAlertIn
 from warroom.clock import FakeClock
 from warroom.db import table_of
 from warroom.scheduler.tables import JobRow
@@ -219,6 +220,11 @@ def _load_case(folder: Path) -> Case:
     for step in steps:
         if step.source not in SOURCES:
             raise ValueError(f"{folder.name}: unknown source {step.source!r}")
+        if step.source == "api":
+            try:
+                GenericAlertIn.model_validate(step.payload)
+            except ValidationError as exc:
+                raise ValueError(f"{folder.name}: the alerts API would refuse this body: {exc}") from exc
         carried = _sentry_resource(step.payload) if step.source == "sentry" else None
         if carried is not None and step.resource != carried:
             raise ValueError(
