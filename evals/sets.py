@@ -62,10 +62,10 @@ DEVELOPMENT = CaseSet(
     gate=SetGate(accuracy=0.93, p0_recall=0.96),
 )
 """Gate: what the set scores after the last rule change, less a margin: 88/88 and P0 recall 29/29 after
-issue 13's rule change, 131/132 (58/59) with the 44 cases added on 2026-12-04, and 219/230 (P0 87/89)
-with the 98 written blind to the rules in stop 31 (the gate came down from 97% because those cases
-were added, not because a case that passed began to fail). The held-out set has no gate: its figure
-(68/100, P0 recall 24/39) is below the issue's bar."""
+issue 13's rule change, 131/132 (58/59) with the 44 cases added on 2026-12-04, and 264/276 (P0
+109/112) with the 144 written blind to the rules in stop 31 (the gate came down from 97% because those
+cases were added, not because a case that passed began to fail). The held-out set has no gate: its
+figure (86/126, P0 recall 30/48) is below the issue's bar."""
 HOLDOUT = CaseSet("holdout", EVALS_DIR / "holdout", "held-out set", lifecycle=False, private=True)
 PARAPHRASE = CaseSet(
     "paraphrase",

@@ -128,7 +128,9 @@ def test_a_sentry_case_must_be_sent_as_the_resource_its_payload_is(tmp_path):
 def test_an_api_case_must_be_a_body_the_alerts_api_accepts(tmp_path):
     folder = tmp_path / "some-api-case"
     folder.mkdir()
-    (folder / "payload.json").write_text(json.dumps({"title": "checkout failing", "started_at": "2026-11-18T07:34:00Z"}))
+    (folder / "payload.json").write_text(
+        json.dumps({"title": "checkout failing", "started_at": "2026-11-18T07:34:00Z"})
+    )
     (folder / "case.toml").write_text('source = "api"\nexpected = "P1"\nwhy = "checkout errors, size unknown"\n')
     with pytest.raises(ValueError, match="would refuse this body"):
         load_cases(tmp_path)

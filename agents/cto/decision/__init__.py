@@ -157,16 +157,30 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
     elif surface is SurfaceKind.REVENUE_ACCESS and size is Size.TOTAL and share is None:
         rule = "critical_path_down"
     elif surface is SurfaceKind.CORE and size is Size.TOTAL and (share is None or share >= 0.99):
-        rule = "core_feature_down"
+        rule = "total_failure_unplaced" if _unplaced(reading, signals) else "core_feature_down"
     else:
         rule = FAILURE_TABLE[(surface, size)]
     if rule == "small_share" and share is not None and share < TRACE_SHARE and _labelled_minor(signals):
         rule = "isolated_errors"
     if size is Size.CONFINED:
         fact = reading.scope_fact
-    near = share is not None and any(0.8 <= share / t <= 1.25 for t in _THRESHOLDS) or rule == "product_degraded"
+    near = share is not None and any(0.8 <= share / t <= 1.25 for t in _THRESHOLDS) or rule in _ALWAYS_UNSURE
     weak_surface = not signals.surface.strong and surface is not SurfaceKind.CORE
     return Finding(rule, fact, uncertain=near or weak_surface and RULES[rule].level is Severity.P0)
+
+
+_ALWAYS_UNSURE = {"product_degraded", "total_failure_unplaced"}
+_REST_WORKS = (StatementKind.STILL_WORKS, StatementKind.OTHERS_FINE, StatementKind.NO_IMPACT, StatementKind.WORKAROUND)
+
+
+def _unplaced(reading: Reading, signals: Signals) -> bool:
+    """Everything failing everywhere ('from all probe sites', 'for all customers') in a service the alert names only
+    by its service name, with no word that anything else works: one alert about a total failure is the product's
+    outage until a human places it in one feature. The table's 'core feature down' asserts the rest works; nobody
+    said so."""
+    said = any(kind in reading.statements for kind in _REST_WORKS)
+    everywhere = reading.scope is ScopeKind.GLOBAL or StatementKind.ALL_AFFECTED in reading.statements
+    return not signals.surface.strong and not said and everywhere
 
 
 def _labelled_minor(signals: Signals) -> bool:

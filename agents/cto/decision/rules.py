@@ -105,6 +105,12 @@ _ROWS = [
     Rule("throughput_collapse", Severity.P0, "a revenue or access path's throughput collapsed"),
     Rule("shared_infrastructure_down", Severity.P0, "shared infrastructure every request needs is down everywhere"),
     Rule(
+        "total_failure_unplaced",
+        Severity.P0,
+        "a total failure the alert does not place in one feature, and nothing says the rest works: the product, "
+        "until the on-call says otherwise",
+    ),
+    Rule(
         "everyone_affected", Severity.P0, "the alert states everyone is affected by a failure with nothing left working"
     ),
     Rule("product_degraded", Severity.P1, "the whole product failing for 5-10%: degraded, mostly working"),

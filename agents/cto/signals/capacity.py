@@ -21,7 +21,8 @@ from agents.cto.signals.text import Clause, duration_seconds, negated, numbers, 
 __all__ = ["Capacity", "read_capacity"]
 
 _FULL = re.compile(
-    r"\b(?:is|are|now|100%)\s+full\b|\bfull\b(?=[^.;]{0,20}\b(?:writes?|inserts?)\b)|\bexhaust(?:ed|ion)\b|"
+    r"\b(?:is|are|now|100%)\s+full\b|\bfull\b(?=[^.;]{0,20}\b(?:writes?|inserts?)\b)|\bexhausted\b|"
+    r"(?<!\bto )(?<!\buntil )(?<!\bbefore )\bexhaustion\b|"
     r"\bout of (?:memory|disk|space|connections|file descriptors|inodes|threads|capacity)\b|\boom\s*kill\w*|\boomkilled\b|"
     r"\b(?:thread|connection|rate|file) limit\b|\blimit reached\b|\breached (?:its|the) (?:max\w*|limit)\b|"
     r"\b(?:reached|hit|exceeded|at|=|entry '?)\s*(?:2147483647|4294967295)\b|\binteger overflow\b|"
@@ -29,13 +30,15 @@ _FULL = re.compile(
     re.IGNORECASE,
 )
 _OF_LIMIT = re.compile(
-    r"(?P<pct>\d+(?:\.\d+)?)\s*%\s+of\s+(?:the\s+|its\s+)?(?:int(?:eger)?(?:32)?|max\w*|2147483647|4294967295|"
+    r"(?P<pct>\d+(?:\.\d+)?)\s*%\s+of\s+(?:the\s+|its\s+)?(?:(?:un)?signed\s+)?(?:int(?:eger)?(?:32)?|max\w*|2147483647|4294967295|"
     r"limit|capacity|id space|key space|sequence)\b",
     re.IGNORECASE,
 )
 """A share of a hard limit used ('ids at 85% of int32 max'): a warning while headroom is left."""
 _FORECAST = re.compile(
-    r"\b(?:predicted|forecast|expected|projected|will|going) to (?:run out|fill|be full|exhaust)\w*|\bruns? out\b[^.;]{0,20}\bin\b",
+    r"\b(?:predicted|forecast|expected|projected|will|going) to (?:run out|fill|be full|exhaust)\w*|\bruns? out\b[^.;]{0,20}\bin\b|"
+    r"(?P<ahead>\d+(?:\.\d+)?\s*[a-z]+) (?:to|until|before) (?:it )?(?:exhaustion|overflows?|(?:being )?full|wraparound|"
+    r"running out)\b",
     re.IGNORECASE,
 )
 _EXPIRY_SUBJECT = re.compile(
@@ -87,7 +90,8 @@ def read_capacity(parts: Iterable[Clause]) -> Capacity:
             )
         forecast = _FORECAST.search(text)
         if forecast:
-            left = _first_duration(text, forecast.end())
+            ahead = forecast.group("ahead")
+            left = _first_duration(text, forecast.start() if ahead else forecast.end())
             found.saturation.append(
                 Saturation(
                     resource="capacity forecast",

@@ -72,9 +72,10 @@ _NOT_PLACES = {
     "WAF",
 }
 _GLOBAL = re.compile(
-    r"\b(?:in |across )?(?:all|every) (?:\d+ )?(?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|pops|"
-    r"probe locations|sites|clusters|markets|countries)\b|\bglobal(?:ly)?\b|\bworld-?wide\b|\beverywhere\b|"
-    r"\b(?:nation|country)-?wide\b|\bacross the (?:country|nation)\b|"
+    r"\b(?:in |across )?(?:all|every) (?:\d+ )?(?:probe |monitoring |check |serving )?(?:regions?|zones?|data ?cent(?:er|re)s?|"
+    r"datacenters?|locations|pops|sites|clusters|cells|markets|countries)\b|\bglobal(?:ly)?\b|\bworld-?wide\b|\beverywhere\b|"
+    r"\b(?:nation|country)-?wide\b|\bacross the (?:country|nation)\b|\b(?:every|all) (?:[A-Za-z]+ )?targets\b|"
+    r"\bevery (?:[A-Za-z]+ )?target\b|"
     r"\bfrom (?P<n>\d+) of (?P=n) (?:locations|probes|regions|checks)\b|\bfrom all \d+ locations\b",
     re.IGNORECASE,
 )
@@ -82,7 +83,7 @@ _COHORT = re.compile(
     r"\btenant\s+[\w.-]+|\b(?:a )?subset of (?:the )?(?:\w+ ){0,2}?(?:orgs?|organi[sz]ations?|customers?|users?|accounts?|"
     r"tenants?|merchants?|clients?|devices?|projects?)\b|\bsome (?:orgs?|organi[sz]ations?|customers?|users?|accounts?|"
     r"tenants?|merchants?|clients?|devices?|projects?)\b|\bconcentrated (?:on|in)\b|\b(?:android|ios|windows|macos|"
-    r"linux)\s+v?\d+(?:\.\d+)+|\bapp version\b|\bv?\d+\.\d+\.\d+ (?:clients?|users?|builds?|apps?)\b|"
+    r"linux)(?:\s+|@)v?\d+(?:\.\d+)+|\bapp version\b|\bv?\d+\.\d+\.\d+ (?:clients?|users?|builds?|apps?)\b|"
     r"\b(?:users?|customers?|accounts?|orgs?) (?:with|without)\b(?! (?:all|every|any))|"
     r"\bfor (?:a few|certain|specific) (?:\w+ )?(?:customers?|users?|accounts?|orgs?)\b|"
     r"\b(?-i:[A-Z]{2,4}) (?:users|customers|merchants|accounts)\b",

@@ -59,11 +59,12 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
     (
         StatementKind.STILL_WORKS,
         re.compile(
-            rf"\b(?:still|continue to|keep) (?:loads?|works?|serves?|serving|render\w*|run\w*|function\w*|available|up)\b|"
+            rf"\b(?:still|continues? to|keeps?) (?:loads?|works?|serves?|serving|render\w*|run\w*|function\w*|available|up)\b|"
             rf"\b(?:stays?|remains?) (?:usable|available|up|reachable)\b|"
             rf"\b{_FUNCTION} (?:are |is |remain |remains )?(?:unaffected|not affected|unimpacted|normal|healthy|working|"
             rf"fine|up|serv(?:e|es|ing) normally|work normally)\b|\bread[- ]only\b|"
-            r"\b[a-z][\w/-]*(?: [a-z][\w/-]*){0,2} (?:is |are |remain |remains |stays? )?(?:unaffected|not affected|unimpacted)\b",
+            r"\b[a-z][\w/-]*(?: [a-z][\w/-]*){0,2} (?:is |are |remain |remains |stays? )?(?:unaffected|not affected|unimpacted)\b|"
+            r"\b[a-z][\w/-]*(?:, [a-z][\w/-]*)+,? and [a-z][\w/-]* (?:still )?work\b",
             re.IGNORECASE,
         ),
     ),
@@ -80,7 +81,7 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
         StatementKind.ALL_AFFECTED,
         re.compile(
             rf"\b(?:for |to )?(?:all|every) (?:[\w.-]+ ){{0,2}}?{_PEOPLE}\b|\bnobody can\b|\bno one can\b|\beveryone\b|"
-            rf"\b{_PEOPLE} (?:can ?not|can't|are unable to|cannot|unable to) \w+|"
+            rf"(?<!\bsome )(?<!\bfew )(?<!\bcertain )(?<!\bseveral )\b{_PEOPLE} (?:can ?not|can't|are unable to|cannot|unable to) \w+|"
             rf"\bfails? to load for (?:all|every)\b|"
             r"\bno (?!(?:new )?(?:errors?|issues?|problems?|alerts?|failures?|impact|anomal\w*|warnings?)\b)[\w /-]{1,30}? anywhere\b|"
             rf"\b(?:major|full|complete|total|global|widespread|site-?wide|"
@@ -91,7 +92,7 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
     (
         StatementKind.WORKAROUND,
         re.compile(
-            r"\bwork-?arounds? (?:is |are )?(?:available|exists?|in place|documented)\b|\b(?:can|could|may) (?:still )?(?:use|send|pay|"
+            r"\bwork-?arounds? (?:is |are )?(?:available|exists?|in place|documented)\b|\b(?:is|as) a work-?around\b|\b(?:can|could|may) (?:still )?(?:use|send|pay|"
             r"sign in|log in|download|upload|access|submit|order|book|print|export|call|text|email)\b[^.;]{0,40}?\binstead\b",
             re.IGNORECASE,
         ),
@@ -102,7 +103,8 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
             r"\b(?:last|previous|past|earlier|prior) (?:\d+ |few |several )?(?:firings?|alerts?|occurrences?|times?|"
             r"incidents?|pages?)\b[^.;]{0,40}?\b(?:cleared|resolved|recovered)\s+(?:on (?:its|their) own|by (?:it|them)"
             r"sel(?:f|ves)|without (?:any )?(?:intervention|action)|within \d+ ?(?:s|sec\w*|m|min\w*))\b|"
-            r"\bhistorically self-?(?:resolv|clear)\w*|\b(?:always|usually|typically) (?:clears?|resolves?|recovers?) "
+            r"\bhistorically self-?(?:resolv|clear)\w*|\b(?:cleared|resolved|recovered) (?:on its own|by itself)\b[^.;]{0,30}?"
+            r"\b(?:every|each) time\b|\b(?:always|usually|typically) (?:clears?|resolves?|recovers?) "
             r"(?:on its own|by itself|within \d+ ?(?:s|sec\w*|m|min\w*))\b",
             re.IGNORECASE,
         ),
@@ -167,7 +169,8 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:data|records|pii|credentials|secrets?|tokens?|keys?|passwords?) (?:were |was |are |is )?(?:exposed|leaked)\b|"
             r"(?<!memory )(?<!connection )(?<!goroutine )(?<!descriptor )(?<!handle )\bleak(?:ed|s|ing)?\b|"
             r"\bexposed (?:to|publicly)\b|\bcross[- ](?:tenant|user|account|org)\b|"
-            r"\bplain ?text (?:passwords?|credentials?|tokens?|secrets?)\b|"
+            r"\b(?:plain|clear)[- ]?text (?:passwords?|credentials?|tokens?|secrets?)\b|"
+            r"\b(?:plain|clear)[- ]?text (?:password|credential|token|secret) values?\b|"
             r"\b(?:credentials?|secrets?|tokens?|api keys?|access keys?|private keys?|passwords?)\b[^.;]{0,40}?"
             r"\b(?:(?:exposed|leaked) (?:in|to|on|into|publicly)|(?:committed|published|found) (?:in|to|into|on) (?:an? |the )?"
             r"(?:public|hosted|source|git|github))\b|"
@@ -206,7 +209,15 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\bmalicious (?:code|package|actor|commit|version|script|payload)\b|\bintrusion\b|\bhijack\w*|"
             r"\bbackdoor\w*|\bsupply[- ]chain attack\b|\bleaked (?:credentials|keys|tokens|secrets|passwords)\b|\b(?:tokens?|credentials?|keys?|passwords?)\b[^.;]{0,60}\bused from (?:an? )?"
             r"(?:unknown|unfamiliar|unrecogni[sz]ed|suspicious|foreign|new) (?:ip|location|party|address|host)|"
-            r"\b(?:owners?|users?) did not initiate\b|\bsql injection\b|\bremote code execution\b|"
+            r"\b(?:owners?|users?) did not initiate\b|\bsql injection\b|\bremote code execution\b|\brootkit\w*|"
+            r"\b(?:passwords?|credentials?|keys?|tokens?)\b[^.;]{0,30}?\b(?:sniffed|keylogged|phished)\b|"
+            r"\bchanges? not (?:made )?(?:by|from) any (?:admin|administrator|operator|deploy\w*)\b|"
+            r"\b(?:owner|user|admin|he|she|they)\b[^.;]{0,20}\b(?:did not|didn't|never) (?:run|initiate|perform|make|issue) "
+            r"(?:it|this|that|them|the (?:query|change|export|login))\b|"
+            r"\b(?:script|file|binary|executable)\b[^.;]{0,40}?\b(?:created|dropped|written|uploaded|appeared) in (?:the )?(?:[\w-]+ ){0,3}?"
+            r"(?:web ?root|wwwroot|htdocs|public_html)\b|"
+            r"\bweb ?shell\b|\b(?:exported|downloaded|dumped|copied|pulled)\b(?:[^.;]|\.(?=\d)){0,60}?\bfrom an? (?:address|ip|location|device|"
+            r"client|asn)\b[^.;]{0,20}?\bnever (?:been )?seen\b|"
             r"\bunauthori[sz]ed (?:select|query|queries|reads?|sessions?|principals?|api calls?|downloads?|exports?|decrypt\w*)\b|"
             r"\b(?:secrets?|tokens?|credentials?|keys?|data|records?|rows?)\b[^.;]{0,30}?\b(?:reads?|read|accessed|decrypted|"
             r"downloaded|exported|queried) (?:by|from) (?:an? )?(?:unrecogni[sz]ed|unknown|unauthori[sz]ed|suspicious|foreign)\b",
@@ -223,10 +234,11 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"(?:were |was |are |is |has been |have been )?(?:deleted|removed|wiped|truncated|purged|lost|dropped)\b|"
             r"\btruncate\b|\brm -rf\b|\bnow empty\b|\bevents are dropped\b|\bhours of (?:writes|data)\b|"
             r"\b(?:cannot|can't|can not|could not) be (?:replayed|recovered|restored|re-?sent|re-?delivered)\b|"
+            r"\b(?:are|is|were|was) not recoverable\b|\bno replay source\b|"
             r"\b(?:unrecoverabl|irrecoverabl|permanently (?:deleted|lost))\w*|\bmissing (?:data|records|rows|files)\b|"
             r"\b(?:data|records?|rows?|files?|uploads?|backups?|documents?|messages?|repositories|events|writes|orders|webhooks|"
-            r"payments|transactions|emails|progress|inventor(?:y|ies)|saves?|scores?)\b[^.;]{0,40}?\b(?:lost|"
-            r"deleted|wiped|overwritten|destroyed)\b|\brestored over (?:production|live|customer)\b|"
+            r"payments|transactions|emails|progress|inventor(?:y|ies)|saves?|scores?|datastores?|volumes?)\b[^.;]{0,40}?\b(?:lost|"
+            r"deleted|wiped|overwritten|destroyed|(?:are|is|were|was) gone)\b|\brestored over (?:production|live|customer)\b|"
             r"\b(?:data|records|rows|files) (?:were |was |are |is )?(?:overwritten|missing)\b|"
             r"\b(?:data|records|rows|writes|payments|orders|transactions|events)\b[^.;]{0,30}?\bmissing from (?:the )?"
             r"(?:[\w-]+ )?(?:database|db|table|primary|ledger)\b|"
@@ -265,6 +277,14 @@ class Said:
     reports: list[CustomerReports]
 
 
+_ANOTHER_PARTS_METRIC = re.compile(
+    r"\b(?!(?:request|customer|user|client|overall|end-user|and|the|all|our|its|but|while|with)\b)[a-z][\w/-]*\s+$",
+    re.IGNORECASE,
+)
+"""A word naming a component right before 'latency normal' / 'errors normal': that part is fine, which says the
+rest of the product works, not that nobody is affected."""
+
+
 def read_statements(parts: Iterable[Clause], events: int) -> Said:
     found = Said([], [], [])
     for clause in parts:
@@ -272,6 +292,14 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
         for kind, pattern in _STATEMENTS:
             for match in pattern.finditer(text):
                 if kind is not StatementKind.NO_IMPACT and negated(text, match.start(), reach=0):
+                    continue
+                if kind is StatementKind.STILL_WORKS and re.search(r"\bother\b", match.group(0), re.IGNORECASE):
+                    continue  # 'users on other homeservers unaffected': another product works, not the rest of this one
+                if kind is StatementKind.NO_IMPACT and _ANOTHER_PARTS_METRIC.search(text[: match.start()]):
+                    kind_said = StatementKind.STILL_WORKS  # 'Git HTTPS and SSH latency normal': another part is fine
+                    found.statements.append(
+                        Statement(kind=kind_said, quote=quote(text, *match.span()), field=clause.field)
+                    )
                     continue
                 found.statements.append(Statement(kind=kind, quote=quote(text, *match.span()), field=clause.field))
         for match in _places_fine(text):

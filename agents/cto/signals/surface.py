@@ -147,7 +147,11 @@ _COSMETIC = {
     "a11y",
 }
 _BATCH = {"etl", "cron", "nightly", "batch", "backfill"}
-_BATCH_TEXT = re.compile(r"\bscheduled (?:jobs?|tasks?|reports?|exports?|runs?)\b", re.IGNORECASE)
+_BATCH_TEXT = re.compile(
+    r"\bscheduled (?:jobs?|tasks?|reports?|exports?|runs?)\b|\b(?:queue |kafka |message |event |[\w-]+ )?consumers? "
+    r"(?:not making progress|stalled|stuck|lag\w*|down|crash\w*)\b",
+    re.IGNORECASE,
+)
 _INTERNAL_NAME = {"internal", "tooling", "sandbox"}
 _INTERNAL_TEXT = re.compile(
     r"\binternal[- ]only\b|\binternal (?:tool\w*|deploy\w*|dashboards?|grafana|test\w*|teams?|pipelines?|orgs?|"
@@ -211,6 +215,17 @@ _WHOLE = re.compile(
     r"\ball (?:[\w-]+ )?web (?:servers?|dynos?|processes|nodes|pods|instances|workers)\b",
     re.IGNORECASE,
 )
+
+
+_COSMETIC_FAILING = re.compile(
+    r"(?<!container )(?<!docker )(?<!disk )(?<!vm )(?<!os )(?<!machine )(?<!base )(?<!system )"
+    r"\b(?P<part>images?|avatars?|thumbnails?|icons?|fonts?|emoji|stylesheets?|css|previews?|profile (?:photos?|pictures?))"
+    r"(?: and (?:images?|avatars?|thumbnails?|icons?|fonts?|emoji|previews?))? (?:fail(?:s|ed|ing)? to (?:load|render|show|"
+    r"display)|(?:are |is )?(?:not (?:loading|rendering|showing|generated)|missing|broken)|don't load|do not load)\b",
+    re.IGNORECASE,
+)
+"""The subject of a failure is a cosmetic part ('Images and avatars fail to load', 'thumbnails missing'): a
+container, disk or machine image is not one."""
 
 
 def critical_word(value: str, words: Iterable[str]) -> str | None:
@@ -295,6 +310,16 @@ def _text_surfaces(found: list[Surface], clause: Clause, working: list[str]) -> 
                 kind=SurfaceKind.REVENUE_ACCESS,
                 name=critical.group(0),
                 quote=quote(text, *critical.span()),
+                field=clause.field,
+            )
+        )
+    cosmetic = _COSMETIC_FAILING.search(text)
+    if cosmetic:
+        found.append(
+            Surface(
+                kind=SurfaceKind.COSMETIC,
+                name=cosmetic.group("part"),
+                quote=quote(text, *cosmetic.span()),
                 field=clause.field,
             )
         )

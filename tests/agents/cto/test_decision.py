@@ -19,6 +19,11 @@ EXAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
         "",
         {**SENTRY, "level": "warning", "event_count": 9, "users_affected": 7},
     ),
+    "total_failure_unplaced": (
+        "probe_success == 0 for 4m on 6/6 canary apps from all probe sites",
+        "",
+        {"service": "routing-mesh", "level": "page"},
+    ),
     "possible_exposure": (
         "payment page script tampered: checkout.js differs from the signed build",
         "",
@@ -278,9 +283,7 @@ def test_everyday_words_of_the_topic_alone_are_not_a_possible_exposure(title: st
 
 def test_a_cap_weighs_the_level_the_source_label_decided():
     """Nothing measured, a 'critical' label, and 'pages still load': the label's P1 is capped at P2."""
-    result = classify(
-        alert("AssetManager spike since the 10:00 deploy", "Thumbnails missing. Pages still load.", level="critical")
-    )
+    result = classify(alert("AssetManager spike since the 10:00 deploy", "Pages still load.", level="critical"))
     assert result.severity is Severity.P2
 
 
@@ -334,3 +337,18 @@ def test_a_handful_of_tracked_errors_from_a_handful_of_people_is_isolated(events
 def test_a_trace_share_nobody_calls_more_than_a_warning_is_isolated(share: str, level: str, severity: Severity):
     result = classify(alert(f"PoolMismatch errors on {share} of requests in the last hour", level=level))
     assert result.severity is severity
+
+
+def test_a_total_failure_is_the_products_only_when_it_is_everywhere_and_nothing_else_is_said_to_work():
+    fields = {"service": "routing-mesh", "level": "page"}
+    everywhere = classify(alert("probe_success == 0 for 4m from all probe sites", **fields))
+    assert (everywhere.rule, everywhere.severity, everywhere.confidence) == (
+        "total_failure_unplaced",
+        Severity.P0,
+        Confidence.UNCERTAIN,
+    )
+    assert classify(alert("probe_success == 0 for 4m", **fields)).rule == "core_feature_down"
+    rest_works = classify(alert("probe_success == 0 for 4m from all probe sites", "Dashboard still works.", **fields))
+    assert rest_works.severity is Severity.P1
+    named = classify(alert("probe_success == 0 for 4m from all probe sites", endpoints=["/api/exports"], **fields))
+    assert named.rule != "total_failure_unplaced"

@@ -69,3 +69,11 @@ def test_work_that_waits_is_a_delay(text: str, seconds: float):
 
 def test_a_latency_in_minutes_is_not_read_as_a_queue_delay():
     assert not signals("add-on provisioning p95 38m (normal 3m)").delays
+
+
+def test_time_left_before_a_limit_is_a_forecast_not_a_full_resource():
+    found = signals("x", "id at 79% of signed INT max; ~7 months to exhaustion at current insert rate").saturation
+    assert not any(s.full for s in found)
+    assert any(s.percent == 79.0 for s in found)
+    assert any(s.forecast_seconds and s.forecast_seconds > 150 * 86_400 for s in found)
+    assert any(s.full for s in signals("connection pool exhausted").saturation)

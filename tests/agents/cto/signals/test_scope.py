@@ -153,3 +153,16 @@ def test_a_country_and_a_market_are_read(text: str, kind: ScopeKind):
 
 def test_team_and_tool_acronyms_are_not_places():
     assert ScopeKind.REGION not in kinds("raised manually from NOC bridge; WAF role; IDS alert")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("probe_success == 0 on 6/6 canary apps from all probe sites", ScopeKind.GLOBAL),
+        ("probe_success == 0 for every PHL target (git, hg, meta)", ScopeKind.GLOBAL),
+        ("error ratio 0.83 across all serving cells", ScopeKind.GLOBAL),
+        ("100% login failures on release android@2.26.0", ScopeKind.COHORT),
+    ],
+)
+def test_everywhere_and_a_release_in_other_words(text: str, kind: ScopeKind):
+    assert kind in kinds(text)

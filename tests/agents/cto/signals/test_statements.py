@@ -226,3 +226,57 @@ def test_confinement_workarounds_and_self_clearing_history_are_read(text: str, k
 )
 def test_no_workaround_and_a_recovery_now_are_not_those_statements(text: str):
     assert not said(text) & {StatementKind.WORKAROUND, StatementKind.SELF_CLEARING}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("timelines, posting and sign-in work", StatementKind.STILL_WORKS),
+        ("Help Center keeps serving the previously published versions", StatementKind.STILL_WORKS),
+        ("Git HTTPS and SSH latency normal", StatementKind.STILL_WORKS),
+        ("latency normal", StatementKind.NO_IMPACT),
+        ("search + order window is a workaround", StatementKind.WORKAROUND),
+        (
+            "fired in each of the last 4 maintenance windows and cleared on its own within 5 minutes every time",
+            StatementKind.SELF_CLEARING,
+        ),
+    ],
+)
+def test_more_statements_in_other_words(text: str, kind: StatementKind):
+    assert kind in said(text)
+
+
+def test_another_products_users_unaffected_and_some_users_failing_are_not_those_statements():
+    assert StatementKind.STILL_WORKS not in said("Users on other homeservers unaffected")
+    assert StatementKind.ALL_AFFECTED not in said("Some users can't add new scrips to their watchlists")
+    assert StatementKind.NO_IMPACT not in said("Git HTTPS and SSH latency normal")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Evicted events are not recoverable - there is no replay source", "loss"),
+        ("Writes made since each volume's last snapshot are gone", "loss"),
+        ("Hosts, clusters and vSAN datastores in both regions are gone", "loss"),
+        ("rootkit signature found on four hosts", "breach"),
+        ("developer password assumed sniffed", "breach"),
+        ("unusual query on the guest DB by an admin account; account owner says he did not run it", "breach"),
+        ("Script file created in MOVEit Transfer web root: human2.aspx", "breach"),
+        ("SVC_RPT_LOADER exported 3.8 GB in 18m from an address never seen for this user", "breach"),
+        ("Sensitive Data Scanner: cleartext password values in login-api logs", "exposed"),
+    ],
+)
+def test_the_floor_in_the_words_detectors_and_people_use(text: str, kind: str):
+    assert kind in {e.kind for e in signals(text).exposure}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "old pods are gone after the rollout",
+        "they did not run the migration yet",
+        "exported 3 reports from the dashboard",
+    ],
+)
+def test_everyday_sentences_near_those_words_are_not_the_floor(text: str):
+    assert not signals(text).exposure

@@ -119,3 +119,19 @@ def test_a_host_named_among_what_still_works_is_not_the_failing_surface():
     title = "marketing-site: 500s on /features and /pricing landing pages. github.com app, API and git unaffected"
     assert signals(title, service="marketing-site").surface.kind is SurfaceKind.SECONDARY
     assert signals("github.com returns 500 on every page").surface.kind is SurfaceKind.PRODUCT
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Images and avatars fail to load in the web UI and apps", SurfaceKind.COSMETIC),
+        ("attachment thumbnails missing on document pages", SurfaceKind.COSMETIC),
+        ("Consumer not making progress", SurfaceKind.BATCH),
+    ],
+)
+def test_a_cosmetic_part_or_a_queue_consumer_named_as_what_fails(text: str, kind: SurfaceKind):
+    assert signals("x", text).surface.kind is kind
+
+
+def test_a_machine_image_is_not_cosmetic():
+    assert signals("x", "container images fail to load on new nodes").surface.kind is not SurfaceKind.COSMETIC
