@@ -277,8 +277,10 @@ class Said:
     reports: list[CustomerReports]
 
 
+_METRIC_NORMAL = re.compile(r"(?:request )?(?:latency|errors?|error rates?|success rates?)\b", re.IGNORECASE)
 _ANOTHER_PARTS_METRIC = re.compile(
-    r"\b(?!(?:request|customer|user|client|overall|end-user|and|the|all|our|its|but|while|with)\b)[a-z][\w/-]*\s+$",
+    r"\b(?!(?:request|customer|user|client|overall|end-user|and|the|all|our|its|but|while|with|p\d+|avg|average|median|"
+    r"mean|is|are|was|were)\b)[a-z][\w/-]*\s+$",
     re.IGNORECASE,
 )
 """A word naming a component right before 'latency normal' / 'errors normal': that part is fine, which says the
@@ -295,7 +297,8 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
                     continue
                 if kind is StatementKind.STILL_WORKS and re.search(r"\bother\b", match.group(0), re.IGNORECASE):
                     continue  # 'users on other homeservers unaffected': another product works, not the rest of this one
-                if kind is StatementKind.NO_IMPACT and _ANOTHER_PARTS_METRIC.search(text[: match.start()]):
+                metric = _METRIC_NORMAL.match(match.group(0))
+                if kind is StatementKind.NO_IMPACT and metric and _ANOTHER_PARTS_METRIC.search(text[: match.start()]):
                     kind_said = StatementKind.STILL_WORKS  # 'Git HTTPS and SSH latency normal': another part is fine
                     found.statements.append(
                         Statement(kind=kind_said, quote=quote(text, *match.span()), field=clause.field)

@@ -253,6 +253,14 @@ def test_another_products_users_unaffected_and_some_users_failing_are_not_those_
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["DB failover completed no customer impact", "p99 latency normal", "replication lag high but no customer impact"],
+)
+def test_no_impact_after_any_words_is_still_no_impact(text: str):
+    assert StatementKind.NO_IMPACT in said(text)
+
+
+@pytest.mark.parametrize(
     ("text", "kind"),
     [
         ("Evicted events are not recoverable - there is no replay source", "loss"),
