@@ -3,7 +3,8 @@
 Order of the table's own precedence: the security and data-loss floor (P0 whatever the volume or
 label), then non-production and historically self-resolving alerts (P3), then what the table's
 three questions give: the failure rows (surface x size), availability, latency, throughput,
-customer reports and warnings. The most severe row that applies fires, unless an explicit impact
+customer reports and warnings, and, when no phrase of the floor was read but its words were, a
+possible exposure (P0, uncertain). The most severe row that applies fires, unless an explicit impact
 statement rules it out ("no customer impact" keeps it at P2 at most, "pages still load" at P2,
 "running services unaffected" and a confined region or cohort at P1); the conflict is stated in
 the evidence. The source's label decides only when nothing else was read, and then the decision

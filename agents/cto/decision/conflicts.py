@@ -15,9 +15,12 @@ def capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[
     """Explicit statements and a confined scope rule out the levels above them; the conflict is shown.
     'The rest still works' rules out a whole-product outage, not a revenue or access path failing; a stated
     workaround makes a feature that is not the product or a critical path the table's 'secondary feature down
-    with a workaround'."""
+    with a workaround'. A possible exposure is about whose data, not about what still serves: only 'no customer
+    impact' weighs against it."""
     caps: list[tuple[Severity, str, Fact | None]] = []
     statements = reading.statements
+    if chosen.rule == "possible_exposure":
+        statements = {k: v for k, v in statements.items() if k is StatementKind.NO_IMPACT}
     if StatementKind.NO_IMPACT in statements:
         isolated = reading.scope is ScopeKind.FEW
         caps.append(
@@ -38,7 +41,8 @@ def capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[
     workaround = statements.get(StatementKind.WORKAROUND)
     if workaround is not None and reading.surface is SurfaceKind.CORE and StatementKind.ALL_AFFECTED not in statements:
         caps.append((Severity.P2, "secondary_feature", workaround))
-    if reading.scope in (ScopeKind.REGION, ScopeKind.COHORT) and reading.surface in FEATURES:
+    confined = reading.scope in (ScopeKind.REGION, ScopeKind.COHORT) and chosen.rule != "possible_exposure"
+    if confined and reading.surface in FEATURES:
         caps.append((Severity.P1, "region_or_cohort", reading.scope_fact))
     conflicts: list[Evidence] = []
     for cap, rule, fact in sorted(caps, key=lambda c: -c[0].rank):

@@ -352,3 +352,11 @@ def test_a_total_failure_is_the_products_only_when_it_is_everywhere_and_nothing_
     assert rest_works.severity is Severity.P1
     named = classify(alert("probe_success == 0 for 4m from all probe sites", endpoints=["/api/exports"], **fields))
     assert named.rule != "total_failure_unplaced"
+
+
+def test_a_possible_exposure_is_not_capped_by_what_still_serves_but_by_no_customer_impact():
+    title = "payment page script tampered: checkout.js differs from the signed build"
+    serving = classify(alert(title, "The API still works; eu-west-1 only.", level="warning"))
+    assert (serving.rule, serving.severity) == ("possible_exposure", Severity.P0)
+    denied = classify(alert(title, "Reverted before any page served it: no customer impact.", level="warning"))
+    assert denied.severity is Severity.P2
