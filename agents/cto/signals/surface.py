@@ -225,7 +225,8 @@ _COSMETIC_FAILING = re.compile(
     re.IGNORECASE,
 )
 """The subject of a failure is a cosmetic part ('Images and avatars fail to load', 'thumbnails missing'): a
-container, disk or machine image is not one."""
+container, disk or machine image is not one. Read from prose, it is weak: a surface the alert names ('the
+site', checkout) outranks it, so 'site down; images fail to load' stays an outage."""
 
 
 def critical_word(value: str, words: Iterable[str]) -> str | None:
@@ -321,6 +322,7 @@ def _text_surfaces(found: list[Surface], clause: Clause, working: list[str]) -> 
                 name=cosmetic.group("part"),
                 quote=quote(text, *cosmetic.span()),
                 field=clause.field,
+                strong=False,
             )
         )
     batch = _BATCH_TEXT.search(text)

@@ -166,3 +166,7 @@ def test_team_and_tool_acronyms_are_not_places():
 )
 def test_everywhere_and_a_release_in_other_words(text: str, kind: ScopeKind):
     assert kind in kinds(text)
+
+
+def test_a_state_or_an_area_named_in_capitals_is_not_a_place():
+    assert ScopeKind.REGION not in kinds("pods stuck in the Pending state; errors in the Admin area")

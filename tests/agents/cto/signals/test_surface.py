@@ -135,3 +135,7 @@ def test_a_cosmetic_part_or_a_queue_consumer_named_as_what_fails(text: str, kind
 
 def test_a_machine_image_is_not_cosmetic():
     assert signals("x", "container images fail to load on new nodes").surface.kind is not SurfaceKind.COSMETIC
+
+
+def test_a_cosmetic_part_in_prose_does_not_outrank_a_surface_the_alert_names():
+    assert signals("the site is down for every request", "images fail to load").surface.kind is SurfaceKind.PRODUCT
