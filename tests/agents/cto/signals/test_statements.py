@@ -288,3 +288,15 @@ def test_the_floor_in_the_words_detectors_and_people_use(text: str, kind: str):
 )
 def test_everyday_sentences_near_those_words_are_not_the_floor(text: str):
     assert not signals(text).exposure
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "users did not make it past the login page",
+        "CloudShell web shell sessions time out after 30s",
+        "checkout request volume is gone to zero since 14:02",
+    ],
+)
+def test_a_funnel_a_product_named_web_shell_and_lost_traffic_are_not_the_floor(text: str):
+    assert not signals(text).exposure
