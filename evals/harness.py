@@ -39,6 +39,8 @@ from api.app import create_app
 from api.composition import Warroom
 from evals.deliveries import SOURCES, Credentials, at_time, recovered, sign
 from evals.lifecycle import Response, ResponseSpec, respond
+from tools.webhooks import sentry
+from tools.webhooks.base import PayloadError
 from tools.webhooks.generic import GenericAlertIn
 from warroom.clock import FakeClock
 from warroom.db import table_of
@@ -197,15 +199,12 @@ def load_cases(root: Path = CASES_DIR, names: list[str] | None = None) -> list[C
 
 
 def _sentry_resource(payload: dict[str, Any]) -> str | None:
-    """The Sentry-Hook-Resource a payload's `data` is written for: sent under another, Sentry's receiver
-    (rightly) finds no alert in it and the case is played as nothing."""
-    data = payload.get("data")
-    if not isinstance(data, dict):
+    """The Sentry-Hook-Resource a payload's `data` is written for (the receiver's own reading): sent under
+    another, Sentry's receiver (rightly) finds no alert in it and the case is played as nothing."""
+    try:
+        return sentry.guess_resource(payload)
+    except PayloadError:
         return None
-    return next((r for key, r in _SENTRY_RESOURCES if key in data), None)
-
-
-_SENTRY_RESOURCES = (("event", "event_alert"), ("issue", "issue"), ("metric_alert", "metric_alert"), ("error", "error"))
 
 
 def _load_case(folder: Path) -> Case:

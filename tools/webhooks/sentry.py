@@ -29,7 +29,7 @@ from tools.webhooks.base import (
 )
 from warroom.alerts.models import AffectedUser, Alert, AlertStatus, endpoint_words
 
-__all__ = ["ACCEPT_UNREADABLE", "SOURCE", "normalise", "verify"]
+__all__ = ["ACCEPT_UNREADABLE", "SOURCE", "guess_resource", "normalise", "verify"]
 
 SOURCE = "sentry"
 ACCEPT_UNREADABLE = True
@@ -48,7 +48,7 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str | None) -> None:
 def normalise(payload: Any, headers: Mapping[str, str], received_at: datetime) -> list[Alert]:
     if not isinstance(payload, dict):
         raise PayloadError("body", "expected a JSON object")
-    resource = headers.get("sentry-hook-resource") or _guess_resource(payload)
+    resource = headers.get("sentry-hook-resource") or guess_resource(payload)
     action = field(payload, "action", str)
     data = field(payload, "data", dict)
     if resource == "event_alert":
@@ -62,7 +62,8 @@ def normalise(payload: Any, headers: Mapping[str, str], received_at: datetime) -
     raise Ignored(f"Sentry resource {resource!r} ({action}) does not describe an alert")
 
 
-def _guess_resource(payload: dict[str, Any]) -> str:
+def guess_resource(payload: dict[str, Any]) -> str:
+    """The Sentry-Hook-Resource a payload's `data` is written for, when the header is missing."""
     data = payload.get("data")
     if isinstance(data, dict):
         for key, resource in (

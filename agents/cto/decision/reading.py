@@ -133,7 +133,7 @@ def _share(reading: Reading, signals: Signals) -> None:
     """The failing share that counts: stated exact shares first, then thresholds crossed, then computed ones."""
     requests = [s for s in signals.shares if s.unit.lower() not in CAPACITY_UNITS and not s.affected_only]
     capacity = [s for s in signals.shares if s.unit.lower() in CAPACITY_UNITS]
-    overall = [s for s in requests if s.measure == "overall failing share" and s.bound == "exact"]
+    overall = [s for s in requests if s.overall and s.bound == "exact"]
     exact = overall or [s for s in requests if s.bound == "exact"]
     at_least = [s for s in requests if s.bound == "at_least"]
     if capacity:

@@ -57,6 +57,7 @@ class FailingShare(Fact):
     measure: str = Field(description="how it was stated: error ratio, failure rate, N of M hosts, computed from volume")
     bound: Bound = "exact"
     affected_only: bool = Field(default=False, description="a share reached by the failure, not stated as failing")
+    overall: bool = Field(default=False, description="the share of the whole ('shard-wide 0.039'), beside a part's")
 
 
 class Availability(Fact):

@@ -251,6 +251,7 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
                 share=percent / 100,
                 unit=_unit(text, number),
                 measure="overall failing share" if overall else "stated failing share",
+                overall=overall is not None,
                 bound=number.bound,
                 quote=where,
                 field=field,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from agents.cto.signals.facts import Environment, Scope, ScopeKind
-from agents.cto.signals.text import Clause, name_tokens, negated, quote
+from agents.cto.signals.text import INTEGER, Clause, name_tokens, negated, quote
 
 __all__ = ["PRODUCTION", "read_environment", "read_scope"]
 
@@ -99,9 +99,7 @@ _FEW = re.compile(
 )
 
 
-_SMALL_PART = re.compile(
-    r"\b(?P<n>\d+)(?: (?:of|out of) (?P<m>\d{1,3}(?:,\d{3})+|\d+)\b|/(?P<slash>\d+)(?=\s+[A-Za-z]))"
-)
+_SMALL_PART = re.compile(rf"\b(?P<n>\d+)(?: (?:of|out of) (?P<m>{INTEGER})\b|/(?P<slash>\d+)(?=\s+[A-Za-z]))")
 """'3 of 48' and '3/48 hosts' (a slash count only before a word, so a date or a path is not one)."""
 _HOST_SUBJECT = re.compile(
     r"^(?!(?:us|eu|ap|sa|ca|me|af|il|cn)(?:-[a-z]+)+-\d+$)[a-z]+(?:-[a-z0-9]+)*-\d+$", re.IGNORECASE

@@ -298,14 +298,11 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
                     continue
                 if kind is StatementKind.STILL_WORKS and re.search(r"\bother\b", match.group(0), re.IGNORECASE):
                     continue  # 'users on other homeservers unaffected': another product works, not the rest of this one
-                metric = _METRIC_NORMAL.match(match.group(0))
-                if kind is StatementKind.NO_IMPACT and metric and _ANOTHER_PARTS_METRIC.search(text[: match.start()]):
-                    kind_said = StatementKind.STILL_WORKS  # 'Git HTTPS and SSH latency normal': another part is fine
-                    found.statements.append(
-                        Statement(kind=kind_said, quote=quote(text, *match.span()), field=clause.field)
-                    )
-                    continue
-                found.statements.append(Statement(kind=kind, quote=quote(text, *match.span()), field=clause.field))
+                another_part = _METRIC_NORMAL.match(match.group(0)) and _ANOTHER_PARTS_METRIC.search(
+                    text[: match.start()]
+                )
+                read_as = StatementKind.STILL_WORKS if kind is StatementKind.NO_IMPACT and another_part else kind
+                found.statements.append(Statement(kind=read_as, quote=quote(text, *match.span()), field=clause.field))
         for match in _places_fine(text):
             found.statements.append(
                 Statement(kind=StatementKind.OTHERS_FINE, quote=quote(text, *match.span()), field=clause.field)

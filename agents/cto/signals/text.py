@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from agents.cto.signals.facts import Bound
 
 __all__ = [
+    "INTEGER",
     "Clause",
     "Number",
     "clauses",
@@ -98,7 +99,8 @@ class Number:
     text: str
 
 
-_INT = r"\d{1,3}(?:,\d{3})+|\d+"
+INTEGER = r"\d{1,3}(?:,\d{3})+|\d+"
+"""A whole number as alerts write it, with or without thousands separators ('1,180')."""
 _PERCENT_WORD = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:percent|per\s?cent|pct)\b", re.IGNORECASE)
 _COUNTED = (
     r"(?=\s+(?:[\w.-]+\s+){0,3}?(?:requests?|calls?|queries|query|attempts?|sign-?ins?|logins?|sessions?|users?|"
@@ -107,12 +109,14 @@ _COUNTED = (
     r"page ?views?|page loads?|submissions?)\b)"
 )
 _IN_EVERY = re.compile(
-    rf"(?<![\w.,])({_INT})\s+(?:in|out of)\s+(?:every\s+)?({_INT})\b"
+    rf"(?<![\w.,])({INTEGER})\s+(?:in|out of)\s+(?:every\s+)?({INTEGER})\b"
     r"(?!\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?)\b)",
     re.IGNORECASE,
 )
 """'4 in 10' is a share; '12 in 15 minutes' is a count in a window, not 80 % of anything."""
-_OF_COUNTED = re.compile(rf"(?<![\w.,])({_INT})\s+(?:of|/)\s+(?:every\s+|all\s+)?({_INT})\b{_COUNTED}", re.IGNORECASE)
+_OF_COUNTED = re.compile(
+    rf"(?<![\w.,])({INTEGER})\s+(?:of|/)\s+(?:every\s+|all\s+)?({INTEGER})\b{_COUNTED}", re.IGNORECASE
+)
 _SHARE_WORDS = {
     "half": 50,
     "a third": 33,
