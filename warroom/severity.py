@@ -7,7 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field, computed_field
 
-__all__ = ["Classification", "Confidence", "Evidence", "Severity"]
+__all__ = ["RAISED_BY_RESEMBLANCE", "Classification", "Confidence", "Evidence", "Severity"]
+
+RAISED_BY_RESEMBLANCE = "resembles_p0"
+"""The rule of a P0 that only the second reader (`agents.cto.resemblance`) raised."""
 
 
 class Severity(StrEnum):
@@ -92,9 +95,11 @@ class Classification(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def asks_confirmation(self) -> bool:
-        """An uncertain P1 or P2 is put to the on-call (confirm, raise, lower) instead of silently picked."""
+        """An uncertain P1 or P2 is put to the on-call (confirm, raise, lower) instead of silently picked, and so
+        is a P0 only the alert's resemblance to labelled P0s raised (rule `resembles_p0`): the table's rows read
+        less, and the on-call is the one to say so."""
         return (
             self.confidence is Confidence.UNCERTAIN
-            and self.severity in (Severity.P1, Severity.P2)
+            and (self.severity in (Severity.P1, Severity.P2) or self.rule == RAISED_BY_RESEMBLANCE)
             and not self.decided_by.startswith("human")
         )

@@ -111,3 +111,27 @@ def test_the_rest_door_answers_the_same_question_and_refuses_a_jump_of_two_level
     assert stale.status_code == 409 and "is P1 now, not P2" in stale.json()["detail"]
     assert lower.status_code == 202
     assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["severity"] == "P2"
+
+
+def test_a_p0_only_the_alerts_resemblance_raised_is_put_to_the_on_call_who_can_lower_it(slack_warroom, slack, auth):
+    warroom, client = slack_warroom
+    lockout = {
+        **UNCERTAIN_P1,
+        "title": "Customers locked out: SSO provider returns 500 on every callback",
+        "service": "idp",
+        "dedup_key": "grafana:sso-callback",
+    }
+    incident_id = client.post("/api/alerts", json=lockout, headers=auth).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    classification = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
+    assert (classification["severity"], classification["rule"]) == ("P0", "resembles_p0")
+    assert (classification["floor"], classification["asks_confirmation"]) == ("P1", True)
+
+    with warroom.engine.connect() as conn:
+        channel = slack.channels[str(incidents.get_external_ref(conn, incident_id, "slack:channel"))]
+    [question] = [m for m in channel.messages.values() if m["blocks"] and "not sure" in (m["text"] or "")]
+    blocks = json.loads(question["blocks"]) if isinstance(question["blocks"], str) else question["blocks"]
+    assert [(b["action_id"], b["value"]) for b in blocks[1]["elements"]] == [
+        ("confirm_severity", f"{incident_id}:P0:P0"),
+        ("lower_severity", f"{incident_id}:P0:P1"),
+    ]

@@ -141,6 +141,12 @@ _ROWS = [
     Rule("expiry_imminent", Severity.P1, "a certificate or domain expiring within a day"),
     Rule("source_label_only", Severity.P2, "nothing the table weighs was found: the source's own label decides"),
     Rule("nothing_measured", Severity.P3, "no failure, size or state the table weighs: record only"),
+    Rule(
+        "resembles_p0",
+        Severity.P0,
+        "its words read like the P0 alerts of labelled public incident reports, though the rows above read less: "
+        "P0 until the on-call rules it out",
+    ),
 ]
 RULES: dict[str, Rule] = {rule.name: rule for rule in _ROWS}
 P0_CAPABLE = frozenset({SurfaceKind.PRODUCT, SurfaceKind.REVENUE_ACCESS})
