@@ -9,6 +9,7 @@ About 40 ms for an alert's text on one core.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from pathlib import Path
 
@@ -65,7 +66,7 @@ class Encoder:
         def heads(name: str) -> NDArray[np.float32]:
             return dense(x, f"attention.self.{name}").reshape(tokens, _HEADS, head).transpose(1, 0, 2)
 
-        scores = heads("query") @ heads("key").transpose(0, 2, 1) / np.sqrt(head)
+        scores = heads("query") @ heads("key").transpose(0, 2, 1) / math.sqrt(head)
         scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
         scores /= scores.sum(axis=-1, keepdims=True)
         attended = (scores @ heads("value")).transpose(1, 0, 2).reshape(tokens, width)
@@ -96,7 +97,7 @@ def _layer_norm(x: NDArray[np.float32], weight: NDArray[np.float32], bias: NDArr
 
 def _gelu(x: NDArray[np.float32]) -> NDArray[np.float32]:
     """BERT's exact GELU, x * Phi(x); numpy has no erf, so Abramowitz and Stegun 7.1.26 (error < 1.5e-7)."""
-    z = np.abs(x) / np.sqrt(2.0)
+    z = np.abs(x) / math.sqrt(2.0)
     t = 1.0 / (1.0 + 0.3275911 * z)
     poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t
     erf = np.sign(x) * (1.0 - poly * np.exp(-z * z))

@@ -10,6 +10,8 @@ impact ("no customer impact", "the rest still works", "other regions healthy", a
 
 from __future__ import annotations
 
+import logging
+
 from agents.cto.decision.evidence import conclusion
 from agents.cto.decision.rules import RULES
 from agents.cto.resemblance.detector import THRESHOLD, Resemblance, resemblance
@@ -18,6 +20,8 @@ from agents.cto.signals.facts import StatementKind
 from warroom.severity import RAISED_BY_RESEMBLANCE, Classification, Confidence, Evidence, Severity
 
 __all__ = ["second_look"]
+
+log = logging.getLogger(__name__)
 
 _RULE = RAISED_BY_RESEMBLANCE
 _SETTLED = frozenset({"non_production", "self_resolving"})
@@ -38,7 +42,16 @@ _LIMITING = frozenset(
 def second_look(alert: SeverityInput, decided: Classification) -> Classification:
     if decided.severity is Severity.P0 or decided.rule in _SETTLED or _alert_settles_it(decided):
         return decided
-    read = resemblance(alert.message or alert.title)
+    try:
+        read = resemblance(alert.message or alert.title)
+    except Exception as error:  # a broken install of the bundled model must not stop triage: the rules decide
+        log.exception("the second reader failed; the rules' %s stands", decided.severity)
+        unread = Evidence(
+            signal="resemblance",
+            detail=f"not read ({type(error).__name__}): the rules' level stands",
+            rule="resemblance",
+        )
+        return decided.model_copy(update={"evidence": [*decided.evidence, unread]})
     if not read.reads_like_p0:
         return decided
     rule = RULES[_RULE]

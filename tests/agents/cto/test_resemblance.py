@@ -141,3 +141,15 @@ def test_the_detector_file_round_trips(tmp_path: Path):
     again = Detector.load(tmp_path / "copy.npz")
     assert again.cases == fitted.cases and again.texts == fitted.texts
     assert np.array_equal(again.embeddings, fitted.embeddings) and again.intercept == fitted.intercept
+
+
+def test_a_broken_second_reader_leaves_the_rules_decision_and_says_so(monkeypatch: pytest.MonkeyPatch):
+    def broken(text: str) -> Resemblance:
+        raise FileNotFoundError("model.safetensors")
+
+    monkeypatch.setattr(look, "resemblance", broken)
+    errors = alert("IntegrityError in OrderSerializer", source="sentry", event_count=4, users_affected=2)
+    decided = decide(read_signals(errors))
+    result = classify(errors)
+    assert (result.severity, result.rule, result.floor) == (decided.severity, decided.rule, decided.floor)
+    assert result.evidence[-1].detail == "not read (FileNotFoundError): the rules' level stands"
