@@ -1,10 +1,11 @@
 """Putting an uncertain level to the on-call: one war-room message, one click to confirm, raise or lower.
 
-When the rules were not sure of a P1 or P2 (`Classification.asks_confirmation`), warroom does not
-pick silently: it asks in the war room (Slack buttons, or the built-in room's text with a link to
-the incident page, whose card has the same three buttons). Each button carries the level it was
-asked about, so `flows.actions.incidents.set_severity(..., asked=)` refuses a click that arrives
-after the level has moved.
+When the rules were not sure of a P1 or P2, or only the alert's resemblance to labelled P0s made it
+a P0 (`Classification.asks_confirmation`), warroom does not pick silently: it asks in the war room
+(Slack buttons, or the built-in room's text with a link to the incident page, whose card has the
+same buttons). Each button carries the level it was asked about, so
+`flows.actions.incidents.set_severity(..., asked=)` refuses a click that arrives after the level has
+moved.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def choices(asked: Severity) -> list[tuple[str, str, Severity]]:
 
 
 def pending(incident: Incident) -> list[tuple[str, str, Severity]]:
-    """The choices to show while the rules' uncertain P1/P2 awaits a human; none once answered."""
+    """The choices to show while an uncertain level awaits a human; none once answered."""
     c = incident.classification
     return choices(incident.severity) if c is not None and c.asks_confirmation and incident.severity else []
 
