@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from agents.coo.recurrence import Recurrence
@@ -33,9 +34,31 @@ from warroom.severity import Classification, Severity
 from warroom.status_page.models import StatusPost
 from warroom.war_room.models import RoomSetup
 
-__all__ = ["close_out", "keep_severity", "open_held_page", "post_update", "record_severity", "respond"]
+__all__ = ["PageHold", "close_out", "keep_severity", "open_held_page", "post_update", "record_severity", "respond"]
 
 log = logging.getLogger(__name__)
+
+
+class PageHold(BaseModel):
+    """Why the public status page keeps quiet for now: every affected user so far is one enterprise
+    `account`'s, or only the alert's resemblance to labelled P0s made it a P0 over the `rules_level`
+    (P2/P3) that would have told no customer, and a person has not confirmed it yet."""
+
+    account: str | None = None
+    rules_level: Severity | None = None
+
+    def said(self) -> str:
+        if self.account is not None:
+            return (
+                f"Not on the public status page: every affected user so far is {self.account}'s, and "
+                f"{self.account}'s contacts get their own notice to approve. The page opens by itself the moment "
+                "anyone else is affected."
+            )
+        return (
+            f"Not on the public status page yet: the rules alone rated this {self.rules_level}, and only its "
+            "resemblance to labelled P0 alerts made it a P0. Confirm P0 (or set P1) and the page opens; "
+            "lower it and customers are not told."
+        )
 
 
 def record_severity(
@@ -120,13 +143,13 @@ def respond(
     incident: Incident,
     *,
     post: StatusPost | None,
-    held: str | None = None,
+    held: PageHold | None = None,
     room: RoomSetup,
     raised: str | None,
     tick: int,
 ) -> None:
     """P0/P1 for the first time (`raised` is None) or raised again: the page post (none while
-    only the enterprise account `held` is hit), the war room (and in it, first, the recurrence
+    page is `held`: one account hit, or a raise nobody confirmed), the war room (and in it, first, the recurrence
     guard's word, if triage had one), the next update's clock (restarted on a raise), comms
     drafts, escalation clocks, enrichment."""
     assert incident.severity is not None
@@ -166,11 +189,7 @@ def respond(
                 now=now,
             )
         if held is not None:
-            text = (
-                f"Not on the public status page: every affected user so far is {held}'s, and {held}'s "
-                "contacts get their own notice to approve. The page opens by itself the moment anyone "
-                "else is affected."
-            )
+            text = held.said()
             incidents.add_timeline(
                 conn,
                 incident.id,
@@ -178,7 +197,7 @@ def respond(
                 TimelineKind.COMMS_DECISION,
                 text,
                 actor="warroom",
-                data={"decision": "page_held", "account": held},
+                data={"decision": "page_held", **held.model_dump(mode="json", exclude_none=True)},
                 dedup_key=keys.status_held(incident.id),
             )
             post_to_war_room(conn, key=keys.status_held(incident.id), incident_id=incident.id, text=text, now=now)
@@ -196,19 +215,14 @@ def respond(
             )
 
 
-def open_held_page(ctx: Context, incident: Incident, post: StatusPost) -> None:
-    """The page kept quiet for one account opens: someone else is affected now."""
+def open_held_page(ctx: Context, incident: Incident, post: StatusPost, said: str) -> None:
+    """The page kept quiet opens (`said`, for the war room, says why): someone beyond the account is
+    affected now, or a person or the rules themselves rate it P0/P1 where only resemblance had."""
     now = ctx.clock.now()
-    log.info("incident #%d reaches beyond one account: opening the status page", incident.id)
+    log.info("incident #%d: the held status page opens", incident.id)
     with ctx.engine.begin() as conn:
         post_status(conn, key=keys.status_opened(incident.id), post=post, now=now)
-        post_to_war_room(
-            conn,
-            key=keys.status_unheld(incident.id),
-            incident_id=incident.id,
-            text="Users beyond one enterprise account are affected now: the public status page is opened.",
-            now=now,
-        )
+        post_to_war_room(conn, key=keys.status_unheld(incident.id), incident_id=incident.id, text=said, now=now)
 
 
 UPDATE_DRAFT_LEAD = timedelta(minutes=5)

@@ -24,9 +24,10 @@ from flows.context import Context
 from flows.facts import alert_texts, note_facts, only_account
 from flows.postmortem import codeowners_text
 from graphs import incident_effects as effects
+from graphs.incident_effects import PageHold
 from graphs.state import IncidentState
 from warroom.incidents.models import Incident
-from warroom.severity import Severity
+from warroom.severity import Classification, Severity
 
 __all__ = ["monitor_wait", "resolve", "respond", "route_by_severity", "route_event", "triage", "update"]
 
@@ -62,18 +63,32 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         if previous is not None and classification.severity >= previous:
             if classification.severity == previous:
                 effects.keep_severity(ctx, incident, classification, telling=state.get("posted_severity") is not None)
-                if state.get("page_held") and _held_for(ctx, incident) is None:
-                    effects.open_held_page(
-                        ctx,
-                        incident,
-                        status_posts.first_status_post(incident, classification, ctx.clock.now(), ctx.settings),
-                    )
+                if state.get("page_held") and _open_held_page(ctx, incident, classification):
                     return {"event": {}, "page_held": False}
             return {"event": {}}
     effects.record_severity(
         ctx, incident, classification, was=previous, note=note, recurs=found if previous is None else []
     )
+    if event.get("type") == "severity" and state.get("page_held") and classification.severity.pages_customers:
+        if _open_held_page(ctx, incident, classification):  # a person's P0/P1 over a raise nobody had confirmed
+            return {"severity": classification.severity.value, "event": {}, "page_held": False}
     return {"severity": classification.severity.value, "event": {}}
+
+
+def _open_held_page(ctx: Context, incident: Incident, classification: Classification) -> bool:
+    """Open the page kept quiet once nothing holds it any more (`classification` is the level now
+    decided); False while it stays held."""
+    if _held_for(ctx, incident, classification) is not None:
+        return False
+    if classification.decided_by.startswith("human"):
+        why = f"{classification.decided_by.removeprefix('human:')} set {classification.severity}"
+    elif incident.classification is not None and incident.classification.page_awaits_confirmation:
+        why = f"the rules now rate it {classification.severity} on their own"
+    else:
+        why = "users beyond one enterprise account are affected now"
+    post = status_posts.first_status_post(incident, classification, ctx.clock.now(), ctx.settings)
+    effects.open_held_page(ctx, incident, post, f"{why[:1].upper()}{why[1:]}: the public status page is opened.")
+    return True
 
 
 def route_by_severity(state: IncidentState) -> str:
@@ -111,12 +126,17 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     return {"posted_severity": incident.classification.severity.value, "page_held": held is not None}
 
 
-def _held_for(ctx: Context, incident: Incident) -> str | None:
-    """The enterprise account the public page is kept quiet for (every affected user is its own),
-    or None: anyone else hit, or users nobody can place, and the page speaks."""
+def _held_for(ctx: Context, incident: Incident, classification: Classification | None = None) -> PageHold | None:
+    """Why the public page keeps quiet, or None when it speaks: a P0 only resemblance raised over a
+    level that would have told no customer, until a person confirms it (`classification`, the level
+    now decided, defaults to the incident's); an incident whose every affected user is one enterprise
+    account's (anyone else hit, or users nobody can place, and the page speaks)."""
+    decided = classification or incident.classification
+    if decided is not None and decided.page_awaits_confirmation:
+        return PageHold(rules_level=decided.floor)
     with ctx.engine.connect() as conn:
         account = only_account(conn, incident, ctx.settings, now=ctx.clock.now())
-    return account.name if account else None
+    return PageHold(account=account.name) if account else None
 
 
 def monitor_wait(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -174,7 +194,9 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     event = state.get("event") or {}
     actor = event.get("actor", "human")
     told = state.get("posted_severity") is not None
-    on_page = told and (not state.get("page_held") or _held_for(ctx, incident) is None)
+    lowered = incident.severity is None or not incident.severity.pages_customers
+    held = state.get("page_held") and (lowered or _held_for(ctx, incident) is not None)
+    on_page = told and not held  # a page kept quiet, then lowered below P1 by a person, never opened: nothing to close
     effects.close_out(
         ctx,
         incident,

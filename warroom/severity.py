@@ -92,6 +92,17 @@ class Classification(BaseModel):
         default_factory=dict, description="the typed signals the rule read: kinds, numbers and flags, never alert text"
     )
 
+    @property
+    def page_awaits_confirmation(self) -> bool:
+        """A P0 that only the alert's resemblance to labelled P0s raised over a level that would have told no
+        customer (the rules alone said P2 or P3): the on-call is paged and asked, and the public status page
+        waits until a person says P0 or P1. A statistical guess is never the first thing customers read."""
+        return (
+            self.rule == RAISED_BY_RESEMBLANCE
+            and not self.floor.pages_customers
+            and not self.decided_by.startswith("human")
+        )
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def asks_confirmation(self) -> bool:

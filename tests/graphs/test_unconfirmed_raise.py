@@ -1,0 +1,97 @@
+"""A P0 that only the alert's resemblance to labelled P0s raised, over a level that tells no customer:
+the on-call is paged and asked, and the public status page waits for a person's P0 or P1."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from agents.cto.resemblance import look
+from agents.cto.resemblance.detector import Neighbour, Resemblance
+
+EXPORT_SLOW = {
+    "title": "Nightly export job slow",
+    "message": "export took 48 minutes instead of 20",
+    "service": "reports",
+    "level": "warning",
+    "environment": "production",
+    "dedup_key": "grafana:export-slow",
+}
+
+
+@pytest.fixture(autouse=True)
+def reads_like_p0(monkeypatch: pytest.MonkeyPatch) -> None:
+    read = Resemblance(p0_probability=0.97, nearest=[Neighbour(case="some-p0", p0=True, similarity=0.8)])
+    monkeypatch.setattr(look, "resemblance", lambda text: read)
+
+
+def _raised(client, warroom, auth) -> int:
+    incident_id = client.post("/api/alerts", json=EXPORT_SLOW, headers=auth).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    classification = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
+    assert (classification["severity"], classification["rule"]) == ("P0", "resembles_p0")
+    assert classification["floor"] in ("P2", "P3") and classification["asks_confirmation"]
+    return incident_id
+
+
+def _page_posts(client, auth, incident_id: int) -> list[str]:
+    timeline = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["timeline"]
+    return [e["text"] for e in timeline if e["kind"] == "status_page"]
+
+
+def _room(client, auth, incident_id: int) -> list[str]:
+    return [m["text"] for m in client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()]
+
+
+def _set(client, warroom, auth, incident_id: int, level: str) -> None:
+    answer = client.post(
+        f"/api/incidents/{incident_id}/severity", json={"severity": level, "actor": "dana", "asked": "P0"}, headers=auth
+    )
+    assert answer.status_code == 202, answer.text
+    warroom.scheduler.run_pending()
+
+
+def test_the_page_waits_for_a_person_and_opens_when_they_confirm(client, warroom, clock, auth):
+    incident_id = _raised(client, warroom, auth)
+    assert _page_posts(client, auth, incident_id) == []
+    assert client.get("/status.json").json()["active_incidents"] == []
+    room = _room(client, auth, incident_id)
+    assert any(t.startswith("Not on the public status page yet: the rules alone rated this P") for t in room)
+    assert any("not sure this is P0" in t for t in room), "the on-call is asked"
+
+    clock.advance(timedelta(minutes=20))
+    warroom.scheduler.run_pending()
+    assert _page_posts(client, auth, incident_id) == [], "the 15-minute update stays off the page too"
+
+    _set(client, warroom, auth, incident_id, "P0")
+    assert len(_page_posts(client, auth, incident_id)) == 1
+    assert any(t == "Dana set P0: the public status page is opened." for t in _room(client, auth, incident_id))
+    assert len(client.get("/status.json").json()["active_incidents"]) == 1
+
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "dana"}, headers=auth)
+    warroom.scheduler.run_pending()
+    assert len(_page_posts(client, auth, incident_id)) == 2
+
+
+def test_a_person_who_says_p1_opens_the_page_at_p1(client, warroom, auth):
+    incident_id = _raised(client, warroom, auth)
+    assert _page_posts(client, auth, incident_id) == []
+    _set(client, warroom, auth, incident_id, "P1")
+    incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
+    assert incident["severity"] == "P1"
+    assert len(_page_posts(client, auth, incident_id)) == 1
+
+
+def test_lowered_below_p1_it_closes_without_a_word_on_the_public_page(client, warroom, auth):
+    incident_id = _raised(client, warroom, auth)
+    answer = client.post(
+        f"/api/incidents/{incident_id}/severity", json={"severity": "P2", "actor": "dana"}, headers=auth
+    )
+    assert answer.status_code == 202, answer.text
+    warroom.scheduler.run_pending()
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "dana"}, headers=auth)
+    warroom.scheduler.run_pending()
+    assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["status"] == "resolved"
+    assert _page_posts(client, auth, incident_id) == []
+    assert client.get("/status.json").json()["active_incidents"] == []
