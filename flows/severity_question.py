@@ -18,15 +18,17 @@ from sqlalchemy import Connection
 from flows.effects import post_to_war_room
 from warroom import keys
 from warroom.incidents.models import Incident
-from warroom.severity import Severity
+from warroom.severity import RAISED_BY_RESEMBLANCE, Severity
 
-__all__ = ["ACTIONS", "ask", "choices", "pending", "question_blocks", "question_text"]
+__all__ = ["ACTIONS", "ask", "choices", "pending", "question_blocks", "question_text", "rules_level"]
 
-ACTIONS = ("confirm_severity", "raise_severity", "lower_severity")
+ACTIONS = ("confirm_severity", "raise_severity", "lower_severity", "rules_severity")
 
 
-def choices(asked: Severity) -> list[tuple[str, str, Severity]]:
-    """(action id, button label, level) for confirm, raise and lower; no raise above P0, no lower below P3."""
+def choices(asked: Severity, rules_level: Severity | None = None) -> list[tuple[str, str, Severity]]:
+    """(action id, button label, level) for confirm, raise and lower; no raise above P0, no lower below P3.
+    `rules_level`: what the rules alone said of a P0 only resemblance raised, offered as its own button
+    when it is more than one level down, so disagreeing never means picking P1, a level customers are told of."""
     options = [("confirm_severity", f"Confirm {asked}", asked)]
     if asked.rank > 0:
         higher = Severity(f"P{asked.rank - 1}")
@@ -34,13 +36,23 @@ def choices(asked: Severity) -> list[tuple[str, str, Severity]]:
     if asked.rank < 3:
         lower = Severity(f"P{asked.rank + 1}")
         options.append(("lower_severity", f"Lower to {lower}", lower))
+    if rules_level is not None and rules_level.rank > asked.rank + 1:
+        options.append(("rules_severity", f"Back to {rules_level} (the rules' level)", rules_level))
     return options
+
+
+def rules_level(incident: Incident) -> Severity | None:
+    """The rules' own level under a P0 only resemblance raised (the classification's floor), else None."""
+    c = incident.classification
+    return c.floor if c is not None and c.rule == RAISED_BY_RESEMBLANCE else None
 
 
 def pending(incident: Incident) -> list[tuple[str, str, Severity]]:
     """The choices to show while an uncertain level awaits a human; none once answered."""
     c = incident.classification
-    return choices(incident.severity) if c is not None and c.asks_confirmation and incident.severity else []
+    if c is None or not c.asks_confirmation or incident.severity is None:
+        return []
+    return choices(incident.severity, rules_level(incident))
 
 
 def question_text(incident: Incident, link: str) -> str:
@@ -48,8 +60,16 @@ def question_text(incident: Incident, link: str) -> str:
     c = incident.classification
     return (
         f"The rules were not sure this is {incident.severity} (rule {c.rule}: {c.reason}). "
-        f"Confirm it, or raise or lower it one level: {link}"
+        f"Confirm it, or raise or lower it one level{_or_back(incident)}: {link}"
     )
+
+
+def _or_back(incident: Incident) -> str:
+    assert incident.severity is not None
+    back = [
+        level for action, _, level in choices(incident.severity, rules_level(incident)) if action == "rules_severity"
+    ]
+    return f", or put it back to {back[0]}, what the rules alone said" if back else ""
 
 
 def question_blocks(incident: Incident, text: str) -> list[dict[str, Any]]:
@@ -68,7 +88,7 @@ def question_blocks(incident: Incident, text: str) -> list[dict[str, Any]]:
                     "text": {"type": "plain_text", "text": label},
                     **({"style": "primary"} if action == "confirm_severity" else {}),
                 }
-                for action, label, level in choices(incident.severity)
+                for action, label, level in choices(incident.severity, rules_level(incident))
             ],
         },
     ]

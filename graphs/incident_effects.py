@@ -56,8 +56,8 @@ class PageHold(BaseModel):
             )
         return (
             f"Not on the public status page yet: the rules alone rated this {self.rules_level}, and only its "
-            "resemblance to labelled P0 alerts made it a P0. Confirm P0 (or set P1) and the page opens; "
-            "lower it and customers are not told."
+            "resemblance to labelled P0 alerts made it a P0. Confirm P0 (or lower it to P1) and the page opens; "
+            f"put it back to {self.rules_level} and customers are not told."
         )
 
 

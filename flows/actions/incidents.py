@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from agents.notes import is_labelled, parse_notes, stage_of
+from flows import severity_question
 from flows.context import Context
 from flows.effects import post_to_war_room
 from warroom import keys
@@ -205,15 +206,17 @@ def set_severity(
     """The human's level replaces the rules' (the override and its author go on the timeline).
 
     With `asked`, this is the one-click answer to the rules' question about an uncertain level
-    (confirm it, or raise or lower it one level): refused when the level has moved since the
-    question was put, so a stale 'confirm P1' cannot undo a raise to P0."""
+    (confirm it, or raise or lower it one level, or for a P0 only resemblance raised go back to the
+    rules' own level): refused when the level has moved since the question was put, so a stale
+    'confirm P1' cannot undo a raise to P0."""
     incident = _open(ctx, incident_id)
     decided = incident.classification.decided_by if incident.classification else ""
     if asked is not None and decided.startswith("human"):
         raise Conflict(f"incident {incident_id} is already {incident.severity}, decided by {decided.split(':', 1)[1]}")
     if asked is not None and incident.severity is not asked:
         raise Conflict(f"incident {incident_id} is {incident.severity} now, not {asked}: nothing to confirm")
-    if asked is not None and abs(severity.rank - asked.rank) > 1:
+    back_to_rules = severity is severity_question.rules_level(incident)
+    if asked is not None and abs(severity.rank - asked.rank) > 1 and not back_to_rules:
         raise Invalid(f"the question was {asked}: confirm it, or raise or lower it one level (not {severity})")
     after = sum(e.kind == TimelineKind.SEVERITY for e in incident.timeline)
     key = keys.severity_change(incident_id, after, severity)

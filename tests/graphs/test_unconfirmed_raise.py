@@ -83,6 +83,23 @@ def test_a_person_who_says_p1_opens_the_page_at_p1(client, warroom, auth):
     assert len(_page_posts(client, auth, incident_id)) == 1
 
 
+def test_the_question_offers_the_rules_level_back_and_one_click_takes_it(client, warroom, auth):
+    incident_id = _raised(client, warroom, auth)
+    rules_level = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]["floor"]
+    [question] = [t for t in _room(client, auth, incident_id) if "not sure this is P0" in t]
+    assert f"or put it back to {rules_level}, what the rules alone said" in question
+    other = "P3" if rules_level == "P2" else "P2"
+    jump = client.post(
+        f"/api/incidents/{incident_id}/severity",
+        json={"severity": other, "actor": "dana", "asked": "P0"},
+        headers=auth,
+    )
+    assert jump.status_code == 422, "only the rules' own level may be more than one step from the question"
+    _set(client, warroom, auth, incident_id, rules_level)
+    assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["severity"] == rules_level
+    assert _page_posts(client, auth, incident_id) == []
+
+
 def test_lowered_below_p1_it_closes_without_a_word_on_the_public_page(client, warroom, auth):
     incident_id = _raised(client, warroom, auth)
     answer = client.post(

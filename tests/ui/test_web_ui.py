@@ -12,6 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from agents.cto.resemblance import look
+from agents.cto.resemblance.detector import Neighbour, Resemblance
 from api.web_sessions import SESSION_COOKIE
 from tests.ui.conftest import API_TOKEN, Live, wait_until
 from warroom.clock import utcnow
@@ -329,6 +331,41 @@ def test_an_uncertain_p1_is_put_to_the_on_call_and_one_click_confirms_it(signed_
     expect(signed_in.locator("#severity")).to_have_text("P1")
     expect(signed_in.locator("#severity-question")).to_have_count(0)
     expect(signed_in.locator("#reason")).to_contain_text("confirmed by web")
+
+
+def test_a_p0_only_resemblance_raised_offers_the_rules_level_back_and_keeps_the_page_quiet(
+    signed_in: Page, live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = Resemblance(p0_probability=0.97, nearest=[Neighbour(case="some-p0", p0=True, similarity=0.8)])
+    monkeypatch.setattr(look, "resemblance", lambda text: read)
+    alert = {"title": "Nightly export job slow", "service": "reports", "level": "warning", "dedup_key": "ui:export"}
+    incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
+    rated = wait_until(
+        lambda: (c := live.api.get(f"/api/incidents/{incident_id}").json()["classification"]) and c, "the rules"
+    )
+    assert (rated["severity"], rated["rule"]) == ("P0", "resembles_p0")
+    rules_level = rated["floor"]
+    signed_in.goto(f"{live.base_url}/incidents/{incident_id}")
+    question = signed_in.locator("#severity-question")
+    expect(question).to_contain_text("Is this P0?")
+    expect(question.get_by_role("button")).to_have_text(
+        ["Confirm P0", "Lower to P1", f"Back to {rules_level} (the rules' level)"]
+    )
+    wait_until(
+        lambda: any(
+            m["text"].startswith("Not on the public status page yet")
+            for m in live.api.get(f"/api/incidents/{incident_id}/war-room").json()
+        ),
+        "the war room to be told why the page is quiet",
+    )
+    question.get_by_role("button", name=f"Back to {rules_level} (the rules' level)").click()
+    expect(signed_in.locator("#notice")).to_contain_text("Severity change queued")
+    wait_until(
+        lambda: live.api.get(f"/api/incidents/{incident_id}").json()["severity"] == rules_level,
+        "the graph to record the rules' level",
+    )
+    timeline = live.api.get(f"/api/incidents/{incident_id}").json()["timeline"]
+    assert not [e for e in timeline if e["kind"] == "status_page"]
 
 
 def test_the_stage_picker_moves_the_incident_and_the_page_label_follows(signed_in: Page, live: Live) -> None:
