@@ -327,6 +327,14 @@ class Evidence(BaseModel):
     owners: list[OwnerFact] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)
 
+    def raising_alert(self, *, own: bool) -> AlertFact | None:
+        """The first alert that carries an exception: of this incident (`own`), or of one that
+        began beside it, which may be related and is never to be read as this incident's errors."""
+        return next(
+            (a for a in self.alerts if a.exception and (a.incident_id == self.incident.id) is own),
+            None,
+        )
+
     def summaries(self) -> dict[str, str]:
         """Every citation id this evidence carries, with a one-line summary."""
         found: dict[str, str] = {}

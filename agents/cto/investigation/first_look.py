@@ -115,12 +115,18 @@ def _error(evidence: Evidence) -> Claim | None:
             text=f"Sentry groups the errors as {short(issue.title, 140)} at {issue.culprit}.",
             citations=[issue.field("culprit")],
         )
-    alert = next((a for a in evidence.alerts if a.exception), None)
+    alert = evidence.raising_alert(own=True) or evidence.raising_alert(own=False)
     if alert is not None:
         at = f" at {alert.culprit}" if alert.culprit else ""
         on = f" on release {alert.release}" if alert.release else ""
+        source = _SOURCES.get(alert.source, alert.source)
+        whose = (
+            ""
+            if alert.incident_id == evidence.incident.id
+            else f" of incident #{alert.incident_id}, which began beside this one,"
+        )
         return Claim(
-            text=f"The {_SOURCES.get(alert.source, alert.source)} alert reports {short(alert.exception, 160)}{at}{on}.",
+            text=f"The {source} alert{whose} reports {short(alert.exception, 160)}{at}{on}.",
             citations=[alert.citation],
         )
     return None

@@ -85,16 +85,25 @@ def reading(
     if past is not None:
         cause = f" ({short(past.cause, 200)})" if past.cause else ""
         return f"This resembles {past.id}{cause}; no trigger found in the evidence yet.", Confidence.LOW
+    beside = evidence.raising_alert(own=False)
+    if beside is not None:
+        at = f" at {beside.culprit}" if beside.culprit else ""
+        return (
+            f"No error is named in this incident's own alerts; incident #{beside.incident_id}, which began beside "
+            f"it, reports {short(beside.exception, 120)}{at}: look there first if the two are related.",
+            Confidence.LOW,
+        )
     title = evidence.alerts[0].title if evidence.alerts else evidence.incident.title
     return f"No cause found in the evidence yet; the alerts say: {short(title, 160)}.", Confidence.LOW
 
 
 def _raised(evidence: Evidence) -> tuple[str | None, str]:
-    """The exception and where it was raised, from the latest event, else from a Sentry alert."""
+    """The exception and where it was raised, from the latest event, else from a Sentry alert of
+    this incident's own (another incident's error is not this one's: `reading` names it apart)."""
     event = evidence.event
     if event is not None and event.exception:
         return event.exception, (f" in {event.frames[0].where}" if event.frames else "")
-    alert = next((a for a in evidence.alerts if a.exception), None)
+    alert = evidence.raising_alert(own=True)
     if alert is not None:
         return alert.exception, (f" at {alert.culprit}" if alert.culprit else "")
     return None, ""

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from agents.cto.investigation.evidence import (
     ActionFact,
+    AlertFact,
     BreadcrumbFact,
     Evidence,
+    IncidentFact,
     OwnerFact,
     PastIncidentFact,
     RunbookSection,
@@ -172,3 +174,32 @@ def test_with_only_an_alert_the_first_look_says_what_it_says_and_no_more(evidenc
     finding = first_look(evidence)
     assert finding.hypothesis.startswith("No cause found in the evidence yet")
     assert [c.citations for c in finding.claims] == [["alert:1"]]
+
+
+def test_an_error_only_an_incident_beside_this_one_reports_is_named_as_that_incidents_not_this_ones(
+    evidence: Evidence,
+) -> None:
+    """An SSO lockout opened beside a checkout TypeError: the TypeError is not 'the errors' of the lockout."""
+    lockout = AlertFact(
+        citation="alert:848",
+        incident_id=2,
+        source="grafana",
+        title="Customers locked out: SSO provider returns 500 on every callback",
+        at=START,
+    )
+    beside = evidence.alerts[0].model_copy(
+        update={"exception": "TypeError: Cannot read properties of undefined", "culprit": "shop.checkout.views"}
+    )
+    lockout_evidence = Evidence(
+        incident=IncidentFact(id=2, title="Idp is failing", service="idp", first_seen=START, opened_at=START),
+        alerts=[lockout, beside],
+    )
+    finding = first_look(lockout_evidence)
+    assert not finding.hypothesis.startswith("The errors come from")
+    assert "incident #1, which began beside it, reports TypeError" in finding.hypothesis
+    [claim] = [c for c in finding.claims if "alert:1" in c.citations]
+    assert claim.text.startswith("The Sentry alert of incident #1, which began beside this one, reports TypeError")
+
+    own = lockout.model_copy(update={"source": "sentry", "exception": "OAuthError: callback 500"})
+    finding = first_look(lockout_evidence.model_copy(update={"alerts": [own, beside]}))
+    assert finding.hypothesis.startswith("The errors come from OAuthError: callback 500")
