@@ -148,10 +148,10 @@ def respond(
     raised: str | None,
     tick: int,
 ) -> None:
-    """P0/P1 for the first time (`raised` is None) or raised again: the page post (none while
-    page is `held`: one account hit, or a raise nobody confirmed), the war room (and in it, first, the recurrence
-    guard's word, if triage had one), the next update's clock (restarted on a raise), comms
-    drafts, escalation clocks, enrichment."""
+    """P0/P1 for the first time (`raised` is None) or raised again: the page post (none while the
+    page is `held`: one account hit, or a raise nobody confirmed), the war room (and in it, first,
+    the recurrence guard's word, if triage had one), the next update's clock (restarted on a raise),
+    comms drafts, escalation clocks, enrichment."""
     assert incident.severity is not None
     now = ctx.clock.now()
     log.info(

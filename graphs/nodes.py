@@ -83,11 +83,11 @@ def _open_held_page(ctx: Context, incident: Incident, classification: Classifica
     if classification.decided_by.startswith("human"):
         why = f"{classification.decided_by.removeprefix('human:')} set {classification.severity}"
     elif incident.classification is not None and incident.classification.page_awaits_confirmation:
-        why = f"the rules now rate it {classification.severity} on their own"
+        why = f"The rules now rate it {classification.severity} on their own"
     else:
-        why = "users beyond one enterprise account are affected now"
+        why = "Users beyond one enterprise account are affected now"
     post = status_posts.first_status_post(incident, classification, ctx.clock.now(), ctx.settings)
-    effects.open_held_page(ctx, incident, post, f"{why[:1].upper()}{why[1:]}: the public status page is opened.")
+    effects.open_held_page(ctx, incident, post, f"{why}: the public status page is opened.")
     return True
 
 

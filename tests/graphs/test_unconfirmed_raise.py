@@ -66,7 +66,7 @@ def test_the_page_waits_for_a_person_and_opens_when_they_confirm(client, warroom
 
     _set(client, warroom, auth, incident_id, "P0")
     assert len(_page_posts(client, auth, incident_id)) == 1
-    assert any(t == "Dana set P0: the public status page is opened." for t in _room(client, auth, incident_id))
+    assert "dana set P0: the public status page is opened." in _room(client, auth, incident_id)
     assert len(client.get("/status.json").json()["active_incidents"]) == 1
 
     client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "dana"}, headers=auth)
