@@ -112,3 +112,22 @@ def test_lowered_below_p1_it_closes_without_a_word_on_the_public_page(client, wa
     assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["status"] == "resolved"
     assert _page_posts(client, auth, incident_id) == []
     assert client.get("/status.json").json()["active_incidents"] == []
+
+
+def test_the_page_opens_when_the_rules_reach_p0_on_their_own(client, warroom, auth):
+    slow = {**EXPORT_SLOW, "title": "checkout p95 latency 1.4s (SLO 1s)", "message": "", "service": "checkout"}
+    slow["dedup_key"] = "grafana:checkout"
+    incident_id = client.post("/api/alerts", json=slow, headers=auth).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    raised = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
+    assert (raised["rule"], raised["floor"]) == ("resembles_p0", "P2")
+    assert _page_posts(client, auth, incident_id) == []
+
+    failing = {**slow, "title": "checkout 5xx ratio 0.6 over 5m", "source": "prometheus"}
+    assert client.post("/api/alerts", json=failing, headers=auth).json()["incident_id"] == incident_id
+    warroom.scheduler.run_pending()
+    now = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
+    assert (now["severity"], now["rule"]) == ("P0", "critical_path_failing")
+    assert len(_page_posts(client, auth, incident_id)) == 1
+    room = _room(client, auth, incident_id)
+    assert "The rules now rate it P0 on their own: the public status page is opened." in room
