@@ -335,10 +335,16 @@ class Evidence(BaseModel):
             None,
         )
 
+    def _whose(self, alert: AlertFact) -> str:
+        """Said of an alert of another incident, so neither a reader nor the model takes it for this one's."""
+        return (
+            "" if alert.incident_id == self.incident.id else f" (incident #{alert.incident_id}, began beside this one)"
+        )
+
     def summaries(self) -> dict[str, str]:
         """Every citation id this evidence carries, with a one-line summary."""
         found: dict[str, str] = {}
-        found.update({a.citation: a.summary() for a in self.alerts})
+        found.update({a.citation: a.summary() + self._whose(a) for a in self.alerts})
         found.update({n.citation: n.summary() for n in self.notes})
         for item in [self.issue, self.event, *self.tags, *self.other_issues, *self.past]:
             if item is not None:

@@ -200,6 +200,10 @@ def test_an_error_only_an_incident_beside_this_one_reports_is_named_as_that_inci
     [claim] = [c for c in finding.claims if "alert:1" in c.citations]
     assert claim.text.startswith("The Sentry alert of incident #1, which began beside this one, reports TypeError")
 
+    summaries = lockout_evidence.summaries()
+    assert summaries["alert:1"].endswith("(incident #1, began beside this one)")
+    assert "incident #" not in summaries["alert:848"]
+
     own = lockout.model_copy(update={"source": "sentry", "exception": "OAuthError: callback 500"})
     finding = first_look(lockout_evidence.model_copy(update={"alerts": [own, beside]}))
     assert finding.hypothesis.startswith("The errors come from OAuthError: callback 500")
