@@ -33,7 +33,7 @@ from agents.cto.decision.rules import (
     Size,
 )
 from agents.cto.signals import Signals
-from agents.cto.signals.facts import FailingShare, ScopeKind, StateKind, StatementKind, SurfaceKind
+from agents.cto.signals.facts import REST_WORKS, FailingShare, ScopeKind, StateKind, StatementKind, SurfaceKind
 from warroom.severity import Classification, Confidence, Evidence, Severity
 
 __all__ = ["decide"]
@@ -171,7 +171,7 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
 
 
 _ALWAYS_UNSURE = {"product_degraded", "total_failure_unplaced"}
-_REST_WORKS = (StatementKind.STILL_WORKS, StatementKind.OTHERS_FINE, StatementKind.NO_IMPACT, StatementKind.WORKAROUND)
+_REST_WORKS = REST_WORKS | {StatementKind.WORKAROUND}
 
 
 def _unplaced(reading: Reading, signals: Signals) -> bool:

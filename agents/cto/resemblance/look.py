@@ -16,7 +16,7 @@ from agents.cto.decision.evidence import conclusion
 from agents.cto.decision.rules import RULES
 from agents.cto.resemblance.detector import THRESHOLD, Resemblance, resemblance
 from agents.cto.signals import SeverityInput
-from agents.cto.signals.facts import StatementKind
+from agents.cto.signals.facts import REST_WORKS, StatementKind
 from warroom.severity import RAISED_BY_RESEMBLANCE, Classification, Confidence, Evidence, Severity
 
 __all__ = ["second_look"]
@@ -27,15 +27,8 @@ _RULE = RAISED_BY_RESEMBLANCE
 _SETTLED = frozenset({"non_production", "self_resolving"})
 _LIMITING = frozenset(
     kind.value
-    for kind in (
-        StatementKind.NO_IMPACT,
-        StatementKind.STILL_WORKS,
-        StatementKind.OTHERS_FINE,
-        StatementKind.OFF_PATH,
-        StatementKind.AT_RISK_ONLY,
-        StatementKind.INPUT_SPECIFIC,
-        StatementKind.WORKAROUND,
-    )
+    for kind in REST_WORKS
+    | {StatementKind.OFF_PATH, StatementKind.AT_RISK_ONLY, StatementKind.INPUT_SPECIFIC, StatementKind.WORKAROUND}
 )
 
 

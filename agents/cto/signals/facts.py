@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from warroom.severity import Severity
 
 __all__ = [
+    "REST_WORKS",
     "Availability",
     "Bound",
     "CustomerReports",
@@ -161,6 +162,10 @@ class StatementKind(StrEnum):
     """'could send by email or text instead', 'workaround: use the CLI': the feature's job can still be done."""
     SELF_CLEARING = "self_clearing"
     """'this monitor's last 6 firings cleared on their own': the alert's history, as its source states it."""
+
+
+REST_WORKS = frozenset({StatementKind.STILL_WORKS, StatementKind.OTHERS_FINE, StatementKind.NO_IMPACT})
+"""The statements that something beyond the failure still works, or that nobody is affected."""
 
 
 class Statement(Fact):

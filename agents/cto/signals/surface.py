@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from agents.cto.signals.facts import Statement, StatementKind, Surface, SurfaceKind
+from agents.cto.signals.facts import REST_WORKS, Statement, StatementKind, Surface, SurfaceKind
 from agents.cto.signals.text import Clause, name_tokens, quote
 
 __all__ = ["ACCESS_WORDS", "critical_word", "read_surfaces", "resolve_surface"]
@@ -270,7 +270,7 @@ def read_surfaces(
                 found.append(Surface(kind=SurfaceKind.PRODUCT, name=value, quote=value, field=field, strong=False))
             if tokens & _INTERNAL_NAME:
                 found.append(Surface(kind=SurfaceKind.INTERNAL, name=value, quote=value, field=field, strong=False))
-    working = [s.quote.lower() for s in statements if s.kind in _WORKING]
+    working = [s.quote.lower() for s in statements if s.kind in REST_WORKS]  # a host named there is not failing
     for clause in parts:
         _text_surfaces(found, clause, working)
     for statement in statements:
@@ -285,11 +285,6 @@ def read_surfaces(
                 )
             )
     return found
-
-
-_WORKING = (StatementKind.STILL_WORKS, StatementKind.NO_IMPACT, StatementKind.OTHERS_FINE)
-"""Statements of what still works: a host named in one ('github.com app, API and git unaffected') is not
-the failing surface."""
 
 
 def _text_surfaces(found: list[Surface], clause: Clause, working: list[str]) -> None:
