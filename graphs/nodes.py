@@ -64,15 +64,45 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
             if classification.severity == previous:
                 effects.keep_severity(ctx, incident, classification, telling=state.get("posted_severity") is not None)
                 if state.get("page_held") and _open_held_page(ctx, incident, classification):
-                    return {"event": {}, "page_held": False}
+                    return {"event": {}, "page_held": False, "page_level": classification.public_severity.value}
+                return {"event": {}, **_restate_page(ctx, state, incident, classification)}
             return {"event": {}}
     effects.record_severity(
         ctx, incident, classification, was=previous, note=note, recurs=found if previous is None else []
     )
     if event.get("type") == "severity" and state.get("page_held") and classification.severity.pages_customers:
         if _open_held_page(ctx, incident, classification):  # a person's P0/P1 over a raise nobody had confirmed
-            return {"severity": classification.severity.value, "event": {}, "page_held": False}
-    return {"severity": classification.severity.value, "event": {}}
+            return {
+                "severity": classification.severity.value,
+                "event": {},
+                "page_held": False,
+                "page_level": classification.public_severity.value,
+            }
+    restated = _restate_page(ctx, state, incident, classification) if classification.severity is previous else {}
+    return {"severity": classification.severity.value, "event": {}, **restated}
+
+
+def _page_level(state: IncidentState) -> Severity | None:
+    """The level the public page speaks at; threads from before `page_level` spoke at `posted_severity`."""
+    level = state.get("page_level") or state.get("posted_severity")
+    return Severity(level) if level else None
+
+
+def _restate_page(
+    ctx: Context, state: IncidentState, incident: Incident, classification: Classification
+) -> dict[str, Any]:
+    """The page spoke at the rules' level under a P0 only resemblance raised; once a person or the rules
+    on their own say P0, it says so at once, as news, not at the next update. The state update, if any."""
+    said = _page_level(state)
+    if said is None or state.get("page_held") or not classification.public_severity < said:
+        return {}
+    if classification.decided_by.startswith("human"):
+        why = f"{classification.decided_by.removeprefix('human:')} set {classification.severity}"
+    else:
+        why = f"The rules now rate it {classification.severity} on their own"
+    post = status_posts.first_status_post(incident, classification, ctx.clock.now(), ctx.settings, raised=True)
+    effects.restate_page(ctx, incident, post, f"{why}: the public status page now says so.")
+    return {"page_level": classification.public_severity.value}
 
 
 def _open_held_page(ctx: Context, incident: Incident, classification: Classification) -> bool:
@@ -110,11 +140,14 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
     owners = owners_for(codeowners_text(ctx), [e.endpoint for e in incident.endpoints] + [incident.service or ""])
     first = state.get("posted_severity") is None
     held = _held_for(ctx, incident)
+    public = incident.classification.public_severity
+    said = None if state.get("page_held") else _page_level(state)
+    says_no_more = said is not None and public >= said  # a raise only resemblance made: the page says that much
     effects.respond(
         ctx,
         incident,
         post=None
-        if held
+        if held or says_no_more
         else status_posts.first_status_post(
             incident, incident.classification, now, ctx.settings, raised=not first and not state.get("page_held")
         ),
@@ -123,7 +156,8 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         raised=None if first else war_room.raised_notice(incident, ctx.settings, now),
         tick=state.get("ticks", 0) + 1,
     )
-    return {"posted_severity": incident.classification.severity.value, "page_held": held is not None}
+    spoke = {} if held or says_no_more else {"page_level": public.value}
+    return {"posted_severity": incident.classification.severity.value, "page_held": held is not None, **spoke}
 
 
 def _held_for(ctx: Context, incident: Incident, classification: Classification | None = None) -> PageHold | None:
@@ -182,7 +216,8 @@ def update(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         text=status_posts.compose_update(incident, notes, due, now),
         post=status_posts.update_post(incident, notes, due, ctx.settings, now) if public else None,
     )
-    return {"ticks": number, "event": {}, "page_held": held}
+    spoke = {"page_level": status_posts.public_level(incident).value} if public else {}
+    return {"ticks": number, "event": {}, "page_held": held, **spoke}
 
 
 def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:

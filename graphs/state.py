@@ -34,6 +34,9 @@ class IncidentState(TypedDict, total=False):
     incident_id: int
     severity: str
     posted_severity: str
+    page_level: str
+    """The level the public page last spoke at (`Classification.public_severity`): below
+    `posted_severity` while only the alert's resemblance to labelled P0s says P0."""
     page_held: bool
     """Customers are being told, but not on the public page: only one enterprise account is hit
     (its contacts get the notice). The page opens the moment anyone else is."""

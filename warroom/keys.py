@@ -313,6 +313,12 @@ def status_raised(incident_id: int, severity: Severity) -> str:
     return _incident(incident_id, "status", severity)
 
 
+def status_restated(incident_id: int) -> str:
+    """The page, posted at the rules' level under a P0 only resemblance raised, now says P0: a person or
+    the rules confirmed it."""
+    return _incident(incident_id, "status", "restated")
+
+
 def status_update(incident_id: int, number: int) -> str:
     return _incident(incident_id, "status", "tick", number)
 
@@ -329,6 +335,10 @@ def note_echo(incident_id: int, at: datetime, author: str, text: str) -> str:
     """A note's echo in the war room: one per note (same author, moment and words)."""
     digest = hashlib.sha256(f"{author}\n{text}".encode()).hexdigest()[:16]
     return _incident(incident_id, "war_room", "note", at.isoformat(), digest)
+
+
+def war_room_restated(incident_id: int) -> str:
+    return _incident(incident_id, "war_room", "restated")
 
 
 def war_room_raised(incident_id: int, severity: Severity) -> str:

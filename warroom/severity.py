@@ -103,6 +103,16 @@ class Classification(BaseModel):
             and not self.decided_by.startswith("human")
         )
 
+    @property
+    def public_severity(self) -> Severity:
+        """The level the public status page speaks at. A P0 that only the alert's resemblance to labelled
+        P0s raised pages the team as a P0 but tells customers what the rules' evidence shows (its floor:
+        "degraded", a partial outage), until a person, or the rules on their own, say P0: customers read
+        what is established, never a statistical guess of "major outage"."""
+        if self.rule == RAISED_BY_RESEMBLANCE and not self.decided_by.startswith("human"):
+            return self.floor
+        return self.severity
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def asks_confirmation(self) -> bool:

@@ -28,6 +28,7 @@ __all__ = [
     "customer_share",
     "first_status_post",
     "next_update_at",
+    "public_level",
     "public_title",
     "resolved_post",
     "update_post",
@@ -94,6 +95,12 @@ def public_title(incident: Incident, severity: Severity) -> str:
     return f"{affected_thing(incident)} {_verb(incident, severity)}"[:255]
 
 
+def public_level(incident: Incident) -> Severity:
+    """The level the page speaks at (`Classification.public_severity`): a rated incident's."""
+    assert incident.severity is not None
+    return incident.classification.public_severity if incident.classification else incident.severity
+
+
 def first_status_post(
     incident: Incident, classification: Classification, now: datetime, settings: Settings, *, raised: bool = False
 ) -> StatusPost:
@@ -101,22 +108,23 @@ def first_status_post(
     `raised`: the same page incident after a raise, said as news (not the first notice again),
     at the stage the incident has reached."""
     thing = affected_thing(incident)
+    level = classification.public_severity
     since = _hhmm(incident.first_seen)
     due = _hhmm(next_update_at(now, classification.severity, settings))
     lead = "Update: this is more serious than first reported." if raised else "We are investigating an issue:"
     body = (
-        f"{lead} {thing[:1].upper() + thing[1:] if raised else thing} {_verb(incident, classification.severity)} for "
+        f"{lead} {thing[:1].upper() + thing[1:] if raised else thing} {_verb(incident, level)} for "
         f"{_who(incident, settings)} since {since} UTC. "
         f"We are working on it and will post the next update by {due} UTC."
     )
     staged = incident.status if incident.status in _STAGES else IncidentStatus.INVESTIGATING
     return StatusPost(
         incident_id=incident.id,
-        title=public_title(incident, classification.severity),
+        title=public_title(incident, level),
         status=staged if raised else IncidentStatus.INVESTIGATING,
         body=body,
-        impact=IMPACT[classification.severity],
-        components={thing: COMPONENT[classification.severity]},
+        impact=IMPACT[level],
+        components={thing: COMPONENT[level]},
         service=incident.service,
     )
 
@@ -160,9 +168,8 @@ def compose_public_update(
     """The status-page version of an update. Humans' notes are never quoted to the public (they
     name hosts, exceptions and colleagues); only what they establish: a cause found, an ETA."""
     thing = affected_thing(incident)
-    assert incident.severity is not None
     parts = [
-        f"Update: {thing} {_verb(incident, incident.severity)} for {_who(incident, settings)} "
+        f"Update: {thing} {_verb(incident, public_level(incident))} for {_who(incident, settings)} "
         f"since {_hhmm(incident.first_seen)} UTC."
     ]
     parts.append(
@@ -180,13 +187,13 @@ def update_post(
     incident: Incident, notes: NoteFacts, due: datetime, settings: Settings, now: datetime | None = None
 ) -> StatusPost:
     """The periodic update as a page post: the status as it stands, in `compose_public_update`'s words."""
-    assert incident.severity is not None
+    level = public_level(incident)
     return StatusPost(
         incident_id=incident.id,
-        title=public_title(incident, incident.severity),
+        title=public_title(incident, level),
         status=incident.status,
         body=compose_public_update(incident, notes, due, settings, now),
-        impact=IMPACT[incident.severity],
+        impact=IMPACT[level],
         service=incident.service,
     )
 

@@ -166,7 +166,7 @@ def draft_comms(facts: IncidentFacts, cohort: Cohort, kind: CommsKind | str) -> 
 def _impact(facts: IncidentFacts, thing: str) -> tuple[str, str, str]:
     """(ongoing, short, past) wording of what customers live through: the symptom when the alerts
     tell it, otherwise the severity's (a P0 is failing, lower levels degraded)."""
-    symptom = Symptom.spoken(facts.symptom, facts.severity)
+    symptom = Symptom.spoken(facts.symptom, facts.public_severity or facts.severity)
     return {
         Symptom.FAILING: ("has been failing", "failing", f"could not use {thing}"),
         Symptom.UNAVAILABLE: ("has been unavailable", "unavailable", f"could not use {thing}"),
@@ -184,6 +184,7 @@ def _context(facts: IncidentFacts, cohort: Cohort, kind: CommsKind) -> dict[str,
         "kind": kind.value,
         "status": facts.status.value,
         "severity": facts.severity.value if facts.severity else None,
+        "public_severity": public.value if (public := facts.public_severity or facts.severity) else None,
         "ref": f"INC-{facts.incident_id}",
         "title": facts.title,
         "thing": thing,

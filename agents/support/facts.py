@@ -121,6 +121,11 @@ class IncidentFacts(BaseModel):
     service: str | None = None
     endpoints: list[str] = Field(default_factory=list)
     severity: Severity | None = None
+    public_severity: Severity | None = Field(
+        default=None,
+        description="the level customers are told of (`Classification.public_severity`): below `severity` while "
+        "only the alert's resemblance to labelled P0s says P0",
+    )
     symptom: Symptom | None = Field(
         default=None, description="what customers live through, from the CTO agent's reading of the alerts"
     )
@@ -221,6 +226,7 @@ class IncidentFacts(BaseModel):
             service=incident.service,
             endpoints=endpoints,
             severity=incident.severity,
+            public_severity=incident.classification.public_severity if incident.classification else incident.severity,
             symptom=symptom,
             status=incident.status,
             started_at=incident.first_seen,

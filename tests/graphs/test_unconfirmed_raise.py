@@ -1,5 +1,6 @@
 """A P0 that only the alert's resemblance to labelled P0s raised, over a level that tells no customer:
-the on-call is paged and asked, and the public status page waits for a person's P0 or P1."""
+the on-call is paged and asked, and the public status page waits for a person's P0 or P1. Over a P1,
+the page speaks at P1 (what the rules established) until a person, or the rules themselves, say P0."""
 
 from __future__ import annotations
 
@@ -131,3 +132,82 @@ def test_the_page_opens_when_the_rules_reach_p0_on_their_own(client, warroom, au
     assert len(_page_posts(client, auth, incident_id)) == 1
     room = _room(client, auth, incident_id)
     assert "The rules now rate it P0 on their own: the public status page is opened." in room
+
+
+SEARCH_ERRORS = {
+    "title": "search unavailable in eu-west-1",
+    "message": "search requests in one region time out",
+    "service": "search",
+    "level": "critical",
+    "environment": "production",
+    "dedup_key": "grafana:search-errors",
+}
+
+
+def _page(client) -> dict:
+    [incident] = client.get("/status.json").json()["active_incidents"]
+    return incident
+
+
+def test_over_a_p1_the_page_speaks_at_the_rules_level_until_a_person_says_p0(client, warroom, clock, auth):
+    incident_id = client.post("/api/alerts", json=SEARCH_ERRORS, headers=auth).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    classification = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
+    assert (classification["severity"], classification["rule"], classification["floor"]) == ("P0", "resembles_p0", "P1")
+    page = _page(client)
+    assert (page["impact"], page["component_status"]) == ("major", {"Search": "partial_outage"}), "the rules' P1"
+    assert [u["body"] for u in page["updates"]][0].startswith("We are investigating an issue: Search is unavailable")
+
+    clock.advance(timedelta(minutes=16))
+    warroom.scheduler.run_pending()
+    page = _page(client)
+    assert len(page["updates"]) == 2 and page["impact"] == "major", "the 15-minute update says no more either"
+
+    _set(client, warroom, auth, incident_id, "P0")
+    page = _page(client)
+    assert (page["impact"], page["component_status"]) == ("critical", {"Search": "major_outage"})
+    assert page["updates"][0]["body"].startswith("Update: this is more serious than first reported.")
+    assert "dana set P0: the public status page now says so." in _room(client, auth, incident_id)
+    warroom.scheduler.run_pending()
+    assert len(_page(client)["updates"]) == 3, "said once"
+
+
+def test_a_raise_only_resemblance_made_over_a_posted_p1_adds_nothing_to_the_page(client, warroom, auth, monkeypatch):
+    monkeypatch.setattr(look, "resemblance", lambda text: Resemblance(p0_probability=0.1, nearest=[]))
+    incident_id = client.post("/api/alerts", json=SEARCH_ERRORS, headers=auth).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["severity"] == "P1"
+    assert len(_page(client)["updates"]) == 1
+
+    read = Resemblance(p0_probability=0.97, nearest=[Neighbour(case="some-p0", p0=True, similarity=0.8)])
+    monkeypatch.setattr(look, "resemblance", lambda text: read)
+    again = {**SEARCH_ERRORS, "message": "search requests in one region still time out"}
+    assert client.post("/api/alerts", json=again, headers=auth).json()["incident_id"] == incident_id
+    warroom.scheduler.run_pending()
+    classification = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
+    assert (classification["severity"], classification["rule"]) == ("P0", "resembles_p0")
+    page = _page(client)
+    assert len(page["updates"]) == 1 and page["impact"] == "major", "a guess is not news for customers"
+    assert any("P0" in t for t in _room(client, auth, incident_id)), "the team hears of the raise"
+
+
+def test_the_page_says_p0_at_once_when_the_rules_reach_it_on_their_own(client, warroom, auth):
+    slow = {**SEARCH_ERRORS, "title": "checkout p99 latency 4.1s over SLO 1s for 10m", "message": ""}
+    slow["service"] = "checkout"
+    slow["dedup_key"] = "grafana:checkout"
+    incident_id = client.post("/api/alerts", json=slow, headers=auth).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    raised = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
+    assert (raised["rule"], raised["floor"]) == ("resembles_p0", "P1")
+    assert _page(client)["impact"] == "major"
+
+    failing = {**slow, "title": "checkout 5xx ratio 0.6 over 5m", "message": "", "source": "prometheus"}
+    assert client.post("/api/alerts", json=failing, headers=auth).json()["incident_id"] == incident_id
+    warroom.scheduler.run_pending()
+    now = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
+    assert (now["severity"], now["rule"]) == ("P0", "critical_path_failing")
+    page = _page(client)
+    assert (page["impact"], len(page["updates"])) == ("critical", 2)
+    assert "The rules now rate it P0 on their own: the public status page now says so." in _room(
+        client, auth, incident_id
+    )

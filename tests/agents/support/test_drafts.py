@@ -363,3 +363,14 @@ def test_an_all_clear_off_the_revenue_paths_asks_nothing_and_gives_the_generic_a
     assert [c.grounding.problems for c in checked if not c.sendable] == []
     email = next(c.draft for c in checked if c.draft.channel is Channel.EMAIL)
     assert "If search failed for you during that time, please try again now." in email.body
+
+
+def test_a_p0_only_resemblance_raised_is_told_at_the_rules_level() -> None:
+    """Customers read what the rules established (P1: degraded, 🟠), not the resemblance's guess (failing, 🔴)."""
+    facts = checkout_p0(public_severity=Severity.P1)
+    drafts = _drafts(facts, CommsKind.INITIAL)
+    assert "checkout has been degraded for" in drafts[Channel.EMAIL][0].body
+    assert drafts[Channel.DISCORD][0].body.startswith("🟠 **Checkout degraded**")
+    assert drafts[Channel.SLACK_INTERNAL][0].body.startswith("*[P0]"), "the team is told the P0 it is paged for"
+    confirmed = _drafts(checkout_p0(public_severity=Severity.P0), CommsKind.INITIAL)
+    assert confirmed[Channel.DISCORD][0].body.startswith("🔴 **Checkout failing**")
