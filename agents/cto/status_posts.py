@@ -53,14 +53,19 @@ _VERB = {
     Symptom.UNAVAILABLE: "is unavailable",
     Symptom.SLOW: "is slow",
     Symptom.DELAYED: "is delayed",
+    Symptom.AFFECTED: "is affected",
     None: "is degraded",
 }
 
 
+def _symptom(incident: Incident, severity: Severity) -> Symptom | None:
+    reading = incident.classification.facts if incident.classification else {}
+    return Symptom.spoken(Symptom.from_reading(reading), severity)
+
+
 def _verb(incident: Incident, severity: Severity) -> str:
     """The symptom the alerts show, in the words customers use; not the severity's word."""
-    reading = incident.classification.facts if incident.classification else {}
-    return _VERB[Symptom.spoken(Symptom.from_reading(reading), severity)]
+    return _VERB[_symptom(incident, severity)]
 
 
 def customer_share(incident: Incident, settings: Settings) -> float | None:
@@ -124,7 +129,8 @@ def first_status_post(
         status=staged if raised else IncidentStatus.INVESTIGATING,
         body=body,
         impact=IMPACT[level],
-        components={thing: COMPONENT[level]},
+        # a data exposure says nothing of the component's availability: it may well be working
+        components={} if _symptom(incident, level) is Symptom.AFFECTED else {thing: COMPONENT[level]},
         service=incident.service,
     )
 

@@ -173,6 +173,11 @@ def _impact(facts: IncidentFacts, thing: str) -> tuple[str, str, str]:
         Symptom.INTERMITTENT: ("has been failing intermittently", "failing intermittently", f"saw errors with {thing}"),
         Symptom.SLOW: ("has been slow", "slow", f"found {thing} slow"),
         Symptom.DELAYED: ("has been delayed", "delayed", f"saw delays with {thing}"),
+        Symptom.AFFECTED: (
+            "has been affected",
+            "affected",
+            f"were affected by an issue with {thing}",
+        ),
         None: ("has been degraded", "degraded", f"saw errors with {thing}"),
     }[symptom]
 

@@ -32,10 +32,14 @@ class Symptom(StrEnum):
     UNAVAILABLE = "unavailable"
     SLOW = "slow"
     DELAYED = "delayed"
+    AFFECTED = "affected"
+    """A data exposure, breach, loss or corruption with no outage read: customers are told that the
+    thing is affected, never that it fails (it may well work), and what happened to the
+    data is said by a person, once known, not guessed by warroom."""
 
     @classmethod
     def from_reading(cls, facts: Mapping[str, object]) -> Symptom | None:
-        """From a classification's typed facts (`state`, `failing_share`, `latency_factor`)."""
+        """From a classification's typed facts (`state`, `failing_share`, `latency_factor`, `exposure`)."""
         state = facts.get("state")
         share = facts.get("failing_share")
         if state == "down":
@@ -48,6 +52,8 @@ class Symptom(StrEnum):
             if isinstance(share, float | int) and share < 0.5:
                 return cls.INTERMITTENT
             return cls.FAILING
+        if facts.get("exposure") or facts.get("security_topic"):
+            return cls.AFFECTED
         return None
 
     @classmethod

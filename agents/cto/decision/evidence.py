@@ -137,6 +137,7 @@ def typed_facts(signals: Signals, reading: Reading) -> dict[str, object]:
         "customer_reports": max((r.count for r in signals.reports), default=None),
         "statements": sorted({kind.value for kind in reading.statements}),
         "exposure": sorted({e.kind for e in signals.exposure}),
+        "security_topic": signals.security_topic.families if signals.security_topic else None,
         "source_label_points_to": signals.label.points_to.value if signals.label else None,
     }
     return {key: value for key, value in facts.items() if value not in (None, [])}

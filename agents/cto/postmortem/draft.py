@@ -102,6 +102,7 @@ _PAST = {
     Symptom.UNAVAILABLE: "was unavailable",
     Symptom.SLOW: "was slow",
     Symptom.DELAYED: "was delayed",
+    Symptom.AFFECTED: "was affected",
     None: "was degraded",
 }
 

@@ -374,3 +374,24 @@ def test_a_p0_only_resemblance_raised_is_told_at_the_rules_level() -> None:
     assert drafts[Channel.SLACK_INTERNAL][0].body.startswith("*[P0]"), "the team is told the P0 it is paged for"
     confirmed = _drafts(checkout_p0(public_severity=Severity.P0), CommsKind.INITIAL)
     assert confirmed[Channel.DISCORD][0].body.startswith("🔴 **Checkout failing**")
+
+
+def test_a_data_exposure_is_told_as_affected_never_as_failing() -> None:
+    from agents.support.facts import Symptom
+
+    assert Symptom.from_reading({"exposure": ["exposed"]}) is Symptom.AFFECTED
+    assert Symptom.from_reading({"security_topic": ["secret", "exposure"]}) is Symptom.AFFECTED
+    assert Symptom.from_reading({"exposure": ["exposed"], "state": "down"}) is Symptom.UNAVAILABLE
+    facts = checkout_p0(symptom=Symptom.AFFECTED)
+    drafts = _drafts(facts, CommsKind.INITIAL)
+    assert "checkout has been affected for" in drafts[Channel.EMAIL][0].body
+    assert drafts[Channel.EMAIL][0].subject == "We're looking into a problem with checkout"
+    assert drafts[Channel.DISCORD][0].body.startswith("🔴 **Checkout affected**")
+    every = [d.body for ds in drafts.values() for d in ds] + [
+        d.body for ds in _drafts(resolved(facts), CommsKind.ALL_CLEAR).values() for d in ds
+    ]
+    assert not any("failing" in body or "could not use" in body for body in every)
+    [rca, *_] = _drafts(resolved(facts), CommsKind.RCA)[Channel.ENTERPRISE_EMAIL]
+    assert "Checkout was affected from" in rca.body
+    _, checked = prepare_comms(facts, CommsKind.INITIAL)
+    assert [c.grounding.problems for c in checked if not c.sendable] == []
