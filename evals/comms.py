@@ -79,6 +79,7 @@ _SYMPTOM_WORDS = {
     "delayed": re.compile(r"\bdelay", re.I),
     "intermittent": re.compile(r"\bintermittent|\bsome (requests|users)|\bsaw errors\b", re.I),
     "failing": re.compile(r"\bfail|\bisn't working|\bnot working|\bdown\b|\berrors?\b", re.I),
+    "affected": re.compile(r"\baffected\b", re.I),
 }
 
 # The rubric's own list, not the product's `revenue_paths`: where money moves, an all-clear must
@@ -366,6 +367,8 @@ def _symptom(facts: dict[str, Any]) -> str | None:
         return "slow"
     if isinstance(share, int | float) and share < 0.5:
         return "intermittent"
+    if (facts.get("exposure") or facts.get("security_topic")) and share is None:
+        return "affected"  # errors beside a data exposure are not an outage without a measured share
     if state == "failing":
         return "failing"
     return None

@@ -48,13 +48,11 @@ class Symptom(StrEnum):
             return cls.DELAYED
         if facts.get("latency_factor") is not None and state != "failing":
             return cls.SLOW
-        if state == "failing" or isinstance(share, float | int):
-            if isinstance(share, float | int) and share < 0.5:
-                return cls.INTERMITTENT
-            return cls.FAILING
+        if isinstance(share, float | int):
+            return cls.INTERMITTENT if share < 0.5 else cls.FAILING
         if facts.get("exposure") or facts.get("security_topic"):
-            return cls.AFFECTED
-        return None
+            return cls.AFFECTED  # errors beside an exposure are not an outage: "failing" needs a measured share
+        return cls.FAILING if state == "failing" else None
 
     @classmethod
     def spoken(cls, symptom: Symptom | None, severity: Severity | None) -> Symptom | None:

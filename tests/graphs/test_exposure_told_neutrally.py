@@ -14,6 +14,7 @@ EXPOSED = {
     "level": "warning",
     "environment": "production",
     "dedup_key": "grafana:invoices-cross-account",
+    "users_affected": 2,
 }
 
 
@@ -22,6 +23,7 @@ def test_the_page_says_affected_not_failing(client, warroom, auth):
     warroom.scheduler.run_pending()
     incident = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     assert (incident["severity"], incident["classification"]["rule"]) == ("P0", "data_exposed")
+    assert incident["classification"]["facts"]["state"] == "failing", "read from the error events alone"
     [page] = client.get("/status.json").json()["active_incidents"]
     assert page["title"] == "Billing is affected"
     body = page["updates"][0]["body"]

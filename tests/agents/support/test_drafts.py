@@ -382,6 +382,8 @@ def test_a_data_exposure_is_told_as_affected_never_as_failing() -> None:
     assert Symptom.from_reading({"exposure": ["exposed"]}) is Symptom.AFFECTED
     assert Symptom.from_reading({"security_topic": ["secret", "exposure"]}) is Symptom.AFFECTED
     assert Symptom.from_reading({"exposure": ["exposed"], "state": "down"}) is Symptom.UNAVAILABLE
+    assert Symptom.from_reading({"exposure": ["exposed"], "state": "failing"}) is Symptom.AFFECTED, "errors alone"
+    assert Symptom.from_reading({"exposure": ["exposed"], "state": "failing", "failing_share": 0.9}) is Symptom.FAILING
     facts = checkout_p0(symptom=Symptom.AFFECTED)
     drafts = _drafts(facts, CommsKind.INITIAL)
     assert "checkout has been affected for" in drafts[Channel.EMAIL][0].body
@@ -395,3 +397,11 @@ def test_a_data_exposure_is_told_as_affected_never_as_failing() -> None:
     assert "Checkout was affected from" in rca.body
     _, checked = prepare_comms(facts, CommsKind.INITIAL)
     assert [c.grounding.problems for c in checked if not c.sendable] == []
+
+
+def test_the_internal_summary_with_nobody_to_email_yet_is_sendable() -> None:
+    facts = checkout_p0(affected_users=[])
+    _, checked = prepare_comms(facts, CommsKind.INITIAL)
+    [internal] = [c for c in checked if c.draft.channel is Channel.SLACK_INTERNAL]
+    assert "Customer email: no affected user's address known yet" in internal.draft.body
+    assert internal.sendable, internal.grounding.problems
