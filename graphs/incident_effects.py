@@ -40,14 +40,20 @@ log = logging.getLogger(__name__)
 
 
 class PageHold(BaseModel):
-    """Why the public status page keeps quiet for now: every affected user so far is one enterprise
-    `account`'s, or only the alert's resemblance to labelled P0s made it a P0 over the `rules_level`
+    """Why the public status page keeps quiet for now: nothing has failed yet (`before_impact`), every
+    affected user so far is one enterprise `account`'s, or only the alert's resemblance to labelled P0s made it a P0 over the `rules_level`
     (P2/P3) that would have told no customer, and a person has not confirmed it yet."""
 
     account: str | None = None
     rules_level: Severity | None = None
+    before_impact: bool = False
 
     def said(self) -> str:
+        if self.before_impact:
+            return (
+                "Not on the public status page: nothing has failed yet, the alerts warn of what is coming. "
+                "The page opens by itself once they show impact; set P0 or P1 to tell customers now."
+            )
         if self.account is not None:
             return (
                 f"Not on the public status page: every affected user so far is {self.account}'s, and "

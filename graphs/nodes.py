@@ -114,6 +114,8 @@ def _open_held_page(ctx: Context, incident: Incident, classification: Classifica
         why = f"{classification.decided_by.removeprefix('human:')} set {classification.severity}"
     elif incident.classification is not None and incident.classification.page_awaits_confirmation:
         why = f"The rules now rate it {classification.severity} on their own"
+    elif incident.classification is not None and incident.classification.before_impact:
+        why = "The alerts show impact now"
     else:
         why = "Users beyond one enterprise account are affected now"
     post = status_posts.first_status_post(incident, classification, ctx.clock.now(), ctx.settings)
@@ -163,11 +165,14 @@ def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
 def _held_for(ctx: Context, incident: Incident, classification: Classification | None = None) -> PageHold | None:
     """Why the public page keeps quiet, or None when it speaks: a P0 only resemblance raised over a
     level that would have told no customer, until a person confirms it (`classification`, the level
-    now decided, defaults to the incident's); an incident whose every affected user is one enterprise
-    account's (anyone else hit, or users nobody can place, and the page speaks)."""
+    now decided, defaults to the incident's); alerts that warn before any impact, until impact shows or
+    a person sets the level; an incident whose every affected user is one enterprise account's (anyone
+    else hit, or users nobody can place, and the page speaks)."""
     decided = classification or incident.classification
     if decided is not None and decided.page_awaits_confirmation:
         return PageHold(rules_level=decided.floor)
+    if decided is not None and decided.before_impact:
+        return PageHold(before_impact=True)
     with ctx.engine.connect() as conn:
         account = only_account(conn, incident, ctx.settings, now=ctx.clock.now())
     return PageHold(account=account.name) if account else None

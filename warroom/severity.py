@@ -104,6 +104,13 @@ class Classification(BaseModel):
         )
 
     @property
+    def before_impact(self) -> bool:
+        """The alerts warn of what is coming (a certificate expiring within hours, a disk filling) and
+        nothing has failed yet: the team is called at this level, but customers are told nothing until
+        the alerts show impact or a person decides they should hear it now."""
+        return self.facts.get("state") == "at_risk" and not self.decided_by.startswith("human")
+
+    @property
     def public_severity(self) -> Severity:
         """The level the public status page speaks at. A P0 that only the alert's resemblance to labelled
         P0s raised pages the team as a P0 but tells customers what the rules' evidence shows (its floor:

@@ -54,6 +54,7 @@ _VERB = {
     Symptom.SLOW: "is slow",
     Symptom.DELAYED: "is delayed",
     Symptom.AFFECTED: "is affected",
+    Symptom.AT_RISK: "is at risk of disruption",
     None: "is degraded",
 }
 

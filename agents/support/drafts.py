@@ -173,6 +173,11 @@ def _impact(facts: IncidentFacts, thing: str) -> tuple[str, str, str]:
         Symptom.INTERMITTENT: ("has been failing intermittently", "failing intermittently", f"saw errors with {thing}"),
         Symptom.SLOW: ("has been slow", "slow", f"found {thing} slow"),
         Symptom.DELAYED: ("has been delayed", "delayed", f"saw delays with {thing}"),
+        Symptom.AT_RISK: (
+            "has been at risk of disruption",
+            "at risk of disruption",
+            f"were at risk of disruption to {thing}",
+        ),
         Symptom.AFFECTED: (
             "has been affected",
             "affected",

@@ -32,6 +32,8 @@ class Symptom(StrEnum):
     UNAVAILABLE = "unavailable"
     SLOW = "slow"
     DELAYED = "delayed"
+    AT_RISK = "at_risk"
+    """Nothing has failed yet (a certificate about to expire): said only once a person opens the page."""
     AFFECTED = "affected"
     """A data exposure, breach, loss or corruption with no outage read: customers are told that the
     thing is affected, never that it fails (it may well work), and what happened to the
@@ -46,6 +48,8 @@ class Symptom(StrEnum):
             return cls.UNAVAILABLE
         if state == "delayed":
             return cls.DELAYED
+        if state == "at_risk":
+            return cls.AT_RISK
         if facts.get("latency_factor") is not None and state != "failing":
             return cls.SLOW
         if isinstance(share, float | int):

@@ -103,6 +103,7 @@ _PAST = {
     Symptom.SLOW: "was slow",
     Symptom.DELAYED: "was delayed",
     Symptom.AFFECTED: "was affected",
+    Symptom.AT_RISK: "was at risk of disruption",
     None: "was degraded",
 }
 
