@@ -38,7 +38,24 @@ from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, pending_by_prefix, schedule
 from warroom.severity import Severity
 
-__all__ = ["CommsFlow", "approval_blocks", "enabled_channels", "prepare_round", "preview", "round_of"]
+__all__ = [
+    "CommsFlow",
+    "approval_blocks",
+    "auto_send_level",
+    "enabled_channels",
+    "prepare_round",
+    "preview",
+    "round_of",
+]
+
+
+def auto_send_level(incident: Incident, channel: str) -> Severity:
+    """The level auto-send weighs: the team's own channel hears the level the team is paged at, a
+    customer channel the level customers are told of (`Classification.public_severity`), so neither a
+    resemblance-only P0 nor a warning before impact reaches a customer without a person."""
+    if channel == Channel.SLACK_INTERNAL.value or incident.classification is None:
+        return incident.severity or Severity.P3
+    return incident.classification.public_severity
 
 
 def preview(subject: str | None, body: str, limit: int = 240) -> str:
@@ -243,7 +260,7 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
                 created.append(draft_id)
                 if kind is CommsKind.RCA:
                     _track_rca(ctx, conn, facts, incident, draft, draft_id, now)
-                if not ctx.settings.auto_sends(draft.channel.value, incident.severity or Severity.P3):
+                if not ctx.settings.auto_sends(draft.channel.value, auto_send_level(incident, draft.channel.value)):
                     link = (
                         f"{ctx.settings.public_url.rstrip('/')}/approve/{approval_token(ctx.secret_key, draft_id, now)}"
                     )

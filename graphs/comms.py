@@ -16,6 +16,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer, interrupt
 
 from flows.actions.drafts import get_draft
+from flows.comms import auto_send_level
 from flows.context import Context
 from flows.staleness import resolved_reason, stale_reason, withdraw
 from flows.throttle import hold_reason
@@ -55,7 +56,7 @@ def review(state: CommsState, runtime: Runtime[Context]) -> dict[str, Any]:
                 withdraw(conn, draft, stale.reason, ctx.clock.now())
         if stale and stale.final:
             return {"outcome": DraftState.WITHDRAWN.value}
-        severity = incident.severity if incident and incident.severity else Severity.P3
+        severity = auto_send_level(incident, draft.channel) if incident else Severity.P3
         if stale is None and ctx.settings.auto_sends(draft.channel, severity):
             now = ctx.clock.now()
             with ctx.engine.begin() as conn:

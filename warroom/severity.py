@@ -112,13 +112,16 @@ class Classification(BaseModel):
 
     @property
     def public_severity(self) -> Severity:
-        """The level the public status page speaks at. A P0 that only the alert's resemblance to labelled
-        P0s raised pages the team as a P0 but tells customers what the rules' evidence shows (its floor:
-        "degraded", a partial outage), until a person, or the rules on their own, say P0: customers read
-        what is established, never a statistical guess of "major outage"."""
-        if self.rule == RAISED_BY_RESEMBLANCE and not self.decided_by.startswith("human"):
-            return self.floor
-        return self.severity
+        """The level customers are told of: the status page's, and the one auto-send weighs on their
+        channels. A P0 that only the alert's resemblance to labelled P0s raised pages the team as a P0
+        but tells customers what the rules' evidence shows (its floor: "degraded", a partial outage),
+        until a person, or the rules on their own, say P0: customers read what is established, never a
+        statistical guess of "major outage". A warning before any impact tells them nothing (P3)."""
+        if self.decided_by.startswith("human"):
+            return self.severity
+        if self.before_impact:
+            return Severity.P3  # nothing has happened to customers yet
+        return self.floor if self.rule == RAISED_BY_RESEMBLANCE else self.severity
 
     @computed_field  # type: ignore[prop-decorator]
     @property
