@@ -59,13 +59,15 @@ DEVELOPMENT = CaseSet(
     "development set",
     lifecycle=False,
     private=False,
-    gate=SetGate(accuracy=0.93, p0_recall=0.96),
+    gate=SetGate(accuracy=0.90, p0_recall=0.93),
 )
 """Gate: what the set scores after the last rule change, less a margin: 88/88 and P0 recall 29/29 after
 issue 13's rule change, 131/132 (58/59) with the 44 cases added on 2026-12-04, and 264/276 (P0
 109/112) with the 144 written blind to the rules in stop 31 (the gate came down from 97% because those
 cases were added, not because a case that passed began to fail), 269/285 (P0 112/116) with nine more on
-2026-12-05. The held-out set has no gate: its figure (90/127, P0 recall 35/49) is below the issue's bar."""
+2026-12-05, and 300/330 (P0 122/130) with 45 more written blind to the rules in stop 34 (they scored 31/45
+as written; the gate came down from 93%/96% for them, while the 285 before still score 269). The held-out
+set has no gate: its figure (98/140, P0 recall 39/53) is below the issue's bar."""
 HOLDOUT = CaseSet("holdout", EVALS_DIR / "holdout", "held-out set", lifecycle=False, private=True)
 PARAPHRASE = CaseSet(
     "paraphrase",
