@@ -41,8 +41,9 @@ log = logging.getLogger(__name__)
 
 class PageHold(BaseModel):
     """Why the public status page keeps quiet for now: nothing has failed yet (`before_impact`), every
-    affected user so far is one enterprise `account`'s, or only the alert's resemblance to labelled P0s made it a P0 over the `rules_level`
-    (P2/P3) that would have told no customer, and a person has not confirmed it yet."""
+    affected user so far is one enterprise `account`'s, or only the alert's resemblance to labelled P0s
+    made it a P0 over the `rules_level` (P2/P3) that would have told no customer, and a person has not
+    confirmed it yet."""
 
     account: str | None = None
     rules_level: Severity | None = None

@@ -47,12 +47,12 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         classification = human_override(
             incident.classification, Severity(event["severity"]), event.get("actor", "human")
         )
-    elif previous is None and incident.classification and incident.classification.decided_by.startswith("human"):
+    elif previous is None and incident.classification and incident.classification.by_human:
         classification = incident.classification  # declared by a person (`flows.actions.declare`): their level
         with ctx.engine.connect() as conn:
             found = recurrence.open_follow_ups(conn, incident, ctx.clock.now())
     else:
-        if previous is not None and incident.classification and incident.classification.decided_by.startswith("human"):
+        if previous is not None and incident.classification and incident.classification.by_human:
             return {"event": {}}
         with ctx.engine.connect() as conn:
             past = history.similar_past(conn, incident)
@@ -96,7 +96,7 @@ def _restate_page(
     said = _page_level(state)
     if said is None or state.get("page_held") or not classification.public_severity < said:
         return {}
-    if classification.decided_by.startswith("human"):
+    if classification.by_human:
         why = f"{classification.decided_by.removeprefix('human:')} set {classification.severity}"
     else:
         why = f"The rules now rate it {classification.severity} on their own"
@@ -110,7 +110,7 @@ def _open_held_page(ctx: Context, incident: Incident, classification: Classifica
     decided); False while it stays held."""
     if _held_for(ctx, incident, classification) is not None:
         return False
-    if classification.decided_by.startswith("human"):
+    if classification.by_human:
         why = f"{classification.decided_by.removeprefix('human:')} set {classification.severity}"
     elif incident.classification is not None and incident.classification.page_awaits_confirmation:
         why = f"The rules now rate it {classification.severity} on their own"

@@ -93,22 +93,23 @@ class Classification(BaseModel):
     )
 
     @property
+    def by_human(self) -> bool:
+        """A person set this level (`decided_by` is `human:<who>`): it decides, and no hold waits on it."""
+        return self.decided_by.startswith("human")
+
+    @property
     def page_awaits_confirmation(self) -> bool:
         """A P0 that only the alert's resemblance to labelled P0s raised over a level that would have told no
         customer (the rules alone said P2 or P3): the on-call is paged and asked, and the public status page
         waits until a person says P0 or P1. A statistical guess is never the first thing customers read."""
-        return (
-            self.rule == RAISED_BY_RESEMBLANCE
-            and not self.floor.pages_customers
-            and not self.decided_by.startswith("human")
-        )
+        return self.rule == RAISED_BY_RESEMBLANCE and not self.floor.pages_customers and not self.by_human
 
     @property
     def before_impact(self) -> bool:
         """The alerts warn of what is coming (a certificate expiring within hours, a disk filling) and
         nothing has failed yet: the team is called at this level, but customers are told nothing until
         the alerts show impact or a person decides they should hear it now."""
-        return self.facts.get("state") == "at_risk" and not self.decided_by.startswith("human")
+        return self.facts.get("state") == "at_risk" and not self.by_human
 
     @property
     def public_severity(self) -> Severity:
@@ -117,7 +118,7 @@ class Classification(BaseModel):
         but tells customers what the rules' evidence shows (its floor: "degraded", a partial outage),
         until a person, or the rules on their own, say P0: customers read what is established, never a
         statistical guess of "major outage". A warning before any impact tells them nothing (P3)."""
-        if self.decided_by.startswith("human"):
+        if self.by_human:
             return self.severity
         if self.before_impact:
             return Severity.P3  # nothing has happened to customers yet
@@ -132,5 +133,5 @@ class Classification(BaseModel):
         return (
             self.confidence is Confidence.UNCERTAIN
             and (self.severity in (Severity.P1, Severity.P2) or self.rule == RAISED_BY_RESEMBLANCE)
-            and not self.decided_by.startswith("human")
+            and not self.by_human
         )
