@@ -55,6 +55,7 @@ __all__ = [
     "CommsSpec",
     "Outcome",
     "PastOccurrence",
+    "Relabel",
     "Step",
     "Storm",
     "isolated_environment",
@@ -141,6 +142,17 @@ class Citation(BaseModel):
     summary: str = Field(min_length=10, description="one line of what happened")
 
 
+class Relabel(BaseModel):
+    """`[[relabel]]` in case.toml: a second labeller's level, given from the alert alone without seeing
+    the case's label, its `why` or its citation (`python -m evals.relabel`, which writes the brief)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Severity
+    sure: bool = Field(description="false when the labeller found the alert open between two levels")
+    by: str = Field(min_length=1, description="who labelled, and when")
+
+
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -163,6 +175,9 @@ class Case(BaseModel):
         default=None,
         description="the development case this one rewords (the paraphrase set): same incident, same label",
     )
+    relabel: list[Relabel] = Field(
+        default_factory=list, description="independent labels from the alert alone: how contestable the label is"
+    )
     steps: list[Step]
 
 
@@ -173,6 +188,7 @@ class Outcome(BaseModel):
     expected: Severity
     severity: Severity | None
     why: str
+    relabels: list[Severity] = Field(default_factory=list, description="the case's independent labels")
     blocked_by: str | None = None
     reason: str = ""
     decided_by: str = ""
@@ -415,6 +431,7 @@ def run_case(case: Case, *, llm_model: str | None = None, lifecycle: bool = True
         expected=case.expected,
         severity=None,
         why=case.why,
+        relabels=[r.level for r in case.relabel],
         blocked_by=case.blocked_by,
         comms=case.comms,
     )

@@ -4,6 +4,11 @@ Over-paging is the share of true P2/P3 cases rated P0/P1: each one wakes a human
 customers something is wrong when it is not, so it is tracked beside P0 recall (a missed outage).
 A private set (the held-out cases) is printed and dumped as aggregates only: no case name, no
 failure, no evidence, so a score can be read without learning which cases it missed.
+
+Agreement reads the cases' independent labels (`[[relabel]]`, given from the alert alone): how
+often a second careful reader reaches the case's label, and how the product scores on the cases
+where every reader does. A miss on a case the readers split on may be the label's, not the rules';
+a miss where they all agree is the product's. It qualifies the score; it never replaces it.
 """
 
 from __future__ import annotations
@@ -13,9 +18,38 @@ from pydantic import BaseModel, Field
 from evals.harness import Outcome
 from warroom.severity import Severity
 
-__all__ = ["SeverityScore", "render", "render_set", "score", "set_json"]
+__all__ = ["Agreement", "SeverityScore", "agreement", "render", "render_set", "score", "set_json"]
 
 LEVELS = list(Severity)
+
+
+class Agreement(BaseModel):
+    relabelled: int = Field(description="cases with at least one independent label")
+    labels: int = Field(description="independent labels given")
+    same: int = Field(description="independent labels equal to the case's label")
+    all_agree: int = Field(description="relabelled cases where every independent label equals the case's")
+    correct_where_agreed: int
+    p0_where_agreed: int = Field(description="agreed P0 cases")
+    p0_found_where_agreed: int
+    product_like_reader: int = Field(description="independent labels the product's level equals")
+
+
+def agreement(outcomes: list[Outcome]) -> Agreement | None:
+    relabelled = [o for o in outcomes if o.relabels]
+    if not relabelled:
+        return None
+    agreed = [o for o in relabelled if all(level is o.expected for level in o.relabels)]
+    agreed_p0 = [o for o in agreed if o.expected is Severity.P0]
+    return Agreement(
+        relabelled=len(relabelled),
+        labels=sum(len(o.relabels) for o in relabelled),
+        same=sum(level is o.expected for o in relabelled for level in o.relabels),
+        all_agree=len(agreed),
+        correct_where_agreed=sum(o.correct for o in agreed),
+        p0_where_agreed=len(agreed_p0),
+        p0_found_where_agreed=sum(o.correct for o in agreed_p0),
+        product_like_reader=sum(level is o.severity for o in relabelled for level in o.relabels),
+    )
 
 
 class SeverityScore(BaseModel):
@@ -32,6 +66,7 @@ class SeverityScore(BaseModel):
         default_factory=dict,
         description="the classification's confidence -> cases and correct: is the rules' 'sure' worth trusting",
     )
+    agreement: Agreement | None = None
     failures: list[Outcome]
 
 
@@ -62,6 +97,7 @@ def score(outcomes: list[Outcome]) -> SeverityScore:
         over_paging=len(paged) / len(quiet) if quiet else None,
         not_played=sum(o.severity is None for o in outcomes),
         by_confidence=by_confidence,
+        agreement=agreement(outcomes),
         failures=[o for o in outcomes if not o.correct],
     )
 
@@ -120,6 +156,7 @@ def _table(result: SeverityScore) -> list[str]:
         "recall: " + ", ".join(f"{level} {_pct(value)}" for level, value in result.recall.items()),
         f"over-paging (true P2/P3 rated P0/P1): {_pct(result.over_paging)}",
         *_calibration(result),
+        *_agreement(result.agreement),
     ]
 
 
@@ -133,6 +170,17 @@ def _calibration(result: SeverityScore) -> list[str]:
     return ["by confidence: " + "; ".join(parts)] if parts else []
 
 
+def _agreement(agreed: Agreement | None) -> list[str]:
+    if agreed is None:
+        return []
+    return [
+        f"independent labels (alert only): {agreed.same}/{agreed.labels} equal the case's label, "
+        f"{agreed.product_like_reader}/{agreed.labels} equal the product's level; "
+        f"every reader agrees on {agreed.all_agree}/{agreed.relabelled} relabelled cases, and there the product "
+        f"scores {agreed.correct_where_agreed}/{agreed.all_agree}, P0 {agreed.p0_found_where_agreed}/{agreed.p0_where_agreed}"
+    ]
+
+
 def _failures(result: SeverityScore) -> list[str]:
     lines = ["", f"failures ({len(result.failures)}):"] if result.failures else []
     for failure in result.failures:
@@ -142,5 +190,7 @@ def _failures(result: SeverityScore) -> list[str]:
             + (f" [{failure.error}]" if failure.error else f" ({failure.reason})")
         )
         lines.append(f"    why: {failure.why}")
+        if failure.relabels:
+            lines.append("    independent labels: " + ", ".join(level.value for level in failure.relabels))
         lines += [f"    evidence: {line}" for line in failure.evidence]
     return lines
