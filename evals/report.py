@@ -24,6 +24,8 @@ LEVELS = list(Severity)
 
 
 class Agreement(BaseModel):
+    """How the independent labels meet the case's label and the product's level (counts only, no case)."""
+
     relabelled: int = Field(description="cases with at least one independent label")
     labels: int = Field(description="independent labels given")
     same: int = Field(description="independent labels equal to the case's label")
