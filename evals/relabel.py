@@ -24,13 +24,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from evals.sets import SETS
+from evals.sets import EVALS_DIR, SETS
 from warroom.severity import Severity
 
 __all__ = ["Label", "export", "import_labels", "main"]
 
 BRIEF = Path(__file__).with_name("relabel_brief.md")
-EVALS_DIR = Path(__file__).resolve().parent
 
 
 class Label(BaseModel):
@@ -49,8 +48,7 @@ def _key_file(folder: Path) -> Path:
 def export(folder: Path, root: Path, sample: int | None, seed: int) -> int:
     """The alerts of the set in `root` under shuffled opaque ids; returns how many."""
     cases = sorted(p for p in root.iterdir() if (p / "case.toml").is_file())
-    rng = random.Random(seed)
-    chosen = rng.sample(cases, sample) if sample else rng.sample(cases, len(cases))
+    chosen = random.Random(seed).sample(cases, sample or len(cases))
     (folder / "cases").mkdir(parents=True, exist_ok=False)
     shutil.copy(BRIEF, folder / "BRIEF.md")
     width = len(str(len(chosen)))
@@ -80,12 +78,11 @@ def import_labels(labels_file: Path, by: str, evals_dir: Path = EVALS_DIR) -> in
     written = 0
     for opaque, label in sorted(answers.items()):
         toml_file = evals_dir / key[opaque] / "case.toml"
-        spec = tomllib.loads(toml_file.read_text())
-        if any(entry.get("by") == by for entry in spec.get("relabel", [])):
+        text = toml_file.read_text()
+        if any(entry.get("by") == by for entry in tomllib.loads(text).get("relabel", [])):
             continue
-        text = toml_file.read_text().rstrip("\n")
         toml_file.write_text(
-            f'{text}\n\n[[relabel]]\nlevel = "{label.level.value}"\nsure = {str(label.sure).lower()}\nby = {json.dumps(by)}\n'
+            f'{text.rstrip()}\n\n[[relabel]]\nlevel = "{label.level.value}"\nsure = {str(label.sure).lower()}\nby = {json.dumps(by)}\n'
         )
         written += 1
     return written
