@@ -58,7 +58,7 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
             past = history.similar_past(conn, incident)
             alerts = alert_texts(conn, incident.id)
             found = recurrence.open_follow_ups(conn, incident, ctx.clock.now(), past)
-        classification, note = refine_for(ctx.model, assess(incident, ctx.settings, past, alerts), incident)
+        classification, note = refine_for(ctx.model, assess(incident, ctx.settings, past, alerts), incident, alerts)
         classification = with_evidence(classification, found)
         if previous is not None and classification.severity >= previous:
             if classification.severity == previous:

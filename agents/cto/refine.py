@@ -16,6 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
+from agents.cto.assess import AlertText
 from agents.cto.decision.rules import RULES
 from agents.llm import delimit_untrusted, describe_failure, facts_json, model_name
 from prompts import render
@@ -26,6 +27,8 @@ __all__ = ["SeverityOpinion", "refine_classification", "refine_for"]
 
 _MAX_REASON_CHARS = 500
 _MIN_REASON_CHARS = 12
+_MAX_ALERTS = 5
+_MAX_ALERT_CHARS = 2_000
 
 
 class SeverityOpinion(BaseModel):
@@ -36,10 +39,18 @@ class SeverityOpinion(BaseModel):
 
 
 def refine_for(
-    model: BaseChatModel | None, base: Classification, incident: Incident
+    model: BaseChatModel | None,
+    base: Classification,
+    incident: Incident,
+    alerts: list[AlertText] | None = None,
 ) -> tuple[Classification, str | None]:
-    """The rules' decision on `incident`, refined by the model when there is one (its title is the
-    untrusted text); without a model the rules stand and there is nothing to note."""
+    """The rules' decision on `incident`, refined by the model when there is one; without a model the
+    rules stand and there is nothing to note.
+
+    The model reads the incident's title and the alerts' own words (`alerts`, as the rules read
+    them), all as untrusted text: the rules' quotes alone leave the model blind exactly where the
+    rules read nothing, which is where a second reader is worth having.
+    """
     if model is None:
         return base, None
     facts: dict[str, object] = {
@@ -51,7 +62,17 @@ def refine_for(
         "first_seen": incident.first_seen.isoformat(),
         "last_seen": incident.last_seen.isoformat(),
     }
-    return refine_classification(model, base, facts, {"alert_title": incident.title})
+    return refine_classification(model, base, facts, {"alert_title": incident.title, **_alert_blocks(alerts or [])})
+
+
+def _alert_blocks(alerts: list[AlertText]) -> dict[str, str]:
+    """Up to five distinct alerts, in a stable order (the same incident asks the same question), each
+    cut to 2,000 characters: a storm's variety, not its volume."""
+    ordered = sorted(alerts, key=lambda a: (a.source, a.title, a.message, a.level or ""))[:_MAX_ALERTS]
+    return {
+        f"alert_{n}": f"source: {a.source}\nlevel: {a.level or 'none'}\ntitle: {a.title}\n\n{a.message[:_MAX_ALERT_CHARS]}"
+        for n, a in enumerate(ordered, start=1)
+    }
 
 
 def refine_classification(
