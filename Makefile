@@ -27,9 +27,10 @@ serve: setup
 bench: setup
 	$(UV) run python -m bench.ingest
 
-# `make eval LLM=1` also runs the model path (WARROOM_LLM_MODEL, OPENAI_API_KEY, OPENAI_BASE_URL).
+# `make eval LLM=1` also runs the model path (WARROOM_LLM_MODEL, OPENAI_API_KEY, OPENAI_BASE_URL);
+# `make eval RECORDED=NAME` runs it with NAME's recorded answers (evals/recorded/) as the model.
 eval: setup
-	$(UV) run python -m evals $(if $(LLM),--llm)
+	$(UV) run python -m evals $(if $(LLM),--llm) $(if $(RECORDED),--recorded $(RECORDED))
 
 # Servers the tests run for real (PostgreSQL, Alertmanager, Chromium), installed when missing.
 system-deps:

@@ -1,4 +1,4 @@
-"""`python -m evals [--json] [--llm] [--sets S,...] [--show-holdout] [CASE ...]`: score the crew's judgement.
+"""`python -m evals [--json] [--llm | --recorded NAME] [--sets S,...] [--show-holdout] [CASE ...]`: score the crew's judgement.
 
 Three labelled sets (`evals.sets`). The tuned set feeds three suites from one run: severity (every
 case), comms and postmortems (the cases the product rates P0/P1, carried on to resolution), and
@@ -6,7 +6,8 @@ carries the CI gates. The development and held-out sets are scored on severity o
 its own gate when played whole (`evals.sets.SetGate`); the held-out one is printed as aggregates
 unless `--show-holdout` is given. The investigation suite (`evals.investigation`) scores the rules'
 first look, and with `--llm` the model's investigation too, on its development and held-out cases
-apart. Exits 1 when any gate fails, so CI and `make eval` can use it.
+apart. `--recorded NAME` is `--llm` with a reader's recorded answers standing in for the model
+(`evals.recorded_model`). Exits 1 when any gate fails, so CI and `make eval` can use it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import sys
 import time
+from contextlib import ExitStack
 from typing import Any
 
 from evals.comms import CommsScore, render_comms, score_comms
@@ -26,6 +28,7 @@ from evals.investigation.cases import read_holdout
 from evals.investigation.runner import run_cases as run_investigations
 from evals.investigation.verdicts import read_verdicts, render_verdicts
 from evals.postmortem import PostmortemScore, render_postmortems, score_postmortems
+from evals.recorded_model import recorded_model
 from evals.report import SeverityScore, render, render_set, score, set_json
 from evals.sets import SETS, TUNED, CaseSet
 
@@ -182,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("cases", nargs="*", help="case folder names (default: all)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--llm", action="store_true", help="also run with the configured LLM (WARROOM_LLM_MODEL)")
+    parser.add_argument(
+        "--recorded",
+        metavar="NAME",
+        help="score the LLM path with NAME's recorded answers (evals/recorded/*.NAME.json) as the model",
+    )
     parser.add_argument("--jobs", type=int, default=None, help="cases run in parallel (default: one per CPU)")
     parser.add_argument(
         "--sets",
@@ -205,7 +213,21 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(score.model_dump(), indent=2) if args.json else render_verdicts(score))
         return 0
 
-    llm_model = os.environ.get("WARROOM_LLM_MODEL")
+    with ExitStack() as stack:
+        if args.recorded:
+            server = stack.enter_context(recorded_model(args.recorded))
+            args.llm = True
+        ok, texts, report = _play(args, os.environ.get("WARROOM_LLM_MODEL"))
+        if args.recorded:
+            asked, missing = len(server.asked), len(server.unanswered)
+            note = f"recorded answers {args.recorded}: {asked - missing} of {asked} severity requests answered"
+            texts.append(note + (f"; the rules stood for the other {missing}" if missing else ""))
+            report["recorded"] = {"name": args.recorded, "requests": asked, "unanswered": missing}
+    print(json.dumps(report, indent=2) if args.json else "\n\n".join(texts))
+    return 0 if ok else 1
+
+
+def _play(args: argparse.Namespace, llm_model: str | None) -> tuple[bool, list[str], dict[str, Any]]:
     texts: list[str] = []
     report: dict[str, Any] = {}
     ok = True
@@ -220,8 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             text, report[case_set.name], passed = _adapted(case_set, args, llm_model)
             ok = ok and passed
         texts.append(text)
-    print(json.dumps(report, indent=2) if args.json else "\n\n".join(texts))
-    return 0 if ok else 1
+    return ok, texts, report
 
 
 if __name__ == "__main__":

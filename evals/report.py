@@ -126,9 +126,14 @@ def render_set(result: SeverityScore, *, private: bool, llm: SeverityScore | Non
         f"severity: {result.correct}/{result.cases} correct, accuracy {_pct(result.accuracy)}, "
         f"P0 recall {_pct(result.recall['P0'])} (severity only)",
     ]
-    if llm is not None:
-        lines.append(f"LLM: accuracy {_pct(llm.accuracy)}, P0 recall {_pct(llm.recall['P0'])}")
     lines += ["", *_table(result)]
+    if llm is not None:
+        lines += [
+            "",
+            f"with the model: {llm.correct}/{llm.cases} correct, accuracy {_pct(llm.accuracy)}, "
+            f"P0 recall {_pct(llm.recall['P0'])}, over-paging {_pct(llm.over_paging)}",
+            *_table(llm),
+        ]
     if private:
         lines += [
             f"not played: {result.not_played}",
