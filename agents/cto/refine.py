@@ -85,10 +85,13 @@ def refine_classification(
 
     All of `base.evidence` is kept and the model's opinion is added with rule `llm:<model>`. A
     proposal below the floor, or a lower level without a reason, is refused: the rules' level
-    stands and the evidence says so. Returns the classification and, when the model could not be
+    stands and the evidence says so. A P0 floor (confident P0, the exposure floor) is not asked at
+    all. Returns the classification and, when the model could not be
     used, the note the timeline shows. `facts` are trusted measurements (merged over
     `base.facts`); `untrusted` maps a label (e.g. `alert_title`) to third-party text.
     """
+    if base.floor is Severity.P0:
+        return base, None  # nothing the model says can move a P0 floor: no request, and a P0 never waits
     messages = _severity_messages(base, {**base.facts, **facts}, untrusted)
     try:
         structured = model.with_structured_output(SeverityOpinion, method="json_schema")

@@ -41,17 +41,25 @@ def test_a_confident_decision_is_its_own_floor_so_the_model_cannot_lower_it(
     fake: FakeOpenAI, model: BaseChatModel
 ) -> None:
     fake.responder = lambda _request: json_reply({"severity": "P2", "reason": "only 3% of requests fail"})
-    base = checkout_outage(Severity.P0, floor=Severity.P0)
+    base = checkout_outage(Severity.P1, floor=Severity.P1)
 
     result, note = refine_classification(model, base, {"error_rate": 0.03}, {})
 
     assert note is None
-    assert result.severity is Severity.P0
+    assert result.severity is Severity.P1
     assert result.evidence[: len(base.evidence)] == base.evidence
     opinion, held = result.evidence[-2:]
     assert (opinion.points_to, opinion.rule) == (Severity.P2, "llm:fake-model")
-    assert held.signal == "severity_floor" and held.points_to is Severity.P0
-    assert "proposed P2" in held.detail and "P0 holds" in held.detail
+    assert held.signal == "severity_floor" and held.points_to is Severity.P1
+    assert "proposed P2" in held.detail and "P1 holds" in held.detail
+
+
+def test_a_p0_floor_is_not_put_to_the_model_so_a_p0_never_waits_for_it(fake: FakeOpenAI, model: BaseChatModel) -> None:
+    fake.delay = 30.0
+    base = checkout_outage(Severity.P0, floor=Severity.P0)
+
+    assert refine_classification(model, base, {}, {"alert_title": "checkout down"}) == (base, None)
+    assert fake.requests == []
 
 
 def test_model_raising_p2_to_p1_is_accepted_with_its_reason(fake: FakeOpenAI, model: BaseChatModel) -> None:
@@ -145,7 +153,7 @@ def test_timeout_leaves_deterministic_result_and_returns_timeline_note(fake: Fak
     impatient = make_chat_model(configured, timeout=0.2)
     assert impatient is not None
     fake.delay = 30.0
-    base = checkout_outage(Severity.P0, floor=Severity.P0)
+    base = checkout_outage(Severity.P1, floor=Severity.P1)
 
     result, note = refine_classification(impatient, base, {}, {})
 
