@@ -75,7 +75,7 @@ def _investigation(args: argparse.Namespace, llm_model: str | None) -> tuple[str
     groups = [("development", [c for c in cases if c.slug not in held], False)]
     groups.append(("held-out", [c for c in cases if c.slug in held], private))
     paths: list[tuple[str, str | None]] = [("rules", None)]
-    if args.llm and llm_model:
+    if args.llm and llm_model and not args.recorded:  # recorded answers are severity answers only
         paths.append((f"model {llm_model}", llm_model))
     started = time.perf_counter()
     lines, report = [], {}
@@ -88,7 +88,9 @@ def _investigation(args: argparse.Namespace, llm_model: str | None) -> tuple[str
             lines.append(investigation_report.render(result, title=title, private=hidden))
             report[f"{path}/{name}"] = result.model_dump(mode="json", exclude={"results"} if hidden else None)
     seconds = time.perf_counter() - started
-    if args.llm and not llm_model:
+    if args.recorded:
+        lines.append("model: not scored (recorded answers hold severity opinions, not investigations)")
+    elif args.llm and not llm_model:
         lines.append("model: not configured (set WARROOM_LLM_MODEL, OPENAI_API_KEY and OPENAI_BASE_URL)")
     report["seconds"] = round(seconds, 2)
     return f"== investigation suite ({seconds:.1f}s) ==\n" + "\n".join(lines), report
