@@ -25,7 +25,6 @@ import argparse
 import hashlib
 import json
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -33,11 +32,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from api.server import serve_app_in_thread
 from evals.harness import load_cases, run_cases
 from evals.sets import EVALS_DIR, SETS
 from warroom.severity import Severity
@@ -90,40 +89,20 @@ def answers_for(name: str, folder: Path = RECORDED_DIR) -> dict[str, Answer]:
 
 
 class RecordedModel:
-    """An OpenAI-compatible server on loopback that answers severity requests from `answers` and
-    keeps every other request it was sent (`asked`), for the next export."""
+    """An OpenAI-compatible app that answers severity requests from `answers` and keeps every severity
+    request it was sent (`asked`), answered or not, for the next export."""
 
     def __init__(self, answers: dict[str, Answer]) -> None:
         self.answers = answers
         self.asked: dict[str, dict[str, Any]] = {}
         self.answered: set[str] = set()
         self._lock = threading.Lock()
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def unanswered(self) -> set[str]:
         return set(self.asked) - self.answered
 
-    def start(self) -> str:
-        """Listen on a free port; the base URL `ChatOpenAI` takes."""
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(64)
-        config = uvicorn.Config(self._app(), lifespan="off", log_level="warning", timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
-        self._thread.start()
-        return f"http://127.0.0.1:{self._socket.getsockname()[1]}/v1"
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._socket.close()
-
-    def _app(self) -> FastAPI:
+    def app(self) -> FastAPI:
         app = FastAPI()
 
         @app.post("/v1/chat/completions")
@@ -173,13 +152,15 @@ def recorded_model(name: str, answers: dict[str, Answer] | None = None) -> Itera
     server = RecordedModel(answers_for(name) if answers is None else answers)
     keys = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "WARROOM_LLM_MODEL")
     saved = {k: os.environ.get(k) for k in keys}
-    os.environ.update(
-        OPENAI_BASE_URL=server.start(), OPENAI_API_KEY="recorded-answers-no-key", WARROOM_LLM_MODEL=f"recorded-{name}"
-    )
     try:
-        yield server
+        with serve_app_in_thread(server.app(), name="recorded-model") as url:
+            os.environ.update(
+                OPENAI_BASE_URL=f"{url}/v1",
+                OPENAI_API_KEY="recorded-answers-no-key",
+                WARROOM_LLM_MODEL=f"recorded-{name}",
+            )
+            yield server
     finally:
-        server.stop()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
