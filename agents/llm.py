@@ -17,6 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 from pydantic import ValidationError
 
+from warroom.redaction import redact_secrets
 from warroom.settings import Settings
 
 __all__ = ["delimit_untrusted", "describe_failure", "facts_json", "make_chat_model", "model_name"]
@@ -63,10 +64,11 @@ def delimit_untrusted(label: str, text: str) -> str:
 
     Whatever the text contains cannot close the block early: runs of angle-bracket look-alikes
     (after NFKC folding, so full-width forms count too) become `_`, and control characters other
-    than newline and tab are dropped.
+    than newline and tab are dropped. Credentials in it (`warroom.redaction`) never reach the
+    provider: every piece of third-party text a prompt carries passes through here.
     """
     safe_label = _LABEL_UNSAFE.sub("_", label.lower()).strip("_") or "text"
-    folded = unicodedata.normalize("NFKC", text)
+    folded = redact_secrets(unicodedata.normalize("NFKC", text))
     cleaned = "".join(ch for ch in folded if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     body = _LOOKALIKE_RUN.sub("_", cleaned)
     return f"{_OPEN.format(label=safe_label)}\n{body}\n{_CLOSE.format(label=safe_label)}"
@@ -86,5 +88,17 @@ def describe_failure(error: BaseException) -> str:
 
 
 def facts_json(facts: dict[str, object]) -> str:
-    """Trusted facts as the prompts show them: stable key order, dates as text."""
-    return json.dumps(facts, indent=2, sort_keys=True, default=str)
+    """Trusted facts as the prompts show them: stable key order, dates as text. A name warroom took
+    from an alert (a service, an endpoint with its query string) could still hold a credential, so
+    every string is redacted as untrusted text is."""
+    return json.dumps(_redacted(facts), indent=2, sort_keys=True, default=str)
+
+
+def _redacted(value: object) -> object:
+    if isinstance(value, str):
+        return redact_secrets(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redacted(item) for item in value]
+    return value

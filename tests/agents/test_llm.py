@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.llm import delimit_untrusted, make_chat_model
+from agents.llm import delimit_untrusted, facts_json, make_chat_model
 from prompts import load, render
 from tests.agents.conftest import API_KEY
 from warroom.settings import Settings
@@ -46,3 +46,19 @@ def test_prompts_render_strictly_and_only_by_plain_name() -> None:
     with pytest.raises(ValueError):
         load("../agents/llm")
     assert "Draft to rewrite" in load("draft_rewrite_input")
+
+
+def test_a_credential_in_untrusted_text_never_reaches_the_model() -> None:
+    aws_key = "AKIA" + "IOSFODNN7EXAMPLE"
+
+    wrapped = delimit_untrusted("alert_1", f"IAM key {aws_key} found in a public S3 object")
+
+    assert aws_key not in wrapped
+    assert "IAM key [redacted AWS Access Key] found in a public S3 object" in wrapped
+
+
+def test_a_credential_in_a_name_taken_from_an_alert_is_redacted_in_the_facts_too() -> None:
+    shown = facts_json({"endpoints": ["/pay?token=abc123def456ghi", "/health"], "events": 3, "nested": {"k": ("a",)}})
+
+    assert "abc123def456ghi" not in shown
+    assert '"/pay?token=[redacted secret]"' in shown and '"/health"' in shown and '"events": 3' in shown

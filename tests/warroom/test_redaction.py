@@ -1,0 +1,81 @@
+"""Credentials never leave for a model provider, and nothing an investigation or a severity call
+reads (numbers, commit SHAs, trace ids, hosts, the words around a secret) is taken with them.
+
+The fake credentials are assembled from pieces so that the repository itself holds none a scanner
+would stop at a push."""
+
+from __future__ import annotations
+
+import pytest
+
+from warroom.redaction import redact_secrets
+
+AWS_KEY = "AKIA" + "IOSFODNN7EXAMPLE"
+GITHUB = "ghp" + "_16C7e42F292c6912E7710c838347Ae178B4a"
+SLACK = "xox" + "b-2964386712-8574835294-Zm9vYmFyYmF6cXV4eHl6MTIz"
+STRIPE = "sk_" + "live_4eC39HqLyjWDarjtT1zdp7dc"
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+OPENAI = "sk-" + "proj-abcdefghijklmnopqrstT3BlbkFJabcdefghijklmnopqrst"
+AZURE = "AccountKey=" + "A" * 86 + "=="
+PEM = "-----BEGIN RSA " + "PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7x\nq2VxZ9bQ\n-----END RSA " + "PRIVATE KEY-----"
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "kept", "kind"),
+    [
+        (f"IAM key {AWS_KEY} found in a public S3 object", AWS_KEY, ["IAM key ", " found in a public S3 object"], "AWS"),
+        (f"token {GITHUB} printed in public CI build logs", GITHUB, ["token ", " printed in public CI"], "GitHub"),
+        (f"bot token {SLACK} posted in #general", SLACK, ["bot token ", " posted in #general"], "Slack"),
+        (f"charge made with {STRIPE} from an unknown IP", STRIPE, ["charge made with ", " from an unknown IP"], "Stripe"),
+        (f"Authorization: Bearer {JWT} end", JWT, ["Authorization: Bearer ", " end"], "JSON Web Token"),
+        (f"OPENAI_API_KEY={OPENAI}", OPENAI, ["OPENAI_API_KEY="], "OpenAI"),
+        (f"DefaultEndpointsProtocol=https;{AZURE};EndpointSuffix=core", AZURE, ["EndpointSuffix=core"], "Azure"),
+        (f"{PEM}\ncommitted to the public repo", "MIIEpAIBAAKCAQEA7x", ["committed to the public repo"], "private key"),
+        (f"{PEM[:60]}", "MIIEpA", [], "private key"),  # cut short by the alert's length limit
+        ("connect postgres://app:s3cretPass@db-1.internal:5432/app", "s3cretPass", ["@db-1.internal:5432"], "Basic"),
+        ('log line: password="hunter2isgood" rejected', "hunter2isgood", ["rejected"], "secret"),
+        ("GET /callback?code=xyz&token=abc123def456&x=1 200", "abc123def456", ["&x=1 200"], "secret"),
+        ("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY leaked", "wJalrXUtnFEMI", [" leaked"], "secret"),
+        ("DB_PASSWORD=changeme in the job's environment dump", "changeme", [" in the job's"], "secret"),
+        ("curl -H 'Authorization: Token 0123456789abcdef0123' failed", "0123456789abcdef0123", ["failed"], "secret"),
+    ],
+)
+def test_a_credential_is_replaced_by_what_it_was(text: str, secret: str, kept: list[str], kind: str) -> None:
+    redacted = redact_secrets(text)
+
+    assert secret not in redacted
+    assert f"[redacted {kind}" in redacted
+    for words in kept:
+        assert words in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "deploy 9fceb02d0ae598e95dc970b74767f19372d61af8 by dana",
+        "trace 4bf92f3577b34da6a3ce929d0e0e4736 span 00f067aa0ba902b7",
+        "request 123e4567-e89b-12d3-a456-426614174000 on api-7f9c8d-xk2lp (10.0.3.12)",
+        "5xx ratio 0.48 on /checkout, p99 2300ms against an SLO of 400ms",
+        "secrets: 3 exposed in a public gist; password reset emails failing for 12% of users",
+        "token refresh errors; token=5 tokens=7 token_refresh_failures=42 max_token=1.5",
+        "    token = tokens.issue_installation_token(installation, permissions=body.get('permissions'))",
+        "https://grafana.example.com/d/abc123/checkout?orgId=1&from=now-1h",
+        "Customer data of acme-co shown to beta-llc; API keys unaffected",
+    ],
+)
+def test_what_is_not_a_credential_is_left_as_it_is(text: str) -> None:
+    assert redact_secrets(text) == text
+
+
+def test_every_credential_in_a_text_goes_not_only_the_first() -> None:
+    text = f'password="first-one-1" and password="second-two-2"; {AWS_KEY} and {AWS_KEY[:-1]}Z'
+
+    redacted = redact_secrets(text)
+
+    for secret in ("first-one-1", "second-two-2", AWS_KEY, AWS_KEY[:-1] + "Z"):
+        assert secret not in redacted
+    assert redacted.count("[redacted") == 4
