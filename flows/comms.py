@@ -369,7 +369,7 @@ def _reworded(ctx: Context, item: CheckedDraft, facts: IncidentFacts, notes: lis
     body, note = rewrite_draft(
         ctx.model,
         draft.body,
-        facts.model_dump(mode="json"),
+        facts,
         draft.channel.value,
         max_length(draft.channel),
     )

@@ -143,3 +143,26 @@ def test_the_model_reads_the_alerts_own_words_where_the_rules_read_nothing(clien
     assert opening < user.index("level: warning") < closing
     assert "beta-llc" not in system
     assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["severity"] == "P0"
+
+
+def test_a_credential_in_an_alert_is_not_sent_to_the_model_provider(client, warroom, auth, fake_llm):
+    """An exposure alert often quotes the key it found; the provider gets what kind of key it was, never
+    the key (the title and every alert block go through the same delimiting)."""
+    aws_key = "AKIA" + "IOSFODNN7EXAMPLE"
+    fake_llm.responder = lambda body: (
+        json_reply({"severity": "P1", "reason": "a key in public logs"}) if _is_severity_request(body) else reply("x")
+    )
+    alert = {
+        "title": f"secret scanner: {aws_key} in ci logs",
+        "message": f"Build 4411 printed aws_access_key_id={aws_key} to its public log.",
+        "service": "ci",
+        "level": "warning",
+        "dedup_key": "llm:key-in-logs",
+    }
+    client.post("/api/alerts", json=alert, headers=auth).raise_for_status()
+    warroom.scheduler.run_pending()
+
+    sent = json.dumps(fake_llm.requests)
+    assert fake_llm.requests
+    assert aws_key not in sent
+    assert "[redacted AWS Access Key]" in sent
