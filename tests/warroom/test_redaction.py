@@ -27,10 +27,20 @@ PEM = "-----BEGIN RSA " + "PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7x\nq2VxZ9bQ\n-----
 @pytest.mark.parametrize(
     ("text", "secret", "kept", "kind"),
     [
-        (f"IAM key {AWS_KEY} found in a public S3 object", AWS_KEY, ["IAM key ", " found in a public S3 object"], "AWS"),
+        (
+            f"IAM key {AWS_KEY} found in a public S3 object",
+            AWS_KEY,
+            ["IAM key ", " found in a public S3 object"],
+            "AWS",
+        ),
         (f"token {GITHUB} printed in public CI build logs", GITHUB, ["token ", " printed in public CI"], "GitHub"),
         (f"bot token {SLACK} posted in #general", SLACK, ["bot token ", " posted in #general"], "Slack"),
-        (f"charge made with {STRIPE} from an unknown IP", STRIPE, ["charge made with ", " from an unknown IP"], "Stripe"),
+        (
+            f"charge made with {STRIPE} from an unknown IP",
+            STRIPE,
+            ["charge made with ", " from an unknown IP"],
+            "Stripe",
+        ),
         (f"Authorization: Bearer {JWT} end", JWT, ["Authorization: Bearer ", " end"], "JSON Web Token"),
         (f"OPENAI_API_KEY={OPENAI}", OPENAI, ["OPENAI_API_KEY="], "OpenAI"),
         (f"DefaultEndpointsProtocol=https;{AZURE};EndpointSuffix=core", AZURE, ["EndpointSuffix=core"], "Azure"),
@@ -39,7 +49,12 @@ PEM = "-----BEGIN RSA " + "PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7x\nq2VxZ9bQ\n-----
         ("connect postgres://app:s3cretPass@db-1.internal:5432/app", "s3cretPass", ["@db-1.internal:5432"], "Basic"),
         ('log line: password="hunter2isgood" rejected', "hunter2isgood", ["rejected"], "secret"),
         ("GET /callback?code=xyz&token=abc123def456&x=1 200", "abc123def456", ["&x=1 200"], "secret"),
-        ("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY leaked", "wJalrXUtnFEMI", [" leaked"], "secret"),
+        (
+            "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY leaked",
+            "wJalrXUtnFEMI",
+            [" leaked"],
+            "secret",
+        ),
         ("DB_PASSWORD=changeme in the job's environment dump", "changeme", [" in the job's"], "secret"),
         ("curl -H 'Authorization: Token 0123456789abcdef0123' failed", "0123456789abcdef0123", ["failed"], "secret"),
     ],
