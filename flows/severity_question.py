@@ -16,11 +16,13 @@ from typing import Any
 from sqlalchemy import Connection
 
 from flows.effects import post_to_war_room
+from flows.facts import only_account
 from warroom import keys
 from warroom.incidents.models import Incident
+from warroom.settings import Settings
 from warroom.severity import RAISED_BY_RESEMBLANCE, Severity
 
-__all__ = ["ACTIONS", "ask", "choices", "pending", "question_blocks", "question_text", "rules_level"]
+__all__ = ["ACTIONS", "ask", "choices", "page_note", "pending", "question_blocks", "question_text", "rules_level"]
 
 ACTIONS = ("confirm_severity", "raise_severity", "lower_severity", "rules_severity")
 
@@ -55,12 +57,41 @@ def pending(incident: Incident) -> list[tuple[str, str, Severity]]:
     return choices(incident.severity, rules_level(incident))
 
 
-def question_text(incident: Incident, link: str) -> str:
+def page_note(conn: Connection, incident: Incident, settings: Settings, now: datetime) -> str | None:
+    """What the answer does to a public status page that is quiet for now, so that confirming a level never
+    tells customers by surprise; None when the answer changes nothing there. A level a person sets
+    lifts the before-impact and resemblance holds; it never lifts the one-account hold (that account's
+    contacts are told apart), so then there is nothing to say."""
+    c = incident.classification
+    if c is None or not c.asks_confirmation or incident.severity is None:
+        return None
+    if not (c.before_impact or c.page_awaits_confirmation) or only_account(conn, incident, settings, now=now):
+        return None
+    if c.before_impact:
+        offered = sorted({level for _, _, level in choices(incident.severity)})
+        tell = [level for level in offered if level.pages_customers]
+        quiet = [level for level in offered if not level.pages_customers]
+        return (
+            "Nothing has failed yet, so the public status page is quiet. "
+            f"Setting {_either(tell)} tells customers on it now that it is at risk"
+            + (f"; {_either(quiet)} keeps it quiet until the alerts show impact." if quiet else ".")
+        )
+    return (
+        f"The public status page is quiet: the rules alone said {c.floor}. Confirming P0 or lowering it to P1 "
+        f"tells customers on it now; {c.floor} keeps it quiet."
+    )
+
+
+def _either(levels: list[Severity]) -> str:
+    return " or ".join(str(level) for level in levels)
+
+
+def question_text(incident: Incident, link: str, note: str | None = None) -> str:
     assert incident.classification is not None and incident.severity is not None
     c = incident.classification
     return (
         f"The rules were not sure this is {incident.severity} (rule {c.rule}: {c.reason}). "
-        f"Confirm it, or raise or lower it one level{_or_back(incident)}: {link}"
+        f"Confirm it, or raise or lower it one level{_or_back(incident)}: {link}" + (f"\n{note}" if note else "")
     )
 
 
@@ -94,11 +125,15 @@ def question_blocks(incident: Incident, text: str) -> list[dict[str, Any]]:
     ]
 
 
-def ask(conn: Connection, incident: Incident, public_url: str, now: datetime) -> bool:
+def ask(conn: Connection, incident: Incident, settings: Settings, now: datetime) -> bool:
     """Post the question once per level the rules were unsure of; False when it was posted already."""
     if incident.classification is None or not incident.classification.asks_confirmation:
         return False
-    text = question_text(incident, f"{public_url.rstrip('/')}/incidents/{incident.id}")
+    text = question_text(
+        incident,
+        f"{settings.public_url.rstrip('/')}/incidents/{incident.id}",
+        page_note(conn, incident, settings, now),
+    )
     return post_to_war_room(
         conn,
         key=keys.war_room_severity_question(incident.id, incident.severity),

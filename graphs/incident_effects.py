@@ -208,7 +208,7 @@ def respond(
                 dedup_key=keys.status_held(incident.id),
             )
             post_to_war_room(conn, key=keys.status_held(incident.id), incident_id=incident.id, text=text, now=now)
-        severity_question.ask(conn, incident, ctx.settings.public_url, now)
+        severity_question.ask(conn, incident, ctx.settings, now)
         refresh_initial_comms(conn, incident, now)
         escalation.schedule_clocks(conn, ctx, incident, now)
         if ctx.settings.sentry_api_token and ctx.settings.sentry_org and incident.dedup_key.startswith("sentry:issue:"):

@@ -33,8 +33,12 @@ def _expiring(client, warroom, auth) -> int:
 def test_the_team_is_called_and_the_page_waits_for_impact(client, warroom, auth):
     incident_id = _expiring(client, warroom, auth)
     assert client.get("/status.json").json()["active_incidents"] == []
-    assert any(
-        t.startswith("Not on the public status page: nothing has failed yet") for t in _room(client, auth, incident_id)
+    room = _room(client, auth, incident_id)
+    assert any(t.startswith("Not on the public status page: nothing has failed yet") for t in room)
+    [question] = [t for t in room if t.startswith("The rules were not sure this is P1")]
+    assert question.endswith(
+        "\nNothing has failed yet, so the public status page is quiet. Setting P0 or P1 tells customers on it now "
+        "that it is at risk; P2 keeps it quiet until the alerts show impact."
     )
 
     expired = {**EXPIRING, "title": "checkout TLS handshake failures: certificate expired", "source": "prometheus"}

@@ -321,6 +321,7 @@ def test_an_uncertain_p1_is_put_to_the_on_call_and_one_click_confirms_it(signed_
     expect(question).to_contain_text("critical_path_degraded")
     expect(question.get_by_role("button")).to_have_text(["Confirm P1", "Raise to P0", "Lower to P2"])
     expect(signed_in.locator("#decided-by")).to_contain_text("uncertain")
+    expect(signed_in.locator("#page-note")).to_have_count(0)  # the page speaks already: nothing to warn of
     question.get_by_role("button", name="Confirm P1").click()
     expect(signed_in.locator("#notice")).to_contain_text("Severity change queued")
     wait_until(
@@ -351,6 +352,10 @@ def test_a_p0_only_resemblance_raised_offers_the_rules_level_back_and_keeps_the_
     expect(question.get_by_role("button")).to_have_text(
         ["Confirm P0", "Lower to P1", f"Back to {rules_level} (the rules' level)"]
     )
+    expect(question.locator("#page-note")).to_have_text(
+        f"The public status page is quiet: the rules alone said {rules_level}. Confirming P0 or lowering it to P1 "
+        f"tells customers on it now; {rules_level} keeps it quiet."
+    )
     wait_until(
         lambda: any(
             m["text"].startswith("Not on the public status page yet")
@@ -366,6 +371,29 @@ def test_a_p0_only_resemblance_raised_offers_the_rules_level_back_and_keeps_the_
     )
     timeline = live.api.get(f"/api/incidents/{incident_id}").json()["timeline"]
     assert not [e for e in timeline if e["kind"] == "status_page"]
+
+
+def test_confirming_a_warning_before_impact_says_first_that_it_tells_customers(signed_in: Page, live: Live) -> None:
+    """A certificate expiring within hours is an uncertain P1 whose page is quiet; Confirm P1 opens it,
+    and the card says so before the click, not after."""
+    alert = {
+        "title": "TLS certificate for shop.example.com expires in 6 hours",
+        "service": "shop",
+        "level": "critical",
+        "dedup_key": "ui:cert",
+    }
+    incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
+    rated = wait_until(
+        lambda: (c := live.api.get(f"/api/incidents/{incident_id}").json()["classification"]) and c, "the rules"
+    )
+    assert (rated["severity"], rated["rule"], rated["confidence"]) == ("P1", "expiry_imminent", "uncertain")
+    signed_in.goto(f"{live.base_url}/incidents/{incident_id}")
+    question = signed_in.locator("#severity-question")
+    expect(question.get_by_role("button")).to_have_text(["Confirm P1", "Raise to P0", "Lower to P2"])
+    expect(question.locator("#page-note")).to_have_text(
+        "Nothing has failed yet, so the public status page is quiet. Setting P0 or P1 tells customers on it now "
+        "that it is at risk; P2 keeps it quiet until the alerts show impact."
+    )
 
 
 def test_the_stage_picker_moves_the_incident_and_the_page_label_follows(signed_in: Page, live: Live) -> None:

@@ -213,6 +213,7 @@ def _page(
         draft_list = drafts.list_drafts(conn, incident_id=incident_id)
         needs = needs_you.needs_you(conn, incident, warroom.settings)
         recurs = recurrence.open_follow_ups(conn, incident, warroom.clock.now())
+        page_note = severity_question.page_note(conn, incident, warroom.settings, warroom.clock.now())
         payload_pruned = pruned_after_days(conn, incident_id)
     return render(
         request,
@@ -233,6 +234,7 @@ def _page(
             "severities": list(Severity),
             "stages": actions.STAGES,
             "question": severity_question.pending(incident),
+            "page_note": page_note,
             "findings": finding_actions.list_findings(warroom.context, incident_id),
             "activity": _activity_caption(_activity(warroom, incident)),
             **_postmortem(warroom, incident),
