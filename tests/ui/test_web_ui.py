@@ -394,6 +394,15 @@ def test_confirming_a_warning_before_impact_says_first_that_it_tells_customers(s
         "Nothing has failed yet, so the public status page is quiet. Setting P0 or P1 tells customers on it now "
         "that it is at risk; P2 keeps it quiet until the alerts show impact."
     )
+    _shot(signed_in, "before-impact-question-1366")
+    signed_in.set_viewport_size({"width": 390, "height": 844})
+    try:
+        signed_in.reload()
+        note = question.locator("#page-note").bounding_box()
+        assert note is not None and note["x"] + note["width"] <= 390, note
+        _shot(signed_in, "before-impact-question-390")
+    finally:
+        signed_in.set_viewport_size({"width": 1366, "height": 1000})
 
 
 def test_the_stage_picker_moves_the_incident_and_the_page_label_follows(signed_in: Page, live: Live) -> None:
