@@ -20,7 +20,15 @@ from pydantic import ValidationError
 from warroom.redaction import redact_secrets
 from warroom.settings import Settings
 
-__all__ = ["delimit_untrusted", "describe_failure", "facts_json", "make_chat_model", "model_name"]
+__all__ = [
+    "NOT_A_NAME",
+    "delimit_untrusted",
+    "describe_failure",
+    "facts_json",
+    "make_chat_model",
+    "model_name",
+    "plain_name",
+]
 
 _OPEN = "<<<UNTRUSTED {label}>>>"
 _CLOSE = "<<<END UNTRUSTED {label}>>>"
@@ -30,6 +38,9 @@ _LOOKALIKE_RUN = re.compile(
     "[<>\u00ab\u00bb\u02c2\u02c3\u2039\u203a\u27e8\u27e9\u276e\u276f\u3008\u3009\ufe64\ufe65\uff1c\uff1e]{2,}"
 )
 _LABEL_UNSAFE = re.compile(r"[^a-z0-9_]+")
+_PLAIN_NAME = re.compile(r"(?=.{1,200}$)[^\s<>\"'`]+(?: [^\s<>\"'`]+){0,2}")
+NOT_A_NAME = "(not a plain name: quoted with the untrusted text)"
+"""What the trusted facts show in place of a name that reads like prose."""
 
 
 def make_chat_model(settings: Settings, *, timeout: float = 20.0) -> BaseChatModel | None:
@@ -72,6 +83,14 @@ def delimit_untrusted(label: str, text: str) -> str:
     cleaned = "".join(ch for ch in folded if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     body = _LOOKALIKE_RUN.sub("_", cleaned)
     return f"{_OPEN.format(label=safe_label)}\n{body}\n{_CLOSE.format(label=safe_label)}"
+
+
+def plain_name(value: str) -> bool:
+    """Whether a name an alert chose (a service, an environment, an endpoint) reads as systems write one:
+    up to three words (`POST /v1/sign_ins`, `app/main.bundle in bootstrap`), no quotes or brackets. Such a
+    name may sit among a prompt's trusted facts; anything else is prose someone put in a name field, and
+    prose from an alert goes with the untrusted text."""
+    return bool(_PLAIN_NAME.fullmatch(value))
 
 
 def describe_failure(error: BaseException) -> str:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agents.cto.investigation.evidence import IncidentFact
 from agents.cto.investigation.tools import REPORT, ReportArgs, openai_tools
-from agents.llm import delimit_untrusted, facts_json, model_name
+from agents.llm import NOT_A_NAME, delimit_untrusted, facts_json, model_name, plain_name
 from prompts import render
 from warroom.findings.models import Claim, Finding, MadeBy
 from warroom.settings import Settings
@@ -55,6 +55,10 @@ def opening(incident: IncidentFact, first_look: Finding | None, budget: Budget) 
         if first_look is not None
         else {"hypothesis": "none: the rules found nothing to cite"}
     )
+    service = incident.service
+    if service is not None and not plain_name(service):
+        look["service, as the alert names it"] = service
+        service = NOT_A_NAME
     return [
         SystemMessage(render("investigation", max_tool_calls=budget.max_tool_calls, seconds=round(budget.seconds))),
         HumanMessage(
@@ -63,7 +67,7 @@ def opening(incident: IncidentFact, first_look: Finding | None, budget: Budget) 
                 incident_json=facts_json(
                     {
                         "id": incident.id,
-                        "service": incident.service,
+                        "service": service,
                         "severity": incident.severity,
                         "first_seen": incident.first_seen.isoformat(),
                         "opened_at": incident.opened_at.isoformat(),
