@@ -306,8 +306,8 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
                 incident_id,
                 now,
                 TimelineKind.COMMS_DRAFTED,
-                f"{len(created)} {kind.value.replace('_', '-')} drafts for "
-                f"{cohort.description or 'the affected users'} ({cohort.size} affected)",
+                f"{len(created)} {kind.value.replace('_', '-')} draft{'s' if len(created) != 1 else ''} for "
+                f"{cohort.description or 'the affected users'}" + (f" ({cohort.size} affected)" if cohort.size else ""),
                 data={
                     "draft_ids": created,
                     "cohort": cohort.model_dump(

@@ -33,6 +33,8 @@ def _expiring(client, warroom, auth) -> int:
 def test_the_team_is_called_and_the_page_waits_for_impact(client, warroom, auth):
     incident_id = _expiring(client, warroom, auth)
     assert client.get("/status.json").json()["active_incidents"] == []
+    drafted = [e["text"] for e in _incident(client, auth, incident_id)["timeline"] if e["kind"] == "comms_drafted"]
+    assert drafted == ["1 initial draft for users"]  # one draft, and nobody counted yet: no "(0 affected)"
     room = _room(client, auth, incident_id)
     assert any(t.startswith("Not on the public status page: nothing has failed yet") for t in room)
     [question] = [t for t in room if t.startswith("The rules were not sure this is P1")]
