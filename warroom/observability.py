@@ -1,13 +1,17 @@
 """How an operator sees warroom itself: timestamped (optionally JSON) logs at
 `WARROOM_LOG_LEVEL`, and warroom's own errors reported to Sentry when a DSN is set.
 
-Sentry gets no personal data: `send_default_pii` stays off, the SDK's scrubber drops secret-looking
-keys, and request bodies (alert payloads carry customers' addresses) are removed before sending."""
+Sentry gets no personal data and no credentials: `send_default_pii` stays off, the SDK's scrubber
+drops secret-looking keys, request bodies (alert payloads carry customers' addresses) are removed,
+stack frames go without their local variables (an alert being handled is one), and the text that is
+left (exception messages, log lines, breadcrumbs) has credentials (`warroom.redaction`) and email
+addresses taken out before sending."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -15,9 +19,12 @@ from typing import Any
 import sentry_sdk
 from sentry_sdk.scrubber import EventScrubber
 
+from warroom.redaction import redact_secrets
 from warroom.settings import Settings, secret_value
 
-__all__ = ["JsonFormatter", "configure_logging", "init_sentry"]
+__all__ = ["JsonFormatter", "configure_logging", "init_sentry", "sentry_options"]
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -53,20 +60,47 @@ def _drop_bodies(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
     if isinstance(request, dict):
         request.pop("data", None)
         request.pop("cookies", None)
+    for exception in (event.get("exception") or {}).get("values") or []:
+        if isinstance(exception.get("value"), str):
+            exception["value"] = _clean(exception["value"])
+    logentry = event.get("logentry") or event.get("message")
+    if isinstance(logentry, dict):
+        for key in ("message", "formatted"):
+            if isinstance(logentry.get(key), str):
+                logentry[key] = _clean(logentry[key])
+        if isinstance(logentry.get("params"), list):
+            logentry["params"] = [_clean(p) if isinstance(p, str) else p for p in logentry["params"]]
+    elif isinstance(logentry, str):
+        event["message"] = _clean(logentry)
+    for crumb in (event.get("breadcrumbs") or {}).get("values") or []:
+        if isinstance(crumb.get("message"), str):
+            crumb["message"] = _clean(crumb["message"])
     return event
+
+
+def _clean(text: str) -> str:
+    return _EMAIL.sub("[email]", redact_secrets(text))
+
+
+def sentry_options(settings: Settings) -> dict[str, Any]:
+    """How warroom's own errors are reported (see the module's docstring), or {} without a DSN."""
+    dsn = secret_value(settings.sentry_dsn)
+    if not dsn:
+        return {}
+    return {
+        "dsn": dsn,
+        "send_default_pii": False,
+        "include_local_variables": False,
+        "event_scrubber": EventScrubber(),
+        "before_send": _drop_bodies,
+        "max_request_body_size": "never",
+        "environment": settings.sentry_environment,
+    }
 
 
 def init_sentry(settings: Settings) -> bool:
     """Report warroom's own errors when `WARROOM_SENTRY_DSN` is set; True if it is."""
-    dsn = secret_value(settings.sentry_dsn)
-    if not dsn:
-        return False
-    sentry_sdk.init(
-        dsn=dsn,
-        send_default_pii=False,
-        event_scrubber=EventScrubber(),
-        before_send=_drop_bodies,
-        max_request_body_size="never",
-        environment=settings.sentry_environment,
-    )
-    return True
+    options = sentry_options(settings)
+    if options:
+        sentry_sdk.init(**options)
+    return bool(options)

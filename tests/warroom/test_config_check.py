@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -98,6 +100,53 @@ def test_sentry_is_initialised_only_with_a_dsn_and_without_request_bodies() -> N
     assert init_sentry(Settings()) is False
     event = {"request": {"url": "/webhooks/sentry", "data": {"user": {"email": "ann@example.com"}}, "cookies": "s=1"}}
     assert _drop_bodies(event, {}) == {"request": {"url": "/webhooks/sentry"}}
+
+
+def test_an_error_while_an_alert_is_handled_reaches_sentry_without_the_alert_s_contents() -> None:
+    """The frame's local variables (the alert being handled), and any credential or address in the
+    exception's message or the log line, stay here."""
+    import logging
+
+    import sentry_sdk
+    from sentry_sdk.integrations.logging import LoggingIntegration
+    from sentry_sdk.transport import Transport
+
+    from warroom.observability import sentry_options
+    from warroom.settings import Settings
+
+    class Capture(Transport):
+        def __init__(self) -> None:
+            super().__init__()
+            self.events: list[dict] = []
+
+        def capture_envelope(self, envelope) -> None:  # type: ignore[no-untyped-def]
+            self.events += [item.payload.json for item in envelope.items if item.type == "event"]
+
+    key = "AKIA" + "IOSFODNN7EXAMPLE"  # assembled, as the addresses are: the frames carry this file's source lines
+    ann, bo = "ann" + "@example.com", "bo" + "@example.org"
+    capture = Capture()
+    options = sentry_options(Settings(sentry_dsn="https://public@o0.ingest.sentry.io/1"))
+    client = sentry_sdk.Client(**options, transport=capture, integrations=[LoggingIntegration(event_level="ERROR")])
+
+    def handle(payload: dict) -> None:
+        raise ValueError(f"cannot route alert for {payload['user']} ({payload['message']})")
+
+    with sentry_sdk.isolation_scope() as scope:
+        scope.set_client(client)
+        try:
+            handle({"user": ann, "message": f"key {key} in public CI logs", "plan": "go" + "ld"})
+        except ValueError:
+            sentry_sdk.capture_exception()
+        logging.getLogger("warroom.test").error("delivery refused for %s with token=%s", bo, key)
+        client.flush()
+
+    sent = json.dumps(capture.events)
+    assert len(capture.events) == 2
+    for private in (key, ann, bo, "gold"):
+        assert private not in sent
+    frames = capture.events[0]["exception"]["values"][0]["stacktrace"]["frames"]
+    assert frames and not any("vars" in frame for frame in frames)
+    assert "cannot route alert for [email] (key [redacted AWS Access Key] in public CI logs)" in sent
 
 
 def test_check_config_masks_secrets_and_warns_about_risky_choices(tmp_path, monkeypatch) -> None:
