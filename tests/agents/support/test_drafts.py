@@ -210,6 +210,13 @@ def test_internal_summary_carries_internals_and_is_not_public() -> None:
     assert "enterprise notices: Acme Corp" in summary.body
 
 
+def test_internal_summary_counts_one_event_as_one_event() -> None:
+    facts = checkout_p0().model_copy(update={"event_count": 1, "last_seen_at": None})
+    (summary,) = _drafts(facts, CommsKind.INITIAL)[Channel.SLACK_INTERNAL]
+
+    assert ": 1 event" in summary.body and "1 events" not in summary.body
+
+
 def test_drafts_are_deterministic() -> None:
     facts = checkout_p0()
     cohort = detect_cohort(facts)
