@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
 from tools.retry_after import retry_after_seconds
+from warroom.redaction import redact_secrets
 
 __all__ = [
     "SIGNATURE_WINDOW_SECONDS",
@@ -52,8 +53,10 @@ def slack_escape(text: str) -> str:
     """Text as Slack must receive it: it reads `<…>` as mentions and links (`<!channel>` would
     notify everyone, `<https://x|click>` hides a link) and `&` as the start of an entity. Alert
     titles, tag values and people's notes reach the war room, so every text we send is escaped;
-    Slack shows the characters as written."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    Slack shows the characters as written. A credential an alert quotes (the key an exposure alert
+    found) is replaced by its kind: a chat workspace keeps history and has more readers than the
+    incident page, which still shows the alert as it came."""
+    return redact_secrets(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _escaped_blocks(value: Any) -> Any:
@@ -91,7 +94,7 @@ class SlackSignatureError(Exception):
 
 def channel_name(opened_at: datetime, title: str) -> str:
     """`inc-YYYY-MM-DD-<slug>`: lower-case ASCII letters, digits and hyphens, at most 80 chars."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    ascii_title = unicodedata.normalize("NFKD", redact_secrets(title)).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     name = f"inc-{opened_at:%Y-%m-%d}" + (f"-{slug}" if slug else "")
     return name[:_MAX_NAME].rstrip("-")

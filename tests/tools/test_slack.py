@@ -262,3 +262,16 @@ def test_text_from_alerts_cannot_mention_everyone_or_hide_a_link(slack: FakeSlac
     [sent] = slack.calls("chat.postMessage")
     assert sent.body["text"] == "Incident #1: &lt;!channel&gt; checkout &amp; &lt;https://evil.example|click here&gt;"
     assert "<" not in str(sent.body["blocks"]) and "&lt;!channel&gt;" in str(sent.body["blocks"])
+
+
+def test_a_credential_an_alert_quotes_is_not_posted_to_the_workspace(slack: FakeSlack, room: SlackWarRoom) -> None:
+    key = "sk_" + "live_4eC39HqLyjWDarjtT1zdp7dc"
+    title = f"checkout 5xx on /api/checkout?token={key}"
+    channel_id = room.open_channel(channel_name(OPENED, title))
+    room.set_topic(channel_id, title)
+    room.post(channel_id, title, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": title}}])
+
+    methods = ("conversations.create", "conversations.setTopic", "chat.postMessage")
+    sent = str([call.body for method in methods for call in slack.calls(method)])
+    assert key not in sent and key.lower() not in sent
+    assert "checkout 5xx on /api/checkout?token=[redacted Stripe Access Key]" in sent
