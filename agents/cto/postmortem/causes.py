@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from agents.blameless import depersonalise, find_blame
 from agents.cto.affected import affected_thing
 from agents.cto.postmortem.models import UNKNOWN, Owners, PostmortemInput, WhyStep
+from warroom.redaction import redact_secrets
 from warroom.severity import Severity
 
 __all__ = ["OPEN", "CauseFindings", "NoteAction", "blameless_quote", "clauses", "read_causes"]
@@ -93,7 +94,7 @@ def _human_lines(inp: PostmortemInput, owners: Owners) -> list[_Line]:
     said += [(m.at, m.author, m.text, False) for m in inp.war_room if owners.role_of(m.author) != "warroom"]
     lines = []
     for at, author, text, noted in sorted(said, key=lambda s: s[0]):
-        for raw in text.splitlines():
+        for raw in redact_secrets(text).splitlines():
             line = _BULLET.sub("", raw).strip()
             if line:
                 lines.append(_Line(at=at, role=owners.role_of(author), text=line, noted=noted))

@@ -30,6 +30,7 @@ from agents.cto.postmortem.related import find_related, repeat_warning
 from agents.notes import parse_notes
 from agents.support.facts import Symptom
 from warroom.durations import spell_duration, whole_minutes
+from warroom.redaction import redact_secrets
 
 __all__ = ["WITHHELD", "draft_postmortem", "people_in", "render_markdown"]
 
@@ -45,14 +46,15 @@ def people_in(inp: PostmortemInput) -> list[str]:
 
 
 class _Quoter:
-    """Quotes recorded text blamelessly and counts what had to be left out."""
+    """Quotes recorded text blamelessly, without the credentials an alert or a note may carry (a
+    postmortem is shared widely and kept for years), and counts what had to be left out."""
 
     def __init__(self, people: list[str]) -> None:
         self.people = people
         self.withheld = 0
 
     def __call__(self, text: str) -> str:
-        quoted = blameless_quote(text, self.people)
+        quoted = blameless_quote(redact_secrets(text), self.people)
         if quoted is None:
             self.withheld += 1
             return WITHHELD

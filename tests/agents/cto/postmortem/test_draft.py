@@ -511,3 +511,19 @@ def test_without_human_items_the_root_cause_gets_one() -> None:
     assert items[0].title == "Fix the root cause and add a guard so it cannot recur: the payment provider key expired"
     unknown = draft_postmortem(demo_input(notes=[])).action_items
     assert unknown[0].title == "Complete the root-cause analysis and the five whys"
+
+
+def test_a_credential_in_an_alert_or_a_note_stays_out_of_the_postmortem() -> None:
+    """A postmortem is shared widely and kept for years: the key an alert quoted, or a responder pasted,
+    is named by its kind only, in the timeline and in the root cause alike."""
+    key = "AKIA" + "IOSFODNN7EXAMPLE"
+    inp = demo_input(
+        alerts=[AlertSummary(at=at(2, 0), source="sentry", title=f"IAM key {key} used from 203.0.113.9", count=1)],
+        notes=[HumanNote(at=at(2, 30), author="bob", text=f"root cause: key {key} was committed to a public repo")],
+    )
+
+    markdown = render_markdown(draft_postmortem(inp))
+
+    assert key not in markdown
+    assert "IAM key [redacted AWS Access Key] used from 203.0.113.9" in section(markdown, "Timeline")
+    assert "[redacted AWS Access Key] was committed to a public repo" in section(markdown, "Root cause")
