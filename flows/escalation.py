@@ -19,6 +19,7 @@ from warroom import keys
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.kinds import JobKind, TimelineKind
+from warroom.redaction import redact_secrets
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, schedule
 from warroom.settings import Person
@@ -82,7 +83,7 @@ def page_on_call(conn: Connection, ctx: Context, incident: Incident) -> None:
 def _page(conn: Connection, ctx: Context, incident: Incident, person: Person, reason: str, step: str) -> None:
     """One person paged for one escalation `step` (the job's key): in the room, by email, on the timeline."""
     now = ctx.clock.now()
-    text = f"Paging {person.name}: incident #{incident.id} ({incident.severity}) {reason}."
+    text = redact_secrets(f"Paging {person.name}: incident #{incident.id} ({incident.severity}) {reason}.")
     log.info("paging %s (%s) for incident #%d", person.name, "email" if person.email else "war room only", incident.id)
     post_to_war_room(conn, key=keys.page(step, "room"), incident_id=incident.id, text=text, now=now)
     if person.email:

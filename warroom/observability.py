@@ -22,7 +22,7 @@ from sentry_sdk.scrubber import EventScrubber
 from warroom.redaction import redact_secrets
 from warroom.settings import Settings, secret_value
 
-__all__ = ["JsonFormatter", "configure_logging", "init_sentry", "sentry_options"]
+__all__ = ["JsonFormatter", "RedactingFilter", "configure_logging", "init_sentry", "sentry_options"]
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -44,8 +44,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
+class RedactingFilter(logging.Filter):
+    """Log lines without credentials: a line may quote an alert's title, and an alert may quote a key."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact_secrets(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter())
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:

@@ -20,6 +20,7 @@ from warroom.kinds import OutboxKind, TimelineKind
 from warroom.outbox.store import OutboxItem
 from warroom.outbox.worker import OutboxWorker
 from warroom.postmortems import store as postmortems
+from warroom.redaction import redact_secrets
 
 __all__ = ["PostmortemPublisher", "page_title"]
 
@@ -48,7 +49,7 @@ class PostmortemPublisher:
             raise LookupError(f"incident {incident_id} has no postmortem to publish")
         page = self.notion.publish(
             self.parent_page_id,
-            page_title(incident_id, incident.title),
+            page_title(incident_id, redact_secrets(incident.title)),
             markdown_to_blocks(latest.markdown),
             page_id=page_id,
         )

@@ -215,3 +215,26 @@ def test_a_raise_announces_the_new_cadence_and_the_next_update_in_the_war_room(c
     [raised] = [t for t in room if t.startswith("Severity raised to P0")]
     due = clock.now() + timedelta(minutes=15)
     assert raised.endswith(f"Updates now every 15 minutes; the next by {due:%H:%M} UTC.")
+
+
+def test_a_page_names_a_credential_the_alert_quoted_by_its_kind(client, warroom, clock, auth, settings):
+    key = "AKIA" + "IOSFODNN7EXAMPLE"
+    alert = {
+        "title": f"IAM key {key} used from an unknown address: customer data exported",
+        "service": "storage",
+        "level": "critical",
+        "environment": "production",
+        "dedup_key": "esc:key",
+    }
+    incident_id = client.post("/api/alerts", json=alert, headers=auth).json()["incident_id"]
+    warroom.scheduler.run_pending()
+
+    folder = Path(settings.data_dir) / "outbox-email"
+    [page] = [
+        m for m in (message_from_bytes(p.read_bytes()) for p in folder.glob("*.eml")) if "needs you" in m["Subject"]
+    ]
+    body = page.get_payload(decode=True).decode()
+    assert key not in body and key not in page["Subject"]
+    assert "IAM key [redacted AWS Access Key] used from an unknown address" in body
+    room = client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()
+    assert not [m for m in room if m["text"].startswith("Paging") and key in m["text"]]

@@ -111,3 +111,25 @@ def test_without_notion_the_postmortem_stays_in_the_built_in_editor(settings, cl
     finally:
         client.close()
         warroom.close()
+
+
+def test_a_credential_in_the_alert_s_title_is_not_in_the_notion_page_s_title(settings, clock, auth, notion):
+    parent = notion.add_page("Postmortems")
+    settings = settings.model_copy(update={"notion_token": SecretStr(notion.token), "notion_parent_page_id": parent})
+    warroom = Warroom.build(settings, clock, transport=notion.transport)
+    client = TestClient(create_app(warroom, run_worker=False))
+    key = "AKIA" + "IOSFODNN7EXAMPLE"
+    try:
+        alert = {"title": f"IAM key {key} exposed: customer data exported", "level": "critical", "dedup_key": "n:key"}
+        incident_id = client.post("/api/alerts", json=alert, headers=auth).json()["incident_id"]
+        warroom.scheduler.run_pending()
+        client.post(f"/api/incidents/{incident_id}/notes", json={"text": "cause: a key in a public repo"}, headers=auth)
+        client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "alice"}, headers=auth)
+        warroom.scheduler.run_pending()
+
+        [page] = _pages(notion, parent)
+        assert key not in notion.title(page) and key not in str(notion.text(page))
+        assert "[redacted AWS Access Key]" in notion.title(page)
+    finally:
+        client.close()
+        warroom.close()

@@ -149,6 +149,22 @@ def test_an_error_while_an_alert_is_handled_reaches_sentry_without_the_alert_s_c
     assert "cannot route alert for [email] (key [redacted AWS Access Key] in public CI logs)" in sent
 
 
+def test_a_log_line_quoting_an_alert_leaves_its_credential_out(capsys) -> None:
+    import logging
+
+    from warroom.observability import configure_logging
+    from warroom.settings import Settings
+
+    key = "AKIA" + "IOSFODNN7EXAMPLE"
+    try:
+        configure_logging(Settings())
+        logging.getLogger("warroom.test").info("incident #%d opened at P0: %s", 7, f"IAM key {key} used")
+        text = capsys.readouterr().err.strip()
+        assert key not in text and text.endswith("incident #7 opened at P0: IAM key [redacted AWS Access Key] used")
+    finally:
+        logging.basicConfig(force=True, handlers=[logging.NullHandler()])
+
+
 def test_check_config_masks_secrets_and_warns_about_risky_choices(tmp_path, monkeypatch) -> None:
     from typer.testing import CliRunner
 
