@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from warroom import redaction
 from warroom.redaction import redact_secrets
 
 AWS_KEY = "AKIA" + "IOSFODNN7EXAMPLE"
@@ -57,6 +58,28 @@ PEM = "-----BEGIN RSA " + "PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7x\nq2VxZ9bQ\n-----
         ),
         ("DB_PASSWORD=changeme in the job's environment dump", "changeme", [" in the job's"], "secret"),
         ("curl -H 'Authorization: Token 0123456789abcdef0123' failed", "0123456789abcdef0123", ["failed"], "secret"),
+        (
+            "authorization: bearer abcdef0123456789abcdef",
+            "abcdef0123456789abcdef",
+            ["authorization: bearer "],
+            "secret",
+        ),
+        ('{"access_token": "opaque-value-1"}', "opaque-value-1", ['{"access_token": "'], "secret"),
+        ('token = "abc123xyz"', "abc123xyz", ['token = "'], "secret"),
+        ("password: hunter2 from the job log", "hunter2", [" from the job log"], "secret"),
+        ("X-API-Key: 9f8e7d6c5b4a3210", "9f8e7d6c5b4a3210", ["X-API-Key: "], "secret"),
+        ("redis://:s3cretpass@cache-1:6379 refused", "s3cretpass", ["@cache-1:6379 refused"], "URL password"),
+        ("password=12345678 accepted", "12345678", [" accepted"], "secret"),
+        (
+            "key sk-ant-" + "api03-abcdefghijklmnopqrstuvwxyz012345 used",
+            "abcdefghijklmnop",
+            ["key ", " used"],
+            "Anthropic",
+        ),
+        ("AIza" + "SyD-abcdefghijklmnopqrstuvwxyz12345 in the page", "SyD-abcdefgh", [" in the page"], "Google API"),
+        ("github_pat_" + "A1" * 41 + " pushed", "A1A1A1A1", [" pushed"], "GitHub"),
+        ("hvs." + "CAESIabcdefghijklmnopqrstuvwxyz in env", "CAESIabcdefgh", [" in env"], "Vault"),
+        ("whsec_" + "abcdefghijklmnopqrstuvwxyz123456 leaked", "abcdefghijklmnop", [" leaked"], "Stripe Webhook"),
     ],
 )
 def test_a_credential_is_replaced_by_what_it_was(text: str, secret: str, kept: list[str], kind: str) -> None:
@@ -80,6 +103,14 @@ def test_a_credential_is_replaced_by_what_it_was(text: str, secret: str, kept: l
         "    token = tokens.issue_installation_token(installation, permissions=body.get('permissions'))",
         "https://grafana.example.com/d/abc123/checkout?orgId=1&from=now-1h",
         "Customer data of acme-co shown to beta-llc; API keys unaffected",
+        "webhook signature=invalid; token=expired csrf_token=missing password=null secret=true",
+        "PWD=/var/lib/app token=self.token api_key=$API_KEY",
+        "Token refreshes_failed_for_all_users",
+        "Accounts/AC0123456789abcdef0123456789abcdef/Messages.json returned 500",
+        "MASKd41d8cd98f00b204e9800998ecf8427e",
+        "*password reset failing* for 12% of users",
+        "    self.token = token; client = Client(api_token=settings.api_token, secret_key=secret_key(settings))",
+        "    return Warroom(api_token=token, password=os.environ['DB_PASSWORD'])",
     ],
 )
 def test_what_is_not_a_credential_is_left_as_it_is(text: str) -> None:
@@ -94,3 +125,23 @@ def test_every_credential_in_a_text_goes_not_only_the_first() -> None:
     for secret in ("first-one-1", "second-two-2", AWS_KEY, AWS_KEY[:-1] + "Z"):
         assert secret not in redacted
     assert redacted.count("[redacted") == 4
+
+
+def test_no_pattern_reads_more_than_one_window_of_a_long_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some of the library's patterns take quadratic time on a long run of one token (`sk-sk-sk-…`: 12 s
+    on 100 KB); each pattern sees at most one window, so the cost grows with the length, not its square."""
+    seen: list[int] = []
+    find = redaction._find
+    monkeypatch.setattr(redaction, "_find", lambda text: seen.append(len(text)) or find(text))
+
+    redact_secrets("sk-" * 40_000 + "\nshort line\n")
+
+    assert max(seen) <= redaction._WINDOW and len(seen) > 1
+
+
+def test_a_credential_across_a_window_edge_is_still_found() -> None:
+    key = "AKIA" + "IOSFODNN7EXAMPLE"
+    for filler in (3_990, 6_995, 9_000):
+        text = "x" * filler + f" {key} " + "y" * 5_000
+
+        assert key not in redact_secrets(text)
