@@ -38,7 +38,9 @@ _LOOKALIKE_RUN = re.compile(
     "[<>\u00ab\u00bb\u02c2\u02c3\u2039\u203a\u27e8\u27e9\u276e\u276f\u3008\u3009\ufe64\ufe65\uff1c\uff1e]{2,}"
 )
 _LABEL_UNSAFE = re.compile(r"[^a-z0-9_]+")
-_PLAIN_NAME = re.compile(r"(?=.{1,200}$)[^\s<>\"'`]+(?: [^\s<>\"'`]+){0,2}")
+_TOKEN = r"[^\s<>\"'`]{1,120}"
+_PLAIN_NAME = re.compile(_TOKEN)
+_PLAIN_ENDPOINT = re.compile(rf"(?:[A-Z]{{3,7}} )?{_TOKEN}(?: in {_TOKEN})?")
 NOT_A_NAME = "(not a plain name: quoted with the untrusted text)"
 """What the trusted facts show in place of a name that reads like prose."""
 
@@ -79,18 +81,19 @@ def delimit_untrusted(label: str, text: str) -> str:
     provider: every piece of third-party text a prompt carries passes through here.
     """
     safe_label = _LABEL_UNSAFE.sub("_", label.lower()).strip("_") or "text"
-    folded = redact_secrets(unicodedata.normalize("NFKC", text))
-    cleaned = "".join(ch for ch in folded if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    folded = unicodedata.normalize("NFKC", text)
+    cleaned = redact_secrets("".join(ch for ch in folded if ch in "\n\t" or unicodedata.category(ch)[0] != "C"))
     body = _LOOKALIKE_RUN.sub("_", cleaned)
     return f"{_OPEN.format(label=safe_label)}\n{body}\n{_CLOSE.format(label=safe_label)}"
 
 
-def plain_name(value: str) -> bool:
-    """Whether a name an alert chose (a service, an environment, an endpoint) reads as systems write one:
-    up to three words (`POST /v1/sign_ins`, `app/main.bundle in bootstrap`), no quotes or brackets. Such a
-    name may sit among a prompt's trusted facts; anything else is prose someone put in a name field, and
-    prose from an alert goes with the untrusted text."""
-    return bool(_PLAIN_NAME.fullmatch(value))
+def plain_name(value: str, *, endpoint: bool = False) -> bool:
+    """Whether a name an alert chose reads as systems write one: a service or an environment is one word
+    of at most 120 characters with no quotes or angle brackets; an endpoint may also carry its method and
+    its Sentry culprit's function (`POST /v1/sign_ins`, `app/main.bundle in bootstrap`). Such a name may
+    sit among a prompt's trusted facts; anything else is prose someone put in a name field, and prose
+    from an alert goes with the untrusted text."""
+    return bool((_PLAIN_ENDPOINT if endpoint else _PLAIN_NAME).fullmatch(value))
 
 
 def describe_failure(error: BaseException) -> str:

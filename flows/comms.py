@@ -360,11 +360,16 @@ def _track_rca(
     )
 
 
+_NOT_REWORDED = frozenset({Channel.SLACK_INTERNAL, Channel.ENTERPRISE_EMAIL})
+"""The team's own summary carries internals (the alert's title, endpoints, cause notes) and the
+enterprise notice names the account: neither goes to the model provider for wording."""
+
+
 def _reworded(ctx: Context, item: CheckedDraft, facts: IncidentFacts, notes: list[str]) -> CheckedDraft:
     """The model may reword a template draft; the rewording must pass the same grounding check,
     or the template stands."""
     draft = item.draft
-    if not item.sendable or ctx.model is None:
+    if not item.sendable or ctx.model is None or draft.channel in _NOT_REWORDED:
         return item
     body, note = rewrite_draft(
         ctx.model,

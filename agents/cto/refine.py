@@ -78,8 +78,8 @@ def _names(incident: Incident) -> tuple[dict[str, object], str]:
             facts[key] = NOT_A_NAME
             prose.append(f"{key}: {value}")
     endpoints = [e.endpoint for e in incident.endpoints]
-    facts["endpoints"] = [e for e in endpoints if plain_name(e)]
-    prose += [f"endpoint: {e}" for e in endpoints if not plain_name(e)]
+    facts["endpoints"] = [e for e in endpoints if plain_name(e, endpoint=True)]
+    prose += [f"endpoint: {e}" for e in endpoints if not plain_name(e, endpoint=True)]
     return facts, "\n".join(prose)
 
 

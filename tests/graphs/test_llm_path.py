@@ -85,6 +85,20 @@ def test_model_wording_with_an_invented_number_never_reaches_a_draft(client, war
     assert any("failed the facts check" in n for n in notes)
 
 
+def test_only_drafts_for_customers_are_sent_for_rewording(client, warroom, clock, auth, fake_llm):
+    """The team's own summary carries the alert's title, endpoints and notes, and an enterprise notice
+    names the account: neither goes to the provider; the customer email does."""
+    fake_llm.responder = lambda body: (
+        json_reply({"severity": "P0", "reason": "checkout down"}) if _is_severity_request(body) else reply("x")
+    )
+    open_outage(client, warroom, clock)
+
+    rewordings = [json.dumps(r) for r in fake_llm.requests if "Draft to rewrite" in json.dumps(r)]
+    assert rewordings and any("email channel" in r for r in rewordings)
+    assert not [r for r in rewordings if "slack_internal channel" in r or "enterprise_email channel" in r]
+    assert not [r for r in rewordings if "/api/checkout" in r or "TypeError" in r]
+
+
 def _narrative(body: dict) -> dict:
     """A postmortem narrative: a summary citing the first timeline entry, a root cause with a
     number nobody measured (so that section falls back), no whys."""

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from agents.blameless import find_blame
 from agents.cto.postmortem.draft import people_in
 from agents.cto.postmortem.models import Postmortem, PostmortemInput, Sentence, WhyStep
-from agents.llm import delimit_untrusted, describe_failure, facts_json, model_name
+from agents.llm import NOT_A_NAME, delimit_untrusted, describe_failure, facts_json, model_name, plain_name
 from prompts import render
 
 __all__ = ["NarrativeDraft", "check_sentences", "write_narrative"]
@@ -159,7 +159,7 @@ def _facts(draft: Postmortem) -> dict[str, object]:
     return {
         "incident": draft.incident_id,
         "severity": draft.severity.value if draft.severity else None,
-        "service": draft.service,
+        "service": draft.service if draft.service is None or plain_name(draft.service) else NOT_A_NAME,
         "started_at": impact.started_at.isoformat(),
         "resolved_at": impact.resolved_at.isoformat() if impact.resolved_at else None,
         "duration_minutes": round(impact.duration / timedelta(minutes=1)),
