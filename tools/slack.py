@@ -60,12 +60,15 @@ def slack_escape(text: str) -> str:
 
 
 def _escaped_blocks(value: Any) -> Any:
-    """Block Kit with every `mrkdwn` text escaped (plain_text is never parsed for mentions)."""
+    """Block Kit with every `mrkdwn` text escaped, and every `plain_text` one (never parsed for mentions,
+    but a draft's body rides in one) without credentials."""
     if isinstance(value, list):
         return [_escaped_blocks(v) for v in value]
     if isinstance(value, dict):
         if value.get("type") == "mrkdwn" and isinstance(value.get("text"), str):
             return {**value, "text": slack_escape(value["text"])}
+        if value.get("type") == "plain_text" and isinstance(value.get("text"), str):
+            return {**value, "text": redact_secrets(value["text"])}
         return {k: _escaped_blocks(v) for k, v in value.items()}
     return value
 

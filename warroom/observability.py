@@ -80,14 +80,22 @@ def _drop_bodies(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
         for key in ("message", "formatted"):
             if isinstance(logentry.get(key), str):
                 logentry[key] = _clean(logentry[key])
-        if isinstance(logentry.get("params"), list):
-            logentry["params"] = [_clean(p) if isinstance(p, str) else p for p in logentry["params"]]
+        logentry.pop("params", None)  # a value is only known to be a secret beside its name: "password=%s"
     elif isinstance(logentry, str):
         event["message"] = _clean(logentry)
     for crumb in (event.get("breadcrumbs") or {}).get("values") or []:
-        if isinstance(crumb.get("message"), str):
-            crumb["message"] = _clean(crumb["message"])
+        crumb.update(_cleaned({k: v for k, v in crumb.items() if k in ("message", "data")}))
     return event
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, dict):
+        return {k: _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def _clean(text: str) -> str:

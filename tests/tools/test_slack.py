@@ -269,9 +269,17 @@ def test_a_credential_an_alert_quotes_is_not_posted_to_the_workspace(slack: Fake
     title = f"checkout 5xx on /api/checkout?token={key}"
     channel_id = room.open_channel(channel_name(OPENED, title))
     room.set_topic(channel_id, title)
-    room.post(channel_id, title, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": title}}])
+    room.post(
+        channel_id,
+        title,
+        blocks=[
+            {"type": "section", "text": {"type": "mrkdwn", "text": title}},
+            {"type": "section", "text": {"type": "plain_text", "text": f"Draft: {title}"}},
+        ],
+    )
 
     methods = ("conversations.create", "conversations.setTopic", "chat.postMessage")
     sent = str([call.body for method in methods for call in slack.calls(method)])
     assert key not in sent and key.lower() not in sent
     assert "checkout 5xx on /api/checkout?token=[redacted Stripe Access Key]" in sent
+    assert "Draft: checkout 5xx on /api/checkout?token=[redacted Stripe Access Key]" in sent

@@ -123,7 +123,7 @@ def test_an_error_while_an_alert_is_handled_reaches_sentry_without_the_alert_s_c
             self.events += [item.payload.json for item in envelope.items if item.type == "event"]
 
     key = "AKIA" + "IOSFODNN7EXAMPLE"  # assembled, as the addresses are: the frames carry this file's source lines
-    ann, bo = "ann" + "@example.com", "bo" + "@example.org"
+    ann, bo, opaque = "ann" + "@example.com", "bo" + "@example.org", "hunter" + "2opaque"
     capture = Capture()
     options = sentry_options(Settings(sentry_dsn="https://public@o0.ingest.sentry.io/1"))
     client = sentry_sdk.Client(**options, transport=capture, integrations=[LoggingIntegration(event_level="ERROR")])
@@ -137,12 +137,13 @@ def test_an_error_while_an_alert_is_handled_reaches_sentry_without_the_alert_s_c
             handle({"user": ann, "message": f"key {key} in public CI logs", "plan": "go" + "ld"})
         except ValueError:
             sentry_sdk.capture_exception()
-        logging.getLogger("warroom.test").error("delivery refused for %s with token=%s", bo, key)
+        logging.getLogger("warroom.test").info("retrying with password=%s", opaque)  # a breadcrumb
+        logging.getLogger("warroom.test").error("delivery refused for %s with token=%s password=%s", bo, key, opaque)
         client.flush()
 
     sent = json.dumps(capture.events)
     assert len(capture.events) == 2
-    for private in (key, ann, bo, "gold"):
+    for private in (key, ann, bo, opaque, "go" + "ld"):
         assert private not in sent
     frames = capture.events[0]["exception"]["values"][0]["stacktrace"]["frames"]
     assert frames and not any("vars" in frame for frame in frames)
