@@ -68,13 +68,13 @@ def page_note(conn: Connection, incident: Incident, settings: Settings, now: dat
     if not (c.before_impact or c.page_awaits_confirmation) or only_account(conn, incident, settings, now=now):
         return None
     if c.before_impact:
-        offered = sorted({level for _, _, level in choices(incident.severity)})
+        offered = sorted({level for _, _, level in choices(incident.severity, rules_level(incident))})
         tell = [level for level in offered if level.pages_customers]
         quiet = [level for level in offered if not level.pages_customers]
         return (
             "Nothing has failed yet, so the public status page is quiet. "
             f"Setting {_either(tell)} tells customers on it now that it is at risk"
-            + (f"; {_either(quiet)} keeps it quiet until the alerts show impact." if quiet else ".")
+            + (f"; {_either(quiet)} keeps it quiet until someone raises the level." if quiet else ".")
         )
     return (
         f"The public status page is quiet: the rules alone said {c.floor}. Confirming P0 or lowering it to P1 "

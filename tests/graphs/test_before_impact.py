@@ -40,7 +40,7 @@ def test_the_team_is_called_and_the_page_waits_for_impact(client, warroom, auth)
     [question] = [t for t in room if t.startswith("The rules were not sure this is P1")]
     assert question.endswith(
         "\nNothing has failed yet, so the public status page is quiet. Setting P0 or P1 tells customers on it now "
-        "that it is at risk; P2 keeps it quiet until the alerts show impact."
+        "that it is at risk; P2 keeps it quiet until someone raises the level."
     )
 
     expired = {**EXPIRING, "title": "checkout TLS handshake failures: certificate expired", "source": "prometheus"}

@@ -392,7 +392,7 @@ def test_confirming_a_warning_before_impact_says_first_that_it_tells_customers(s
     expect(question.get_by_role("button")).to_have_text(["Confirm P1", "Raise to P0", "Lower to P2"])
     expect(question.locator("#page-note")).to_have_text(
         "Nothing has failed yet, so the public status page is quiet. Setting P0 or P1 tells customers on it now "
-        "that it is at risk; P2 keeps it quiet until the alerts show impact."
+        "that it is at risk; P2 keeps it quiet until someone raises the level."
     )
     _shot(signed_in, "before-impact-question-1366")
     signed_in.set_viewport_size({"width": 390, "height": 844})
