@@ -4,28 +4,14 @@ OpenAI server; the template stands whenever the model fails or overruns the chan
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from langchain_core.language_models import BaseChatModel
 
-from agents.support.facts import IncidentFacts
 from agents.support.rewrite import rewrite_draft
+from tests.agents.support.test_cohort import _facts
 from tests.fakes.openai_server import FakeOpenAI, reply
 from warroom.alerts.models import AffectedUser
 from warroom.severity import Severity
-
-STARTED = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
-
-
-def _facts(**changes: object) -> IncidentFacts:
-    base: dict[str, object] = {
-        "incident_id": 7,
-        "title": "checkout 5xx",
-        "affected_thing": "checkout",
-        "started_at": STARTED,
-        "detected_at": STARTED,
-    }
-    return IncidentFacts.model_validate({**base, **changes})
 
 
 def test_rewrite_returns_model_wording_within_the_channel_limit(fake: FakeOpenAI, model: BaseChatModel) -> None:
