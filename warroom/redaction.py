@@ -12,7 +12,8 @@ URLs), plus a few it does not know yet (`_FORMATS`). Its entropy detectors are n
 trace ids and UUIDs are what an investigation cites, and they look as random as a key. Named values
 (`token=…`, `"access_token": "…"`, `password: …`, `Bearer …`) are read here, as logs, env dumps and
 JSON write them, with what is plainly not a credential left alone (`signature=invalid`, `token=5`).
-No pattern reads more than 4,000 characters at once (`_windows`), since some are quadratic.
+The library's patterns read at most 4,000 characters at once (`_windows`), since some are quadratic;
+private keys and JWTs, which can be longer, are read over the whole text by linear patterns.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ _VENDORS: dict[type[RegexBasedDetector], tuple[str, ...]] = {
     DiscordBotTokenDetector: (".",),
     GitHubTokenDetector: ("gh",),
     GitLabTokenDetector: ("gl", "GR1348941"),
-    JwtTokenDetector: ("eyJ",),
     MailchimpDetector: ("-us",),
     NpmDetector: ("_authToken",),
     OpenAIDetector: ("T3BlbkFJ",),
@@ -75,7 +75,7 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("OpenAI Key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,}"),
         ("Google API Key", r"\bAIza[0-9A-Za-z_\-]{35}"),
         ("Google OAuth Token", r"\bya29\.[0-9A-Za-z_\-]{20,}"),
-        ("Stripe Key", r"\b(?:sk|rk)_test_[0-9a-zA-Z]{24,}"),
+        ("Stripe Key", r"\b(?:sk|rk)_(?:test|live)_[0-9a-zA-Z]{24,}"),
         ("Stripe Webhook Secret", r"\bwhsec_[A-Za-z0-9+/=]{24,}"),
         ("Vault Token", r"\bhv[sbr]\.[A-Za-z0-9_\-]{24,}"),
         ("Slack Token", r"\bxapp-\d-[A-Za-z0-9]+-\d+-[A-Za-z0-9]+"),
@@ -97,7 +97,7 @@ _URL_PASSWORD = re.compile(r"://[^/\s:@]*:([^/\s:@]+)@")
 
 _NAME = (
     r"[\w\-]{0,40}?(?:password|passwd|pwd|pass|secret|token|api[_\-]?key|access[_\-]?key|secret[_\-]?key|"
-    r"private[_\-]?key|auth[_\-]?key|session[_\-]?id|signature|credentials?)"
+    r"private[_\-]?key|auth[_\-]?key|session(?:[_\-]?id)?|signature|credentials?)"
 )
 """A credential's name as configs, env vars and headers write it (`AWS_SECRET_ACCESS_KEY`, `X-API-Key`);
 the prefix is bounded, or a long run of word characters (a base64url blob) costs quadratic time."""
@@ -113,23 +113,30 @@ _QUOTED = re.compile(rf"[\"']?\b{_NAME}[\"']?\s*[:=]\s*[\"']([^\"'\n]{{4,}})[\"'
 _COLON = re.compile(rf"\b{_NAME}\s*:\s*([^\s'\"`,;&<>()\[\]*]{{6,}})", re.IGNORECASE)
 """`password: hunter2`, `X-API-Key: …`: taken only when the value mixes letters and digits, since a
 colon also ends prose ("secrets: 3 exposed")."""
-_BEARER = re.compile(r"\b(?:Bearer|Basic|Token)\s+([A-Za-z0-9\-._~+/]{16,}=*)", re.IGNORECASE)
+_BEARER = re.compile(r"\b(?:Bearer|Basic|Token)\s+([A-Za-z0-9\-._~+/]{12,}=*)", re.IGNORECASE)
 """An Authorization header's value, when it mixes letters and digits as tokens do."""
 _NAMED = re.compile(_NAME, re.IGNORECASE)
 """A value that is itself a credential's name is a variable passed on (`api_token=token`)."""
 _CODE_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 """`settings.api_token`, `os.environ`: an attribute path is code, not a value (a password has no
 such shape, and a dotted token has digits or dashes in its parts)."""
-_JWT_TAIL = re.compile(r"[\w\-=]*")
-"""A JWT's signature, after the library's lazy match stops at its second dot."""
+_JWT = re.compile(r"(?<![\w\-])eyJ[\w\-]{2,}+\.eyJ[\w\-]{2,}+\.[\w\-]*+")
+"""A JWT, whole (an Azure AD token runs to 3,000 characters), over the whole text: it starts only
+where a run of token characters starts and never backtracks, so it stays linear. Kept only when the
+library's check finds two JSON parts: an approval link's signed token (`eyJ…` then a timestamp) is
+warroom's own, meant for the war room, not a JWT."""
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+"""Zero-width and soft-hyphen characters: dropped first, so that one inside a key cannot hide it."""
 _LEADING = " \t\r\n\"'`=:"
 _TRAILING = " \t\r\n\"'`:."
 _NOT_A_VALUE = re.compile(
     r"(?:invalid|expired|missing|null|none|nil|true|false|empty|redacted|required|unset|undefined|wrong|"
-    r"incorrect|bad|ok|set|present|provided|mismatch|revoked|rejected|unknown|n/a|\*+|x+)",
+    r"incorrect|bad|ok|set|present|provided|mismatch|revoked|rejected|unknown|n/a|\*+|x+|"
+    r"v?\d+(?:\.\d+)+|sha\d*|md5|hmac[\w\-]*|[rhep]s\d{3})",
     re.IGNORECASE,
 )
-"""What a log says about a credential without being one (`signature=invalid`, `token=expired`)."""
+"""What a log says about a credential without being one (`signature=invalid`, `token=expired`,
+`signature=sha256`, `token: v2.3.1`)."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,13 @@ class _Found:
 
 def redact_secrets(text: str) -> str:
     """`text` with every credential it holds replaced by `[redacted <kind>]`; unchanged when it holds none."""
+    text = _INVISIBLE.sub("", text)
     found = [_Found(m.start(), m.end(), "private key") for m in _PRIVATE_KEY.finditer(text)]
+    found += [
+        _Found(m.start(), m.end(), "JSON Web Token")
+        for m in _JWT.finditer(text)
+        if JwtTokenDetector.is_formally_valid(m.group())
+    ]
     for offset, window in _windows(text):
         found += [_Found(f.start + offset, f.end + offset, f.kind) for f in _find(window)]
     found.sort(key=lambda f: (f.start, -f.end))
@@ -204,7 +217,21 @@ def _a_value(value: str) -> bool:
         len(value) < 4
         or _NOT_A_VALUE.fullmatch(value)
         or value.startswith(
-            ("[redacted", "$", "%", "{", "/", "self.", "this.", "os.", "process.env", "env.", "config.", "settings.")
+            (
+                "[redacted",
+                "$",
+                "%",
+                "{",
+                "/",
+                "self.",
+                "this.",
+                "os.",
+                "process.env",
+                "env.",
+                "config.",
+                "settings.",
+                "arn:",
+            )
         )
     ):
         return False
@@ -217,14 +244,11 @@ def _token_like(value: str) -> bool:
 
 def _vendor_span(text: str, match: re.Match[str], plugin: RegexBasedDetector) -> _Found:
     """The secret's own characters: the value group where the pattern has one (a URL's password), else
-    the whole match (a JWT run on to its signature), without the separators some patterns include."""
+    the whole match, without the separators some patterns include."""
     if match.re.groups and not isinstance(plugin, _PREFIX_GROUPS) and match.group(1):
         start, end = match.start(1), match.end(1)
     else:
         start, end = match.start(), match.end()
-        if isinstance(plugin, JwtTokenDetector):
-            tail = _JWT_TAIL.match(text, end)
-            end = tail.end() if tail else end
     while start < end and text[start] in _LEADING:
         start += 1
     while end > start and text[end - 1] in _TRAILING:

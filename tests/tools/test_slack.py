@@ -283,3 +283,13 @@ def test_a_credential_an_alert_quotes_is_not_posted_to_the_workspace(slack: Fake
     assert key not in sent and key.lower() not in sent
     assert "checkout 5xx on /api/checkout?token=[redacted Stripe Access Key]" in sent
     assert "Draft: checkout 5xx on /api/checkout?token=[redacted Stripe Access Key]" in sent
+
+
+def test_an_approval_link_reaches_the_war_room_whole(slack: FakeSlack, room: SlackWarRoom) -> None:
+    from itsdangerous import URLSafeTimedSerializer
+
+    link = f"http://127.0.0.1:8000/approve/{URLSafeTimedSerializer('k').dumps({'draft': 3})}"
+    room.post(room.open_channel("inc-links"), f"Approve or edit: {link}")
+
+    [sent] = slack.calls("chat.postMessage")
+    assert link in sent.body["text"]

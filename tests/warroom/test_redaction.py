@@ -14,7 +14,7 @@ from warroom.redaction import redact_secrets
 AWS_KEY = "AKIA" + "IOSFODNN7EXAMPLE"
 GITHUB = "ghp" + "_16C7e42F292c6912E7710c838347Ae178B4a"
 SLACK = "xox" + "b-2964386712-8574835294-Zm9vYmFyYmF6cXV4eHl6MTIz"
-STRIPE = "sk_" + "live_4eC39HqLyjWDarjtT1zdp7dc"
+STRIPE = "sk_" + "live_51H8a1B2c3D4" + "e5F6g7H8" * 11  # today's live keys run past 100 characters
 JWT = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
     "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
@@ -68,6 +68,8 @@ PEM = "-----BEGIN RSA " + "PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7x\nq2VxZ9bQ\n-----
         ('token = "abc123xyz"', "abc123xyz", ['token = "'], "secret"),
         ("password: hunter2 from the job log", "hunter2", [" from the job log"], "secret"),
         ("X-API-Key: 9f8e7d6c5b4a3210", "9f8e7d6c5b4a3210", ["X-API-Key: "], "secret"),
+        ("Authorization: Basic YWRtaW46YWRtaW4=", "YWRtaW46YWRtaW4", ["Authorization: Basic "], "secret"),
+        ("Cookie: _session=9f8e7d6c5b4a; theme=dark", "9f8e7d6c5b4a", ["; theme=dark"], "secret"),
         ("redis://:s3cretpass@cache-1:6379 refused", "s3cretpass", ["@cache-1:6379 refused"], "URL password"),
         ("password=12345678 accepted", "12345678", [" accepted"], "secret"),
         (
@@ -111,6 +113,8 @@ def test_a_credential_is_replaced_by_what_it_was(text: str, secret: str, kept: l
         "*password reset failing* for 12% of users",
         "    self.token = token; client = Client(api_token=settings.api_token, secret_key=secret_key(settings))",
         "    return Warroom(api_token=token, password=os.environ['DB_PASSWORD'])",
+        "signature=sha256; token: v2.3.1; session=expired",
+        "Failed to fetch secret: arn:aws:secretsmanager:us-east-1:123456789012:secret:db",
     ],
 )
 def test_what_is_not_a_credential_is_left_as_it_is(text: str) -> None:
@@ -145,3 +149,32 @@ def test_a_credential_across_a_window_edge_is_still_found() -> None:
         text = "x" * filler + f" {key} " + "y" * 5_000
 
         assert key not in redact_secrets(text)
+
+
+def test_an_approval_link_s_signed_token_is_not_taken_for_a_jwt() -> None:
+    """warroom's one-click approval links carry an itsdangerous token (`eyJ…` then a timestamp); the war
+    room needs them whole. A JWT has two JSON parts; this has one."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    token = URLSafeTimedSerializer("k").dumps({"draft": 12, "action": "approve"})
+    text = f"Approve or edit: http://127.0.0.1:8000/approve/{token}"
+
+    assert token.startswith("eyJ") and redact_secrets(text) == text
+
+
+def test_a_jwt_longer_than_a_window_goes_whole_wherever_it_falls() -> None:
+    import base64
+    import json
+
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    jwt = f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part({'sub': 'x' * 2000})}.{'s' * 300}"
+    for offset in (100, 2_930, 3_500, 7_000):
+        line = json.dumps({"msg": "x" * offset + f" Bearer {jwt} " + "y" * 3_000})
+
+        assert jwt[-60:] not in redact_secrets(line) and "[redacted JSON Web Token]" in redact_secrets(line)
+
+
+def test_an_invisible_character_inside_a_key_does_not_hide_it() -> None:
+    assert redact_secrets("key AKIA\u200bIOSFODNN7EXAMPLE leaked") == "key [redacted AWS Access Key] leaked"
