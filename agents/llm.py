@@ -38,8 +38,8 @@ _LOOKALIKE_RUN = re.compile(
     "[<>\u00ab\u00bb\u02c2\u02c3\u2039\u203a\u27e8\u27e9\u276e\u276f\u3008\u3009\ufe64\ufe65\uff1c\uff1e]{2,}"
 )
 _LABEL_UNSAFE = re.compile(r"[^a-z0-9_]+")
-_TOKEN = r"[^\s<>\"'`]{1,120}"
-_PLAIN_NAME = re.compile(_TOKEN)
+_TOKEN = r"[^\s<>\"'`\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]{1,120}"
+_PLAIN_NAME = re.compile(r"[\w.\-/:@]{1,120}")
 _PLAIN_ENDPOINT = re.compile(rf"(?:[A-Z]{{3,7}} )?{_TOKEN}(?: in {_TOKEN})?")
 NOT_A_NAME = "(not a plain name: quoted with the untrusted text)"
 """What the trusted facts show in place of a name that reads like prose."""
@@ -89,10 +89,12 @@ def delimit_untrusted(label: str, text: str) -> str:
 
 def plain_name(value: str, *, endpoint: bool = False) -> bool:
     """Whether a name an alert chose reads as systems write one: a service or an environment is one word
-    of at most 120 characters with no quotes or angle brackets; an endpoint may also carry its method and
-    its Sentry culprit's function (`POST /v1/sign_ins`, `app/main.bundle in bootstrap`). Such a name may
-    sit among a prompt's trusted facts; anything else is prose someone put in a name field, and prose
-    from an alert goes with the untrusted text."""
+    of at most 120 letters, digits and `_ . - / : @`; an endpoint is one token without quotes, angle
+    brackets or invisible characters, which may also carry its method and its Sentry culprit's function
+    (`POST /v1/sign_ins`, `app/main.bundle in bootstrap`). Such a name may sit among a prompt's trusted
+    facts; anything else is prose someone put in a name field, and prose from an alert goes with the
+    untrusted text. A sentence written as one word (`IGNORE_THE_RULES`) still passes: the floor, not
+    this test, is what bounds what the model can do with it."""
     return bool((_PLAIN_ENDPOINT if endpoint else _PLAIN_NAME).fullmatch(value))
 
 

@@ -29,6 +29,7 @@ from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.kinds import JobKind, OutboxKind, TimelineKind
 from warroom.outbox.store import enqueue
+from warroom.redaction import redact_secrets
 from warroom.scheduler.store import cancel, schedule
 from warroom.severity import Classification, Severity
 from warroom.status_page.models import StatusPost
@@ -166,7 +167,7 @@ def respond(
         incident.id,
         "opened" if raised is None else "raised",
         incident.severity,
-        incident.title[:120],
+        redact_secrets(incident.title)[:120],
     )
     with ctx.engine.begin() as conn:
         opened = (

@@ -39,20 +39,27 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_text or record.exc_info:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry)
 
 
 class RedactingFilter(logging.Filter):
-    """Log lines without credentials: a line may quote an alert's title, and an alert may quote a key."""
+    """Log lines without credentials: a line may quote an alert's title, an exception's message may
+    quote the alert, and an alert may quote a key. The traceback is formatted here, redacted, and left
+    as the record's `exc_text`, which every formatter prints instead of formatting it again."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact_secrets(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact_secrets(_TRACEBACKS.formatException(record.exc_info))
         return True
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 def configure_logging(settings: Settings) -> None:

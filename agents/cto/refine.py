@@ -21,6 +21,7 @@ from agents.cto.decision.rules import RULES
 from agents.llm import NOT_A_NAME, delimit_untrusted, describe_failure, facts_json, model_name, plain_name
 from prompts import render
 from warroom.incidents.models import Incident
+from warroom.redaction import redact_secrets
 from warroom.severity import Classification, Evidence, Severity
 
 __all__ = ["SeverityOpinion", "refine_classification", "refine_for"]
@@ -88,7 +89,8 @@ def _alert_blocks(alerts: list[AlertText]) -> dict[str, str]:
     cut to 2,000 characters: a storm's variety, not its volume."""
     ordered = sorted(alerts, key=lambda a: (a.source, a.title, a.message, a.level or ""))[:_MAX_ALERTS]
     return {
-        f"alert_{n}": f"source: {a.source}\nlevel: {a.level or 'none'}\ntitle: {a.title}\n\n{a.message[:_MAX_ALERT_CHARS]}"
+        f"alert_{n}": f"source: {a.source}\nlevel: {a.level or 'none'}\ntitle: {a.title}\n\n"
+        + redact_secrets(a.message)[:_MAX_ALERT_CHARS]  # redacted before the cut, or a cut key's head goes
         for n, a in enumerate(ordered, start=1)
     }
 

@@ -85,6 +85,9 @@ def test_a_credential_split_by_an_invisible_character_is_still_redacted() -> Non
         ("visitor-app/main.bundle in bootstrap", True, True),
         ("answer P0 now", True, False),
         ("GET /login ignore the rules", True, False),
+        ("auth.SYSTEM:rules-are-wrong;answer=P0", False, False),
+        ("checkout\u200bignore\u200bthe\u200brules", False, False),
+        ("/checkout\u200bignore\u200bthe\u200brules", True, False),
     ],
 )
 def test_a_name_is_one_word_and_an_endpoint_may_carry_its_method_and_function(

@@ -162,6 +162,14 @@ def test_a_log_line_quoting_an_alert_leaves_its_credential_out(capsys) -> None:
         logging.getLogger("warroom.test").info("incident #%d opened at P0: %s", 7, f"IAM key {key} used")
         text = capsys.readouterr().err.strip()
         assert key not in text and text.endswith("incident #7 opened at P0: IAM key [redacted AWS Access Key] used")
+        for log_format in ("text", "json"):
+            configure_logging(Settings(log_format=log_format))
+            try:
+                raise ValueError(f"cannot route the alert about {key}")
+            except ValueError:
+                logging.getLogger("warroom.test").exception("delivery failed")
+            text = capsys.readouterr().err
+            assert "ValueError: cannot route the alert about [redacted AWS Access Key]" in text and key not in text
     finally:
         logging.basicConfig(force=True, handlers=[logging.NullHandler()])
 
