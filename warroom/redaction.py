@@ -147,7 +147,8 @@ class _Found:
 
 
 def redact_secrets(text: str) -> str:
-    """`text` with every credential it holds replaced by `[redacted <kind>]`; unchanged when it holds none."""
+    """`text` with every credential it holds replaced by `[redacted <kind>]`, and without zero-width
+    characters; otherwise unchanged."""
     text = _INVISIBLE.sub("", text)
     found = [_Found(m.start(), m.end(), "private key") for m in _PRIVATE_KEY.finditer(text)]
     found += [
