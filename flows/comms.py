@@ -34,7 +34,6 @@ from warroom.drafts.models import CommsKind, DraftState
 from warroom.incidents import store as incidents
 from warroom.incidents.models import Incident, IncidentStatus
 from warroom.kinds import JobKind, TimelineKind
-from warroom.redaction import redact_secrets
 from warroom.scheduler.engine import Scheduler
 from warroom.scheduler.store import Job, pending_by_prefix, schedule
 from warroom.severity import Severity
@@ -79,10 +78,11 @@ def enabled_channels(context: Context) -> set[Channel]:
 
 
 def approval_blocks(draft_id: int, text: str, body: str, link: str) -> list[dict[str, Any]]:
-    """Slack Block Kit: the draft, and Approve / Reject buttons plus Edit (the web page)."""
+    """Slack Block Kit: the draft, and Approve / Reject buttons plus Edit (the web page). The Slack
+    transport redacts and cuts the texts to Block Kit's limit (`tools.slack`)."""
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": redact_secrets(text)[:3000]}},
-        {"type": "section", "text": {"type": "plain_text", "text": redact_secrets(body)[:3000]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {"type": "section", "text": {"type": "plain_text", "text": body}},
         {
             "type": "actions",
             "block_id": f"draft-{draft_id}",

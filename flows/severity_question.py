@@ -19,7 +19,6 @@ from flows.effects import post_to_war_room
 from flows.facts import only_account
 from warroom import keys
 from warroom.incidents.models import Incident
-from warroom.redaction import redact_secrets
 from warroom.settings import Settings
 from warroom.severity import RAISED_BY_RESEMBLANCE, Severity
 
@@ -108,7 +107,7 @@ def question_blocks(incident: Incident, text: str) -> list[dict[str, Any]]:
     """Slack Block Kit: the question and one button per choice; the value is `incident:asked:answer`."""
     assert incident.severity is not None
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": redact_secrets(text)[:3000]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
         {
             "type": "actions",
             "block_id": f"severity-{incident.id}-{incident.severity}",

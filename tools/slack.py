@@ -46,6 +46,8 @@ _PER_PERSON_REFUSALS = frozenset(
     {"already_in_channel", "user_not_found", "cant_invite", "cant_invite_self", "user_is_restricted", "user_disabled"}
 )
 """conversations.invite answers about one of the people, not about the channel or the call."""
+_BLOCK_TEXT_LIMIT = 3_000
+"""The most a Block Kit section text may hold."""
 log = logging.getLogger(__name__)
 
 
@@ -56,19 +58,24 @@ def slack_escape(text: str) -> str:
     Slack shows the characters as written. A credential an alert quotes (the key an exposure alert
     found) is replaced by its kind: a chat workspace keeps history and has more readers than the
     incident page, which still shows the alert as it came."""
-    return redact_secrets(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _escape(redact_secrets(text))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _escaped_blocks(value: Any) -> Any:
-    """Block Kit with every `mrkdwn` text escaped, and every `plain_text` one (never parsed for mentions,
-    but a draft's body rides in one) without credentials."""
+    """Block Kit with every `mrkdwn` text escaped, every text without credentials (a draft's body rides
+    in a `plain_text` one, never parsed for mentions) and cut to Slack's 3,000 characters after that,
+    so that a cut never leaves a key's head unrecognised."""
     if isinstance(value, list):
         return [_escaped_blocks(v) for v in value]
     if isinstance(value, dict):
-        if value.get("type") == "mrkdwn" and isinstance(value.get("text"), str):
-            return {**value, "text": slack_escape(value["text"])}
-        if value.get("type") == "plain_text" and isinstance(value.get("text"), str):
-            return {**value, "text": redact_secrets(value["text"])}
+        kind, text = value.get("type"), value.get("text")
+        if kind in ("mrkdwn", "plain_text") and isinstance(text, str):
+            shown = redact_secrets(text)[:_BLOCK_TEXT_LIMIT]
+            return {**value, "text": _escape(shown) if kind == "mrkdwn" else shown}
         return {k: _escaped_blocks(v) for k, v in value.items()}
     return value
 

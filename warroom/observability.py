@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -19,12 +18,10 @@ from typing import Any
 import sentry_sdk
 from sentry_sdk.scrubber import EventScrubber
 
-from warroom.redaction import redact_secrets
+from warroom.redaction import EMAIL_ADDRESS, redact_secrets
 from warroom.settings import Settings, secret_value
 
 __all__ = ["JsonFormatter", "RedactingFilter", "configure_logging", "init_sentry", "sentry_options"]
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -106,7 +103,7 @@ def _cleaned(value: Any) -> Any:
 
 
 def _clean(text: str) -> str:
-    return _EMAIL.sub("[email]", redact_secrets(text))
+    return EMAIL_ADDRESS.sub("[email]", redact_secrets(text))
 
 
 def sentry_options(settings: Settings) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from agents.blameless import find_blame
+from warroom.redaction import EMAIL_ADDRESS
 
 __all__ = ["internal_details", "quotable"]
 
@@ -23,7 +24,7 @@ _INTERNAL: list[tuple[str, re.Pattern[str]]] = [
             re.M,
         ),
     ),
-    ("an email address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("an email address", EMAIL_ADDRESS),
     ("an IP address", re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b", re.I)),
     (
         "a hostname",
