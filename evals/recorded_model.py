@@ -81,10 +81,12 @@ def _is_severity(body: dict[str, Any]) -> bool:
 
 
 def answers_for(name: str, folder: Path = RECORDED_DIR) -> dict[str, Answer]:
-    """Every recorded answer by `name`, over all sets."""
+    """Every recorded answer by `name`, over all sets. `A+B` is reader A's record with reader B's answers to
+    the requests A never saw (a prompt or rule change asks new questions; A's answers to the old ones stand)."""
     merged: dict[str, Answer] = {}
-    for path in sorted(folder.glob(f"*.{name}.json")):
-        merged.update(_ANSWERS.validate_json(path.read_bytes()))
+    for reader in reversed(name.split("+")):
+        for path in sorted(folder.glob(f"*.{reader}.json")):
+            merged.update(_ANSWERS.validate_json(path.read_bytes()))
     return merged
 
 

@@ -96,3 +96,20 @@ def test_evals_recorded_scores_the_model_path_says_what_went_unanswered_and_puts
     assert code == 0 and report["llm"]["cases"] == 1
     assert report["recorded"]["requests"] >= 1 and report["recorded"]["unanswered"] == report["recorded"]["requests"]
     assert "OPENAI_BASE_URL" not in os.environ and "WARROOM_LLM_MODEL" not in os.environ
+
+
+def test_a_second_reader_answers_only_what_the_first_never_saw(tmp_path):
+    """`A+B`: a rule or prompt change asks new questions; A's answers to the old ones stand, B fills the rest."""
+    (tmp_path / "development.a.json").write_text(
+        json.dumps({"old": {"severity": "P1", "reason": "a's"}, "both": {"severity": "P2", "reason": "a's"}})
+    )
+    (tmp_path / "holdout.b.json").write_text(
+        json.dumps({"both": {"severity": "P0", "reason": "b's"}, "new": {"severity": "P3", "reason": "b's"}})
+    )
+    merged = answers_for("a+b", tmp_path)
+    assert {key: (a.severity, a.reason) for key, a in merged.items()} == {
+        "old": (Severity.P1, "a's"),
+        "both": (Severity.P2, "a's"),
+        "new": (Severity.P3, "b's"),
+    }
+    assert answers_for("b+a", tmp_path)["both"].reason == "b's"

@@ -13,6 +13,8 @@ is uncertain. Every decision names its rule and carries the facts that fed it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from agents.cto.decision.conflicts import capped, close_call
 from agents.cto.decision.evidence import conclusion, describe, typed_facts
 from agents.cto.decision.measures import at_risk, measured
@@ -118,7 +120,7 @@ def _failure(reading: Reading, signals: Signals) -> list[Finding]:
     if surface is SurfaceKind.BATCH and _people_waiting(reading):
         reading.surface = surface = SurfaceKind.CORE
     if surface is SurfaceKind.BATCH:
-        return [Finding("background_failing", signals.surface)]
+        return [Finding("background_failing", signals.surface, uncertain=not _nobody_waits(reading))]
     if state is StateKind.DELAYED:
         return [Finding("work_delayed", reading.state_fact)]
     if state is StateKind.DEGRADED:
@@ -148,6 +150,13 @@ def _people_waiting(reading: Reading) -> bool:
     return isinstance(fact, FailingShare) and not fact.affected_only and fact.unit.lower() in _SERVED_UNITS
 
 
+def _nobody_waits(reading: Reading) -> bool:
+    """The alert's word that customers are not affected or the rest works. Without it, 'background' is the rules'
+    reading of words like jobs, queue or consumer, and whether customers wait on that work (a CI provider's jobs, a
+    paging company's notifications) is what the alert does not say: the on-call should confirm the P2."""
+    return any(kind in reading.statements for kind in REST_WORKS)
+
+
 def _by_size(reading: Reading, signals: Signals) -> Finding:
     surface, share, fact = reading.surface, reading.share, reading.share_fact or reading.state_fact
     size = _size(reading, signals)
@@ -166,8 +175,33 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
     if size is Size.CONFINED:
         fact = reading.scope_fact
     near = share is not None and any(0.8 <= share / t <= 1.25 for t in _THRESHOLDS) or rule in _ALWAYS_UNSURE
-    weak_surface = not signals.surface.strong and surface is not SurfaceKind.CORE
-    return Finding(rule, fact, uncertain=near or weak_surface and RULES[rule].level is Severity.P0)
+    doubt = "" if signals.surface.strong else _surface_doubt(reading, signals)
+    return Finding(rule, fact, uncertain=near or bool(doubt), doubt=doubt)
+
+
+_SURFACE_WORDS = {  # the surfaces the failure rows size (FEATURES), most critical first
+    SurfaceKind.PRODUCT: "the whole product",
+    SurfaceKind.REVENUE_ACCESS: "a revenue or access path",
+    SurfaceKind.CORE: "a core feature",
+}
+
+
+def _surface_doubt(reading: Reading, signals: Signals) -> str:
+    """What the level would be on each surface the service might be, when only its name said which, or "" when the
+    surface does not change it: the on-call's question (and a model's) is then which surface this is.
+
+    The table sizes a failure against its surface (a share of 30% is P0 on a revenue or access path, P1 on a core
+    feature; a total failure P0 on the product, P1 on a core feature), while under 5%, one region or a few hosts
+    give the same row everywhere."""
+    levels: dict[Severity, list[str]] = {}
+    for kind, words in _SURFACE_WORDS.items():  # a fixed order: the same alert asks a model the same question
+        key = (kind, _size(replace(reading, surface=kind), signals))
+        if key in FAILURE_TABLE:
+            levels.setdefault(RULES[FAILURE_TABLE[key]].level, []).append(words)
+    if len(levels) < 2:
+        return ""
+    options = ", ".join(f"{level} if it is {' or '.join(words)}" for level, words in sorted(levels.items()))
+    return f"what is failing was guessed from the service name alone: {options}"
 
 
 _ALWAYS_UNSURE = {"product_degraded", "total_failure_unplaced"}
@@ -326,9 +360,10 @@ def _classify(
     if floor is None:
         floor = Severity(f"P{min(level.rank + 1, 3)}") if uncertain else level
     evidence.append(conclusion(finding.rule, level, rule.reason, finding.fact, finding.note, uncertain))
+    reason = f"{rule.reason}: {finding.note}" if finding.rule == "self_resolving" else rule.reason
     return Classification(
         severity=level,
-        reason=rule.reason if finding.rule != "self_resolving" else f"{rule.reason}: {finding.note}",
+        reason=f"{reason}; {finding.doubt}" if finding.doubt else reason,
         evidence=evidence,
         floor=floor,
         decided_by="rules",

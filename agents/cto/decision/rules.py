@@ -163,6 +163,8 @@ class Finding:
     fact: Fact | None = None
     uncertain: bool = False
     note: str = ""
+    doubt: str = ""
+    """Why the level itself is in doubt, for the on-call's question (a surface only guessed, say)."""
 
     @property
     def level(self) -> Severity:
