@@ -405,6 +405,34 @@ def test_confirming_a_warning_before_impact_says_first_that_it_tells_customers(s
         signed_in.set_viewport_size({"width": 1366, "height": 1000})
 
 
+def test_a_p0_read_on_a_guessed_surface_says_on_the_page_what_each_surface_would_make_it(
+    signed_in: Page, live: Live
+) -> None:
+    """Only the service's name said 'api' is the whole product: the reason says what the level would be if it were
+    a core feature instead, so whoever reads the incident knows what to check."""
+    alert = {"title": "api unreachable from all probe sites", "service": "api", "dedup_key": "ui:guessed"}
+    incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
+    rated = wait_until(
+        lambda: (c := live.api.get(f"/api/incidents/{incident_id}").json()["classification"]) and c, "the rules"
+    )
+    assert (rated["severity"], rated["rule"], rated["confidence"]) == ("P0", "product_down", "uncertain")
+    signed_in.goto(f"{live.base_url}/incidents/{incident_id}")
+    reason = signed_in.locator("#reason")
+    expect(reason).to_contain_text(
+        "what is failing was guessed from the service name alone: "
+        "P0 if it is the whole product or a revenue or access path, P1 if it is a core feature"
+    )
+    _shot(signed_in, "guessed-surface-reason-1366")
+    signed_in.set_viewport_size({"width": 390, "height": 844})
+    try:
+        signed_in.reload()
+        box = reason.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, box
+        _shot(signed_in, "guessed-surface-reason-390")
+    finally:
+        signed_in.set_viewport_size({"width": 1366, "height": 1000})
+
+
 def test_the_stage_picker_moves_the_incident_and_the_page_label_follows(signed_in: Page, live: Live) -> None:
     signed_in.goto(_detail(live))
     signed_in.get_by_label("Where it stands").select_option("identified")
