@@ -164,13 +164,18 @@ async def _wait_for(
         await asyncio.sleep(0.005)
 
 
+_ROOM_LINES = 10
+
+
 async def _show_room_and_drafts(
     console: Console, client: httpx.AsyncClient, auth: dict[str, str], incident_id: int
 ) -> None:
     drafts = await _wait_for(client, "/api/approvals", auth, lambda d: len(d) > 0, timeout=10)
     room = (await client.get(f"/api/incidents/{incident_id}/war-room", headers=auth)).json()
     console.rule("the war room and the customer comms waiting for one click")
-    for message in room[:6]:
+    if len(room) > _ROOM_LINES:  # the latest, so the room reads as it stands (a question about P1 since settled)
+        console.print(f"  [dim]… {len(room) - _ROOM_LINES} earlier messages on the incident page[/]")
+    for message in room[-_ROOM_LINES:]:
         console.print(f"  [dim]{message['author']}[/]  {message['text'].splitlines()[0][:110]}")
     for draft in drafts:
         who = f"{len(draft['recipients'])} affected users" if draft["recipients"] else draft["audience"]

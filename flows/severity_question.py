@@ -19,10 +19,21 @@ from flows.effects import post_to_war_room
 from flows.facts import only_account
 from warroom import keys
 from warroom.incidents.models import Incident
+from warroom.outbox.store import queued
 from warroom.settings import Settings
-from warroom.severity import RAISED_BY_RESEMBLANCE, Severity
+from warroom.severity import RAISED_BY_RESEMBLANCE, Classification, Severity
 
-__all__ = ["ACTIONS", "ask", "choices", "page_note", "pending", "question_blocks", "question_text", "rules_level"]
+__all__ = [
+    "ACTIONS",
+    "ask",
+    "choices",
+    "page_note",
+    "pending",
+    "question_blocks",
+    "question_text",
+    "rules_level",
+    "settle",
+]
 
 ACTIONS = ("confirm_severity", "raise_severity", "lower_severity", "rules_severity")
 
@@ -141,4 +152,23 @@ def ask(conn: Connection, incident: Incident, settings: Settings, now: datetime)
         text=text,
         now=now,
         blocks=question_blocks(incident, text),
+    )
+
+
+def settle(conn: Connection, incident_id: int, was: Severity, decided: Classification, now: datetime) -> bool:
+    """Tell the room that its question about `was` is answered or overtaken, once the level is decided again
+    (`decided`: a person's answer or change, or the rules on later alerts). A message cannot take its own
+    buttons back, so without this the room keeps asking 'not sure this is P1' under a P0; the buttons refuse a
+    stale click, and this says why before anyone tries. False when no question about `was` was put."""
+    if not queued(conn, keys.war_room_severity_question(incident_id, was)):
+        return False
+    if decided.by_human:
+        text = f"The question above about {was} is answered: {decided.severity}, {decided.reason}."
+    else:
+        text = (
+            f"The question above about {was} no longer applies: the rules rate it {decided.severity} now, "
+            "on the alerts since."
+        )
+    return post_to_war_room(
+        conn, key=keys.war_room_question_settled(incident_id, was), incident_id=incident_id, text=text, now=now
     )

@@ -100,6 +100,8 @@ def record_severity(
             incidents.add_timeline(conn, incident.id, now, TimelineKind.LLM, note)
         if recurs:
             recurrence.record(conn, incident, recurs, now, room=not classification.severity.pages_customers)
+        if was is not None:
+            severity_question.settle(conn, incident.id, was, classification, now)
         if was is not None and classification.severity > was:
             lowered_drafts(conn, incident, classification.severity, now)
         if classification.severity is Severity.P2:

@@ -350,6 +350,11 @@ def war_room_severity_question(incident_id: int, severity: Severity) -> str:
     return _incident(incident_id, "war_room", "severity_question", severity)
 
 
+def war_room_question_settled(incident_id: int, severity: Severity) -> str:
+    """The room's word that the question about that level is answered or overtaken, once per level asked."""
+    return _incident(incident_id, "war_room", "severity_question_settled", severity)
+
+
 def war_room_recurrence(incident_id: int) -> str:
     """The recurrence guard's message: once per incident, whenever the room opens."""
     return _incident(incident_id, "war_room", "recurrence")

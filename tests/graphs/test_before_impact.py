@@ -47,6 +47,10 @@ def test_the_team_is_called_and_the_page_waits_for_impact(client, warroom, auth)
     assert client.post("/api/alerts", json=expired, headers=auth).json()["incident_id"] == incident_id
     warroom.scheduler.run_pending()
     assert _incident(client, auth, incident_id)["severity"] == "P0"
+    room = _room(client, auth, incident_id)
+    settled = "The question above about P1 no longer applies: the rules rate it P0 now, on the alerts since."
+    assert room.count(settled) == 1  # the room no longer reads as asking about P1 under a P0
+    assert room.index(settled) > room.index(question)
     [page] = client.get("/status.json").json()["active_incidents"]
     assert page["title"] == "Checkout is unavailable"
     assert page["updates"][0]["body"].startswith("We are investigating an issue: Checkout is unavailable")
@@ -61,4 +65,6 @@ def test_a_person_can_tell_customers_now_in_words_that_promise_nothing_false(cli
     warroom.scheduler.run_pending()
     [page] = client.get("/status.json").json()["active_incidents"]
     assert page["title"] == "Checkout is at risk of disruption"
-    assert "dana set P1: the public status page is opened." in _room(client, auth, incident_id)
+    room = _room(client, auth, incident_id)
+    assert "dana set P1: the public status page is opened." in room
+    assert "The question above about P1 is answered: P1, confirmed by dana." in room

@@ -226,6 +226,12 @@ def retry(conn: Connection, item_id: int, now: datetime) -> bool:
     )
 
 
+def queued(conn: Connection, key: str) -> bool:
+    """Whether a row with this key was ever queued, whatever became of it."""
+    table = table_of(OutboxRow)
+    return conn.execute(select(table.c.id).where(table.c.idempotency_key == key)).first() is not None
+
+
 def sent_result(conn: Connection, key: str) -> dict[str, Any] | None:
     """What the receiver answered for the row with this key once it was sent (a ticket's id)."""
     table = table_of(OutboxRow)
