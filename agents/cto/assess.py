@@ -22,6 +22,18 @@ class AlertText(BaseModel):
     level: str | None = None
 
 
+_MESSAGE_CHARS = 8_000
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` within `limit` characters, not ending inside a word (unless the whole head is one): a credential cut
+    in half is no longer recognisable as one (`warroom.redaction`), and its head would reach the evidence quotes."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    return head if text[limit].isspace() else head.rsplit(None, 1)[0]
+
+
 def signals_for(
     incident: Incident,
     settings: Settings,
@@ -33,7 +45,7 @@ def signals_for(
     they say is weighed too."""
     service = settings.services.get(incident.service or "")
     others = alerts or []
-    message = "\n".join(f"{a.title}: {a.message}".strip(": ") for a in others)[:8000]
+    message = _cut("\n".join(f"{a.title}: {a.message}".strip(": ") for a in others), _MESSAGE_CHARS)
     levels = [incident.level, *(a.level for a in others)]
     ranked = [lv for lv in levels if lv and lv.lower() in HINTS]
     level = min(ranked, key=lambda lv: HINTS[lv.lower()].rank) if ranked else incident.level

@@ -105,3 +105,14 @@ def test_every_classification_names_its_rule_and_quotes_what_it_read():
     assert result.rule == "critical_path_failing"
     quoted = [e.quote for e in result.evidence if e.quote]
     assert "checkout error rate 62% over last 5m" in quoted
+
+
+def test_the_alert_text_the_rules_read_is_cut_between_words_so_no_half_credential_reaches_the_quotes():
+    """A key straddling the 8,000-character cut would leave a head too short to be recognised and redacted."""
+    from agents.cto.assess import _cut
+
+    text = "x " * 3_996 + "token sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc" * 2 + " more"
+    cut = _cut(text, 8_000)
+    assert len(cut) <= 8_000 and cut.endswith("token")
+    assert _cut("short text", 8_000) == "short text"
+    assert _cut("a b", 2) == "a"  # the space itself is where it ends
