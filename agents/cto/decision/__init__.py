@@ -184,13 +184,13 @@ _SURFACE_WORDS = {  # the surfaces the failure rows size (FEATURES), most critic
 
 def _surface_doubt(reading: Reading, signals: Signals) -> str:
     """What the level would be on each surface the service might be, when only its name said which, or "" when the
-    surface does not change it: the on-call's question (and a model's) is then which surface this is.
+    surface does not change it: said in the decision's reason, so whoever reads the incident knows what to check.
 
     The table sizes a failure against its surface (a share of 30% is P0 on a revenue or access path, P1 on a core
     feature; a total failure P0 on the product, P1 on a core feature), while under 5%, one region or a few hosts
     give the same row everywhere."""
     levels: dict[Severity, list[str]] = {}
-    for kind, words in _SURFACE_WORDS.items():  # a fixed order: the same alert asks a model the same question
+    for kind, words in _SURFACE_WORDS.items():  # a fixed order: the same alert reads the same
         key = (kind, _size(replace(reading, surface=kind), signals))
         if key in FAILURE_TABLE:
             levels.setdefault(RULES[FAILURE_TABLE[key]].level, []).append(words)

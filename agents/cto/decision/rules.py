@@ -164,7 +164,7 @@ class Finding:
     uncertain: bool = False
     note: str = ""
     doubt: str = ""
-    """Why the level itself is in doubt, for the on-call's question (a surface only guessed, say)."""
+    """Why the level itself is in doubt (a surface only guessed, say), added to the decision's reason."""
 
     @property
     def level(self) -> Severity:
