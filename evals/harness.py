@@ -245,6 +245,11 @@ def _load_case(folder: Path) -> Case:
             raise ValueError(
                 f"{folder.name}: a Sentry {carried} payload needs resource = {carried!r}, not {step.resource!r}"
             )
+    if spec.get("past") and any(s.source == "sentry" and s.resource != "metric_alert" for s in steps):
+        raise ValueError(
+            f"{folder.name}: earlier firings that recovered ([[past]]) need a source that sends a recovery; "
+            "a Sentry event, issue or error alert never does (use a metric alert or another source)"
+        )
     case = Case.model_validate({**spec, "name": folder.name, "steps": steps})
     storm = case.storm
     if storm.users and storm.account_users and len(steps) == 1:

@@ -134,3 +134,16 @@ def test_an_api_case_must_be_a_body_the_alerts_api_accepts(tmp_path):
     (folder / "case.toml").write_text('source = "api"\nexpected = "P1"\nwhy = "checkout errors, size unknown"\n')
     with pytest.raises(ValueError, match="would refuse this body"):
         load_cases(tmp_path)
+
+
+def test_a_case_with_earlier_recovered_firings_needs_a_source_that_sends_a_recovery(tmp_path):
+    """A Sentry event alert never says it recovered, so a history of self-clearing firings cannot be played with one."""
+    folder = tmp_path / "examplecorp-blip"
+    folder.mkdir()
+    (folder / "case.toml").write_text(
+        'source = "sentry"\nresource = "event_alert"\nexpected = "P3"\nwhy = "a blip"\n'
+        "[[past]]\ndays_ago = 2\nrecovered_after_minutes = 3\n"
+    )
+    (folder / "payload.json").write_text(json.dumps({"action": "triggered", "data": {"event": {"title": "x"}}}))
+    with pytest.raises(ValueError, match="need a source that sends a recovery"):
+        load_cases(tmp_path)
