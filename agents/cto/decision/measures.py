@@ -15,7 +15,7 @@ from agents.cto.decision.rules import (
     Finding,
 )
 from agents.cto.signals import Signals
-from agents.cto.signals.facts import ScopeKind
+from agents.cto.signals.facts import Latency, ScopeKind
 
 __all__ = ["at_risk", "measured"]
 
@@ -33,7 +33,7 @@ def measured(reading: Reading, signals: Signals) -> list[Finding]:
         slow = latency.slow_share if latency.slow_share is not None else stated_slow
         if latency.observed_seconds is not None and latency.observed_seconds >= 60:
             found.append(Finding("work_delayed", latency))
-        elif latency.factor > LATENCY_P1_FACTOR and (slow is None or slow >= SMALL_SHARE):
+        elif _over(latency, LATENCY_P1_FACTOR) and (slow is None or slow >= SMALL_SHARE):
             rule = "latency_over_3x_slo" if features else "secondary_feature"
             found.append(Finding(rule, latency, uncertain=latency.reference == "baseline"))
         elif latency.factor > 1:
@@ -79,3 +79,8 @@ def at_risk(signals: Signals, reading: Reading) -> list[Finding]:
     if not found:
         found.append(Finding("warning_before_impact", reading.state_fact))
     return found
+
+
+def _over(latency: Latency, factor: float) -> bool:
+    """Above `factor` times the reference: measured so, or stated so ('p95 above 3x SLO')."""
+    return latency.factor > factor or latency.above and latency.factor >= factor

@@ -72,6 +72,7 @@ class Latency(Fact):
     """A latency against its objective (or its normal value), as a factor."""
 
     factor: float = Field(gt=0)
+    above: bool = Field(default=False, description="the alert says more than this factor ('above 3x SLO')")
     reference: Literal["slo", "baseline"]
     observed_seconds: float | None = None
     percentile: str | None = None

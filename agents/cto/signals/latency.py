@@ -28,11 +28,17 @@ _WINDOW = re.compile(
 )
 _REFERENCE_BEFORE = re.compile(
     r"(?P<kind>\bslo|\bsla|objective|target|threshold|normal(?:ly)?|baseline|usual(?:ly)?|\bvs\.?|versus)"
-    r"\s*(?:of|is|at|=|:)?\s*\(?\s*$",
+    r"\s*(?:of|is|at|=|:)?\s*(?:p\d{2,3}\s*)?(?:<=?|≤|under|below)?\s*\(?\s*$",  # "SLO: p95 < 1.5 s"
     re.IGNORECASE,
 )
-_REFERENCE_AFTER = re.compile(r"^\)?\s*(?P<kind>slo|sla|objective|target|threshold|normal|baseline)\b", re.IGNORECASE)
+_REFERENCE_AFTER = re.compile(
+    r"^\)?\s*(?:(?!(?:vs|versus|against|than|above|over|under|below)\b)[\w-]+\s+)?"  # "1500ms board-open SLO"
+    r"(?P<kind>slo|sla|objective|target|threshold|normal|baseline)\b",
+    re.IGNORECASE,
+)
+_OBJECTIVE = ("slo", "sla", "objective", "target")
 _FACTOR = re.compile(
+    r"(?:(?P<above>above|over|more than|exceeds?|exceeding|>)\s*)?"
     r"(?P<factor>\d+(?:\.\d+)?)\s*(?:x|×|times)\s+(?:(?:above|over|the|its|of|their)\s+)*"
     r"(?:[\w.]+\s+)?(?P<kind>slo|sla|objective|target|baseline|normal)\b",
     re.IGNORECASE,
@@ -54,13 +60,15 @@ def read_latency(parts: Iterable[Clause]) -> list[Latency]:
         observed, reference, kind = _durations(text)
         share = _share(text)
         percentile = _percentile(text)
+        measured = observed / reference if observed is not None and reference else None
+        if stated and stated.group("above") and measured is not None and measured > float(stated.group("factor")):
+            stated = None  # "above 3x SLO" is the monitor's threshold; the numbers say by how much
         if stated:
             found.append(
                 Latency(
                     factor=float(stated.group("factor")),
-                    reference="slo"
-                    if stated.group("kind").lower() in {"slo", "sla", "objective", "target"}
-                    else "baseline",
+                    above=bool(stated.group("above")),
+                    reference="slo" if stated.group("kind").lower() in _OBJECTIVE else "baseline",
                     observed_seconds=observed,
                     percentile=percentile,
                     slow_share=share,
@@ -68,10 +76,10 @@ def read_latency(parts: Iterable[Clause]) -> list[Latency]:
                     field=clause.field,
                 )
             )
-        elif observed is not None and reference:
+        elif measured is not None:
             found.append(
                 Latency(
-                    factor=observed / reference,
+                    factor=measured,
                     reference=kind,
                     observed_seconds=observed,
                     percentile=percentile,
@@ -84,21 +92,24 @@ def read_latency(parts: Iterable[Clause]) -> list[Latency]:
 
 
 def _durations(text: str) -> tuple[float | None, float | None, str]:
-    """The observed latency and the objective it is compared with, in seconds."""
+    """The observed latency and the objective it is compared with, in seconds. A stated objective (SLO, SLA,
+    target) outranks an alert's threshold: 'threshold 4500ms = 3x the 1500ms SLO' measures against the SLO."""
     observed: float | None = None
     reference: float | None = None
     kind = "slo"
+    objective = False
     for number in numbers(text):
         seconds = duration_seconds(number)
         if seconds is None:
             continue
-        before = text[max(0, number.start - 24) : number.start]
-        after = text[number.end : number.end + 16]
+        before = text[max(0, number.start - 32) : number.start]
+        after = text[number.end : number.end + 24]
         marked = _REFERENCE_BEFORE.search(before) or _REFERENCE_AFTER.search(after)
         if marked:
-            if reference is None:
-                reference = seconds
-                kind = "baseline" if marked.group("kind").lower().startswith(("normal", "baseline", "usual")) else "slo"
+            word = marked.group("kind").lower()
+            if reference is None or not objective and word in _OBJECTIVE:
+                reference, objective = seconds, word in _OBJECTIVE
+                kind = "baseline" if word.startswith(("normal", "baseline", "usual")) else "slo"
             continue
         if _WINDOW.search(before) or number.bound != "exact" and observed is not None:
             continue
@@ -124,5 +135,7 @@ def _percentile(text: str) -> str | None:
 def describe(latency: Latency) -> str:
     what = f"{latency.percentile} latency" if latency.percentile else "latency"
     versus = "its SLO" if latency.reference == "slo" else "its normal value"
+    if latency.above:
+        versus = f"{versus} or more"
     share = f", {latency.slow_share:.0%} of requests over it" if latency.slow_share is not None else ""
     return f"{what} {latency.factor:.1f}x {versus}{share}"

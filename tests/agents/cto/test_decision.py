@@ -409,3 +409,10 @@ def test_a_guessed_surface_leaves_the_rules_sure_below_p0(title: str, fields: di
     decided = classify(alert(title, **fields))
     assert decided.confidence is Confidence.CONFIDENT, decided.reason
     assert "guessed" not in decided.reason
+
+
+def test_latency_stated_above_3x_its_slo_is_the_p1_row_and_exactly_3x_is_not():
+    above = classify(alert("Board open p95 above 3x SLO", service="web-client", level="critical"))
+    assert (above.rule, above.severity) == ("latency_over_3x_slo", Severity.P1)
+    exactly = classify(alert("Board open p95 is 3x SLO", service="web-client", level="critical"))
+    assert (exactly.rule, exactly.severity) == ("latency_under_3x_slo", Severity.P2)

@@ -17,6 +17,10 @@ from tests.agents.cto.alerts import signals
         ("image CDN p95 latency 1.6x SLO", 1.6, "p95"),
         ("p95 latency 800ms vs 500ms objective", 1.6, "p95"),
         ("search latency 4x over SLO for 10m", 4.0, None),
+        ("pms-web p95 latency 7.4 s (SLO p95 < 1.5 s)", 7.4 / 1.5, "p95"),  # a comparator after the SLO
+        ("p95 is 5214ms (critical threshold 4500ms = 3x the 1500ms board-open SLO)", 5.214 / 1.5, "p95"),
+        ("Query p95 24s vs SLO 5s; 40% of queries slower than SLO", 24 / 5, "p95"),  # 'vs' is not the SLO's name
+        ("pms-web p95 latency 7.4 s, above 3x SLO (SLO 1.5 s)", 7.4 / 1.5, "p95"),  # the numbers say how far
     ],
 )
 def test_latency_is_a_factor_of_its_slo(title: str, factor: float, percentile: str | None):
@@ -48,3 +52,11 @@ def test_the_share_of_requests_over_the_slo_is_read_beside_it():
 
 def test_no_latency_without_a_latency_word():
     assert not signals("queue age 47 minutes (normal 2m)").latency
+
+
+def test_a_stated_bound_above_a_factor_is_above_it_when_no_numbers_say_by_how_much():
+    """'above 3x SLO' is the monitor's threshold: the latency is more than 3x, the table's P1 row."""
+    found = signals("Board open p95 above 3x SLO").latency[0]
+    assert (found.factor, found.above) == (3.0, True)
+    exact = signals("checkout p95 latency is 3x SLO").latency[0]
+    assert (exact.factor, exact.above) == (3.0, False)
