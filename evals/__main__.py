@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--recorded",
         metavar="NAME",
-        help="score the LLM path with NAME's recorded answers (evals/recorded/*.NAME.json) as the model",
+        help="score the LLM path with NAME's recorded answers (evals/recorded/*.NAME.json) as the model; "
+        "A+B answers with B only what A has no answer for",
     )
     parser.add_argument("--jobs", type=int, default=None, help="cases run in parallel (default: one per CPU)")
     parser.add_argument(

@@ -245,10 +245,10 @@ def _load_case(folder: Path) -> Case:
             raise ValueError(
                 f"{folder.name}: a Sentry {carried} payload needs resource = {carried!r}, not {step.resource!r}"
             )
-    if spec.get("past") and any(s.source == "sentry" and s.resource != "metric_alert" for s in steps):
+    if spec.get("past") and steps[0].source == "sentry" and steps[0].resource != "metric_alert":
         raise ValueError(
-            f"{folder.name}: earlier firings that recovered ([[past]]) need a source that sends a recovery; "
-            "a Sentry event, issue or error alert never does (use a metric alert or another source)"
+            f"{folder.name}: earlier firings that recovered ([[past]]) are replayed from the first delivery, and "
+            "the harness can write a Sentry recovery only for a metric alert (use one, or another source)"
         )
     case = Case.model_validate({**spec, "name": folder.name, "steps": steps})
     storm = case.storm

@@ -33,6 +33,7 @@ __all__ = [
     "question_text",
     "rules_level",
     "settle",
+    "settled_text",
 ]
 
 ACTIONS = ("confirm_severity", "raise_severity", "lower_severity", "rules_severity")
@@ -162,13 +163,24 @@ def settle(conn: Connection, incident_id: int, was: Severity, decided: Classific
     stale click, and this says why before anyone tries. False when no question about `was` was put."""
     if not queued(conn, keys.war_room_severity_question(incident_id, was)):
         return False
-    if decided.by_human:
-        text = f"The question above about {was} is answered: {decided.severity}, {decided.reason}."
-    else:
-        text = (
-            f"The question above about {was} no longer applies: the rules rate it {decided.severity} now, "
-            "on the alerts since."
-        )
     return post_to_war_room(
-        conn, key=keys.war_room_question_settled(incident_id, was), incident_id=incident_id, text=text, now=now
+        conn,
+        key=keys.war_room_question_settled(incident_id, was),
+        incident_id=incident_id,
+        text=settled_text(was, decided),
+        now=now,
     )
+
+
+def settled_text(was: Severity, decided: Classification) -> str:
+    """The room's word on its question about `was`, naming who decided the new level (a person, the model's
+    second opinion, the resemblance to past P0s, or the rules on what came in since)."""
+    if decided.by_human:
+        return f"The question above about {was} is answered: {decided.severity}, {decided.reason}."
+    if decided.decided_by.startswith("llm:"):
+        who = f"the model's second opinion makes it {decided.severity} now"
+    elif decided.rule == RAISED_BY_RESEMBLANCE:
+        who = f"it reads like past P0 incidents, so it is an unconfirmed {decided.severity} now"
+    else:
+        who = f"the rules rate it {decided.severity} now, on what came in since"
+    return f"The question above about {was} no longer applies: {who}."

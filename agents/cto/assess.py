@@ -3,6 +3,8 @@ alert folded into it say (the rules are in `agents.cto.severity`), or as a human
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel
 
 from agents.cto.severity import HINTS, PastIncident, SeverityInput, classify
@@ -26,12 +28,16 @@ _MESSAGE_CHARS = 8_000
 
 
 def _cut(text: str, limit: int) -> str:
-    """`text` within `limit` characters, not ending inside a word (unless the whole head is one): a credential cut
-    in half is no longer recognisable as one (`warroom.redaction`), and its head would reach the evidence quotes."""
+    """`text` within `limit` characters, never ending inside a word: a credential cut in half is no longer
+    recognisable as one (`warroom.redaction`), and its head would reach the evidence quotes. A head that is one
+    word throughout is dropped whole."""
     if len(text) <= limit:
         return text
     head = text[:limit]
-    return head if text[limit].isspace() else head.rsplit(None, 1)[0]
+    if text[limit].isspace() or head[-1].isspace():
+        return head.rstrip()
+    whole = re.match(r"(.*\S)\s", head, re.DOTALL)  # everything up to the last whitespace before the cut word
+    return whole.group(1) if whole else ""
 
 
 def signals_for(

@@ -136,8 +136,9 @@ def test_an_api_case_must_be_a_body_the_alerts_api_accepts(tmp_path):
         load_cases(tmp_path)
 
 
-def test_a_case_with_earlier_recovered_firings_needs_a_source_that_sends_a_recovery(tmp_path):
-    """A Sentry event alert never says it recovered, so a history of self-clearing firings cannot be played with one."""
+def test_a_case_with_earlier_recovered_firings_needs_a_first_delivery_the_harness_can_recover(tmp_path):
+    """The harness writes a Sentry recovery only for a metric alert, so a history of self-clearing firings cannot be
+    played from a Sentry event alert."""
     folder = tmp_path / "examplecorp-blip"
     folder.mkdir()
     (folder / "case.toml").write_text(
@@ -145,5 +146,5 @@ def test_a_case_with_earlier_recovered_firings_needs_a_source_that_sends_a_recov
         "[[past]]\ndays_ago = 2\nrecovered_after_minutes = 3\n"
     )
     (folder / "payload.json").write_text(json.dumps({"action": "triggered", "data": {"event": {"title": "x"}}}))
-    with pytest.raises(ValueError, match="need a source that sends a recovery"):
+    with pytest.raises(ValueError, match="a Sentry recovery only for a metric alert"):
         load_cases(tmp_path)

@@ -48,7 +48,7 @@ def test_the_team_is_called_and_the_page_waits_for_impact(client, warroom, auth)
     warroom.scheduler.run_pending()
     assert _incident(client, auth, incident_id)["severity"] == "P0"
     room = _room(client, auth, incident_id)
-    settled = "The question above about P1 no longer applies: the rules rate it P0 now, on the alerts since."
+    settled = "The question above about P1 no longer applies: the rules rate it P0 now, on what came in since."
     assert room.count(settled) == 1  # the room no longer reads as asking about P1 under a P0
     assert room.index(settled) > room.index(question)
     [page] = client.get("/status.json").json()["active_incidents"]

@@ -168,9 +168,10 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
     if size is Size.CONFINED:
         fact = reading.scope_fact
     near = share is not None and any(0.8 <= share / t <= 1.25 for t in _THRESHOLDS) or rule in _ALWAYS_UNSURE
-    # A P0 on a product or revenue surface guessed from a service name is put to the on-call. A guessed core feature
-    # (the readers' default) is not: asking there too was tried in stop 38 and, on the held-out set, those levels were
-    # right as often as the confident ones (11 of 14), so it would only have asked more often.
+    # A P0 on a product or revenue surface guessed from a service name is uncertain (a model may take it to P1) and
+    # its reason names what each surface would make it. A guessed core feature (the readers' default) stays sure:
+    # making it uncertain too was tried in stop 38 and, on the held-out set, those levels were right as often as the
+    # confident ones (11 of 14), so it would only have asked more often.
     guessed = not signals.surface.strong and surface is not SurfaceKind.CORE and RULES[rule].level is Severity.P0
     return Finding(rule, fact, uncertain=near or guessed, doubt=_surface_doubt(reading, signals) if guessed else "")
 

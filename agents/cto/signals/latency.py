@@ -28,11 +28,13 @@ _WINDOW = re.compile(
 )
 _REFERENCE_BEFORE = re.compile(
     r"(?P<kind>\bslo|\bsla|objective|target|threshold|normal(?:ly)?|baseline|usual(?:ly)?|\bvs\.?|versus)"
-    r"\s*(?:of|is|at|=|:)?\s*(?:p\d{2,3}\s*)?(?:<=?|≤|under|below)?\s*\(?\s*$",  # "SLO: p95 < 1.5 s"
+    r"\s*(?:of|is|at|=|:)?\s*(?:(?:p\d{2,3}\s*)?(?:<=?|≤|under|below))?\s*\(?\s*$",  # "SLO p95 < 1.5 s"
     re.IGNORECASE,
 )
+_REFERENCE_LIMIT = re.compile(r"\b(?P<kind>slo|sla|objective|target)\s*(?:of|is|=|:)?\s*p\d{2,3}\s*$", re.IGNORECASE)
+"""An objective written as a limit on a percentile, 'SLO p95 < 1.5 s' (the number carries the '<')."""
 _REFERENCE_AFTER = re.compile(
-    r"^\)?\s*(?:(?!(?:vs|versus|against|than|above|over|under|below)\b)[\w-]+\s+)?"  # "1500ms board-open SLO"
+    r"^\)?\s*(?:\w+-[\w-]+\s+)?"  # one hyphenated name between: "1500ms board-open SLO" (not "6s misses SLO")
     r"(?P<kind>slo|sla|objective|target|threshold|normal|baseline)\b",
     re.IGNORECASE,
 )
@@ -61,8 +63,8 @@ def read_latency(parts: Iterable[Clause]) -> list[Latency]:
         share = _share(text)
         percentile = _percentile(text)
         measured = observed / reference if observed is not None and reference else None
-        if stated and stated.group("above") and measured is not None and measured > float(stated.group("factor")):
-            stated = None  # "above 3x SLO" is the monitor's threshold; the numbers say by how much
+        if stated and measured is not None and measured > float(stated.group("factor")):
+            stated = None  # a stated factor below the measured one is a threshold ("above 3x SLO", "4500ms = 3x SLO")
         if stated:
             found.append(
                 Latency(
@@ -104,7 +106,8 @@ def _durations(text: str) -> tuple[float | None, float | None, str]:
             continue
         before = text[max(0, number.start - 32) : number.start]
         after = text[number.end : number.end + 24]
-        marked = _REFERENCE_BEFORE.search(before) or _REFERENCE_AFTER.search(after)
+        limit = _REFERENCE_LIMIT.search(before) if number.bound == "at_most" else None
+        marked = _REFERENCE_BEFORE.search(before) or limit or _REFERENCE_AFTER.search(after)
         if marked:
             word = marked.group("kind").lower()
             if reference is None or not objective and word in _OBJECTIVE:

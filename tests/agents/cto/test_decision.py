@@ -378,11 +378,11 @@ def test_a_possible_exposure_is_not_capped_by_what_still_serves_but_by_no_custom
         ("api unreachable from all probe sites", {"service": "api"}, "product_down"),
     ],
 )
-def test_a_p0_that_hangs_on_a_surface_guessed_from_the_service_name_asks_and_says_which_surface_decides(
+def test_a_p0_that_hangs_on_a_surface_guessed_from_the_service_name_is_uncertain_and_says_which_surface_decides(
     title: str, fields: dict[str, Any], rule: str
 ):
     """Down or a large share is P0 on the product or a revenue path and P1 on a core feature: when only the service's
-    name said it is the product, the on-call's question says what each answer means."""
+    name said it is the product, the P0 is uncertain and its reason says what each surface would make it."""
     decided = classify(alert(title, **fields))
     assert (decided.rule, decided.severity, decided.confidence) == (rule, Severity.P0, Confidence.UNCERTAIN)
     assert decided.reason.endswith(

@@ -116,3 +116,7 @@ def test_the_alert_text_the_rules_read_is_cut_between_words_so_no_half_credentia
     assert len(cut) <= 8_000 and cut.endswith("token")
     assert _cut("short text", 8_000) == "short text"
     assert _cut("a b", 2) == "a"  # the space itself is where it ends
+    assert _cut("abc def ghi", 8) == "abc def"  # cut right after a space: the whole words stay
+    assert _cut(" abcdef", 4) == ""  # whitespace, then a cut word: nothing of the word
+    assert _cut("   abc", 3) == ""
+    assert _cut("abcdef", 3) == ""  # one word throughout: dropped whole

@@ -21,6 +21,15 @@ from tests.agents.cto.alerts import signals
         ("p95 is 5214ms (critical threshold 4500ms = 3x the 1500ms board-open SLO)", 5.214 / 1.5, "p95"),
         ("Query p95 24s vs SLO 5s; 40% of queries slower than SLO", 24 / 5, "p95"),  # 'vs' is not the SLO's name
         ("pms-web p95 latency 7.4 s, above 3x SLO (SLO 1.5 s)", 7.4 / 1.5, "p95"),  # the numbers say how far
+        ("p95 is 5214ms (critical threshold 4500ms = 3x SLO of 1500ms)", 5.214 / 1.5, "p95"),  # 3x is the threshold
+        # a word between the latency and 'SLO' is not the SLO's name
+        ("p95 latency 6.2s exceeds SLO of 1s", 6.2, "p95"),
+        ("p95 latency 6s with SLO 1.5s", 4.0, "p95"),
+        ("p95 latency 6s while SLO is 1.5s", 4.0, "p95"),
+        ("p95 latency 6s misses SLO 1.5s", 4.0, "p95"),
+        ("p95 2.1s and SLO 500ms", 4.2, "p95"),
+        ("Checkout latency SLO p95 6.2s (objective 1s)", 6.2, "p95"),  # 'SLO p95' names the measure here
+        ("p95 latency 6s over 1h rolling SLO of 1.5s", 4.0, "p95"),
     ],
 )
 def test_latency_is_a_factor_of_its_slo(title: str, factor: float, percentile: str | None):
