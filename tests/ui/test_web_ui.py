@@ -6,11 +6,14 @@ edit the postmortem. The tests share one incident and run in the order a founder
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from agents.cto.resemblance import look
 from agents.cto.resemblance.detector import Neighbour, Resemblance
@@ -46,6 +49,30 @@ def _shot(page: Page, name: str) -> None:
     folder = Path(__file__).resolve().parents[2] / "screenshots"
     folder.mkdir(exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def _rated(live: Live, alert: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Post `alert` to the alerts API; its incident's id and the rules' classification, once there is one."""
+    incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
+    rated = wait_until(
+        lambda: (c := live.api.get(f"/api/incidents/{incident_id}").json()["classification"]) and c, "the rules"
+    )
+    return incident_id, rated
+
+
+@contextmanager
+def _on_a_phone(page: Page) -> Iterator[None]:
+    """A 390 x 844 screen for the block, then the desktop width the other tests expect."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        yield
+    finally:
+        page.set_viewport_size({"width": 1366, "height": 1000})
+
+
+def _within_a_phone(element: Locator) -> None:
+    box = element.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390, box
 
 
 def _same_document(page: Page) -> None:
@@ -110,8 +137,7 @@ def test_the_incident_page_shows_the_evidence_and_the_war_room(signed_in: Page, 
 
 
 def test_on_a_phone_nothing_runs_off_the_side_and_table_rows_become_cards(signed_in: Page, live: Live) -> None:
-    signed_in.set_viewport_size({"width": 390, "height": 844})
-    try:
+    with _on_a_phone(signed_in):
         for url in (
             f"{live.base_url}/incidents",
             _detail(live),
@@ -127,8 +153,6 @@ def test_on_a_phone_nothing_runs_off_the_side_and_table_rows_become_cards(signed
         assert signed_in.locator("#open-incidents thead").first.is_hidden()
         box = row.bounding_box()
         assert box is not None and box["width"] <= 390
-    finally:
-        signed_in.set_viewport_size({"width": 1366, "height": 1000})
 
 
 def test_a_message_posted_from_another_tab_shows_on_the_open_page_without_reload(
@@ -309,11 +333,8 @@ def test_work_that_gave_up_and_a_send_of_unknown_outcome_are_shown_with_retry_bu
 
 def test_an_uncertain_p1_is_put_to_the_on_call_and_one_click_confirms_it(signed_in: Page, live: Live) -> None:
     alert = {"title": "login failures 22% over 10m", "service": "auth", "level": "warning", "dedup_key": "ui:login"}
-    incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
+    incident_id, rated = _rated(live, alert)
     url = f"{live.base_url}/incidents/{incident_id}"
-    rated = wait_until(
-        lambda: (c := live.api.get(f"/api/incidents/{incident_id}").json()["classification"]) and c, "the rules"
-    )
     assert (rated["severity"], rated["confidence"]) == ("P1", "uncertain")
     signed_in.goto(url)
     question = signed_in.locator("#severity-question")
@@ -340,10 +361,7 @@ def test_a_p0_only_resemblance_raised_offers_the_rules_level_back_and_keeps_the_
     read = Resemblance(p0_probability=0.97, nearest=[Neighbour(case="some-p0", p0=True, similarity=0.8)])
     monkeypatch.setattr(look, "resemblance", lambda text: read)
     alert = {"title": "Nightly export job slow", "service": "reports", "level": "warning", "dedup_key": "ui:export"}
-    incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
-    rated = wait_until(
-        lambda: (c := live.api.get(f"/api/incidents/{incident_id}").json()["classification"]) and c, "the rules"
-    )
+    incident_id, rated = _rated(live, alert)
     assert (rated["severity"], rated["rule"]) == ("P0", "resembles_p0")
     rules_level = rated["floor"]
     signed_in.goto(f"{live.base_url}/incidents/{incident_id}")
@@ -382,10 +400,7 @@ def test_confirming_a_warning_before_impact_says_first_that_it_tells_customers(s
         "level": "critical",
         "dedup_key": "ui:cert",
     }
-    incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
-    rated = wait_until(
-        lambda: (c := live.api.get(f"/api/incidents/{incident_id}").json()["classification"]) and c, "the rules"
-    )
+    incident_id, rated = _rated(live, alert)
     assert (rated["severity"], rated["rule"], rated["confidence"]) == ("P1", "expiry_imminent", "uncertain")
     signed_in.goto(f"{live.base_url}/incidents/{incident_id}")
     question = signed_in.locator("#severity-question")
@@ -395,14 +410,10 @@ def test_confirming_a_warning_before_impact_says_first_that_it_tells_customers(s
         "that it is at risk; P2 keeps it quiet until someone raises the level."
     )
     _shot(signed_in, "before-impact-question-1366")
-    signed_in.set_viewport_size({"width": 390, "height": 844})
-    try:
+    with _on_a_phone(signed_in):
         signed_in.reload()
-        note = question.locator("#page-note").bounding_box()
-        assert note is not None and note["x"] + note["width"] <= 390, note
+        _within_a_phone(question.locator("#page-note"))
         _shot(signed_in, "before-impact-question-390")
-    finally:
-        signed_in.set_viewport_size({"width": 1366, "height": 1000})
 
 
 def test_a_p0_read_on_a_guessed_surface_says_on_the_page_what_each_surface_would_make_it(
@@ -411,10 +422,7 @@ def test_a_p0_read_on_a_guessed_surface_says_on_the_page_what_each_surface_would
     """Only the service's name said 'api' is the whole product: the reason says what the level would be if it were
     a core feature instead, so whoever reads the incident knows what to check."""
     alert = {"title": "api unreachable from all probe sites", "service": "api", "dedup_key": "ui:guessed"}
-    incident_id = live.api.post("/api/alerts", json=alert).raise_for_status().json()["incident_id"]
-    rated = wait_until(
-        lambda: (c := live.api.get(f"/api/incidents/{incident_id}").json()["classification"]) and c, "the rules"
-    )
+    incident_id, rated = _rated(live, alert)
     assert (rated["severity"], rated["rule"], rated["confidence"]) == ("P0", "product_down", "uncertain")
     signed_in.goto(f"{live.base_url}/incidents/{incident_id}")
     reason = signed_in.locator("#reason")
@@ -423,14 +431,10 @@ def test_a_p0_read_on_a_guessed_surface_says_on_the_page_what_each_surface_would
         "P0 if it is the whole product or a revenue or access path, P1 if it is a core feature"
     )
     _shot(signed_in, "guessed-surface-reason-1366")
-    signed_in.set_viewport_size({"width": 390, "height": 844})
-    try:
+    with _on_a_phone(signed_in):
         signed_in.reload()
-        box = reason.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= 390, box
+        _within_a_phone(reason)
         _shot(signed_in, "guessed-surface-reason-390")
-    finally:
-        signed_in.set_viewport_size({"width": 1366, "height": 1000})
 
 
 def test_the_stage_picker_moves_the_incident_and_the_page_label_follows(signed_in: Page, live: Live) -> None:
@@ -448,13 +452,9 @@ def test_the_incident_shows_its_events_per_minute_as_a_picture(signed_in: Page, 
     expect(chart).to_be_visible()
     wait_until(lambda: chart.evaluate("img => img.complete && img.naturalWidth > 0"), "the chart image to load")
     expect(signed_in.locator("#activity-caption")).to_contain_text("events/min")
-    signed_in.set_viewport_size({"width": 390, "height": 844})
-    try:
+    with _on_a_phone(signed_in):
         signed_in.goto(_detail(live))
-        box = chart.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= 390, box
-    finally:
-        signed_in.set_viewport_size({"width": 1366, "height": 1000})
+        _within_a_phone(chart)
 
 
 def test_the_api_docs_render_with_no_internet(signed_in: Page, live: Live) -> None:
@@ -485,8 +485,7 @@ def test_posting_an_update_now_sets_the_stage_and_the_status_page_says_it_at_onc
 
 
 def test_on_a_phone_the_quick_actions_stay_at_the_bottom_of_the_screen(signed_in: Page, live: Live) -> None:
-    signed_in.set_viewport_size({"width": 390, "height": 844})
-    try:
+    with _on_a_phone(signed_in):
         signed_in.goto(_detail(live))
         bar = signed_in.get_by_role("navigation", name="Quick actions")
         expect(bar.get_by_role("link", name="Resolve")).to_be_visible()
@@ -495,8 +494,6 @@ def test_on_a_phone_the_quick_actions_stay_at_the_bottom_of_the_screen(signed_in
         assert box is not None and 844 - 80 <= box["y"] + box["height"] <= 844 + 1, box
         bar.get_by_role("link", name="Resolve").click()
         expect(signed_in.locator("#resolve")).to_be_in_viewport()
-    finally:
-        signed_in.set_viewport_size({"width": 1366, "height": 1000})
     expect(signed_in.get_by_role("navigation", name="Quick actions")).to_be_hidden()  # desktop: the actions row
 
 
