@@ -147,7 +147,7 @@ def _people_waiting(reading: Reading) -> bool:
     """A share of requests or users failing is someone waiting on an answer: whatever batch work the alert also
     names ('34% of web requests 5xx; cron runs failing'), the failure is not only in the background."""
     fact = reading.share_fact
-    return isinstance(fact, FailingShare) and not fact.affected_only and fact.unit.lower() in _SERVED_UNITS
+    return isinstance(fact, FailingShare) and not fact.affected_only and fact.noun in _SERVED_UNITS
 
 
 def _by_size(reading: Reading, signals: Signals) -> Finding:

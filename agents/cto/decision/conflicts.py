@@ -3,9 +3,11 @@ confined region or cohort. The capped level and the conflict, stated as evidence
 
 from __future__ import annotations
 
+import re
+
 from agents.cto.decision.reading import Reading
 from agents.cto.decision.rules import FEATURES, P0_CAPABLE, REVENUE_P0_SHARE, RULES, Finding
-from agents.cto.signals.facts import Fact, ScopeKind, StatementKind, SurfaceKind
+from agents.cto.signals.facts import Fact, FailingShare, ScopeKind, StatementKind, SurfaceKind
 from warroom.severity import Evidence, Severity
 
 __all__ = ["capped", "close_call"]
@@ -21,7 +23,7 @@ def capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[
     statements = reading.statements
     if chosen.rule == "possible_exposure":
         statements = {k: v for k, v in statements.items() if k is StatementKind.NO_IMPACT}
-    if StatementKind.NO_IMPACT in statements:
+    if StatementKind.NO_IMPACT in statements and not _of_another_measure(chosen, statements[StatementKind.NO_IMPACT]):
         isolated = reading.scope is ScopeKind.FEW
         caps.append(
             (Severity.P3, "isolated_errors", statements[StatementKind.NO_IMPACT])
@@ -61,6 +63,20 @@ def capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[
             best = max(below, key=lambda f: -f.level.rank) if below else None
             chosen = best if best is not None and best.level is cap else Finding(rule, fact)
     return chosen, conflicts
+
+
+_LATENCY_RULES = frozenset({"latency_over_3x_slo", "latency_under_3x_slo"})
+_ERROR_WORDS = re.compile(r"\berror|\bsuccess|\bfailure", re.IGNORECASE)
+_LATENCY_WORDS = re.compile(r"\blatency|\bresponse times?\b|\bp\d\d\b", re.IGNORECASE)
+
+
+def _of_another_measure(chosen: Finding, said: Fact) -> bool:
+    """'Error rate unchanged' says nothing of a latency three times its SLO, and 'latency normal' nothing of a
+    share of requests failing: a statement that one measure is normal rules out only what that measure shows."""
+    errors, latency = _ERROR_WORDS.search(said.quote), _LATENCY_WORDS.search(said.quote)
+    if chosen.rule in _LATENCY_RULES:
+        return bool(errors) and not latency
+    return bool(latency) and not errors and isinstance(chosen.fact, FailingShare)
 
 
 def _says_product_works(quote: str) -> bool:

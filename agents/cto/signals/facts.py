@@ -60,6 +60,11 @@ class FailingShare(Fact):
     affected_only: bool = Field(default=False, description="a share reached by the failure, not stated as failing")
     overall: bool = Field(default=False, description="the share of the whole ('shard-wide 0.039'), beside a part's")
 
+    @property
+    def noun(self) -> str:
+        """What is counted, without the words before it: '3 of 24 wifi handler servers' counts servers."""
+        return self.unit.lower().split()[-1] if self.unit.strip() else ""
+
 
 class Availability(Fact):
     """An availability, uptime or success rate: the share of requests served well."""

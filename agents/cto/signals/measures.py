@@ -27,7 +27,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
     "burn": re.compile(r"burn(?:ing)?(?:\s+rate)?", re.IGNORECASE),
     "saturation": re.compile(
         r"\bcpu\b|memory|\bmem\b|\bdisk\b|volume|storage|quota|utili[sz]\w*|usage|\bused\b|\bfull\b|pool|capacity|"
-        r"\bsteal\b|\bload\b(?! ?balanc)|saturat\w*|headroom|\binodes?\b|\bheap\b|connections?\b",
+        r"\bsteal\b|\bload\b(?! ?balanc)|saturat\w*|headroom|\binodes?\b|\bheap\b|connections?\b|\bidle\b",
         re.IGNORECASE,
     ),
     "throughput": re.compile(
@@ -41,7 +41,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "failing": re.compile(
-        r"errors?|\berr\b|5xx|4xx|\b[45]\d\d\b|fail\w*|timeouts?|timing out|timed out|time out|reject\w*|refus\w*|"
+        r"errors?|\berr\b|5xx|4xx|(?<![\d,.])\b[45]\d\d\b(?![,.]\d)|fail\w*|timeouts?|timing out|timed out|time out|reject\w*|refus\w*|"
         r"servfail|unreachable|unresponsive|\blost\b|\bloss\b|drop\w*|crash\w*|not (?:being )?scheduled|stuck|queued|unhealthy|"
         r"\bwaiting\b|\bpending\b|\bdelayed\b|"
         r"denied|abort\w*|throttl\w*|unavailable|\bdown\b|broken|not (?:sent|delivered|processed|working)|"
@@ -104,9 +104,16 @@ _DROP = re.compile(
     r"\b(?:down|dropped|drop(?:ped)? by|fell|fallen|decreased|declined|lower)\s+(?:by\s+)?(?P<pct>\d+(?:\.\d+)?)\s*%",
     re.IGNORECASE,
 )
+_DROP_FROM = re.compile(
+    r"\b(?:fell|fallen|dropped|down|declined|decreased|collapsed|plunged)\s+from\s+(?P<was>\d[\d,]*(?:\.\d+)?)\s*"
+    r"(?:[a-z/]+\s+)?to\s+(?P<now>\d[\d,]*(?:\.\d+)?)(?!\s*(?:%|ms|s|sec|seconds?|minutes?|min)\b)",
+    re.IGNORECASE,
+)
+"""'accepted events/s fell from 410,000 to 1,200': what is left of the work, as a share of what it was."""
 _ZERO = re.compile(
     r"\b(?:zero|no|0)\s+(?:new\s+)?(?:orders?|payments?|transactions?|checkouts?|sign-?ups?|requests?|traffic|throughput|"
-    r"events? (?:received|processed)|messages? (?:sent|processed))\b|"
+    r"events? (?:received|processed)|messages? (?:sent|processed))\b(?!\s+(?:errors?|failures?|fail\w*|timeouts?|latency|impact|"
+    r"issues?|problems?|loss|drops?|changes?|anomal\w*|spikes?|alerts?|rejections?|retries))|"
     r"\b(?:dropped|fell|fallen|down|declined) to (?:near[- ]|almost |nearly )?(?:zero|0)\b|\bthroughput (?:dropped |fell )?to (?:zero|0)\b",
     re.IGNORECASE,
 )
@@ -207,6 +214,12 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
             found.throughput.append(
                 Throughput(remaining=remaining, quote=quote(text, match.start(), match.end()), field=clause.field)
             )
+        for match in _DROP_FROM.finditer(text):
+            was, now = (float(match.group(g).replace(",", "")) for g in ("was", "now"))
+            if 0 <= now < was and _CLASSES["throughput"].search(text[: match.end()]):
+                found.throughput.append(
+                    Throughput(remaining=now / was, quote=quote(text, match.start(), match.end()), field=clause.field)
+                )
         for match in _ZERO.finditer(text):
             found.throughput.append(Throughput(remaining=0, quote=match.group(0), field=clause.field))
     return found
@@ -258,7 +271,7 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
             )
         )
     elif kind == "saturation":
-        headroom = re.search(r"headroom|free|spare|left", text, re.IGNORECASE)
+        headroom = re.search(r"headroom|free|spare|left|\bidle\b", text, re.IGNORECASE)
         used = 100 - percent if headroom else percent
         found.saturation.append(Saturation(resource=_resource(text), percent=used, quote=where, field=field))
     elif kind == "throughput":

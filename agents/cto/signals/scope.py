@@ -24,7 +24,7 @@ _REGION = re.compile(
     rf"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|gov)-{_DIRECTIONS}-\d(?:[a-f]\b)?|"
     rf"\b(?:us|europe|asia|australia|southamerica|northamerica|me|africa)-{_DIRECTIONS}\d{{1,2}}(?:-[a-f])?\b|"
     rf"\b(?:east|west|north|south|central)\s?(?:us|europe|asia|india|japan)\s?\d?\b|"
-    r"\bregion[:=\s]+['\"]?[a-z]{2,}[\w-]*|\b(?:availability[- ]zone|zone)[:=\s]+[\w-]+|\b(?:one|a single|this|that) "
+    r"\bregion(?!\s+servers?\b)[:=\s]+['\"]?[a-z]{2,}[\w-]*|\b(?:availability[- ]zone|zone)[:=\s]+[\w-]+|\b(?:one|a single|this|that) "
     r"(?:availability zone|zone|region|data ?cent(?:er|re)|datacenter|pop|cell)\b|"
     r"\bmulti-region\b|\b(?:the|one|a|a single) [\w-]+ (?:region|availability zone|data ?cent(?:er|re)|datacenter)\b|"
     r"\b(?:in|for) the (?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+))? (?:market|metro|province|country)\b",

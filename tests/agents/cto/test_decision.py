@@ -416,3 +416,60 @@ def test_latency_stated_above_3x_its_slo_is_the_p1_row_and_exactly_3x_is_not():
     assert (above.rule, above.severity) == ("latency_over_3x_slo", Severity.P1)
     exactly = classify(alert("Board open p95 is 3x SLO", service="web-client", level="critical"))
     assert (exactly.rule, exactly.severity) == ("latency_under_3x_slo", Severity.P2)
+
+
+def test_a_share_of_named_servers_is_capacity_and_the_share_of_attempts_sizes_the_failure():
+    # '3 of 24 wifi handler servers' counts servers (12.5%), while 4.1% of session attempts fail: under 5%, P2
+    decided = decide(
+        read_signals(
+            alert(
+                "Wifi handler connect failures",
+                "4.1% of wifi session attempts failed over the last 10m (3 of 24 wifi handler servers not responding)",
+                service="wifi-handler",
+                level="warning",
+            )
+        )
+    )
+    assert (decided.severity, decided.rule) == (Severity.P2, "small_share")
+
+
+def test_an_error_rate_said_to_be_unchanged_does_not_cap_a_latency_three_times_its_slo():
+    decided = decide(
+        read_signals(
+            alert(
+                "Page loads slow",
+                "p95 page response time 4.6s over 10m (SLO p95 <= 1.0s); 41% of requests slower than 3s. "
+                "Error rate unchanged at 0.3%.",
+                service="web",
+                level="warning",
+            )
+        )
+    )
+    assert (decided.severity, decided.rule) == (Severity.P1, "latency_over_3x_slo")
+    said_fine = decide(read_signals(alert("Page loads slow", "p95 4.6s (SLO 1.0s); no customer impact", service="web")))
+    assert said_fine.severity is Severity.P2  # a statement about impact itself still caps it
+
+
+def test_less_work_done_while_a_backlog_grows_is_work_delayed_on_a_feature_but_a_collapse_on_checkout():
+    message = "Send throughput 38% of baseline; backlog growing. Messages remain queued."
+    sends = decide(read_signals(alert("Email send queue age high", message, service="email-send")))
+    assert (sends.severity, sends.rule) == (Severity.P2, "work_delayed")
+    checkout = decide(read_signals(alert("Checkout queue age high", message.replace("Send", "Checkout"), service="checkout")))
+    assert checkout.severity is Severity.P0
+    failing = decide(read_signals(alert("Email sends failing", "Send throughput 38% of baseline; sends failing", service="email-send")))
+    assert failing.severity is Severity.P1
+
+
+def test_a_capacity_warning_that_says_no_errors_or_latency_change_is_a_warning():
+    decided = decide(
+        read_signals(
+            alert(
+                "StorageNetworkThroughputHigh lms-prod (warning infrastructure)",
+                "Daily peak storage-network throughput reached 78.4% of provisioned capacity. At the current growth "
+                "rate the 90% line is reached in about 3 weeks. No request errors or latency change on learner-facing "
+                "services.",
+                level="warning",
+            )
+        )
+    )
+    assert (decided.severity, decided.rule) == (Severity.P3, "warning_before_impact")

@@ -214,3 +214,53 @@ def test_the_share_of_the_whole_outweighs_the_share_of_one_part():
 
     reading = read(signals("game_start_failure_ratio 0.61 on rack chi-r14 (shard-wide 0.039)"))
     assert reading.share == 0.039
+
+
+def test_a_share_of_idle_capacity_is_what_is_used_not_a_share_failing():
+    read = signals("Encoding scheduler falling behind: 38% of encoding slots idle while 412 encodings are queued")
+    assert read.shares == []
+    assert [s.percent for s in read.saturation] == [62.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "remaining"),
+    [
+        ("accepted events/s fell from 410,000 to 1,200", 1_200 / 410_000),
+        ("orders per minute dropped from 1,200 to 300", 0.25),
+        ("traffic down from 9000 rpm to 200 rpm", 200 / 9000),
+    ],
+)
+def test_a_rate_that_fell_from_one_number_to_another_leaves_their_ratio(text: str, remaining: float):
+    assert [t.remaining for t in signals(text).throughput] == [pytest.approx(remaining)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "free disk fell from 500 GB to 20 GB",  # a resource, not work done
+        "replicas fell from 12 to 3",
+        "p95 fell from 4s to 1s",  # a latency that got better
+        "error rate fell from 5% to 1%",
+    ],
+)
+def test_a_fall_that_is_not_of_a_rate_is_not_a_throughput_drop(text: str):
+    assert signals(text).throughput == []
+
+
+def test_a_number_with_thousands_separators_is_not_a_status_code():
+    # '410' inside '410,000' made the rate a failing measure, and it was never read as the drop it is
+    read = signals("Ingest: accepted events/s fell from 410,000 to 1,200")
+    assert read.shares == [] and len(read.throughput) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "zero"),
+    [
+        ("No request errors or latency change on learner-facing services", False),
+        ("no requests failing", False),
+        ("no orders in the last 10 minutes", True),
+        ("zero requests served since 14:02", True),
+    ],
+)
+def test_no_requests_is_zero_traffic_but_no_request_errors_is_not(text: str, zero: bool):
+    assert any(t.remaining == 0 for t in signals(text).throughput) is zero

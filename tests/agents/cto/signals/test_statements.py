@@ -300,3 +300,19 @@ def test_everyday_sentences_near_those_words_are_not_the_floor(text: str):
 )
 def test_a_funnel_a_product_named_web_shell_and_lost_traffic_are_not_the_floor(text: str):
     assert not signals(text).exposure
+
+
+@pytest.mark.parametrize(
+    ("text", "lost"),
+    [
+        ("Discarded lines were already acknowledged to agents and are not forwarded to storage", True),
+        ("events accepted with HTTP 200 are discarded before the write", True),
+        ("No media segments have been persisted for these sessions since the stop", True),
+        ("session state not persisted after the failover", True),
+        ("the errors persisted for 20 minutes", False),
+        ("all writes persisted to disk; replica lag 2s", False),
+        ("accepted requests queued for retry", False),
+    ],
+)
+def test_data_accepted_then_discarded_or_never_persisted_is_loss(text: str, lost: bool):
+    assert any(e.kind == "loss" for e in signals(text).exposure) is lost

@@ -91,3 +91,14 @@ def test_shares_take_one_spelling(text: str, expected: str):
 )
 def test_a_count_in_a_time_window_is_not_a_share(text: str):
     assert "%" not in normalise(text)
+
+
+def test_a_denial_reaches_across_or_but_not_across_a_comma_or_from_not():
+    def denies(text: str, word: str) -> bool:
+        return negated(text, text.index(word))
+
+    assert denies("No request errors or latency change on learner-facing services", "latency")
+    assert denies("without drops or latency spikes", "latency")
+    assert denies("no errors nor timeouts", "timeouts")
+    assert not denies("no errors, latency 5x the SLO", "latency")
+    assert not denies("errors or latency", "latency")
