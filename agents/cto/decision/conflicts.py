@@ -67,12 +67,15 @@ def capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[
 
 _LATENCY_RULES = frozenset({"latency_over_3x_slo", "latency_under_3x_slo"})
 _ERROR_WORDS = re.compile(r"\berror|\bsuccess|\bfailure", re.IGNORECASE)
+_IMPACT_WORDS = re.compile(r"\bimpact|\baffected\b|\b(?:user|customer)s?[- ]facing\b|\b(?:users?|customers?)\b", re.IGNORECASE)
 _LATENCY_WORDS = re.compile(r"\blatency|\bresponse times?\b|\bp\d\d\b", re.IGNORECASE)
 
 
 def _of_another_measure(chosen: Finding, said: Fact) -> bool:
     """'Error rate unchanged' says nothing of a latency three times its SLO, and 'latency normal' nothing of a
     share of requests failing: a statement that one measure is normal rules out only what that measure shows."""
+    if _IMPACT_WORDS.search(said.quote):
+        return False  # 'no customer impact, no user-facing errors' is about impact, whatever measure it names
     errors, latency = _ERROR_WORDS.search(said.quote), _LATENCY_WORDS.search(said.quote)
     if chosen.rule in _LATENCY_RULES:
         return bool(errors) and not latency

@@ -15,7 +15,7 @@ from agents.cto.decision.rules import (
     Finding,
 )
 from agents.cto.signals import Signals
-from agents.cto.signals.facts import Latency, ScopeKind, StateKind
+from agents.cto.signals.facts import Latency, ScopeKind
 
 __all__ = ["at_risk", "measured"]
 
@@ -38,7 +38,7 @@ def measured(reading: Reading, signals: Signals) -> list[Finding]:
             found.append(Finding(rule, latency, uncertain=latency.reference == "baseline"))
         elif latency.factor > 1:
             found.append(Finding("latency_under_3x_slo", latency))
-    for throughput in signals.throughput if reading.state is not StateKind.DELAYED else []:
+    for throughput in signals.throughput:
         if throughput.remaining <= 0.5 and reading.surface in P0_CAPABLE:
             found.append(Finding("throughput_collapse", throughput, uncertain=throughput.remaining > 0.25))
         elif throughput.remaining <= 0.5 and features:

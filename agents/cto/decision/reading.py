@@ -16,12 +16,10 @@ from agents.cto.signals.facts import (
     Fact,
     FailingShare,
     ScopeKind,
-    State,
     StateKind,
     StatementKind,
     SurfaceKind,
 )
-from agents.cto.decision.rules import P0_CAPABLE
 from agents.cto.signals.text import name_tokens
 
 __all__ = ["CAPACITY_UNITS", "ERROR_TRACKER", "Reading", "read"]
@@ -234,8 +232,6 @@ def _state(reading: Reading, signals: Signals) -> None:
     if reading.share is not None and reading.share_fact is not None and not _affected_only(reading.share_fact):
         kind = StateKind.DOWN if reading.share >= 0.99 else StateKind.FAILING
         reading.state, reading.state_fact = kind, reading.share_fact
-    elif any(t.remaining <= 0.5 for t in signals.throughput) and _piling_up(reading, words):
-        reading.state, reading.state_fact = StateKind.DELAYED, words[StateKind.DELAYED][0]
     elif any(t.remaining <= 0.5 for t in signals.throughput):
         reading.state, reading.state_fact = StateKind.FAILING, min(signals.throughput, key=lambda t: t.remaining)
     elif (at_risk or StatementKind.NO_IMPACT in reading.statements and signals.saturation) and not full:
@@ -257,14 +253,6 @@ def _state(reading: Reading, signals: Signals) -> None:
             reading.state, reading.state_fact = StateKind.AT_RISK, fact
         elif reading.state is None and reading.error_events:
             reading.state, reading.state_fact = StateKind.FAILING, signals.volume
-
-
-def _piling_up(reading: Reading, words: dict[StateKind, list[State]]) -> bool:
-    """Less work done while a queue or backlog grows, and no word of anything failing, is work delayed, not lost
-    ('send throughput 38% of baseline; backlog growing; messages remain queued'). On a revenue or access path the
-    table makes a throughput collapse P0 however it is spelled, so this reading is for the other surfaces."""
-    quiet = not words[StateKind.FAILING] and not words[StateKind.DOWN]
-    return quiet and bool(words[StateKind.DELAYED]) and reading.surface not in P0_CAPABLE
 
 
 def _affected_only(fact: Fact) -> bool:

@@ -244,11 +244,9 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:data|records|rows|writes|payments|orders|transactions|events)\b[^.;]{0,30}?\bmissing from (?:the )?"
             r"(?:[\w-]+ )?(?:database|db|table|primary|ledger)\b|"
             r"\b(?:data|progress|inventor(?:y|ies)|saves?)\s+(?:(?:was|were|has been|have been)\s+)?(?:rolled back|rollback)\b|"
-            r"\b(?:acknowledged|accepted|acked)\b[^.;]{0,60}?\b(?:discarded|(?:not|never) (?:been )?(?:stored|saved|persisted|"
-            r"written|forwarded to (?:storage|the (?:database|db|store)))\b)|"
-            r"\b(?:discarded|dropped)\b[^.;]{0,40}?\b(?:already|previously) (?:acknowledged|accepted|acked)\b|"
-            r"\b(?:no|none of the|nothing)\s+(?:[\w-]+\s+){0,3}?(?:(?:has|have|had|was|were|is|are)\s+)?(?:been\s+)?persisted\b|"
-            r"\b(?:not|never)\s+(?:been\s+)?persisted\b",
+            r"\b(?:acknowledged|accepted|acked)\b[^.;]{0,40}?\b(?:and|but)\s+(?:then\s+)?(?:(?:are|were|is|was|get|got)\s+)?"
+            r"(?:discarded|never stored|not stored|not forwarded to (?:storage|the (?:database|db|store)))\b|"
+            r"\b(?:discarded|dropped)\b[^.;]{0,40}?\b(?:already|previously) (?:acknowledged|accepted|acked)\b",
             re.IGNORECASE,
         ),
     ),

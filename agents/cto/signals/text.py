@@ -70,9 +70,12 @@ _SECONDS = {
 _DENIAL = r"\b(?:no|not|without|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|nothing|never|zero|risk of)\s+"
 _HYPOTHESIS = r"\b(?:would|could|may|might|if|will)\s+"
 _WORDS_BETWEEN = r"(?:[\w'-]+\s+){{0,{reach}}}$"
-_DENIED_LIST = r"\b(?:no|without|zero|nothing|never)\s+"
-"""Denials that reach across 'or': 'no request errors or latency change', not 'not loading or timing out'."""
-_ALTERNATIVE = r"(?:or|nor)\s+"
+_DENIED_ALTERNATIVE = (
+    r"\b(?:no|without|zero)\s+(?:[\w-]+\s+){0,2}?(?:errors?|failures?|impact|issues?|problems?|drops?|changes?|anomal\w*|"
+    r"alerts?|spikes?)\s+(?:or|nor)\s+"
+)
+"""A denial of a failure that reaches across 'or': 'no request errors or latency change'. Not 'no response or
+connection timed out', where 'no response' is itself the failure, nor 'not loading or timing out'."""
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _JOINED_VERBS = re.compile(r"\b(sign|log)[\s-]+(in|on|up)(s?)\b", re.IGNORECASE)
@@ -213,7 +216,7 @@ def negated(text: str, start: int, *, hypothetical: bool = True, reach: int = 2)
     between = _WORDS_BETWEEN.format(reach=reach)
     if re.search(_DENIAL + between, before, re.IGNORECASE):
         return True
-    if re.search(_DENIED_LIST + between[:-1] + _ALTERNATIVE + between, before, re.IGNORECASE):
+    if re.search(_DENIED_ALTERNATIVE + between, before, re.IGNORECASE):
         return True
     return hypothetical and bool(re.search(_HYPOTHESIS + between, before, re.IGNORECASE))
 

@@ -356,7 +356,8 @@ def test_a_total_failure_is_the_products_only_when_it_is_everywhere_and_nothing_
         Severity.P0,
         Confidence.UNCERTAIN,
     )
-    assert classify(alert("probe_success == 0 for 4m", **fields)).rule == "core_feature_down"
+    # the table's own row (the detector refitted in stop 39 reads this one as a P0 to confirm)
+    assert decide(read_signals(alert("probe_success == 0 for 4m", **fields))).rule == "core_feature_down"
     rest_works = classify(alert("probe_success == 0 for 4m from all probe sites", "Dashboard still works.", **fields))
     assert rest_works.severity is Severity.P1
     named = classify(alert("probe_success == 0 for 4m from all probe sites", endpoints=["/api/exports"], **fields))
@@ -448,16 +449,10 @@ def test_an_error_rate_said_to_be_unchanged_does_not_cap_a_latency_three_times_i
     assert (decided.severity, decided.rule) == (Severity.P1, "latency_over_3x_slo")
     said_fine = decide(read_signals(alert("Page loads slow", "p95 4.6s (SLO 1.0s); no customer impact", service="web")))
     assert said_fine.severity is Severity.P2  # a statement about impact itself still caps it
-
-
-def test_less_work_done_while_a_backlog_grows_is_work_delayed_on_a_feature_but_a_collapse_on_checkout():
-    message = "Send throughput 38% of baseline; backlog growing. Messages remain queued."
-    sends = decide(read_signals(alert("Email send queue age high", message, service="email-send")))
-    assert (sends.severity, sends.rule) == (Severity.P2, "work_delayed")
-    checkout = decide(read_signals(alert("Checkout queue age high", message.replace("Send", "Checkout"), service="checkout")))
-    assert checkout.severity is Severity.P0
-    failing = decide(read_signals(alert("Email sends failing", "Send throughput 38% of baseline; sends failing", service="email-send")))
-    assert failing.severity is Severity.P1
+    both = decide(
+        read_signals(alert("Page loads slow", "p99 latency 2.4s vs 400ms SLO (6x); no customer impact, no user-facing errors"))
+    )
+    assert both.severity is Severity.P2
 
 
 def test_a_capacity_warning_that_says_no_errors_or_latency_change_is_a_warning():

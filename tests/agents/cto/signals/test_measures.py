@@ -241,6 +241,11 @@ def test_a_rate_that_fell_from_one_number_to_another_leaves_their_ratio(text: st
         "replicas fell from 12 to 3",
         "p95 fell from 4s to 1s",  # a latency that got better
         "error rate fell from 5% to 1%",
+        "api 5xx/min fell from 450 to 3 after rollback",  # errors, retries and throttling falling is a recovery
+        "Error rate dropped from 120/s to 3/s after rollback",
+        "throttled requests per second dropped from 500 to 10",
+        "gateway retries/s fell from 900 to 20",
+        "node draining, running pods fell from 38 to 0",
     ],
 )
 def test_a_fall_that_is_not_of_a_rate_is_not_a_throughput_drop(text: str):

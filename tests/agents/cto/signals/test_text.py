@@ -102,3 +102,5 @@ def test_a_denial_reaches_across_or_but_not_across_a_comma_or_from_not():
     assert denies("no errors nor timeouts", "timeouts")
     assert not denies("no errors, latency 5x the SLO", "latency")
     assert not denies("errors or latency", "latency")
+    assert not denies("no response or connection timed out from all 5 locations", "timed out")  # 'no response' fails
+    assert not denies("Clients get no reply or 504 gateway timeouts on 40% of requests", "timeouts")
