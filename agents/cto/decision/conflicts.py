@@ -67,7 +67,9 @@ def capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[
 
 _LATENCY_RULES = frozenset({"latency_over_3x_slo", "latency_under_3x_slo"})
 _ERROR_WORDS = re.compile(r"\berror|\bsuccess|\bfailure", re.IGNORECASE)
-_IMPACT_WORDS = re.compile(r"\bimpact|\baffected\b|\b(?:user|customer)s?[- ]facing\b|\b(?:users?|customers?)\b", re.IGNORECASE)
+_IMPACT_WORDS = re.compile(
+    r"\bimpact|\baffected\b|\b(?:user|customer)s?[- ]facing\b|\b(?:users?|customers?)\b", re.IGNORECASE
+)
 _LATENCY_WORDS = re.compile(r"\blatency|\bresponse times?\b|\bp\d\d\b", re.IGNORECASE)
 
 

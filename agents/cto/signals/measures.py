@@ -110,8 +110,11 @@ _DROP_FROM = re.compile(
     re.IGNORECASE,
 )
 """'accepted events/s fell from 410,000 to 1,200': what is left of the work, as a share of what it was."""
-_NOT_WORK = re.compile(r"\berr\w*|5xx|4xx|\b[45]\d\d\b|fail\w*|retr\w*|throttl\w*|reject\w*|timeouts?|\b(?:pods?|nodes?|replicas?|"
-                       r"hosts?|instances?|connections?)\b", re.IGNORECASE)
+_NOT_WORK = re.compile(
+    r"\berr\w*|5xx|4xx|\b[45]\d\d\b|fail\w*|retr\w*|throttl\w*|reject\w*|timeouts?|\b(?:pods?|nodes?|replicas?|"
+    r"hosts?|instances?|connections?)\b",
+    re.IGNORECASE,
+)
 """A fall of errors, retries or throttling is a recovery, and a fall of pods or hosts is capacity: neither is work done."""
 _ZERO = re.compile(
     r"\b(?:zero|no|0)\s+(?:new\s+)?(?:orders?|payments?|transactions?|checkouts?|sign-?ups?|requests?|traffic|throughput|"

@@ -450,7 +450,9 @@ def test_an_error_rate_said_to_be_unchanged_does_not_cap_a_latency_three_times_i
     said_fine = decide(read_signals(alert("Page loads slow", "p95 4.6s (SLO 1.0s); no customer impact", service="web")))
     assert said_fine.severity is Severity.P2  # a statement about impact itself still caps it
     both = decide(
-        read_signals(alert("Page loads slow", "p99 latency 2.4s vs 400ms SLO (6x); no customer impact, no user-facing errors"))
+        read_signals(
+            alert("Page loads slow", "p99 latency 2.4s vs 400ms SLO (6x); no customer impact, no user-facing errors")
+        )
     )
     assert both.severity is Severity.P2
 

@@ -173,5 +173,7 @@ def test_a_state_or_an_area_named_in_capitals_is_not_a_place():
 
 
 def test_an_hbase_region_server_is_a_host_not_a_region():
-    assert ScopeKind.REGION not in kinds("Email send backlog", "HBase region server hbase-email-na1-17 write latency p99 4.8 s")
+    assert ScopeKind.REGION not in kinds(
+        "Email send backlog", "HBase region server hbase-email-na1-17 write latency p99 4.8 s"
+    )
     assert ScopeKind.REGION in kinds("[Triggered on {region:na1,segment:na1-c}] Email send queue age high")
