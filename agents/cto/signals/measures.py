@@ -105,17 +105,20 @@ _DROP = re.compile(
     re.IGNORECASE,
 )
 _DROP_FROM = re.compile(
-    r"\b(?:fell|fallen|dropped|down|declined|decreased|collapsed|plunged)\s+from\s+(?P<was>\d[\d,]*(?:\.\d+)?)\s*"
-    r"(?:[a-z/]+\s+)?to\s+(?P<now>\d[\d,]*(?:\.\d+)?)(?!\s*(?:%|ms|s|sec|seconds?|minutes?|min)\b)",
+    r"\b(?:fell|fallen|dropped|down|declined|decreased|collapsed|plunged)\s+from\s+(?P<was>\d[\d,]*(?:\.\d+)?)(?P<was_x>(?-i:[kKM]))?\s*"
+    r"(?:[a-z/]+\s+)?to\s+(?P<now>\d[\d,]*(?:\.\d+)?)(?P<now_x>(?-i:[kKM]))?(?!\s*(?:%|ms|s|m|h|sec|seconds?|minutes?|min|hours?)\b)",
     re.IGNORECASE,
 )
 """'accepted events/s fell from 410,000 to 1,200': what is left of the work, as a share of what it was."""
+_SCALE = {"k": 1e3, "K": 1e3, "M": 1e6}
 _NOT_WORK = re.compile(
-    r"\berr\w*|5xx|4xx|\b[45]\d\d\b|fail\w*|retr\w*|throttl\w*|reject\w*|timeouts?|\b(?:pods?|nodes?|replicas?|"
-    r"hosts?|instances?|connections?)\b",
+    r"\berr\w*|5xx|4xx|\b[45]\d\d(?:s\b|\b)|fail\w*|retr\w*|throttl\w*|reject\w*|timeouts?|exception\w*|crash\w*|"
+    r"declin\w*|drop\w*|evict\w*|dead[- ]letter\w*|\bslow\w*|latenc\w*|\blag\w*|backlog\w*|\bqueue\w*|\bwait\w*|"
+    r"duration\w*|\bp\d\d\b|\bpackets?\b|\b(?:pods?|nodes?|replicas?|hosts?|instances?|connections?)\b",
     re.IGNORECASE,
 )
-"""A fall of errors, retries or throttling is a recovery, and a fall of pods or hosts is capacity: neither is work done."""
+"""What falling is a recovery (errors, retries, throttling, exceptions, slow queries, latency, backlogs) or capacity
+(pods, hosts): not work done."""
 _ZERO = re.compile(
     r"\b(?:zero|no|0)\s+(?:new\s+)?(?:orders?|payments?|transactions?|checkouts?|sign-?ups?|requests?|traffic|throughput|"
     r"events? (?:received|processed)|messages? (?:sent|processed))\b(?!\s+(?:errors?|failures?|fail\w*|timeouts?|latency|impact|"
@@ -221,8 +224,11 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
                 Throughput(remaining=remaining, quote=quote(text, match.start(), match.end()), field=clause.field)
             )
         for match in _DROP_FROM.finditer(text):
-            was, now = (float(match.group(g).replace(",", "")) for g in ("was", "now"))
-            subject = text[: match.start()]
+            was, now = (
+                float(match.group(g).replace(",", "")) * _SCALE.get(match.group(f"{g}_x") or "", 1)
+                for g in ("was", "now")
+            )
+            subject = " ".join(text[: match.start()].split()[-5:])  # what fell: the words right before the verb
             if 0 <= now < was and _CLASSES["throughput"].search(text[: match.end()]) and not _NOT_WORK.search(subject):
                 found.throughput.append(
                     Throughput(remaining=now / was, quote=quote(text, match.start(), match.end()), field=clause.field)
@@ -278,8 +284,7 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
             )
         )
     elif kind == "saturation":
-        headroom = re.search(r"headroom|free|spare|left|\bidle\b", text, re.IGNORECASE)
-        used = 100 - percent if headroom else percent
+        used = 100 - percent if _left_over(text, number) else percent
         found.saturation.append(Saturation(resource=_resource(text), percent=used, quote=where, field=field))
     elif kind == "throughput":
         if re.search(r"of (?:the )?(?:normal|usual|baseline|expected|typical)", text, re.IGNORECASE):
@@ -298,6 +303,26 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
                 field=field,
             )
         )
+
+
+_LEFT_OVER = re.compile(r"headroom|free|spare|left|\bidle\b", re.IGNORECASE)
+_IN_USE = re.compile(r"\bused\b|\bin use\b|utili[sz]\w*|usage|\bfull\b", re.IGNORECASE)
+
+
+def _left_over(text: str, number: Number) -> bool:
+    """Whether a percentage is what is left ('8% free', 'CPU idle 8%'), not what is used: the nearer word decides, so
+    'memory 96% used while CPU sits idle' is 96% used."""
+
+    def nearest(pattern: re.Pattern[str]) -> int | None:
+        gaps = [
+            number.start - m.end() if m.end() <= number.start else m.start() - number.end
+            for m in pattern.finditer(text)
+            if m.end() <= number.start or m.start() >= number.end
+        ]
+        return min(gaps, default=None)
+
+    left, used = nearest(_LEFT_OVER), nearest(_IN_USE)
+    return left is not None and (used is None or left < used)
 
 
 def _resource(text: str) -> str:

@@ -243,10 +243,7 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:data|records|rows|files) (?:were |was |are |is )?(?:overwritten|missing)\b|"
             r"\b(?:data|records|rows|writes|payments|orders|transactions|events)\b[^.;]{0,30}?\bmissing from (?:the )?"
             r"(?:[\w-]+ )?(?:database|db|table|primary|ledger)\b|"
-            r"\b(?:data|progress|inventor(?:y|ies)|saves?)\s+(?:(?:was|were|has been|have been)\s+)?(?:rolled back|rollback)\b|"
-            r"\b(?:acknowledged|accepted|acked)\b[^.;]{0,40}?\b(?:and|but)\s+(?:then\s+)?(?:(?:are|were|is|was|get|got)\s+)?"
-            r"(?:discarded|never stored|not stored|not forwarded to (?:storage|the (?:database|db|store)))\b|"
-            r"\b(?:discarded|dropped)\b[^.;]{0,40}?\b(?:already|previously) (?:acknowledged|accepted|acked)\b",
+            r"\b(?:data|progress|inventor(?:y|ies)|saves?)\s+(?:(?:was|were|has been|have been)\s+)?(?:rolled back|rollback)\b",
             re.IGNORECASE,
         ),
     ),
@@ -332,6 +329,22 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
     return found
 
 
+_ACCEPTED_THEN_LOST = re.compile(
+    r"\b(?:acknowledged|accepted|acked)\b[^.;]{0,40}?\b(?:and|but)\s+(?:then\s+)?(?:(?:are|were|is|was|get|got)\s+)?"
+    r"(?:discarded|never stored|not stored|not forwarded to (?:storage|the (?:database|db|store)))\b|"
+    r"\b(?:discarded|dropped)\b[^.;]{0,40}?\b(?:already|previously) (?:acknowledged|accepted|acked)\b",
+    re.IGNORECASE,
+)
+"""Loss by its mechanism: what was accepted, and so is not sent again, thrown away before it was kept."""
+_BY_DESIGN = re.compile(
+    r"\bduplicat\w*|\bdedup\w*|\bidempoten\w*|\bsampl\w*|\bfilter\w*|\bexclusion\b|\bpolicy\b|\bby design\b|"
+    r"\btokeni[sz]\w*|\bvault\b|\b(?:alerts?|incidents?|pages?)\s+(?:(?:were|was|are|is)\s+)?(?:already\s+|previously\s+)?"
+    r"(?:acknowledged|acked)\b",
+    re.IGNORECASE,
+)
+"""Discarding that is the system working: de-duplication, sampling, filters, tokenisation, an alert already acked."""
+
+
 def _exposure(clause: Clause) -> list[Exposure]:
     """Exposure, breach, loss and corruption in one clause; not when denied, hypothetical or about an SLO."""
     text = clause.text
@@ -349,6 +362,10 @@ def _exposure(clause: Clause) -> list[Exposure]:
             if negated(text, match.start(), hypothetical=False) or (kind == "breach" and _NOT_SECURITY.search(near)):
                 continue
             found.append(Exposure(kind=kind, quote=quote(text, *match.span()), field=clause.field))  # type: ignore[arg-type]
+    for match in _ACCEPTED_THEN_LOST.finditer(text):
+        sentence = text[max(0, match.start() - 60) : match.end() + 60]
+        if not _BY_DESIGN.search(sentence) and not negated(text, match.start(), hypothetical=False):
+            found.append(Exposure(kind="loss", quote=quote(text, *match.span()), field=clause.field))
     return found
 
 

@@ -228,6 +228,8 @@ def test_a_share_of_idle_capacity_is_what_is_used_not_a_share_failing():
         ("accepted events/s fell from 410,000 to 1,200", 1_200 / 410_000),
         ("orders per minute dropped from 1,200 to 300", 0.25),
         ("traffic down from 9000 rpm to 200 rpm", 200 / 9000),
+        ("Checkout requests/s dropped from 12,000 to 9.5k", 9_500 / 12_000),
+        ("messages/s fell from 2.4M to 300k", 300_000 / 2_400_000),
     ],
 )
 def test_a_rate_that_fell_from_one_number_to_another_leaves_their_ratio(text: str, remaining: float):
@@ -246,6 +248,13 @@ def test_a_rate_that_fell_from_one_number_to_another_leaves_their_ratio(text: st
         "throttled requests per second dropped from 500 to 10",
         "gateway retries/s fell from 900 to 20",
         "node draining, running pods fell from 38 to 0",
+        "HTTP 502s/min fell from 800 to 12 after the fix",  # a second review's wordings: each a recovery
+        "Exceptions per minute dropped from 1,200 to 30 after rollback",
+        "Dead-letter inflow dropped from 1,200/min to 15/min",
+        "Dropped packets/s fell from 4,000 to 10",
+        "Card declines/min fell from 300 to 20",
+        "Slow queries per minute fell from 200 to 3",
+        "Latency for checkout traffic fell from 1,800 to 240",
     ],
 )
 def test_a_fall_that_is_not_of_a_rate_is_not_a_throughput_drop(text: str):
@@ -269,3 +278,16 @@ def test_a_number_with_thousands_separators_is_not_a_status_code():
 )
 def test_no_requests_is_zero_traffic_but_no_request_errors_is_not(text: str, zero: bool):
     assert any(t.remaining == 0 for t in signals(text).throughput) is zero
+
+
+@pytest.mark.parametrize(
+    ("text", "used"),
+    [
+        ("Memory 96% used while CPU sits idle", 96.0),
+        ("disk 92% full, 8% free", 92.0),
+        ("CPU idle 8%", 92.0),
+        ("disk 8% free", 92.0),
+    ],
+)
+def test_a_percentage_is_left_over_only_when_the_nearer_word_says_so(text: str, used: float):
+    assert {s.percent for s in signals(text).saturation} == {used}

@@ -313,6 +313,10 @@ def test_a_funnel_a_product_named_web_shell_and_lost_traffic_are_not_the_floor(t
         ("Migration aborted after lock timeout; no changes were persisted, will retry", False),
         ("cache-3 restarted, in-memory keys not persisted by design", False),
         ("accepted requests queued for retry", False),
+        ("Duplicate webhook deliveries are acknowledged and discarded by the idempotency check", False),
+        ("Spans accepted by the collector and discarded by tail-sampling policy", False),
+        ("12 notifications dropped for alerts previously acknowledged", False),
+        ("Card numbers are accepted and not stored (tokenized by vault)", False),
     ],
 )
 def test_data_accepted_and_then_discarded_is_loss_but_nothing_written_is_not(text: str, lost: bool):
