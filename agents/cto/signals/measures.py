@@ -140,18 +140,22 @@ class Measures:
     slow_shares: list[tuple[float, str, str]]
 
 
+def _gap(match: re.Match[str], number: Number) -> int | None:
+    """Characters between a word and a number, or None when they overlap."""
+    if match.end() <= number.start:
+        return number.start - match.end()
+    if match.start() >= number.end:
+        return match.start() - number.end
+    return None
+
+
 def measure_class(clause: str, number: Number) -> str | None:
     """The measure a number belongs to: the measure word nearest to it in its clause."""
     best: tuple[int, str] | None = None
     for name, pattern in _CLASSES.items():
         for match in pattern.finditer(clause):
-            if match.end() <= number.start:
-                distance = number.start - match.end()
-            elif match.start() >= number.end:
-                distance = match.start() - number.end
-            else:
-                continue
-            if name == "failing" and negated(clause, match.start()):
+            distance = _gap(match, number)
+            if distance is None or name == "failing" and negated(clause, match.start()):
                 continue
             if best is None or distance < best[0]:
                 best = (distance, name)
@@ -314,12 +318,7 @@ def _left_over(text: str, number: Number) -> bool:
     'memory 96% used while CPU sits idle' is 96% used."""
 
     def nearest(pattern: re.Pattern[str]) -> int | None:
-        gaps = [
-            number.start - m.end() if m.end() <= number.start else m.start() - number.end
-            for m in pattern.finditer(text)
-            if m.end() <= number.start or m.start() >= number.end
-        ]
-        return min(gaps, default=None)
+        return min((g for m in pattern.finditer(text) if (g := _gap(m, number)) is not None), default=None)
 
     left, used = nearest(_LEFT_OVER), nearest(_IN_USE)
     return left is not None and (used is None or left < used)
