@@ -7,7 +7,7 @@ import re
 
 from agents.cto.decision.reading import Reading
 from agents.cto.decision.rules import FEATURES, P0_CAPABLE, REVENUE_P0_SHARE, RULES, Finding
-from agents.cto.signals.facts import Fact, FailingShare, ScopeKind, StatementKind, SurfaceKind
+from agents.cto.signals.facts import Availability, Fact, FailingShare, ScopeKind, StatementKind, SurfaceKind, Throughput
 from warroom.severity import Evidence, Severity
 
 __all__ = ["capped", "close_call"]
@@ -74,14 +74,18 @@ _LATENCY_WORDS = re.compile(r"\blatency|\bresponse times?\b|\bp\d\d\b", re.IGNOR
 
 
 def _of_another_measure(chosen: Finding, said: Fact) -> bool:
-    """'Error rate unchanged' says nothing of a latency three times its SLO, and 'latency normal' nothing of a
-    share of requests failing: a statement that one measure is normal rules out only what that measure shows."""
+    """'Error rate unchanged' says nothing of a latency three times its SLO, 'latency normal' nothing of a share
+    of requests failing or an availability of 60%, and neither says anything of orders/min down 85% (work that
+    never arrives fails nothing and is never slow): a statement that one measure is normal rules out only what
+    that measure shows."""
     if _IMPACT_WORDS.search(said.quote):
         return False  # 'no customer impact, no user-facing errors' is about impact, whatever measure it names
     errors, latency = _ERROR_WORDS.search(said.quote), _LATENCY_WORDS.search(said.quote)
+    if isinstance(chosen.fact, Throughput):
+        return bool(errors or latency)
     if chosen.rule in _LATENCY_RULES:
         return bool(errors) and not latency
-    return bool(latency) and not errors and isinstance(chosen.fact, FailingShare)
+    return bool(latency) and not errors and isinstance(chosen.fact, FailingShare | Availability)
 
 
 def _says_product_works(quote: str) -> bool:

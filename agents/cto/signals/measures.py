@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from agents.cto.signals.facts import Availability, FailingShare, Saturation, Throughput
-from agents.cto.signals.text import Clause, Number, negated, numbers, quote
+from agents.cto.signals.text import STATUS_CODE, Clause, Number, negated, numbers, quote
 
 __all__ = ["Measures", "measure_class", "read_measures"]
 
@@ -41,7 +41,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "failing": re.compile(
-        r"errors?|\berr\b|5xx|4xx|(?<![\d,.])\b[45]\d\d\b(?![,.]\d)|fail\w*|timeouts?|timing out|timed out|time out|reject\w*|refus\w*|"
+        rf"errors?|\berr\b|5xx|4xx|{STATUS_CODE}|fail\w*|timeouts?|timing out|timed out|time out|reject\w*|refus\w*|"
         r"servfail|unreachable|unresponsive|\blost\b|\bloss\b|drop\w*|crash\w*|not (?:being )?scheduled|stuck|queued|unhealthy|"
         r"\bwaiting\b|\bpending\b|\bdelayed\b|"
         r"denied|abort\w*|throttl\w*|unavailable|\bdown\b|broken|not (?:sent|delivered|processed|working)|"
@@ -83,11 +83,11 @@ _EVERY = re.compile(
     r"uploads?|sign-?ins?|logins?|payments?|checkouts?|orders?|builds?|deliveries|lookups?|checks?|probes?|"
     r"api calls?|page loads?|purchases?|attempts?|sessions?|launch(?:es)?|jobs?|renders?|[a-z][\w-]*[a-rt-z]s)\b(?:[^.;]|\.(?=\w)){0,40}?"
     r"\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|"
-    r"reject\w*|error\w*|time(?:s|d)? out|refused|5\d\d|crash\w*|unavailable)",
+    rf"reject\w*|error\w*|time(?:s|d)? out|refused|(?=5){STATUS_CODE}|crash\w*|unavailable)",
     re.IGNORECASE,
 )
 _FOR_EVERY = re.compile(
-    r"\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|reject\w*|5\d\d|error\w*|time(?:s|d)? out)\b[^.;]{0,30}?"
+    rf"\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|reject\w*|(?=5){STATUS_CODE}|error\w*|time(?:s|d)? out)\b[^.;]{{0,30}}?"
     r"\bfor (?:all|every)\s+(?:[\w.-]+\s+){0,2}?(?P<unit>requests?|calls?|queries|writes?|uploads?|sign-?ins?|logins?|"
     r"payments?|checkouts?|orders?|builds?|deliveries|users?|customers?|attempts?|purchases?)\b",
     re.IGNORECASE,
@@ -112,17 +112,21 @@ _DROP_FROM = re.compile(
 """'accepted events/s fell from 410,000 to 1,200': what is left of the work, as a share of what it was."""
 _SCALE = {"k": 1e3, "K": 1e3, "M": 1e6}
 _NOT_WORK = re.compile(
-    r"\berr\w*|5xx|4xx|\b[45]\d\d(?:s\b|\b)|fail\w*|retr\w*|throttl\w*|reject\w*|timeouts?|exception\w*|crash\w*|"
+    rf"\berr\w*|5xx|4xx|\b[45]\d\ds\b|{STATUS_CODE}|fail\w*|retr\w*|throttl\w*|reject\w*|timeouts?|exception\w*|crash\w*|"
     r"declin\w*|drop\w*|evict\w*|dead[- ]letter\w*|\bslow\w*|latenc\w*|\blag\w*|backlog\w*|\bqueue\w*|\bwait\w*|"
     r"duration\w*|\bp\d\d\b|\bpackets?\b|\b(?:pods?|nodes?|replicas?|hosts?|instances?|connections?)\b",
     re.IGNORECASE,
 )
 """What falling is a recovery (errors, retries, throttling, exceptions, slow queries, latency, backlogs) or capacity
 (pods, hosts): not work done."""
+_CLAUSE_JOIN = re.compile(r",|\band\b|\bwhile\b|\bbut\b|\bafter\b|\bwhen\b|\bas\b", re.IGNORECASE)
+"""'Ingress pods restarted and requests/s fell from 12,000 to 300': what fell is in the clause with the verb."""
 _ZERO = re.compile(
     r"\b(?:zero|no|0)\s+(?:new\s+)?(?:orders?|payments?|transactions?|checkouts?|sign-?ups?|requests?|traffic|throughput|"
     r"events? (?:received|processed)|messages? (?:sent|processed))\b(?!\s+(?:errors?|failures?|fail\w*|timeouts?|latency|impact|"
-    r"issues?|problems?|loss|drops?|changes?|anomal\w*|spikes?|alerts?|rejections?|retries))|"
+    r"issues?|problems?|loss|drops?|changes?|anomal\w*|spikes?|alerts?|rejections?|retries))"
+    r"(?!\s+(?:(?:were|was|are|is|have been|has been|got|being)\s+)?(?:lost|rejected|affected|impacted|dropped|failed|"
+    r"missed|declined|duplicated|corrupted|errored|blocked|throttled|stuck|delayed|double[- ]charged|charged twice)\b)|"
     r"\b(?:dropped|fell|fallen|down|declined) to (?:near[- ]|almost |nearly )?(?:zero|0)\b|\bthroughput (?:dropped |fell )?to (?:zero|0)\b",
     re.IGNORECASE,
 )
@@ -232,7 +236,8 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
                 float(match.group(g).replace(",", "")) * _SCALE.get(match.group(f"{g}_x") or "", 1)
                 for g in ("was", "now")
             )
-            subject = " ".join(text[: match.start()].split()[-5:])  # what fell: the words right before the verb
+            before = _CLAUSE_JOIN.split(text[: match.start()])[-1]
+            subject = " ".join(before.split()[-5:])  # what fell: the words right before the verb, in its own clause
             if 0 <= now < was and _CLASSES["throughput"].search(text[: match.end()]) and not _NOT_WORK.search(subject):
                 found.throughput.append(
                     Throughput(remaining=now / was, quote=quote(text, match.start(), match.end()), field=clause.field)

@@ -1,6 +1,6 @@
 """How far a failure reaches, and in which environment.
 
-Region or zone: cloud region and zone names (us-east-1, us-east-1a, europe-west2-a, East US),
+Region or zone: cloud region and zone names (us-east-1, us-east-1a, europe-west2-a, East US), "other regions green",
 "region:sjc" tags, "in ORD", "one availability zone", "this data center". Global: "all regions",
 "globally", "from all locations", "6 of 6 locations". Cohort: a tenant, an app version, a
 platform, "a subset of orgs", "some accounts". Few: one named host ("on host fra-w-77", "on
@@ -20,14 +20,23 @@ __all__ = ["PRODUCTION", "read_environment", "read_scope"]
 
 PRODUCTION = {"production", "prod", "live", "prd", "main"}
 _DIRECTIONS = r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)"
+_NOT_A_NAME = (
+    r"(?:in|on|at|of|for|to|from|with|is|was|are|were|has|had|not|that|which|and|or|unavailable|transition\w*|split\w*|"
+    r"merg\w*|leader\w*|replica\w*|peers?|health\w*|heartbeat\w*|size|count|stuck|offline|down|busy|hot|ids?)\b"
+)
+"""Words after 'region' that are not its name: 'Region in transition', 'region unavailable on store 5', 'region
+split' are a storage engine's key ranges (HBase, TiKV, CockroachDB), not a part of the world."""
+_STORAGE_REGION = r"(?:hot|cold|empty|stale|leaderless|large|big|split|unavailable|offline|overloaded)\b"
 _REGION = re.compile(
     rf"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|gov)-{_DIRECTIONS}-\d(?:[a-f]\b)?|"
     rf"\b(?:us|europe|asia|australia|southamerica|northamerica|me|africa)-{_DIRECTIONS}\d{{1,2}}(?:-[a-f])?\b|"
     rf"\b(?:east|west|north|south|central)\s?(?:us|europe|asia|india|japan)\s?\d?\b|"
-    r"\bregion(?!\s+servers?\b)[:=\s]+['\"]?[a-z]{2,}[\w-]*|\b(?:availability[- ]zone|zone)[:=\s]+[\w-]+|\b(?:one|a single|this|that) "
+    rf"\bregion(?!\s+servers?\b)(?:[:=]\s*|\s+(?!{_NOT_A_NAME}))['\"]?[a-z]{{2,}}[\w-]*|\b(?:availability[- ]zone|zone)[:=\s]+[\w-]+|\b(?:one|a single|this|that) "
     r"(?:availability zone|zone|region|data ?cent(?:er|re)|datacenter|pop|cell)\b|"
-    r"\bmulti-region\b|\b(?:the|one|a|a single) [\w-]+ (?:region|availability zone|data ?cent(?:er|re)|datacenter)\b|"
-    r"\b(?:in|for) the (?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+))? (?:market|metro|province|country)\b",
+    rf"\bmulti-region\b|\b(?:the|one|a|a single) (?!{_STORAGE_REGION})[\w-]+ (?:region|availability zone|data ?cent(?:er|re)|datacenter)\b|"
+    r"\b(?:in|for) the (?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+))? (?:market|metro|province|country)\b|"
+    r"\b(?:all )?other (?:regions|zones|availability zones|data ?cent(?:er|re)s|datacenters|pops|sites|locations) "
+    r"(?:are |remain |stay )?(?:green|healthy|fine|normal|unaffected|ok|serving|up)\b",
     re.IGNORECASE,
 )
 _CODE = re.compile(

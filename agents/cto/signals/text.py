@@ -19,6 +19,7 @@ from agents.cto.signals.facts import Bound
 
 __all__ = [
     "INTEGER",
+    "STATUS_CODE",
     "Clause",
     "Number",
     "clauses",
@@ -31,6 +32,12 @@ __all__ = [
     "quote",
 ]
 
+STATUS_CODE = (
+    r"(?<![\d,.])(?<!\d of )(?<!\d/)(?<!\d / )\b[45]\d\d\b(?![,.]\d)(?!\s*(?:/|of\b|out of\b)\s*\d)(?!\s*%)"
+    r"(?!\s*(?:[kmgtp]i?b|bytes?|ms|msecs?|s|secs?|seconds?|mins?|minutes?|h|hours?|days?|rpm|rps|qps|[kmg]bps|[kmg]b/s)\b)"
+)
+"""An HTTP status code such as 503, as a pattern fragment: not a size or count ('410 MiB / 512 MiB', 'connections
+475 of 500', '450 GB'), not a duration ('500 ms') and not part of a larger number ('410,000')."""
 _LINKS = re.compile(r"\[\[[^\]]*\]\([^)]*\)\]|\[([^\]]*)\]\(https?://[^)]*\)|https?://\S+")
 _GRAFANA_VALUES = re.compile(r"\[\s*var='[^']*'\s*labels=\{[^}]*\}\s*value=[^\]]*\]\s*,?")
 _MARKUP = re.compile(r"\*\*|@webhook-[\w-]+|`")

@@ -470,3 +470,41 @@ def test_a_capacity_warning_that_says_no_errors_or_latency_change_is_a_warning()
         )
     )
     assert (decided.severity, decided.rule) == (Severity.P3, "warning_before_impact")
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("Checkout availability 60%", "Checkout availability dropped to 60%; latency normal."),
+        ("Orders throughput collapsed", "orders/min down 85%; error rate normal"),
+    ],
+)
+def test_a_measure_said_to_be_normal_does_not_cap_another_measure_on_a_revenue_path(title: str, message: str):
+    decided = decide(read_signals(alert(title, message, service="checkout")))
+    assert decided.severity is Severity.P0, decided.rule
+
+
+def test_a_reassurance_that_nothing_was_lost_is_not_a_collapse():
+    decided = decide(
+        read_signals(
+            alert(
+                "Payments reconciliation job finished late",
+                "The job ran 40 minutes over. No transactions were lost and no requests rejected.",
+                service="payments",
+            )
+        )
+    )
+    assert decided.severity is not Severity.P0 and decided.rule != "throughput_collapse"
+
+
+def test_one_storage_region_failing_a_third_of_checkout_is_not_a_confined_region():
+    decided = decide(
+        read_signals(
+            alert(
+                "TiKV region unavailable",
+                "region 1234 unavailable on store 5: 35% of checkout requests failing",
+                service="checkout",
+            )
+        )
+    )
+    assert (decided.severity, decided.rule) == (Severity.P0, "critical_path_failing")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from agents.cto.signals.facts import StateKind
 from tests.agents.cto.alerts import signals
 
 
@@ -230,6 +231,7 @@ def test_a_share_of_idle_capacity_is_what_is_used_not_a_share_failing():
         ("traffic down from 9000 rpm to 200 rpm", 200 / 9000),
         ("Checkout requests/s dropped from 12,000 to 9.5k", 9_500 / 12_000),
         ("messages/s fell from 2.4M to 300k", 300_000 / 2_400_000),
+        ("Ingress pods restarted and requests/s fell from 12,000 to 300", 300 / 12_000),  # the pods are another clause
     ],
 )
 def test_a_rate_that_fell_from_one_number_to_another_leaves_their_ratio(text: str, remaining: float):
@@ -274,6 +276,10 @@ def test_a_number_with_thousands_separators_is_not_a_status_code():
         ("no requests failing", False),
         ("no orders in the last 10 minutes", True),
         ("zero requests served since 14:02", True),
+        ("The job ran late. No transactions were lost", False),  # a reassurance names what was not harmed
+        ("no requests rejected, no orders affected", False),
+        ("no payments double-charged", False),
+        ("no orders received since 14:02", True),
     ],
 )
 def test_no_requests_is_zero_traffic_but_no_request_errors_is_not(text: str, zero: bool):
@@ -291,3 +297,27 @@ def test_no_requests_is_zero_traffic_but_no_request_errors_is_not(text: str, zer
 )
 def test_a_percentage_is_left_over_only_when_the_nearer_word_says_so(text: str, used: float):
     assert {s.percent for s in signals(text).saturation} == {used}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "JVM heap 410 MiB / 512 MiB on api-3",
+        "DB connections 475 of 500 in use on primary",
+        "450 GB of 500 GB used on db-2",
+        "p99 latency 500 ms against a 200 ms SLO",
+        "queue depth 404/500",
+        "Edge egress 412 Gbps, 62% below the 1h baseline",
+    ],
+)
+def test_a_size_count_or_duration_in_the_four_and_five_hundreds_is_not_a_status_code(text: str):
+    read = signals(text)
+    assert read.shares == [] and StateKind.FAILING not in {s.kind for s in read.states}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["checkout returning 503 for 30% of requests", "HTTP 500 on 40% of requests", "502 ratio 0.3 over 5m"],
+)
+def test_a_status_code_beside_a_share_is_still_a_failing_share(text: str):
+    assert [s.share for s in signals(text).shares] == [pytest.approx(0.3 if "0.3" in text or "30%" in text else 0.4)]

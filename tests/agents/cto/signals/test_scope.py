@@ -24,6 +24,8 @@ def kinds(title: str, message: str = "") -> set[ScopeKind]:
         "EC2 instances in one availability zone unavailable",
         "Storage Write API error rate 27% (US multi-region)",
         "uploads failing in the EU region",
+        "checkout 502s in region=fra1",
+        "completions failing for users pinned to emea-2. Other regions green",
     ],
 )
 def test_a_region_zone_or_data_center_is_a_region(title: str):
@@ -177,3 +179,16 @@ def test_an_hbase_region_server_is_a_host_not_a_region():
         "Email send backlog", "HBase region server hbase-email-na1-17 write latency p99 4.8 s"
     )
     assert ScopeKind.REGION in kinds("[Triggered on {region:na1,segment:na1-c}] Email send queue age high")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "HBase: region in transition on regionserver-4 for 20 minutes",
+        "TiKV region unavailable on store 5",
+        "One hot region on tikv-2 serving most checkout writes",
+        "region split stuck for table orders",
+    ],
+)
+def test_a_storage_engine_s_region_is_not_a_place(title: str):
+    assert ScopeKind.REGION not in kinds(title)

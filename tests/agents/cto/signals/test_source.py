@@ -148,3 +148,16 @@ def test_more_states_in_the_words_people_use(text: str, state: StateKind):
 @pytest.mark.parametrize("text", ["No errors anywhere in the logs", "no new alerts anywhere"])
 def test_nothing_wrong_anywhere_is_not_down(text: str):
     assert StateKind.DOWN not in {s.kind for s in signals(text).states}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Checkout availability 60%; latency normal", "orders/min down 85%; error rate unchanged", "errors are normal"],
+)
+def test_a_measure_said_to_be_normal_is_no_state(text: str):
+    kinds = {s.kind for s in signals(text).states}
+    assert StateKind.DEGRADED not in kinds and StateKind.FAILING not in kinds
+
+
+def test_a_measure_said_to_be_bad_is_still_a_state():
+    assert StateKind.DEGRADED in {s.kind for s in signals("latency elevated on search").states}
