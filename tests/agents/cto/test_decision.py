@@ -396,20 +396,35 @@ def test_a_p0_that_hangs_on_a_surface_guessed_from_the_service_name_is_uncertain
     ("title", "fields"),
     [
         ("bookmarks 5xx 1.9% of requests over 5m", {"service": "bookmarks-worker"}),  # under 5%: P2 on any surface
-        (
-            "bookmarks-worker failing 100% of requests in eu-west-1; other regions serve",
-            {"service": "bookmarks-worker"},
-        ),
         ("search failing 100% of requests over 5m", {"service": "web", "endpoints": ["/api/search"]}),  # named
-        ("bookmarks-worker failing 100% of requests over 5m", {"service": "bookmarks-worker"}),  # a guessed core: P1
     ],
 )
-def test_a_guessed_surface_leaves_the_rules_sure_below_p0(title: str, fields: dict[str, Any]):
-    """A guessed core feature is the readers' default and stays confident: asking there too was measured in stop 38
-    and its levels were right as often as the confident ones on the held-out set."""
+def test_a_level_the_surface_does_not_change_or_a_named_feature_leaves_the_rules_sure(
+    title: str, fields: dict[str, Any]
+):
     decided = classify(alert(title, **fields))
     assert decided.confidence is Confidence.CONFIDENT, decided.reason
-    assert "guessed" not in decided.reason
+    assert "guessed" not in decided.reason and "nothing says which feature" not in decided.reason
+
+
+@pytest.mark.parametrize(
+    ("title", "rule"),
+    [
+        ("bookmarks-worker failing 100% of requests in eu-west-1; other regions serve", "region_or_cohort"),
+        ("bookmarks-worker failing 100% of requests over 5m", "core_feature_down"),
+        ("bookmarks-worker failing 40% of requests over 5m", "core_feature_failing"),
+    ],
+)
+def test_a_core_feature_only_guessed_is_an_uncertain_p1_the_on_call_may_take_to_p2(title: str, rule: str):
+    """Core or secondary is the P1/P2 line, and 'core' is only the readers' default: the on-call is asked."""
+    decided = classify(alert(title, service="bookmarks-worker"))
+    assert (decided.rule, decided.severity, decided.confidence, decided.floor) == (
+        rule,
+        Severity.P1,
+        Confidence.UNCERTAIN,
+        Severity.P2,
+    )
+    assert decided.asks_confirmation and "P2 if it is a secondary feature" in decided.reason
 
 
 def test_latency_stated_above_3x_its_slo_is_the_p1_row_and_exactly_3x_is_not():
