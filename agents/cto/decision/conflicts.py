@@ -75,17 +75,18 @@ _LATENCY_WORDS = re.compile(r"\blatency|\bresponse times?\b|\bp\d\d\b", re.IGNOR
 
 def _of_another_measure(chosen: Finding, said: Fact) -> bool:
     """'Error rate unchanged' says nothing of a latency three times its SLO, 'latency normal' nothing of a share
-    of requests failing or an availability of 60%, and neither says anything of orders/min down 85% (work that
-    never arrives fails nothing and is never slow): a statement that one measure is normal rules out only what
-    that measure shows."""
+    of requests failing, and neither rules out orders/min down 85% (work that never arrives fails nothing and is
+    never slow) or an availability of 60% (the table's own P0 measure; where the two disagree, the higher level
+    stands, as for any conflict no impact statement settles): a statement that one measure is normal rules out
+    only what that measure shows."""
     if _IMPACT_WORDS.search(said.quote):
         return False  # 'no customer impact, no user-facing errors' is about impact, whatever measure it names
     errors, latency = _ERROR_WORDS.search(said.quote), _LATENCY_WORDS.search(said.quote)
-    if isinstance(chosen.fact, Throughput):
+    if isinstance(chosen.fact, Throughput | Availability):
         return bool(errors or latency)
     if chosen.rule in _LATENCY_RULES:
         return bool(errors) and not latency
-    return bool(latency) and not errors and isinstance(chosen.fact, FailingShare | Availability)
+    return bool(latency) and not errors and isinstance(chosen.fact, FailingShare)
 
 
 def _says_product_works(quote: str) -> bool:

@@ -20,23 +20,24 @@ __all__ = ["PRODUCTION", "read_environment", "read_scope"]
 
 PRODUCTION = {"production", "prod", "live", "prd", "main"}
 _DIRECTIONS = r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)"
-_NOT_A_NAME = (
-    r"(?:in|on|at|of|for|to|from|with|is|was|are|were|has|had|not|that|which|and|or|unavailable|transition\w*|split\w*|"
-    r"merg\w*|leader\w*|replica\w*|peers?|health\w*|heartbeat\w*|size|count|stuck|offline|down|busy|hot|ids?)\b"
+_STORAGE = re.compile(
+    r"\b(?:tikv|hbase|hregion\w*|regionservers?|region[- ]servers?|cockroach\w*|bigtable|placement driver|stores? \d+|"
+    r"regions? (?:in transition|splits?|split\w*|merg\w*|leaders?|replicas?|peers?|heartbeats?|\d+)|"
+    r"(?:hot|cold|empty|leaderless|stale) regions?)\b",
+    re.IGNORECASE,
 )
-"""Words after 'region' that are not its name: 'Region in transition', 'region unavailable on store 5', 'region
-split' are a storage engine's key ranges (HBase, TiKV, CockroachDB), not a part of the world."""
-_STORAGE_REGION = r"(?:hot|cold|empty|stale|leaderless|large|big|split|unavailable|offline|overloaded)\b"
+"""A storage engine's words: its 'regions' ('region in transition', 'hot region', 'region 1234 unavailable on
+store 5') are key ranges (HBase, TiKV, CockroachDB), not a part of the world."""
 _REGION = re.compile(
     rf"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|gov)-{_DIRECTIONS}-\d(?:[a-f]\b)?|"
     rf"\b(?:us|europe|asia|australia|southamerica|northamerica|me|africa)-{_DIRECTIONS}\d{{1,2}}(?:-[a-f])?\b|"
     rf"\b(?:east|west|north|south|central)\s?(?:us|europe|asia|india|japan)\s?\d?\b|"
-    rf"\bregion(?!\s+servers?\b)(?:[:=]\s*|\s+(?!{_NOT_A_NAME}))['\"]?[a-z]{{2,}}[\w-]*|\b(?:availability[- ]zone|zone)[:=\s]+[\w-]+|\b(?:one|a single|this|that) "
+    r"\bregion(?!\s+servers?\b)[:=\s]+['\"]?[a-z]{2,}[\w-]*|\b(?:availability[- ]zone|zone)[:=\s]+[\w-]+|\b(?:one|a single|this|that) "
     r"(?:availability zone|zone|region|data ?cent(?:er|re)|datacenter|pop|cell)\b|"
-    rf"\bmulti-region\b|\b(?:the|one|a|a single) (?!{_STORAGE_REGION})[\w-]+ (?:region|availability zone|data ?cent(?:er|re)|datacenter)\b|"
+    r"\bmulti-region\b|\b(?:the|one|a|a single) [\w-]+ (?:region|availability zone|data ?cent(?:er|re)|datacenter)\b|"
     r"\b(?:in|for) the (?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+))? (?:market|metro|province|country)\b|"
     r"\b(?:all )?other (?:regions|zones|availability zones|data ?cent(?:er|re)s|datacenters|pops|sites|locations) "
-    r"(?:are |remain |stay )?(?:green|healthy|fine|normal|unaffected|ok|serving|up)\b",
+    r"(?:are |remain |stay )?(?:green|healthy|fine|normal|unaffected|ok|operational)\b",
     re.IGNORECASE,
 )
 _CODE = re.compile(
@@ -131,7 +132,10 @@ def read_scope(parts: Iterable[Clause]) -> list[Scope]:
             found.append(
                 Scope(kind=ScopeKind.GLOBAL, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
             )
+        storage = _STORAGE.search(text)
         for match in _REGION.finditer(text):
+            if storage and "region" in match.group(0).lower():
+                continue
             found.append(
                 Scope(kind=ScopeKind.REGION, name=match.group(0), quote=quote(text, *match.span()), field=clause.field)
             )

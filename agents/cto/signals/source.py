@@ -115,8 +115,10 @@ def read_label(level: str | None) -> SourceLabel | None:
 
 
 _SAID_NORMAL = re.compile(
-    r"^(?:\s+(?:rates?|ratios?|levels?|counts?|percentiles?))?\s*(?:is |are |was |were |remain |remains |stay |stays )?"
-    r"(?:normal|nominal|unchanged|flat|stable|ok|fine|healthy|within)\b",
+    r"^(?:\s+(?:rates?|ratios?|levels?|counts?|percentiles?))?(?:\s+and\s+[\w-]+(?:\s+(?:rates?|ratios?))?)?\s*"
+    r"(?:is |are |was |were |remain |remains |stay |stays )?"
+    r"(?:(?:normal|nominal|ok|fine|healthy)\b|(?:unchanged|flat|stable)\b(?!\s+(?:at|around|near|above|over|since)\b)|"
+    r"within (?:the |its )?(?:slo|sla|target|threshold|budget|normal|expected|usual|limits?|bounds)\b)",
     re.IGNORECASE,
 )
 """'latency normal', 'error rate unchanged': the measure is named to say it is fine, not that it is bad."""

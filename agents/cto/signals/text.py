@@ -32,12 +32,17 @@ __all__ = [
     "quote",
 ]
 
+_RATE_UNIT = r"(?!\s*(?:rpm|rps|qps|tps|req/s|ops/s|msg/s)(?![\w/]))"
 STATUS_CODE = (
-    r"(?<![\d,.])(?<!\d of )(?<!\d/)(?<!\d / )\b[45]\d\d\b(?![,.]\d)(?!\s*(?:/|of\b|out of\b)\s*\d)(?!\s*%)"
-    r"(?!\s*(?:[kmgtp]i?b|bytes?|ms|msecs?|s|secs?|seconds?|mins?|minutes?|h|hours?|days?|rpm|rps|qps|[kmg]bps|[kmg]b/s)\b)"
+    r"(?<![\d,.])(?<!\d of )(?<!\d/)(?<!\d /)(?<!\d / )(?<!limit )(?<!max )(?<!maximum )(?<!capacity )(?<!baseline )"
+    rf"(?:\b[45]00\b{_RATE_UNIT}|\b(?:4(?:0[1-9]|1\d|2[1-689]|31|51|99)|5(?:0[1-9]|1[01]|2\d|30|98|99))\b)"
+    r"(?![,.]\d)(?!\s*(?:of|out of)\s+\d)(?!\s*%)"
+    r"(?!\s*(?:[kmgtp]i?b|bytes?|ms|msecs?|µs|us|s|secs?|seconds?|mins?|minutes?|h|hours?|days?|[kmg]bps|[kmg]b/s)(?![\w/]))"
 )
-"""An HTTP status code such as 503, as a pattern fragment: not a size or count ('410 MiB / 512 MiB', 'connections
-475 of 500', '450 GB'), not a duration ('500 ms') and not part of a larger number ('410,000')."""
+"""An HTTP status code (a real one: 404, 429, 503, Cloudflare's 52x), as a pattern fragment: not another number
+in the 400s or 500s ('connections 475 of 500', '480 (limit 500)', 'heap 410 MiB', '412 Gbps', '500 ms', the 500
+of '450/500' or of '500 rps', where a round number is a rate and '503 rps' is 503s per second), and not part of a
+larger number ('410,000'). In '502/503' the first is read."""
 _LINKS = re.compile(r"\[\[[^\]]*\]\([^)]*\)\]|\[([^\]]*)\]\(https?://[^)]*\)|https?://\S+")
 _GRAFANA_VALUES = re.compile(r"\[\s*var='[^']*'\s*labels=\{[^}]*\}\s*value=[^\]]*\]\s*,?")
 _MARKUP = re.compile(r"\*\*|@webhook-[\w-]+|`")

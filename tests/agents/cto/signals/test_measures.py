@@ -280,6 +280,11 @@ def test_a_number_with_thousands_separators_is_not_a_status_code():
         ("no requests rejected, no orders affected", False),
         ("no payments double-charged", False),
         ("no orders received since 14:02", True),
+        ("No orders or payments were lost.", False),
+        ("No payment data lost.", False),
+        ("no transactions were actually lost", False),
+        ("Batch export ran late; no orders missing from the export", False),
+        ("no messages delivered in 20 minutes", True),
     ],
 )
 def test_no_requests_is_zero_traffic_but_no_request_errors_is_not(text: str, zero: bool):
@@ -306,7 +311,11 @@ def test_a_percentage_is_left_over_only_when_the_nearer_word_says_so(text: str, 
         "DB connections 475 of 500 in use on primary",
         "450 GB of 500 GB used on db-2",
         "p99 latency 500 ms against a 200 ms SLO",
-        "queue depth 404/500",
+        "queue depth 450/500",
+        "DB connections 480 (limit 500) on orders-db primary",
+        "cart-db pool 475 of max 500 connections in use",
+        "checkout-api 480 req/s, baseline 500 req/s",
+        "checkout at 500 rps",
         "Edge egress 412 Gbps, 62% below the 1h baseline",
     ],
 )
@@ -321,3 +330,28 @@ def test_a_size_count_or_duration_in_the_four_and_five_hundreds_is_not_a_status_
 )
 def test_a_status_code_beside_a_share_is_still_a_failing_share(text: str):
     assert [s.share for s in signals(text).shares] == [pytest.approx(0.3 if "0.3" in text or "30%" in text else 0.4)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "All checkout requests 502/503 since deploy 14:02",  # a second review: a list of codes is not a count
+        "login 503/504 for every sign-in attempt since 14:02",
+    ],
+)
+def test_a_list_of_status_codes_for_every_request_is_every_one_failing(text: str):
+    assert [s.share for s in signals(text).shares] == [1.0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Checkout errors/min, after the rollback, fell from 2,300 to 40",  # an aside between commas is no new clause
+        "Payment retries, which peaked at 9,000/min, fell from 9,000 to 120 per minute",
+        "HTTP 502/503 per minute fell from 1,200 to 30",
+        "orders/min down 70% vs yesterday, expected after the promo ended",  # a dip the team foresaw
+        "orders per minute dropped from 1,200 to 300 as expected for the holiday",
+    ],
+)
+def test_a_recovery_or_a_foreseen_dip_is_no_throughput_drop(text: str):
+    assert signals(text).throughput == []

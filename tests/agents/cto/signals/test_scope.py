@@ -26,6 +26,9 @@ def kinds(title: str, message: str = "") -> set[ScopeKind]:
         "uploads failing in the EU region",
         "checkout 502s in region=fra1",
         "completions failing for users pinned to emea-2. Other regions green",
+        "checkout failing for 40% of requests; region unavailable: Frankfurt",  # a second review's wordings
+        "Region down: ap-south",
+        "traffic shifted away from the overloaded region",
     ],
 )
 def test_a_region_zone_or_data_center_is_a_region(title: str):
@@ -192,3 +195,7 @@ def test_an_hbase_region_server_is_a_host_not_a_region():
 )
 def test_a_storage_engine_s_region_is_not_a_place(title: str):
     assert ScopeKind.REGION not in kinds(title)
+
+
+def test_other_regions_failing_too_do_not_confine_it():
+    assert ScopeKind.REGION not in kinds("checkout 502s; other regions serving 502s too")

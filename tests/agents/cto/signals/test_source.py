@@ -152,12 +152,27 @@ def test_nothing_wrong_anywhere_is_not_down(text: str):
 
 @pytest.mark.parametrize(
     "text",
-    ["Checkout availability 60%; latency normal", "orders/min down 85%; error rate unchanged", "errors are normal"],
+    [
+        "Checkout availability 60%; latency normal",
+        "orders/min down 85%; error rate unchanged",
+        "errors are normal",
+        "error rate and latency normal",
+        "latency within SLO",
+    ],
 )
 def test_a_measure_said_to_be_normal_is_no_state(text: str):
     kinds = {s.kind for s in signals(text).states}
     assert StateKind.DEGRADED not in kinds and StateKind.FAILING not in kinds
 
 
-def test_a_measure_said_to_be_bad_is_still_a_state():
-    assert StateKind.DEGRADED in {s.kind for s in signals("latency elevated on search").states}
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("latency elevated on search", StateKind.DEGRADED),
+        ("checkout failing within 2 minutes of deploy 4411", StateKind.FAILING),  # 'within' of time, not of an SLO
+        ("checkout unavailable within eu-west-1", StateKind.DOWN),
+        ("error rate stable at 40%", StateKind.FAILING),
+    ],
+)
+def test_a_measure_said_to_be_bad_is_still_a_state(text: str, kind: StateKind):
+    assert kind in {s.kind for s in signals(text).states}
