@@ -309,23 +309,27 @@ class _Session:
         self.case, self.client, self.warroom, self.clock = case, client, warroom, clock
         self.auth = {"authorization": f"Bearer {CREDENTIALS.api_token}"}
 
-    async def post(self, step: Step, payload: dict[str, Any]) -> int | None:
+    async def post(self, step: Step, payload: dict[str, Any]) -> list[int]:
+        """Deliver one payload; the incidents its alerts went to (an Alertmanager or Grafana group holds several
+        alerts, each answered under `alerts`, and each may open its own incident)."""
         delivery = sign(step.source, payload, CREDENTIALS, step.resource)
         response = await self.client.post(delivery.path, content=delivery.body, headers=delivery.headers)
         if response.status_code != 202:
             raise RuntimeError(f"{step.source} delivery refused: {response.status_code} {response.text[:300]}")
         self.warroom.scheduler.run_pending()
-        return response.json().get("incident_id")
+        body = response.json()
+        ids = [body.get("incident_id"), *(a.get("incident_id") for a in body.get("alerts") or [])]
+        return list(dict.fromkeys(i for i in ids if i is not None))
 
     async def replay_past(self, occurrence: PastOccurrence, index: int) -> None:
         step = self.case.steps[0]
         start = self.clock.now()
         self.clock.set(start - timedelta(days=occurrence.days_ago))
         fired = at_time(step.source, step.payload, self.clock.now(), f"{self.case.name}:past:{index}")
-        incident_id = await self.post(step, fired)
+        opened = await self.post(step, fired)
         self.clock.advance(timedelta(minutes=occurrence.recovered_after_minutes))
         await self.post(step, recovered(step.source, fired, self.clock.now(), f"{self.case.name}:past:{index}:ok"))
-        if incident_id is not None:
+        for incident_id in opened:
             self.clock.advance(timedelta(minutes=1))
             await self.client.post(
                 f"/api/incidents/{incident_id}/resolve",
@@ -351,11 +355,10 @@ class _Session:
             user = f"user-{index:05d}" if index is not None else None
             at_account = index is not None and index < (storm.account_users or 0)
             domain = storm.account_domain if at_account else "customers.example.com"
-            incident_id = await self.post(
+            opened = await self.post(
                 step, at_time(step.source, step.payload, moment, f"{self.case.name}:{number}", user, domain)
             )
-            if incident_id is not None and incident_id not in incidents:
-                incidents.append(incident_id)
+            incidents += [i for i in opened if i not in incidents]
         return incidents
 
     async def incident(self, incident_id: int) -> dict[str, Any]:

@@ -148,3 +148,22 @@ def test_a_case_with_earlier_recovered_firings_needs_a_first_delivery_the_harnes
     (folder / "payload.json").write_text(json.dumps({"action": "triggered", "data": {"event": {"title": "x"}}}))
     with pytest.raises(ValueError, match="a Sentry recovery only for a metric alert"):
         load_cases(tmp_path)
+
+
+def test_every_alert_of_a_grouped_delivery_is_scored_not_only_the_first(tmp_path):
+    """An Alertmanager group carries several alerts, and each may open its own incident: a case whose second alert
+    is the outage (a broker down first, then 96.8% of orders failing) is answered by the worse of the two."""
+    from tests.fakes.spec import spec_payload
+
+    payload = spec_payload("alertmanager-firing.json")
+    first, second = payload["alerts"][:2]
+    first["labels"].update(service="exchange-messaging", alertname="BrokerRestarted", severity="warning")
+    first["annotations"] = {"summary": "exchange-messaging broker restarted", "description": "1 restart in 10m"}
+    second["labels"].update(service="checkout", alertname="CheckoutFailing", severity="critical")
+    second["annotations"] = {"summary": "checkout: 96.8% of order requests failing", "description": ""}
+    folder = tmp_path / "grouped-delivery"
+    folder.mkdir()
+    (folder / "payload.json").write_text(json.dumps(payload))
+    (folder / "case.toml").write_text('source = "alertmanager"\nexpected = "P0"\nwhy = "checkout failing for 97%"\n')
+    outcome = run_case(load_cases(tmp_path)[0], lifecycle=False)
+    assert (outcome.severity, outcome.incidents) == (Severity.P0, 2)
