@@ -76,8 +76,14 @@ def ask_id(body: dict[str, Any]) -> str:
 
 
 def _is_severity(body: dict[str, Any]) -> bool:
-    """The refine step asks for structured output; wording and investigation requests do not."""
-    return "response_format" in body
+    """The refine step asks for structured output named for its `SeverityOpinion`; wording and investigation
+    requests ask for none, and a postmortem's sections ask for another schema: those are not severity requests,
+    and a severity answer to one would only be refused by its parser."""
+    response_format = body.get("response_format")
+    if not isinstance(response_format, dict):
+        return False
+    schema = response_format.get("json_schema")
+    return not isinstance(schema, dict) or schema.get("name") in (None, "SeverityOpinion")
 
 
 def answers_for(name: str, folder: Path = RECORDED_DIR) -> dict[str, Answer]:

@@ -8,7 +8,7 @@ import os
 
 from evals.__main__ import main
 from evals.harness import load_cases, run_cases
-from evals.recorded_model import Answer, answers_for, ask_id, export, import_answers, recorded_model
+from evals.recorded_model import Answer, _is_severity, answers_for, ask_id, export, import_answers, recorded_model
 from warroom.severity import Severity
 
 _CASE = """source = "api"
@@ -113,3 +113,15 @@ def test_a_second_reader_answers_only_what_the_first_never_saw(tmp_path):
         "new": (Severity.P3, "b's"),
     }
     assert answers_for("b+a", tmp_path)["both"].reason == "b's"
+
+
+def test_only_the_refine_steps_schema_is_a_severity_request():
+    """A postmortem's sections also ask for structured output: exported as a severity request, a reader was asked
+    to rate a postmortem draft, and its answer could only be refused by the postmortem's parser."""
+
+    def body(name: str) -> dict:
+        return {"messages": [], "response_format": {"type": "json_schema", "json_schema": {"name": name, "schema": {}}}}
+
+    assert _is_severity(body("SeverityOpinion"))
+    assert not _is_severity(body("NarrativeDraft"))
+    assert not _is_severity({"messages": []})  # wording and investigation requests
