@@ -59,7 +59,7 @@ DEVELOPMENT = CaseSet(
     "development set",
     lifecycle=False,
     private=False,
-    gate=SetGate(accuracy=0.90, p0_recall=0.93),
+    gate=SetGate(accuracy=0.89, p0_recall=0.92),
 )
 """Gate: what the set scores after the last rule change, less a margin: 88/88 and P0 recall 29/29 after
 issue 13's rule change, 131/132 (58/59) with the 44 cases added on 2026-12-04, and 264/276 (P0
@@ -69,8 +69,10 @@ cases were added, not because a case that passed began to fail), 269/285 (P0 112
 as written; the gate came down from 93%/96% for them, while the 285 before still score 269), and 320/355
 (P0 129/138) with 25 more written blind in stop 38 (17/25 as written, 19/25 after a latency reading fix, 20/25
 with the detector refitted on them; the 330 before still score 300), and 345/382 (P0 137/147) with 27 more written
-blind in stop 39 (17/27 as written, 24/27 after general reader fixes; of the 355 before, one more scores, 321). The
-held-out set has no gate: its figure (111/158, P0 recall 42/58) is below the issue's bar."""
+blind in stop 39 (17/27 as written, 24/27 after general reader fixes; of the 355 before, one more scores, 321), and
+364/408 (P0 143/154) with 26 more written blind in stop 40 (18/26 as written, 19/26 with the detector refitted on
+them; the 382 before still score 345). The held-out set has no gate: its figure (117/168, P0 recall 46/63) is
+below the issue's bar."""
 HOLDOUT = CaseSet("holdout", EVALS_DIR / "holdout", "held-out set", lifecycle=False, private=True)
 PARAPHRASE = CaseSet(
     "paraphrase",
