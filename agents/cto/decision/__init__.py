@@ -78,7 +78,7 @@ def _decide(signals: Signals, reading: Reading) -> Classification:
     chosen = max(findings, key=lambda f: (-f.level.rank, not f.uncertain))
     chosen, conflicts = capped(chosen, findings, reading)
     if chosen.rule in _FEATURE_ROWS and signals.surface.kind is SurfaceKind.CORE and not signals.surface.strong:
-        chosen = replace(chosen, uncertain=True, doubt=chosen.doubt or _FEATURE_GUESSED)
+        chosen = replace(chosen, uncertain=True, doubt=chosen.doubt or _feature_doubt(reading, signals))
     evidence += [e for e in (_point(f) for f in findings) if e is not None]
     evidence += conflicts
     if signals.label is not None and abs(signals.label.points_to.rank - RULES[chosen.rule].level.rank) >= 2:
@@ -171,9 +171,8 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
         fact = reading.scope_fact
     near = share is not None and any(0.8 <= share / t <= 1.25 for t in _THRESHOLDS) or rule in _ALWAYS_UNSURE
     # A P0 on a product or revenue surface guessed from a service name is uncertain (a model may take it to P1) and
-    # its reason names what each surface would make it. A guessed core feature (the readers' default) stays sure:
-    # making it uncertain too was tried in stop 38 and, on the held-out set, those levels were right as often as the
-    # confident ones (11 of 14), so it would only have asked more often.
+    # its reason names what each surface would make it. A P1 on a guessed core feature is made uncertain in `_decide`
+    # (`_FEATURE_ROWS`), after the caps.
     guessed = not signals.surface.strong and surface is not SurfaceKind.CORE and RULES[rule].level is Severity.P0
     return Finding(rule, fact, uncertain=near or guessed, doubt=_surface_doubt(reading, signals) if guessed else "")
 
@@ -186,6 +185,17 @@ _SURFACE_WORDS = {  # the surfaces the failure rows size (FEATURES), most critic
 
 
 def _surface_doubt(reading: Reading, signals: Signals) -> str:
+    options = _surface_levels(reading, signals)
+    if len(options) < 2:
+        return ""
+    return f"what is failing was guessed from the service name alone: {_say(options)}"
+
+
+def _say(options: dict[Severity, list[str]]) -> str:
+    return ", ".join(f"{level} if it is {' or '.join(words)}" for level, words in sorted(options.items()))
+
+
+def _surface_levels(reading: Reading, signals: Signals) -> dict[Severity, list[str]]:
     """What the level would be on each surface the service might be, when only its name said which, or "" when the
     surface does not change it: said in the decision's reason, so whoever reads the incident knows what to check.
 
@@ -197,21 +207,24 @@ def _surface_doubt(reading: Reading, signals: Signals) -> str:
         key = (kind, _size(replace(reading, surface=kind), signals))
         if key in FAILURE_TABLE:
             levels.setdefault(RULES[FAILURE_TABLE[key]].level, []).append(words)
-    if len(levels) < 2:
-        return ""
-    options = ", ".join(f"{level} if it is {' or '.join(words)}" for level, words in sorted(levels.items()))
-    return f"what is failing was guessed from the service name alone: {options}"
+    return levels
 
 
-_FEATURE_ROWS = {"core_feature_failing", "core_feature_down", "region_or_cohort"}
-_FEATURE_GUESSED = (
-    "nothing says which feature this is, so it is taken for a core one: P2 if it is a secondary feature with a "
-    "workaround, P0 if it is a revenue or access path"
-)
-"""The table's P1 and P2 differ by what fails, a core feature or a secondary one, and the readers' default when
-nothing names the feature is 'core'. Rated before anyone had tuned to them (the rules as each batch of blind
-development cases found them, 200 cases), those P1s were right 28 times in 50, over-rated 11 times and under-rated
-11: a guess, so the level is uncertain. The on-call is asked, and a model may take it to P2 with a stated reason."""
+def _feature_doubt(reading: Reading, signals: Signals) -> str:
+    """Said of a P1 on a core feature only guessed: what each surface would make it, and the table's P2 row for a
+    secondary feature down with a workaround (a line the alert's words do not draw)."""
+    options = _surface_levels(reading, signals)
+    options.setdefault(Severity.P2, []).append("a secondary feature with a workaround")
+    return f"nothing says which feature this is, so it is taken for a core one: {_say(options)}"
+
+
+_FEATURE_ROWS = {"core_feature_failing", "core_feature_down"}
+"""The table's P1 and P2 differ by what fails, a core feature or a secondary one down with a workaround, and the
+readers' default when nothing names the feature is 'core'. Rated before anyone had tuned to them (the rules as each
+batch of blind development cases found them, 200 cases), those P1s were right 28 times in 50, over-rated 11 times
+and under-rated 11: a guess, so the level is uncertain. The on-call is asked, and a model may take it to P2 with a
+stated reason. A whole region or cohort failing is P1 on every surface the table sizes (`region_or_cohort`), so
+a guess about the surface leaves it sure."""
 _ALWAYS_UNSURE = {"product_degraded", "total_failure_unplaced"}
 _REST_WORKS = REST_WORKS | {StatementKind.WORKAROUND}
 

@@ -397,6 +397,10 @@ def test_a_p0_that_hangs_on_a_surface_guessed_from_the_service_name_is_uncertain
     [
         ("bookmarks 5xx 1.9% of requests over 5m", {"service": "bookmarks-worker"}),  # under 5%: P2 on any surface
         ("search failing 100% of requests over 5m", {"service": "web", "endpoints": ["/api/search"]}),  # named
+        (  # a whole region is P1 on every surface the table sizes
+            "bookmarks-worker failing 100% of requests in eu-west-1; other regions serve",
+            {"service": "bookmarks-worker"},
+        ),
     ],
 )
 def test_a_level_the_surface_does_not_change_or_a_named_feature_leaves_the_rules_sure(
@@ -408,15 +412,28 @@ def test_a_level_the_surface_does_not_change_or_a_named_feature_leaves_the_rules
 
 
 @pytest.mark.parametrize(
-    ("title", "rule"),
+    ("title", "rule", "options"),
     [
-        ("bookmarks-worker failing 100% of requests in eu-west-1; other regions serve", "region_or_cohort"),
-        ("bookmarks-worker failing 100% of requests over 5m", "core_feature_down"),
-        ("bookmarks-worker failing 40% of requests over 5m", "core_feature_failing"),
+        (
+            "bookmarks-worker failing 100% of requests over 5m",
+            "core_feature_down",
+            "P0 if it is the whole product or a revenue or access path, P1 if it is a core feature",
+        ),
+        (
+            "bookmarks-worker failing 40% of requests over 5m",
+            "core_feature_failing",
+            "P0 if it is the whole product or a revenue or access path, P1 if it is a core feature",
+        ),
+        (  # 10-25% is P1 on a revenue path too: the reason must not promise a P0 it would not be
+            "bookmarks-worker failing 15% of requests over 5m",
+            "core_feature_failing",
+            "P0 if it is the whole product, P1 if it is a revenue or access path or a core feature",
+        ),
     ],
 )
-def test_a_core_feature_only_guessed_is_an_uncertain_p1_the_on_call_may_take_to_p2(title: str, rule: str):
-    """Core or secondary is the P1/P2 line, and 'core' is only the readers' default: the on-call is asked."""
+def test_a_core_feature_only_guessed_is_an_uncertain_p1_the_on_call_may_take_to_p2(title: str, rule: str, options: str):
+    """Core or secondary is the P1/P2 line, and 'core' is only the readers' default: the on-call is asked, and
+    the reason says what each surface would make it."""
     decided = classify(alert(title, service="bookmarks-worker"))
     assert (decided.rule, decided.severity, decided.confidence, decided.floor) == (
         rule,
@@ -424,7 +441,11 @@ def test_a_core_feature_only_guessed_is_an_uncertain_p1_the_on_call_may_take_to_
         Confidence.UNCERTAIN,
         Severity.P2,
     )
-    assert decided.asks_confirmation and "P2 if it is a secondary feature" in decided.reason
+    assert decided.asks_confirmation
+    assert decided.reason.endswith(
+        f"nothing says which feature this is, so it is taken for a core one: {options}, "
+        "P2 if it is a secondary feature with a workaround"
+    )
 
 
 def test_latency_stated_above_3x_its_slo_is_the_p1_row_and_exactly_3x_is_not():
