@@ -36,6 +36,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from agents.cto.refine import SeverityOpinion
 from api.server import serve_app_in_thread
 from evals.harness import load_cases, run_cases
 from evals.sets import EVALS_DIR, SETS
@@ -83,7 +84,7 @@ def _is_severity(body: dict[str, Any]) -> bool:
     if not isinstance(response_format, dict):
         return False
     schema = response_format.get("json_schema")
-    return not isinstance(schema, dict) or schema.get("name") in (None, "SeverityOpinion")
+    return not isinstance(schema, dict) or schema.get("name") in (None, SeverityOpinion.__name__)
 
 
 def answers_for(name: str, folder: Path = RECORDED_DIR) -> dict[str, Answer]:

@@ -196,8 +196,8 @@ def _say(options: dict[Severity, list[str]]) -> str:
 
 
 def _surface_levels(reading: Reading, signals: Signals) -> dict[Severity, list[str]]:
-    """What the level would be on each surface the service might be, when only its name said which, or "" when the
-    surface does not change it: said in the decision's reason, so whoever reads the incident knows what to check.
+    """The levels the failure rows give on each surface the service might be, with the surfaces that give each:
+    said in the decision's reason when only the service's name said which, so whoever reads it knows what to check.
 
     The table sizes a failure against its surface (a share of 30% is P0 on a revenue or access path, P1 on a core
     feature; a total failure P0 on the product, P1 on a core feature), while under 5%, one region or a few hosts

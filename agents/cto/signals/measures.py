@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from agents.cto.signals.facts import Availability, FailingShare, Saturation, Throughput
-from agents.cto.signals.text import STATUS_CODE, Clause, Number, negated, numbers, quote
+from agents.cto.signals.text import SERVER_ERROR, STATUS_CODE, Clause, Number, negated, numbers, quote
 
 __all__ = ["Measures", "measure_class", "read_measures"]
 
@@ -83,11 +83,11 @@ _EVERY = re.compile(
     r"uploads?|sign-?ins?|logins?|payments?|checkouts?|orders?|builds?|deliveries|lookups?|checks?|probes?|"
     r"api calls?|page loads?|purchases?|attempts?|sessions?|launch(?:es)?|jobs?|renders?|[a-z][\w-]*[a-rt-z]s)\b(?:[^.;]|\.(?=\w)){0,40}?"
     r"\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|"
-    rf"reject\w*|error\w*|time(?:s|d)? out|refused|(?=5){STATUS_CODE}|crash\w*|unavailable)",
+    rf"reject\w*|error\w*|time(?:s|d)? out|refused|{SERVER_ERROR}|crash\w*|unavailable)",
     re.IGNORECASE,
 )
 _FOR_EVERY = re.compile(
-    rf"\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|reject\w*|(?=5){STATUS_CODE}|error\w*|time(?:s|d)? out)\b[^.;]{{0,30}}?"
+    rf"\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|reject\w*|{SERVER_ERROR}|error\w*|time(?:s|d)? out)\b[^.;]{{0,30}}?"
     r"\bfor (?:all|every)\s+(?:[\w.-]+\s+){0,2}?(?P<unit>requests?|calls?|queries|writes?|uploads?|sign-?ins?|logins?|"
     r"payments?|checkouts?|orders?|builds?|deliveries|users?|customers?|attempts?|purchases?)\b",
     re.IGNORECASE,
@@ -208,9 +208,9 @@ def _as_percent(clause: str, number: Number) -> float | None:
 
 def read_measures(parts: Iterable[Clause]) -> Measures:
     found = Measures([], [], [], [], [], [], [])
-    parts = list(parts)
-    foreseen = any(_EXPECTED.search(clause.text) for clause in parts)
-    for clause in parts:
+    alert = list(parts)
+    foreseen = any(_EXPECTED.search(clause.text) for clause in alert)
+    for clause in alert:
         text = clause.text
         for number in numbers(text):
             _read_number(found, clause, number)

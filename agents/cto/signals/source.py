@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from agents.cto.signals.facts import SourceLabel, State, StateKind, Volume
-from agents.cto.signals.text import STATUS_CODE, Clause, negated, numbers, quote
+from agents.cto.signals.text import SERVER_ERROR, Clause, negated, numbers, quote
 from warroom.severity import Severity
 
 __all__ = ["HINTS", "read_label", "read_states", "read_volume"]
@@ -67,7 +67,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
     (
         StateKind.FAILING,
         re.compile(
-            rf"\bfail\w*|\berrors?\b|\b5xx\b|(?=5){STATUS_CODE}|\breject\w*|\btimeouts?\b|\btim(?:ing|ed) out\b|\bexception\b|"
+            rf"\bfail\w*|\berrors?\b|\b5xx\b|{SERVER_ERROR}|\breject\w*|\btimeouts?\b|\btim(?:ing|ed) out\b|\bexception\b|"
             r"\bpanic\b|\bbugcheck\b|\btimes? out\b|\breturn(?:s|ing)? (?:[45]\d\d|errors?)\b|\bcrash\w*|\brefused\b|\bservfail\b|\bcannot\b|\bcan't\b|\bunable\b|\bbroken\b|"
             r"\bnot (?:loading|working|delivered|processed)\b|\bblue[- ]?screen\w*|\bbsod\b|\bkernel panic\w*|"
             r"\bstopped (?:reporting|responding|working|serving|processing|sending)\b|\b(?:are|is|were|was) [45]\d\ds?(?=\s*(?:$|[.,;:)]|(?:for|to|on|from|since|in|at|with|errors?|responses?)\b))|\berroring\b|\berror(?:ed|s)? out\b|\b[45]\d\ds\b",

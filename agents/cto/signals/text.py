@@ -19,6 +19,7 @@ from agents.cto.signals.facts import Bound
 
 __all__ = [
     "INTEGER",
+    "SERVER_ERROR",
     "STATUS_CODE",
     "Clause",
     "Number",
@@ -43,6 +44,8 @@ STATUS_CODE = (
 in the 400s or 500s ('connections 475 of 500', '480 (limit 500)', 'heap 410 MiB', '412 Gbps', '500 ms', the 500
 of '450/500' or of '500 rps', where a round number is a rate and '503 rps' is 503s per second), and not part of a
 larger number ('410,000'). In '502/503' the first is read."""
+SERVER_ERROR = rf"(?=5){STATUS_CODE}"
+"""A 5xx status code, as a pattern fragment: the server failed, where a 4xx may be the client's own mistake."""
 _LINKS = re.compile(r"\[\[[^\]]*\]\([^)]*\)\]|\[([^\]]*)\]\(https?://[^)]*\)|https?://\S+")
 _GRAFANA_VALUES = re.compile(r"\[\s*var='[^']*'\s*labels=\{[^}]*\}\s*value=[^\]]*\]\s*,?")
 _MARKUP = re.compile(r"\*\*|@webhook-[\w-]+|`")
