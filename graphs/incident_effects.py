@@ -235,14 +235,16 @@ def open_held_page(ctx: Context, incident: Incident, post: StatusPost, said: str
         post_to_war_room(conn, key=keys.status_unheld(incident.id), incident_id=incident.id, text=said, now=now)
 
 
-def restate_page(ctx: Context, incident: Incident, post: StatusPost, said: str) -> None:
-    """The page, posted at the rules' level under a P0 only resemblance raised, now says P0 (`said`, for
-    the war room, says who confirmed it)."""
+def restate_page(ctx: Context, incident: Incident, post: StatusPost, said: str, *, count: int) -> None:
+    """The page corrected to the level now decided (`said`, for the war room, says who decided it); the
+    `count`th correction of this incident's page, posted once."""
     now = ctx.clock.now()
-    log.info("incident #%d: the status page now says what was confirmed", incident.id)
+    log.info("incident #%d: the status page now says what was decided", incident.id)
     with ctx.engine.begin() as conn:
-        post_status(conn, key=keys.status_restated(incident.id), post=post, now=now)
-        post_to_war_room(conn, key=keys.war_room_restated(incident.id), incident_id=incident.id, text=said, now=now)
+        post_status(conn, key=keys.status_restated(incident.id, count), post=post, now=now)
+        post_to_war_room(
+            conn, key=keys.war_room_restated(incident.id, count), incident_id=incident.id, text=said, now=now
+        )
 
 
 UPDATE_DRAFT_LEAD = timedelta(minutes=5)

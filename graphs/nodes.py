@@ -78,8 +78,15 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                 "page_held": False,
                 "page_level": classification.public_severity.value,
             }
-    restated = _restate_page(ctx, state, incident, classification) if classification.severity is previous else {}
+    responds = classification.severity.pages_customers and not _page_above(state, classification.severity)
+    restated = {} if responds else _restate_page(ctx, state, incident, classification)  # `respond` speaks itself
     return {"severity": classification.severity.value, "event": {}, **restated}
+
+
+def _page_above(state: IncidentState, level: Severity) -> bool:
+    """The page was opened at `level` or a graver one: `respond` has nothing to open or raise."""
+    posted = state.get("posted_severity")
+    return posted is not None and level >= Severity(posted)
 
 
 def _page_level(state: IncidentState) -> Severity | None:
@@ -91,18 +98,24 @@ def _page_level(state: IncidentState) -> Severity | None:
 def _restate_page(
     ctx: Context, state: IncidentState, incident: Incident, classification: Classification
 ) -> dict[str, Any]:
-    """The page spoke at the rules' level under a P0 only resemblance raised; once a person or the rules
-    on their own say P0, it says so at once, as news, not at the next update. The state update, if any."""
+    """Correct the page the moment the level it speaks at is no longer the one decided, as news, not at the
+    next update: raised (a person, or the rules on their own, confirm a P0 resemblance alone had raised; a
+    person raises again after lowering), or lowered by a person (over a page at major outage, or one whose
+    promised next update would never come at P2). Only a person lowers what customers were told: the rules
+    never lower a level reached. The state update, if any."""
     said = _page_level(state)
-    if said is None or state.get("page_held") or not classification.public_severity < said:
+    level = classification.public_severity
+    if said is None or state.get("page_held") or level == said or (level > said and not classification.by_human):
         return {}
+    news = "now says so" if level < said else "now says it is less serious"
     if classification.by_human:
         why = f"{classification.decided_by.removeprefix('human:')} set {classification.severity}"
     else:
         why = f"The rules now rate it {classification.severity} on their own"
-    post = status_posts.first_status_post(incident, classification, ctx.clock.now(), ctx.settings, raised=True)
-    effects.restate_page(ctx, incident, post, f"{why}: the public status page now says so.")
-    return {"page_level": classification.public_severity.value}
+    count = state.get("restated", 0) + 1
+    post = status_posts.restated_post(incident, classification, ctx.clock.now(), ctx.settings, was=said)
+    effects.restate_page(ctx, incident, post, f"{why}: the public status page {news}.", count=count)
+    return {"page_level": level.value, "restated": count}
 
 
 def _open_held_page(ctx: Context, incident: Incident, classification: Classification) -> bool:

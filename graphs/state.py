@@ -40,6 +40,9 @@ class IncidentState(TypedDict, total=False):
     page_held: bool
     """Customers are being told, but not on the public page: only one enterprise account is hit
     (its contacts get the notice). The page opens the moment anyone else is."""
+    restated: int
+    """How many times the page was corrected to a level decided after it spoke (`nodes._restate_page`):
+    each correction is its own post, sent once."""
     ticks: int
     event: IncidentEvent
     handled: Annotated[list[str], _recent]

@@ -313,10 +313,9 @@ def status_raised(incident_id: int, severity: Severity) -> str:
     return _incident(incident_id, "status", severity)
 
 
-def status_restated(incident_id: int) -> str:
-    """The page, posted at the rules' level under a P0 only resemblance raised, now says P0: a person or
-    the rules confirmed it."""
-    return _incident(incident_id, "status", "restated")
+def status_restated(incident_id: int, count: int) -> str:
+    """The page's `count`th correction to a level decided after it spoke (raised or, by a person, lowered)."""
+    return _incident(incident_id, "status", "restated", count)
 
 
 def status_update(incident_id: int, number: int) -> str:
@@ -337,8 +336,8 @@ def note_echo(incident_id: int, at: datetime, author: str, text: str) -> str:
     return _incident(incident_id, "war_room", "note", at.isoformat(), digest)
 
 
-def war_room_restated(incident_id: int) -> str:
-    return _incident(incident_id, "war_room", "restated")
+def war_room_restated(incident_id: int, count: int) -> str:
+    return _incident(incident_id, "war_room", "restated", count)
 
 
 def war_room_raised(incident_id: int, severity: Severity) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "public_level",
     "public_title",
     "resolved_post",
+    "restated_post",
     "update_post",
 ]
 
@@ -137,6 +138,44 @@ def first_status_post(
 
 
 _STAGES = (IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING)
+
+
+def restated_post(
+    incident: Incident, classification: Classification, now: datetime, settings: Settings, *, was: Severity
+) -> StatusPost:
+    """The page corrected to the level now decided, from the level it last spoke at (`was`), as news at the
+    stage reached. Raised, it says so and keeps the update clock. Lowered by a person, it says so too, in the
+    page's own terms: at P1 the clock goes on; at P2 no update clock runs, so it promises only word at the
+    resolution (never a "next update" nobody will post); at P3 customers are not affected and the component
+    is operational again."""
+    thing = affected_thing(incident)
+    level = classification.public_severity
+    lead = f"Update: this is {'more' if level < was else 'less'} serious than previously reported."
+    since = _hhmm(incident.first_seen)
+    if level is Severity.P3:
+        body = (
+            f"{lead} On closer inspection it does not affect customers: {thing} is working. "
+            "We will post here again when the issue is resolved."
+        )
+    else:
+        clock = (
+            f"will post the next update by {_hhmm(next_update_at(now, classification.severity, settings))} UTC"
+            if level.pages_customers
+            else "will post here again when it is resolved"
+        )
+        body = (
+            f"{lead} {thing[:1].upper() + thing[1:]} {_verb(incident, level)} for {_who(incident, settings)} "
+            f"since {since} UTC. We are working on it and {clock}."
+        )
+    return StatusPost(
+        incident_id=incident.id,
+        title=public_title(incident, level) if level is not Severity.P3 else f"{thing}: not affecting customers",
+        status=incident.status if incident.status in _STAGES else IncidentStatus.INVESTIGATING,
+        body=body,
+        impact=IMPACT[level],
+        components={} if _symptom(incident, level) is Symptom.AFFECTED else {thing: COMPONENT[level]},
+        service=incident.service,
+    )
 
 
 def _eta(notes: NoteFacts, now: datetime | None) -> str | None:

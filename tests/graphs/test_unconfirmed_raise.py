@@ -166,7 +166,7 @@ def test_over_a_p1_the_page_speaks_at_the_rules_level_until_a_person_says_p0(cli
     _set(client, warroom, auth, incident_id, "P0")
     page = _page(client)
     assert (page["impact"], page["component_status"]) == ("critical", {"Search": "major_outage"})
-    assert page["updates"][0]["body"].startswith("Update: this is more serious than first reported.")
+    assert page["updates"][0]["body"].startswith("Update: this is more serious than previously reported.")
     assert "dana set P0: the public status page now says so." in _room(client, auth, incident_id)
     warroom.scheduler.run_pending()
     assert len(_page(client)["updates"]) == 3, "said once"
