@@ -1,6 +1,6 @@
 """Putting an uncertain level to the on-call: one war-room message, one click to confirm, raise or lower.
 
-When the rules were not sure of a P1 or P2, or only the alert's resemblance to labelled P0s made it
+When the rules were not sure of a level (a P0, P1 or P2), or only the alert's resemblance to labelled P0s made it
 a P0 (`Classification.asks_confirmation`), warroom does not pick silently: it asks in the war room
 (Slack buttons, or the built-in room's text with a link to the incident page, whose card has the
 same buttons). Each button carries the level it was asked about, so

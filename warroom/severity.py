@@ -66,7 +66,7 @@ class Evidence(BaseModel):
 
 
 class Confidence(StrEnum):
-    """Whether the rules were sure. An uncertain P1/P2 asks the on-call to confirm, raise or lower it."""
+    """Whether the rules were sure. An uncertain P0, P1 or P2 asks the on-call to confirm, raise or lower it."""
 
     CONFIDENT = "confident"
     UNCERTAIN = "uncertain"
@@ -127,11 +127,13 @@ class Classification(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def asks_confirmation(self) -> bool:
-        """An uncertain P1 or P2 is put to the on-call (confirm, raise, lower) instead of silently picked, and so
-        is a P0 only the alert's resemblance to labelled P0s raised (rule `resembles_p0`): the table's rows read
-        less, and the on-call is the one to say so."""
+        """An uncertain level is put to the on-call (confirm, raise, lower) instead of silently picked: a P1 or
+        P2, and a P0 too, whether the rules were unsure of it (a total failure no word places in one feature, a
+        possible exposure) or only the alert's resemblance to labelled P0s raised it (rule `resembles_p0`). A P0
+        pages at once either way; the question is how the on-call says it is less. An uncertain P3 is a record
+        nobody is woken for, and is not asked."""
         return (
             self.confidence is Confidence.UNCERTAIN
-            and (self.severity in (Severity.P1, Severity.P2) or self.rule == RAISED_BY_RESEMBLANCE)
+            and (self.severity in (Severity.P0, Severity.P1, Severity.P2) or self.rule == RAISED_BY_RESEMBLANCE)
             and not self.by_human
         )

@@ -135,3 +135,34 @@ def test_a_p0_only_the_alerts_resemblance_raised_is_put_to_the_on_call_who_can_l
         ("confirm_severity", f"{incident_id}:P0:P0"),
         ("lower_severity", f"{incident_id}:P0:P1"),
     ]
+
+
+def test_a_p0_the_rules_were_not_sure_of_is_put_to_the_on_call_who_can_lower_it(slack_warroom, slack, auth):
+    """'A total failure no word places in one feature: the product, until the on-call says otherwise': the page goes
+    out as a P0, and the war room carries the question that lets the on-call say otherwise."""
+    warroom, client = slack_warroom
+    unplaced = {
+        **UNCERTAIN_P1,
+        "title": "probe_success == 0 for 4m on 6/6 canary apps from all probe sites",
+        "service": "routing-mesh",
+        "level": "page",
+        "dedup_key": "grafana:canary-probes",
+    }
+    incident_id = client.post("/api/alerts", json=unplaced, headers=auth).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    classification = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
+    assert (classification["severity"], classification["rule"], classification["confidence"]) == (
+        "P0",
+        "total_failure_unplaced",
+        "uncertain",
+    )
+    assert classification["asks_confirmation"] is True
+
+    with warroom.engine.connect() as conn:
+        channel = slack.channels[str(incidents.get_external_ref(conn, incident_id, "slack:channel"))]
+    [question] = [m for m in channel.messages.values() if m["blocks"] and "not sure" in (m["text"] or "")]
+    blocks = json.loads(question["blocks"]) if isinstance(question["blocks"], str) else question["blocks"]
+    assert [(b["action_id"], b["value"]) for b in blocks[1]["elements"]] == [
+        ("confirm_severity", f"{incident_id}:P0:P0"),
+        ("lower_severity", f"{incident_id}:P0:P1"),
+    ]
