@@ -171,7 +171,7 @@ def _calibration(result: SeverityScore) -> list[str]:
     """How often the rules are right when they say they are sure, and when they ask the on-call to confirm."""
     parts = [
         f"{kind} {tally['correct']}/{tally['cases']} right"
-        + (" (asks the on-call to confirm)" if kind == "uncertain" else "")
+        + (" (asked of the on-call, except at P3)" if kind == "uncertain" else "")
         for kind, tally in sorted(result.by_confidence.items())
     ]
     return ["by confidence: " + "; ".join(parts)] if parts else []

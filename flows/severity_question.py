@@ -101,10 +101,13 @@ def _either(levels: list[Severity]) -> str:
 def question_text(incident: Incident, link: str, note: str | None = None) -> str:
     assert incident.classification is not None and incident.severity is not None
     c = incident.classification
-    return (
-        f"The rules were not sure this is {incident.severity} (rule {c.rule}: {c.reason}). "
-        f"Confirm it, or raise or lower it one level{_or_back(incident)}: {link}" + (f"\n{note}" if note else "")
-    )
+    if c.decided_by.startswith("llm:"):  # a level the model's second opinion took within the rules' band
+        said = f"The rules were not sure of the level; the model's second opinion made it {incident.severity}"
+        said += f" ({c.reason})."
+    else:
+        said = f"The rules were not sure this is {incident.severity} (rule {c.rule}: {c.reason})."
+    moves = " or ".join(word for word, rank in (("raise", 0), ("lower", 3)) if incident.severity.rank != rank)
+    return f"{said} Confirm it, or {moves} it one level{_or_back(incident)}: {link}" + (f"\n{note}" if note else "")
 
 
 def _or_back(incident: Incident) -> str:

@@ -166,3 +166,31 @@ def test_a_p0_the_rules_were_not_sure_of_is_put_to_the_on_call_who_can_lower_it(
         ("confirm_severity", f"{incident_id}:P0:P0"),
         ("lower_severity", f"{incident_id}:P0:P1"),
     ]
+
+
+def test_lowering_an_uncertain_p0_by_its_question_corrects_the_public_page(slack_warroom, slack, clock, auth):
+    """Why an uncertain P0 could not be asked before: a one-click 'Lower to P1' left the page at major outage."""
+    warroom, client = slack_warroom
+    unplaced = {
+        **UNCERTAIN_P1,
+        "title": "probe_success == 0 for 4m on 6/6 canary apps from all probe sites",
+        "service": "routing-mesh",
+        "level": "page",
+        "dedup_key": "grafana:canary-probes",
+    }
+    incident_id = client.post("/api/alerts", json=unplaced, headers=auth).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    [component] = client.get("/status.json").json()["components"]
+    assert component["status"] == "major_outage"
+    with warroom.engine.connect() as conn:
+        channel = slack.channels[str(incidents.get_external_ref(conn, incident_id, "slack:channel"))]
+    channel.members.add("U0ALICE")
+
+    _click(client, clock, channel, "lower_severity", f"{incident_id}:P0:P1", "3.1")
+    warroom.scheduler.run_pending()
+
+    status = client.get("/status.json").json()
+    assert [c["status"] for c in status["components"]] == ["partial_outage"]
+    [page] = status["active_incidents"]
+    assert page["impact"] == "major"
+    assert page["updates"][0]["body"].startswith("Update: this is less serious than previously reported.")

@@ -108,7 +108,7 @@ def test_the_score_says_how_often_the_rules_are_right_when_sure_and_when_they_as
     result = score(outcomes)
     assert result.by_confidence == {"confident": {"cases": 2, "correct": 1}, "uncertain": {"cases": 1, "correct": 1}}
     printed = render_set(result, private=True)
-    assert "confident 1/2 right; uncertain 1/1 right (asks the on-call to confirm)" in printed
+    assert "confident 1/2 right; uncertain 1/1 right (asked of the on-call, except at P3)" in printed
 
 
 def test_a_sentry_case_must_be_sent_as_the_resource_its_payload_is(tmp_path):

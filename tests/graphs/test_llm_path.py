@@ -225,3 +225,29 @@ def test_a_key_at_the_alert_s_length_limit_is_redacted_before_the_cut(client, wa
 
     sent = json.dumps([r for r in fake_llm.requests if _is_severity_request(r)])
     assert sent != "[]" and "AKIAIOSFO" not in sent
+
+
+def test_a_level_the_model_raised_is_asked_of_the_on_call_as_the_model_s_not_the_rules(
+    client, warroom, auth, fake_llm
+):
+    fake_llm.responder = lambda body: (
+        json_reply({"severity": "P0", "reason": "login is failing for a large share of users"})
+        if _is_severity_request(body)
+        else reply("x")
+    )
+    alert = {
+        "title": "login failures 22% over 10m",
+        "service": "auth",
+        "level": "warning",
+        "environment": "production",
+        "dedup_key": "grafana:login-failures",
+    }
+    incident_id = client.post("/api/alerts", json=alert, headers=auth).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    classification = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
+    assert (classification["severity"], classification["asks_confirmation"]) == ("P0", True)
+    assert classification["decided_by"].startswith("llm:")
+    room = [m["text"] for m in client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()]
+    [question] = [t for t in room if "Confirm it" in t]
+    assert question.startswith("The rules were not sure of the level; the model's second opinion made it P0")
+    assert "Confirm it, or lower it one level" in question

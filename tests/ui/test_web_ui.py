@@ -130,7 +130,9 @@ def test_the_incident_page_shows_the_evidence_and_the_war_room(signed_in: Page, 
     expect(signed_in.locator("#reason")).to_contain_text("outage volume (traffic unknown): checkout")
     failing = signed_in.locator("#evidence tr", has_text="critical_path_error_storm").first
     expect(failing.locator(".badge")).to_have_text("P0")
-    expect(signed_in.locator("#severity-question")).to_have_count(0)
+    question = signed_in.locator("#severity-question")  # traffic unknown: the rules ask, and it pages either way
+    expect(question).to_contain_text("Is this P0?")
+    expect(question.get_by_role("button")).to_have_text(["Confirm P0", "Lower to P1"])
     expect(signed_in.locator("#counts")).to_contain_text(f"Users affected {live.incident()['users_affected']}")
     expect(signed_in.locator("#war-room-messages")).to_contain_text(f"Incident #{live.incident_id}")
     expect(signed_in.locator('article[data-channel="email"] [data-role="state"]')).to_have_text("pending approval")
