@@ -227,9 +227,7 @@ def test_a_key_at_the_alert_s_length_limit_is_redacted_before_the_cut(client, wa
     assert sent != "[]" and "AKIAIOSFO" not in sent
 
 
-def test_a_level_the_model_raised_is_asked_of_the_on_call_as_the_model_s_not_the_rules(
-    client, warroom, auth, fake_llm
-):
+def test_a_level_the_model_raised_is_asked_of_the_on_call_as_the_model_s_not_the_rules(client, warroom, auth, fake_llm):
     fake_llm.responder = lambda body: (
         json_reply({"severity": "P0", "reason": "login is failing for a large share of users"})
         if _is_severity_request(body)
