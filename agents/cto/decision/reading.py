@@ -15,6 +15,7 @@ from agents.cto.signals import Signals
 from agents.cto.signals.facts import (
     Fact,
     FailingShare,
+    Scope,
     ScopeKind,
     StateKind,
     StatementKind,
@@ -199,7 +200,7 @@ def _scope(reading: Reading, signals: Signals) -> None:
         reading.scope, reading.scope_fact = ScopeKind.GLOBAL, by_kind[ScopeKind.GLOBAL][0]
     elif by_kind[ScopeKind.FEW] and (reading.share is None or reading.share < 0.1) and not _single_point(signals):
         reading.scope, reading.scope_fact = ScopeKind.FEW, by_kind[ScopeKind.FEW][0]
-    elif by_kind[ScopeKind.REGION]:
+    elif by_kind[ScopeKind.REGION] and not _many_regions(by_kind[ScopeKind.REGION], reading):
         reading.scope, reading.scope_fact = ScopeKind.REGION, by_kind[ScopeKind.REGION][0]
     elif StatementKind.OTHERS_FINE in reading.statements:
         reading.scope, reading.scope_fact = ScopeKind.REGION, reading.statements[StatementKind.OTHERS_FINE]
@@ -209,6 +210,13 @@ def _scope(reading: Reading, signals: Signals) -> None:
         reading.scope, reading.scope_fact = ScopeKind.FEW, reading.capacity_fact
     elif StatementKind.INPUT_SPECIFIC in reading.statements and reading.share is None:
         reading.scope, reading.scope_fact = ScopeKind.COHORT, reading.statements[StatementKind.INPUT_SPECIFIC]
+
+
+def _many_regions(regions: list[Scope], reading: Reading) -> bool:
+    """Three or more regions named failing ('us-east 0.69 · eu-west 0.66 · ap-southeast 0.64'), and nothing says
+    the others are fine: not one region while the rest serves, but the service across its regions."""
+    names = {re.sub(r"^region[:=\s]*", "", s.name.lower()) for s in regions}
+    return len(names) >= 3 and StatementKind.OTHERS_FINE not in reading.statements
 
 
 _SINGLE_POINT = re.compile(

@@ -21,6 +21,8 @@ __all__ = ["describe", "read_latency"]
 _LATENCY_WORDS = re.compile(
     r"latenc\w*|\bp\d{2,3}\b|\d{2}p\b|duration|response times?|\bttfb\b|\bslow\w*|round[- ]trip|\brtt\b", re.IGNORECASE
 )
+_REQUEST_LATENCY = re.compile(r"latenc\w*|\bp\d{2,3}\b|\d{2}p\b|response times?|\bttfb\b", re.IGNORECASE)
+"""A title or heading about request latency: a value against an SLO under it measures that, not a job's run time."""
 _PERCENTILE = re.compile(r"\bp(\d{2,3}(?:\.\d+)?)\b|\b(\d{2})p\b|\b(median)\b", re.IGNORECASE)
 _WINDOW = re.compile(
     r"(?:\bfor|\bover|\bin|\bwithin|\blast|\bsince|\bevery|\bafter|\bduring|\bpast|\bthe last)\s*(?:>\s*)?$",
@@ -54,12 +56,19 @@ _SHARE_NEAR = re.compile(
 
 def read_latency(parts: Iterable[Clause]) -> list[Latency]:
     found: list[Latency] = []
-    for clause in parts:
+    alert = list(parts)
+    about_latency = any(_REQUEST_LATENCY.search(c.text) for c in alert if c.field == "title")
+    for clause in alert:
         text = clause.text
         stated = _FACTOR.search(text)
-        if not _LATENCY_WORDS.search(text) and not (stated and re.search(r"rebuffer|load time", text, re.I)):
-            continue
         observed, reference, kind = _durations(text)
+        named = (about_latency or _REQUEST_LATENCY.search(clause.heading)) and reference is not None and kind == "slo"
+        if (
+            not _LATENCY_WORDS.search(text)
+            and not (stated and re.search(r"rebuffer|load time", text, re.I))
+            and not named
+        ):
+            continue  # 'Current value: 7.9 s (SLO 2 s)' under a latency title measures latency without saying so
         share = _share(text)
         percentile = _percentile(text)
         measured = observed / reference if observed is not None and reference else None

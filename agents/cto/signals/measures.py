@@ -21,7 +21,10 @@ __all__ = ["Measures", "measure_class", "read_measures"]
 
 _CLASSES: dict[str, re.Pattern[str]] = {
     "success": re.compile(
-        r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok",
+        r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok|"
+        r"(?<!not )(?<!never )(?<!n't )\b(?:delivered|arrived|got through|reached (?:the |their |its )?(?:receiving|"
+        r"recipient|destination|remote|other end|inbox))\b"
+        r"(?!\s+(?:late|with (?:a )?delay|delayed|slowly|twice|out of order|more than once|to the wrong))",
         re.IGNORECASE,
     ),
     "burn": re.compile(r"burn(?:ing)?(?:\s+rate)?", re.IGNORECASE),
@@ -64,6 +67,10 @@ _RATIO_CUE = re.compile(
 )
 _OVERALL = re.compile(r"(?:\b\w+-wide|\boverall|\bin total|\bacross (?:the )?\w+)\s*:?\s*\(?$", re.IGNORECASE)
 """'shard-wide 0.039', 'overall 2%': the share of the whole, beside a share measured on one part of it."""
+_RATE_AFTER = re.compile(
+    r"\s*(?:(?:failure|error|success|crash|crash-free|timeout|5xx)\s+)?(?:rate|ratio)\b", re.IGNORECASE
+)
+"""'0.031 failure rate in the last 10 minutes': Sentry's metric alerts put the value before its aggregate."""
 _OF_AFTER = re.compile(r"\s*of\s+(?:the\s+|all\s+|its\s+)?[a-z]", re.IGNORECASE)
 """'0.45 of attempts': a decimal share of something counted."""
 _SHARE_OF_FAILING = re.compile(
@@ -201,7 +208,7 @@ def _as_percent(clause: str, number: Number) -> float | None:
         return number.value if number.value <= 100 else None
     if number.unit or not 0 <= number.value <= 1 or "." not in number.text:
         return None
-    if _RATIO_CUE.search(clause[max(0, number.start - 16) : number.start]):
+    if _RATIO_CUE.search(clause[max(0, number.start - 16) : number.start]) or _RATE_AFTER.match(clause[number.end :]):
         return number.value * 100
     return number.value * 100 if _OF_AFTER.match(clause[number.end :]) else None
 

@@ -41,7 +41,7 @@ _REGION = re.compile(
     re.IGNORECASE,
 )
 _CODE = re.compile(
-    r"\b(?:in|at|from|[Rr]egion)\s+(?P<a>[A-Z]{3})(?:-\d{1,2})?\b|\b(?P<b>[A-Z]{3})-\d{2}\b|"
+    r"\b(?:in|at|from|[Rr]egion)\s+(?P<a>[A-Z]{3})(?:-\d{1,2})?\b|(?<![\w-])(?P<b>[A-Z]{3})-\d{2}\b|"
     r"\b(?P<c>[A-Z]{3})\s+(?:worker|edge|compute)?\s*(?:hosts?|servers?|nodes?|machines?)\b"
 )
 _NOT_PLACES = {
@@ -80,6 +80,8 @@ _NOT_PLACES = {
     "IDS",
     "PAT",
     "WAF",
+    "SAN",
+    "NAS",
 }
 _GLOBAL = re.compile(
     r"\b(?:in |across )?(?:all|every) (?:\d+ )?(?:probe |monitoring |check |serving )?(?:regions?|zones?|data ?cent(?:er|re)s?|"

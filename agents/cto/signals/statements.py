@@ -154,7 +154,8 @@ _CROSS_TENANT = re.compile(
 _THEIR_DATA = re.compile(
     r"\bdata\b|histor\w*|records?|responses?|cookies?|tokens?|files?|returned|shown|served|visible|restored|snapshot|"
     r"backups?|conversations?|messages?|content|\bpii\b|owned by|belonging to|memory|bodies|titles?|emails?|"
-    r"addresses|invoices?|documents?|details|information|\binfo\b|profiles?|personal|names|card numbers?|fields",
+    r"addresses|invoices?|documents?|details|information|\binfo\b|profiles?|personal|\bnames?\b|card numbers?|fields|"
+    r"\b(?:lab |test )?results\b|\bphotos?\b|\bbalances?\b",
     re.IGNORECASE,
 )
 _STILL_FINE = re.compile(
@@ -243,6 +244,9 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:data|records|rows|files) (?:were |was |are |is )?(?:overwritten|missing)\b|"
             r"\b(?:data|records|rows|writes|payments|orders|transactions|events)\b[^.;]{0,30}?\bmissing from (?:the )?"
             r"(?:[\w-]+ )?(?:database|db|table|primary|ledger)\b|"
+            r"\b\d[\d,]* (?:[\w-]+ )?(?!(?:shards?|replicas?|nodes?|pods?|hosts?|instances?|servers?|metrics?|partitions?|"
+            r"brokers?|workers?|members?|heartbeats?) )[\w-]+ missing (?:from|on|in) (?:the )?(?:new |[\w-]+ )?(?:database|db|table|primary|"
+            r"ledger|replica|cluster)\b|"
             r"\b(?:data|progress|inventor(?:y|ies)|saves?)\s+(?:(?:was|were|has been|have been)\s+)?(?:rolled back|rollback)\b",
             re.IGNORECASE,
         ),
@@ -345,6 +349,12 @@ _BY_DESIGN = re.compile(
 """Discarding that is the system working: de-duplication, sampling, filters, tokenisation, an alert already acked."""
 
 
+_NONE_REMOVED = re.compile(r"\w+\s+(?:0|zero|no|none)\b(?!\s*(?:%|percent))", re.IGNORECASE)
+"""'Purge removed 0 expired records', 'deleted no rows': a count of nothing removed is no loss."""
+_HOUSEKEEPING = re.compile(r"\b(?:expired|stale|temporary|tmp|cached|cache|obsolete|orphan(?:ed|s)?)\b", re.IGNORECASE)
+"""What is meant to be removed: expired, stale, temporary or cached copies; removing them is upkeep, not loss."""
+
+
 def _exposure(clause: Clause) -> list[Exposure]:
     """Exposure, breach, loss and corruption in one clause; not when denied, hypothetical or about an SLO."""
     text = clause.text
@@ -360,6 +370,8 @@ def _exposure(clause: Clause) -> list[Exposure]:
         for match in pattern.finditer(text):
             near = text[max(0, match.start() - 24) : match.end() + 24]
             if negated(text, match.start(), hypothetical=False) or (kind == "breach" and _NOT_SECURITY.search(near)):
+                continue
+            if kind == "loss" and (_NONE_REMOVED.match(text, match.start()) or _HOUSEKEEPING.search(match.group(0))):
                 continue
             found.append(Exposure(kind=kind, quote=quote(text, *match.span()), field=clause.field))  # type: ignore[arg-type]
     for match in _ACCEPTED_THEN_LOST.finditer(text):

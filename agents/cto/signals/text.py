@@ -104,7 +104,8 @@ class Clause:
     field: str
     heading: str = ""
     """The clause before a colon, when this one starts with a number ('tarball requests returning 404: 33%
-    over 15m'): what the number measures is named there."""
+    over 15m') or only names it a value ('... was > 0.05 during the last 5m: value 0.67'): what the number
+    measures is named there."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,28 @@ _SHARE_WORD = re.compile(
     re.IGNORECASE,
 )
 _HALVED = re.compile(r"\bhalved\b", re.IGNORECASE)
+_PERCENT_RANGE = re.compile(
+    r"\bbetween\s+(\d+(?:\.\d+)?)\s*%?\s*and\s*(\d+(?:\.\d+)?)\s*%|"
+    r"(?<!from )(?<![\w.%])(\d+(?:\.\d+)?)\s*%?\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)\s*%",
+    re.IGNORECASE,
+)
+"""'10-20%', '10% to 20%', 'between 10 and 20%': a range is read at its middle, the best single estimate;
+'from 2% to 40%', 'jumped 2% to 40%' are a change, not a range."""
+
+
+_CHANGE = re.compile(
+    r"\b(?:from|rose|rising|risen|jump\w*|climb\w*|increas\w*|grew|grow\w*|went|fell|fall\w*|drop\w*|decreas\w*|"
+    r"spik\w*|up|down)\b[^.;]{0,20}$",
+    re.IGNORECASE,
+)
+
+
+def _middle(match: re.Match[str]) -> str:
+    low, high = (float(x) for x in (match.group(1, 2) if match.group(1) else match.group(3, 4)))
+    before = match.string[max(0, match.start() - 30) : match.start()]
+    if low >= high or " to" in match.group(0).lower() and _CHANGE.search(before):
+        return match.group(0)  # 'jumped 2% to 40%': a change, not a range
+    return f"{(low + high) / 2:g}%"
 
 
 def _as_share(n: str, m: str) -> str | None:
@@ -162,9 +185,10 @@ def _as_share(n: str, m: str) -> str | None:
 
 def normalise(text: str) -> str:
     """One spelling for the forms a share takes: '31 percent' -> '31%', '3,100 of 10,000 requests' and
-    '31 in 100 requests' -> '31% of ... requests', 'half of' -> '50% of', 'halved' -> 'down 50%'. A count of
-    hosts, nodes or regions ('6 of 310 hosts') is left as it is: the N-of-M reader weighs those."""
+    '31 in 100 requests' -> '31% of ... requests', 'half of' -> '50% of', 'halved' -> 'down 50%', '10-20%' ->
+    '15%'. A count of hosts, nodes or regions ('6 of 310 hosts') is left as it is: the N-of-M reader weighs those."""
     text = _PERCENT_WORD.sub(lambda m: f"{m.group(1)}%", text)
+    text = _PERCENT_RANGE.sub(_middle, text)
     text = _IN_EVERY.sub(lambda m: f"{s} of" if (s := _as_share(m.group(1), m.group(2))) else m.group(0), text)
     text = _OF_COUNTED.sub(lambda m: f"{s} of" if (s := _as_share(m.group(1), m.group(2))) else m.group(0), text)
     text = _SHARE_WORD.sub(lambda m: f"{_SHARE_WORDS[m.group(1).lower()]}%", text)
@@ -178,6 +202,9 @@ def clean(text: str) -> str:
     return normalise(_MARKUP.sub("", text))
 
 
+_A_VALUE = re.compile(r"(?:current |observed |measured |last )?values?\b\W*\d", re.IGNORECASE)
+
+
 def clauses(text: str, field: str) -> list[Clause]:
     cleaned = clean(text)
     found: list[Clause] = []
@@ -185,7 +212,7 @@ def clauses(text: str, field: str) -> list[Clause]:
     for end in (*_CLAUSE_END.finditer(cleaned), None):
         part = cleaned[start : end.start() if end else len(cleaned)].strip(" ,.()[]")
         if part:
-            found.append(Clause(part, field, heading if part[0].isdigit() else ""))
+            found.append(Clause(part, field, heading if part[0].isdigit() or _A_VALUE.match(part) else ""))
         heading = part if end is not None and ":" in end.group(0) else ""
         start = end.end() if end else len(cleaned)
     return found

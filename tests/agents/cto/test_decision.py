@@ -545,3 +545,14 @@ def test_one_storage_region_failing_a_third_of_checkout_is_not_a_confined_region
         )
     )
     assert (decided.severity, decided.rule) == (Severity.P0, "critical_path_failing")
+
+
+def test_three_regions_failing_is_not_one_region_while_the_rest_serves():
+    many = decide(
+        read_signals(
+            alert("api 5xx ratio 0.67", "region:us-east 0.69 · region:eu-west 0.66 · region:ap-southeast 0.64")
+        )
+    )
+    one = decide(read_signals(alert("api 5xx ratio 0.67", "region:us-east 0.69")))
+    assert one.rule == "region_or_cohort"
+    assert many.rule != "region_or_cohort"

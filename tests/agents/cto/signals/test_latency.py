@@ -69,3 +69,12 @@ def test_a_stated_bound_above_a_factor_is_above_it_when_no_numbers_say_by_how_mu
     assert (found.factor, found.above) == (3.0, True)
     exact = signals("checkout p95 latency is 3x SLO").latency[0]
     assert (exact.factor, exact.above) == (3.0, False)
+
+
+def test_a_value_against_its_slo_under_a_latency_title_is_latency_without_the_word():
+    read = signals(
+        "doxy-web p95 latency above SLO",
+        "p95 request duration was > 6 on average during the last 5m. Current value: 7.9 s (SLO 2 s). Error rate 0.8%.",
+    )
+    assert [round(x.factor, 2) for x in read.latency] == [3.95]
+    assert signals("export job slow", "Current value: 48 min (SLO 20 min)").latency == []

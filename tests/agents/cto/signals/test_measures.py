@@ -367,3 +367,34 @@ def test_a_recovery_or_a_foreseen_dip_is_no_throughput_drop(text: str):
 )
 def test_expected_said_of_something_else_leaves_the_drop(text: str):
     assert [t.remaining for t in signals(text).throughput] == [pytest.approx(0.1)]
+
+
+def test_a_ratio_monitor_s_value_after_its_threshold_is_the_failing_share():
+    read = signals(
+        "Studio API 5xx error rate high",
+        "sum:trace.http.request.errors / sum:trace.http.request.hits was > 0.05 on average during the last 5m: value 0.67.",
+    )
+    assert max(s.share for s in read.shares) == pytest.approx(0.67)
+
+
+@pytest.mark.parametrize(
+    ("text", "percent"),
+    [
+        ("0 of 12 probe messages sent in the last 5m reached the receiving client", 0.0),
+        ("40% of emails delivered", 40.0),
+    ],
+)
+def test_what_got_through_is_a_success_share(text: str, percent: float):
+    assert [a.percent for a in signals("e2e probe", text).availability] == [percent]
+
+
+@pytest.mark.parametrize(
+    "text", ["12% of messages not delivered", "5% of messages delivered late", "disk usage reached 85% of capacity"]
+)
+def test_what_did_not_get_through_or_a_threshold_reached_is_not_a_success_share(text: str):
+    assert signals("e2e probe", text).availability == []
+
+
+def test_a_sentry_metric_alert_s_value_before_its_aggregate_is_the_share():
+    read = signals("Warning: Coverage upload failure rate", "0.031 failure rate in the last 10 minutes")
+    assert [round(s.share, 3) for s in read.shares] == [0.031]

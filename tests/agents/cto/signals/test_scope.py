@@ -199,3 +199,9 @@ def test_a_storage_engine_s_region_is_not_a_place(title: str):
 
 def test_other_regions_failing_too_do_not_confine_it():
     assert ScopeKind.REGION not in kinds("checkout 502s; other regions serving 502s too")
+
+
+def test_a_storage_array_s_host_name_is_not_a_region_code():
+    read = signals("3PAR SYD-SAN-01: fibre channel port 1:2:3 link errors", "Alert on SYD-SAN-01: path degraded")
+    assert [s.kind for s in read.scope if s.kind is ScopeKind.REGION] == []
+    assert [s.name for s in signals("checkout 5xx on FRA-01 edge").scope if s.kind is ScopeKind.REGION] == ["FRA"]

@@ -321,3 +321,24 @@ def test_a_funnel_a_product_named_web_shell_and_lost_traffic_are_not_the_floor(t
 )
 def test_data_accepted_and_then_discarded_is_loss_but_nothing_written_is_not(text: str, lost: bool):
     assert any(e.kind == "loss" for e in signals(text).exposure) is lost
+
+
+@pytest.mark.parametrize(
+    ("text", "lost"),
+    [
+        ("Nightly purge removed 0 expired records for 4 consecutive runs", False),
+        ("cleanup job deleted no rows", False),
+        ("purged 1.2M expired sessions", False),  # upkeep: expired copies are meant to go
+        ("evicted and deleted stale cache entries", False),
+        ("12 shards missing on cluster", False),  # infrastructure, not records
+        ("214 gem versions missing on new primary", True),
+        ("a migration deleted 300 customer records", True),
+    ],
+)
+def test_nothing_removed_or_upkeep_is_not_loss_and_rows_missing_from_a_primary_are(text: str, lost: bool):
+    assert any(e.kind == "loss" for e in signals(text).exposure) is lost
+
+
+def test_another_person_s_name_shown_is_exposure_whatever_the_noun_for_the_person():
+    read = signals("patient reports seeing another patient's name and clinic number in a lab result comment")
+    assert [e.kind for e in read.exposure] == ["exposed"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from agents.cto.signals.text import clauses, clean, duration_seconds, name_tokens, negated, numbers
+import pytest
+
+from agents.cto.signals.text import clauses, clean, duration_seconds, name_tokens, negated, normalise, numbers
 
 
 def test_monitor_decoration_is_removed_so_a_link_is_never_a_measurement():
@@ -61,11 +63,6 @@ def test_denials_and_hypotheticals_are_recognised():
     assert not negated("data loss on the primary", 0)
 
 
-import pytest  # noqa: E402
-
-from agents.cto.signals.text import normalise  # noqa: E402
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -104,3 +101,26 @@ def test_a_denial_reaches_across_or_but_not_across_a_comma_or_from_not():
     assert not denies("errors or latency", "latency")
     assert not denies("no response or connection timed out from all 5 locations", "timed out")  # 'no response' fails
     assert not denies("Clients get no reply or 504 gateway timeouts on 40% of requests", "timeouts")
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("roughly 10-20% of package fetches return 503", "roughly 15% of package fetches return 503"),
+        ("10% to 20% of logins fail", "15% of logins fail"),
+        ("between 30 and 40% of checkouts fail", "35% of checkouts fail"),
+        ("rose from 2% to 40%", "rose from 2% to 40%"),  # a change, not a range
+        ("5xx jumped 2% to 40%", "5xx jumped 2% to 40%"),
+        ("errors 3% and latency 40%", "errors 3% and latency 40%"),  # two measures
+    ],
+)
+def test_a_range_of_shares_is_read_at_its_middle_and_a_change_is_left_as_it_is(text: str, read: str):
+    assert normalise(text) == read
+
+
+def test_a_value_named_after_a_colon_takes_its_measure_from_the_clause_before():
+    parts = clauses("errors / hits was > 0.05 during the last 5m: value 0.67; Breakdown: x", "message")
+    assert [(c.text, c.heading) for c in parts][:2] == [
+        ("errors / hits was > 0.05 during the last 5m", ""),
+        ("value 0.67", "errors / hits was > 0.05 during the last 5m"),
+    ]
