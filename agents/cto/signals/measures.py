@@ -89,7 +89,7 @@ _EVERY = re.compile(
     r"\b(?:every|all)\s+(?:of\s+the\s+)?(?:[\w.-]+\s+){0,3}?(?P<unit>requests?|calls?|queries|writes?|inserts?|saves?|"
     r"uploads?|sign-?ins?|logins?|payments?|checkouts?|orders?|builds?|deliveries|lookups?|checks?|probes?|"
     r"api calls?|page loads?|purchases?|attempts?|sessions?|launch(?:es)?|jobs?|renders?|[a-z][\w-]*[a-rt-z]s)\b(?:[^.;]|\.(?=\w)){0,40}?"
-    r"\b(?:fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|"
+    r"\b(?P<verb>fail\w*|return(?:s|ing)? (?:5\d\d|4\d\d|an? error)|"
     rf"reject\w*|error\w*|time(?:s|d)? out|refused|{SERVER_ERROR}|crash\w*|unavailable)",
     re.IGNORECASE,
 )
@@ -235,7 +235,8 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
                     )
                 )
         for match in (*_EVERY.finditer(text), *_FOR_EVERY.finditer(text), *_VERB_ALL.finditer(text)):
-            if not negated(text, match.start()):
+            verb = match.start("verb") if "verb" in match.re.groupindex else match.start()
+            if not negated(text, match.start()) and not negated(text, verb):  # 'all volumes online, no disks failed'
                 found.shares.append(
                     FailingShare(
                         share=1.0,

@@ -398,3 +398,8 @@ def test_what_did_not_get_through_or_a_threshold_reached_is_not_a_success_share(
 def test_a_sentry_metric_alert_s_value_before_its_aggregate_is_the_share():
     read = signals("Warning: Coverage upload failure rate", "0.031 failure rate in the last 10 minutes")
     assert [round(s.share, 3) for s in read.shares] == [0.031]
+
+
+def test_every_one_failing_is_not_read_across_a_denied_verb():
+    assert signals("SAN alert", "all virtual volumes online, no disks failed, service times normal").shares == []
+    assert [s.share for s in signals("checkout", "all checkout requests failing with 503").shares] == [1.0]
