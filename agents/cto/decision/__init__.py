@@ -285,13 +285,18 @@ def _size_unknown(reading: Reading, signals: Signals) -> Finding:
 def _isolated(reading: Reading, signals: Signals) -> bool:
     """A handful of errors (at most five, from at most five people): only an error tracker's events are counted
     this way (a monitor's one alert describes a condition, whatever its count). On a revenue or access path the
-    first errors are not called isolated until a few minutes have passed without more."""
+    first errors are not called isolated until a few minutes have passed without more, unless they are a
+    validation error ('cancel_reason_code: cannot be blank'): that is one request's input, not the path failing."""
     volume = signals.volume
     count = (
         volume.per_minute * volume.minutes if volume.stated and volume.per_minute and volume.minutes else volume.events
     )
     few = reading.error_events and reading.share is None and count <= 5 and volume.users <= 5 and not signals.reports
-    settled = reading.surface not in P0_CAPABLE or (volume.minutes or 0) >= ISOLATED_AFTER_MINUTES
+    settled = (
+        reading.surface not in P0_CAPABLE
+        or (volume.minutes or 0) >= ISOLATED_AFTER_MINUTES
+        or StatementKind.INPUT_SPECIFIC in reading.statements
+    )
     return few and settled
 
 

@@ -178,6 +178,10 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:passwords?|credentials?|secrets?|api keys?|"
             r"access tokens?|pii) (?:were |was |are |is )?(?:written|logged|stored|visible|shown|included|committed|"
             r"published) (?:in|to|into)\b|\bsomeone else's\b|\b(?:session|account)s? mix-?up\b|\bmixed up\b|"
+            r"\b(?:see|sees|seeing|saw|seen|shown|shows|showing|display\w*|visible|served)\b[^.;]{0,80}?\b(?:(?:that |which )?"
+            r"(?:is |are |were |was )?not (?:on|in|from) (?:their|his|her|its|the (?:user|customer)'s) (?:own )?(?:account|"
+            r"org\w*|workspace|tenant|profile)|(?:they|customers?|users?|the (?:customer|user|viewer)) (?:do|does|did) not own|"
+            r"(?:were |was )?never shared with (?:them|him|her|the (?:customer|user|viewer)))\b|"
             r"\bprivate (?:repos?|repositories|projects?|data|files?|messages?|channels?|documents?) (?:were |was |are |is "
             r")?(?:visible|public|exposed|accessible|made public|readable)\b|\bmade public\b|"
             r"\b(?:sent|emailed|delivered|shown|displayed|visible|served) to (?:the )?wrong (?:customers?|users?|"
@@ -230,6 +234,7 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
         "loss",
         re.compile(
             r"\bdata[ -]?loss\b|\bdata (?:was |were |is )?(?:lost|deleted|destroyed|removed|wiped)\b|"
+            r"\b(?:not|never) (?:stored|persisted|saved|kept|written|recorded) anywhere\b|"
             r"\b(?:deleted|removed|wiped|truncated|purged|dropped|lost)\b[^.;]{0,40}\b(?:rows?|records?|tables?|data|"
             r"files?|uploads?|backups?|databases?|sites?|repositories|accounts?|directory|writes|events)\b|"
             r"\b(?:rows?|records?|tables?|data|files?|uploads?|sites?|repositories|accounts?|writes|directory) "
@@ -355,6 +360,11 @@ _HOUSEKEEPING = re.compile(r"\b(?:expired|stale|temporary|tmp|cached|cache|obsol
 """What is meant to be removed: expired, stale, temporary or cached copies; removing them is upkeep, not loss."""
 
 
+_NOT_KEPT_BY_DESIGN = re.compile(
+    rf"{_BY_DESIGN.pattern}|{_HOUSEKEEPING.pattern}|\bcard numbers?\b|\bpasswords?\b", re.I
+)
+
+
 def _exposure(clause: Clause) -> list[Exposure]:
     """Exposure, breach, loss and corruption in one clause; not when denied, hypothetical or about an SLO."""
     text = clause.text
@@ -373,6 +383,8 @@ def _exposure(clause: Clause) -> list[Exposure]:
                 continue
             if kind == "loss" and (_NONE_REMOVED.match(text, match.start()) or _HOUSEKEEPING.search(match.group(0))):
                 continue
+            if kind == "loss" and match.group(0).endswith("anywhere") and _NOT_KEPT_BY_DESIGN.search(text):
+                continue  # 'card numbers are not stored anywhere (tokenized)': a property, not a loss
             found.append(Exposure(kind=kind, quote=quote(text, *match.span()), field=clause.field))  # type: ignore[arg-type]
     for match in _ACCEPTED_THEN_LOST.finditer(text):
         sentence = text[max(0, match.start() - 60) : match.end() + 60]

@@ -556,3 +556,15 @@ def test_three_regions_failing_is_not_one_region_while_the_rest_serves():
     one = decide(read_signals(alert("api 5xx ratio 0.67", "region:us-east 0.69")))
     assert one.rule == "region_or_cohort"
     assert many.rule != "region_or_cohort"
+
+
+def test_one_validation_error_on_a_revenue_path_is_isolated_at_once_and_a_crash_there_is_not():
+    def rated(title: str):
+        return classify(alert(title, source="sentry", level="warning", event_count=1, users_affected=1))
+
+    assert (
+        rated("InvalidRequestException: cancel_reason_code : cannot be blank (subscription)").rule == "isolated_errors"
+    )
+    assert (
+        rated("TypeError: Cannot read properties of undefined (reading 'amount') in checkout").severity is Severity.P1
+    )

@@ -342,3 +342,23 @@ def test_nothing_removed_or_upkeep_is_not_loss_and_rows_missing_from_a_primary_a
 def test_another_person_s_name_shown_is_exposure_whatever_the_noun_for_the_person():
     read = signals("patient reports seeing another patient's name and clinic number in a lab result comment")
     assert [e.kind for e in read.exposure] == ["exposed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Customers seeing Events-tab thumbnails from cameras that are not on their account", "exposed"),
+        ("the dashboard shows devices they do not own", "exposed"),
+        ("users can see projects never shared with them", "exposed"),
+        ("acknowledged (HTTP 200), so these messages are not stored anywhere", "loss"),
+    ],
+)
+def test_someone_else_s_things_shown_and_accepted_work_kept_nowhere_are_the_floor(text: str, kind: str):
+    assert kind in [e.kind for e in signals(text).exposure]
+
+
+@pytest.mark.parametrize(
+    "text", ["Card numbers are not stored anywhere (tokenized by vault)", "cache entries not stored anywhere by design"]
+)
+def test_kept_nowhere_by_design_is_not_loss(text: str):
+    assert signals(text).exposure == []
