@@ -52,10 +52,13 @@ __all__ = [
 def auto_send_level(incident: Incident, channel: str) -> Severity:
     """The level auto-send weighs: the team's own channel hears the level the team is paged at, a
     customer channel the level customers are told of (`Classification.public_severity`), so neither a
-    resemblance-only P0 nor a warning before impact reaches a customer without a person."""
-    if channel == Channel.SLACK_INTERNAL.value or incident.classification is None:
+    resemblance-only P0 nor a warning before impact reaches a customer without a person. While the on-call is
+    asked about the level (`asks_confirmation`), a customer channel weighs the level below it, its floor: a
+    one-click 'lower' can correct the status page, never a message already in customers' inboxes."""
+    c = incident.classification
+    if channel == Channel.SLACK_INTERNAL.value or c is None:
         return incident.severity or Severity.P3
-    return incident.classification.public_severity
+    return max(c.public_severity, c.floor) if c.asks_confirmation else c.public_severity
 
 
 def preview(subject: str | None, body: str, limit: int = 240) -> str:

@@ -30,6 +30,7 @@ __all__ = [
     "page_note",
     "pending",
     "question_blocks",
+    "question_lead",
     "question_text",
     "rules_level",
     "settle",
@@ -98,14 +99,22 @@ def _either(levels: list[Severity]) -> str:
     return " or ".join(str(level) for level in levels)
 
 
-def question_text(incident: Incident, link: str, note: str | None = None) -> str:
+def question_lead(incident: Incident) -> str:
+    """Who was unsure of what, for the war room and the incident page alike: the rules' doubt, or the level the
+    model's second opinion took within the rules' band (its reason is the model's, not a rule's)."""
     assert incident.classification is not None and incident.severity is not None
     c = incident.classification
-    if c.decided_by.startswith("llm:"):  # a level the model's second opinion took within the rules' band
-        said = f"The rules were not sure of the level; the model's second opinion made it {incident.severity}"
-        said += f" ({c.reason})."
-    else:
-        said = f"The rules were not sure this is {incident.severity} (rule {c.rule}: {c.reason})."
+    if c.decided_by.startswith("llm:"):
+        return (
+            f"The rules were not sure of the level; the model's second opinion made it {incident.severity} "
+            f"({c.reason})."
+        )
+    return f"The rules were not sure this is {incident.severity} (rule {c.rule}: {c.reason})."
+
+
+def question_text(incident: Incident, link: str, note: str | None = None) -> str:
+    assert incident.classification is not None and incident.severity is not None
+    said = question_lead(incident)
     moves = " or ".join(word for word, rank in (("raise", 0), ("lower", 3)) if incident.severity.rank != rank)
     return f"{said} Confirm it, or {moves} it one level{_or_back(incident)}: {link}" + (f"\n{note}" if note else "")
 

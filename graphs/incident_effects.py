@@ -235,9 +235,12 @@ def open_held_page(ctx: Context, incident: Incident, post: StatusPost, said: str
         post_to_war_room(conn, key=keys.status_unheld(incident.id), incident_id=incident.id, text=said, now=now)
 
 
-def restate_page(ctx: Context, incident: Incident, post: StatusPost, said: str, *, count: int) -> None:
+def restate_page(
+    ctx: Context, incident: Incident, post: StatusPost, said: str, *, count: int, tick: int | None = None
+) -> None:
     """The page corrected to the level now decided (`said`, for the war room, says who decided it); the
-    `count`th correction of this incident's page, posted once."""
+    `count`th correction of this incident's page, posted once. `tick`: the correction promised the next
+    update at the new level's cadence, so the update clock restarts there (`incident` as now rated)."""
     now = ctx.clock.now()
     log.info("incident #%d: the status page now says what was decided", incident.id)
     with ctx.engine.begin() as conn:
@@ -245,6 +248,9 @@ def restate_page(ctx: Context, incident: Incident, post: StatusPost, said: str, 
         post_to_war_room(
             conn, key=keys.war_room_restated(incident.id, count), incident_id=incident.id, text=said, now=now
         )
+        if tick is not None:
+            cancel(conn, keys.ticks(incident.id))
+            schedule_tick(conn, ctx, incident, tick, again=count)
 
 
 UPDATE_DRAFT_LEAD = timedelta(minutes=5)
@@ -383,13 +389,15 @@ def refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) -
     )
 
 
-def schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: int) -> None:
+def schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: int, *, again: int = 0) -> None:
     """Update `number`, due after the severity's cadence. For a P0, whose customers were promised
     the next update by then, its customer drafts are written a few minutes ahead, so a human can
-    approve them in time, and the war room is reminded a minute before if they still wait."""
+    approve them in time, and the war room is reminded a minute before if they still wait. `again`: the
+    page's correction this clock restarts for (its key is new even if this number at this level was
+    scheduled and cancelled before)."""
     assert incident.severity is not None
     due = next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
-    key = keys.tick(incident.id, number, incident.severity)
+    key = keys.tick(incident.id, number, incident.severity) + (f":restated-{again}" if again else "")
     schedule(
         conn,
         key=key,

@@ -114,7 +114,15 @@ def _restate_page(
         why = f"The rules now rate it {classification.severity} on their own"
     count = state.get("restated", 0) + 1
     post = status_posts.restated_post(incident, classification, ctx.clock.now(), ctx.settings, was=said)
-    effects.restate_page(ctx, incident, post, f"{why}: the public status page {news}.", count=count)
+    clock = classification.severity.pages_customers  # the post promised the next update at this level's cadence
+    effects.restate_page(
+        ctx,
+        get_incident(ctx, incident.id) if clock else incident,
+        post,
+        f"{why}: the public status page {news}.",
+        count=count,
+        tick=state.get("ticks", 0) + 1 if clock else None,
+    )
     return {"page_level": level.value, "restated": count}
 
 
@@ -256,7 +264,11 @@ def resolve(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         actor=actor,
         automatic=event.get("type") == "recovered",
         told=told,
-        post=status_posts.resolved_post(incident, now, ctx.settings) if on_page else None,
+        post=status_posts.resolved_post(
+            incident, now, ctx.settings, customers_affected=_page_level(state) is not Severity.P3
+        )
+        if on_page
+        else None,
         summary=war_room.closing_summary(incident, actor, now, ctx.settings),
     )
     return {"event": {}}

@@ -244,21 +244,27 @@ def update_post(
     )
 
 
-def resolved_post(incident: Incident, now: datetime, settings: Settings) -> StatusPost:
+def resolved_post(
+    incident: Incident, now: datetime, settings: Settings, *, customers_affected: bool = True
+) -> StatusPost:
     """The all-clear on the status page: what was affected, from when to when, for what share; the
-    component back to operational."""
+    component back to operational. `customers_affected` False: a person lowered it to P3 after the page
+    spoke, and the page said customers were not affected; the all-clear does not say otherwise."""
     thing = affected_thing(incident)
     minutes = whole_minutes(now - incident.first_seen)
     share = customer_share(incident, settings)
     who = f" for about {format_percent(share)} of customers" if share else ""
+    body = (
+        f"Resolved: {thing} is working normally again. It was affected{who} from "
+        f"{_hhmm(incident.first_seen)} to {_hhmm(now)} UTC ({minutes} minutes)."
+        if customers_affected
+        else f"Resolved: the issue behind this notice is fixed. As said above, it did not affect customers of {thing}."
+    )
     return StatusPost(
         incident_id=incident.id,
         title=f"{thing}: resolved",
         status=IncidentStatus.RESOLVED,
-        body=(
-            f"Resolved: {thing} is working normally again. It was affected{who} from "
-            f"{_hhmm(incident.first_seen)} to {_hhmm(now)} UTC ({minutes} minutes)."
-        ),
+        body=body,
         impact=Impact.NONE,
         components={thing: ComponentStatus.OPERATIONAL},
         service=incident.service,

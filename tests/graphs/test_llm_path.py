@@ -5,11 +5,12 @@ when it fails the deterministic result stands and the timeline says so."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import open_outage
+from tests.conftest import API_TOKEN, open_outage
 from tests.fakes.openai_server import FakeOpenAI, json_reply, reply
 from warroom.settings import Settings
 
@@ -249,3 +250,25 @@ def test_a_level_the_model_raised_is_asked_of_the_on_call_as_the_model_s_not_the
     [question] = [t for t in room if "Confirm it" in t]
     assert question.startswith("The rules were not sure of the level; the model's second opinion made it P0")
     assert "Confirm it, or lower it one level" in question
+
+
+def test_the_web_card_words_a_model_raised_level_as_the_model_s(client, warroom, auth, fake_llm):
+    fake_llm.responder = lambda body: (
+        json_reply({"severity": "P0", "reason": "login is failing for a large share of users"})
+        if _is_severity_request(body)
+        else reply("x")
+    )
+    alert = {
+        "title": "login failures 22% over 10m",
+        "service": "auth",
+        "level": "warning",
+        "environment": "production",
+        "dedup_key": "grafana:login-failures",
+    }
+    incident_id = client.post("/api/alerts", json=alert, headers=auth).json()["incident_id"]
+    warroom.scheduler.run_pending()
+    assert client.post("/login", data={"token": API_TOKEN, "next": "/incidents"}, follow_redirects=False).is_redirect
+    html = client.get(f"/incidents/{incident_id}").text
+    card = re.search(r'<section class="card question".*?</section>', html, re.S).group(0)
+    assert "The rules were not sure (rule" not in card, "the web card words the model's P0 as the rules'"
+    assert "the model&#39;s second opinion made it P0" in card or "the model's second opinion made it P0" in card

@@ -118,3 +118,39 @@ def test_a_confirmed_level_adds_nothing_to_the_page(client, warroom, auth):
     incident_id = _open(client, warroom, auth, LOGIN_DEGRADED, "P1")
     _set(client, warroom, auth, incident_id, "P1")
     assert len(_page(client)[0]["updates"]) == 1
+
+
+def test_raised_back_to_p1_the_promised_next_update_comes(client, warroom, clock, auth):
+    incident_id = _open(client, warroom, auth, LOGIN_DEGRADED, "P1")
+    _set(client, warroom, auth, incident_id, "P2")
+    clock.advance(timedelta(minutes=31))  # the P1 tick fires at P2: next one at the P2 cadence (24 h)
+    warroom.scheduler.run_pending()
+    _set(client, warroom, auth, incident_id, "P1")
+    page, _ = _page(client)
+    assert "next update by" in page["updates"][0]["body"]
+    before = len(page["updates"])
+    clock.advance(timedelta(minutes=31))
+    warroom.scheduler.run_pending()
+    assert len(_page(client)[0]["updates"]) > before, "the page promised the next update within 30 minutes"
+
+
+def test_raised_back_to_p0_the_promised_next_update_comes(client, warroom, clock, auth):
+    incident_id = _open(client, warroom, auth, CHECKOUT_DOWN, "P0")
+    _set(client, warroom, auth, incident_id, "P1")
+    clock.advance(timedelta(minutes=16))  # the P0 tick fires at P1: next one in 30
+    warroom.scheduler.run_pending()
+    _set(client, warroom, auth, incident_id, "P0")
+    before = len(_page(client)[0]["updates"])
+    clock.advance(timedelta(minutes=16))
+    warroom.scheduler.run_pending()
+    assert len(_page(client)[0]["updates"]) > before, "the page promised the next update within 15 minutes"
+
+
+def test_lowered_to_p3_the_all_clear_does_not_say_customers_were_affected(client, warroom, clock, auth):
+    incident_id = _open(client, warroom, auth, LOGIN_DEGRADED, "P1")
+    _set(client, warroom, auth, incident_id, "P3")
+    client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "dana"}, headers=auth)
+    warroom.scheduler.run_pending()
+    status = client.get("/status.json").json()
+    body = status["recent_incidents"][0]["updates"][0]["body"]
+    assert "It was affected" not in body and "did not affect customers" in body

@@ -234,6 +234,7 @@ def _page(
             "severities": list(Severity),
             "stages": actions.STAGES,
             "question": severity_question.pending(incident),
+            "question_lead": severity_question.question_lead(incident) if incident.classification else "",
             "page_note": page_note,
             "findings": finding_actions.list_findings(warroom.context, incident_id),
             "activity": _activity_caption(_activity(warroom, incident)),
