@@ -397,7 +397,7 @@ def schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: in
     scheduled and cancelled before)."""
     assert incident.severity is not None
     due = next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
-    key = keys.tick(incident.id, number, incident.severity) + (f":restated-{again}" if again else "")
+    key = keys.tick(incident.id, number, incident.severity, again)
     schedule(
         conn,
         key=key,

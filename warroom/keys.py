@@ -187,10 +187,12 @@ def ticks(incident_id: int) -> str:
     return _incident(incident_id, "tick") + ":"
 
 
-def tick(incident_id: int, number: int, severity: Severity) -> str:
+def tick(incident_id: int, number: int, severity: Severity, again: int = 0) -> str:
     """Update `number` at `severity`: a raise cancels the pending tick and schedules the same
-    number at the new level, which is a new key."""
-    return ticks(incident_id) + f"{number}:{severity}"
+    number at the new level, which is a new key. `again`: restarted by the page's `again`th correction, a new
+    key too (the same number at the same level may have been scheduled and cancelled before); still one
+    segment after the number, so the tick's own jobs (`<tick>:draft-ahead`) stay told apart."""
+    return ticks(incident_id) + f"{number}:{severity}" + (f"-r{again}" if again else "")
 
 
 def escalations(incident_id: int) -> str:

@@ -154,3 +154,10 @@ def test_lowered_to_p3_the_all_clear_does_not_say_customers_were_affected(client
     status = client.get("/status.json").json()
     body = status["recent_incidents"][0]["updates"][0]["body"]
     assert "It was affected" not in body and "did not affect customers" in body
+
+
+def test_after_a_correction_an_update_can_still_be_posted_now(client, warroom, clock, auth):
+    incident_id = _open(client, warroom, auth, CHECKOUT_DOWN, "P0")
+    _set(client, warroom, auth, incident_id, "P1")
+    now = client.post(f"/api/incidents/{incident_id}/updates", json={"actor": "dana"}, headers=auth)
+    assert now.status_code == 202, now.text
