@@ -24,7 +24,8 @@ _CLASSES: dict[str, re.Pattern[str]] = {
         r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok|"
         r"(?<!not )(?<!never )(?<!n't )\b(?:delivered|arrived|got through|reached (?:the |their |its )?(?:receiving|"
         r"recipient|destination|remote|other end|inbox))\b"
-        r"(?!\s+(?:late|with (?:a )?delay|delayed|slowly|twice|out of order|more than once|to the wrong))",
+        r"(?!\s+(?:late|with (?:a )?delay|delayed|slowly|twice|out of order|more than once|to the wrong|"
+        r"to (?:the )?(?:spam|junk)|with errors?))",
         re.IGNORECASE,
     ),
     "burn": re.compile(r"burn(?:ing)?(?:\s+rate)?", re.IGNORECASE),

@@ -354,7 +354,7 @@ _BY_DESIGN = re.compile(
 """Discarding that is the system working: de-duplication, sampling, filters, tokenisation, an alert already acked."""
 
 
-_NONE_REMOVED = re.compile(r"\w+\s+(?:0|zero|no|none)\b(?!\s*(?:%|percent))", re.IGNORECASE)
+_NONE_REMOVED = re.compile(r"\w+\s+(?:0|zero|no|none)\b(?![.,]\d)(?!\s*(?:%|percent))", re.IGNORECASE)
 """'Purge removed 0 expired records', 'deleted no rows': a count of nothing removed is no loss."""
 _HOUSEKEEPING = re.compile(r"\b(?:expired|stale|temporary|tmp|cached|cache|obsolete|orphan(?:ed|s)?)\b", re.IGNORECASE)
 """What is meant to be removed: expired, stale, temporary or cached copies; removing them is upkeep, not loss."""

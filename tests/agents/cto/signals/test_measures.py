@@ -389,7 +389,13 @@ def test_what_got_through_is_a_success_share(text: str, percent: float):
 
 
 @pytest.mark.parametrize(
-    "text", ["12% of messages not delivered", "5% of messages delivered late", "disk usage reached 85% of capacity"]
+    "text",
+    [
+        "12% of messages not delivered",
+        "5% of messages delivered late",
+        "0.5% of emails delivered to spam",
+        "disk usage reached 85% of capacity",
+    ],
 )
 def test_what_did_not_get_through_or_a_threshold_reached_is_not_a_success_share(text: str):
     assert signals("e2e probe", text).availability == []

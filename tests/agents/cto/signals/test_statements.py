@@ -332,6 +332,7 @@ def test_data_accepted_and_then_discarded_is_loss_but_nothing_written_is_not(tex
         ("evicted and deleted stale cache entries", False),
         ("12 shards missing on cluster", False),  # infrastructure, not records
         ("214 gem versions missing on new primary", True),
+        ("cleanup script deleted 2 TB of customer data", True),
         ("a migration deleted 300 customer records", True),
     ],
 )
