@@ -78,15 +78,9 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                 "page_held": False,
                 "page_level": classification.public_severity.value,
             }
-    responds = classification.severity.pages_customers and not _page_above(state, classification.severity)
+    responds = _responds(state, classification.severity)
     restated = {} if responds else _restate_page(ctx, state, incident, classification)  # `respond` speaks itself
     return {"severity": classification.severity.value, "event": {}, **restated}
-
-
-def _page_above(state: IncidentState, level: Severity) -> bool:
-    """The page was opened at `level` or a graver one: `respond` has nothing to open or raise."""
-    posted = state.get("posted_severity")
-    return posted is not None and level >= Severity(posted)
 
 
 def _page_level(state: IncidentState) -> Severity | None:
@@ -145,12 +139,14 @@ def _open_held_page(ctx: Context, incident: Incident, classification: Classifica
 
 
 def route_by_severity(state: IncidentState) -> str:
-    """Respond when the incident first reaches P0/P1, or is raised above what the page says."""
-    level = Severity(state["severity"])
+    return "respond" if _responds(state, Severity(state["severity"])) else "monitor"
+
+
+def _responds(state: IncidentState, level: Severity) -> bool:
+    """Respond when the incident first reaches P0/P1, or is raised above the gravest level the page was opened
+    or raised at; anything else the page must hear of is a correction (`_restate_page`)."""
     posted = state.get("posted_severity")
-    if level.pages_customers and (posted is None or level < Severity(posted)):
-        return "respond"
-    return "monitor"
+    return level.pages_customers and (posted is None or level < Severity(posted))
 
 
 def respond(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:

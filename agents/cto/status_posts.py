@@ -114,27 +114,11 @@ def first_status_post(
     """The first public notice: what is affected, since when, and when the next update comes.
     `raised`: the same page incident after a raise, said as news (not the first notice again),
     at the stage the incident has reached."""
-    thing = affected_thing(incident)
     level = classification.public_severity
-    since = _hhmm(incident.first_seen)
     due = _hhmm(next_update_at(now, classification.severity, settings))
     lead = "Update: this is more serious than first reported." if raised else "We are investigating an issue:"
-    body = (
-        f"{lead} {thing[:1].upper() + thing[1:] if raised else thing} {_verb(incident, level)} for "
-        f"{_who(incident, settings)} since {since} UTC. "
-        f"We are working on it and will post the next update by {due} UTC."
-    )
-    staged = incident.status if incident.status in _STAGES else IncidentStatus.INVESTIGATING
-    return StatusPost(
-        incident_id=incident.id,
-        title=public_title(incident, level),
-        status=staged if raised else IncidentStatus.INVESTIGATING,
-        body=body,
-        impact=IMPACT[level],
-        # a data exposure says nothing of the component's availability: it may well be working
-        components={} if _symptom(incident, level) is Symptom.AFFECTED else {thing: COMPONENT[level]},
-        service=incident.service,
-    )
+    body = f"{lead} {_what(incident, level, settings, capital=raised)} We are working on it and will post the next update by {due} UTC."
+    return _notice(incident, level, body, staged=raised)
 
 
 _STAGES = (IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING)
@@ -151,29 +135,42 @@ def restated_post(
     thing = affected_thing(incident)
     level = classification.public_severity
     lead = f"Update: this is {'more' if level < was else 'less'} serious than previously reported."
-    since = _hhmm(incident.first_seen)
     if level is Severity.P3:
         body = (
             f"{lead} On closer inspection it does not affect customers: {thing} is working. "
             "We will post here again when the issue is resolved."
         )
-    else:
-        clock = (
-            f"will post the next update by {_hhmm(next_update_at(now, classification.severity, settings))} UTC"
-            if level.pages_customers
-            else "will post here again when it is resolved"
-        )
-        body = (
-            f"{lead} {thing[:1].upper() + thing[1:]} {_verb(incident, level)} for {_who(incident, settings)} "
-            f"since {since} UTC. We are working on it and {clock}."
-        )
+        return _notice(incident, level, body, staged=True, title=f"{thing}: not affecting customers")
+    clock = (
+        f"will post the next update by {_hhmm(next_update_at(now, classification.severity, settings))} UTC"
+        if level.pages_customers
+        else "will post here again when it is resolved"
+    )
+    body = f"{lead} {_what(incident, level, settings, capital=True)} We are working on it and {clock}."
+    return _notice(incident, level, body, staged=True)
+
+
+def _what(incident: Incident, level: Severity, settings: Settings, *, capital: bool) -> str:
+    """'Checkout is failing for some customers since 02:00 UTC.': what a notice says is affected."""
+    thing = affected_thing(incident)
+    named = thing[:1].upper() + thing[1:] if capital else thing
+    return f"{named} {_verb(incident, level)} for {_who(incident, settings)} since {_hhmm(incident.first_seen)} UTC."
+
+
+def _notice(incident: Incident, level: Severity, body: str, *, staged: bool, title: str | None = None) -> StatusPost:
+    """A page post at `level`: its impact and the component's status; `staged`, at the stage the incident has
+    reached (a first notice is always 'investigating')."""
+    stage = incident.status if staged and incident.status in _STAGES else IncidentStatus.INVESTIGATING
     return StatusPost(
         incident_id=incident.id,
-        title=public_title(incident, level) if level is not Severity.P3 else f"{thing}: not affecting customers",
-        status=incident.status if incident.status in _STAGES else IncidentStatus.INVESTIGATING,
+        title=title or public_title(incident, level),
+        status=stage,
         body=body,
         impact=IMPACT[level],
-        components={} if _symptom(incident, level) is Symptom.AFFECTED else {thing: COMPONENT[level]},
+        # a data exposure says nothing of the component's availability: it may well be working
+        components={}
+        if _symptom(incident, level) is Symptom.AFFECTED
+        else {affected_thing(incident): COMPONENT[level]},
         service=incident.service,
     )
 

@@ -23,6 +23,15 @@ UNCERTAIN_P1 = {
     "dedup_key": "grafana:login-failures",
 }
 
+UNPLACED_P0 = {
+    **UNCERTAIN_P1,
+    "title": "probe_success == 0 for 4m on 6/6 canary apps from all probe sites",
+    "service": "routing-mesh",
+    "level": "page",
+    "dedup_key": "grafana:canary-probes",
+}
+"""A total failure no word places in one feature: an uncertain P0."""
+
 
 def _uncertain_p1(slack_warroom, slack: FakeSlack, auth) -> tuple[int, FakeChannel]:
     warroom, client = slack_warroom
@@ -42,6 +51,15 @@ def _click(client, clock, channel: FakeChannel, action_id: str, value: str, ts: 
     body = urlencode({"payload": json.dumps(payload)}).encode()
     headers = signed_headers(body, SLACK_SECRET, clock.now().timestamp(), "application/x-www-form-urlencoded")
     return client.post("/slack/interactions", content=body, headers=headers).json()
+
+
+def _buttons(warroom, slack: FakeSlack, incident_id: int) -> list[tuple[str, str]]:
+    """(action id, value) of the buttons under the incident's severity question in its Slack channel."""
+    with warroom.engine.connect() as conn:
+        channel = slack.channels[str(incidents.get_external_ref(conn, incident_id, "slack:channel"))]
+    [question] = [m for m in channel.messages.values() if m["blocks"] and "not sure" in (m["text"] or "")]
+    blocks = json.loads(question["blocks"]) if isinstance(question["blocks"], str) else question["blocks"]
+    return [(b["action_id"], b["value"]) for b in blocks[1]["elements"]]
 
 
 def test_an_uncertain_p1_is_asked_in_the_war_room_with_confirm_raise_and_lower(slack_warroom, slack, auth):
@@ -127,11 +145,7 @@ def test_a_p0_only_the_alerts_resemblance_raised_is_put_to_the_on_call_who_can_l
     assert (classification["severity"], classification["rule"]) == ("P0", "resembles_p0")
     assert (classification["floor"], classification["asks_confirmation"]) == ("P1", True)
 
-    with warroom.engine.connect() as conn:
-        channel = slack.channels[str(incidents.get_external_ref(conn, incident_id, "slack:channel"))]
-    [question] = [m for m in channel.messages.values() if m["blocks"] and "not sure" in (m["text"] or "")]
-    blocks = json.loads(question["blocks"]) if isinstance(question["blocks"], str) else question["blocks"]
-    assert [(b["action_id"], b["value"]) for b in blocks[1]["elements"]] == [
+    assert _buttons(warroom, slack, incident_id) == [
         ("confirm_severity", f"{incident_id}:P0:P0"),
         ("lower_severity", f"{incident_id}:P0:P1"),
     ]
@@ -141,14 +155,7 @@ def test_a_p0_the_rules_were_not_sure_of_is_put_to_the_on_call_who_can_lower_it(
     """'A total failure no word places in one feature: the product, until the on-call says otherwise': the page goes
     out as a P0, and the war room carries the question that lets the on-call say otherwise."""
     warroom, client = slack_warroom
-    unplaced = {
-        **UNCERTAIN_P1,
-        "title": "probe_success == 0 for 4m on 6/6 canary apps from all probe sites",
-        "service": "routing-mesh",
-        "level": "page",
-        "dedup_key": "grafana:canary-probes",
-    }
-    incident_id = client.post("/api/alerts", json=unplaced, headers=auth).json()["incident_id"]
+    incident_id = client.post("/api/alerts", json=UNPLACED_P0, headers=auth).json()["incident_id"]
     warroom.scheduler.run_pending()
     classification = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
     assert (classification["severity"], classification["rule"], classification["confidence"]) == (
@@ -158,11 +165,7 @@ def test_a_p0_the_rules_were_not_sure_of_is_put_to_the_on_call_who_can_lower_it(
     )
     assert classification["asks_confirmation"] is True
 
-    with warroom.engine.connect() as conn:
-        channel = slack.channels[str(incidents.get_external_ref(conn, incident_id, "slack:channel"))]
-    [question] = [m for m in channel.messages.values() if m["blocks"] and "not sure" in (m["text"] or "")]
-    blocks = json.loads(question["blocks"]) if isinstance(question["blocks"], str) else question["blocks"]
-    assert [(b["action_id"], b["value"]) for b in blocks[1]["elements"]] == [
+    assert _buttons(warroom, slack, incident_id) == [
         ("confirm_severity", f"{incident_id}:P0:P0"),
         ("lower_severity", f"{incident_id}:P0:P1"),
     ]
@@ -171,14 +174,7 @@ def test_a_p0_the_rules_were_not_sure_of_is_put_to_the_on_call_who_can_lower_it(
 def test_lowering_an_uncertain_p0_by_its_question_corrects_the_public_page(slack_warroom, slack, clock, auth):
     """Why an uncertain P0 could not be asked before: a one-click 'Lower to P1' left the page at major outage."""
     warroom, client = slack_warroom
-    unplaced = {
-        **UNCERTAIN_P1,
-        "title": "probe_success == 0 for 4m on 6/6 canary apps from all probe sites",
-        "service": "routing-mesh",
-        "level": "page",
-        "dedup_key": "grafana:canary-probes",
-    }
-    incident_id = client.post("/api/alerts", json=unplaced, headers=auth).json()["incident_id"]
+    incident_id = client.post("/api/alerts", json=UNPLACED_P0, headers=auth).json()["incident_id"]
     warroom.scheduler.run_pending()
     [component] = client.get("/status.json").json()["components"]
     assert component["status"] == "major_outage"

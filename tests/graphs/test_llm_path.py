@@ -228,7 +228,8 @@ def test_a_key_at_the_alert_s_length_limit_is_redacted_before_the_cut(client, wa
     assert sent != "[]" and "AKIAIOSFO" not in sent
 
 
-def test_a_level_the_model_raised_is_asked_of_the_on_call_as_the_model_s_not_the_rules(client, warroom, auth, fake_llm):
+def _model_raises_login_to_p0(client, warroom, auth, fake_llm: FakeOpenAI) -> int:
+    """An uncertain P1 (login failures 22%) the model's second opinion takes to P0."""
     fake_llm.responder = lambda body: (
         json_reply({"severity": "P0", "reason": "login is failing for a large share of users"})
         if _is_severity_request(body)
@@ -243,6 +244,11 @@ def test_a_level_the_model_raised_is_asked_of_the_on_call_as_the_model_s_not_the
     }
     incident_id = client.post("/api/alerts", json=alert, headers=auth).json()["incident_id"]
     warroom.scheduler.run_pending()
+    return incident_id
+
+
+def test_a_level_the_model_raised_is_asked_of_the_on_call_as_the_model_s_not_the_rules(client, warroom, auth, fake_llm):
+    incident_id = _model_raises_login_to_p0(client, warroom, auth, fake_llm)
     classification = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
     assert (classification["severity"], classification["asks_confirmation"]) == ("P0", True)
     assert classification["decided_by"].startswith("llm:")
@@ -253,20 +259,7 @@ def test_a_level_the_model_raised_is_asked_of_the_on_call_as_the_model_s_not_the
 
 
 def test_the_web_card_words_a_model_raised_level_as_the_model_s(client, warroom, auth, fake_llm):
-    fake_llm.responder = lambda body: (
-        json_reply({"severity": "P0", "reason": "login is failing for a large share of users"})
-        if _is_severity_request(body)
-        else reply("x")
-    )
-    alert = {
-        "title": "login failures 22% over 10m",
-        "service": "auth",
-        "level": "warning",
-        "environment": "production",
-        "dedup_key": "grafana:login-failures",
-    }
-    incident_id = client.post("/api/alerts", json=alert, headers=auth).json()["incident_id"]
-    warroom.scheduler.run_pending()
+    incident_id = _model_raises_login_to_p0(client, warroom, auth, fake_llm)
     assert client.post("/login", data={"token": API_TOKEN, "next": "/incidents"}, follow_redirects=False).is_redirect
     html = client.get(f"/incidents/{incident_id}").text
     card = re.search(r'<section class="card question".*?</section>', html, re.S).group(0)

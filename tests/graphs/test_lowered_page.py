@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 CHECKOUT_DOWN = {
     "title": "checkout 5xx ratio 0.6 over 5m",
     "service": "checkout",
@@ -120,30 +122,21 @@ def test_a_confirmed_level_adds_nothing_to_the_page(client, warroom, auth):
     assert len(_page(client)[0]["updates"]) == 1
 
 
-def test_raised_back_to_p1_the_promised_next_update_comes(client, warroom, clock, auth):
-    incident_id = _open(client, warroom, auth, LOGIN_DEGRADED, "P1")
-    _set(client, warroom, auth, incident_id, "P2")
-    clock.advance(timedelta(minutes=31))  # the P1 tick fires at P2: next one at the P2 cadence (24 h)
+@pytest.mark.parametrize(
+    ("alert", "level", "lowered", "cadence"), [(LOGIN_DEGRADED, "P1", "P2", 30), (CHECKOUT_DOWN, "P0", "P1", 15)]
+)
+def test_raised_back_the_promised_next_update_comes(client, warroom, clock, auth, alert, level, lowered, cadence):
+    incident_id = _open(client, warroom, auth, alert, level)
+    _set(client, warroom, auth, incident_id, lowered)
+    clock.advance(timedelta(minutes=cadence + 1))  # the tick fires at the lower level: the next one on its cadence
     warroom.scheduler.run_pending()
-    _set(client, warroom, auth, incident_id, "P1")
+    _set(client, warroom, auth, incident_id, level)
     page, _ = _page(client)
     assert "next update by" in page["updates"][0]["body"]
     before = len(page["updates"])
-    clock.advance(timedelta(minutes=31))
+    clock.advance(timedelta(minutes=cadence + 1))
     warroom.scheduler.run_pending()
-    assert len(_page(client)[0]["updates"]) > before, "the page promised the next update within 30 minutes"
-
-
-def test_raised_back_to_p0_the_promised_next_update_comes(client, warroom, clock, auth):
-    incident_id = _open(client, warroom, auth, CHECKOUT_DOWN, "P0")
-    _set(client, warroom, auth, incident_id, "P1")
-    clock.advance(timedelta(minutes=16))  # the P0 tick fires at P1: next one in 30
-    warroom.scheduler.run_pending()
-    _set(client, warroom, auth, incident_id, "P0")
-    before = len(_page(client)[0]["updates"])
-    clock.advance(timedelta(minutes=16))
-    warroom.scheduler.run_pending()
-    assert len(_page(client)[0]["updates"]) > before, "the page promised the next update within 15 minutes"
+    assert len(_page(client)[0]["updates"]) > before, f"the page promised the next update within {cadence} minutes"
 
 
 def test_lowered_to_p3_the_all_clear_does_not_say_customers_were_affected(client, warroom, clock, auth):

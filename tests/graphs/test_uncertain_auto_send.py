@@ -12,19 +12,12 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.composition import Warroom
+from tests.api.test_severity_question import UNPLACED_P0
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.routing import RoutingTransport
 from tests.graphs.test_lowered_page import _set
 from warroom.settings import ChannelConfig, Settings
 from warroom.severity import Severity
-
-CANARY = {
-    "title": "probe_success == 0 for 4m on 6/6 canary apps from all probe sites",
-    "service": "routing-mesh",
-    "level": "page",
-    "environment": "production",
-    "dedup_key": "grafana:canary-probes",
-}
 
 
 @pytest.fixture
@@ -44,7 +37,7 @@ def wired(settings: Settings, clock) -> Iterator[tuple[Warroom, TestClient, Fake
 
 def test_an_uncertain_p0_reaches_an_auto_send_customer_channel_only_once_a_person_confirms(wired, clock, auth):
     warroom, client, discord = wired
-    incident_id = client.post("/api/alerts", json=CANARY, headers=auth).json()["incident_id"]
+    incident_id = client.post("/api/alerts", json=UNPLACED_P0, headers=auth).json()["incident_id"]
     warroom.scheduler.run_pending()
     c = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
     assert (c["severity"], c["confidence"], c["asks_confirmation"]) == ("P0", "uncertain", True)

@@ -61,13 +61,11 @@ def read_latency(parts: Iterable[Clause]) -> list[Latency]:
     for clause in alert:
         text = clause.text
         stated = _FACTOR.search(text)
+        says_latency = _LATENCY_WORDS.search(text) or (stated and re.search(r"rebuffer|load time", text, re.I))
+        if not says_latency and not (about_latency or _REQUEST_LATENCY.search(clause.heading)):
+            continue
         observed, reference, kind = _durations(text)
-        named = (about_latency or _REQUEST_LATENCY.search(clause.heading)) and reference is not None and kind == "slo"
-        if (
-            not _LATENCY_WORDS.search(text)
-            and not (stated and re.search(r"rebuffer|load time", text, re.I))
-            and not named
-        ):
+        if not says_latency and (reference is None or kind != "slo"):
             continue  # 'Current value: 7.9 s (SLO 2 s)' under a latency title measures latency without saying so
         share = _share(text)
         percentile = _percentile(text)
