@@ -43,6 +43,7 @@ __all__ = [
     "approval_blocks",
     "auto_send_level",
     "enabled_channels",
+    "first_round",
     "prepare_round",
     "preview",
     "round_of",
@@ -129,6 +130,17 @@ def promised_next_update(conn: Connection, incident: Incident, label: str, caden
     if label == f"update-{number}":
         return due + timedelta(minutes=cadence_minutes)
     return due
+
+
+def first_round(conn: Connection, incident_id: int) -> str:
+    """The round of the first message customers are owed: "initial", or "initial-k" the k-th time the
+    incident reaches a level customers are told of. A person's lowering below those levels withdrew that
+    round's undecided drafts for good, so a raise back owes the affected customers a first message again."""
+    told, telling = 0, False
+    for level in incidents.severities(conn, incident_id):
+        told += level.pages_customers and not telling
+        telling = level.pages_customers
+    return "initial" if told <= 1 else f"initial-{told}"
 
 
 def round_of(conn: Connection, draft_id: int) -> str | None:
@@ -219,6 +231,12 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
     channels = enabled_channels(ctx)
     created: list[int] = []
     with ctx.engine.begin() as conn:
+        # A first message again after a raise back goes only to whom no earlier round's first message went.
+        told = {
+            tail
+            for round_, tail in drafts.audiences_told(conn, incident_id, kind.value)
+            if round_ != label and round_.startswith("initial")
+        }
         for item in checked:
             draft = item.draft
             if draft.channel not in channels or (
@@ -226,6 +244,8 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
             ):
                 continue
             key = keys.draft(incident_id, label, draft.channel, draft.account)
+            if kind is CommsKind.INITIAL and key.split(":", 3)[3] in told:
+                continue
             written = incident.severity.value if incident.severity else None
             content = dict(
                 audience=draft.audience,

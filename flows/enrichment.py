@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flows.comms import first_round
 from flows.context import Context
 from warroom import keys
 from warroom.drafts.models import CommsKind
@@ -72,6 +73,10 @@ class EnrichmentFlow:
                     key=keys.initial_comms_enriched(incident_id),
                     kind=JobKind.COMMS_PREPARE,
                     due_at=now,
-                    payload={"incident_id": incident_id, "kind": CommsKind.INITIAL.value, "label": "initial"},
+                    payload={
+                        "incident_id": incident_id,
+                        "kind": CommsKind.INITIAL.value,
+                        "label": first_round(conn, incident_id),
+                    },
                     lane=keys.comms_lane(incident_id),
                 )

@@ -53,15 +53,15 @@ def stale_reason(conn: Connection, draft: DraftRecord, incident: Incident | None
     resolved = resolved_reason(draft, incident)
     if resolved:
         return Stale(resolved, final=True)
+    newer = drafts.newer_drafts(conn, draft.id, kinds=WHILE_OPEN)
+    if newer:  # asked first: a P2 account notice the P1 first message replaced is not re-drafted in place
+        return Stale(f"{draft.channel} draft #{newer[0].id} replaced it with newer facts", final=True)
     if draft.written_for and incident.severity and draft.written_for != incident.severity.value:
         return Stale(
             f"it was written for {draft.written_for} and the incident is {incident.severity.value} now; "
             "a draft for the current severity replaces it",
             final=draft.kind != CommsKind.INITIAL.value,
         )
-    newer = drafts.newer_drafts(conn, draft.id, kinds=WHILE_OPEN)
-    if newer:
-        return Stale(f"{draft.channel} draft #{newer[0].id} replaced it with newer facts", final=True)
     return None
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from agents.coo.recurrence import Recurrence
 from agents.cto.status_posts import next_update_at
 from flows import escalation, recurrence, severity_question
+from flows.comms import first_round
 from flows.context import Context
 from flows.effects import post_status, post_to_war_room
 from flows.staleness import withdraw_on_resolve, withdraw_undecided
@@ -102,8 +103,8 @@ def record_severity(
             recurrence.record(conn, incident, recurs, now, room=not classification.severity.pages_customers)
         if was is not None:
             severity_question.settle(conn, incident.id, was, classification, now)
-        if was is not None and classification.severity > was:
-            lowered_drafts(conn, incident, classification.severity, now)
+        if was is not None and classification.severity != was:
+            changed_drafts(conn, incident, classification.severity, was, now)
         if classification.severity is Severity.P2:
             account_notice(conn, incident, now)
         if classification.severity <= Severity.P2:
@@ -117,13 +118,19 @@ def record_severity(
             )
 
 
-def lowered_drafts(conn: Connection, incident: Incident, severity: Severity, now: datetime) -> None:
-    """A lowered level: undecided customer drafts are re-drafted for it while customers are still
-    told (P1), or withdrawn when they no longer are (P2/P3). A raise re-drafts through `respond`."""
+def changed_drafts(conn: Connection, incident: Incident, severity: Severity, was: Severity, now: datetime) -> None:
+    """A new level (`incident` as read before it): undecided customer drafts are re-drafted for it while
+    customers are told (P0 and P1 both ways), or withdrawn when lowered to a level they are not told of
+    (P2/P3). Raised to P0/P1 from below, the first message is drafted, again after such a lowering
+    (`first_round`)."""
     if not severity.pages_customers:
-        withdraw_undecided(
-            conn, incident.id, f"the incident was lowered to {severity}, which customers are not told about", now
-        )
+        if severity > was:
+            withdraw_undecided(
+                conn, incident.id, f"the incident was lowered to {severity}, which customers are not told about", now
+            )
+        return
+    if not was.pages_customers:
+        refresh_initial_comms(conn, incident, now, severity)
         return
     changes = sum(e.kind == TimelineKind.SEVERITY for e in incident.timeline)
     for kind, label in drafts.undecided_rounds(conn, incident.id):
@@ -364,16 +371,19 @@ def account_notice(conn: Connection, incident: Incident, now: datetime) -> None:
     )
 
 
-def refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) -> None:
+def refresh_initial_comms(conn: Connection, incident: Incident, now: datetime, level: Severity | None = None) -> None:
     """Draft the first customer comms, and re-draft them while undecided as the storm doubles and
-    once more a minute after it goes quiet, so the human approves current numbers and recipients."""
-    assert incident.severity is not None
-    payload = {"incident_id": incident.id, "kind": CommsKind.INITIAL.value, "label": "initial"}
+    once more a minute after it goes quiet, so the human approves current numbers and recipients.
+    `level`: the one just decided, when `incident` was read before it."""
+    level = level or incident.severity
+    assert level is not None
+    label = first_round(conn, incident.id)
+    payload = {"incident_id": incident.id, "kind": CommsKind.INITIAL.value, "label": label}
     lane = keys.comms_lane(incident.id)
     scale = incident.event_count.bit_length()
     schedule(
         conn,
-        key=keys.initial_comms(incident.id, incident.severity, scale),
+        key=keys.initial_comms(incident.id, level, scale, label),
         kind=JobKind.COMMS_PREPARE,
         due_at=now,
         lane=lane,
@@ -381,7 +391,7 @@ def refresh_initial_comms(conn: Connection, incident: Incident, now: datetime) -
     )
     schedule(
         conn,
-        key=keys.initial_comms_settled(incident.id, incident.event_count),
+        key=keys.initial_comms_settled(incident.id, incident.event_count, label),
         kind=JobKind.COMMS_PREPARE,
         due_at=now + timedelta(minutes=1),
         lane=lane,

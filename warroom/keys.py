@@ -212,10 +212,10 @@ def unresolved_deadline(incident_id: int, severity: Severity) -> str:
     return escalations(incident_id) + f"unresolved:{severity}"
 
 
-def initial_comms(incident_id: int, severity: Severity, scale: int) -> str:
-    """The first round of drafts, again each time the severity or the storm's size (`scale`, the
-    event count's bit length) changes."""
-    return _incident(incident_id, "comms", "initial", severity, scale)
+def initial_comms(incident_id: int, severity: Severity, scale: int, label: str = "initial") -> str:
+    """The first round of drafts (`label`: initial, or initial-k once raised back to a level customers are
+    told of), again each time the severity or the storm's size (`scale`, the event count's bit length) changes."""
+    return _incident(incident_id, "comms", label, severity, scale)
 
 
 def account_notice(incident_id: int, scale: int) -> str:
@@ -223,9 +223,9 @@ def account_notice(incident_id: int, scale: int) -> str:
     return _incident(incident_id, "comms", "account", scale)
 
 
-def initial_comms_settled(incident_id: int, event_count: int) -> str:
+def initial_comms_settled(incident_id: int, event_count: int, label: str = "initial") -> str:
     """The first drafts once more after the storm quiets, at the count they were asked at."""
-    return _incident(incident_id, "comms", "initial", "settle", event_count)
+    return _incident(incident_id, "comms", label, "settle", event_count)
 
 
 def initial_comms_enriched(incident_id: int) -> str:

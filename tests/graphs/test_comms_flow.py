@@ -433,3 +433,21 @@ def test_a_p2_that_hits_others_too_tells_no_customer(post_sentry, client, warroo
     warroom.scheduler.run_pending()
     assert client.get(f"/api/incidents/{incident_id}", headers=auth).json()["severity"] == "P2"
     assert client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json() == []
+
+
+def test_a_p2_account_notice_raised_to_p1_leaves_the_account_one_message_to_approve(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    incident_id = _outage(post_sentry, clock, {"a1": "acme", "a2": "acme"}, events=6, path="/api/reports/export")
+    warroom.scheduler.run_pending()
+    [notice] = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    raised = client.post(
+        f"/api/incidents/{incident_id}/severity", json={"severity": "P1", "actor": "dana"}, headers=auth
+    )
+    assert raised.status_code == 202
+    warroom.scheduler.run_pending()
+    waiting = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    to_acme = [d for d in waiting if "ops@acme.example" in d["recipients"]]
+    assert [(d["written_for"], d["state"]) for d in to_acme] == [("P1", "pending_approval")]
+    replaced = client.get(f"/api/approvals/{notice['id']}", headers=auth).json()
+    assert replaced["state"] == "withdrawn" and "replaced it" in replaced["withdrawn_reason"]

@@ -19,6 +19,7 @@ __all__ = [
     "get_draft",
     "key_of",
     "auto_released_since",
+    "audiences_told",
     "last_released",
     "list_drafts",
     "drafts_of",
@@ -78,6 +79,18 @@ def undecided_rounds(conn: Connection, incident_id: int) -> list[tuple[str, str]
         .order_by(DRAFTS.c.id)
     )
     return list(dict.fromkeys((row.kind, row.key.split(":")[2]) for row in rows))
+
+
+def audiences_told(conn: Connection, incident_id: int, kind: str) -> set[tuple[str, str]]:
+    """(round, "channel:audience") of each `kind` draft of the incident approved or sent, from its key."""
+    rows = conn.execute(
+        select(DRAFTS.c.key).where(
+            DRAFTS.c.incident_id == incident_id,
+            DRAFTS.c.kind == kind,
+            DRAFTS.c.state.in_([DraftState.APPROVED.value, DraftState.SENT.value]),
+        )
+    )
+    return {(parts[2], parts[3]) for row in rows if len(parts := row.key.split(":", 3)) == 4}
 
 
 def newer_drafts(conn: Connection, draft_id: int, *, kinds: list[str]) -> list[DraftRecord]:

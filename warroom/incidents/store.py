@@ -51,6 +51,7 @@ __all__ = [
     "set_enrichment",
     "set_external_ref",
     "set_status",
+    "severities",
 ]
 
 INCIDENTS = table_of(IncidentRow)
@@ -241,6 +242,16 @@ def get_incident(conn: Connection, incident_id: int, *, with_timeline: bool = Tr
         ]
     users = conn.execute(select(func.count()).where(USERS.c.incident_id == incident_id)).scalar_one()
     return _incident(row, endpoints, timeline, users)
+
+
+def severities(conn: Connection, incident_id: int) -> list[Severity]:
+    """Every level the incident was rated at, oldest first (its severity entries on the timeline)."""
+    rows = conn.execute(
+        select(TIMELINE.c.data)
+        .where(TIMELINE.c.incident_id == incident_id, TIMELINE.c.kind == TimelineKind.SEVERITY.value)
+        .order_by(TIMELINE.c.at, TIMELINE.c.id)
+    )
+    return [Severity(row.data["severity"]) for row in rows if (row.data or {}).get("severity")]
 
 
 OPEN_STATUSES = [s.value for s in IncidentStatus if s is not IncidentStatus.RESOLVED]

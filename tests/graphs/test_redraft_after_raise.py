@@ -1,0 +1,82 @@
+"""Lowered below the levels customers are told of, then raised back: the affected customers are owed a
+first message again. Before, the lowering withdrew the undecided first message for good and the raise
+re-drafted into that withdrawn draft's key, so the page said "more serious than previously reported"
+while nobody affected heard a word. Someone already sent the first message is not sent it twice."""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import open_outage
+from warroom.settings import Settings
+
+
+def _emails(client, auth, incident_id: int) -> list[dict]:
+    states = ["pending_approval", "blocked", "approved", "sent", "rejected", "withdrawn"]
+    drafts = client.get("/api/approvals", params={"incident_id": incident_id, "state": states}, headers=auth).json()
+    return [d for d in drafts if d["channel"] == "email" and d["kind"] == "initial"]
+
+
+def _set(client, warroom, auth, incident_id: int, level: str) -> None:
+    answer = client.post(
+        f"/api/incidents/{incident_id}/severity", json={"severity": level, "actor": "dana"}, headers=auth
+    )
+    assert answer.status_code == 202, answer.text
+    warroom.scheduler.run_pending()
+
+
+def _inbox(settings: Settings) -> list[str]:
+    folder = Path(settings.data_dir) / "outbox-email"
+    return (
+        [str(message_from_bytes(p.read_bytes())["To"]) for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+    )
+
+
+@pytest.mark.parametrize(("lowered", "raised"), [("P2", "P1"), ("P3", "P0"), ("P2", "P0")])
+def test_raised_back_the_affected_customers_get_a_first_message_to_approve(
+    client, warroom, clock, auth, settings, lowered, raised
+):
+    incident_id = open_outage(client, warroom, clock)
+    [first] = _emails(client, auth, incident_id)
+    _set(client, warroom, auth, incident_id, lowered)
+    assert [d["state"] for d in _emails(client, auth, incident_id)] == ["withdrawn"]
+
+    _set(client, warroom, auth, incident_id, raised)
+    withdrawn, again = _emails(client, auth, incident_id)
+    assert (withdrawn["id"], withdrawn["state"]) == (first["id"], "withdrawn")
+    assert (again["state"], again["written_for"]) == ("pending_approval", raised)
+    assert sorted(again["recipients"]) == sorted(first["recipients"])
+    room = [m["text"] for m in client.get(f"/api/incidents/{incident_id}/war-room", headers=auth).json()]
+    assert any(f"email draft #{again['id']} awaits approval" in t for t in room), "the on-call is asked for it"
+
+    assert client.post(f"/api/approvals/{again['id']}/approve", headers=auth).status_code == 200
+    warroom.scheduler.run_pending()
+    assert sorted(_inbox(settings)) == sorted(first["recipients"]), "each affected customer hears it once"
+
+
+def test_a_customer_sent_the_first_message_is_not_sent_it_again_after_a_raise_back(
+    client, warroom, clock, auth, settings
+):
+    incident_id = open_outage(client, warroom, clock)
+    [first] = _emails(client, auth, incident_id)
+    assert client.post(f"/api/approvals/{first['id']}/approve", headers=auth).status_code == 200
+    warroom.scheduler.run_pending()
+    told = sorted(_inbox(settings))
+    assert told == sorted(first["recipients"])
+
+    _set(client, warroom, auth, incident_id, "P2")
+    _set(client, warroom, auth, incident_id, "P1")
+    assert [d["id"] for d in _emails(client, auth, incident_id)] == [first["id"]]
+    assert sorted(_inbox(settings)) == told
+
+
+def test_a_raise_without_a_lowering_below_p1_re_drafts_the_first_message_in_place(client, warroom, clock, auth):
+    incident_id = open_outage(client, warroom, clock)
+    [first] = _emails(client, auth, incident_id)
+    _set(client, warroom, auth, incident_id, "P1")
+    _set(client, warroom, auth, incident_id, "P0")
+    [again] = _emails(client, auth, incident_id)
+    assert (again["id"], again["state"], again["written_for"]) == (first["id"], "pending_approval", "P0")
