@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from agents.cto.decision.reading import Reading
-from agents.cto.decision.rules import FEATURES, P0_CAPABLE, REVENUE_P0_SHARE, RULES, Finding
+from agents.cto.decision.rules import FEATURES, P0_CAPABLE, REVENUE_P0_SHARE, RULES, SMALL_SHARE, Finding
 from agents.cto.signals.facts import Availability, Fact, FailingShare, ScopeKind, StatementKind, SurfaceKind, Throughput
 from warroom.severity import Evidence, Severity
 
@@ -24,7 +24,8 @@ def capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[
     if chosen.rule == "possible_exposure":
         statements = {k: v for k, v in statements.items() if k is StatementKind.NO_IMPACT}
     if StatementKind.NO_IMPACT in statements and not _of_another_measure(chosen, statements[StatementKind.NO_IMPACT]):
-        isolated = reading.scope is ScopeKind.FEW
+        # a few units, or a small share of requests, with nobody affected: the table's isolated errors
+        isolated = reading.scope is ScopeKind.FEW or (reading.share is not None and reading.share < SMALL_SHARE)
         caps.append(
             (Severity.P3, "isolated_errors", statements[StatementKind.NO_IMPACT])
             if isolated

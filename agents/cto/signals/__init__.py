@@ -27,6 +27,7 @@ from agents.cto.signals.facts import (
     SecurityTopic,
     SourceLabel,
     State,
+    StateKind,
     Statement,
     Surface,
     Throughput,
@@ -117,6 +118,7 @@ def read_signals(alert: SeverityInput) -> Signals:
     said = read_statements(parts, alert.event_count)
     surfaces = read_surfaces(alert.service, alert.endpoints, alert.title, parts, alert.critical_paths, said.statements)
     measured = bool(measures.shares or measures.availability)
+    latency = read_latency(parts)
     return Signals(
         title=alert.title,
         service=alert.service,
@@ -124,7 +126,7 @@ def read_signals(alert: SeverityInput) -> Signals:
         surfaces=surfaces,
         shares=measures.shares,
         availability=measures.availability,
-        latency=read_latency(parts),
+        latency=latency,
         throughput=measures.throughput,
         saturation=measures.saturation + capacity.saturation,
         expiry=capacity.expiry,
@@ -138,7 +140,7 @@ def read_signals(alert: SeverityInput) -> Signals:
         exposure=said.exposure,
         security_topic=None if said.exposure else read_security_topic(parts),
         reports=said.reports,
-        states=read_states(parts),
+        states=[s for s in read_states(parts) if not _latency_within_slo(s, latency)],
         label=read_label(alert.level),
         volume=read_volume(alert.event_count, alert.users_affected, alert.first_seen, alert.last_seen, parts),
         requests_per_minute=alert.requests_per_minute,
@@ -146,4 +148,15 @@ def read_signals(alert: SeverityInput) -> Signals:
         source=alert.source,
         similar_past=alert.similar_past,
         self_resolve_minutes=alert.self_resolve_minutes,
+    )
+
+
+def _latency_within_slo(state: State, latency: list[Latency]) -> bool:
+    """'API p95 latency 290ms (SLO 500ms)': the word latency is not a degraded state when its own reading is
+    under the objective."""
+    return state.kind is StateKind.DEGRADED and any(
+        reading.field == state.field
+        and reading.factor < 1
+        and (reading.quote in state.quote or state.quote in reading.quote)
+        for reading in latency
     )

@@ -36,7 +36,8 @@ _OF_LIMIT = re.compile(
 )
 """A share of a hard limit used ('ids at 85% of int32 max'): a warning while headroom is left."""
 _FORECAST = re.compile(
-    r"\b(?:predicted|forecast|expected|projected|will|going) to (?:run out|fill|be full|exhaust)\w*|\bruns? out\b[^.;]{0,20}\bin\b|"
+    r"\b(?:predicted|forecast|expected|projected|will|going) to (?:run out|fill|be full|exhaust\w*|reach (?:saturation|"
+    r"(?:full |its |the )?(?:capacity|limit)|100 ?%))|\bruns? out\b[^.;]{0,20}\bin\b|"
     r"(?P<ahead>\d+(?:\.\d+)?\s*[a-z]+) (?:to|until|before) (?:it )?(?:exhaustion|overflows?|(?:being )?full|wraparound|"
     r"running out)\b",
     re.IGNORECASE,

@@ -144,7 +144,7 @@ _ZERO = re.compile(
     r"\b(?:zero|no|0)\s+(?:new\s+)?(?:orders?|payments?|transactions?|checkouts?|sign-?ups?|requests?|traffic|throughput|"
     r"events? (?:received|processed)|messages? (?:sent|processed|delivered))\b(?!\s+(?:errors?|failures?|fail\w*|timeouts?|latency|impact|"
     r"issues?|problems?|loss|drops?|changes?|anomal\w*|spikes?|alerts?|rejections?|retries))"
-    r"(?!(?:\s+(?:or|and|nor)\s+[\w-]+)?(?:\s+(?:data|records?|rows?))?\s+(?:(?:were|was|are|is|have been|has been|"
+    r"(?!(?:\s+(?:or|and|nor)\s+[\w-]+)?(?:\s+[\w-]+)?\s+(?:(?:were|was|are|is|have been|has been|"
     r"had been|got|being)\s+)?(?:\w+ly\s+)?(?:lost|rejected|affected|impacted|dropped|failed|missed|missing|declined|"
     r"duplicated|corrupted|errored|blocked|throttled|stuck|delayed|double[- ]charged|charged twice)\b)|"
     r"\b(?:dropped|fell|fallen|down|declined) to (?:near[- ]|almost |nearly )?(?:zero|0)\b|\bthroughput (?:dropped |fell )?to (?:zero|0)\b",

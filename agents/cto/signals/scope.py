@@ -170,6 +170,17 @@ _NAMED_ENVIRONMENT = re.compile(
 _NON_PRODUCTION_NAMES = {"staging", "stage", "qa", "sandbox", "preview", "dev"}
 
 
+_PRODUCTION_SPELLING = re.compile(
+    r"(?<!pre)(?<!pre-)(?<!non)(?<!non-)(?:prd|prod|production)(?:[-_]?\d+)?$|^(?:prd|prod)\b"
+)
+
+
+def _is_production(label: str) -> bool:
+    """'production', 'prod', 'live', and a team's own spelling of them ('gprd', 'eu-prod', 'prod-2'), not 'preprod'."""
+    name = label.lower().strip()
+    return name in PRODUCTION or bool(_PRODUCTION_SPELLING.search(name))
+
+
 def read_environment(label: str | None, parts: Iterable[Clause], service: str | None = None) -> list[Environment]:
     """The source's environment label, and any production the text names against a non-production label;
     without a label, a non-production environment the service's name or the text names ('checkout-staging',
@@ -177,7 +188,7 @@ def read_environment(label: str | None, parts: Iterable[Clause], service: str | 
     found: list[Environment] = []
     named = sorted(_NON_PRODUCTION_NAMES & set(name_tokens(service or "")))
     if label:
-        found.append(Environment(name=label, production=label.lower() in PRODUCTION, quote=label, field="environment"))
+        found.append(Environment(name=label, production=_is_production(label), quote=label, field="environment"))
     elif named:
         found.append(Environment(name=named[0], production=False, quote=service or "", field="service"))
     else:

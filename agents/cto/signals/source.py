@@ -86,7 +86,8 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
         StateKind.DELAYED,
         re.compile(
             r"\blag\w*|\bdelay\w*|\bbacklog\w*|\bqueue age\b|\bbehind\b|\bpending\b|\bbacking up\b|\blate\b|\bnot draining\b|"
-            r"\bqueued\b|\bnot started within\b|\bstuck (?:in|on) (?:the )?(?:queue|backlog)\b",
+            r"\bqueued\b|\bnot started within\b|\bstuck (?:in|on) (?:the )?(?:queue|backlog)\b|"
+            r"\boldest (?:[\w-]+ )?(?:is |at |age )?\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b",
             re.IGNORECASE,
         ),
     ),

@@ -38,7 +38,10 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
             rf"\b{_PEOPLE} traffic (?:is |remains? )?normal\b|"
             r"\b(?:request )?(?:latency|errors?|error rates?|success rates?)(?: and (?:latency|errors?|error rates?))? "
             r"(?:are |is |remain |remains |stay |stays )?(?:normal|nominal|unchanged|flat|"
-            r"within (?:the )?(?:normal|expected|usual) (?:range|limits|bounds))\b|\bno impact\b",
+            r"within (?:the )?(?:normal|expected|usual) (?:range|limits|bounds))\b|\bno impact\b|"
+            r"\b(?:every|all|each)\b[^.;]{0,40}?\b(?:completed|succeeded|went through|was delivered|were delivered|"
+            r"was processed|were processed) on (?:a |the )?(?:retry|retries|next attempt|second attempt)\b|"
+            r"\b(?:0|zero|no|none of the) (?:[\w-]+ ){0,2}(?:failed|lost) permanently\b",
             re.IGNORECASE,
         ),
     ),

@@ -61,7 +61,8 @@ _NUMBER = re.compile(
 _AT_LEAST = re.compile(r"(?:above|over|exceed(?:s|ed|ing)?|more than|greater than|at least|>=?|≥)\s*$", re.IGNORECASE)
 _AT_MOST = re.compile(r"(?:below|under|less than|at most|<=?|≤)\s*$", re.IGNORECASE)
 _TARGET = re.compile(
-    r"(?:\bslo|\bsla|objective|target|threshold|budget|goal|normal(?:ly)?|baseline|usual(?:ly)?)\s*(?:of|is|at|=|:)?\s*\(?$",
+    r"(?:\bslo|\bsla|objective|target|threshold|budget|goal|normal(?:ly)?|baseline|usual(?:ly)?)\s*(?:of|is|at|=|:)?\s*\(?$|"
+    r"\b(?:warn(?:ing)?|crit(?:ical)?|alerts?|pages?) (?:at|above|over|when)\s*\(?$",
     re.IGNORECASE,
 )
 _SECONDS = {
@@ -91,6 +92,12 @@ _DENIED_ALTERNATIVE = (
 )
 """A denial of a failure that reaches across 'or': 'no request errors or latency change'. Not 'no response or
 connection timed out', where 'no response' is itself the failure, nor 'not loading or timing out'."""
+_DENIED_SUBJECT = (
+    r"(?:\b(?:no|zero)\s+(?:(?!(?:and|or|but)\b)[\w'-]+\s+){1,3}(?:is|are|was|were|has been|have been|got|gets?)\s+|"
+    r"(?<![\d.,])\b0\s+(?:(?!(?:and|or|but|of)\b)[\w'-]+\s+){1,2})(?:\w+ly\s+)?$"
+)
+"""A count of nothing as the subject: '0 tasks failed permanently', 'no order import is delayed' (the words
+between are the subject, a longer reach than a denial right before the word)."""
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _JOINED_VERBS = re.compile(r"\b(sign|log)[\s-]+(in|on|up)(s?)\b", re.IGNORECASE)
@@ -259,6 +266,8 @@ def negated(text: str, start: int, *, hypothetical: bool = True, reach: int = 2)
     if re.search(_DENIAL + between, before, re.IGNORECASE):
         return True
     if re.search(_DENIED_ALTERNATIVE + between, before, re.IGNORECASE):
+        return True
+    if re.search(_DENIED_SUBJECT, before, re.IGNORECASE):
         return True
     return hypothetical and bool(re.search(_HYPOTHESIS + between, before, re.IGNORECASE))
 
