@@ -231,12 +231,13 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
     channels = enabled_channels(ctx)
     created: list[int] = []
     with ctx.engine.begin() as conn:
-        # A first message again after a raise back goes only to whom no earlier round's first message went.
-        told = {
-            tail
-            for round_, tail in drafts.audiences_told(conn, incident_id, kind.value)
-            if round_ != label and round_.startswith("initial")
-        }
+        # A first message again after a raise back goes only to whom no earlier round reached: its audience, or
+        # for email, the people an earlier first message or update was sent to.
+        told: dict[str, set[str]] = {}
+        if kind is CommsKind.INITIAL:
+            for (round_, tail), recipients in drafts.audiences_told(conn, incident_id, WHILE_OPEN).items():
+                if round_ != label and (round_.startswith("initial") or round_.startswith("update")):
+                    told.setdefault(tail, set()).update(recipients)
         for item in checked:
             draft = item.draft
             if draft.channel not in channels or (
@@ -244,8 +245,11 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
             ):
                 continue
             key = keys.draft(incident_id, label, draft.channel, draft.account)
-            if kind is CommsKind.INITIAL and key.split(":", 3)[3] in told:
-                continue
+            reached = told.get(key.split(":", 3)[3])
+            if reached is not None:
+                if not draft.recipients or not (rest := [r for r in draft.recipients if r not in reached]):
+                    continue
+                draft = draft.model_copy(update={"recipients": rest})
             written = incident.severity.value if incident.severity else None
             content = dict(
                 audience=draft.audience,

@@ -360,14 +360,20 @@ def close_out(
 def account_notice(conn: Connection, incident: Incident, now: datetime) -> None:
     """A P2 tells no customer, except an enterprise account that alone is hit: the Support agent
     drafts its notice if every affected user is that account's (`flows.comms` decides), again as
-    the storm grows."""
+    the storm grows. Back at P2 after a raise replaced (withdrew) the notice, a new round ('account-2') drafts it
+    again: the withdrawn one's key cannot be drafted twice."""
+    spent = drafts.spent_rounds(conn, incident.id)
+    label, round_ = "account", 1
+    while label in spent:
+        round_ += 1
+        label = f"account-{round_}"
     schedule(
         conn,
-        key=keys.account_notice(incident.id, incident.event_count.bit_length()),
+        key=keys.account_notice(incident.id, incident.event_count.bit_length(), label),
         kind=JobKind.COMMS_PREPARE,
         due_at=now,
         lane=keys.comms_lane(incident.id),
-        payload={"incident_id": incident.id, "kind": CommsKind.INITIAL.value, "label": "account"},
+        payload={"incident_id": incident.id, "kind": CommsKind.INITIAL.value, "label": label},
     )
 
 
@@ -404,8 +410,12 @@ def schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: in
     the next update by then, its customer drafts are written a few minutes ahead, so a human can
     approve them in time, and the war room is reminded a minute before if they still wait. `again`: the
     page's correction this clock restarts for (its key is new even if this number at this level was
-    scheduled and cancelled before)."""
+    scheduled and cancelled before). A number whose round a lowering withdrew is passed over: its drafts could
+    not be written again, and customers promised that update would get none."""
     assert incident.severity is not None
+    spent = drafts.spent_rounds(conn, incident.id)
+    while f"update-{number}" in spent:
+        number += 1
     due = next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
     key = keys.tick(incident.id, number, incident.severity, again)
     schedule(

@@ -218,9 +218,10 @@ def initial_comms(incident_id: int, severity: Severity, scale: int, label: str =
     return _incident(incident_id, "comms", label, severity, scale)
 
 
-def account_notice(incident_id: int, scale: int) -> str:
-    """A P2's notice to the one enterprise account it hits, again as the storm grows."""
-    return _incident(incident_id, "comms", "account", scale)
+def account_notice(incident_id: int, scale: int, label: str = "account") -> str:
+    """A P2's notice to the one enterprise account it hits (`label`: account, or account-k once a raise replaced
+    it), again as the storm grows."""
+    return _incident(incident_id, "comms", label, scale)
 
 
 def initial_comms_settled(incident_id: int, event_count: int, label: str = "initial") -> str:

@@ -451,3 +451,61 @@ def test_a_p2_account_notice_raised_to_p1_leaves_the_account_one_message_to_appr
     assert [(d["written_for"], d["state"]) for d in to_acme] == [("P1", "pending_approval")]
     replaced = client.get(f"/api/approvals/{notice['id']}", headers=auth).json()
     assert replaced["state"] == "withdrawn" and "replaced it" in replaced["withdrawn_reason"]
+
+
+def _set(client, warroom, auth, incident_id, level):
+    r = client.post(f"/api/incidents/{incident_id}/severity", json={"severity": level, "actor": "dana"}, headers=auth)
+    assert r.status_code == 202, r.text
+    warroom.scheduler.run_pending()
+
+
+def test_the_only_account_hit_still_has_a_notice_to_approve_after_p2_p1_p2(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    """Found in review: an account notice a raise to P1 replaced, lowered back to P2 before anyone approved, is
+    drafted again (a new round: the withdrawn one's key cannot be)."""
+    incident_id = _outage(post_sentry, clock, {"a1": "acme", "a2": "acme"}, events=6, path="/api/reports/export")
+    warroom.scheduler.run_pending()
+    [notice] = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    assert notice["recipients"] == ["ops@acme.example"]
+    _set(client, warroom, auth, incident_id, "P1")
+    _set(client, warroom, auth, incident_id, "P2")
+    waiting = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    to_acme = [d for d in waiting if "ops@acme.example" in d["recipients"]]
+    assert to_acme, "Acme, the only account hit, has no notice to approve at P2 any more"
+
+
+STATES = ["pending_approval", "blocked", "approved", "sent", "rejected", "withdrawn"]
+
+
+def test_customers_hit_after_the_first_message_hear_after_a_raise_back(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    """Found in review: after a raise back, people hit since the first message went out are owed one; the
+    skip for those already told is per person for email, not per audience."""
+    incident_id = _outage(post_sentry, clock, {"u1": None, "u2": None})
+    warroom.scheduler.run_pending()
+    [email] = [
+        d
+        for d in client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+        if d["channel"] == "email"
+    ]
+    assert client.post(f"/api/approvals/{email['id']}/approve", headers=auth).status_code == 200
+    warroom.scheduler.run_pending()
+    assert sorted(to for to, _ in _emails(settings)) == ["u1@customers.example.com", "u2@customers.example.com"]
+
+    _set(client, warroom, auth, incident_id, "P2")
+    clock.advance(timedelta(minutes=5))
+    assert _outage(post_sentry, clock, {"u3": None, "u4": None, "u5": None}) == incident_id  # it spreads
+    warroom.scheduler.run_pending()
+    _set(client, warroom, auth, incident_id, "P1")  # and a person raises it back
+    clock.advance(timedelta(minutes=2))  # the settle re-draft too
+    warroom.scheduler.run_pending()
+
+    drafts = client.get("/api/approvals", params={"incident_id": incident_id, "state": STATES}, headers=auth).json()
+    first_messages = [d for d in drafts if d["channel"] == "email" and d["kind"] == "initial"]
+    reached = {
+        r for d in first_messages if d["state"] in ("pending_approval", "approved", "sent") for r in d["recipients"]
+    }
+    newly_hit = {"u3@customers.example.com", "u4@customers.example.com", "u5@customers.example.com"}
+    assert newly_hit <= reached, f"no first message to approve for {sorted(newly_hit - reached)}"

@@ -27,6 +27,7 @@ __all__ = [
     "newer_drafts",
     "refresh",
     "withdraw",
+    "spent_rounds",
 ]
 
 DRAFTS = table_of(DraftRow)
@@ -81,16 +82,31 @@ def undecided_rounds(conn: Connection, incident_id: int) -> list[tuple[str, str]
     return list(dict.fromkeys((row.kind, row.key.split(":")[2]) for row in rows))
 
 
-def audiences_told(conn: Connection, incident_id: int, kind: str) -> set[tuple[str, str]]:
-    """(round, "channel:audience") of each `kind` draft of the incident approved or sent, from its key."""
+def audiences_told(conn: Connection, incident_id: int, kinds: list[str]) -> dict[tuple[str, str], set[str]]:
+    """(round, "channel:audience") of each draft of `kinds` approved or sent, from its key, with its recipients."""
     rows = conn.execute(
-        select(DRAFTS.c.key).where(
+        select(DRAFTS.c.key, DRAFTS.c.recipients).where(
             DRAFTS.c.incident_id == incident_id,
-            DRAFTS.c.kind == kind,
+            DRAFTS.c.kind.in_(kinds),
             DRAFTS.c.state.in_([DraftState.APPROVED.value, DraftState.SENT.value]),
         )
     )
-    return {(parts[2], parts[3]) for row in rows if len(parts := row.key.split(":", 3)) == 4}
+    told: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        parts = row.key.split(":", 3)
+        if len(parts) == 4:
+            told.setdefault((parts[2], parts[3]), set()).update(row.recipients or [])
+    return told
+
+
+def spent_rounds(conn: Connection, incident_id: int) -> set[str]:
+    """Rounds (labels) with a withdrawn draft and none still undecided or approved: their keys are taken, so a
+    clock restarted after a lowering drafts under the next label instead (one round's drafts are one key each)."""
+    states: dict[str, set[str]] = {}
+    for row in conn.execute(select(DRAFTS.c.key, DRAFTS.c.state).where(DRAFTS.c.incident_id == incident_id)):
+        states.setdefault(row.key.split(":")[2], set()).add(row.state)
+    open_ = {DraftState.PENDING.value, DraftState.BLOCKED.value, DraftState.APPROVED.value}
+    return {label for label, seen in states.items() if DraftState.WITHDRAWN.value in seen and not seen & open_}
 
 
 def newer_drafts(conn: Connection, draft_id: int, *, kinds: list[str]) -> list[DraftRecord]:
