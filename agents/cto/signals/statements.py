@@ -245,7 +245,9 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\btruncate\b|\brm -rf\b|\bnow empty\b|\bevents are dropped\b|\bhours of (?:writes|data)\b|"
             r"\b(?:cannot|can't|can not|could not) be (?:replayed|recovered|restored|re-?sent|re-?delivered)\b|"
             r"\b(?:are|is|were|was) not recoverable\b|\bno replay source\b|"
-            r"\b(?:unrecoverabl|irrecoverabl|permanently (?:deleted|lost))\w*|\bmissing (?:data|records|rows|files)\b|"
+            r"\b(?:unrecoverabl|irrecoverabl|permanently (?:deleted|lost))\w*|"
+            r"\bmissing (?:stored |saved |persisted )?(?:data|records|rows|files|messages|objects|blobs|documents|attachments)\b|"
+            r"\b(?!0\b)\d[\d,]* (?:[\w-]+ ){1,3}(?:have|has) no (?:matching |corresponding )?(?:rows?|records?|entr(?:y|ies)) in\b|"
             r"\b(?:data|records?|rows?|files?|uploads?|backups?|documents?|messages?|repositories|events|writes|orders|webhooks|"
             r"payments|transactions|emails|progress|inventor(?:y|ies)|saves?|scores?|datastores?)\b[^.;]{0,40}?\b(?:lost|"
             r"deleted|wiped|overwritten|destroyed|(?:are|is|were|was) gone)\b|\brestored over (?:production|live|customer)\b|"
@@ -269,6 +271,8 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:credited|debited|charged|paid out) (?:\w+ )?(?:twice|\d+x|x\d+|\d+ times)\b|"
             r"\b(?:wrong|incorrect) (?:balances?|amounts? (?:credited|debited|charged))\b|\bdouble[- ](?:charged|credited|debited)\b|"
             r"\btruncated at \d[\d,]* ?(?:bytes|b|kb|kib|characters|chars)\b|"
+            r"\b(?:barcodes?|ids?|identifiers?|numbers?|serials?|keys?|codes?)\b[^.;]{0,20}?\b(?:already|previously) "
+            r"(?:assigned|allocated|issued) to (?:another|a different|other)\b|"
             r"\bstored (?:[\w-]+ ){1,2}(?:is|are|was|were) (?:not valid|invalid|unreadable|truncated|garbled)\b",
             re.IGNORECASE,
         ),

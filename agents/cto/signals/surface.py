@@ -147,6 +147,8 @@ _COSMETIC = {
     "a11y",
 }
 _BATCH = {"etl", "cron", "nightly", "batch", "backfill"}
+_ROUTE = re.compile(r"/|(?:GET|POST|PUT|PATCH|DELETE|HEAD) /")
+"""An HTTP route (the endpoint's path), not a task or transaction name."""
 _BATCH_TEXT = re.compile(
     r"\bscheduled (?:jobs?|tasks?|reports?|exports?|runs?)\b|\b(?:queue |kafka |message |event |[\w-]+ )?consumers? "
     r"(?:not making progress|stalled|stuck|lag\w*|down|crash\w*)\b",
@@ -261,6 +263,8 @@ def read_surfaces(
             (SurfaceKind.BATCH, _BATCH),
         ):
             hit = sorted(tokens & lexicon)
+            if hit and kind is SurfaceKind.BATCH and field == "endpoint" and _ROUTE.match(value):
+                continue  # '/1/indexes/*/batch' is a request someone waits on, not background work
             if hit:
                 found.append(Surface(kind=kind, name=hit[0], quote=value, field=field, strong=field != "service"))
         if field == "service":

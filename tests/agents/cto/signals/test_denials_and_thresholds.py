@@ -87,3 +87,34 @@ def test_failures_every_retry_absorbed_are_isolated_errors():
     assert (decided.severity, decided.rule) == (Severity.P3, "isolated_errors")
     unabsorbed = decide(signals(text[0], "Timed-out attempts are not retried.", service="import-export"))
     assert unabsorbed.severity is Severity.P2
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("LedgerIndexMismatch: 27 indexed entries have no row in ledger_entries", "loss"),
+        ("queue references point to missing stored messages (storage GET 404 on sampled ids)", "loss"),
+        ("38 shipments carry a barcode already assigned to another parcel", "corruption"),
+    ],
+)
+def test_rows_gone_from_their_table_and_identifiers_given_twice_are_loss_and_corruption(text: str, kind: str):
+    assert kind in {e.kind for e in signals("Ledger check", text).exposure}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0 indexed entries have no row in ledger_entries",
+        "reconciled: every indexed entry has a row in ledger_entries",
+        "username already assigned to another account (signup validation)",
+    ],
+)
+def test_nothing_missing_and_a_validation_message_are_not_loss(text: str):
+    assert not {e.kind for e in signals("Ledger check", text).exposure} & {"loss", "corruption"}
+
+
+def test_an_http_route_named_batch_is_a_request_not_background_work():
+    route = signals("Indexing API rejecting writes", "1,312 calls answered 503", endpoints=["/1/indexes/*/batch"])
+    assert route.surface.kind.value != "batch"
+    task = signals("Task failing", "nightly job failed", endpoints=["reports.batch_export"])
+    assert task.surface.kind.value == "batch"
