@@ -62,7 +62,7 @@ _AT_LEAST = re.compile(r"(?:above|over|exceed(?:s|ed|ing)?|more than|greater tha
 _AT_MOST = re.compile(r"(?:below|under|less than|at most|<=?|≤)\s*$", re.IGNORECASE)
 _TARGET = re.compile(
     r"(?:\bslo|\bsla|objective|target|threshold|budget|goal|normal(?:ly)?|baseline|usual(?:ly)?)\s*(?:of|is|at|=|:)?\s*\(?$|"
-    r"\b(?:warn(?:ing)?|crit(?:ical)?|alerts?|pages?) (?:at|above|over|when)\s*\(?$",
+    r"\b(?:warn(?:ing)?|crit(?:ical)?) (?:at|above|over)\s*\(?$",
     re.IGNORECASE,
 )
 _SECONDS = {
