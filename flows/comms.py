@@ -250,6 +250,11 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
                 if not draft.recipients or not (rest := [r for r in draft.recipients if r not in reached]):
                     continue
                 draft = draft.model_copy(update={"recipients": rest})
+            if kind is CommsKind.INITIAL and draft.recipients:
+                late = _late_joiners(conn, incident_id, label, draft)
+                if late is None:
+                    continue
+                key, draft = late
             written = incident.severity.value if incident.severity else None
             content = dict(
                 audience=draft.audience,
@@ -344,6 +349,26 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
                 },
                 dedup_key=keys.comms_drafted(incident_id, label),
             )
+
+
+DECIDED = frozenset({DraftState.APPROVED, DraftState.SENT, DraftState.REJECTED})
+"""A first message someone decided on: its recipients were told (or a person chose not to tell them)."""
+
+
+def _late_joiners(conn: Connection, incident_id: int, label: str, draft: Draft) -> tuple[str, Draft] | None:
+    """Where this round's first message to these recipients was already decided (sent, approved or rejected),
+    the people hit since get one of their own to approve (`<round>+k`, only them), re-drafted while undecided;
+    None when there is nobody new. The key and the draft to write."""
+    base, reached, number = label.split("+")[0], set[str](), 0
+    key = keys.draft(incident_id, label, draft.channel, draft.account)
+    while (earlier := drafts.at_key(conn, key)) is not None and earlier.state in DECIDED:
+        reached.update(earlier.recipients)
+        number += 1
+        key = keys.draft(incident_id, f"{base}+{number}", draft.channel, draft.account)
+    if not reached:
+        return key, draft
+    rest = [r for r in draft.recipients if r not in reached]
+    return (key, draft.model_copy(update={"recipients": rest})) if rest else None
 
 
 def _ask_on_call(ctx: Context, conn: Connection, incident: Incident, draft_id: int, text: str, now: datetime) -> None:

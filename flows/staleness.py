@@ -53,7 +53,11 @@ def stale_reason(conn: Connection, draft: DraftRecord, incident: Incident | None
     resolved = resolved_reason(draft, incident)
     if resolved:
         return Stale(resolved, final=True)
-    newer = drafts.newer_drafts(conn, draft.id, kinds=WHILE_OPEN)
+    # A newer draft replaces this one only if it reaches everyone this one would: a first message to people hit
+    # later does not replace the update waiting for everyone else.
+    newer = [
+        d for d in drafts.newer_drafts(conn, draft.id, kinds=WHILE_OPEN) if set(draft.recipients) <= set(d.recipients)
+    ]
     if newer:  # asked first: a P2 account notice the P1 first message replaced is not re-drafted in place
         return Stale(f"{draft.channel} draft #{newer[0].id} replaced it with newer facts", final=True)
     if draft.written_for and incident.severity and draft.written_for != incident.severity.value:

@@ -18,8 +18,10 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.composition import Warroom
 from api.scenarios import sentry_event_alert
+from flows.comms import prepare_round
 from tests.fakes.slack_server import signed_headers
 from tests.fakes.spec import spec_payload
+from warroom.drafts.models import CommsKind
 from warroom.settings import AccountConfig, Person, Settings
 
 SLACK_SECRET = "slack-signing-secret"
@@ -509,3 +511,57 @@ def test_customers_hit_after_the_first_message_hear_after_a_raise_back(
     }
     newly_hit = {"u3@customers.example.com", "u4@customers.example.com", "u5@customers.example.com"}
     assert newly_hit <= reached, f"no first message to approve for {sorted(newly_hit - reached)}"
+
+
+def test_people_hit_after_the_first_message_was_sent_get_one_of_their_own(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    """Before, the first message went once per audience: at P1 (no update emails) anyone hit after it was
+    sent heard nothing until the all-clear. Now they get a first message of their own to approve, only them."""
+    incident_id = _outage(post_sentry, clock, {"u1": None, "u2": None})
+    warroom.scheduler.run_pending()
+    _set(client, warroom, auth, incident_id, "P1")
+    [first] = [d for d in client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()]
+    assert client.post(f"/api/approvals/{first['id']}/approve", headers=auth).status_code == 200
+    warroom.scheduler.run_pending()
+
+    clock.advance(timedelta(minutes=3))
+    assert _outage(post_sentry, clock, {"u3": None, "u4": None}, events=4) == incident_id
+    clock.advance(timedelta(minutes=2))  # the re-draft a minute after the storm goes quiet
+    warroom.scheduler.run_pending()
+    waiting = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    [late] = [d for d in waiting if d["channel"] == "email"]
+    assert sorted(late["recipients"]) == ["u3@customers.example.com", "u4@customers.example.com"]
+    assert late["subject"] == first["subject"]
+    assert client.post(f"/api/approvals/{late['id']}/approve", headers=auth).status_code == 200
+    warroom.scheduler.run_pending()
+    inbox = sorted(to for to, _ in _emails(settings) if to.endswith("@customers.example.com"))
+    assert inbox == [f"u{n}@customers.example.com" for n in range(1, 5)], "each once"
+
+    clock.advance(timedelta(minutes=2))
+    assert _outage(post_sentry, clock, {"u1": None, "u4": None}, events=4) == incident_id  # nobody new
+    clock.advance(timedelta(minutes=2))
+    warroom.scheduler.run_pending()
+    pending = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    assert [d for d in pending if d["channel"] == "email"] == []
+
+
+def test_a_first_message_to_people_hit_later_does_not_replace_the_update_waiting_for_everyone(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    incident_id = _outage(post_sentry, clock, {"u1": None, "u2": None})
+    warroom.scheduler.run_pending()
+    [first] = [d for d in client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()]
+    assert client.post(f"/api/approvals/{first['id']}/approve", headers=auth).status_code == 200
+    clock.advance(timedelta(minutes=11))  # P0: update 1 drafted ahead for everyone hit so far
+    warroom.scheduler.run_pending()
+    [update] = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    assert update["kind"] == "update"
+
+    assert _outage(post_sentry, clock, {"u3": None}, events=3) == incident_id
+    prepare_round(warroom.context, incident_id, CommsKind.INITIAL, "initial")  # as the next re-draft does
+    warroom.scheduler.run_pending()
+    waiting = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    kinds = sorted((d["kind"], tuple(sorted(d["recipients"]))) for d in waiting if d["channel"] == "email")
+    assert kinds[0][0] == "initial" and kinds[0][1] == ("u3@customers.example.com",)
+    assert kinds[1][0] == "update" and "u1@customers.example.com" in kinds[1][1]

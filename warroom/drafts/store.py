@@ -20,6 +20,7 @@ __all__ = [
     "key_of",
     "auto_released_since",
     "audiences_told",
+    "at_key",
     "last_released",
     "list_drafts",
     "drafts_of",
@@ -39,6 +40,12 @@ def create_draft(conn: Connection, *, key: str, values: dict[str, Any]) -> tuple
     if new_id is not None:
         return int(new_id), True
     return conn.execute(select(DRAFTS.c.id).where(DRAFTS.c.key == key)).scalar_one(), False
+
+
+def at_key(conn: Connection, key: str) -> DraftRecord | None:
+    """The draft written under `key`, if any."""
+    row = conn.execute(select(DRAFTS).where(DRAFTS.c.key == key)).first()
+    return _record(row) if row else None
 
 
 def get_draft(conn: Connection, draft_id: int) -> DraftRecord | None:
