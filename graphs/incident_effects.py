@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from itertools import chain, count
 
 from pydantic import BaseModel
 from sqlalchemy import Connection
@@ -363,10 +364,7 @@ def account_notice(conn: Connection, incident: Incident, now: datetime) -> None:
     the storm grows. Back at P2 after a raise replaced (withdrew) the notice, a new round ('account-2') drafts it
     again: the withdrawn one's key cannot be drafted twice."""
     spent = drafts.spent_rounds(conn, incident.id)
-    label, round_ = "account", 1
-    while label in spent:
-        round_ += 1
-        label = f"account-{round_}"
+    label = next(name for name in chain(["account"], (f"account-{n}" for n in count(2))) if name not in spent)
     schedule(
         conn,
         key=keys.account_notice(incident.id, incident.event_count.bit_length(), label),
@@ -414,8 +412,7 @@ def schedule_tick(conn: Connection, ctx: Context, incident: Incident, number: in
     not be written again, and customers promised that update would get none."""
     assert incident.severity is not None
     spent = drafts.spent_rounds(conn, incident.id)
-    while f"update-{number}" in spent:
-        number += 1
+    number = next(n for n in count(number) if f"update-{n}" not in spent)
     due = next_update_at(ctx.clock.now(), incident.severity, ctx.settings)
     key = keys.tick(incident.id, number, incident.severity, again)
     schedule(
