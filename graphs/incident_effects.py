@@ -145,14 +145,18 @@ def changed_drafts(conn: Connection, incident: Incident, severity: Severity, was
         )
 
 
-def keep_severity(ctx: Context, incident: Incident, classification: Classification, *, telling: bool) -> None:
-    """The same level again on new evidence: the evidence is refreshed and, while customers are
-    being told (`telling`), the undecided first drafts are redrafted with the new numbers."""
+def keep_severity(ctx: Context, incident: Incident, classification: Classification | None, *, telling: bool) -> None:
+    """The level held on new evidence. `classification`: the new reading when it is that level, whose
+    evidence is kept; None when it read lower, which leaves the level and its evidence (only a person
+    lowers a level). Either way, while customers are being told (`telling`), the undecided first drafts
+    are redrafted with the new numbers, and people hit since a first message was decided get their own:
+    a storm that spreads as it thins must still reach the people it spreads to."""
     with ctx.engine.begin() as conn:
-        incidents.set_classification(conn, incident.id, classification)
+        if classification is not None:
+            incidents.set_classification(conn, incident.id, classification)
         if telling and not incident.resolved_at:
             refresh_initial_comms(conn, incident, ctx.clock.now())
-        elif classification.severity is Severity.P2 and not incident.resolved_at:
+        elif incident.severity is Severity.P2 and not incident.resolved_at:
             account_notice(conn, incident, ctx.clock.now())
 
 

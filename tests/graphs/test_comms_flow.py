@@ -18,10 +18,8 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.composition import Warroom
 from api.scenarios import sentry_event_alert
-from flows.comms import prepare_round
 from tests.fakes.slack_server import signed_headers
 from tests.fakes.spec import spec_payload
-from warroom.drafts.models import CommsKind
 from warroom.settings import AccountConfig, Person, Settings
 
 SLACK_SECRET = "slack-signing-secret"
@@ -549,6 +547,8 @@ def test_people_hit_after_the_first_message_was_sent_get_one_of_their_own(
 def test_a_first_message_to_people_hit_later_does_not_replace_the_update_waiting_for_everyone(
     post_sentry, client, warroom, clock, auth, settings
 ):
+    """The storm thins as it spreads: its new evidence reads lower (P1) while P0 holds, which used to
+    re-draft nothing, so the person hit after update 1 was drafted heard nothing until update 2."""
     incident_id = _outage(post_sentry, clock, {"u1": None, "u2": None})
     warroom.scheduler.run_pending()
     [first] = [d for d in client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()]
@@ -558,8 +558,9 @@ def test_a_first_message_to_people_hit_later_does_not_replace_the_update_waiting
     [update] = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
     assert update["kind"] == "update"
 
-    assert _outage(post_sentry, clock, {"u3": None}, events=3) == incident_id
-    prepare_round(warroom.context, incident_id, CommsKind.INITIAL, "initial")  # as the next re-draft does
+    assert _outage(post_sentry, clock, {"u3": None}, events=3) == incident_id  # read lower now: P0 holds
+    warroom.scheduler.run_pending()
+    clock.advance(timedelta(minutes=1))  # and the re-draft a minute after the storm goes quiet
     warroom.scheduler.run_pending()
     waiting = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
     kinds = sorted((d["kind"], tuple(sorted(d["recipients"]))) for d in waiting if d["channel"] == "email")
