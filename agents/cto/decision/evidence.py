@@ -139,6 +139,15 @@ def typed_facts(signals: Signals, reading: Reading) -> dict[str, object]:
         "exposure": sorted({e.kind for e in signals.exposure}),
         "security_topic": signals.security_topic.families if signals.security_topic else None,
         "source_label_points_to": signals.label.points_to.value if signals.label else None,
+        # warroom's own record, not the alert's word: without it a model reads "nothing says it cleared before"
+        "similar_past_incidents": len(signals.similar_past) or None,
+        "similar_past_resolved_by_themselves_quickly": sum(
+            1
+            for p in signals.similar_past
+            if p.self_resolved_minutes is not None and p.self_resolved_minutes < signals.self_resolve_minutes
+        )
+        if signals.similar_past
+        else None,
     }
     return {key: value for key, value in facts.items() if value not in (None, [])}
 

@@ -204,6 +204,20 @@ def test_the_typed_facts_carry_numbers_and_kinds_but_no_alert_text():
     assert "ignore" not in repr(result.facts)
 
 
+def test_the_typed_facts_carry_warrooms_own_history_that_a_self_resolving_rule_rests_on():
+    """The model is shown the facts, not the rule's detail: without the history it read 'nothing says this
+    cleared before' and raised a self-resolving P3."""
+    past = [
+        PastIncident(id=n, title="Clock skew", severity=Severity.P2, self_resolved_minutes=m)
+        for n, m in enumerate([2, 3, 40])
+    ]
+    result = classify(alert("Clock skew detected on web-2", similar_past=past))
+    assert result.rule == "self_resolving"
+    assert result.facts["similar_past_incidents"] == 3
+    assert result.facts["similar_past_resolved_by_themselves_quickly"] == 2
+    assert "similar_past_incidents" not in classify(alert("Clock skew detected on web-2")).facts
+
+
 def test_the_rest_still_working_does_not_excuse_a_failing_revenue_path():
     result = classify(
         alert("checkout 5xx ratio 0.6 over 5m", "Pages still load; other services unaffected", service="checkout")
