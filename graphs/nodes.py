@@ -53,6 +53,8 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
             found = recurrence.open_follow_ups(conn, incident, ctx.clock.now())
     else:
         if previous is not None and incident.classification and incident.classification.by_human:
+            # a person's level stands over new evidence, but the people it reaches are still owed a message
+            effects.keep_severity(ctx, incident, None, telling=state.get("posted_severity") is not None)
             return {"event": {}}
         with ctx.engine.connect() as conn:
             past = history.similar_past(conn, incident)
