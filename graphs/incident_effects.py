@@ -154,9 +154,11 @@ def keep_severity(ctx: Context, incident: Incident, classification: Classificati
     with ctx.engine.begin() as conn:
         if classification is not None:
             incidents.set_classification(conn, incident.id, classification)
-        if telling and not incident.resolved_at:
+        if incident.resolved_at or incident.severity is None:
+            return
+        if telling and incident.severity.pages_customers:
             refresh_initial_comms(conn, incident, ctx.clock.now())
-        elif incident.severity is Severity.P2 and not incident.resolved_at:
+        elif incident.severity is Severity.P2:  # a person's P2 over a page already told too: the account's notice
             account_notice(conn, incident, ctx.clock.now())
 
 

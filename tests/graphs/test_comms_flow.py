@@ -591,3 +591,18 @@ def test_people_hit_after_a_person_set_the_level_get_a_first_message_too(
     assert sorted(late["recipients"]) == ["u3@customers.example.com", "u4@customers.example.com"]
     detail = client.get(f"/api/incidents/{incident_id}", headers=auth).json()
     assert detail["severity"] == "P1", "the person's level stands"
+
+
+def test_a_person_who_set_p3_is_not_overruled_by_a_notice_as_the_storm_spreads(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    """Re-drafting over a person's level drafts what that level tells: at P3, nothing to anyone."""
+    incident_id = _outage(post_sentry, clock, {"a1": "acme", "a2": "acme"})
+    warroom.scheduler.run_pending()
+    _set(client, warroom, auth, incident_id, "P3")
+    clock.advance(timedelta(minutes=2))
+    warroom.scheduler.run_pending()
+    assert _outage(post_sentry, clock, {"a3": "acme"}, events=40) == incident_id
+    clock.advance(timedelta(minutes=2))
+    warroom.scheduler.run_pending()
+    assert client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json() == []
