@@ -59,7 +59,7 @@ DEVELOPMENT = CaseSet(
     "development set",
     lifecycle=False,
     private=False,
-    gate=SetGate(accuracy=0.87, p0_recall=0.91),
+    gate=SetGate(accuracy=0.86, p0_recall=0.91),
 )
 """Gate: what the set scores after the last rule change, less a margin: 88/88 and P0 recall 29/29 after
 issue 13's rule change, 131/132 (58/59) with the 44 cases added on 2026-12-04, and 264/276 (P0
@@ -75,8 +75,10 @@ them; the 382 before still score 345), and 407/457 (P0 158/172) with 49 more wri
 scored 50 as written; the gate's P0 recall came down from 92% for them, while the 408 before still score 364, P0
 143/154), and 437/499 (P0 164/178) with 42 more written blind in stop 42 (the 72 written scored 48 as written,
 27/42 of these; 30/42 after general reader fixes; the gate's accuracy came down from 89% for them, while the 457
-before still score 407, P0 158/172). The held-out set has no gate: its figure (155/218, P0 recall 64/86) is below
-the issue's bar."""
+before still score 407, P0 158/172), and 465/538 (P0 174/189) with 39 more written blind in stop 43 (the 60 written
+scored 36 as written, 25/39 of these; no rule changed, the detector was refitted on them; the gate's accuracy came
+down from 87% for them, while the 499 before still score 440). The held-out set has no gate: its figure (165/239,
+P0 recall 66/93) is below the issue's bar."""
 HOLDOUT = CaseSet("holdout", EVALS_DIR / "holdout", "held-out set", lifecycle=False, private=True)
 PARAPHRASE = CaseSet(
     "paraphrase",
