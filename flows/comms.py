@@ -25,7 +25,7 @@ from flows.approval_links import approval_token
 from flows.context import Context
 from flows.effects import email_about, post_to_war_room
 from flows.facts import incident_facts
-from flows.staleness import WHILE_OPEN, withdraw_superseded
+from flows.staleness import WHILE_OPEN, was_replaced, withdraw_superseded
 from warroom import keys
 from warroom.action_items import store as action_items
 from warroom.channels import Channel, max_length
@@ -358,11 +358,14 @@ DECIDED = frozenset({DraftState.APPROVED, DraftState.SENT, DraftState.REJECTED})
 def _late_joiners(conn: Connection, incident_id: int, label: str, draft: Draft) -> tuple[str, Draft] | None:
     """Where this round's first message to these recipients was already decided (sent, approved or rejected),
     the people hit since get one of their own to approve (`<round>+k`, only them), re-drafted while undecided;
-    None when there is nobody new. The key and the draft to write."""
+    None when there is nobody new. One a newer draft replaced is passed over without counting its recipients as
+    told: its key cannot be drafted again, and nobody heard it (one withdrawn for the level or the all-clear
+    still ends the round). The key and the draft to write."""
     base, reached, number = label.split("+")[0], set[str](), 0
     key = keys.draft(incident_id, label, draft.channel, draft.account)
-    while (earlier := drafts.at_key(conn, key)) is not None and earlier.state in DECIDED:
-        reached.update(earlier.recipients)
+    while (earlier := drafts.at_key(conn, key)) is not None and (earlier.state in DECIDED or was_replaced(earlier)):
+        if earlier.state in DECIDED:
+            reached.update(earlier.recipients)
         number += 1
         key = keys.draft(incident_id, f"{base}+{number}", draft.channel, draft.account)
     if not reached:

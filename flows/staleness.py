@@ -30,10 +30,20 @@ __all__ = [
     "withdraw_on_resolve",
     "withdraw_superseded",
     "withdraw_undecided",
+    "was_replaced",
 ]
 
 WHILE_OPEN = [CommsKind.INITIAL.value, CommsKind.UPDATE.value]
 """Drafts that say the incident is still going on: meaningless once it is resolved."""
+
+
+_REPLACED = "replaced it with newer facts"
+
+
+def was_replaced(draft: DraftRecord) -> bool:
+    """Withdrawn because a newer draft for everyone it would reach replaced it (not for the level or the all-clear):
+    its people were not told by it, and whatever replaced it may itself have been withdrawn since."""
+    return draft.state is DraftState.WITHDRAWN and _REPLACED in (draft.withdrawn_reason or "")
 
 
 class Stale(NamedTuple):
@@ -59,7 +69,7 @@ def stale_reason(conn: Connection, draft: DraftRecord, incident: Incident | None
         d for d in drafts.newer_drafts(conn, draft.id, kinds=WHILE_OPEN) if set(draft.recipients) <= set(d.recipients)
     ]
     if newer:  # asked first: a P2 account notice the P1 first message replaced is not re-drafted in place
-        return Stale(f"{draft.channel} draft #{newer[0].id} replaced it with newer facts", final=True)
+        return Stale(f"{draft.channel} draft #{newer[0].id} {_REPLACED}", final=True)
     if draft.written_for and incident.severity and draft.written_for != incident.severity.value:
         return Stale(
             f"it was written for {draft.written_for} and the incident is {incident.severity.value} now; "

@@ -53,9 +53,7 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
             found = recurrence.open_follow_ups(conn, incident, ctx.clock.now())
     else:
         if previous is not None and incident.classification and incident.classification.by_human:
-            # a person's level stands over new evidence, but the people it reaches are still owed a message
-            effects.keep_severity(ctx, incident, None, telling=state.get("posted_severity") is not None)
-            return {"event": {}}
+            return _level_stands(ctx, state, incident)  # a person's level stands over new evidence
         with ctx.engine.connect() as conn:
             past = history.similar_past(conn, incident)
             alerts = alert_texts(conn, incident.id)
@@ -69,8 +67,7 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
                 if state.get("page_held") and _open_held_page(ctx, incident, classification):
                     return {"event": {}, "page_held": False, "page_level": classification.public_severity.value}
                 return {"event": {}, **_restate_page(ctx, state, incident, classification)}
-            effects.keep_severity(ctx, incident, None, telling=telling)  # read lower: only a person lowers a level
-            return {"event": {}}
+            return _level_stands(ctx, state, incident)  # read lower: only a person lowers a level
     effects.record_severity(
         ctx, incident, classification, was=previous, note=note, recurs=found if previous is None else []
     )
@@ -91,6 +88,18 @@ def _page_level(state: IncidentState) -> Severity | None:
     """The level the public page speaks at; threads from before `page_level` spoke at `posted_severity`."""
     level = state.get("page_level") or state.get("posted_severity")
     return Severity(level) if level else None
+
+
+def _level_stands(ctx: Context, state: IncidentState, incident: Incident) -> dict[str, Any]:
+    """New evidence over a level that stands (a person's, or one the rules now read lower): the people it reaches
+    are still owed what that level tells, and a page held for one account opens once others are hit, as it does
+    when the evidence reads the same level. The state update."""
+    effects.keep_severity(ctx, incident, None, telling=state.get("posted_severity") is not None)
+    held = incident.classification
+    opens = state.get("page_held") and held is not None and held.severity.pages_customers
+    if opens and _open_held_page(ctx, incident, held):
+        return {"event": {}, "page_held": False, "page_level": held.public_severity.value}
+    return {"event": {}}
 
 
 def _restate_page(

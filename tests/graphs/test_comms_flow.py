@@ -606,3 +606,81 @@ def test_a_person_who_set_p3_is_not_overruled_by_a_notice_as_the_storm_spreads(
     clock.advance(timedelta(minutes=2))
     warroom.scheduler.run_pending()
     assert client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json() == []
+
+
+def _others(post_sentry, clock, n: int = 40) -> None:
+    """`n` checkout errors from `n` users of no enterprise account."""
+    for k in range(n):
+        post_sentry(
+            sentry_event_alert(
+                event_id=uuid.uuid4().hex,
+                issue_id="77",
+                at=clock.now() - timedelta(seconds=n - k),
+                path="/api/checkout",
+                user_id=f"other-{k}",
+                browser=("Chrome", "120.0"),
+                region="us-east-1",
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    "settings", [{"discord_webhook_url": SecretStr("https://discord.test/api/webhooks/1/x")}], indirect=True
+)
+@pytest.mark.parametrize("level", ["P0", "P1"])
+def test_a_page_held_for_one_account_opens_before_people_beyond_it_are_drafted_to(
+    post_sentry, client, warroom, clock, auth, settings, level
+):
+    """Found in review: over a person's level, the re-draft for people hit later wrote first messages (and a
+    public Discord post) to everyone hit while the page stayed held as if only Acme were affected."""
+    incident_id = _outage(post_sentry, clock, {"a1": "acme", "a2": "acme", "a3": "acme"})
+    warroom.scheduler.run_pending()
+    _set(client, warroom, auth, incident_id, level)
+    assert _page_posts(client, auth, incident_id) == []
+    clock.advance(timedelta(minutes=2))
+    warroom.scheduler.run_pending()
+    _others(post_sentry, clock)
+    clock.advance(timedelta(minutes=2))
+    warroom.scheduler.run_pending()
+    after = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    beyond = [d for d in after if any(r.startswith("other-") for r in d["recipients"]) or d["channel"] == "discord"]
+    assert beyond, "people beyond the account are owed a first message"
+    assert _page_posts(client, auth, incident_id) != [], "and the public page opens with it"
+
+
+def test_people_hit_after_a_replaced_first_message_and_a_lowering_still_get_one(
+    post_sentry, client, warroom, clock, auth, settings
+):
+    """Found in review: a first message to people hit later, replaced by the P0 update, was withdrawn; after a
+    lowering to P1 withdrew that update, every later late joiner's draft landed on the withdrawn key and was
+    never written, so nobody hit after the first message heard anything until the all-clear."""
+    incident_id = _outage(post_sentry, clock, {"u1": None, "u2": None})
+    warroom.scheduler.run_pending()
+    [first] = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
+    assert client.post(f"/api/approvals/{first['id']}/approve", headers=auth).status_code == 200
+    warroom.scheduler.run_pending()
+    assert _outage(post_sentry, clock, {"u3": None}, events=3) == incident_id  # a first message to u3 alone
+    clock.advance(timedelta(minutes=1))
+    warroom.scheduler.run_pending()
+    clock.advance(timedelta(minutes=10))  # update 1 drafted ahead for u1-u3 replaces it
+    warroom.scheduler.run_pending()
+    _set(client, warroom, auth, incident_id, "P1")  # and a lowering withdraws update 1
+    clock.advance(timedelta(minutes=2))
+    warroom.scheduler.run_pending()
+    assert _outage(post_sentry, clock, {"u4": None, "u5": None}, events=40) == incident_id
+    clock.advance(timedelta(minutes=2))
+    warroom.scheduler.run_pending()
+    drafts = client.get("/api/approvals", params={"incident_id": incident_id, "state": STATES}, headers=auth).json()
+    reachable = {
+        r
+        for d in drafts
+        if d["channel"] == "email" and d["state"] in ("pending_approval", "approved", "sent")
+        for r in d["recipients"]
+    }
+    missing = {f"u{n}@customers.example.com" for n in range(1, 6)} - reachable
+    assert not missing, f"no message sent or to approve for {sorted(missing)}"
+    first_messages = [d for d in drafts if d["kind"] == "initial" and d["channel"] == "email"]
+    told = [
+        r for d in first_messages if d["state"] in ("pending_approval", "approved", "sent") for r in d["recipients"]
+    ]
+    assert len(told) == len(set(told)), "nobody is in two first messages"
