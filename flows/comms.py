@@ -255,6 +255,10 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
                 if late is None:
                     continue
                 key, draft = late
+            if draft.channel is Channel.EMAIL and len(draft.recipients) < len(item.draft.recipients):
+                # an approver must not read "60 affected users" over a message that goes to the 7 not told yet
+                part = f"{len(draft.recipients)} of {len(item.draft.recipients)}"
+                draft = draft.model_copy(update={"audience": f"{part} affected users, not told yet"})
             written = incident.severity.value if incident.severity else None
             content = dict(
                 audience=draft.audience,

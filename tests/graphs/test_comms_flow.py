@@ -530,6 +530,7 @@ def test_people_hit_after_the_first_message_was_sent_get_one_of_their_own(
     waiting = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
     [late] = [d for d in waiting if d["channel"] == "email"]
     assert sorted(late["recipients"]) == ["u3@customers.example.com", "u4@customers.example.com"]
+    assert late["audience"] == "2 of 4 affected users, not told yet"  # not "4 affected users" over a message to 2
     assert late["subject"] == first["subject"]
     assert client.post(f"/api/approvals/{late['id']}/approve", headers=auth).status_code == 200
     warroom.scheduler.run_pending()
