@@ -26,11 +26,11 @@ __all__ = [
     "Stale",
     "resolved_reason",
     "stale_reason",
+    "was_replaced",
     "withdraw",
     "withdraw_on_resolve",
     "withdraw_superseded",
     "withdraw_undecided",
-    "was_replaced",
 ]
 
 WHILE_OPEN = [CommsKind.INITIAL.value, CommsKind.UPDATE.value]

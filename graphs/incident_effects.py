@@ -147,10 +147,11 @@ def changed_drafts(conn: Connection, incident: Incident, severity: Severity, was
 
 def keep_severity(ctx: Context, incident: Incident, classification: Classification | None, *, telling: bool) -> None:
     """The level held on new evidence. `classification`: the new reading when it is that level, whose
-    evidence is kept; None when it read lower, which leaves the level and its evidence (only a person
-    lowers a level). Either way, while customers are being told (`telling`), the undecided first drafts
-    are redrafted with the new numbers, and people hit since a first message was decided get their own:
-    a storm that spreads as it thins must still reach the people it spreads to."""
+    evidence is kept; None when the level stands over it (a person's, or a reading lower: only a person
+    lowers a level), which leaves the level and its evidence. Either way the level drafts what it tells: at
+    P0/P1 while customers are being told (`telling`), the undecided first drafts with the new numbers and a
+    first message for people hit since one was decided (a storm that spreads as it thins must still reach
+    the people it spreads to); at P2 the one enterprise account's notice; at P3 or resolved, nothing."""
     with ctx.engine.begin() as conn:
         if classification is not None:
             incidents.set_classification(conn, incident.id, classification)

@@ -61,9 +61,8 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         classification, note = refine_for(ctx.model, assess(incident, ctx.settings, past, alerts), incident, alerts)
         classification = with_evidence(classification, found)
         if previous is not None and classification.severity >= previous:
-            telling = state.get("posted_severity") is not None
             if classification.severity == previous:
-                effects.keep_severity(ctx, incident, classification, telling=telling)
+                effects.keep_severity(ctx, incident, classification, telling=state.get("posted_severity") is not None)
                 if state.get("page_held") and _open_held_page(ctx, incident, classification):
                     return {"event": {}, "page_held": False, "page_level": classification.public_severity.value}
                 return {"event": {}, **_restate_page(ctx, state, incident, classification)}
