@@ -236,7 +236,7 @@ def prepare_round(ctx: Context, incident_id: int, kind: CommsKind, label: str, *
         told: dict[str, set[str]] = {}
         if kind is CommsKind.INITIAL:
             for (round_, tail), recipients in drafts.audiences_told(conn, incident_id, WHILE_OPEN).items():
-                if round_ != label and (round_.startswith("initial") or round_.startswith("update")):
+                if round_ != label and round_.startswith(("initial", "update")):
                     told.setdefault(tail, set()).update(recipients)
         for item in checked:
             draft = item.draft

@@ -53,7 +53,7 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
             found = recurrence.open_follow_ups(conn, incident, ctx.clock.now())
     else:
         if previous is not None and incident.classification and incident.classification.by_human:
-            return _level_stands(ctx, state, incident)  # a person's level stands over new evidence
+            return _level_stands(ctx, state, incident, None)  # a person's level stands over new evidence
         with ctx.engine.connect() as conn:
             past = history.similar_past(conn, incident)
             alerts = alert_texts(conn, incident.id)
@@ -61,12 +61,8 @@ def triage(state: IncidentState, runtime: Runtime[Context]) -> dict[str, Any]:
         classification, note = refine_for(ctx.model, assess(incident, ctx.settings, past, alerts), incident, alerts)
         classification = with_evidence(classification, found)
         if previous is not None and classification.severity >= previous:
-            if classification.severity == previous:
-                effects.keep_severity(ctx, incident, classification, telling=state.get("posted_severity") is not None)
-                if state.get("page_held") and _open_held_page(ctx, incident, classification):
-                    return {"event": {}, "page_held": False, "page_level": classification.public_severity.value}
-                return {"event": {}, **_restate_page(ctx, state, incident, classification)}
-            return _level_stands(ctx, state, incident)  # read lower: only a person lowers a level
+            same = classification if classification.severity == previous else None  # lower: only a person lowers
+            return _level_stands(ctx, state, incident, same)
     effects.record_severity(
         ctx, incident, classification, was=previous, note=note, recurs=found if previous is None else []
     )
@@ -89,16 +85,19 @@ def _page_level(state: IncidentState) -> Severity | None:
     return Severity(level) if level else None
 
 
-def _level_stands(ctx: Context, state: IncidentState, incident: Incident) -> dict[str, Any]:
-    """New evidence over a level that stands (a person's, or one the rules now read lower): the people it reaches
-    are still owed what that level tells, and a page held for one account opens once others are hit, as it does
-    when the evidence reads the same level. The state update."""
-    effects.keep_severity(ctx, incident, None, telling=state.get("posted_severity") is not None)
-    held = incident.classification
-    opens = state.get("page_held") and held is not None and held.severity.pages_customers
-    if opens and _open_held_page(ctx, incident, held):
-        return {"event": {}, "page_held": False, "page_level": held.public_severity.value}
-    return {"event": {}}
+def _level_stands(
+    ctx: Context, state: IncidentState, incident: Incident, reading: Classification | None
+) -> dict[str, Any]:
+    """New evidence over a level that stands: `reading` when the rules read that level again (its evidence is
+    kept and the page is corrected to it), None when the level is a person's or the rules now read it lower.
+    Either way the people it reaches are owed what the level tells, and a page held for one account opens once
+    others are hit. The state update."""
+    effects.keep_severity(ctx, incident, reading, telling=state.get("posted_severity") is not None)
+    level = reading or incident.classification
+    opens = state.get("page_held") and level is not None and level.severity.pages_customers
+    if opens and _open_held_page(ctx, incident, level):
+        return {"event": {}, "page_held": False, "page_level": level.public_severity.value}
+    return {"event": {}, **(_restate_page(ctx, state, incident, reading) if reading else {})}
 
 
 def _restate_page(

@@ -20,6 +20,7 @@ from api.composition import Warroom
 from api.scenarios import sentry_event_alert
 from tests.fakes.slack_server import signed_headers
 from tests.fakes.spec import spec_payload
+from tests.graphs.steps import set_level
 from warroom.settings import AccountConfig, Person, Settings
 
 SLACK_SECRET = "slack-signing-secret"
@@ -453,12 +454,6 @@ def test_a_p2_account_notice_raised_to_p1_leaves_the_account_one_message_to_appr
     assert replaced["state"] == "withdrawn" and "replaced it" in replaced["withdrawn_reason"]
 
 
-def _set(client, warroom, auth, incident_id, level):
-    r = client.post(f"/api/incidents/{incident_id}/severity", json={"severity": level, "actor": "dana"}, headers=auth)
-    assert r.status_code == 202, r.text
-    warroom.scheduler.run_pending()
-
-
 def test_the_only_account_hit_still_has_a_notice_to_approve_after_p2_p1_p2(
     post_sentry, client, warroom, clock, auth, settings
 ):
@@ -468,8 +463,8 @@ def test_the_only_account_hit_still_has_a_notice_to_approve_after_p2_p1_p2(
     warroom.scheduler.run_pending()
     [notice] = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
     assert notice["recipients"] == ["ops@acme.example"]
-    _set(client, warroom, auth, incident_id, "P1")
-    _set(client, warroom, auth, incident_id, "P2")
+    set_level(client, warroom, auth, incident_id, "P1")
+    set_level(client, warroom, auth, incident_id, "P2")
     waiting = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
     to_acme = [d for d in waiting if "ops@acme.example" in d["recipients"]]
     assert to_acme, "Acme, the only account hit, has no notice to approve at P2 any more"
@@ -494,11 +489,11 @@ def test_customers_hit_after_the_first_message_hear_after_a_raise_back(
     warroom.scheduler.run_pending()
     assert sorted(to for to, _ in _emails(settings)) == ["u1@customers.example.com", "u2@customers.example.com"]
 
-    _set(client, warroom, auth, incident_id, "P2")
+    set_level(client, warroom, auth, incident_id, "P2")
     clock.advance(timedelta(minutes=5))
     assert _outage(post_sentry, clock, {"u3": None, "u4": None, "u5": None}) == incident_id  # it spreads
     warroom.scheduler.run_pending()
-    _set(client, warroom, auth, incident_id, "P1")  # and a person raises it back
+    set_level(client, warroom, auth, incident_id, "P1")  # and a person raises it back
     clock.advance(timedelta(minutes=2))  # the settle re-draft too
     warroom.scheduler.run_pending()
 
@@ -525,7 +520,7 @@ def test_people_hit_after_the_first_message_was_sent_get_one_of_their_own(
     if settled:
         clock.advance(timedelta(minutes=2))
         warroom.scheduler.run_pending()
-    _set(client, warroom, auth, incident_id, "P1")
+    set_level(client, warroom, auth, incident_id, "P1")
     [first] = [d for d in client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()]
     assert client.post(f"/api/approvals/{first['id']}/approve", headers=auth).status_code == 200
     warroom.scheduler.run_pending()
@@ -582,29 +577,13 @@ def test_a_person_who_set_p3_is_not_overruled_by_a_notice_as_the_storm_spreads(
     """Re-drafting over a person's level drafts what that level tells: at P3, nothing to anyone."""
     incident_id = _outage(post_sentry, clock, {"a1": "acme", "a2": "acme"})
     warroom.scheduler.run_pending()
-    _set(client, warroom, auth, incident_id, "P3")
+    set_level(client, warroom, auth, incident_id, "P3")
     clock.advance(timedelta(minutes=2))
     warroom.scheduler.run_pending()
     assert _outage(post_sentry, clock, {"a3": "acme"}, events=40) == incident_id
     clock.advance(timedelta(minutes=2))
     warroom.scheduler.run_pending()
     assert client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json() == []
-
-
-def _others(post_sentry, clock, n: int = 40) -> None:
-    """`n` checkout errors from `n` users of no enterprise account."""
-    for k in range(n):
-        post_sentry(
-            sentry_event_alert(
-                event_id=uuid.uuid4().hex,
-                issue_id="77",
-                at=clock.now() - timedelta(seconds=n - k),
-                path="/api/checkout",
-                user_id=f"other-{k}",
-                browser=("Chrome", "120.0"),
-                region="us-east-1",
-            )
-        )
 
 
 @pytest.mark.parametrize(
@@ -618,11 +597,11 @@ def test_a_page_held_for_one_account_opens_before_people_beyond_it_are_drafted_t
     public Discord post) to everyone hit while the page stayed held as if only Acme were affected."""
     incident_id = _outage(post_sentry, clock, {"a1": "acme", "a2": "acme", "a3": "acme"})
     warroom.scheduler.run_pending()
-    _set(client, warroom, auth, incident_id, level)
+    set_level(client, warroom, auth, incident_id, level)
     assert _page_posts(client, auth, incident_id) == []
     clock.advance(timedelta(minutes=2))
     warroom.scheduler.run_pending()
-    _others(post_sentry, clock)
+    _outage(post_sentry, clock, {f"other-{k}": None for k in range(40)}, events=40)
     clock.advance(timedelta(minutes=2))
     warroom.scheduler.run_pending()
     after = client.get("/api/approvals", params={"incident_id": incident_id}, headers=auth).json()
@@ -647,7 +626,7 @@ def test_people_hit_after_a_replaced_first_message_and_a_lowering_still_get_one(
     warroom.scheduler.run_pending()
     clock.advance(timedelta(minutes=10))  # update 1 drafted ahead for u1-u3 replaces it
     warroom.scheduler.run_pending()
-    _set(client, warroom, auth, incident_id, "P1")  # and a lowering withdraws update 1
+    set_level(client, warroom, auth, incident_id, "P1")  # and a lowering withdraws update 1
     clock.advance(timedelta(minutes=2))
     warroom.scheduler.run_pending()
     assert _outage(post_sentry, clock, {"u4": None, "u5": None}, events=40) == incident_id

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests.graphs.steps import set_level
+
 CHECKOUT_DOWN = {
     "title": "checkout 5xx ratio 0.6 over 5m",
     "service": "checkout",
@@ -31,14 +33,6 @@ def _open(client, warroom, auth, alert: dict, level: str) -> int:
     return incident_id
 
 
-def _set(client, warroom, auth, incident_id: int, level: str) -> None:
-    answer = client.post(
-        f"/api/incidents/{incident_id}/severity", json={"severity": level, "actor": "dana"}, headers=auth
-    )
-    assert answer.status_code == 202, answer.text
-    warroom.scheduler.run_pending()
-
-
 def _page(client) -> tuple[dict, dict[str, str]]:
     status = client.get("/status.json").json()
     [incident] = status["active_incidents"]
@@ -57,7 +51,7 @@ def test_lowered_to_p2_the_page_says_less_serious_and_promises_only_word_at_the_
     assert (page["impact"], components) == ("major", {"Login": "partial_outage"})
     assert "next update by 02:30 UTC" in page["updates"][0]["body"]
 
-    _set(client, warroom, auth, incident_id, "P2")
+    set_level(client, warroom, auth, incident_id, "P2")
     page, components = _page(client)
     assert (page["impact"], components) == ("minor", {"Login": "degraded_performance"})
     newest = page["updates"][0]["body"]
@@ -80,7 +74,7 @@ def test_lowered_from_p0_to_p1_the_outage_becomes_partial_and_the_update_clock_g
     incident_id = _open(client, warroom, auth, CHECKOUT_DOWN, "P0")
     assert _page(client)[1] == {"Checkout": "major_outage"}
 
-    _set(client, warroom, auth, incident_id, "P1")
+    set_level(client, warroom, auth, incident_id, "P1")
     page, components = _page(client)
     assert (page["impact"], components) == ("major", {"Checkout": "partial_outage"})
     assert page["updates"][0]["body"].startswith("Update: this is less serious than previously reported.")
@@ -94,13 +88,13 @@ def test_lowered_from_p0_to_p1_the_outage_becomes_partial_and_the_update_clock_g
 
 def test_lowered_then_raised_again_each_correction_is_posted_once(client, warroom, auth):
     incident_id = _open(client, warroom, auth, LOGIN_DEGRADED, "P1")
-    _set(client, warroom, auth, incident_id, "P2")
-    _set(client, warroom, auth, incident_id, "P1")
+    set_level(client, warroom, auth, incident_id, "P2")
+    set_level(client, warroom, auth, incident_id, "P1")
     page, components = _page(client)
     assert (page["impact"], components) == ("major", {"Login": "partial_outage"})
     assert page["updates"][0]["body"].startswith("Update: this is more serious than previously reported.")
     assert "next update by" in page["updates"][0]["body"], "back at P1, the update clock is promised again"
-    _set(client, warroom, auth, incident_id, "P2")
+    set_level(client, warroom, auth, incident_id, "P2")
     warroom.scheduler.run_pending()
     bodies = [u["body"] for u in _page(client)[0]["updates"]]
     assert len(bodies) == 4 and bodies[0].startswith("Update: this is less serious")
@@ -109,8 +103,8 @@ def test_lowered_then_raised_again_each_correction_is_posted_once(client, warroo
 
 def test_lowered_to_p3_the_page_says_customers_are_not_affected(client, warroom, auth):
     incident_id = _open(client, warroom, auth, LOGIN_DEGRADED, "P1")
-    _set(client, warroom, auth, incident_id, "P2")
-    _set(client, warroom, auth, incident_id, "P3")
+    set_level(client, warroom, auth, incident_id, "P2")
+    set_level(client, warroom, auth, incident_id, "P3")
     page, components = _page(client)
     assert (page["impact"], components) == ("none", {"Login": "operational"})
     assert "does not affect customers" in page["updates"][0]["body"]
@@ -118,7 +112,7 @@ def test_lowered_to_p3_the_page_says_customers_are_not_affected(client, warroom,
 
 def test_a_confirmed_level_adds_nothing_to_the_page(client, warroom, auth):
     incident_id = _open(client, warroom, auth, LOGIN_DEGRADED, "P1")
-    _set(client, warroom, auth, incident_id, "P1")
+    set_level(client, warroom, auth, incident_id, "P1")
     assert len(_page(client)[0]["updates"]) == 1
 
 
@@ -127,10 +121,10 @@ def test_a_confirmed_level_adds_nothing_to_the_page(client, warroom, auth):
 )
 def test_raised_back_the_promised_next_update_comes(client, warroom, clock, auth, alert, level, lowered, cadence):
     incident_id = _open(client, warroom, auth, alert, level)
-    _set(client, warroom, auth, incident_id, lowered)
+    set_level(client, warroom, auth, incident_id, lowered)
     clock.advance(timedelta(minutes=cadence + 1))  # the tick fires at the lower level: the next one on its cadence
     warroom.scheduler.run_pending()
-    _set(client, warroom, auth, incident_id, level)
+    set_level(client, warroom, auth, incident_id, level)
     page, _ = _page(client)
     assert "next update by" in page["updates"][0]["body"]
     before = len(page["updates"])
@@ -141,7 +135,7 @@ def test_raised_back_the_promised_next_update_comes(client, warroom, clock, auth
 
 def test_lowered_to_p3_the_all_clear_does_not_say_customers_were_affected(client, warroom, clock, auth):
     incident_id = _open(client, warroom, auth, LOGIN_DEGRADED, "P1")
-    _set(client, warroom, auth, incident_id, "P3")
+    set_level(client, warroom, auth, incident_id, "P3")
     client.post(f"/api/incidents/{incident_id}/resolve", json={"actor": "dana"}, headers=auth)
     warroom.scheduler.run_pending()
     status = client.get("/status.json").json()
@@ -151,6 +145,6 @@ def test_lowered_to_p3_the_all_clear_does_not_say_customers_were_affected(client
 
 def test_after_a_correction_an_update_can_still_be_posted_now(client, warroom, clock, auth):
     incident_id = _open(client, warroom, auth, CHECKOUT_DOWN, "P0")
-    _set(client, warroom, auth, incident_id, "P1")
+    set_level(client, warroom, auth, incident_id, "P1")
     now = client.post(f"/api/incidents/{incident_id}/updates", json={"actor": "dana"}, headers=auth)
     assert now.status_code == 202, now.text

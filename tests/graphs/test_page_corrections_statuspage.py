@@ -9,8 +9,9 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.composition import Warroom
 from tests.fakes.routing import RoutingTransport
+from tests.graphs.steps import set_level
 from tests.graphs.test_integrations import fakes  # noqa: F401
-from tests.graphs.test_lowered_page import CHECKOUT_DOWN, _open, _set
+from tests.graphs.test_lowered_page import CHECKOUT_DOWN, _open
 
 
 def test_every_correction_reaches_atlassian_statuspage_components(settings, clock, fakes, auth):  # noqa: F811
@@ -28,7 +29,7 @@ def test_every_correction_reaches_atlassian_statuspage_components(settings, cloc
             incident_id = _open(client, warroom, auth, CHECKOUT_DOWN, "P0")
             seen = [statuspage.components["8kbf7d35c070"]]
             for level in ("P1", "P2", "P3", "P1"):
-                _set(client, warroom, auth, incident_id, level)
+                set_level(client, warroom, auth, incident_id, level)
                 seen.append(statuspage.components["8kbf7d35c070"])
             [incident] = statuspage.incidents.values()
             assert incident.get("impact_override") == "major"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import open_outage
+from tests.graphs.steps import set_level
 from warroom.settings import Settings
 
 
@@ -20,14 +21,6 @@ def _emails(client, auth, incident_id: int, kind: str | None = "initial") -> lis
     states = ["pending_approval", "blocked", "approved", "sent", "rejected", "withdrawn"]
     drafts = client.get("/api/approvals", params={"incident_id": incident_id, "state": states}, headers=auth).json()
     return [d for d in drafts if d["channel"] == "email" and kind in (None, d["kind"])]
-
-
-def _set(client, warroom, auth, incident_id: int, level: str) -> None:
-    answer = client.post(
-        f"/api/incidents/{incident_id}/severity", json={"severity": level, "actor": "dana"}, headers=auth
-    )
-    assert answer.status_code == 202, answer.text
-    warroom.scheduler.run_pending()
 
 
 def _inbox(settings: Settings) -> list[str]:
@@ -43,10 +36,10 @@ def test_raised_back_the_affected_customers_get_a_first_message_to_approve(
 ):
     incident_id = open_outage(client, warroom, clock)
     [first] = _emails(client, auth, incident_id)
-    _set(client, warroom, auth, incident_id, lowered)
+    set_level(client, warroom, auth, incident_id, lowered)
     assert [d["state"] for d in _emails(client, auth, incident_id)] == ["withdrawn"]
 
-    _set(client, warroom, auth, incident_id, raised)
+    set_level(client, warroom, auth, incident_id, raised)
     withdrawn, again = _emails(client, auth, incident_id)
     assert (withdrawn["id"], withdrawn["state"]) == (first["id"], "withdrawn")
     assert (again["state"], again["written_for"]) == ("pending_approval", raised)
@@ -69,8 +62,8 @@ def test_a_customer_sent_the_first_message_is_not_sent_it_again_after_a_raise_ba
     told = sorted(_inbox(settings))
     assert told == sorted(first["recipients"])
 
-    _set(client, warroom, auth, incident_id, "P2")
-    _set(client, warroom, auth, incident_id, "P1")
+    set_level(client, warroom, auth, incident_id, "P2")
+    set_level(client, warroom, auth, incident_id, "P1")
     assert [d["id"] for d in _emails(client, auth, incident_id)] == [first["id"]]
     assert sorted(_inbox(settings)) == told
 
@@ -78,8 +71,8 @@ def test_a_customer_sent_the_first_message_is_not_sent_it_again_after_a_raise_ba
 def test_a_raise_without_a_lowering_below_p1_re_drafts_the_first_message_in_place(client, warroom, clock, auth):
     incident_id = open_outage(client, warroom, clock)
     [first] = _emails(client, auth, incident_id)
-    _set(client, warroom, auth, incident_id, "P1")
-    _set(client, warroom, auth, incident_id, "P0")
+    set_level(client, warroom, auth, incident_id, "P1")
+    set_level(client, warroom, auth, incident_id, "P0")
     [again] = _emails(client, auth, incident_id)
     assert (again["id"], again["state"], again["written_for"]) == (first["id"], "pending_approval", "P0")
 
@@ -95,8 +88,8 @@ def test_the_update_promised_by_the_first_message_after_a_raise_back_is_drafted(
         "update"
     ]
 
-    _set(client, warroom, auth, incident_id, "P2")
-    _set(client, warroom, auth, incident_id, "P0")
+    set_level(client, warroom, auth, incident_id, "P2")
+    set_level(client, warroom, auth, incident_id, "P0")
     [again] = [d for d in _emails(client, auth, incident_id, kind=None) if d["state"] == "pending_approval"]
     assert again["kind"] == "initial"
     assert client.post(f"/api/approvals/{again['id']}/approve", headers=auth).status_code == 200
@@ -130,8 +123,8 @@ def test_customers_already_sent_an_update_are_not_sent_a_first_message_again(cli
     warroom.scheduler.run_pending()
     assert client.get(f"/api/approvals/{update['id']}", headers=auth).json()["state"] == "sent"
 
-    _set(client, warroom, auth, incident_id, "P2")
-    _set(client, warroom, auth, incident_id, "P0")
+    set_level(client, warroom, auth, incident_id, "P2")
+    set_level(client, warroom, auth, incident_id, "P0")
     again = [d for d in _emails(client, auth, incident_id, kind=None) if d["state"] == "pending_approval"]
     assert again == [], (
         f"{len(again[0]['recipients'])} customers who were emailed update 1 are asked to be sent "

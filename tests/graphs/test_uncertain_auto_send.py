@@ -15,7 +15,7 @@ from api.composition import Warroom
 from tests.api.test_severity_question import UNPLACED_P0
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.routing import RoutingTransport
-from tests.graphs.test_lowered_page import _set
+from tests.graphs.steps import set_level
 from warroom.settings import ChannelConfig, Settings
 from warroom.severity import Severity
 
@@ -42,7 +42,7 @@ def test_an_uncertain_p0_reaches_an_auto_send_customer_channel_only_once_a_perso
     c = client.get(f"/api/incidents/{incident_id}", headers=auth).json()["classification"]
     assert (c["severity"], c["confidence"], c["asks_confirmation"]) == ("P0", "uncertain", True)
     assert discord.messages == [], "a one-click 'lower' could not take back a message already posted"
-    _set(client, warroom, auth, incident_id, "P0")
+    set_level(client, warroom, auth, incident_id, "P0")
     clock.advance(timedelta(minutes=1))
     warroom.scheduler.run_pending()
     assert len(discord.messages) == 1

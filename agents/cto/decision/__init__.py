@@ -346,12 +346,7 @@ def _self_resolving(signals: Signals) -> str:
     said = next((s for s in signals.statements if s.kind is StatementKind.SELF_CLEARING), None)
     if said is not None:
         return f"the source says {said.quote!r}"
-    past = signals.similar_past
-    quick = [
-        p
-        for p in past
-        if p.self_resolved_minutes is not None and p.self_resolved_minutes < signals.self_resolve_minutes
-    ]
+    past, quick = signals.similar_past, signals.quickly_self_resolved
     if not quick or len(quick) < max(1, len(past) // 2 + 1):
         return ""
     ids = ", #".join(str(p.id) for p in quick[:5])

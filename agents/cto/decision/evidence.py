@@ -141,11 +141,7 @@ def typed_facts(signals: Signals, reading: Reading) -> dict[str, object]:
         "source_label_points_to": signals.label.points_to.value if signals.label else None,
         # warroom's own record, not the alert's word: without it a model reads "nothing says it cleared before"
         "similar_past_incidents": len(signals.similar_past) or None,
-        "similar_past_resolved_by_themselves_quickly": sum(
-            1
-            for p in signals.similar_past
-            if p.self_resolved_minutes is not None and p.self_resolved_minutes < signals.self_resolve_minutes
-        )
+        "similar_past_resolved_by_themselves_quickly": len(signals.quickly_self_resolved)
         if signals.similar_past
         else None,
     }

@@ -110,6 +110,15 @@ class Signals(BaseModel):
     similar_past: list[PastIncident] = Field(default_factory=list)
     self_resolve_minutes: float = 5.0
 
+    @property
+    def quickly_self_resolved(self) -> list[PastIncident]:
+        """The similar past incidents that recovered by themselves within `self_resolve_minutes`."""
+        return [
+            p
+            for p in self.similar_past
+            if p.self_resolved_minutes is not None and p.self_resolved_minutes < self.self_resolve_minutes
+        ]
+
 
 def read_signals(alert: SeverityInput) -> Signals:
     parts = clauses(alert.title, "title") + clauses(alert.message, "message")
