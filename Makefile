@@ -29,7 +29,7 @@ bench: setup
 
 # `make eval LLM=1` also runs the model path (WARROOM_LLM_MODEL, OPENAI_API_KEY, OPENAI_BASE_URL);
 # `make eval RECORDED=NAME` runs it with NAME's recorded answers (evals/recorded/) as the model.
-eval: setup
+eval: setup system-deps
 	$(UV) run python -m evals $(if $(LLM),--llm) $(if $(RECORDED),--recorded $(RECORDED))
 
 # Servers the tests run for real (PostgreSQL, Alertmanager, Chromium), installed when missing.
