@@ -46,7 +46,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
     ),
     "failing": re.compile(
         rf"errors?|\berr\b|5xx|4xx|{STATUS_CODE}|fail\w*|timeouts?|timing out|timed out|time out|reject\w*|refus\w*|"
-        r"servfail|unreachable|unresponsive|\blost\b|\bloss\b|drop\w*|crash\w*|not (?:being )?scheduled|stuck|queued|unhealthy|"
+        r"servfail|unreachable|unresponsive|\blost\b|\bloss\b|drop\w*|crash\w*|not (?:being )?scheduled|stuck|\bqueued\b|unhealthy|"
         r"\bwaiting\b|\bpending\b|\bdelayed\b|"
         r"denied|abort\w*|throttl\w*|unavailable|\bdown\b|broken|not (?:sent|delivered|processed|working)|"
         r"stopped (?:reporting|responding|working|serving|processing|sending)|blue[- ]?screen\w*|\bbsod\b|"

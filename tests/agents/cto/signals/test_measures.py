@@ -64,6 +64,12 @@ def test_availability_uptime_and_success_ratios_are_availability():
     assert not signals("us-east-1 availability zone 1a: 41% of instances failing").availability
 
 
+def test_a_failure_word_inside_another_word_does_not_claim_a_success_rate():
+    read = signals("webhook dispatch lag 40m", "Delivery success rate of dequeued jobs 99.6%, dead-letter count flat.")
+    assert [a.percent for a in read.availability] == [99.6]
+    assert not read.shares
+
+
 def test_every_request_failing_is_a_whole_share_in_either_order():
     assert signals("Signup returns 500 for every request").shares[0].share == 1.0
     assert signals("x", "Every write that records an event fails").shares[0].unit == "write"
