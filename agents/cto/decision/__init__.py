@@ -24,6 +24,7 @@ from agents.cto.decision.rules import (
     FAILURE_TABLE,
     FEATURES,
     ISOLATED_AFTER_MINUTES,
+    MAJORITY,
     P0_CAPABLE,
     PRODUCT_P0_SHARE,
     REVENUE_P0_SHARE,
@@ -163,6 +164,13 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
         rule = "critical_path_down"
     elif surface is SurfaceKind.CORE and size is Size.TOTAL and (share is None or share >= 0.99):
         rule = "total_failure_unplaced" if _unplaced(reading, signals) else "core_feature_down"
+    elif (
+        surface is SurfaceKind.CORE
+        and share is not None
+        and share >= MAJORITY
+        and _everywhere_unplaced(reading, signals)
+    ):
+        rule = "majority_failing_unplaced"
     else:
         rule = FAILURE_TABLE[(surface, size)]
     if rule == "small_share" and share is not None and share < TRACE_SHARE and _labelled_minor(signals):
@@ -225,7 +233,7 @@ batch of blind development cases found them, 200 cases), those P1s were right 28
 and under-rated 11: a guess, so the level is uncertain. The on-call is asked, and a model may take it to P2 with a
 stated reason. A whole region or cohort failing is P1 on every surface the table sizes (`region_or_cohort`), so
 a guess about the surface leaves it sure."""
-_ALWAYS_UNSURE = {"product_degraded", "total_failure_unplaced"}
+_ALWAYS_UNSURE = {"product_degraded", "total_failure_unplaced", "majority_failing_unplaced"}
 _REST_WORKS = REST_WORKS | {StatementKind.WORKAROUND}
 
 
@@ -237,6 +245,14 @@ def _unplaced(reading: Reading, signals: Signals) -> bool:
     said = any(kind in reading.statements for kind in _REST_WORKS)
     everywhere = reading.scope is ScopeKind.GLOBAL or StatementKind.ALL_AFFECTED in reading.statements
     return not signals.surface.strong and not said and everywhere
+
+
+def _everywhere_unplaced(reading: Reading, signals: Signals) -> bool:
+    """Most requests failing in every place the service runs ('all regions', 'globally'), in a service the alert
+    names only by its service name, with no word that anything else works: the product's availability, not one
+    feature's. 'All customers' is not enough here: with a share under the whole, it is often a qualified all ('all
+    Elation-connected orgs'), a cohort."""
+    return reading.scope is ScopeKind.GLOBAL and _unplaced(reading, signals)
 
 
 def _labelled_minor(signals: Signals) -> bool:

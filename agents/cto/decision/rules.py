@@ -24,6 +24,7 @@ __all__ = [
     "FEATURES",
     "ISOLATED_AFTER_MINUTES",
     "LATENCY_P1_FACTOR",
+    "MAJORITY",
     "NEAR_LIMIT_PERCENT",
     "P0_CAPABLE",
     "PRODUCT_P0_SHARE",
@@ -44,6 +45,7 @@ PRODUCT_P0_SHARE = 0.10
 table's P2 row applies."""
 CORE_P1_SHARE = 0.10
 SMALL_SHARE = 0.05
+MAJORITY = 0.5
 TRACE_SHARE = 0.001
 """Under one request in a thousand, with nobody calling it more than a warning: a handful of requests, the table's
 'isolated errors that are not an outage', not 'partial degradation'."""
@@ -109,6 +111,12 @@ _ROWS = [
         Severity.P0,
         "a total failure the alert does not place in one feature, and nothing says the rest works: the product, "
         "until the on-call says otherwise",
+    ),
+    Rule(
+        "majority_failing_unplaced",
+        Severity.P0,
+        "most requests failing everywhere in a service the alert does not place in one feature, and nothing says "
+        "the rest works: the product's availability far below 99%, until the on-call says otherwise",
     ),
     Rule(
         "everyone_affected", Severity.P0, "the alert states everyone is affected by a failure with nothing left working"

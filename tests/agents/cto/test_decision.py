@@ -26,6 +26,11 @@ EXAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
         "",
         {"service": "routing-mesh", "level": "page"},
     ),
+    "majority_failing_unplaced": (
+        "render-api 5xx ratio 0.72 over 5m across all regions",
+        "",
+        {"service": "render-api", "level": "critical"},
+    ),
     "possible_exposure": (
         "payment page script tampered: checkout.js differs from the signed build",
         "",
@@ -376,6 +381,27 @@ def test_a_total_failure_is_the_products_only_when_it_is_everywhere_and_nothing_
     assert rest_works.severity is Severity.P1
     named = classify(alert("probe_success == 0 for 4m from all probe sites", endpoints=["/api/exports"], **fields))
     assert named.rule != "total_failure_unplaced"
+
+
+def test_most_requests_failing_everywhere_in_an_unplaced_service_is_the_products_availability():
+    fields = {"service": "render-api", "level": "critical"}
+    everywhere = classify(alert("render-api 5xx ratio 0.72 over 5m across all regions", **fields))
+    assert (everywhere.rule, everywhere.severity, everywhere.confidence) == (
+        "majority_failing_unplaced",
+        Severity.P0,
+        Confidence.UNCERTAIN,
+    )
+    # under half, in one place, with the rest said to work, or with the feature named: the table's P1 row
+    assert classify(alert("render-api 5xx ratio 0.42 over 5m across all regions", **fields)).severity is Severity.P1
+    assert classify(alert("render-api 5xx ratio 0.72 over 5m", **fields)).rule == "core_feature_failing"
+    rest_works = classify(
+        alert("render-api 5xx ratio 0.72 over 5m across all regions", "Dashboard still works.", **fields)
+    )
+    assert rest_works.severity is Severity.P1
+    named = classify(
+        alert("render-api 5xx ratio 0.72 over 5m across all regions", endpoints=["/api/exports"], **fields)
+    )
+    assert named.rule != "majority_failing_unplaced"
 
 
 def test_a_possible_exposure_is_not_capped_by_what_still_serves_but_by_no_customer_impact():
