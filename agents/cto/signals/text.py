@@ -49,9 +49,7 @@ SERVER_ERROR = rf"(?=5){STATUS_CODE}"
 _LINKS = re.compile(r"\[\[[^\]]*\]\([^)]*\)\]|\[([^\]]*)\]\(https?://[^)]*\)|https?://\S+")
 _GRAFANA_VALUES = re.compile(r"\[\s*var='[^']*'\s*labels=\{[^}]*\}\s*value=[^\]]*\]\s*,?")
 _MARKUP = re.compile(r"\*\*|@webhook-[\w-]+|`")
-_CLAUSE_END = re.compile(
-    r"\s*(?:[;|\n]|\\n|(?<=[^\d\s])\.\s+|:\s+|,\s+(?=(?:while|but|and|so|though)\b)|\s-\s|\s—\s)\s*"
-)
+_CLAUSE_END = re.compile(r"\s*(?:[;|\n]|\\n|(?<=\S)\.\s+|:\s+|,\s+(?=(?:while|but|and|so|though)\b)|\s-\s|\s—\s)\s*")
 _NUMBER = re.compile(
     r"(?P<lt>[<>]=?\s*)?(?P<value>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)\s*"
     r"(?P<unit>%|x\b|×|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b|m\b|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|"

@@ -21,6 +21,9 @@ def test_clauses_end_at_semicolons_colons_pipes_and_sentences_but_not_decimals()
     ]
     assert parts == ["api p99 2.1s (SLO 1.5s", "0.5% of requests fail", "Reads unaffected", "x", "y"]
     assert {c.field for c in clauses("a; b", "message")} == {"message"}
+    # a sentence that ends in a number or a name with digits ends there too
+    ended = [c.text for c in clauses("success 38% in eu-west-1. us-east-1 99.5% unchanged. Errors 2.5% now", "message")]
+    assert ended == ["success 38% in eu-west-1", "us-east-1 99.5% unchanged", "Errors 2.5% now"]
 
 
 def test_numbers_carry_units_thresholds_and_targets():
