@@ -22,6 +22,7 @@ __all__ = ["Measures", "measure_class", "read_measures"]
 _CLASSES: dict[str, re.Pattern[str]] = {
     "success": re.compile(
         r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok|"
+        r"(?<!not )(?<!never )\baccepted\b|"
         r"(?<!not )(?<!never )(?<!n't )\b(?:delivered|arrived|got through|reached (?:the |their |its )?(?:receiving|"
         r"recipient|destination|remote|other end|inbox))\b"
         r"(?!\s+(?:late|with (?:a )?delay|delayed|slowly|twice|out of order|more than once|to the wrong|"
@@ -113,12 +114,34 @@ _DROP = re.compile(
     re.IGNORECASE,
 )
 _DROP_FROM = re.compile(
-    r"\b(?:fell|fallen|dropped|down|declined|decreased|collapsed|plunged)\s+from\s+(?P<was>\d[\d,]*(?:\.\d+)?)(?P<was_x>(?-i:[kKM]))?\s*"
-    r"(?:[a-z/]+\s+)?to\s+(?P<now>\d[\d,]*(?:\.\d+)?)(?P<now_x>(?-i:[kKM]))?(?!\s*(?:%|ms|s|m|h|sec|seconds?|minutes?|min|hours?)\b)",
+    r"\b(?:fell|fallen|dropped|down|declined|decreased|collapsed|plunged)\s+from\s+~?(?P<was>\d[\d,]*(?:\.\d+)?)(?P<was_x>(?-i:[kKM]))?\s*"
+    r"(?:[a-z/]+\s+)?to\s+~?(?P<now>\d[\d,]*(?:\.\d+)?)(?P<now_x>(?-i:[kKM]))?(?!\s*(?:%|ms|s|m|h|sec|seconds?|minutes?|min|hours?)\b)",
     re.IGNORECASE,
 )
 """'accepted events/s fell from 410,000 to 1,200': what is left of the work, as a share of what it was."""
 _SCALE = {"k": 1e3, "K": 1e3, "M": 1e6}
+_RATE_NOW = (
+    r"(?P<now>\d[\d,]*(?:\.\d+)?)(?P<now_x>(?-i:[kKM]))?\s*/\s*(?P<per>\d*\s*(?:min|m|s|sec|h|hr|hour|minute))\b"
+)
+_BASELINE = r"(?:baseline|normal|usual|typical|expected|same (?:hour|time|day) last week|last week|yesterday)"
+_AGAINST_BASELINE = [
+    re.compile(
+        rf"{_RATE_NOW}\s*[(,]?\s*(?:(?:vs\.?|versus|against)\s+)?(?:(?:a|the|its)\s+)?{_BASELINE}\s*(?:of|:|=|is|was)?\s*~?"
+        r"(?P<was>\d[\d,]*(?:\.\d+)?)(?P<was_x>(?-i:[kKM]))?",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"{_RATE_NOW}\s+(?:vs\.?|versus|against)\s+~?(?P<was>\d[\d,]*(?:\.\d+)?)(?P<was_x>(?-i:[kKM]))?\s*/\s*(?P=per)\s*"
+        rf"\(?\s*{_BASELINE}",
+        re.IGNORECASE,
+    ),
+]
+"""'sends 0/min (baseline 41,000/min)', 'accepted 31/10m vs 59/10m baseline': a rate beside what it normally is."""
+_BELOW_BASELINE = re.compile(
+    rf"\b(?P<pct>\d+(?:\.\d+)?)\s*%\s+(?:below|under|lower than|beneath)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+)?{_BASELINE}",
+    re.IGNORECASE,
+)
+"""'egress 62% below the 1h baseline': what is left is the rest of the baseline."""
 _EXPECTED = re.compile(
     r"\bexpected (?:dip|drop|decline|decrease|fall|lull)\b|"
     r"\b(?:dip|drop|decline|decrease|fall|lull)\s+(?:is |was )?(?:as )?expected\b|"
@@ -266,6 +289,23 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
             if 0 <= now < was and _CLASSES["throughput"].search(text[: match.end()]) and not _NOT_WORK.search(subject):
                 found.throughput.append(
                     Throughput(remaining=now / was, quote=quote(text, match.start(), match.end()), field=clause.field)
+                )
+        for match in (m for pattern in _AGAINST_BASELINE for m in pattern.finditer(text)):
+            now, was = (
+                float(match.group(g).replace(",", "")) * _SCALE.get(match.group(f"{g}_x") or "", 1)
+                for g in ("now", "was")
+            )
+            subject = " ".join(_CLAUSE_JOIN.split(text[: match.start()])[-1].split()[-5:])
+            if 0 <= now < was and not _NOT_WORK.search(subject):
+                found.throughput.append(
+                    Throughput(remaining=now / was, quote=quote(text, match.start(), match.end()), field=clause.field)
+                )
+        for match in _BELOW_BASELINE.finditer(text):
+            subject = " ".join(_CLAUSE_JOIN.split(text[: match.start()])[-1].split()[-5:])
+            if not _NOT_WORK.search(subject):
+                remaining = max(0.0, 1 - float(match.group("pct")) / 100)
+                found.throughput.append(
+                    Throughput(remaining=remaining, quote=quote(text, match.start(), match.end()), field=clause.field)
                 )
         for match in _ZERO.finditer(text):
             found.throughput.append(Throughput(remaining=0, quote=match.group(0), field=clause.field))

@@ -49,7 +49,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
     (
         StateKind.DOWN,
         re.compile(
-            r"\bdown\b(?! \d)|\bunreachable\b|\bunavailable\b|\boffline\b|(?<!partial )\boutage\b|\bnot accepting\b|"
+            r"\bdown\b(?! \d)(?! from\b)|\bunreachable\b|\bunavailable\b|\boffline\b|(?<!partial )\boutage\b|\bnot accepting\b|"
             r"\bcannot be reached\b|\bcan't be reached\b|\bno healthy\b|\b0 healthy\b|\blost quorum\b|\bno leader\b|"
             r"\bno primary\b|\brefus\w* (?:all )?writes\b|\bhalted\b|\bpowered down\b|\bpower (?:loss|lost)\b|"
             r"\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bstuck\b(?! (?:in|on) (?:the )?(?:queue|backlog)\b)|\bwon't boot\b|\bfail\w* to boot\b|"
@@ -123,6 +123,13 @@ _SAID_NORMAL = re.compile(
     re.IGNORECASE,
 )
 """'latency normal', 'error rate unchanged': the measure is named to say it is fine, not that it is bad."""
+_CLAUSE_SAID_NORMAL = re.compile(
+    r"^[^.;,]{0,60}?\s(?:is |are |remain |remains |stay |stays )?(?:within (?:the |its )?(?:normal|expected|usual) "
+    r"(?:range|bands?|limits|bounds)|normal|nominal)\W*$",
+    re.IGNORECASE,
+)
+"""'CPU steal and proxy latency for machines on these hosts within normal range': the clause names its measures to
+say they are fine, however many words stand between."""
 
 
 def read_states(parts: Iterable[Clause]) -> list[State]:
@@ -130,7 +137,8 @@ def read_states(parts: Iterable[Clause]) -> list[State]:
     for clause in parts:
         for kind, pattern in _STATES:
             for match in pattern.finditer(clause.text):
-                if _SAID_NORMAL.match(clause.text[match.end() :]):
+                rest = clause.text[match.end() :]
+                if _SAID_NORMAL.match(rest) or _CLAUSE_SAID_NORMAL.match(rest):
                     continue
                 if not negated(clause.text, match.start()):
                     found.append(State(kind=kind, quote=quote(clause.text, *match.span()), field=clause.field))

@@ -294,6 +294,8 @@ class Said:
     reports: list[CustomerReports]
 
 
+_REACH = {kind: 1 if kind is StatementKind.ALL_AFFECTED else 0 for kind in StatementKind}
+"""How many words may stand between a denial and the statement it denies: 'not a full outage', 'not all users'."""
 _METRIC_NORMAL = re.compile(r"(?:request )?(?:latency|errors?|error rates?|success rates?)\b", re.IGNORECASE)
 _ANOTHER_PARTS_METRIC = re.compile(
     r"\b(?!(?:request|customer|user|client|overall|end-user|and|the|all|our|its|but|while|with|p\d+|avg|average|median|"
@@ -310,8 +312,8 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
         text = clause.text
         for kind, pattern in _STATEMENTS:
             for match in pattern.finditer(text):
-                if kind is not StatementKind.NO_IMPACT and negated(text, match.start(), reach=0):
-                    continue
+                if kind is not StatementKind.NO_IMPACT and negated(text, match.start(), reach=_REACH[kind]):
+                    continue  # 'not a full outage' denies it as surely as 'no full outage
                 if kind is StatementKind.STILL_WORKS and re.search(r"\bother\b", match.group(0), re.IGNORECASE):
                     continue  # 'users on other homeservers unaffected': another product works, not the rest of this one
                 another_part = _METRIC_NORMAL.match(match.group(0)) and _ANOTHER_PARTS_METRIC.search(
@@ -332,6 +334,8 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
             text,
             re.IGNORECASE,
         )
+        if report and negated(text, report.start(), reach=1):
+            report = None  # 'no customer reports', 'no support tickets yet'
         if report and (counted or re.search(r"customer|user|support|ticket|complain", report.group(0), re.IGNORECASE)):
             count = int(report.group("count")) if report.group("count") else max(events, 3 if several else 1)
             found.reports.append(

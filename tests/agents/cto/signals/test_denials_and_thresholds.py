@@ -118,3 +118,17 @@ def test_an_http_route_named_batch_is_a_request_not_background_work():
     assert route.surface.kind.value != "batch"
     task = signals("Task failing", "nightly job failed", endpoints=["reports.batch_export"])
     assert task.surface.kind.value == "batch"
+
+
+def test_a_clause_that_ends_by_calling_its_measures_normal_names_no_bad_state():
+    fine = signals(
+        "Canary scheduler lag", "guest CPU steal and proxy latency for machines on these hosts within normal range"
+    )
+    assert StateKind.DEGRADED not in {s.kind for s in fine.states}
+    mixed = signals("Canary scheduler lag", "checkout latency elevated, other services normal")
+    assert StateKind.DEGRADED in {s.kind for s in mixed.states}
+
+
+def test_a_rate_down_from_one_number_to_another_is_not_the_service_down():
+    assert StateKind.DOWN not in {s.kind for s in signals("x", "jobs started/min down from ~1,900 to 410").states}
+    assert StateKind.DOWN in {s.kind for s in signals("x", "job scheduler down for all orgs").states}

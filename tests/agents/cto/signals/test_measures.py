@@ -415,3 +415,27 @@ def test_a_sentry_metric_alert_s_value_before_its_aggregate_is_the_share():
 def test_every_one_failing_is_not_read_across_a_denied_verb():
     assert signals("SAN alert", "all virtual volumes online, no disks failed, service times normal").shares == []
     assert [s.share for s in signals("checkout", "all checkout requests failing with 503").shares] == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "remaining"),
+    [
+        ("Flow message sends 0/min (baseline 41,000/min)", 0.0),
+        ("StartTransaction accepted 31/10m vs 59/10m baseline", 31 / 59),
+        ("orders 120/min vs 400/min last week", 0.3),
+        ("checkout 80/min, normal 400/min", 0.2),
+        ("Global edge egress 412 Gbps, 62% below the 1h baseline", 0.38),
+        ("jobs started/min down from ~1,900 to 410", 410 / 1900),
+    ],
+)
+def test_a_rate_beside_its_baseline_leaves_their_ratio(text: str, remaining: float):
+    assert [round(t.remaining, 3) for t in signals("x", text).throughput] == [round(remaining, 3)]
+
+
+@pytest.mark.parametrize("text", ["errors 40/min (baseline 2/min)", "retries 3/min (baseline 10/min)"])
+def test_errors_and_retries_beside_a_baseline_are_not_work_done(text: str):
+    assert not signals("x", text).throughput
+
+
+def test_none_of_a_count_accepted_is_nothing_available():
+    assert [a.percent for a in signals("x", "0 of 2,318 uploads accepted in the last 10m").availability] == [0]

@@ -363,3 +363,16 @@ def test_someone_else_s_things_shown_and_accepted_work_kept_nowhere_are_the_floo
 )
 def test_kept_nowhere_by_design_is_not_loss(text: str):
     assert signals(text).exposure == []
+
+
+@pytest.mark.parametrize(
+    "text", ["Not a full outage, requests are still getting through.", "Not all users are affected."]
+)
+def test_a_denied_everyone_affected_is_not_read_one_word_away(text: str):
+    assert StatementKind.ALL_AFFECTED not in {s.kind for s in signals("checkout latency high", text).statements}
+
+
+@pytest.mark.parametrize("text", ["No customer reports.", "No new support tickets."])
+def test_no_customer_reports_is_not_a_report(text: str):
+    assert not signals("api latency high", text).reports
+    assert signals("api latency high", "3 customer reports in the last hour").reports[0].count == 3
