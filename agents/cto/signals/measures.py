@@ -309,7 +309,57 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
                 )
         for match in _ZERO.finditer(text):
             found.throughput.append(Throughput(remaining=0, quote=match.group(0), field=clause.field))
+    _current_value(found, alert)
     return found
+
+
+_MONITOR_BOUND = re.compile(r"\bwas\s*[<>]=?\s*\d", re.IGNORECASE)
+_CURRENT_VALUE = re.compile(
+    r"\b(?:current value|value)\s*[:=]?\s*\(?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<pct>%)?(?!\s*(?:/|ms\b|s\b|x\b))",
+    re.IGNORECASE,
+)
+
+
+_THE_REST = re.compile(r"\b(?:the )?(?:other|remaining|rest of the)\s*$", re.IGNORECASE)
+_SAID_FINE = re.compile(
+    r"^[^.;,]{0,60}?(?:\(normal\b|\bnormally\b|\bwithin (?:the )?normal (?:range|bands?)\b)", re.IGNORECASE
+)
+"""A share said to be fine where it stands: the rest of the work going through, a peer's figure called normal."""
+
+
+def _current_value(found: Measures, alert: list[Clause]) -> None:
+    """A monitor that says its metric 'was > 0.05' and then gives the 'Current value: 0.997' (Datadog's form) has
+    measured the value; the bound is only the threshold it crossed. The value is read as the bound's measure."""
+    bounded = [s for s in found.shares if s.bound != "exact" and _MONITOR_BOUND.search(s.quote)]
+    floors = [a for a in found.availability if a.bound != "exact" and _MONITOR_BOUND.search(a.quote)]
+    if not bounded and not floors:
+        return
+    for clause in alert:
+        text = f"{clause.heading}: {clause.text}" if clause.heading else clause.text  # 'Current value: 0.997'
+        match = _CURRENT_VALUE.search(text)
+        if match is None:
+            continue
+        value = float(match.group("value"))
+        percent = value if match.group("pct") else value * 100 if value <= 1 else None
+        if percent is None or percent > 100:
+            return
+        where = quote(text, *match.span())
+        if bounded:
+            found.shares.append(
+                bounded[0].model_copy(
+                    update={
+                        "share": percent / 100,
+                        "bound": "exact",
+                        "measure": "the monitor's current value",
+                        "quote": where,
+                    }
+                )
+            )
+        else:
+            found.availability.append(
+                floors[0].model_copy(update={"percent": percent, "bound": "exact", "quote": where})
+            )
+        return
 
 
 def _read_number(found: Measures, clause: Clause, number: Number) -> None:
@@ -342,6 +392,10 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
     where = quote(text, number.start, number.end)
     if kind != "success" and _SHARE_OF_FAILING.match(text[number.end :]):
         kind = "failing"
+    if kind in ("failing", None) and (
+        _THE_REST.search(text[max(0, number.start - 24) : number.start]) or _SAID_FINE.match(text[number.end :])
+    ):
+        return  # 'the other 83% of requests are matched normally', 'UK trades: 0.4% pending (normal)'
     if kind == "success":
         found.availability.append(Availability(percent=percent, bound=number.bound, quote=where, field=field))
     elif kind == "failing":

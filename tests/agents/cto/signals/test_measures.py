@@ -439,3 +439,33 @@ def test_errors_and_retries_beside_a_baseline_are_not_work_done(text: str):
 
 def test_none_of_a_count_accepted_is_nothing_available():
     assert [a.percent for a in signals("x", "0 of 2,318 uploads accepted in the last 10m").availability] == [0]
+
+
+def test_a_monitors_current_value_is_the_measure_and_was_above_its_threshold_only_the_bound():
+    read = signals(
+        "ingest error ratio", "**sum:5xx/total** was **> 0.05** over the last 5m.\n\nCurrent value: **0.997**"
+    )
+    assert max((s.share, s.bound) for s in read.shares if s.bound == "exact") == (0.997, "exact")
+    inline = signals("errors", "**errors/submitted** was **> 0.02** over the **last 1h** (value: **0.027**).")
+    assert [round(s.share, 3) for s in inline.shares if s.bound == "exact"] == [0.027]
+    floor = signals("success rate", "**success rate** was **< 0.9** during the last 5m. Current value: **0.00**")
+    assert [a.percent for a in floor.availability if a.bound == "exact"] == [0]
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [("5xx ratio is **18.4%** (warn 10%, alert 25%)", 0.184), ("checkout errors 31.4% (warn 20%, alert 40%)", 0.314)],
+)
+def test_the_monitors_warn_and_alert_levels_are_thresholds(text: str, share: float):
+    assert [s.share for s in signals("monitor", text).shares] == [share]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "212 dispatches assigned twice. The other 83% of requests are being matched and completed normally.",
+        "US trades pending: 100% (1,842 of 1,842). UK trades: 0.4% pending (normal).",
+    ],
+)
+def test_a_share_said_to_be_fine_is_not_failing(text: str):
+    assert all(s.share == 1.0 for s in signals("trades", text).shares)
