@@ -277,6 +277,42 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
+    (
+        "exposed",
+        re.compile(
+            r"\b(?:rendered|showed|shown|served|returned|displayed|sent)\s+(?:account |user |customer |org )?[\w-]+'s\b"
+            r"[^.;]{0,60}?\bto (?:account |user |customer |org )?[\w-]+\b|"
+            r"\b(?:includes?|included|including|contains?|containing|captur\w+|collect\w+|logg\w+)\s+(?:the\s+)?"
+            r"(?:user's\s+|users'\s+|customers'\s+)?(?:typed\s+|plain-?text\s+|raw\s+|full\s+|unmasked\s+)"
+            r"(?:passwords?|card numbers?|cvvs?|ssns?|secrets?)\b|"
+            r"\b(?:files?|records?|documents?|data|phi|pii|exports?|backups?)\b[^.;]{0,40}?\b(?:are |is |were |was )?"
+            r"publicly (?:reachable|accessible|readable|downloadable|listed|exposed)\b|"
+            r"\bregardless of (?:sharing rules|record-level|field-level|permissions?|access controls?)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "breach",
+        re.compile(
+            r"\b(?:an? )?outside (?:party|actor)\b[^.;]{0,40}?\b(?:pulled|cloned|downloaded|accessed|copied|exported)\b|"
+            r"\b(?:pulled|cloned|downloaded|accessed|copied|exported) by (?:an? )?outside (?:party|actor)\b|"
+            r"\b(?:approved|completed|processed|allowed|logged in)\b[^.;]{0,20}?\b(?:with no |without (?:a |any )?)"
+            r"(?:2fa|mfa|two-factor|otp|second-factor)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "loss",
+        re.compile(
+            r"\b(?:customer|user|stored|their|uploaded)\b[^.;]{0,40}?\b(?:were|was|are|is|have been|has been)\s+"
+            r"(?:hard[- ]|permanently )?(?:deleted|wiped|destroyed|purged|erased)\b|"
+            r"\b(?:are|is|were|was)\s+not\s+(?:being\s+)?(?:stored|persisted|saved|written|recorded)\b(?! (?:anywhere|by design))|"
+            r"\b(?:archives?|recordings?|files?|backups?|documents?|objects?|uploads?)\s+(?:is |are |now |left )?"
+            r"(?:unplayable|unreadable|unrecoverable)\b|"
+            r"\b(?:quantity|balance|items?|credits?) (?:was |were )?not restored\b",
+            re.IGNORECASE,
+        ),
+    ),
 ]
 _NOT_SECURITY = re.compile(r"\b(?:slo|sla|threshold|budget|objective|target|limit)\b", re.IGNORECASE)
 _REPORTS = re.compile(
@@ -394,7 +430,8 @@ def _exposure(clause: Clause) -> list[Exposure]:
                 continue
             if kind == "loss" and (_NONE_REMOVED.match(text, match.start()) or _HOUSEKEEPING.search(match.group(0))):
                 continue
-            if kind == "loss" and match.group(0).endswith("anywhere") and _NOT_KEPT_BY_DESIGN.search(text):
+            kept_out = match.group(0).endswith("anywhere") or re.search(r"\bnot\b", match.group(0), re.IGNORECASE)
+            if kind == "loss" and kept_out and _NOT_KEPT_BY_DESIGN.search(text):
                 continue  # 'card numbers are not stored anywhere (tokenized)': a property, not a loss
             found.append(Exposure(kind=kind, quote=quote(text, *match.span()), field=clause.field))  # type: ignore[arg-type]
     for match in _ACCEPTED_THEN_LOST.finditer(text):

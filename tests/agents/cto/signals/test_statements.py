@@ -64,6 +64,16 @@ def test_explicit_impact_statements_are_read(text: str, kind: StatementKind):
         ("1,200 captured payments missing from payments DB after failover", "loss"),
         ("items and progress lost for players active after 06:00", "loss"),
         ("Character data rollback after hotfix", "loss"),
+        ("/dashboard rendered 18422's trips and lists to 9031", "exposed"),
+        ("login form events include the typed password in the element attributes", "exposed"),
+        ("internal disclosure-tracking files are publicly reachable on a web server", "exposed"),
+        ("users can now read and edit every record regardless of sharing rules", "exposed"),
+        ("repositories holding payout records were cloned by an outside party", "breach"),
+        ("withdrawals approved with no 2FA challenge recorded", "breach"),
+        ("515 indexes and their stored vectors were deleted by the cleanup job", "loss"),
+        ("recordings and form events from customer sites are not being stored", "loss"),
+        ("earlier page blocks discarded; archive unplayable", "loss"),
+        ("split removed qty 1200 but created no new item, quantity not restored", "loss"),
     ],
 )
 def test_exposure_breach_loss_and_corruption_are_read_at_any_volume(text: str, kind: str):
@@ -87,6 +97,10 @@ def test_exposure_breach_loss_and_corruption_are_read_at_any_volume(text: str, k
         "device push tokens posted to APNs",
         "another signed-in user count dashboard is slow",
         "token refresh failing for some users",
+        "card numbers are not stored (tokenized)",
+        "debug logs are not being stored, by design",
+        "the API is publicly reachable",
+        "expired sessions were deleted by the cleanup job",
     ],
 )
 def test_denied_hypothetical_or_unrelated_mentions_are_not_exposure(text: str):
