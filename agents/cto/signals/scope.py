@@ -88,7 +88,8 @@ _GLOBAL = re.compile(
     r"datacenters?|locations|pops|sites|clusters|cells|markets|countries)\b|\bglobal(?:ly)?\b|\bworld-?wide\b|\beverywhere\b|"
     r"\b(?:nation|country)-?wide\b|\bacross the (?:country|nation)\b|\b(?:every|all) (?:[A-Za-z]+ )?targets\b|"
     r"\bevery (?:[A-Za-z]+ )?target\b|"
-    r"\bfrom (?P<n>\d+) of (?P=n) (?:locations|probes|regions|checks)\b|\bfrom all \d+ locations\b",
+    r"\bfrom (?P<n>\d+) of (?P=n) (?:locations|probes|regions|checks)\b|\bfrom all \d+ locations\b|"
+    r"\b(?:on|across) (?:every|all) (?:\d+ )?(?:nodes?|hosts?|servers?|machines?)\b",
     re.IGNORECASE,
 )
 _COHORT = re.compile(

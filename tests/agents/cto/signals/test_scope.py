@@ -46,6 +46,8 @@ def test_a_three_letter_acronym_is_not_a_place():
         "API requests 503 globally",
         "DNS resolution failing from all probe locations",
         "GET / returns 503 from 6 of 6 locations",
+        "Pod restart count spiked on every node at 16:07 UTC",
+        "workers crash-looping across all 40 hosts",
     ],
 )
 def test_everywhere_is_global(title: str):
