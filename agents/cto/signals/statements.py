@@ -74,16 +74,18 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
     (
         StatementKind.OTHERS_FINE,
         re.compile(
-            r"\bother (?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|clusters?|cells?|shards?|"
-            r"availability zones?|pops|markets?|countries|states|cities|metros?|areas?|sites?|warehouses?|stores?)\b"
-            r"[^.;]{0,20}\b(?:healthy|fine|normal|unaffected|ok|working|serving|serve|up)\b",
+            r"\bother (?:\d+ )?(?:[\w-]+ ){0,2}?(?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|clusters?|"
+            r"cells?|shards?|availability zones?|pops|markets?|countries|states|cities|metros?|areas?|sites?|warehouses?|"
+            r"stores?|pods?|pools?|racks?|silos?|partitions?|carriers?|proxies|nodes?|hosts?|instances?|brokers?)\b"
+            r"[^.;]{0,20}\b(?:healthy|fine|normal|nominal|unaffected|ok|clean|working|serving|serve|up|at baseline)\b",
             re.IGNORECASE,
         ),
     ),
     (
         StatementKind.ALL_AFFECTED,
         re.compile(
-            rf"\b(?:for |to )?(?:all|every) (?:[\w.-]+ ){{0,2}}?{_PEOPLE}\b|\bnobody can\b|\bno one can\b|\beveryone\b|"
+            rf"\b(?:for |to )?(?:all|every) (?!affected\b)(?:(?![\w.]+-(?:connected|enabled|based|hosted|tier|plan)\b)[\w.-]+ ){{0,2}}?"
+            rf"{_PEOPLE}\b(?! (?:with|on|in|using|who|that|whose|having|behind|under)\b)|\bnobody can\b|\bno one can\b|\beveryone\b|"
             rf"(?<!\bsome )(?<!\bfew )(?<!\bcertain )(?<!\bseveral )\b{_PEOPLE} (?:can ?not|can't|are unable to|cannot|unable to) \w+|"
             rf"\bfails? to load for (?:all|every)\b|"
             r"\bno (?!(?:new )?(?:errors?|issues?|problems?|alerts?|failures?|impact|anomal\w*|warnings?)\b)[\w /-]{1,30}? anywhere\b|"

@@ -390,3 +390,31 @@ def test_a_denied_everyone_affected_is_not_read_one_word_away(text: str):
 def test_no_customer_reports_is_not_a_report(text: str):
     assert not signals("api latency high", text).reports
     assert signals("api latency high", "3 customer reports in the last hour").reports[0].count == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Other 4 gateway pods healthy.",
+        "the other 9 regions are normal",
+        "8 other pools normal",
+        "other proxies clean",
+        "Other regional clusters nominal",
+    ],
+)
+def test_other_parts_of_the_fleet_said_fine_confine_the_failure(text: str):
+    assert StatementKind.OTHERS_FINE in {s.kind for s in signals("x", text).statements}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "login fails for all accounts with IP Restriction enabled",
+        "failing for every user on this silo",
+        "calls failing for all Elation-connected orgs",
+        "all affected orgs have or had Pardot enabled",
+    ],
+)
+def test_everyone_in_a_named_group_is_not_everyone(text: str):
+    assert StatementKind.ALL_AFFECTED not in {s.kind for s in signals("x", text).statements}
+    assert StatementKind.ALL_AFFECTED in {s.kind for s in signals("x", "checkout failing for all customers").statements}
