@@ -280,29 +280,19 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
                 Throughput(remaining=remaining, quote=quote(text, match.start(), match.end()), field=clause.field)
             )
         for match in _DROP_FROM.finditer(text):
-            was, now = (
-                float(match.group(g).replace(",", "")) * _SCALE.get(match.group(f"{g}_x") or "", 1)
-                for g in ("was", "now")
-            )
-            before = _CLAUSE_JOIN.split(text[: match.start()])[-1]
-            subject = " ".join(before.split()[-5:])  # what fell: the words right before the verb, in its own clause
-            if 0 <= now < was and _CLASSES["throughput"].search(text[: match.end()]) and not _NOT_WORK.search(subject):
+            was, now = _amount(match, "was"), _amount(match, "now")
+            if 0 <= now < was and _CLASSES["throughput"].search(text[: match.end()]) and _of_work(text, match):
                 found.throughput.append(
                     Throughput(remaining=now / was, quote=quote(text, match.start(), match.end()), field=clause.field)
                 )
         for match in (m for pattern in _AGAINST_BASELINE for m in pattern.finditer(text)):
-            now, was = (
-                float(match.group(g).replace(",", "")) * _SCALE.get(match.group(f"{g}_x") or "", 1)
-                for g in ("now", "was")
-            )
-            subject = " ".join(_CLAUSE_JOIN.split(text[: match.start()])[-1].split()[-5:])
-            if 0 <= now < was and not _NOT_WORK.search(subject):
+            was, now = _amount(match, "was"), _amount(match, "now")
+            if 0 <= now < was and _of_work(text, match):
                 found.throughput.append(
                     Throughput(remaining=now / was, quote=quote(text, match.start(), match.end()), field=clause.field)
                 )
         for match in _BELOW_BASELINE.finditer(text):
-            subject = " ".join(_CLAUSE_JOIN.split(text[: match.start()])[-1].split()[-5:])
-            if not _NOT_WORK.search(subject):
+            if _of_work(text, match):
                 remaining = max(0.0, 1 - float(match.group("pct")) / 100)
                 found.throughput.append(
                     Throughput(remaining=remaining, quote=quote(text, match.start(), match.end()), field=clause.field)
@@ -311,6 +301,18 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
             found.throughput.append(Throughput(remaining=0, quote=match.group(0), field=clause.field))
     _current_value(found, alert)
     return found
+
+
+def _amount(match: re.Match[str], group: str) -> float:
+    """'410,000', '1.2k', '~1,900': the number a rate pattern captured, scaled."""
+    return float(match.group(group).replace(",", "")) * _SCALE.get(match.group(f"{group}_x") or "", 1)
+
+
+def _of_work(text: str, match: re.Match[str]) -> bool:
+    """Whether what fell is work done: the words right before the figure, in its own clause, name no errors,
+    retries or capacity (`_NOT_WORK`)."""
+    subject = " ".join(_CLAUSE_JOIN.split(text[: match.start()])[-1].split()[-5:])
+    return not _NOT_WORK.search(subject)
 
 
 _MONITOR_BOUND = re.compile(r"\bwas\s*[<>]=?\s*\d", re.IGNORECASE)
