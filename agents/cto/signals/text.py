@@ -60,7 +60,7 @@ _AT_LEAST = re.compile(r"(?:above|over|exceed(?:s|ed|ing)?|more than|greater tha
 _AT_MOST = re.compile(r"(?:below|under|less than|at most|<=?|≤)\s*$", re.IGNORECASE)
 _TARGET = re.compile(
     r"(?:\bslo|\bsla|objective|target|threshold|budget|goal|normal(?:ly)?|baseline|usual(?:ly)?)\s*(?:of|is|at|=|:)?\s*\(?$|"
-    r"\b(?:warn(?:ing)?|crit(?:ical)?) (?:at|above|over)\s*\(?$|\b(?:warn|alert)\s*(?:at|above|over|below|under|[:=]|[<>]=?)?\s*$",
+    r"\b(?:warn(?:ing)?|crit(?:ical)?) (?:at|above|over)\s*\(?$|(?:[(,]\s*|\band )(?:warn|alert)\s*(?:at|above|over|below|under|[:=]|[<>]=?)?\s*$",
     re.IGNORECASE,
 )
 _SECONDS = {

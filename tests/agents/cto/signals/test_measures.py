@@ -458,6 +458,7 @@ def test_a_monitors_current_value_is_the_measure_and_was_above_its_threshold_onl
 )
 def test_the_monitors_warn_and_alert_levels_are_thresholds(text: str, share: float):
     assert [s.share for s in signals("monitor", text).shares] == [share]
+    assert [s.share for s in signals("ALERT 45% of checkout requests failing").shares] == [0.45]
 
 
 @pytest.mark.parametrize(
