@@ -317,7 +317,7 @@ def _of_work(text: str, match: re.Match[str]) -> bool:
 
 _MONITOR_BOUND = re.compile(r"\bwas\s*[<>]=?\s*\d", re.IGNORECASE)
 _CURRENT_VALUE = re.compile(
-    r"\b(?:current value|value)\s*[:=]?\s*\(?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<pct>%)?(?!\s*(?:/|ms\b|s\b|x\b))",
+    r"\b(?:current value|value)\s*[:=]?\s*\(?\s*(?P<value>\d+(?:\.\d+)?)(?![\d,.]\d)\s*(?P<pct>%)?(?!\s*(?:/|ms\b|s\b|x\b))",
     re.IGNORECASE,
 )
 

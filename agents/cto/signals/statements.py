@@ -282,7 +282,8 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
     (
         "exposed",
         re.compile(
-            r"\b(?:rendered|showed|shown|served|returned|displayed|sent)\s+(?:account |user |customer |org )?[\w-]+'s\b"
+            r"\b(?:rendered|showed|shown|served|returned|displayed|sent)\s+(?:account |user |customer |org )?"
+            r"(?!(?:today|yesterday|tomorrow|tonight|this week|last week|the day)'s)[\w-]+'s\b"
             r"[^.;]{0,60}?\bto (?:account |user |customer |org )?[\w-]+\b|"
             r"\b(?:includes?|included|including|contains?|containing|captur\w+|collect\w+|logg\w+)\s+(?:the\s+)?"
             r"(?:user's\s+|users'\s+|customers'\s+)?(?:typed\s+|plain-?text\s+|raw\s+|full\s+|unmasked\s+)"
@@ -351,7 +352,7 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
         for kind, pattern in _STATEMENTS:
             for match in pattern.finditer(text):
                 if kind is not StatementKind.NO_IMPACT and negated(text, match.start(), reach=_REACH[kind]):
-                    continue  # 'not a full outage' denies it as surely as 'no full outage
+                    continue  # 'not a full outage' denies it as surely as 'no full outage'
                 if kind is StatementKind.STILL_WORKS and re.search(r"\bother\b", match.group(0), re.IGNORECASE):
                     continue  # 'users on other homeservers unaffected': another product works, not the rest of this one
                 another_part = _METRIC_NORMAL.match(match.group(0)) and _ANOTHER_PARTS_METRIC.search(
@@ -405,7 +406,10 @@ _BY_DESIGN = re.compile(
 
 _NONE_REMOVED = re.compile(r"\w+\s+(?:0|zero|no|none)\b(?![.,]\d)(?!\s*(?:%|percent))", re.IGNORECASE)
 """'Purge removed 0 expired records', 'deleted no rows': a count of nothing removed is no loss."""
-_HOUSEKEEPING = re.compile(r"\b(?:expired|stale|temporary|tmp|cached|cache|obsolete|orphan(?:ed|s)?)\b", re.IGNORECASE)
+_HOUSEKEEPING = re.compile(
+    r"\b(?:expired|stale|temporary|tmp|cached|caches?|obsolete|orphan(?:ed|s)?|sessions?|locks?|leases?)\b",
+    re.IGNORECASE,
+)
 """What is meant to be removed: expired, stale, temporary or cached copies; removing them is upkeep, not loss."""
 
 

@@ -448,6 +448,8 @@ def test_a_monitors_current_value_is_the_measure_and_was_above_its_threshold_onl
     assert max((s.share, s.bound) for s in read.shares if s.bound == "exact") == (0.997, "exact")
     inline = signals("errors", "**errors/submitted** was **> 0.02** over the **last 1h** (value: **0.027**).")
     assert [round(s.share, 3) for s in inline.shares if s.bound == "exact"] == [0.027]
+    counted = signals("error ratio", "**5xx/total** was **> 0.05** over the last 5m. Current value: **1,140**")
+    assert not [s for s in counted.shares if s.bound == "exact"]  # a count, not the ratio (and not '1')
     floor = signals("success rate", "**success rate** was **< 0.9** during the last 5m. Current value: **0.00**")
     assert [a.percent for a in floor.availability if a.bound == "exact"] == [0]
 

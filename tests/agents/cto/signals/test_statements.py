@@ -101,6 +101,8 @@ def test_exposure_breach_loss_and_corruption_are_read_at_any_volume(text: str, k
         "debug logs are not being stored, by design",
         "the API is publicly reachable",
         "expired sessions were deleted by the cleanup job",
+        "user sessions were deleted after logout",
+        "returned today's results to the client",
     ],
 )
 def test_denied_hypothetical_or_unrelated_mentions_are_not_exposure(text: str):
