@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from agents.cto.signals.facts import SourceLabel, State, StateKind, Volume
-from agents.cto.signals.text import SERVER_ERROR, Clause, negated, numbers, quote
+from agents.cto.signals.text import PEERS_NEAR_ZERO, SERVER_ERROR, Clause, negated, numbers, quote
 from warroom.severity import Severity
 
 __all__ = ["HINTS", "read_label", "read_states", "read_volume"]
@@ -132,14 +132,21 @@ _CLAUSE_SAID_NORMAL = re.compile(
 say they are fine, however many words stand between."""
 
 
+_PEER_FIGURE_REACH = 16
+"""How far after the peers' figure its measure word may stand ('< 0.1% 5xx errors')."""
+
+
 def read_states(parts: Iterable[Clause]) -> list[State]:
     found: list[State] = []
     for clause in parts:
+        peers = [m.span() for m in PEERS_NEAR_ZERO.finditer(clause.text)]
         for kind, pattern in _STATES:
             for match in pattern.finditer(clause.text):
                 rest = clause.text[match.end() :]
                 if _SAID_NORMAL.match(rest) or _CLAUSE_SAID_NORMAL.match(rest):
                     continue
+                if any(start <= match.start() <= end + _PEER_FIGURE_REACH for start, end in peers):
+                    continue  # 'Other 6 regions < 0.1% errors': the peers' noise, not a failure
                 if not negated(clause.text, match.start()):
                     found.append(State(kind=kind, quote=quote(clause.text, *match.span()), field=clause.field))
     return found

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from agents.cto.signals.facts import CustomerReports, Exposure, Statement, StatementKind
-from agents.cto.signals.text import Clause, negated, quote
+from agents.cto.signals.text import PEERS_NEAR_ZERO, Clause, negated, quote
 
 __all__ = ["Said", "read_statements"]
 
@@ -81,6 +81,7 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
+    (StatementKind.OTHERS_FINE, PEERS_NEAR_ZERO),
     (
         StatementKind.ALL_AFFECTED,
         re.compile(
@@ -128,22 +129,26 @@ _NOT_PLACE = (
     r"rates?|queue|replication|p\d+|db|database|cache|dns)\b)"
 )
 _PLACE = rf"{_NOT_PLACE}[a-z][\w.-]*"
+_PLACE_FIGURE = r"\s+\d+(?:\.\d+)?\s*%"
+_PLACE_ITEM = rf"{_PLACE}(?:{_PLACE_FIGURE})?"
 _PLACES_FINE = re.compile(
-    rf"\b(?P<places>{_PLACE}(?:\s*(?:,\s*and|,|/|and)\s*{_PLACE}){{1,8}})(?P<noun>\s+(?:regions?|zones?|sites?|"
+    rf"\b(?P<places>{_PLACE_ITEM}(?:\s*(?:,\s*and|,|/|and)\s*{_PLACE_ITEM}){{1,8}})(?P<noun>\s+(?:regions?|zones?|sites?|"
     r"data ?cent(?:er|re)s?|datacenters?|dcs?|pops|clusters?|lbs?|load balancers?|ingress|edges?|cells?))?"
-    r"\s+(?:are |remain |stay )?(?:all )?(?:healthy|normal|unaffected|fine|ok|serving)\b",
+    r"\s+(?:are |remain |stay )?(?:all )?(?:healthy|normal|unaffected|fine|ok|serving|unchanged)\b",
     re.IGNORECASE,
 )
-"""'ulsfo, esams and codfw healthy', 'nyc1/nyc3/ams3 LBs normal', 'Frankfurt, Ohio and Virginia unaffected': the
-other places serve. A list of metrics ('CPU, memory and disk normal') is not one: a place is a name with
-a digit, three or more capitalised names, or one followed by a place word; 'Messages, channels and presence
-unaffected', 'Email and SMS unaffected' and 'app, API and git unaffected' are lists of features."""
+"""'ulsfo, esams and codfw healthy', 'nyc1/nyc3/ams3 LBs normal', 'Frankfurt, Ohio and Virginia unaffected',
+'us-east-1 99.5%, us-west-2 99.7% unchanged': the other places serve. A list of metrics ('CPU, memory and disk
+normal', 'heap 40%, threads 12% normal') is not one: a place is a name with a digit of its own, three or more
+capitalised names, or one followed by a place word; 'Messages, channels and presence unaffected', 'Email and SMS
+unaffected' and 'app, API and git unaffected' are lists of features."""
 
 
 def _places_fine(text: str) -> list[re.Match[str]]:
     found = []
     for match in _PLACES_FINE.finditer(text):
-        places = [p for p in re.split(r"\s*(?:,\s*and|,|/|\band\b)\s*", match.group("places")) if p]
+        listed = re.sub(_PLACE_FIGURE, "", match.group("places"))
+        places = [p for p in re.split(r"\s*(?:,\s*and|,|/|\band\b)\s*", listed) if p]
         named = len(places) >= 3 and all(p[0].isupper() for p in places) or any(re.search(r"\d", p) for p in places)
         if match.group("noun") or named:
             found.append(match)

@@ -280,6 +280,27 @@ def test_other_places_serving_confine_an_outage_to_its_region():
 
 
 @pytest.mark.parametrize(
+    ("title", "fine", "failing"),
+    [
+        (
+            "Voice request success rate 38% in eu-west-1 (threshold 97%)",
+            "us-east-1 99.5%, us-west-2 99.7%, ap-northeast-1 99.4% unchanged.",
+            "us-east-1 41%, us-west-2 37%, ap-northeast-1 40%.",
+        ),
+        (
+            "users.info fetches from 2 edge regions failing 97%",
+            "Other 6 regions < 0.1% errors.",
+            "Other 6 regions at 45% errors.",
+        ),
+    ],
+)
+def test_other_regions_figures_near_zero_confine_an_outage_to_its_region(title: str, fine: str, failing: str):
+    confined = classify(alert(title, fine, service="voice-router"))
+    assert (confined.rule, confined.severity) == ("region_or_cohort", Severity.P1)
+    assert classify(alert(title, failing, service="voice-router")).severity is Severity.P0
+
+
+@pytest.mark.parametrize(
     "title",
     [
         "Secret reads from unrecognized session on spaces-secrets",

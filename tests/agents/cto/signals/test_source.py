@@ -176,3 +176,9 @@ def test_a_measure_said_to_be_normal_is_no_state(text: str):
 )
 def test_a_measure_said_to_be_bad_is_still_a_state(text: str, kind: StateKind):
     assert kind in {s.kind for s in signals(text).states}
+
+
+def test_the_peers_small_error_figure_is_not_a_failing_state():
+    states = signals("users.info fetches from 2 edge regions failing 97%", "Other 6 regions < 0.1% errors").states
+    assert [s.quote for s in states if "Other" in s.quote] == []
+    assert signals("x", "eu-west-1 errors at 0.1%").states

@@ -190,6 +190,10 @@ def test_mismatches_retries_and_tokens_that_are_not_the_floor(text: str):
         "Frankfurt, Ohio, Singapore and Virginia unaffected",
         "US and APAC regions normal",
         "dc1 and dc3 ingress healthy",
+        "us-east-1 99.5%, us-west-2 99.7%, fe 99.4% unchanged",
+        "Other 6 regions < 0.1% errors",
+        "other nine regions stay at 0.4%",
+        "other regions at 0.3% failures",
     ],
 )
 def test_a_list_of_other_places_serving_says_the_failure_is_confined(text: str):
@@ -205,6 +209,9 @@ def test_a_list_of_other_places_serving_says_the_failure_is_confined(text: str):
         "Email and SMS unaffected",
         "reads and writes healthy",
         "primary and replica healthy",
+        "heap 40%, threads 12% normal",
+        "other regions at 12% errors",
+        "other 3 regions 1.4% failing",
     ],
 )
 def test_a_list_of_metrics_or_features_is_not_a_list_of_places(text: str):
