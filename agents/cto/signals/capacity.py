@@ -24,7 +24,7 @@ _FULL = re.compile(
     r"\b(?:is|are|now|100%)\s+full\b|\bfull\b(?=[^.;]{0,20}\b(?:writes?|inserts?)\b)|\bexhausted\b|"
     r"(?<!\bto )(?<!\buntil )(?<!\bbefore )\bexhaustion\b|"
     r"\bout of (?:memory|disk|space|connections|file descriptors|inodes|threads|capacity)\b|\boom\s*kill\w*|\boomkilled\b|"
-    r"\b(?:thread|connection|rate|file) limit\b|\blimit reached\b|\breached (?:its|the) (?:max\w*|limit)\b|"
+    r"\b(?:thread|connection|(?<!error )rate|file) limit\b|\blimit reached\b|\breached (?:its|the) (?:max\w*|limit)\b|"
     r"\b(?:reached|hit|exceeded|at|=|entry '?)\s*(?:2147483647|4294967295)\b|\binteger overflow\b|"
     r"\b(?:refusing|not accepting)[^.;]{0,30}\bwraparound\b|\bwraparound (?:protection|data loss)\b|\bno space left\b",
     re.IGNORECASE,
@@ -106,13 +106,19 @@ def read_capacity(parts: Iterable[Clause]) -> Capacity:
     return found
 
 
+_TIME_LEFT = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(?:days?|d|weeks?|w|months?|hours?|h)\s+(?:left|remaining)\b", re.IGNORECASE
+)
+"""'certificate for mail.example.org valid, 86 days left': the time it has before it expires, without the verb."""
+
+
 def _read_expiry(found: Capacity, clause: Clause) -> None:
     text = clause.text
     subject = _EXPIRY_SUBJECT.search(text)
-    verb = _EXPIRES.search(text)
+    verb = _EXPIRES.search(text) or _TIME_LEFT.search(text)
     if subject is None or verb is None:
         return
-    expired = verb.group("past") is not None and not negated(text, verb.start())
+    expired = "past" in verb.re.groupindex and verb.group("past") is not None and not negated(text, verb.start())
     left = None if expired else _first_duration(text, verb.start())
     found.expiry.append(
         Expiry(

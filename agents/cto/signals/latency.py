@@ -58,13 +58,15 @@ def read_latency(parts: Iterable[Clause]) -> list[Latency]:
     found: list[Latency] = []
     alert = list(parts)
     about_latency = any(_REQUEST_LATENCY.search(c.text) for c in alert if c.field == "title")
-    for clause in alert:
+    for index, clause in enumerate(alert):
         text = clause.text
         stated = _FACTOR.search(text)
         says_latency = _LATENCY_WORDS.search(text) or (stated and re.search(r"rebuffer|load time", text, re.I))
         if not says_latency and not (about_latency or _REQUEST_LATENCY.search(clause.heading)):
             continue
         observed, reference, kind = _durations(text)
+        if observed is not None and reference is None:
+            reference, kind = _objective_next(alert[index + 1 : index + 2], clause.field) or (reference, kind)
         if not says_latency and (reference is None or kind != "slo"):
             continue  # 'Current value: 7.9 s (SLO 2 s)' under a latency title measures latency without saying so
         share = _share(text)
@@ -128,6 +130,16 @@ def _durations(text: str) -> tuple[float | None, float | None, str]:
         if observed is None or re.search(r"current\s*$", before, re.IGNORECASE):
             observed = seconds
     return observed, reference, kind
+
+
+def _objective_next(following: list[Clause], field: str) -> tuple[float, str] | None:
+    """'3,140ms in the last 5 minutes (critical > 1,500ms; SLO 500ms)': the objective the semicolon cut into the next
+    clause, when that clause holds an objective and nothing observed."""
+    if following and following[0].field == field:
+        observed, reference, kind = _durations(following[0].text)
+        if observed is None and reference is not None and kind == "slo":
+            return reference, kind
+    return None
 
 
 def _share(text: str) -> float | None:

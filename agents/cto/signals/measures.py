@@ -170,7 +170,8 @@ _ZERO = re.compile(
     r"(?!(?:\s+(?:or|and|nor)\s+[\w-]+)?(?:\s+[\w-]+)?\s+(?:(?:were|was|are|is|have been|has been|"
     r"had been|got|being)\s+)?(?:\w+ly\s+)?(?:lost|rejected|affected|impacted|dropped|failed|missed|missing|declined|"
     r"duplicated|corrupted|errored|blocked|throttled|stuck|delayed|double[- ]charged|charged twice)\b)|"
-    r"\b(?:dropped|fell|fallen|down|declined) to (?:near[- ]|almost |nearly )?(?:zero|0)\b|\bthroughput (?:dropped |fell )?to (?:zero|0)\b",
+    r"\b(?:dropped|fell|fallen|down|declined) to (?:near[- ]|almost |nearly )?(?:zero|0)\b|\bthroughput (?:dropped |fell )?to (?:zero|0)\b|"
+    r"\b(?:throughput|tps|rps|qps)\s*(?:is |at |of |=\s*|:\s*)?(?:zero|0)(?![.,]\d)(?:\s*(?:tx|req|requests|ops)?/(?:s|sec|min|m))?\b",
     re.IGNORECASE,
 )
 

@@ -76,7 +76,7 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
         re.compile(
             r"\bother (?:\d+ )?(?:[\w-]+ ){0,2}?(?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|clusters?|"
             r"cells?|shards?|availability zones?|pops|markets?|countries|states|cities|metros?|areas?|sites?|warehouses?|"
-            r"stores?|pods?|pools?|racks?|silos?|partitions?|carriers?|proxies|nodes?|hosts?|instances?|brokers?)\b"
+            r"stores?|pods?|pools?|racks?|silos?|partitions?|carriers?|proxies|nodes?|hosts?|instances?|brokers?|servers?|realms?|worlds?)\b"
             r"[^.;]{0,20}\b(?:healthy|fine|normal|nominal|unaffected|ok|clean|working|serving|serve|up|at baseline)\b",
             re.IGNORECASE,
         ),
@@ -324,7 +324,9 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
 ]
 _NOT_SECURITY = re.compile(r"\b(?:slo|sla|threshold|budget|objective|target|limit)\b", re.IGNORECASE)
 _REPORTS = re.compile(
-    r"\b(?:(?P<count>\d+)\s+)?(?:customer|user|support)?\s*(?:reports?|tickets?|complaints?)\b(?:\s+(?:this|in the last|over the last|per)"
+    r"\b(?:(?P<count>\d+)\s+)?(?:customer|user|support)?\s*(?:reports?|tickets?(?!\s+(?:wallets?|activations?|sales?|"
+    r"purchases?|bookings?|scans?|scanning|validations?|inventory|prices?|types?|holders?|office|machines?|barcodes?))|"
+    r"complaints?)\b(?:\s+(?:this|in the last|over the last|per)"
     r"\s+(?P<window>week|day|hour|month|\d+\s*(?:days?|hours?|minutes?)))?|\b(?:customers?|users?) (?:report|say|complain)\w*\b",
     re.IGNORECASE,
 )

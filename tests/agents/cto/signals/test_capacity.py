@@ -21,6 +21,11 @@ def test_nothing_fits_any_more_is_a_full_resource(text: str):
     assert any(s.full for s in signals(text).saturation)
 
 
+def test_an_error_rate_limit_is_a_monitors_threshold_not_a_full_resource():
+    assert not any(s.full for s in signals("Watchdog: TLS check hit the error rate limit").saturation)
+    assert any(s.full for s in signals("API clients hit the rate limit").saturation)
+
+
 def test_an_id_approaching_its_integer_limit_is_a_warning_not_a_full_table():
     found = signals("events.id at 85% of int32 max (2147483647); about 90 days of headroom").saturation
     assert not any(s.full for s in found)
@@ -41,6 +46,8 @@ def test_a_forecast_is_time_left_not_a_full_resource():
         ("certificate for shop.example.com expires in 6 hours", 6 * 3600),
         ("certificate distrusted from Chrome 70 (about 13 months)", 13 * 2_592_000),
         ("domain example.com expires in 3 days", 3 * 86_400),
+        ("acme: certificate for mail.example.org valid, 86 days left", 86 * 86_400),
+        ("TLS cert on api.example.com has 12 days remaining", 12 * 86_400),
     ],
 )
 def test_expiry_carries_the_time_left(text: str, left: float):

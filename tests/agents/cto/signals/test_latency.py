@@ -30,6 +30,8 @@ from tests.agents.cto.alerts import signals
         ("p95 2.1s and SLO 500ms", 4.2, "p95"),
         ("Checkout latency SLO p95 6.2s (objective 1s)", 6.2, "p95"),  # 'SLO p95' names the measure here
         ("p95 latency 6s over 1h rolling SLO of 1.5s", 4.0, "p95"),
+        # the objective the semicolon cut into the next clause
+        ("p95(transaction.duration) 3,140ms in the last 5 minutes (critical > 1,500ms; SLO 500ms)", 6.28, "p95"),
     ],
 )
 def test_latency_is_a_factor_of_its_slo(title: str, factor: float, percentile: str | None):
@@ -78,3 +80,9 @@ def test_a_value_against_its_slo_under_a_latency_title_is_latency_without_the_wo
     )
     assert [round(x.factor, 2) for x in read.latency] == [3.95]
     assert signals("export job slow", "Current value: 48 min (SLO 20 min)").latency == []
+
+
+def test_an_objective_in_the_next_clause_is_taken_only_when_that_clause_observes_nothing():
+    assert not signals("p95 3,140ms in the last 5 minutes (critical > 1,500ms; queue depth 500)").latency
+    [found] = signals("p95 3.1s in the last 5m; p95 2.2s an hour ago (SLO 500ms)").latency
+    assert found.factor == pytest.approx(2.2 / 0.5)  # the next clause measures on its own

@@ -291,6 +291,10 @@ def test_a_number_with_thousands_separators_is_not_a_status_code():
         ("no transactions were actually lost", False),
         ("Batch export ran late; no orders missing from the export", False),
         ("no messages delivered in 20 minutes", True),
+        ("RTGS settlement throughput 0 tx/min for 20m", True),
+        ("throughput = 0 req/s since 05:32", True),
+        ("tps 0.4 below forecast", False),
+        ("throughput 0.5% below last week", False),
     ],
 )
 def test_no_requests_is_zero_traffic_but_no_request_errors_is_not(text: str, zero: bool):

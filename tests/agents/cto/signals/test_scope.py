@@ -48,6 +48,8 @@ def test_a_three_letter_acronym_is_not_a_place():
         "GET / returns 503 from 6 of 6 locations",
         "Pod restart count spiked on every node at 16:07 UTC",
         "workers crash-looping across all 40 hosts",
+        "wallet 5xx ratio 0.97 over 5m, all 21 operating companies",
+        "SSO failing for all tenants",
     ],
 )
 def test_everywhere_is_global(title: str):

@@ -123,6 +123,14 @@ def test_customer_reports_are_counted_with_their_window():
 
 
 @pytest.mark.parametrize(
+    "text", ["mTicket wallet sync failing: 97% 5xx", "Ticket activations 3% of same-hour last week"]
+)
+def test_a_ticketing_products_tickets_are_not_support_tickets(text: str):
+    assert not signals(text).reports
+    assert signals(text, "12 support tickets in the last hour").reports
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "latency and error rates are within normal range.",
@@ -193,6 +201,7 @@ def test_mismatches_retries_and_tokens_that_are_not_the_floor(text: str):
         "us-east-1 99.5%, us-west-2 99.7%, fe 99.4% unchanged",
         "Other 6 regions < 0.1% errors",
         "other nine regions stay at 0.4%",
+        "Login server and the other 10 live servers report normal player counts",
         "other regions at 0.3% failures",
     ],
 )
