@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agents.cto.decision.rules import MAJORITY
 from agents.cto.signals import Signals
 from agents.cto.signals.facts import (
     Fact,
@@ -203,9 +202,6 @@ def _scope(reading: Reading, signals: Signals) -> None:
         reading.scope, reading.scope_fact = ScopeKind.FEW, by_kind[ScopeKind.FEW][0]
     elif by_kind[ScopeKind.REGION] and not _many_regions(by_kind[ScopeKind.REGION], reading):
         reading.scope, reading.scope_fact = ScopeKind.REGION, by_kind[ScopeKind.REGION][0]
-    elif by_kind[ScopeKind.REGION] and reading.share is not None and reading.share >= MAJORITY:
-        # most requests failing in three or more regions named, none said to serve: everywhere the service runs
-        reading.scope, reading.scope_fact = ScopeKind.GLOBAL, by_kind[ScopeKind.REGION][-1]
     elif StatementKind.OTHERS_FINE in reading.statements:
         reading.scope, reading.scope_fact = ScopeKind.REGION, reading.statements[StatementKind.OTHERS_FINE]
     elif by_kind[ScopeKind.COHORT]:

@@ -425,22 +425,6 @@ def test_most_requests_failing_everywhere_in_an_unplaced_service_is_the_products
     assert named.rule != "majority_failing_unplaced"
 
 
-def test_most_requests_failing_in_every_region_named_is_everywhere_the_service_runs():
-    fields = {"service": "studio-api", "level": "critical"}
-    regions = "region:us-east 0.69 · region:eu-west 0.66 · region:ap-southeast 0.64"
-    everywhere = classify(alert("studio-api 5xx ratio 0.67 over 5m", f"Breakdown: {regions}", **fields))
-    assert (everywhere.rule, everywhere.severity) == ("majority_failing_unplaced", Severity.P0)
-    # a minority failing, or the other regions said to serve, is the table's P1 row
-    minority = "region:us-east 0.31 · region:eu-west 0.28 · region:ap-southeast 0.30"
-    assert (
-        classify(alert("studio-api 5xx ratio 0.30 over 5m", f"Breakdown: {minority}", **fields)).severity is Severity.P1
-    )
-    confined = classify(
-        alert("studio-api 5xx ratio 0.67 over 5m", f"Breakdown: {regions}. Other 5 regions < 0.1% errors.", **fields)
-    )
-    assert (confined.rule, confined.severity) == ("region_or_cohort", Severity.P1)
-
-
 def test_a_possible_exposure_is_not_capped_by_what_still_serves_but_by_no_customer_impact():
     title = "payment page script tampered: checkout.js differs from the signed build"
     serving = classify(alert(title, "The API still works; eu-west-1 only.", level="warning"))
