@@ -24,7 +24,7 @@ _FULL = re.compile(
     r"\b(?:is|are|now|100%)\s+full\b|\bfull\b(?=[^.;]{0,20}\b(?:writes?|inserts?)\b)|\bexhausted\b|"
     r"(?<!\bto )(?<!\buntil )(?<!\bbefore )\bexhaustion\b|"
     r"\bout of (?:memory|disk|space|connections|file descriptors|inodes|threads|capacity)\b|\boom\s*kill\w*|\boomkilled\b|"
-    r"\b(?:thread|connection|(?<!error )rate|file) limit\b|\blimit reached\b|\breached (?:its|the) (?:max\w*|limit)\b|"
+    r"\b(?:thread|connection|(?<!error )(?<!error-)(?<!errors )(?<!5xx )(?<!4xx )(?<!failure )(?<!fail )rate|file) limit\b|\blimit reached\b|\breached (?:its|the) (?:max\w*|limit)\b|"
     r"\b(?:reached|hit|exceeded|at|=|entry '?)\s*(?:2147483647|4294967295)\b|\binteger overflow\b|"
     r"\b(?:refusing|not accepting)[^.;]{0,30}\bwraparound\b|\bwraparound (?:protection|data loss)\b|\bno space left\b",
     re.IGNORECASE,
@@ -107,18 +107,34 @@ def read_capacity(parts: Iterable[Clause]) -> Capacity:
 
 
 _TIME_LEFT = re.compile(
-    r"\b\d+(?:\.\d+)?\s*(?:days?|d|weeks?|w|months?|hours?|h)\s+(?:left|remaining)\b", re.IGNORECASE
+    r"\bvalid(?:ity)?\b[^.;]{0,40}?\b\d+(?:\.\d+)?\s*(?:more\s+)?(?:days?|weeks?|months?)\b|"
+    r"\b\d+(?:\.\d+)?\s*(?:days?|weeks?|months?)\s+(?:left|remaining)\s+(?:until|before|to)\s+(?:it\s+)?expir\w*",
+    re.IGNORECASE,
 )
-"""'certificate for mail.example.org valid, 86 days left': the time it has before it expires, without the verb."""
+"""'certificate for mail.example.org valid, 86 days left', 'valid for 30 more days', '12 days left until expiry': the time a certificate or
+domain has before it expires, without the verb. Not any time left ('2 hours remaining on TTL', '3 retries left')."""
+
+
+_UNIT_SECONDS = {"day": 86_400, "week": 7 * 86_400, "month": 30 * 86_400}
 
 
 def _read_expiry(found: Capacity, clause: Clause) -> None:
     text = clause.text
     subject = _EXPIRY_SUBJECT.search(text)
-    verb = _EXPIRES.search(text) or _TIME_LEFT.search(text)
-    if subject is None or verb is None:
+    verb = _EXPIRES.search(text)
+    left_only = None if verb else _TIME_LEFT.search(text)
+    if subject is None or (verb or left_only) is None:
         return
-    expired = "past" in verb.re.groupindex and verb.group("past") is not None and not negated(text, verb.start())
+    if left_only is not None:
+        where = quote(text, min(subject.start(), left_only.start()), max(subject.end(), left_only.end()), margin=50)
+        amount = re.search(r"(\d+(?:\.\d+)?)\s*(?:more\s+)?(day|week|month)", left_only.group(0), re.IGNORECASE)
+        seconds = float(amount.group(1)) * _UNIT_SECONDS[amount.group(2).lower()] if amount else None
+        found.expiry.append(
+            Expiry(subject=subject.group(0).lower(), seconds_left=seconds, quote=where, field=clause.field)
+        )
+        return
+    assert verb is not None
+    expired = verb.group("past") is not None and not negated(text, verb.start())
     left = None if expired else _first_duration(text, verb.start())
     found.expiry.append(
         Expiry(

@@ -132,10 +132,14 @@ def _durations(text: str) -> tuple[float | None, float | None, str]:
     return observed, reference, kind
 
 
+_BARE_OBJECTIVE = re.compile(r"^\(?\s*(?:slo|sla|objective|target)\b", re.IGNORECASE)
+
+
 def _objective_next(following: list[Clause], field: str) -> tuple[float, str] | None:
     """'3,140ms in the last 5 minutes (critical > 1,500ms; SLO 500ms)': the objective the semicolon cut into the next
-    clause, when that clause holds an objective and nothing observed."""
-    if following and following[0].field == field:
+    clause, when that clause is the objective alone: it starts with its name and observes nothing ('search SLO 500ms'
+    or 'p50 SLO 300ms' is another measure's)."""
+    if following and following[0].field == field and _BARE_OBJECTIVE.match(following[0].text):
         observed, reference, kind = _durations(following[0].text)
         if observed is None and reference is not None and kind == "slo":
             return reference, kind

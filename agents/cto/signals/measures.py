@@ -171,7 +171,8 @@ _ZERO = re.compile(
     r"had been|got|being)\s+)?(?:\w+ly\s+)?(?:lost|rejected|affected|impacted|dropped|failed|missed|missing|declined|"
     r"duplicated|corrupted|errored|blocked|throttled|stuck|delayed|double[- ]charged|charged twice)\b)|"
     r"\b(?:dropped|fell|fallen|down|declined) to (?:near[- ]|almost |nearly )?(?:zero|0)\b|\bthroughput (?:dropped |fell )?to (?:zero|0)\b|"
-    r"\b(?:throughput|tps|rps|qps)\s*(?:is |at |of |=\s*|:\s*)?(?:zero|0)(?![.,]\d)(?:\s*(?:tx|req|requests|ops)?/(?:s|sec|min|m))?\b",
+    r"(?<!error )(?<!errors )(?<!5xx )(?<!4xx )(?<!retry )(?<!retries )(?<!failed )(?<!failure )(?<!dropped )(?<!rejected )"
+    r"\b(?:throughput|tps|rps|qps)\s*(?:is |at |of |=\s*|:\s*)?(?:zero|0)(?:\.0+)?(?![.,]\d)(?!\s*%)\b",
     re.IGNORECASE,
 )
 

@@ -85,7 +85,10 @@ _NOT_PLACES = {
 }
 _GLOBAL = re.compile(
     r"\b(?:in |across )?(?:all|every) (?:\d+ )?(?:probe |monitoring |check |serving )?(?:regions?|zones?|data ?cent(?:er|re)s?|"
-    r"datacenters?|locations|pops|sites|clusters|cells|markets|countries|(?:operating )?companies|operators|tenants|brands)\b|\bglobal(?:ly)?\b|\bworld-?wide\b|\beverywhere\b|"
+    r"datacenters?|locations|pops|sites|clusters|cells|markets|countries)\b|"
+    r"(?<!notified )(?<!notify )(?<!emailed )(?<!email )(?<!paging )(?<!page )\b(?:all|every) (?:\d+ )?"
+    r"(?:operating companies|tenants|brands)\b(?!'|’|\s+(?:on|in|of|at|using|with|whose|that|who|behind|under|"
+    r"admins?|owners?|users?)\b)|\bglobal(?:ly)?\b|\bworld-?wide\b|\beverywhere\b|"
     r"\b(?:nation|country)-?wide\b|\bacross the (?:country|nation)\b|\b(?:every|all) (?:[A-Za-z]+ )?targets\b|"
     r"\bevery (?:[A-Za-z]+ )?target\b|"
     r"\bfrom (?P<n>\d+) of (?P=n) (?:locations|probes|regions|checks)\b|\bfrom all \d+ locations\b|"

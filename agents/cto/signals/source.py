@@ -136,6 +136,13 @@ _PEER_FIGURE_REACH = 16
 """How far after the peers' figure its measure word may stand ('< 0.1% 5xx errors')."""
 
 
+def _of_peers(text: str, peers: tuple[int, int], at: int) -> bool:
+    """Whether the state word at `at` belongs to the peers' figure: inside it, or its measure word right after it
+    ('< 0.1% errors'), not another place's state after a comma ('Other regions 0.2%, us-east-1 down')."""
+    start, end = peers
+    return start <= at <= end or end < at <= end + _PEER_FIGURE_REACH and not re.search(r"[,;]", text[end:at])
+
+
 def read_states(parts: Iterable[Clause]) -> list[State]:
     found: list[State] = []
     for clause in parts:
@@ -145,7 +152,7 @@ def read_states(parts: Iterable[Clause]) -> list[State]:
                 rest = clause.text[match.end() :]
                 if _SAID_NORMAL.match(rest) or _CLAUSE_SAID_NORMAL.match(rest):
                     continue
-                if any(start <= match.start() <= end + _PEER_FIGURE_REACH for start, end in peers):
+                if any(_of_peers(clause.text, span, match.start()) for span in peers):
                     continue  # 'Other 6 regions < 0.1% errors': the peers' noise, not a failure
                 if not negated(clause.text, match.start()):
                     found.append(State(kind=kind, quote=quote(clause.text, *match.span()), field=clause.field))

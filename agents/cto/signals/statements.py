@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from agents.cto.signals.facts import CustomerReports, Exposure, Statement, StatementKind
-from agents.cto.signals.text import PEERS_NEAR_ZERO, Clause, negated, quote
+from agents.cto.signals.text import PEER_PLACES, PEERS_NEAR_ZERO, Clause, negated, quote
 
 __all__ = ["Said", "read_statements"]
 
@@ -74,9 +74,7 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
     (
         StatementKind.OTHERS_FINE,
         re.compile(
-            r"\bother (?:\d+ )?(?:[\w-]+ ){0,2}?(?:regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|clusters?|"
-            r"cells?|shards?|availability zones?|pops|markets?|countries|states|cities|metros?|areas?|sites?|warehouses?|"
-            r"stores?|pods?|pools?|racks?|silos?|partitions?|carriers?|proxies|nodes?|hosts?|instances?|brokers?|servers?|realms?|worlds?)\b"
+            rf"\bother (?:\d+ )?(?:[\w-]+ ){{0,2}}?(?:{PEER_PLACES})\b"
             r"[^.;]{0,20}\b(?:healthy|fine|normal|nominal|unaffected|ok|clean|working|serving|serve|up|at baseline)\b",
             re.IGNORECASE,
         ),
@@ -134,7 +132,7 @@ _PLACE_ITEM = rf"{_PLACE}(?:{_PLACE_FIGURE})?"
 _PLACES_FINE = re.compile(
     rf"\b(?P<places>{_PLACE_ITEM}(?:\s*(?:,\s*and|,|/|and)\s*{_PLACE_ITEM}){{1,8}})(?P<noun>\s+(?:regions?|zones?|sites?|"
     r"data ?cent(?:er|re)s?|datacenters?|dcs?|pops|clusters?|lbs?|load balancers?|ingress|edges?|cells?))?"
-    r"\s+(?:are |remain |stay )?(?:all )?(?:healthy|normal|unaffected|fine|ok|serving|unchanged)\b",
+    r"\s+(?:are |remain |stay )?(?:all )?(?P<fine>healthy|normal|unaffected|fine|ok|serving|unchanged)\b",
     re.IGNORECASE,
 )
 """'ulsfo, esams and codfw healthy', 'nyc1/nyc3/ams3 LBs normal', 'Frankfurt, Ohio and Virginia unaffected',
@@ -144,9 +142,20 @@ capitalised names, or one followed by a place word; 'Messages, channels and pres
 unaffected' and 'app, API and git unaffected' are lists of features."""
 
 
+def _near_edge(figures: list[str]) -> bool:
+    """Figures that say a place serves whichever way they are meant: all at least 99% (success) or under 1%
+    (errors). Only such figures make 'unchanged' a place's health rather than its staying as it was."""
+    values = [float(re.sub(r"[^\d.]", "", figure)) for figure in figures]
+    return bool(values) and (all(v >= 99 for v in values) or all(v < 1 for v in values))
+
+
 def _places_fine(text: str) -> list[re.Match[str]]:
     found = []
     for match in _PLACES_FINE.finditer(text):
+        if match.group("fine").lower() == "unchanged" and not _near_edge(
+            re.findall(_PLACE_FIGURE, match.group("places"))
+        ):
+            continue  # 'us-east-1 41%, us-west-2 37% unchanged' is as bad as before, not fine
         listed = re.sub(_PLACE_FIGURE, "", match.group("places"))
         places = [p for p in re.split(r"\s*(?:,\s*and|,|/|\band\b)\s*", listed) if p]
         named = len(places) >= 3 and all(p[0].isupper() for p in places) or any(re.search(r"\d", p) for p in places)
@@ -325,7 +334,7 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
 _NOT_SECURITY = re.compile(r"\b(?:slo|sla|threshold|budget|objective|target|limit)\b", re.IGNORECASE)
 _REPORTS = re.compile(
     r"\b(?:(?P<count>\d+)\s+)?(?:customer|user|support)?\s*(?:reports?|tickets?(?!\s+(?:wallets?|activations?|sales?|"
-    r"purchases?|bookings?|scans?|scanning|validations?|inventory|prices?|types?|holders?|office|machines?|barcodes?))|"
+    r"purchases?|bookings?|scans?|scanners?|scanning|validations?|inventory|prices?|types?|holders?|office|machines?|barcodes?)\b)|"
     r"complaints?)\b(?:\s+(?:this|in the last|over the last|per)"
     r"\s+(?P<window>week|day|hour|month|\d+\s*(?:days?|hours?|minutes?)))?|\b(?:customers?|users?) (?:report|say|complain)\w*\b",
     re.IGNORECASE,

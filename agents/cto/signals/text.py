@@ -20,6 +20,7 @@ from agents.cto.signals.facts import Bound
 __all__ = [
     "INTEGER",
     "PEERS_NEAR_ZERO",
+    "PEER_PLACES",
     "SERVER_ERROR",
     "STATUS_CODE",
     "Clause",
@@ -35,13 +36,6 @@ __all__ = [
 ]
 
 _RATE_UNIT = r"(?!\s*(?:rpm|rps|qps|tps|req/s|ops/s|msg/s)(?![\w/]))"
-PEERS_NEAR_ZERO = re.compile(
-    r"\bother (?:\d+ |\w+ )?(?:[\w-]+ ){0,2}?(?:regions?|zones?|sites?|data ?cent(?:er|re)s?|datacenters?|pops|locations|"
-    r"clusters?|cells?|shards?|pods?|nodes?|hosts?|instances?)\b[^.;%]{0,30}?(?<![\d.])(?:0?\.\d+|<\s*1)\s*%",
-    re.IGNORECASE,
-)
-"""'Other 6 regions < 0.1% errors', 'other nine regions stay at 0.4%': the peers' figure is under 1%, so the others
-serve; the figure is their noise, not a failure."""
 STATUS_CODE = (
     r"(?<![\d,.])(?<!\d of )(?<!\d/)(?<!\d /)(?<!\d / )(?<!limit )(?<!max )(?<!maximum )(?<!capacity )(?<!baseline )"
     rf"(?:\b[45]00\b{_RATE_UNIT}|\b(?:4(?:0[1-9]|1\d|2[1-689]|31|51|99)|5(?:0[1-9]|1[01]|2\d|30|98|99))\b)"
@@ -58,6 +52,22 @@ _LINKS = re.compile(r"\[\[[^\]]*\]\([^)]*\)\]|\[([^\]]*)\]\(https?://[^)]*\)|htt
 _GRAFANA_VALUES = re.compile(r"\[\s*var='[^']*'\s*labels=\{[^}]*\}\s*value=[^\]]*\]\s*,?")
 _MARKUP = re.compile(r"\*\*|@webhook-[\w-]+|`")
 _CLAUSE_END = re.compile(r"\s*(?:[;|\n]|\\n|(?<=\S)\.\s+|:\s+|,\s+(?=(?:while|but|and|so|though)\b)|\s-\s|\s—\s)\s*")
+PEER_PLACES = (
+    r"regions?|zones?|data ?cent(?:er|re)s?|datacenters?|locations|clusters?|cells?|shards?|availability zones?|pops|"
+    r"markets?|countries|states|cities|metros?|areas?|sites?|warehouses?|stores?|pods?|pools?|racks?|silos?|"
+    r"partitions?|carriers?|proxies|nodes?|hosts?|instances?|brokers?|servers?|realms?|worlds?"
+)
+"""The places an alert names its failure's peers by ('other regions', 'the other 10 servers')."""
+PEERS_NEAR_ZERO = re.compile(
+    rf"\bother (?:\d+ |\w+ )?(?:[\w-]+ ){{0,2}}?(?:{PEER_PLACES})\b"
+    r"(?:(?!\b(?:from|baseline|normal\w*|usual\w*|was|above|over|success\w*|availab\w*|uptime|free|also|climb\w*|ris\w*|"
+    r"rose|up|increas\w*|spik\w*|failing|down)\b)[^.;%>])"
+    r"{0,30}?(?<![\d.])(?:0?\.\d+|<\s*1)\s*%(?!\s*(?:->|→|to\b|and (?:climbing|rising)|success|availab|uptime))",
+    re.IGNORECASE,
+)
+"""'Other 6 regions < 0.1% errors', 'other nine regions stay at 0.4%': the peers' error figure now is under 1%, so
+they serve. Not a baseline ('baseline 0.1%, now 52%'), a rise ('0.2% -> 48%'), a threshold ('> 0.5%') or a
+success rate ('0.3% success')."""
 _NUMBER = re.compile(
     r"(?P<lt>[<>]=?\s*)?(?P<value>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)\s*"
     r"(?P<unit>%|x\b|×|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b|m\b|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|"

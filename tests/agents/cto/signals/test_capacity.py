@@ -21,8 +21,19 @@ def test_nothing_fits_any_more_is_a_full_resource(text: str):
     assert any(s.full for s in signals(text).saturation)
 
 
-def test_an_error_rate_limit_is_a_monitors_threshold_not_a_full_resource():
-    assert not any(s.full for s in signals("Watchdog: TLS check hit the error rate limit").saturation)
+@pytest.mark.parametrize(
+    "text", ["DNS zone transfer stalled, 2 hours remaining on TTL", "certificate renewal failed, 3 retries left"]
+)
+def test_time_left_on_something_else_is_no_expiry(text: str):
+    assert all(e.seconds_left is None for e in signals(text).expiry)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Watchdog: TLS check hit the error rate limit", "5xx rate limit exceeded on /search", "error-rate limit hit"],
+)
+def test_an_error_rate_limit_is_a_monitors_threshold_not_a_full_resource(text: str):
+    assert not any(s.full for s in signals(text).saturation)
     assert any(s.full for s in signals("API clients hit the rate limit").saturation)
 
 
@@ -47,7 +58,8 @@ def test_a_forecast_is_time_left_not_a_full_resource():
         ("certificate distrusted from Chrome 70 (about 13 months)", 13 * 2_592_000),
         ("domain example.com expires in 3 days", 3 * 86_400),
         ("acme: certificate for mail.example.org valid, 86 days left", 86 * 86_400),
-        ("TLS cert on api.example.com has 12 days remaining", 12 * 86_400),
+        ("TLS cert on api.example.com valid, 12 days remaining", 12 * 86_400),
+        ("ACME renewal failing; current certificate valid for 30 more days", 30 * 86_400),
     ],
 )
 def test_expiry_carries_the_time_left(text: str, left: float):

@@ -86,3 +86,15 @@ def test_an_objective_in_the_next_clause_is_taken_only_when_that_clause_observes
     assert not signals("p95 3,140ms in the last 5 minutes (critical > 1,500ms; queue depth 500)").latency
     [found] = signals("p95 3.1s in the last 5m; p95 2.2s an hour ago (SLO 500ms)").latency
     assert found.factor == pytest.approx(2.2 / 0.5)  # the next clause measures on its own
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "checkout p95 3.1s over 5m; search SLO 500ms",
+        "p95 latency 3.1s (warning > 2s; p50 SLO 300ms)",
+        "API latency p95 3.1s over 5m. Search SLO 500ms.",
+    ],
+)
+def test_another_measures_objective_in_the_next_clause_is_not_this_ones(text: str):
+    assert not signals(text).latency

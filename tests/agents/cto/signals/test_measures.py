@@ -295,6 +295,10 @@ def test_a_number_with_thousands_separators_is_not_a_status_code():
         ("throughput = 0 req/s since 05:32", True),
         ("tps 0.4 below forecast", False),
         ("throughput 0.5% below last week", False),
+        ("search throughput 0% below baseline", False),
+        ("error rps 0, total rps 1,240", False),
+        ("5xx rps 0 after rollback", False),
+        ("throughput 0.0 tx/min", True),
     ],
 )
 def test_no_requests_is_zero_traffic_but_no_request_errors_is_not(text: str, zero: bool):

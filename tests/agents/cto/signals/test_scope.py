@@ -59,6 +59,19 @@ def test_everywhere_is_global(title: str):
 @pytest.mark.parametrize(
     "title",
     [
+        "SSO failing for all tenants on the eu-2 shard",
+        "Login errors 30% for tenant acme; notified all tenants admins",
+        "all 3 tenants on pod-7 failing",
+        "paging all operators",
+    ],
+)
+def test_all_tenants_of_a_part_or_the_people_told_is_not_everywhere(title: str):
+    assert ScopeKind.GLOBAL not in kinds(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
         "Tenant acme-corp: all requests rejected with 403",
         "login failures 12%, concentrated on a subset of orgs",
         "android 7.1.0 clients: all API calls failing",

@@ -182,3 +182,8 @@ def test_the_peers_small_error_figure_is_not_a_failing_state():
     states = signals("users.info fetches from 2 edge regions failing 97%", "Other 6 regions < 0.1% errors").states
     assert [s.quote for s in states if "Other" in s.quote] == []
     assert signals("x", "eu-west-1 errors at 0.1%").states
+
+
+def test_another_places_state_after_the_peers_figure_is_kept():
+    states = signals("users.info fetches failing 97% in eu-west-1", "Other regions 0.2%, us-east-1 down").states
+    assert any("us-east-1 down" in s.quote for s in states)

@@ -126,6 +126,7 @@ def test_customer_reports_are_counted_with_their_window():
     "text", ["mTicket wallet sync failing: 97% 5xx", "Ticket activations 3% of same-hour last week"]
 )
 def test_a_ticketing_products_tickets_are_not_support_tickets(text: str):
+    assert not signals("ticket scanners offline at gate 4").reports
     assert not signals(text).reports
     assert signals(text, "12 support tickets in the last hour").reports
 
@@ -221,6 +222,14 @@ def test_a_list_of_other_places_serving_says_the_failure_is_confined(text: str):
         "heap 40%, threads 12% normal",
         "other regions at 12% errors",
         "other 3 regions 1.4% failing",
+        "Other 6 regions climbing from 0.2% to 38% errors",
+        "Other 6 regions baseline 0.1%, now 52% errors",
+        "Other 6 regions 0.2% -> 48% errors",
+        "Other 6 regions success rate 0.4%",
+        "Other 6 regions > 0.5% errors and rising",
+        "Other 6 regions also failing, 0.3% success",
+        "us-east-1 41%, us-west-2 37%, ap-northeast-1 40% unchanged",
+        "us-east-1, us-west-2 unchanged (still down)",
     ],
 )
 def test_a_list_of_metrics_or_features_is_not_a_list_of_places(text: str):
