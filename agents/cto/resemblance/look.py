@@ -5,7 +5,8 @@ the model's refinement, with a reason) may take it back down to what the rules s
 It leaves alone what the alert itself settles, since a resemblance of words is weaker than what
 they state: a non-production environment, an alert that history shows clears itself, a measured
 share of failing requests (a number the table sizes exactly), and any statement that limits the
-impact ("no customer impact", "the rest still works", "other regions healthy", a workaround).
+impact ("no customer impact", "the rest still works", "other regions healthy", a workaround). Nor
+does it raise an alert whose words are a labelled case's own: that recalls a label, it does not read one.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def second_look(alert: SeverityInput, decided: Classification) -> Classification
             rule="resemblance",
         )
         return decided.model_copy(update={"evidence": [*decided.evidence, unread]})
-    if not read.reads_like_p0:
+    if not read.reads_like_p0 or _recalls_a_case(read):
         return decided
     rule = RULES[_RULE]
     evidence = [
@@ -69,6 +70,17 @@ def second_look(alert: SeverityInput, decided: Classification) -> Classification
             },
         }
     )
+
+
+_SAME_TEXT = 0.99
+"""Similarity at which the alert's words are a labelled case's own words, not words like them."""
+
+
+def _recalls_a_case(read: Resemblance) -> bool:
+    """The alert says what a labelled case says word for word ('TypeError: Cannot read properties of undefined'):
+    the detector only recalls that case's label, which its volume and settings decided, not its words. The rules,
+    which count this alert's volume, stand."""
+    return bool(read.nearest) and read.nearest[0].similarity >= _SAME_TEXT
 
 
 def _alert_settles_it(decided: Classification) -> bool:

@@ -153,3 +153,14 @@ def test_a_broken_second_reader_leaves_the_rules_decision_and_says_so(monkeypatc
     result = classify(errors)
     assert (result.severity, result.rule, result.floor) == (decided.severity, decided.rule, decided.floor)
     assert result.evidence[-1].detail == "not read (FileNotFoundError): the rules' level stands"
+
+
+def test_a_labelled_cases_own_words_recall_its_label_and_do_not_raise(monkeypatch: pytest.MonkeyPatch):
+    """The demo's single 'TypeError ... (reading 'amount')' is word for word the tuned P0 storm, which volume made
+    P0: the rules, counting this alert's one event, keep their level."""
+    errors = alert("IntegrityError in OrderSerializer", source="sentry", event_count=4, users_affected=2)
+    same = Resemblance(
+        p0_probability=0.99, nearest=[Neighbour(case="p0-checkout-error-storm", p0=True, similarity=1.0)]
+    )
+    monkeypatch.setattr(look, "resemblance", lambda text: same)
+    assert classify(errors) == decide(read_signals(errors))
