@@ -111,8 +111,9 @@ _TIME_LEFT = re.compile(
     r"\b\d+(?:\.\d+)?\s*(?:days?|weeks?|months?)\s+(?:left|remaining)\s+(?:until|before|to)\s+(?:it\s+)?expir\w*",
     re.IGNORECASE,
 )
-"""'certificate for mail.example.org valid, 86 days left', 'valid for 30 more days', '12 days left until expiry': the time a certificate or
-domain has before it expires, without the verb. Not any time left ('2 hours remaining on TTL', '3 retries left')."""
+"""'certificate for mail.example.org valid, 86 days left', 'valid for 30 more days', '12 days left until expiry':
+the time a certificate or domain has before it expires, without the verb. Not any time left ('2 hours remaining on
+TTL', '3 retries left')."""
 
 
 _UNIT_SECONDS = {"day": 86_400, "week": 7 * 86_400, "month": 30 * 86_400}
