@@ -116,9 +116,6 @@ the time a certificate or domain has before it expires, without the verb. Not an
 TTL', '3 retries left')."""
 
 
-_UNIT_SECONDS = {"day": 86_400, "week": 7 * 86_400, "month": 30 * 86_400}
-
-
 def _read_expiry(found: Capacity, clause: Clause) -> None:
     text = clause.text
     subject = _EXPIRY_SUBJECT.search(text)
@@ -128,8 +125,7 @@ def _read_expiry(found: Capacity, clause: Clause) -> None:
         return
     if left_only is not None:
         where = quote(text, min(subject.start(), left_only.start()), max(subject.end(), left_only.end()), margin=50)
-        amount = re.search(r"(\d+(?:\.\d+)?)\s*(?:more\s+)?(day|week|month)", left_only.group(0), re.IGNORECASE)
-        seconds = float(amount.group(1)) * _UNIT_SECONDS[amount.group(2).lower()] if amount else None
+        seconds = _first_duration(re.sub(r"\bmore\s+", "", left_only.group(0), flags=re.IGNORECASE), 0)
         found.expiry.append(
             Expiry(subject=subject.group(0).lower(), seconds_left=seconds, quote=where, field=clause.field)
         )

@@ -170,11 +170,14 @@ _ZERO = re.compile(
     r"(?!(?:\s+(?:or|and|nor)\s+[\w-]+)?(?:\s+[\w-]+)?\s+(?:(?:were|was|are|is|have been|has been|"
     r"had been|got|being)\s+)?(?:\w+ly\s+)?(?:lost|rejected|affected|impacted|dropped|failed|missed|missing|declined|"
     r"duplicated|corrupted|errored|blocked|throttled|stuck|delayed|double[- ]charged|charged twice)\b)|"
-    r"\b(?:dropped|fell|fallen|down|declined) to (?:near[- ]|almost |nearly )?(?:zero|0)\b|\bthroughput (?:dropped |fell )?to (?:zero|0)\b|"
-    r"(?<!error )(?<!errors )(?<!5xx )(?<!4xx )(?<!retry )(?<!retries )(?<!failed )(?<!failure )(?<!dropped )(?<!rejected )"
-    r"\b(?:throughput|tps|rps|qps)\s*(?:is |at |of |=\s*|:\s*)?(?:zero|0)(?:\.0+)?(?![.,]\d)(?!\s*%)\b",
+    r"\b(?:dropped|fell|fallen|down|declined) to (?:near[- ]|almost |nearly )?(?:zero|0)\b|\bthroughput (?:dropped |fell )?to (?:zero|0)\b",
     re.IGNORECASE,
 )
+_ZERO_RATE = re.compile(
+    r"\b(?:throughput|tps|rps|qps)\s*(?:is |at |of |=\s*|:\s*)?(?:zero|0)(?:\.0+)?(?![.,]\d)(?!\s*%)\b", re.IGNORECASE
+)
+"""'throughput 0 tx/min', 'rps = 0.0': a rate at zero; not '0% below baseline', and not when the words before it
+name errors or retries ('5xx rps 0', `_of_work`)."""
 
 
 @dataclass
@@ -301,6 +304,9 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
                 )
         for match in _ZERO.finditer(text):
             found.throughput.append(Throughput(remaining=0, quote=match.group(0), field=clause.field))
+        for match in _ZERO_RATE.finditer(text):
+            if _of_work(text, match):
+                found.throughput.append(Throughput(remaining=0, quote=match.group(0), field=clause.field))
     _current_value(found, alert)
     return found
 
