@@ -36,7 +36,7 @@ from agents.cto.decision.rules import (
     Size,
 )
 from agents.cto.signals import Signals
-from agents.cto.signals.facts import REST_WORKS, FailingShare, ScopeKind, StateKind, StatementKind, SurfaceKind
+from agents.cto.signals.facts import REST_WORKS, Fact, FailingShare, ScopeKind, StateKind, StatementKind, SurfaceKind
 from warroom.severity import Classification, Confidence, Evidence, Severity
 
 __all__ = ["decide"]
@@ -173,8 +173,12 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
         rule = "majority_failing_unplaced"
     else:
         rule = FAILURE_TABLE[(surface, size)]
-    if rule == "small_share" and share is not None and share < TRACE_SHARE and _labelled_minor(signals):
-        rule = "isolated_errors"
+    if rule == "small_share" and share is not None and share < TRACE_SHARE:
+        waiting = _work_waiting(signals)
+        if waiting is not None:
+            return Finding("work_delayed", waiting)
+        if _labelled_minor(signals):
+            rule = "isolated_errors"
     if size is Size.CONFINED:
         fact = reading.scope_fact
     near = share is not None and any(0.8 <= share / t <= 1.25 for t in _THRESHOLDS) or rule in _ALWAYS_UNSURE
@@ -183,6 +187,14 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
     # (`_FEATURE_ROWS`), after the caps.
     guessed = not signals.surface.strong and surface is not SurfaceKind.CORE and RULES[rule].level is Severity.P0
     return Finding(rule, fact, uncertain=near or guessed, doubt=_surface_doubt(reading, signals) if guessed else "")
+
+
+def _work_waiting(signals: Signals) -> Fact | None:
+    """Work piling up beside a trace of errors ('ingest lag 1h 12m; cdn 2xx 99.97%'): the requests are served, the
+    work waits. That is delayed work, not isolated errors."""
+    if signals.delays:
+        return max(signals.delays, key=lambda d: d.seconds)
+    return next((s for s in signals.states if s.kind is StateKind.DELAYED), None)
 
 
 _SURFACE_WORDS = {  # the surfaces the failure rows size (FEATURES), most critical first

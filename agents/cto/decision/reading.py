@@ -21,7 +21,7 @@ from agents.cto.signals.facts import (
     StatementKind,
     SurfaceKind,
 )
-from agents.cto.signals.text import name_tokens
+from agents.cto.signals.text import WHOLE_FLEET, name_tokens
 
 __all__ = ["CAPACITY_UNITS", "ERROR_TRACKER", "Reading", "read"]
 
@@ -228,7 +228,12 @@ _SINGLE_POINT = re.compile(
 
 
 def _single_point(signals: Signals) -> bool:
-    return bool(_SINGLE_POINT.search(signals.title)) or any(_SINGLE_POINT.search(s.quote) for s in signals.states)
+    """One host of what every request goes through, or every host of it ('all mailbox servers down')."""
+    return any(
+        pattern.search(text)
+        for pattern in (_SINGLE_POINT, WHOLE_FLEET)
+        for text in (signals.title, *(s.quote for s in signals.states))
+    )
 
 
 def _state(reading: Reading, signals: Signals) -> None:

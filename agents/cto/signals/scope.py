@@ -166,7 +166,8 @@ def read_scope(parts: Iterable[Clause]) -> list[Scope]:
 
 _NAMED_ENVIRONMENT = re.compile(
     r"^\[?(?P<bracket>staging|sandbox|pre-?prod|preview|dev|qa|test)\]|\b(?P<env>staging|sandbox|pre-?production|"
-    r"preview) (?:environment|env|cluster|deploy\w*|stack|server|database|site)\b|\bin (?P<in>staging|sandbox|pre-?prod)\b",
+    r"preview) (?:environment|env|cluster|deploy\w*|stack|server|database|site)\b|\bin (?P<in>staging|sandbox|pre-?prod)\b|"
+    r"(?<!and )(?<!or )(?<!& )(?<!/)\b(?P<non>non-?prod(?:uction)?)\b(?! and\b)(?!/)|\b(?P<demo>demo) (?:site|server|instance|environment|env|stack|tenant)\b",
     re.IGNORECASE,
 )
 

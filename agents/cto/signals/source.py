@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from agents.cto.signals.facts import SourceLabel, State, StateKind, Volume
-from agents.cto.signals.text import PEERS_NEAR_ZERO, SERVER_ERROR, Clause, negated, numbers, quote
+from agents.cto.signals.text import PEERS_NEAR_ZERO, SERVER_ERROR, WHOLE_FLEET, Clause, negated, numbers, quote
 from warroom.severity import Severity
 
 __all__ = ["HINTS", "read_label", "read_states", "read_volume"]
@@ -49,7 +49,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
     (
         StateKind.DOWN,
         re.compile(
-            r"\bdown\b(?! \d)(?! from\b)|\bunreachable\b|\bunavailable\b|\boffline\b|(?<!partial )\boutage\b|\bnot accepting\b|"
+            rf"{WHOLE_FLEET.pattern}|\bdown\b(?! \d)(?! from\b)|\bunreachable\b|\bunavailable\b|\boffline\b|(?<!partial )\boutage\b|\bnot accepting\b|"
             r"\bcannot be reached\b|\bcan't be reached\b|\bno healthy\b|\b0 healthy\b|\blost quorum\b|\bno leader\b|"
             r"\bno primary\b|\brefus\w* (?:all )?writes\b|\bhalted\b|\bpowered down\b|\bpower (?:loss|lost)\b|"
             r"\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bstuck\b(?! (?:in|on) (?:the )?(?:queue|backlog)\b)|\bwon't boot\b|\bfail\w* to boot\b|"
@@ -85,7 +85,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
     (
         StateKind.DELAYED,
         re.compile(
-            r"\blag\w*|\bdelay\w*|\bbacklog\w*|\bqueue age\b|\bbehind\b|\bpending\b|\bbacking up\b|\blate\b|\bnot draining\b|"
+            r"\blag\w*|\bdelay\w*|\bbacklog\w*|\bqueue age\b|\bbehind\b|\bpending\b(?! sectors?\b)|\bbacking up\b|\blate\b|\bnot draining\b|"
             r"\bqueued\b|\bnot started within\b|\bstuck (?:in|on) (?:the )?(?:queue|backlog)\b|"
             r"\boldest (?:[\w-]+ )?(?:is |at |age )?\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b",
             re.IGNORECASE,
@@ -143,6 +143,12 @@ def _of_peers(text: str, peers: tuple[int, int], at: int) -> bool:
     return start <= at <= end or end < at <= end + _PEER_FIGURE_REACH and not re.search(r"[,;]", text[end:at])
 
 
+_FUTURE_ONSET = re.compile(
+    r"\s+(?:would|will|could|might|may)\s+(?:only\s+)?(?:start|begin|occur|happen|follow|appear|arise)\b", re.I
+)
+"""'failures would start after the roll': a failure foreseen, not one under way."""
+
+
 def read_states(parts: Iterable[Clause]) -> list[State]:
     found: list[State] = []
     for clause in parts:
@@ -150,7 +156,7 @@ def read_states(parts: Iterable[Clause]) -> list[State]:
         for kind, pattern in _STATES:
             for match in pattern.finditer(clause.text):
                 rest = clause.text[match.end() :]
-                if _SAID_NORMAL.match(rest) or _CLAUSE_SAID_NORMAL.match(rest):
+                if _SAID_NORMAL.match(rest) or _CLAUSE_SAID_NORMAL.match(rest) or _FUTURE_ONSET.match(rest):
                     continue
                 if any(_of_peers(clause.text, span, match.start()) for span in peers):
                     continue  # 'Other 6 regions < 0.1% errors': the peers' noise, not a failure

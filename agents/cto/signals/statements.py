@@ -38,7 +38,7 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
             rf"\b{_PEOPLE} traffic (?:is |remains? )?normal\b|"
             r"\b(?:request )?(?:latency|errors?|error rates?|success rates?)(?: and (?:latency|errors?|error rates?))? "
             r"(?:are |is |remain |remains |stay |stays )?(?:normal|nominal|unchanged|flat|"
-            r"within (?:the )?(?:normal|expected|usual) (?:range|limits|bounds))\b|\bno impact\b|"
+            r"within (?:the )?(?:normal|expected|usual) (?:range|limits|bounds))\b|\bno (?:[a-z][\w-]* )?impact\b|"
             r"\b(?:every|all|each)\b[^.;]{0,40}?\b(?:completed|succeeded|went through|was delivered|were delivered|"
             r"was processed|were processed) on (?:a |the )?(?:retry|retries|next attempt|second attempt)\b|"
             r"\b(?:0|zero|no|none of the) (?:[\w-]+ ){0,2}(?:failed|lost) permanently\b",
@@ -361,6 +361,10 @@ _ANOTHER_PARTS_METRIC = re.compile(
 rest of the product works, not that nobody is affected."""
 
 
+_THE_OTHERS = re.compile(r"\b(?:the |all )?other (?:\d[\d,]* )?(?:[\w-]+ )?$", re.IGNORECASE)
+"""'Other 47 orgs', 'all other customers' right before 'unaffected': the failure is confined to the rest."""
+
+
 def read_statements(parts: Iterable[Clause], events: int) -> Said:
     found = Said([], [], [])
     for clause in parts:
@@ -375,6 +379,8 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
                     text[: match.start()]
                 )
                 read_as = StatementKind.STILL_WORKS if kind is StatementKind.NO_IMPACT and another_part else kind
+                if kind is StatementKind.NO_IMPACT and _THE_OTHERS.search(text[: match.start()]):
+                    read_as = StatementKind.OTHERS_FINE  # 'Other 47 orgs unaffected': the rest of them, not nobody
                 found.statements.append(Statement(kind=read_as, quote=quote(text, *match.span()), field=clause.field))
         for match in _places_fine(text):
             found.statements.append(
@@ -456,10 +462,61 @@ def _exposure(clause: Clause) -> list[Exposure]:
             if kind == "loss" and kept_out and _NOT_KEPT_BY_DESIGN.search(text):
                 continue  # 'card numbers are not stored anywhere (tokenized)': a property, not a loss
             found.append(Exposure(kind=kind, quote=quote(text, *match.span()), field=clause.field))  # type: ignore[arg-type]
+    for match in _stored_collapse(text):
+        found.append(Exposure(kind="loss", quote=quote(text, *match.span()), field=clause.field))
     for match in _ACCEPTED_THEN_LOST.finditer(text):
         sentence = text[max(0, match.start() - 60) : match.end() + 60]
         if not _BY_DESIGN.search(sentence) and not negated(text, match.start(), hypothetical=False):
             found.append(Exposure(kind="loss", quote=quote(text, *match.span()), field=clause.field))
+    return found
+
+
+_STORED = (
+    r"(?:rows?|records?|tuples?|n_live_tup|objects?|files?|packages?|rpms?|documents?|entries|blobs?|"
+    r"attachments?)"
+)
+_STORED_COUNT_DOWN = re.compile(
+    rf"\b{_STORED}\b(?: count)?(?:[^.;%]|\.(?=\w)){{0,60}}?\b(?:down|dropped|fell|decreased|shrank)(?: by)? "
+    r"(?P<pct>\d+(?:\.\d+)?)\s*%|"
+    rf"\blost (?P<lost>\d+(?:\.\d+)?)\s*% of (?:its |the |their |all )?(?:[\w-]+ ){{0,2}}{_STORED}\b|"
+    rf"\b{_STORED}\b(?: count)?(?:[^.;%]|\.(?=\w)){{0,80}}?\b(?:went|from)\s+(?P<was>\d[\d,]*)\s*(?:->|→|to)\s*"
+    r"(?P<now>\d[\d,]*)\b(?!\s*(?:%|ms|s|m|h|mins?|minutes?|hours?|days?)\b)",
+    re.IGNORECASE,
+)
+"""What is stored, counted, and most of it gone: 'tasks table row count down 99.8%', 'lost 100% of its RPMs',
+'rpm count went 13914 -> 0'. A count of stored things is not throughput: rows do not come back next minute."""
+
+
+_PLANNED_REMOVAL = re.compile(
+    r"\b(?:retention|archiv\w* (?:job|run|policy)|compaction|ttl|rotat\w*|prun\w*|as expected|expected)\b", re.I
+)
+"""Removal meant by design: a retention window, an archive job, TTL, rotation. Not a cleanup script: those are how
+data is lost."""
+
+
+def _planned(clause: str) -> bool:
+    """Removal the clause says was meant ('row count down 60% after the retention job'), unless it denies it ('no
+    bulk-archive job is scheduled')."""
+    intended = _PLANNED_REMOVAL.search(clause)
+    return intended is not None and not negated(clause, intended.start())
+
+
+def _stored_collapse(text: str) -> list[re.Match[str]]:
+    """Stored things (rows, records, files, packages) whose count fell by half or more, or any share of them lost;
+    not a count that fell because work drained ('queue depth down 90%' counts no stored noun)."""
+    found = []
+    for match in _STORED_COUNT_DOWN.finditer(text):
+        if negated(text, match.start(), hypothetical=False):
+            continue
+        if match.group("pct"):
+            gone = float(match.group("pct")) >= 50
+        elif match.group("lost"):
+            gone = float(match.group("lost")) > 0
+        else:
+            was, now = (int(match.group(k).replace(",", "")) for k in ("was", "now"))
+            gone = was >= 100 and now <= was / 2
+        if gone and not _HOUSEKEEPING.search(match.group(0)) and not _planned(text):
+            found.append(match)
     return found
 
 

@@ -58,6 +58,13 @@ PEER_PLACES = (
     r"partitions?|carriers?|proxies|nodes?|hosts?|instances?|brokers?|servers?|realms?|worlds?"
 )
 """The places an alert names its failure's peers by ('other regions', 'the other 10 servers')."""
+WHOLE_FLEET = re.compile(
+    r"\ball (?:\d+ )?(?:(?!other\b)[\w-]+ ){0,2}?(?:servers?|hosts?|nodes?|instances?|backends?|replicas?|targets?)"
+    r"(?: (?:checks?|probes?))? (?:are |is |now )?(?:down|failing|failed|critical|unhealthy|unreachable|offline|"
+    r"unresponsive)\b",
+    re.IGNORECASE,
+)
+"""'All mailbox server checks CRITICAL', 'all 3 replicas down': every server of it, named or not, not a few of many."""
 PEERS_NEAR_ZERO = re.compile(
     rf"\bother (?:\d+ |\w+ )?(?:[\w-]+ ){{0,2}}?(?:{PEER_PLACES})\b"
     r"(?:(?!\b(?:from|baseline|normal\w*|usual\w*|was|above|over|success\w*|availab\w*|uptime|free|also|climb\w*|ris\w*|"

@@ -629,3 +629,89 @@ def test_one_validation_error_on_a_revenue_path_is_isolated_at_once_and_a_crash_
     assert (
         rated("TypeError: Cannot read properties of undefined (reading 'amount') in checkout").rule != "isolated_errors"
     )
+
+
+def _rated(title: str, message: str = "", **fields: Any):
+    return decide(read_signals(alert(title, message, **fields)))
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("documents table row count down 97% in 5m", "pg n_live_tup fell between two scrapes"),
+        ("bucket media-prod lost 100% of its objects in one sync", ""),
+        ("artifact store", "package count in /srv/repo/stable went 8,120 -> 12 between two publish runs"),
+    ],
+)
+def test_a_stored_count_collapsing_is_data_loss(title: str, message: str):
+    assert (_rated(title, message).severity, _rated(title, message).rule) == (Severity.P0, "data_lost")
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("queue depth down 95% in 5m", "the consumers caught up"),
+        ("events table row count down 60% after the nightly retention job", ""),
+        ("file count went 120 -> 100", ""),
+        ("records down 20% week over week", ""),
+    ],
+)
+def test_a_count_that_drains_or_is_pruned_or_dips_is_not_loss(title: str, message: str):
+    assert _rated(title, message).rule != "data_lost"
+
+
+def test_work_piling_up_beside_a_trace_of_errors_is_delayed_work_not_isolated_errors():
+    delayed = _rated("Export pipeline lag 2h 10m and growing", "Storefront fine: 2xx 99.98%, p95 180ms")
+    assert (delayed.severity, delayed.rule) == (Severity.P2, "work_delayed")
+    trace = _rated("web 5xx 0.02% over 1h", "")
+    assert trace.rule == "isolated_errors"
+
+
+def test_the_other_tenants_unaffected_confine_a_failure_they_do_not_say_nobody_is_affected():
+    confined = _rated(
+        "Files API 5xx by workspace",
+        "100% of requests from 4 enterprise orgs return 500. Other 212 orgs unaffected.",
+    )
+    assert (confined.severity, confined.rule) == (Severity.P1, "region_or_cohort")
+    nobody = _rated("Files API 5xx by workspace", "100% of requests from 4 workspaces return 500. Customers unaffected.")
+    assert nobody.severity is Severity.P2
+
+
+def test_a_card_decline_rate_is_a_share_of_payments_failing():
+    decided = _rated("payments: issuer decline rate 12.5% of card auths (baseline 0.8%)", service="payments")
+    assert (decided.severity, decided.rule) == (Severity.P1, "critical_path_degraded")
+
+
+def test_every_server_of_a_service_failing_is_the_service_down_not_a_few_hosts():
+    whole = _rated("Calendar: all calendar server checks CRITICAL", "CRITICAL on cal01, cal02: CalDAV probe fails")
+    assert (whole.severity, whole.rule) == (Severity.P1, "core_feature_down")
+    few = _rated("Calendar: server check CRITICAL", "CRITICAL on cal01: CalDAV probe fails; cal02-cal09 healthy")
+    assert few.rule == "few_units"
+
+
+def test_a_failure_foreseen_and_an_impact_denied_by_name_are_a_warning():
+    decided = _rated(
+        "3.2% of resolvers still pin the old trust anchor; key roll in 19 days",
+        "No resolution impact today; failures would start for those resolvers only after the roll.",
+        level="warning",
+    )
+    assert decided.severity is Severity.P3
+
+
+@pytest.mark.parametrize(
+    ("title", "environment"),
+    [("DOWN: shop demo site (non-prod, reset nightly)", None), ("DOWN: demo server timeout after 30s", None)],
+)
+def test_a_demo_or_non_prod_site_named_in_the_text_is_not_production(title: str, environment: str | None):
+    decided = _rated(title, environment=environment)
+    assert (decided.severity, decided.rule) == (Severity.P3, "non_production")
+    assert _rated("DOWN: prod and non-prod API timeouts", environment=None).rule != "non_production"
+
+
+def test_pending_disk_sectors_are_a_disk_warning_not_pending_work():
+    decided = _rated(
+        "sdb reallocated sectors 4 -> 80 in 24h; pending sectors 9",
+        "RAID md1 clean, 4/4 devices active. Services on this volume responding normally.",
+        level="warning",
+    )
+    assert decided.rule != "work_delayed" and decided.severity is Severity.P3
