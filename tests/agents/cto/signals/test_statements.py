@@ -392,11 +392,17 @@ def test_another_person_s_name_shown_is_exposure_whatever_the_noun_for_the_perso
         ("Customers seeing Events-tab thumbnails from cameras that are not on their account", "exposed"),
         ("the dashboard shows devices they do not own", "exposed"),
         ("users can see projects never shared with them", "exposed"),
+        ("invite dialog lists 4 members (names + emails) who are not in their org", "exposed"),
+        ("the CSV export includes invoices that are not in their workspace", "exposed"),
         ("acknowledged (HTTP 200), so these messages are not stored anywhere", "loss"),
     ],
 )
 def test_someone_else_s_things_shown_and_accepted_work_kept_nowhere_are_the_floor(text: str, kind: str):
     assert kind in [e.kind for e in signals(text).exposure]
+
+
+def test_a_list_of_ones_own_things_outside_a_group_is_not_an_exposure():
+    assert not signals("the dashboard lists hosts that are not in their cluster").exposure
 
 
 @pytest.mark.parametrize(
