@@ -13,6 +13,7 @@ is uncertain. Every decision names its rule and carries the facts that fed it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from agents.cto.decision.conflicts import capped, close_call
@@ -32,11 +33,13 @@ from agents.cto.decision.rules import (
     SMALL_SHARE,
     STORM_PER_MINUTE,
     TRACE_SHARE,
+    WORK_PILING_UP_SECONDS,
     Finding,
     Size,
 )
 from agents.cto.signals import Signals
 from agents.cto.signals.facts import REST_WORKS, Fact, FailingShare, ScopeKind, StateKind, StatementKind, SurfaceKind
+from agents.cto.signals.text import duration_seconds, numbers
 from warroom.severity import Classification, Confidence, Evidence, Severity
 
 __all__ = ["decide"]
@@ -191,10 +194,22 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
 
 def _work_waiting(signals: Signals) -> Fact | None:
     """Work piling up beside a trace of errors ('ingest lag 1h 12m; cdn 2xx 99.97%'): the requests are served, the
-    work waits. That is delayed work, not isolated errors."""
-    if signals.delays:
-        return max(signals.delays, key=lambda d: d.seconds)
-    return next((s for s in signals.states if s.kind is StateKind.DELAYED), None)
+    work waits. That is delayed work, not isolated errors. A delay of seconds, one said to be normal, or a retry
+    policy ('backoff up to 1h', 'queued for retry') is not work piling up."""
+    waits = [
+        fact
+        for fact in (*signals.delays, *(s for s in signals.states if s.kind is StateKind.DELAYED))
+        if not _NOT_PILING_UP.search(fact.quote) and (_longest_wait(fact.quote) or 0) >= WORK_PILING_UP_SECONDS
+    ]
+    return max(waits, key=lambda f: _longest_wait(f.quote) or 0) if waits else None
+
+
+_NOT_PILING_UP = re.compile(r"normal|retr(?:y|ies|ied)|backoff|up to", re.IGNORECASE)
+WORK_PILING_UP_SECONDS = 300
+
+
+def _longest_wait(quote: str) -> float | None:
+    return max((s for s in (duration_seconds(n) for n in numbers(quote)) if s is not None), default=None)
 
 
 _SURFACE_WORDS = {  # the surfaces the failure rows size (FEATURES), most critical first

@@ -229,10 +229,10 @@ _SINGLE_POINT = re.compile(
 
 def _single_point(signals: Signals) -> bool:
     """One host of what every request goes through, or every host of it ('all mailbox servers down')."""
-    return any(
-        pattern.search(text)
-        for pattern in (_SINGLE_POINT, WHOLE_FLEET)
-        for text in (signals.title, *(s.quote for s in signals.states))
+    return (
+        bool(_SINGLE_POINT.search(signals.title))
+        or any(_SINGLE_POINT.search(s.quote) for s in signals.states)
+        or any(s.kind is StateKind.DOWN and WHOLE_FLEET.search(s.quote) for s in signals.states)
     )
 
 

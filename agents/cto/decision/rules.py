@@ -49,6 +49,8 @@ MAJORITY = 0.5
 TRACE_SHARE = 0.001
 """Under one request in a thousand, with nobody calling it more than a warning: a handful of requests, the table's
 'isolated errors that are not an outage', not 'partial degradation'."""
+WORK_PILING_UP_SECONDS = 300
+"""A wait of five minutes or more beside a trace of errors is work piling up, not isolated errors."""
 AVAILABILITY_P0 = 99.0
 LATENCY_P1_FACTOR = 3.0
 NEAR_LIMIT_PERCENT = 95.0

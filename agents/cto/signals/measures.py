@@ -51,7 +51,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
         r"\bwaiting\b|\bpending\b|\bdelayed\b|"
         r"denied|abort\w*|throttl\w*|unavailable|\bdown\b|broken|not (?:sent|delivered|processed|working)|"
         r"stopped (?:reporting|responding|working|serving|processing|sending)|blue[- ]?screen\w*|\bbsod\b|"
-        r"can(?:no|')t|\bdecline (?:rate|ratio)\b|\bdeclines\b",
+        r"can(?:no|')t|\b(?:technical|processor|system)[- ]declin(?:es|e rate|e ratio)\b",
         re.IGNORECASE,
     ),
 }

@@ -167,10 +167,14 @@ def read_scope(parts: Iterable[Clause]) -> list[Scope]:
 _NAMED_ENVIRONMENT = re.compile(
     r"^\[?(?P<bracket>staging|sandbox|pre-?prod|preview|dev|qa|test)\]|\b(?P<env>staging|sandbox|pre-?production|"
     r"preview) (?:environment|env|cluster|deploy\w*|stack|server|database|site)\b|\bin (?P<in>staging|sandbox|pre-?prod)\b|"
-    r"(?<!and )(?<!or )(?<!& )(?<!/)\b(?P<non>non-?prod(?:uction)?)\b(?! and\b)(?!/)|\b(?P<demo>demo) (?:site|server|instance|environment|env|stack|tenant)\b",
+    r"\((?P<non>non-?prod(?:uction)?)\b|\b(?P<nonenv>non-?prod(?:uction)?) (?:site|server|environment|env|cluster|stack|"
+    r"instance)\b|(?<!\ba )(?<!\bthe )\b(?P<demo>demo) (?:site|server)\b",
     re.IGNORECASE,
 )
 
+
+_PRODUCTION_NAMED = re.compile(r"(?<!non-)(?<!non)(?<!pre-)(?<!pre)\b(?:prod|production)\b", re.IGNORECASE)
+"""Production named in the text: then a non-production word beside it is not the alert's environment."""
 
 _NON_PRODUCTION_NAMES = {"staging", "stage", "qa", "sandbox", "preview", "dev"}
 
@@ -197,8 +201,12 @@ def read_environment(label: str | None, parts: Iterable[Clause], service: str | 
     elif named:
         found.append(Environment(name=named[0], production=False, quote=service or "", field="service"))
     else:
+        parts = list(parts)
+        production_named = any(_PRODUCTION_NAMED.search(clause.text) for clause in parts)
         for clause in parts:
             named = _NAMED_ENVIRONMENT.search(clause.text)
+            if named and production_named and (named.group("non") or named.group("nonenv") or named.group("demo")):
+                continue  # 'affects prod; the non-prod site is fine': production is named, whatever else is
             if named:
                 name = next(g for g in named.groups() if g)
                 found.append(Environment(name=name.lower(), production=False, quote=named.group(0), field=clause.field))

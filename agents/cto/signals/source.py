@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from agents.cto.signals.facts import SourceLabel, State, StateKind, Volume
-from agents.cto.signals.text import PEERS_NEAR_ZERO, SERVER_ERROR, WHOLE_FLEET, Clause, negated, numbers, quote
+from agents.cto.signals.text import CAPACITY_CHECK, PEERS_NEAR_ZERO, SERVER_ERROR, WHOLE_FLEET, Clause, negated, numbers, quote
 from warroom.severity import Severity
 
 __all__ = ["HINTS", "read_label", "read_states", "read_volume"]
@@ -49,7 +49,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
     (
         StateKind.DOWN,
         re.compile(
-            rf"{WHOLE_FLEET.pattern}|\bdown\b(?! \d)(?! from\b)|\bunreachable\b|\bunavailable\b|\boffline\b|(?<!partial )\boutage\b|\bnot accepting\b|"
+            r"\bdown\b(?! \d)(?! from\b)|\bunreachable\b|\bunavailable\b|\boffline\b|(?<!partial )\boutage\b|\bnot accepting\b|"
             r"\bcannot be reached\b|\bcan't be reached\b|\bno healthy\b|\b0 healthy\b|\blost quorum\b|\bno leader\b|"
             r"\bno primary\b|\brefus\w* (?:all )?writes\b|\bhalted\b|\bpowered down\b|\bpower (?:loss|lost)\b|"
             r"\bcrash[- ]?loop\w*|\brestarting in a loop\b|\bhung\b|\bstuck\b(?! (?:in|on) (?:the )?(?:queue|backlog)\b)|\bwon't boot\b|\bfail\w* to boot\b|"
@@ -144,14 +144,20 @@ def _of_peers(text: str, peers: tuple[int, int], at: int) -> bool:
 
 
 _FUTURE_ONSET = re.compile(
-    r"\s+(?:would|will|could|might|may)\s+(?:only\s+)?(?:start|begin|occur|happen|follow|appear|arise)\b", re.I
+    r"\s+(?:would|will)\s+(?:only\s+)?(?:start|begin)\b[^.;]{0,60}?\b(?:after|when|once|if|at \d|on \d|in \d)", re.I
 )
 """'failures would start after the roll': a failure foreseen, not one under way."""
 
 
 def read_states(parts: Iterable[Clause]) -> list[State]:
     found: list[State] = []
+    parts = list(parts)
+    capacity = any(CAPACITY_CHECK.search(clause.text) for clause in parts)
     for clause in parts:
+        for match in WHOLE_FLEET.finditer(clause.text):
+            if match.group("state").lower() == "critical" and capacity:
+                continue  # 'all kafka hosts critical: disk usage 86%': a capacity check on every host, not all down
+            found.append(State(kind=StateKind.DOWN, quote=quote(clause.text, *match.span()), field=clause.field))
         peers = [m.span() for m in PEERS_NEAR_ZERO.finditer(clause.text)]
         for kind, pattern in _STATES:
             for match in pattern.finditer(clause.text):

@@ -38,7 +38,9 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
             rf"\b{_PEOPLE} traffic (?:is |remains? )?normal\b|"
             r"\b(?:request )?(?:latency|errors?|error rates?|success rates?)(?: and (?:latency|errors?|error rates?))? "
             r"(?:are |is |remain |remains |stay |stays )?(?:normal|nominal|unchanged|flat|"
-            r"within (?:the )?(?:normal|expected|usual) (?:range|limits|bounds))\b|\bno (?:[a-z][\w-]* )?impact\b|"
+            r"within (?:the )?(?:normal|expected|usual) (?:range|limits|bounds))\b|"
+            r"\bno (?:(?:end-)?user|customer|client|user-facing|customer-facing|visible|service|production|functional|"
+            r"operational|known|observed|observable)?[- ]?impact\b|"
             r"\b(?:every|all|each)\b[^.;]{0,40}?\b(?:completed|succeeded|went through|was delivered|were delivered|"
             r"was processed|were processed) on (?:a |the )?(?:retry|retries|next attempt|second attempt)\b|"
             r"\b(?:0|zero|no|none of the) (?:[\w-]+ ){0,2}(?:failed|lost) permanently\b",
@@ -274,7 +276,10 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b\d[\d,]* (?:[\w-]+ )?(?!(?:shards?|replicas?|nodes?|pods?|hosts?|instances?|servers?|metrics?|partitions?|"
             r"brokers?|workers?|members?|heartbeats?) )[\w-]+ missing (?:from|on|in) (?:the )?(?:new |[\w-]+ )?(?:database|db|table|primary|"
             r"ledger|replica|cluster)\b|"
-            r"\b(?:data|progress|inventor(?:y|ies)|saves?)\s+(?:(?:was|were|has been|have been)\s+)?(?:rolled back|rollback)\b",
+            r"\b(?:data|progress|inventor(?:y|ies)|saves?)\s+(?:(?:was|were|has been|have been)\s+)?(?:rolled back|rollback)\b|"
+            r"\b\d+\s*(?:h|hrs?|hours?|d|days?|mins?|minutes?) of (?:[\w-]+ ){1,3}?(?:missing|lost|gone)\b|"
+            r"\bexists? (?:only )?in (?:the )?(?:source|old|original|previous|pre-migration|backup)\b[^.;]{0,40}?\bbut not "
+            r"(?:on|in) (?:the )?(?:new|target|migrated|destination)\b",
             re.IGNORECASE,
         ),
     ),
@@ -366,8 +371,24 @@ _THE_OTHERS = re.compile(r"\b(?:the |all )?other (?:\d[\d,]* )?(?:[\w-]+ )?$", r
 """'Other 47 orgs', 'all other customers' right before 'unaffected': the failure is confined to the rest."""
 
 
+def _the_others_of_a_cohort(text: str, match: re.Match[str], whole: str) -> bool:
+    """'Other 47 orgs unaffected' beside '3 partner orgs failing': a cohort fails and the rest serve. Beside one
+    customer, merchant or host it still says nobody else is affected."""
+    if not _THE_OTHERS.search(text[: match.start()]):
+        return False
+    noun = re.match(r"[a-z]+?(?=s?\b)", match.group(0), re.IGNORECASE)
+    if noun is None:
+        return False
+    counted = re.finditer(rf"\b(\w+ )?(\d[\d,]*) (?:[\w-]+ ){{0,2}}?{noun.group(0)}s?\b", whole, re.IGNORECASE)
+    return any(
+        (m.group(1) or "").strip().lower() != "other" and int(m.group(2).replace(",", "")) >= 2 for m in counted
+    )
+
+
 def read_statements(parts: Iterable[Clause], events: int) -> Said:
     found = Said([], [], [])
+    parts = list(parts)
+    whole = " ".join(clause.text for clause in parts)
     for clause in parts:
         text = clause.text
         for kind, pattern in _STATEMENTS:
@@ -380,14 +401,14 @@ def read_statements(parts: Iterable[Clause], events: int) -> Said:
                     text[: match.start()]
                 )
                 read_as = StatementKind.STILL_WORKS if kind is StatementKind.NO_IMPACT and another_part else kind
-                if kind is StatementKind.NO_IMPACT and _THE_OTHERS.search(text[: match.start()]):
+                if kind is StatementKind.NO_IMPACT and _the_others_of_a_cohort(text, match, whole):
                     read_as = StatementKind.OTHERS_FINE  # 'Other 47 orgs unaffected': the rest of them, not nobody
                 found.statements.append(Statement(kind=read_as, quote=quote(text, *match.span()), field=clause.field))
         for match in _places_fine(text):
             found.statements.append(
                 Statement(kind=StatementKind.OTHERS_FINE, quote=quote(text, *match.span()), field=clause.field)
             )
-        found.exposure += _exposure(clause)
+        found.exposure += _exposure(clause, whole)
         report = _REPORTS.search(text)
         counted = report is not None and report.group("count") and report.group("window")
         several = re.search(
@@ -441,7 +462,7 @@ _NOT_KEPT_BY_DESIGN = re.compile(
 )
 
 
-def _exposure(clause: Clause) -> list[Exposure]:
+def _exposure(clause: Clause, whole: str) -> list[Exposure]:
     """Exposure, breach, loss and corruption in one clause; not when denied, hypothetical or about an SLO."""
     text = clause.text
     found: list[Exposure] = []
@@ -463,7 +484,7 @@ def _exposure(clause: Clause) -> list[Exposure]:
             if kind == "loss" and kept_out and _NOT_KEPT_BY_DESIGN.search(text):
                 continue  # 'card numbers are not stored anywhere (tokenized)': a property, not a loss
             found.append(Exposure(kind=kind, quote=quote(text, *match.span()), field=clause.field))  # type: ignore[arg-type]
-    for match in _stored_collapse(text):
+    for match in _stored_collapse(text, whole):
         found.append(Exposure(kind="loss", quote=quote(text, *match.span()), field=clause.field))
     for match in _ACCEPTED_THEN_LOST.finditer(text):
         sentence = text[max(0, match.start() - 60) : match.end() + 60]
@@ -472,42 +493,49 @@ def _exposure(clause: Clause) -> list[Exposure]:
     return found
 
 
-_STORED = (
-    r"(?:rows?|records?|tuples?|n_live_tup|objects?|files?|packages?|rpms?|documents?|entries|blobs?|"
-    r"attachments?)"
-)
+_STORED = r"(?:rows?|records?|tuples?|n_live_tup|objects?|files?|packages?|rpms?|documents?|blobs?|attachments?)"
 _STORED_COUNT_DOWN = re.compile(
     rf"\b{_STORED}\b(?: count)?(?:[^.;%]|\.(?=\w)){{0,60}}?\b(?:down|dropped|fell|decreased|shrank)(?: by)? "
     r"(?P<pct>\d+(?:\.\d+)?)\s*%|"
     rf"\blost (?P<lost>\d+(?:\.\d+)?)\s*% of (?:its |the |their |all )?(?:[\w-]+ ){{0,2}}{_STORED}\b|"
-    rf"\b{_STORED}\b(?: count)?(?:[^.;%]|\.(?=\w)){{0,80}}?\b(?:went|from)\s+(?P<was>\d[\d,]*)\s*(?:->|→|to)\s*"
+    rf"\b{_STORED}\b(?: count)?(?:[^.;%]|\.(?=\w)){{0,80}}?(?:\b(?:went|from)\s+|:\s*)(?P<was>\d[\d,]*)\s*(?:->|→|to)\s*"
     r"(?P<now>\d[\d,]*)\b(?!\s*(?:%|ms|s|m|h|mins?|minutes?|hours?|days?)\b)",
     re.IGNORECASE,
 )
 """What is stored, counted, and most of it gone: 'tasks table row count down 99.8%', 'lost 100% of its RPMs',
 'rpm count went 13914 -> 0'. A count of stored things is not throughput: rows do not come back next minute."""
-
-
-_PLANNED_REMOVAL = re.compile(
-    r"\b(?:retention|archiv\w* (?:job|run|policy)|compaction|ttl|rotat\w*|prun\w*|as expected|expected)\b", re.I
+_NOT_STORED = re.compile(
+    r"\b(?:per|examined|scanned|received|incoming|ingested|synced|processed|sent|read|written|pending|queued|"
+    r"outdated|failed|failing|duplicate\w*|log|cache\w*|outbox|temp\w*)\b",
+    re.IGNORECASE,
 )
-"""Removal meant by design: a retention window, an archive job, TTL, rotation. Not a cleanup script: those are how
-data is lost."""
+"""Counts that are a flow, a to-do list or a copy ('rows examined per query', 'files pending upload', 'outdated
+packages', 'log files', 'cache entries'): their falling is work done, not data gone."""
+_MOVED_OR_MEANT = re.compile(
+    r"\b(?:\w+-)?(?:retention|archiv\w* (?:job|run|policy)|compaction|ttl|rotat\w*|prun\w*|as expected|expected (?:drop|"
+    r"decrease|decline)|migrat\w*|copied|moved|reassign\w*|relocat\w*|re-?index\w*|dedup\w*|merg\w*|drain\w*|"
+    r"replay\w*|lifecycle|restart\w*|transition\w*|cache\w*|patch\w*|upgrad\w*|rebalanc\w*)\b",
+    re.IGNORECASE,
+)
+"""Removal meant by design or a move elsewhere: a retention window, an archive job, TTL, a migration, a reindex, a
+shard relocated, a cache restarted. Not a cleanup script: those are how data is lost."""
 
 
 def _planned(clause: str) -> bool:
-    """Removal the clause says was meant ('row count down 60% after the retention job'), unless it denies it ('no
-    bulk-archive job is scheduled')."""
-    intended = _PLANNED_REMOVAL.search(clause)
-    return intended is not None and not negated(clause, intended.start())
+    """Removal or a move the clause says was meant ('row count down 60% after the retention job', 'all copied to
+    events_v2'), unless it denies it ('no bulk-archive job is scheduled')."""
+    return any(not negated(clause, m.start()) for m in _MOVED_OR_MEANT.finditer(clause))
 
 
-def _stored_collapse(text: str) -> list[re.Match[str]]:
+def _stored_collapse(text: str, whole: str) -> list[re.Match[str]]:
     """Stored things (rows, records, files, packages) whose count fell by half or more, or any share of them lost;
-    not a count that fell because work drained ('queue depth down 90%' counts no stored noun)."""
+    not a flow, a to-do list or a copy, and not a count that fell because work drained or data moved (anywhere in
+    the alert: 'Table migration finished' over 'rows went 1,204,332 -> 0')."""
     found = []
     for match in _STORED_COUNT_DOWN.finditer(text):
-        if negated(text, match.start(), hypothetical=False):
+        if negated(text, match.start(), hypothetical=False) or _NOT_STORED.search(
+            text[max(0, match.start() - 30) : match.end()]
+        ):
             continue
         if match.group("pct"):
             gone = float(match.group("pct")) >= 50
@@ -516,7 +544,7 @@ def _stored_collapse(text: str) -> list[re.Match[str]]:
         else:
             was, now = (int(match.group(k).replace(",", "")) for k in ("was", "now"))
             gone = was >= 100 and now <= was / 2
-        if gone and not _HOUSEKEEPING.search(match.group(0)) and not _planned(text):
+        if gone and not _planned(whole):
             found.append(match)
     return found
 

@@ -59,12 +59,17 @@ PEER_PLACES = (
 )
 """The places an alert names its failure's peers by ('other regions', 'the other 10 servers')."""
 WHOLE_FLEET = re.compile(
-    r"\ball (?:\d+ )?(?:(?!other\b)[\w-]+ ){0,2}?(?:servers?|hosts?|nodes?|instances?|backends?|replicas?|targets?)"
-    r"(?: (?:checks?|probes?))? (?:are |is |now )?(?:down|failing|failed|critical|unhealthy|unreachable|offline|"
+    r"\b(?:all|every|each) (?:\d+ )?(?:(?!(?:other|standby|canary|gpu|spare|backup|passive|secondary|legacy|idle|"
+    r"drained|staging|test|dev)\b)[\w-]+ ){0,2}?(?:servers?|hosts?|nodes?|instances?|backends?|replicas?|targets?)"
+    r"(?: (?:checks?|probes?))? (?:are |is |now )?(?P<state>down|failing|failed|critical|unhealthy|unreachable|offline|"
     r"unresponsive)\b",
     re.IGNORECASE,
 )
-"""'All mailbox server checks CRITICAL', 'all 3 replicas down': every server of it, named or not, not a few of many."""
+"""'All mailbox server checks CRITICAL', 'every broker node down': every server of it, not a few of many. Not a
+subset ('all standby instances'), and 'critical' only when the check is not a capacity one (`CAPACITY_CHECK`)."""
+CAPACITY_CHECK = re.compile(
+    r"\b(?:cpu|load|disk|memory|mem|swap|inodes?|space|usage|used|cert\w*|expir\w*|headroom|quota)\b", re.IGNORECASE
+)
 PEERS_NEAR_ZERO = re.compile(
     rf"\bother (?:\d+ |\w+ )?(?:[\w-]+ ){{0,2}}?(?:{PEER_PLACES})\b"
     r"(?:(?!\b(?:from|baseline|normal\w*|usual\w*|was|above|over|success\w*|availab\w*|uptime|free|also|climb\w*|ris\w*|"

@@ -678,7 +678,7 @@ def test_the_other_tenants_unaffected_confine_a_failure_they_do_not_say_nobody_i
 
 
 def test_a_card_decline_rate_is_a_share_of_payments_failing():
-    decided = _rated("payments: issuer decline rate 12.5% of card auths (baseline 0.8%)", service="payments")
+    decided = _rated("payments: technical decline rate 12.5% of card auths (baseline 0.8%)", service="payments")
     assert (decided.severity, decided.rule) == (Severity.P1, "critical_path_degraded")
 
 
@@ -715,3 +715,93 @@ def test_pending_disk_sectors_are_a_disk_warning_not_pending_work():
         level="warning",
     )
     assert decided.rule != "work_delayed" and decided.severity is Severity.P3
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("Patch compliance", "Outdated packages went 142 -> 3 after patching"),
+        ("Table migration finished", "legacy_events rows went 1,204,332 -> 0; all copied to events_v2"),
+        ("products index document count down 65%", "after reindex into products-v2"),
+        ("S3 bucket raw-logs object count dropped 80%", "lifecycle rule transitioned objects to Glacier"),
+        ("Deduplication: customer records down 52%", "merge job collapsed duplicates"),
+        ("Upload queue", "files pending upload went from 12,000 to 40"),
+        ("varnish-2 lost 100% of its objects after the restart", ""),
+        ("Rows examined per query down 96% after index deploy", ""),
+        ("clickstream incoming records down 85% vs last week", ""),
+    ],
+)
+def test_a_count_that_is_a_flow_a_todo_list_a_cache_or_moved_data_is_not_loss(title: str, message: str):
+    assert _rated(title, message, level="info").rule != "data_lost"
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("tasks table row count down 99.8% (expected > 1,000,000 rows)", ""),
+        ("tasks table row count down 99.8% in 10m", "No bulk-archive job is scheduled."),
+    ],
+)
+def test_a_collapse_beside_an_expectation_or_a_denied_job_is_still_loss(title: str, message: str):
+    assert _rated(title, message).rule == "data_lost"
+
+
+@pytest.mark.parametrize(
+    "message", ["p99 latency 180ms, replication lag 2s (normal)", "the 2 failed pushes are queued for retry"]
+)
+def test_a_normal_lag_or_a_retry_policy_beside_a_trace_of_errors_is_not_work_piling_up(message: str):
+    assert _rated("api 5xx 0.04% over 5m", message, level="warning").rule == "isolated_errors"
+
+
+def test_one_merchant_failing_with_the_others_unaffected_is_not_a_cohort():
+    decided = _rated(
+        "Webhook deliveries to merchant m_4411 failing",
+        "Their endpoint returns 410 Gone since they removed it. Other 1,200 merchants unaffected.",
+    )
+    assert decided.rule != "region_or_cohort" and decided.severity is not Severity.P1
+
+
+@pytest.mark.parametrize(
+    "title", ["Resolved: card decline rate back to 8% baseline", "checkout traffic declines 40% vs last week"]
+)
+def test_a_business_decline_rate_or_a_metric_that_declines_is_not_a_failing_share(title: str):
+    assert not read_signals(alert(title, service="payments")).shares
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [("All api hosts critical: CPU load 95%", ""), ("All 2 standby instances unhealthy", "active instances serve")],
+)
+def test_every_host_at_a_capacity_threshold_or_every_standby_is_not_the_service_down(title: str, message: str):
+    assert _rated(title, message).rule not in {"product_down", "core_feature_down", "total_failure_unplaced"}
+
+
+def test_every_server_failing_said_with_every_is_the_whole_fleet():
+    assert _rated("Every mailbox server failing its check", "").rule == "core_feature_down"
+
+
+@pytest.mark.parametrize("denied", ["no security impact", "no revenue impact", "no SLA impact yet, 5 minutes in"])
+def test_a_dimension_without_impact_is_not_no_customer_impact(denied: str):
+    assert _rated("Checkout returning 503 for 60% of requests", denied, service="checkout").severity is Severity.P0
+
+
+def test_a_status_page_hedge_is_not_a_failure_foreseen():
+    decided = _rated(
+        "Payment processing degraded",
+        "Failures may occur when processing card payments. We are investigating.",
+        service="payments",
+    )
+    assert decided.severity is Severity.P1
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("Login failing for all users", "Reproduced in non-prod; rolling back release 2026.11.3"),
+        ("Checkout 503s for 40% of requests", "a non-production config was promoted to prod by the 14:02 deploy"),
+        ("api.example.com down for everyone", "customer demo instance also affected"),
+        ("Book a demo site form returns 500 for all submissions; leads lost", ""),
+    ],
+)
+def test_non_prod_or_demo_beside_a_production_failure_is_not_its_environment(title: str, message: str):
+    assert _rated(title, message, environment=None, service="checkout").rule != "non_production"

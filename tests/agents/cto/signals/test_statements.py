@@ -392,6 +392,8 @@ def test_another_person_s_name_shown_is_exposure_whatever_the_noun_for_the_perso
         ("Customers seeing Events-tab thumbnails from cameras that are not on their account", "exposed"),
         ("the dashboard shows devices they do not own", "exposed"),
         ("users can see projects never shared with them", "exposed"),
+        ("reconciliation failed: 9h of order history missing on the new cluster", "loss"),
+        ("writes from 02:00-06:00 exist in the source snapshot but not on the new volume", "loss"),
         ("invite dialog lists 4 members (names + emails) who are not in their org", "exposed"),
         ("the CSV export includes invoices that are not in their workspace", "exposed"),
         ("acknowledged (HTTP 200), so these messages are not stored anywhere", "loss"),
