@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
 from warroom.untrusted import MAX_COUNT, as_utc
 
@@ -85,8 +85,13 @@ class AlertStatus(StrEnum):
 
 
 class Link(BaseModel):
-    label: str = Field(max_length=MAX_LABEL)
-    url: str = Field(max_length=MAX_URL)
+    """A link shown beside the alert. PagerDuty's Events API spells it `{"href", "text"}`; both spellings are taken so
+    a team pointing its existing sender at the generic endpoint is not refused."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    label: str = Field(max_length=MAX_LABEL, validation_alias=AliasChoices("label", "text"))
+    url: str = Field(max_length=MAX_URL, validation_alias=AliasChoices("url", "href"))
 
 
 class AffectedUser(BaseModel):

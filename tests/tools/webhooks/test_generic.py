@@ -54,6 +54,15 @@ def test_a_posted_alert_keeps_its_fields() -> None:
     assert alert.raw == checkout_down()
 
 
+def test_links_in_pagerdutys_href_and_text_spelling_are_taken() -> None:
+    links = [{"href": "https://nagios.example.com/status?group=mail", "text": "Nagios service group"}]
+    [alert] = generic.normalise(checkout_down(links=links), {}, RECEIVED)
+
+    assert (alert.links[0].label, alert.links[0].url) == ("Nagios service group", links[0]["href"])
+    with pytest.raises(PayloadError):
+        generic.normalise(checkout_down(links=[{"href": "https://example.com"}]), {}, RECEIVED)
+
+
 def test_only_a_title_is_required() -> None:
     [alert] = generic.normalise({"title": "Disk almost full"}, {}, RECEIVED)
 
