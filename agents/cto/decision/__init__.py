@@ -205,7 +205,6 @@ def _work_waiting(signals: Signals) -> Fact | None:
 
 
 _NOT_PILING_UP = re.compile(r"normal|retr(?:y|ies|ied)|backoff|up to", re.IGNORECASE)
-WORK_PILING_UP_SECONDS = 300
 
 
 def _longest_wait(quote: str) -> float | None:

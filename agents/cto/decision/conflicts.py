@@ -32,7 +32,15 @@ def capped(chosen: Finding, findings: list[Finding], reading: Reading) -> tuple[
             else (Severity.P2, "no_customer_impact", statements[StatementKind.NO_IMPACT])
         )
     still = statements.get(StatementKind.STILL_WORKS)
-    if still is not None and reading.surface is not SurfaceKind.REVENUE_ACCESS:
+    if (
+        still is not None
+        and reading.surface is SurfaceKind.REVENUE_ACCESS
+        and _names(still.quote, reading.surface_name)
+    ):
+        # 'discounts disabled at checkout; checkout orders completing at normal rate': the path itself works, what
+        # fails is a feature on it
+        caps.append((Severity.P1, "core_feature_down", still))
+    elif still is not None and reading.surface is not SurfaceKind.REVENUE_ACCESS:
         product_works = _says_product_works(still.quote)
         caps.append(
             (
@@ -88,6 +96,10 @@ def _of_another_measure(chosen: Finding, said: Fact) -> bool:
     if chosen.rule in _LATENCY_RULES:
         return bool(errors) and not latency
     return bool(latency) and not errors and isinstance(chosen.fact, FailingShare)
+
+
+def _names(quote: str, word: str) -> bool:
+    return bool(word) and re.search(rf"\b{re.escape(word)}", quote, re.IGNORECASE) is not None
 
 
 def _says_product_works(quote: str) -> bool:

@@ -3,7 +3,7 @@ burn rate, Apdex, customer reports; and the warnings (expiry, capacity) of an al
 
 from __future__ import annotations
 
-from agents.cto.decision.reading import Reading
+from agents.cto.decision.reading import Reading, draining_slower
 from agents.cto.decision.rules import (
     AVAILABILITY_P0,
     FEATURES,
@@ -41,6 +41,8 @@ def measured(reading: Reading, signals: Signals) -> list[Finding]:
     for throughput in signals.throughput:
         if throughput.remaining <= 0.5 and reading.surface in P0_CAPABLE:
             found.append(Finding("throughput_collapse", throughput, uncertain=throughput.remaining > 0.25))
+        elif throughput.remaining <= 0.5 and features and draining_slower(throughput, signals):
+            found.append(Finding("work_delayed", throughput))
         elif throughput.remaining <= 0.5 and features:
             found.append(Finding("core_feature_failing", throughput))
     for factor, target, quote, _ in signals.burn_rates:

@@ -20,10 +20,11 @@ from agents.cto.signals.facts import (
     StateKind,
     StatementKind,
     SurfaceKind,
+    Throughput,
 )
 from agents.cto.signals.text import WHOLE_FLEET, name_tokens
 
-__all__ = ["CAPACITY_UNITS", "ERROR_TRACKER", "Reading", "read"]
+__all__ = ["CAPACITY_UNITS", "ERROR_TRACKER", "Reading", "draining_slower", "read"]
 
 ERROR_TRACKER = "sentry"
 
@@ -90,6 +91,8 @@ class Reading:
     share_bound: str = "exact"
     capacity_share: float | None = None
     capacity_fact: Fact | None = None
+    surface_name: str = ""
+    """The word that named the surface ('checkout'), so a statement that it works can be weighed against it."""
     scope: ScopeKind | None = None
     scope_fact: Fact | None = None
     state: StateKind | None = None
@@ -103,7 +106,7 @@ class Reading:
 
 
 def read(signals: Signals) -> Reading:
-    reading = Reading(surface=signals.surface.kind)
+    reading = Reading(surface=signals.surface.kind, surface_name=signals.surface.name if signals.surface.strong else "")
     reading.error_events = signals.source == ERROR_TRACKER or signals.volume.users > 0
     for statement in signals.statements:
         reading.statements.setdefault(statement.kind, statement)
@@ -245,8 +248,9 @@ def _state(reading: Reading, signals: Signals) -> None:
     if reading.share is not None and reading.share_fact is not None and not _affected_only(reading.share_fact):
         kind = StateKind.DOWN if reading.share >= 0.99 else StateKind.FAILING
         reading.state, reading.state_fact = kind, reading.share_fact
-    elif any(t.remaining <= 0.5 for t in signals.throughput):
-        reading.state, reading.state_fact = StateKind.FAILING, min(signals.throughput, key=lambda t: t.remaining)
+    elif any(t.remaining <= 0.5 and not draining_slower(t, signals) for t in signals.throughput):
+        collapsed = [t for t in signals.throughput if not draining_slower(t, signals)]
+        reading.state, reading.state_fact = StateKind.FAILING, min(collapsed, key=lambda t: t.remaining)
     elif (at_risk or StatementKind.NO_IMPACT in reading.statements and signals.saturation) and not full:
         fact = reading.statements.get(StatementKind.AT_RISK_ONLY) or (signals.expiry or signals.saturation)[0]
         reading.state, reading.state_fact = StateKind.AT_RISK, fact
@@ -266,6 +270,16 @@ def _state(reading: Reading, signals: Signals) -> None:
             reading.state, reading.state_fact = StateKind.AT_RISK, fact
         elif reading.state is None and reading.error_events:
             reading.state, reading.state_fact = StateKind.FAILING, signals.volume
+
+
+_QUEUE_DRAIN = re.compile(r"\b(?:dequeu\w*|drain\w*|consum\w*|picked up|worked off)\b", re.IGNORECASE)
+
+
+def draining_slower(throughput: Throughput, signals: Signals) -> bool:
+    """A queue worked off more slowly while it backs up ('jobs dequeued at ~45/min vs ~140/min normal; build queue
+    backing up'): the work still gets done, later. Delayed, not failing."""
+    waiting = bool(signals.delays) or any(s.kind is StateKind.DELAYED for s in signals.states)
+    return waiting and _QUEUE_DRAIN.search(throughput.quote) is not None
 
 
 def _affected_only(fact: Fact) -> bool:

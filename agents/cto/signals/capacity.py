@@ -47,7 +47,7 @@ _EXPIRY_SUBJECT = re.compile(
 )
 _EXPIRES = re.compile(
     r"\b(?P<future>expires?|expiring|will (?:be )?(?:expire|distrusted|revoked)|will not be trusted|"
-    r"(?:be |being )?distrusted|renews?)\b|\b(?P<past>(?:has |have |already |is )?expired|revoked|no longer trusted)\b",
+    r"(?:be |being )?distrusted|renews?|(?:scheduled|set|due) for (?:distrust|revocation|expiry)|will distrust)\b|\b(?P<past>(?:has |have |already |is )?expired|revoked|no longer trusted)\b",
     re.IGNORECASE,
 )
 _DELAY_WORDS = re.compile(

@@ -33,6 +33,9 @@ _REFERENCE_BEFORE = re.compile(
     r"\s*(?:of|is|at|=|:)?\s*(?:(?:p\d{2,3}\s*)?(?:<=?|≤|under|below))?\s*\(?\s*$",  # "SLO p95 < 1.5 s"
     re.IGNORECASE,
 )
+_REFERENCE_PERCENTILE = re.compile(r"(?:^|[(,;]\s*)(?P<kind>slo|sla|objective|target)\s*:?\s*p\d{2,3}\s*$", re.I)
+"""An objective opening its own aside with the percentile it limits, '6.1s p95 (SLO p95 1.5s)'; not 'latency SLO p95
+6.2s', the measured p95 of an SLO's metric."""
 _REFERENCE_LIMIT = re.compile(r"\b(?P<kind>slo|sla|objective|target)\s*(?:of|is|=|:)?\s*p\d{2,3}\s*$", re.IGNORECASE)
 """An objective written as a limit on a percentile, 'SLO p95 < 1.5 s' (the number carries the '<')."""
 _REFERENCE_AFTER = re.compile(
@@ -116,7 +119,12 @@ def _durations(text: str) -> tuple[float | None, float | None, str]:
         before = text[max(0, number.start - 32) : number.start]
         after = text[number.end : number.end + 24]
         limit = _REFERENCE_LIMIT.search(before) if number.bound == "at_most" else None
-        marked = _REFERENCE_BEFORE.search(before) or limit or _REFERENCE_AFTER.search(after)
+        marked = (
+            _REFERENCE_BEFORE.search(before)
+            or limit
+            or _REFERENCE_PERCENTILE.search(before)
+            or _REFERENCE_AFTER.search(after)
+        )
         if marked:
             word = marked.group("kind").lower()
             if reference is None or not objective and word in _OBJECTIVE:

@@ -92,9 +92,14 @@ _GLOBAL = re.compile(
     r"\b(?:nation|country)-?wide\b|\bacross the (?:country|nation)\b|\b(?:every|all) (?:[A-Za-z]+ )?targets\b|"
     r"\bevery (?:[A-Za-z]+ )?target\b|"
     r"\bfrom (?P<n>\d+) of (?P=n) (?:locations|probes|regions|checks)\b|\bfrom all \d+ locations\b|"
-    r"\b(?:on|across) (?:every|all) (?:\d+ )?(?:nodes?|hosts?|servers?|machines?)\b",
+    r"\b(?:on|across) (?:every|all) (?:\d+ )?(?:nodes?|hosts?|servers?|machines?)\b|"
+    r"\b(?:the |its |our )?(?:only|sole|single) (?:serving |production )?region\b|"
+    r"\b(?:for|on|across) (?:~\s*|(?:nearly|almost|practically|virtually) )?(?:all|every) (?:api |http |web )?"
+    r"(?:routes?|endpoints?|paths)\b",
     re.IGNORECASE,
 )
+"""Everywhere the service runs: every region, every probe site, the only region it has ('region:ap-northeast-2 (only
+region)'), every route it serves ('500 for ~all routes')."""
 _COHORT = re.compile(
     r"\btenant\s+[\w.-]+|\b(?:a )?subset of (?:the )?(?:\w+ ){0,2}?(?:orgs?|organi[sz]ations?|customers?|users?|accounts?|"
     r"tenants?|merchants?|clients?|devices?|projects?)\b|\bsome (?:orgs?|organi[sz]ations?|customers?|users?|accounts?|"

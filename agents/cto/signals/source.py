@@ -14,7 +14,16 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from agents.cto.signals.facts import SourceLabel, State, StateKind, Volume
-from agents.cto.signals.text import CAPACITY_CHECK, PEERS_NEAR_ZERO, SERVER_ERROR, WHOLE_FLEET, Clause, negated, numbers, quote
+from agents.cto.signals.text import (
+    CAPACITY_CHECK,
+    PEERS_NEAR_ZERO,
+    SERVER_ERROR,
+    WHOLE_FLEET,
+    Clause,
+    negated,
+    numbers,
+    quote,
+)
 from warroom.severity import Severity
 
 __all__ = ["HINTS", "read_label", "read_states", "read_volume"]

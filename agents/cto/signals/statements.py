@@ -66,6 +66,9 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
         re.compile(
             rf"\b(?:still|continues? to|keeps?) (?:loads?|works?|serves?|serving|render\w*|run\w*|function\w*|available|up)\b|"
             rf"\b(?:stays?|remains?) (?:usable|available|up|reachable)\b|"
+            rf"\b{_FUNCTION} (?:(?:health |synthetic |traffic )?(?:checks?|probes?) )(?:are |is )?(?:passing|green|ok)\b|"
+            r"\b(?:completing|completed|succeeding|going through|processing) (?:at (?:a |the )?(?:normal|usual|expected) "
+            r"(?:rate|levels?|volume)|normally)\b|"
             rf"\b{_FUNCTION} (?:are |is |remain |remains )?(?:unaffected|not affected|unimpacted|normal|healthy|working|"
             rf"fine|up|serv(?:e|es|ing) normally|work normally)\b|\bread[- ]only\b|"
             r"\b[a-z][\w/-]*(?: [a-z][\w/-]*){0,2} (?:is |are |remain |remains |stays? )?(?:unaffected|not affected|unimpacted)\b|"
@@ -380,9 +383,7 @@ def _the_others_of_a_cohort(text: str, match: re.Match[str], whole: str) -> bool
     if noun is None:
         return False
     counted = re.finditer(rf"\b(\w+ )?(\d[\d,]*) (?:[\w-]+ ){{0,2}}?{noun.group(0)}s?\b", whole, re.IGNORECASE)
-    return any(
-        (m.group(1) or "").strip().lower() != "other" and int(m.group(2).replace(",", "")) >= 2 for m in counted
-    )
+    return any((m.group(1) or "").strip().lower() != "other" and int(m.group(2).replace(",", "")) >= 2 for m in counted)
 
 
 def read_statements(parts: Iterable[Clause], events: int) -> Said:

@@ -119,6 +119,10 @@ _SECONDARY_NAMES = {
     "digest",
     "preview",
     "previews",
+    "notification",
+    "notifications",
+    "notifier",
+    "mailer",
 }
 """Words that are also verbs or too common in prose ('users report'): read from service and endpoint names only."""
 _COSMETIC = {

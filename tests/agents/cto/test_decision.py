@@ -113,7 +113,7 @@ EXAMPLES: dict[str, tuple[str, str, dict[str, Any]]] = {
         {"service": "thumbnail-renderer", "level": "critical"},
     ),
     "background_failing": ("nightly analytics ETL failed", "", {"service": "analytics", "level": "error"}),
-    "work_delayed": ("outbound email queue age 47 minutes", "", {"service": "mailer", "level": "critical"}),
+    "work_delayed": ("outbound email queue age 47 minutes", "", {"service": "mail-relay", "level": "critical"}),
     "latency_under_3x_slo": ("api p99 latency 900ms (SLO 500ms)", "", {"service": "api", "level": "warning"}),
     "errors_size_unknown": (
         "TypeError: Cannot read properties of undefined (reading 'machine')",
@@ -673,7 +673,9 @@ def test_the_other_tenants_unaffected_confine_a_failure_they_do_not_say_nobody_i
         "100% of requests from 4 enterprise orgs return 500. Other 212 orgs unaffected.",
     )
     assert (confined.severity, confined.rule) == (Severity.P1, "region_or_cohort")
-    nobody = _rated("Files API 5xx by workspace", "100% of requests from 4 workspaces return 500. Customers unaffected.")
+    nobody = _rated(
+        "Files API 5xx by workspace", "100% of requests from 4 workspaces return 500. Customers unaffected."
+    )
     assert nobody.severity is Severity.P2
 
 
@@ -805,3 +807,68 @@ def test_a_status_page_hedge_is_not_a_failure_foreseen():
 )
 def test_non_prod_or_demo_beside_a_production_failure_is_not_its_environment(title: str, message: str):
     assert _rated(title, message, environment=None, service="checkout").rule != "non_production"
+
+
+def test_an_slo_written_with_its_percentile_is_read():
+    latency = read_signals(alert("search p95 latency above 4s", "Value: 4.2s p95 (SLO p95 1.2s)")).latency
+    assert latency and round(latency[0].factor, 1) == 3.5
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "region:eu-central-1 (only region); 5xx ratio 0.64",
+        "nginx upstream returning 500 for ~all routes; 5xx ratio 0.64",
+    ],
+)
+def test_the_only_region_or_every_route_is_everywhere_the_service_runs(message: str):
+    assert _rated("api 5xx ratio 0.64 over 5m", message, service="api-gateway").severity is Severity.P0
+
+
+def test_every_route_said_healthy_is_not_everywhere_failing():
+    assert not [s for s in read_signals(alert("all routes healthy", "")).scope if s.kind.value == "global"]
+
+
+def test_a_revenue_path_said_to_work_caps_the_feature_failing_on_it():
+    decided = _rated(
+        "coupon-service: apply() failing 100% - coupons disabled at checkout; checkout orders completing at normal rate",
+        "",
+    )
+    assert (decided.severity, decided.rule) == (Severity.P1, "core_feature_down")
+    assert _rated("coupon-service: apply() failing 100% - checkout orders failing", "").severity is Severity.P0
+
+
+def test_other_services_checks_passing_say_the_rest_works():
+    decided = _rated(
+        "console: 92% of page loads failing", "502 on every route. Public API and storage traffic checks passing."
+    )
+    assert decided.severity is Severity.P1
+
+
+def test_a_queue_worked_off_more_slowly_is_delayed_work_not_a_failure():
+    decided = _rated(
+        "android build queue: oldest job > 20 min",
+        "build queue backing up. Jobs dequeued at ~40/min vs ~150/min normal; no job failures.",
+    )
+    assert (decided.severity, decided.rule) == (Severity.P2, "work_delayed")
+    failing = _rated("android build jobs dequeued at ~40/min vs ~150/min normal", "")
+    assert failing.severity is Severity.P1
+
+
+def test_a_notification_mailer_is_a_secondary_feature():
+    decided = _rated(
+        "SMTP relay rejecting all sends",
+        "100% of outbound attempts rejected. Forums, posting and login healthy (web 5xx 0.1%).",
+        service="notification-mailer",
+    )
+    assert decided.severity is Severity.P2
+
+
+def test_a_chain_scheduled_for_distrust_months_ahead_is_a_warning():
+    decided = _rated(
+        "cert-scan: cdn.example.com chains to a root scheduled for distrust in Firefox 128 (~150 days)",
+        "currently valid and trusted; checkout.js loading normally",
+        service="checkout-cdn",
+        level="warning",
+    )
+    assert decided.severity is Severity.P3
