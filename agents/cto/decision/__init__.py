@@ -176,6 +176,9 @@ def _by_size(reading: Reading, signals: Signals) -> Finding:
         rule = "majority_failing_unplaced"
     else:
         rule = FAILURE_TABLE[(surface, size)]
+    if rule == "few_units" and share is not None and share < TRACE_SHARE:
+        # one name server of four silent while zones resolve at 99.99%: redundancy lost, nothing failing yet
+        return Finding("isolated_errors", reading.scope_fact)
     if rule == "small_share" and share is not None and share < TRACE_SHARE:
         waiting = _work_waiting(signals)
         if waiting is not None:

@@ -99,7 +99,13 @@ def _of_another_measure(chosen: Finding, said: Fact) -> bool:
 
 
 def _names(quote: str, word: str) -> bool:
-    return bool(word) and re.search(rf"\b{re.escape(word)}", quote, re.IGNORECASE) is not None
+    """The still-works statement is about the whole path itself ('checkout orders completing at normal rate'), not a
+    variant of it ('checkout with PayPal completing normally', 'password logins succeeding normally')."""
+    whole = (
+        rf"(?:^|[;,.:]\s*|\b(?:but|while|and)\s+)(?:all |overall )?{re.escape(word)}s?(?: orders?| requests?| transactions?)? "
+        r"(?:are |is )?(?:still )?(?:completing|succeeding|going through)\b"
+    )
+    return bool(word) and re.search(whole, quote, re.IGNORECASE) is not None
 
 
 def _says_product_works(quote: str) -> bool:

@@ -272,14 +272,21 @@ def _state(reading: Reading, signals: Signals) -> None:
             reading.state, reading.state_fact = StateKind.FAILING, signals.volume
 
 
-_QUEUE_DRAIN = re.compile(r"\b(?:dequeu\w*|drain\w*|consum\w*|picked up|worked off)\b", re.IGNORECASE)
+_QUEUE_DRAIN = re.compile(
+    r"\b(?:dequeued|drained|consumed|picked up|worked off)\s*(?:at\b|/|per\b)|\b(?:dequeue|drain|consume) rate\b",
+    re.IGNORECASE,
+)
+_KEPT_QUEUED = re.compile(r"\b(?:remains?|still|stay|stays) queued\b|\bqueued, not (?:lost|dropped)\b", re.IGNORECASE)
 
 
 def draining_slower(throughput: Throughput, signals: Signals) -> bool:
     """A queue worked off more slowly while it backs up ('jobs dequeued at ~45/min vs ~140/min normal; build queue
-    backing up'): the work still gets done, later. Delayed, not failing."""
-    waiting = bool(signals.delays) or any(s.kind is StateKind.DELAYED for s in signals.states)
-    return waiting and _QUEUE_DRAIN.search(throughput.quote) is not None
+    backing up', 'send throughput 38% of baseline ... messages remain queued'): the work still gets done, later.
+    Delayed, not failing."""
+    delayed = [s.quote for s in signals.states if s.kind is StateKind.DELAYED]
+    if not (signals.delays or delayed):
+        return False
+    return _QUEUE_DRAIN.search(throughput.quote) is not None or any(_KEPT_QUEUED.search(q) for q in delayed)
 
 
 def _affected_only(fact: Fact) -> bool:

@@ -33,7 +33,7 @@ _REFERENCE_BEFORE = re.compile(
     r"\s*(?:of|is|at|=|:)?\s*(?:(?:p\d{2,3}\s*)?(?:<=?|≤|under|below))?\s*\(?\s*$",  # "SLO p95 < 1.5 s"
     re.IGNORECASE,
 )
-_REFERENCE_PERCENTILE = re.compile(r"(?:^|[(,;]\s*)(?P<kind>slo|sla|objective|target)\s*:?\s*p\d{2,3}\s*$", re.I)
+_REFERENCE_PERCENTILE = re.compile(r"\(\s*(?P<kind>slo|sla|objective|target)\s*:?\s*p\d{2,3}\s*$", re.IGNORECASE)
 """An objective opening its own aside with the percentile it limits, '6.1s p95 (SLO p95 1.5s)'; not 'latency SLO p95
 6.2s', the measured p95 of an SLO's metric."""
 _REFERENCE_LIMIT = re.compile(r"\b(?P<kind>slo|sla|objective|target)\s*(?:of|is|=|:)?\s*p\d{2,3}\s*$", re.IGNORECASE)

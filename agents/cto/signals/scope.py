@@ -93,9 +93,9 @@ _GLOBAL = re.compile(
     r"\bevery (?:[A-Za-z]+ )?target\b|"
     r"\bfrom (?P<n>\d+) of (?P=n) (?:locations|probes|regions|checks)\b|\bfrom all \d+ locations\b|"
     r"\b(?:on|across) (?:every|all) (?:\d+ )?(?:nodes?|hosts?|servers?|machines?)\b|"
-    r"\b(?:the |its |our )?(?:only|sole|single) (?:serving |production )?region\b|"
+    r"\((?:the |its |our )?only region\b|\b(?:its|our) (?:only|sole) region\b|"
     r"\b(?:for|on|across) (?:~\s*|(?:nearly|almost|practically|virtually) )?(?:all|every) (?:api |http |web )?"
-    r"(?:routes?|endpoints?|paths)\b",
+    r"(?:routes?|endpoints?|paths)\b(?!\s+(?:on|under|of|in|behind|for)\b)",
     re.IGNORECASE,
 )
 """Everywhere the service runs: every region, every probe site, the only region it has ('region:ap-northeast-2 (only

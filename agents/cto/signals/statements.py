@@ -66,9 +66,9 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
         re.compile(
             rf"\b(?:still|continues? to|keeps?) (?:loads?|works?|serves?|serving|render\w*|run\w*|function\w*|available|up)\b|"
             rf"\b(?:stays?|remains?) (?:usable|available|up|reachable)\b|"
-            rf"\b{_FUNCTION} (?:(?:health |synthetic |traffic )?(?:checks?|probes?) )(?:are |is )?(?:passing|green|ok)\b|"
-            r"\b(?:completing|completed|succeeding|going through|processing) (?:at (?:a |the )?(?:normal|usual|expected) "
-            r"(?:rate|levels?|volume)|normally)\b|"
+            r"\b[\w-]+ and [\w-]+ (?:traffic |synthetic )?(?:checks|probes) (?:are )?(?:passing|green)\b|"
+            r"(?<!\bwere )(?<!\bwas )(?<!\bbeen )\b(?:completing|succeeding|going through) (?:at (?:a |the )?(?:normal|usual|"
+            r"expected) (?:rate|levels?|volume)|normally)\b(?!\s+(?:until|before)\b)|"
             rf"\b{_FUNCTION} (?:are |is |remain |remains )?(?:unaffected|not affected|unimpacted|normal|healthy|working|"
             rf"fine|up|serv(?:e|es|ing) normally|work normally)\b|\bread[- ]only\b|"
             r"\b[a-z][\w/-]*(?: [a-z][\w/-]*){0,2} (?:is |are |remain |remains |stays? )?(?:unaffected|not affected|unimpacted)\b|"
@@ -202,8 +202,13 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:passwords?|credentials?|secrets?|api keys?|"
             r"access tokens?|pii) (?:were |was |are |is )?(?:written|logged|stored|visible|shown|included|committed|"
             r"published) (?:in|to|into)\b|\bsomeone else's\b|\b(?:session|account)s? mix-?up\b|\bmixed up\b|"
-            r"\b(?:see|sees|seeing|saw|seen|shown|shows|showing|display\w*|visible|served|lists?|listing|listed|"
-            r"includ(?:es|ing|ed)|returns?|returned)\b[^.;]{0,80}?\b(?:(?:that |which |who )?"
+            r"\b(?:lists?|listing|listed|includ(?:es|ing|ed))\b[^.;]{0,60}?\b(?:names?|emails?|users?|members?|"
+            r"developers?|people|contacts?|customers?|documents?|files?|records?|invoices?|projects?|messages?|orders?|"
+            r"devices?|photos?|details|profiles?)\b[^.;]{0,40}?\b(?:that |which |who )?(?:is |are |were |was )?not "
+            r"(?:on|in|from|part of) (?:their|his|her|its|the (?:user|customer)'s) (?:own )?(?:account|"
+            r"org(?:ani[sz]ation)?|workspace|tenant|profile)s?\b(?!'s)(?!\s+(?:chart|unit|directory|yet|list))"
+            r"(?![^.;]{0,20}\b(?:yet|pending)\b)|"
+            r"\b(?:see|sees|seeing|saw|seen|shown|shows|showing|display\w*|visible|served)\b[^.;]{0,80}?\b(?:(?:that |which )?"
             r"(?:is |are |were |was )?not (?:on|in|from) (?:their|his|her|its|the (?:user|customer)'s) (?:own )?(?:account|"
             r"org\w*|workspace|tenant|profile)|(?:they|customers?|users?|the (?:customer|user|viewer)) (?:do|does|did) not own|"
             r"(?:were |was )?never shared with (?:them|him|her|the (?:customer|user|viewer)))\b|"
@@ -279,10 +284,7 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b\d[\d,]* (?:[\w-]+ )?(?!(?:shards?|replicas?|nodes?|pods?|hosts?|instances?|servers?|metrics?|partitions?|"
             r"brokers?|workers?|members?|heartbeats?) )[\w-]+ missing (?:from|on|in) (?:the )?(?:new |[\w-]+ )?(?:database|db|table|primary|"
             r"ledger|replica|cluster)\b|"
-            r"\b(?:data|progress|inventor(?:y|ies)|saves?)\s+(?:(?:was|were|has been|have been)\s+)?(?:rolled back|rollback)\b|"
-            r"\b\d+\s*(?:h|hrs?|hours?|d|days?|mins?|minutes?) of (?:[\w-]+ ){1,3}?(?:missing|lost|gone)\b|"
-            r"\bexists? (?:only )?in (?:the )?(?:source|old|original|previous|pre-migration|backup)\b[^.;]{0,40}?\bbut not "
-            r"(?:on|in) (?:the )?(?:new|target|migrated|destination)\b",
+            r"\b(?:data|progress|inventor(?:y|ies)|saves?)\s+(?:(?:was|were|has been|have been)\s+)?(?:rolled back|rollback)\b",
             re.IGNORECASE,
         ),
     ),
@@ -485,7 +487,7 @@ def _exposure(clause: Clause, whole: str) -> list[Exposure]:
             if kind == "loss" and kept_out and _NOT_KEPT_BY_DESIGN.search(text):
                 continue  # 'card numbers are not stored anywhere (tokenized)': a property, not a loss
             found.append(Exposure(kind=kind, quote=quote(text, *match.span()), field=clause.field))  # type: ignore[arg-type]
-    for match in _stored_collapse(text, whole):
+    for match in [*_stored_collapse(text, whole), *_work_missing(text, whole)]:
         found.append(Exposure(kind="loss", quote=quote(text, *match.span()), field=clause.field))
     for match in _ACCEPTED_THEN_LOST.finditer(text):
         sentence = text[max(0, match.start() - 60) : match.end() + 60]
@@ -520,6 +522,28 @@ _MOVED_OR_MEANT = re.compile(
 )
 """Removal meant by design or a move elsewhere: a retention window, an archive job, TTL, a migration, a reindex, a
 shard relocated, a cache restarted. Not a cleanup script: those are how data is lost."""
+
+
+_HOURS_MISSING = re.compile(
+    r"\b\d+\s*(?:h|hrs?|hours?|d|days?|mins?|minutes?) of (?!(?:[\w-]+ ){0,2}?(?:logs?|metrics?|samples?|traces?|spans?|"
+    r"heartbeats?|backups?|events|telemetry|data points|audit)\b)(?:[\w-]+ ){1,3}?(?:missing|lost|gone)\b|"
+    r"\bexists? (?:only )?in (?:the )?(?:source|old|original|previous|pre-migration|backup)\b[^.;]{0,40}?\bbut not "
+    r"(?:on|in) (?:the )?(?:new|target|migrated|destination)\b",
+    re.IGNORECASE,
+)
+"""Work that was written and is not where it should be: '17h of course activity missing on new storage', 'writes exist
+in the source snapshot but not on the new volume'. Not a telemetry gap (logs, metrics, heartbeats, backups)."""
+_STILL_RECOVERABLE = re.compile(
+    r"\b(?:retain\w*|buffer\w*|backfill\w*|replay\w*|yet|lag\w*|still copying|in progress|expected|scheduled|(?<!post-)(?<!post )cutover)\b",
+    re.IGNORECASE,
+)
+"""A gap the alert says will close: the source retains it, a backfill runs, the copy is still under way."""
+
+
+def _work_missing(text: str, whole: str) -> list[re.Match[str]]:
+    if any(not negated(whole, m.start()) for m in _STILL_RECOVERABLE.finditer(whole)):
+        return []
+    return [m for m in _HOURS_MISSING.finditer(text) if not negated(text, m.start(), hypothetical=False)]
 
 
 def _planned(clause: str) -> bool:

@@ -125,6 +125,11 @@ _SECONDARY_NAMES = {
     "mailer",
 }
 """Words that are also verbs or too common in prose ('users report'): read from service and endpoint names only."""
+_MESSAGE_SENDERS = {"notification", "notifications", "notifier", "mailer"}
+_ACCESS_MESSAGES = re.compile(
+    r"\botp\b|passcode|sign-?in|log-?in|verif\w*|magic[- ]?link|\b2fa\b|\bmfa\b|one-time|password reset", re.IGNORECASE
+)
+"""What a sender carries when it is part of signing in: its failing is an access path's, not notification email's."""
 _COSMETIC = {
     "css",
     "stylesheet",
@@ -267,6 +272,12 @@ def read_surfaces(
             (SurfaceKind.BATCH, _BATCH),
         ):
             hit = sorted(tokens & lexicon)
+            if (
+                kind is SurfaceKind.SECONDARY
+                and set(hit) <= _MESSAGE_SENDERS
+                and _ACCESS_MESSAGES.search(f"{value} {title}")
+            ):
+                continue  # 'otp-mailer', a sign-in code's sender: an access path's message, not a side feature
             if hit and kind is SurfaceKind.BATCH and field == "endpoint" and _ROUTE.match(value):
                 continue  # '/1/indexes/*/batch' is a request someone waits on, not background work
             if hit:

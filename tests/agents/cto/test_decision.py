@@ -872,3 +872,80 @@ def test_a_chain_scheduled_for_distrust_months_ahead_is_a_warning():
         level="warning",
     )
     assert decided.severity is Severity.P3
+
+
+@pytest.mark.parametrize(
+    ("title", "service"),
+    [
+        ("checkout-api 5xx rate 35% over 10m. checkout health checks green, pods not restarting", "checkout-api"),
+        (
+            "checkout 5xx at 60% since 14:02; checkout requests were succeeding normally until the 14:00 deploy",
+            "checkout",
+        ),
+        ("checkout: card payments failing 45% (Stripe 502s); checkout with PayPal completing normally", "checkout"),
+        ("login failing for 30% of requests (SAML IdP timeout); password logins succeeding normally", "auth"),
+        ("www returning 503 for 100% of user requests; service health checks passing", "web"),
+    ],
+)
+def test_a_probe_passing_a_past_normal_or_a_variant_working_does_not_cap_a_path_failing(title: str, service: str):
+    assert _rated(title, "", service=service).severity is Severity.P0
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "search-api 100% 5xx - single region (eu-west-1) impacted, failover to us-east-1 in progress",
+        "search-api unreachable; the only region affected is eu-west-1",
+        "search-api returning 500 for all routes on canary pod search-7f9 (1 of 40)",
+    ],
+)
+def test_one_region_among_several_or_one_pod_is_not_everywhere(title: str):
+    assert _rated(title, "", service="search-api").severity is not Severity.P0
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "2h of debug logs missing from the Loki sink after promtail restart; app unaffected",
+        "15 minutes of heartbeats missing from cron-runner; last seen 14:02",
+        "3h of order history missing from the warehouse; the Kafka topic retains it and the backfill is running",
+        "objects exist in the old cluster but not on the new cluster - replication lag 4m, expected during cutover",
+    ],
+)
+def test_telemetry_gaps_and_a_copy_still_under_way_are_not_loss(message: str):
+    assert _rated("pipeline check", message, level="warning").rule != "data_lost"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "SAML login returns 403 for 4% of users whose email domain is not in their org's verified domains list",
+        "Org chart export lists 120 users who are not in their org chart anymore; stale rows in HR sync",
+        "Members API includes users who are not in their workspace yet (invite pending)",
+    ],
+)
+def test_access_refused_or_a_directory_out_of_date_is_not_an_exposure(message: str):
+    assert not read_signals(alert("directory sync", message)).exposure
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "search-api requests/s down 75%, API consumers seeing timeouts; requests stuck in the ingress queue for 40s",
+        "uploads/min down 90% after LB connection draining misconfig; uploads pending for 10+ min then failing",
+    ],
+)
+def test_consumers_and_connection_draining_are_not_a_queue_worked_off_slowly(title: str):
+    assert _rated(title, "", service="media").severity is Severity.P1
+
+
+def test_a_sign_in_code_mailer_is_an_access_path_not_notification_email():
+    decided = _rated(
+        "otp-mailer: 12% of sign-in code emails failing (SES throttling) over 15m", "", service="otp-mailer"
+    )
+    assert decided.severity is Severity.P1
+
+
+def test_a_measured_slo_percentile_after_a_comma_is_not_the_objective():
+    latency = read_signals(alert("search-api, SLO p95 4.8s (objective 1.2s) over the last 10 minutes")).latency
+    assert latency and round(latency[0].factor, 1) == 4.0
