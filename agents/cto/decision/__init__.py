@@ -207,7 +207,7 @@ def _work_waiting(signals: Signals) -> Fact | None:
     return max(waits, key=lambda f: _longest_wait(f.quote) or 0) if waits else None
 
 
-_NOT_PILING_UP = re.compile(r"normal|retr(?:y|ies|ied)|backoff|up to", re.IGNORECASE)
+_NOT_PILING_UP = re.compile(r"\bnormal\b|\bretr(?:y|ies|ied)\b|\bbackoff\b|\bup to\b", re.IGNORECASE)
 
 
 def _longest_wait(quote: str) -> float | None:

@@ -749,7 +749,12 @@ def test_a_collapse_beside_an_expectation_or_a_denied_job_is_still_loss(title: s
 
 
 @pytest.mark.parametrize(
-    "message", ["p99 latency 180ms, replication lag 2s (normal)", "the 2 failed pushes are queued for retry"]
+    "message",
+    [
+        "p99 latency 180ms, replication lag 2s (normal)",
+        "the 2 failed pushes are queued for retry",
+        "p99 180ms; replica lag 12m, normal for the nightly batch",
+    ],
 )
 def test_a_normal_lag_or_a_retry_policy_beside_a_trace_of_errors_is_not_work_piling_up(message: str):
     assert _rated("api 5xx 0.04% over 5m", message, level="warning").rule == "isolated_errors"
