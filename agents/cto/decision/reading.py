@@ -248,8 +248,7 @@ def _state(reading: Reading, signals: Signals) -> None:
     if reading.share is not None and reading.share_fact is not None and not _affected_only(reading.share_fact):
         kind = StateKind.DOWN if reading.share >= 0.99 else StateKind.FAILING
         reading.state, reading.state_fact = kind, reading.share_fact
-    elif any(t.remaining <= 0.5 and not draining_slower(t, signals) for t in signals.throughput):
-        collapsed = [t for t in signals.throughput if not draining_slower(t, signals)]
+    elif collapsed := [t for t in signals.throughput if t.remaining <= 0.5 and not draining_slower(t, signals)]:
         reading.state, reading.state_fact = StateKind.FAILING, min(collapsed, key=lambda t: t.remaining)
     elif (at_risk or StatementKind.NO_IMPACT in reading.statements and signals.saturation) and not full:
         fact = reading.statements.get(StatementKind.AT_RISK_ONLY) or (signals.expiry or signals.saturation)[0]

@@ -541,15 +541,15 @@ _STILL_RECOVERABLE = re.compile(
 
 
 def _work_missing(text: str, whole: str) -> list[re.Match[str]]:
-    if any(not negated(whole, m.start()) for m in _STILL_RECOVERABLE.finditer(whole)):
+    if _said(_STILL_RECOVERABLE, whole):
         return []
     return [m for m in _HOURS_MISSING.finditer(text) if not negated(text, m.start(), hypothetical=False)]
 
 
-def _planned(clause: str) -> bool:
-    """Removal or a move the clause says was meant ('row count down 60% after the retention job', 'all copied to
-    events_v2'), unless it denies it ('no bulk-archive job is scheduled')."""
-    return any(not negated(clause, m.start()) for m in _MOVED_OR_MEANT.finditer(clause))
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    """The text says it and does not deny it: 'after the retention job' is said, 'no bulk-archive job is scheduled'
+    is not."""
+    return any(not negated(text, m.start()) for m in pattern.finditer(text))
 
 
 def _stored_collapse(text: str, whole: str) -> list[re.Match[str]]:
@@ -569,7 +569,7 @@ def _stored_collapse(text: str, whole: str) -> list[re.Match[str]]:
         else:
             was, now = (int(match.group(k).replace(",", "")) for k in ("was", "now"))
             gone = was >= 100 and now <= was / 2
-        if gone and not _planned(whole):
+        if gone and not _said(_MOVED_OR_MEANT, whole):
             found.append(match)
     return found
 

@@ -108,6 +108,7 @@ _SECONDARY = {
     "blog",
     "careers",
 }
+_MESSAGE_SENDERS = {"notification", "notifications", "notifier", "mailer"}
 _SECONDARY_NAMES = {
     "report",
     "reports",
@@ -119,13 +120,9 @@ _SECONDARY_NAMES = {
     "digest",
     "preview",
     "previews",
-    "notification",
-    "notifications",
-    "notifier",
-    "mailer",
-}
-"""Words that are also verbs or too common in prose ('users report'): read from service and endpoint names only."""
-_MESSAGE_SENDERS = {"notification", "notifications", "notifier", "mailer"}
+} | _MESSAGE_SENDERS
+"""Words that are also verbs or too common in prose ('users report'), and the senders of notification email: read
+from service and endpoint names only."""
 _ACCESS_MESSAGES = re.compile(
     r"\botp\b|passcode|sign-?in|log-?in|verif\w*|magic[- ]?link|\b2fa\b|\bmfa\b|one-time|password reset", re.IGNORECASE
 )
