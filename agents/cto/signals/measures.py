@@ -21,7 +21,7 @@ __all__ = ["Measures", "measure_class", "read_measures"]
 
 _CLASSES: dict[str, re.Pattern[str]] = {
     "success": re.compile(
-        r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok|"
+        r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok|\bpass(?:ing|ed)\b|"
         r"(?<!not )(?<!never )\baccepted\b|"
         r"(?<!not )(?<!never )(?<!n't )\b(?:delivered|arrived|got through|reached (?:the |their |its )?(?:receiving|"
         r"recipient|destination|remote|other end|inbox))\b"
@@ -64,9 +64,12 @@ _UNIT = re.compile(
     re.IGNORECASE,
 )
 _RATIO_CUE = re.compile(
-    r"(?:ratio|rate|share|current(?: value)?|currently|now|value|is|was|=|of|at|failures|errors|5xx|-wide|overall)\s*:?\s*\(?$",
+    r"(?:ratio|rate|share|current(?: value)?|currently|now|value|is|was|=|of|at|failures|errors|5xx|-wide|overall|"
+    r"success|availability|uptime)\s*:?\s*\(?$",
     re.IGNORECASE,
 )
+_ASIDE = re.compile(r"\([^()]*\)\s*$")
+"""'success (edge logs + RUM beacons) 0.78': an aside between the measure and its value."""
 _OVERALL = re.compile(r"(?:\b\w+-wide|\boverall|\bin total|\bacross (?:the )?\w+)\s*:?\s*\(?$", re.IGNORECASE)
 """'shard-wide 0.039', 'overall 2%': the share of the whole, beside a share measured on one part of it."""
 _RATE_AFTER = re.compile(
@@ -81,6 +84,12 @@ _SHARE_OF_FAILING = re.compile(
     re.IGNORECASE,
 )
 """'50% of all HTTP traffic erroring': the share is of what fails, whatever measure word sits nearer ('traffic')."""
+_OF_THE_FAILURES = re.compile(
+    r"\s*(?:of|among)\s+(?:all\s+|the\s+|those\s+|these\s+)?(?:failures|errors|exceptions|failed requests|"
+    r"failing requests|5xxs?|5xx (?:responses|errors))\b(?!\s+(?:are|were)\s+\d)",
+    re.IGNORECASE,
+)
+"""'97% of failures', 'among the errors': a share of the failures (which status, which client), not of the traffic."""
 _N_OF_M = re.compile(
     r"\b(?P<n>\d+)(?:\s+(?:of|out of)\s+|\s*/\s*)(?P<m>\d+)\s+(?P<unit>(?:[\w-]+\s+){0,3}?(?:hosts?|instances?|servers?|nodes?|"
     r"pods?|replicas?|pops|locations?|regions?|zones?|members?|shards?|workers?|machines?|clusters?|"
@@ -237,7 +246,8 @@ def _as_percent(clause: str, number: Number) -> float | None:
         return number.value if number.value <= 100 else None
     if number.unit or not 0 <= number.value <= 1 or "." not in number.text:
         return None
-    if _RATIO_CUE.search(clause[max(0, number.start - 16) : number.start]) or _RATE_AFTER.match(clause[number.end :]):
+    before = _ASIDE.sub("", clause[max(0, number.start - 80) : number.start])[-16:]
+    if _RATIO_CUE.search(before) or _RATE_AFTER.match(clause[number.end :]):
         return number.value * 100
     return number.value * 100 if _OF_AFTER.match(clause[number.end :]) else None
 
@@ -400,6 +410,8 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
     if percent is None:
         return
     where = quote(text, number.start, number.end)
+    if _OF_THE_FAILURES.match(text[number.end :]):
+        return  # '400 page must be an integer (97% of failures)': what the failures are made of, not how many fail
     if kind != "success" and _SHARE_OF_FAILING.match(text[number.end :]):
         kind = "failing"
     if kind in ("failing", None) and (

@@ -173,7 +173,8 @@ _NAMED_ENVIRONMENT = re.compile(
     r"^\[?(?P<bracket>staging|sandbox|pre-?prod|preview|dev|qa|test)\]|\b(?P<env>staging|sandbox|pre-?production|"
     r"preview) (?:environment|env|cluster|deploy\w*|stack|server|database|site)\b|\bin (?P<in>staging|sandbox|pre-?prod)\b|"
     r"\((?P<non>non-?prod(?:uction)?)\b|\b(?P<nonenv>non-?prod(?:uction)?) (?:site|server|environment|env|cluster|stack|"
-    r"instance)\b|(?<!\ba )(?<!\bthe )\b(?P<demo>demo) (?:site|server)\b",
+    r"instance)\b|(?<!\ba )(?<!\bthe )\b(?P<demo>demo) (?:site|server)\b|"
+    r"\benv(?:ironment)?\s*[=:]\s*(?P<kv>staging|stage|sandbox|qa|test|dev|demo|preview|pre-?prod|non-?prod(?:uction)?)\b",
     re.IGNORECASE,
 )
 
@@ -210,7 +211,7 @@ def read_environment(label: str | None, parts: Iterable[Clause], service: str | 
         production_named = any(_PRODUCTION_NAMED.search(clause.text) for clause in parts)
         for clause in parts:
             named = _NAMED_ENVIRONMENT.search(clause.text)
-            if named and production_named and (named.group("non") or named.group("nonenv") or named.group("demo")):
+            if named and production_named and any(named.group(g) for g in ("non", "nonenv", "demo", "kv")):
                 continue  # 'affects prod; the non-prod site is fine': production is named, whatever else is
             if named:
                 name = next(g for g in named.groups() if g)
