@@ -21,7 +21,8 @@ __all__ = ["Measures", "measure_class", "read_measures"]
 
 _CLASSES: dict[str, re.Pattern[str]] = {
     "success": re.compile(
-        r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok|\bpass(?:ing|ed)\b|"
+        r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok|(?<=%\s)passing\b|"
+        r"\b(?:checks?|tests?|probes?|assertions?)\s+(?:are\s+|were\s+)?passing\b|"
         r"(?<!not )(?<!never )\baccepted\b|"
         r"(?<!not )(?<!never )(?<!n't )\b(?:delivered|arrived|got through|reached (?:the |their |its )?(?:receiving|"
         r"recipient|destination|remote|other end|inbox))\b"
@@ -65,11 +66,14 @@ _UNIT = re.compile(
 )
 _RATIO_CUE = re.compile(
     r"(?:ratio|rate|share|current(?: value)?|currently|now|value|is|was|=|of|at|failures|errors|5xx|-wide|overall|"
-    r"success|availability|uptime)\s*:?\s*\(?$",
+    r"success|availability)\s*:?\s*\(?$",
     re.IGNORECASE,
 )
-_ASIDE = re.compile(r"\([^()]*\)\s*$")
-"""'success (edge logs + RUM beacons) 0.78': an aside between the measure and its value."""
+_ASIDE = re.compile(
+    r"\((?![^()]*(?:/|\bper\b|\b(?:hours?|days?|mins?|minutes?|secs?|seconds?|count)\b))[^()]*\)\s*$", re.IGNORECASE
+)
+"""'success (edge logs + RUM beacons) 0.78': an aside between the measure and its value; not a unit ('error rate
+(errors/sec) 0.8', 'uptime (hours) 0.2'), which says the number is not a share."""
 _OVERALL = re.compile(r"(?:\b\w+-wide|\boverall|\bin total|\bacross (?:the )?\w+)\s*:?\s*\(?$", re.IGNORECASE)
 """'shard-wide 0.039', 'overall 2%': the share of the whole, beside a share measured on one part of it."""
 _RATE_AFTER = re.compile(
@@ -86,7 +90,7 @@ _SHARE_OF_FAILING = re.compile(
 """'50% of all HTTP traffic erroring': the share is of what fails, whatever measure word sits nearer ('traffic')."""
 _OF_THE_FAILURES = re.compile(
     r"\s*(?:of|among)\s+(?:all\s+|the\s+|those\s+|these\s+)?(?:failures|errors|exceptions|failed requests|"
-    r"failing requests|5xxs?|5xx (?:responses|errors))\b(?!\s+(?:are|were)\s+\d)",
+    r"failing requests|5xxs?|5xx (?:responses|errors))\b",
     re.IGNORECASE,
 )
 """'97% of failures', 'among the errors': a share of the failures (which status, which client), not of the traffic."""

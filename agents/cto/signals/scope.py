@@ -174,7 +174,8 @@ _NAMED_ENVIRONMENT = re.compile(
     r"preview) (?:environment|env|cluster|deploy\w*|stack|server|database|site)\b|\bin (?P<in>staging|sandbox|pre-?prod)\b|"
     r"\((?P<non>non-?prod(?:uction)?)\b|\b(?P<nonenv>non-?prod(?:uction)?) (?:site|server|environment|env|cluster|stack|"
     r"instance)\b|(?<!\ba )(?<!\bthe )\b(?P<demo>demo) (?:site|server)\b|"
-    r"\benv(?:ironment)?\s*[=:]\s*(?P<kv>staging|stage|sandbox|qa|test|dev|demo|preview|pre-?prod|non-?prod(?:uction)?)\b",
+    r"(?<![\w?&/.-])env(?:ironment)?\s*[=:]\s*[\"']?(?P<kv>staging|stage|sandbox|qa|test|dev|demo|preview|pre-?prod|"
+    r"non-?prod(?:uction)?)[\"']?(?=\s*(?:[,;)\]}|]|$)|\s+[\w.-]+[=:])",
     re.IGNORECASE,
 )
 

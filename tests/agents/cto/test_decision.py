@@ -1008,3 +1008,33 @@ def test_content_served_to_one_owner_but_belonging_to_another_is_exposure():
     )
     assert (decided.severity, decided.rule) == (Severity.P0, "data_exposed")
     assert not read_signals(alert("cache", "page served from cache but created by the old build")).exposure
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "db-1 disk usage has passed 90%",
+        "canary error rate passed 1%; rollout paused",
+        "error rate (errors/sec) 0.8",
+        "db-2 rebooted: uptime (hours) 0.2",
+        "checkout 5xx 30% after release 4.2 | same build ran on env=staging for 2 days without issues",
+        "GET /v1/flags?env=dev returned 503",
+        "logs written without trace_id attributes since collector 0.92 upgrade",
+        "log lines stored without PII fields (redaction working)",
+        "profile saved with 0 of 3 optional fields filled",
+        "stale HTML served to users but created by the previous deploy",
+        "product image shown for listing 88 but uploaded by seller 9",
+    ],
+)
+def test_stop_47_forms_leave_passed_thresholds_units_prose_environments_and_ordinary_writes_alone(title: str):
+    """Wordings a review found the first cut of stop 47's readers misread: a threshold passed is not a success rate, a
+    unit in brackets is not an aside, an env in prose or a URL is not the alert's, a record without optional or
+    telemetry attributes is not loss, and content made by someone else is not exposure unless both are owners."""
+    decided = _rated(title, service="api", level="warning")
+    assert decided.rule not in {"availability_below_99", "non_production", "data_lost", "data_exposed"}
+    assert not (title.startswith("checkout") and decided.severity is not Severity.P0)
+
+
+def test_a_share_of_the_errors_said_with_are_is_their_make_up():
+    shares = read_signals(alert("checkout errors", "2.1% error rate; 97% of errors are 503")).shares
+    assert max(s.share for s in shares) == pytest.approx(0.021)
