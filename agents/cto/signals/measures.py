@@ -413,9 +413,9 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
     percent = _as_percent(text, number)
     if percent is None:
         return
-    where = quote(text, number.start, number.end)
     if _OF_THE_FAILURES.match(text[number.end :]):
         return  # '400 page must be an integer (97% of failures)': what the failures are made of, not how many fail
+    where = quote(text, number.start, number.end)
     if kind != "success" and _SHARE_OF_FAILING.match(text[number.end :]):
         kind = "failing"
     if kind in ("failing", None) and (
