@@ -22,6 +22,8 @@ __all__ = ["Measures", "measure_class", "read_measures"]
 _CLASSES: dict[str, re.Pattern[str]] = {
     "success": re.compile(
         r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok|(?<=%\s)passing\b|"
+        r"\bcrash[- ]free\b|"
+        r"\b(?:answer|respond|resolv|serv|complet|process|handl|deliver|load)(?:s|es|ed|ing|e)?(?: to)?\s+(?:only|just)\s+(?=\d)|"
         r"\b(?:checks?|tests?|probes?|assertions?)\s+(?:are\s+|were\s+)?passing\b|"
         r"(?<!not )(?<!never )\baccepted\b|"
         r"(?<!not )(?<!never )(?<!n't )\b(?:delivered|arrived|got through|reached (?:the |their |its )?(?:receiving|"
@@ -48,7 +50,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
     ),
     "failing": re.compile(
         rf"errors?|\berr\b|5xx|4xx|{STATUS_CODE}|fail\w*|timeouts?|timing out|timed out|time out|reject\w*|refus\w*|"
-        r"servfail|unreachable|unresponsive|\blost\b|\bloss\b|drop\w*|crash\w*|not (?:being )?scheduled|stuck|\bqueued\b|unhealthy|"
+        r"servfail|unreachable|unresponsive|\blost\b|\bloss\b|drop\w*|crash(?![- ]free)\w*|not (?:being )?scheduled|stuck|\bqueued\b|unhealthy|"
         r"\bwaiting\b|\bpending\b|\bdelayed\b|"
         r"denied|abort\w*|throttl\w*|unavailable|\bdown\b|broken|not (?:sent|delivered|processed|working)|"
         r"stopped (?:reporting|responding|working|serving|processing|sending)|blue[- ]?screen\w*|\bbsod\b|"
@@ -242,9 +244,13 @@ def _unit(clause: str, number: Number) -> str:
     return match.group("unit").lower() if match else "requests"
 
 
+_TARGET_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?:threshold|slo|sla|objective)\b", re.IGNORECASE)
+"""'above the 5% threshold', 'against a 99.9% availability SLO': the figure named a target after it, not a measure."""
+
+
 def _as_percent(clause: str, number: Number) -> float | None:
     """A percentage, or a ratio in 0..1 written as a decimal after a cue ('ratio 1.0', 'current 0.41')."""
-    if number.target:
+    if number.target or _TARGET_AFTER.match(clause[number.end :]):
         return None
     if number.unit == "%":
         return number.value if number.value <= 100 else None

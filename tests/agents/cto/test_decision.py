@@ -1036,3 +1036,33 @@ def test_stop_47_forms_leave_passed_thresholds_units_prose_environments_and_ordi
     decided = _rated(title, service="api", level="warning")
     assert decided.rule not in {"availability_below_99", "non_production", "data_lost", "data_exposed"}
     assert not (title.startswith("checkout") and decided.severity is not Severity.P0)
+
+
+@pytest.mark.parametrize(
+    ("message", "success"),
+    [
+        ("DNS answers only 9% of queries from the eu resolvers", 9.0),
+        ("78.1% crash-free sessions over the last hour (iOS 5.2.0)", 78.1),
+        ("checkout completing just 62% of attempts since 14:02", 62.0),
+    ],
+)
+def test_work_done_and_crash_free_shares_are_what_succeeds(message: str, success: float):
+    """'answers only 9%' and '78.1% crash-free' say how much works: read as a failing share they would turn a near-total
+    failure into a small one, and a healthy app into a broken one."""
+    signals = read_signals(alert("service health", message))
+    assert [a.percent for a in signals.availability] == [pytest.approx(success)]
+    assert not signals.shares
+
+
+@pytest.mark.parametrize(
+    ("message", "failing"),
+    [
+        ("error rate above 5% threshold: current 1.2%", 0.012),
+        ("5xx ratio crossed the 2% SLO, observed 38%", 0.38),
+        ("app crashes on 30% of launches (crash rate)", 0.30),
+    ],
+)
+def test_a_threshold_named_after_its_figure_is_not_the_measure(message: str, failing: float):
+    """'above 5% threshold: current 1.2%': the 5% is the line the monitor draws, the measure is what comes after it."""
+    shares = read_signals(alert("error rate", message)).shares
+    assert [s.share for s in shares] == [pytest.approx(failing)]
