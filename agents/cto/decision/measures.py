@@ -6,6 +6,7 @@ from __future__ import annotations
 from agents.cto.decision.reading import Reading, draining_slower
 from agents.cto.decision.rules import (
     AVAILABILITY_P0,
+    CORE_P1_SHARE,
     FEATURES,
     LATENCY_P1_FACTOR,
     NEAR_LIMIT_PERCENT,
@@ -15,7 +16,7 @@ from agents.cto.decision.rules import (
     Finding,
 )
 from agents.cto.signals import Signals
-from agents.cto.signals.facts import Latency, ScopeKind
+from agents.cto.signals.facts import Availability, Latency, ScopeKind, SurfaceKind
 
 __all__ = ["at_risk", "measured"]
 
@@ -24,10 +25,16 @@ def measured(reading: Reading, signals: Signals) -> list[Finding]:
     """Rows that weigh a measure whatever the failure rows said: availability, latency, throughput, reports."""
     found: list[Finding] = []
     features = reading.surface in FEATURES
+    healthy_part = any(a.percent >= AVAILABILITY_P0 and a.bound != "at_most" for a in signals.availability)
     for availability in signals.availability:
         if availability.percent < AVAILABILITY_P0 and availability.bound != "at_least" and features:
             confined = reading.scope in (ScopeKind.REGION, ScopeKind.COHORT)
-            found.append(Finding("region_or_cohort" if confined else "availability_below_99", availability))
+            if confined:
+                found.append(Finding("region_or_cohort", availability))
+            elif healthy_part and reading.surface is SurfaceKind.CORE:
+                found.extend(_one_part(availability))
+            else:
+                found.append(Finding("availability_below_99", availability))
     stated_slow = max((share for share, _, _ in signals.slow_shares), default=None)
     for latency in signals.latency:
         slow = latency.slow_share if latency.slow_share is not None else stated_slow
@@ -60,6 +67,15 @@ def measured(reading: Reading, signals: Signals) -> list[Finding]:
         rule = "several_customer_reports" if report.count >= SEVERAL_REPORTS and recent else "few_customer_reports"
         found.append(Finding(rule, report))
     return found
+
+
+def _one_part(availability: Availability) -> list[Finding]:
+    """A feature's availability beside another part measured at 99% or more ('delivery ratio < 0.9' and 'Message API
+    2xx 99.97%'): the product is not below 99%, one of its features is, and the feature rows size it by its share."""
+    failing = (100 - availability.percent) / 100
+    if failing > CORE_P1_SHARE or availability.bound == "at_most" and failing >= CORE_P1_SHARE:
+        return [Finding("core_feature_failing", availability)]
+    return [Finding("small_share" if failing < SMALL_SHARE else "core_feature_some_failing", availability)]
 
 
 def at_risk(signals: Signals, reading: Reading) -> list[Finding]:

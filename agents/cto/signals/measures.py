@@ -35,7 +35,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
     "burn": re.compile(r"burn(?:ing)?(?:\s+rate)?", re.IGNORECASE),
     "saturation": re.compile(
         r"\bcpu\b|memory|\bmem\b|\bdisk\b|volume|storage|quota|utili[sz]\w*|usage|\bused\b|\bfull\b|pool|capacity|"
-        r"\bsteal\b|\bload\b(?! ?balanc)|saturat\w*|headroom|\binodes?\b|\bheap\b|connections?\b|\bidle\b",
+        r"\bsteal\b|(?<![\w.])load(?![\w.])(?! ?balanc)|saturat\w*|headroom|\binodes?\b|\bheap\b|connections?\b|\bidle\b",
         re.IGNORECASE,
     ),
     "throughput": re.compile(
@@ -141,7 +141,8 @@ _RATE_NOW = (
 _BASELINE = r"(?:baseline|normal|usual|typical|expected|same (?:hour|time|day) last week|last week|yesterday)"
 _AGAINST_BASELINE = [
     re.compile(
-        rf"{_RATE_NOW}\s*[(,]?\s*(?:(?:vs\.?|versus|against)\s+)?(?:(?:a|the|its)\s+)?{_BASELINE}\s*(?:of|:|=|is|was)?\s*~?"
+        rf"{_RATE_NOW}(?:\s+(?:for|over)\s+\d+\s*(?:m|mins?|minutes?|h|hours?)\b)?\s*[(,]?\s*(?:(?:vs\.?|versus|against)\s+)?"
+        rf"(?:(?:a|the|its)\s+)?(?:\d+[dhwm]\s+)?{_BASELINE}(?:\s+for\s+[^:()]{{1,30}}?)?\s*(?:of|:|=|is|was)?\s*~?"
         r"(?P<was>\d[\d,]*(?:\.\d+)?)(?P<was_x>(?-i:[kKM]))?",
         re.IGNORECASE,
     ),
@@ -151,7 +152,8 @@ _AGAINST_BASELINE = [
         re.IGNORECASE,
     ),
 ]
-"""'sends 0/min (baseline 41,000/min)', 'accepted 31/10m vs 59/10m baseline': a rate beside what it normally is."""
+"""'sends 0/min (baseline 41,000/min)', 'accepted 31/10m vs 59/10m baseline', 'inserted: 0/min for 15m (7d baseline for
+Sunday 16:00 ET: 480/min)': a rate beside what it normally is."""
 _BELOW_BASELINE = re.compile(
     rf"\b(?P<pct>\d+(?:\.\d+)?)\s*%\s+(?:below|under|lower than|beneath)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+)?{_BASELINE}",
     re.IGNORECASE,
@@ -216,13 +218,20 @@ def _gap(match: re.Match[str], number: Number) -> int | None:
     return None
 
 
+_NAMED_RATIO = re.compile(r"\b(?:ratio|rate)\s*[:=]?\s*$", re.IGNORECASE)
+
+
 def measure_class(clause: str, number: Number) -> str | None:
-    """The measure a number belongs to: the measure word nearest to it in its clause."""
+    """The measure a number belongs to: the measure word nearest to it in its clause. A number right after 'ratio'
+    or 'rate' ('5xx ratio 0.96, db connection wait ...') belongs to the words before it."""
     best: tuple[int, str] | None = None
+    named_before = _NAMED_RATIO.search(clause[max(0, number.start - 12) : number.start]) is not None
     for name, pattern in _CLASSES.items():
         for match in pattern.finditer(clause):
             distance = _gap(match, number)
             if distance is None or name == "failing" and negated(clause, match.start()):
+                continue
+            if named_before and match.start() >= number.end:
                 continue
             if best is None or distance < best[0]:
                 best = (distance, name)
@@ -428,7 +437,18 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
         _THE_REST.search(text[max(0, number.start - 24) : number.start]) or _SAID_FINE.match(text[number.end :])
     ):
         return  # 'the other 83% of requests are matched normally', 'UK trades: 0.4% pending (normal)'
-    if kind == "success":
+    if kind == "success" and _CRASH_FREE.search(text[max(0, number.start - 24) : number.end + 24]):
+        found.shares.append(
+            FailingShare(
+                share=(100 - percent) / 100,
+                unit="sessions",
+                measure=f"{percent:g}% crash-free: the rest crashed",
+                bound={"at_least": "at_most", "at_most": "at_least"}.get(number.bound, "exact"),
+                quote=where,
+                field=field,
+            )
+        )
+    elif kind == "success":
         found.availability.append(Availability(percent=percent, bound=number.bound, quote=where, field=field))
     elif kind == "failing":
         overall = _OVERALL.search(text[max(0, number.start - 24) : number.start])
@@ -465,6 +485,8 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
         )
 
 
+_CRASH_FREE = re.compile(r"\bcrash[- ]free\b", re.IGNORECASE)
+"""'78.1% crash-free sessions': a share of sessions, so its rest is a failing share of them, not an availability."""
 _LEFT_OVER = re.compile(r"headroom|free|spare|left|\bidle\b", re.IGNORECASE)
 _IN_USE = re.compile(r"\bused\b|\bin use\b|utili[sz]\w*|usage|\bfull\b", re.IGNORECASE)
 

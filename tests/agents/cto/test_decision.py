@@ -1042,16 +1042,23 @@ def test_stop_47_forms_leave_passed_thresholds_units_prose_environments_and_ordi
     ("message", "success"),
     [
         ("DNS answers only 9% of queries from the eu resolvers", 9.0),
-        ("78.1% crash-free sessions over the last hour (iOS 5.2.0)", 78.1),
         ("checkout completing just 62% of attempts since 14:02", 62.0),
     ],
 )
-def test_work_done_and_crash_free_shares_are_what_succeeds(message: str, success: float):
-    """'answers only 9%' and '78.1% crash-free' say how much works: read as a failing share they would turn a near-total
-    failure into a small one, and a healthy app into a broken one."""
+def test_a_share_of_work_done_is_what_succeeds(message: str, success: float):
+    """'answers only 9% of queries' says how much works: read as a failing share it would turn a near-total failure
+    into a small one."""
     signals = read_signals(alert("service health", message))
     assert [a.percent for a in signals.availability] == [pytest.approx(success)]
     assert not signals.shares
+
+
+def test_a_crash_free_share_leaves_the_rest_of_the_sessions_crashing():
+    """'78.1% crash-free sessions' is not a failing share of 78.1% nor the product's availability: 21.9% of sessions
+    crash, and the failing-share rows size that."""
+    signals = read_signals(alert("crash-free sessions", "78.1% crash-free sessions over the last hour (iOS 5.2.0)"))
+    assert [(round(s.share, 3), s.unit) for s in signals.shares] == [(0.219, "sessions")]
+    assert not signals.availability
 
 
 @pytest.mark.parametrize(
@@ -1066,3 +1073,16 @@ def test_a_threshold_named_after_its_figure_is_not_the_measure(message: str, fai
     """'above 5% threshold: current 1.2%': the 5% is the line the monitor draws, the measure is what comes after it."""
     shares = read_signals(alert("error rate", message)).shares
     assert [s.share for s in shares] == [pytest.approx(failing)]
+
+
+def test_a_features_availability_beside_another_part_at_99_is_that_features_share():
+    """'delivery ratio < 0.9' beside 'Message API 2xx 99.97%': the product is not below 99%, one feature is, and the
+    core-feature rows size it. Alone, the same figure is the product's availability (P0)."""
+    part = "chat events delivered/expected was < 0.9 in us-east and singapore"
+    healthy = "Message API (POST /channels/{type}/{id}/message) 2xx 99.97% in all regions"
+    assert _rated("chat delivery low", f"{part}. {healthy}", service="chat-ws").rule == "core_feature_failing"
+    assert _rated("chat delivery low", part, service="chat-ws").rule == "availability_below_99"
+    assert (
+        _rated("chat delivery low", f"events delivered/expected ratio 0.97. {healthy}", service="chat-ws").severity
+        is Severity.P2
+    )

@@ -434,6 +434,7 @@ def test_every_one_failing_is_not_read_across_a_denied_verb():
         ("checkout 80/min, normal 400/min", 0.2),
         ("Global edge egress 412 Gbps, 62% below the 1h baseline", 0.38),
         ("jobs started/min down from ~1,900 to 410", 410 / 1900),
+        ("New orders inserted: 0/min for 15m (7d baseline for Sunday 16:00 ET: 480/min)", 0.0),
     ],
 )
 def test_a_rate_beside_its_baseline_leaves_their_ratio(text: str, remaining: float):
@@ -480,3 +481,16 @@ def test_the_monitors_warn_and_alert_levels_are_thresholds(text: str, share: flo
 )
 def test_a_share_said_to_be_fine_is_not_failing(text: str):
     assert all(s.share == 1.0 for s in signals("trades", text).shares)
+
+
+def test_a_ratio_belongs_to_the_words_before_it_and_load_in_a_metric_name_is_no_saturation():
+    """'5xx ratio 0.96, db connection wait': the 0.96 is the 5xx ratio, not connections in use; and the 'load' of
+    'checkout.session.load.errors' names a page load, not CPU load."""
+    read = signals("checkout", "merchant-dashboard 5xx ratio 0.96, db connection wait p99 > 30s on checkout-primary")
+    assert [s.share for s in read.shares] == [0.96] and not read.saturation
+    monitor = signals(
+        "checkout",
+        "**checkout.session.load.errors / checkout.session.load.hits** was **> 0.05** over 5m. Current value: **0.98**.",
+    )
+    assert max(s.share for s in monitor.shares if s.bound == "exact") == 0.98 and not monitor.saturation
+    assert [s.percent for s in signals("db", "cpu load 97% on db-1").saturation] == [97.0]

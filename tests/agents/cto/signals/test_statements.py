@@ -448,8 +448,38 @@ def test_other_parts_of_the_fleet_said_fine_confine_the_failure(text: str):
         "failing for every user on this silo",
         "calls failing for all Elation-connected orgs",
         "all affected orgs have or had Pardot enabled",
+        "synthetic failing 100% at 45/45 facilities (ORA-01034). All other client domains passing.",
+        "us-east checkout 5xx 62%; every other region healthy",
     ],
 )
 def test_everyone_in_a_named_group_is_not_everyone(text: str):
     assert StatementKind.ALL_AFFECTED not in {s.kind for s in signals("x", text).statements}
     assert StatementKind.ALL_AFFECTED in {s.kind for s in signals("x", "checkout failing for all customers").statements}
+
+
+@pytest.mark.parametrize(
+    ("text", "lost"),
+    [
+        ("Live VPS disk images deleted on vpsnode-lon2-0417 (guests were running)", True),
+        ("14 qcow2 images removed from /var/lib/vps/images by cron job vps-reconcile", True),
+        ("11,214 PPP sessions dropped (FTTC+ADSL), 0 re-established via backup IC-MAN1 after 6m", False),
+        ("packets dropped on eth1, failover to backup link in progress", False),
+    ],
+)
+def test_deleted_disk_images_are_loss_and_a_dropped_session_beside_a_backup_is_not(text: str, lost: bool):
+    """The thing lost is what the verb governs in its own clause: 'sessions dropped (...), 0 re-established via backup'
+    drops sessions, not a backup."""
+    assert ("loss" in {e.kind for e in signals("x", text).exposure}) is lost
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "comments carrying cookie-exfil script",
+        "an <img onerror> handler that sends document.cookie to an external host",
+        "7 admin-only actions made with JWTs belonging to 2 instance admins, from 2 IPs/ASNs never seen for either account",
+    ],
+)
+def test_session_theft_is_a_breach(text: str):
+    assert "breach" in {e.kind for e in signals("x", text).exposure}
+    assert not signals("x", "admin logins from 2 IPs seen before; cookie banner script updated").exposure
