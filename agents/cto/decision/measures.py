@@ -3,6 +3,8 @@ burn rate, Apdex, customer reports; and the warnings (expiry, capacity) of an al
 
 from __future__ import annotations
 
+import re
+
 from agents.cto.decision.reading import Reading, draining_slower
 from agents.cto.decision.rules import (
     AVAILABILITY_P0,
@@ -21,11 +23,23 @@ from agents.cto.signals.facts import Availability, Latency, ScopeKind, SurfaceKi
 __all__ = ["at_risk", "measured"]
 
 
+_ANOTHER_TIME = re.compile(
+    r"\b(?:was|were|ago|yesterday|earlier|before|average|avg|mean|typical|usual|normal|baseline|\d+\s*[dw]|\d+-day|"
+    r"month|quarter|week|year|mtd|ytd)\b",
+    re.IGNORECASE,
+)
+"""'was 99.9% an hour ago', '7d average 99.8%', 'uptime 99.95% this month': the same measure at another time, not
+another part of the product working now."""
+
+
 def measured(reading: Reading, signals: Signals) -> list[Finding]:
     """Rows that weigh a measure whatever the failure rows said: availability, latency, throughput, reports."""
     found: list[Finding] = []
     features = reading.surface in FEATURES
-    healthy_part = any(a.percent >= AVAILABILITY_P0 and a.bound != "at_most" for a in signals.availability)
+    healthy_part = any(
+        a.percent >= AVAILABILITY_P0 and a.bound != "at_most" and not _ANOTHER_TIME.search(a.quote)
+        for a in signals.availability
+    )
     for availability in signals.availability:
         if availability.percent < AVAILABILITY_P0 and availability.bound != "at_least" and features:
             confined = reading.scope in (ScopeKind.REGION, ScopeKind.COHORT)

@@ -20,10 +20,10 @@ from agents.cto.signals.text import SERVER_ERROR, STATUS_CODE, Clause, Number, n
 __all__ = ["Measures", "measure_class", "read_measures"]
 
 _CLASSES: dict[str, re.Pattern[str]] = {
+    "crash_free": re.compile(r"\bcrash[- ]free\b", re.IGNORECASE),
     "success": re.compile(
         r"availability(?![- ]zone)|available|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok|(?<=%\s)passing\b|"
-        r"\bcrash[- ]free\b|"
-        r"\b(?:answer|respond|resolv|serv|complet|process|handl|deliver|load)(?:s|es|ed|ing|e)?(?: to)?\s+(?:only|just)\s+(?=\d)|"
+        r"\b(?:answer|respond|resolv|complet|succeed)(?:s|es|ed|ing|e)?(?: to)?\s+(?:only|just)\s+(?=\d+(?:\.\d+)?\s*%\s+of\b)|"
         r"\b(?:checks?|tests?|probes?|assertions?)\s+(?:are\s+|were\s+)?passing\b|"
         r"(?<!not )(?<!never )\baccepted\b|"
         r"(?<!not )(?<!never )(?<!n't )\b(?:delivered|arrived|got through|reached (?:the |their |its )?(?:receiving|"
@@ -50,7 +50,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
     ),
     "failing": re.compile(
         rf"errors?|\berr\b|5xx|4xx|{STATUS_CODE}|fail\w*|timeouts?|timing out|timed out|time out|reject\w*|refus\w*|"
-        r"servfail|unreachable|unresponsive|\blost\b|\bloss\b|drop\w*|crash(?![- ]free)\w*|not (?:being )?scheduled|stuck|\bqueued\b|unhealthy|"
+        r"servfail|\banrs?\b|unreachable|unresponsive|\blost\b|\bloss\b|drop\w*|crash(?![- ]free)\w*|not (?:being )?scheduled|stuck|\bqueued\b|unhealthy|"
         r"\bwaiting\b|\bpending\b|\bdelayed\b|"
         r"denied|abort\w*|throttl\w*|unavailable|\bdown\b|broken|not (?:sent|delivered|processed|working)|"
         r"stopped (?:reporting|responding|working|serving|processing|sending)|blue[- ]?screen\w*|\bbsod\b|"
@@ -142,7 +142,7 @@ _BASELINE = r"(?:baseline|normal|usual|typical|expected|same (?:hour|time|day) l
 _AGAINST_BASELINE = [
     re.compile(
         rf"{_RATE_NOW}(?:\s+(?:for|over)\s+\d+\s*(?:m|mins?|minutes?|h|hours?)\b)?\s*[(,]?\s*(?:(?:vs\.?|versus|against)\s+)?"
-        rf"(?:(?:a|the|its)\s+)?(?:\d+[dhwm]\s+)?{_BASELINE}(?:\s+for\s+[^:()]{{1,30}}?)?\s*(?:of|:|=|is|was)?\s*~?"
+        rf"(?:(?:a|the|its)\s+)?(?:\d+[dhwm]\s+)?{_BASELINE}\s*(?:of|:|=|is|was)?\s*~?"
         r"(?P<was>\d[\d,]*(?:\.\d+)?)(?P<was_x>(?-i:[kKM]))?",
         re.IGNORECASE,
     ),
@@ -152,8 +152,14 @@ _AGAINST_BASELINE = [
         re.IGNORECASE,
     ),
 ]
-"""'sends 0/min (baseline 41,000/min)', 'accepted 31/10m vs 59/10m baseline', 'inserted: 0/min for 15m (7d baseline for
-Sunday 16:00 ET: 480/min)': a rate beside what it normally is."""
+"""'sends 0/min (baseline 41,000/min)', 'accepted 31/10m vs 59/10m baseline', 'sends 12/min for 15m (7d baseline 480/min)':
+a rate beside what it normally is."""
+_ZERO_BESIDE_BASELINE = re.compile(
+    rf"(?<![\d.,])0(?:\.0+)?\s*/\s*(?:min|m|s|sec|h|hr|hour|minute)\b[^.;]{{0,40}}?\b(?:\d+[dhwm]\s+)?{_BASELINE}\b",
+    re.IGNORECASE,
+)
+"""'inserted: 0/min for 15m (7d baseline for Sunday 16:00 ET: 480/min)': none of a rate that has a baseline is left,
+whatever the baseline's figure and wherever the alert puts it."""
 _BELOW_BASELINE = re.compile(
     rf"\b(?P<pct>\d+(?:\.\d+)?)\s*%\s+(?:below|under|lower than|beneath)\s+(?:the\s+|its\s+)?(?:[\w-]+\s+)?{_BASELINE}",
     re.IGNORECASE,
@@ -219,11 +225,14 @@ def _gap(match: re.Match[str], number: Number) -> int | None:
 
 
 _NAMED_RATIO = re.compile(r"\b(?:ratio|rate)\s*[:=]?\s*$", re.IGNORECASE)
+_NEXT_ITEM = re.compile(r"[,;]\s")
+"""'crash-free users 99.2%, ANR rate 2.1%': a measure word after a comma names the next figure, not this one."""
 
 
 def measure_class(clause: str, number: Number) -> str | None:
     """The measure a number belongs to: the measure word nearest to it in its clause. A number right after 'ratio'
-    or 'rate' ('5xx ratio 0.96, db connection wait ...') belongs to the words before it."""
+    or 'rate' ('5xx ratio 0.96, db connection wait ...') belongs to the words before it, and a word past the next
+    comma to the next figure."""
     best: tuple[int, str] | None = None
     named_before = _NAMED_RATIO.search(clause[max(0, number.start - 12) : number.start]) is not None
     for name, pattern in _CLASSES.items():
@@ -231,7 +240,9 @@ def measure_class(clause: str, number: Number) -> str | None:
             distance = _gap(match, number)
             if distance is None or name == "failing" and negated(clause, match.start()):
                 continue
-            if named_before and match.start() >= number.end:
+            if match.start() >= number.end and (
+                named_before and name != "throughput" or _NEXT_ITEM.search(clause[number.end : match.start()])
+            ):
                 continue
             if best is None or distance < best[0]:
                 best = (distance, name)
@@ -253,8 +264,14 @@ def _unit(clause: str, number: Number) -> str:
     return match.group("unit").lower() if match else "requests"
 
 
-_TARGET_AFTER = re.compile(r"\s*(?:[\w-]+\s+)?(?:threshold|slo|sla|objective)\b", re.IGNORECASE)
-"""'above the 5% threshold', 'against a 99.9% availability SLO': the figure named a target after it, not a measure."""
+_TARGET_AFTER = re.compile(
+    r"\s*(?:(?:availability|error|errors|error-rate|latency|alert|alerting|uptime|success|warning|critical|paging)[ -])?"
+    r"(?:threshold|slo|sla|objective)\b",
+    re.IGNORECASE,
+)
+"""'above the 5% threshold', 'against a 99.9% availability SLO': the figure named a target right after it, not a
+measure. Not 'error rate 12.3% exceeds threshold' or 'availability 97.2% below SLO': a verb between them says the
+figure is the measure."""
 
 
 def _as_percent(clause: str, number: Number) -> float | None:
@@ -324,6 +341,11 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
             if 0 <= now < was and _of_work(text, match):
                 found.throughput.append(
                     Throughput(remaining=now / was, quote=quote(text, match.start(), match.end()), field=clause.field)
+                )
+        for match in _ZERO_BESIDE_BASELINE.finditer(text):
+            if _of_work(text, match) and not any(p.search(text) for p in _AGAINST_BASELINE):
+                found.throughput.append(
+                    Throughput(remaining=0, quote=quote(text, match.start(), match.end()), field=clause.field)
                 )
         for match in _BELOW_BASELINE.finditer(text):
             if _of_work(text, match):
@@ -437,7 +459,7 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
         _THE_REST.search(text[max(0, number.start - 24) : number.start]) or _SAID_FINE.match(text[number.end :])
     ):
         return  # 'the other 83% of requests are matched normally', 'UK trades: 0.4% pending (normal)'
-    if kind == "success" and _CRASH_FREE.search(text[max(0, number.start - 24) : number.end + 24]):
+    if kind == "crash_free":
         found.shares.append(
             FailingShare(
                 share=(100 - percent) / 100,
@@ -485,8 +507,6 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
         )
 
 
-_CRASH_FREE = re.compile(r"\bcrash[- ]free\b", re.IGNORECASE)
-"""'78.1% crash-free sessions': a share of sessions, so its rest is a failing share of them, not an availability."""
 _LEFT_OVER = re.compile(r"headroom|free|spare|left|\bidle\b", re.IGNORECASE)
 _IN_USE = re.compile(r"\bused\b|\bin use\b|utili[sz]\w*|usage|\bfull\b", re.IGNORECASE)
 

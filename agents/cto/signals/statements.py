@@ -88,7 +88,8 @@ _STATEMENTS: list[tuple[StatementKind, re.Pattern[str]]] = [
     (
         StatementKind.ALL_AFFECTED,
         re.compile(
-            rf"\b(?:for |to )?(?:all|every) (?!affected\b)(?!(?:the )?others?\b)(?:(?![\w.]+-(?:connected|enabled|based|hosted|tier|plan)\b)[\w.-]+ ){{0,2}}?"
+            rf"\b(?:for |to )?(?:all|every) (?!affected\b)(?!(?:the )?others?\b[^.;]{{0,40}}?\b(?:passing|healthy|fine|ok|normal|nominal|"
+            rf"unaffected|up|working|operational|green)\b)(?:(?![\w.]+-(?:connected|enabled|based|hosted|tier|plan)\b)[\w.-]+ ){{0,2}}?"
             rf"{_PEOPLE}\b(?! (?:with|on|in|using|who|that|whose|having|behind|under)\b)|\bnobody can\b|\bno one can\b|\beveryone\b|"
             rf"(?<!\bsome )(?<!\bfew )(?<!\bcertain )(?<!\bseveral )\b{_PEOPLE} (?:can ?not|can't|are unable to|cannot|unable to) \w+|"
             rf"\bfails? to load for (?:all|every)\b|"
@@ -242,9 +243,11 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
     (
         "breach",
         re.compile(
-            r"\bbreach(?:ed)?\b|\bcompromised?\b|\bexfiltrat\w*|\bexfil\b|\bdocument\.cookie\b[^.;]{0,40}?\b(?:external|remote|"
-            r"third[- ]party|attacker)|\b(?:tokens?|jwts?|sessions?|credentials?|cookies?)\b[^.;]{0,80}?\bfrom (?:\d+ )?"
-            r"(?:ips?|addresses|asns?|networks?)(?:/\w+)? never (?:been )?seen\b|\bunauthori[sz]ed (?:access|login|use)\b|\bransomware\b|"
+            r"\bbreach(?:ed)?\b|\bcompromised?\b|\bexfiltrat\w*|\bexfil\b|\b(?:sends?|sent|posts?|posted|beacons?|"
+            r"forwards?|ships?) (?:the )?document\.cookie\b[^.;]{0,30}?\bto (?:an? |the )?(?:external|remote|third[- ]party|"
+            r"attacker)|\b(?:tokens?|jwts?|sessions?|credentials?|cookies?)\b[^.;]{0,40}?\b(?:admins?|administrators?|"
+            r"privileged|root|superusers?)\b[^.;]{0,60}?\bfrom (?:\d+ )?(?:ips?|addresses|asns?|networks?)(?:/\w+)? never "
+            r"(?:been )?seen\b|\bunauthori[sz]ed (?:access|login|use)\b|\bransomware\b|"
             r"\battacker\b|\bstolen\b|\bunauthori[sz]ed (?:party|actor|user|change|modification|commit)\b|"
             r"\bmalicious (?:code|package|actor|commit|version|script|payload)\b|\bintrusion\b|\bhijack\w*|"
             r"\bbackdoor\w*|\bsupply[- ]chain attack\b|\bleaked (?:credentials|keys|tokens|secrets|passwords)\b|\b(?:tokens?|credentials?|keys?|passwords?)\b[^.;]{0,60}\bused from (?:an? )?"
@@ -270,11 +273,14 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\bdata[ -]?loss\b|\bdata (?:was |were |is )?(?:lost|deleted|destroyed|removed|wiped)\b|"
             r"\b(?:not|never) (?:stored|persisted|saved|kept|written|recorded) anywhere\b|"
-            r"\b(?:deleted|removed|wiped|truncated|purged|dropped|lost)\b(?:[^.;,]|,(?=\d)){0,40}\b(?:rows?|records?|tables?|data|"
-            r"files?|uploads?|backups?|databases?|sites?|repositories|accounts?|directory|writes|events|"
-            r"(?:disk|vm|vps|qcow2|volume|guest)[ -]images?)\b|"
-            r"\b(?:rows?|records?|tables?|data|files?|uploads?|sites?|repositories|accounts?|writes|directory|"
-            r"(?:disk|vm|vps|qcow2|volume|guest)[ -]images?) "
+            r"\b(?:deleted|removed|wiped|truncated|purged|dropped|lost)\b[^.;]{0,40}(?<!\bvia )(?<!\bover )(?<!\bthrough )"
+            r"(?<!\busing )(?<!\bto )\b(?:rows?|records?|tables?|data|"
+            r"files?|uploads?|backups?|databases?|sites?|repositories|accounts?|directory|writes|events)\b|"
+            r"\b(?:live|running|active|attached|in-use|customers?'?) (?:[\w-]+ ){0,2}?(?:disk|vm|vps|qcow2|volume|guest)[ -]"
+            r"images? (?:were |was |are |is |have been |has been )?(?:deleted|removed|wiped|destroyed|purged)\b|"
+            r"\b(?:disk|vm|vps|qcow2|volume|guest)[ -]images? (?:were |was |are |is |have been |has been )?(?:deleted|removed|"
+            r"wiped|destroyed|purged)\b[^.;]{0,60}?\b(?:while|guests?|vms?|instances?) (?:were |was |are |is )?running\b|"
+            r"\b(?:rows?|records?|tables?|data|files?|uploads?|sites?|repositories|accounts?|writes|directory) "
             r"(?:were |was |are |is |has been |have been )?(?:deleted|removed|wiped|truncated|purged|lost|dropped)\b|"
             r"\btruncate\b|\brm -rf\b|\bnow empty\b|\bevents are dropped\b|\bhours of (?:writes|data)\b|"
             r"\b(?:cannot|can't|can not|could not) be (?:replayed|recovered|restored|re-?sent|re-?delivered)\b|"

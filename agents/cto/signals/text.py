@@ -237,9 +237,7 @@ def clean(text: str) -> str:
     return normalise(_MARKUP.sub("", text))
 
 
-_A_VALUE = re.compile(
-    r"(?:(?:current |observed |measured |last )?values?|current(?:ly)?|observed|now)\b\W*\d", re.IGNORECASE
-)
+_A_VALUE = re.compile(r"(?:(?:current |observed |measured |last )?values?|current|observed)\b\W*\d", re.IGNORECASE)
 
 
 def clauses(text: str, field: str) -> list[Clause]:

@@ -494,3 +494,46 @@ def test_a_ratio_belongs_to_the_words_before_it_and_load_in_a_metric_name_is_no_
     )
     assert max(s.share for s in monitor.shares if s.bound == "exact") == 0.98 and not monitor.saturation
     assert [s.percent for s in signals("db", "cpu load 97% on db-1").saturation] == [97.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "share", "availability"),
+    [
+        ("Error rate 12.3% exceeds threshold on job api", 0.123, None),
+        ("availability 97.2% below SLO (99.9%)", None, 97.2),
+        ("Success rate 91.5% below threshold", None, 91.5),
+        ("Crash-free sessions: 97.1%", 0.029, None),
+        ("Crash free session rate in the last 1h is 97.4%", 0.026, None),
+        ("crash-free users 99.2%, ANR rate 2.1%", 0.021, None),
+        ("API availability 93.4%, crash-free sessions 99.9%", 0.001, 93.4),
+    ],
+)
+def test_a_measure_before_a_threshold_verb_and_crash_free_in_its_other_forms(text: str, share, availability):
+    """Review of stop 48: a verb between a figure and 'threshold' or 'SLO' ('exceeds', 'below') makes it the measure;
+    crash-free after a colon, in Sentry's words or beside another figure is still a share of sessions crashing."""
+    read = signals("x", text)
+    assert (
+        max((round(s.share, 3) for s in read.shares), default=None),
+        max((a.percent for a in read.availability), default=None),
+    ) == (share, availability)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "canary serving only 5% of traffic, p99 latency 2.1s",
+        "product pages load just 15% slower than last week",
+        "reads served only 40% from cache, db CPU 85%",
+        "Disk free on /var: now 6%",
+    ],
+)
+def test_serving_a_share_of_traffic_or_a_slowdown_is_no_availability(text: str):
+    assert not signals("x", text).availability
+
+
+@pytest.mark.parametrize(
+    ("text", "remaining"),
+    [("order rate 12% of normal for this hour", 0.12), ("ingest rate 20% of baseline since 09:10", 0.2)],
+)
+def test_a_rate_of_its_normal_is_throughput_left(text: str, remaining: float):
+    assert [t.remaining for t in signals("x", text).throughput] == [remaining]

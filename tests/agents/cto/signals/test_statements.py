@@ -461,7 +461,8 @@ def test_everyone_in_a_named_group_is_not_everyone(text: str):
     ("text", "lost"),
     [
         ("Live VPS disk images deleted on vpsnode-lon2-0417 (guests were running)", True),
-        ("14 qcow2 images removed from /var/lib/vps/images by cron job vps-reconcile", True),
+        ("14 qcow2 images removed from /var/lib/vps/images while guests were running", True),
+        ("Image GC: deleted 14 unused VM images older than 90d to free space", False),
         ("11,214 PPP sessions dropped (FTTC+ADSL), 0 re-established via backup IC-MAN1 after 6m", False),
         ("packets dropped on eth1, failover to backup link in progress", False),
     ],
@@ -483,3 +484,27 @@ def test_deleted_disk_images_are_loss_and_a_dropped_session_beside_a_backup_is_n
 def test_session_theft_is_a_breach(text: str):
     assert "breach" in {e.kind for e in signals("x", text).exposure}
     assert not signals("x", "admin logins from 2 IPs seen before; cookie banner script updated").exposure
+
+
+@pytest.mark.parametrize(
+    ("text", "lost"),
+    [
+        ("migration accidentally dropped orders, order_items and payments tables in prod", True),
+        ("cleanup script truncated events_2024, events_2025 tables", True),
+        ("12,400 sessions from 310 IPs never seen before, likely bot traffic", False),
+        ("session from IP never seen for this user", False),
+        ("document.cookie read by remote config SDK (expected, allowlisted)", False),
+        ("CSP violation: document.cookie sent to report-uri on external collector, blocked", False),
+        ("Packer cleanup removed old VM images from us-east-1", False),
+    ],
+)
+def test_a_list_of_lost_tables_is_loss_and_new_visitors_or_a_blocked_cookie_read_are_no_breach(text: str, lost: bool):
+    """Review of stop 48: the wordings its first readers got wrong."""
+    assert bool({e.kind for e in signals("x", text).exposure} & {"loss", "breach"}) is lost
+
+
+def test_all_other_users_failing_is_everyone_else_and_all_other_domains_passing_is_the_rest_fine():
+    assert StatementKind.ALL_AFFECTED in {s.kind for s in signals("x", "all other users get 503").statements}
+    assert StatementKind.ALL_AFFECTED not in {
+        s.kind for s in signals("x", "All other client domains passing").statements
+    }
