@@ -336,14 +336,15 @@ def read_measures(parts: Iterable[Clause]) -> Measures:
                 found.throughput.append(
                     Throughput(remaining=now / was, quote=quote(text, match.start(), match.end()), field=clause.field)
                 )
-        for match in (m for pattern in _AGAINST_BASELINE for m in pattern.finditer(text)):
+        against_baseline = [m for pattern in _AGAINST_BASELINE for m in pattern.finditer(text)]
+        for match in against_baseline:
             was, now = _amount(match, "was"), _amount(match, "now")
             if 0 <= now < was and _of_work(text, match):
                 found.throughput.append(
                     Throughput(remaining=now / was, quote=quote(text, match.start(), match.end()), field=clause.field)
                 )
-        for match in _ZERO_BESIDE_BASELINE.finditer(text):
-            if _of_work(text, match) and not any(p.search(text) for p in _AGAINST_BASELINE):
+        for match in [] if against_baseline else _ZERO_BESIDE_BASELINE.finditer(text):
+            if _of_work(text, match):
                 found.throughput.append(
                     Throughput(remaining=0, quote=quote(text, match.start(), match.end()), field=clause.field)
                 )

@@ -186,6 +186,11 @@ _THEIR_DATA = re.compile(
 _STILL_FINE = re.compile(
     r"^\W{0,3}(?:are |is |remain )?(?:unaffected|healthy|fine|normal|can still|still|not affected|work)", re.IGNORECASE
 )
+_IMAGES_DELETED = (
+    r"(?:disk|vm|vps|qcow2|volume|guest)[ -]images? (?:were |was |are |is |have been |has been )?"
+    r"(?:deleted|removed|wiped|destroyed|purged)"
+)
+"""A machine's disk images gone: loss when the alert says they were live or the guests running, not an image GC."""
 _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
     (
         "exposed",
@@ -276,10 +281,8 @@ _EXPOSURE: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:deleted|removed|wiped|truncated|purged|dropped|lost)\b[^.;]{0,40}(?<!\bvia )(?<!\bover )(?<!\bthrough )"
             r"(?<!\busing )(?<!\bto )\b(?:rows?|records?|tables?|data|"
             r"files?|uploads?|backups?|databases?|sites?|repositories|accounts?|directory|writes|events)\b|"
-            r"\b(?:live|running|active|attached|in-use|customers?'?) (?:[\w-]+ ){0,2}?(?:disk|vm|vps|qcow2|volume|guest)[ -]"
-            r"images? (?:were |was |are |is |have been |has been )?(?:deleted|removed|wiped|destroyed|purged)\b|"
-            r"\b(?:disk|vm|vps|qcow2|volume|guest)[ -]images? (?:were |was |are |is |have been |has been )?(?:deleted|removed|"
-            r"wiped|destroyed|purged)\b[^.;]{0,60}?\b(?:while|guests?|vms?|instances?) (?:were |was |are |is )?running\b|"
+            rf"\b(?:live|running|active|attached|in-use|customers?'?) (?:[\w-]+ ){{0,2}}?{_IMAGES_DELETED}\b|"
+            rf"\b{_IMAGES_DELETED}\b[^.;]{{0,60}}?\b(?:while|guests?|vms?|instances?) (?:were |was |are |is )?running\b|"
             r"\b(?:rows?|records?|tables?|data|files?|uploads?|sites?|repositories|accounts?|writes|directory) "
             r"(?:were |was |are |is |has been |have been )?(?:deleted|removed|wiped|truncated|purged|lost|dropped)\b|"
             r"\btruncate\b|\brm -rf\b|\bnow empty\b|\bevents are dropped\b|\bhours of (?:writes|data)\b|"
