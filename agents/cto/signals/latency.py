@@ -69,7 +69,7 @@ def read_latency(parts: Iterable[Clause]) -> list[Latency]:
             continue
         observed, reference, kind = _durations(text)
         if observed is not None and reference is None:
-            reference, kind = _objective_next(alert[index + 1 : index + 2], clause.field) or (reference, kind)
+            reference, kind = _objective_next(text, alert[index + 1 : index + 2], clause.field) or (reference, kind)
         if not says_latency and (reference is None or kind != "slo"):
             continue  # 'Current value: 7.9 s (SLO 2 s)' under a latency title measures latency without saying so
         share = _share(text)
@@ -141,16 +141,25 @@ def _durations(text: str) -> tuple[float | None, float | None, str]:
 
 
 _BARE_OBJECTIVE = re.compile(r"^\(?\s*(?:slo|sla|objective|target)\b", re.IGNORECASE)
+_OBJECTIVE_OPENED = re.compile(r"\(\s*(?:slo|sla|objective|target)\s*$", re.IGNORECASE)
+"""'7.84 s (SLO: p95 < 1.0 s)': an aside that names the objective, whose value the colon cut into the next clause."""
 
 
-def _objective_next(following: list[Clause], field: str) -> tuple[float, str] | None:
+def _objective_next(text: str, following: list[Clause], field: str) -> tuple[float, str] | None:
     """'3,140ms in the last 5 minutes (critical > 1,500ms; SLO 500ms)': the objective the semicolon cut into the next
     clause, when that clause is the objective alone: it starts with its name and observes nothing ('search SLO 500ms'
-    or 'p50 SLO 300ms' is another measure's)."""
-    if following and following[0].field == field and _BARE_OBJECTIVE.match(following[0].text):
+    or 'p50 SLO 300ms' is another measure's). An aside opened with the objective's name ('7.84 s (SLO: p95 < 1.0 s)')
+    gives the next clause's first duration as the objective."""
+    if not following or following[0].field != field:
+        return None
+    if _BARE_OBJECTIVE.match(following[0].text):
         observed, reference, kind = _durations(following[0].text)
         if observed is None and reference is not None and kind == "slo":
             return reference, kind
+    elif _OBJECTIVE_OPENED.search(text):
+        first = next((s for n in numbers(following[0].text) if (s := duration_seconds(n)) is not None), None)
+        if first is not None:
+            return first, "slo"
     return None
 
 

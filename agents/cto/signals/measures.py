@@ -449,6 +449,11 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
         found.apdex.append((number.value, quote(text, number.start, number.end), field))
         return
     percent = _as_percent(text, number)
+    if percent is None and kind == "success" and clause.heading and not text[: number.start].strip():
+        shift = len(clause.heading) + 2  # 'success rate: 0.27': the decimal's cue is in the clause before the colon
+        percent = _as_percent(
+            f"{clause.heading}: {text}", replace(number, start=number.start + shift, end=number.end + shift)
+        )
     if percent is None:
         return
     if _OF_THE_FAILURES.match(text[number.end :]):

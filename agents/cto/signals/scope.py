@@ -82,7 +82,29 @@ _NOT_PLACES = {
     "WAF",
     "SAN",
     "NAS",
+    "POS",
+    "ATM",
+    "ACH",
+    "KYC",
+    "PSP",
+    "MFA",
+    "OTP",
+    "SSH",
+    "VPN",
+    "PDF",
+    "CSV",
+    "TTL",
+    "GPU",
+    "RAM",
+    "SLA",
+    "SLO",
+    "ISP",
+    "LTE",
+    "ALB",
+    "ELB",
+    "NLB",
 }
+"""Three capitals that name a technology or a payment term ('5xx from API', 'declining at POS'), not a place's code."""
 _GLOBAL = re.compile(
     r"\b(?:in |across )?(?:all|every) (?:\d+ )?(?:probe |monitoring |check |serving )?(?:regions?|zones?|data ?cent(?:er|re)s?|"
     r"datacenters?|locations|pops|sites|clusters|cells|markets|countries)\b|"
@@ -187,12 +209,14 @@ _NON_PRODUCTION_NAMES = {"staging", "stage", "qa", "sandbox", "preview", "dev"}
 
 
 _PRODUCTION_SPELLING = re.compile(
-    r"(?<!pre)(?<!pre-)(?<!non)(?<!non-)(?:prd|prod|production)(?:[-_]?\d+)?$|^(?:prd|prod)\b"
+    r"(?<!pre)(?<!pre-)(?<!non)(?<!non-)(?:prd|prod|production)(?:[-_]?\d+)?$|^(?:prd|prod)\b|"
+    r"(?:^|[-_.])(?<!pre-)(?<!pre_)(?<!non-)(?<!non_)(?:prd|prod|production)[-_.](?!like\b)"
 )
 
 
 def _is_production(label: str) -> bool:
-    """'production', 'prod', 'live', and a team's own spelling of them ('gprd', 'eu-prod', 'prod-2'), not 'preprod'."""
+    """'production', 'prod', 'live', and a team's own spelling of them ('gprd', 'eu-prod', 'prod-2', 'production-eu',
+    'us-prod-east'), not 'preprod', 'non-prod-eu' or 'production-like'."""
     name = label.lower().strip()
     return name in PRODUCTION or bool(_PRODUCTION_SPELLING.search(name))
 

@@ -103,7 +103,7 @@ _STATES: list[tuple[StateKind, re.Pattern[str]]] = [
     (
         StateKind.AT_RISK,
         re.compile(
-            r"\bwill\b|\bexpir\w*|\bpredicted\b|\bforecast\w*|\bapproaching\b|\bdeprecat\w*|\bheadroom\b|\bquota\b|"
+            r"\bwill\b|\bexpir(?:e|es|ing|y|ation)\b|\bpredicted\b|\bforecast\w*|\bapproaching\b|\bdeprecat\w*|\bheadroom\b|\bquota\b|"
             r"\busage above\b|\bdistrust\w*|\bwarning\b|\butili[sz]\w*|\b(?:to|until|before) (?:it )?(?:overflows?|wraps?|"
             r"exhaustion|full|runs? out)\b",
             re.IGNORECASE,

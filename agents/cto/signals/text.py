@@ -48,7 +48,12 @@ of '450/500' or of '500 rps', where a round number is a rate and '503 rps' is 50
 larger number ('410,000'). In '502/503' the first is read."""
 SERVER_ERROR = rf"(?=5){STATUS_CODE}"
 """A 5xx status code, as a pattern fragment: the server failed, where a 4xx may be the client's own mistake."""
-_LINKS = re.compile(r"\[\[[^\]]*\]\([^)]*\)\]|\[([^\]]*)\]\(https?://[^)]*\)|https?://\S+")
+_LINKS = re.compile(
+    r"\[\[[^\]]*\]\([^)]*\)\]|\[([^\]]*)\]\(https?://[^)]*\)|https?://(?:(?P<host>[a-z][\w-]*(?:\.[\w-]+)*\.[a-z]{2,})(?=[/\s:?#]|$))?\S*",
+    re.IGNORECASE,
+)
+"""Links: a markdown link keeps its text, a bare URL its host name ('https://onesignal.com/api/v1 health check DOWN'
+names what is checked); the path and query, full of ids and numbers, go."""
 _GRAFANA_VALUES = re.compile(r"\[\s*var='[^']*'\s*labels=\{[^}]*\}\s*value=[^\]]*\]\s*,?")
 _MARKUP = re.compile(r"\*\*|@webhook-[\w-]+|`")
 _CLAUSE_END = re.compile(r"\s*(?:[;|\n]|\\n|(?<=\S)\.\s+|:\s+|,\s+(?=(?:while|but|and|so|though)\b)|\s-\s|\s—\s)\s*")
@@ -159,12 +164,13 @@ class Number:
 INTEGER = r"\d{1,3}(?:,\d{3})+|\d+"
 """A whole number as alerts write it, with or without thousands separators ('1,180')."""
 _PERCENT_WORD = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:percent|per\s?cent|pct)\b", re.IGNORECASE)
-_COUNTED = (
-    r"(?=\s+(?:[\w.-]+\s+){0,3}?(?:requests?|calls?|queries|query|attempts?|sign-?ins?|logins?|sessions?|users?|"
+_COUNTED_NOUN = (
+    r"requests?|calls?|queries|query|attempts?|sign-?ins?|logins?|sessions?|users?|"
     r"customers?|accounts?|payments?|charges?|checkouts?|orders?|purchases?|transactions?|messages?|sends|texts|"
     r"emails?|deliveries|uploads?|writes?|reads?|lookups?|jobs?|builds?|events?|responses?|api calls?|"
-    r"page ?views?|page loads?|submissions?)\b)"
+    r"page ?views?|page loads?|submissions?"
 )
+_COUNTED = rf"(?=\s+(?:[\w.-]+\s+){{0,3}}?(?:{_COUNTED_NOUN})\b)"
 _IN_EVERY = re.compile(
     rf"(?<![\w.,])({INTEGER})\s+(?:in|out of)\s+(?:every\s+)?({INTEGER})\b"
     r"(?!\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?)\b)",
@@ -174,6 +180,14 @@ _IN_EVERY = re.compile(
 _OF_COUNTED = re.compile(
     rf"(?<![\w.,])({INTEGER})\s+(?:of|/)\s+(?:every\s+|all\s+)?({INTEGER})\b{_COUNTED}", re.IGNORECASE
 )
+_COUNT_AFTER_NOUN = re.compile(
+    rf"(?P<lead>\b(?:{_COUNTED_NOUN})\b[^.;:|\n]{{0,60}}?(?:\s*[:=]\s*|\s+))"
+    rf"(?P<n>{INTEGER})\s+(?:of|out of)\s+(?P<m>{INTEGER})(?![\w,.]*\d)"
+    r"(?=\s*(?:$|[.,;:)(\]|]|\b(?:in|over|during|within|since|for|today|this|last|per)\b))",
+    re.IGNORECASE,
+)
+"""'Successful payments in the last 10m: 0 of 412', 'checkout attempts ok 3 of 90': the count's noun said before
+it, so the count is a share of it. A count followed by its own unit ('6 of 310 hosts') is not this form."""
 _SHARE_WORDS = {
     "half": 50,
     "a third": 33,
@@ -220,10 +234,14 @@ def _as_share(n: str, m: str) -> str | None:
 
 def normalise(text: str) -> str:
     """One spelling for the forms a share takes: '31 percent' -> '31%', '3,100 of 10,000 requests' and
-    '31 in 100 requests' -> '31% of ... requests', 'half of' -> '50% of', 'halved' -> 'down 50%', '10-20%' ->
-    '15%'. A count of hosts, nodes or regions ('6 of 310 hosts') is left as it is: the N-of-M reader weighs those."""
+    '31 in 100 requests' -> '31% of ... requests', 'successful payments: 0 of 412' -> 'successful payments: 0%',
+    'half of' -> '50% of', 'halved' -> 'down 50%', '10-20%' -> '15%'. A count of hosts, nodes or regions ('6 of 310
+    hosts') is left as it is: the N-of-M reader weighs those."""
     text = _PERCENT_WORD.sub(lambda m: f"{m.group(1)}%", text)
     text = _PERCENT_RANGE.sub(_middle, text)
+    text = _COUNT_AFTER_NOUN.sub(
+        lambda m: m.group("lead") + s if (s := _as_share(m.group("n"), m.group("m"))) else m.group(0), text
+    )
     text = _IN_EVERY.sub(lambda m: f"{s} of" if (s := _as_share(m.group(1), m.group(2))) else m.group(0), text)
     text = _OF_COUNTED.sub(lambda m: f"{s} of" if (s := _as_share(m.group(1), m.group(2))) else m.group(0), text)
     text = _SHARE_WORD.sub(lambda m: f"{_SHARE_WORDS[m.group(1).lower()]}%", text)
@@ -232,7 +250,7 @@ def normalise(text: str) -> str:
 
 def clean(text: str) -> str:
     """The alert's words without monitor decoration (links, markup, query value dumps), shares in one spelling."""
-    text = _LINKS.sub(lambda m: m.group(1) or "", text)
+    text = _LINKS.sub(lambda m: m.group(1) or m.group("host") or "", text)
     text = _GRAFANA_VALUES.sub("", text)
     return normalise(_MARKUP.sub("", text))
 

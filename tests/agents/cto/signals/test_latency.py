@@ -32,6 +32,8 @@ from tests.agents.cto.alerts import signals
         ("p95 latency 6s over 1h rolling SLO of 1.5s", 4.0, "p95"),
         # the objective the semicolon cut into the next clause
         ("p95(transaction.duration) 3,140ms in the last 5 minutes (critical > 1,500ms; SLO 500ms)", 6.28, "p95"),
+        # the objective's value the colon cut from its name
+        ("robin-api p95 latency 7.84 s (SLO: p95 < 1.0 s)", 7.84, "p95"),
     ],
 )
 def test_latency_is_a_factor_of_its_slo(title: str, factor: float, percentile: str | None):

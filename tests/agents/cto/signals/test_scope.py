@@ -37,6 +37,28 @@ def test_a_region_zone_or_data_center_is_a_region(title: str):
 
 def test_a_three_letter_acronym_is_not_a_place():
     assert ScopeKind.REGION not in kinds("errors in API calls from CPU throttling", "in DNS")
+    assert ScopeKind.REGION not in kinds("card auth approval 31%", "debit card purchases are declining at POS")
+    assert ScopeKind.REGION not in kinds("admin portal check failing", "HTTP 503 from ALB, no healthy targets")
+    assert ScopeKind.REGION in kinds("checkout errors 40%", "5xx in FRA only")
+
+
+@pytest.mark.parametrize(
+    ("label", "production"),
+    [
+        ("production-eu", True),
+        ("prod-us-east", True),
+        ("us-prod-east", True),
+        ("production_eu", True),
+        ("gprd", True),
+        ("pre-prod-eu", False),
+        ("non-prod-eu", False),
+        ("production-like", False),
+        ("preprod", False),
+        ("product-eu", False),
+    ],
+)
+def test_a_team_s_spelling_of_production_is_production(label: str, production: bool):
+    assert signals("x", environment=label).environment[0].production is production
 
 
 @pytest.mark.parametrize(

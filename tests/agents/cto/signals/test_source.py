@@ -70,6 +70,20 @@ def test_state_words_are_read(text: str, state: StateKind):
 
 
 @pytest.mark.parametrize(
+    ("text", "at_risk"),
+    [
+        ("TLS certificate for api.example.com expires in 9 days", True),
+        ("domain expiring soon", True),
+        ("DepositHoldExpired: booking hold expired before deposit capture completed", False),
+        ("session expired during checkout", False),
+    ],
+)
+def test_something_that_will_expire_is_at_risk_and_something_that_expired_is_not(text: str, at_risk: bool):
+    """'Hold expired', 'session expired': a time limit that already ran out, failing someone now, not a warning."""
+    assert (StateKind.AT_RISK in {s.kind for s in signals(text).states}) is at_risk
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "search results are 100% relevant again",

@@ -22,6 +22,8 @@ def said(text: str) -> set[StatementKind]:
         ("Pages still load and forms work", StatementKind.STILL_WORKS),
         ("Running hosted services unaffected", StatementKind.STILL_WORKS),
         ("Basecamp 3 effectively read-only", StatementKind.STILL_WORKS),
+        ("End-user checks still green: SSO and MFA passing", StatementKind.STILL_WORKS),
+        ("customer-facing synthetics passing", StatementKind.STILL_WORKS),
         ("Other regions healthy", StatementKind.OTHERS_FINE),
         ("Dashboards fail to load for all customers", StatementKind.ALL_AFFECTED),
         ("Messages not being delivered for all users", StatementKind.ALL_AFFECTED),
@@ -163,6 +165,8 @@ def test_an_app_that_stays_usable_still_works():
         ("balance mismatch between wallet and ledger for 37 accounts", "corruption"),
         ("ManifestException: stored manifest is not valid JSON (truncated at 32768 bytes)", "corruption"),
         ("0.4% of webhooks have no journal entry and cannot be replayed", "loss"),
+        ('6 organiser tickets reporting "all my events disappeared"', "loss"),
+        ("customers report their projects have vanished", "loss"),
         ("uploader path issuing user access tokens for the viewed profile", "exposed"),
         ("session cookies issued for the wrong user after the cache change", "exposed"),
         ("they can open and edit records their sharing rules hide from them", "exposed"),
@@ -508,3 +512,17 @@ def test_all_other_users_failing_is_everyone_else_and_all_other_domains_passing_
     assert StatementKind.ALL_AFFECTED not in {
         s.kind for s in signals("x", "All other client domains passing").statements
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "lost"),
+    [
+        ('tickets reporting "all my events disappeared"', True),
+        ("events disappeared from the live dashboard for 2 minutes", False),
+        ("orders vanished from the search results", False),
+        ("no events disappeared", False),
+    ],
+)
+def test_stored_things_that_disappeared_are_loss_but_not_from_a_view(text: str, lost: bool):
+    """Customers' own words for data gone; missing from a dashboard or a result list is a display, not the data."""
+    assert ("loss" in {e.kind for e in signals(text).exposure}) is lost

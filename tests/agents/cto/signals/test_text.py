@@ -80,6 +80,13 @@ def test_denials_and_hypotheticals_are_recognised():
         ("half an hour", "half an hour"),
         ("v2 of 3 hosts", "v2 of 3 hosts"),
         ("12 of 5 requests", "12 of 5 requests"),
+        ("Successful payments in the last 10m: 0 of 412", "Successful payments in the last 10m: 0%"),
+        ("sign-ins succeeded 88 of 1,412 (10m)", "sign-ins succeeded 6.23% (10m)"),
+        ("failed uploads: 2 out of 1,000.", "failed uploads: 0.2%."),
+        ("requests erroring on 3 of 12 hosts", "requests erroring on 3 of 12 hosts"),  # a count of its own unit
+        ("checkout errors: 3 of 12 pods", "checkout errors: 3 of 12 pods"),
+        ("orders: 3 of 5 stages done", "orders: 3 of 5 stages done"),
+        ("payments v3 of 4", "payments v3 of 4"),
     ],
 )
 def test_shares_take_one_spelling(text: str, expected: str):
