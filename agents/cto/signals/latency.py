@@ -149,7 +149,8 @@ def _objective_next(text: str, following: list[Clause], field: str) -> tuple[flo
     """'3,140ms in the last 5 minutes (critical > 1,500ms; SLO 500ms)': the objective the semicolon cut into the next
     clause, when that clause is the objective alone: it starts with its name and observes nothing ('search SLO 500ms'
     or 'p50 SLO 300ms' is another measure's). An aside opened with the objective's name ('7.84 s (SLO: p95 < 1.0 s)')
-    gives the next clause's first duration as the objective."""
+    gives the next clause's limit as the objective: not a window ('30d window', 'over 10m') nor an alert's
+    threshold."""
     if not following or following[0].field != field:
         return None
     if _BARE_OBJECTIVE.match(following[0].text):
@@ -157,9 +158,18 @@ def _objective_next(text: str, following: list[Clause], field: str) -> tuple[flo
         if observed is None and reference is not None and kind == "slo":
             return reference, kind
     elif _OBJECTIVE_OPENED.search(text):
-        first = next((s for n in numbers(following[0].text) if (s := duration_seconds(n)) is not None), None)
-        if first is not None:
-            return first, "slo"
+        aside = following[0].text
+        limits = [
+            (n.bound != "at_most", seconds)
+            for n in numbers(aside)
+            if (seconds := duration_seconds(n)) is not None
+            and seconds < 3600
+            and not _WINDOW.search(aside[max(0, n.start - 32) : n.start])
+            and not re.search(r"(?:threshold|alert|warn\w*|critical)\W*$", aside[max(0, n.start - 16) : n.start], re.I)
+            and not re.match(r"\s*(?:window|rolling)\b", aside[n.end :], re.I)
+        ]
+        if limits:
+            return min(limits)[1], "slo"  # the limit ('p95 < 1.0 s') first, then the first other duration
     return None
 
 

@@ -82,6 +82,9 @@ _RATE_AFTER = re.compile(
     r"\s*(?:(?:failure|error|success|crash|crash-free|timeout|5xx)\s+)?(?:rate|ratio)\b", re.IGNORECASE
 )
 """'0.031 failure rate in the last 10 minutes': Sentry's metric alerts put the value before its aggregate."""
+_SUCCESS_RATE = re.compile(r"\bsuccess (?:rate|ratio)\s*$", re.IGNORECASE)
+"""'payment success rate: 0.31': a decimal the colon cut from its rate is that rate. A bare 'job success: 0.0' is not
+one (a job's or a pipeline's outcome, not requests)."""
 _OF_AFTER = re.compile(r"\s*of\s+(?:the\s+|all\s+|its\s+)?[a-z]", re.IGNORECASE)
 """'0.45 of attempts': a decimal share of something counted."""
 _SHARE_OF_FAILING = re.compile(
@@ -449,7 +452,12 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
         found.apdex.append((number.value, quote(text, number.start, number.end), field))
         return
     percent = _as_percent(text, number)
-    if percent is None and kind == "success" and clause.heading and not text[: number.start].strip():
+    if (
+        percent is None
+        and kind == "success"
+        and _SUCCESS_RATE.search(clause.heading)
+        and not text[: number.start].strip()
+    ):
         shift = len(clause.heading) + 2  # 'success rate: 0.27': the decimal's cue is in the clause before the colon
         percent = _as_percent(
             f"{clause.heading}: {text}", replace(number, start=number.start + shift, end=number.end + shift)

@@ -88,7 +88,6 @@ _NOT_PLACES = {
     "KYC",
     "PSP",
     "MFA",
-    "OTP",
     "SSH",
     "VPN",
     "PDF",
@@ -210,15 +209,23 @@ _NON_PRODUCTION_NAMES = {"staging", "stage", "qa", "sandbox", "preview", "dev"}
 
 _PRODUCTION_SPELLING = re.compile(
     r"(?<!pre)(?<!pre-)(?<!non)(?<!non-)(?:prd|prod|production)(?:[-_]?\d+)?$|^(?:prd|prod)\b|"
-    r"(?:^|[-_.])(?<!pre-)(?<!pre_)(?<!non-)(?<!non_)(?:prd|prod|production)[-_.](?!like\b)"
+    r"(?:^|[-_.])(?:prd|prod|production)[-_.](?!like\b)"
 )
+_NOT_PRODUCTION_PARTS = re.compile(
+    r"(?:^|[-_.])(?:pre|non|staging|stage|stg|test|tests|testing|qa|uat|dev|sandbox|preview|shadow|loadtest|load|perf|"
+    r"copy|clone|mirror|demo|dr)(?=[-_.]|$)"
+)
+"""A part of an environment's name that says it is not the production people use ('production-staging',
+'shadow-production-eu', 'pre.prod.eu', 'loadtest-prod-copy')."""
 
 
 def _is_production(label: str) -> bool:
     """'production', 'prod', 'live', and a team's own spelling of them ('gprd', 'eu-prod', 'prod-2', 'production-eu',
     'us-prod-east'), not 'preprod', 'non-prod-eu' or 'production-like'."""
     name = label.lower().strip()
-    return name in PRODUCTION or bool(_PRODUCTION_SPELLING.search(name))
+    if name in PRODUCTION:
+        return True
+    return bool(_PRODUCTION_SPELLING.search(name)) and not _NOT_PRODUCTION_PARTS.search(name)
 
 
 def read_environment(label: str | None, parts: Iterable[Clause], service: str | None = None) -> list[Environment]:

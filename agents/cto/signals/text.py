@@ -48,12 +48,7 @@ of '450/500' or of '500 rps', where a round number is a rate and '503 rps' is 50
 larger number ('410,000'). In '502/503' the first is read."""
 SERVER_ERROR = rf"(?=5){STATUS_CODE}"
 """A 5xx status code, as a pattern fragment: the server failed, where a 4xx may be the client's own mistake."""
-_LINKS = re.compile(
-    r"\[\[[^\]]*\]\([^)]*\)\]|\[([^\]]*)\]\(https?://[^)]*\)|https?://(?:(?P<host>[a-z][\w-]*(?:\.[\w-]+)*\.[a-z]{2,})(?=[/\s:?#]|$))?\S*",
-    re.IGNORECASE,
-)
-"""Links: a markdown link keeps its text, a bare URL its host name ('https://onesignal.com/api/v1 health check DOWN'
-names what is checked); the path and query, full of ids and numbers, go."""
+_LINKS = re.compile(r"\[\[[^\]]*\]\([^)]*\)\]|\[([^\]]*)\]\(https?://[^)]*\)|https?://\S+")
 _GRAFANA_VALUES = re.compile(r"\[\s*var='[^']*'\s*labels=\{[^}]*\}\s*value=[^\]]*\]\s*,?")
 _MARKUP = re.compile(r"\*\*|@webhook-[\w-]+|`")
 _CLAUSE_END = re.compile(r"\s*(?:[;|\n]|\\n|(?<=\S)\.\s+|:\s+|,\s+(?=(?:while|but|and|so|though)\b)|\s-\s|\s—\s)\s*")
@@ -181,13 +176,15 @@ _OF_COUNTED = re.compile(
     rf"(?<![\w.,])({INTEGER})\s+(?:of|/)\s+(?:every\s+|all\s+)?({INTEGER})\b{_COUNTED}", re.IGNORECASE
 )
 _COUNT_AFTER_NOUN = re.compile(
-    rf"(?P<lead>\b(?:{_COUNTED_NOUN})\b[^.;:|\n]{{0,60}}?(?:\s*[:=]\s*|\s+))"
+    rf"(?P<lead>\b(?:{_COUNTED_NOUN})\b(?:\s+(?:in|over|during|within|for) (?:the )?(?:last |past )?[\w ]{{1,16}}?)?"
+    r"(?:\s*[:=]\s*|\s+))"
     rf"(?P<n>{INTEGER})\s+(?:of|out of)\s+(?P<m>{INTEGER})(?![\w,.]*\d)"
     r"(?=\s*(?:$|[.,;:)(\]|]|\b(?:in|over|during|within|since|for|today|this|last|per)\b))",
     re.IGNORECASE,
 )
-"""'Successful payments in the last 10m: 0 of 412', 'checkout attempts ok 3 of 90': the count's noun said before
-it, so the count is a share of it. A count followed by its own unit ('6 of 310 hosts') is not this form."""
+"""'Successful payments in the last 10m: 0 of 412', 'failed uploads: 2 out of 1,000': the count's noun right before
+it (a window between them at most), so the count is a share of it. Not a count followed by its own unit ('6 of 310
+hosts'), nor one whose noun is further back ('Checkout ALB healthy hosts: 1 of 3', 'job failed at step 2 of 3')."""
 _SHARE_WORDS = {
     "half": 50,
     "a third": 33,
@@ -250,7 +247,7 @@ def normalise(text: str) -> str:
 
 def clean(text: str) -> str:
     """The alert's words without monitor decoration (links, markup, query value dumps), shares in one spelling."""
-    text = _LINKS.sub(lambda m: m.group(1) or m.group("host") or "", text)
+    text = _LINKS.sub(lambda m: m.group(1) or "", text)
     text = _GRAFANA_VALUES.sub("", text)
     return normalise(_MARKUP.sub("", text))
 

@@ -61,7 +61,9 @@ def test_availability_uptime_and_success_ratios_are_availability():
         == 97.2
     )
     assert signals("login success rate 62% over 5m").availability[0].percent == 62
-    assert signals("x", "ATM withdrawal success: 0.27.").availability[0].percent == 27
+    assert signals("x", "ATM withdrawal success rate: 0.27.").availability[0].percent == 27
+    assert not signals("x", "Nightly backup job success: 0.0").availability  # a job's outcome, not a rate
+    assert not signals("x", "CI pipeline success: 0.72").availability
     assert signals("x", "payment success rate: 0.31 (baseline 0.93)").availability[0].percent == 31
     assert signals("x", "Successful payments in the last 10m: 0 of 412").availability[0].percent == 0
     assert not signals("us-east-1 availability zone 1a: 41% of instances failing").availability

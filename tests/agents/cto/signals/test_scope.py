@@ -40,6 +40,7 @@ def test_a_three_letter_acronym_is_not_a_place():
     assert ScopeKind.REGION not in kinds("card auth approval 31%", "debit card purchases are declining at POS")
     assert ScopeKind.REGION not in kinds("admin portal check failing", "HTTP 503 from ALB, no healthy targets")
     assert ScopeKind.REGION in kinds("checkout errors 40%", "5xx in FRA only")
+    assert ScopeKind.REGION in kinds("Edge 5xx at OTP: 100% of requests failing")  # Bucharest, a CDN location
 
 
 @pytest.mark.parametrize(
@@ -55,6 +56,10 @@ def test_a_three_letter_acronym_is_not_a_place():
         ("production-like", False),
         ("preprod", False),
         ("product-eu", False),
+        ("production-staging", False),
+        ("shadow-production-eu", False),
+        ("loadtest-prod-copy", False),
+        ("pre.prod.eu", False),
     ],
 )
 def test_a_team_s_spelling_of_production_is_production(label: str, production: bool):

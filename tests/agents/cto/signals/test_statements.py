@@ -23,7 +23,7 @@ def said(text: str) -> set[StatementKind]:
         ("Running hosted services unaffected", StatementKind.STILL_WORKS),
         ("Basecamp 3 effectively read-only", StatementKind.STILL_WORKS),
         ("End-user checks still green: SSO and MFA passing", StatementKind.STILL_WORKS),
-        ("customer-facing synthetics passing", StatementKind.STILL_WORKS),
+        ("customer-facing synthetics still passing", StatementKind.STILL_WORKS),
         ("Other regions healthy", StatementKind.OTHERS_FINE),
         ("Dashboards fail to load for all customers", StatementKind.ALL_AFFECTED),
         ("Messages not being delivered for all users", StatementKind.ALL_AFFECTED),
@@ -518,11 +518,30 @@ def test_all_other_users_failing_is_everyone_else_and_all_other_domains_passing_
     ("text", "lost"),
     [
         ('tickets reporting "all my events disappeared"', True),
+        ("customers report their projects have vanished", True),
         ("events disappeared from the live dashboard for 2 minutes", False),
         ("orders vanished from the search results", False),
+        ("Messages disappeared from the DLQ after redrive", False),
+        ("Error events disappeared after the deploy (errors fixed)", False),
+        ("Posts vanished from users' feeds", False),
         ("no events disappeared", False),
     ],
 )
-def test_stored_things_that_disappeared_are_loss_but_not_from_a_view(text: str, lost: bool):
-    """Customers' own words for data gone; missing from a dashboard or a result list is a display, not the data."""
+def test_people_s_own_data_that_disappeared_is_loss_but_not_from_a_view_or_a_queue(text: str, lost: bool):
+    """Customers' own words for their data gone ('all my events disappeared'); something gone from a dashboard, a
+    queue or a feed, or errors that stopped, is no loss."""
     assert ("loss" in {e.kind for e in signals(text).exposure}) is lost
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "API 5xx 100%, public probes green 0 of 5",
+        "API down: 100% of requests fail with 503. Customer-facing monitors still green; monitor points at the old host",
+        "Public checks healthy on status.example.com",
+    ],
+)
+def test_checks_said_green_are_the_rest_working_only_for_end_users_and_still(text: str):
+    """'End-user checks still green' says other paths work; a count of green probes, a monitor, or a public check
+    of somewhere else does not."""
+    assert StatementKind.STILL_WORKS not in said(text)

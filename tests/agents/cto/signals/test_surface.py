@@ -121,13 +121,16 @@ def test_a_host_named_among_what_still_works_is_not_the_failing_surface():
     assert signals("github.com returns 500 on every page").surface.kind is SurfaceKind.PRODUCT
 
 
-def test_a_public_host_in_a_url_is_named_and_its_path_is_dropped():
-    """A check's target written as a URL names the host it checks; a runbook's or dashboard's link names nothing."""
-    title = "api requests served = 0 req/s; https://onesignal.com/api/v1 health check DOWN from 5/5 locations"
-    assert signals(title, service="api-edge").surface.kind is SurfaceKind.PRODUCT
-    runbook = signals("checkout-api errors 12%", "Runbook: https://wiki.acme.com/runbooks/checkout-errors?id=503")
-    assert runbook.surface.kind is SurfaceKind.REVENUE_ACCESS
-    assert not any("503" in s.quote for s in runbook.shares)
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Monitor is DOWN: Acme blog (https://www.acme.com/blog)",
+        "[Triggered] Report export errors 12% https://app.datadoghq.com/monitors/123",
+    ],
+)
+def test_a_link_in_a_title_names_no_public_host(title: str):
+    """A URL is a page or a tool's link (a blog page, the monitor's own page): its host is not the product failing."""
+    assert signals(title, service="reports").surface.kind is not SurfaceKind.PRODUCT
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,10 @@ def test_denials_and_hypotheticals_are_recognised():
         ("v2 of 3 hosts", "v2 of 3 hosts"),
         ("12 of 5 requests", "12 of 5 requests"),
         ("Successful payments in the last 10m: 0 of 412", "Successful payments in the last 10m: 0%"),
-        ("sign-ins succeeded 88 of 1,412 (10m)", "sign-ins succeeded 6.23% (10m)"),
+        ("successful sign-ins in the last 10m: 88 of 1,412", "successful sign-ins in the last 10m: 6.23%"),
+        ("Checkout ALB healthy hosts: 1 of 3", "Checkout ALB healthy hosts: 1 of 3"),  # the noun is further back
+        ("Nightly invoice job failed at step 2 of 3", "Nightly invoice job failed at step 2 of 3"),
+        ("Checkout request failed after retries: 3 of 3", "Checkout request failed after retries: 3 of 3"),
         ("failed uploads: 2 out of 1,000.", "failed uploads: 0.2%."),
         ("requests erroring on 3 of 12 hosts", "requests erroring on 3 of 12 hosts"),  # a count of its own unit
         ("checkout errors: 3 of 12 pods", "checkout errors: 3 of 12 pods"),
