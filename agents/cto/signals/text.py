@@ -176,15 +176,17 @@ _OF_COUNTED = re.compile(
     rf"(?<![\w.,])({INTEGER})\s+(?:of|/)\s+(?:every\s+|all\s+)?({INTEGER})\b{_COUNTED}", re.IGNORECASE
 )
 _COUNT_AFTER_NOUN = re.compile(
-    rf"(?P<lead>\b(?:{_COUNTED_NOUN})\b(?:\s+(?:in|over|during|within|for) (?:the )?(?:last |past )?[\w ]{{1,16}}?)?"
-    r"(?:\s*[:=]\s*|\s+))"
+    rf"(?P<lead>\b(?!attempts?\b)(?:{_COUNTED_NOUN})\b"
+    r"(?:\s+(?:in|over|during|within|for) (?:the )?(?:last |past )?(?:\d+\s*)?(?:s|m|h|d|secs?|seconds?|mins?|minutes?|"
+    r"hrs?|hours?|days?|window|period)\b)?(?:\s*[:=]\s*|\s+))"
     rf"(?P<n>{INTEGER})\s+(?:of|out of)\s+(?P<m>{INTEGER})(?![\w,.]*\d)"
     r"(?=\s*(?:$|[.,;:)(\]|]|\b(?:in|over|during|within|since|for|today|this|last|per)\b))",
     re.IGNORECASE,
 )
 """'Successful payments in the last 10m: 0 of 412', 'failed uploads: 2 out of 1,000': the count's noun right before
 it (a window between them at most), so the count is a share of it. Not a count followed by its own unit ('6 of 310
-hosts'), nor one whose noun is further back ('Checkout ALB healthy hosts: 1 of 3', 'job failed at step 2 of 3')."""
+hosts'), nor one whose noun is further back ('Checkout ALB healthy hosts: 1 of 3', 'job failed at step 2 of 3'), nor
+an attempt counter ('failed login attempts 5 of 5': one account's tries)."""
 _SHARE_WORDS = {
     "half": 50,
     "a third": 33,

@@ -85,6 +85,8 @@ def test_denials_and_hypotheticals_are_recognised():
         ("Checkout ALB healthy hosts: 1 of 3", "Checkout ALB healthy hosts: 1 of 3"),  # the noun is further back
         ("Nightly invoice job failed at step 2 of 3", "Nightly invoice job failed at step 2 of 3"),
         ("Checkout request failed after retries: 3 of 3", "Checkout request failed after retries: 3 of 3"),
+        ("failed login attempts 5 of 5, account locked", "failed login attempts 5 of 5, account locked"),
+        ("login failures for user alice: 5 of 5", "login failures for user alice: 5 of 5"),
         ("failed uploads: 2 out of 1,000.", "failed uploads: 0.2%."),
         ("requests erroring on 3 of 12 hosts", "requests erroring on 3 of 12 hosts"),  # a count of its own unit
         ("checkout errors: 3 of 12 pods", "checkout errors: 3 of 12 pods"),
