@@ -143,6 +143,8 @@ def _durations(text: str) -> tuple[float | None, float | None, str]:
 _BARE_OBJECTIVE = re.compile(r"^\(?\s*(?:slo|sla|objective|target)\b", re.IGNORECASE)
 _OBJECTIVE_OPENED = re.compile(r"\(\s*(?:slo|sla|objective|target)\s*$", re.IGNORECASE)
 """'7.84 s (SLO: p95 < 1.0 s)': an aside that names the objective, whose value the colon cut into the next clause."""
+_THRESHOLD_BEFORE = re.compile(r"(?:threshold|alert|warn\w*|critical)\W*$", re.IGNORECASE)
+_WINDOW_AFTER = re.compile(r"\s*(?:window|rolling)\b", re.IGNORECASE)
 
 
 def _objective_next(text: str, following: list[Clause], field: str) -> tuple[float, str] | None:
@@ -165,8 +167,8 @@ def _objective_next(text: str, following: list[Clause], field: str) -> tuple[flo
             if (seconds := duration_seconds(n)) is not None
             and seconds < 3600
             and not _WINDOW.search(aside[max(0, n.start - 32) : n.start])
-            and not re.search(r"(?:threshold|alert|warn\w*|critical)\W*$", aside[max(0, n.start - 16) : n.start], re.I)
-            and not re.match(r"\s*(?:window|rolling)\b", aside[n.end :], re.I)
+            and not _THRESHOLD_BEFORE.search(aside[max(0, n.start - 16) : n.start])
+            and not _WINDOW_AFTER.match(aside[n.end :])
         ]
         if limits:
             return min(limits)[1], "slo"  # the limit ('p95 < 1.0 s') first, then the first other duration

@@ -252,13 +252,17 @@ def measure_class(clause: str, number: Number) -> str | None:
     return best[1] if best else None
 
 
+def _under_heading(clause: Clause, number: Number) -> tuple[str, Number]:
+    """The clause with the clause before its colon put back in front, and the number moved to match."""
+    shift = len(clause.heading) + 2
+    return f"{clause.heading}: {clause.text}", replace(number, start=number.start + shift, end=number.end + shift)
+
+
 def _measure(clause: Clause, number: Number) -> str | None:
     """The measure of a number, read from the clause before the colon when its own clause names none."""
     kind = measure_class(clause.text, number)
     if kind is None and clause.heading:
-        shift = len(clause.heading) + 2
-        moved = replace(number, start=number.start + shift, end=number.end + shift)
-        kind = measure_class(f"{clause.heading}: {clause.text}", moved)
+        kind = measure_class(*_under_heading(clause, number))
     return kind
 
 
@@ -458,10 +462,7 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
         and _SUCCESS_RATE.search(clause.heading)
         and not text[: number.start].strip()
     ):
-        shift = len(clause.heading) + 2  # 'success rate: 0.27': the decimal's cue is in the clause before the colon
-        percent = _as_percent(
-            f"{clause.heading}: {text}", replace(number, start=number.start + shift, end=number.end + shift)
-        )
+        percent = _as_percent(*_under_heading(clause, number))  # 'success rate: 0.27': the cue is before the colon
     if percent is None:
         return
     if _OF_THE_FAILURES.match(text[number.end :]):
