@@ -324,6 +324,36 @@ def test_a_percentage_is_left_over_only_when_the_nearer_word_says_so(text: str, 
 
 
 @pytest.mark.parametrize(
+    ("text", "used"),
+    [
+        ("host MemAvailable 0.6%, OOM killer active", 99.4),
+        ("memory available 3% on cache-2", 97.0),
+        ("available memory 3% on cache-2", 97.0),
+        ("disk space available 4% on db-1", 96.0),
+    ],
+)
+def test_memory_or_disk_available_is_what_is_left_not_an_availability(text: str, used: float):
+    """Stop 50's blind batch: 'MemAvailable 0.6%' (a hypervisor's free memory) was read as the service's availability
+    at 0.6%, a P0. Memory or disk available is the headroom of a resource."""
+    read = signals(text)
+    assert read.availability == []
+    assert {s.percent for s in read.saturation if s.percent is not None} == {used}
+
+
+@pytest.mark.parametrize("text", ["unavailable 12% of requests over 5m", "Service Unavailable for 12% of requests"])
+def test_unavailable_for_a_share_is_that_share_failing(text: str):
+    """'available' inside 'unavailable' read the share as an availability of 12%: most requests failing, a P0."""
+    read = signals(text)
+    assert read.availability == []
+    assert [s.share for s in read.shares] == [pytest.approx(0.12)]
+
+
+@pytest.mark.parametrize("text", ["api available 96.1% over 10m", "Available: 96.1% (SLO 99.9%)"])
+def test_available_alone_is_still_an_availability(text: str):
+    assert [a.percent for a in signals(text).availability] == [96.1]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "JVM heap 410 MiB / 512 MiB on api-3",
