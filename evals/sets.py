@@ -59,7 +59,7 @@ DEVELOPMENT = CaseSet(
     "development set",
     lifecycle=False,
     private=False,
-    gate=SetGate(accuracy=0.86, p0_recall=0.91),
+    gate=SetGate(accuracy=0.86, p0_recall=0.90),
 )
 """Gate: what the set scores after the last rule change, less a margin: 88/88 and P0 recall 29/29 after
 issue 13's rule change, 131/132 (58/59) with the 44 cases added on 2026-12-04, and 264/276 (P0
@@ -86,7 +86,10 @@ the 575 before went from 506 to 514), and 620/693 (P0 217/231) with 34 more writ
 written, 31/34 after reader fixes; the 659 before still score 589), and 653/737 (P0 228/245) with 44 more written
 blind in stop 48 (28/44 as written, 32/44 after reader fixes narrowed by a review; the 693 before went from 620 to
 621), and 687/782 (P0 237/258) with 45 more written blind in stop 49 (29/45 as written, 34/45 after reader fixes
-narrowed by a review; the 737 before still score 653). The held-out set has no gate: its figure is below the issue's bar (see the README)."""
+narrowed by a review; the 737 before still score 653), and 719/827 (P0 245/271) with 45 more written blind in stop 50
+(33/45 as written, 32/45 after one reader fix and the detector refitted on them, which no longer raises a case it was
+fitted on; the gate's P0 recall came down from 91% for them, while the 782 before still score 687, P0 237/258). The
+held-out set has no gate: its figure is below the issue's bar (see the README)."""
 HOLDOUT = CaseSet("holdout", EVALS_DIR / "holdout", "held-out set", lifecycle=False, private=True)
 PARAPHRASE = CaseSet(
     "paraphrase",
