@@ -23,8 +23,8 @@ _CLASSES: dict[str, re.Pattern[str]] = {
     "crash_free": re.compile(r"\bcrash[- ]free\b", re.IGNORECASE),
     "success": re.compile(
         r"availability(?![- ]zone)|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok|(?<=%\s)passing\b|"
-        r"(?<![a-z])(?<!memory )(?<!mem )(?<!disk )(?<!space )available"
-        r"(?! (?:memory|mem|ram|disk|space|storage|capacity|headroom|bytes|inodes)\b)|"
+        r"(?<![a-z])(?<!mem[ _.])(?<!memory[ _.])(?<!disk[ _.])(?<!space )(?<!storage )(?<!inodes )(?<!nodefs\.)"
+        r"available(?![ _](?:memory|mem|ram|disk|space|storage|capacity|headroom|bytes|inodes)\b)|"
         r"\b(?:answer|respond|resolv|complet|succeed)(?:s|es|ed|ing|e)?(?: to)?\s+(?:only|just)\s+(?=\d+(?:\.\d+)?\s*%\s+of\b)|"
         r"\b(?:checks?|tests?|probes?|assertions?)\s+(?:are\s+|were\s+)?passing\b|"
         r"(?<!not )(?<!never )\baccepted\b|"
@@ -36,7 +36,7 @@ _CLASSES: dict[str, re.Pattern[str]] = {
     ),
     "burn": re.compile(r"burn(?:ing)?(?:\s+rate)?", re.IGNORECASE),
     "saturation": re.compile(
-        r"\bcpu\b|memory|\bmem\b|\bmemavailable\b|\bdisk\b|volume|storage|quota|utili[sz]\w*|usage|\bused\b|\bfull\b|"
+        r"\bcpu\b|memory|\bmem\b|(?<![a-z])mem_?available|\bdisk\b|volume|storage|quota|utili[sz]\w*|usage|\bused\b|\bfull\b|"
         r"pool|capacity|"
         r"\bsteal\b|(?<![\w.])load(?![\w.])(?! ?balanc)|saturat\w*|headroom|\binodes?\b|\bheap\b|connections?\b|\bidle\b",
         re.IGNORECASE,
@@ -525,7 +525,14 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
         )
 
 
-_LEFT_OVER = re.compile(r"headroom|free|spare|left|\bidle\b|\bmemavailable\b|(?<![a-z])available", re.IGNORECASE)
+_LEFT_OVER = re.compile(
+    r"headroom|free|spare|left|\bidle\b|(?<=% )available\b|"
+    r"available(?:[ _](?:memory|mem|ram|disk|space|storage|capacity|inodes|percent|pct))?(?:\s+(?:is|at))?"
+    r"(?=\s*[:=]?\s*[<>~]?\s*\d+(?:\.\d+)?\s*%)",
+    re.IGNORECASE,
+)
+"""'disk 8% free', 'MemAvailable 0.6%', '3% available': 'available' is what is left only right beside its percentage;
+'0 threads available' or '1.2 GiB available' after 'pool 100% busy' says nothing of that percentage."""
 _IN_USE = re.compile(r"\bused\b|\bin use\b|utili[sz]\w*|usage|\bfull\b", re.IGNORECASE)
 
 

@@ -330,6 +330,9 @@ def test_a_percentage_is_left_over_only_when_the_nearer_word_says_so(text: str, 
         ("memory available 3% on cache-2", 97.0),
         ("available memory 3% on cache-2", 97.0),
         ("disk space available 4% on db-1", 96.0),
+        ("mem_available_percent is 4%", 96.0),
+        ("memory.available 4% on node-7", 96.0),
+        ("Windows Memory Available Percent 3%", 97.0),
     ],
 )
 def test_memory_or_disk_available_is_what_is_left_not_an_availability(text: str, used: float):
@@ -338,6 +341,22 @@ def test_memory_or_disk_available_is_what_is_left_not_an_availability(text: str,
     read = signals(text)
     assert read.availability == []
     assert {s.percent for s in read.saturation if s.percent is not None} == {used}
+
+
+@pytest.mark.parametrize(
+    ("text", "used"),
+    [
+        ("Thread pool 100% busy, 0 threads available", 100.0),
+        ("connection pool 98% (2 of 100 connections available)", 98.0),
+        ("Node memory 94%, 1.2GiB available", 94.0),
+        ("Memory 94% on host-1 (available 1.2 GiB)", 94.0),
+        ("CPU 95%, API available", 95.0),
+    ],
+)
+def test_available_is_what_is_left_only_beside_its_own_percentage(text: str, used: float):
+    """Review of stop 50: 'available' anywhere in the clause turned 'pool 100% busy, 0 threads available' into 0% used.
+    Only 'available 4%', 'available: 4%' or '4% available' say the percentage is what is left."""
+    assert {s.percent for s in signals(text).saturation if s.percent is not None} == {used}
 
 
 @pytest.mark.parametrize("text", ["unavailable 12% of requests over 5m", "Service Unavailable for 12% of requests"])
