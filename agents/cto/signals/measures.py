@@ -19,12 +19,14 @@ from agents.cto.signals.text import SERVER_ERROR, STATUS_CODE, Clause, Number, n
 
 __all__ = ["Measures", "measure_class", "read_measures"]
 
+_RESOURCE_WORDS = "memory|mem|ram|disk|space|storage|capacity|inodes"
+"""What 'available' can be of besides the service: a resource, whose available share is what is left of it."""
 _CLASSES: dict[str, re.Pattern[str]] = {
     "crash_free": re.compile(r"\bcrash[- ]free\b", re.IGNORECASE),
     "success": re.compile(
         r"availability(?![- ]zone)|uptime|succe\w+|non-5xx|\b2xx\b|healthy|apdex|served ok|(?<=%\s)passing\b|"
         r"(?<![a-z])(?<!mem[ _.])(?<!memory[ _.])(?<!disk[ _.])(?<!space )(?<!storage )(?<!inodes )(?<!nodefs\.)"
-        r"available(?![ _](?:memory|mem|ram|disk|space|storage|capacity|headroom|bytes|inodes)\b)|"
+        rf"available(?![ _](?:{_RESOURCE_WORDS}|headroom|bytes)\b)|"
         r"\b(?:answer|respond|resolv|complet|succeed)(?:s|es|ed|ing|e)?(?: to)?\s+(?:only|just)\s+(?=\d+(?:\.\d+)?\s*%\s+of\b)|"
         r"\b(?:checks?|tests?|probes?|assertions?)\s+(?:are\s+|were\s+)?passing\b|"
         r"(?<!not )(?<!never )\baccepted\b|"
@@ -527,7 +529,7 @@ def _read_number(found: Measures, clause: Clause, number: Number) -> None:
 
 _LEFT_OVER = re.compile(
     r"headroom|free|spare|left|\bidle\b|(?<=% )available\b|"
-    r"available(?:[ _](?:memory|mem|ram|disk|space|storage|capacity|inodes|percent|pct))?(?:\s+(?:is|at))?"
+    rf"available(?:[ _](?:{_RESOURCE_WORDS}|percent|pct))?(?:\s+(?:is|at))?"
     r"(?=\s*[:=]?\s*[<>~]?\s*\d+(?:\.\d+)?\s*%)",
     re.IGNORECASE,
 )

@@ -212,8 +212,15 @@ _PRODUCTION_SPELLING = re.compile(
     r"(?:^|[-_.])(?:prd|prod|production)[-_.](?!like\b)"
 )
 _NOT_PRODUCTION_PARTS = re.compile(
-    r"(?:^|[-_.])(?:pre|non|staging|stage|stg|test|tests|testing|qa|uat|dev|sandbox|preview|shadow|loadtest|load|perf|"
-    r"copy|clone|mirror|demo|dr)(?=[-_.]|$)"
+    r"(?:^|[-_.])(?:"
+    + "|".join(
+        sorted(
+            _NON_PRODUCTION_NAMES
+            | {"pre", "non", "stg", "test", "tests", "testing", "uat", "shadow", "loadtest", "load", "perf"}
+            | {"copy", "clone", "mirror", "demo", "dr"}
+        )
+    )
+    + r")(?=[-_.]|$)"
 )
 """A part of an environment's name that says it is not the production people use ('production-staging',
 'shadow-production-eu', 'pre.prod.eu', 'loadtest-prod-copy')."""
