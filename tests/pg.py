@@ -73,7 +73,6 @@ def postgres_url() -> Iterator[str]:
     data = root / "data"
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    port = _free_port()
     _run(
         _as_postgres(
             bin_dir / "initdb",
@@ -90,15 +89,7 @@ def postgres_url() -> Iterator[str]:
         ),
         "initdb",
     )
-    options = (
-        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
-        f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-        f"-c timezone={SERVER_TIMEZONE}"
-    )
-    _run(
-        _as_postgres(bin_dir / "pg_ctl", "-D", data, "-l", root / "server.log", "-o", options, "-w", "start"),
-        "pg_ctl start",
-    )
+    port = _start(bin_dir, data, root)
     try:
         with _admin(port) as conn:
             conn.execute("CREATE DATABASE warroom")
@@ -110,6 +101,32 @@ def postgres_url() -> Iterator[str]:
             timeout=60,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+_PORT_TAKEN = "could not bind IPv4 address"
+_START_TRIES = 5
+
+
+def _start(bin_dir: Path, data: Path, root: Path) -> int:
+    """Start the server on a free port and return it. A free port can be taken between `_free_port` closing it and
+    the server binding it (another xdist worker's server, a test's own listener): then the log says so and the next
+    free port is tried, instead of every PostgreSQL test erroring on a race."""
+    log = root / "server.log"
+    for _ in range(_START_TRIES):
+        log.unlink(missing_ok=True)  # each try reads only its own log
+        port = _free_port()
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
+            f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+            f"-c timezone={SERVER_TIMEZONE}"
+        )
+        argv = _as_postgres(bin_dir / "pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "start")
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        if result.returncode == 0:
+            return port
+        if _PORT_TAKEN not in (log.read_text(errors="replace") if log.exists() else ""):
+            break
+    pytest.fail(f"pg_ctl start failed ({result.returncode}): {result.stderr or result.stdout}", pytrace=False)
 
 
 @contextmanager
