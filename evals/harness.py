@@ -195,6 +195,7 @@ class Outcome(BaseModel):
     confidence: str = Field(
         default="", description="the classification's own: 'confident' or 'uncertain' (asks the on-call)"
     )
+    floor: Severity | None = Field(default=None, description="the level below which no model may take it")
     evidence: list[str] = Field(default_factory=list)
     incidents: int = 0
     error: str | None = None
@@ -470,6 +471,7 @@ def run_case(case: Case, *, llm_model: str | None = None, lifecycle: bool = True
             "reason": classification.get("reason", ""),
             "decided_by": classification.get("decided_by", ""),
             "confidence": classification.get("confidence", ""),
+            "floor": Severity(classification["floor"]) if classification.get("floor") else None,
             "evidence": evidence,
             "incidents": len(incidents),
         }

@@ -9,6 +9,11 @@ Agreement reads the cases' independent labels (`[[relabel]]`, given from the ale
 often a second careful reader reaches the case's label, and how the product scores on the cases
 where every reader does. A miss on a case the readers split on may be the label's, not the rules';
 a miss where they all agree is the product's. It qualifies the score; it never replaces it.
+
+The band's ceiling splits a shortfall between the rules and the model: what a model that is always
+right would score inside the band `agents.cto.refine` gives it (it may raise anything not floored at
+P0, and lower an uncertain level by one). A ceiling under the bar is the rules' sure rows to fix; a
+ceiling over it with the model's score under is the model's reading.
 """
 
 from __future__ import annotations
@@ -18,7 +23,17 @@ from pydantic import BaseModel, Field
 from evals.harness import Outcome
 from warroom.severity import Severity
 
-__all__ = ["Agreement", "SeverityScore", "agreement", "render", "render_set", "score", "set_json"]
+__all__ = [
+    "Agreement",
+    "BandCeiling",
+    "SeverityScore",
+    "agreement",
+    "band_ceiling",
+    "render",
+    "render_set",
+    "score",
+    "set_json",
+]
 
 LEVELS = list(Severity)
 
@@ -54,6 +69,42 @@ def agreement(outcomes: list[Outcome]) -> Agreement | None:
     )
 
 
+class BandCeiling(BaseModel):
+    """What a model that is always right could score inside the refine step's band (counts only)."""
+
+    cases: int
+    correct: int
+    p0: int
+    p0_found: int
+    never_asked: int = Field(description="wrong and floored at P0: the model is not asked, a P0 never waits")
+    below_band: int = Field(description="wrong because the label is lower than the floor the rules set")
+
+
+def band_ceiling(outcomes: list[Outcome]) -> BandCeiling:
+    """The right level where it lies in [floor, P0], else the nearest the band allows; a P0 floor keeps the
+    rules' level. An outcome without a floor (none recorded, or not played) keeps its level."""
+    correct = p0_found = never_asked = below_band = 0
+    for outcome in outcomes:
+        level = outcome.severity
+        if outcome.floor is not None and outcome.floor is not Severity.P0:
+            level = outcome.expected if outcome.expected <= outcome.floor else outcome.floor
+        right = level is outcome.expected
+        correct += right
+        p0_found += right and outcome.expected is Severity.P0
+        if not right and outcome.floor is Severity.P0:
+            never_asked += 1
+        elif not right and outcome.floor is not None:
+            below_band += 1
+    return BandCeiling(
+        cases=len(outcomes),
+        correct=correct,
+        p0=sum(o.expected is Severity.P0 for o in outcomes),
+        p0_found=p0_found,
+        never_asked=never_asked,
+        below_band=below_band,
+    )
+
+
 class SeverityScore(BaseModel):
     cases: int
     correct: int
@@ -69,6 +120,9 @@ class SeverityScore(BaseModel):
         description="the classification's confidence -> cases and correct: is the rules' 'sure' worth trusting",
     )
     agreement: Agreement | None = None
+    ceiling: BandCeiling | None = Field(
+        default=None, description="the rules' outcomes under a model always right inside its band"
+    )
     failures: list[Outcome]
 
 
@@ -100,6 +154,7 @@ def score(outcomes: list[Outcome]) -> SeverityScore:
         not_played=sum(o.severity is None for o in outcomes),
         by_confidence=by_confidence,
         agreement=agreement(outcomes),
+        ceiling=band_ceiling(outcomes) if any(o.floor is not None for o in outcomes) else None,
         failures=[o for o in outcomes if not o.correct],
     )
 
@@ -115,6 +170,7 @@ def render(result: SeverityScore, llm: SeverityScore | None, llm_note: str, seco
         f"LLM: {llm_note if llm is None else f'accuracy {_pct(llm.accuracy)}, over-paging {_pct(llm.over_paging)}'}",
         "",
         *_table(result),
+        *_ceiling(result.ceiling),
         *_failures(result),
     ]
     return "\n".join(lines)
@@ -126,7 +182,7 @@ def render_set(result: SeverityScore, *, private: bool, llm: SeverityScore | Non
         f"severity: {result.correct}/{result.cases} correct, accuracy {_pct(result.accuracy)}, "
         f"P0 recall {_pct(result.recall['P0'])} (severity only)",
     ]
-    lines += ["", *_table(result)]
+    lines += ["", *_table(result), *_ceiling(result.ceiling)]
     if llm is not None:
         lines += [
             "",
@@ -185,6 +241,17 @@ def _agreement(agreed: Agreement | None) -> list[str]:
         f"{agreed.product_like_reader}/{agreed.labels} equal the product's level; "
         f"every reader agrees on {agreed.all_agree}/{agreed.relabelled} relabelled cases, and there the product "
         f"scores {agreed.correct_where_agreed}/{agreed.all_agree}, P0 {agreed.p0_found_where_agreed}/{agreed.p0_where_agreed}"
+    ]
+
+
+def _ceiling(ceiling: BandCeiling | None) -> list[str]:
+    if ceiling is None:
+        return []
+    return [
+        f"a model always right inside its band would score {ceiling.correct}/{ceiling.cases} "
+        f"({_pct(ceiling.correct / ceiling.cases if ceiling.cases else None)}), P0 {ceiling.p0_found}/{ceiling.p0}; "
+        f"out of its reach: {ceiling.never_asked} P0 floors it is never asked about, "
+        f"{ceiling.below_band} labels lower than the rules' floor"
     ]
 
 
