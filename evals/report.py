@@ -12,7 +12,8 @@ a miss where they all agree is the product's. It qualifies the score; it never r
 
 The band's ceiling splits a shortfall between the rules and the model: what a model that is always
 right would score inside the band `agents.cto.refine` gives it (it may raise anything not floored at
-P0, and lower an uncertain level by one). A ceiling under the bar is the rules' sure rows to fix; a
+P0, and lower an uncertain level to its floor: one level, or back to the rules' own level after a
+resemblance raise). A ceiling under the bar is the rules' sure rows to fix; a
 ceiling over it with the model's score under is the model's reading.
 """
 
