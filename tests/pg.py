@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg
 import pytest
@@ -56,9 +57,17 @@ def _as_postgres(*argv: str | Path) -> list[str]:
 
 
 def _run(argv: list[str], what: str) -> None:
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    result = _exec(argv)
     if result.returncode != 0:
-        pytest.fail(f"{what} failed ({result.returncode}): {result.stderr or result.stdout}", pytrace=False)
+        _fail(what, result)
+
+
+def _exec(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+
+
+def _fail(what: str, result: subprocess.CompletedProcess[str]) -> NoReturn:
+    pytest.fail(f"{what} failed ({result.returncode}): {result.stderr or result.stdout}", pytrace=False)
 
 
 def _admin(port: int) -> psycopg.Connection:
@@ -121,12 +130,12 @@ def _start(bin_dir: Path, data: Path, root: Path) -> int:
             f"-c timezone={SERVER_TIMEZONE}"
         )
         argv = _as_postgres(bin_dir / "pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "start")
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        result = _exec(argv)
         if result.returncode == 0:
             return port
         if _PORT_TAKEN not in (log.read_text(errors="replace") if log.exists() else ""):
             break
-    pytest.fail(f"pg_ctl start failed ({result.returncode}): {result.stderr or result.stdout}", pytrace=False)
+    _fail("pg_ctl start", result)
 
 
 @contextmanager
